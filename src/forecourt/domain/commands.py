@@ -1,0 +1,197 @@
+"""Commands an operator sends to a station, in neutral terms, and their outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class CommandKind(StrEnum):
+    RESET = "reset"
+    UNLOCK_CONNECTOR = "unlock_connector"
+    CHANGE_AVAILABILITY = "change_availability"
+    REMOTE_START = "remote_start"
+    REMOTE_STOP = "remote_stop"
+    TRIGGER_MESSAGE = "trigger_message"
+    GET_CONFIGURATION = "get_configuration"
+    SET_CONFIGURATION = "set_configuration"
+    GET_BASE_REPORT = "get_base_report"
+    CLEAR_CACHE = "clear_cache"
+    DATA_TRANSFER = "data_transfer"
+
+
+class TriggerKind(StrEnum):
+    BOOT_NOTIFICATION = "boot_notification"
+    HEARTBEAT = "heartbeat"
+    STATUS_NOTIFICATION = "status_notification"
+    METER_VALUES = "meter_values"
+    FIRMWARE_STATUS = "firmware_status"
+    DIAGNOSTICS_STATUS = "diagnostics_status"  # 2.0.1: LogStatusNotification
+    TRANSACTION_EVENT = "transaction_event"  # 2.0.1 only
+    SIGN_CERTIFICATE = "sign_certificate"
+
+
+class ReportKind(StrEnum):
+    FULL_INVENTORY = "full_inventory"
+    CONFIGURATION_INVENTORY = "configuration_inventory"
+    SUMMARY_INVENTORY = "summary_inventory"
+
+
+class CommandStatus(StrEnum):
+    """The station's answer, plus the ways a command can fail on our side."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SCHEDULED = "scheduled"
+    REBOOT_REQUIRED = "reboot_required"
+    NOT_SUPPORTED = "not_supported"
+    UNLOCKED = "unlocked"
+    UNLOCK_FAILED = "unlock_failed"
+    ONGOING_TRANSACTION = "ongoing_transaction"
+    UNKNOWN_VENDOR = "unknown_vendor"
+    UNKNOWN_MESSAGE = "unknown_message"
+    PENDING = "pending"  # sent, waiting for the answer
+    TIMEOUT = "timeout"  # the station did not answer in time
+    CALL_ERROR = "call_error"  # the station answered with a CALLERROR
+    OFFLINE = "offline"  # the station is not connected
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigKey:
+    """A configuration item: 1.6 uses only ``variable``; 2.0.1 adds the component."""
+
+    variable: str
+    component: str | None = None
+    evse_id: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ConfigKey:
+        """``Component.Variable`` or ``Variable``, e.g. ``OCPPCommCtrlr.HeartbeatInterval``."""
+        component, _, variable = text.rpartition(".")
+        return cls(variable=variable or text, component=component or None)
+
+    def __str__(self) -> str:
+        return f"{self.component}.{self.variable}" if self.component else self.variable
+
+
+@dataclass(frozen=True, slots=True)
+class Reset:
+    hard: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UnlockConnector:
+    evse_id: int
+    connector_id: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeAvailability:
+    operative: bool
+    evse_id: int = 0  # 0 = the whole station
+    connector_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteStart:
+    id_token: str
+    evse_id: int | None = None
+    remote_start_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteStop:
+    station_tx_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerMessage:
+    message: TriggerKind
+    evse_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetConfiguration:
+    keys: tuple[ConfigKey, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SetConfiguration:
+    key: ConfigKey
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class GetBaseReport:
+    report: ReportKind = ReportKind.FULL_INVENTORY
+    request_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClearCache:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DataTransfer:
+    vendor_id: str
+    message_id: str | None = None
+    data: str | None = None
+
+
+Command = (
+    Reset
+    | UnlockConnector
+    | ChangeAvailability
+    | RemoteStart
+    | RemoteStop
+    | TriggerMessage
+    | GetConfiguration
+    | SetConfiguration
+    | GetBaseReport
+    | ClearCache
+    | DataTransfer
+)
+
+COMMAND_KINDS: dict[type[Any], CommandKind] = {
+    Reset: CommandKind.RESET,
+    UnlockConnector: CommandKind.UNLOCK_CONNECTOR,
+    ChangeAvailability: CommandKind.CHANGE_AVAILABILITY,
+    RemoteStart: CommandKind.REMOTE_START,
+    RemoteStop: CommandKind.REMOTE_STOP,
+    TriggerMessage: CommandKind.TRIGGER_MESSAGE,
+    GetConfiguration: CommandKind.GET_CONFIGURATION,
+    SetConfiguration: CommandKind.SET_CONFIGURATION,
+    GetBaseReport: CommandKind.GET_BASE_REPORT,
+    ClearCache: CommandKind.CLEAR_CACHE,
+    DataTransfer: CommandKind.DATA_TRANSFER,
+}
+
+
+def kind_of(command: Command) -> CommandKind:
+    return COMMAND_KINDS[type(command)]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """What came back. ``data`` holds neutral extras (configuration values, transfer data)."""
+
+    status: CommandStatus
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+
+@dataclass(slots=True)
+class CommandRecord:
+    station_id: str
+    kind: CommandKind
+    params: dict[str, Any]
+    requested_at: datetime
+    requested_by: str = ""
+    id: int = 0
+    status: CommandStatus = CommandStatus.PENDING
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    completed_at: datetime | None = None

@@ -1,0 +1,48 @@
+"""What happened: facts published after a change is committed, for read models and detectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class StationEventKind(StrEnum):
+    """Station-originated records kept for operators (and reconciliation)."""
+
+    SECURITY = "security"
+    FIRMWARE_STATUS = "firmware_status"
+    DIAGNOSTICS_STATUS = "diagnostics_status"
+    LOG_STATUS = "log_status"
+    NOTIFY_EVENT = "notify_event"
+    NOTIFY_REPORT = "notify_report"
+    DATA_TRANSFER = "data_transfer"
+    ORPHAN_STOP = "orphan_stop"  # stop for a transaction we never saw: reconcile by hand
+    REGISTER_RESET = "register_reset"
+    CLOCK_DRIFT = "clock_drift"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    BOOT = "boot"
+
+
+@dataclass(frozen=True, slots=True)
+class StationEvent:
+    station_id: str
+    kind: StationEventKind
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    """A change other parts of the system may react to (dashboard, detectors, payments).
+
+    ``topic`` is dotted, e.g. ``transaction.ended``; ``data`` is JSON-ready.
+    """
+
+    topic: str
+    station_id: str
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)

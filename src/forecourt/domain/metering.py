@@ -1,0 +1,157 @@
+"""Meter readings normalised to base units, and the energy ledger of one transaction.
+
+Stations report Wh or kWh, W or kW, per phase or total, and sometimes reset their register.
+Everything is normalised here once so that no caller ever compares mixed units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Measurand(StrEnum):
+    ENERGY_IMPORT_REGISTER = "energy_import_register"  # Wh, cumulative
+    ENERGY_EXPORT_REGISTER = "energy_export_register"
+    ENERGY_IMPORT_INTERVAL = "energy_import_interval"
+    POWER_IMPORT = "power_import"  # W
+    POWER_EXPORT = "power_export"
+    POWER_OFFERED = "power_offered"  # W the station could give right now
+    POWER_FACTOR = "power_factor"
+    CURRENT_IMPORT = "current_import"  # A
+    CURRENT_OFFERED = "current_offered"
+    CURRENT_EXPORT = "current_export"
+    VOLTAGE = "voltage"  # V
+    FREQUENCY = "frequency"
+    SOC = "soc"  # %
+    TEMPERATURE = "temperature"  # °C
+    RPM = "rpm"
+    OTHER = "other"
+
+
+class ReadingContext(StrEnum):
+    TRANSACTION_BEGIN = "transaction_begin"
+    TRANSACTION_END = "transaction_end"
+    PERIODIC = "periodic"
+    CLOCK = "clock"
+    TRIGGER = "trigger"
+    INTERRUPTION_BEGIN = "interruption_begin"
+    INTERRUPTION_END = "interruption_end"
+    OTHER = "other"
+
+
+#: unit as written by a station -> (base unit, factor). Temperatures are handled apart.
+_UNIT_FACTORS: dict[str, tuple[str, float]] = {
+    "wh": ("Wh", 1.0),
+    "kwh": ("Wh", 1000.0),
+    "varh": ("varh", 1.0),
+    "kvarh": ("varh", 1000.0),
+    "w": ("W", 1.0),
+    "kw": ("W", 1000.0),
+    "va": ("VA", 1.0),
+    "kva": ("VA", 1000.0),
+    "var": ("var", 1.0),
+    "kvar": ("var", 1000.0),
+    "a": ("A", 1.0),
+    "v": ("V", 1.0),
+    "percent": ("%", 1.0),
+    "%": ("%", 1.0),
+    "hz": ("Hz", 1.0),
+    "celsius": ("Celsius", 1.0),
+    "celcius": ("Celsius", 1.0),  # the 1.6 schema's own misspelling
+}
+
+#: the base unit each measurand is stored in when the station omits a unit
+DEFAULT_UNITS: dict[Measurand, str] = {
+    Measurand.ENERGY_IMPORT_REGISTER: "Wh",
+    Measurand.ENERGY_EXPORT_REGISTER: "Wh",
+    Measurand.ENERGY_IMPORT_INTERVAL: "Wh",
+    Measurand.POWER_IMPORT: "W",
+    Measurand.POWER_EXPORT: "W",
+    Measurand.POWER_OFFERED: "W",
+    Measurand.CURRENT_IMPORT: "A",
+    Measurand.CURRENT_OFFERED: "A",
+    Measurand.CURRENT_EXPORT: "A",
+    Measurand.VOLTAGE: "V",
+    Measurand.SOC: "%",
+    Measurand.TEMPERATURE: "Celsius",
+    Measurand.FREQUENCY: "Hz",
+}
+
+
+def normalise(value: float, unit: str | None, multiplier: int = 0) -> tuple[float, str]:
+    """Return (value, base unit). ``multiplier`` is the 2.0.1 power-of-ten exponent.
+
+    Raises ValueError for a unit we do not know, so a bad reading is reported, not stored wrong.
+    """
+    scaled = value * (10.0**multiplier)
+    if unit is None:
+        return scaled, ""
+    key = unit.strip().lower()
+    if key == "k":
+        return scaled - 273.15, "Celsius"
+    if key == "fahrenheit":
+        return (scaled - 32.0) * 5.0 / 9.0, "Celsius"
+    if key not in _UNIT_FACTORS:
+        raise ValueError(f"unknown unit of measure {unit!r}")
+    base, factor = _UNIT_FACTORS[key]
+    return scaled * factor, base
+
+
+@dataclass(frozen=True, slots=True)
+class MeterSample:
+    """One normalised reading. ``phase`` is None for totals."""
+
+    timestamp: datetime
+    measurand: Measurand
+    value: float
+    unit: str
+    context: ReadingContext = ReadingContext.PERIODIC
+    phase: str | None = None
+    location: str = "outlet"
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterReading:
+    timestamp: datetime
+    wh: float
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerTotals:
+    energy_wh: float
+    resets: int
+    last: RegisterReading | None
+
+
+def energy_from_readings(readings: Iterable[RegisterReading]) -> LedgerTotals:
+    """Energy delivered from cumulative register readings, in time order.
+
+    A register that goes down was reset (meter swap, firmware update, power loss): the reading
+    after the drop is energy counted from zero, so it is added whole and the reset counted.
+    Identical readings add nothing, so a replayed message never counts twice.
+    """
+    energy = 0.0
+    resets = 0
+    previous: RegisterReading | None = None
+    for reading in sorted(readings, key=lambda r: r.timestamp):
+        if previous is not None:
+            delta = reading.wh - previous.wh
+            if delta >= 0:
+                energy += delta
+            else:
+                energy += reading.wh
+                resets += 1
+        previous = reading
+    return LedgerTotals(energy, resets, previous)
+
+
+def register_readings(samples: Iterable[MeterSample]) -> list[RegisterReading]:
+    """Pick the total import-register readings out of a batch of samples."""
+    return [
+        RegisterReading(s.timestamp, s.value)
+        for s in samples
+        if s.measurand is Measurand.ENERGY_IMPORT_REGISTER and s.phase is None
+    ]

@@ -1,0 +1,134 @@
+"""Sites, stations, EVSEs and connectors: the physical network, in Forecourt's own words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from forecourt.domain.connectors import ConnectorRating, ConnectorType
+
+
+class RegistrationStatus(StrEnum):
+    """Whether the CSMS accepts a station (answer to its boot)."""
+
+    ACCEPTED = "accepted"
+    PENDING = "pending"  # known or self-registered, waiting for operator approval
+    REJECTED = "rejected"
+
+
+class RegistrationPolicy(StrEnum):
+    """What happens when an unknown station id connects."""
+
+    STRICT = "strict"  # refuse unknown stations at the websocket handshake
+    PENDING = "pending"  # admit them in Pending state for an operator to approve
+    AUTO = "auto"  # accept them (demo and lab use)
+
+
+class ConnectorStatus(StrEnum):
+    """Neutral connector status; per-version detail (1.6 Preparing, Charging...) is kept apart."""
+
+    AVAILABLE = "available"
+    OCCUPIED = "occupied"
+    RESERVED = "reserved"
+    UNAVAILABLE = "unavailable"
+    FAULTED = "faulted"
+    UNKNOWN = "unknown"  # never reported, or the station is offline
+
+
+class ProtocolVersion(StrEnum):
+    """OCPP versions, as data only; the domain never speaks them."""
+
+    V16 = "1.6"
+    V201 = "2.0.1"
+
+
+@dataclass(slots=True)
+class Site:
+    id: str
+    name: str
+    address: str = ""
+    timezone: str = "UTC"
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(slots=True)
+class Connector:
+    """One plug at the end of one cable. ``connector_id`` is 1-based within its EVSE."""
+
+    station_id: str
+    evse_id: int
+    connector_id: int
+    type: ConnectorType = ConnectorType.UNKNOWN
+    rating: ConnectorRating | None = None
+    status: ConnectorStatus = ConnectorStatus.UNKNOWN
+    status_detail: str = ""  # the station's own word, e.g. 1.6 "SuspendedEV"
+    error_code: str = ""
+    status_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Evse:
+    """One dispensing point that can charge one vehicle at a time."""
+
+    station_id: str
+    evse_id: int
+    connectors: list[Connector] = field(default_factory=list)
+    max_power_w: float | None = None  # cabinet share; may be below the sum of connector ratings
+
+    def connector(self, connector_id: int) -> Connector | None:
+        return next((c for c in self.connectors if c.connector_id == connector_id), None)
+
+
+@dataclass(slots=True)
+class Station:
+    id: str
+    site_id: str | None = None
+    registration: RegistrationStatus = RegistrationStatus.ACCEPTED
+    password_hash: str | None = None
+    vendor: str = ""
+    model: str = ""
+    serial_number: str = ""
+    firmware_version: str = ""
+    protocol: ProtocolVersion | None = None
+    connected: bool = False
+    last_seen_at: datetime | None = None
+    booted_at: datetime | None = None
+    clock_drift_s: float | None = None
+    evses: list[Evse] = field(default_factory=list)
+
+    def evse(self, evse_id: int) -> Evse | None:
+        return next((e for e in self.evses if e.evse_id == evse_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """A status change as the station reported it, already mapped to neutral terms.
+
+    ``evse_id`` 0 means the whole station (1.6 connectorId 0).
+    """
+
+    evse_id: int
+    connector_id: int
+    status: ConnectorStatus
+    timestamp: datetime
+    detail: str = ""
+    error_code: str = ""
+    info: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BootInfo:
+    vendor: str
+    model: str
+    serial_number: str = ""
+    firmware_version: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BootDecision:
+    status: RegistrationStatus
+    interval_s: int
+    current_time: datetime

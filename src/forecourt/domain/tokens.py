@@ -1,0 +1,77 @@
+"""Identification tokens (RFID cards, app ids, eMAIDs, MAC addresses) and how they authorise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class TokenKind(StrEnum):
+    RFID = "rfid"  # ISO 14443 / ISO 15693 cards
+    CENTRAL = "central"  # issued by the CSMS (remote start, scan-to-pay)
+    EMAID = "emaid"  # ISO 15118 contract (Plug & Charge)
+    MAC_ADDRESS = "mac_address"  # Autocharge EVCCID
+    KEY_CODE = "key_code"
+    LOCAL = "local"
+    NO_AUTHORIZATION = "no_authorization"
+    PAYMENT = "payment"  # a card pre-authorisation reference at the dispenser
+
+
+class AuthorizationStatus(StrEnum):
+    ACCEPTED = "accepted"
+    BLOCKED = "blocked"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+    UNKNOWN = "unknown"
+    CONCURRENT_TX = "concurrent_tx"  # already charging elsewhere and the token forbids that
+
+
+@dataclass(frozen=True, slots=True)
+class IdToken:
+    value: str
+    kind: TokenKind = TokenKind.RFID
+
+
+@dataclass(slots=True)
+class TokenRecord:
+    """A token the operator knows about."""
+
+    value: str
+    kind: TokenKind = TokenKind.RFID
+    blocked: bool = False
+    expires_at: datetime | None = None
+    group: str | None = None  # tokens in one group share a concurrency budget (fleet cards)
+    allow_concurrent: bool = False
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationResult:
+    status: AuthorizationStatus
+    expires_at: datetime | None = None
+    group: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status is AuthorizationStatus.ACCEPTED
+
+
+def evaluate_token(
+    record: TokenRecord | None, now: datetime, *, active_elsewhere: bool
+) -> AuthorizationResult:
+    """The one authorization rule, shared by every protocol version.
+
+    Order matters: a blocked token stays blocked even when it has also expired.
+    """
+    if record is None:
+        return AuthorizationResult(AuthorizationStatus.UNKNOWN)
+    if record.blocked:
+        return AuthorizationResult(AuthorizationStatus.BLOCKED, record.expires_at, record.group)
+    if record.expires_at is not None and record.expires_at <= now:
+        return AuthorizationResult(AuthorizationStatus.EXPIRED, record.expires_at, record.group)
+    if active_elsewhere and not record.allow_concurrent:
+        return AuthorizationResult(
+            AuthorizationStatus.CONCURRENT_TX, record.expires_at, record.group
+        )
+    return AuthorizationResult(AuthorizationStatus.ACCEPTED, record.expires_at, record.group)

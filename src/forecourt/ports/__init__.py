@@ -1,0 +1,1 @@
+"""Interfaces (typing.Protocol) the services need from the outside world."""

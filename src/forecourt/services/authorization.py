@@ -1,0 +1,45 @@
+"""Authorising id tokens (OCPP C01, 1.6 Authorize): one rule for every protocol version."""
+
+from __future__ import annotations
+
+from forecourt.domain.tokens import (
+    AuthorizationResult,
+    IdToken,
+    TokenKind,
+    TokenRecord,
+    evaluate_token,
+)
+from forecourt.ports.repositories import UnitOfWork
+from forecourt.services.context import ServiceContext
+
+
+async def authorize_in(
+    uow: UnitOfWork, token: IdToken, ctx: ServiceContext, *, exclude_tx: int | None = None
+) -> AuthorizationResult:
+    """Evaluate a token inside an open unit of work (so a start sees its own writes)."""
+    if token.kind is TokenKind.NO_AUTHORIZATION:
+        return evaluate_token(_free_vend(token), ctx.clock.now(), active_elsewhere=False)
+    record = await uow.tokens.get(token.value)
+    members = [token.value]
+    if record is not None and record.group:
+        members = await uow.tokens.group_members(record.group) or members
+    active = [t for t in await uow.transactions.active_for_tokens(members) if t.id != exclude_tx]
+    return evaluate_token(record, ctx.clock.now(), active_elsewhere=bool(active))
+
+
+def _free_vend(token: IdToken) -> TokenRecord:
+    # Free-vend stations (2.0.1 NoAuthorization) need no token record and may run in parallel.
+    return TokenRecord(token.value, token.kind, allow_concurrent=True)
+
+
+class Authorization:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def authorize(self, station_id: str, token: IdToken) -> AuthorizationResult:
+        async with self._ctx.uow() as uow:
+            result = await authorize_in(uow, token, self._ctx)
+        await self._ctx.publish(
+            "token.authorized", station_id, token=token.value, status=result.status.value
+        )
+        return result

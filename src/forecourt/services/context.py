@@ -1,0 +1,37 @@
+"""What every service needs: storage, time, events, and the operator's policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from forecourt.domain.events import DomainEvent
+from forecourt.domain.stations import RegistrationPolicy
+from forecourt.ports.clock import Clock
+from forecourt.ports.events import EventBus
+from forecourt.ports.repositories import UnitOfWorkFactory
+from forecourt.services.clock_drift import ClockDriftTracker
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    heartbeat_interval_s: int = 300
+    pending_retry_interval_s: int = 60
+    registration: RegistrationPolicy = RegistrationPolicy.STRICT
+    require_station_password: bool = False
+    clock_drift_threshold_s: float = 60.0
+    command_timeout_s: float = 30.0
+
+
+@dataclass(slots=True)
+class ServiceContext:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    bus: EventBus
+    policy: Policy = field(default_factory=Policy)
+    drift: ClockDriftTracker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.drift = ClockDriftTracker(self.policy.clock_drift_threshold_s)
+
+    async def publish(self, topic: str, station_id: str, **data: object) -> None:
+        await self.bus.publish(DomainEvent(topic, station_id, self.clock.now(), dict(data)))

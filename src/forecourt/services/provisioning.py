@@ -1,0 +1,148 @@
+"""Who may connect, boot registration, heartbeats and connection state (OCPP B01-B04, 1.6 §4.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from forecourt.domain.errors import Conflict
+from forecourt.domain.events import StationEvent, StationEventKind
+from forecourt.domain.stations import (
+    BootDecision,
+    BootInfo,
+    ProtocolVersion,
+    RegistrationPolicy,
+    RegistrationStatus,
+    Station,
+)
+from forecourt.ports.repositories import UnitOfWork
+from forecourt.services.context import ServiceContext
+from forecourt.services.credentials import hash_password, verify_password
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """Decision at the websocket handshake. ``reason`` is for logs, never for the station."""
+
+    allowed: bool
+    reason: str = ""
+    registration: RegistrationStatus | None = None
+
+
+class Provisioning:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def admit(self, station_id: str, password: str | None) -> Admission:
+        """Security profile 1/2: HTTP Basic with username = station id (checked by the gateway)."""
+        async with self._ctx.uow() as uow:
+            station = await uow.stations.get(station_id)
+            if station is None:
+                return await self._admit_unknown(uow, station_id, password)
+            if station.password_hash is not None:
+                if password is None or not verify_password(password, station.password_hash):
+                    return Admission(False, "bad credentials")
+            elif self._ctx.policy.require_station_password:
+                return Admission(False, "station has no password and the policy requires one")
+            return Admission(True, registration=station.registration)
+
+    async def _admit_unknown(
+        self, uow: UnitOfWork, station_id: str, password: str | None
+    ) -> Admission:
+        policy = self._ctx.policy.registration
+        if policy is RegistrationPolicy.STRICT:
+            return Admission(False, "unknown station")
+        status = (
+            RegistrationStatus.ACCEPTED
+            if policy is RegistrationPolicy.AUTO
+            else RegistrationStatus.PENDING
+        )
+        station = Station(
+            id=station_id,
+            registration=status,
+            password_hash=hash_password(password) if password else None,
+        )
+        try:
+            await uow.stations.add(station)
+            await uow.commit()
+        except Conflict:
+            # Two connections of a new station raced; the first one registered it.
+            await uow.rollback()
+        await self._ctx.publish("station.registered", station_id, registration=status.value)
+        return Admission(True, f"self-registered as {status.value}", status)
+
+    async def boot(self, station_id: str, info: BootInfo) -> BootDecision:
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            station = await uow.stations.get(station_id)
+            if station is None:  # admitted, then deleted by an operator meanwhile
+                return BootDecision(RegistrationStatus.REJECTED, self._retry_interval(), now)
+            station.vendor, station.model = info.vendor, info.model
+            station.serial_number = info.serial_number or station.serial_number
+            station.firmware_version = info.firmware_version or station.firmware_version
+            station.booted_at = station.last_seen_at = now
+            await uow.stations.save(station)
+            await uow.events.add(
+                StationEvent(station_id, StationEventKind.BOOT, now, _boot_data(info))
+            )
+            await uow.commit()
+        decision = BootDecision(station.registration, self._interval_for(station), now)
+        await self._ctx.publish("station.booted", station_id, registration=decision.status.value)
+        return decision
+
+    def _interval_for(self, station: Station) -> int:
+        if station.registration is RegistrationStatus.ACCEPTED:
+            return self._ctx.policy.heartbeat_interval_s
+        return self._retry_interval()
+
+    def _retry_interval(self) -> int:
+        return self._ctx.policy.pending_retry_interval_s
+
+    async def registration_of(self, station_id: str) -> RegistrationStatus | None:
+        async with self._ctx.uow() as uow:
+            station = await uow.stations.get(station_id)
+            return None if station is None else station.registration
+
+    async def heartbeat(self, station_id: str) -> datetime:
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            await uow.stations.touch(station_id, now)
+            await uow.commit()
+        return now
+
+    async def connected(self, station_id: str, protocol: ProtocolVersion) -> None:
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            station = await uow.stations.get(station_id)
+            if station is not None:
+                station.protocol = protocol
+                station.connected = True
+                station.last_seen_at = now
+                await uow.stations.save(station)
+                await uow.events.add(
+                    StationEvent(
+                        station_id, StationEventKind.CONNECTED, now, {"protocol": protocol.value}
+                    )
+                )
+                await uow.commit()
+        await self._ctx.publish("station.connected", station_id, protocol=protocol.value)
+
+    async def disconnected(self, station_id: str, reason: str = "") -> None:
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            await uow.stations.set_connected(station_id, False, now)
+            await uow.events.add(
+                StationEvent(station_id, StationEventKind.DISCONNECTED, now, {"reason": reason})
+            )
+            await uow.commit()
+        await self._ctx.publish("station.disconnected", station_id, reason=reason)
+
+
+def _boot_data(info: BootInfo) -> dict[str, object]:
+    return {
+        "vendor": info.vendor,
+        "model": info.model,
+        "serial_number": info.serial_number,
+        "firmware_version": info.firmware_version,
+        "reason": info.reason,
+    }

@@ -1,0 +1,120 @@
+"""CSMS-initiated commands: record, send through the gateway, record the station's answer."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import Enum
+from typing import Any
+
+from forecourt.domain.commands import (
+    Command,
+    CommandRecord,
+    CommandResult,
+    CommandStatus,
+    RemoteStop,
+    kind_of,
+)
+from forecourt.domain.errors import Conflict, NotFound
+from forecourt.ports.station_gateway import StationGateway
+from forecourt.services.context import ServiceContext
+
+
+class RemoteControl:
+    def __init__(self, ctx: ServiceContext, gateway: StationGateway) -> None:
+        self._ctx = ctx
+        self._gateway = gateway
+
+    async def send(
+        self,
+        station_id: str,
+        command: Command,
+        *,
+        requested_by: str = "",
+        timeout: float | None = None,
+    ) -> CommandRecord:
+        """Send a command and wait for the answer; the record survives whatever happens."""
+        record = await self._open_record(station_id, command, requested_by)
+        if not self._gateway.is_connected(station_id):
+            result = CommandResult(CommandStatus.OFFLINE, error="station is not connected")
+        else:
+            result = await self._gateway.send(
+                station_id, command, timeout or self._ctx.policy.command_timeout_s
+            )
+        return await self._close_record(record, result)
+
+    async def stop_transaction(
+        self, transaction_id: int, *, requested_by: str = ""
+    ) -> CommandRecord:
+        """Remote stop by Forecourt's transaction number, whatever id the station uses."""
+        async with self._ctx.uow() as uow:
+            tx = await uow.transactions.get(transaction_id)
+        if tx is None:
+            raise NotFound("transaction", transaction_id)
+        if not tx.active:
+            raise Conflict(f"transaction {transaction_id} has already ended")
+        return await self.send(
+            tx.station_id, RemoteStop(tx.station_tx_id), requested_by=requested_by
+        )
+
+    async def _open_record(
+        self, station_id: str, command: Command, requested_by: str
+    ) -> CommandRecord:
+        async with self._ctx.uow() as uow:
+            if await uow.stations.get(station_id) is None:
+                raise NotFound("station", station_id)
+            record = await uow.commands.add(
+                CommandRecord(
+                    station_id=station_id,
+                    kind=kind_of(command),
+                    params=command_params(command),
+                    requested_at=self._ctx.clock.now(),
+                    requested_by=requested_by,
+                )
+            )
+            await uow.commit()
+        return record
+
+    async def _close_record(self, record: CommandRecord, result: CommandResult) -> CommandRecord:
+        record.status = result.status
+        record.result = result.data
+        record.error = result.error
+        record.completed_at = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            await uow.commands.save(record)
+            await uow.commit()
+        await self._ctx.publish(
+            "command.completed",
+            record.station_id,
+            command_id=record.id,
+            kind=record.kind.value,
+            status=record.status.value,
+            error=record.error,
+        )
+        return record
+
+    async def history(self, station_id: str | None = None, limit: int = 100) -> list[CommandRecord]:
+        async with self._ctx.uow() as uow:
+            return await uow.commands.list(station_id, limit)
+
+    async def get(self, command_id: int) -> CommandRecord:
+        async with self._ctx.uow() as uow:
+            record = await uow.commands.get(command_id)
+        if record is None:
+            raise NotFound("command", command_id)
+        return record
+
+
+def command_params(command: Command) -> dict[str, Any]:
+    """JSON-ready parameters for the command log."""
+    params: dict[str, Any] = _jsonable(dataclasses.asdict(command))
+    return params
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
