@@ -190,15 +190,16 @@ class Transactions:
         return outcome
 
     async def stop(self, station_id: str, req: TransactionStop) -> Outcome:
+        """Whenever the stop carries a token, the outcome carries its authorization."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             tx = await self._locate(uow, station_id, req.station_tx_id)
+            auth = await self._stop_authorization(uow, tx, req)
             if tx is None:
                 await self._record_orphan(uow, station_id, req, now)
                 ended = False
             else:
                 ended = tx.active
-                auth = await self._stop_authorization(uow, tx, req) if ended else None
                 if ended:
                     _close(tx, req, now)
                 await apply_samples(uow, tx, req.samples)  # replays are stored once
@@ -206,20 +207,22 @@ class Transactions:
                 await uow.transactions.save(tx)
             await uow.commit()
         if tx is None:
-            return await self._rebuild_unknown(station_id, req)
+            return await self._rebuild_unknown(station_id, req, auth)
         if not ended:  # a duplicate stop: acknowledge, change nothing
-            return Outcome(tx, AuthorizationResult(tx.auth_status), replayed=True)
+            return Outcome(tx, auth, replayed=True)
         await self._announce("transaction.ended", tx)
         return Outcome(tx, auth)
 
     async def _stop_authorization(
-        self, uow: UnitOfWork, tx: Transaction, req: TransactionStop
+        self, uow: UnitOfWork, tx: Transaction | None, req: TransactionStop
     ) -> AuthorizationResult | None:
         if req.id_token is None:
             return None
-        if req.id_token.value == tx.id_token:
+        if tx is not None and req.id_token.value == tx.id_token:
             return AuthorizationResult(tx.auth_status)
-        return await authorize_in(uow, req.id_token, self._ctx, exclude_tx=tx.id)
+        return await authorize_in(
+            uow, req.id_token, self._ctx, exclude_tx=tx.id if tx is not None else None
+        )
 
     async def _record_orphan(
         self, uow: UnitOfWork, station_id: str, req: TransactionStop, now: datetime
@@ -229,9 +232,11 @@ class Transactions:
             StationEvent(station_id, StationEventKind.ORPHAN_STOP, now, _orphan_data(req))
         )
 
-    async def _rebuild_unknown(self, station_id: str, req: TransactionStop) -> Outcome:
+    async def _rebuild_unknown(
+        self, station_id: str, req: TransactionStop, auth: AuthorizationResult | None
+    ) -> Outcome:
         if not req.station_assigned_id:
-            return Outcome(None, orphan=True)
+            return Outcome(None, auth, orphan=True)
         # The station chose the id, so the transaction can be rebuilt from what it sent.
         update = TransactionUpdate(
             req.station_tx_id, req.timestamp, req.evse_id, req.connector_id, req.id_token,
@@ -239,9 +244,9 @@ class Transactions:
         )  # fmt: skip
         rebuilt = await self._start_reconstructed(station_id, update)
         if rebuilt.transaction is None:
-            return Outcome(None, orphan=True)
+            return Outcome(None, auth, orphan=True)
         closed = await self.stop(station_id, replace(req, samples=()))
-        return Outcome(closed.transaction, closed.authorization, orphan=True)
+        return Outcome(closed.transaction, closed.authorization or auth, orphan=True)
 
     async def meter_values(
         self,

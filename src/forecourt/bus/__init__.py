@@ -1,0 +1,1 @@
+"""Event buses: in-process by default; NATS for multi-node deployments."""

@@ -1,0 +1,47 @@
+"""In-process event bus: subscribers run as tasks so a slow one never blocks the publisher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from forecourt.domain.events import DomainEvent
+from forecourt.ports.events import Subscriber
+
+log = logging.getLogger("forecourt.bus")
+
+
+class InProcessBus:
+    def __init__(self) -> None:
+        self._subscribers: list[tuple[str, Subscriber]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def publish(self, event: DomainEvent) -> None:
+        for prefix, subscriber in list(self._subscribers):
+            if event.topic.startswith(prefix):
+                task = asyncio.create_task(self._deliver(subscriber, event))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    def subscribe(self, topic_prefix: str, subscriber: Subscriber) -> Callable[[], None]:
+        entry = (topic_prefix, subscriber)
+        self._subscribers.append(entry)
+
+        def unsubscribe() -> None:
+            if entry in self._subscribers:
+                self._subscribers.remove(entry)
+
+        return unsubscribe
+
+    async def drain(self) -> None:
+        """Wait until every delivery in flight has finished (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @staticmethod
+    async def _deliver(subscriber: Subscriber, event: DomainEvent) -> None:
+        try:
+            await subscriber(event)
+        except Exception:  # a broken subscriber must not break the publisher
+            log.exception("event subscriber failed", extra={"station_id": event.station_id})

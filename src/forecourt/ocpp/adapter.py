@@ -1,0 +1,82 @@
+"""The contract every OCPP version adapter fulfils, and the dispatcher that enforces shared rules.
+
+An adapter only translates: decode a payload, map it with explicit tables, make ONE service
+call, map the answer back. Business rules live in ``forecourt.services``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from forecourt.domain.commands import Command, CommandResult
+from forecourt.domain.errors import ForecourtError, InvalidInput, NotFound
+from forecourt.domain.stations import ProtocolVersion, RegistrationStatus
+from forecourt.ocpp.errors import ErrorKind, OcppError
+from forecourt.ocpp.quirks import Quirks
+from forecourt.ocpp.rpc import OcppVersion
+from forecourt.ocpp.session import Handler
+from forecourt.services.core import CoreServices
+
+log = logging.getLogger("forecourt.ocpp")
+
+Payload = dict[str, Any]
+
+
+@dataclass(slots=True)
+class Link:
+    """What a handler knows about the connection it serves."""
+
+    station_id: str
+    services: CoreServices
+    registration: RegistrationStatus | None = None
+    quirks: Quirks = field(default_factory=Quirks)
+
+
+InboundHandler = Callable[[Link, Payload], Awaitable[Payload]]
+
+
+class VersionAdapter(Protocol):
+    version: OcppVersion
+    protocol: ProtocolVersion
+    handlers: Mapping[str, InboundHandler]
+
+    def render(self, command: Command) -> tuple[str, Payload]: ...
+    # ^ raises forecourt.domain.errors.CommandNotSupported when the version lacks the command
+    def interpret(self, command: Command, response: Payload) -> CommandResult: ...
+
+
+#: Until the CSMS accepts a station it may only boot (OCPP 2.0.1 B02.FR.09 answers the rest with
+#: SecurityError; 1.6 §4.2.1 forbids them and we apply the same answer).
+ALLOWED_BEFORE_ACCEPTANCE = frozenset({"BootNotification"})
+
+
+def dispatcher(adapter: VersionAdapter, link: Link) -> Handler:
+    """Build the session handler for one connection."""
+
+    async def handle(action: str, payload: Payload) -> Payload:
+        if (
+            link.registration is not RegistrationStatus.ACCEPTED
+            and action not in ALLOWED_BEFORE_ACCEPTANCE
+        ):
+            raise OcppError(ErrorKind.SECURITY, "station is not accepted; send BootNotification")
+        handler = adapter.handlers.get(action)
+        if handler is None:
+            raise OcppError(ErrorKind.NOT_SUPPORTED, f"{action} is not supported by this CSMS")
+        try:
+            return await handler(link, payload)
+        except (InvalidInput, ValueError) as exc:
+            raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, str(exc)) from exc
+        except NotFound as exc:
+            raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, str(exc)) from exc
+        except ForecourtError as exc:
+            raise OcppError(ErrorKind.GENERIC, str(exc)) from exc
+
+    return handle
+
+
+def invert(table: Mapping[Any, Any]) -> dict[Any, Any]:
+    """Reverse a one-to-one mapping table (tests assert the tables are one-to-one where used)."""
+    return {v: k for k, v in table.items()}

@@ -1,0 +1,81 @@
+"""Meter-value vocabulary shared by OCPP 1.6 and 2.0.1 (both use the same measurand strings).
+
+Tables are explicit and total; tests check every wire value the schemas allow is mapped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from forecourt.domain.metering import (
+    DEFAULT_UNITS,
+    Measurand,
+    MeterSample,
+    ReadingContext,
+    normalise,
+)
+
+MEASURANDS: dict[str, Measurand] = {
+    "Current.Export": Measurand.CURRENT_EXPORT,
+    "Current.Import": Measurand.CURRENT_IMPORT,
+    "Current.Offered": Measurand.CURRENT_OFFERED,
+    "Energy.Active.Export.Register": Measurand.ENERGY_EXPORT_REGISTER,
+    "Energy.Active.Import.Register": Measurand.ENERGY_IMPORT_REGISTER,
+    "Energy.Reactive.Export.Register": Measurand.OTHER,
+    "Energy.Reactive.Import.Register": Measurand.OTHER,
+    "Energy.Active.Export.Interval": Measurand.OTHER,
+    "Energy.Active.Import.Interval": Measurand.ENERGY_IMPORT_INTERVAL,
+    "Energy.Active.Net": Measurand.OTHER,
+    "Energy.Reactive.Export.Interval": Measurand.OTHER,
+    "Energy.Reactive.Import.Interval": Measurand.OTHER,
+    "Energy.Reactive.Net": Measurand.OTHER,
+    "Energy.Apparent.Net": Measurand.OTHER,
+    "Energy.Apparent.Import": Measurand.OTHER,
+    "Energy.Apparent.Export": Measurand.OTHER,
+    "Frequency": Measurand.FREQUENCY,
+    "Power.Active.Export": Measurand.POWER_EXPORT,
+    "Power.Active.Import": Measurand.POWER_IMPORT,
+    "Power.Factor": Measurand.POWER_FACTOR,
+    "Power.Offered": Measurand.POWER_OFFERED,
+    "Power.Reactive.Export": Measurand.OTHER,
+    "Power.Reactive.Import": Measurand.OTHER,
+    "RPM": Measurand.RPM,
+    "SoC": Measurand.SOC,
+    "Temperature": Measurand.TEMPERATURE,
+    "Voltage": Measurand.VOLTAGE,
+}
+
+CONTEXTS: dict[str, ReadingContext] = {
+    "Interruption.Begin": ReadingContext.INTERRUPTION_BEGIN,
+    "Interruption.End": ReadingContext.INTERRUPTION_END,
+    "Other": ReadingContext.OTHER,
+    "Sample.Clock": ReadingContext.CLOCK,
+    "Sample.Periodic": ReadingContext.PERIODIC,
+    "Transaction.Begin": ReadingContext.TRANSACTION_BEGIN,
+    "Transaction.End": ReadingContext.TRANSACTION_END,
+    "Trigger": ReadingContext.TRIGGER,
+}
+
+DEFAULT_MEASURAND = "Energy.Active.Import.Register"  # both versions' documented default
+
+
+def to_sample(
+    timestamp: datetime, raw: dict[str, Any], value: float, unit: str | None, multiplier: int
+) -> MeterSample:
+    """One SampledValue (version-specific value/unit already extracted) to a neutral sample."""
+    measurand = MEASURANDS.get(raw.get("measurand", DEFAULT_MEASURAND), Measurand.OTHER)
+    normalised, base_unit = normalise(value, unit, multiplier)
+    return MeterSample(
+        timestamp=timestamp,
+        measurand=measurand,
+        value=normalised,
+        unit=base_unit or _default_unit(measurand),
+        context=CONTEXTS.get(raw.get("context", "Sample.Periodic"), ReadingContext.OTHER),
+        phase=raw.get("phase"),
+        location=str(raw.get("location", "Outlet")).lower(),
+    )
+
+
+def _default_unit(measurand: Measurand) -> str:
+    return DEFAULT_UNITS.get(measurand, "")

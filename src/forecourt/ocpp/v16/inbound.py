@@ -1,0 +1,194 @@
+"""OCPP 1.6 station -> CSMS handlers: decode, map, one service call, map back.
+
+Convention: a 1.6 connectorId N is EVSE N with one connector (id 1); connectorId 0 is the
+whole station. Requirement references are to the OCPP 1.6 specification, edition 2, §4 and §6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from forecourt.domain.events import StationEventKind
+from forecourt.domain.metering import MeterSample
+from forecourt.domain.stations import BootInfo, StatusReport
+from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
+from forecourt.ocpp.adapter import InboundHandler, Link, Payload
+from forecourt.ocpp.metering import to_sample
+from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
+from forecourt.ocpp.v16.mapping import (
+    AUTHORIZATION_STATUS,
+    CONNECTOR_STATUS,
+    NO_ERROR,
+    REGISTRATION_STATUS,
+    STOP_REASON,
+)
+from forecourt.services.transactions import TransactionStart, TransactionStop
+
+
+def evse_of(connector_id: int) -> tuple[int, int]:
+    """1.6 connectorId -> (evse_id, connector_id)."""
+    return (connector_id, 1) if connector_id > 0 else (0, 0)
+
+
+def id_tag_info(result: AuthorizationResult) -> Payload:
+    info: Payload = {"status": AUTHORIZATION_STATUS[result.status]}
+    if result.expires_at is not None:
+        info["expiryDate"] = format_timestamp(result.expires_at)
+    if result.group:
+        info["parentIdTag"] = result.group
+    return info
+
+
+def samples_of(meter_values: list[dict[str, Any]]) -> list[MeterSample]:
+    """1.6 sampledValue.value is a decimal string; unit names carry the scale (Wh, kWh...)."""
+    return [
+        to_sample(parse_timestamp(mv["timestamp"]), sv, float(sv["value"]), sv.get("unit"), 0)
+        for mv in meter_values
+        for sv in mv["sampledValue"]
+        if sv.get("format", "Raw") == "Raw"
+    ]
+
+
+async def boot_notification(link: Link, p: Payload) -> Payload:
+    """§4.2: register the station; Accepted/Pending/Rejected with an interval."""
+    info = BootInfo(
+        vendor=p["chargePointVendor"],
+        model=p["chargePointModel"],
+        serial_number=p.get("chargePointSerialNumber") or p.get("chargeBoxSerialNumber", ""),
+        firmware_version=p.get("firmwareVersion", ""),
+    )
+    decision = await link.services.provisioning.boot(link.station_id, info)
+    link.registration = decision.status
+    return {
+        "status": REGISTRATION_STATUS[decision.status],
+        "currentTime": format_timestamp(decision.current_time),
+        "interval": decision.interval_s,
+    }
+
+
+async def heartbeat(link: Link, p: Payload) -> Payload:
+    """§4.6."""
+    now = await link.services.provisioning.heartbeat(link.station_id)
+    return {"currentTime": format_timestamp(now)}
+
+
+async def status_notification(link: Link, p: Payload) -> Payload:
+    """§4.9: connector status with error code; connectorId 0 is the station itself."""
+    evse_id, connector_id = evse_of(p["connectorId"])
+    error = p["errorCode"]
+    report = StatusReport(
+        evse_id=evse_id,
+        connector_id=connector_id,
+        status=CONNECTOR_STATUS[p["status"]],
+        timestamp=_timestamp(link, p.get("timestamp")),
+        detail=p["status"],
+        error_code="" if error == NO_ERROR else p.get("vendorErrorCode") or error,
+        info=p.get("info", ""),
+    )
+    await link.services.availability.report(link.station_id, report)
+    return {}
+
+
+async def authorize(link: Link, p: Payload) -> Payload:
+    """§4.1."""
+    result = await link.services.authorization.authorize(link.station_id, _tag(p["idTag"]))
+    return {"idTagInfo": id_tag_info(result)}
+
+
+async def start_transaction(link: Link, p: Payload) -> Payload:
+    """§4.8 + §3.x: a replayed start (same connector, time, tag) gets its original id back."""
+    evse_id, connector_id = evse_of(p["connectorId"])
+    outcome = await link.services.transactions.start(
+        link.station_id,
+        TransactionStart(
+            evse_id=evse_id,
+            connector_id=connector_id,
+            timestamp=parse_timestamp(p["timestamp"]),
+            id_token=_tag(p["idTag"]),
+            meter_start_wh=float(p["meterStart"]),
+        ),
+    )
+    assert outcome.transaction is not None  # start always yields a transaction
+    return {
+        "transactionId": outcome.transaction.id,
+        "idTagInfo": id_tag_info(
+            outcome.authorization or AuthorizationResult(outcome.transaction.auth_status)
+        ),
+    }
+
+
+async def stop_transaction(link: Link, p: Payload) -> Payload:
+    """§4.10: always acknowledged, even for an unknown transaction (else it retries forever)."""
+    token = _tag(p["idTag"]) if p.get("idTag") else None
+    outcome = await link.services.transactions.stop(
+        link.station_id,
+        TransactionStop(
+            station_tx_id=str(p["transactionId"]),
+            timestamp=parse_timestamp(p["timestamp"]),
+            meter_stop_wh=float(p["meterStop"]),
+            reason=STOP_REASON[p.get("reason", "Local")],
+            id_token=token,
+            samples=samples_of(p.get("transactionData", [])),
+        ),
+    )
+    if outcome.authorization is None:
+        return {}
+    return {"idTagInfo": id_tag_info(outcome.authorization)}
+
+
+async def meter_values(link: Link, p: Payload) -> Payload:
+    """§4.7."""
+    evse_id, _ = evse_of(p["connectorId"])
+    tx_id = p.get("transactionId")
+    await link.services.transactions.meter_values(
+        link.station_id,
+        evse_id,
+        None if tx_id is None else str(tx_id),
+        samples_of(p["meterValue"]),
+    )
+    return {}
+
+
+async def data_transfer(link: Link, p: Payload) -> Payload:
+    """§4.3: unknown vendors get UnknownVendorId."""
+    known = await link.services.records.data_transfer(
+        link.station_id, p["vendorId"], p.get("messageId"), p.get("data")
+    )
+    return {"status": "Accepted" if known else "UnknownVendorId"}
+
+
+def _recorder(kind: StationEventKind) -> InboundHandler:
+    """Notifications that are kept for operators and answered with an empty confirmation."""
+
+    async def record(link: Link, p: Payload) -> Payload:
+        await link.services.records.record(link.station_id, kind, dict(p))
+        return {}
+
+    return record
+
+
+def _tag(value: str) -> IdToken:
+    return IdToken(value, TokenKind.RFID)
+
+
+def _timestamp(link: Link, text: str | None) -> datetime:
+    return parse_timestamp(text) if text else link.services.clock.now()
+
+
+HANDLERS: Mapping[str, InboundHandler] = {
+    "BootNotification": boot_notification,
+    "Heartbeat": heartbeat,
+    "StatusNotification": status_notification,
+    "Authorize": authorize,
+    "StartTransaction": start_transaction,
+    "StopTransaction": stop_transaction,
+    "MeterValues": meter_values,
+    "DataTransfer": data_transfer,
+    "DiagnosticsStatusNotification": _recorder(StationEventKind.DIAGNOSTICS_STATUS),
+    "FirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS),
+    "SignedFirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS),
+    "LogStatusNotification": _recorder(StationEventKind.LOG_STATUS),
+    "SecurityEventNotification": _recorder(StationEventKind.SECURITY),
+}
