@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from forecourt.domain.errors import NotFound
 from forecourt.domain.metering import MeterSample
-from forecourt.domain.transactions import Transaction
+from forecourt.domain.transactions import Transaction, TransactionState
 from forecourt.ports.repositories import TransactionFilter
 from forecourt.services.context import ServiceContext
 
@@ -24,6 +24,10 @@ class TransactionHistory:
     async def list(self, flt: TransactionFilter) -> tuple[list[Transaction], int]:
         async with self._ctx.uow() as uow:
             return await uow.transactions.list(flt), await uow.transactions.count(flt)
+
+    async def count_active(self) -> int:
+        async with self._ctx.uow() as uow:
+            return await uow.transactions.count(TransactionFilter(state=TransactionState.ACTIVE))
 
     async def detail(self, transaction_id: int) -> TransactionDetail:
         async with self._ctx.uow() as uow:

@@ -109,6 +109,12 @@ class Network:
         async with self._ctx.uow() as uow:
             return await uow.events.list(station_id, kind, limit)
 
+    async def reset_connections(self) -> None:
+        """At process start no station is connected, whatever a crash left in storage."""
+        async with self._ctx.uow() as uow:
+            await uow.stations.mark_all_disconnected()
+            await uow.commit()
+
     # -- connectors --------------------------------------------------------------------------
     async def set_connector(self, station_id: str, spec: ConnectorSpec) -> Station:
         """Declare or change a connector (1.6 stations never report their plug type)."""

@@ -27,6 +27,8 @@ class Admission:
     allowed: bool
     reason: str = ""
     registration: RegistrationStatus | None = None
+    vendor: str = ""  # as last booted: the edge looks up per-model quirks with it
+    model: str = ""
 
 
 class Provisioning:
@@ -44,7 +46,7 @@ class Provisioning:
                     return Admission(False, "bad credentials")
             elif self._ctx.policy.require_station_password:
                 return Admission(False, "station has no password and the policy requires one")
-            return Admission(True, registration=station.registration)
+            return Admission(True, "", station.registration, station.vendor, station.model)
 
     async def _admit_unknown(
         self, uow: UnitOfWork, station_id: str, password: str | None

@@ -1,0 +1,97 @@
+"""The one ASGI application: OCPP websocket, REST API, dashboard, metrics. Part of the
+composition root (with ``bootstrap``): the only modules that wire adapters to services."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+
+from forecourt import __version__
+from forecourt.api import install_api
+from forecourt.bootstrap import build_services, policy_from
+from forecourt.gateway.endpoint import GatewayConfig, OcppEndpoint
+from forecourt.gateway.registry import ConnectionRegistry
+from forecourt.gateway.station_gateway import LocalStationGateway
+from forecourt.observability.metrics import Metrics
+from forecourt.ocpp import v16, v201
+from forecourt.ocpp.adapter import VersionAdapter
+from forecourt.services.core import Services
+from forecourt.settings import Settings
+from forecourt.storage.database import Database
+
+log = logging.getLogger("forecourt")
+
+ADAPTERS: dict[str, VersionAdapter] = {"ocpp1.6": v16.ADAPTER, "ocpp2.0.1": v201.ADAPTER}
+
+
+@dataclass(slots=True)
+class Forecourt:
+    """Handles on the running parts, kept in ``app.state.forecourt`` (tests, demo, CLI)."""
+
+    settings: Settings
+    database: Database
+    services: Services
+    registry: ConnectionRegistry
+    metrics: Metrics
+
+
+def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+    database = Database.from_url(settings.database_url)
+    registry = ConnectionRegistry()
+    services = build_services(database, LocalStationGateway(registry), policy=policy_from(settings))
+    forecourt = Forecourt(settings, database, services, registry, Metrics())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            await database.migrate()
+        await services.network.reset_connections()
+        log.info("forecourt %s ready (%s)", __version__, database.dialect)
+        yield
+        await _close_connections(registry)
+        await database.dispose()
+
+    app = FastAPI(title="Forecourt", version=__version__, lifespan=lifespan)
+    app.state.forecourt = forecourt
+    endpoint = OcppEndpoint(
+        services.core,
+        ADAPTERS,
+        registry,
+        GatewayConfig(
+            tuple(settings.protocols), settings.call_timeout, settings.max_concurrent_handshakes
+        ),
+        forecourt.metrics,
+    )
+    app.add_api_websocket_route("/ocpp/{station_id}", endpoint)
+    install_api(app, services)
+    _install_operations(app, forecourt)
+    return app
+
+
+def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body = await forecourt.metrics.render(
+            lambda: len(forecourt.registry), forecourt.services.history.count_active
+        )
+        return Response(body, media_type="text/plain; version=0.0.4")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health() -> JSONResponse:
+        return JSONResponse({"status": "ok", "connected_stations": len(forecourt.registry)})
+
+
+async def _close_connections(registry: ConnectionRegistry) -> None:
+    closing = []
+    for station_id in registry.ids():
+        connection = registry.get(station_id)
+        if connection is not None:
+            connection.session.close()
+            closing.append(connection.close(1001, "server shutting down"))
+    await asyncio.gather(*closing, return_exceptions=True)

@@ -1,0 +1,87 @@
+"""``forecourt serve`` and ``forecourt demo``: run the CSMS (and, for the demo, a fleet)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+
+from forecourt.app import create_app
+from forecourt.domain.stations import RegistrationPolicy
+from forecourt.observability.logging import configure_logging
+from forecourt.settings import Settings
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Environment (FORECOURT_*) first, then the flags that were actually given."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise typer.BadParameter(problems) from exc
+
+
+def uvicorn_config(settings: Settings, *, migrate: bool = True) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(settings, migrate=migrate),
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_ping_interval=settings.ws_ping_interval,
+        ws_ping_timeout=settings.ws_ping_timeout,
+        ws_max_size=1 << 20,
+        ssl_certfile=str(settings.tls_certfile) if settings.tls_certfile else None,
+        ssl_keyfile=str(settings.tls_keyfile) if settings.tls_keyfile else None,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address [FORECOURT_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Bind port [FORECOURT_PORT].")] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URL [FORECOURT_DATABASE_URL].")
+    ] = None,
+    registration_policy: Annotated[
+        RegistrationPolicy | None, typer.Option(help="Unknown stations: strict|pending|auto.")
+    ] = None,
+    heartbeat_interval: Annotated[int | None, typer.Option(help="Heartbeat interval (s).")] = None,
+    tls_certfile: Annotated[Path | None, typer.Option(help="TLS certificate (profile 2).")] = None,
+    tls_keyfile: Annotated[Path | None, typer.Option(help="TLS private key (profile 2).")] = None,
+    log_level: Annotated[str | None, typer.Option(help="DEBUG|INFO|WARNING|ERROR.")] = None,
+    log_format: Annotated[str | None, typer.Option(help="text|json.")] = None,
+    migrate: Annotated[bool, typer.Option(help="Apply database migrations at start.")] = True,
+) -> None:
+    """Run the CSMS: OCPP at ws(s)://HOST:PORT/ocpp/{station_id}, REST API at /api, docs at /docs."""
+    settings = load_settings(
+        host=host,
+        port=port,
+        database_url=database_url,
+        registration_policy=registration_policy,
+        heartbeat_interval=heartbeat_interval,
+        tls_certfile=tls_certfile,
+        tls_keyfile=tls_keyfile,
+        log_level=log_level,
+        log_format=log_format,
+    )
+    configure_logging(settings.log_level, settings.log_format.value)
+    scheme = "https" if settings.tls_enabled else "http"
+    typer.echo(f"Forecourt on {scheme}://{settings.host}:{settings.port}  (API docs: /docs)")
+    asyncio.run(uvicorn.Server(uvicorn_config(settings, migrate=migrate)).serve())
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    from forecourt.cli.demo import demo  # the demo pulls in the simulator
+
+    app.command()(demo)

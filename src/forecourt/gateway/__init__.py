@@ -1,0 +1,1 @@
+"""WebSocket edge: subprotocol negotiation, security profiles, connection registry."""

@@ -1,0 +1,30 @@
+"""End-to-end fixtures: a real server on 127.0.0.1 and stations connecting over real websockets."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from forecourt.domain.tokens import TokenRecord
+from tests.support.server import RunningServer, running_server
+
+STATION = "CP-E2E-1"
+PASSWORD = "s3cret-station-password"
+TAG = "RFID-0001"
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
+    async with running_server(tmp_path, call_timeout=3.0) as running:
+        services = running.forecourt.services
+        await services.network.add_station(STATION, password=PASSWORD)
+        await services.network.add_token(TokenRecord(TAG))
+        yield running

@@ -1,0 +1,61 @@
+"""A real Forecourt server on 127.0.0.1 (random port) inside the test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from forecourt.app import Forecourt
+from forecourt.cli.serve import uvicorn_config
+from forecourt.settings import Settings
+
+
+@dataclass
+class RunningServer:
+    forecourt: Forecourt
+    port: int
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ocpp"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def running_server(tmp_path: Path, **overrides: Any) -> AsyncIterator[RunningServer]:
+    settings = Settings(
+        port=free_port(),
+        database_url=overrides.pop(
+            "database_url", f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}"
+        ),
+        **overrides,
+    )
+    config = uvicorn_config(settings)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # surface the startup error
+        await asyncio.sleep(0.01)
+    try:
+        yield RunningServer(config.app.state.forecourt, settings.port)  # type: ignore[attr-defined]
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)
