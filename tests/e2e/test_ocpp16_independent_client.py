@@ -13,7 +13,7 @@ import websockets
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call
 from ocpp.v16.enums import Action
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 
 from forecourt.domain.commands import CommandStatus, ConfigKey, GetConfiguration, Reset
 from forecourt.domain.events import StationEventKind
@@ -151,7 +151,8 @@ async def test_remote_commands_reach_the_station_and_record_answers(server: Runn
         {"key": "HeartbeatInterval", "value": "300", "readonly": False}
     ]
     stored = await remote.get(record.id)
-    assert stored.status is CommandStatus.ACCEPTED and stored.completed_at is not None
+    assert stored.status is CommandStatus.ACCEPTED
+    assert stored.completed_at is not None
 
 
 async def test_command_to_station_that_never_answers_times_out_without_wedging(

@@ -62,7 +62,7 @@ def serve(
     log_format: Annotated[str | None, typer.Option(help="text|json.")] = None,
     migrate: Annotated[bool, typer.Option(help="Apply database migrations at start.")] = True,
 ) -> None:
-    """Run the CSMS: OCPP at ws(s)://HOST:PORT/ocpp/{station_id}, REST API at /api, docs at /docs."""
+    """Run the CSMS: OCPP at ws(s)://HOST:PORT/ocpp/{station_id}, REST API at /api (/docs)."""
     settings = load_settings(
         host=host,
         port=port,

@@ -1,4 +1,4 @@
-"""1.6 transaction correctness: ordering, replays, resets, drift. Energy is never lost or doubled."""
+"""1.6 transaction correctness: ordering, replays, resets, drift; energy never lost or doubled."""
 
 from __future__ import annotations
 
@@ -89,7 +89,8 @@ async def test_register_reset_mid_session_is_recorded_and_energy_kept(rig: Proto
     tx = (await rig.services.history.detail(tx_id)).transaction
     assert (tx.energy_wh, tx.register_resets) == (pytest.approx(7_000), 1)
     events = await rig.services.network.station_events("CS-1", StationEventKind.REGISTER_RESET)
-    assert events and events[0].data["transaction_id"] == tx_id
+    assert events
+    assert events[0].data["transaction_id"] == tx_id
 
 
 async def test_station_clock_drift_is_recorded(rig: ProtocolRig) -> None:
