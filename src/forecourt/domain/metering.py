@@ -59,6 +59,15 @@ _UNIT_FACTORS: dict[str, tuple[str, float]] = {
     "percent": ("%", 1.0),
     "%": ("%", 1.0),
     "hz": ("Hz", 1.0),
+    "vah": ("VAh", 1.0),
+    "kvah": ("VAh", 1000.0),
+    "deg": ("deg", 1.0),
+    "asu": ("ASU", 1.0),
+    "rpm": ("RPM", 1.0),
+    "s": ("s", 1.0),
+    "b": ("B", 1.0),
+    "db": ("dB", 1.0),
+    "dbm": ("dBm", 1.0),
     "celsius": ("Celsius", 1.0),
     "celcius": ("Celsius", 1.0),  # the 1.6 schema's own misspelling
 }

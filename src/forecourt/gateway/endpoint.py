@@ -135,6 +135,7 @@ class OcppEndpoint:
             station_id=station_id,
         )
         session.use_quirks(quirks)
+        link.on_quirks = session.use_quirks
 
         async def close(code: int, reason: str) -> None:
             with contextlib.suppress(RuntimeError):  # already closed

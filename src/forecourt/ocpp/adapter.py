@@ -15,7 +15,7 @@ from forecourt.domain.commands import Command, CommandResult
 from forecourt.domain.errors import ForecourtError, InvalidInput, NotFound
 from forecourt.domain.stations import ProtocolVersion, RegistrationStatus
 from forecourt.ocpp.errors import ErrorKind, OcppError
-from forecourt.ocpp.quirks import Quirks
+from forecourt.ocpp.quirks import Quirks, quirks_for
 from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.session import Handler
 from forecourt.services.core import CoreServices
@@ -33,6 +33,13 @@ class Link:
     services: CoreServices
     registration: RegistrationStatus | None = None
     quirks: Quirks = field(default_factory=Quirks)
+    on_quirks: Callable[[Quirks], None] | None = None  # the gateway applies them to the session
+
+    def identified(self, vendor: str, model: str) -> None:
+        """The station said who it is (boot): from now on its model's quirks apply."""
+        self.quirks = quirks_for(vendor, model)
+        if self.on_quirks is not None:
+            self.on_quirks(self.quirks)
 
 
 InboundHandler = Callable[[Link, Payload], Awaitable[Payload]]

@@ -5,6 +5,7 @@ Tables are explicit and total; tests check every wire value the schemas allow is
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,8 @@ from forecourt.domain.metering import (
     ReadingContext,
     normalise,
 )
+
+log = logging.getLogger("forecourt.ocpp")
 
 MEASURANDS: dict[str, Measurand] = {
     "Current.Export": Measurand.CURRENT_EXPORT,
@@ -62,10 +65,18 @@ DEFAULT_MEASURAND = "Energy.Active.Import.Register"  # both versions' documented
 
 def to_sample(
     timestamp: datetime, raw: dict[str, Any], value: float, unit: str | None, multiplier: int
-) -> MeterSample:
-    """One SampledValue (version-specific value/unit already extracted) to a neutral sample."""
+) -> MeterSample | None:
+    """One SampledValue (version-specific value/unit already extracted) to a neutral sample.
+
+    None for a unit we cannot normalise: that one reading is dropped (and logged) rather than
+    refusing the whole message, which may be the only record of a transaction's end.
+    """
     measurand = MEASURANDS.get(raw.get("measurand", DEFAULT_MEASURAND), Measurand.OTHER)
-    normalised, base_unit = normalise(value, unit, multiplier)
+    try:
+        normalised, base_unit = normalise(value, unit, multiplier)
+    except ValueError:
+        log.warning("dropped a sampled value with unit %r", unit)
+        return None
     return MeterSample(
         timestamp=timestamp,
         measurand=measurand,

@@ -11,6 +11,7 @@ from forecourt.domain.commands import (
     CommandRecord,
     CommandResult,
     CommandStatus,
+    RemoteStart,
     RemoteStop,
     kind_of,
 )
@@ -34,6 +35,9 @@ class RemoteControl:
     ) -> CommandRecord:
         """Send a command and wait for the answer; the record survives whatever happens."""
         record = await self._open_record(station_id, command, requested_by)
+        if isinstance(command, RemoteStart) and command.remote_start_id is None:
+            # 2.0.1 echoes remoteStartId in the transaction it starts: use our record id
+            command = dataclasses.replace(command, remote_start_id=record.id)
         if not self._gateway.is_connected(station_id):
             result = CommandResult(CommandStatus.OFFLINE, error="station is not connected")
         else:

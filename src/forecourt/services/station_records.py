@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forecourt.domain.events import StationEvent, StationEventKind
+from forecourt.domain.events import DomainEvent, StationEvent, StationEventKind
 from forecourt.services.context import ServiceContext
 
 #: Vendors whose DataTransfer messages Forecourt understands. Others get UnknownVendorId.
@@ -20,7 +20,8 @@ class StationRecords:
         async with self._ctx.uow() as uow:
             await uow.events.add(StationEvent(station_id, kind, now, data))
             await uow.commit()
-        await self._ctx.publish(f"station.{kind.value}", station_id, **data)
+        # data is the station's payload: pass it whole, its keys are not ours to spread
+        await self._ctx.bus.publish(DomainEvent(f"station.{kind.value}", station_id, now, data))
 
     async def data_transfer(
         self, station_id: str, vendor_id: str, message_id: str | None, data: str | None

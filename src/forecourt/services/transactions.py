@@ -146,6 +146,7 @@ class Transactions:
             tx = await self._locate(uow, station_id, req.station_tx_id)
             if tx is not None:
                 auth = await self._late_authorization(uow, tx, req.id_token)
+                _place(tx, req.evse_id, req.connector_id)
                 _note_sequence(tx, req.seq_no, req.offline, req.charging_state, now)
                 await apply_samples(uow, tx, req.samples)
                 if not req.offline:
@@ -160,12 +161,18 @@ class Transactions:
     async def _late_authorization(
         self, uow: UnitOfWork, tx: Transaction, token: IdToken | None
     ) -> AuthorizationResult | None:
-        """2.0.1 lets a driver plug in first and identify later, within the transaction."""
-        if token is None or tx.id_token is not None:
+        """2.0.1 lets a driver plug in first and identify later, within the transaction.
+
+        Whenever a token comes with an update, the outcome says whether it is authorised.
+        """
+        if token is None:
             return None
+        if token.value == tx.id_token:
+            return AuthorizationResult(tx.auth_status)
         auth = await authorize_in(uow, token, self._ctx, exclude_tx=tx.id)
-        tx.id_token, tx.auth_status = token.value, auth.status
-        tx.payment_method = payment_method_for(token.kind)
+        if tx.id_token is None:
+            tx.id_token, tx.auth_status = token.value, auth.status
+            tx.payment_method = payment_method_for(token.kind)
         return auth
 
     async def _start_reconstructed(self, station_id: str, req: TransactionUpdate) -> Outcome:
@@ -307,6 +314,13 @@ def _new_transaction(
         tx.auth_status = auth.status
     _note_sequence(tx, req.seq_no, req.offline, req.charging_state, now)
     return tx
+
+
+def _place(tx: Transaction, evse_id: int | None, connector_id: int | None) -> None:
+    """A 2.0.1 transaction may start before the station knows the EVSE; fill it in later."""
+    if tx.evse_id == 0 and evse_id:
+        tx.evse_id = evse_id
+        tx.connector_id = connector_id or tx.connector_id
 
 
 def _note_sequence(

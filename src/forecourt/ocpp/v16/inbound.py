@@ -43,12 +43,13 @@ def id_tag_info(result: AuthorizationResult) -> Payload:
 
 def samples_of(meter_values: list[dict[str, Any]]) -> list[MeterSample]:
     """1.6 sampledValue.value is a decimal string; unit names carry the scale (Wh, kWh...)."""
-    return [
+    samples = (
         to_sample(parse_timestamp(mv["timestamp"]), sv, float(sv["value"]), sv.get("unit"), 0)
         for mv in meter_values
         for sv in mv["sampledValue"]
         if sv.get("format", "Raw") == "Raw"
-    ]
+    )
+    return [s for s in samples if s is not None]
 
 
 async def boot_notification(link: Link, p: Payload) -> Payload:
@@ -61,6 +62,7 @@ async def boot_notification(link: Link, p: Payload) -> Payload:
     )
     decision = await link.services.provisioning.boot(link.station_id, info)
     link.registration = decision.status
+    link.identified(info.vendor, info.model)
     return {
         "status": REGISTRATION_STATUS[decision.status],
         "currentTime": format_timestamp(decision.current_time),

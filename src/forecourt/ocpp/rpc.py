@@ -1,0 +1,258 @@
+"""OCPP-J framing: CALL / CALLRESULT / CALLERROR arrays, parsed and encoded.
+
+Version-agnostic except for the error codes a frame problem maps to. See OCPP-J 1.6 §4 and
+OCPP 2.0.1 Part 4 §4 for the message structures.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+import orjson
+
+from forecourt.ocpp.errors import ErrorKind, OcppError, error_code
+from forecourt.ocpp.timestamps import format_timestamp
+
+# Part 4 §4.1.4: message ids are string[36] (room for a UUID).
+MAX_MESSAGE_ID_LENGTH = 36
+# Part 4 §4.2.3: a CALLERROR for a message whose id cannot be read carries "-1".
+UNKNOWN_MESSAGE_ID = "-1"
+
+
+class OcppVersion(StrEnum):
+    """An OCPP-J version; the value is its websocket subprotocol name."""
+
+    V16 = "ocpp1.6"
+    V201 = "ocpp2.0.1"
+
+
+class MessageType(IntEnum):
+    """MessageTypeId, the first element of every OCPP-J frame."""
+
+    CALL = 2
+    CALLRESULT = 3
+    CALLERROR = 4
+
+
+KNOWN_MESSAGE_TYPES = frozenset(message_type.value for message_type in MessageType)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    message_id: str
+    action: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    message_id: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CallError:
+    message_id: str
+    code: str
+    description: str
+    details: dict[str, Any]
+
+
+Frame = Call | CallResult | CallError
+
+
+class FrameError(OcppError):
+    """A frame that could not be parsed. `message_type` tells whether it may be answered."""
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        description: str,
+        *,
+        message_id: str | None = None,
+        message_type: int | None = None,
+    ) -> None:
+        super().__init__(kind, description, message_id=message_id)
+        self.message_type = message_type
+
+
+def new_message_id() -> str:
+    """A fresh, unique message id (a UUID4: 36 characters, the OCPP-J maximum)."""
+    return str(uuid.uuid4())
+
+
+def parse_frame(
+    text: str | bytes,
+    version: OcppVersion,
+    *,
+    max_message_id_length: int | None = MAX_MESSAGE_ID_LENGTH,
+) -> Frame:
+    """Parse one websocket text frame; raises FrameError (an OcppError) if malformed.
+
+    The error carries the message id whenever it could be read, and the message type
+    when it is known, so the caller can decide whether and how to answer.
+    """
+    del version  # framing is identical in 1.6 and 2.0.1; kept for the adapters' symmetry
+    try:
+        message = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not valid JSON") from None
+    if not isinstance(message, list) or not message:
+        raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not a non-empty JSON array")
+    message_type = message[0]
+    if not isinstance(message_type, int) or isinstance(message_type, bool):
+        message_type = None
+    message_id = _read_message_id(message, max_message_id_length, message_type)
+    if message_type is None:
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK, "MessageTypeId is not an integer", message_id=message_id
+        )
+    if message_type == MessageType.CALL:
+        return _parse_call(message, message_id)
+    if message_type == MessageType.CALLRESULT:
+        return _parse_call_result(message, message_id)
+    if message_type == MessageType.CALLERROR:
+        return _parse_call_error(message, message_id)
+    raise FrameError(
+        ErrorKind.MESSAGE_TYPE_NOT_SUPPORTED,
+        f"MessageTypeId {message_type} is not supported",
+        message_id=message_id,
+        message_type=message_type,
+    )
+
+
+def _read_message_id(message: list[Any], max_length: int | None, message_type: int | None) -> str:
+    message_id = message[1] if len(message) > 1 else None
+    if not isinstance(message_id, str) or not message_id:
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK, "MessageId could not be read", message_type=message_type
+        )
+    if max_length is not None and len(message_id) > max_length:
+        # Readable, so echo it: the sender can still correlate the error.
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK,
+            f"MessageId is longer than {max_length} characters",
+            message_id=message_id,
+            message_type=message_type,
+        )
+    return message_id
+
+
+def _read_payload(value: Any, message_id: str, message_type: MessageType) -> dict[str, Any]:
+    # Part 4 §4.1.5: null is an accepted (if discouraged) notation for an empty payload.
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise FrameError(
+            ErrorKind.FORMAT,
+            "Payload is not a JSON object",
+            message_id=message_id,
+            message_type=message_type,
+        )
+    return value
+
+
+def _parse_call(message: list[Any], message_id: str) -> Call:
+    if len(message) != 4:
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK,
+            f"A CALL has 4 elements, got {len(message)}",
+            message_id=message_id,
+            message_type=MessageType.CALL,
+        )
+    action = message[2]
+    if not isinstance(action, str) or not action:
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK,
+            "Action is not a non-empty string",
+            message_id=message_id,
+            message_type=MessageType.CALL,
+        )
+    return Call(message_id, action, _read_payload(message[3], message_id, MessageType.CALL))
+
+
+def _parse_call_result(message: list[Any], message_id: str) -> CallResult:
+    if len(message) != 3:
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK,
+            f"A CALLRESULT has 3 elements, got {len(message)}",
+            message_id=message_id,
+            message_type=MessageType.CALLRESULT,
+        )
+    return CallResult(message_id, _read_payload(message[2], message_id, MessageType.CALLRESULT))
+
+
+def _parse_call_error(message: list[Any], message_id: str) -> CallError:
+    # Lenient: the description and details are informative only, so tolerate their absence.
+    if not 3 <= len(message) <= 5 or not isinstance(message[2], str):
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK,
+            "A CALLERROR has 5 elements and a string errorCode",
+            message_id=message_id,
+            message_type=MessageType.CALLERROR,
+        )
+    description = message[3] if len(message) > 3 else ""
+    details = message[4] if len(message) > 4 else {}
+    return CallError(
+        message_id,
+        message[2],
+        description if isinstance(description, str) else str(description),
+        details if isinstance(details, dict) else {"value": details},
+    )
+
+
+def frame_to_list(frame: Frame) -> list[Any]:
+    """The JSON array for a frame, before serialisation."""
+    if isinstance(frame, Call):
+        return [MessageType.CALL.value, frame.message_id, frame.action, frame.payload]
+    if isinstance(frame, CallResult):
+        return [MessageType.CALLRESULT.value, frame.message_id, frame.payload]
+    return [
+        MessageType.CALLERROR.value,
+        frame.message_id,
+        frame.code,
+        frame.description,
+        frame.details,
+    ]
+
+
+def encode_frame(frame: Frame) -> str:
+    """Serialise a frame to compact JSON; datetimes become OCPP timestamps."""
+    return to_json(frame_to_list(frame))
+
+
+def encode_error(message_id: str, error: OcppError, version: OcppVersion) -> str:
+    """A CALLERROR frame for `error`, with the exact code `version` uses for its kind."""
+    code = error_code(error.kind, version)
+    try:
+        return encode_frame(CallError(message_id, code, error.description, error.details))
+    except TypeError:  # unserialisable details (e.g. from a handler): drop them, keep the code
+        return encode_frame(CallError(message_id, code, error.description, {}))
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON with datetimes rendered by format_timestamp (UTC, ≤ ms, 'Z')."""
+    return orjson.dumps(
+        value, default=_encode_extra, option=orjson.OPT_PASSTHROUGH_DATETIME
+    ).decode()
+
+
+def to_json_native(payload: dict[str, Any]) -> dict[str, Any]:
+    """`payload` exactly as it will appear on the wire (datetimes, enums, dataclasses
+    converted), so what we validate is what we send. Raises TypeError if unserialisable."""
+    native = orjson.loads(
+        orjson.dumps(payload, default=_encode_extra, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    )
+    if not isinstance(native, dict):
+        raise TypeError("payload is not a JSON object")
+    return native
+
+
+def _encode_extra(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    raise TypeError(f"cannot serialise {type(value).__name__} to JSON")

@@ -1,0 +1,303 @@
+"""OCPP 2.0.1 station -> CSMS handlers: decode, map, one service call, map back.
+
+Requirement ids refer to OCPP 2.0.1 Part 2 (use cases A-P and their functional requirements).
+Actions of the 2.0.1 schemas that are not in ``HANDLERS`` are answered NotSupported by the
+dispatcher. Payloads arrive schema-validated, so required fields are read with ``[]``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from forecourt.domain.events import StationEventKind
+from forecourt.domain.metering import MeterSample
+from forecourt.domain.stations import BootInfo, StatusReport
+from forecourt.domain.tokens import AuthorizationResult, IdToken
+from forecourt.ocpp.adapter import InboundHandler, Link, Payload
+from forecourt.ocpp.metering import to_sample
+from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
+from forecourt.ocpp.v201.mapping import (
+    AUTHORIZATION_STATUS,
+    BOOT_REASON,
+    CHARGING_STATE,
+    CONNECTOR_STATUS,
+    DATA_TRANSFER_ANSWER,
+    DEFAULT_STOP_REASON,
+    REGISTRATION_STATUS,
+    STOP_REASON,
+    TOKEN_KIND,
+    lookup,
+)
+from forecourt.services.transactions import (
+    Outcome,
+    TransactionStart,
+    TransactionStop,
+    TransactionUpdate,
+)
+
+#: IdTokenType.idToken is string[36]; a longer group id cannot be sent as groupIdToken.
+MAX_ID_TOKEN_LENGTH = 36
+
+
+# --- shared decoding ---------------------------------------------------------------------
+
+
+def id_token(raw: Payload) -> IdToken:
+    """IdTokenType -> IdToken (additionalInfo is not used by the authorization rule)."""
+    return IdToken(raw["idToken"], lookup(TOKEN_KIND, raw["type"], "idToken.type"))
+
+
+def id_token_info(result: AuthorizationResult) -> Payload:
+    """AuthorizationResult -> IdTokenInfoType."""
+    info: Payload = {"status": AUTHORIZATION_STATUS[result.status]}
+    if result.expires_at is not None:
+        info["cacheExpiryDateTime"] = format_timestamp(result.expires_at)
+    if result.group and len(result.group) <= MAX_ID_TOKEN_LENGTH:
+        info["groupIdToken"] = {"idToken": result.group, "type": "Central"}
+    return info
+
+
+def samples_of(meter_values: list[Payload]) -> list[MeterSample]:
+    """MeterValueType list -> samples. 2.0.1 values are numbers scaled by 10^multiplier."""
+    out: list[MeterSample] = []
+    for meter_value in meter_values:
+        at = parse_timestamp(meter_value["timestamp"])
+        for sampled in meter_value["sampledValue"]:
+            unit: dict[str, Any] = sampled.get("unitOfMeasure") or {}
+            value = float(sampled["value"])
+            sample = to_sample(at, sampled, value, unit.get("unit"), unit.get("multiplier", 0))
+            if sample is not None:
+                out.append(sample)
+    return out
+
+
+def transfer_data(data: Any) -> str | None:
+    """DataTransfer.data is anyType in 2.0.1; the record keeps text, so JSON is kept as JSON."""
+    if data is None or isinstance(data, str):
+        return data
+    return json.dumps(data, separators=(",", ":"))
+
+
+# --- provisioning, availability, authorization --------------------------------------------
+
+
+async def boot_notification(link: Link, p: Payload) -> Payload:
+    """B01-B03: register the station; Accepted/Pending/Rejected, interval and currentTime.
+
+    Until Accepted the dispatcher answers every other CALL with SecurityError (B02.FR.09).
+    """
+    station = p["chargingStation"]
+    info = BootInfo(
+        vendor=station["vendorName"],
+        model=station["model"],
+        serial_number=station.get("serialNumber", ""),
+        firmware_version=station.get("firmwareVersion", ""),
+        reason=lookup(BOOT_REASON, p["reason"], "reason"),
+    )
+    decision = await link.services.provisioning.boot(link.station_id, info)
+    link.registration = decision.status
+    link.identified(info.vendor, info.model)
+    return {
+        "currentTime": format_timestamp(decision.current_time),
+        "interval": decision.interval_s,
+        "status": REGISTRATION_STATUS[decision.status],
+    }
+
+
+async def heartbeat(link: Link, p: Payload) -> Payload:
+    """G02: answer with the CSMS time so the station can synchronise its clock."""
+    now = await link.services.provisioning.heartbeat(link.station_id)
+    return {"currentTime": format_timestamp(now)}
+
+
+async def status_notification(link: Link, p: Payload) -> Payload:
+    """G01: connector status per (evseId, connectorId); history and drift are the service's."""
+    report = StatusReport(
+        evse_id=p["evseId"],
+        connector_id=p["connectorId"],
+        status=lookup(CONNECTOR_STATUS, p["connectorStatus"], "connectorStatus"),
+        timestamp=parse_timestamp(p["timestamp"]),
+        detail=p["connectorStatus"],
+    )
+    await link.services.availability.report(link.station_id, report)
+    return {}
+
+
+async def authorize(link: Link, p: Payload) -> Payload:
+    """C01 (and C02/C04 tokens): idTokenInfo from the one authorization rule.
+
+    C07 (contract certificate / iso15118CertificateHashData) is not verified yet: the answer
+    is the token's idTokenInfo and ``certificateStatus`` is omitted rather than guessed.
+    """
+    result = await link.services.authorization.authorize(link.station_id, id_token(p["idToken"]))
+    return {"idTokenInfo": id_token_info(result)}
+
+
+# --- transactions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """The fields every TransactionEventRequest carries, decoded once."""
+
+    station_tx_id: str
+    timestamp: datetime
+    seq_no: int
+    offline: bool
+    evse_id: int | None
+    connector_id: int | None
+    token: IdToken | None
+    charging_state: str
+    samples: list[MeterSample]
+
+
+def _decode_event(p: Payload) -> _Event:
+    info = p["transactionInfo"]
+    evse = p.get("evse") or {}
+    state = info.get("chargingState")
+    return _Event(
+        station_tx_id=info["transactionId"],
+        timestamp=parse_timestamp(p["timestamp"]),
+        seq_no=p["seqNo"],
+        offline=bool(p.get("offline", False)),
+        evse_id=evse.get("id"),
+        connector_id=evse.get("connectorId"),
+        token=id_token(p["idToken"]) if "idToken" in p else None,
+        charging_state="" if state is None else lookup(CHARGING_STATE, state, "chargingState"),
+        samples=samples_of(p.get("meterValue", [])),
+    )
+
+
+async def _started(link: Link, e: _Event, p: Payload) -> Outcome:
+    """E01/E02/E03: the station's transactionId is the key, so a replayed Started (any
+    message id) finds the same transaction. evse may follow later (E01.FR.16): 0 = unknown."""
+    start = TransactionStart(
+        evse_id=e.evse_id or 0,
+        connector_id=e.connector_id or 1,
+        timestamp=e.timestamp,
+        id_token=e.token,
+        station_tx_id=e.station_tx_id,
+        seq_no=e.seq_no,
+        offline=e.offline,
+        remote_start_id=p["transactionInfo"].get("remoteStartId"),
+        charging_state=e.charging_state,
+        samples=e.samples,
+    )
+    return await link.services.transactions.start(link.station_id, start)
+
+
+async def _updated(link: Link, e: _Event, p: Payload) -> Outcome:
+    """E02/E03 (idToken after plug-in, E03.FR.01), J02 meter values, E04 offline events."""
+    update = TransactionUpdate(
+        station_tx_id=e.station_tx_id,
+        timestamp=e.timestamp,
+        evse_id=e.evse_id,
+        connector_id=e.connector_id,
+        id_token=e.token,
+        seq_no=e.seq_no,
+        offline=e.offline,
+        charging_state=e.charging_state,
+        samples=e.samples,
+    )
+    return await link.services.transactions.update(link.station_id, update)
+
+
+async def _ended(link: Link, e: _Event, p: Payload) -> Outcome:
+    """E06-E09: always acknowledged; an unknown transactionId is rebuilt and recorded."""
+    reason = p["transactionInfo"].get("stoppedReason", DEFAULT_STOP_REASON)
+    stop = TransactionStop(
+        station_tx_id=e.station_tx_id,
+        timestamp=e.timestamp,
+        reason=lookup(STOP_REASON, reason, "stoppedReason"),
+        id_token=e.token,
+        seq_no=e.seq_no,
+        offline=e.offline,
+        evse_id=e.evse_id,
+        connector_id=e.connector_id,
+        samples=e.samples,
+        station_assigned_id=True,
+    )
+    return await link.services.transactions.stop(link.station_id, stop)
+
+
+_EventHandler = Callable[[Link, _Event, Payload], Awaitable[Outcome]]
+
+#: TransactionEventEnumType -> the one service call that handles it.
+EVENT_TYPES: Mapping[str, _EventHandler] = {
+    "Started": _started,
+    "Updated": _updated,
+    "Ended": _ended,
+}
+
+
+async def transaction_event(link: Link, p: Payload) -> Payload:
+    """E01-E15: Started/Updated/Ended reach the same transaction service as 1.6.
+
+    The response carries idTokenInfo when the request carried an idToken (C01/E05); the
+    service orders offline-queued events and keeps energy exact.
+    """
+    event = _decode_event(p)
+    handler = lookup(EVENT_TYPES, p["eventType"], "eventType")
+    outcome = await handler(link, event, p)
+    return _event_response(event, outcome)
+
+
+def _event_response(event: _Event, outcome: Outcome) -> Payload:
+    if event.token is None:
+        return {}
+    result = outcome.authorization
+    tx = outcome.transaction
+    if result is None and tx is not None and tx.id_token == event.token.value:
+        # The token already authorised this transaction: repeat that answer.
+        result = AuthorizationResult(tx.auth_status)
+    return {} if result is None else {"idTokenInfo": id_token_info(result)}
+
+
+async def meter_values(link: Link, p: Payload) -> Payload:
+    """J01: meter values outside a TransactionEvent (evseId 0 = the main meter)."""
+    await link.services.transactions.meter_values(
+        link.station_id, p["evseId"], None, samples_of(p["meterValue"])
+    )
+    return {}
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+async def data_transfer(link: Link, p: Payload) -> Payload:
+    """P02: every transfer is recorded; an unknown vendorId gets UnknownVendorId."""
+    known = await link.services.records.data_transfer(
+        link.station_id, p["vendorId"], p.get("messageId"), transfer_data(p.get("data"))
+    )
+    return {"status": DATA_TRANSFER_ANSWER[known]}
+
+
+def _recorder(kind: StationEventKind, doc: str) -> InboundHandler:
+    """Notifications kept for operators (payload as sent) and answered with an empty body."""
+
+    async def record(link: Link, p: Payload) -> Payload:
+        await link.services.records.record(link.station_id, kind, dict(p))
+        return {}
+
+    record.__doc__ = doc
+    return record
+
+
+HANDLERS: Mapping[str, InboundHandler] = {
+    "BootNotification": boot_notification,
+    "Heartbeat": heartbeat,
+    "StatusNotification": status_notification,
+    "Authorize": authorize,
+    "TransactionEvent": transaction_event,
+    "MeterValues": meter_values,
+    "DataTransfer": data_transfer,
+    "NotifyReport": _recorder(StationEventKind.NOTIFY_REPORT, "B07/B08: report parts."),
+    "NotifyEvent": _recorder(StationEventKind.NOTIFY_EVENT, "N07/N08: alert/periodic events."),
+    "SecurityEventNotification": _recorder(StationEventKind.SECURITY, "A04: security events."),
+    "FirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS, "L01: firmware."),
+    "LogStatusNotification": _recorder(StationEventKind.LOG_STATUS, "N01: log upload status."),
+}

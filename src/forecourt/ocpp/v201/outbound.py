@@ -1,0 +1,249 @@
+"""OCPP 2.0.1 CSMS -> station: render neutral commands, interpret the station's answers.
+
+Every rendered payload validates against the 2.0.1 request schema (tested). Answers become a
+``CommandResult`` whose ``data`` uses neutral keys only.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from typing import Any, assert_never
+
+from forecourt.domain.commands import (
+    ChangeAvailability,
+    ClearCache,
+    Command,
+    CommandResult,
+    CommandStatus,
+    ConfigKey,
+    DataTransfer,
+    GetBaseReport,
+    GetConfiguration,
+    RemoteStart,
+    RemoteStop,
+    Reset,
+    SetConfiguration,
+    TriggerMessage,
+    UnlockConnector,
+)
+from forecourt.domain.errors import CommandNotSupported
+from forecourt.domain.tokens import TokenKind
+from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.v201.mapping import (
+    CHANGE_AVAILABILITY_STATUS,
+    CLEAR_CACHE_STATUS,
+    DATA_TRANSFER_STATUS,
+    GET_VARIABLE_STATUS,
+    OPERATIONAL_STATUS,
+    REPORT_BASE,
+    REPORT_STATUS,
+    RESET_STATUS,
+    RESET_TYPE,
+    SET_VARIABLE_STATUS,
+    START_STOP_STATUS,
+    TOKEN_TYPE,
+    TRIGGER_MESSAGE,
+    TRIGGER_STATUS,
+    UNLOCK_STATUS,
+)
+
+#: remoteStartId is an integer; derived ids stay in the positive int32 range.
+_MAX_REMOTE_START_ID = 2**31 - 1
+
+
+def render(command: Command) -> tuple[str, Payload]:
+    """Neutral command -> (action, payload). Raises CommandNotSupported when 2.0.1 cannot."""
+    match command:
+        case Reset():  # B11/B12
+            return "Reset", {"type": RESET_TYPE[command.hard]}
+        case UnlockConnector():  # F05
+            return "UnlockConnector", {
+                "evseId": command.evse_id,
+                "connectorId": command.connector_id,
+            }
+        case ChangeAvailability():  # G03/G04
+            return "ChangeAvailability", _availability(command)
+        case RemoteStart():  # F01/F02
+            return "RequestStartTransaction", _request_start(command)
+        case RemoteStop():  # F03
+            return "RequestStopTransaction", {"transactionId": command.station_tx_id}
+        case TriggerMessage():  # F06
+            return "TriggerMessage", _trigger(command)
+        case GetConfiguration():  # B06
+            return "GetVariables", {"getVariableData": _variables(command.keys)}
+        case SetConfiguration():  # B05
+            data = {**_variable(command.key), "attributeValue": command.value}
+            return "SetVariables", {"setVariableData": [data]}
+        case GetBaseReport():  # B07
+            return "GetBaseReport", {
+                "requestId": command.request_id,
+                "reportBase": REPORT_BASE[command.report],
+            }
+        case ClearCache():  # C11
+            return "ClearCache", {}
+        case DataTransfer():  # P01
+            return "DataTransfer", _data_transfer(command)
+        case _:
+            assert_never(command)
+
+
+def remote_start_id(command: RemoteStart) -> int:
+    """The caller's remoteStartId, else one derived from the command (stable, positive).
+
+    2.0.1 requires the field (F01/F02); deriving it from the command lets ``interpret`` report
+    the id the station will echo in TransactionEvent.transactionInfo.remoteStartId.
+    """
+    if command.remote_start_id is not None:
+        return command.remote_start_id
+    digest = zlib.crc32(f"{command.id_token}|{command.evse_id}".encode())
+    return digest % _MAX_REMOTE_START_ID + 1
+
+
+def _availability(command: ChangeAvailability) -> Payload:
+    payload: Payload = {"operationalStatus": OPERATIONAL_STATUS[command.operative]}
+    if command.evse_id != 0:  # evse_id 0: the whole station, so no evse (G04)
+        evse: Payload = {"id": command.evse_id}
+        if command.connector_id is not None:
+            evse["connectorId"] = command.connector_id
+        payload["evse"] = evse
+    return payload
+
+
+def _request_start(command: RemoteStart) -> Payload:
+    payload: Payload = {
+        "idToken": {"idToken": command.id_token, "type": TOKEN_TYPE[TokenKind.CENTRAL]},
+        "remoteStartId": remote_start_id(command),
+    }
+    if command.evse_id is not None:
+        payload["evseId"] = command.evse_id
+    return payload
+
+
+def _trigger(command: TriggerMessage) -> Payload:
+    payload: Payload = {"requestedMessage": TRIGGER_MESSAGE[command.message]}
+    if command.evse_id:  # None or 0: the station as a whole
+        payload["evse"] = {"id": command.evse_id}
+    return payload
+
+
+def _variables(keys: tuple[ConfigKey, ...]) -> list[Payload]:
+    if not keys:
+        raise CommandNotSupported("GetVariables needs explicit keys; use GetBaseReport")
+    return [_variable(key) for key in keys]
+
+
+def _variable(key: ConfigKey) -> Payload:
+    """ConfigKey -> component + variable; 2.0.1 has no variable without a component."""
+    if key.component is None:
+        raise CommandNotSupported(
+            f"OCPP 2.0.1 variables belong to a component: use Component.Variable, "
+            f"e.g. OCPPCommCtrlr.HeartbeatInterval (got {key.variable!r})"
+        )
+    component: Payload = {"name": key.component}
+    if key.evse_id:
+        component["evse"] = {"id": key.evse_id}
+    return {"component": component, "variable": {"name": key.variable}}
+
+
+def _data_transfer(command: DataTransfer) -> Payload:
+    payload: Payload = {"vendorId": command.vendor_id}
+    if command.message_id is not None:
+        payload["messageId"] = command.message_id
+    if command.data is not None:
+        payload["data"] = command.data
+    return payload
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+def interpret(command: Command, response: Payload) -> CommandResult:
+    """The station's response payload -> neutral result."""
+    match command:
+        case GetConfiguration():
+            return _variable_values(response)
+        case SetConfiguration():
+            return _variable_set(command, response)
+        case RemoteStart():
+            result = _status(START_STOP_STATUS, response)
+            result.data["remote_start_id"] = remote_start_id(command)
+            if "transactionId" in response:  # the transaction had already started (F01)
+                result.data["station_tx_id"] = response["transactionId"]
+            return result
+        case GetBaseReport():
+            result = _status(REPORT_STATUS, response)
+            result.data["request_id"] = command.request_id
+            result.data["empty"] = response.get("status") == "EmptyResultSet"
+            return result
+        case DataTransfer():
+            result = _status(DATA_TRANSFER_STATUS, response)
+            if "data" in response:
+                result.data["data"] = response["data"]
+            return result
+        case _:
+            return _status(_STATUS_TABLES[type(command)], response)
+
+
+def _status(table: Mapping[str, CommandStatus], response: Payload) -> CommandResult:
+    raw = response.get("status")
+    data = _status_info(response.get("statusInfo"))
+    if not isinstance(raw, str) or raw not in table:
+        return CommandResult(CommandStatus.REJECTED, data, f"unexpected status {raw!r}")
+    return CommandResult(table[raw], data)
+
+
+def _status_info(info: Any) -> dict[str, Any]:
+    """StatusInfoType -> {"reason", "info"}: the station's own words, for operators."""
+    if not isinstance(info, dict):
+        return {}
+    data = {"reason": info.get("reasonCode", "")}
+    if "additionalInfo" in info:
+        data["info"] = info["additionalInfo"]
+    return data
+
+
+def _variable_values(response: Payload) -> CommandResult:
+    """GetVariablesResponse -> {"values": [{key, value, status}], "unknown": [keys]}."""
+    values: list[dict[str, Any]] = []
+    for item in response.get("getVariableResult", []):
+        status = GET_VARIABLE_STATUS.get(item["attributeStatus"], CommandStatus.REJECTED)
+        entry: dict[str, Any] = {
+            "key": _key_of(item),
+            "value": item.get("attributeValue"),
+            "status": status.value,
+        }
+        evse = item["component"].get("evse")
+        if evse is not None:
+            entry["evse_id"] = evse["id"]
+        values.append(entry)
+    unknown = [v["key"] for v in values if v["status"] == CommandStatus.NOT_SUPPORTED.value]
+    return CommandResult(CommandStatus.ACCEPTED, {"values": values, "unknown": unknown})
+
+
+def _variable_set(command: SetConfiguration, response: Payload) -> CommandResult:
+    results = response.get("setVariableResult") or [{}]
+    item = results[0]
+    raw = item.get("attributeStatus")
+    data = {"key": str(command.key), **_status_info(item.get("attributeStatusInfo"))}
+    if raw not in SET_VARIABLE_STATUS:
+        return CommandResult(CommandStatus.REJECTED, data, f"unexpected status {raw!r}")
+    return CommandResult(SET_VARIABLE_STATUS[raw], data)
+
+
+def _key_of(item: Payload) -> str:
+    return str(ConfigKey(variable=item["variable"]["name"], component=item["component"]["name"]))
+
+
+#: Command type -> the status table of its answer (commands with a plain ``status``).
+_STATUS_TABLES: Mapping[type[Any], Mapping[str, CommandStatus]] = {
+    Reset: RESET_STATUS,
+    UnlockConnector: UNLOCK_STATUS,
+    ChangeAvailability: CHANGE_AVAILABILITY_STATUS,
+    RemoteStart: START_STOP_STATUS,
+    RemoteStop: START_STOP_STATUS,
+    TriggerMessage: TRIGGER_STATUS,
+    GetBaseReport: REPORT_STATUS,
+    ClearCache: CLEAR_CACHE_STATUS,
+    DataTransfer: DATA_TRANSFER_STATUS,
+}

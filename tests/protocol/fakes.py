@@ -1,0 +1,101 @@
+"""Fakes for protocol tests: a recording transport, a scripted handler, an observer.
+
+The transport is our own port, so a fake is the right test double here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from forecourt.ocpp.errors import ErrorKind, OcppError
+from forecourt.ocpp.rpc import OcppVersion
+
+NOW = "2024-05-06T12:00:00Z"
+
+# A valid response per (version, action) for the actions the tests send.
+RESPONSES: dict[OcppVersion, dict[str, dict[str, Any]]] = {
+    OcppVersion.V16: {
+        "Heartbeat": {"currentTime": NOW},
+        "BootNotification": {"status": "Accepted", "currentTime": NOW, "interval": 300},
+        "Authorize": {"idTagInfo": {"status": "Accepted"}},
+        "StatusNotification": {},
+        "StartTransaction": {"idTagInfo": {"status": "Accepted"}, "transactionId": 7},
+        "MeterValues": {},
+        "DataTransfer": {"status": "Accepted"},
+    },
+    OcppVersion.V201: {
+        "Heartbeat": {"currentTime": NOW},
+        "BootNotification": {"status": "Accepted", "currentTime": NOW, "interval": 300},
+        "Authorize": {"idTokenInfo": {"status": "Accepted"}},
+        "StatusNotification": {},
+        "MeterValues": {},
+        "DataTransfer": {"status": "Accepted"},
+    },
+}
+
+# DataTransfer with this vendorId makes the handler fail; messageId names the failure.
+RAISE_VENDOR = "test.raise"
+
+
+class FakeTransport:
+    """Records every frame the session sends and lets a test await the next one."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self._frames: asyncio.Queue[str] = asyncio.Queue()
+
+    async def send_text(self, text: str) -> None:
+        self.sent.append(text)
+        self._frames.put_nowait(text)
+
+    async def next_frame(self, timeout: float = 1.0) -> list[Any]:
+        text = await asyncio.wait_for(self._frames.get(), timeout)
+        frame = json.loads(text)
+        assert isinstance(frame, list)
+        return frame
+
+    def pending_frames(self) -> int:
+        return self._frames.qsize()
+
+
+class ScriptedHandler:
+    """Answers from RESPONSES; DataTransfer from RAISE_VENDOR raises on demand."""
+
+    def __init__(self, version: OcppVersion) -> None:
+        self.version = version
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.overrides: dict[str, dict[str, Any]] = {}
+
+    async def __call__(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append((action, payload))
+        if action == "DataTransfer" and payload.get("vendorId") == RAISE_VENDOR:
+            failure = payload.get("messageId", "")
+            if failure == "crash":
+                raise RuntimeError("database on fire: secret=hunter2")
+            if failure == "invalid-response":
+                return {"status": "NotAStatus"}
+            raise OcppError(ErrorKind[failure], f"raised by handler: {failure}")
+        if action in self.overrides:
+            return self.overrides[action]
+        return RESPONSES[self.version][action]
+
+
+class RecordingObserver:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, str]] = []
+
+    def message(self, action: str, direction: str, outcome: str, seconds: float) -> None:
+        assert seconds >= 0
+        self.events.append((action, direction, outcome))
+
+
+async def settle(rounds: int = 10) -> None:
+    """Let the session's inbound worker run until it is idle."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
+
+
+def heartbeat(message_id: str = "hb-1") -> str:
+    return json.dumps([2, message_id, "Heartbeat", {}])
