@@ -11,6 +11,7 @@ from typing import Any
 
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.rpc import OcppVersion
+from forecourt.ocpp.session import OcppSession
 
 NOW = "2024-05-06T12:00:00Z"
 
@@ -99,3 +100,60 @@ async def settle(rounds: int = 10) -> None:
 
 def heartbeat(message_id: str = "hb-1") -> str:
     return json.dumps([2, message_id, "Heartbeat", {}])
+
+
+# An outbound (CSMS -> station) action per version: (action, request, response).
+RESET = {
+    OcppVersion.V16: ("Reset", {"type": "Soft"}, {"status": "Accepted"}),
+    OcppVersion.V201: ("Reset", {"type": "Immediate"}, {"status": "Accepted"}),
+}
+
+
+def authorize(version: OcppVersion, message_id: str, token: str = "04A2") -> str:
+    if version is OcppVersion.V16:
+        payload: dict[str, Any] = {"idTag": token}
+    else:
+        payload = {"idToken": {"idToken": token, "type": "ISO14443"}}
+    return json.dumps([2, message_id, "Authorize", payload])
+
+
+def result(message_id: str, payload: dict[str, Any]) -> str:
+    return json.dumps([3, message_id, payload])
+
+
+async def start_reset(
+    session: OcppSession, transport: FakeTransport, timeout: float | None = None
+) -> tuple[asyncio.Task[dict[str, Any]], list[Any]]:
+    action, request, _ = RESET[session.version]
+    task = asyncio.create_task(session.call(action, request, timeout=timeout))
+    return task, await transport.next_frame()
+
+
+class BlockingHandler(ScriptedHandler):
+    """Blocks every call until `release` is set; records start order."""
+
+    def __init__(self, version: OcppVersion) -> None:
+        super().__init__(version)
+        self.release = asyncio.Event()
+        self.started: list[str] = []
+
+    async def __call__(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        self.started.append(action)
+        await self.release.wait()
+        return await super().__call__(action, payload)
+
+
+class FlakyTransport(FakeTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken = True
+
+    async def send_text(self, text: str) -> None:
+        if self.broken:
+            raise ConnectionError("socket gone")
+        await super().send_text(text)
+
+
+class BrokenObserver:
+    def message(self, action: str, direction: str, outcome: str, seconds: float) -> None:
+        raise RuntimeError("metrics backend down")

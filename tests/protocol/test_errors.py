@@ -9,9 +9,7 @@ import pytest
 from forecourt.ocpp.errors import ErrorKind, OcppError, error_code, error_kind
 from forecourt.ocpp.rpc import OcppVersion
 
-from .test_golden_callerrors import OCPP16_TABLE_7, OCPP201_TABLE_8
-
-SPEC_TABLES = {OcppVersion.V16: OCPP16_TABLE_7, OcppVersion.V201: OCPP201_TABLE_8}
+from .spec_tables import SPEC_TABLES
 
 
 @pytest.mark.parametrize(

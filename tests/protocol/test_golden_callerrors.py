@@ -15,34 +15,8 @@ from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.session import OcppSession
 
 from .fakes import NOW, FakeTransport, ScriptedHandler, heartbeat, settle
+from .spec_tables import OCPP16_TABLE_7, OCPP201_TABLE_8
 
-# The spec tables, written out independently of forecourt.ocpp.errors.
-OCPP16_TABLE_7 = {
-    "NotImplemented",
-    "NotSupported",
-    "InternalError",
-    "ProtocolError",
-    "SecurityError",
-    "FormationViolation",
-    "PropertyConstraintViolation",
-    "OccurenceConstraintViolation",
-    "TypeConstraintViolation",
-    "GenericError",
-}
-OCPP201_TABLE_8 = {
-    "FormatViolation",
-    "GenericError",
-    "InternalError",
-    "MessageTypeNotSupported",
-    "NotImplemented",
-    "NotSupported",
-    "OccurrenceConstraintViolation",
-    "PropertyConstraintViolation",
-    "ProtocolError",
-    "RpcFrameworkError",
-    "SecurityError",
-    "TypeConstraintViolation",
-}
 INTERNAL = (
     "An internal error occurred and the receiver was not able to process the requested "
     "Action successfully"

@@ -16,7 +16,7 @@ from forecourt.ocpp.session import OcppSession
 from forecourt.ocpp.validation import validator_for
 
 from .fakes import NOW, FakeTransport, ScriptedHandler, heartbeat, settle
-from .test_errors import SPEC_TABLES
+from .spec_tables import SPEC_TABLES
 
 PROPERTY_SETTINGS = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -131,6 +131,8 @@ class OcppEndpoint:
             _SocketTransport(websocket),
             dispatcher(adapter, link),
             call_timeout=quirks.call_timeout or self._config.call_timeout,
+            # a stuck handler must not stall the station's queue forever
+            handler_timeout=self._config.call_timeout,
             observer=self._observer,
             station_id=station_id,
         )

@@ -5,10 +5,17 @@ from __future__ import annotations
 import logging
 
 from forecourt.domain.commands import Command, CommandResult, CommandStatus
-from forecourt.domain.errors import CommandNotSupported
+from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.domain.stations import ProtocolVersion
 from forecourt.gateway.registry import ConnectionRegistry
-from forecourt.ocpp.session import CallFailed, CallTimeout, SessionClosed
+from forecourt.ocpp.errors import (
+    CallFailed,
+    CallTimeout,
+    InvalidRequest,
+    InvalidResponse,
+    OutboundCallError,
+    SessionClosed,
+)
 
 log = logging.getLogger("forecourt.gateway")
 
@@ -43,4 +50,10 @@ class LocalStationGateway:
             return CommandResult(CommandStatus.CALL_ERROR, error=str(exc))
         except SessionClosed:
             return CommandResult(CommandStatus.OFFLINE, error="connection closed during the call")
+        except InvalidRequest as exc:  # the operator's values do not fit the schema
+            raise InvalidInput(str(exc)) from exc
+        except InvalidResponse as exc:
+            return CommandResult(CommandStatus.CALL_ERROR, error=f"invalid answer: {exc}")
+        except OutboundCallError as exc:
+            return CommandResult(CommandStatus.CALL_ERROR, error=str(exc))
         return connection.adapter.interpret(command, response)
