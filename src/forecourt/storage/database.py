@@ -1,0 +1,156 @@
+"""Engine setup, migrations and the unit-of-work factory, for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from forecourt.storage.uow import SqlUnitOfWork, WriterGate
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",  # readers never block the writer, nor the writer readers
+    "PRAGMA synchronous=NORMAL",  # safe with WAL; a power cut loses at most the last commits
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=30000",  # other processes (CLI, backups) wait instead of failing
+)
+
+#: Drivers used when a URL names only the database kind (``sqlite:///...``, ``postgresql://...``).
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+#: Arbitrary constant: nodes starting together take turns upgrading the schema.
+_MIGRATION_LOCK_ID = 0x466F7265636F  # "Foreco"
+
+
+class Database:
+    """One database: ``from_url``, ``await migrate()``, then ``unit_of_work()`` per use case."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        """``sqlite+aiosqlite:///path/forecourt.db`` or ``postgresql+asyncpg://user@host/db``."""
+        parsed = _async_url(url)
+        backend = parsed.get_backend_name()
+        if backend == "sqlite":
+            _create_parent_dir(parsed)
+            engine = create_async_engine(parsed)
+            _configure_sqlite(engine)
+        elif backend == "postgresql":
+            engine = create_async_engine(parsed, pool_pre_ping=True)
+        else:
+            raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._engine, self._gate)
+
+    async def migrate(self) -> None:
+        """Upgrade the schema to the newest revision (``alembic upgrade head``); idempotent."""
+        async with self._exclusive(), self._engine.begin() as connection:
+            if self.dialect == "postgresql":
+                lock = text("SELECT pg_advisory_xact_lock(:lock_id)")
+                await connection.execute(lock, {"lock_id": _MIGRATION_LOCK_ID})
+            await connection.run_sync(_upgrade_to_head)
+
+    async def dispose(self) -> None:
+        await self._engine.dispose()
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        if self._gate is None:
+            yield
+            return
+        await self._gate.acquire()
+        try:
+            yield
+        finally:
+            self._gate.release()
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic configuration for the packaged migrations; no alembic.ini needed.
+
+    With ``url``, Alembic commands (e.g. ``command.revision(..., autogenerate=True)``) open
+    their own connection; ``migrate()`` instead hands its connection over.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        rendered = _async_url(url).render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))  # ini escaping
+    return config
+
+
+def migrate_sync(url: str) -> None:
+    """Upgrade the database at ``url`` to the newest schema (for ``forecourt migrate``)."""
+
+    async def upgrade() -> None:
+        database = Database.from_url(url)
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
+
+    asyncio.run(upgrade())
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "heads")  # feature branches each hang off the core schema
+
+
+def _async_url(url: str) -> URL:
+    parsed = make_url(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    return parsed if driver is None else parsed.set(drivername=driver)
+
+
+def _create_parent_dir(url: URL) -> None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling skips BEGIN for SELECT and DDL; we emit ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        # Take the write lock up front: a transaction that reads and then writes can never
+        # fail halfway because another writer committed in between (SQLITE_BUSY_SNAPSHOT).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

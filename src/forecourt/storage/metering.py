@@ -1,0 +1,95 @@
+"""Meter samples: the hottest write path, so batches go in as one multi-row insert."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, select
+
+from forecourt.domain.metering import MeterSample
+from forecourt.ports.repositories import StoredSample
+from forecourt.storage.context import DbContext
+from forecourt.storage.tables import METER_SAMPLE_KEY, meter_samples
+
+_NO_TRANSACTION = 0  # stored for None: a NULL would never match itself in the unique key
+_TOTAL = ""  # stored for phase None, for the same reason
+
+
+class SqlMeterRepository:
+    def __init__(self, db: DbContext) -> None:
+        self._db = db
+
+    async def add(self, samples: Sequence[StoredSample]) -> int:
+        """Inserts the new samples, skips replays, and returns how many were new."""
+        rows = _distinct_rows(samples)
+        if not rows:
+            return 0
+        key = [meter_samples.c[name] for name in METER_SAMPLE_KEY]
+        insert = self._db.insert(meter_samples).on_conflict_do_nothing(index_elements=key)
+        # With RETURNING, SQLAlchemy batches the rows into multi-row VALUES ("insertmanyvalues");
+        # skipped duplicates return nothing, so the rows returned are exactly the new ones.
+        inserted = await self._db.execute(insert.returning(meter_samples.c.id), rows)
+        return len(inserted.all())
+
+    async def for_transaction(self, tx_id: int) -> list[MeterSample]:
+        query = (
+            select(meter_samples)
+            .where(meter_samples.c.transaction_id == tx_id)
+            .order_by(meter_samples.c.timestamp, meter_samples.c.id)
+        )
+        return [_sample_from_row(row) for row in await self._db.execute(query)]
+
+    async def latest_for_station(self, station_id: str, limit: int = 50) -> list[StoredSample]:
+        """Newest first."""
+        query = (
+            select(meter_samples)
+            .where(meter_samples.c.station_id == station_id)
+            .order_by(meter_samples.c.timestamp.desc(), meter_samples.c.id.desc())
+            .limit(limit)
+        )
+        return [_stored_from_row(row) for row in await self._db.execute(query)]
+
+
+def _distinct_rows(samples: Sequence[StoredSample]) -> list[dict[str, Any]]:
+    """Rows in input order, duplicates within the batch dropped (the database skips the rest)."""
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for stored in samples:
+        row = _row(stored)
+        rows.setdefault(tuple(row[name] for name in METER_SAMPLE_KEY), row)
+    return list(rows.values())
+
+
+def _row(stored: StoredSample) -> dict[str, Any]:
+    sample = stored.sample
+    return {
+        "station_id": stored.station_id,
+        "evse_id": stored.evse_id,
+        "transaction_id": _NO_TRANSACTION
+        if stored.transaction_id is None
+        else stored.transaction_id,
+        "timestamp": sample.timestamp,
+        "measurand": sample.measurand,
+        "phase": _TOTAL if sample.phase is None else sample.phase,
+        "context": sample.context,
+        "location": sample.location,
+        "value": sample.value,
+        "unit": sample.unit,
+    }
+
+
+def _sample_from_row(row: Row[Any]) -> MeterSample:
+    return MeterSample(
+        timestamp=row.timestamp,
+        measurand=row.measurand,
+        value=row.value,
+        unit=row.unit,
+        context=row.context,
+        phase=None if row.phase == _TOTAL else row.phase,
+        location=row.location,
+    )
+
+
+def _stored_from_row(row: Row[Any]) -> StoredSample:
+    tx_id = None if row.transaction_id == _NO_TRANSACTION else row.transaction_id
+    return StoredSample(row.station_id, row.evse_id, tx_id, _sample_from_row(row))

@@ -1,0 +1,1 @@
+"""Alembic migrations, packaged so ``Database.migrate()`` needs no alembic.ini."""

@@ -1,0 +1,327 @@
+"""Sites, stations with their EVSEs and connectors, and connector status history."""
+
+from __future__ import annotations
+
+import builtins
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, exists, select, update
+
+from forecourt.domain.connectors import ConnectorRating, ConnectorType
+from forecourt.domain.errors import NotFound
+from forecourt.domain.stations import Connector, Evse, Site, Station, StatusReport
+from forecourt.ports.repositories import StatusHistoryEntry
+from forecourt.storage.context import DbContext
+from forecourt.storage.tables import connectors, evses, sites, stations, status_history
+
+_STATION_FIELDS = (
+    "site_id",
+    "registration",
+    "password_hash",
+    "vendor",
+    "model",
+    "serial_number",
+    "firmware_version",
+    "protocol",
+    "connected",
+    "last_seen_at",
+    "booted_at",
+    "clock_drift_s",
+)
+_SITE_FIELDS = ("name", "address", "timezone", "latitude", "longitude")
+
+
+class SqlSiteRepository:
+    def __init__(self, db: DbContext) -> None:
+        self._db = db
+
+    async def get(self, site_id: str) -> Site | None:
+        row = (await self._db.execute(select(sites).where(sites.c.id == site_id))).first()
+        return None if row is None else Site(**row._asdict())
+
+    async def list(self) -> builtins.list[Site]:
+        rows = await self._db.execute(select(sites).order_by(sites.c.id))
+        return [Site(**row._asdict()) for row in rows]
+
+    async def add(self, site: Site) -> None:
+        async with self._db.guarded(f"site {site.id!r}"):
+            await self._db.execute(sites.insert().values(id=site.id, **_site_values(site)))
+
+    async def save(self, site: Site) -> None:
+        statement = update(sites).where(sites.c.id == site.id).values(**_site_values(site))
+        if (await self._db.execute(statement)).rowcount == 0:
+            raise NotFound("site", site.id)
+
+
+def _site_values(site: Site) -> dict[str, Any]:
+    return {name: getattr(site, name) for name in _SITE_FIELDS}
+
+
+class SqlStationRepository:
+    def __init__(self, db: DbContext) -> None:
+        self._db = db
+
+    async def get(self, station_id: str) -> Station | None:
+        found = await self._load(stations.c.id == station_id)
+        return found[0] if found else None
+
+    async def list(self, site_id: str | None = None) -> builtins.list[Station]:
+        return await self._load(None if site_id is None else stations.c.site_id == site_id)
+
+    async def add(self, station: Station) -> None:
+        async with self._db.guarded(f"station {station.id!r}"):
+            values = _station_values(station)
+            await self._db.execute(stations.insert().values(id=station.id, **values))
+            evse_rows = [_evse_row(evse) for evse in station.evses]
+            connector_rows = [_connector_row(c) for evse in station.evses for c in evse.connectors]
+            if evse_rows:
+                await self._db.execute(evses.insert(), evse_rows)
+            if connector_rows:
+                await self._db.execute(connectors.insert(), connector_rows)
+
+    async def save(self, station: Station) -> None:
+        statement = update(stations).where(stations.c.id == station.id)
+        if (await self._db.execute(statement.values(_station_values(station)))).rowcount == 0:
+            raise NotFound("station", station.id)
+
+    async def touch(self, station_id: str, at: datetime) -> None:
+        """One UPDATE; an unknown station is ignored (a connection may outlive its record)."""
+        statement = update(stations).where(stations.c.id == station_id)
+        await self._db.execute(statement.values(last_seen_at=at))
+
+    async def set_connected(self, station_id: str, connected: bool, at: datetime) -> None:
+        """Like ``touch``: an unknown station is ignored."""
+        statement = update(stations).where(stations.c.id == station_id)
+        await self._db.execute(statement.values(connected=connected, last_seen_at=at))
+
+    async def mark_all_disconnected(self) -> None:
+        statement = update(stations).where(stations.c.connected).values(connected=False)
+        await self._db.execute(statement)
+
+    async def upsert_connector(
+        self,
+        station_id: str,
+        evse_id: int,
+        connector_id: int,
+        connector_type: ConnectorType | None = None,
+        rating: ConnectorRating | None = None,
+    ) -> None:
+        changes: dict[str, Any] = {} if rating is None else _rating_values(rating)
+        if connector_type is not None:
+            changes["type"] = connector_type
+        await self._ensure_connector(station_id, evse_id, connector_id, changes)
+
+    async def remove_connector(self, station_id: str, evse_id: int, connector_id: int) -> None:
+        key = _connector_key(station_id, evse_id, connector_id)
+        await self._db.execute(connectors.delete().where(key))
+
+    async def set_evse_power(
+        self, station_id: str, evse_id: int, max_power_w: float | None
+    ) -> None:
+        key = and_(evses.c.station_id == station_id, evses.c.evse_id == evse_id)
+        statement = update(evses).where(key).values(max_power_w=max_power_w)
+        if (await self._db.execute(statement)).rowcount == 0:
+            await self._require_station(station_id)
+            insert = self._db.insert(evses).values(
+                station_id=station_id, evse_id=evse_id, max_power_w=max_power_w
+            )
+            upsert = insert.on_conflict_do_update(
+                index_elements=[evses.c.station_id, evses.c.evse_id],
+                set_={"max_power_w": max_power_w},
+            )
+            await self._db.execute(upsert)
+
+    async def update_status(self, station_id: str, report: StatusReport) -> None:
+        if report.evse_id == 0 or report.connector_id == 0:
+            return  # station-wide: recorded in history only
+        status = {
+            "status": report.status,
+            "status_detail": report.detail,
+            "error_code": report.error_code,
+            "status_at": report.timestamp,
+        }
+        key = _connector_key(station_id, report.evse_id, report.connector_id)
+        # One UPDATE for a known connector; discovery (rare) takes the slower path.
+        if (await self._db.execute(update(connectors).where(key).values(status))).rowcount == 0:
+            await self._ensure_connector(station_id, report.evse_id, report.connector_id, status)
+
+    async def _require_station(self, station_id: str) -> None:
+        query = select(exists().where(stations.c.id == station_id))
+        if not (await self._db.execute(query)).scalar_one():
+            raise NotFound("station", station_id)
+
+    async def _ensure_connector(
+        self, station_id: str, evse_id: int, connector_id: int, changes: dict[str, Any]
+    ) -> None:
+        """Insert the EVSE and connector when missing, else apply ``changes`` to the connector."""
+        await self._require_station(station_id)
+        new_evse = self._db.insert(evses).values(station_id=station_id, evse_id=evse_id)
+        evse_pk = [evses.c.station_id, evses.c.evse_id]
+        await self._db.execute(new_evse.on_conflict_do_nothing(index_elements=evse_pk))
+        insert = self._db.insert(connectors).values(
+            station_id=station_id, evse_id=evse_id, connector_id=connector_id, **changes
+        )
+        pk = [connectors.c.station_id, connectors.c.evse_id, connectors.c.connector_id]
+        if changes:
+            await self._db.execute(insert.on_conflict_do_update(index_elements=pk, set_=changes))
+        else:
+            await self._db.execute(insert.on_conflict_do_nothing(index_elements=pk))
+
+    async def _load(self, condition: ColumnElement[bool] | None) -> builtins.list[Station]:
+        """Stations with EVSEs and connectors, in three queries whatever the count."""
+        station_query = select(stations).order_by(stations.c.id)
+        evse_query = select(evses).order_by(evses.c.station_id, evses.c.evse_id)
+        connector_query = select(connectors).order_by(
+            connectors.c.station_id, connectors.c.evse_id, connectors.c.connector_id
+        )
+        if condition is not None:
+            chosen = select(stations.c.id).where(condition)
+            station_query = station_query.where(condition)
+            evse_query = evse_query.where(evses.c.station_id.in_(chosen))
+            connector_query = connector_query.where(connectors.c.station_id.in_(chosen))
+        station_rows = (await self._db.execute(station_query)).all()
+        if not station_rows:
+            return []
+        by_evse: dict[tuple[str, int], builtins.list[Connector]] = defaultdict(builtins.list)
+        for row in await self._db.execute(connector_query):
+            by_evse[row.station_id, row.evse_id].append(_connector_from_row(row))
+        by_station: dict[str, builtins.list[Evse]] = defaultdict(builtins.list)
+        for row in await self._db.execute(evse_query):
+            connectors_here = by_evse[row.station_id, row.evse_id]
+            evse = Evse(row.station_id, row.evse_id, connectors_here, row.max_power_w)
+            by_station[row.station_id].append(evse)
+        return [_station_from_row(row, by_station[row.id]) for row in station_rows]
+
+
+def _connector_key(station_id: str, evse_id: int, connector_id: int) -> ColumnElement[bool]:
+    return and_(
+        connectors.c.station_id == station_id,
+        connectors.c.evse_id == evse_id,
+        connectors.c.connector_id == connector_id,
+    )
+
+
+def _station_values(station: Station) -> dict[str, Any]:
+    return {name: getattr(station, name) for name in _STATION_FIELDS}
+
+
+def _station_from_row(row: Row[Any], station_evses: builtins.list[Evse]) -> Station:
+    values = {name: getattr(row, name) for name in _STATION_FIELDS}
+    return Station(id=row.id, evses=station_evses, **values)
+
+
+def _evse_row(evse: Evse) -> dict[str, Any]:
+    return {"station_id": evse.station_id, "evse_id": evse.evse_id, "max_power_w": evse.max_power_w}
+
+
+def _rating_values(rating: ConnectorRating) -> dict[str, Any]:
+    return {
+        "power_type": rating.power_type,
+        "max_voltage_v": rating.max_voltage_v,
+        "max_current_a": rating.max_current_a,
+        "max_power_w": rating.max_power_w,
+        "cooled_cable": rating.cooled_cable,
+        "cable_length_m": rating.cable_length_m,
+    }
+
+
+_NO_RATING: dict[str, Any] = dict.fromkeys(
+    (
+        "power_type",
+        "max_voltage_v",
+        "max_current_a",
+        "max_power_w",
+        "cooled_cable",
+        "cable_length_m",
+    )
+)
+
+
+def _connector_row(connector: Connector) -> dict[str, Any]:
+    # Every row names every column: executemany needs the same keys in each row.
+    rating = _NO_RATING if connector.rating is None else _rating_values(connector.rating)
+    return {
+        "station_id": connector.station_id,
+        "evse_id": connector.evse_id,
+        "connector_id": connector.connector_id,
+        "type": connector.type,
+        "status": connector.status,
+        "status_detail": connector.status_detail,
+        "error_code": connector.error_code,
+        "status_at": connector.status_at,
+        **rating,
+    }
+
+
+def _connector_from_row(row: Row[Any]) -> Connector:
+    rating = None
+    if row.power_type is not None:
+        rating = ConnectorRating(
+            row.power_type,
+            row.max_voltage_v,
+            row.max_current_a,
+            row.max_power_w,
+            bool(row.cooled_cable),
+            row.cable_length_m,
+        )
+    return Connector(
+        station_id=row.station_id,
+        evse_id=row.evse_id,
+        connector_id=row.connector_id,
+        type=row.type,
+        rating=rating,
+        status=row.status,
+        status_detail=row.status_detail,
+        error_code=row.error_code,
+        status_at=row.status_at,
+    )
+
+
+class SqlStatusHistoryRepository:
+    """Ordered by the station's own timestamp: queued reports land where they happened."""
+
+    def __init__(self, db: DbContext) -> None:
+        self._db = db
+
+    async def add(self, entry: StatusHistoryEntry) -> None:
+        report = entry.report
+        row = {
+            "station_id": entry.station_id,
+            "evse_id": report.evse_id,
+            "connector_id": report.connector_id,
+            "status": report.status,
+            "timestamp": report.timestamp,
+            "detail": report.detail,
+            "error_code": report.error_code,
+            "info": report.info,
+            "received_at": entry.received_at,
+        }
+        await self._db.execute(status_history.insert().values(row))
+
+    async def list(
+        self, station_id: str, *, since: datetime | None = None, limit: int = 100
+    ) -> builtins.list[StatusHistoryEntry]:
+        query = (
+            select(status_history)
+            .where(status_history.c.station_id == station_id)
+            .order_by(status_history.c.timestamp.desc(), status_history.c.id.desc())
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(status_history.c.timestamp >= since)
+        return [_history_from_row(row) for row in await self._db.execute(query)]
+
+
+def _history_from_row(row: Row[Any]) -> StatusHistoryEntry:
+    report = StatusReport(
+        evse_id=row.evse_id,
+        connector_id=row.connector_id,
+        status=row.status,
+        timestamp=row.timestamp,
+        detail=row.detail,
+        error_code=row.error_code,
+        info=row.info,
+    )
+    return StatusHistoryEntry(row.station_id, report, row.received_at, row.id)

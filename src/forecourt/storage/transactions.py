@@ -1,0 +1,158 @@
+"""Charging transactions."""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, and_, func, select, update
+
+from forecourt.domain.errors import NotFound
+from forecourt.domain.metering import RegisterReading
+from forecourt.domain.transactions import Transaction, TransactionState
+from forecourt.ports.repositories import TransactionFilter
+from forecourt.storage.context import DbContext
+from forecourt.storage.tables import transactions
+
+#: Transaction attributes stored in a column of the same name.
+_PLAIN_FIELDS = (
+    "station_id",
+    "evse_id",
+    "connector_id",
+    "station_tx_id",
+    "start_key",
+    "state",
+    "started_at",
+    "stopped_at",
+    "updated_at",
+    "id_token",
+    "stop_id_token",
+    "auth_status",
+    "meter_start_wh",
+    "meter_stop_wh",
+    "energy_wh",
+    "register_resets",
+    "stop_reason",
+    "last_seq_no",
+    "seen_offline",
+    "remote_start_id",
+    "peak_power_w",
+    "last_soc",
+    "charging_state",
+    "payment_method",
+    "details",
+)
+_NEWEST_FIRST = (transactions.c.started_at.desc(), transactions.c.id.desc())
+_ACTIVE = transactions.c.state == TransactionState.ACTIVE
+
+
+class SqlTransactionRepository:
+    def __init__(self, db: DbContext) -> None:
+        self._db = db
+
+    async def add(self, tx: Transaction) -> Transaction:
+        """Stores ``tx`` and sets its ``id`` (and ``station_tx_id`` when empty) in place."""
+        values = _values(tx)
+        if not tx.station_tx_id:
+            # A unique placeholder until the id is known, so concurrent adds never collide on ''.
+            values["station_tx_id"] = f"pending:{uuid.uuid4().hex}"
+        subject = f"transaction {tx.station_tx_id or tx.start_key!r} of station {tx.station_id!r}"
+        async with self._db.guarded(subject):
+            insert = transactions.insert().values(values).returning(transactions.c.id)
+            tx_id = (await self._db.execute(insert)).scalar_one()
+            if not tx.station_tx_id:
+                rename = update(transactions).where(transactions.c.id == tx_id)
+                await self._db.execute(rename.values(station_tx_id=str(tx_id)))
+                tx.station_tx_id = str(tx_id)
+        tx.id = tx_id
+        return tx
+
+    async def get(self, tx_id: int) -> Transaction | None:
+        return await self._one(transactions.c.id == tx_id)
+
+    async def get_for_update(self, tx_id: int) -> Transaction | None:
+        # FOR UPDATE on PostgreSQL; SQLite has no row locks (and needs none: one writer at a time).
+        query = select(transactions).where(transactions.c.id == tx_id).with_for_update()
+        row = (await self._db.execute(query)).first()
+        return None if row is None else _from_row(row)
+
+    async def by_station_tx_id(self, station_id: str, station_tx_id: str) -> Transaction | None:
+        return await self._one(
+            and_(
+                transactions.c.station_id == station_id,
+                transactions.c.station_tx_id == station_tx_id,
+            )
+        )
+
+    async def by_start_key(self, station_id: str, start_key: str) -> Transaction | None:
+        if not start_key:
+            return None  # '' means "no start key", never a match
+        return await self._one(
+            and_(transactions.c.station_id == station_id, transactions.c.start_key == start_key)
+        )
+
+    async def active_for_tokens(self, tokens: Sequence[str]) -> builtins.list[Transaction]:
+        if not tokens:
+            return []
+        condition = and_(_ACTIVE, transactions.c.id_token.in_(list(tokens)))
+        return await self._many(select(transactions).where(condition).order_by(transactions.c.id))
+
+    async def active_on_evse(self, station_id: str, evse_id: int) -> builtins.list[Transaction]:
+        condition = and_(
+            transactions.c.station_id == station_id, transactions.c.evse_id == evse_id, _ACTIVE
+        )
+        return await self._many(select(transactions).where(condition).order_by(transactions.c.id))
+
+    async def list(self, flt: TransactionFilter) -> builtins.list[Transaction]:
+        query = _filtered(select(transactions), flt).order_by(*_NEWEST_FIRST)
+        return await self._many(query.limit(flt.limit).offset(flt.offset))
+
+    async def count(self, flt: TransactionFilter) -> int:
+        query = _filtered(select(func.count()).select_from(transactions), flt)
+        return int((await self._db.execute(query)).scalar_one())
+
+    async def save(self, tx: Transaction) -> None:
+        statement = update(transactions).where(transactions.c.id == tx.id).values(_values(tx))
+        if (await self._db.execute(statement)).rowcount == 0:
+            raise NotFound("transaction", tx.id)
+
+    async def _one(self, condition: ColumnElement[bool]) -> Transaction | None:
+        row = (await self._db.execute(select(transactions).where(condition))).first()
+        return None if row is None else _from_row(row)
+
+    async def _many(self, query: Select[Any]) -> builtins.list[Transaction]:
+        return [_from_row(row) for row in await self._db.execute(query)]
+
+
+def _filtered(query: Select[Any], flt: TransactionFilter) -> Select[Any]:
+    """``since``/``until`` bound the start time: [since, until)."""
+    if flt.station_id is not None:
+        query = query.where(transactions.c.station_id == flt.station_id)
+    if flt.state is not None:
+        query = query.where(transactions.c.state == flt.state)
+    if flt.id_token is not None:
+        query = query.where(transactions.c.id_token == flt.id_token)
+    if flt.since is not None:
+        query = query.where(transactions.c.started_at >= flt.since)
+    if flt.until is not None:
+        query = query.where(transactions.c.started_at < flt.until)
+    return query
+
+
+def _values(tx: Transaction) -> dict[str, Any]:
+    values = {name: getattr(tx, name) for name in _PLAIN_FIELDS}
+    values["details"] = dict(tx.details)
+    last = tx.last_register
+    values["last_register_at"] = None if last is None else last.timestamp
+    values["last_register_wh"] = None if last is None else last.wh
+    return values
+
+
+def _from_row(row: Row[Any]) -> Transaction:
+    values = {name: getattr(row, name) for name in _PLAIN_FIELDS}
+    last = None
+    if row.last_register_at is not None:
+        last = RegisterReading(row.last_register_at, row.last_register_wh)
+    return Transaction(id=row.id, last_register=last, **values)

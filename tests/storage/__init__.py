@@ -1,0 +1,1 @@
+"""Storage tests: one repository contract suite on SQLite and PostgreSQL."""

@@ -1,0 +1,50 @@
+"""Migrations: idempotent, reversible, and equal to the SQLAlchemy metadata."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+
+import forecourt.storage.feature_tables  # noqa: F401  (the metadata is complete with features)
+from forecourt.storage import Database
+from forecourt.storage.database import alembic_config
+from forecourt.storage.tables import metadata
+
+
+def _schema_diff(connection: Connection) -> list[Any]:
+    differences: list[Any] = compare_metadata(MigrationContext.configure(connection), metadata)
+    return differences
+
+
+def _current_heads(connection: Connection) -> set[str]:
+    return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def _downgrade_to_base(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, "base")
+
+
+async def test_migrate_is_idempotent_and_matches_the_metadata(database: Database) -> None:
+    await database.migrate()
+    await database.migrate()
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(_current_heads) == heads
+        assert await connection.run_sync(_schema_diff) == []
+
+
+async def test_downgrade_removes_everything_and_upgrade_restores_it(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        await connection.run_sync(_downgrade_to_base)
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    assert set(tables) <= {"alembic_version"}
+    await database.migrate()
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(_schema_diff) == []
