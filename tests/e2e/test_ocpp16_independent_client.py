@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import websockets
 from ocpp.routing import on
-from ocpp.v16 import ChargePoint, call
+from ocpp.v16 import ChargePoint, call, call_result
+from ocpp.v16.datatypes import KeyValue
 from ocpp.v16.enums import Action
 from websockets.asyncio.client import connect
 
@@ -31,15 +32,16 @@ class Station16(ChargePoint):  # type: ignore[misc]
     resets: list[str]
 
     @on(Action.reset)  # type: ignore[misc]
-    def on_reset(self, type: str, **_: Any) -> dict[str, str]:
+    def on_reset(self, type: str, **_: Any) -> call_result.Reset:
         self.resets.append(type)
-        return {"status": "Accepted"}
+        return call_result.Reset(status="Accepted")
 
     @on(Action.get_configuration)  # type: ignore[misc]
-    def on_get_configuration(self, key: list[str] | None = None, **_: Any) -> dict[str, Any]:
-        return {
-            "configuration_key": [{"key": "HeartbeatInterval", "readonly": False, "value": "300"}]
-        }
+    def on_get_configuration(
+        self, key: list[str] | None = None, **_: Any
+    ) -> call_result.GetConfiguration:
+        setting = KeyValue(key="HeartbeatInterval", readonly=False, value="300")
+        return call_result.GetConfiguration(configuration_key=[setting])
 
 
 @asynccontextmanager
@@ -184,10 +186,12 @@ async def test_malformed_frame_gets_callerror_and_connection_stays_usable(
         subprotocols=["ocpp1.6"],  # type: ignore[list-item]
         additional_headers=basic_auth(STATION, PASSWORD),
     ) as ws:
-        await ws.send('[2, "m1", "BootNotification", {"chargePointVendor": 5}]')
-        reply = json.loads(await ws.recv())
-        assert reply[:2] == [4, "m1"]
-        assert reply[2] in {"TypeConstraintViolation", "FormationViolation", "ProtocolError"}
+        await ws.send(
+            '[2, "m1", "BootNotification", {"chargePointVendor": 5, "chargePointModel": "M"}]'
+        )
+        assert json.loads(await ws.recv())[:3] == [4, "m1", "TypeConstraintViolation"]
+        await ws.send('[2, "m0", "BootNotification", {"chargePointVendor": "V"}]')
+        assert json.loads(await ws.recv())[:3] == [4, "m0", "OccurenceConstraintViolation"]
         await ws.send("this is not json")
         assert json.loads(await ws.recv())[0] == 4
         await ws.send(
