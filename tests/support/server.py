@@ -12,7 +12,7 @@ from typing import Any
 
 import uvicorn
 
-from forecourt.app import Forecourt
+from forecourt.app import Forecourt, create_app
 from forecourt.cli.serve import uvicorn_config
 from forecourt.settings import Settings
 
@@ -47,15 +47,15 @@ async def running_server(tmp_path: Path, **overrides: Any) -> AsyncIterator[Runn
         ),
         **overrides,
     )
-    config = uvicorn_config(settings)
-    server = uvicorn.Server(config)
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn_config(settings, app))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()  # surface the startup error
         await asyncio.sleep(0.01)
     try:
-        yield RunningServer(config.app.state.forecourt, settings.port)  # type: ignore[attr-defined]
+        yield RunningServer(app.state.forecourt, settings.port)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 15)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 from pydantic import ValidationError
 
 from forecourt.app import create_app
@@ -28,9 +29,9 @@ def load_settings(**overrides: Any) -> Settings:
         raise typer.BadParameter(problems) from exc
 
 
-def uvicorn_config(settings: Settings, *, migrate: bool = True) -> uvicorn.Config:
+def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(settings, migrate=migrate),
+        app,
         host=settings.host,
         port=settings.port,
         ws="websockets-sansio",
@@ -77,7 +78,8 @@ def serve(
     configure_logging(settings.log_level, settings.log_format.value)
     scheme = "https" if settings.tls_enabled else "http"
     typer.echo(f"Forecourt on {scheme}://{settings.host}:{settings.port}  (API docs: /docs)")
-    asyncio.run(uvicorn.Server(uvicorn_config(settings, migrate=migrate)).serve())
+    app = create_app(settings, migrate=migrate)
+    asyncio.run(uvicorn.Server(uvicorn_config(settings, app)).serve())
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,145 @@
+"""``forecourt demo``: the CSMS on SQLite with a simulated fleet, for a first look."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from forecourt.app import create_app
+from forecourt.cli.serve import load_settings, uvicorn_config
+from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
+from forecourt.domain.errors import Conflict
+from forecourt.domain.stations import RegistrationPolicy, Site
+from forecourt.domain.tokens import TokenRecord
+from forecourt.observability.logging import configure_logging
+from forecourt.services.core import Services
+from forecourt.services.network import ConnectorSpec
+from forecourt.settings import Settings
+from forecourt.simulator.config import EvseConfig
+from forecourt.simulator.fleet import Fleet, FleetConfig, station_configs
+
+DEMO_SITE = "demo"
+DEMO_DIR = Path("var")
+
+
+def demo(
+    stations: Annotated[int, typer.Option(min=1, max=500, help="Simulated stations.")] = 4,
+    port: Annotated[int, typer.Option(help="HTTP/OCPP port.")] = 9000,
+    protocol: Annotated[str, typer.Option(help="1.6, 2.0.1 or mixed.")] = "mixed",
+    speed: Annotated[float, typer.Option(min=1, help="Charging time acceleration.")] = 30.0,
+    duration: Annotated[
+        float | None, typer.Option(help="Stop after this many seconds (default: Ctrl-C).")
+    ] = None,
+    database_url: Annotated[str | None, typer.Option(help="Default: var/demo.db.")] = None,
+) -> None:
+    """Start Forecourt with a demo site and a fleet of simulated stations charging cars."""
+    if protocol not in ("1.6", "2.0.1", "mixed"):
+        raise typer.BadParameter("protocol must be 1.6, 2.0.1 or mixed", param_hint="--protocol")
+    DEMO_DIR.mkdir(exist_ok=True)
+    settings = load_settings(
+        port=port,
+        database_url=database_url or f"sqlite+aiosqlite:///{DEMO_DIR / 'demo.db'}",
+        registration_policy=RegistrationPolicy.AUTO,
+        heartbeat_interval=60,
+        log_level="WARNING",
+    )
+    configure_logging(settings.log_level, settings.log_format.value)
+    fleet = FleetConfig(
+        stations=stations,
+        protocol=protocol,  # type: ignore[arg-type]  # checked above
+        url=f"ws://127.0.0.1:{settings.port}/ocpp",
+        prefix="DEMO",
+        speed=speed,
+        meter_interval_s=5.0,
+        mean_idle_s=20.0,
+        include_chademo=True,
+        duration_s=duration,
+    )
+    asyncio.run(_run(settings, fleet))
+
+
+async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn_config(settings, app))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            serving.result()
+            return
+        await asyncio.sleep(0.05)
+    services: Services = app.state.forecourt.services
+    await provision(services, fleet_config)
+    api_key = await _demo_api_key(services)
+    _print_welcome(settings, api_key)
+    try:
+        summary = await Fleet(fleet_config).run()
+        typer.echo(
+            f"fleet stopped: {summary.sessions} sessions, {summary.energy_wh / 1000:.1f} kWh"
+        )
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+
+
+async def provision(services: Services, fleet: FleetConfig) -> None:
+    """Register the demo site, its stations with typed connectors, and the fleet's RFID cards.
+
+    OCPP 1.6 stations never report their plug types, so the operator declares them: here.
+    """
+    with contextlib.suppress(Conflict):
+        await services.network.add_site(Site(DEMO_SITE, "Demo Forecourt", "1 Main Street"))
+    for station in station_configs(fleet):
+        with contextlib.suppress(Conflict):
+            await services.network.add_station(station.station_id, site_id=DEMO_SITE)
+        for evse_number, evse in enumerate(station.evses, start=1):
+            for connector_number, plug in enumerate(evse.connectors, start=1):
+                spec = ConnectorSpec(
+                    evse_number, connector_number, ConnectorType(plug), _rating(evse, plug)
+                )
+                await services.network.set_connector(station.station_id, spec)
+    for tag in fleet.id_tags:
+        with contextlib.suppress(Conflict):
+            await services.network.add_token(TokenRecord(tag, label="demo fleet card"))
+
+
+def _rating(evse: EvseConfig, plug: str) -> ConnectorRating:
+    if plug in ("j1772", "type2"):
+        return ConnectorRating.from_limits(PowerType.AC_1_PHASE, 240, evse.max_power_w / 240)
+    volts = 500.0 if plug == "chademo" else 1000.0
+    current = min(500.0, evse.max_power_w / 400)
+    return ConnectorRating.from_limits(PowerType.DC, volts, current, evse.max_power_w)
+
+
+async def _demo_api_key(services: Services) -> str:
+    """One admin key per demo database, kept beside it so the printed key stays valid."""
+    path = DEMO_DIR / "demo-api-key.txt"
+    if path.exists() and await services.api_keys.verify(path.read_text().strip()):
+        return path.read_text().strip()
+    key, _ = await services.api_keys.create("demo")
+    path.write_text(key + "\n")
+    return key
+
+
+def _print_welcome(settings: Settings, api_key: str) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    typer.echo(
+        "\n".join(
+            [
+                "",
+                "Forecourt demo is running.",
+                f"  Dashboard:    {base}/dashboard",
+                f"  Driver page:  {base}/s/{DEMO_SITE}",
+                f"  REST API:     {base}/docs   (API key: {api_key})",
+                f"  OCPP:         ws://{settings.host}:{settings.port}/ocpp/<station id>",
+                f"  Metrics:      {base}/metrics",
+                "Press Ctrl-C to stop.",
+                "",
+            ]
+        )
+    )
