@@ -1,0 +1,25 @@
+"""Run every benchmark in turn (``make bench``); each prints its own table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BENCHMARKS = ["bench_core.py", "bench_compat.py", "bench_reliability.py"]
+
+
+def main() -> int:
+    failed = 0
+    for name in BENCHMARKS:
+        path = HERE / name
+        if not path.exists():
+            continue
+        print(f"\n=== {name} ===", flush=True)
+        failed += subprocess.call([sys.executable, str(path)]) != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
