@@ -1,0 +1,86 @@
+"""The ``forecourt simulate`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from forecourt.cli.simulate import register
+from tests.simulator.simcsms import CsmsServer
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """Forecourt."""
+
+    register(app)
+    return app
+
+
+@pytest.fixture
+def csms_url() -> Iterator[str]:
+    """A test CSMS on its own thread: the command runs its own event loop."""
+    started = threading.Event()
+    box: dict[str, object] = {}
+
+    async def serve() -> None:
+        async with CsmsServer() as server:
+            box["url"], box["loop"], box["stop"] = (
+                server.url,
+                asyncio.get_running_loop(),
+                asyncio.Event(),
+            )
+            started.set()
+            stop = box["stop"]
+            assert isinstance(stop, asyncio.Event)
+            await stop.wait()
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
+    thread.start()
+    assert started.wait(5)
+    yield str(box["url"])
+    loop, stop = box["loop"], box["stop"]
+    assert isinstance(loop, asyncio.AbstractEventLoop)
+    assert isinstance(stop, asyncio.Event)
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(5)
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (["--protocol", "1.5"], "'1.5' is not one of 1.6, 2.0.1, mixed"),
+        (["--stations", "0"], "at least one station"),
+        (["--url", "http://127.0.0.1:9000"], "ws://"),
+        (["--speed", "0"], "must be positive"),
+        (["--load", "--protocol", "mixed"], "load mode needs one version"),
+    ],
+)
+def test_bad_input_is_a_usage_error(app: typer.Typer, args: list[str], complaint: str) -> None:
+    result = CliRunner().invoke(app, ["simulate", *args])
+    assert result.exit_code == 2
+    assert complaint in " ".join(result.output.split())
+
+
+def test_load_run_prints_latency_table(app: typer.Typer, csms_url: str) -> None:
+    args = ["simulate", "--load", "--stations", "2", "--duration", "0.3", "--rate", "10"]
+    result = CliRunner().invoke(app, [*args, "--url", csms_url])
+    assert result.exit_code == 0, result.output
+    assert "p99 ms" in result.output
+
+
+def test_fleet_run_logs_and_summarises(app: typer.Typer, csms_url: str) -> None:
+    args = ["simulate", "--stations", "2", "--protocol", "mixed", "--duration", "0.5", "--log"]
+    result = CliRunner().invoke(app, [*args, "--url", csms_url, "--prefix", "CLI"])
+    assert result.exit_code == 0, result.output
+    assert "CLI-001: boot accepted" in result.output
+    assert "2 stations" in result.output
