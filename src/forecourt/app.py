@@ -21,9 +21,12 @@ from forecourt.gateway.station_gateway import LocalStationGateway
 from forecourt.observability.metrics import Metrics
 from forecourt.ocpp import v16, v201
 from forecourt.ocpp.adapter import VersionAdapter
+from forecourt.payments import payment_adapters
 from forecourt.services.core import Services
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
+from forecourt.web import install_web
+from forecourt.web.payments import install_payment_pages
 
 log = logging.getLogger("forecourt")
 
@@ -44,7 +47,12 @@ class Forecourt:
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     database = Database.from_url(settings.database_url)
     registry = ConnectionRegistry()
-    services = build_services(database, LocalStationGateway(registry), policy=policy_from(settings))
+    services = build_services(
+        database,
+        LocalStationGateway(registry),
+        policy=policy_from(settings),
+        payments=payment_adapters(settings),
+    )
     forecourt = Forecourt(settings, database, services, registry, Metrics())
 
     @asynccontextmanager
@@ -52,9 +60,13 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         if migrate:
             await database.migrate()
         await services.network.reset_connections()
+        await services.reliability.start()
+        await services.payments.start()  # recovers half-done payments before serving
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
+        await services.payments.stop()
         await _close_connections(registry)
+        await services.reliability.stop()
         await database.dispose()
 
     app = FastAPI(title="Forecourt", version=__version__, lifespan=lifespan)
@@ -69,7 +81,9 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         forecourt.metrics,
     )
     app.add_api_websocket_route("/ocpp/{station_id}", endpoint)
-    install_api(app, services)
+    install_api(app, services, live_status=registry.ids)
+    install_web(app, services, settings)
+    install_payment_pages(app, services)
     _install_operations(app, forecourt)
     return app
 

@@ -20,6 +20,8 @@ class CommandKind(StrEnum):
     GET_BASE_REPORT = "get_base_report"
     CLEAR_CACHE = "clear_cache"
     DATA_TRANSFER = "data_transfer"
+    DISPLAY_PRICE = "display_price"
+    COST_UPDATE = "cost_update"
 
 
 class TriggerKind(StrEnum):
@@ -56,6 +58,21 @@ class CommandStatus(StrEnum):
     TIMEOUT = "timeout"  # the station did not answer in time
     CALL_ERROR = "call_error"  # the station answered with a CALLERROR
     OFFLINE = "offline"  # the station is not connected
+
+    @property
+    def succeeded(self) -> bool:
+        """The station did, or will do, what was asked."""
+        return self in _SUCCESS
+
+
+_SUCCESS = frozenset(
+    {
+        CommandStatus.ACCEPTED,
+        CommandStatus.SCHEDULED,
+        CommandStatus.REBOOT_REQUIRED,
+        CommandStatus.UNLOCKED,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +158,43 @@ class DataTransfer:
     data: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DisplayPrice:
+    """Show a price to the driver before or during a session (NEVI §680.116(a)).
+
+    1.6: OCA California Pricing ``SetUserPrice`` (needs ``id_token``); 2.0.1: SetDisplayMessage.
+    """
+
+    text: str
+    id_token: str | None = None  # the driver it is meant for
+    station_tx_id: str | None = None  # show during this transaction only
+    evse_id: int | None = None
+    message_id: int = 1  # 2.0.1: a message with the same id replaces the previous one
+    language: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class CostUpdate:
+    """Running (``final=False``) or final cost of a transaction, taxes included.
+
+    Amounts are decimal strings in major units (commands are logged as JSON; never floats).
+    1.6: OCA California Pricing ``RunningCost``/``FinalCost``; 2.0.1: CostUpdated.
+    """
+
+    station_tx_id: str
+    total: str
+    final: bool = False
+    text: str = ""  # itemised summary for the driver
+    receipt_url: str = ""
+    at: str = ""  # ISO 8601 instant the figure refers to
+    meter_wh: int | None = None  # the energy register the figure is based on
+    idle: bool = False  # the vehicle no longer charges (idle fee running)
+    kwh_price: str | None = None
+    flat_fee: str | None = None
+    idle_price_per_hour: str | None = None
+    idle_grace_minutes: int | None = None
+
+
 Command = (
     Reset
     | UnlockConnector
@@ -153,6 +207,8 @@ Command = (
     | GetBaseReport
     | ClearCache
     | DataTransfer
+    | DisplayPrice
+    | CostUpdate
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -167,6 +223,8 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     GetBaseReport: CommandKind.GET_BASE_REPORT,
     ClearCache: CommandKind.CLEAR_CACHE,
     DataTransfer: CommandKind.DATA_TRANSFER,
+    DisplayPrice: CommandKind.DISPLAY_PRICE,
+    CostUpdate: CommandKind.COST_UPDATE,
 }
 
 

@@ -46,9 +46,12 @@ InboundHandler = Callable[[Link, Payload], Awaitable[Payload]]
 
 
 class VersionAdapter(Protocol):
-    version: OcppVersion
-    protocol: ProtocolVersion
-    handlers: Mapping[str, InboundHandler]
+    @property
+    def version(self) -> OcppVersion: ...
+    @property
+    def protocol(self) -> ProtocolVersion: ...
+    @property
+    def handlers(self) -> Mapping[str, InboundHandler]: ...
 
     def render(self, command: Command) -> tuple[str, Payload]: ...
     # ^ raises forecourt.domain.errors.CommandNotSupported when the version lacks the command

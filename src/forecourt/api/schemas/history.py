@@ -1,0 +1,75 @@
+"""Transactions and meter samples: response models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from forecourt.domain.metering import MeterSample
+from forecourt.domain.transactions import (
+    PaymentMethod,
+    StopReason,
+    Transaction,
+    TransactionState,
+)
+
+
+# -- transactions ----------------------------------------------------------------------------
+class TransactionOut(BaseModel):
+    id: int = Field(description="Forecourt's number; use it for detail and remote stop.")
+    station_id: str
+    evse_id: int
+    connector_id: int
+    station_tx_id: str = Field(description="The transaction id on the wire.")
+    state: TransactionState
+    id_token: str | None
+    started_at: datetime
+    stopped_at: datetime | None
+    meter_start_wh: float | None
+    meter_stop_wh: float | None
+    energy_wh: float
+    peak_power_w: float
+    last_soc: float | None
+    stop_reason: StopReason | None
+    payment_method: PaymentMethod | None
+    register_resets: int
+    seen_offline: bool
+
+    @classmethod
+    def from_domain(cls, tx: Transaction) -> TransactionOut:
+        names = cls.model_fields.keys()
+        return cls(**{name: getattr(tx, name) for name in names})
+
+
+class MeterSampleOut(BaseModel):
+    timestamp: datetime
+    measurand: str
+    value: float
+    unit: str
+    context: str
+    phase: str | None
+    location: str
+
+    @classmethod
+    def from_domain(cls, sample: MeterSample) -> MeterSampleOut:
+        return cls(
+            timestamp=sample.timestamp,
+            measurand=sample.measurand.value,
+            value=sample.value,
+            unit=sample.unit,
+            context=sample.context.value,
+            phase=sample.phase,
+            location=sample.location,
+        )
+
+
+class TransactionDetailOut(TransactionOut):
+    samples: list[MeterSampleOut]
+
+
+class TransactionPage(BaseModel):
+    items: list[TransactionOut]
+    total: int = Field(description="How many transactions match the filters in all.")
+    limit: int
+    offset: int

@@ -1,0 +1,261 @@
+"""``forecourt compat ...``: which plug works for a car, how fast, and why.
+
+``vehicles``, ``adapters`` and ``estimate --connector TYPE`` need no database; ``estimate
+--at STATION/EVSE/CONNECTOR`` and ``recommend --site`` read the network from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from forecourt.api.schemas.compat import ChargeAnswerOut, SiteAdviceOut
+from forecourt.api.schemas.vehicles import AdapterOut, VehicleOut
+from forecourt.cli import compat_render as render
+from forecourt.cli.runtime import EXIT_USAGE, JsonFlag, fail, print_json, with_services
+from forecourt.compat import CatalogueError, Vehicle, load_catalogue
+from forecourt.domain.connectors import (
+    DEFAULT_RATINGS,
+    ConnectorRating,
+    ConnectorType,
+    PowerType,
+)
+from forecourt.domain.errors import InvalidInput, NotFound
+from forecourt.domain.ratings import RatingOverrides, rating_with_defaults
+from forecourt.services.charge_offers import ConnectorRef
+from forecourt.services.compatibility import (
+    ChargeAdvisor,
+    ChargeAnswer,
+    ChargeWindow,
+    Compatibility,
+    SiteAdvice,
+)
+from forecourt.services.core import Services
+
+T = TypeVar("T")
+
+compat_app = typer.Typer(
+    help="Any car, any plug: vehicles, adapters, charge-time estimates, advice per site.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``compat`` to the ``forecourt`` command."""
+    app.add_typer(compat_app, name="compat")
+
+
+def _positive(value: float | None) -> float | None:
+    if value is not None and value <= 0:
+        raise typer.BadParameter("must be positive")
+    return value
+
+
+PositiveOption = Annotated[float | None, typer.Option(callback=_positive, show_default=False)]
+VehicleOption = Annotated[
+    str,
+    typer.Option(
+        "--vehicle", help="Catalogue id or words, e.g. '2025 Ioniq 5'.", show_default=False
+    ),
+]
+AdapterOption = Annotated[
+    str | None,
+    typer.Option(help="An adapter you carry (id from `compat adapters`).", show_default=False),
+]
+FromOption = Annotated[float, typer.Option("--from", min=0, max=100, help="Start SoC, %.")]
+ToOption = Annotated[float, typer.Option("--to", min=0, max=100, help="Target SoC, %.")]
+AmbientOption = Annotated[
+    float | None, typer.Option(min=-50, max=60, help="Ambient °C.", show_default=False)
+]
+
+
+@compat_app.callback()
+def compat_options(
+    ctx: typer.Context,
+    catalogue: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Extra catalogue JSON file merged over the packaged one (repeatable).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    try:
+        ctx.obj = ChargeAdvisor(load_catalogue(catalogue or ()) if catalogue else None)
+    except CatalogueError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def _advisor(ctx: typer.Context) -> ChargeAdvisor:
+    advisor = ctx.obj
+    assert isinstance(advisor, ChargeAdvisor)
+    return advisor
+
+
+def _window(soc_from: float, soc_to: float, ambient_c: float | None) -> ChargeWindow:
+    try:
+        return ChargeWindow(soc_from, soc_to, ambient_c)
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--from' / '--to'") from None
+
+
+@compat_app.command("vehicles")
+def vehicles(
+    ctx: typer.Context,
+    make: Annotated[str | None, typer.Option(help="Only this make, e.g. Hyundai.")] = None,
+    inlet: Annotated[ConnectorType | None, typer.Option(help="Only cars with this inlet.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Vehicles in the catalogue."""
+    items = [VehicleOut.from_domain(v) for v in _advisor(ctx).vehicles(make, inlet)]
+    if as_json:
+        print_json([item.model_dump(mode="json") for item in items])
+    else:
+        render.vehicles(items)
+
+
+@compat_app.command("adapters")
+def adapters(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Adapters in the catalogue."""
+    items = [AdapterOut.from_domain(a) for a in _advisor(ctx).adapters()]
+    if as_json:
+        print_json([item.model_dump(mode="json") for item in items])
+    else:
+        render.adapters(items)
+
+
+@compat_app.command("estimate")
+def estimate(
+    ctx: typer.Context,
+    vehicle: VehicleOption,
+    connector: Annotated[
+        ConnectorType | None,
+        typer.Option(help="Plug type of a connector described here.", show_default=False),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help="A real connector, STATION/EVSE/CONNECTOR (reads the database)."),
+    ] = None,
+    power_type: Annotated[PowerType | None, typer.Option(help="Default: the type's.")] = None,
+    max_power_kw: PositiveOption = None,
+    max_current_a: PositiveOption = None,
+    max_voltage_v: PositiveOption = None,
+    adapter: AdapterOption = None,
+    soc_from: FromOption = 10,
+    soc_to: ToOption = 80,
+    ambient_c: AmbientOption = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Write the power curve to a .png or .svg file.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """How long a car takes from --from to --to % at one connector, and why."""
+    if (connector is None) == (at is None):
+        raise typer.BadParameter("give --connector TYPE or --at STATION/EVSE/CONNECTOR")
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise typer.BadParameter("the plot file must end in .png or .svg", param_hint="'--plot'")
+    window = _window(soc_from, soc_to, ambient_c)
+    advisor = _advisor(ctx)
+    found = _vehicle_or_exit(advisor, vehicle)
+    carried = _carried(advisor, adapter)
+    if connector is not None:
+        rating = _rating(connector, power_type, max_power_kw, max_current_a, max_voltage_v)
+        answer = _usage_errors(
+            lambda: advisor.estimate_rating(found, connector, rating, window, carried)
+        )
+    else:
+        ref = _usage_errors(lambda: ConnectorRef.parse(at or ""))
+
+        async def ask(services: Services) -> ChargeAnswer:
+            service = _service(services, advisor)
+            return await service.estimate_at(found, ref, window, carried)
+
+        answer = with_services(ctx, ask)
+    _show_estimate(answer, at, plot, as_json)
+
+
+@compat_app.command("recommend")
+def recommend(
+    ctx: typer.Context,
+    site: Annotated[str, typer.Option(help="The site id.", show_default=False)],
+    vehicle: VehicleOption,
+    adapter: AdapterOption = None,
+    soc_from: FromOption = 10,
+    soc_to: ToOption = 80,
+    ambient_c: AmbientOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rank a site's connectors for a car, from the status the server last recorded."""
+    window = _window(soc_from, soc_to, ambient_c)
+    advisor = _advisor(ctx)
+    found = _vehicle_or_exit(advisor, vehicle)
+    carried = _carried(advisor, adapter)
+
+    async def ask(services: Services) -> SiteAdvice:
+        service = _service(services, advisor)
+        return await service.recommend_at_site(site, found, window, carried)
+
+    advice = with_services(ctx, ask)
+    if as_json:
+        print_json(SiteAdviceOut.from_domain(advice).model_dump(mode="json"))
+    else:
+        render.site_advice(advice)
+
+
+def _service(services: Services, advisor: ChargeAdvisor) -> Compatibility:
+    """The server's service, or one over the catalogue given with --catalogue."""
+    if advisor.catalogue is services.compatibility.catalogue:
+        return services.compatibility
+    return Compatibility(services.ctx, advisor.catalogue)
+
+
+def _vehicle_or_exit(advisor: ChargeAdvisor, query: str) -> Vehicle:
+    return _usage_errors(lambda: advisor.vehicle(query))
+
+
+def _carried(advisor: ChargeAdvisor, adapter: str | None) -> tuple[str, ...]:
+    if adapter is None:
+        return ()
+    return (_usage_errors(lambda: advisor.adapter(adapter)).id,)
+
+
+def _usage_errors(work: Callable[[], T]) -> T:
+    """Unknown vehicles or adapters and impossible ratings are the caller's mistake: exit 2."""
+    try:
+        return work()
+    except (InvalidInput, NotFound) as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def _rating(
+    connector: ConnectorType,
+    power_type: PowerType | None,
+    max_power_kw: float | None,
+    max_current_a: float | None,
+    max_voltage_v: float | None,
+) -> ConnectorRating:
+    overrides = RatingOverrides(
+        power_type=power_type,
+        max_voltage_v=max_voltage_v,
+        max_current_a=max_current_a,
+        max_power_w=None if max_power_kw is None else max_power_kw * 1000,
+    )
+    given = _usage_errors(lambda: rating_with_defaults(connector, overrides))
+    return given or DEFAULT_RATINGS[connector]
+
+
+def _show_estimate(answer: ChargeAnswer, at: str | None, plot: Path | None, as_json: bool) -> None:
+    if plot is not None:
+        if answer.estimate is None:
+            fail(f"nothing to plot: {answer.summary()}")
+        render.plot(answer, plot)
+    if as_json:
+        print_json(ChargeAnswerOut.from_domain(answer, at).model_dump(mode="json"))
+    else:
+        render.charge_answer(answer)
+        if plot is not None:
+            render.console.print(f"power curve written to {plot}")

@@ -1,0 +1,157 @@
+"""What every CLI command shares: options, consoles, running services, turning errors into exits.
+
+Database commands never migrate on their own: a schema change is an operator's decision
+(``forecourt migrate``), and a CLI pointed at the wrong URL must not create a database there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from rich.console import Console
+from rich.text import Text
+from sqlalchemy import Connection
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from forecourt.bootstrap import build_services
+from forecourt.domain.commands import Command, CommandResult, CommandStatus
+from forecourt.domain.errors import ForecourtError, InvalidInput
+from forecourt.domain.stations import ProtocolVersion
+from forecourt.services.core import Services
+from forecourt.storage.database import Database, alembic_config
+
+T = TypeVar("T")
+
+#: Exit codes: 0 done, 1 refused or failed, 2 bad usage (as Typer/Click use it).
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+console = Console(highlight=False, markup=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@dataclass(slots=True)
+class CliState:
+    """Global options, kept in the Typer context's ``obj``."""
+
+    database_url: str
+
+
+def state_of(ctx: typer.Context) -> CliState:
+    state = ctx.find_root().obj
+    if not isinstance(state, CliState):  # a sub-app invoked on its own (tests)
+        raise RuntimeError("the forecourt CLI state is missing; call the root app")
+    return state
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    errors.print(Text.assemble(("error: ", "red"), message))
+    raise typer.Exit(code)
+
+
+def print_json(value: Any) -> None:
+    # Plain stdout, no Rich wrapping: machines read this.
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+class NoStations:
+    """The CLI process holds no station connections: commands go through the server."""
+
+    def is_connected(self, station_id: str) -> bool:
+        return False
+
+    def protocol_of(self, station_id: str) -> ProtocolVersion | None:
+        return None
+
+    async def send(self, station_id: str, command: Command, timeout: float) -> CommandResult:
+        return CommandResult(CommandStatus.OFFLINE, error="use `forecourt command` (server)")
+
+    def connected_ids(self) -> list[str]:
+        return []
+
+
+def with_services(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Run ``work`` on services over the configured database; domain errors become exits."""
+    url = state_of(ctx).database_url
+
+    async def run() -> T:
+        database = _open(url)
+        try:
+            await _require_schema(database, url)
+            return await work(build_services(database, NoStations()))
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except InvalidInput as exc:
+        fail(str(exc), EXIT_USAGE)
+    except ForecourtError as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"cannot use the database at {url}: {exc.orig}")
+
+
+def migrate_database(url: str) -> str:
+    """Upgrade the schema (idempotent); return the revision reached."""
+
+    async def run() -> str:
+        database = _open(url)
+        try:
+            await database.migrate()
+            return _revisions(set(await _current_heads(database)))
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def _open(url: str) -> Database:
+    try:
+        return Database.from_url(url)
+    except (ValueError, ArgumentError) as exc:
+        fail(f"cannot use database URL {url!r}: {exc}", EXIT_USAGE)
+
+
+async def _require_schema(database: Database, url: str) -> None:
+    if _missing_sqlite_file(url):
+        fail(f"no database at {url}: run `forecourt migrate` first")
+    needed = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    current = set(await _current_heads(database))
+    if current != needed:
+        state = "has no Forecourt schema" if not current else f"is at {_revisions(current)}"
+        fail(
+            f"the database {state}, this Forecourt needs {_revisions(needed)}:"
+            " run `forecourt migrate` first"
+        )
+
+
+def _revisions(heads: set[str]) -> str:
+    return "revision " + " + ".join(sorted(heads))
+
+
+async def _current_heads(database: Database) -> tuple[str, ...]:
+    def read(connection: Connection) -> tuple[str, ...]:
+        return MigrationContext.configure(connection).get_current_heads()
+
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(read)
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return False
+    return not path.startswith("file:") and not Path(path).expanduser().exists()

@@ -1,0 +1,59 @@
+"""``forecourt transactions ...``: charging sessions, straight from the database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from forecourt.api.schemas import MeterSampleOut, TransactionDetailOut, TransactionOut
+from forecourt.cli import render
+from forecourt.cli.runtime import JsonFlag, print_json, with_services
+from forecourt.domain.transactions import TransactionState
+from forecourt.ports.repositories import TransactionFilter
+
+transactions_app = typer.Typer(help="Charging transactions.", no_args_is_help=True)
+
+
+@transactions_app.command("list")
+def list_transactions(
+    ctx: typer.Context,
+    station: Annotated[str | None, typer.Option(help="Only this station's.")] = None,
+    state: Annotated[TransactionState | None, typer.Option(help="active or ended.")] = None,
+    token: Annotated[str | None, typer.Option(help="Only those of this token.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip the newest N.")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """List transactions, newest first."""
+    flt = TransactionFilter(station, state, token, limit=limit, offset=offset)
+    found, total = with_services(ctx, lambda s: s.history.list(flt))
+    items = [TransactionOut.from_domain(tx) for tx in found]
+    if as_json:
+        print_json(
+            {
+                "items": [item.model_dump(mode="json") for item in items],
+                "total": total,
+                "limit": limit,
+                "offset": offset,
+            }
+        )
+    else:
+        render.transactions(items, total)
+
+
+@transactions_app.command("show")
+def show_transaction(
+    ctx: typer.Context,
+    transaction_id: Annotated[int, typer.Argument(metavar="ID", help="Forecourt's number.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """A transaction with its meter samples."""
+    detail = with_services(ctx, lambda s: s.history.detail(transaction_id))
+    summary = TransactionOut.from_domain(detail.transaction)
+    samples = [MeterSampleOut.from_domain(sample) for sample in detail.samples]
+    item = TransactionDetailOut(**summary.model_dump(), samples=samples)
+    if as_json:
+        print_json(item.model_dump(mode="json"))
+    else:
+        render.transaction(item)
