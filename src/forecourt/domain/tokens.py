@@ -51,6 +51,7 @@ class AuthorizationResult:
     status: AuthorizationStatus
     expires_at: datetime | None = None
     group: str | None = None
+    kind: TokenKind | None = None  # as the operator registered it (1.6 carries no kind)
 
     @property
     def accepted(self) -> bool:
@@ -67,11 +68,11 @@ def evaluate_token(
     if record is None:
         return AuthorizationResult(AuthorizationStatus.UNKNOWN)
     if record.blocked:
-        return AuthorizationResult(AuthorizationStatus.BLOCKED, record.expires_at, record.group)
-    if record.expires_at is not None and record.expires_at <= now:
-        return AuthorizationResult(AuthorizationStatus.EXPIRED, record.expires_at, record.group)
-    if active_elsewhere and not record.allow_concurrent:
-        return AuthorizationResult(
-            AuthorizationStatus.CONCURRENT_TX, record.expires_at, record.group
-        )
-    return AuthorizationResult(AuthorizationStatus.ACCEPTED, record.expires_at, record.group)
+        status = AuthorizationStatus.BLOCKED
+    elif record.expires_at is not None and record.expires_at <= now:
+        status = AuthorizationStatus.EXPIRED
+    elif active_elsewhere and not record.allow_concurrent:
+        status = AuthorizationStatus.CONCURRENT_TX
+    else:
+        status = AuthorizationStatus.ACCEPTED
+    return AuthorizationResult(status, record.expires_at, record.group, record.kind)

@@ -15,7 +15,7 @@ from datetime import datetime
 from forecourt.domain.errors import Conflict
 from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.metering import MeterSample
-from forecourt.domain.tokens import AuthorizationResult, IdToken
+from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
 from forecourt.domain.transactions import (
     StopReason,
     Transaction,
@@ -172,7 +172,7 @@ class Transactions:
         auth = await authorize_in(uow, token, self._ctx, exclude_tx=tx.id)
         if tx.id_token is None:
             tx.id_token, tx.auth_status = token.value, auth.status
-            tx.payment_method = payment_method_for(token.kind)
+            tx.payment_method = payment_method_for(_token_kind(token, auth))
         return auth
 
     async def _start_reconstructed(self, station_id: str, req: TransactionUpdate) -> Outcome:
@@ -279,8 +279,7 @@ class Transactions:
     async def _locate(
         self, uow: UnitOfWork, station_id: str, station_tx_id: str
     ) -> Transaction | None:
-        tx = await uow.transactions.by_station_tx_id(station_id, station_tx_id)
-        return None if tx is None else await uow.transactions.get_for_update(tx.id)
+        return await uow.transactions.by_station_tx_id_for_update(station_id, station_tx_id)
 
     async def _announce(self, topic: str, tx: Transaction) -> None:
         await self._ctx.publish(topic, tx.station_id, **transaction_summary(tx))
@@ -307,13 +306,20 @@ def _new_transaction(
             station_id, req.evse_id, req.connector_id, req.timestamp, token.value if token else None
         ),
         remote_start_id=req.remote_start_id,
-        payment_method=payment_method_for(token.kind if token else None),
+        payment_method=payment_method_for(_token_kind(token, auth)),
         updated_at=now,
     )
     if auth is not None:
         tx.auth_status = auth.status
     _note_sequence(tx, req.seq_no, req.offline, req.charging_state, now)
     return tx
+
+
+def _token_kind(token: IdToken | None, auth: AuthorizationResult | None) -> TokenKind | None:
+    """The kind the operator registered wins over the wire's (1.6 sends every tag alike)."""
+    if auth is not None and auth.kind is not None:
+        return auth.kind
+    return token.kind if token is not None else None
 
 
 def _place(tx: Transaction, evse_id: int | None, connector_id: int | None) -> None:
@@ -370,4 +376,14 @@ def transaction_summary(tx: Transaction) -> dict[str, object]:
         "stop_reason": tx.stop_reason.value if tx.stop_reason else None,
         "started_at": tx.started_at.isoformat(),
         "stopped_at": tx.stopped_at.isoformat() if tx.stopped_at else None,
+        # for the reliability detectors: derating, payment reader, meter anomalies
+        "power_offered_w": _detail_float(tx, "power_offered_w"),
+        "payment_method": tx.payment_method.value if tx.payment_method else None,
+        "auth_status": tx.auth_status.value,
+        "register_resets": tx.register_resets,
+        "vehicle": tx.details.get("vehicle"),
     }
+
+
+def _detail_float(tx: Transaction, key: str) -> float | None:
+    return float(tx.details[key]) if key in tx.details else None

@@ -14,7 +14,9 @@ from forecourt.domain.commands import (
     CommandResult,
     CommandStatus,
     ConfigKey,
+    CostUpdate,
     DataTransfer,
+    DisplayPrice,
     GetBaseReport,
     GetConfiguration,
     RemoteStart,
@@ -102,6 +104,19 @@ RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
         "DataTransfer",
         {"vendorId": "com.example", "messageId": "Ping", "data": "hello"},
     ),
+    (
+        DisplayPrice("$0.45/kWh", message_id=1),
+        "SetDisplayMessage",
+        {
+            "message": {
+                "id": 1,
+                "priority": "NormalCycle",
+                "state": "Idle",
+                "message": {"format": "UTF8", "language": "en", "content": "$0.45/kWh"},
+            }
+        },
+    ),
+    (CostUpdate("TX-1", "3.31"), "CostUpdated", {"totalCost": 3.31, "transactionId": "TX-1"}),
 ]
 
 
