@@ -27,6 +27,7 @@ from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.web import install_web
 from forecourt.web.payments import install_payment_pages
+from forecourt.web.reliability import install_reliability_pages
 
 log = logging.getLogger("forecourt")
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     install_api(app, services, live_status=registry.ids)
     install_web(app, services, settings)
     install_payment_pages(app, services)
+    install_reliability_pages(app)
     _install_operations(app, forecourt)
     return app
 

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from forecourt.bus.inprocess import InProcessBus
+from forecourt.payments import PaymentAdapters
 from forecourt.ports.clock import Clock, SystemClock
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
+from forecourt.services.compatibility import Compatibility
 from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, Services
+from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
+from forecourt.services.payments import build_payments
 from forecourt.services.provisioning import Provisioning
+from forecourt.services.reliability import Reliability
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
+from forecourt.services.users import Users
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
+from forecourt.storage.reliability_delivery import HttpSmtpTransport
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -38,6 +45,7 @@ def build_services(
     policy: Policy | None = None,
     clock: Clock | None = None,
     bus: InProcessBus | None = None,
+    payments: PaymentAdapters | None = None,
 ) -> Services:
     ctx = ServiceContext(
         uow=database.unit_of_work,
@@ -53,11 +61,18 @@ def build_services(
         records=StationRecords(ctx),
         clock=ctx.clock,
     )
+    remote = RemoteControl(ctx, gateway)
+    paying = payments or PaymentAdapters()
     return Services(
         ctx=ctx,
         core=core,
         network=Network(ctx),
         history=TransactionHistory(ctx),
         api_keys=ApiKeys(ctx),
-        remote=RemoteControl(ctx, gateway),
+        remote=remote,
+        users=Users(ctx),
+        compatibility=Compatibility(ctx),
+        equipment=Equipment(ctx),
+        reliability=Reliability(ctx, remote, HttpSmtpTransport()),
+        payments=build_payments(ctx, remote, paying.provider, paying.mailer, paying.policy),
     )

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from forecourt.domain.stations import RegistrationPolicy
@@ -15,6 +15,11 @@ from forecourt.domain.stations import RegistrationPolicy
 class LogFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+class PaymentProviderName(StrEnum):
+    TEST = "test"
+    STRIPE = "stripe"
 
 
 class Settings(BaseSettings):
@@ -57,6 +62,60 @@ class Settings(BaseSettings):
         description="Signs dashboard sessions and driver links. Set it in production.",
     )
 
+    # -- payments (docs/payments.md) ------------------------------------------------------------
+    payment_provider: PaymentProviderName = Field(
+        PaymentProviderName.TEST,
+        description="test (built-in, no real money) or stripe (set the FORECOURT_STRIPE_* keys).",
+    )
+    payments_public_url: str | None = Field(
+        None,
+        description="Public base URL of QR codes, receipts and card-page returns "
+        "(default http://HOST:PORT).",
+    )
+    payments_start_timeout: float = Field(
+        300.0, gt=0, description="An approved card hold with no session by then is released (s)."
+    )
+    payments_card_page_timeout: float = Field(
+        900.0, gt=0, description="A scan-to-pay hold still waiting for the card is dropped (s)."
+    )
+    payments_sweep_interval: float = Field(
+        15.0, gt=0, description="How often the payment recovery pass runs (s)."
+    )
+    payments_running_cost_interval: float = Field(
+        60.0, gt=0, description="Running cost sent to stations at most this often (s)."
+    )
+    payments_push_prices: bool = Field(
+        True, description="Send prices and costs to stations that can display them."
+    )
+    stripe_api_key: str | None = Field(None, description="Stripe secret API key (sk_...).")
+    stripe_webhook_secret: str | None = Field(
+        None, description="Signing secret of the Stripe webhook endpoint (whsec_...)."
+    )
+    stripe_api_base: str | None = Field(
+        None, description="Stripe API base URL override (tests, proxies); default Stripe's."
+    )
+    stripe_terminal_readers: dict[str, str] = Field(
+        default_factory=dict,
+        description='Card readers at dispensers, JSON {"STATION/EVSE": "tmr_..."}.',
+    )
+    test_provider_webhook_secret: str = Field(
+        "whsec_forecourt_test", description="Signs the test provider's notifications."
+    )
+    test_provider_state_file: Path | None = Field(
+        None, description="Keep the test provider's holds in this JSON file (survive restarts)."
+    )
+    test_provider_faults: str = Field(
+        "", description="Test provider fault injection, e.g. capture=down*2 (docs/payments.md)."
+    )
+    smtp_host: str | None = Field(
+        None, description="SMTP server for emailed receipts (off if unset)."
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port.")
+    smtp_sender: str = Field("receipts@forecourt.invalid", description="From: of emailed receipts.")
+    smtp_username: str | None = Field(None, description="SMTP login (optional).")
+    smtp_password: str | None = Field(None, description="SMTP password (optional).")
+    smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
+
     @field_validator("protocols", mode="before")
     @classmethod
     def _split_protocols(cls, value: object) -> object:
@@ -78,6 +137,15 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"unknown log level {value!r}")
         return value.upper()
+
+    @model_validator(mode="after")
+    def _stripe_needs_keys(self) -> Settings:
+        stripe = self.payment_provider is PaymentProviderName.STRIPE
+        if stripe and not (self.stripe_api_key and self.stripe_webhook_secret):
+            raise ValueError(
+                "payment_provider stripe needs stripe_api_key and stripe_webhook_secret"
+            )
+        return self
 
     @property
     def tls_enabled(self) -> bool:

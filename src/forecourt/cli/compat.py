@@ -15,6 +15,7 @@ import typer
 from forecourt.api.schemas.compat import ChargeAnswerOut, SiteAdviceOut
 from forecourt.api.schemas.vehicles import AdapterOut, VehicleOut
 from forecourt.cli import compat_render as render
+from forecourt.cli.retrofit import MaxCurrentAOption, MaxPowerKwOption, MaxVoltageVOption
 from forecourt.cli.runtime import EXIT_USAGE, JsonFlag, fail, print_json, with_services
 from forecourt.compat import CatalogueError, Vehicle, load_catalogue
 from forecourt.domain.connectors import (
@@ -48,13 +49,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(compat_app, name="compat")
 
 
-def _positive(value: float | None) -> float | None:
-    if value is not None and value <= 0:
-        raise typer.BadParameter("must be positive")
-    return value
-
-
-PositiveOption = Annotated[float | None, typer.Option(callback=_positive, show_default=False)]
 VehicleOption = Annotated[
     str,
     typer.Option(
@@ -141,9 +135,9 @@ def estimate(
         typer.Option(help="A real connector, STATION/EVSE/CONNECTOR (reads the database)."),
     ] = None,
     power_type: Annotated[PowerType | None, typer.Option(help="Default: the type's.")] = None,
-    max_power_kw: PositiveOption = None,
-    max_current_a: PositiveOption = None,
-    max_voltage_v: PositiveOption = None,
+    max_power_kw: MaxPowerKwOption = None,
+    max_current_a: MaxCurrentAOption = None,
+    max_voltage_v: MaxVoltageVOption = None,
     adapter: AdapterOption = None,
     soc_from: FromOption = 10,
     soc_to: ToOption = 80,
@@ -162,20 +156,31 @@ def estimate(
     advisor = _advisor(ctx)
     found = _vehicle_or_exit(advisor, vehicle)
     carried = _carried(advisor, adapter)
-    if connector is not None:
+    if connector is None:
+        answer = _estimate_at(ctx, advisor, at or "", (found, window, carried))
+    else:
         rating = _rating(connector, power_type, max_power_kw, max_current_a, max_voltage_v)
         answer = _usage_errors(
             lambda: advisor.estimate_rating(found, connector, rating, window, carried)
         )
-    else:
-        ref = _usage_errors(lambda: ConnectorRef.parse(at or ""))
-
-        async def ask(services: Services) -> ChargeAnswer:
-            service = _service(services, advisor)
-            return await service.estimate_at(found, ref, window, carried)
-
-        answer = with_services(ctx, ask)
     _show_estimate(answer, at, plot, as_json)
+
+
+def _estimate_at(
+    ctx: typer.Context,
+    advisor: ChargeAdvisor,
+    at: str,
+    asked: tuple[Vehicle, ChargeWindow, tuple[str, ...]],
+) -> ChargeAnswer:
+    """At a real connector, as the database last recorded it."""
+    ref = _usage_errors(lambda: ConnectorRef.parse(at))
+    vehicle, window, carried = asked
+
+    async def ask(services: Services) -> ChargeAnswer:
+        service = _service(services, advisor)
+        return await service.estimate_at(vehicle, ref, window, carried)
+
+    return with_services(ctx, ask)
 
 
 @compat_app.command("recommend")

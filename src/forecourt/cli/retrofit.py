@@ -29,7 +29,8 @@ def register(connectors_app: typer.Typer) -> None:
     connectors_app.command("retrofits")(list_retrofits)
 
 
-def _positive(value: float | None) -> float | None:
+def positive(value: float | None) -> float | None:
+    """Option callback: ratings and lengths are positive (a usage error otherwise)."""
     if value is not None and value <= 0:
         raise typer.BadParameter("must be positive")
     return value
@@ -45,7 +46,21 @@ TypeOption = Annotated[
     typer.Option("--type", help="Plug standard at the end of the cable.", show_default=False),
 ]
 PowerTypeOption = Annotated[PowerType | None, typer.Option(help="Default: the type's.")]
-PositiveOption = Annotated[float | None, typer.Option(callback=_positive, show_default=False)]
+MaxPowerKwOption = Annotated[
+    float | None,
+    typer.Option(callback=positive, help="Rated power, kW.", show_default=False),
+]
+MaxCurrentAOption = Annotated[
+    float | None,
+    typer.Option(callback=positive, help="Rated current, A.", show_default=False),
+]
+MaxVoltageVOption = Annotated[
+    float | None,
+    typer.Option(callback=positive, help="Rated voltage, V.", show_default=False),
+]
+CableLengthOption = Annotated[
+    float | None, typer.Option(callback=positive, help="Cable length, m.", show_default=False)
+]
 CooledOption = Annotated[bool | None, typer.Option("--cooled-cable/--uncooled-cable")]
 NoteOption = Annotated[str, typer.Option(help="Why: work order, installer, ...")]
 
@@ -57,11 +72,11 @@ def add_connector(
     connector_id: ConnectorArg,
     connector_type: TypeOption,
     power_type: PowerTypeOption = None,
-    max_power_kw: PositiveOption = None,
-    max_current_a: PositiveOption = None,
-    max_voltage_v: PositiveOption = None,
+    max_power_kw: MaxPowerKwOption = None,
+    max_current_a: MaxCurrentAOption = None,
+    max_voltage_v: MaxVoltageVOption = None,
     cooled_cable: CooledOption = None,
-    cable_length_m: PositiveOption = None,
+    cable_length_m: CableLengthOption = None,
     note: NoteOption = "",
     as_json: JsonFlag = False,
 ) -> None:
@@ -86,11 +101,11 @@ def convert_connector(
     connector_id: ConnectorArg,
     connector_type: TypeOption,
     power_type: PowerTypeOption = None,
-    max_power_kw: PositiveOption = None,
-    max_current_a: PositiveOption = None,
-    max_voltage_v: PositiveOption = None,
+    max_power_kw: MaxPowerKwOption = None,
+    max_current_a: MaxCurrentAOption = None,
+    max_voltage_v: MaxVoltageVOption = None,
     cooled_cable: CooledOption = None,
-    cable_length_m: PositiveOption = None,
+    cable_length_m: CableLengthOption = None,
     note: NoteOption = "",
     as_json: JsonFlag = False,
 ) -> None:

@@ -20,6 +20,9 @@ from forecourt.domain.metering import MeterSample
 from forecourt.domain.stations import Site, Station, StatusReport
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction, TransactionState
+from forecourt.ports.payments import PaymentRepository, TariffRepository
+from forecourt.ports.reliability import ReliabilityRepository
+from forecourt.ports.users import UserRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,8 @@ class StationRepository(Protocol):
     async def add(self, station: Station) -> None: ...  # Conflict on duplicate id
     async def save(self, station: Station) -> None: ...  # station fields only, not EVSEs
     async def touch(self, station_id: str, at: datetime) -> None: ...  # last_seen_at, cheap
+    async def set_clock_drift(self, station_id: str, drift_s: float) -> bool: ...
+    # ^ one cheap UPDATE; False (and nothing stored) for an unknown station
     async def set_connected(self, station_id: str, connected: bool, at: datetime) -> None: ...
     async def mark_all_disconnected(self) -> None: ...  # on process start
     async def upsert_connector(
@@ -119,6 +124,9 @@ class TransactionRepository(Protocol):
         self, tx_id: int
     ) -> Transaction | None: ...  # row lock where supported
     async def by_station_tx_id(self, station_id: str, station_tx_id: str) -> Transaction | None: ...
+    async def by_station_tx_id_for_update(
+        self, station_id: str, station_tx_id: str
+    ) -> Transaction | None: ...  # by_station_tx_id + get_for_update in one query
     async def by_start_key(self, station_id: str, start_key: str) -> Transaction | None: ...
     async def active_for_tokens(self, tokens: Sequence[str]) -> list[Transaction]: ...
     async def active_on_evse(self, station_id: str, evse_id: int) -> list[Transaction]: ...
@@ -173,6 +181,10 @@ class UnitOfWork(Protocol):
     events: StationEventRepository
     commands: CommandRepository
     api_keys: ApiKeyRepository
+    users: UserRepository
+    payments: PaymentRepository
+    tariffs: TariffRepository
+    reliability: ReliabilityRepository
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

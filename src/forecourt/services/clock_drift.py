@@ -18,6 +18,10 @@ class ClockDriftTracker:
         self.threshold_s = threshold_s
         self._last: dict[str, float] = {}
 
+    def last_drift(self, station_id: str) -> float | None:
+        """The drift last recorded for a station (seconds, + = station ahead), if any."""
+        return self._last.get(station_id)
+
     async def observe(
         self, uow: UnitOfWork, station_id: str, reported: datetime, received: datetime
     ) -> None:
@@ -26,12 +30,9 @@ class ClockDriftTracker:
         previous = self._last.get(station_id)
         if previous is not None and abs(previous - drift) < _RESOLUTION_S:
             return
-        station = await uow.stations.get(station_id)
-        if station is None:
+        if not await uow.stations.set_clock_drift(station_id, drift):
             return
         self._last[station_id] = drift
-        station.clock_drift_s = drift
-        await uow.stations.save(station)
         if abs(drift) >= self.threshold_s and (
             previous is None or abs(previous) < self.threshold_s
         ):

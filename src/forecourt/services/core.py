@@ -8,13 +8,18 @@ from forecourt.ports.clock import Clock
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
+from forecourt.services.compatibility import Compatibility
 from forecourt.services.context import ServiceContext
+from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
+from forecourt.services.payments import PaymentServices
 from forecourt.services.provisioning import Provisioning
+from forecourt.services.reliability import Reliability
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
+from forecourt.services.users import Users
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +42,8 @@ class Services:
     history: TransactionHistory
     api_keys: ApiKeys
     remote: RemoteControl
+    users: Users
+    compatibility: Compatibility
+    equipment: Equipment
+    reliability: Reliability
+    payments: PaymentServices

@@ -14,6 +14,8 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from forecourt.storage.sqlite_inline import BUSY_TIMEOUT_MS
+from forecourt.storage.sqlite_inline import DRIVER as SQLITE_DRIVER
 from forecourt.storage.uow import SqlUnitOfWork, WriterGate
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -22,12 +24,16 @@ SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",  # readers never block the writer, nor the writer readers
     "PRAGMA synchronous=NORMAL",  # safe with WAL; a power cut loses at most the last commits
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=30000",  # other processes (CLI, backups) wait instead of failing
+    # Short: it blocks the event loop. BEGIN IMMEDIATE waits for other processes (CLI,
+    # backups) asynchronously instead, for up to 30 s (sqlite_inline.begin_immediate).
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
 )
 
 #: Drivers used when a URL names only the database kind (``sqlite:///...``, ``postgresql://...``).
+#: ``sqlite+aiosqlite`` (the old default) now means the same fast in-loop driver (ADR 0004).
 _ASYNC_DRIVERS = {
-    "sqlite": "sqlite+aiosqlite",
+    "sqlite": SQLITE_DRIVER,
+    "sqlite+aiosqlite": SQLITE_DRIVER,
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
 }
@@ -45,7 +51,7 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str) -> Database:
-        """``sqlite+aiosqlite:///path/forecourt.db`` or ``postgresql+asyncpg://user@host/db``."""
+        """``sqlite:///path/forecourt.db`` or ``postgresql+asyncpg://user@host/db``."""
         parsed = _async_url(url)
         backend = parsed.get_backend_name()
         if backend == "sqlite":
@@ -140,17 +146,10 @@ def _create_parent_dir(url: URL) -> None:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
+    # Transactions (BEGIN IMMEDIATE, no driver-side BEGIN) are the dialect's: sqlite_inline.
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # The driver's own transaction handling skips BEGIN for SELECT and DDL; we emit ours.
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
         cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(connection: Connection) -> None:
-        # Take the write lock up front: a transaction that reads and then writes can never
-        # fail halfway because another writer committed in between (SQLITE_BUSY_SNAPSHOT).
-        connection.exec_driver_sql("BEGIN IMMEDIATE")

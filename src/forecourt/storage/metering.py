@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from forecourt.domain.metering import MeterSample
 from forecourt.ports.repositories import StoredSample
@@ -14,6 +15,17 @@ from forecourt.storage.tables import METER_SAMPLE_KEY, meter_samples
 
 _NO_TRANSACTION = 0  # stored for None: a NULL would never match itself in the unique key
 _TOTAL = ""  # stored for phase None, for the same reason
+
+# Built once per dialect: on SQLite, building the statement costs more than running it.
+# With RETURNING, SQLAlchemy batches the rows into multi-row VALUES ("insertmanyvalues");
+# skipped duplicates return nothing, so the rows returned are exactly the new ones.
+_SAMPLE_KEY = [meter_samples.c[name] for name in METER_SAMPLE_KEY]
+_NEW_SAMPLE_IDS = {
+    name: insert(meter_samples)
+    .on_conflict_do_nothing(index_elements=_SAMPLE_KEY)
+    .returning(meter_samples.c.id)
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
 
 
 class SqlMeterRepository:
@@ -25,11 +37,7 @@ class SqlMeterRepository:
         rows = _distinct_rows(samples)
         if not rows:
             return 0
-        key = [meter_samples.c[name] for name in METER_SAMPLE_KEY]
-        insert = self._db.insert(meter_samples).on_conflict_do_nothing(index_elements=key)
-        # With RETURNING, SQLAlchemy batches the rows into multi-row VALUES ("insertmanyvalues");
-        # skipped duplicates return nothing, so the rows returned are exactly the new ones.
-        inserted = await self._db.execute(insert.returning(meter_samples.c.id), rows)
+        inserted = await self._db.execute(_NEW_SAMPLE_IDS[self._db.dialect], rows)
         return len(inserted.all())
 
     async def for_transaction(self, tx_id: int) -> list[MeterSample]:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, exists, select, update
+from sqlalchemy import BindParameter, ColumnElement, Row, and_, bindparam, exists, select, update
 
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
 from forecourt.domain.errors import NotFound
@@ -31,6 +31,40 @@ _STATION_FIELDS = (
     "clock_drift_s",
 )
 _SITE_FIELDS = ("name", "address", "timezone", "latitude", "longitude")
+
+# Statements of the per-message paths are built once: on SQLite, building a Core statement
+# costs more than running it. UPDATEs without .values() set the columns named in the params.
+_STATION_ID: BindParameter[Any] = bindparam("b_station_id")
+_UPDATE_STATION = update(stations).where(stations.c.id == _STATION_ID)
+_INSERT_STATION = stations.insert()
+# One station with its EVSEs and connectors in one query: a row per connector (or per EVSE
+# without any, or one for a station without EVSEs). No column names clash once the EVSE's own
+# two columns are labelled.
+_STATION_WITH_EQUIPMENT = (
+    select(
+        stations,
+        evses.c.evse_id.label("evse_no"),
+        evses.c.max_power_w.label("evse_max_power_w"),
+        *connectors.c,
+    )
+    .select_from(
+        stations.outerjoin(evses, evses.c.station_id == stations.c.id).outerjoin(
+            connectors,
+            and_(
+                connectors.c.station_id == evses.c.station_id,
+                connectors.c.evse_id == evses.c.evse_id,
+            ),
+        )
+    )
+    .where(stations.c.id == _STATION_ID)
+    .order_by(evses.c.evse_id, connectors.c.connector_id)
+)
+_UPDATE_CONNECTOR = update(connectors).where(
+    connectors.c.station_id == _STATION_ID,
+    connectors.c.evse_id == bindparam("b_evse_id"),
+    connectors.c.connector_id == bindparam("b_connector_id"),
+)
+_ADD_STATUS = status_history.insert()
 
 
 class SqlSiteRepository:
@@ -64,8 +98,21 @@ class SqlStationRepository:
         self._db = db
 
     async def get(self, station_id: str) -> Station | None:
-        found = await self._load(stations.c.id == station_id)
-        return found[0] if found else None
+        key = {"b_station_id": station_id}
+        rows = (await self._db.execute(_STATION_WITH_EQUIPMENT, key)).all()
+        if not rows:
+            return None
+        by_number: dict[int, Evse] = {}
+        for row in rows:
+            if row.evse_no is None:
+                continue  # a station without EVSEs
+            evse = by_number.get(row.evse_no)
+            if evse is None:
+                evse = Evse(station_id, row.evse_no, [], row.evse_max_power_w)
+                by_number[row.evse_no] = evse
+            if row.connector_id is not None:
+                evse.connectors.append(_connector_from_row(row))
+        return _station_from_row(rows[0], list(by_number.values()))
 
     async def list(self, site_id: str | None = None) -> builtins.list[Station]:
         return await self._load(None if site_id is None else stations.c.site_id == site_id)
@@ -73,7 +120,7 @@ class SqlStationRepository:
     async def add(self, station: Station) -> None:
         async with self._db.guarded(f"station {station.id!r}"):
             values = _station_values(station)
-            await self._db.execute(stations.insert().values(id=station.id, **values))
+            await self._db.execute(_INSERT_STATION, {"id": station.id, **values})
             evse_rows = [_evse_row(evse) for evse in station.evses]
             connector_rows = [_connector_row(c) for evse in station.evses for c in evse.connectors]
             if evse_rows:
@@ -82,19 +129,24 @@ class SqlStationRepository:
                 await self._db.execute(connectors.insert(), connector_rows)
 
     async def save(self, station: Station) -> None:
-        statement = update(stations).where(stations.c.id == station.id)
-        if (await self._db.execute(statement.values(_station_values(station)))).rowcount == 0:
+        if not await self._update(station.id, **_station_values(station)):
             raise NotFound("station", station.id)
 
     async def touch(self, station_id: str, at: datetime) -> None:
         """One UPDATE; an unknown station is ignored (a connection may outlive its record)."""
-        statement = update(stations).where(stations.c.id == station_id)
-        await self._db.execute(statement.values(last_seen_at=at))
+        await self._update(station_id, last_seen_at=at)
 
     async def set_connected(self, station_id: str, connected: bool, at: datetime) -> None:
         """Like ``touch``: an unknown station is ignored."""
-        statement = update(stations).where(stations.c.id == station_id)
-        await self._db.execute(statement.values(connected=connected, last_seen_at=at))
+        await self._update(station_id, connected=connected, last_seen_at=at)
+
+    async def set_clock_drift(self, station_id: str, drift_s: float) -> bool:
+        return await self._update(station_id, clock_drift_s=drift_s)
+
+    async def _update(self, station_id: str, **values: Any) -> bool:
+        """Set station columns in one UPDATE; False when there is no such station."""
+        result = await self._db.execute(_UPDATE_STATION, {**values, "b_station_id": station_id})
+        return result.rowcount > 0
 
     async def mark_all_disconnected(self) -> None:
         statement = update(stations).where(stations.c.connected).values(connected=False)
@@ -142,9 +194,13 @@ class SqlStationRepository:
             "error_code": report.error_code,
             "status_at": report.timestamp,
         }
-        key = _connector_key(station_id, report.evse_id, report.connector_id)
+        key = {
+            "b_station_id": station_id,
+            "b_evse_id": report.evse_id,
+            "b_connector_id": report.connector_id,
+        }
         # One UPDATE for a known connector; discovery (rare) takes the slower path.
-        if (await self._db.execute(update(connectors).where(key).values(status))).rowcount == 0:
+        if (await self._db.execute(_UPDATE_CONNECTOR, {**status, **key})).rowcount == 0:
             await self._ensure_connector(station_id, report.evse_id, report.connector_id, status)
 
     async def _require_station(self, station_id: str) -> None:
@@ -298,7 +354,7 @@ class SqlStatusHistoryRepository:
             "info": report.info,
             "received_at": entry.received_at,
         }
-        await self._db.execute(status_history.insert().values(row))
+        await self._db.execute(_ADD_STATUS, row)
 
     async def list(
         self, station_id: str, *, since: datetime | None = None, limit: int = 100

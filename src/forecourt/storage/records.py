@@ -13,6 +13,8 @@ from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.storage.context import DbContext
 from forecourt.storage.tables import commands, station_events
 
+_ADD_EVENT = station_events.insert().returning(station_events.c.id)  # built once: hot path
+
 
 class SqlStationEventRepository:
     def __init__(self, db: DbContext) -> None:
@@ -25,8 +27,7 @@ class SqlStationEventRepository:
             "at": event.at,
             "data": event.data,
         }
-        statement = station_events.insert().values(values).returning(station_events.c.id)
-        return int((await self._db.execute(statement)).scalar_one())
+        return int((await self._db.execute(_ADD_EVENT, values)).scalar_one())
 
     async def list(
         self,

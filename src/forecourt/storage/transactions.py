@@ -7,7 +7,17 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    select,
+    update,
+)
 
 from forecourt.domain.errors import NotFound
 from forecourt.domain.metering import RegisterReading
@@ -47,6 +57,26 @@ _PLAIN_FIELDS = (
 _NEWEST_FIRST = (transactions.c.started_at.desc(), transactions.c.id.desc())
 _ACTIVE = transactions.c.state == TransactionState.ACTIVE
 
+# Statements of the per-message paths are built once: on SQLite, building a Core statement
+# costs more than running it. UPDATEs without .values() set the columns named in the params.
+_TX_ID: BindParameter[Any] = bindparam("b_tx_id")
+_STATION_ID: BindParameter[Any] = bindparam("b_station_id")
+_INSERT = transactions.insert().returning(transactions.c.id)
+_UPDATE = update(transactions).where(transactions.c.id == _TX_ID)
+# FOR UPDATE on PostgreSQL; SQLite has no row locks (and needs none: one writer at a time).
+_BY_ID_FOR_UPDATE = select(transactions).where(transactions.c.id == _TX_ID).with_for_update()
+_BY_STATION_TX_ID = select(transactions).where(
+    transactions.c.station_id == _STATION_ID,
+    transactions.c.station_tx_id == bindparam("b_station_tx_id"),
+)
+_BY_STATION_TX_ID_FOR_UPDATE = _BY_STATION_TX_ID.with_for_update()
+_ACTIVE_ON_EVSE = (
+    select(transactions)
+    .where(transactions.c.station_id == _STATION_ID)
+    .where(transactions.c.evse_id == bindparam("b_evse_id"), _ACTIVE)
+    .order_by(transactions.c.id)
+)
+
 
 class SqlTransactionRepository:
     def __init__(self, db: DbContext) -> None:
@@ -60,11 +90,9 @@ class SqlTransactionRepository:
             values["station_tx_id"] = f"pending:{uuid.uuid4().hex}"
         subject = f"transaction {tx.station_tx_id or tx.start_key!r} of station {tx.station_id!r}"
         async with self._db.guarded(subject):
-            insert = transactions.insert().values(values).returning(transactions.c.id)
-            tx_id = (await self._db.execute(insert)).scalar_one()
+            tx_id = (await self._db.execute(_INSERT, values)).scalar_one()
             if not tx.station_tx_id:
-                rename = update(transactions).where(transactions.c.id == tx_id)
-                await self._db.execute(rename.values(station_tx_id=str(tx_id)))
+                await self._db.execute(_UPDATE, {"station_tx_id": str(tx_id), "b_tx_id": tx_id})
                 tx.station_tx_id = str(tx_id)
         tx.id = tx_id
         return tx
@@ -73,18 +101,17 @@ class SqlTransactionRepository:
         return await self._one(transactions.c.id == tx_id)
 
     async def get_for_update(self, tx_id: int) -> Transaction | None:
-        # FOR UPDATE on PostgreSQL; SQLite has no row locks (and needs none: one writer at a time).
-        query = select(transactions).where(transactions.c.id == tx_id).with_for_update()
-        row = (await self._db.execute(query)).first()
-        return None if row is None else _from_row(row)
+        return await self._first(_BY_ID_FOR_UPDATE, {"b_tx_id": tx_id})
 
     async def by_station_tx_id(self, station_id: str, station_tx_id: str) -> Transaction | None:
-        return await self._one(
-            and_(
-                transactions.c.station_id == station_id,
-                transactions.c.station_tx_id == station_tx_id,
-            )
-        )
+        key = {"b_station_id": station_id, "b_station_tx_id": station_tx_id}
+        return await self._first(_BY_STATION_TX_ID, key)
+
+    async def by_station_tx_id_for_update(
+        self, station_id: str, station_tx_id: str
+    ) -> Transaction | None:
+        key = {"b_station_id": station_id, "b_station_tx_id": station_tx_id}
+        return await self._first(_BY_STATION_TX_ID_FOR_UPDATE, key)
 
     async def by_start_key(self, station_id: str, start_key: str) -> Transaction | None:
         if not start_key:
@@ -100,10 +127,8 @@ class SqlTransactionRepository:
         return await self._many(select(transactions).where(condition).order_by(transactions.c.id))
 
     async def active_on_evse(self, station_id: str, evse_id: int) -> builtins.list[Transaction]:
-        condition = and_(
-            transactions.c.station_id == station_id, transactions.c.evse_id == evse_id, _ACTIVE
-        )
-        return await self._many(select(transactions).where(condition).order_by(transactions.c.id))
+        key = {"b_station_id": station_id, "b_evse_id": evse_id}
+        return [_from_row(row) for row in await self._db.execute(_ACTIVE_ON_EVSE, key)]
 
     async def list(self, flt: TransactionFilter) -> builtins.list[Transaction]:
         query = _filtered(select(transactions), flt).order_by(*_NEWEST_FIRST)
@@ -114,12 +139,16 @@ class SqlTransactionRepository:
         return int((await self._db.execute(query)).scalar_one())
 
     async def save(self, tx: Transaction) -> None:
-        statement = update(transactions).where(transactions.c.id == tx.id).values(_values(tx))
-        if (await self._db.execute(statement)).rowcount == 0:
+        if (await self._db.execute(_UPDATE, {**_values(tx), "b_tx_id": tx.id})).rowcount == 0:
             raise NotFound("transaction", tx.id)
 
     async def _one(self, condition: ColumnElement[bool]) -> Transaction | None:
-        row = (await self._db.execute(select(transactions).where(condition))).first()
+        return await self._first(select(transactions).where(condition))
+
+    async def _first(
+        self, query: Select[Any], params: dict[str, Any] | None = None
+    ) -> Transaction | None:
+        row = (await self._db.execute(query, params)).first()
         return None if row is None else _from_row(row)
 
     async def _many(self, query: Select[Any]) -> builtins.list[Transaction]:

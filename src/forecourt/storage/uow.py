@@ -8,6 +8,8 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from forecourt.ports.payments import PaymentRepository, TariffRepository
+from forecourt.ports.reliability import ReliabilityRepository
 from forecourt.ports.repositories import (
     ApiKeyRepository,
     CommandRepository,
@@ -19,6 +21,7 @@ from forecourt.ports.repositories import (
     TokenRepository,
     TransactionRepository,
 )
+from forecourt.ports.users import UserRepository
 from forecourt.storage.access import SqlApiKeyRepository, SqlTokenRepository
 from forecourt.storage.context import DbContext
 from forecourt.storage.metering import SqlMeterRepository
@@ -27,8 +30,12 @@ from forecourt.storage.network import (
     SqlStationRepository,
     SqlStatusHistoryRepository,
 )
+from forecourt.storage.payments import SqlPaymentRepository
+from forecourt.storage.payments_tariffs import SqlTariffRepository
 from forecourt.storage.records import SqlCommandRepository, SqlStationEventRepository
+from forecourt.storage.reliability_store import SqlReliabilityRepository
 from forecourt.storage.transactions import SqlTransactionRepository
+from forecourt.storage.users import SqlUserRepository
 
 
 class WriterGate:
@@ -70,6 +77,10 @@ class SqlUnitOfWork:
         self.events: StationEventRepository = SqlStationEventRepository(self._db)
         self.commands: CommandRepository = SqlCommandRepository(self._db)
         self.api_keys: ApiKeyRepository = SqlApiKeyRepository(self._db)
+        self.users: UserRepository = SqlUserRepository(self._db)
+        self.payments: PaymentRepository = SqlPaymentRepository(self._db)
+        self.tariffs: TariffRepository = SqlTariffRepository(self._db)
+        self.reliability: ReliabilityRepository = SqlReliabilityRepository(self._db)
 
     async def commit(self) -> None:
         await self._db.connection.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from functools import singledispatch
 from typing import Any
 
@@ -11,7 +13,9 @@ from forecourt.domain.commands import (
     Command,
     CommandResult,
     CommandStatus,
+    CostUpdate,
     DataTransfer,
+    DisplayPrice,
     GetBaseReport,
     GetConfiguration,
     RemoteStart,
@@ -107,6 +111,54 @@ def _(c: DataTransfer) -> tuple[str, Payload]:
     if c.data is not None:
         payload["data"] = c.data
     return "DataTransfer", payload
+
+
+#: OCA "OCPP & California Pricing Requirements": DataTransfer vendor of its messages.
+COSTMSG_VENDOR = "org.openchargealliance.costmsg"
+
+
+@render.register
+def _(c: DisplayPrice) -> tuple[str, Payload]:
+    """OCA SetUserPrice: {idToken, priceText} (the station shows it to that driver)."""
+    if not c.id_token:
+        raise CommandNotSupported("OCPP 1.6 SetUserPrice is for one driver: give id_token")
+    data = {"idToken": c.id_token, "priceText": c.text}
+    return "DataTransfer", _costmsg("SetUserPrice", data)
+
+
+@render.register
+def _(c: CostUpdate) -> tuple[str, Payload]:
+    """OCA FinalCost {transactionId, cost, priceText, qrCodeText} or RunningCost."""
+    if not c.station_tx_id.isdigit():
+        raise CommandNotSupported(f"1.6 transaction ids are integers, got {c.station_tx_id!r}")
+    data: Payload = {"transactionId": int(c.station_tx_id), "cost": _number(c.total)}
+    if c.final:
+        data["priceText"] = c.text
+        if c.receipt_url:
+            data["qrCodeText"] = c.receipt_url
+        return "DataTransfer", _costmsg("FinalCost", data)
+    data |= {"timestamp": c.at, "meterValue": c.meter_wh or 0}
+    data["state"] = "Idle" if c.idle else "Charging"
+    price = {k: _number(v) for k, v in (("kWhPrice", c.kwh_price), ("flatFee", c.flat_fee)) if v}
+    if price:
+        data["chargingPrice"] = price
+    if c.idle_price_per_hour is not None:
+        data["idlePrice"] = {
+            "graceMinutes": c.idle_grace_minutes or 0,
+            "hourPrice": _number(c.idle_price_per_hour),
+        }
+    return "DataTransfer", _costmsg("RunningCost", data)
+
+
+def _costmsg(message_id: str, data: Payload) -> Payload:
+    # The OCA messages travel as a JSON text in DataTransfer.data.
+    return {"vendorId": COSTMSG_VENDOR, "messageId": message_id, "data": json.dumps(data)}
+
+
+def _number(text: str) -> float:
+    # JSON numbers on the wire; a float's shortest repr gives back the decimal text exactly
+    # for money amounts (< 15 significant digits), so "12.34" is sent as 12.34.
+    return float(Decimal(text))
 
 
 def interpret(command: Command, response: Payload) -> CommandResult:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, assert_never
 
 from forecourt.domain.commands import (
@@ -17,7 +18,9 @@ from forecourt.domain.commands import (
     CommandResult,
     CommandStatus,
     ConfigKey,
+    CostUpdate,
     DataTransfer,
+    DisplayPrice,
     GetBaseReport,
     GetConfiguration,
     RemoteStart,
@@ -84,6 +87,11 @@ def render(command: Command) -> tuple[str, Payload]:
             return "ClearCache", {}
         case DataTransfer():  # P01
             return "DataTransfer", _data_transfer(command)
+        case DisplayPrice():  # O01/O02: the price before and during the session
+            return "SetDisplayMessage", {"message": _price_message(command)}
+        case CostUpdate():  # I02: running and final total cost
+            cost = {"totalCost": _number(command.total), "transactionId": command.station_tx_id}
+            return "CostUpdated", cost
         case _:
             assert_never(command)
 
@@ -155,6 +163,34 @@ def _data_transfer(command: DataTransfer) -> Payload:
     return payload
 
 
+def _price_message(command: DisplayPrice) -> Payload:
+    """MessageInfoType. Before a session it is shown while idle; during one, in front of the
+    transaction screen (the station removes it when the transaction ends)."""
+    content = {"format": "UTF8", "language": command.language[:8], "content": command.text[:512]}
+    info: Payload = {"id": command.message_id, "message": content}
+    if command.station_tx_id:
+        info |= {"priority": "InFront", "transactionId": command.station_tx_id}
+    else:
+        info |= {"priority": "NormalCycle", "state": "Idle"}
+    return info
+
+
+def _number(text: str) -> float:
+    # A JSON number; the float's shortest repr is the decimal text itself for money amounts.
+    return float(Decimal(text))
+
+
+#: DisplayMessageStatusEnumType -> neutral status.
+DISPLAY_MESSAGE_STATUS: Mapping[str, CommandStatus] = {
+    "Accepted": CommandStatus.ACCEPTED,
+    "NotSupportedMessageFormat": CommandStatus.NOT_SUPPORTED,
+    "NotSupportedPriority": CommandStatus.NOT_SUPPORTED,
+    "NotSupportedState": CommandStatus.NOT_SUPPORTED,
+    "Rejected": CommandStatus.REJECTED,
+    "UnknownTransaction": CommandStatus.REJECTED,
+}
+
+
 # --- answers -------------------------------------------------------------------------------
 
 
@@ -181,6 +217,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
             if "data" in response:
                 result.data["data"] = response["data"]
             return result
+        case CostUpdate():  # CostUpdatedResponse has no status: received is all it says
+            return CommandResult(CommandStatus.ACCEPTED)
         case _:
             return _status(_STATUS_TABLES[type(command)], response)
 
@@ -246,4 +284,5 @@ _STATUS_TABLES: Mapping[type[Any], Mapping[str, CommandStatus]] = {
     GetBaseReport: REPORT_STATUS,
     ClearCache: CLEAR_CACHE_STATUS,
     DataTransfer: DATA_TRANSFER_STATUS,
+    DisplayPrice: DISPLAY_MESSAGE_STATUS,
 }

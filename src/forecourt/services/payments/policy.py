@@ -1,0 +1,29 @@
+"""The operator's payment settings, as the payment services see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from forecourt.ports.payments import ReaderDirectory
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentPolicy:
+    public_url: str = "http://127.0.0.1:9000"  # base of QR codes, receipt links, return URLs
+    start_timeout_s: float = 300.0  # an approved hold with no session by then is released
+    card_page_timeout_s: float = 900.0  # a hold still waiting for the card is abandoned
+    sweep_interval_s: float = 15.0  # the recovery pass runs this often
+    retry_base_s: float = 5.0  # owed capture/release retried after 5 s, 10 s, 20 s ...
+    retry_max_s: float = 600.0
+    max_attempts: int = 10  # then escalated to an operator
+    running_cost_interval_s: float = 60.0  # running cost pushed to stations at most this often
+    push_prices: bool = True  # send prices and costs to stations that can show them
+    readers: ReaderDirectory = field(default_factory=ReaderDirectory)
+
+    def url(self, path: str) -> str:
+        return self.public_url.rstrip("/") + path
+
+    def next_attempt(self, now: datetime, attempts: int) -> datetime:
+        delay = min(self.retry_base_s * 2 ** max(attempts - 1, 0), self.retry_max_s)
+        return now + timedelta(seconds=delay)

@@ -1,0 +1,132 @@
+"""The recovery pass: finish from storage whatever events and crashes left half done.
+
+Runs at start-up (before stations reconnect) and then periodically. Event delivery is only a
+shortcut: everything here is derived from what is stored, so a lost event or a crash between
+"session ended" and "captured" is finished on the next pass, with the same idempotency keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from forecourt.domain.payments import Payment, PaymentState, ProviderRejected, ProviderUnavailable
+from forecourt.ports.payments import PaymentFilter, PaymentProvider
+from forecourt.ports.repositories import TransactionFilter
+from forecourt.services.context import ServiceContext
+from forecourt.services.payments.holds import hold_request
+from forecourt.services.payments.policy import PaymentPolicy
+from forecourt.services.payments.settlement import Settlement
+
+log = logging.getLogger("forecourt.payments")
+
+_BATCH = 500
+
+
+@dataclass(slots=True)
+class SweepReport:
+    executed: int = 0  # owed captures/releases attempted
+    settled: int = 0  # ended sessions whose amount was fixed
+    linked: int = 0  # sessions matched to their hold late
+    released: int = 0  # unused holds released
+
+    @property
+    def total(self) -> int:
+        return self.executed + self.settled + self.linked + self.released
+
+
+class Recovery:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        provider: PaymentProvider,
+        settlement: Settlement,
+        policy: PaymentPolicy,
+    ) -> None:
+        self._ctx = ctx
+        self._provider = provider
+        self._settlement = settlement
+        self._policy = policy
+
+    async def sweep(self, *, startup: bool = False) -> SweepReport:
+        """One pass. ``startup`` retries owed calls now, whatever their back-off said."""
+        report = SweepReport()
+        now = self._ctx.clock.now()
+        await self._owed(report, now, startup)
+        await self._ended_sessions(report)
+        await self._unlinked_holds(report, now)
+        await self._abandoned_pages(report, now)
+        if report.total:
+            log.info("payments recovery: %s", report)
+        return report
+
+    async def _list(self, *states: PaymentState) -> list[Payment]:
+        async with self._ctx.uow() as uow:
+            return await uow.payments.list(PaymentFilter(states=states, limit=_BATCH))
+
+    async def _owed(self, report: SweepReport, now: datetime, startup: bool) -> None:
+        for payment in await self._list(PaymentState.TO_CAPTURE, PaymentState.TO_RELEASE):
+            due = payment.next_attempt_at is None or payment.next_attempt_at <= now
+            if startup or due:
+                await self._settlement.execute(payment.id)
+                report.executed += 1
+
+    async def _ended_sessions(self, report: SweepReport) -> None:
+        for payment in await self._list(PaymentState.IN_SESSION):
+            assert payment.transaction_id is not None
+            settled = await self._settlement.settle(payment.transaction_id)
+            if settled is not None and settled.state is not PaymentState.IN_SESSION:
+                report.settled += 1
+
+    async def _unlinked_holds(self, report: SweepReport, now: datetime) -> None:
+        window = timedelta(seconds=self._policy.start_timeout_s)
+        for payment in await self._list(PaymentState.AUTHORIZED):
+            started = await self._session_of(payment)
+            if started is not None:
+                await self._settlement.link(started)
+                await self._settlement.settle(started)
+                report.linked += 1
+            elif (payment.authorized_at or payment.created_at) + window <= now:
+                minutes = round(self._policy.start_timeout_s / 60)
+                message = f"No charging started within {minutes} min; your hold was released."
+                await self._settlement.release_unused(payment.id, message)
+                report.released += 1
+
+    async def _session_of(self, payment: Payment) -> int | None:
+        flt = TransactionFilter(id_token=payment.id_token, since=payment.created_at, limit=5)
+        async with self._ctx.uow() as uow:
+            sessions = await uow.transactions.list(flt)
+        unpaid = [
+            tx for tx in sessions if tx.station_id == payment.station_id or not payment.station_id
+        ]
+        return unpaid[-1].id if unpaid else None  # the first session after the hold
+
+    async def _abandoned_pages(self, report: SweepReport, now: datetime) -> None:
+        window = timedelta(seconds=self._policy.card_page_timeout_s)
+        for payment in await self._list(PaymentState.PENDING):
+            if payment.created_at + window > now:
+                continue
+            if not payment.provider_ref and not await self._learn_reference(payment):
+                continue
+            message = "The card page was not completed in time; nothing was charged."
+            await self._settlement.release_unused(payment.id, message)
+            report.released += 1
+
+    async def _learn_reference(self, payment: Payment) -> bool:
+        """A crash after the provider made the hold but before we stored its reference:
+        asking again with the same idempotency key returns the same hold."""
+        request = hold_request(payment, self._policy, reader_id="")
+        try:
+            result = await self._provider.create_hold(request, idempotency_key=payment.key("hold"))
+        except (ProviderUnavailable, ProviderRejected) as exc:
+            log.warning("payment %s: hold reference unknown (%s)", payment.public_id, exc)
+            return False
+        async with self._ctx.uow() as uow:
+            current = await uow.payments.get_for_update(payment.id)
+            if current is None:
+                return False
+            current.provider_ref = result.provider_ref
+            await uow.payments.save(current)
+            await uow.commit()
+        return True
