@@ -26,6 +26,7 @@ from forecourt.services.core import Services
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.web import install_web
+from forecourt.web.compat import install_compat_pages
 from forecourt.web.payments import install_payment_pages
 from forecourt.web.reliability import install_reliability_pages
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.add_api_websocket_route("/ocpp/{station_id}", endpoint)
     install_api(app, services, live_status=registry.ids)
     install_web(app, services, settings)
+    install_compat_pages(app, services)
     install_payment_pages(app, services)
     install_reliability_pages(app)
     _install_operations(app, forecourt)

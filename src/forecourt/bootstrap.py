@@ -12,6 +12,7 @@ from forecourt.services.availability import Availability
 from forecourt.services.compatibility import Compatibility
 from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, Services
+from forecourt.services.derates import ReliabilityDerates
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
@@ -63,6 +64,7 @@ def build_services(
     )
     remote = RemoteControl(ctx, gateway)
     paying = payments or PaymentAdapters()
+    reliability = Reliability(ctx, remote, HttpSmtpTransport())
     return Services(
         ctx=ctx,
         core=core,
@@ -71,8 +73,9 @@ def build_services(
         api_keys=ApiKeys(ctx),
         remote=remote,
         users=Users(ctx),
-        compatibility=Compatibility(ctx),
+        # drivers see today's derates, not just nameplate ratings
+        compatibility=Compatibility(ctx, derates=ReliabilityDerates(reliability.monitor)),
         equipment=Equipment(ctx),
-        reliability=Reliability(ctx, remote, HttpSmtpTransport()),
+        reliability=reliability,
         payments=build_payments(ctx, remote, paying.provider, paying.mailer, paying.policy),
     )

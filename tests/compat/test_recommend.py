@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from forecourt import compat
 from forecourt.compat import (
-    ConnectorStatus,
     clear_cache,
     default_catalogue,
     drivers_adapters,
     recommend,
 )
 from forecourt.domain.connectors import ConnectorType
+from forecourt.domain.stations import ConnectorStatus
 from tests.compat.factories import adapter, dc_connector, vehicle
 
 NACS, CCS1 = ConnectorType.NACS, ConnectorType.CCS1
@@ -109,3 +110,23 @@ def test_answers_are_remembered_across_calls_until_cleared() -> None:
     assert recommend(vehicle(), site, 10, 80, adapters=())[0].estimate is not first
     clear_cache()
     assert recommend(car, site, 10, 80, adapters=())[0].estimate is not first
+
+
+def test_within_the_same_minute_no_adapter_beats_an_adapter() -> None:
+    car = vehicle(inlets=(NACS,), oem_adapters=("oem",))
+    site = [
+        dc_connector(CCS1, connector_id="needs-adapter"),
+        dc_connector(NACS, connector_id="native"),
+    ]
+    ranked = recommend(
+        car, site, 10, 80, adapters=(adapter("oem", station=CCS1, vehicle_plug=NACS),)
+    )
+    assert [r.connector.connector_id for r in ranked] == ["native", "needs-adapter"]
+    assert ranked[0].estimate is not None
+    assert ranked[1].estimate is not None
+    assert round(ranked[0].estimate.duration_s) == round(ranked[1].estimate.duration_s)
+
+
+def test_the_status_is_the_networks_own() -> None:
+    assert compat.ConnectorStatus is ConnectorStatus  # one enum, in the domain
+    assert dc_connector().status is ConnectorStatus.AVAILABLE

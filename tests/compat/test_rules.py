@@ -138,3 +138,12 @@ def test_tesla_at_chademo_with_tesla_adapter() -> None:
     assert option.works
     assert option.adapter_ids == ("tesla-chademo-to-nacs",)
     assert option.peak_power_w <= 62_500
+
+
+def test_no_power_left_now_is_said_as_such_not_as_a_voltage_problem() -> None:
+    shared_out = dc_connector(CCS1, available_power_w=0.0)
+    derated_out = dc_connector(CCS1, derated_power_w=0.0)
+    for connector in (shared_out, derated_out):
+        [option] = compatibility(vehicle(), connector, [])
+        assert option.reason is not None
+        assert option.reason.code == "no_power_now"

@@ -18,7 +18,6 @@ from forecourt.compat.model import (
     Adapter,
     Confidence,
     ConnectorOffer,
-    ConnectorStatus,
     DcCapability,
     LowVoltageBehaviour,
     LowVoltageMode,
@@ -39,6 +38,9 @@ from forecourt.compat.recommend import (
     recommend,
 )
 from forecourt.compat.rules import INLET_ACCEPTS, compatibility
+
+# The connector status is the network's own (one place per rule); re-exported for callers.
+from forecourt.domain.stations import ConnectorStatus
 
 __all__ = [
     "AC_CHARGING_EFFICIENCY",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
+from forecourt.domain.stations import ConnectorStatus
 
 
 class Confidence(StrEnum):
@@ -164,15 +165,6 @@ class Adapter:
     products: tuple[str, ...] = ()
     built_in: bool = False  # part of a dispenser (e.g. Tesla Magic Dock), not carried
     notes: str = ""
-
-
-class ConnectorStatus(StrEnum):
-    AVAILABLE = "available"
-    OCCUPIED = "occupied"
-    RESERVED = "reserved"
-    UNAVAILABLE = "unavailable"
-    FAULTED = "faulted"
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)

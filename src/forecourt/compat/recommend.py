@@ -1,7 +1,8 @@
 """Rank the connectors of a site (or a whole network) for one vehicle and one target SoC.
 
 Ranking: usable connectors first (available, then unknown status, then occupied or
-reserved, then unavailable or faulted), each group by expected time to target.  Many
+reserved, then unavailable or faulted), each group by expected time to target (to the
+minute, then no adapter before an adapter, then the exact time).  Many
 connectors share hardware, so the compatibility answer and the estimate are computed once
 per connector class (:meth:`ConnectorOffer.class_key`) and reused.
 """
@@ -15,9 +16,10 @@ from typing import NamedTuple
 
 from forecourt.compat.catalogue import default_catalogue
 from forecourt.compat.estimate import Estimate, estimate
-from forecourt.compat.model import Adapter, ConnectorOffer, ConnectorStatus, Vehicle
+from forecourt.compat.model import Adapter, ConnectorOffer, Vehicle
 from forecourt.compat.options import Notice, Option
 from forecourt.compat.rules import compatibility
+from forecourt.domain.stations import ConnectorStatus
 
 _TIER = {
     ConnectorStatus.AVAILABLE: 0,
@@ -189,11 +191,13 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
-def _group_order(answer: _Answer, tier: int) -> tuple[int, float, float]:
+def _group_order(answer: _Answer, tier: int) -> tuple[int, float, int, int, float]:
     result = answer.estimate
     if result is None:
-        return (_NO_ESTIMATE_TIER, 0.0, 0.0)
-    return (tier, -result.reached_soc, result.duration_s)
+        return (_NO_ESTIMATE_TIER, 0.0, 0, 0, 0.0)
+    # within the same minute, a plug that needs no adapter is the better advice
+    minutes = round(result.duration_s / 60)
+    return (tier, -result.reached_soc, minutes, len(answer.option.adapters), result.duration_s)
 
 
 def _notes(connector: ConnectorOffer) -> tuple[Notice, ...]:

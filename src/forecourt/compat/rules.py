@@ -143,11 +143,18 @@ def _check(
         return option
     if option.path is ChargePath.DC and vehicle.dc is None:
         return _with_reason(option, Notice("no_dc", f"{vehicle.name} cannot DC fast charge."))
+    if _no_power_now(connector):  # else a zero cap would read as "voltage too low"
+        return _with_reason(option, Notice("no_power_now", _NO_POWER_NOW))
     model = PowerModel(vehicle, connector, option, ambient_c)
     peak = peak_power_w(model)
     if peak <= 0:
         return _with_reason(option, Notice("voltage_too_low", _VOLTAGE_TOO_LOW))
     return Option(option.path, option.adapters, peak, option.warnings, None)
+
+
+def _no_power_now(connector: ConnectorOffer) -> bool:
+    limits = (connector.available_power_w, connector.derated_power_w)
+    return any(limit is not None and limit <= 0 for limit in limits)
 
 
 def _with_reason(option: Option, reason: Notice) -> Option:
@@ -203,4 +210,5 @@ _NOT_APPROVED = (
     "adapters; tests found many adapters failing J3400/UL 2252 thermal requirements."
 )
 _THERMAL_UNKNOWN = "{} does not document thermal foldback or shutdown."
+_NO_POWER_NOW = "This connector has no power to give right now (shared or derated to zero)."
 _VOLTAGE_TOO_LOW = "The pack voltage is above what this EVSE (and adapter) can deliver."

@@ -24,6 +24,7 @@ class StationEventKind(StrEnum):
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
     BOOT = "boot"
+    RETROFIT = "retrofit"  # a connector added or converted in place (old -> new in data)
 
 
 @dataclass(frozen=True, slots=True)

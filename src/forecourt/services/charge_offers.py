@@ -60,6 +60,10 @@ class ConnectorRef:
         return cls(station_id, int(evse), int(connector))
 
 
+#: ``ConnectorRef.connector_id`` of a derate that holds for every connector of the EVSE.
+EVSE_WIDE = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Derate:
     power_w: float
@@ -67,7 +71,8 @@ class Derate:
 
 
 class DerateSource(Protocol):
-    """Where live derates come from (the reliability detectors, when wired)."""
+    """Where live derates come from (e.g. ``services.derates.ReliabilityDerates``); a key
+    with connector :data:`EVSE_WIDE` derates every connector of that EVSE."""
 
     async def derates(self, station_ids: Sequence[str]) -> Mapping[ConnectorRef, Derate]: ...
 
@@ -115,7 +120,9 @@ async def _offers(
             status = _status(station, connector, connected)
             live = connected and station.registration is RegistrationStatus.ACCEPTED
             use = _EvseUse.around(evse, connector, active, draws, live)
-            offers.append((ref, _offer(ref, connector, status, use, derates.get(ref))))
+            whole = ConnectorRef(station.id, evse.evse_id, EVSE_WIDE)
+            derate = derates.get(ref) or derates.get(whole)
+            offers.append((ref, _offer(ref, connector, status, use, derate)))
     return offers
 
 

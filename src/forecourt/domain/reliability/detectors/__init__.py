@@ -1,0 +1,1 @@
+"""Fault detectors: small state machines fed one observation at a time, never history."""

@@ -1,0 +1,359 @@
+"""The compatibility and retrofit API through HTTP (ASGI) on real services and SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from forecourt.api import install_api
+from forecourt.domain.stations import ProtocolVersion
+from forecourt.services.access import Role
+from forecourt.services.core import Services
+from tests.api.fakes import ScriptedGateway
+from tests.compat_integration.site import IONIQ_2025, SITE, start_session
+
+
+@dataclass
+class Rig:
+    client: httpx.AsyncClient
+    services: Services
+    keys: dict[Role, str]
+    live: set[str]  # stations the gateway holds a connection for
+
+    def auth(self, role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[role]}"}
+
+
+@pytest.fixture
+async def rig(services: Services) -> AsyncIterator[Rig]:
+    keys = {
+        role: (await services.api_keys.create(role.value, role))[0]
+        for role in (Role.VIEWER, Role.OPERATOR)
+    }
+    gateway = ScriptedGateway({"CS-1", "CS-2"})
+    app = FastAPI()
+    install_api(app, services, live_status=gateway.connected_ids)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://forecourt.test") as client:
+        yield Rig(client, services, keys, gateway.connected)
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+# -- catalogue (public) ---------------------------------------------------------------------
+async def test_vehicles_filter_by_make_and_inlet_without_a_key(rig: Rig) -> None:
+    response = await rig.client.get("/api/vehicles", params={"make": "Hyundai", "inlet": "nacs"})
+
+    assert response.status_code == 200
+    vehicles = response.json()
+    assert [v["id"] for v in vehicles] == [IONIQ_2025, "hyundai-ioniq-9-2025"]
+    ioniq = vehicles[0]
+    assert ioniq["inlets"] == ["nacs"]
+    assert ioniq["above_evse_voltage"] == "boost"
+    usable = next(f for f in ioniq["facts"] if f["name"] == "usable_kwh")
+    assert usable["value"] == 84
+    assert usable["source"]
+
+
+async def test_a_vehicle_by_words_and_an_unknown_one(rig: Rig) -> None:
+    found = await rig.client.get("/api/vehicles/2025 Ioniq 5")
+    missing = await rig.client.get("/api/vehicles/Ioniq 7")
+
+    assert found.json()["id"] == IONIQ_2025
+    detail = problem(missing, 404)["detail"]
+    assert detail.startswith("no vehicle matches 'Ioniq 7'; close matches: ")
+    assert IONIQ_2025 in detail
+
+
+async def test_adapters(rig: Rig) -> None:
+    response = await rig.client.get("/api/adapters")
+
+    adapters = {a["id"]: a for a in response.json()}
+    assert response.status_code == 200
+    tesla = adapters["tesla-ccs1-to-nacs"]
+    assert (tesla["station_plug"], tesla["vehicle_plug"], tesla["max_voltage_v"]) == (
+        "ccs1",
+        "nacs",
+        500,
+    )
+    assert any(a["built_in"] for a in adapters.values())
+
+
+# -- estimates ------------------------------------------------------------------------------
+async def test_the_2025_ioniq_5_at_a_described_nacs_connector(rig: Rig) -> None:
+    body = {
+        "vehicle": "2025 Ioniq 5",
+        "connector": {"type": "nacs", "max_voltage_v": 500, "max_current_a": 615},
+        "soc_from": 10,
+        "soc_to": 80,
+        "svg": True,
+    }
+
+    response = await rig.client.post("/api/compat/estimate", json=body)
+
+    answer = response.json()
+    assert response.status_code == 200, answer
+    assert answer["works"] is True
+    assert answer["vehicle"]["id"] == IONIQ_2025
+    estimate = answer["estimate"]
+    assert estimate["peak_power_w"] == pytest.approx(126_000)  # boosting on a 500 V unit
+    assert "vehicle boost converter 126 kW" in estimate["explanation"]
+    assert estimate["bands"][0]["constraint"] == "boost_converter"
+    assert estimate["curve"][0][0] == 10
+    assert estimate["curve"][-1][0] == 80
+    assert answer["summary"].startswith("About ")
+    assert answer["svg"].startswith("<svg")
+
+
+async def test_an_estimate_at_a_station_connector_uses_its_live_state(rig: Rig) -> None:
+    body = {
+        "vehicle": IONIQ_2025,
+        "connector": {"station_id": "CS-2", "evse_id": 1, "connector_id": 1},
+    }
+
+    answer = (await rig.client.post("/api/compat/estimate", json=body)).json()
+
+    assert answer["connector"]["reference"] == "CS-2/1/1"
+    assert answer["connector"]["status"] == "faulted"
+    assert answer["connector"]["status_reason"] == "ConnectorLockFailure"
+    assert answer["option"]["adapter"]["id"] == "hmg-ccs1-to-nacs"
+    assert [n["code"] for n in answer["notes"]] == ["status_faulted"]
+
+
+async def test_when_nothing_fits_the_answer_says_why(rig: Rig) -> None:
+    body = {"vehicle": "nissan-leaf-40-2018", "connector": {"type": "nacs"}}
+
+    answer = (await rig.client.post("/api/compat/estimate", json=body)).json()
+
+    assert answer["works"] is False
+    assert answer["estimate"] is None
+    assert answer["option"]["reason"]["code"] in {"no_fit", "adapter_stacking"}
+    assert answer["summary"].startswith("A 2018–2024 Nissan LEAF 40 kWh cannot charge here: ")
+
+
+async def test_the_power_curve_as_svg(rig: Rig) -> None:
+    params: dict[str, str | int] = {
+        "vehicle": "hyundai-ioniq-5-2025",
+        "type": "ccs1",
+        "from": 20,
+        "to": 90,
+    }
+
+    response = await rig.client.get("/api/compat/estimate.svg", params=params)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert "20–90 %" in response.text
+
+
+async def test_no_svg_when_the_car_cannot_charge(rig: Rig) -> None:
+    params = {"vehicle": "nissan-leaf-40-2018", "type": "nacs"}
+
+    response = await rig.client.get("/api/compat/estimate.svg", params=params)
+
+    assert problem(response, 422)["title"] == "Cannot charge"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        (
+            {"vehicle": IONIQ_2025, "connector": {"type": "nacs"}, "soc_from": 80, "soc_to": 10},
+            "soc_to",
+            "must be above soc_from (80 %), not 10 %",
+        ),
+        (
+            {"vehicle": IONIQ_2025, "connector": {"type": "nacs"}, "soc_from": 90},
+            "soc_to",
+            "must be above soc_from (90 %), not 80 %",
+        ),
+        (
+            {"vehicle": IONIQ_2025, "connector": {"type": "warp-drive"}},
+            "connector.type",
+            "Input should be 'nacs', 'ccs1'",
+        ),
+        (
+            {"vehicle": IONIQ_2025, "connector": {"type": "ccs1", "max_power_w": -50}},
+            "connector.max_power_w",
+            "Input should be greater than 0",
+        ),
+        (
+            {"vehicle": IONIQ_2025, "connector": {"station_id": "CS-1"}},
+            "connector",
+            "a connector reference needs station_id, evse_id and connector_id",
+        ),
+        (
+            {"vehicle": IONIQ_2025, "connector": {}},
+            "connector",
+            "give station_id, evse_id and connector_id, or a connector type",
+        ),
+    ],
+)
+async def test_bad_estimate_input_is_a_precise_422(
+    rig: Rig, body: dict[str, Any], field: str, message: str
+) -> None:
+    response = await rig.client.post("/api/compat/estimate", json=body)
+
+    errors = problem(response, 422)["errors"]
+    assert [e["field"] for e in errors] == [field]
+    assert errors[0]["message"].startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ({"vehicle": "Flying Car 3000", "connector": {"type": "nacs"}}, 404, "no vehicle matches"),
+        ({"vehicle": "Ioniq 5", "connector": {"type": "nacs"}}, 422, "'Ioniq 5' matches 2"),
+        (
+            {"vehicle": IONIQ_2025, "connector": {"type": "nacs"}, "adapter": "nope"},
+            404,
+            "adapter 'nope' not found",
+        ),
+        (
+            {"vehicle": IONIQ_2025, "connector": {"type": "j1772", "power_type": "dc"}},
+            422,
+            "the j1772 default rating is ac_1_phase",
+        ),
+        (
+            {
+                "vehicle": IONIQ_2025,
+                "connector": {"station_id": "CS-1", "evse_id": 1, "connector_id": 5},
+            },
+            404,
+            "connector 'CS-1/1/5' not found",
+        ),
+    ],
+)
+async def test_unknown_things_are_named(
+    rig: Rig, body: dict[str, Any], status: int, detail: str
+) -> None:
+    response = await rig.client.post("/api/compat/estimate", json=body)
+
+    assert problem(response, status)["detail"].startswith(detail)
+
+
+# -- recommendations ------------------------------------------------------------------------
+async def test_the_site_recommends_for_the_2025_ioniq_5_with_reasons(rig: Rig) -> None:
+    params: dict[str, str | int] = {"vehicle": "2025 Ioniq 5", "from": 10, "to": 80}
+
+    response = await rig.client.get(f"/api/sites/{SITE}/recommend", params=params)
+
+    advice = response.json()
+    assert response.status_code == 200, advice
+    assert advice["vehicle"]["id"] == IONIQ_2025
+    assert advice["summary"].startswith("CS-1 EVSE 1 (CCS1): About ")
+    ranked = advice["connectors"]
+    assert [c["rank"] for c in ranked] == [1, 2, 3]
+    first, *rest = ranked
+    assert (first["station_id"], first["usable_now"]) == ("CS-1", True)
+    assert first["estimate"]["explanation"]
+    reasons = {c["connector"]["reference"]: c["connector"]["status_reason"] for c in rest}
+    assert reasons == {
+        "CS-2/1/1": "ConnectorLockFailure",
+        "CS-3/1/1": "the station is offline (last reported available)",
+    }
+    assert all(not c["usable_now"] for c in rest)
+
+
+async def test_a_faulted_connector_ranks_last_with_its_reason(rig: Rig) -> None:
+    await rig.services.core.provisioning.connected("CS-3", ProtocolVersion.V201)
+    rig.live.add("CS-3")  # every station online: only the fault stands in the way
+    params: dict[str, str | int] = {"vehicle": "tesla-model-3-lr-2020", "from": 10, "to": 80}
+
+    advice = (await rig.client.get(f"/api/sites/{SITE}/recommend", params=params)).json()
+
+    ranked = [(c["connector"]["reference"], c["connector"]["status"]) for c in advice["connectors"]]
+    assert ranked[-1] == ("CS-2/1/1", "faulted")
+    last = advice["connectors"][-1]
+    assert last["usable_now"] is False
+    assert [n["message"] for n in last["notes"]] == ["Connector is faulted: ConnectorLockFailure."]
+    assert all(status == "available" for _, status in ranked[:-1])
+
+
+async def test_recommend_refuses_bad_queries(rig: Rig) -> None:
+    unknown_site = await rig.client.get("/api/sites/NOPE/recommend", params={"vehicle": IONIQ_2025})
+    no_vehicle = await rig.client.get(f"/api/sites/{SITE}/recommend")
+    backwards = await rig.client.get(
+        f"/api/sites/{SITE}/recommend", params={"vehicle": IONIQ_2025, "from": 80, "to": 20}
+    )
+
+    assert problem(unknown_site, 404)["detail"] == "site 'NOPE' not found"
+    assert [e["field"] for e in problem(no_vehicle, 422)["errors"]] == ["vehicle"]
+    assert problem(backwards, 422)["errors"][0]["field"] == "to"
+
+
+# -- retrofits ------------------------------------------------------------------------------
+async def test_retrofits_need_the_operator_role(rig: Rig) -> None:
+    url = "/api/stations/CS-1/evses/1/connectors"
+    body = {"connector_id": 2, "type": "nacs"}
+
+    anonymous = await rig.client.post(url, json=body)
+    viewer = await rig.client.post(url, json=body, headers=rig.auth(Role.VIEWER))
+
+    assert problem(anonymous, 401)["title"] == "Unauthorized"
+    assert problem(viewer, 403)["title"] == "Forbidden"
+
+
+async def test_add_then_convert_a_connector_over_the_api(rig: Rig) -> None:
+    operator = rig.auth(Role.OPERATOR)
+    added = await rig.client.post(
+        "/api/stations/CS-1/evses/1/connectors",
+        json={"connector_id": 2, "type": "nacs", "max_power_w": 200_000, "note": "NACS cable"},
+        headers=operator,
+    )
+    converted = await rig.client.post(
+        "/api/stations/CS-1/evses/1/connectors/1/convert",
+        json={"type": "nacs"},
+        headers=operator,
+    )
+    listed = await rig.client.get("/api/stations/CS-1/retrofits", headers=rig.auth(Role.VIEWER))
+
+    assert added.status_code == 201, added.text
+    retrofit = added.json()["retrofit"]
+    assert retrofit["action"] == "add"
+    assert retrofit["before"] is None
+    assert retrofit["summary"] == "CS-1/1/2: (none) -> nacs 200 kW DC, 1000 V, 615 A"
+    assert retrofit["by"].startswith("api-key:operator")
+    connectors = converted.json()["station"]["evses"][0]["connectors"]
+    assert [c["type"] for c in connectors] == ["nacs", "nacs"]
+    assert converted.json()["retrofit"]["summary"].startswith(
+        "CS-1/1/1: ccs1 350 kW DC, 1000 V, 500 A -> nacs 250 kW DC"
+    )
+    assert [r["action"] for r in listed.json()] == ["convert", "add"]
+
+
+async def test_a_retrofit_during_a_session_is_a_conflict(rig: Rig) -> None:
+    await start_session(rig.services, "CS-1", 1, 1, rig.services.core.clock.now())
+
+    response = await rig.client.post(
+        "/api/stations/CS-1/evses/1/connectors/1/convert",
+        json={"type": "nacs"},
+        headers=rig.auth(Role.OPERATOR),
+    )
+
+    assert "is running on EVSE CS-1/1" in problem(response, 409)["detail"]
+
+
+async def test_retrofit_input_errors(rig: Rig) -> None:
+    operator = rig.auth(Role.OPERATOR)
+    url = "/api/stations/CS-1/evses/1/connectors"
+
+    exists = await rig.client.post(url, json={"connector_id": 1, "type": "nacs"}, headers=operator)
+    negative = await rig.client.post(
+        url, json={"connector_id": 2, "type": "nacs", "max_current_a": -1}, headers=operator
+    )
+    bad_type = await rig.client.post(url, json={"connector_id": 2, "type": "x"}, headers=operator)
+
+    assert "already exists" in problem(exists, 409)["detail"]
+    assert problem(negative, 422)["errors"][0]["field"] == "max_current_a"
+    assert problem(bad_type, 422)["errors"][0]["field"] == "type"
