@@ -11,7 +11,14 @@ from typing import Any, Protocol
 
 from forecourt.domain.reliability.alerts import Alert, AlertRoute
 from forecourt.domain.reliability.export import SessionRecord
-from forecourt.domain.reliability.model import Exclusion, Fault, FaultKind, PortInterval, Severity
+from forecourt.domain.reliability.model import (
+    Exclusion,
+    Fault,
+    FaultKind,
+    PortInterval,
+    PortRef,
+    Severity,
+)
 from forecourt.domain.reliability.tickets import Ticket, TicketEvent, TicketState
 from forecourt.domain.reliability.timeline import Transition
 
@@ -34,8 +41,16 @@ class PortIntervalRepository(Protocol):
     #   conditions (an open interval starting exactly at ``at`` is rewritten instead)
     async def open_intervals(self) -> builtins.list[PortInterval]: ...
     async def overlapping(
-        self, start: datetime, end: datetime, station_ids: Sequence[str] | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        station_ids: Sequence[str] | None = None,
+        *,
+        down_only: bool = False,
     ) -> builtins.list[PortInterval]: ...  # intervals touching [start, end), by port and time
+    async def first_seen(
+        self, station_ids: Sequence[str] | None = None
+    ) -> dict[PortRef, datetime]: ...  # when each port's timeline began
 
 
 class ExclusionRepository(Protocol):

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from functools import lru_cache
+from collections import OrderedDict
 
 # scrypt cost: station passwords are long random strings (OCPP 2.0.1 BasicAuthPassword is 16-40
 # chars), so a moderate cost is enough, and it keeps 10,000 reconnecting stations affordable.
@@ -26,13 +26,25 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, stored: str) -> bool:
-    # Cache on a digest of the password, not the password itself, so that a reconnect storm
-    # costs one scrypt per station rather than one per attempt.
-    return _verify(hashlib.sha256(password.encode()).hexdigest(), password, stored)
+    """Constant-time check. Successful checks are remembered by a digest (never the password)
+    so that a reconnect storm costs one scrypt per station rather than one per attempt."""
+    key = hashlib.sha256(f"{stored}\0{password}".encode()).hexdigest()
+    if key in _VERIFIED:
+        _VERIFIED.move_to_end(key)
+        return True
+    if not _scrypt_matches(password, stored):
+        return False
+    _VERIFIED[key] = None
+    if len(_VERIFIED) > _VERIFIED_MAX:
+        _VERIFIED.popitem(last=False)
+    return True
 
 
-@lru_cache(maxsize=65536)
-def _verify(_password_digest: str, password: str, stored: str) -> bool:
+_VERIFIED: OrderedDict[str, None] = OrderedDict()
+_VERIFIED_MAX = 65536
+
+
+def _scrypt_matches(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt, expected = stored.split("$")
         if scheme != "scrypt":

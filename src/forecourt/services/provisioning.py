@@ -110,7 +110,7 @@ class Provisioning:
         async with self._ctx.uow() as uow:
             await uow.stations.touch(station_id, now)
             await uow.commit()
-        await self._ctx.publish("station.heartbeat", station_id)  # liveness for detectors
+        await self._ctx.publish("link.heartbeat", station_id)  # liveness, for the detectors
         return now
 
     async def connected(self, station_id: str, protocol: ProtocolVersion) -> None:

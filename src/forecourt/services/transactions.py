@@ -214,6 +214,7 @@ class Transactions:
                 await uow.transactions.save(tx)
             await uow.commit()
         if tx is None:
+            await self._ctx.publish("station.orphan_stop", station_id, **_orphan_data(req))
             return await self._rebuild_unknown(station_id, req, auth)
         if not ended:  # a duplicate stop: acknowledge, change nothing
             return Outcome(tx, auth, replayed=True)

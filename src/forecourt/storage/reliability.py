@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 import functools
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, Text, and_, cast, func, or_, select, update
@@ -91,17 +91,39 @@ class SqlPortIntervalRepository:
         return [_interval(row) for row in await self._db.execute(query)]
 
     async def overlapping(
-        self, start: datetime, end: datetime, station_ids: Sequence[str] | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        station_ids: Sequence[str] | None = None,
+        *,
+        down_only: bool = False,
     ) -> builtins.list[PortInterval]:
         condition = and_(
             intervals_t.c.start_at < end,
             or_(intervals_t.c.end_at.is_(None), intervals_t.c.end_at > start),
         )
         query = select(intervals_t).where(condition)
+        if down_only:
+            query = query.where(intervals_t.c.conditions != "")
         if station_ids is not None:
             query = query.where(intervals_t.c.station_id.in_(list(station_ids)))
         order = (intervals_t.c.station_id, intervals_t.c.evse_id, intervals_t.c.start_at)
         return [_interval(row) for row in await self._db.execute(query.order_by(*order))]
+
+    async def first_seen(self, station_ids: Sequence[str] | None = None) -> dict[PortRef, datetime]:
+        query = select(
+            intervals_t.c.station_id, intervals_t.c.evse_id, func.min(intervals_t.c.start_at)
+        ).group_by(intervals_t.c.station_id, intervals_t.c.evse_id)
+        if station_ids is not None:
+            query = query.where(intervals_t.c.station_id.in_(list(station_ids)))
+        rows: Any = await self._db.execute(query)  # (station_id, evse_id, first start)
+        return {_port(station, evse): _utc(first) for station, evse, first in rows}
+
+
+def _utc(value: datetime | str) -> datetime:
+    """min() loses the column type on SQLite (text comes back); normalise to aware UTC."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _interval(row: Row[Any]) -> PortInterval:

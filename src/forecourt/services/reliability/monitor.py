@@ -9,7 +9,6 @@ in-memory clocks (offline for how long, silent for how long).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -35,7 +34,7 @@ from forecourt.services.reliability.writer import Batch, DecisionWriter
 log = logging.getLogger("forecourt.reliability")
 
 Handler = Callable[[StationWatch, DomainEvent, Decisions], None]
-TOPICS = ("connector.status", "transaction.", "station.", "command.completed")
+TOPICS = ("connector.status", "transaction.", "station.", "command.completed", "link.")
 
 
 class ReliabilityMonitor:
@@ -69,16 +68,16 @@ class ReliabilityMonitor:
             stations = await uow.stations.list()
             open_intervals = await uow.reliability.intervals.open_intervals()
         for station in stations:
-            self._watch(station.id).update_profile(*self._profile(station))
+            self._watch(station.id, refresh=False).update_profile(*self._profile(station))
         for interval in open_intervals:
             watch = self._watch(interval.port.station_id)
             watch.resume(interval.port.evse_id, interval.start, interval.conditions)
         now = self._ctx.clock.now()
         for watch in self._watches.values():
-            # At process start no station is connected: offline until it comes back.
-            out = Decisions()
-            watch.disconnected(now, out)
-            self._submit(watch, out)
+            if watch.ports:  # at process start no station is connected: offline until back
+                out = Decisions()
+                watch.disconnected(now, out)
+                self._submit(watch, out)
         for topic in TOPICS:
             self._unsubscribe.append(self._ctx.bus.subscribe(topic, self._on_event))
         self._tick = asyncio.create_task(self._tick_loop())
@@ -104,7 +103,7 @@ class ReliabilityMonitor:
         handler = self._handlers.get(event.topic)
         if handler is not None:
             handler(watch, event, out)
-        elif event.topic.startswith("station."):  # heartbeat, boot, records: it is alive
+        elif event.topic.startswith(("station.", "link.")):  # heartbeat, boot, records
             watch.heard(event.at, out)
         if event.topic in ("station.connected", "station.booted"):
             self._refresh_later(event.station_id)
@@ -142,13 +141,14 @@ class ReliabilityMonitor:
     def watch(self, station_id: str) -> StationWatch | None:
         return self._watches.get(station_id)
 
-    def _watch(self, station_id: str) -> StationWatch:
+    def _watch(self, station_id: str, *, refresh: bool = True) -> StationWatch:
         watch = self._watches.get(station_id)
         if watch is None:
             profile = StationProfile(station_id)
             limits = self._config.current.thresholds_for("")
             watch = self._watches[station_id] = StationWatch(profile, limits)
-            self._refresh_later(station_id)
+            if refresh:  # a station we did not know at start: read its profile
+                self._refresh_later(station_id)
         return watch
 
     def _refresh_later(self, station_id: str) -> None:
@@ -158,11 +158,14 @@ class ReliabilityMonitor:
 
     async def refresh(self, station_id: str) -> None:
         """Reload what storage knows about a station (model, site, ratings)."""
-        with contextlib.suppress(Exception):
+        try:
             async with self._ctx.uow() as uow:
                 station = await uow.stations.get(station_id)
-            if station is not None:
-                self._watch(station_id).update_profile(*self._profile(station))
+        except Exception:  # e.g. the database closing at shutdown: keep the old profile
+            log.warning("could not refresh station %s", station_id, exc_info=True)
+            return
+        if station is not None:
+            self._watch(station_id).update_profile(*self._profile(station))
 
     def _profile(self, station: Station) -> tuple[StationProfile, Thresholds]:
         ports = {

@@ -232,10 +232,20 @@ async def _scope(uow: UnitOfWork, station_id: str | None, site_id: str | None) -
 async def _timelines(
     uow: UnitOfWork, scope: Scope, start: datetime, end: datetime
 ) -> tuple[list[PortInterval], list[Exclusion]]:
+    """Down intervals, plus one "coverage" interval per port from when its timeline began.
+
+    A timeline has no gaps (each change closes one interval and opens the next), so up-time
+    needs no rows of its own: observed = coverage, down = the down intervals. Half the rows.
+    """
     lo, hi = start - _TZ_SLACK, end + _TZ_SLACK
-    intervals = await uow.reliability.intervals.overlapping(lo, hi, scope.ids)
+    repo = uow.reliability.intervals
+    down = await repo.overlapping(lo, hi, scope.ids, down_only=True)
+    coverage = [
+        PortInterval(port, first, None)
+        for port, first in (await repo.first_seen(scope.ids)).items()
+    ]
     exclusions = await uow.reliability.exclusions.list(None, lo, hi, scope.ids)
-    return intervals, exclusions
+    return coverage + down, exclusions
 
 
 def _monthly(

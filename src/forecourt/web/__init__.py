@@ -1,0 +1,46 @@
+"""Operator dashboard and public driver pages, server-rendered from the same ASGI app.
+
+``install_web(app, services, settings)`` mounts the dashboard (``/dashboard/...``, ``/login``),
+the driver pages (``/s/{site_id}``) and the static files (``/static``). Everything is in
+this package: templates, CSS, our small scripts and the vendored htmx; nothing is loaded from
+the internet. How to add a page: ``docs/web.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from forecourt.services.core import Services
+from forecourt.settings import Settings
+from forecourt.web.context import WebContext
+from forecourt.web.rendering import STATIC_DIR, STATIC_PREFIX
+from forecourt.web.routes import (
+    commands,
+    driver,
+    live,
+    login,
+    manage,
+    overview,
+    sessions,
+    stations,
+)
+
+__all__ = ["WebContext", "install_web"]
+
+log = logging.getLogger("forecourt.web")
+
+#: Every web router; a new page adds its module here.
+ROUTERS = (login, overview, stations, commands, sessions, manage, live, driver)
+
+
+def install_web(app: FastAPI, services: Services, settings: Settings) -> None:
+    """Mount the web pages on ``app``; ``app.state.web`` is the ``WebContext`` (hooks, nav)."""
+    if settings.secret_key == Settings.model_fields["secret_key"].default:
+        log.warning("FORECOURT_SECRET_KEY is the default: anyone can forge dashboard sessions")
+    app.state.web = WebContext(services, settings)
+    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
+    for module in ROUTERS:
+        app.include_router(module.router)

@@ -1,0 +1,168 @@
+"""Driver pages: scan-to-pay, the test provider's hosted card page, the live session, receipts.
+
+No sign-in anywhere: the payment's unguessable public id (in the URL) is the credential, and
+receipts are found again with the card's last 4 digits and the day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Form
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from forecourt.domain.errors import ForecourtError, NotFound
+from forecourt.domain.payments import Payment, PaymentState, ProviderUnavailable
+from forecourt.payments.test_provider import TestProvider
+from forecourt.ports.payments import ProviderEvent
+from forecourt.services.payments.holds import NOT_ANSWERING, CannotStart
+from forecourt.services.payments.pricing import fee_explanations, price_text
+from forecourt.web.context import Web, WebContext
+from forecourt.web.routes import page_router
+
+router = page_router()
+
+SCRIPT = Path(__file__).with_name("static") / "pay.js"
+
+#: What the driver reads for each state of their payment.
+STATE_TEXT: dict[PaymentState, str] = {
+    PaymentState.PENDING: "Waiting for your card…",
+    PaymentState.AUTHORIZED: "Card approved. Plug in your vehicle: the charger is starting.",
+    PaymentState.IN_SESSION: "Charging.",
+    PaymentState.TO_CAPTURE: "Session ended. Finishing your payment…",
+    PaymentState.CAPTURED: "Paid. Thank you!",
+    PaymentState.TO_RELEASE: "Releasing your hold; nothing is charged.",
+    PaymentState.RELEASED: "Your hold was released; nothing was charged.",
+    PaymentState.DECLINED: "Payment not accepted; nothing was charged.",
+    PaymentState.ESCALATED: "Session ended. Our staff will confirm the final amount.",
+}
+
+
+@router.get("/pay/assets/pay.js")
+async def script() -> Response:
+    return FileResponse(SCRIPT, media_type="text/javascript")
+
+
+@router.get("/pay/session/{public_id}")
+async def session_page(request: Request, public_id: str, web: Web) -> Response:
+    payments = web.services.payments
+    payment = await payments.holds.refresh_pending(await payments.holds.get(public_id))
+    context = {**await _session_view(web, payment), "script": "/pay/assets/pay.js"}
+    return web.page(request, "payments/session.html", context)
+
+
+async def _session_view(web: WebContext, payment: Payment) -> dict[str, Any]:
+    tx, cost = None, None
+    if payment.transaction_id is not None:
+        try:
+            found = await web.services.payments.pricing.session_cost(payment.transaction_id)
+            tx, cost = found.transaction, found.breakdown
+        except ForecourtError:
+            pass  # no price yet: the page shows the state alone
+    return {
+        "payment": payment,
+        "state_text": STATE_TEXT[payment.state],
+        "tx": tx,
+        "cost": cost,
+        "done": payment.state.final or payment.state is PaymentState.ESCALATED,
+    }
+
+
+# -- the test provider's hosted card page (what Stripe Checkout is for Stripe) ------------------
+def _test_provider(web: WebContext) -> TestProvider:
+    provider = web.services.payments.provider
+    if not isinstance(provider, TestProvider):
+        raise NotFound("page", "test provider")
+    return provider
+
+
+@router.get("/pay/test-provider/{ref}")
+async def card_page(request: Request, ref: str, web: Web) -> Response:
+    hold = await _test_provider(web).get_hold(ref)
+    return web.page(request, "payments/card.html", {"hold": hold, "message": ""})
+
+
+@router.post("/pay/test-provider/{ref}")
+async def submit_card(
+    request: Request,
+    ref: str,
+    web: Web,
+    card_number: Annotated[str, Form(max_length=32)],
+) -> Response:
+    provider = _test_provider(web)
+    try:
+        hold = provider.present_card(ref, card_number)
+    except ProviderUnavailable:
+        current = await provider.get_hold(ref)
+        context = {"hold": current, "message": NOT_ANSWERING}
+        return web.page(request, "payments/card.html", context, 503)
+    # What the provider's webhook would say, delivered directly (same process).
+    event = ProviderEvent(f"page-{ref}-{hold.status.value}", hold)
+    await web.services.payments.holds.apply(event)
+    return RedirectResponse(f"/pay/session/{hold.reference}", status_code=303)
+
+
+# -- receipts -------------------------------------------------------------------------------
+@router.get("/receipts")
+async def find_receipts(request: Request, web: Web, last4: str = "", day: str = "") -> Response:
+    found, message = [], ""
+    if last4 or day:
+        try:
+            found = await web.services.payments.receipts.find(
+                last4.strip(), date.fromisoformat(day)
+            )
+            message = "" if found else "No receipt matches that card and day."
+        except (ValueError, ForecourtError):
+            message = "Give the card's last 4 digits and the day you charged."
+    context = {"found": found, "message": message, "last4": last4, "day": day}
+    return web.page(request, "payments/find.html", context)
+
+
+@router.get("/receipts/{code}")
+async def receipt_page(request: Request, code: str, web: Web) -> Response:
+    receipt = await web.services.payments.receipts.by_code(code)
+    return web.page(request, "payments/receipt.html", {"receipt": receipt})
+
+
+# -- scan-to-pay entry (last: its path pattern would swallow the fixed paths above) ------------
+@router.get("/pay/{station_id}/{evse_id}")
+async def start_page(request: Request, station_id: str, evse_id: int, web: Web) -> Response:
+    return await _start_page(request, web, station_id, evse_id, "")
+
+
+async def _start_page(
+    request: Request, web: WebContext, station_id: str, evse_id: int, message: str
+) -> Response:
+    payments = web.services.payments
+    priced = await payments.tariffs.for_evse(station_id, evse_id)
+    evse = priced.station.evse(evse_id)
+    now = payments.ctx.clock.now()
+    context = {
+        "station": priced.station,
+        "evse_id": evse_id,
+        "connectors": evse.connectors if evse else [],
+        "price_text": price_text(priced.tariff, now),
+        "fees": fee_explanations(priced.tariff),
+        "hold": priced.tariff.hold(),
+        "message": message,
+    }
+    return web.page(request, "payments/start.html", context, 409 if message else 200)
+
+
+@router.post("/pay/{station_id}/{evse_id}")
+async def start(
+    request: Request,
+    station_id: str,
+    evse_id: int,
+    web: Web,
+    email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    try:
+        payment = await web.services.payments.holds.start_scan_to_pay(station_id, evse_id, email)
+    except CannotStart as exc:
+        return await _start_page(request, web, station_id, evse_id, str(exc))
+    target = payment.redirect_url if payment.state is PaymentState.PENDING else ""
+    return RedirectResponse(target or f"/pay/session/{payment.public_id}", status_code=303)
