@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from forecourt.domain.errors import Conflict
 from forecourt.domain.stations import RegistrationPolicy, Site
 from forecourt.domain.tokens import TokenRecord
 from forecourt.observability.logging import configure_logging
+from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
 from forecourt.settings import Settings
@@ -25,6 +27,7 @@ from forecourt.simulator.fleet import Fleet, FleetConfig, station_configs
 
 DEMO_SITE = "demo"
 DEMO_DIR = Path("var")
+DEMO_USER = "admin"
 
 
 def demo(
@@ -75,7 +78,8 @@ async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
     services: Services = app.state.forecourt.services
     await provision(services, fleet_config)
     api_key = await _demo_api_key(services)
-    _print_welcome(settings, api_key)
+    password = await _demo_login(services)
+    _print_welcome(settings, api_key, password)
     try:
         summary = await Fleet(fleet_config).run()
         typer.echo(
@@ -126,14 +130,29 @@ async def _demo_api_key(services: Services) -> str:
     return key
 
 
-def _print_welcome(settings: Settings, api_key: str) -> None:
+async def _demo_login(services: Services) -> str:
+    """A dashboard admin for the demo; its password is kept beside the demo database."""
+    path = DEMO_DIR / "demo-login.txt"
+    saved = path.read_text().strip() if path.exists() else ""
+    if saved and await services.users.authenticate(DEMO_USER, saved):
+        return saved
+    password = secrets.token_urlsafe(12)
+    try:
+        await services.users.create(DEMO_USER, password, Role.ADMIN)
+    except Conflict:  # the user exists with a password we no longer know
+        await services.users.set_password(DEMO_USER, password)
+    path.write_text(password + "\n")
+    return password
+
+
+def _print_welcome(settings: Settings, api_key: str, password: str) -> None:
     base = f"http://{settings.host}:{settings.port}"
     typer.echo(
         "\n".join(
             [
                 "",
                 "Forecourt demo is running.",
-                f"  Dashboard:    {base}/dashboard",
+                f"  Dashboard:    {base}/dashboard   (login: {DEMO_USER} / {password})",
                 f"  Driver page:  {base}/s/{DEMO_SITE}",
                 f"  REST API:     {base}/docs   (API key: {api_key})",
                 f"  OCPP:         ws://{settings.host}:{settings.port}/ocpp/<station id>",
