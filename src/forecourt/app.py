@@ -78,7 +78,10 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         ADAPTERS,
         registry,
         GatewayConfig(
-            tuple(settings.protocols), settings.call_timeout, settings.max_concurrent_handshakes
+            tuple(settings.protocols),
+            settings.call_timeout,
+            settings.max_concurrent_handshakes,
+            settings.handler_timeout,
         ),
         forecourt.metrics,
     )

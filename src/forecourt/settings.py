@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     )
     ws_ping_timeout: float = Field(30.0, gt=0, description="Close a socket whose pong is late (s).")
     call_timeout: float = Field(30.0, gt=0, description="Timeout of a CSMS-initiated call (s).")
+    handler_timeout: float = Field(
+        60.0,
+        gt=0,
+        description="Longest a station's message may take to handle before InternalError.",
+    )
     max_concurrent_handshakes: int = Field(
         200, ge=1, description="Admission control: handshakes processed at once (reconnect storms)."
     )

@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from forecourt import __version__
-from forecourt.cli import compat, payments, retrofit, serve, simulate, users
+from forecourt.cli import compat, payments, reliability, retrofit, serve, simulate, users
 from forecourt.cli.apikeys import apikeys_app
 from forecourt.cli.network import connectors_app, sites_app, stations_app
 from forecourt.cli.remote import command_app
@@ -77,6 +77,7 @@ simulate.register(app)
 users.register(app)
 compat.register(app)
 payments.register(app)
+reliability.register(app)
 
 if __name__ == "__main__":
     app()

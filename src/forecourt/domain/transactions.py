@@ -106,8 +106,11 @@ class Transaction:
 def start_key(
     station_id: str, evse_id: int, connector_id: int, started_at: datetime, token: str | None
 ) -> str:
-    """Identity of a start message, stable across replays and message ids."""
-    stamp = started_at.isoformat(timespec="seconds")
+    """Identity of a start message, stable across replays and message ids.
+
+    Milliseconds (the precision stations send) keep two quick sessions apart.
+    """
+    stamp = started_at.isoformat(timespec="milliseconds")
     return f"{station_id}|{evse_id}|{connector_id}|{stamp}|{token or ''}"
 
 

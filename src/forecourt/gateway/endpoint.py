@@ -28,6 +28,7 @@ class GatewayConfig:
     protocols: tuple[str, ...]  # preference order
     call_timeout: float
     max_concurrent_handshakes: int
+    handler_timeout: float = 60.0
 
 
 class _SocketTransport:
@@ -132,7 +133,7 @@ class OcppEndpoint:
             dispatcher(adapter, link),
             call_timeout=quirks.call_timeout or self._config.call_timeout,
             # a stuck handler must not stall the station's queue forever
-            handler_timeout=self._config.call_timeout,
+            handler_timeout=self._config.handler_timeout,
             observer=self._observer,
             station_id=station_id,
         )

@@ -14,6 +14,7 @@ never logged: they can carry credentials (e.g. a BasicAuthPassword being set).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections import OrderedDict, deque
@@ -101,7 +102,7 @@ class _Pending:
 @dataclass(frozen=True, slots=True)
 class _Inbound:
     call: Call
-    # The payload as received, before validation may canonicalise it (enum-case quirk).
+    # A digest of the payload as received, before validation may canonicalise it (quirks).
     fingerprint: bytes
 
 
@@ -127,7 +128,7 @@ class OcppSession:
         station_id: str = "",
         quirks: Quirks | None = None,
         handler_timeout: float | None = None,
-        replay_cache_size: int = 64,
+        replay_cache_size: int = 16,  # a station resends only CALLs it may have in flight
         inbound_queue_limit: int = 16,
     ) -> None:
         self.version = version
@@ -207,7 +208,7 @@ class OcppSession:
             # A resend while we are still working on it: the one reply answers both.
             self._log.info("Duplicate CALL %r is already being handled", call.message_id)
             return
-        fingerprint = orjson.dumps(call.payload, option=orjson.OPT_SORT_KEYS)
+        fingerprint = _fingerprint(call.payload)
         answered = self._answered.get(call.message_id)
         if answered is not None:
             if (answered.action, answered.fingerprint) == (call.action, fingerprint):
@@ -422,3 +423,10 @@ class OcppSession:
             self._observer.message(action, direction, outcome, seconds)
         except Exception:
             self._log.exception("Session observer failed")
+
+
+def _fingerprint(payload: dict[str, Any]) -> bytes:
+    # A digest, not the JSON itself: every bytes object from orjson.dumps holds a ~4 KiB
+    # buffer, and the replay cache keeps one per answered CALL of every station.
+    canonical = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(canonical, digest_size=16).digest()

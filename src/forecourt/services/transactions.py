@@ -303,7 +303,10 @@ def _new_transaction(
         station_tx_id=req.station_tx_id or "",
         id_token=token.value if token else None,
         meter_start_wh=req.meter_start_wh,
-        start_key=start_key(
+        # a station-assigned id (2.0.1) identifies replays itself; the key is for 1.6 only
+        start_key=""
+        if req.station_tx_id
+        else start_key(
             station_id, req.evse_id, req.connector_id, req.timestamp, token.value if token else None
         ),
         remote_start_id=req.remote_start_id,

@@ -14,6 +14,15 @@ from sqlalchemy import Row, and_, func, or_, select, update
 from forecourt.domain.errors import NotFound
 from forecourt.domain.reliability.alerts import Alert, AlertRoute, AlertState
 from forecourt.domain.reliability.export import SessionRecord
+from forecourt.ports.reliability import (
+    AlertRepository,
+    ExclusionRepository,
+    FaultRepository,
+    PortIntervalRepository,
+    ReliabilityConfigRepository,
+    SessionReportRepository,
+    TicketRepository,
+)
 from forecourt.storage.context import DbContext
 from forecourt.storage.reliability import (
     SqlExclusionRepository,
@@ -253,10 +262,10 @@ class SqlReliabilityRepository:
     """``uow.reliability``: every reliability repository on the unit of work's connection."""
 
     def __init__(self, db: DbContext) -> None:
-        self.intervals = SqlPortIntervalRepository(db)
-        self.exclusions = SqlExclusionRepository(db)
-        self.faults = SqlFaultRepository(db)
-        self.tickets = SqlTicketRepository(db)
-        self.alerts = SqlAlertRepository(db)
-        self.config = SqlReliabilityConfigRepository(db)
-        self.sessions = SqlSessionReportRepository(db)
+        self.intervals: PortIntervalRepository = SqlPortIntervalRepository(db)
+        self.exclusions: ExclusionRepository = SqlExclusionRepository(db)
+        self.faults: FaultRepository = SqlFaultRepository(db)
+        self.tickets: TicketRepository = SqlTicketRepository(db)
+        self.alerts: AlertRepository = SqlAlertRepository(db)
+        self.config: ReliabilityConfigRepository = SqlReliabilityConfigRepository(db)
+        self.sessions: SessionReportRepository = SqlSessionReportRepository(db)

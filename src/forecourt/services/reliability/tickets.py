@@ -109,6 +109,10 @@ class TicketDesk:
                 RemediationRequest(finding.station_id, ticket.id, remediation_interval_s)
             )
 
+    def may_verify(self, station_id: str) -> bool:
+        """False when the station surely has no ticket to verify (no storage needed)."""
+        return self._ticketed is None or station_id in self._ticketed
+
     async def verify(self, uow: UnitOfWork, verification: Verification) -> None:
         port = verification.port
         if self._ticketed is not None and port.station_id not in self._ticketed:

@@ -49,6 +49,10 @@ class DecisionWriter:
         self.written = 0  # batches persisted (tests, benchmarks)
 
     def submit(self, batch: Batch) -> None:
+        decisions = batch.decisions
+        nothing_to_verify = not self._desk.may_verify(batch.station_id)
+        if not (decisions.transitions or decisions.findings) and nothing_to_verify:
+            return  # a successful session where nothing awaits verification: no write
         self._queue.put_nowait(batch)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
