@@ -84,14 +84,10 @@ def add_connector(
     overrides = RatingOverrides(
         power_type, max_voltage_v, max_current_a, _watts(max_power_kw), cooled_cable, cable_length_m
     )
-
-    async def add(services: Services) -> Retrofit:
-        spec = ConnectorSpec(
-            evse_id, connector_id, connector_type, rating_with_defaults(connector_type, overrides)
-        )
-        return await services.equipment.add_connector(station_id, spec, note=note, by="cli")
-
-    _show(with_services(ctx, add), as_json)
+    spec = ConnectorSpec(
+        evse_id, connector_id, connector_type, rating_with_defaults(connector_type, overrides)
+    )
+    _retrofit(ctx, "add", station_id, spec, note, as_json)
 
 
 def convert_connector(
@@ -113,14 +109,26 @@ def convert_connector(
     overrides = RatingOverrides(
         power_type, max_voltage_v, max_current_a, _watts(max_power_kw), cooled_cable, cable_length_m
     )
+    spec = ConnectorSpec(
+        evse_id, connector_id, connector_type, rating_with_defaults(connector_type, overrides)
+    )
+    _retrofit(ctx, "convert", station_id, spec, note, as_json)
 
-    async def convert(services: Services) -> Retrofit:
-        spec = ConnectorSpec(
-            evse_id, connector_id, connector_type, rating_with_defaults(connector_type, overrides)
-        )
-        return await services.equipment.convert_connector(station_id, spec, note=note, by="cli")
 
-    _show(with_services(ctx, convert), as_json)
+def _retrofit(
+    ctx: typer.Context,
+    operation: str,
+    station_id: str,
+    spec: ConnectorSpec,
+    note: str,
+    as_json: bool,
+) -> None:
+    async def apply(services: Services) -> Retrofit:
+        equipment = services.equipment
+        act = equipment.add_connector if operation == "add" else equipment.convert_connector
+        return await act(station_id, spec, note=note, by="cli")
+
+    _show(with_services(ctx, apply), as_json)
 
 
 def list_retrofits(ctx: typer.Context, station_id: StationArg, as_json: JsonFlag = False) -> None:
