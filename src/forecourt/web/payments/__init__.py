@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, PackageLoader
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.web.context import NavItem, WebContext
-from forecourt.web.payments import driver, operator
+from forecourt.web.payments import driver, operator, qr
 from forecourt.web.payments.hooks import PaymentSlots
 
 __all__ = ["install_payment_pages"]
@@ -30,5 +30,6 @@ def install_payment_pages(app: FastAPI, services: Services) -> None:
     web.add_driver_hook(PaymentSlots(services.payments))
     web.nav.append(NavItem("Payments", "/dashboard/payments", Role.VIEWER))
     web.nav.append(NavItem("Tariffs", "/dashboard/tariffs", Role.VIEWER))
+    app.include_router(qr.router)  # before the driver routes: /pay/{station}/{evse}/qr.svg
     app.include_router(driver.router)
     app.include_router(operator.router)
