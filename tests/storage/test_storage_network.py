@@ -84,7 +84,7 @@ async def test_station_round_trips_every_field_with_evses_and_connectors(
     assert loaded.last_seen_at.utcoffset() == timedelta(0)
 
 
-async def test_station_get_uses_three_queries(database: Database) -> None:
+async def test_station_get_and_list_use_a_fixed_number_of_queries(database: Database) -> None:
     await add_station(database)
     selects: list[str] = []
 
@@ -99,7 +99,7 @@ async def test_station_get_uses_three_queries(database: Database) -> None:
             await uow.stations.list()
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
-    assert len(selects) == 6
+    assert len(selects) == 4  # get: one joined query; list: stations, connectors, EVSEs (no N+1)
 
 
 async def test_station_list_filters_by_site_in_id_order(database: Database) -> None:

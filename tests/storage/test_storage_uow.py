@@ -15,6 +15,7 @@ from forecourt.domain.stations import Site
 from forecourt.domain.transactions import start_key
 from forecourt.ports.repositories import TransactionFilter, UnitOfWork, UnitOfWorkFactory
 from forecourt.storage import Database
+from forecourt.storage.sqlite_inline import DRIVER as SQLITE_DRIVER
 
 from .factories import T0, make_station, make_tx, sqlite_url
 
@@ -143,7 +144,7 @@ def test_from_url_creates_the_sqlite_directory_and_accepts_plain_urls(tmp_path: 
     database = Database.from_url(f"sqlite:///{path}")
     assert path.parent.is_dir()
     assert database.dialect == "sqlite"
-    assert database.engine.url.drivername == "sqlite+aiosqlite"
+    assert database.engine.url.drivername == SQLITE_DRIVER  # SQLite on the event loop (ADR 0004)
     assert Database.from_url("postgresql://u@127.0.0.1/db").dialect == "postgresql"
     with pytest.raises(ValueError, match="unsupported database 'mysql'"):
         Database.from_url("mysql://u@127.0.0.1/db")
