@@ -38,6 +38,37 @@ def raise_in_handler(message_id: str, failure: str) -> str:
 # (name, inbound frame, expected reply or None for "no reply")
 Case = tuple[str, str | bytes, list[Any] | None]
 
+#: Handler errors and null payloads answer with the same codes in both versions.
+SHARED_CASES: list[Case] = [
+    (
+        "handler-not-supported",
+        raise_in_handler("m13", "NOT_SUPPORTED"),
+        [4, "m13", "NotSupported", "raised by handler: NOT_SUPPORTED", {}],
+    ),
+    (
+        "handler-security",
+        raise_in_handler("m14", "SECURITY"),
+        [4, "m14", "SecurityError", "raised by handler: SECURITY", {}],
+    ),
+    (
+        "handler-protocol",
+        raise_in_handler("m15", "PROTOCOL"),
+        [4, "m15", "ProtocolError", "raised by handler: PROTOCOL", {}],
+    ),
+    (
+        "handler-generic",
+        raise_in_handler("m16", "GENERIC"),
+        [4, "m16", "GenericError", "raised by handler: GENERIC", {}],
+    ),
+    ("handler-crash", raise_in_handler("m17", "crash"), [4, "m17", "InternalError", INTERNAL, {}]),
+    (
+        "handler-invalid-response",
+        raise_in_handler("m18", "invalid-response"),
+        [4, "m18", "InternalError", INTERNAL, {}],
+    ),
+    ("null-payload-is-empty", '[2,"m19","Heartbeat",null]', [3, "m19", {"currentTime": NOW}]),
+]
+
 CASES_16: list[Case] = [
     (
         "malformed-json",
@@ -137,34 +168,9 @@ CASES_16: list[Case] = [
         '[2,"m12","Heartbeat",{"foo":1}]',
         [4, "m12", "FormationViolation", "Unexpected field(s): foo", {}],
     ),
-    (
-        "handler-not-supported",
-        raise_in_handler("m13", "NOT_SUPPORTED"),
-        [4, "m13", "NotSupported", "raised by handler: NOT_SUPPORTED", {}],
-    ),
-    (
-        "handler-security",
-        raise_in_handler("m14", "SECURITY"),
-        [4, "m14", "SecurityError", "raised by handler: SECURITY", {}],
-    ),
-    (
-        "handler-protocol",
-        raise_in_handler("m15", "PROTOCOL"),
-        [4, "m15", "ProtocolError", "raised by handler: PROTOCOL", {}],
-    ),
-    (
-        "handler-generic",
-        raise_in_handler("m16", "GENERIC"),
-        [4, "m16", "GenericError", "raised by handler: GENERIC", {}],
-    ),
-    ("handler-crash", raise_in_handler("m17", "crash"), [4, "m17", "InternalError", INTERNAL, {}]),
-    (
-        "handler-invalid-response",
-        raise_in_handler("m18", "invalid-response"),
-        [4, "m18", "InternalError", INTERNAL, {}],
-    ),
-    ("null-payload-is-empty", '[2,"m19","Heartbeat",null]', [3, "m19", {"currentTime": NOW}]),
+    *SHARED_CASES,
 ]
+
 
 CASES_201: list[Case] = [
     (
@@ -270,34 +276,9 @@ CASES_201: list[Case] = [
         '[2,"m12","Heartbeat",{"foo":1,"bar":2}]',
         [4, "m12", "FormatViolation", "Unexpected field(s): bar, foo", {}],
     ),
-    (
-        "handler-not-supported",
-        raise_in_handler("m13", "NOT_SUPPORTED"),
-        [4, "m13", "NotSupported", "raised by handler: NOT_SUPPORTED", {}],
-    ),
-    (
-        "handler-security",
-        raise_in_handler("m14", "SECURITY"),
-        [4, "m14", "SecurityError", "raised by handler: SECURITY", {}],
-    ),
-    (
-        "handler-protocol",
-        raise_in_handler("m15", "PROTOCOL"),
-        [4, "m15", "ProtocolError", "raised by handler: PROTOCOL", {}],
-    ),
-    (
-        "handler-generic",
-        raise_in_handler("m16", "GENERIC"),
-        [4, "m16", "GenericError", "raised by handler: GENERIC", {}],
-    ),
-    ("handler-crash", raise_in_handler("m17", "crash"), [4, "m17", "InternalError", INTERNAL, {}]),
-    (
-        "handler-invalid-response",
-        raise_in_handler("m18", "invalid-response"),
-        [4, "m18", "InternalError", INTERNAL, {}],
-    ),
-    ("null-payload-is-empty", '[2,"m19","Heartbeat",null]', [3, "m19", {"currentTime": NOW}]),
+    *SHARED_CASES,
 ]
+
 
 ALL_CASES = [(OcppVersion.V16, *case) for case in CASES_16] + [
     (OcppVersion.V201, *case) for case in CASES_201
