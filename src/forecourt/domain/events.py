@@ -20,6 +20,7 @@ class StationEventKind(StrEnum):
     DATA_TRANSFER = "data_transfer"
     ORPHAN_STOP = "orphan_stop"  # stop for a transaction we never saw: reconcile by hand
     REGISTER_RESET = "register_reset"
+    METER_ANOMALY = "meter_anomaly"  # implausible readings kept out of energy and money
     CLOCK_DRIFT = "clock_drift"
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"

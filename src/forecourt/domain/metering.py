@@ -6,7 +6,8 @@ Everything is normalised here once so that no caller ever compares mixed units.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -95,7 +96,10 @@ def normalise(value: float, unit: str | None, multiplier: int = 0) -> tuple[floa
 
     Raises ValueError for a unit we do not know, so a bad reading is reported, not stored wrong.
     """
-    scaled = value * (10.0**multiplier)
+    try:
+        scaled = value * (10.0**multiplier)
+    except OverflowError:  # an absurd multiplier: infinite, so plausibility quarantines it
+        scaled = math.copysign(math.inf, value) if value else 0.0
     if unit is None:
         return scaled, ""
     key = unit.strip().lower()
@@ -164,3 +168,86 @@ def register_readings(samples: Iterable[MeterSample]) -> list[RegisterReading]:
         for s in samples
         if s.measurand is Measurand.ENERGY_IMPORT_REGISTER and s.phase is None
     ]
+
+
+# --- plausibility: the one rule that keeps a broken meter away from energy and money ----------
+
+#: The largest cumulative register a real meter shows: 10^12 Wh = 1 TWh (a 9-digit kWh
+#: display tops out at 10^12 Wh). Anything above is a fault, not energy.
+MAX_REGISTER_WH = 1e12
+#: The largest charger made (MCS, 3.75 MW) by an order of magnitude: the cap when no rating
+#: is known.
+MAX_POWER_W = 3.75e7
+#: Power this many times above the connector's nameplate rating is a meter fault, not a car.
+POWER_OVER_RATING = 10.0
+
+_REGISTERS = frozenset(
+    {
+        Measurand.ENERGY_IMPORT_REGISTER,
+        Measurand.ENERGY_EXPORT_REGISTER,
+        Measurand.ENERGY_IMPORT_INTERVAL,
+    }
+)
+_POWERS = frozenset({Measurand.POWER_IMPORT, Measurand.POWER_EXPORT, Measurand.POWER_OFFERED})
+
+
+def register_problem(wh: float) -> str | None:
+    """Why a register value (Wh) cannot be energy, or None when it can."""
+    if not math.isfinite(wh):
+        return "not a finite number"
+    if wh < 0:
+        return "negative register"
+    if wh > MAX_REGISTER_WH:
+        return f"register above {MAX_REGISTER_WH:.0e} Wh"
+    return None
+
+
+def power_limit_w(rating_w: float | None) -> float:
+    """The highest power reading still believed, for a connector rated ``rating_w``."""
+    if rating_w is None or rating_w <= 0:
+        return MAX_POWER_W
+    return min(MAX_POWER_W, rating_w * POWER_OVER_RATING)
+
+
+def sample_problem(sample: MeterSample, rating_w: float | None = None) -> str | None:
+    """Why a normalised sample is implausible (quarantined, never energy), or None."""
+    if not math.isfinite(sample.value):
+        return "not a finite number"
+    if sample.measurand in _REGISTERS:
+        return register_problem(sample.value)
+    if sample.measurand in _POWERS and abs(sample.value) > power_limit_w(rating_w):
+        return f"power above {power_limit_w(rating_w):.0f} W"
+    if sample.measurand is Measurand.SOC and not 0 <= sample.value <= 100:
+        return "state of charge outside 0-100 %"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A reading kept out of the ledger, with the reason an operator reads."""
+
+    sample: MeterSample
+    reason: str
+
+
+def screen(
+    samples: Sequence[MeterSample], rating_w: float | None = None
+) -> tuple[list[MeterSample], list[Quarantined]]:
+    """Split samples into the plausible ones and those quarantined."""
+    kept: list[MeterSample] = []
+    rejected: list[Quarantined] = []
+    for sample in samples:
+        problem = sample_problem(sample, rating_w)
+        if problem is None:
+            kept.append(sample)
+        else:
+            rejected.append(Quarantined(sample, problem))
+    return kept, rejected
+
+
+def needs_rating(samples: Iterable[MeterSample]) -> bool:
+    """Whether any power reading is high enough that the connector's rating matters."""
+    floor = POWER_OVER_RATING * 1000.0  # no connector is rated below 1 kW
+    return any(
+        s.measurand in _POWERS and math.isfinite(s.value) and abs(s.value) > floor for s in samples
+    )

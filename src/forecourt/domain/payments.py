@@ -43,14 +43,30 @@ class PaymentState(StrEnum):
 
 
 ALLOWED: dict[PaymentState, frozenset[PaymentState]] = {
+    # Every open state may be escalated: settling it failed in a way no retry will fix.
     PaymentState.PENDING: frozenset(
-        {PaymentState.AUTHORIZED, PaymentState.DECLINED, PaymentState.TO_RELEASE}
+        {
+            PaymentState.AUTHORIZED,
+            PaymentState.DECLINED,
+            PaymentState.TO_RELEASE,
+            PaymentState.ESCALATED,
+        }
     ),
     PaymentState.AUTHORIZED: frozenset(
-        {PaymentState.IN_SESSION, PaymentState.TO_RELEASE, PaymentState.CAPTURED}
+        {
+            PaymentState.IN_SESSION,
+            PaymentState.TO_RELEASE,
+            PaymentState.CAPTURED,
+            PaymentState.ESCALATED,
+        }
     ),
     PaymentState.IN_SESSION: frozenset(
-        {PaymentState.TO_CAPTURE, PaymentState.TO_RELEASE, PaymentState.CAPTURED}
+        {
+            PaymentState.TO_CAPTURE,
+            PaymentState.TO_RELEASE,
+            PaymentState.CAPTURED,
+            PaymentState.ESCALATED,
+        }
     ),
     PaymentState.TO_CAPTURE: frozenset({PaymentState.CAPTURED, PaymentState.ESCALATED}),
     PaymentState.TO_RELEASE: frozenset({PaymentState.RELEASED, PaymentState.ESCALATED}),

@@ -25,8 +25,8 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from forecourt.domain.errors import InvalidInput
-from forecourt.domain.metering import RegisterReading
+from forecourt.domain.errors import Conflict, InvalidInput
+from forecourt.domain.metering import RegisterReading, register_problem
 from forecourt.domain.money import Money, check_currency, format_rate, parse_decimal
 
 #: Below this average power (W) a plugged-in vehicle counts as idle, not charging.
@@ -291,7 +291,14 @@ class _BandShare:
 
 
 def price_session(tariff: Tariff, usage: SessionUsage) -> CostBreakdown:
-    """The itemised cost of a session (running or final) under one tariff revision."""
+    """The itemised cost of a session (running or final) under one tariff revision.
+
+    Raises Conflict when the metered energy is not a usable number (data stored before the
+    plausibility rule): such a session is never priced, its payment goes to an operator.
+    """
+    broken = [register_problem(x) for x in (usage.energy_wh, *(r.wh for r in usage.readings))]
+    if any(broken):
+        raise Conflict("the session's metered energy is not usable; an operator must settle it")
     intervals = energy_intervals(usage)
     total_wh = max(0, round(Decimal(str(usage.energy_wh))))
     lines = _energy_lines(tariff, intervals, total_wh)

@@ -6,6 +6,8 @@ Tables are explicit and total; tests check every wire value the schemas allow is
 from __future__ import annotations
 
 import logging
+import math
+import re
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from forecourt.domain.metering import (
     ReadingContext,
     normalise,
 )
+from forecourt.ocpp.errors import ErrorKind, OcppError
 
 log = logging.getLogger("forecourt.ocpp")
 
@@ -90,3 +93,29 @@ def to_sample(
 
 def _default_unit(measurand: Measurand) -> str:
     return DEFAULT_UNITS.get(measurand, "")
+
+
+#: 1.6 sampledValue.value with format Raw: "Value as a 'Raw' (decimal) number" (1.6 §7.45).
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def decimal_value(text: str) -> float:
+    """A decimal-number string as a float; NaN when it is not one ("Infinity", "abc", "").
+
+    NaN and an overflow such as "1e999" (infinite) are not energy: the domain's plausibility
+    rule quarantines them when the message is accepted (see ``finite_or_reject``).
+    """
+    stripped = text.strip()
+    return float(stripped) if _DECIMAL.fullmatch(stripped) else math.nan
+
+
+def finite_or_reject(value: float, text: str, field: str) -> float:
+    """In messages that carry no transaction lifecycle (MeterValues) a value that is not a
+    finite decimal number is a malformed property: PropertyConstraintViolation (ADR 0002)."""
+    if not math.isfinite(value):
+        raise OcppError(
+            ErrorKind.PROPERTY_CONSTRAINT,
+            f"{field} is not a finite decimal number: {text[:40]!r}",
+            {"field": field},
+        )
+    return value

@@ -1,4 +1,9 @@
-"""Applying meter samples to a transaction: live readings and the energy ledger."""
+"""Applying meter samples to a transaction: live readings and the energy ledger.
+
+Every reading passes the domain's plausibility rule (``domain.metering.screen``) first: an
+implausible one is recorded as a ``meter_anomaly`` station event and never reaches energy,
+power or money.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,13 @@ from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.metering import (
     Measurand,
     MeterSample,
+    Quarantined,
     ReadingContext,
     energy_from_readings,
+    needs_rating,
+    register_problem,
     register_readings,
+    screen,
 )
 from forecourt.domain.transactions import Transaction
 from forecourt.ports.repositories import StoredSample, UnitOfWork
@@ -26,6 +35,9 @@ async def apply_samples(
     evse_id: int = 0,
 ) -> None:
     """Store samples once and fold the new ones into the transaction's totals."""
+    if tx is not None:
+        station_id, evse_id = tx.station_id, tx.evse_id
+    samples = await _plausible(uow, tx, samples, station_id, evse_id)
     if not samples:
         return
     if tx is None:
@@ -117,3 +129,80 @@ def _total_by_timestamp(
         else:
             phased[s.timestamp] = phased.get(s.timestamp, 0.0) + s.value
     return {**phased, **totals}
+
+
+# --- quarantine ------------------------------------------------------------------------------
+
+_MAX_LISTED = 10  # readings listed in one anomaly event; the count says how many there were
+
+
+async def plausible_register(
+    uow: UnitOfWork, station_id: str, tx_id: int | None, wh: float | None, field: str, at: datetime
+) -> float | None:
+    """A start/stop register value, or None (recorded as an anomaly) when it is implausible.
+
+    The message itself is still accepted: a refused Start/Stop is retried by the station and
+    then dropped, which would leave the transaction open forever.
+    """
+    problem = None if wh is None else register_problem(wh)
+    if problem is None:
+        return wh
+    reading: dict[str, object] = {"field": field, "value": repr(wh), "reason": problem}
+    await _record_anomaly(uow, station_id, tx_id, at, [reading])
+    return None
+
+
+async def _plausible(
+    uow: UnitOfWork,
+    tx: Transaction | None,
+    samples: Sequence[MeterSample],
+    station_id: str,
+    evse_id: int,
+) -> Sequence[MeterSample]:
+    rating = await _rating_w(uow, tx, station_id, evse_id) if needs_rating(samples) else None
+    kept, rejected = screen(samples, rating)
+    if rejected:
+        readings = [_described(q) for q in rejected]
+        at = max(q.sample.timestamp for q in rejected)
+        await _record_anomaly(uow, station_id, tx.id if tx else None, at, readings)
+    return kept
+
+
+def _described(q: Quarantined) -> dict[str, object]:
+    return {
+        "measurand": q.sample.measurand.value,
+        "value": repr(q.sample.value),  # text: JSON has no inf/nan, PostgreSQL jsonb refuses them
+        "unit": q.sample.unit,
+        "reason": q.reason,
+    }
+
+
+async def _record_anomaly(
+    uow: UnitOfWork,
+    station_id: str,
+    tx_id: int | None,
+    at: datetime,
+    readings: list[dict[str, object]],
+) -> None:
+    data = {"transaction_id": tx_id, "count": len(readings), "readings": readings[:_MAX_LISTED]}
+    await uow.events.add(StationEvent(station_id, StationEventKind.METER_ANOMALY, at, data))
+
+
+async def _rating_w(
+    uow: UnitOfWork, tx: Transaction | None, station_id: str, evse_id: int
+) -> float | None:
+    """The connector's nameplate power (the EVSE's when the connector has none), cached on
+    the transaction so a session looks it up once."""
+    if tx is not None and "rating_w" in tx.details:
+        return float(tx.details["rating_w"]) or None
+    station = await uow.stations.get(station_id)
+    evse = station.evse(evse_id) if station is not None else None
+    connector = evse.connector(tx.connector_id if tx else 1) if evse is not None else None
+    rating: float | None = None
+    if connector is not None and connector.rating is not None:
+        rating = connector.rating.max_power_w
+    elif evse is not None:
+        rating = evse.max_power_w
+    if tx is not None:
+        tx.details["rating_w"] = str(rating or 0.0)
+    return rating

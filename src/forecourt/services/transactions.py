@@ -26,7 +26,7 @@ from forecourt.domain.transactions import (
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.authorization import authorize_in
 from forecourt.services.context import ServiceContext
-from forecourt.services.ledger import apply_samples, recompute_energy
+from forecourt.services.ledger import apply_samples, plausible_register, recompute_energy
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,9 @@ class Transactions:
                 return Outcome(existing, AuthorizationResult(existing.auth_status), replayed=True)
             auth = await authorize_in(uow, req.id_token, self._ctx) if req.id_token else None
             tx = await uow.transactions.add(_new_transaction(station_id, req, auth, now))
+            tx.meter_start_wh = await plausible_register(
+                uow, station_id, tx.id, req.meter_start_wh, "meterStart", req.timestamp
+            )
             await apply_samples(uow, tx, req.samples)
             if not req.offline:
                 await self._ctx.drift.observe(uow, station_id, req.timestamp, now)
@@ -132,7 +135,9 @@ class Transactions:
         if req.timestamp < tx.started_at:
             tx.started_at = req.timestamp
         if tx.meter_start_wh is None:
-            tx.meter_start_wh = req.meter_start_wh
+            tx.meter_start_wh = await plausible_register(
+                uow, tx.station_id, tx.id, req.meter_start_wh, "meterStart", req.timestamp
+            )
         if tx.id_token is None and req.id_token is not None:
             tx.id_token = req.id_token.value
         tx.details.pop("reconstructed", None)
@@ -208,7 +213,10 @@ class Transactions:
             else:
                 ended = tx.active
                 if ended:
-                    _close(tx, req, now)
+                    stop_wh = await plausible_register(
+                        uow, station_id, tx.id, req.meter_stop_wh, "meterStop", req.timestamp
+                    )  # None: the last plausible reading closes the ledger (recompute_energy)
+                    _close(tx, replace(req, meter_stop_wh=stop_wh), now)
                 await apply_samples(uow, tx, req.samples)  # replays are stored once
                 await recompute_energy(uow, tx)
                 await uow.transactions.save(tx)

@@ -27,6 +27,7 @@ ALERT_KINDS = (
     StationEventKind.ORPHAN_STOP,
     StationEventKind.CLOCK_DRIFT,
     StationEventKind.REGISTER_RESET,
+    StationEventKind.METER_ANOMALY,
 )
 
 
@@ -192,6 +193,11 @@ def event_alert(event: StationEvent) -> Alert:
         case StationEventKind.REGISTER_RESET:
             title = "Meter register reset"
             detail = f"during transaction {data.get('transaction_id', '?')}"
+        case StationEventKind.METER_ANOMALY:
+            title = "Implausible meter reading ignored"
+            detail = (
+                f"{data.get('count', '?')} reading(s), transaction {data.get('transaction_id')}"
+            )
         case _:
             title, detail = event.kind.value.replace("_", " ").capitalize(), ""
     return Alert(event.at, event.station_id, title, detail.strip(), Tone.BAD)

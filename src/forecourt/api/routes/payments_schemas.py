@@ -307,7 +307,14 @@ class SweepOut(BaseModel):
     settled: int
     linked: int
     released: int
+    escalated: int
 
     @classmethod
     def of(cls, r: SweepReport) -> SweepOut:
-        return cls(executed=r.executed, settled=r.settled, linked=r.linked, released=r.released)
+        return cls(
+            executed=r.executed,
+            settled=r.settled,
+            linked=r.linked,
+            released=r.released,
+            escalated=r.escalated,
+        )

@@ -15,7 +15,7 @@ from forecourt.domain.metering import MeterSample
 from forecourt.domain.stations import BootInfo, StatusReport
 from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
 from forecourt.ocpp.adapter import InboundHandler, Link, Payload
-from forecourt.ocpp.metering import to_sample
+from forecourt.ocpp.metering import decimal_value, finite_or_reject, to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v16.mapping import (
     AUTHORIZATION_STATUS,
@@ -41,14 +41,24 @@ def id_tag_info(result: AuthorizationResult) -> Payload:
     return info
 
 
-def samples_of(meter_values: list[dict[str, Any]]) -> list[MeterSample]:
-    """1.6 sampledValue.value is a decimal string; unit names carry the scale (Wh, kWh...)."""
-    samples = (
-        to_sample(parse_timestamp(mv["timestamp"]), sv, float(sv["value"]), sv.get("unit"), 0)
-        for mv in meter_values
-        for sv in mv["sampledValue"]
-        if sv.get("format", "Raw") == "Raw"
-    )
+def samples_of(meter_values: list[dict[str, Any]], *, strict: bool = False) -> list[MeterSample]:
+    """1.6 sampledValue.value is a decimal string; unit names carry the scale (Wh, kWh...).
+
+    ``strict`` (MeterValues) refuses a value that is not a finite number with a CALLERROR;
+    otherwise (StopTransaction.transactionData) it is passed on to be quarantined, because a
+    refused StopTransaction is retried, then dropped, and the transaction would never end.
+    """
+    samples = []
+    for i, mv in enumerate(meter_values):
+        at = parse_timestamp(mv["timestamp"])
+        for j, sv in enumerate(mv["sampledValue"]):
+            if sv.get("format", "Raw") != "Raw":
+                continue
+            value = decimal_value(sv["value"])
+            if strict:
+                field = f"meterValue[{i}].sampledValue[{j}].value"
+                value = finite_or_reject(value, sv["value"], field)
+            samples.append(to_sample(at, sv, value, sv.get("unit"), 0))
     return [s for s in samples if s is not None]
 
 
@@ -148,7 +158,7 @@ async def meter_values(link: Link, p: Payload) -> Payload:
         link.station_id,
         evse_id,
         None if tx_id is None else str(tx_id),
-        samples_of(p["meterValue"]),
+        samples_of(p["meterValue"], strict=True),
     )
     return {}
 

@@ -8,8 +8,10 @@ shortcut: everything here is derived from what is stored, so a lost event or a c
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from forecourt.domain.payments import Payment, PaymentState, ProviderRejected, ProviderUnavailable
 from forecourt.ports.payments import PaymentFilter, PaymentProvider
@@ -30,10 +32,11 @@ class SweepReport:
     settled: int = 0  # ended sessions whose amount was fixed
     linked: int = 0  # sessions matched to their hold late
     released: int = 0  # unused holds released
+    escalated: int = 0  # payments whose step failed unexpectedly, handed to an operator
 
     @property
     def total(self) -> int:
-        return self.executed + self.settled + self.linked + self.released
+        return self.executed + self.settled + self.linked + self.released + self.escalated
 
 
 class Recovery:
@@ -65,33 +68,64 @@ class Recovery:
         async with self._ctx.uow() as uow:
             return await uow.payments.list(PaymentFilter(states=states, limit=_BATCH))
 
+    async def _isolated(
+        self, report: SweepReport, payment: Payment, step: Callable[[], Awaitable[object]]
+    ) -> bool:
+        """Run one payment's step; an unexpected failure escalates that payment (an operator
+        reconciles it) instead of wedging the sweep for every payment after it."""
+        try:
+            await step()
+        except Exception as exc:  # isolation is the point: log, escalate, go on
+            log.exception("payment %s: settlement step failed", payment.public_id)
+            reason = f"settlement failed: {type(exc).__name__}: {exc}"
+            try:
+                await self._settlement.escalate(payment.id, reason)
+                report.escalated += 1
+            except Exception:  # storage down: the next pass tries again
+                log.exception("payment %s: could not escalate", payment.public_id)
+            return False
+        return True
+
     async def _owed(self, report: SweepReport, now: datetime, startup: bool) -> None:
         for payment in await self._list(PaymentState.TO_CAPTURE, PaymentState.TO_RELEASE):
             due = payment.next_attempt_at is None or payment.next_attempt_at <= now
-            if startup or due:
-                await self._settlement.execute(payment.id)
+            if (startup or due) and await self._isolated(
+                report, payment, partial(self._settlement.execute, payment.id)
+            ):
                 report.executed += 1
 
     async def _ended_sessions(self, report: SweepReport) -> None:
         for payment in await self._list(PaymentState.IN_SESSION):
-            assert payment.transaction_id is not None
-            settled = await self._settlement.settle(payment.transaction_id)
-            if settled is not None and settled.state is not PaymentState.IN_SESSION:
-                report.settled += 1
+            await self._isolated(report, payment, partial(self._settle, report, payment))
+
+    async def _settle(self, report: SweepReport, payment: Payment) -> None:
+        if payment.transaction_id is None:
+            raise RuntimeError("payment in session without a transaction")
+        settled = await self._settlement.settle(payment.transaction_id)
+        if settled is not None and settled.state is not PaymentState.IN_SESSION:
+            report.settled += 1
 
     async def _unlinked_holds(self, report: SweepReport, now: datetime) -> None:
-        window = timedelta(seconds=self._policy.start_timeout_s)
         for payment in await self._list(PaymentState.AUTHORIZED):
-            started = await self._session_of(payment)
-            if started is not None:
-                await self._settlement.link(started)
-                await self._settlement.settle(started)
-                report.linked += 1
-            elif (payment.authorized_at or payment.created_at) + window <= now:
-                minutes = round(self._policy.start_timeout_s / 60)
-                message = f"No charging started within {minutes} min; your hold was released."
-                await self._settlement.release_unused(payment.id, message)
-                report.released += 1
+            await self._isolated(
+                report, payment, partial(self._unlinked_hold, report, payment, now)
+            )
+
+    async def _unlinked_hold(self, report: SweepReport, payment: Payment, now: datetime) -> None:
+        started = await self._session_of(payment)
+        if started is not None:
+            await self._settlement.link(started)
+            await self._settlement.settle(started)
+            report.linked += 1
+        elif (payment.authorized_at or payment.created_at) + self._start_window <= now:
+            minutes = round(self._policy.start_timeout_s / 60)
+            message = f"No charging started within {minutes} min; your hold was released."
+            await self._settlement.release_unused(payment.id, message)
+            report.released += 1
+
+    @property
+    def _start_window(self) -> timedelta:
+        return timedelta(seconds=self._policy.start_timeout_s)
 
     async def _session_of(self, payment: Payment) -> int | None:
         flt = TransactionFilter(id_token=payment.id_token, since=payment.created_at, limit=5)
@@ -105,13 +139,17 @@ class Recovery:
     async def _abandoned_pages(self, report: SweepReport, now: datetime) -> None:
         window = timedelta(seconds=self._policy.card_page_timeout_s)
         for payment in await self._list(PaymentState.PENDING):
-            if payment.created_at + window > now:
-                continue
-            if not payment.provider_ref and not await self._learn_reference(payment):
-                continue
-            message = "The card page was not completed in time; nothing was charged."
-            await self._settlement.release_unused(payment.id, message)
-            report.released += 1
+            if payment.created_at + window <= now:
+                await self._isolated(
+                    report, payment, partial(self._abandoned_page, report, payment)
+                )
+
+    async def _abandoned_page(self, report: SweepReport, payment: Payment) -> None:
+        if not payment.provider_ref and not await self._learn_reference(payment):
+            return
+        message = "The card page was not completed in time; nothing was charged."
+        await self._settlement.release_unused(payment.id, message)
+        report.released += 1
 
     async def _learn_reference(self, payment: Payment) -> bool:
         """A crash after the provider made the hold but before we stored its reference:

@@ -212,11 +212,18 @@ class Settlement:
         return current
 
     async def _escalate(self, payment: Payment, reason: str) -> Payment:
+        escalated = await self.escalate(payment.id, reason)
+        assert escalated is not None
+        return escalated
+
+    async def escalate(self, payment_id: int, reason: str) -> Payment | None:
+        """Hand a payment to an operator (reconciliation lists it); a settled one stays."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            current = await uow.payments.get_for_update(payment.id)
-            assert current is not None
-            current.last_error = reason
+            current = await uow.payments.get_for_update(payment_id)
+            if current is None or current.state.final:
+                return current
+            current.last_error = reason[:500]
             current.move(PaymentState.ESCALATED, now)
             await uow.payments.save(current)
             await uow.commit()
