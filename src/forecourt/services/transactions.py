@@ -8,6 +8,7 @@ register readings via one ledger, so nothing is lost or counted twice.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -381,10 +382,10 @@ def transaction_summary(tx: Transaction) -> dict[str, object]:
         "connector_id": tx.connector_id,
         "state": tx.state.value,
         "id_token": tx.id_token,
-        "energy_wh": round(tx.energy_wh, 3),
-        "peak_power_w": tx.peak_power_w,
-        "power_w": float(tx.details["power_w"]) if "power_w" in tx.details else None,
-        "soc": tx.last_soc,
+        "energy_wh": _finite(round(tx.energy_wh, 3)),
+        "peak_power_w": _finite(tx.peak_power_w),
+        "power_w": _detail_float(tx, "power_w"),
+        "soc": _finite(tx.last_soc),
         "stop_reason": tx.stop_reason.value if tx.stop_reason else None,
         "started_at": tx.started_at.isoformat(),
         "stopped_at": tx.stopped_at.isoformat() if tx.stopped_at else None,
@@ -398,4 +399,9 @@ def transaction_summary(tx: Transaction) -> dict[str, object]:
 
 
 def _detail_float(tx: Transaction, key: str) -> float | None:
-    return float(tx.details[key]) if key in tx.details else None
+    return _finite(float(tx.details[key])) if key in tx.details else None
+
+
+def _finite(value: float | None) -> float | None:
+    """JSON has no inf/nan (a stored bus event or an SSE frame would be unreadable): None."""
+    return value if value is not None and math.isfinite(value) else None
