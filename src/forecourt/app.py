@@ -47,7 +47,9 @@ class Forecourt:
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
-    database = Database.from_url(settings.database_url)
+    database = Database.from_url(
+        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )
     registry = ConnectionRegistry()
     services = build_services(
         database,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "sqlite+aiosqlite:///./forecourt.db",
         description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db.",
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        "FULL",
+        description="SQLite PRAGMA synchronous: FULL keeps every acknowledged commit through a "
+        "power loss; NORMAL is faster and may lose the last ones (see SQLite durability).",
     )
     heartbeat_interval: int = Field(300, ge=10, description="Heartbeat interval given at boot (s).")
     pending_retry_interval: int = Field(60, ge=5, description="Boot retry interval when Pending.")
@@ -142,6 +147,11 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"unknown log level {value!r}")
         return value.upper()
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _upper_mode(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _stripe_needs_keys(self) -> Settings:

@@ -27,6 +27,7 @@ from forecourt.domain.commands import Command, CommandResult, CommandStatus
 from forecourt.domain.errors import ForecourtError, InvalidInput
 from forecourt.domain.stations import ProtocolVersion
 from forecourt.services.core import Services
+from forecourt.settings import Settings
 from forecourt.storage.database import Database, alembic_config
 
 T = TypeVar("T")
@@ -119,7 +120,7 @@ def migrate_database(url: str) -> str:
 
 def _open(url: str) -> Database:
     try:
-        return Database.from_url(url)
+        return Database.from_url(url, sqlite_synchronous=Settings().sqlite_synchronous)
     except (ValueError, ArgumentError) as exc:
         fail(f"cannot use database URL {url!r}: {exc}", EXIT_USAGE)
 

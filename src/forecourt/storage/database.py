@@ -20,9 +20,14 @@ from forecourt.storage.uow import SqlUnitOfWork, WriterGate
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
+#: ``PRAGMA synchronous`` modes offered (docs/configuration.md, "SQLite durability"). With WAL
+#: both survive a crashed or killed process; on power loss or an OS crash FULL keeps every
+#: commit, NORMAL may lose the last ones (never corrupts): possibly an acknowledged Stop.
+SQLITE_SYNCHRONOUS_MODES = ("NORMAL", "FULL")
+DEFAULT_SQLITE_SYNCHRONOUS = "FULL"
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",  # readers never block the writer, nor the writer readers
-    "PRAGMA synchronous=NORMAL",  # safe with WAL; a power cut loses at most the last commits
     "PRAGMA foreign_keys=ON",
     # Short: it blocks the event loop. BEGIN IMMEDIATE waits for other processes (CLI,
     # backups) asynchronously instead, for up to 30 s (sqlite_inline.begin_immediate).
@@ -50,14 +55,22 @@ class Database:
         self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        """``sqlite:///path/forecourt.db`` or ``postgresql+asyncpg://user@host/db``."""
+    def from_url(
+        cls, url: str, *, sqlite_synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS
+    ) -> Database:
+        """``sqlite:///path/forecourt.db`` or ``postgresql+asyncpg://user@host/db``.
+
+        ``sqlite_synchronous`` (NORMAL or FULL) is set on every SQLite connection.
+        """
         parsed = _async_url(url)
         backend = parsed.get_backend_name()
         if backend == "sqlite":
+            mode = sqlite_synchronous.upper()
+            if mode not in SQLITE_SYNCHRONOUS_MODES:
+                raise ValueError(f"SQLite synchronous must be NORMAL or FULL, not {mode!r}")
             _create_parent_dir(parsed)
             engine = create_async_engine(parsed)
-            _configure_sqlite(engine)
+            _configure_sqlite(engine, (*SQLITE_PRAGMAS, f"PRAGMA synchronous={mode}"))
         elif backend == "postgresql":
             engine = create_async_engine(parsed, pool_pre_ping=True)
         else:
@@ -145,11 +158,11 @@ def _create_parent_dir(url: URL) -> None:
     Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, pragmas: tuple[str, ...]) -> None:
     # Transactions (BEGIN IMMEDIATE, no driver-side BEGIN) are the dialect's: sqlite_inline.
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        for pragma in SQLITE_PRAGMAS:
+        for pragma in pragmas:
             cursor.execute(pragma)
         cursor.close()
