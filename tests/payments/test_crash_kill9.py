@@ -39,9 +39,9 @@ METER_START = 1_000_000
 class Drill:
     """One database file, one provider file, and the server process of the moment."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, database_url: str = "") -> None:
         self.tmp_path = tmp_path
-        self.url = f"sqlite:///{tmp_path / 'forecourt.db'}"
+        self.url = database_url or f"sqlite:///{tmp_path / 'forecourt.db'}"
         self.provider_file = tmp_path / "provider.json"
         self.provider = TestProvider(state_file=self.provider_file)
         self.env = {
@@ -111,8 +111,8 @@ class Drill:
 
 
 @asynccontextmanager
-async def drill(tmp_path: Path) -> AsyncIterator[Drill]:
-    d = Drill(tmp_path)
+async def drill(tmp_path: Path, database_url: str = "") -> AsyncIterator[Drill]:
+    d = Drill(tmp_path, database_url)
     await d.prepare()
     try:
         yield d
@@ -152,7 +152,12 @@ async def stop(d: Drill, tx_id: int) -> None:
 
 @pytest.mark.parametrize("kill_at", ["authorized", "in_session", "capture_in_flight"])
 async def test_kill9_in_the_card_flow_captures_exactly_once(tmp_path: Path, kill_at: str) -> None:
-    async with drill(tmp_path) as d:
+    await card_flow_drill(tmp_path, kill_at)
+
+
+async def card_flow_drill(tmp_path: Path, kill_at: str, database_url: str = "") -> None:
+    """``database_url``: SQLite by default; test_e2e_postgres.py runs it on PostgreSQL."""
+    async with drill(tmp_path, database_url) as d:
         notification = d.hold_card()
         faults = {"FORECOURT_TEST_PROVIDER_FAULTS": "capture=hang"}
         await d.start(**(faults if kill_at == "capture_in_flight" else {}))
