@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forecourt.domain.metering import RegisterReading, energy_from_readings, normalise
+from forecourt.domain.metering import (
+    DEFAULT_UNITS,
+    MAX_POWER_W,
+    MAX_REGISTER_WH,
+    Measurand,
+    MeterSample,
+    RegisterReading,
+    energy_from_readings,
+    normalise,
+    sample_problem,
+    screen,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -73,3 +85,51 @@ def test_replayed_readings_add_nothing(values: list[float]) -> None:
     assert energy_from_readings(once + once).energy_wh == pytest.approx(
         energy_from_readings(once).energy_wh
     )
+
+
+# --- plausibility (issue 9): one rule, at its boundaries ---------------------------------------
+
+
+def _sample(measurand: Measurand, value: float) -> MeterSample:
+    return MeterSample(T0, measurand, value, DEFAULT_UNITS.get(measurand, ""))
+
+
+@pytest.mark.parametrize(
+    ("measurand", "value", "rating_w", "problem"),
+    [
+        (Measurand.ENERGY_IMPORT_REGISTER, 0.0, None, None),
+        (Measurand.ENERGY_IMPORT_REGISTER, MAX_REGISTER_WH, None, None),
+        (Measurand.ENERGY_IMPORT_REGISTER, MAX_REGISTER_WH * 1.001, None, "register above"),
+        (Measurand.ENERGY_IMPORT_REGISTER, -0.5, None, "negative register"),
+        (Measurand.ENERGY_IMPORT_REGISTER, math.inf, None, "not a finite number"),
+        (Measurand.ENERGY_EXPORT_REGISTER, math.nan, None, "not a finite number"),
+        (Measurand.POWER_IMPORT, 350_000.0, 350_000.0, None),
+        (Measurand.POWER_IMPORT, 3_500_000.0, 350_000.0, None),  # 10x: still believed
+        (Measurand.POWER_IMPORT, 3_500_001.0, 350_000.0, "power above"),
+        (Measurand.POWER_IMPORT, MAX_POWER_W, None, None),
+        (Measurand.POWER_OFFERED, MAX_POWER_W * 2, None, "power above"),
+        (Measurand.SOC, 100.0, None, None),
+        (Measurand.SOC, 101.0, None, "state of charge"),
+        (Measurand.VOLTAGE, -math.inf, None, "not a finite number"),
+        (Measurand.TEMPERATURE, -40.0, None, None),
+    ],
+)
+def test_sample_problem(
+    measurand: Measurand, value: float, rating_w: float | None, problem: str | None
+) -> None:
+    found = sample_problem(_sample(measurand, value), rating_w)
+    assert found is None if problem is None else (found or "").startswith(problem)
+
+
+def test_screen_keeps_order_and_reasons() -> None:
+    good = _sample(Measurand.ENERGY_IMPORT_REGISTER, 10.0)
+    bad = _sample(Measurand.ENERGY_IMPORT_REGISTER, math.inf)
+    kept, rejected = screen([good, bad, good])
+    assert kept == [good, good]
+    assert [(q.sample, q.reason) for q in rejected] == [(bad, "not a finite number")]
+
+
+def test_an_absurd_multiplier_is_infinite_not_an_exception() -> None:
+    assert normalise(1.0, "Wh", 400) == (math.inf, "Wh")
+    assert normalise(-1.0, "Wh", 400) == (-math.inf, "Wh")
+    assert normalise(0.0, "Wh", 400) == (0.0, "Wh")
