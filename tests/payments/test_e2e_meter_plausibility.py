@@ -21,11 +21,13 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
 from forecourt.domain.events import StationEventKind
 from forecourt.domain.payments import Payment, PaymentState
 from forecourt.domain.transactions import Transaction, TransactionState
 from forecourt.services.access import Role
 from forecourt.services.core import Services
+from forecourt.services.network import ConnectorSpec
 from tests.payments.conftest import PASSWORD, eventually, payments_in, provider_of
 from tests.payments.raw16 import stamp
 from tests.payments.test_e2e_dispenser import tap_card
@@ -104,6 +106,8 @@ async def test_16_non_finite_values_refused_or_quarantined_and_the_card_captured
     server: RunningServer, http: httpx.AsyncClient
 ) -> None:
     services = server.forecourt.services
+    rating = ConnectorRating.from_limits(PowerType.AC_1_PHASE, 240, 32)  # 7.68 kW
+    await services.network.set_connector("PAY-16", ConnectorSpec(1, 1, ConnectorType.J1772, rating))
     await tap_card(http, server, "PAY-16", "TERM16BAD", "4242424242424242")
     async with raw(server, "PAY-16", "ocpp1.6") as st:
         await st.ok("BootNotification", {"chargePointVendor": "Raw", "chargePointModel": "R1"})
@@ -119,7 +123,9 @@ async def test_16_non_finite_values_refused_or_quarantined_and_the_card_captured
             assert frame[2] == "PropertyConstraintViolation", frame
             assert frame[4] == {"field": "meterValue[0].sampledValue[0].value"}
         # well-formed but implausible: accepted at the wire, quarantined
-        odd = [mv16(2, "-5"), mv16(3, "5e9", "Power.Active.Import", "W"), mv16(4, "6000")]
+        power = "Power.Active.Import"
+        odd = [mv16(2, "-5"), mv16(3, "7000", power, "W"), mv16(3, "100000", power, "W")]
+        odd.append(mv16(4, "6000"))
         await st.ok("MeterValues", {"connectorId": 1, "transactionId": tx_id, "meterValue": odd})
         # the stop carries an absurd register and an unreadable sample, and still ends it
         stop = {"transactionId": tx_id, "meterStop": 10**15, "reason": "Local"}
@@ -131,14 +137,14 @@ async def test_16_non_finite_values_refused_or_quarantined_and_the_card_captured
     assert not tx.active
     assert tx.meter_stop_wh == 6000  # the last plausible reading closes the ledger
     assert tx.energy_wh == 5000
-    assert tx.peak_power_w < 1e6
+    assert tx.peak_power_w == 7000  # 100 kW on a 7.68 kW connector is a meter fault
     paid = await eventually(lambda: captured(services))
     assert paid.captured_minor == paid.final_minor
     assert provider_of(server).captures_applied(paid.provider_ref) == 1
     reasons = [r["reason"] for a in await anomalies(services, "PAY-16") for r in a["readings"]]
     assert "negative register" in reasons
     assert "not a finite number" in reasons
-    assert any(r.startswith("power above") for r in reasons)
+    assert "power above 76800 W" in reasons
     assert any(r.startswith("register above") for r in reasons)  # meterStop
     auth = {"Authorization": f"Bearer {(await services.api_keys.create('v', Role.VIEWER))[0]}"}
     cost = await http.get(f"/api/transactions/{tx_id}/cost", headers=auth)
