@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         30.0, gt=0, description="WebSocket ping interval (s), independent of OCPP Heartbeat."
     )
     ws_ping_timeout: float = Field(30.0, gt=0, description="Close a socket whose pong is late (s).")
+    ws_max_message_size: int = Field(
+        1 << 20,
+        ge=4096,
+        description="Largest inbound websocket message (bytes); bigger ones close with 1009.",
+    )
     call_timeout: float = Field(30.0, gt=0, description="Timeout of a CSMS-initiated call (s).")
     handler_timeout: float = Field(
         60.0,

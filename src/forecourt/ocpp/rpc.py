@@ -21,6 +21,10 @@ from forecourt.ocpp.timestamps import format_timestamp
 MAX_MESSAGE_ID_LENGTH = 36
 # Part 4 §4.2.3: a CALLERROR for a message whose id cannot be read carries "-1".
 UNKNOWN_MESSAGE_ID = "-1"
+# Deepest nesting accepted in a payload. The deepest OCPP message (a 2.0.1 charging profile
+# with a sales tariff) nests about 12 levels; the rest is room for vendors' customData. It
+# also keeps every later step (fingerprint, schema check, storage) far from recursion limits.
+MAX_PAYLOAD_DEPTH = 64
 
 
 class OcppVersion(StrEnum):
@@ -153,7 +157,31 @@ def _read_payload(value: Any, message_id: str, message_type: MessageType) -> dic
             message_id=message_id,
             message_type=message_type,
         )
+    if nested_deeper_than(value, MAX_PAYLOAD_DEPTH):
+        raise FrameError(
+            ErrorKind.FORMAT,
+            f"Payload is nested deeper than {MAX_PAYLOAD_DEPTH} levels",
+            message_id=message_id,
+            message_type=message_type,
+        )
     return value
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether objects/arrays in ``value`` nest more than ``limit`` levels (``{}`` is 1).
+
+    Iterative, and stops at the first level past the limit: bounded work on hostile input.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def _parse_call(message: list[Any], message_id: str) -> Call:
@@ -197,6 +225,8 @@ def _parse_call_error(message: list[Any], message_id: str) -> CallError:
         )
     description = message[3] if len(message) > 3 else ""
     details = message[4] if len(message) > 4 else {}
+    if isinstance(details, dict | list) and nested_deeper_than(details, MAX_PAYLOAD_DEPTH):
+        details = {}  # informative only: not worth keeping a hostile structure for
     return CallError(
         message_id,
         message[2],
