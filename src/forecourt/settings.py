@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     require_station_password: bool = Field(
         False, description="Refuse stations that have no password set (security profile 1+)."
     )
+    max_pending_stations: int = Field(
+        1000,
+        ge=0,
+        description="Policy pending: self-registered stations awaiting approval at most; "
+        "further unknown stations are refused (503) until an operator decides.",
+    )
+    max_stored_payload_bytes: int = Field(
+        16384,
+        ge=1024,
+        description="Station payloads kept as records (DataTransfer, NotifyReport...): larger "
+        "values are cut, with their size and SHA-256 kept.",
+    )
     protocols: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["ocpp2.0.1", "ocpp1.6"],
         description="Offered OCPP subprotocols in order of preference.",
