@@ -106,3 +106,31 @@ async def test_notify_and_security_events_are_bounded_too(tmp_path: Path) -> Non
         ).hexdigest()
     )
     assert stored_size(secured) <= LIMIT
+
+
+async def test_a_stations_large_data_transfer_answer_is_stored_bounded(tmp_path: Path) -> None:
+    answer = "w" * 100_000
+    async with running_server(
+        tmp_path, registration_policy="auto", max_stored_payload_bytes=LIMIT
+    ) as server:
+        key, _ = await server.forecourt.services.api_keys.create("tech")
+        async with (
+            connect(f"{server.ws_url}/DT-2", subprotocols=["ocpp1.6"]) as ws,  # type: ignore[list-item]
+            httpx.AsyncClient(base_url=server.http_url, timeout=10) as client,
+        ):
+            await call(ws, "b", "BootNotification", BOOT["ocpp1.6"])
+            sent = asyncio.create_task(
+                client.post(
+                    "/api/stations/DT-2/commands",
+                    json={"kind": "data_transfer", "vendor_id": "acme"},
+                    headers={"Authorization": f"Bearer {key}"},
+                )
+            )
+            request = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert request[2] == "DataTransfer"
+            await ws.send(json.dumps([3, request[1], {"status": "Accepted", "data": answer}]))
+            record = (await sent).json()
+    assert record["status"] == "accepted"
+    assert record["result"]["data"]["size_bytes"] == 100_000
+    assert record["result"]["data"]["sha256"] == hashlib.sha256(answer.encode()).hexdigest()
+    assert stored_size(record["result"]) <= LIMIT
