@@ -109,3 +109,16 @@ def test_the_record_itself_is_not_changed() -> None:
     TextFormatter(TEXT_FORMAT).format(original)
     assert original.getMessage() == "idTag=RFID-SECRET"
     assert original.station_id == "a\nb"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '"idTag": "' + "\\" * 5000,  # unterminated string of backslashes
+        "a-" * 5000 + "://",  # a scheme-like run that never becomes a URL
+        "< TEXT " * 2000,  # frame-dump lookalikes without a size
+    ],
+)
+def test_redaction_stays_linear_on_hostile_text(hostile: str) -> None:
+    # Exponential or quadratic backtracking would not return in any useful time.
+    assert len(redact(hostile)) > 0

@@ -34,15 +34,14 @@ SECRET_KEYS = (
 SECRET_SETTINGS = ("AuthorizationKey", "BasicAuthPassword")
 
 _KEYS = "|".join(SECRET_KEYS)
-_QUOTED = r"(?P<q>[\"'])(?:\\.|(?!(?P=q)).)*(?P=q)"
+# Unambiguous alternatives only: every rule must stay linear on hostile text.
+_QUOTED = r'"(?:\\.|[^"\\])*"' + r"|'(?:\\.|[^'\\])*'"
 _BARE = r"[^\s,;&'\"}\]\)]+"
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Websocket frame dumps (websockets' "< TEXT '...' [81 bytes]"): never show a payload.
     (
-        re.compile(
-            r"\b(TEXT|BINARY|CONT) .*? \[((?:text, |binary, )?\d+ bytes?(?:, continued)?)\]"
-        ),
-        rf"\1 {REDACTED} [\2]",
+        re.compile(r"^([<>] )(TEXT|BINARY|CONT) .*\[((?:text, |binary, )?\d+ bytes?[^\]]*)\]$"),
+        rf"\1\2 {REDACTED} [\3]",
     ),
     # HTTP credentials: "authorization: Basic …", "Bearer …", cookies, API key headers.
     (
@@ -56,7 +55,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         f"[PEM {REDACTED}]",
     ),
     # user:password@ in URLs (database URLs, webhooks).
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@"), rf"\1{REDACTED}@"),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,30}://[^\s:/@]{1,256}:)[^\s@/]+@"), rf"\1{REDACTED}@"),
     # "idTag": "…", 'password': '…', password=…, in JSON, reprs and key=value text.
     (
         re.compile(rf"(?i)([\"']?\b(?:{_KEYS})\b[\"']?\s*[:=]\s*)(?:{_QUOTED}|{_BARE})"),
