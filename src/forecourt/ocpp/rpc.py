@@ -115,10 +115,13 @@ def parse_frame(
         raise FrameError(
             ErrorKind.RPC_FRAMEWORK, "MessageTypeId is not an integer", message_id=message_id
         )
+    # Nesting deeper than the limit needs more openers than the limit: count them first (fast)
+    # and walk the structure only when that is possible.
+    deep = _openers(text) > MAX_PAYLOAD_DEPTH
     if message_type == MessageType.CALL:
-        return _parse_call(message, message_id)
+        return _parse_call(message, message_id, deep)
     if message_type == MessageType.CALLRESULT:
-        return _parse_call_result(message, message_id)
+        return _parse_call_result(message, message_id, deep)
     if message_type == MessageType.CALLERROR:
         return _parse_call_error(message, message_id)
     raise FrameError(
@@ -146,7 +149,9 @@ def _read_message_id(message: list[Any], max_length: int | None, message_type: i
     return message_id
 
 
-def _read_payload(value: Any, message_id: str, message_type: MessageType) -> dict[str, Any]:
+def _read_payload(
+    value: Any, message_id: str, message_type: MessageType, deep: bool
+) -> dict[str, Any]:
     # Part 4 §4.1.5: null is an accepted (if discouraged) notation for an empty payload.
     if value is None:
         return {}
@@ -157,7 +162,7 @@ def _read_payload(value: Any, message_id: str, message_type: MessageType) -> dic
             message_id=message_id,
             message_type=message_type,
         )
-    if nested_deeper_than(value, MAX_PAYLOAD_DEPTH):
+    if deep and nested_deeper_than(value, MAX_PAYLOAD_DEPTH):
         raise FrameError(
             ErrorKind.FORMAT,
             f"Payload is nested deeper than {MAX_PAYLOAD_DEPTH} levels",
@@ -165,6 +170,12 @@ def _read_payload(value: Any, message_id: str, message_type: MessageType) -> dic
             message_type=message_type,
         )
     return value
+
+
+def _openers(text: str | bytes) -> int:
+    if isinstance(text, str):
+        return text.count("{") + text.count("[")
+    return text.count(b"{") + text.count(b"[")
 
 
 def nested_deeper_than(value: Any, limit: int) -> bool:
@@ -184,7 +195,7 @@ def nested_deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
-def _parse_call(message: list[Any], message_id: str) -> Call:
+def _parse_call(message: list[Any], message_id: str, deep: bool) -> Call:
     if len(message) != 4:
         raise FrameError(
             ErrorKind.RPC_FRAMEWORK,
@@ -200,10 +211,10 @@ def _parse_call(message: list[Any], message_id: str) -> Call:
             message_id=message_id,
             message_type=MessageType.CALL,
         )
-    return Call(message_id, action, _read_payload(message[3], message_id, MessageType.CALL))
+    return Call(message_id, action, _read_payload(message[3], message_id, MessageType.CALL, deep))
 
 
-def _parse_call_result(message: list[Any], message_id: str) -> CallResult:
+def _parse_call_result(message: list[Any], message_id: str, deep: bool) -> CallResult:
     if len(message) != 3:
         raise FrameError(
             ErrorKind.RPC_FRAMEWORK,
@@ -211,7 +222,8 @@ def _parse_call_result(message: list[Any], message_id: str) -> CallResult:
             message_id=message_id,
             message_type=MessageType.CALLRESULT,
         )
-    return CallResult(message_id, _read_payload(message[2], message_id, MessageType.CALLRESULT))
+    payload = _read_payload(message[2], message_id, MessageType.CALLRESULT, deep)
+    return CallResult(message_id, payload)
 
 
 def _parse_call_error(message: list[Any], message_id: str) -> CallError:
