@@ -10,6 +10,7 @@ import pytest
 import websockets
 from websockets.asyncio.client import connect
 
+from forecourt.domain.stations import Station
 from tests.support.server import RunningServer, running_server
 
 #: URL path segments (percent-encoded as a station would send them) that are no OCPP identity.
@@ -97,3 +98,12 @@ async def test_pending_registrations_are_capped_until_an_operator_decides(tmp_pa
             assert approved.status_code == 200
             assert await handshake_status(server, "P-3") == 101
             assert await station_ids(client) == ["P-1", "P-2", "P-3"]
+
+
+async def test_a_station_stored_before_the_rule_still_connects(tmp_path: Path) -> None:
+    async with running_server(tmp_path) as server:
+        async with server.forecourt.database.unit_of_work() as uow:
+            await uow.stations.add(Station("old station"))  # written before the rule existed
+            await uow.commit()
+        assert await handshake_status(server, "old%20station") == 101
+        assert await handshake_status(server, "new%20station") == 400
