@@ -36,6 +36,8 @@ def policy_from(settings: Settings) -> Policy:
         require_station_password=settings.require_station_password,
         clock_drift_threshold_s=settings.clock_drift_threshold,
         command_timeout_s=settings.call_timeout,
+        max_pending_stations=settings.max_pending_stations,
+        max_stored_payload_bytes=settings.max_stored_payload_bytes,
     )
 
 

@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     require_station_password: bool = Field(
         False, description="Refuse stations that have no password set (security profile 1+)."
     )
+    max_pending_stations: int = Field(
+        1000,
+        ge=0,
+        description="Policy pending: self-registered stations awaiting approval at most; "
+        "further unknown stations are refused (503) until an operator decides.",
+    )
+    max_stored_payload_bytes: int = Field(
+        16384,
+        ge=1024,
+        description="Station payloads kept as records (DataTransfer, NotifyReport...): larger "
+        "values are cut, with their size and SHA-256 kept.",
+    )
     protocols: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["ocpp2.0.1", "ocpp1.6"],
         description="Offered OCPP subprotocols in order of preference.",
@@ -53,6 +65,11 @@ class Settings(BaseSettings):
         30.0, gt=0, description="WebSocket ping interval (s), independent of OCPP Heartbeat."
     )
     ws_ping_timeout: float = Field(30.0, gt=0, description="Close a socket whose pong is late (s).")
+    ws_max_message_size: int = Field(
+        1 << 20,
+        ge=4096,
+        description="Largest inbound websocket message (bytes); bigger ones close with 1009.",
+    )
     call_timeout: float = Field(30.0, gt=0, description="Timeout of a CSMS-initiated call (s).")
     handler_timeout: float = Field(
         60.0,

@@ -37,7 +37,7 @@ def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
         ws="websockets-sansio",
         ws_ping_interval=settings.ws_ping_interval,
         ws_ping_timeout=settings.ws_ping_timeout,
-        ws_max_size=1 << 20,
+        ws_max_size=settings.ws_max_message_size,
         ssl_certfile=str(settings.tls_certfile) if settings.tls_certfile else None,
         ssl_keyfile=str(settings.tls_keyfile) if settings.tls_keyfile else None,
         log_config=None,

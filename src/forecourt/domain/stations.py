@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
+from forecourt.domain.errors import InvalidInput
+
+#: A station id is its OCPP identity: the last segment of the connection URL and the Basic
+#: auth username (1.6 security whitepaper / 2.0.1 A00.FR.204). OCPP 2.0.1 makes it an
+#: identifierString of at most 48 characters: A-Z a-z 0-9 * - _ = : + | @ . (Part 2 §2.1).
+#: ':' is left out because it separates username and password in Basic auth (RFC 7617).
+#: Ids match exactly (case-sensitive) but must be unique ignoring case: identifierString is
+#: case-insensitive, so two ids differing only in case cannot both exist.
+MAX_STATION_ID_LENGTH = 48
+STATION_ID_CHARACTERS = frozenset(string.ascii_letters + string.digits + "*-_=+|@.")
+STATION_ID_RULE = (
+    f"a station id must be 1-{MAX_STATION_ID_LENGTH} characters of A-Z a-z 0-9 * - _ = + | @ ."
+)
+
+
+def station_id_problem(station_id: str) -> str | None:
+    """Why ``station_id`` is not a valid OCPP identity, or None when it is."""
+    if not station_id or len(station_id) > MAX_STATION_ID_LENGTH:
+        return f"{STATION_ID_RULE} (got {len(station_id)} characters)"
+    bad = next((c for c in station_id if c not in STATION_ID_CHARACTERS), None)
+    return None if bad is None else f"{STATION_ID_RULE} (got {bad!r})"
+
+
+def check_station_id(station_id: str) -> str:
+    """``station_id`` when valid; raises InvalidInput (with the rule) otherwise."""
+    problem = station_id_problem(station_id)
+    if problem is not None:
+        raise InvalidInput(problem)
+    return station_id
 
 
 class RegistrationStatus(StrEnum):

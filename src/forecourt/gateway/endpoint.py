@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -18,9 +19,18 @@ from forecourt.ocpp.adapter import Link, VersionAdapter, dispatcher
 from forecourt.ocpp.quirks import Quirks, quirks_for
 from forecourt.ocpp.session import OcppSession, SessionObserver
 from forecourt.services.core import CoreServices
-from forecourt.services.provisioning import Admission
+from forecourt.services.provisioning import Admission, Refusal
 
 log = logging.getLogger("forecourt.gateway")
+
+#: HTTP status of a refused handshake; anything else is 401 (with a Basic challenge).
+_REFUSAL_STATUS = {Refusal.INVALID_ID: 400, Refusal.PENDING_FULL: 503}
+
+
+class GatewayObserver(SessionObserver, Protocol):
+    """Metrics hook for the edge: session traffic plus refused registrations."""
+
+    def registration_refused(self, reason: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +60,7 @@ class OcppEndpoint:
         adapters: Mapping[str, VersionAdapter],
         registry: ConnectionRegistry,
         config: GatewayConfig,
-        observer: SessionObserver | None = None,
+        observer: GatewayObserver | None = None,
     ) -> None:
         self._core = core
         self._adapters = adapters
@@ -77,7 +87,10 @@ class OcppEndpoint:
         password = credentials.password if credentials else None
         admission = await self._core.provisioning.admit(station_id, password)
         if not admission.allowed:
-            await self._refuse(websocket, station_id, 401, admission.reason)
+            status = _REFUSAL_STATUS.get(admission.refusal, 401)
+            if admission.refusal is not Refusal.UNAUTHORIZED and self._observer is not None:
+                self._observer.registration_refused(admission.refusal.value)
+            await self._refuse(websocket, station_id, status, admission.reason)
             return None
         quirks = quirks_for(admission.vendor, admission.model)
         offered = list(websocket.scope.get("subprotocols", []))

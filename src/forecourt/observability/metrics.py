@@ -31,11 +31,21 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=self.registry,
         )
+        self.registrations_refused = Counter(
+            "forecourt_station_registrations_refused_total",
+            "Handshakes of unknown stations refused: invalid_id, id_case_clash, pending_full",
+            ["reason"],
+            registry=self.registry,
+        )
 
     def message(self, action: str, direction: str, outcome: str, seconds: float) -> None:
         """SessionObserver hook, called by every OCPP session."""
         self.messages.labels(action, direction, outcome).inc()
         self.latency.labels(action, direction).observe(seconds)
+
+    def registration_refused(self, reason: str) -> None:
+        """GatewayObserver hook: an unknown station could not register."""
+        self.registrations_refused.labels(reason).inc()
 
     async def render(
         self, connected: Callable[[], int], active: Callable[[], Awaitable[int]]

@@ -21,6 +21,10 @@ from forecourt.ocpp.timestamps import format_timestamp
 MAX_MESSAGE_ID_LENGTH = 36
 # Part 4 §4.2.3: a CALLERROR for a message whose id cannot be read carries "-1".
 UNKNOWN_MESSAGE_ID = "-1"
+# Deepest nesting accepted in a payload. The deepest OCPP message (a 2.0.1 charging profile
+# with a sales tariff) nests about 12 levels; the rest is room for vendors' customData. It
+# also keeps every later step (fingerprint, schema check, storage) far from recursion limits.
+MAX_PAYLOAD_DEPTH = 64
 
 
 class OcppVersion(StrEnum):
@@ -111,10 +115,13 @@ def parse_frame(
         raise FrameError(
             ErrorKind.RPC_FRAMEWORK, "MessageTypeId is not an integer", message_id=message_id
         )
+    # Nesting deeper than the limit needs more openers than the limit: count them first (fast)
+    # and walk the structure only when that is possible.
+    deep = _openers(text) > MAX_PAYLOAD_DEPTH
     if message_type == MessageType.CALL:
-        return _parse_call(message, message_id)
+        return _parse_call(message, message_id, deep)
     if message_type == MessageType.CALLRESULT:
-        return _parse_call_result(message, message_id)
+        return _parse_call_result(message, message_id, deep)
     if message_type == MessageType.CALLERROR:
         return _parse_call_error(message, message_id)
     raise FrameError(
@@ -142,7 +149,9 @@ def _read_message_id(message: list[Any], max_length: int | None, message_type: i
     return message_id
 
 
-def _read_payload(value: Any, message_id: str, message_type: MessageType) -> dict[str, Any]:
+def _read_payload(
+    value: Any, message_id: str, message_type: MessageType, deep: bool
+) -> dict[str, Any]:
     # Part 4 §4.1.5: null is an accepted (if discouraged) notation for an empty payload.
     if value is None:
         return {}
@@ -153,10 +162,40 @@ def _read_payload(value: Any, message_id: str, message_type: MessageType) -> dic
             message_id=message_id,
             message_type=message_type,
         )
+    if deep and nested_deeper_than(value, MAX_PAYLOAD_DEPTH):
+        raise FrameError(
+            ErrorKind.FORMAT,
+            f"Payload is nested deeper than {MAX_PAYLOAD_DEPTH} levels",
+            message_id=message_id,
+            message_type=message_type,
+        )
     return value
 
 
-def _parse_call(message: list[Any], message_id: str) -> Call:
+def _openers(text: str | bytes) -> int:
+    if isinstance(text, str):
+        return text.count("{") + text.count("[")
+    return text.count(b"{") + text.count(b"[")
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether objects/arrays in ``value`` nest more than ``limit`` levels (``{}`` is 1).
+
+    Iterative, and stops at the first level past the limit: bounded work on hostile input.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _parse_call(message: list[Any], message_id: str, deep: bool) -> Call:
     if len(message) != 4:
         raise FrameError(
             ErrorKind.RPC_FRAMEWORK,
@@ -172,10 +211,10 @@ def _parse_call(message: list[Any], message_id: str) -> Call:
             message_id=message_id,
             message_type=MessageType.CALL,
         )
-    return Call(message_id, action, _read_payload(message[3], message_id, MessageType.CALL))
+    return Call(message_id, action, _read_payload(message[3], message_id, MessageType.CALL, deep))
 
 
-def _parse_call_result(message: list[Any], message_id: str) -> CallResult:
+def _parse_call_result(message: list[Any], message_id: str, deep: bool) -> CallResult:
     if len(message) != 3:
         raise FrameError(
             ErrorKind.RPC_FRAMEWORK,
@@ -183,7 +222,8 @@ def _parse_call_result(message: list[Any], message_id: str) -> CallResult:
             message_id=message_id,
             message_type=MessageType.CALLRESULT,
         )
-    return CallResult(message_id, _read_payload(message[2], message_id, MessageType.CALLRESULT))
+    payload = _read_payload(message[2], message_id, MessageType.CALLRESULT, deep)
+    return CallResult(message_id, payload)
 
 
 def _parse_call_error(message: list[Any], message_id: str) -> CallError:
@@ -197,6 +237,8 @@ def _parse_call_error(message: list[Any], message_id: str) -> CallError:
         )
     description = message[3] if len(message) > 3 else ""
     details = message[4] if len(message) > 4 else {}
+    if isinstance(details, dict | list) and nested_deeper_than(details, MAX_PAYLOAD_DEPTH):
+        details = {}  # informative only: not worth keeping a hostile structure for
     return CallError(
         message_id,
         message[2],

@@ -17,7 +17,7 @@ from forecourt.domain.commands import CommandRecord
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
 from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.metering import MeterSample
-from forecourt.domain.stations import Site, Station, StatusReport
+from forecourt.domain.stations import RegistrationStatus, Site, Station, StatusReport
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction, TransactionState
 from forecourt.ports.payments import PaymentRepository, TariffRepository
@@ -76,6 +76,9 @@ class StationRepository(Protocol):
     async def get(self, station_id: str) -> Station | None: ...  # with EVSEs and connectors
     async def list(self, site_id: str | None = None) -> list[Station]: ...
     async def add(self, station: Station) -> None: ...  # Conflict on duplicate id
+    async def id_ignoring_case(self, station_id: str) -> str | None: ...
+    # ^ the stored id equal to station_id ignoring ASCII case (ids are unique that way)
+    async def count_registered(self, registration: RegistrationStatus) -> int: ...
     async def save(self, station: Station) -> None: ...  # station fields only, not EVSEs
     async def touch(self, station_id: str, at: datetime) -> None: ...  # last_seen_at, cheap
     async def set_clock_drift(self, station_id: str, drift_s: float) -> bool: ...

@@ -20,6 +20,8 @@ class Policy:
     require_station_password: bool = False
     clock_drift_threshold_s: float = 60.0
     command_timeout_s: float = 30.0
+    max_pending_stations: int = 1000  # self-registered stations awaiting approval
+    max_stored_payload_bytes: int = 16384  # station payloads kept as records
 
 
 @dataclass(slots=True)

@@ -13,11 +13,12 @@ from forecourt.domain.connectors import (
 )
 from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.events import StationEvent, StationEventKind
-from forecourt.domain.stations import RegistrationStatus, Site, Station
+from forecourt.domain.stations import RegistrationStatus, Site, Station, check_station_id
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.ports.repositories import StatusHistoryEntry, UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.credentials import hash_password
+from forecourt.services.station_identity import check_new_station_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +55,14 @@ class Network:
     async def add_station(
         self, station_id: str, *, password: str | None = None, site_id: str | None = None
     ) -> Station:
-        _check_station_id(station_id)
+        check_station_id(station_id)  # before the costly password hash
         station = Station(
             id=station_id,
             site_id=site_id,
             password_hash=hash_password(password) if password else None,
         )
         async with self._ctx.uow() as uow:
+            await check_new_station_id(uow, station_id)
             if site_id is not None and await uow.sites.get(site_id) is None:
                 raise NotFound("site", site_id)
             await uow.stations.add(station)
@@ -209,11 +211,3 @@ async def _require_station(uow: UnitOfWork, station_id: str) -> Station:
     if station is None:
         raise NotFound("station", station_id)
     return station
-
-
-def _check_station_id(station_id: str) -> None:
-    # OCPP identities travel in URLs and Basic auth usernames: no ':' or '/', max 48 chars (2.0.1).
-    if not station_id or len(station_id) > 48 or any(c in station_id for c in ":/ ?#"):
-        raise InvalidInput(
-            "a station id must be 1-48 characters without ':', '/', spaces, '?' or '#'"
-        )

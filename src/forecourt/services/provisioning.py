@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from forecourt.domain.errors import Conflict
+from forecourt.domain.errors import Conflict, InvalidInput
 from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.stations import (
     BootDecision,
@@ -18,6 +19,16 @@ from forecourt.domain.stations import (
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.credentials import hash_password, verify_password
+from forecourt.services.station_identity import check_new_station_id
+
+
+class Refusal(StrEnum):
+    """Why a handshake was refused, for the edge's answer and the metrics."""
+
+    UNAUTHORIZED = "unauthorized"  # unknown station (strict), bad or missing password
+    INVALID_ID = "invalid_id"  # not a valid OCPP identity
+    ID_CASE_CLASH = "id_case_clash"  # differs only in letter case from a stored station
+    PENDING_FULL = "pending_full"  # max_pending_stations already await approval
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +40,7 @@ class Admission:
     registration: RegistrationStatus | None = None
     vendor: str = ""  # as last booted: the edge looks up per-model quirks with it
     model: str = ""
+    refusal: Refusal = Refusal.UNAUTHORIZED  # meaningful only when not allowed
 
 
 class Provisioning:
@@ -52,8 +64,18 @@ class Provisioning:
         self, uow: UnitOfWork, station_id: str, password: str | None
     ) -> Admission:
         policy = self._ctx.policy.registration
+        try:
+            await check_new_station_id(uow, station_id)
+        except InvalidInput as problem:
+            return Admission(False, str(problem), refusal=Refusal.INVALID_ID)
+        except Conflict as clash:
+            return Admission(False, str(clash), refusal=Refusal.ID_CASE_CLASH)
         if policy is RegistrationPolicy.STRICT:
             return Admission(False, "unknown station")
+        if policy is RegistrationPolicy.PENDING and await self._pending_full(uow):
+            limit = self._ctx.policy.max_pending_stations
+            reason = f"{limit} stations already await approval (FORECOURT_MAX_PENDING_STATIONS)"
+            return Admission(False, reason, refusal=Refusal.PENDING_FULL)
         status = (
             RegistrationStatus.ACCEPTED
             if policy is RegistrationPolicy.AUTO
@@ -72,6 +94,10 @@ class Provisioning:
             await uow.rollback()
         await self._ctx.publish("station.registered", station_id, registration=status.value)
         return Admission(True, f"self-registered as {status.value}", status)
+
+    async def _pending_full(self, uow: UnitOfWork) -> bool:
+        waiting = await uow.stations.count_registered(RegistrationStatus.PENDING)
+        return waiting >= self._ctx.policy.max_pending_stations
 
     async def boot(self, station_id: str, info: BootInfo) -> BootDecision:
         now = self._ctx.clock.now()

@@ -8,6 +8,7 @@ from typing import Any
 
 from forecourt.domain.commands import (
     Command,
+    CommandKind,
     CommandRecord,
     CommandResult,
     CommandStatus,
@@ -16,6 +17,7 @@ from forecourt.domain.commands import (
     kind_of,
 )
 from forecourt.domain.errors import Conflict, NotFound
+from forecourt.domain.payloads import bounded_payload
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.services.context import ServiceContext
 
@@ -79,9 +81,12 @@ class RemoteControl:
         return record
 
     async def _close_record(self, record: CommandRecord, result: CommandResult) -> CommandRecord:
+        limit = self._ctx.policy.max_stored_payload_bytes
         record.status = result.status
-        record.result = result.data
-        record.error = result.error
+        # A station's DataTransfer answer is free-form; other answers are schema-bounded.
+        free_form = record.kind is CommandKind.DATA_TRANSFER
+        record.result = bounded_payload(result.data, limit) if free_form else result.data
+        record.error = _cut(result.error, limit)  # may quote a station's errorDescription
         record.completed_at = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             await uow.commands.save(record)
@@ -122,3 +127,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"

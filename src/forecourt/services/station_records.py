@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from forecourt.domain.events import DomainEvent, StationEvent, StationEventKind
+from forecourt.domain.payloads import bounded_payload
 from forecourt.services.context import ServiceContext
 
 #: Vendors whose DataTransfer messages Forecourt understands. Others get UnknownVendorId.
@@ -16,11 +17,16 @@ class StationRecords:
         self._ctx = ctx
 
     async def record(self, station_id: str, kind: StationEventKind, data: dict[str, Any]) -> None:
+        """Keep a station's payload for operators, bounded (FORECOURT_MAX_STORED_PAYLOAD_BYTES).
+
+        The bounded copy is also what is published: live dashboards get no megabytes either.
+        """
+        data = bounded_payload(data, self._ctx.policy.max_stored_payload_bytes)
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             await uow.events.add(StationEvent(station_id, kind, now, data))
             await uow.commit()
-        # data is the station's payload: pass it whole, its keys are not ours to spread
+        # data is the station's (bounded) payload: pass it as one value, its keys are not ours
         await self._ctx.bus.publish(DomainEvent(f"station.{kind.value}", station_id, now, data))
 
     async def data_transfer(

@@ -7,11 +7,28 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Row, and_, bindparam, exists, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Row,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+    update,
+)
 
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
 from forecourt.domain.errors import NotFound
-from forecourt.domain.stations import Connector, Evse, Site, Station, StatusReport
+from forecourt.domain.stations import (
+    Connector,
+    Evse,
+    RegistrationStatus,
+    Site,
+    Station,
+    StatusReport,
+)
 from forecourt.ports.repositories import StatusHistoryEntry
 from forecourt.storage.context import DbContext
 from forecourt.storage.tables import connectors, evses, sites, stations, status_history
@@ -127,6 +144,16 @@ class SqlStationRepository:
                 await self._db.execute(evses.insert(), evse_rows)
             if connector_rows:
                 await self._db.execute(connectors.insert(), connector_rows)
+
+    async def id_ignoring_case(self, station_id: str) -> str | None:
+        folded = func.lower(stations.c.id) == station_id.lower()
+        statement = select(stations.c.id).where(folded).order_by(stations.c.id).limit(1)
+        found: str | None = (await self._db.execute(statement)).scalar()
+        return found
+
+    async def count_registered(self, registration: RegistrationStatus) -> int:
+        statement = select(func.count()).where(stations.c.registration == registration)
+        return int((await self._db.execute(statement)).scalar_one())
 
     async def save(self, station: Station) -> None:
         if not await self._update(station.id, **_station_values(station)):

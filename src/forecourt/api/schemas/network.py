@@ -179,7 +179,10 @@ class SiteDetail(SiteOut):
 
 class StationCreate(Input):
     id: str = Field(
-        min_length=1, max_length=48, description="The OCPP identity in `/ocpp/{station_id}`."
+        min_length=1,
+        max_length=48,
+        description="The OCPP identity in `/ocpp/{station_id}`: 1-48 of A-Z a-z 0-9 * - _ = + | "
+        "@ . and unique ignoring letter case (422 / 409 otherwise).",
     )
     password: str | None = Field(
         None, min_length=1, max_length=64, description="Basic auth password (profile 1/2)."
