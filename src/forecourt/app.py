@@ -18,11 +18,12 @@ from forecourt.bootstrap import build_services, policy_from
 from forecourt.gateway.endpoint import GatewayConfig, OcppEndpoint
 from forecourt.gateway.registry import ConnectionRegistry
 from forecourt.gateway.station_gateway import LocalStationGateway
-from forecourt.observability.metrics import Metrics
+from forecourt.observability.metrics import Metrics, ThrottleCollector
 from forecourt.ocpp import v16, v201
 from forecourt.ocpp.adapter import VersionAdapter
 from forecourt.payments import payment_adapters
 from forecourt.services.core import Services
+from forecourt.services.throttle import BackOffThrottle
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.web import install_web
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         payments=payment_adapters(settings),
     )
     forecourt = Forecourt(settings, database, services, registry, Metrics())
+    forecourt.metrics.registry.register(ThrottleCollector(_throttles(services)))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -106,6 +108,13 @@ def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:
     @app.get("/healthz", include_in_schema=False)
     async def health() -> JSONResponse:
         return JSONResponse({"status": "ok", "connected_stations": len(forecourt.registry)})
+
+
+def _throttles(services: Services) -> dict[str, BackOffThrottle]:
+    return {
+        "sign_in_account": services.users.account_throttle,
+        "sign_in_address": services.users.address_throttle,
+    }
 
 
 async def _close_connections(registry: ConnectionRegistry) -> None:

@@ -111,6 +111,11 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
     )
 
 
+def client_address(request: Request) -> str:
+    """The peer's address (behind a proxy: the one uvicorn's --forwarded-allow-ips trusts)."""
+    return request.client.host if request.client is not None else ""
+
+
 async def signed_in(request: Request) -> SignedIn:
     cached = getattr(request.state, "signed_in", None)
     if isinstance(cached, SignedIn):
