@@ -36,6 +36,21 @@ log = logging.getLogger("forecourt")
 ADAPTERS: dict[str, VersionAdapter] = {"ocpp1.6": v16.ADAPTER, "ocpp2.0.1": v201.ADAPTER}
 
 
+#: Routes outside the API and the pages (those declare theirs in api.deps / web.scope).
+OPERATION_ROUTES = frozenset(
+    {
+        "WS /ocpp/{station_id}",  # stations: their own password or certificate
+        "GET /metrics",  # FORECOURT_METRICS_TOKEN / _ALLOW (docs/security.md)
+        "GET /healthz",  # liveness only: up, and how many stations are connected
+        "GET /openapi.json",
+        "GET /docs",
+        "GET /docs/oauth2-redirect",
+        "GET /redoc",
+        "MOUNT /static",  # CSS, scripts, vendored htmx
+    }
+)
+
+
 @dataclass(slots=True)
 class Forecourt:
     """Handles on the running parts, kept in ``app.state.forecourt`` (tests, demo, CLI)."""

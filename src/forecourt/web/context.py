@@ -32,6 +32,7 @@ class NavItem:
     label: str
     path: str
     needed: Role
+    network_wide: bool = False  # hidden from site-restricted users (web.scope.Reach.NETWORK)
 
 
 #: The dashboard's navigation; a new page appends its entry (see docs/web.md).
@@ -39,7 +40,7 @@ DEFAULT_NAV = (
     NavItem("Overview", "/dashboard", Role.VIEWER),
     NavItem("Sessions", "/dashboard/sessions", Role.VIEWER),
     NavItem("Sites", "/dashboard/sites", Role.VIEWER),
-    NavItem("Tokens", "/dashboard/tokens", Role.OPERATOR),
+    NavItem("Tokens", "/dashboard/tokens", Role.OPERATOR, network_wide=True),
     NavItem("API keys", "/dashboard/api-keys", Role.ADMIN),
 )
 
@@ -107,7 +108,13 @@ class WebContext:
         return context
 
     def nav_for(self, me: SignedIn | None) -> list[NavItem]:
-        return [] if me is None else [item for item in self.nav if me.access.allows(item.needed)]
+        if me is None:
+            return []
+        return [
+            item
+            for item in self.nav
+            if me.access.allows(item.needed) and not (item.network_wide and me.access.restricted)
+        ]
 
     def page(
         self,
