@@ -110,7 +110,7 @@ def _unauthorized(detail: str) -> ProblemError:
 
 def requires(needed: Role) -> Callable[[ApiKey], Awaitable[ApiKey]]:
     async def check(caller: Annotated[ApiKey, Depends(authenticated_caller)]) -> ApiKey:
-        role = _role_of(caller)
+        role = role_of(caller)
         if role is None or not role_allows(role, needed):
             raise ProblemError(
                 403,
@@ -123,7 +123,8 @@ def requires(needed: Role) -> Callable[[ApiKey], Awaitable[ApiKey]]:
     return check
 
 
-def _role_of(key: ApiKey) -> Role | None:
+def role_of(key: ApiKey) -> Role | None:
+    """The key's role (token values are shown as ``services.access.shown_token`` says)."""
     try:
         return Role(key.role)
     except ValueError:  # a role this version does not know grants nothing

@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from forecourt.domain.stations import Station
 from forecourt.ports.users import User
-from forecourt.services.access import Role
+from forecourt.services.access import Role, sees_full_tokens
 from forecourt.services.users import UserAccess
 from forecourt.web.errors import Forbidden, LoginRequired, PageError
 
@@ -85,6 +85,11 @@ class SignedIn:
     @property
     def can_manage(self) -> bool:
         return self.access.allows(Role.OPERATOR)
+
+    @property
+    def sees_tokens(self) -> bool:
+        """Full token values (else the last 4): the rule is ``services.access.shown_token``."""
+        return sees_full_tokens(self.access.role)
 
     @property
     def is_admin(self) -> bool:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 
-from forecourt.api.deps import Admin, Context, Operator, Technician, Viewer
+from forecourt.api.deps import Admin, Context, Operator, Technician, Viewer, role_of
 from forecourt.api.problems import ProblemError, problem_responses
 from forecourt.api.routes.payments_schemas import (
     BindingIn,
@@ -145,7 +145,7 @@ async def transaction_cost(transaction_id: int, context: Context, _: Viewer) -> 
 @router.get("/payments", summary="Card payments, newest first")
 async def list_payments(
     context: Context,
-    _: Viewer,
+    caller: Viewer,
     state: Annotated[list[PaymentState] | None, Query()] = None,
     station_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -153,12 +153,12 @@ async def list_payments(
     flt = PaymentFilter(states=tuple(state or ()), station_id=station_id, limit=limit)
     async with context.services.ctx.uow() as uow:
         found = await uow.payments.list(flt)
-    return [PaymentOut.of(p) for p in found]
+    return [PaymentOut.for_role(p, role_of(caller)) for p in found]
 
 
 @router.get("/payments/{public_id}", summary="One payment", responses=problem_responses(404))
-async def get_payment(public_id: str, context: Context, _: Viewer) -> PaymentOut:
-    return PaymentOut.of(await _payments(context).holds.get(public_id))
+async def get_payment(public_id: str, context: Context, caller: Viewer) -> PaymentOut:
+    return PaymentOut.for_role(await _payments(context).holds.get(public_id), role_of(caller))
 
 
 @router.post(
@@ -191,8 +191,11 @@ async def payment_status(public_id: str, context: Context) -> PaymentStatusOut:
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 404, 409, 422),
 )
-async def arm_reader(station_id: str, evse_id: int, context: Context, _: Technician) -> PaymentOut:
-    return PaymentOut.of(await _payments(context).holds.arm_reader(station_id, evse_id))
+async def arm_reader(
+    station_id: str, evse_id: int, context: Context, caller: Technician
+) -> PaymentOut:
+    payment = await _payments(context).holds.arm_reader(station_id, evse_id)
+    return PaymentOut.for_role(payment, role_of(caller))
 
 
 @router.post(
@@ -218,7 +221,7 @@ async def provider_webhook(provider: str, request: Request, context: Context) ->
     summary="Record a settlement a station's own terminal made (OCPP 2.1 direct payment)",
     responses=problem_responses(404, 422),
 )
-async def record_settlement(body: SettlementIn, context: Context, _: Operator) -> PaymentOut:
+async def record_settlement(body: SettlementIn, context: Context, caller: Operator) -> PaymentOut:
     if body.status != "Settled":
         raise ProblemError(422, "Not settled", f"nothing to record for status {body.status}")
     payment = await _payments(context).settlement.record_station_settlement(
@@ -226,7 +229,7 @@ async def record_settlement(body: SettlementIn, context: Context, _: Operator) -
     )
     if payment is None:
         raise ProblemError(404, "Not found", f"no payment holds the reference {body.psp_ref!r}")
-    return PaymentOut.of(payment)
+    return PaymentOut.for_role(payment, role_of(caller))
 
 
 @router.post("/payments/recover", summary="Run the recovery pass now")
