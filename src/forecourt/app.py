@@ -129,6 +129,7 @@ def _throttles(services: Services) -> dict[str, BackOffThrottle]:
     return {
         "sign_in_account": services.users.account_throttle,
         "sign_in_address": services.users.address_throttle,
+        "receipt_lookup": services.payments.receipts.lookups,
     }
 
 

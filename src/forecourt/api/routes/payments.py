@@ -6,6 +6,7 @@ public id, receipts by code or card digits + date, and provider webhooks (signat
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Annotated
 
@@ -32,10 +33,11 @@ from forecourt.api.routes.payments_schemas import (
 from forecourt.api.schemas import UtcDatetime
 from forecourt.domain.payments import InvalidWebhook, PaymentState
 from forecourt.domain.tariffs import Tariff
+from forecourt.domain.transactions import PaymentMethod
 from forecourt.ports.payments import PaymentFilter
 from forecourt.services.payments import PaymentServices
 from forecourt.services.payments.pricing import fee_explanations, price_text
-from forecourt.services.payments.receipts import Receipt
+from forecourt.services.payments.receipts import LookupThrottled, Receipt
 
 router = APIRouter(tags=["payments"], responses=problem_responses(401, 403))
 
@@ -249,7 +251,18 @@ async def reconcile(
 
 
 # -- receipts -----------------------------------------------------------------------------------
-class ReceiptOut(PaymentStatusOut):
+class ReceiptOut(BaseModel):
+    """What a receipt shows; never the payment's public id (that opens the session page)."""
+
+    receipt_code: str
+    state: PaymentState
+    method: PaymentMethod
+    station_id: str
+    evse_id: int | None
+    authorized: MoneyOut
+    captured: MoneyOut
+    final: MoneyOut | None
+    card_last4: str
     url: str
     cost: CostOut | None
     released: MoneyOut
@@ -261,8 +274,9 @@ class ReceiptOut(PaymentStatusOut):
     @classmethod
     def of_receipt(cls, r: Receipt) -> ReceiptOut:
         tx = r.transaction
+        status = PaymentStatusOut.of(r.payment)
         return cls(
-            **PaymentStatusOut.of(r.payment).model_dump(),
+            **status.model_dump(include=set(cls.model_fields) & set(status.model_fields)),
             url=r.url,
             cost=None if r.breakdown is None else CostOut.of(r.breakdown, True),
             released=MoneyOut.of(r.released),
@@ -280,15 +294,27 @@ async def get_receipt(code: str, context: Context) -> ReceiptOut:
 
 @router.get(
     "/receipts",
-    summary="Find receipts by the card's last 4 digits and the day (public)",
-    responses=problem_responses(422),
+    summary="Find your receipt by the card's last 4 digits, the day and the amount (public)",
+    description="At most one receipt; 404 when none matches. Look-ups that find nothing are "
+    "throttled per address (429 with `Retry-After`).",
+    responses=problem_responses(404, 422, 429),
 )
-async def find_receipts(
+async def find_receipt(
+    request: Request,
     context: Context,
     last4: Annotated[str, Query(pattern=r"^\d{4}$")],
     day: Annotated[date, Query(alias="date")],
-) -> list[ReceiptOut]:
-    return [ReceiptOut.of_receipt(r) for r in await _payments(context).receipts.find(last4, day)]
+    amount: Annotated[str, Query(min_length=1, max_length=20, description="Charged, e.g. 12.34")],
+) -> ReceiptOut:
+    receipts = _payments(context).receipts
+    address = request.client.host if request.client is not None else ""
+    try:
+        return ReceiptOut.of_receipt(await receipts.find_mine(last4, day, amount, address))
+    except LookupThrottled as wait:
+        seconds = str(math.ceil(wait.retry_after_s))
+        raise ProblemError(
+            429, "Too many attempts", str(wait), slug="throttled", headers={"Retry-After": seconds}
+        ) from None
 
 
 # -- fleet statements (RFID cards / accounts billed per period) ----------------------------------
