@@ -276,7 +276,7 @@ class ReceiptOut(BaseModel):
         tx = r.transaction
         status = PaymentStatusOut.of(r.payment)
         return cls(
-            **status.model_dump(include=set(cls.model_fields) & set(status.model_fields)),
+            **status.model_dump(include=set(cls.model_fields) & set(PaymentStatusOut.model_fields)),
             url=r.url,
             cost=None if r.breakdown is None else CostOut.of(r.breakdown, True),
             released=MoneyOut.of(r.released),
