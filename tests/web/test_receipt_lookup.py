@@ -99,12 +99,21 @@ async def test_misses_are_throttled_per_address_by_count(server: RunningServer) 
         assert right.status_code == 429  # waiting: not even a right guess is checked
         page = await guesser.get("/receipts", params={"last4": "4242", "day": "2026-03-14"})
         assert page.status_code == 429  # the driver page shares the same count
+        by_code = await guesser.get("/api/receipts/ABCDE12345")
+        assert by_code.status_code == 429  # and so do receipt codes
     async with client_from(server, "127.0.0.4") as other_driver:
         mine = await other_driver.get("/api/receipts", params={**query, "amount": "10.01"})
         assert mine.status_code == 200
     async with client_from(server, "127.0.0.1") as scraper:
         metrics = (await scraper.get("/metrics")).text
-    assert 'forecourt_throttle_refused_total{throttle="receipt_lookup"} 2.0' in metrics
+    assert 'forecourt_throttle_refused_total{throttle="receipt_lookup"} 3.0' in metrics
+
+
+async def test_guessing_receipt_codes_is_throttled_too(server: RunningServer) -> None:
+    async with client_from(server, "127.0.0.6") as guesser:
+        for n in range(LOOKUP_MISSES.free_failures):
+            assert (await guesser.get(f"/receipts/{n:010X}")).status_code == 404
+        assert (await guesser.get("/api/receipts/FFFFFFFFFF")).status_code == 429
 
 
 async def test_the_find_a_receipt_page_asks_for_the_amount(

@@ -288,8 +288,12 @@ class ReceiptOut(BaseModel):
 
 
 @router.get("/receipts/{code}", summary="A receipt (public)", responses=problem_responses(404))
-async def get_receipt(code: str, context: Context) -> ReceiptOut:
-    return ReceiptOut.of_receipt(await _payments(context).receipts.by_code(code))
+async def get_receipt(request: Request, code: str, context: Context) -> ReceiptOut:
+    receipts = _payments(context).receipts
+    try:
+        return ReceiptOut.of_receipt(await receipts.by_public_code(code, _address(request)))
+    except LookupThrottled as wait:
+        raise _too_many(wait) from None
 
 
 @router.get(
@@ -307,14 +311,23 @@ async def find_receipt(
     amount: Annotated[str, Query(min_length=1, max_length=20, description="Charged, e.g. 12.34")],
 ) -> ReceiptOut:
     receipts = _payments(context).receipts
-    address = request.client.host if request.client is not None else ""
     try:
-        return ReceiptOut.of_receipt(await receipts.find_mine(last4, day, amount, address))
+        return ReceiptOut.of_receipt(
+            await receipts.find_mine(last4, day, amount, _address(request))
+        )
     except LookupThrottled as wait:
-        seconds = str(math.ceil(wait.retry_after_s))
-        raise ProblemError(
-            429, "Too many attempts", str(wait), slug="throttled", headers={"Retry-After": seconds}
-        ) from None
+        raise _too_many(wait) from None
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client is not None else ""
+
+
+def _too_many(wait: LookupThrottled) -> ProblemError:
+    seconds = str(math.ceil(wait.retry_after_s))
+    return ProblemError(
+        429, "Too many attempts", str(wait), slug="throttled", headers={"Retry-After": seconds}
+    )
 
 
 # -- fleet statements (RFID cards / accounts billed per period) ----------------------------------

@@ -112,16 +112,31 @@ class Receipts:
         At most one (the latest if several match); NotFound when none does, and each miss
         counts against ``address`` (LookupThrottled once it must wait).
         """
-        if not self.lookups.admit(address):
-            raise LookupThrottled(self.lookups.wait_s(address))
+        self._admit(address)
         charged = parse_decimal(amount.strip().lstrip("$€£"), "the amount charged")
         matches = [r for r in await self.find(last4, day) if r.charged.to_decimal() == charged]
         if not matches:
-            wait_s = self.lookups.failed(address)
-            if wait_s:
-                raise LookupThrottled(wait_s)
+            self._missed(address)
             raise NotFound("receipt", f"card …{last4} on {day} for {amount}")
         return matches[0]
+
+    async def by_public_code(self, code: str, address: str) -> Receipt:
+        """``by_code`` for anyone: wrong codes count against ``address`` like other misses."""
+        self._admit(address)
+        try:
+            return await self.by_code(code)
+        except NotFound:
+            self._missed(address)
+            raise
+
+    def _admit(self, address: str) -> None:
+        if not self.lookups.admit(address):
+            raise LookupThrottled(self.lookups.wait_s(address))
+
+    def _missed(self, address: str) -> None:
+        wait_s = self.lookups.failed(address)
+        if wait_s:
+            raise LookupThrottled(wait_s)
 
     async def find(self, last4: str, day: date) -> list[Receipt]:
         """Receipts of sessions paid with a card ending in ``last4`` that started on ``day``

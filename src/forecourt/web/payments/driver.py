@@ -114,31 +114,39 @@ async def submit_card(
 async def find_receipt(
     request: Request, web: Web, last4: str = "", day: str = "", amount: str = ""
 ) -> Response:
-    found, message, status, wait_s = None, "", 200, 0.0
+    found, message, status = None, "", 200
     if last4 or day or amount:
         try:
             found = await web.services.payments.receipts.find_mine(
                 last4.strip(), date.fromisoformat(day), amount, client_address(request)
             )
         except LookupThrottled as throttled:
-            wait_s, status = throttled.retry_after_s, 429
-            message = "Too many tries that found nothing. Please wait and try again later."
+            return _wait_page(request, web, throttled)
         except NotFound:
             message = "No receipt matches that card, day and amount."  # a search: 200
         except (ValueError, ForecourtError):
             message = "Give the card's last 4 digits, the day you charged and the amount."
             status = 400
     context = {"found": found, "message": message, "last4": last4, "day": day, "amount": amount}
-    response = web.page(request, "payments/find.html", context, status)
-    if wait_s:
-        response.headers["Retry-After"] = str(math.ceil(wait_s))
-    return response
+    return web.page(request, "payments/find.html", context, status)
 
 
 @router.get("/receipts/{code}")
 async def receipt_page(request: Request, code: str, web: Web) -> Response:
-    receipt = await web.services.payments.receipts.by_code(code)
+    receipts = web.services.payments.receipts
+    try:
+        receipt = await receipts.by_public_code(code, client_address(request))
+    except LookupThrottled as throttled:
+        return _wait_page(request, web, throttled)
     return web.page(request, "payments/receipt.html", {"receipt": receipt})
+
+
+def _wait_page(request: Request, web: WebContext, throttled: LookupThrottled) -> Response:
+    message = "Too many tries that found nothing. Please wait and try again later."
+    context = {"found": None, "message": message, "last4": "", "day": "", "amount": ""}
+    response = web.page(request, "payments/find.html", context, 429)
+    response.headers["Retry-After"] = str(math.ceil(throttled.retry_after_s))
+    return response
 
 
 # -- scan-to-pay entry (last: its path pattern would swallow the fixed paths above) ------------
