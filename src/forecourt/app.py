@@ -4,13 +4,16 @@ composition root (with ``bootstrap``): the only modules that wire adapters to se
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.requests import Request
 
 from forecourt import __version__
 from forecourt.api import install_api
@@ -28,6 +31,7 @@ from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.web import install_web
 from forecourt.web.compat import install_compat_pages
+from forecourt.web.headers import SecurityHeaders
 from forecourt.web.payments import install_payment_pages
 from forecourt.web.reliability import install_reliability_pages
 
@@ -109,12 +113,19 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     install_payment_pages(app, services)
     install_reliability_pages(app)
     _install_operations(app, forecourt)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
 def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:
+    may_scrape = metrics_access(forecourt.settings)
+
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if not may_scrape(request):
+            return PlainTextResponse(
+                "metrics: not from this address (FORECOURT_METRICS_ALLOW / _TOKEN)", 403
+            )
         body = await forecourt.metrics.render(
             lambda: len(forecourt.registry), forecourt.services.history.count_active
         )
@@ -131,6 +142,24 @@ def _throttles(services: Services) -> dict[str, BackOffThrottle]:
         "sign_in_address": services.users.address_throttle,
         "receipt_lookup": services.payments.receipts.lookups,
     }
+
+
+def metrics_access(settings: Settings) -> Callable[[Request], bool]:
+    """Loopback (or FORECOURT_METRICS_ALLOW networks) may scrape; others need the token."""
+    networks = [ipaddress.ip_network(n, strict=False) for n in settings.metrics_allow]
+    expected = f"Bearer {settings.metrics_token}".encode() if settings.metrics_token else None
+
+    def allowed(request: Request) -> bool:
+        sent = request.headers.get("authorization", "").encode()
+        if expected is not None and hmac.compare_digest(sent, expected):
+            return True
+        try:
+            peer = ipaddress.ip_address(request.client.host if request.client else "")
+        except ValueError:
+            return False
+        return any(peer in network for network in networks)
+
+    return allowed
 
 
 async def _close_connections(registry: ConnectionRegistry) -> None:

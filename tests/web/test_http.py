@@ -45,7 +45,8 @@ class Rig:
                 "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
             )
             assert answer.status_code == 303, answer.text
-            client.headers["X-CSRF-Token"] = token
+            # CSRF tokens are bound to the session: sign-in needs a fresh one.
+            client.headers["X-CSRF-Token"] = await csrf_token(client, "/dashboard")
             yield client
 
 

@@ -110,8 +110,8 @@ class Rig:
         return httpx.AsyncClient(transport=transport, base_url="http://forecourt.test")
 
 
-async def with_csrf(client: httpx.AsyncClient) -> None:
-    page = await client.get("/login")
+async def with_csrf(client: httpx.AsyncClient, path: str = "/login") -> None:
+    page = await client.get(path)
     found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert found is not None
     client.headers["X-CSRF-Token"] = found.group(1)
@@ -122,6 +122,8 @@ async def sign_in(client: httpx.AsyncClient, username: str) -> None:
     form = {"username": username, "password": PASSWORD}
     form["csrf_token"] = client.headers["X-CSRF-Token"]
     assert (await client.post("/login", data=form)).status_code == 303
+    del client.headers["X-CSRF-Token"]
+    await with_csrf(client, "/dashboard")  # bound to the session: a fresh one after sign-in
 
 
 async def ask(client: httpx.AsyncClient, probe: Probe) -> httpx.Response:

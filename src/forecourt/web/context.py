@@ -14,7 +14,7 @@ from forecourt.domain.stations import Site, Station
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.settings import Settings
-from forecourt.web.auth import CSRF_COOKIE, SessionCodec, SignedIn, set_cookie
+from forecourt.web.auth import CSRF_COOKIE, SessionCodec, SignedIn, csrf_binding, set_cookie
 from forecourt.web.live import LiveFeed
 from forecourt.web.rendering import Renderer
 
@@ -126,9 +126,10 @@ class WebContext:
         """Render a page with what every template may use: ``me``, ``nav``, ``csrf_token``."""
         me = getattr(request.state, "signed_in", None)
         token = request.cookies.get(CSRF_COOKIE, "")
-        fresh = not token or not self.sessions.csrf_token_valid(token)
+        binding = csrf_binding(request)
+        fresh = not token or not self.sessions.csrf_token_valid(token, binding)
         if fresh:
-            token = self.sessions.new_csrf_token()
+            token = self.sessions.new_csrf_token(binding)
         shared = {
             "me": me,
             "nav": self.nav_for(me),
@@ -144,9 +145,7 @@ class WebContext:
 
 
 def _secure_headers(response: HTMLResponse, *, private: bool) -> None:
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY  # the rest: web.headers
     # Dashboard pages hold private data; driver pages must show fresh status.
     response.headers["Cache-Control"] = "no-store" if private else "no-cache"
 
