@@ -1,0 +1,46 @@
+"""The back-off throttle's own rules: doubling waits, forgetting, and bounded memory that
+forgets calm keys before waiting ones (so a flood cannot wipe a wait)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from forecourt.services.throttle import BackOff, BackOffThrottle
+from tests.support.harness import SteppingClock
+
+POLICY = BackOff(2, timedelta(seconds=10), timedelta(seconds=40), timedelta(minutes=5))
+
+
+def test_waits_double_up_to_the_cap_and_are_forgotten_after_a_quiet_spell() -> None:
+    clock = SteppingClock()
+    throttle = BackOffThrottle(clock, POLICY, max_keys=10)
+    assert [throttle.failed("a") for _ in range(5)] == [0, 0, 10, 20, 40]
+    assert throttle.failed("a") == 40  # capped
+    assert not throttle.admit("a")
+    assert throttle.stats.refused == 1
+    clock.advance(6 * 60)
+    assert throttle.admit("a")
+    assert throttle.failed("a") == 0  # a quiet spell starts afresh
+    throttle.succeeded("a")
+    assert len(throttle) == 0
+
+
+def test_a_full_table_forgets_calm_keys_first() -> None:
+    throttle = BackOffThrottle(SteppingClock(), POLICY, max_keys=3)
+    for _ in range(3):
+        throttle.failed("victim-of-a-guesser")  # now waiting
+    for n in range(100):  # a flood of fresh keys, each failing once
+        throttle.failed(f"fresh-{n}")
+    assert len(throttle) == 3
+    assert throttle.wait_s("victim-of-a-guesser") > 0
+    assert throttle.stats.evicted == 98
+
+
+def test_waiting_keys_go_only_when_all_are_waiting_oldest_first() -> None:
+    throttle = BackOffThrottle(SteppingClock(), POLICY, max_keys=2)
+    for key in ("first", "second", "third"):
+        for _ in range(3):
+            throttle.failed(key)
+    assert throttle.wait_s("first") == 0  # forgotten: the oldest wait
+    assert throttle.wait_s("second") > 0
+    assert throttle.wait_s("third") > 0
