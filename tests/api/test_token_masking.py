@@ -28,3 +28,16 @@ async def test_viewer_keys_see_masked_tokens_everywhere(rig: ApiRig) -> None:
         detail = await rig.client.get(f"/api/transactions/{tx_id}", headers=headers)
         assert detail.json()["id_token"] == expected
     assert CARD not in (await rig.client.get("/api/transactions", headers=viewer)).text
+
+
+async def test_viewer_keys_see_masked_tokens_in_the_command_log(rig: ApiRig) -> None:
+    await rig.services.network.add_station("CS-1")  # offline: the command is still recorded
+    start = {"kind": "remote_start", "id_token": CARD, "evse_id": 1}
+    sent = await rig.client.post(
+        "/api/stations/CS-1/commands", json=start, headers=rig.auth(Role.TECHNICIAN)
+    )
+    assert sent.json()["params"]["id_token"] == CARD
+    for path in ("/api/stations/CS-1/commands", f"/api/commands/{sent.json()['id']}"):
+        seen = await rig.client.get(path, headers=rig.auth(Role.VIEWER))
+        assert CARD not in seen.text
+        assert "••••C3D4" in seen.text

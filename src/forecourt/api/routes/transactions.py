@@ -70,4 +70,4 @@ async def stop_transaction(
     record = await context.services.remote.stop_transaction(
         transaction_id, requested_by=requester(caller)
     )
-    return CommandRecordOut.from_domain(record)
+    return CommandRecordOut.from_domain(record, role_of(caller))
