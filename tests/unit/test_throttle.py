@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from forecourt.services.throttle import BackOff, BackOffThrottle
+from forecourt.services.throttle import BackOff, BackOffThrottle, requester_key
 from tests.support.harness import SteppingClock
 
 POLICY = BackOff(2, timedelta(seconds=10), timedelta(seconds=40), timedelta(minutes=5))
@@ -44,3 +44,12 @@ def test_waiting_keys_go_only_when_all_are_waiting_oldest_first() -> None:
     assert throttle.wait_s("first") == 0  # forgotten: the oldest wait
     assert throttle.wait_s("second") > 0
     assert throttle.wait_s("third") > 0
+
+
+def test_ipv6_requesters_are_keyed_by_their_64_network() -> None:
+    assert requester_key("2001:db8:1:2:aaaa::1") == requester_key("2001:db8:1:2:bbbb::9")
+    assert requester_key("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert requester_key("2001:db8:1:3::1") != requester_key("2001:db8:1:2::1")
+    assert requester_key("::ffff:192.0.2.7") == "192.0.2.7"
+    assert requester_key("192.0.2.7") == "192.0.2.7"
+    assert requester_key("") == ""

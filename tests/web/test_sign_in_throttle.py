@@ -97,3 +97,13 @@ async def test_flooding_fresh_names_does_not_wipe_a_wait(app: FastAPI) -> None:
     assert users.account_throttle.stats.evicted > 0
     async with client_from(app, "192.0.2.77") as attacker:
         assert (await try_sign_in(attacker, "flooded", PASSWORD)).status_code == 429
+
+
+async def test_rotating_ipv6_addresses_in_one_64_buys_no_fresh_tries(app: FastAPI) -> None:
+    for n in range(PER_ACCOUNT.free_failures):
+        async with client_from(app, f"2001:db8:7:7::{n + 1}") as rotating:
+            assert (await try_sign_in(rotating, "other", "guess")).status_code == 401
+    async with client_from(app, "2001:db8:7:7::99") as rotating:
+        assert (await try_sign_in(rotating, "other", "guess")).status_code == 429
+    async with client_from(app, "2001:db8:7:8::1") as neighbour:  # another subscriber
+        assert (await try_sign_in(neighbour, "other", PASSWORD)).status_code == 303

@@ -12,11 +12,26 @@ of fresh keys cannot wipe the waits it is meant to run into.
 
 from __future__ import annotations
 
+import ipaddress
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from forecourt.ports.clock import Clock
+
+
+def requester_key(address: str) -> str:
+    """What waits are keyed by: the IPv4 address, or the IPv6 /64 (one subscriber's
+    network: rotating addresses inside it must not buy fresh tries)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 @dataclass(frozen=True, slots=True)

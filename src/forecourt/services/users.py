@@ -20,7 +20,7 @@ from forecourt.ports.users import User
 from forecourt.services.access import Role, role_allows
 from forecourt.services.context import ServiceContext
 from forecourt.services.credentials import hash_password, verify_password
-from forecourt.services.throttle import BackOff, BackOffThrottle
+from forecourt.services.throttle import BackOff, BackOffThrottle, requester_key
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 MIN_PASSWORD_LENGTH = 8
@@ -101,7 +101,7 @@ class Users:
         checked. Unknown users cost one password check too, so timing does not reveal who
         exists.
         """
-        name = username.strip().lower()
+        name, address = username.strip().lower(), requester_key(address)
         by_address = self.address_throttle.admit(address)
         if not (by_address and self.account_throttle.admit(_account_key(name, address))):
             return None
@@ -117,7 +117,7 @@ class Users:
 
     def retry_after_s(self, username: str, address: str = "") -> float:
         """Seconds this address must wait before trying ``username`` again (0: may try now)."""
-        name = username.strip().lower()
+        name, address = username.strip().lower(), requester_key(address)
         return max(
             self.address_throttle.wait_s(address),
             self.account_throttle.wait_s(_account_key(name, address)),

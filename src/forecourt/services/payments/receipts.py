@@ -22,7 +22,7 @@ from forecourt.ports.repositories import TransactionFilter, UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.payments.policy import PaymentPolicy
 from forecourt.services.payments.pricing import cost_in
-from forecourt.services.throttle import BackOff, BackOffThrottle
+from forecourt.services.throttle import BackOff, BackOffThrottle, requester_key
 
 log = logging.getLogger("forecourt.payments")
 
@@ -130,11 +130,12 @@ class Receipts:
             raise
 
     def _admit(self, address: str) -> None:
-        if not self.lookups.admit(address):
-            raise LookupThrottled(self.lookups.wait_s(address))
+        key = requester_key(address)
+        if not self.lookups.admit(key):
+            raise LookupThrottled(self.lookups.wait_s(key))
 
     def _missed(self, address: str) -> None:
-        wait_s = self.lookups.failed(address)
+        wait_s = self.lookups.failed(requester_key(address))
         if wait_s:
             raise LookupThrottled(wait_s)
 
