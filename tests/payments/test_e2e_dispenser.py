@@ -133,3 +133,4 @@ async def test_rfid_fleet_session_is_priced_and_billed_per_period(
     )
     assert statement.status_code == 200, statement.text
     assert statement.json()["totals"][0]["minor"] == cost["total"]["minor"]
+    assert statement.json()["lines"][0]["id_token"] == "••••" + RFID[-4:]  # a viewer key

@@ -35,6 +35,7 @@ from forecourt.domain.payments import InvalidWebhook, PaymentState
 from forecourt.domain.tariffs import Tariff
 from forecourt.domain.transactions import PaymentMethod
 from forecourt.ports.payments import PaymentFilter
+from forecourt.services.access import shown_token
 from forecourt.services.payments import PaymentServices
 from forecourt.services.payments.pricing import fee_explanations, price_text
 from forecourt.services.payments.receipts import LookupThrottled, Receipt
@@ -355,13 +356,14 @@ class StatementOut(BaseModel):
     responses=problem_responses(404, 422),
 )
 async def statement(
-    group: str, context: Context, _: Viewer, since: UtcDatetime, until: UtcDatetime
+    group: str, context: Context, caller: Viewer, since: UtcDatetime, until: UtcDatetime
 ) -> StatementOut:
     found = await _payments(context).receipts.statement(group, since, until)
+    role = role_of(caller)
     lines = [
         StatementLineOut(
             transaction_id=line.transaction.id,
-            id_token=line.transaction.id_token,
+            id_token=shown_token(line.transaction.id_token, role),
             station_id=line.transaction.station_id,
             started_at=line.transaction.started_at,
             stopped_at=line.transaction.stopped_at,
