@@ -78,6 +78,7 @@ class Server:
     def __init__(self, port: int, database_url: str) -> None:
         self.port = port
         env = dict(os.environ, FORECOURT_LOG_LEVEL="WARNING")
+        env.setdefault("FORECOURT_SECRET_KEY", "benchmark-only-secret-key-0123456789")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "forecourt.cli.main", "serve", "--port", str(port),
              "--database-url", database_url, "--registration-policy", "auto",

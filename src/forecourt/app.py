@@ -4,13 +4,16 @@ composition root (with ``bootstrap``): the only modules that wire adapters to se
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.requests import Request
 
 from forecourt import __version__
 from forecourt.api import install_api
@@ -18,21 +21,38 @@ from forecourt.bootstrap import build_services, policy_from
 from forecourt.gateway.endpoint import GatewayConfig, OcppEndpoint
 from forecourt.gateway.registry import ConnectionRegistry
 from forecourt.gateway.station_gateway import LocalStationGateway
-from forecourt.observability.metrics import Metrics
+from forecourt.observability.metrics import Metrics, ThrottleCollector
 from forecourt.ocpp import v16, v201
 from forecourt.ocpp.adapter import VersionAdapter
 from forecourt.payments import payment_adapters
 from forecourt.services.core import Services
+from forecourt.services.throttle import BackOffThrottle
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.web import install_web
 from forecourt.web.compat import install_compat_pages
+from forecourt.web.headers import SecurityHeaders
 from forecourt.web.payments import install_payment_pages
 from forecourt.web.reliability import install_reliability_pages
 
 log = logging.getLogger("forecourt")
 
 ADAPTERS: dict[str, VersionAdapter] = {"ocpp1.6": v16.ADAPTER, "ocpp2.0.1": v201.ADAPTER}
+
+
+#: Routes outside the API and the pages (those declare theirs in api.deps / web.scope).
+OPERATION_ROUTES = frozenset(
+    {
+        "WS /ocpp/{station_id}",  # stations: their own password or certificate
+        "GET /metrics",  # FORECOURT_METRICS_TOKEN / _ALLOW (docs/security.md)
+        "GET /healthz",  # liveness only: up, and how many stations are connected
+        "GET /openapi.json",
+        "GET /docs",
+        "GET /docs/oauth2-redirect",
+        "GET /redoc",
+        "MOUNT /static",  # CSS, scripts, vendored htmx
+    }
+)
 
 
 @dataclass(slots=True)
@@ -58,6 +78,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         payments=payment_adapters(settings),
     )
     forecourt = Forecourt(settings, database, services, registry, Metrics())
+    forecourt.metrics.registry.register(ThrottleCollector(_throttles(services)))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -94,12 +115,19 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     install_payment_pages(app, services)
     install_reliability_pages(app)
     _install_operations(app, forecourt)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
 def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:
+    may_scrape = metrics_access(forecourt.settings)
+
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if not may_scrape(request):
+            return PlainTextResponse(
+                "metrics: not from this address (FORECOURT_METRICS_ALLOW / _TOKEN)", 403
+            )
         body = await forecourt.metrics.render(
             lambda: len(forecourt.registry), forecourt.services.history.count_active
         )
@@ -108,6 +136,32 @@ def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:
     @app.get("/healthz", include_in_schema=False)
     async def health() -> JSONResponse:
         return JSONResponse({"status": "ok", "connected_stations": len(forecourt.registry)})
+
+
+def _throttles(services: Services) -> dict[str, BackOffThrottle]:
+    return {
+        "sign_in_account": services.users.account_throttle,
+        "sign_in_address": services.users.address_throttle,
+        "receipt_lookup": services.payments.receipts.lookups,
+    }
+
+
+def metrics_access(settings: Settings) -> Callable[[Request], bool]:
+    """Loopback (or FORECOURT_METRICS_ALLOW networks) may scrape; others need the token."""
+    networks = [ipaddress.ip_network(n, strict=False) for n in settings.metrics_allow]
+    expected = f"Bearer {settings.metrics_token}".encode() if settings.metrics_token else None
+
+    def allowed(request: Request) -> bool:
+        sent = request.headers.get("authorization", "").encode()
+        if expected is not None and hmac.compare_digest(sent, expected):
+            return True
+        try:
+            peer = ipaddress.ip_address(request.client.host if request.client else "")
+        except ValueError:
+            return False
+        return any(peer in network for network in networks)
+
+    return allowed
 
 
 async def _close_connections(registry: ConnectionRegistry) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -10,6 +11,10 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from forecourt.domain.stations import RegistrationPolicy
+
+#: The shipped secret key: ``forecourt serve`` refuses it (anyone could forge sessions).
+DEFAULT_SECRET_KEY = "change-me-in-production"
+MIN_SECRET_KEY_LENGTH = 16
 
 
 class LogFormat(StrEnum):
@@ -85,8 +90,16 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING, ERROR.")
     log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (one object per line).")
     secret_key: str = Field(
-        "change-me-in-production",
-        description="Signs dashboard sessions and driver links. Set it in production.",
+        DEFAULT_SECRET_KEY,
+        description="Signs dashboard sessions and CSRF tokens; at least 16 characters. "
+        "`forecourt serve` refuses the default; `forecourt demo` makes one.",
+    )
+    metrics_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "::1/128"],
+        description="Networks (CIDR, comma-separated) that may read /metrics without a token.",
+    )
+    metrics_token: str | None = Field(
+        None, description="Bearer token that lets any address read /metrics (Prometheus)."
     )
 
     # -- payments (docs/payments.md) ------------------------------------------------------------
@@ -143,7 +156,7 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, description="SMTP password (optional).")
     smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
 
-    @field_validator("protocols", mode="before")
+    @field_validator("protocols", "metrics_allow", mode="before")
     @classmethod
     def _split_protocols(cls, value: object) -> object:
         if isinstance(value, str):
@@ -156,6 +169,13 @@ class Settings(BaseSettings):
         unknown = [p for p in value if p not in ("ocpp1.6", "ocpp2.0.1")]
         if unknown or not value:
             raise ValueError(f"protocols must be ocpp1.6 and/or ocpp2.0.1, got {value}")
+        return value
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)  # ValueError says what is wrong
         return value
 
     @field_validator("log_level")
@@ -178,6 +198,10 @@ class Settings(BaseSettings):
                 "payment_provider stripe needs stripe_api_key and stripe_webhook_secret"
             )
         return self
+
+    @property
+    def uses_default_secret_key(self) -> bool:
+        return self.secret_key == DEFAULT_SECRET_KEY
 
     @property
     def tls_enabled(self) -> bool:

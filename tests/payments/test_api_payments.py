@@ -94,13 +94,14 @@ async def test_webhooks_with_a_bad_signature_are_refused(http: httpx.AsyncClient
     assert wrong.status_code == 404
 
 
-async def test_receipts_need_the_code_or_the_card_and_day(http: httpx.AsyncClient) -> None:
+async def test_receipts_need_the_code_or_the_card_day_and_amount(http: httpx.AsyncClient) -> None:
     assert (await http.get("/api/receipts/NOPE")).status_code == 404
-    found = await http.get("/api/receipts", params={"last4": "4242", "date": "2026-01-01"})
-    assert found.status_code == 200
-    assert found.json() == []
+    card_and_day = {"last4": "4242", "date": "2026-01-01"}
+    assert (await http.get("/api/receipts", params=card_and_day)).status_code == 422
+    found = await http.get("/api/receipts", params={**card_and_day, "amount": "1.00"})
+    assert found.status_code == 404
     assert (await http.get("/api/receipts", params={"last4": "42", "date": "x"})).status_code == 422
-    page = await http.get("/receipts", params={"last4": "4242", "day": "2026-01-01"})
+    page = await http.get("/receipts", params={"last4": "4242", "day": "2026-01-01", "amount": "1"})
     assert page.status_code == 200
     assert "No receipt matches" in page.text
 

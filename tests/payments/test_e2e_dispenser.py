@@ -80,10 +80,12 @@ async def test_card_at_dispenser_captures_the_exact_amount_once(
     receipt = await http.get(f"/receipts/{paid.receipt_code}")
     assert receipt.status_code == 200
     assert Money(paid.captured_minor, "USD").format() in receipt.text
+    charged = str(Money(paid.captured_minor, "USD").to_decimal())
     found = await http.get(
-        "/api/receipts", params={"last4": "4242", "date": str(tx.started_at.date())}
+        "/api/receipts",
+        params={"last4": "4242", "date": str(tx.started_at.date()), "amount": charged},
     )
-    assert [r["receipt_code"] for r in found.json()] == [paid.receipt_code]
+    assert found.json()["receipt_code"] == paid.receipt_code
 
 
 async def _energy_above(server: RunningServer, wh: float) -> bool:
@@ -131,3 +133,4 @@ async def test_rfid_fleet_session_is_priced_and_billed_per_period(
     )
     assert statement.status_code == 200, statement.text
     assert statement.json()["totals"][0]["minor"] == cost["total"]["minor"]
+    assert statement.json()["lines"][0]["id_token"] == "••••" + RFID[-4:]  # a viewer key

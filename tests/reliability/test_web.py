@@ -31,7 +31,9 @@ async def _sign_in(client: httpx.AsyncClient, username: str) -> None:
     assert token is not None
     data = {"username": username, "password": PASSWORD, "csrf_token": token.group(1)}
     assert (await client.post("/login", data=data)).status_code == 303
-    client.headers["X-CSRF-Token"] = token.group(1)
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get("/dashboard")).text)
+    assert fresh is not None  # CSRF tokens are bound to the session: a new one after sign-in
+    client.headers["X-CSRF-Token"] = fresh.group(1)
 
 
 @pytest.fixture

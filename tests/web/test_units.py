@@ -193,9 +193,10 @@ def test_session_cookies_are_signed_and_bound_to_the_password() -> None:
     assert codec.read(cookie)[0] == 5  # type: ignore[index]
     assert SessionCodec("secret-2").read(cookie) is None
     assert codec.read(cookie[:-2] + "xx") is None
-    token = codec.new_csrf_token()
-    assert codec.csrf_token_valid(token)
-    assert not codec.csrf_token_valid("made-up")
+    token = codec.new_csrf_token("session-a")
+    assert codec.csrf_token_valid(token, "session-a")
+    assert not codec.csrf_token_valid(token, "session-b")  # bound to one session
+    assert not codec.csrf_token_valid("made-up", "session-a")
 
 
 @pytest.mark.parametrize(

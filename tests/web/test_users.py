@@ -15,7 +15,7 @@ from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.stations import Site
 from forecourt.ports.users import User
 from forecourt.services.access import Role
-from forecourt.services.users import MAX_FAILURES, UserAccess
+from forecourt.services.users import PER_ACCOUNT, UserAccess
 from forecourt.storage import Database, migrate_sync
 from tests.support.harness import SteppingClock, make_services
 
@@ -81,18 +81,22 @@ async def test_service_rules(tmp_path: Path) -> None:
     await db.dispose()
 
 
-async def test_sign_in_is_throttled_per_username_for_a_while(tmp_path: Path) -> None:
+async def test_sign_in_backs_off_per_address_and_username(tmp_path: Path) -> None:
     clock = SteppingClock()
     services, db = await make_services(tmp_path, clock=clock)
     users = services.users
     await users.create("tech", PASSWORD, Role.TECHNICIAN)
-    for _ in range(MAX_FAILURES):
-        assert await users.authenticate("tech", "guess") is None
-    assert users.throttled("TECH")
-    assert await users.authenticate("tech", PASSWORD) is None
-    clock.advance(16 * 60)
-    assert not users.throttled("tech")
-    assert await users.authenticate("tech", PASSWORD) is not None
+    for _ in range(PER_ACCOUNT.free_failures + 1):
+        assert await users.authenticate("tech", "guess", "10.0.0.1") is None
+    assert users.retry_after_s("TECH", "10.0.0.1") == 30
+    assert await users.authenticate("tech", PASSWORD, "10.0.0.1") is None
+    assert await users.authenticate("tech", PASSWORD, "10.0.0.2") is not None  # elsewhere: fine
+    clock.advance(31)
+    assert users.retry_after_s("tech", "10.0.0.1") == 0
+    assert await users.authenticate("tech", "guess", "10.0.0.1") is None
+    assert users.retry_after_s("tech", "10.0.0.1") == 60  # each failure doubles the wait
+    clock.advance(61)
+    assert await users.authenticate("tech", PASSWORD, "10.0.0.1") is not None
     await db.dispose()
 
 

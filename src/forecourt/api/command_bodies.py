@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forecourt.domain import commands as cmd
 from forecourt.domain.commands import CommandKind, CommandRecord, CommandStatus
+from forecourt.services.access import Role, shown_token
 
 
 class _Body(BaseModel):
@@ -163,12 +164,16 @@ class CommandRecordOut(BaseModel):
     completed_at: datetime | None
 
     @classmethod
-    def from_domain(cls, record: CommandRecord) -> CommandRecordOut:
+    def from_domain(cls, record: CommandRecord, role: Role | None) -> CommandRecordOut:
+        """As ``role`` may see it (viewers: the last 4 characters of a driver's token)."""
+        params = dict(record.params)
+        if isinstance(params.get("id_token"), str):
+            params["id_token"] = shown_token(params["id_token"], role)
         return cls(
             id=record.id,
             station_id=record.station_id,
             kind=record.kind,
-            params=record.params,
+            params=params,
             status=record.status,
             succeeded=record.status.succeeded,
             result=record.result,

@@ -61,6 +61,27 @@ def current_services(context: Context) -> Services:
 
 ServicesDep = Annotated[Services, Depends(current_services)]
 
+#: The only API routes answered without a key: what drivers and public pages need. Every
+#: other route needs a key, and keys are network-wide (they carry a role, never sites).
+#: tests/web/test_route_scopes.py holds every route of the app to this list.
+PUBLIC_ROUTES = frozenset(
+    {
+        "GET /api/vehicles",
+        "GET /api/vehicles/{vehicle}",
+        "GET /api/adapters",
+        "POST /api/compat/estimate",
+        "GET /api/compat/estimate.svg",
+        "GET /api/sites/{site_id}/recommend",
+        "GET /api/prices/{station_id}/{evse_id}",
+        "POST /api/payments/scan-to-pay",
+        "GET /api/payments/{public_id}/status",  # the unguessable id is the credential
+        "POST /api/payments/webhooks/{provider}",  # signed by the provider
+        "GET /api/receipts/{code}",  # the receipt code is the credential
+        "GET /api/receipts",  # a second factor, one match, throttled
+        "GET /api/public/sites/{site_id}/status",
+    }
+)
+
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
 _api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="The API key, as an alternative header."
@@ -89,7 +110,7 @@ def _unauthorized(detail: str) -> ProblemError:
 
 def requires(needed: Role) -> Callable[[ApiKey], Awaitable[ApiKey]]:
     async def check(caller: Annotated[ApiKey, Depends(authenticated_caller)]) -> ApiKey:
-        role = _role_of(caller)
+        role = role_of(caller)
         if role is None or not role_allows(role, needed):
             raise ProblemError(
                 403,
@@ -102,7 +123,8 @@ def requires(needed: Role) -> Callable[[ApiKey], Awaitable[ApiKey]]:
     return check
 
 
-def _role_of(key: ApiKey) -> Role | None:
+def role_of(key: ApiKey) -> Role | None:
+    """The key's role (token values are shown as ``services.access.shown_token`` says)."""
     try:
         return Role(key.role)
     except ValueError:  # a role this version does not know grants nothing

@@ -50,6 +50,7 @@ def demo(
         registration_policy=RegistrationPolicy.AUTO,
         heartbeat_interval=60,
         log_level="WARNING",
+        secret_key=_demo_secret_key(),
     )
     configure_logging(settings.log_level, settings.log_format.value)
     fleet = FleetConfig(
@@ -128,6 +129,17 @@ async def _demo_api_key(services: Services) -> str:
     key, _ = await services.api_keys.create("demo")
     path.write_text(key + "\n")
     return key
+
+
+def _demo_secret_key() -> str | None:
+    """The environment's key if one is set, else one made once and kept in the demo dir."""
+    if not Settings().uses_default_secret_key:
+        return None
+    path = DEMO_DIR / "demo-secret-key.txt"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip()
 
 
 async def _demo_login(services: Services) -> str:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from forecourt.app import create_app
 from forecourt.domain.stations import RegistrationPolicy
 from forecourt.observability.logging import configure_logging
-from forecourt.settings import Settings
+from forecourt.settings import MIN_SECRET_KEY_LENGTH, Settings
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -47,6 +47,24 @@ def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
     )
 
 
+def refuse_weak_secret_key(settings: Settings) -> None:
+    """Sessions and CSRF tokens are signed with it: a known key lets anyone forge them."""
+    problem = ""
+    if settings.uses_default_secret_key:
+        problem = "FORECOURT_SECRET_KEY is not set (the built-in default is public)"
+    elif len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+        problem = f"FORECOURT_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if problem:
+        typer.echo(
+            f"Refusing to start: {problem}. Set a long random one, e.g.\n"
+            "  export FORECOURT_SECRET_KEY=$(python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')\n"
+            "(`forecourt demo` makes and keeps its own.)",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address [FORECOURT_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Bind port [FORECOURT_PORT].")] = None,
@@ -75,6 +93,7 @@ def serve(
         log_level=log_level,
         log_format=log_format,
     )
+    refuse_weak_secret_key(settings)
     configure_logging(settings.log_level, settings.log_format.value)
     scheme = "https" if settings.tls_enabled else "http"
     typer.echo(f"Forecourt on {scheme}://{settings.host}:{settings.port}  (API docs: /docs)")

@@ -11,6 +11,7 @@ from forecourt.api.schemas import TokenOut
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
 from forecourt.domain.tokens import TokenKind, TokenRecord
+from forecourt.services.access import Role  # the CLI has the database: an admin
 
 tokens_app = typer.Typer(help="Tokens: RFID cards, eMAIDs, MAC addresses...", no_args_is_help=True)
 
@@ -64,7 +65,10 @@ def unblock_token(ctx: typer.Context, tag: Tag) -> None:
 @tokens_app.command("list")
 def list_tokens(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List tokens."""
-    items = [TokenOut.from_domain(t) for t in with_services(ctx, lambda s: s.network.tokens())]
+    items = [
+        TokenOut.from_domain(t, Role.ADMIN)
+        for t in with_services(ctx, lambda s: s.network.tokens())
+    ]
     if as_json:
         print_json([item.model_dump(mode="json") for item in items])
     else:

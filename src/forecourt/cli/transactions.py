@@ -11,6 +11,7 @@ from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, print_json, with_services
 from forecourt.domain.transactions import TransactionState
 from forecourt.ports.repositories import TransactionFilter
+from forecourt.services.access import Role  # the CLI has the database: an admin
 
 transactions_app = typer.Typer(help="Charging transactions.", no_args_is_help=True)
 
@@ -28,7 +29,7 @@ def list_transactions(
     """List transactions, newest first."""
     flt = TransactionFilter(station, state, token, limit=limit, offset=offset)
     found, total = with_services(ctx, lambda s: s.history.list(flt))
-    items = [TransactionOut.from_domain(tx) for tx in found]
+    items = [TransactionOut.from_domain(tx, Role.ADMIN) for tx in found]
     if as_json:
         print_json(
             {
@@ -50,7 +51,7 @@ def show_transaction(
 ) -> None:
     """A transaction with its meter samples."""
     detail = with_services(ctx, lambda s: s.history.detail(transaction_id))
-    summary = TransactionOut.from_domain(detail.transaction)
+    summary = TransactionOut.from_domain(detail.transaction, Role.ADMIN)
     samples = [MeterSampleOut.from_domain(sample) for sample in detail.samples]
     item = TransactionDetailOut(**summary.model_dump(), samples=samples)
     if as_json:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from forecourt.services.throttle import BackOffThrottle
 
 
 class Metrics:
@@ -54,3 +58,29 @@ class Metrics:
         self.connected_stations.set(connected())
         self.active_transactions.set(await active())
         return generate_latest(self.registry)
+
+
+class ThrottleCollector(Collector):
+    """Back-off throttles (sign-in, receipt look-ups) read at scrape time."""
+
+    def __init__(self, throttles: Mapping[str, BackOffThrottle]) -> None:
+        self._throttles = throttles
+
+    def collect(self) -> Iterator[Metric]:
+        counters = {
+            "failures": "Failures recorded",
+            "refused": "Attempts refused while the requester had to wait",
+            "waits_started": "Times a requester began to wait",
+            "evicted": "Keys forgotten to keep memory bounded",
+        }
+        for field, text in counters.items():
+            family = CounterMetricFamily(f"forecourt_throttle_{field}", text, labels=["throttle"])
+            for name, throttle in self._throttles.items():
+                family.add_metric([name], getattr(throttle.stats, field))
+            yield family
+        tracked = GaugeMetricFamily(
+            "forecourt_throttle_tracked_keys", "Keys tracked now", labels=["throttle"]
+        )
+        for name, throttle in self._throttles.items():
+            tracked.add_metric([name], len(throttle))
+        yield tracked

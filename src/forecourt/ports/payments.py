@@ -78,6 +78,7 @@ class PaymentProvider(Protocol):
 class PaymentFilter:
     states: tuple[PaymentState, ...] = ()
     station_id: str | None = None
+    station_ids: frozenset[str] | None = None  # only these stations (a user's sites); None: all
     card_last4: str | None = None
     since: datetime | None = None
     until: datetime | None = None

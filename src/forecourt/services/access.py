@@ -27,6 +27,26 @@ def role_allows(role: Role, needed: Role) -> bool:
     return _RANK[role] >= _RANK[needed]
 
 
+#: Token values (card UIDs, eMAIDs, MACs) are personal data. Roles from this one up see them
+#: in full; the others see the last 4 characters, on the dashboard and in the API alike.
+SEES_FULL_TOKENS = Role.TECHNICIAN
+
+
+def sees_full_tokens(role: Role | None) -> bool:
+    return role is not None and role_allows(role, SEES_FULL_TOKENS)
+
+
+def mask_token(value: str) -> str:
+    return "••••" + value[-4:]
+
+
+def shown_token(value: str | None, role: Role | None) -> str | None:
+    """``value`` as ``role`` may see it."""
+    if not value or sees_full_tokens(role):
+        return value
+    return mask_token(value)
+
+
 class ApiKeys:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx

@@ -7,12 +7,12 @@ those sites' stations, sessions and events.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
-from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 
 from forecourt.domain.errors import InvalidInput, NotFound
@@ -20,15 +20,21 @@ from forecourt.ports.users import User
 from forecourt.services.access import Role, role_allows
 from forecourt.services.context import ServiceContext
 from forecourt.services.credentials import hash_password, verify_password
+from forecourt.services.throttle import BackOff, BackOffThrottle, requester_key
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 
-#: Failed sign-ins tolerated per username within the window before sign-in is refused.
-MAX_FAILURES = 10
-FAILURE_WINDOW = timedelta(minutes=15)
-_MAX_TRACKED_NAMES = 10_000
+security_log = logging.getLogger("forecourt.security")
+
+#: One address guessing one username: 5 free tries, then 30 s, 60 s, ... up to 15 min.
+#: Keyed by address too, so nobody elsewhere can lock a user out by failing on purpose.
+PER_ACCOUNT = BackOff(5, timedelta(seconds=30), timedelta(minutes=15), timedelta(hours=1))
+#: One address failing across usernames (password spraying): 20 free, then 1 min ... 1 h.
+PER_ADDRESS = BackOff(20, timedelta(minutes=1), timedelta(hours=1), timedelta(hours=1))
+#: Keys tracked per throttle; beyond that, keys not waiting are forgotten first.
+MAX_TRACKED_KEYS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +69,8 @@ class UserAccess:
 class Users:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
-        self._failures: dict[str, deque[datetime]] = defaultdict(deque)
+        self.account_throttle = BackOffThrottle(ctx.clock, PER_ACCOUNT, MAX_TRACKED_KEYS)
+        self.address_throttle = BackOffThrottle(ctx.clock, PER_ADDRESS, MAX_TRACKED_KEYS)
 
     async def create(
         self,
@@ -87,26 +94,34 @@ class Users:
             await uow.commit()
         return user
 
-    async def authenticate(self, username: str, password: str) -> User | None:
+    async def authenticate(self, username: str, password: str, address: str = "") -> User | None:
         """The user when the password is right and the account active; else None.
 
-        Unknown users cost one password check too, so timing does not reveal who exists.
+        ``address`` is the requester's; while it must wait (``retry_after_s``) nothing is
+        checked. Unknown users cost one password check too, so timing does not reveal who
+        exists.
         """
-        name = username.strip().lower()
-        if self._throttled(name):
+        name, address = username.strip().lower(), requester_key(address)
+        by_address = self.address_throttle.admit(address)
+        if not (by_address and self.account_throttle.admit(_account_key(name, address))):
             return None
         async with self._ctx.uow() as uow:
             user = await uow.users.by_username(name)
         stored = user.password_hash if user is not None else _decoy_hash()
         if verify_password(password, stored) and user is not None and not user.disabled:
-            self._failures.pop(name, None)
+            # The address's own count stays: a valid account must not reset a spray.
+            self.account_throttle.succeeded(_account_key(name, address))
             return user
-        self._record_failure(name)
+        self._record_failure(name, address)
         return None
 
-    def throttled(self, username: str) -> bool:
-        """Too many recent failures: sign-in for this name is refused for a while."""
-        return self._throttled(username.strip().lower())
+    def retry_after_s(self, username: str, address: str = "") -> float:
+        """Seconds this address must wait before trying ``username`` again (0: may try now)."""
+        name, address = username.strip().lower(), requester_key(address)
+        return max(
+            self.address_throttle.wait_s(address),
+            self.account_throttle.wait_s(_account_key(name, address)),
+        )
 
     async def get(self, user_id: int) -> User | None:
         async with self._ctx.uow() as uow:
@@ -135,19 +150,20 @@ class Users:
             await uow.commit()
         return user
 
-    def _record_failure(self, name: str) -> None:
-        if len(self._failures) >= _MAX_TRACKED_NAMES:  # guessed names must not fill memory
-            self._failures.clear()
-        self._failures[name].append(self._ctx.clock.now())
+    def _record_failure(self, name: str, address: str) -> None:
+        account_wait = self.account_throttle.failed(_account_key(name, address))
+        address_wait = self.address_throttle.failed(address)
+        if account_wait or address_wait:
+            security_log.warning(
+                "sign-in throttled: address=%s username=%r waits %.0f s",
+                address or "?",
+                name[:64],
+                max(account_wait, address_wait),
+            )
 
-    def _throttled(self, name: str) -> bool:
-        recent = self._failures.get(name)
-        if not recent:
-            return False
-        horizon = self._ctx.clock.now() - FAILURE_WINDOW
-        while recent and recent[0] < horizon:
-            recent.popleft()
-        return len(recent) >= MAX_FAILURES
+
+def _account_key(name: str, address: str) -> str:
+    return f"{address}\x00{name}"
 
 
 def normalise_username(username: str) -> str:

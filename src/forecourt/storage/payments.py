@@ -101,6 +101,8 @@ class SqlPaymentRepository:
             query = query.where(payments.c.state.in_(list(flt.states)))
         if flt.station_id is not None:
             query = query.where(payments.c.station_id == flt.station_id)
+        if flt.station_ids is not None:
+            query = query.where(payments.c.station_id.in_(sorted(flt.station_ids)))
         if flt.card_last4 is not None:
             query = query.where(payments.c.card_last4 == flt.card_last4)
         if flt.since is not None:

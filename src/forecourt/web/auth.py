@@ -1,4 +1,9 @@
-"""Dashboard sign-in: a signed session cookie, double-submit CSRF tokens, role dependencies.
+"""Dashboard sign-in: a signed session cookie, CSRF checks, role dependencies.
+
+CSRF: a state-changing request must come from our own origin (``Origin``, else ``Referer``,
+when the browser sends one) and repeat the CSRF cookie in a field or header; the token is
+signed and bound to the session cookie it was issued with, so a token planted or captured
+before sign-in (or from another session) is refused.
 
 The session cookie carries the user id and a fingerprint of the password hash, signed with
 ``settings.secret_key``: changing a password (or the secret) ends every session of that user.
@@ -13,6 +18,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
@@ -21,7 +27,7 @@ from starlette.responses import Response
 
 from forecourt.domain.stations import Station
 from forecourt.ports.users import User
-from forecourt.services.access import Role
+from forecourt.services.access import Role, sees_full_tokens
 from forecourt.services.users import UserAccess
 from forecourt.web.errors import Forbidden, LoginRequired, PageError
 
@@ -59,16 +65,27 @@ class SessionCodec:
             return None
         return user_id, fingerprint
 
-    def new_csrf_token(self) -> str:
-        token: str = self._csrf.dumps(secrets.token_urlsafe(24))
+    def new_csrf_token(self, binding: str) -> str:
+        token: str = self._csrf.dumps([secrets.token_urlsafe(18), binding])
         return token
 
-    def csrf_token_valid(self, token: str) -> bool:
+    def csrf_token_valid(self, token: str, binding: str) -> bool:
         try:
-            self._csrf.loads(token)
+            claims = self._csrf.loads(token)
         except BadSignature:
             return False
-        return True
+        return (
+            isinstance(claims, list)
+            and len(claims) == 2
+            and isinstance(claims[1], str)
+            and hmac.compare_digest(claims[1], binding)
+        )
+
+
+def csrf_binding(request: Request) -> str:
+    """What CSRF tokens are bound to: this browser's session cookie ("" when signed out)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return hashlib.sha256(cookie.encode()).hexdigest()[:32] if cookie else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +102,11 @@ class SignedIn:
     @property
     def can_manage(self) -> bool:
         return self.access.allows(Role.OPERATOR)
+
+    @property
+    def sees_tokens(self) -> bool:
+        """Full token values (else the last 4): the rule is ``services.access.shown_token``."""
+        return sees_full_tokens(self.access.role)
 
     @property
     def is_admin(self) -> bool:
@@ -109,6 +131,11 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
         samesite="lax",
         path="/",
     )
+
+
+def client_address(request: Request) -> str:
+    """The peer's address (behind a proxy: the one uvicorn's --forwarded-allow-ips trusts)."""
+    return request.client.host if request.client is not None else ""
 
 
 async def signed_in(request: Request) -> SignedIn:
@@ -145,14 +172,28 @@ Admin = Annotated[SignedIn, Depends(requires(Role.ADMIN))]
 
 
 async def csrf_checked(request: Request) -> None:
-    """Double submit: a state-changing request repeats the CSRF cookie in a field or header."""
+    """Same origin, and the session's CSRF token repeated in a field or header."""
     if request.method in _SAFE_METHODS:
         return
+    if not same_origin(request):
+        raise PageError(403, "This request came from another site and was refused.")
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
         field = (await request.form()).get(CSRF_FIELD)
         sent = field if isinstance(field, str) else ""
-    valid = bool(cookie) and request.app.state.web.sessions.csrf_token_valid(cookie)
+    codec: SessionCodec = request.app.state.web.sessions
+    valid = bool(cookie) and codec.csrf_token_valid(cookie, csrf_binding(request))
     if not valid or not hmac.compare_digest(cookie, sent):
         raise PageError(403, "This form has expired. Reload the page and try again.")
+
+
+def same_origin(request: Request) -> bool:
+    """The browser's ``Origin`` (else ``Referer``) names this host; absent ones pass (the
+    CSRF token still has to match). Compares host:port only: a TLS-terminating proxy may
+    change the scheme."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        return True
+    host = request.headers.get("host", "")
+    return bool(host) and urlsplit(claimed).netloc.lower() == host.lower()

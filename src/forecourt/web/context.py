@@ -14,7 +14,7 @@ from forecourt.domain.stations import Site, Station
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.settings import Settings
-from forecourt.web.auth import CSRF_COOKIE, SessionCodec, SignedIn, set_cookie
+from forecourt.web.auth import CSRF_COOKIE, SessionCodec, SignedIn, csrf_binding, set_cookie
 from forecourt.web.live import LiveFeed
 from forecourt.web.rendering import Renderer
 
@@ -32,6 +32,7 @@ class NavItem:
     label: str
     path: str
     needed: Role
+    network_wide: bool = False  # hidden from site-restricted users (web.scope.Reach.NETWORK)
 
 
 #: The dashboard's navigation; a new page appends its entry (see docs/web.md).
@@ -39,7 +40,7 @@ DEFAULT_NAV = (
     NavItem("Overview", "/dashboard", Role.VIEWER),
     NavItem("Sessions", "/dashboard/sessions", Role.VIEWER),
     NavItem("Sites", "/dashboard/sites", Role.VIEWER),
-    NavItem("Tokens", "/dashboard/tokens", Role.OPERATOR),
+    NavItem("Tokens", "/dashboard/tokens", Role.OPERATOR, network_wide=True),
     NavItem("API keys", "/dashboard/api-keys", Role.ADMIN),
 )
 
@@ -107,7 +108,13 @@ class WebContext:
         return context
 
     def nav_for(self, me: SignedIn | None) -> list[NavItem]:
-        return [] if me is None else [item for item in self.nav if me.access.allows(item.needed)]
+        if me is None:
+            return []
+        return [
+            item
+            for item in self.nav
+            if me.access.allows(item.needed) and not (item.network_wide and me.access.restricted)
+        ]
 
     def page(
         self,
@@ -119,9 +126,10 @@ class WebContext:
         """Render a page with what every template may use: ``me``, ``nav``, ``csrf_token``."""
         me = getattr(request.state, "signed_in", None)
         token = request.cookies.get(CSRF_COOKIE, "")
-        fresh = not token or not self.sessions.csrf_token_valid(token)
+        binding = csrf_binding(request)
+        fresh = not token or not self.sessions.csrf_token_valid(token, binding)
         if fresh:
-            token = self.sessions.new_csrf_token()
+            token = self.sessions.new_csrf_token(binding)
         shared = {
             "me": me,
             "nav": self.nav_for(me),
@@ -137,9 +145,7 @@ class WebContext:
 
 
 def _secure_headers(response: HTMLResponse, *, private: bool) -> None:
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY  # the rest: web.headers
     # Dashboard pages hold private data; driver pages must show fresh status.
     response.headers["Cache-Control"] = "no-store" if private else "no-cache"
 

@@ -13,6 +13,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from forecourt.services.access import mask_token
+
 STATIC_DIR = Path(__file__).with_name("static")
 STATIC_PREFIX = "/static"
 
@@ -58,7 +60,7 @@ def masked(value: str | None, reveal: bool = True) -> str:
     """Token values are personal data: people who do not manage tokens see the last 4."""
     if not value:
         return "—"
-    return value if reveal else "••••" + value[-4:]
+    return value if reveal else mask_token(value)
 
 
 @cache

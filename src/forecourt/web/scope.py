@@ -1,11 +1,93 @@
-"""What the signed-in user may see: site hosts see only their sites' stations."""
+"""What the signed-in user may see: the one place where site scope is decided.
+
+Site-restricted users (site hosts, contractors) see only their sites' stations and what
+happened there; network-wide things (tokens, new sites, API keys, reconciliation) are for
+whole-network users. Every page route declares its reach in ``PAGE_REACH``; the test
+``tests/web/test_route_scopes.py`` enumerates the real app's routes, fails on any route
+missing here, and exercises each non-public one as a site host against another site's data.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends
+
 from forecourt.domain.errors import NotFound
 from forecourt.domain.stations import Site, Station
-from forecourt.web.auth import SignedIn
+from forecourt.services.access import Role
+from forecourt.web.auth import SignedIn, requires, signed_in
 from forecourt.web.context import WebContext
+from forecourt.web.errors import Forbidden
+
+
+class Reach(StrEnum):
+    PUBLIC = "public"  # anyone; nothing private about a site (driver pages, sign-in)
+    SITES = "sites"  # signed in; answers only about the user's sites (404 or filtered)
+    NETWORK = "network"  # network-wide data or settings: refused to site-restricted users
+    ADMIN = "admin"  # admins only (an admin is never site-restricted)
+
+
+#: Every page route ("METHOD path") and its reach. A new page adds its line here.
+PAGE_REACH: dict[str, Reach] = {
+    "GET /": Reach.PUBLIC,
+    "GET /login": Reach.PUBLIC,
+    "POST /login": Reach.PUBLIC,
+    "POST /logout": Reach.PUBLIC,
+    "GET /dashboard": Reach.SITES,
+    "GET /dashboard/stations/{station_id}": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/commands/{kind}": Reach.SITES,
+    "POST /dashboard/sessions/{transaction_id}/stop": Reach.SITES,
+    "GET /dashboard/sessions": Reach.SITES,
+    "GET /dashboard/sessions/{transaction_id}": Reach.SITES,
+    "GET /dashboard/sites": Reach.SITES,
+    "POST /dashboard/sites": Reach.NETWORK,
+    "GET /dashboard/tokens": Reach.NETWORK,
+    "POST /dashboard/tokens": Reach.NETWORK,
+    "POST /dashboard/tokens/block": Reach.NETWORK,
+    "GET /dashboard/api-keys": Reach.ADMIN,
+    "POST /dashboard/api-keys": Reach.ADMIN,
+    "POST /dashboard/api-keys/{key_id}/revoke": Reach.ADMIN,
+    "GET /dashboard/live": Reach.SITES,
+    "GET /s/{site_id}": Reach.PUBLIC,
+    "GET /s/{site_id}/evse/{station_id}/{evse_id}": Reach.PUBLIC,
+    "GET /pay/{station_id}/{evse_id}/qr.svg": Reach.PUBLIC,
+    "GET /pay/assets/pay.js": Reach.PUBLIC,
+    "GET /pay/session/{public_id}": Reach.PUBLIC,  # the unguessable id is the credential
+    "GET /pay/test-provider/{ref}": Reach.PUBLIC,
+    "POST /pay/test-provider/{ref}": Reach.PUBLIC,
+    "GET /receipts": Reach.PUBLIC,
+    "GET /receipts/{code}": Reach.PUBLIC,
+    "GET /pay/{station_id}/{evse_id}": Reach.PUBLIC,
+    "POST /pay/{station_id}/{evse_id}": Reach.PUBLIC,
+    "GET /dashboard/payments": Reach.SITES,
+    "POST /dashboard/payments/reconcile": Reach.ADMIN,
+    "GET /dashboard/tariffs": Reach.SITES,
+    "GET /dashboard/reliability": Reach.SITES,
+    "GET /dashboard/reliability/tickets/{ticket_id}": Reach.SITES,
+    "POST /dashboard/reliability/tickets/{ticket_id}/transition": Reach.SITES,
+    "GET /dashboard/reliability/stations/{station_id}/panel": Reach.SITES,
+}
+
+
+def whole_network(needed: Role) -> Callable[[SignedIn], Awaitable[SignedIn]]:
+    """``needed`` role and no site restriction (network-wide pages)."""
+
+    role_check = requires(needed)
+
+    async def check(me: Annotated[SignedIn, Depends(signed_in)]) -> SignedIn:
+        await role_check(me)
+        if me.access.restricted:
+            raise Forbidden("This is network-wide; your account is limited to some sites.")
+        return me
+
+    return check
+
+
+#: An operator of the whole network (tokens, new sites).
+NetworkOperator = Annotated[SignedIn, Depends(whole_network(Role.OPERATOR))]
 
 
 async def visible_station(web: WebContext, me: SignedIn, station_id: str) -> Station:
@@ -19,6 +101,13 @@ async def visible_station(web: WebContext, me: SignedIn, station_id: str) -> Sta
 async def visible_stations(web: WebContext, me: SignedIn) -> list[Station]:
     """Every station the user sees, with EVSEs and connectors, in a few queries."""
     return [station for station in await web.services.network.stations() if me.sees(station)]
+
+
+async def visible_station_ids(web: WebContext, me: SignedIn) -> frozenset[str] | None:
+    """The ids of the stations the user sees; None for a whole-network user (no filter)."""
+    if not me.access.restricted:
+        return None
+    return frozenset(station.id for station in await visible_stations(web, me))
 
 
 async def visible_sites(web: WebContext, me: SignedIn) -> list[Site]:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 
 from forecourt.api.command_bodies import CommandBody, CommandRecordOut, RemoteStopBody
-from forecourt.api.deps import ApiContext, Context, Technician, Viewer, requester
+from forecourt.api.deps import ApiContext, Context, Technician, Viewer, requester, role_of
 from forecourt.api.problems import problem_responses
 from forecourt.domain.commands import CommandRecord
 from forecourt.domain.errors import InvalidInput
@@ -52,7 +52,7 @@ async def send_command(
         record = await context.services.remote.send(
             station_id, body.to_command(), requested_by=requester(caller)
         )
-    return CommandRecordOut.from_domain(record)
+    return CommandRecordOut.from_domain(record, role_of(caller))
 
 
 async def _stop_by_number(
@@ -75,16 +75,17 @@ async def _stop_by_number(
 async def station_commands(
     station_id: str,
     context: Context,
-    _: Viewer,
+    caller: Viewer,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[CommandRecordOut]:
     await context.services.network.station(station_id)  # 404 for an unknown station
     records = await context.services.remote.history(station_id, limit)
-    return [CommandRecordOut.from_domain(r) for r in records]
+    return [CommandRecordOut.from_domain(r, role_of(caller)) for r in records]
 
 
 @router.get(
     "/commands/{command_id}", summary="One command record", responses=problem_responses(404)
 )
-async def get_command(command_id: int, context: Context, _: Viewer) -> CommandRecordOut:
-    return CommandRecordOut.from_domain(await context.services.remote.get(command_id))
+async def get_command(command_id: int, context: Context, caller: Viewer) -> CommandRecordOut:
+    record = await context.services.remote.get(command_id)
+    return CommandRecordOut.from_domain(record, role_of(caller))

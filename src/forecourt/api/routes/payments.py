@@ -6,13 +6,14 @@ public id, receipts by code or card digits + date, and provider webhooks (signat
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 
-from forecourt.api.deps import Admin, Context, Operator, Technician, Viewer
+from forecourt.api.deps import Admin, Context, Operator, Technician, Viewer, role_of
 from forecourt.api.problems import ProblemError, problem_responses
 from forecourt.api.routes.payments_schemas import (
     BindingIn,
@@ -32,10 +33,12 @@ from forecourt.api.routes.payments_schemas import (
 from forecourt.api.schemas import UtcDatetime
 from forecourt.domain.payments import InvalidWebhook, PaymentState
 from forecourt.domain.tariffs import Tariff
+from forecourt.domain.transactions import PaymentMethod
 from forecourt.ports.payments import PaymentFilter
+from forecourt.services.access import shown_token
 from forecourt.services.payments import PaymentServices
 from forecourt.services.payments.pricing import fee_explanations, price_text
-from forecourt.services.payments.receipts import Receipt
+from forecourt.services.payments.receipts import LookupThrottled, Receipt
 
 router = APIRouter(tags=["payments"], responses=problem_responses(401, 403))
 
@@ -145,7 +148,7 @@ async def transaction_cost(transaction_id: int, context: Context, _: Viewer) -> 
 @router.get("/payments", summary="Card payments, newest first")
 async def list_payments(
     context: Context,
-    _: Viewer,
+    caller: Viewer,
     state: Annotated[list[PaymentState] | None, Query()] = None,
     station_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -153,12 +156,12 @@ async def list_payments(
     flt = PaymentFilter(states=tuple(state or ()), station_id=station_id, limit=limit)
     async with context.services.ctx.uow() as uow:
         found = await uow.payments.list(flt)
-    return [PaymentOut.of(p) for p in found]
+    return [PaymentOut.for_role(p, role_of(caller)) for p in found]
 
 
 @router.get("/payments/{public_id}", summary="One payment", responses=problem_responses(404))
-async def get_payment(public_id: str, context: Context, _: Viewer) -> PaymentOut:
-    return PaymentOut.of(await _payments(context).holds.get(public_id))
+async def get_payment(public_id: str, context: Context, caller: Viewer) -> PaymentOut:
+    return PaymentOut.for_role(await _payments(context).holds.get(public_id), role_of(caller))
 
 
 @router.post(
@@ -191,8 +194,11 @@ async def payment_status(public_id: str, context: Context) -> PaymentStatusOut:
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 404, 409, 422),
 )
-async def arm_reader(station_id: str, evse_id: int, context: Context, _: Technician) -> PaymentOut:
-    return PaymentOut.of(await _payments(context).holds.arm_reader(station_id, evse_id))
+async def arm_reader(
+    station_id: str, evse_id: int, context: Context, caller: Technician
+) -> PaymentOut:
+    payment = await _payments(context).holds.arm_reader(station_id, evse_id)
+    return PaymentOut.for_role(payment, role_of(caller))
 
 
 @router.post(
@@ -218,7 +224,7 @@ async def provider_webhook(provider: str, request: Request, context: Context) ->
     summary="Record a settlement a station's own terminal made (OCPP 2.1 direct payment)",
     responses=problem_responses(404, 422),
 )
-async def record_settlement(body: SettlementIn, context: Context, _: Operator) -> PaymentOut:
+async def record_settlement(body: SettlementIn, context: Context, caller: Operator) -> PaymentOut:
     if body.status != "Settled":
         raise ProblemError(422, "Not settled", f"nothing to record for status {body.status}")
     payment = await _payments(context).settlement.record_station_settlement(
@@ -226,7 +232,7 @@ async def record_settlement(body: SettlementIn, context: Context, _: Operator) -
     )
     if payment is None:
         raise ProblemError(404, "Not found", f"no payment holds the reference {body.psp_ref!r}")
-    return PaymentOut.of(payment)
+    return PaymentOut.for_role(payment, role_of(caller))
 
 
 @router.post("/payments/recover", summary="Run the recovery pass now")
@@ -246,7 +252,18 @@ async def reconcile(
 
 
 # -- receipts -----------------------------------------------------------------------------------
-class ReceiptOut(PaymentStatusOut):
+class ReceiptOut(BaseModel):
+    """What a receipt shows; never the payment's public id (that opens the session page)."""
+
+    receipt_code: str
+    state: PaymentState
+    method: PaymentMethod
+    station_id: str
+    evse_id: int | None
+    authorized: MoneyOut
+    captured: MoneyOut
+    final: MoneyOut | None
+    card_last4: str
     url: str
     cost: CostOut | None
     released: MoneyOut
@@ -258,8 +275,9 @@ class ReceiptOut(PaymentStatusOut):
     @classmethod
     def of_receipt(cls, r: Receipt) -> ReceiptOut:
         tx = r.transaction
+        status = PaymentStatusOut.of(r.payment)
         return cls(
-            **PaymentStatusOut.of(r.payment).model_dump(),
+            **status.model_dump(include=set(cls.model_fields) & set(PaymentStatusOut.model_fields)),
             url=r.url,
             cost=None if r.breakdown is None else CostOut.of(r.breakdown, True),
             released=MoneyOut.of(r.released),
@@ -271,21 +289,46 @@ class ReceiptOut(PaymentStatusOut):
 
 
 @router.get("/receipts/{code}", summary="A receipt (public)", responses=problem_responses(404))
-async def get_receipt(code: str, context: Context) -> ReceiptOut:
-    return ReceiptOut.of_receipt(await _payments(context).receipts.by_code(code))
+async def get_receipt(request: Request, code: str, context: Context) -> ReceiptOut:
+    receipts = _payments(context).receipts
+    try:
+        return ReceiptOut.of_receipt(await receipts.by_public_code(code, _address(request)))
+    except LookupThrottled as wait:
+        raise _too_many(wait) from None
 
 
 @router.get(
     "/receipts",
-    summary="Find receipts by the card's last 4 digits and the day (public)",
-    responses=problem_responses(422),
+    summary="Find your receipt by the card's last 4 digits, the day and the amount (public)",
+    description="At most one receipt; 404 when none matches. Look-ups that find nothing are "
+    "throttled per address (429 with `Retry-After`).",
+    responses=problem_responses(404, 422, 429),
 )
-async def find_receipts(
+async def find_receipt(
+    request: Request,
     context: Context,
     last4: Annotated[str, Query(pattern=r"^\d{4}$")],
     day: Annotated[date, Query(alias="date")],
-) -> list[ReceiptOut]:
-    return [ReceiptOut.of_receipt(r) for r in await _payments(context).receipts.find(last4, day)]
+    amount: Annotated[str, Query(min_length=1, max_length=20, description="Charged, e.g. 12.34")],
+) -> ReceiptOut:
+    receipts = _payments(context).receipts
+    try:
+        return ReceiptOut.of_receipt(
+            await receipts.find_mine(last4, day, amount, _address(request))
+        )
+    except LookupThrottled as wait:
+        raise _too_many(wait) from None
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client is not None else ""
+
+
+def _too_many(wait: LookupThrottled) -> ProblemError:
+    seconds = str(math.ceil(wait.retry_after_s))
+    return ProblemError(
+        429, "Too many attempts", str(wait), slug="throttled", headers={"Retry-After": seconds}
+    )
 
 
 # -- fleet statements (RFID cards / accounts billed per period) ----------------------------------
@@ -313,13 +356,14 @@ class StatementOut(BaseModel):
     responses=problem_responses(404, 422),
 )
 async def statement(
-    group: str, context: Context, _: Viewer, since: UtcDatetime, until: UtcDatetime
+    group: str, context: Context, caller: Viewer, since: UtcDatetime, until: UtcDatetime
 ) -> StatementOut:
     found = await _payments(context).receipts.statement(group, since, until)
+    role = role_of(caller)
     lines = [
         StatementLineOut(
             transaction_id=line.transaction.id,
-            id_token=line.transaction.id_token,
+            id_token=shown_token(line.transaction.id_token, role),
             station_id=line.transaction.station_id,
             started_at=line.transaction.started_at,
             stopped_at=line.transaction.stopped_at,

@@ -14,6 +14,7 @@ from forecourt.domain.payments import Payment, PaymentFlow, PaymentState
 from forecourt.domain.tariffs import CostBreakdown, EnergyBand, Tariff, TaxRate
 from forecourt.domain.transactions import PaymentMethod
 from forecourt.ports.payments import TariffBinding
+from forecourt.services.access import Role, shown_token
 from forecourt.services.payments.reconciliation import Action, Finding, FindingKind
 from forecourt.services.payments.recovery import SweepReport
 
@@ -255,14 +256,15 @@ class PaymentOut(PaymentStatusOut):
     updated_at: datetime | None
 
     @classmethod
-    def of(cls, p: Payment) -> PaymentOut:
+    def for_role(cls, p: Payment, role: Role | None) -> PaymentOut:
+        """As ``role`` may see it (viewers: the last 4 characters of the token)."""
         return cls(
             **PaymentStatusOut.of(p).model_dump(),
             id=p.id,
             flow=p.flow,
             provider=p.provider,
             provider_ref=p.provider_ref,
-            id_token=p.id_token,
+            id_token=shown_token(p.id_token, role) or "",
             attempts=p.attempts,
             last_error=p.last_error,
             created_at=p.created_at,

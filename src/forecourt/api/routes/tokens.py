@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from forecourt.api.deps import Context, Operator, Viewer
+from forecourt.api.deps import Context, Operator, Viewer, role_of
 from forecourt.api.problems import problem_responses
 from forecourt.api.schemas import TokenCreate, TokenOut, TokenUpdate
 
@@ -12,8 +12,9 @@ router = APIRouter(tags=["tokens"], responses=problem_responses(401, 403))
 
 
 @router.get("/tokens", summary="List tokens")
-async def list_tokens(context: Context, _: Viewer) -> list[TokenOut]:
-    return [TokenOut.from_domain(t) for t in await context.services.network.tokens()]
+async def list_tokens(context: Context, caller: Viewer) -> list[TokenOut]:
+    role = role_of(caller)
+    return [TokenOut.from_domain(t, role) for t in await context.services.network.tokens()]
 
 
 @router.post(
@@ -22,13 +23,14 @@ async def list_tokens(context: Context, _: Viewer) -> list[TokenOut]:
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(409, 422),
 )
-async def create_token(body: TokenCreate, context: Context, _: Operator) -> TokenOut:
-    return TokenOut.from_domain(await context.services.network.add_token(body.to_domain()))
+async def create_token(body: TokenCreate, context: Context, caller: Operator) -> TokenOut:
+    token = await context.services.network.add_token(body.to_domain())
+    return TokenOut.from_domain(token, role_of(caller))
 
 
 @router.get("/tokens/{value}", summary="One token", responses=problem_responses(404))
-async def get_token(value: str, context: Context, _: Viewer) -> TokenOut:
-    return TokenOut.from_domain(await context.services.network.token(value))
+async def get_token(value: str, context: Context, caller: Viewer) -> TokenOut:
+    return TokenOut.from_domain(await context.services.network.token(value), role_of(caller))
 
 
 @router.patch(
@@ -36,7 +38,9 @@ async def get_token(value: str, context: Context, _: Viewer) -> TokenOut:
     summary="Block or unblock, change expiry, group or kind",
     responses=problem_responses(404, 422),
 )
-async def update_token(value: str, body: TokenUpdate, context: Context, _: Operator) -> TokenOut:
+async def update_token(
+    value: str, body: TokenUpdate, context: Context, caller: Operator
+) -> TokenOut:
     token = await context.services.network.update_token(
         value,
         blocked=body.blocked,
@@ -44,4 +48,4 @@ async def update_token(value: str, body: TokenUpdate, context: Context, _: Opera
         group=body.group,
         kind=body.kind,
     )
-    return TokenOut.from_domain(token)
+    return TokenOut.from_domain(token, role_of(caller))

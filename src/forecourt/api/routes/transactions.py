@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from forecourt.api.command_bodies import CommandRecordOut
-from forecourt.api.deps import Context, Technician, Viewer, requester
+from forecourt.api.deps import Context, Technician, Viewer, requester, role_of
 from forecourt.api.problems import problem_responses
 from forecourt.api.schemas import (
     MeterSampleOut,
@@ -25,7 +25,7 @@ router = APIRouter(tags=["transactions"], responses=problem_responses(401, 403))
 @router.get("/transactions", summary="Search transactions", responses=problem_responses(422))
 async def list_transactions(
     context: Context,
-    _: Viewer,
+    caller: Viewer,
     station_id: str | None = None,
     state: TransactionState | None = None,
     id_token: str | None = None,
@@ -37,7 +37,7 @@ async def list_transactions(
     flt = TransactionFilter(station_id, state, id_token, since, until, limit, offset)
     items, total = await context.services.history.list(flt)
     return TransactionPage(
-        items=[TransactionOut.from_domain(tx) for tx in items],
+        items=[TransactionOut.from_domain(tx, role_of(caller)) for tx in items],
         total=total,
         limit=limit,
         offset=offset,
@@ -49,9 +49,11 @@ async def list_transactions(
     summary="A transaction with its meter samples",
     responses=problem_responses(404),
 )
-async def get_transaction(transaction_id: int, context: Context, _: Viewer) -> TransactionDetailOut:
+async def get_transaction(
+    transaction_id: int, context: Context, caller: Viewer
+) -> TransactionDetailOut:
     detail = await context.services.history.detail(transaction_id)
-    summary = TransactionOut.from_domain(detail.transaction)
+    summary = TransactionOut.from_domain(detail.transaction, role_of(caller))
     samples = [MeterSampleOut.from_domain(s) for s in detail.samples]
     return TransactionDetailOut(**summary.model_dump(), samples=samples)
 
@@ -68,4 +70,4 @@ async def stop_transaction(
     record = await context.services.remote.stop_transaction(
         transaction_id, requested_by=requester(caller)
     )
-    return CommandRecordOut.from_domain(record)
+    return CommandRecordOut.from_domain(record, role_of(caller))

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from forecourt.api.schemas.base import Input, UtcDatetime
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.ports.repositories import ApiKey
-from forecourt.services.access import Role
+from forecourt.services.access import Role, shown_token
 
 
 # -- tokens ----------------------------------------------------------------------------------
@@ -43,9 +43,10 @@ class TokenOut(BaseModel):
     label: str
 
     @classmethod
-    def from_domain(cls, token: TokenRecord) -> TokenOut:
+    def from_domain(cls, token: TokenRecord, role: Role | None) -> TokenOut:
+        """As ``role`` may see it (viewers: the last 4 characters of the value)."""
         return cls(
-            value=token.value,
+            value=shown_token(token.value, role) or "",
             kind=token.kind,
             blocked=token.blocked,
             expires_at=token.expires_at,

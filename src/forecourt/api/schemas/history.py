@@ -13,6 +13,7 @@ from forecourt.domain.transactions import (
     Transaction,
     TransactionState,
 )
+from forecourt.services.access import Role, shown_token
 
 
 # -- transactions ----------------------------------------------------------------------------
@@ -37,9 +38,10 @@ class TransactionOut(BaseModel):
     seen_offline: bool
 
     @classmethod
-    def from_domain(cls, tx: Transaction) -> TransactionOut:
-        names = cls.model_fields.keys()
-        return cls(**{name: getattr(tx, name) for name in names})
+    def from_domain(cls, tx: Transaction, role: Role | None) -> TransactionOut:
+        """As ``role`` may see it (viewers: the last 4 characters of the token)."""
+        fields = {name: getattr(tx, name) for name in cls.model_fields}
+        return cls(**{**fields, "id_token": shown_token(tx.id_token, role)})
 
 
 class MeterSampleOut(BaseModel):

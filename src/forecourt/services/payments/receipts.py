@@ -1,5 +1,10 @@
-"""Receipts: itemised, on the web and by email, found later by card last digits and date;
-and period statements for fleet cards (RFID / accounts billed per period)."""
+"""Receipts: itemised, on the web and by email, found later by card last digits, date and
+amount; and period statements for fleet cards (RFID / accounts billed per period).
+
+Finding a receipt is public, so it gives away as little as it can: the driver names three
+things they know (the card's last 4 digits, the day, the amount charged), gets at most one
+receipt back, and an address that keeps missing waits longer and longer between tries.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,8 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from forecourt.domain.errors import InvalidInput, NotFound
-from forecourt.domain.money import Money
+from forecourt.domain.errors import ForecourtError, InvalidInput, NotFound
+from forecourt.domain.money import Money, parse_decimal
 from forecourt.domain.payments import Payment, PaymentState
 from forecourt.domain.tariffs import CostBreakdown, Tariff, zone_of
 from forecourt.domain.transactions import Transaction, TransactionState
@@ -17,10 +22,23 @@ from forecourt.ports.repositories import TransactionFilter, UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.payments.policy import PaymentPolicy
 from forecourt.services.payments.pricing import cost_in
+from forecourt.services.throttle import BackOff, BackOffThrottle, requester_key
 
 log = logging.getLogger("forecourt.payments")
 
 RECEIPT_STATES = (PaymentState.CAPTURED, PaymentState.ESCALATED)
+
+#: Public look-ups that find nothing, per address: 5 free, then 1 min, 2 min ... up to 1 h.
+LOOKUP_MISSES = BackOff(5, timedelta(minutes=1), timedelta(hours=1), timedelta(hours=6))
+MAX_TRACKED_ADDRESSES = 50_000
+
+
+class LookupThrottled(ForecourtError):
+    """Too many receipt look-ups that found nothing from this address: wait."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__("too many attempts: try again later")
+        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +93,7 @@ class Receipts:
         self._ctx = ctx
         self._mailer = mailer
         self._policy = policy
+        self.lookups = BackOffThrottle(ctx.clock, LOOKUP_MISSES, MAX_TRACKED_ADDRESSES)
 
     async def by_code(self, code: str) -> Receipt:
         async with self._ctx.uow() as uow:
@@ -87,9 +106,42 @@ class Receipts:
         async with self._ctx.uow() as uow:
             return await self._receipt(uow, payment)
 
+    async def find_mine(self, last4: str, day: date, amount: str, address: str) -> Receipt:
+        """The driver's receipt: card ending ``last4``, started on ``day``, ``amount`` charged.
+
+        At most one (the latest if several match); NotFound when none does, and each miss
+        counts against ``address`` (LookupThrottled once it must wait).
+        """
+        self._admit(address)
+        charged = parse_decimal(amount.strip().lstrip("$€£"), "the amount charged")
+        matches = [r for r in await self.find(last4, day) if r.charged.to_decimal() == charged]
+        if not matches:
+            self._missed(address)
+            raise NotFound("receipt", f"card …{last4} on {day} for {amount}")
+        return matches[0]
+
+    async def by_public_code(self, code: str, address: str) -> Receipt:
+        """``by_code`` for anyone: wrong codes count against ``address`` like other misses."""
+        self._admit(address)
+        try:
+            return await self.by_code(code)
+        except NotFound:
+            self._missed(address)
+            raise
+
+    def _admit(self, address: str) -> None:
+        key = requester_key(address)
+        if not self.lookups.admit(key):
+            raise LookupThrottled(self.lookups.wait_s(key))
+
+    def _missed(self, address: str) -> None:
+        wait_s = self.lookups.failed(requester_key(address))
+        if wait_s:
+            raise LookupThrottled(wait_s)
+
     async def find(self, last4: str, day: date) -> list[Receipt]:
         """Receipts of sessions paid with a card ending in ``last4`` that started on ``day``
-        (the station's local date)."""
+        (the station's local date). For operators (CLI); drivers use ``find_mine``."""
         if len(last4) != 4 or not last4.isdigit():
             raise InvalidInput("give the last 4 digits of the card")
         start = datetime.combine(day, time(), tzinfo=UTC)

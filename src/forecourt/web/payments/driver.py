@@ -1,11 +1,13 @@
 """Driver pages: scan-to-pay, the test provider's hosted card page, the live session, receipts.
 
 No sign-in anywhere: the payment's unguessable public id (in the URL) is the credential, and
-receipts are found again with the card's last 4 digits and the day.
+receipts are found again with the card's last 4 digits, the day and the amount (one match at
+most, throttled per address: see ``services.payments.receipts``).
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +22,8 @@ from forecourt.payments.test_provider import TestProvider
 from forecourt.ports.payments import ProviderEvent
 from forecourt.services.payments.holds import NOT_ANSWERING, CannotStart
 from forecourt.services.payments.pricing import fee_explanations, price_text
+from forecourt.services.payments.receipts import LookupThrottled
+from forecourt.web.auth import client_address
 from forecourt.web.context import Web, WebContext
 from forecourt.web.routes import page_router
 
@@ -107,24 +111,42 @@ async def submit_card(
 
 # -- receipts -------------------------------------------------------------------------------
 @router.get("/receipts")
-async def find_receipts(request: Request, web: Web, last4: str = "", day: str = "") -> Response:
-    found, message = [], ""
-    if last4 or day:
+async def find_receipt(
+    request: Request, web: Web, last4: str = "", day: str = "", amount: str = ""
+) -> Response:
+    found, message, status = None, "", 200
+    if last4 or day or amount:
         try:
-            found = await web.services.payments.receipts.find(
-                last4.strip(), date.fromisoformat(day)
+            found = await web.services.payments.receipts.find_mine(
+                last4.strip(), date.fromisoformat(day), amount, client_address(request)
             )
-            message = "" if found else "No receipt matches that card and day."
+        except LookupThrottled as throttled:
+            return _wait_page(request, web, throttled)
+        except NotFound:
+            message = "No receipt matches that card, day and amount."  # a search: 200
         except (ValueError, ForecourtError):
-            message = "Give the card's last 4 digits and the day you charged."
-    context = {"found": found, "message": message, "last4": last4, "day": day}
-    return web.page(request, "payments/find.html", context)
+            message = "Give the card's last 4 digits, the day you charged and the amount."
+            status = 400
+    context = {"found": found, "message": message, "last4": last4, "day": day, "amount": amount}
+    return web.page(request, "payments/find.html", context, status)
 
 
 @router.get("/receipts/{code}")
 async def receipt_page(request: Request, code: str, web: Web) -> Response:
-    receipt = await web.services.payments.receipts.by_code(code)
+    receipts = web.services.payments.receipts
+    try:
+        receipt = await receipts.by_public_code(code, client_address(request))
+    except LookupThrottled as throttled:
+        return _wait_page(request, web, throttled)
     return web.page(request, "payments/receipt.html", {"receipt": receipt})
+
+
+def _wait_page(request: Request, web: WebContext, throttled: LookupThrottled) -> Response:
+    message = "Too many tries that found nothing. Please wait and try again later."
+    context = {"found": None, "message": message, "last4": "", "day": "", "amount": ""}
+    response = web.page(request, "payments/find.html", context, 429)
+    response.headers["Retry-After"] = str(math.ceil(throttled.retry_after_s))
+    return response
 
 
 # -- scan-to-pay entry (last: its path pattern would swallow the fixed paths above) ------------

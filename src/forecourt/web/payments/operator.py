@@ -6,11 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from forecourt.domain.payments import PaymentState
-from forecourt.ports.payments import PaymentFilter
+from forecourt.ports.payments import PaymentFilter, TariffBinding
 from forecourt.services.payments.pricing import price_text
-from forecourt.web.auth import Admin, Viewer
+from forecourt.web.auth import Admin, SignedIn, Viewer
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
+from forecourt.web.scope import visible_station_ids
 
 router = page_router()
 
@@ -18,9 +19,12 @@ router = page_router()
 @router.get("/dashboard/payments")
 async def payments_page(request: Request, me: Viewer, web: Web, state: str = "") -> Response:
     states = (PaymentState(state),) if state in set(PaymentState) else ()
+    scope = await visible_station_ids(web, me)
     async with web.services.ctx.uow() as uow:
-        found = await uow.payments.list(PaymentFilter(states=states, limit=200))
-        escalated = await uow.payments.list(PaymentFilter(states=(PaymentState.ESCALATED,)))
+        found = await uow.payments.list(PaymentFilter(states, station_ids=scope, limit=200))
+        escalated = await uow.payments.list(
+            PaymentFilter((PaymentState.ESCALATED,), station_ids=scope)
+        )
     context = {
         "payments": found,
         "escalated": escalated,
@@ -40,6 +44,21 @@ async def reconcile(request: Request, me: Admin, web: Web) -> Response:
 async def tariffs_page(request: Request, me: Viewer, web: Web) -> Response:
     payments = web.services.payments
     now = payments.ctx.clock.now()
-    tariffs = [(t, price_text(t, now)) for t in await payments.tariffs.current()]
-    context = {"tariffs": tariffs, "bindings": await payments.tariffs.bindings()}
+    bindings = await payments.tariffs.bindings()
+    if me.access.restricted:  # only what applies at the user's sites
+        stations = await visible_station_ids(web, me) or frozenset()
+        bindings = [b for b in bindings if _applies_within(b, me, stations)]
+    used = {b.tariff_code for b in bindings}
+    tariffs = [
+        (t, price_text(t, now))
+        for t in await payments.tariffs.current()
+        if not me.access.restricted or t.code in used
+    ]
+    context = {"tariffs": tariffs, "bindings": bindings}
     return web.page(request, "payments/dashboard_tariffs.html", context)
+
+
+def _applies_within(binding: TariffBinding, me: SignedIn, stations: frozenset[str]) -> bool:
+    """Network-wide bindings, and those naming only the user's sites and stations."""
+    site_ok = binding.site_id is None or me.access.sees_site(binding.site_id)
+    return site_ok and (binding.station_id is None or binding.station_id in stations)

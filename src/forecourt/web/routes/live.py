@@ -27,7 +27,7 @@ async def live(
     if me.access.restricted:
         # Stations added to the user's sites later appear after the page is reloaded.
         visible = frozenset(s.id for s in await visible_stations(web, me)).__contains__
-    live_filter = LiveFilter(wanted, visible, station or None, reveal_tokens=me.can_command)
+    live_filter = LiveFilter(wanted, visible, station or None, reveal_tokens=me.sees_tokens)
     return StreamingResponse(
         server_sent_events(web.live, live_filter),
         media_type="text/event-stream",

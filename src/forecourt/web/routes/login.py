@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from forecourt.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, set_cookie
+from forecourt.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, client_address, set_cookie
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
 
@@ -22,6 +23,11 @@ def safe_next(target: str) -> str:
     if target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return HOME
+
+
+def _minutes(seconds: float) -> str:
+    minutes = math.ceil(seconds / 60)
+    return "a minute" if minutes <= 1 else f"{minutes} minutes"
 
 
 @router.get("/")
@@ -44,15 +50,18 @@ async def login(
     next: Annotated[str, Form(max_length=2000)] = HOME,
 ) -> Response:
     users = web.services.users
-    user = await users.authenticate(username, password)
+    address = client_address(request)
+    user = await users.authenticate(username, password, address)
     if user is None:
-        error = (
-            "Too many failed attempts for this username. Wait 15 minutes and try again."
-            if users.throttled(username)
-            else "Wrong username or password."
-        )
+        wait_s = users.retry_after_s(username, address)
+        error = "Wrong username or password."
+        if wait_s > 0:
+            error = f"Too many failed attempts. Try again in {_minutes(wait_s)}."
         context = {"next": safe_next(next), "error": error, "username": username}
-        return web.page(request, "login.html", context, status_code=401)
+        refusal = web.page(request, "login.html", context, status_code=429 if wait_s else 401)
+        if wait_s:
+            refusal.headers["Retry-After"] = str(math.ceil(wait_s))
+        return refusal
     response = RedirectResponse(safe_next(next), status_code=303)
     set_cookie(request, response, SESSION_COOKIE, web.sessions.issue(user), SESSION_MAX_AGE_S)
     return response

@@ -13,10 +13,10 @@ from starlette.responses import RedirectResponse, Response
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.services.access import Role
-from forecourt.web.auth import Admin, Operator, Viewer
+from forecourt.web.auth import Admin, Viewer
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
-from forecourt.web.scope import visible_sites, visible_stations
+from forecourt.web.scope import NetworkOperator, visible_sites, visible_stations
 
 router = page_router()
 
@@ -48,7 +48,12 @@ async def sites(request: Request, me: Viewer, web: Web, done: str = "") -> Respo
 
 @router.post("/dashboard/sites")
 async def add_site(
-    me: Operator, web: Web, site_id: Text, name: Text, address: Text = "", timezone: Text = "UTC"
+    me: NetworkOperator,
+    web: Web,
+    site_id: Text,
+    name: Text,
+    address: Text = "",
+    timezone: Text = "UTC",
 ) -> Response:
     site = Site(site_id.strip(), name.strip(), address.strip(), timezone.strip() or "UTC")
     await web.services.network.add_site(site)
@@ -56,7 +61,7 @@ async def add_site(
 
 
 @router.get("/dashboard/tokens")
-async def tokens(request: Request, me: Operator, web: Web, done: str = "") -> Response:
+async def tokens(request: Request, me: NetworkOperator, web: Web, done: str = "") -> Response:
     context = {
         "tokens": await web.services.network.tokens(),
         "kinds": list(TokenKind),
@@ -67,7 +72,7 @@ async def tokens(request: Request, me: Operator, web: Web, done: str = "") -> Re
 
 @router.post("/dashboard/tokens")
 async def add_token(
-    me: Operator,
+    me: NetworkOperator,
     web: Web,
     value: Text,
     kind: Annotated[TokenKind, Form()] = TokenKind.RFID,
@@ -81,7 +86,7 @@ async def add_token(
 
 @router.post("/dashboard/tokens/block")
 async def block_token(
-    me: Operator, web: Web, value: Text, blocked: Annotated[bool, Form()] = True
+    me: NetworkOperator, web: Web, value: Text, blocked: Annotated[bool, Form()] = True
 ) -> Response:
     await web.services.network.update_token(value, blocked=blocked)
     return _back("/dashboard/tokens", "blocked" if blocked else "unblocked")
