@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
+from forecourt.api.bounds import BigRecordId
 from forecourt.api.command_bodies import CommandBody, CommandRecordOut, RemoteStopBody
 from forecourt.api.deps import ApiContext, Context, Technician, Viewer, requester
 from forecourt.api.problems import problem_responses
@@ -86,5 +87,5 @@ async def station_commands(
 @router.get(
     "/commands/{command_id}", summary="One command record", responses=problem_responses(404)
 )
-async def get_command(command_id: int, context: Context, _: Viewer) -> CommandRecordOut:
+async def get_command(command_id: BigRecordId, context: Context, _: Viewer) -> CommandRecordOut:
     return CommandRecordOut.from_domain(await context.services.remote.get(command_id))

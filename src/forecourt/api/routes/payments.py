@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 
+from forecourt.api.bounds import PortNumber, RecordId
 from forecourt.api.deps import Admin, Context, Operator, Technician, Viewer
 from forecourt.api.problems import ProblemError, problem_responses
 from forecourt.api.routes.payments_schemas import (
@@ -104,7 +105,7 @@ async def bind_tariff(body: BindingIn, context: Context, _: Operator) -> Binding
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(404),
 )
-async def unbind_tariff(binding_id: int, context: Context, _: Operator) -> None:
+async def unbind_tariff(binding_id: RecordId, context: Context, _: Operator) -> None:
     await _payments(context).tariffs.unbind(binding_id)
 
 
@@ -113,7 +114,7 @@ async def unbind_tariff(binding_id: int, context: Context, _: Operator) -> None:
     summary="The price at an EVSE before charging (public)",
     responses=problem_responses(404, 409),
 )
-async def price_at(station_id: str, evse_id: int, context: Context) -> PriceOut:
+async def price_at(station_id: str, evse_id: PortNumber, context: Context) -> PriceOut:
     payments = _payments(context)
     priced = await payments.tariffs.for_evse(station_id, evse_id)
     tariff, now = priced.tariff, payments.ctx.clock.now()
@@ -136,7 +137,7 @@ async def price_at(station_id: str, evse_id: int, context: Context) -> PriceOut:
     summary="Running cost of an active session, final cost of an ended one",
     responses=problem_responses(404, 409),
 )
-async def transaction_cost(transaction_id: int, context: Context, _: Viewer) -> CostOut:
+async def transaction_cost(transaction_id: RecordId, context: Context, _: Viewer) -> CostOut:
     cost = await _payments(context).pricing.session_cost(transaction_id)
     return CostOut.of(cost.breakdown, cost.final)
 
@@ -191,7 +192,9 @@ async def payment_status(public_id: str, context: Context) -> PaymentStatusOut:
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 404, 409, 422),
 )
-async def arm_reader(station_id: str, evse_id: int, context: Context, _: Technician) -> PaymentOut:
+async def arm_reader(
+    station_id: str, evse_id: PortNumber, context: Context, _: Technician
+) -> PaymentOut:
     return PaymentOut.of(await _payments(context).holds.arm_reader(station_id, evse_id))
 
 
