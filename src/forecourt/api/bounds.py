@@ -27,5 +27,5 @@ WireInt = Annotated[int, Field(ge=0, le=INT32_MAX)]
 Int64 = Annotated[int, Field(ge=-INT64_MAX - 1, le=INT64_MAX)]
 #: How many rows to skip when paging.
 Offset = Annotated[int, Field(ge=0, le=INT64_MAX)]
-#: Integer amounts in a currency's smallest unit (64-bit columns).
-MinorUnits = Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
+#: A page number of a paged list (pages below 1 show the first page).
+PageNumber = Annotated[int, Field(le=INT32_MAX)]
