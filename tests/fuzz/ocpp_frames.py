@@ -23,8 +23,9 @@ from forecourt.ocpp.validation import schema_directory, validator_for
 Json = Any
 Schema = dict[str, Any]
 
-#: Shallow on purpose: deeply nested JSON is another test's subject.
-MAX_NESTING = 4
+#: Schema levels followed before values turn random; JSON nesting stays under 20 (deeply
+#: nested JSON is another test's subject).
+MAX_NESTING = 9
 
 odd_text = st.text(max_size=24) | st.sampled_from(
     ["", " ", "\u0000", "\u202e", "\ufeff", "😀" * 8, "ǅ", "\U0010ffff", "a" * 300, "NULL", "-1"]
@@ -32,6 +33,7 @@ odd_text = st.text(max_size=24) | st.sampled_from(
 small_integers = st.integers(min_value=0, max_value=4)  # ids that exist: EVSE 1, connector 1
 huge_integers = st.sampled_from([2**31 - 1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 10**30, -(2**63)])
 ordinary_numbers = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False)
+decimal_text = ordinary_numbers.map(str) | st.integers(0, 10**7).map(str)
 json_scalars = (
     st.none()
     | st.booleans()
@@ -45,9 +47,14 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(odd_text, inner, max_size=3),
     max_leaves=8,
 )
-timestamps = st.datetimes(timezones=st.just(UTC)).map(
+instants = st.datetimes(timezones=st.just(UTC)).map(
     lambda at: at.isoformat().replace("+00:00", "Z")
-) | st.sampled_from(["2026-11-21T12:00:00Z", "2026-11-21T12:00:00.123+02:00", "not a time"])
+)
+timestamps = st.one_of(
+    instants,
+    instants,
+    st.sampled_from(["2026-11-21T12:00:00Z", "2026-11-21T12:00:00.123+02:00", "not a time"]),
+)
 
 
 ADAPTERS: dict[OcppVersion, VersionAdapter] = {
@@ -89,7 +96,8 @@ def from_schema(schema: Schema, root: Schema, depth: int = 0) -> st.SearchStrate
         if schema.get("format") == "date-time":
             return timestamps
         longest = schema.get("maxLength", 40)
-        return st.text(max_size=longest) | odd_text.filter(lambda text: len(text) <= longest)
+        fitting = odd_text | decimal_text  # decimals: 1.6 meter readings are strings
+        return st.text(max_size=longest) | fitting.filter(lambda text: len(text) <= longest)
     if kind == "integer":
         ordinary = st.integers(min_value=schema.get("minimum", -(2**31)), max_value=2**31 - 1)
         return st.one_of(ordinary, ordinary, ordinary, small_integers, huge_integers)
