@@ -117,7 +117,9 @@ def seed(corpus: Path) -> None:
 
 def run_atheris(target: str, seconds: int) -> None:
     corpus = WORK / "corpus" / target
-    seed(corpus)
+    corpus.mkdir(parents=True, exist_ok=True)
+    if target == "frames":  # the session target's inputs are Hypothesis's choices, not frames
+        seed(corpus)
     arguments = [
         sys.argv[0],
         str(corpus),
