@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint format typecheck bench serve clean venv
+.PHONY: demo help test lint format typecheck bench fuzz serve clean venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ venv: $(STAMP)
 
 demo: $(STAMP)  ## CSMS on SQLite with a simulated fleet; prints the dashboard URL
 	$(BIN)/forecourt demo
+
+help:  ## this list
+	@grep -E '^[a-z]+:.*## ' Makefile | sed -E 's/^([a-z]+):.*## /  make \1\t/'
 
 serve: $(STAMP)
 	$(BIN)/forecourt serve
@@ -40,6 +43,13 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)  ## speed and memory benchmarks; prints tables (not part of `make test`)
 	$(BIN)/python benchmarks/run.py
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGET  ?= all
+FUZZ_ENGINE  ?= auto
+fuzz: $(STAMP)  ## fuzz the OCPP frame parser and session for FUZZ_SECONDS (default 60; not in `make test`)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev,fuzz]'
+	$(BIN)/python -m tests.fuzz.run $(FUZZ_TARGET) --seconds $(FUZZ_SECONDS) --engine $(FUZZ_ENGINE)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache var artifacts

@@ -35,7 +35,8 @@ def create_api(services: Services, *, live_status: LiveStatus | None = None) -> 
     router = APIRouter(
         prefix=API_PREFIX,
         dependencies=[Depends(binder(context))],
-        responses=problem_responses(401, 422, 500),  # replaces FastAPI's own 422 schema
+        # 422 replaces FastAPI's own schema; 400 is a body that is not even text (bad UTF-8)
+        responses=problem_responses(400, 401, 422, 500),
     )
     for module in (
         sites,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from forecourt.api.bounds import PortNumber, PortOrStation, RecordId, WireInt
 from forecourt.domain import commands as cmd
 from forecourt.domain.commands import CommandKind, CommandRecord, CommandStatus
 from forecourt.services.access import Role, shown_token
@@ -26,8 +27,8 @@ class ResetBody(_Body):
 
 class UnlockConnectorBody(_Body):
     kind: Literal["unlock_connector"]
-    evse_id: int = Field(1, ge=1)
-    connector_id: int = Field(1, ge=1)
+    evse_id: PortNumber = 1
+    connector_id: PortNumber = 1
 
     def to_command(self) -> cmd.Command:
         return cmd.UnlockConnector(evse_id=self.evse_id, connector_id=self.connector_id)
@@ -36,8 +37,8 @@ class UnlockConnectorBody(_Body):
 class ChangeAvailabilityBody(_Body):
     kind: Literal["change_availability"]
     operative: bool
-    evse_id: int = Field(0, ge=0, description="0 means the whole station.")
-    connector_id: int | None = Field(None, ge=1)
+    evse_id: PortOrStation = 0
+    connector_id: PortNumber | None = None
 
     def to_command(self) -> cmd.Command:
         return cmd.ChangeAvailability(self.operative, self.evse_id, self.connector_id)
@@ -46,8 +47,8 @@ class ChangeAvailabilityBody(_Body):
 class RemoteStartBody(_Body):
     kind: Literal["remote_start"]
     id_token: str = Field(min_length=1, max_length=255)
-    evse_id: int | None = Field(None, ge=1)
-    remote_start_id: int | None = Field(None, ge=0)
+    evse_id: PortNumber | None = None
+    remote_start_id: WireInt | None = None
 
     def to_command(self) -> cmd.Command:
         return cmd.RemoteStart(self.id_token, self.evse_id, self.remote_start_id)
@@ -57,7 +58,7 @@ class RemoteStopBody(_Body):
     """Stop by Forecourt's transaction number, or by the station's own transaction id."""
 
     kind: Literal["remote_stop"]
-    transaction_id: int | None = Field(None, ge=1, description="Forecourt's transaction number.")
+    transaction_id: RecordId | None = Field(None, description="Forecourt's transaction number.")
     station_tx_id: str | None = Field(None, min_length=1, max_length=64)
 
     @model_validator(mode="after")
@@ -74,7 +75,7 @@ class RemoteStopBody(_Body):
 class TriggerMessageBody(_Body):
     kind: Literal["trigger_message"]
     message: cmd.TriggerKind
-    evse_id: int | None = Field(None, ge=0)
+    evse_id: PortOrStation | None = None
 
     def to_command(self) -> cmd.Command:
         return cmd.TriggerMessage(self.message, self.evse_id)
@@ -111,7 +112,7 @@ class SetConfigurationBody(_Body):
 class GetBaseReportBody(_Body):
     kind: Literal["get_base_report"]
     report: cmd.ReportKind = cmd.ReportKind.FULL_INVENTORY
-    request_id: int = Field(0, ge=0)
+    request_id: WireInt = 0
 
     def to_command(self) -> cmd.Command:
         return cmd.GetBaseReport(self.report, self.request_id)

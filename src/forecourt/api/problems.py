@@ -102,6 +102,7 @@ def problem_response(
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting the problems a route may return."""
     descriptions = {
+        400: "Malformed request (e.g. a body that cannot be decoded)",
         401: "Missing or invalid API key",
         403: "The API key's role does not allow this",
         404: "Not found",

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from forecourt.api.bounds import INT32_MAX
 from forecourt.api.schemas import ApiKeyOut
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, console, fail, print_json, with_services
@@ -43,7 +44,9 @@ def list_keys(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 @apikeys_app.command("revoke")
 def revoke_key(
     ctx: typer.Context,
-    key_id: Annotated[int, typer.Argument(metavar="ID", help="As shown by `apikeys list`.")],
+    key_id: Annotated[
+        int, typer.Argument(min=1, max=INT32_MAX, metavar="ID", help="As shown by `apikeys list`.")
+    ],
 ) -> None:
     """Revoke a key: it stops working at once."""
     if not with_services(ctx, lambda s: s.api_keys.revoke(key_id)):

@@ -32,7 +32,7 @@ DEMO_USER = "admin"
 
 def demo(
     stations: Annotated[int, typer.Option(min=1, max=500, help="Simulated stations.")] = 4,
-    port: Annotated[int, typer.Option(help="HTTP/OCPP port.")] = 9000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="HTTP/OCPP port.")] = 9000,
     protocol: Annotated[str, typer.Option(help="1.6, 2.0.1 or mixed.")] = "mixed",
     speed: Annotated[float, typer.Option(min=1, help="Charging time acceleration.")] = 30.0,
     duration: Annotated[

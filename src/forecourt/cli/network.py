@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from forecourt.api.bounds import INT32_MAX
 from forecourt.api.schemas import SiteOut, StationOut, StationSummary
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
@@ -126,9 +127,14 @@ def set_password(
 
 
 # -- connectors ------------------------------------------------------------------------------
-EvseArg = Annotated[int, typer.Argument(min=1, metavar="EVSE", help="EVSE number, from 1.")]
+EvseArg = Annotated[
+    int, typer.Argument(min=1, max=INT32_MAX, metavar="EVSE", help="EVSE number, from 1.")
+]
 ConnectorArg = Annotated[
-    int, typer.Argument(min=1, metavar="CONNECTOR", help="Connector number within the EVSE.")
+    int,
+    typer.Argument(
+        min=1, max=INT32_MAX, metavar="CONNECTOR", help="Connector number within the EVSE."
+    ),
 ]
 
 

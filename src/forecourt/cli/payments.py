@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from forecourt.api.bounds import INT32_MAX
 from forecourt.cli.runtime import JsonFlag, console, fail, print_json, with_services
 from forecourt.domain.money import parse_decimal
 from forecourt.domain.payments import PaymentState
@@ -58,7 +59,9 @@ def publish(
     currency: str = "USD",
     session_fee: Annotated[str, typer.Option(help="Per session, e.g. 1.00.")] = "0",
     idle_fee: Annotated[str, typer.Option(help="Per minute after the grace period.")] = "0",
-    idle_grace: Annotated[int, typer.Option(help="Free minutes once charging ends.")] = 0,
+    idle_grace: Annotated[
+        int, typer.Option(min=0, max=24 * 60, help="Free minutes once charging ends.")
+    ] = 0,
     tax: Annotated[list[str] | None, typer.Option(help="NAME=PERCENT, repeatable.")] = None,
     timezone: Annotated[str, typer.Option(help="IANA zone of the bands.")] = "UTC",
     hold: Annotated[str, typer.Option(help="Card pre-authorisation amount.")] = "50",
@@ -109,7 +112,7 @@ def bind(
     code: Annotated[str, typer.Argument(help="Tariff code.")],
     site: str | None = None,
     station: str | None = None,
-    evse: int | None = None,
+    evse: Annotated[int | None, typer.Option(min=1, max=INT32_MAX)] = None,
     connector_type: str | None = None,
 ) -> None:
     """Apply a tariff (no option: the whole network; the most specific binding wins)."""
@@ -131,7 +134,9 @@ def bindings(ctx: typer.Context, json: JsonFlag = False) -> None:
 
 
 @tariffs_app.command("unbind")
-def unbind(ctx: typer.Context, binding_id: int) -> None:
+def unbind(
+    ctx: typer.Context, binding_id: Annotated[int, typer.Argument(min=1, max=INT32_MAX)]
+) -> None:
     """Remove a binding."""
     with_services(ctx, lambda s: s.payments.tariffs.unbind(binding_id))
     console.print(f"binding {binding_id} removed")
@@ -155,7 +160,7 @@ def _with_provider(ctx: typer.Context, work: Any) -> Any:
 def list_payments(
     ctx: typer.Context,
     state: Annotated[PaymentState | None, typer.Option(help="Only this state.")] = None,
-    limit: int = 50,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     json: JsonFlag = False,
 ) -> None:
     """Card payments, newest first."""
@@ -186,7 +191,9 @@ def recover(ctx: typer.Context) -> None:
 def reconcile(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List only; change nothing.")] = False,
-    days: Annotated[int, typer.Option(help="How far back to compare with the provider.")] = 7,
+    days: Annotated[
+        int, typer.Option(min=1, max=90, help="How far back to compare with the provider.")
+    ] = 7,
     json: JsonFlag = False,
 ) -> None:
     """Compare payments with the provider: fix what is safe, escalate the rest."""

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from forecourt.api.bounds import INT32_MAX, MAX_LOOKBACK_DAYS
 from forecourt.cli import render
 from forecourt.cli.reliability_tickets import faults_app, tickets_app
 from forecourt.cli.runtime import JsonFlag, console, fail, print_json, with_services
@@ -27,7 +28,7 @@ kpis_app = typer.Typer(help="Session-reliability KPIs and interoperability.", no
 
 Station = Annotated[str | None, typer.Option("--station", help="Only this station.")]
 Site = Annotated[str | None, typer.Option("--site", help="Only this site.")]
-Days = Annotated[int, typer.Option(min=1, help="Look back this many days.")]
+Days = Annotated[int, typer.Option(min=1, max=MAX_LOOKBACK_DAYS, help="Look back this many days.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -156,7 +157,9 @@ def exclude(
     start: Annotated[str, typer.Option(help="ISO 8601 with offset, e.g. 2026-07-04T10:00Z.")],
     end: Annotated[str, typer.Option(help="ISO 8601 with offset.")],
     cause: Annotated[ExclusionCause, typer.Option(help="Why the outage was outside your control.")],
-    evse: Annotated[int | None, typer.Option(help="Only this port (default: every port).")] = None,
+    evse: Annotated[
+        int | None, typer.Option(min=1, max=INT32_MAX, help="Only this port (default: every port).")
+    ] = None,
     evidence: Annotated[
         list[str] | None, typer.Option(help="Ticket no., photo URL... (repeat).")
     ] = None,

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from forecourt.api.bounds import INT32_MAX, MAX_LOOKBACK_DAYS
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
 from forecourt.domain.reliability.alerts import AlertRoute, Channel
@@ -23,7 +24,7 @@ tickets_app = typer.Typer(help="Maintenance tickets and alert routes.", no_args_
 
 Station = Annotated[str | None, typer.Option("--station", help="Only this station.")]
 Site = Annotated[str | None, typer.Option("--site", help="Only this site.")]
-Days = Annotated[int, typer.Option(min=1, help="Look back this many days.")]
+Days = Annotated[int, typer.Option(min=1, max=MAX_LOOKBACK_DAYS, help="Look back this many days.")]
 
 
 def _now() -> datetime:
@@ -124,7 +125,7 @@ def list_tickets(
 @tickets_app.command("show")
 def show_ticket(
     ctx: typer.Context,
-    ticket_id: Annotated[int, typer.Argument(metavar="ID")],
+    ticket_id: Annotated[int, typer.Argument(min=1, max=INT32_MAX, metavar="ID")],
     as_json: JsonFlag = False,
 ) -> None:
     """A ticket with its faults, history, SLA and uptime impact."""
@@ -168,7 +169,7 @@ def show_ticket(
 def _move(target: TicketState) -> Any:
     def command(
         ctx: typer.Context,
-        ticket_id: Annotated[int, typer.Argument(metavar="ID")],
+        ticket_id: Annotated[int, typer.Argument(min=1, max=INT32_MAX, metavar="ID")],
         note: Annotated[str, typer.Option(help="Why, what was done.")] = "",
         by: Annotated[str, typer.Option(help="Who (kept in the history).")] = "cli",
     ) -> None:
@@ -194,7 +195,7 @@ for _name, _state in (
 @tickets_app.command("note")
 def note_ticket(
     ctx: typer.Context,
-    ticket_id: Annotated[int, typer.Argument(metavar="ID")],
+    ticket_id: Annotated[int, typer.Argument(min=1, max=INT32_MAX, metavar="ID")],
     text: Annotated[str, typer.Argument(help="The note.")],
     assign: Annotated[str | None, typer.Option(help="Assign the ticket to someone.")] = None,
     by: Annotated[str, typer.Option(help="Who.")] = "cli",
@@ -235,7 +236,7 @@ def add_route(
 def set_smtp(
     ctx: typer.Context,
     host: Annotated[str, typer.Argument()],
-    port: Annotated[int, typer.Option()] = 25,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 25,
     sender: Annotated[str, typer.Option(help="From address.")] = "forecourt@localhost",
     username: Annotated[str | None, typer.Option()] = None,
     password: Annotated[str | None, typer.Option(prompt=False, hide_input=True)] = None,

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 import typer
 
+from forecourt.api.bounds import INT32_MAX
 from forecourt.api.command_bodies import CommandRecordOut
 from forecourt.cli import render
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json
@@ -101,7 +102,7 @@ def _report_problem(response: httpx.Response) -> NoReturn:
 
 
 # -- the commands ----------------------------------------------------------------------------
-EvseOption = Annotated[int, typer.Option("--evse", min=1, help="EVSE number.")]
+EvseOption = Annotated[int, typer.Option("--evse", min=1, max=INT32_MAX, help="EVSE number.")]
 
 
 @command_app.command()
@@ -118,7 +119,7 @@ def reset(
 def unlock(
     ctx: typer.Context,
     evse: EvseOption = 1,
-    connector: Annotated[int, typer.Option(min=1, help="Connector number.")] = 1,
+    connector: Annotated[int, typer.Option(min=1, max=INT32_MAX, help="Connector number.")] = 1,
     as_json: JsonFlag = False,
 ) -> None:
     """Unlock a connector (a cable stuck in the car or the socket)."""
@@ -131,7 +132,9 @@ def availability(
     operative: Annotated[
         bool, typer.Option("--operative/--inoperative", help="Open or close for charging.")
     ],
-    evse: Annotated[int, typer.Option(min=0, help="EVSE number; 0 = whole station.")] = 0,
+    evse: Annotated[
+        int, typer.Option(min=0, max=INT32_MAX, help="EVSE number; 0 = whole station.")
+    ] = 0,
     as_json: JsonFlag = False,
 ) -> None:
     """Take the station (or one EVSE) in or out of service."""
@@ -142,7 +145,7 @@ def availability(
 def start(
     ctx: typer.Context,
     token: Annotated[str, typer.Option(help="The id token to charge with.")],
-    evse: Annotated[int | None, typer.Option(min=1, help="EVSE number.")] = None,
+    evse: Annotated[int | None, typer.Option(min=1, max=INT32_MAX, help="EVSE number.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Start charging remotely."""
@@ -152,7 +155,9 @@ def start(
 @command_app.command()
 def stop(
     ctx: typer.Context,
-    transaction: Annotated[int, typer.Option(min=1, help="Forecourt's transaction number.")],
+    transaction: Annotated[
+        int, typer.Option(min=1, max=INT32_MAX, help="Forecourt's transaction number.")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Stop a transaction remotely."""
@@ -163,7 +168,7 @@ def stop(
 def trigger(
     ctx: typer.Context,
     message: Annotated[TriggerKind, typer.Argument(help="What the station should send.")],
-    evse: Annotated[int | None, typer.Option(min=0, help="EVSE number.")] = None,
+    evse: Annotated[int | None, typer.Option(min=0, max=INT32_MAX, help="EVSE number.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Ask the station to send a message now (status, meter values, boot...)."""

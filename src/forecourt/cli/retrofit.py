@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from forecourt.api.bounds import INT32_MAX
 from forecourt.api.schemas.equipment import RetrofitOut, RetrofitResultOut
 from forecourt.api.schemas.network import StationOut
 from forecourt.cli import render
@@ -37,9 +38,14 @@ def positive(value: float | None) -> float | None:
 
 
 StationArg = Annotated[str, typer.Argument(metavar="STATION", help="The station's OCPP identity.")]
-EvseArg = Annotated[int, typer.Argument(min=1, metavar="EVSE", help="EVSE number, from 1.")]
+EvseArg = Annotated[
+    int, typer.Argument(min=1, max=INT32_MAX, metavar="EVSE", help="EVSE number, from 1.")
+]
 ConnectorArg = Annotated[
-    int, typer.Argument(min=1, metavar="CONNECTOR", help="Connector number within the EVSE.")
+    int,
+    typer.Argument(
+        min=1, max=INT32_MAX, metavar="CONNECTOR", help="Connector number within the EVSE."
+    ),
 ]
 TypeOption = Annotated[
     ConnectorType,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from forecourt.api.bounds import INT32_MAX, INT64_MAX
 from forecourt.api.schemas import MeterSampleOut, TransactionDetailOut, TransactionOut
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, print_json, with_services
@@ -23,7 +24,7 @@ def list_transactions(
     state: Annotated[TransactionState | None, typer.Option(help="active or ended.")] = None,
     token: Annotated[str | None, typer.Option(help="Only those of this token.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many.")] = 50,
-    offset: Annotated[int, typer.Option(min=0, help="Skip the newest N.")] = 0,
+    offset: Annotated[int, typer.Option(min=0, max=INT64_MAX, help="Skip the newest N.")] = 0,
     as_json: JsonFlag = False,
 ) -> None:
     """List transactions, newest first."""
@@ -46,7 +47,9 @@ def list_transactions(
 @transactions_app.command("show")
 def show_transaction(
     ctx: typer.Context,
-    transaction_id: Annotated[int, typer.Argument(metavar="ID", help="Forecourt's number.")],
+    transaction_id: Annotated[
+        int, typer.Argument(min=1, max=INT32_MAX, metavar="ID", help="Forecourt's number.")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """A transaction with its meter samples."""

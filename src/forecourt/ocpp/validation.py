@@ -181,7 +181,25 @@ def _prepare(schema: dict[str, Any], *, lenient: bool) -> dict[str, Any]:
             del schema[key]
     if lenient:
         _allow_additional_properties(schema)
+    _bound_integers(schema)
     return schema
+
+
+#: OCPP integers are 32-bit (2.0.1 Part 2, primitive datatypes; 1.6 implementations agree); the
+#: schemas leave them unbounded, and a larger number would only fail later, in storage.
+INT32 = {"minimum": -(2**31), "maximum": 2**31 - 1}
+
+
+def _bound_integers(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _bound_integers(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "integer":
+            for rule, limit in INT32.items():
+                node.setdefault(rule, limit)
+        for value in node.values():
+            _bound_integers(value)
 
 
 def _allow_additional_properties(node: Any, *, is_schema_map: bool = False) -> None:

@@ -252,7 +252,7 @@ class Transactions:
     async def _rebuild_unknown(
         self, station_id: str, req: TransactionStop, auth: AuthorizationResult | None
     ) -> Outcome:
-        if not req.station_assigned_id:
+        if not (req.station_assigned_id and req.station_tx_id):  # "" would be rebuilt forever
             return Outcome(None, auth, orphan=True)
         # The station chose the id, so the transaction can be rebuilt from what it sent.
         update = TransactionUpdate(

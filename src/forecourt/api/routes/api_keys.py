@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from forecourt.api.bounds import RecordId
 from forecourt.api.deps import Admin, Context
 from forecourt.api.problems import problem_responses
 from forecourt.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
@@ -35,6 +36,6 @@ async def create_api_key(body: ApiKeyCreate, context: Context, _: Admin) -> ApiK
     response_class=Response,
     responses=problem_responses(404),
 )
-async def revoke_api_key(key_id: int, context: Context, _: Admin) -> None:
+async def revoke_api_key(key_id: RecordId, context: Context, _: Admin) -> None:
     if not await context.services.api_keys.revoke(key_id):
         raise NotFound("API key", key_id)

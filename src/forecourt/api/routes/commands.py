@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
+from forecourt.api.bounds import BigRecordId
 from forecourt.api.command_bodies import CommandBody, CommandRecordOut, RemoteStopBody
 from forecourt.api.deps import ApiContext, Context, Technician, Viewer, requester, role_of
 from forecourt.api.problems import problem_responses
@@ -86,6 +87,8 @@ async def station_commands(
 @router.get(
     "/commands/{command_id}", summary="One command record", responses=problem_responses(404)
 )
-async def get_command(command_id: int, context: Context, caller: Viewer) -> CommandRecordOut:
+async def get_command(
+    command_id: BigRecordId, context: Context, caller: Viewer
+) -> CommandRecordOut:
     record = await context.services.remote.get(command_id)
     return CommandRecordOut.from_domain(record, role_of(caller))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from forecourt.api.bounds import PortNumber
 from forecourt.api.deps import Context, Operator
 from forecourt.api.problems import problem_responses
 from forecourt.api.schemas import ConnectorPut, EvsePowerPut, StationOut
@@ -14,8 +15,8 @@ from forecourt.services.network import ConnectorSpec
 
 router = APIRouter(tags=["stations"], responses=problem_responses(401, 403, 404, 422))
 
-EvseId = Annotated[int, Path(ge=1, description="EVSE number, from 1.")]
-ConnectorId = Annotated[int, Path(ge=1, description="Connector number within its EVSE, from 1.")]
+EvseId = Annotated[PortNumber, Path(description="EVSE number, from 1.")]
+ConnectorId = Annotated[PortNumber, Path(description="Connector number within its EVSE, from 1.")]
 CONNECTOR_PATH = "/stations/{station_id}/evses/{evse_id}/connectors/{connector_id}"
 
 

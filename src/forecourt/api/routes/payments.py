@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 
+from forecourt.api.bounds import PortNumber, RecordId
 from forecourt.api.deps import Admin, Context, Operator, Technician, Viewer, role_of
 from forecourt.api.problems import ProblemError, problem_responses
 from forecourt.api.routes.payments_schemas import (
@@ -107,7 +108,7 @@ async def bind_tariff(body: BindingIn, context: Context, _: Operator) -> Binding
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(404),
 )
-async def unbind_tariff(binding_id: int, context: Context, _: Operator) -> None:
+async def unbind_tariff(binding_id: RecordId, context: Context, _: Operator) -> None:
     await _payments(context).tariffs.unbind(binding_id)
 
 
@@ -116,7 +117,7 @@ async def unbind_tariff(binding_id: int, context: Context, _: Operator) -> None:
     summary="The price at an EVSE before charging (public)",
     responses=problem_responses(404, 409),
 )
-async def price_at(station_id: str, evse_id: int, context: Context) -> PriceOut:
+async def price_at(station_id: str, evse_id: PortNumber, context: Context) -> PriceOut:
     payments = _payments(context)
     priced = await payments.tariffs.for_evse(station_id, evse_id)
     tariff, now = priced.tariff, payments.ctx.clock.now()
@@ -139,7 +140,7 @@ async def price_at(station_id: str, evse_id: int, context: Context) -> PriceOut:
     summary="Running cost of an active session, final cost of an ended one",
     responses=problem_responses(404, 409),
 )
-async def transaction_cost(transaction_id: int, context: Context, _: Viewer) -> CostOut:
+async def transaction_cost(transaction_id: RecordId, context: Context, _: Viewer) -> CostOut:
     cost = await _payments(context).pricing.session_cost(transaction_id)
     return CostOut.of(cost.breakdown, cost.final)
 
@@ -195,7 +196,7 @@ async def payment_status(public_id: str, context: Context) -> PaymentStatusOut:
     responses=problem_responses(400, 404, 409, 422),
 )
 async def arm_reader(
-    station_id: str, evse_id: int, context: Context, caller: Technician
+    station_id: str, evse_id: PortNumber, context: Context, caller: Technician
 ) -> PaymentOut:
     payment = await _payments(context).holds.arm_reader(station_id, evse_id)
     return PaymentOut.for_role(payment, role_of(caller))

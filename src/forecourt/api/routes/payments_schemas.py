@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from forecourt.api.bounds import PortNumber, RecordId
 from forecourt.domain.money import Money, parse_decimal
 from forecourt.domain.payments import Payment, PaymentFlow, PaymentState
 from forecourt.domain.tariffs import CostBreakdown, EnergyBand, Tariff, TaxRate
@@ -108,7 +109,7 @@ class BindingIn(Input):
     tariff_code: str = Field(min_length=1, max_length=64)
     site_id: str | None = None
     station_id: str | None = None
-    evse_id: int | None = Field(None, ge=1)
+    evse_id: PortNumber | None = None
     connector_type: str | None = None
 
     def to_domain(self) -> TariffBinding:
@@ -200,7 +201,7 @@ class CostOut(BaseModel):
 
 class ScanToPayIn(Input):
     station_id: str = Field(min_length=1, max_length=48)
-    evse_id: int = Field(ge=1)
+    evse_id: PortNumber
     email: str = Field("", max_length=254, description="Optional: the receipt is emailed here.")
 
 
@@ -280,7 +281,7 @@ class SettlementIn(Input):
     settlement_amount: DecimalText
     currency: str = Field("USD", min_length=3, max_length=3)
     settlement_time: datetime
-    transaction_id: int | None = None
+    transaction_id: RecordId | None = None
 
     def amount(self) -> Money:
         return Money.of(parse_decimal(self.settlement_amount), self.currency)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
+from forecourt.api.bounds import Offset, RecordId
 from forecourt.api.deps import Admin, Context, Operator, Technician, Viewer, requester
 from forecourt.api.problems import problem_responses
 from forecourt.api.routes.reliability_schemas import (
@@ -141,7 +142,7 @@ async def add_exclusion(body: ExclusionIn, context: Context, caller: Operator) -
     response_class=Response,
     responses=problem_responses(404),
 )
-async def delete_exclusion(exclusion_id: int, context: Context, _: Operator) -> Response:
+async def delete_exclusion(exclusion_id: RecordId, context: Context, _: Operator) -> Response:
     await _reliability(context).reports.delete_exclusion(exclusion_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -215,7 +216,7 @@ async def list_tickets(
     severity: Severity | None = None,
     kind: FaultKind | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> TicketPage:
     flt = TicketFilter(station_id, site_id, tuple(state or ()), severity, kind, None, limit, offset)
     items, total = await _reliability(context).tickets.list(flt)
@@ -241,7 +242,7 @@ async def ticket_stats(
     summary="A ticket with its faults and history",
     responses=problem_responses(404),
 )
-async def get_ticket(ticket_id: int, context: Context, _: Viewer) -> TicketDetailOut:
+async def get_ticket(ticket_id: RecordId, context: Context, _: Viewer) -> TicketDetailOut:
     reliability = _reliability(context)
     detail = await reliability.tickets.detail(ticket_id)
     impact = await reliability.reports.impact_minutes(detail.ticket)
@@ -254,7 +255,7 @@ async def get_ticket(ticket_id: int, context: Context, _: Viewer) -> TicketDetai
     responses=problem_responses(404, 422),
 )
 async def transition_ticket(
-    ticket_id: int, body: TransitionIn, context: Context, caller: Technician
+    ticket_id: RecordId, body: TransitionIn, context: Context, caller: Technician
 ) -> TicketOut:
     ticket = await _reliability(context).tickets.transition(
         ticket_id, body.state, requester(caller), body.note
@@ -268,7 +269,7 @@ async def transition_ticket(
     responses=problem_responses(404),
 )
 async def note_ticket(
-    ticket_id: int, body: NoteIn, context: Context, caller: Technician
+    ticket_id: RecordId, body: NoteIn, context: Context, caller: Technician
 ) -> TicketOut:
     ticket = await _reliability(context).tickets.annotate(
         ticket_id, requester(caller), body.note, body.assignee
@@ -317,7 +318,7 @@ async def add_route(body: AlertRouteIn, context: Context, _: Admin) -> AlertRout
     response_class=Response,
     responses=problem_responses(404),
 )
-async def delete_route(route_id: int, context: Context, _: Admin) -> Response:
+async def delete_route(route_id: RecordId, context: Context, _: Admin) -> Response:
     await _reliability(context).alerts.delete_route(route_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forecourt.api.bounds import Int64, PortNumber
 from forecourt.api.schemas import UtcDatetime
 from forecourt.domain.reliability.alerts import Alert, AlertRoute, Channel
 from forecourt.domain.reliability.export import decimal_text, port_id
@@ -76,7 +77,7 @@ class OutageOut(BaseModel):
 
 class ExclusionIn(Input):
     station_id: str = Field(min_length=1)
-    evse_id: int | None = Field(None, ge=1, description="None: every port of the station.")
+    evse_id: PortNumber | None = Field(None, description="None: every port of the station.")
     start: UtcDatetime
     end: UtcDatetime
     cause: ExclusionCause
@@ -328,7 +329,7 @@ class PortHealthOut(BaseModel):
 
 class ThresholdsIn(Input):
     model: str | None = Field(None, description="Station model; None: defaults of every model.")
-    overrides: dict[str, float | int | str] = Field(
+    overrides: dict[str, float | Int64 | str] = Field(
         description="Threshold name → value; an empty object resets them."
     )
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from forecourt.api.bounds import Offset, RecordId
 from forecourt.api.command_bodies import CommandRecordOut
 from forecourt.api.deps import Context, Technician, Viewer, requester, role_of
 from forecourt.api.problems import problem_responses
@@ -32,7 +33,7 @@ async def list_transactions(
     since: Annotated[UtcDatetime | None, Query(description="Started at or after.")] = None,
     until: Annotated[UtcDatetime | None, Query(description="Started before.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> TransactionPage:
     flt = TransactionFilter(station_id, state, id_token, since, until, limit, offset)
     items, total = await context.services.history.list(flt)
@@ -50,7 +51,7 @@ async def list_transactions(
     responses=problem_responses(404),
 )
 async def get_transaction(
-    transaction_id: int, context: Context, caller: Viewer
+    transaction_id: RecordId, context: Context, caller: Viewer
 ) -> TransactionDetailOut:
     detail = await context.services.history.detail(transaction_id)
     summary = TransactionOut.from_domain(detail.transaction, role_of(caller))
@@ -65,7 +66,7 @@ async def get_transaction(
     responses=problem_responses(404, 409),
 )
 async def stop_transaction(
-    transaction_id: int, context: Context, caller: Technician
+    transaction_id: RecordId, context: Context, caller: Technician
 ) -> CommandRecordOut:
     record = await context.services.remote.stop_transaction(
         transaction_id, requested_by=requester(caller)

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from forecourt.api.bounds import PortNumber
 from forecourt.api.schemas.base import Input, Positive
 from forecourt.api.schemas.network import RatingOut
 from forecourt.compat import ConnectorOffer, Estimate, Notice, Option
@@ -62,8 +63,8 @@ class ConnectorChoice(Input):
     counts) or a hypothetical one (`type` and optional rating; the rest from the type)."""
 
     station_id: str | None = Field(None, min_length=1, max_length=48)
-    evse_id: int | None = Field(None, ge=1)
-    connector_id: int | None = Field(None, ge=1)
+    evse_id: PortNumber | None = None
+    connector_id: PortNumber | None = None
     type: ConnectorType | None = None
     power_type: PowerType | None = None
     max_voltage_v: Positive | None = None

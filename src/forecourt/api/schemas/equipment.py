@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from forecourt.api.bounds import PortNumber
 from forecourt.api.schemas.base import Input, Positive
 from forecourt.api.schemas.network import StationOut
 from forecourt.domain.connectors import ConnectorType, PowerType
@@ -32,7 +33,7 @@ class RetrofitConvert(Input):
 
 
 class RetrofitAdd(RetrofitConvert):
-    connector_id: int = Field(ge=1, description="Number of the new connector within the EVSE.")
+    connector_id: PortNumber = Field(description="Number of the new connector within the EVSE.")
 
 
 class RetrofitOut(BaseModel):

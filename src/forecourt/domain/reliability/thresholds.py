@@ -73,6 +73,9 @@ class Thresholds:
 
 
 _TYPES = {f.name: f.type for f in fields(Thresholds)}
+#: Far above any real threshold (about 31,700 years in seconds), yet every value still fits a
+#: ``timedelta`` and a 64-bit integer: larger ones would crash the detectors later.
+MAX_THRESHOLD = 10**12
 
 
 def checked_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,6 +98,8 @@ def _convert(name: str, kind: object, value: Any) -> Any:
         raise ValueError(f"{name} must be a number")
     if value < 0:
         raise ValueError(f"{name} must not be negative")
+    if value > MAX_THRESHOLD:
+        raise ValueError(f"{name} must be at most {MAX_THRESHOLD}")
     if kind == "int":
         if int(value) != value:
             raise ValueError(f"{name} must be a whole number")

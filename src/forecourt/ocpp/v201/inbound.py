@@ -159,6 +159,8 @@ def _decode_event(p: Payload) -> _Event:
     info = p["transactionInfo"]
     evse = p.get("evse") or {}
     state = info.get("chargingState")
+    if not info["transactionId"]:  # the schema allows "", but it can never name a transaction
+        raise ValueError("transactionId must not be empty")
     return _Event(
         station_tx_id=info["transactionId"],
         timestamp=parse_timestamp(p["timestamp"]),

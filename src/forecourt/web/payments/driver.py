@@ -16,6 +16,7 @@ from fastapi import Form
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from forecourt.api.bounds import PortNumber
 from forecourt.domain.errors import ForecourtError, NotFound
 from forecourt.domain.payments import Payment, PaymentState, ProviderUnavailable
 from forecourt.payments.test_provider import TestProvider
@@ -151,7 +152,7 @@ def _wait_page(request: Request, web: WebContext, throttled: LookupThrottled) ->
 
 # -- scan-to-pay entry (last: its path pattern would swallow the fixed paths above) ------------
 @router.get("/pay/{station_id}/{evse_id}")
-async def start_page(request: Request, station_id: str, evse_id: int, web: Web) -> Response:
+async def start_page(request: Request, station_id: str, evse_id: PortNumber, web: Web) -> Response:
     return await _start_page(request, web, station_id, evse_id, "")
 
 
@@ -178,7 +179,7 @@ async def _start_page(
 async def start(
     request: Request,
     station_id: str,
-    evse_id: int,
+    evse_id: PortNumber,
     web: Web,
     email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:

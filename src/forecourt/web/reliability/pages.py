@@ -8,6 +8,7 @@ from fastapi import Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from forecourt.api.bounds import RecordId
 from forecourt.domain.errors import InvalidInput
 from forecourt.domain.reliability.export import decimal_text
 from forecourt.domain.reliability.status import honest_status
@@ -45,7 +46,7 @@ async def overview(request: Request, me: Viewer, web: Web, site: str = "") -> Re
 
 
 @router.get("/dashboard/reliability/tickets/{ticket_id}")
-async def ticket(request: Request, ticket_id: int, me: Viewer, web: Web) -> Response:
+async def ticket(request: Request, ticket_id: RecordId, me: Viewer, web: Web) -> Response:
     reliability = web.services.reliability
     detail = await reliability.tickets.detail(ticket_id)
     await visible_station(web, me, detail.ticket.station_id)
@@ -61,7 +62,7 @@ async def ticket(request: Request, ticket_id: int, me: Viewer, web: Web) -> Resp
 
 @router.post("/dashboard/reliability/tickets/{ticket_id}/transition")
 async def transition(
-    ticket_id: int,
+    ticket_id: RecordId,
     me: Technician,
     web: Web,
     state: Annotated[str, Form(max_length=32)],

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from forecourt.api.bounds import RecordId
 from forecourt.api.command_bodies import CommandBody
 from forecourt.domain.commands import Command, CommandRecord
 from forecourt.domain.errors import InvalidInput, NotFound
@@ -57,7 +58,9 @@ async def send_command(
 
 
 @router.post("/dashboard/sessions/{transaction_id}/stop")
-async def stop_session(request: Request, transaction_id: int, me: Technician, web: Web) -> Response:
+async def stop_session(
+    request: Request, transaction_id: RecordId, me: Technician, web: Web
+) -> Response:
     detail = await web.services.history.detail(transaction_id)
     await visible_station(web, me, detail.transaction.station_id)
     record = await web.services.remote.stop_transaction(transaction_id, requested_by=me.requester)

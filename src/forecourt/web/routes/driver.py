@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from forecourt.api.bounds import PortNumber
 from forecourt.domain.errors import NotFound
 from forecourt.domain.stations import Evse, Station
 from forecourt.web.context import DriverPage, Web
@@ -59,7 +60,7 @@ async def site_page(request: Request, site_id: str, web: Web, car: str = "") -> 
 
 @router.get("/s/{site_id}/evse/{station_id}/{evse_id}")
 async def evse_page(
-    request: Request, site_id: str, station_id: str, evse_id: int, web: Web, car: str = ""
+    request: Request, site_id: str, station_id: str, evse_id: PortNumber, web: Web, car: str = ""
 ) -> Response:
     network = web.services.network
     site = await network.site(site_id)

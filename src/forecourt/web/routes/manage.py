@@ -10,6 +10,7 @@ from fastapi import Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from forecourt.api.bounds import RecordId
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.services.access import Role
@@ -111,7 +112,7 @@ async def create_api_key(
 
 
 @router.post("/dashboard/api-keys/{key_id}/revoke")
-async def revoke_api_key(key_id: int, me: Admin, web: Web) -> Response:
+async def revoke_api_key(key_id: RecordId, me: Admin, web: Web) -> Response:
     await web.services.api_keys.revoke(key_id)
     return _back("/dashboard/api-keys", "revoked")
 

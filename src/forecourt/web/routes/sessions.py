@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
+from forecourt.api.bounds import PageNumber, RecordId
 from forecourt.domain.errors import InvalidInput
 from forecourt.domain.transactions import Transaction, TransactionState
 from forecourt.ports.repositories import TransactionFilter
@@ -32,7 +33,7 @@ async def sessions(
     token: str = "",
     since: str = "",
     until: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     page = max(page, 1)
     flt = TransactionFilter(
@@ -77,7 +78,9 @@ async def find_sessions(
 
 
 @router.get("/dashboard/sessions/{transaction_id}")
-async def session_detail(request: Request, transaction_id: int, me: Viewer, web: Web) -> Response:
+async def session_detail(
+    request: Request, transaction_id: RecordId, me: Viewer, web: Web
+) -> Response:
     detail = await web.services.history.detail(transaction_id)
     tx = detail.transaction
     station = await visible_station(web, me, tx.station_id)

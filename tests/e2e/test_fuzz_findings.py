@@ -1,0 +1,76 @@
+"""Frames the session fuzzer found crashing the CSMS, replayed over a real websocket to a real
+server: each now gets a precise CALLERROR and the connection keeps working."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.e2e.conftest import PASSWORD, STATION, basic_auth
+from tests.support.server import RunningServer
+
+BOOT = {
+    "ocpp1.6": {"chargePointVendor": "Fuzz", "chargePointModel": "F-1"},
+    "ocpp2.0.1": {
+        "reason": "PowerUp",
+        "chargingStation": {"vendorName": "Fuzz", "model": "F-1"},
+    },
+}
+FINDINGS = [
+    (
+        "ocpp1.6",
+        "StartTransaction",
+        {
+            "connectorId": 2**63,
+            "idTag": "TAG",
+            "meterStart": 0,
+            "timestamp": "2026-11-21T12:00:00Z",
+        },
+        "connectorId must be smaller than or equal to 2147483647",
+    ),
+    (
+        "ocpp2.0.1",
+        "TransactionEvent",
+        {
+            "eventType": "Ended",
+            "timestamp": "2026-11-21T12:00:00Z",
+            "triggerReason": "Authorized",
+            "seqNo": 0,
+            "transactionInfo": {"transactionId": ""},
+        },
+        "transactionId must not be empty",
+    ),
+]
+
+
+async def answer_to(ws: ClientConnection, message_id: str) -> list[Any]:
+    """The CSMS's reply to our CALL (its own CALLs to us are skipped)."""
+    while True:
+        frame = json.loads(await ws.recv())
+        if frame[0] in (3, 4) and frame[1] == message_id:
+            return frame  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("protocol", "action", "payload", "reason"), FINDINGS)
+async def test_a_fuzzer_finding_is_a_precise_callerror(
+    server: RunningServer, protocol: str, action: str, payload: dict[str, Any], reason: str
+) -> None:
+    async with connect(
+        f"{server.ws_url}/{STATION}",
+        subprotocols=[protocol],  # type: ignore[list-item]
+        additional_headers=basic_auth(STATION, PASSWORD),
+    ) as ws:
+        await ws.send(json.dumps([2, "boot", "BootNotification", BOOT[protocol]]))
+        assert (await answer_to(ws, "boot"))[2]["status"] == "Accepted"
+
+        await ws.send(json.dumps([2, "finding", action, payload]))
+        reply = await answer_to(ws, "finding")
+        await ws.send(json.dumps([2, "after", "Heartbeat", {}]))
+        after = await answer_to(ws, "after")
+
+    assert reply[:4] == [4, "finding", "PropertyConstraintViolation", reason]
+    assert after[0] == 3
+    assert "currentTime" in after[2]
