@@ -74,3 +74,34 @@ async def test_a_fuzzer_finding_is_a_precise_callerror(
     assert reply[:4] == [4, "finding", "PropertyConstraintViolation", reason]
     assert after[0] == 3
     assert "currentTime" in after[2]
+
+
+async def test_a_1_6_register_beyond_32_bits_still_starts_and_stops(server: RunningServer) -> None:
+    """A busy DC meter passes 2^31 Wh in its life: its Start and Stop must not be refused (the
+    station would retry, then drop the Stop and the session with it)."""
+    register = 3_000_000_000  # 3 GWh, in Wh
+    async with connect(
+        f"{server.ws_url}/{STATION}",
+        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        additional_headers=basic_auth(STATION, PASSWORD),
+    ) as ws:
+        await ws.send(json.dumps([2, "boot", "BootNotification", BOOT["ocpp1.6"]]))
+        assert (await answer_to(ws, "boot"))[2]["status"] == "Accepted"
+        start = {
+            "connectorId": 1,
+            "idTag": "TAG",
+            "meterStart": register,
+            "timestamp": "2026-11-21T12:00:00Z",
+        }
+        await ws.send(json.dumps([2, "start", "StartTransaction", start]))
+        started = await answer_to(ws, "start")
+        assert started[0] == 3, started
+        stop = {
+            "transactionId": started[2]["transactionId"],
+            "meterStop": register + 12_345,
+            "timestamp": "2026-11-21T12:30:00Z",
+        }
+        await ws.send(json.dumps([2, "stop", "StopTransaction", stop]))
+        stopped = await answer_to(ws, "stop")
+
+    assert stopped[0] == 3, stopped

@@ -188,18 +188,29 @@ def _prepare(schema: dict[str, Any], *, lenient: bool) -> dict[str, Any]:
 #: OCPP integers are 32-bit (2.0.1 Part 2, primitive datatypes; 1.6 implementations agree); the
 #: schemas leave them unbounded, and a larger number would only fail later, in storage.
 INT32 = {"minimum": -(2**31), "maximum": 2**31 - 1}
+#: Except 1.6 energy registers (Wh): a busy DC meter passes 2^31 Wh (2.1 GWh) within its life,
+#: and refusing its StopTransaction would lose the session. They stay exact floats (2^53); the
+#: domain's plausibility rule quarantines absurd values instead of refusing the message.
+REGISTER_FIELDS = frozenset({"meterStart", "meterStop"})
+REGISTER_RANGE = {"minimum": -(2**53), "maximum": 2**53}
 
 
-def _bound_integers(node: Any) -> None:
+def _bound_integers(node: Any, name: str = "") -> None:
     if isinstance(node, list):
         for item in node:
             _bound_integers(item)
     elif isinstance(node, dict):
         if node.get("type") == "integer":
-            for rule, limit in INT32.items():
+            limits = REGISTER_RANGE if name in REGISTER_FIELDS else INT32
+            for rule, limit in limits.items():
                 node.setdefault(rule, limit)
-        for value in node.values():
-            _bound_integers(value)
+        properties = node.get("properties")
+        for key, value in node.items():
+            if key == "properties" and isinstance(properties, dict):
+                for field, sub in properties.items():
+                    _bound_integers(sub, field)
+            else:
+                _bound_integers(value)
 
 
 def _allow_additional_properties(node: Any, *, is_schema_map: bool = False) -> None:
