@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+from datetime import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -16,8 +18,10 @@ from forecourt.cli.serve import load_settings, uvicorn_config
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
 from forecourt.domain.errors import Conflict
 from forecourt.domain.stations import RegistrationPolicy, Site
+from forecourt.domain.tariffs import EnergyBand, Tariff
 from forecourt.domain.tokens import TokenRecord
 from forecourt.observability.logging import configure_logging
+from forecourt.ports.payments import TariffBinding
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
@@ -28,13 +32,23 @@ from forecourt.simulator.fleet import Fleet, FleetConfig, station_configs
 DEMO_SITE = "demo"
 DEMO_DIR = Path("var")
 DEMO_USER = "admin"
+DEMO_TARIFF = Tariff(
+    code="DEMO",
+    name="Demo forecourt",
+    currency="USD",
+    energy_bands=(EnergyBand(time(0), Decimal("0.48")),),
+    session_fee=Decimal("1.00"),
+    idle_fee_per_minute=Decimal("0.40"),
+    idle_grace_minutes=10,
+)
+#: The simulated drivers never use this port, so a visitor can always try paying by card.
+VISITOR_PORT = "DEMO-001/1"
 
 
 def demo(
     stations: Annotated[int, typer.Option(min=1, max=500, help="Simulated stations.")] = 4,
     port: Annotated[int, typer.Option(help="HTTP/OCPP port.")] = 9000,
     protocol: Annotated[str, typer.Option(help="1.6, 2.0.1 or mixed.")] = "mixed",
-    speed: Annotated[float, typer.Option(min=1, help="Charging time acceleration.")] = 30.0,
     duration: Annotated[
         float | None, typer.Option(help="Stop after this many seconds (default: Ctrl-C).")
     ] = None,
@@ -57,11 +71,12 @@ def demo(
         protocol=protocol,  # type: ignore[arg-type]  # checked above
         url=f"ws://127.0.0.1:{settings.port}/ocpp",
         prefix="DEMO",
-        speed=speed,
+        speed=1.0,  # real time: a faster fleet reads as meter anomalies and impossible receipts
         meter_interval_s=5.0,
         mean_idle_s=20.0,
         include_chademo=True,
         duration_s=duration,
+        keep_free=frozenset({VISITOR_PORT}),
     )
     asyncio.run(_run(settings, fleet))
 
@@ -110,6 +125,20 @@ async def provision(services: Services, fleet: FleetConfig) -> None:
     for tag in fleet.id_tags:
         with contextlib.suppress(Conflict):
             await services.network.add_token(TokenRecord(tag, label="demo fleet card"))
+    await _price_the_site(services)
+
+
+async def _price_the_site(services: Services) -> None:
+    """A published tariff bound to the demo site: drivers see a price and can pay by card."""
+    tariffs = services.payments.tariffs
+    if DEMO_TARIFF.code not in {tariff.code for tariff in await tariffs.current()}:
+        await tariffs.publish(DEMO_TARIFF)
+    binding = TariffBinding(DEMO_TARIFF.code, site_id=DEMO_SITE)
+    if not any(
+        b.tariff_code == binding.tariff_code and b.site_id == DEMO_SITE
+        for b in await tariffs.bindings()
+    ):
+        await tariffs.bind(binding)
 
 
 def _rating(evse: EvseConfig, plug: str) -> ConnectorRating:
@@ -154,9 +183,11 @@ def _print_welcome(settings: Settings, api_key: str, password: str) -> None:
                 "Forecourt demo is running.",
                 f"  Dashboard:    {base}/dashboard   (login: {DEMO_USER} / {password})",
                 f"  Driver page:  {base}/s/{DEMO_SITE}",
+                f"  Try paying by card: {base}/pay/{VISITOR_PORT}   (test provider, no real money)",
                 f"  REST API:     {base}/docs   (API key: {api_key})",
                 f"  OCPP:         ws://{settings.host}:{settings.port}/ocpp/<station id>",
                 f"  Metrics:      {base}/metrics",
+                "Cars charge at real time: a DC session takes 20-40 min, as at a real site.",
                 "Press Ctrl-C to stop.",
                 "",
             ]
