@@ -17,9 +17,12 @@ from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.metering import MeterSample
 from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
 from forecourt.domain.transactions import (
+    RECONCILED,
     StopReason,
     Transaction,
     TransactionState,
+    is_reconciled,
+    not_resumed_after_boot,
     payment_method_for,
     start_key,
 )
@@ -27,6 +30,7 @@ from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.authorization import authorize_in
 from forecourt.services.context import ServiceContext
 from forecourt.services.ledger import apply_samples, recompute_energy
+from forecourt.services.stale_transactions import close_older_on_evse, reconcile_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,7 @@ class Outcome:
     authorization: AuthorizationResult | None = None
     replayed: bool = False
     orphan: bool = False
+    reconciled: tuple[Transaction, ...] = ()  # closed by the rule "one car per EVSE"
 
 
 class Transactions:
@@ -92,6 +97,8 @@ class Transactions:
             outcome = await self._start_once(station_id, req)
         if not outcome.replayed and outcome.transaction is not None:
             await self._announce("transaction.started", outcome.transaction)
+        for closed in outcome.reconciled:
+            await self._announce("transaction.ended", closed)
         return outcome
 
     async def _start_once(self, station_id: str, req: TransactionStart) -> Outcome:
@@ -107,9 +114,10 @@ class Transactions:
             await apply_samples(uow, tx, req.samples)
             if not req.offline:
                 await self._ctx.drift.observe(uow, station_id, req.timestamp, now)
+            stale = await close_older_on_evse(uow, tx, now)
             await uow.transactions.save(tx)
             await uow.commit()
-        return Outcome(tx, auth)
+        return Outcome(tx, auth, reconciled=tuple(stale))
 
     async def _find_start(
         self, uow: UnitOfWork, station_id: str, req: TransactionStart
@@ -206,7 +214,8 @@ class Transactions:
                 await self._record_orphan(uow, station_id, req, now)
                 ended = False
             else:
-                ended = tx.active
+                # a stop for a transaction Forecourt closed itself corrects it, once
+                ended = tx.active or is_reconciled(tx)
                 if ended:
                     _close(tx, req, now)
                 await apply_samples(uow, tx, req.samples)  # replays are stored once
@@ -277,6 +286,28 @@ class Transactions:
         if tx is not None and tx.active:
             await self._announce("transaction.updated", tx)
 
+    async def close_not_resumed(
+        self, station_id: str, evse_id: int, free_since: datetime
+    ) -> list[Transaction]:
+        """The station reports the EVSE free: transactions that ran there before its last
+        reboot were not resumed. Close them, each with a reconciliation record."""
+        if evse_id <= 0:
+            return []
+        async with self._ctx.uow() as uow:
+            active = await uow.transactions.active_on_evse(station_id, evse_id)
+            station = await uow.stations.get(station_id) if active else None
+            booted_at = station.booted_at if station is not None else None
+            if booted_at is None:
+                return []
+            stale = [tx for tx in active if not_resumed_after_boot(tx, booted_at, free_since)]
+            for tx in stale:
+                why = f"the station rebooted at {booted_at.isoformat()} and reported EVSE free"
+                await reconcile_in(uow, tx, StopReason.NOT_RESUMED, tx.updated_at or booted_at, why)
+            await uow.commit()
+        for tx in stale:
+            await self._announce("transaction.ended", tx)
+        return stale
+
     async def _locate(
         self, uow: UnitOfWork, station_id: str, station_tx_id: str
     ) -> Transaction | None:
@@ -345,6 +376,7 @@ def _note_sequence(
 
 
 def _close(tx: Transaction, req: TransactionStop, now: datetime) -> None:
+    tx.details.pop(RECONCILED, None)
     tx.state = TransactionState.ENDED
     tx.stopped_at = req.timestamp
     tx.meter_stop_wh = req.meter_stop_wh
