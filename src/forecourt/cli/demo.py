@@ -14,6 +14,8 @@ import typer
 import uvicorn
 
 from forecourt.app import create_app
+from forecourt.cli.doctor import problems, run_checks
+from forecourt.cli.runtime import EXIT_FAILED
 from forecourt.cli.serve import load_settings, uvicorn_config
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
 from forecourt.domain.errors import Conflict
@@ -65,6 +67,7 @@ def demo(
         heartbeat_interval=60,
         log_level="WARNING",
     )
+    _first_run_check(settings)
     configure_logging(settings.log_level, settings.log_format.value)
     fleet = FleetConfig(
         stations=stations,
@@ -79,6 +82,15 @@ def demo(
         keep_free=frozenset({VISITOR_PORT}),
     )
     asyncio.run(_run(settings, fleet))
+
+
+def _first_run_check(settings: Settings) -> None:
+    """`forecourt doctor` before starting: a problem is printed with its fix, not a traceback."""
+    found = problems(run_checks(settings, for_demo=True))
+    for check in found:
+        typer.echo(check.line(), err=True)
+    if found:
+        raise typer.Exit(EXIT_FAILED)
 
 
 async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
