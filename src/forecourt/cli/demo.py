@@ -65,6 +65,7 @@ def demo(
         database_url=database_url or f"sqlite+aiosqlite:///{DEMO_DIR / 'demo.db'}",
         registration_policy=RegistrationPolicy.AUTO,
         heartbeat_interval=60,
+        test_provider_state_file=DEMO_DIR / "test-provider.json",  # holds survive a restart
         log_level="WARNING",
     )
     _first_run_check(settings)

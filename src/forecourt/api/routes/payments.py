@@ -153,12 +153,15 @@ async def list_payments(
     flt = PaymentFilter(states=tuple(state or ()), station_id=station_id, limit=limit)
     async with context.services.ctx.uow() as uow:
         found = await uow.payments.list(flt)
-    return [PaymentOut.of(p) for p in found]
+    policy = _payments(context).policy
+    return [PaymentOut.of(p, policy.expires_at(p)) for p in found]
 
 
 @router.get("/payments/{public_id}", summary="One payment", responses=problem_responses(404))
 async def get_payment(public_id: str, context: Context, _: Viewer) -> PaymentOut:
-    return PaymentOut.of(await _payments(context).holds.get(public_id))
+    payments = _payments(context)
+    payment = await payments.holds.get(public_id)
+    return PaymentOut.of(payment, payments.policy.expires_at(payment))
 
 
 @router.post(
@@ -192,7 +195,9 @@ async def payment_status(public_id: str, context: Context) -> PaymentStatusOut:
     responses=problem_responses(400, 404, 409, 422),
 )
 async def arm_reader(station_id: str, evse_id: int, context: Context, _: Technician) -> PaymentOut:
-    return PaymentOut.of(await _payments(context).holds.arm_reader(station_id, evse_id))
+    payments = _payments(context)
+    payment = await payments.holds.arm_reader(station_id, evse_id)
+    return PaymentOut.of(payment, payments.policy.expires_at(payment))
 
 
 @router.post(

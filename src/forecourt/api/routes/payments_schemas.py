@@ -253,11 +253,17 @@ class PaymentOut(PaymentStatusOut):
     last_error: str
     created_at: datetime
     updated_at: datetime | None
+    expires_at: datetime | None = Field(
+        None,
+        description="An unused hold (card page not completed, or no session started) is "
+        "released at this time; null once a session uses it or it is settled.",
+    )
 
     @classmethod
-    def of(cls, p: Payment) -> PaymentOut:
+    def of(cls, p: Payment, expires_at: datetime | None = None) -> PaymentOut:
         return cls(
             **PaymentStatusOut.of(p).model_dump(),
+            expires_at=expires_at,
             id=p.id,
             flow=p.flow,
             provider=p.provider,

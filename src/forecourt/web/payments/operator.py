@@ -21,8 +21,10 @@ async def payments_page(request: Request, me: Viewer, web: Web, state: str = "")
     async with web.services.ctx.uow() as uow:
         found = await uow.payments.list(PaymentFilter(states=states, limit=200))
         escalated = await uow.payments.list(PaymentFilter(states=(PaymentState.ESCALATED,)))
+    policy = web.services.payments.policy
     context = {
         "payments": found,
+        "expires": {p.id: policy.expires_at(p) for p in found},
         "escalated": escalated,
         "state": state,
         "states": list(PaymentState),
