@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.server import free_port
 
@@ -108,8 +110,9 @@ def test_demo_prices_a_free_port_and_prints_where_to_pay_by_card(tmp_path: Path)
             f"{base}/api/transactions", params={"state": "active"},
             headers={"Authorization": f"Bearer {key}"}, timeout=10,
         ).json()  # fmt: skip
-        items = active["items"] if isinstance(active, dict) else active
-        assert not [t for t in items if t["station_id"] == "DEMO-001" and t["evse_id"] == 1]
+        assert not [
+            t for t in active["items"] if t["station_id"] == "DEMO-001" and t["evse_id"] == 1
+        ]
     finally:
         process.terminate()
         process.wait(30)
@@ -138,3 +141,34 @@ def test_the_demo_fleet_is_physically_plausible_and_raises_no_alarms(tmp_path: P
     assert energy, "the fleet charged nothing"
     for station_id, energy_wh, _, _ in energy:
         assert energy_wh <= 350_000 * run_s / 3600, (station_id, energy_wh)
+
+
+def test_ctrl_c_ends_the_running_sessions_before_stopping(tmp_path: Path) -> None:
+    """A stopped demo leaves no session active behind (the next run would find it stale)."""
+    process, banner, key = _start_demo(tmp_path, "--stations", "2")
+    try:
+        base = re.search(r"REST API:\s+(http://\S+)/docs", banner)
+        assert base is not None, banner
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            page = httpx.get(
+                f"{base.group(1)}/api/transactions", params={"state": "active"},
+                headers={"Authorization": f"Bearer {key}"}, timeout=10,
+            ).json()  # fmt: skip
+            if page["items"]:
+                break
+            time.sleep(1)
+        else:
+            pytest.fail("no session started")
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, out
+    assert "ending the running sessions first" in out
+    assert re.search(r"fleet stopped: [1-9]\d* sessions", out), out
+    with sqlite3.connect(tmp_path / "var" / "demo.db") as db:
+        states = db.execute("SELECT state, stop_reason FROM transactions").fetchall()
+    assert states
+    assert all(state == ("ended", "local") for state in states), states

@@ -8,6 +8,7 @@ import secrets
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -96,7 +97,8 @@ def _first_run_check(settings: Settings) -> None:
 
 async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn_config(settings, app))
+    stop = asyncio.Event()
+    server = _DemoServer(uvicorn_config(settings, app), stop, asyncio.get_running_loop())
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
@@ -109,7 +111,7 @@ async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
     password = await _demo_login(services)
     _print_welcome(settings, api_key, password)
     try:
-        summary = await Fleet(fleet_config).run()
+        summary = await Fleet(fleet_config).run(stop)
         typer.echo(
             f"fleet stopped: {summary.sessions} sessions, {summary.energy_wh / 1000:.1f} kWh"
         )
@@ -117,6 +119,27 @@ async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await serving
+
+
+class _DemoServer(uvicorn.Server):
+    """Ctrl-C (or SIGTERM) first lets the drivers finish: every running session ends with a
+    stop the CSMS records, then the server stops. A second Ctrl-C stops at once."""
+
+    def __init__(
+        self, config: uvicorn.Config, stop_fleet: asyncio.Event, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        super().__init__(config)
+        self._stop_fleet = stop_fleet
+        self._loop = loop
+        self._asked = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._asked:
+            super().handle_exit(sig, frame)
+            return
+        self._asked = True
+        typer.echo("Stopping: ending the running sessions first (Ctrl-C again to quit now).")
+        self._loop.call_soon_threadsafe(self._stop_fleet.set)
 
 
 async def provision(services: Services, fleet: FleetConfig) -> None:
