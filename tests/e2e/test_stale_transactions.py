@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from forecourt.domain.events import StationEventKind
+from forecourt.domain.events import DomainEvent, StationEventKind
 from forecourt.domain.transactions import StopReason, Transaction, TransactionState
 from forecourt.ports.repositories import TransactionFilter
 from tests.e2e.conftest import PASSWORD, STATION, TAG, basic_auth
@@ -167,6 +167,12 @@ async def test_a_late_offline_start_does_not_close_the_newer_transaction(
 
 
 async def test_the_stations_own_stop_replaces_a_reconciled_close(server: RunningServer) -> None:
+    topics: list[tuple[str, object]] = []
+
+    async def note(event: DomainEvent) -> None:
+        topics.append((event.topic, event.data["transaction_id"]))
+
+    server.forecourt.services.ctx.bus.subscribe("transaction.", note)
     async with station(server, "ocpp1.6") as wire:
         first = await start16(wire, ago(30), meter=1_000_000)
         await start16(wire, ago(10), meter=1_020_000)
@@ -178,3 +184,6 @@ async def test_the_stations_own_stop_replaces_a_reconciled_close(server: Running
     assert tx.stop_reason is StopReason.EV_DISCONNECTED
     assert tx.energy_wh == pytest.approx(15_000)
     assert "reconciled" not in tx.details
+    # ended once (when reconciled); the station's stop is a correction, not a second end
+    assert topics.count(("transaction.ended", first)) == 1
+    assert ("transaction.corrected", first) in topics

@@ -212,10 +212,11 @@ class Transactions:
             auth = await self._stop_authorization(uow, tx, req)
             if tx is None:
                 await self._record_orphan(uow, station_id, req, now)
-                ended = False
+                ended = corrected = False
             else:
                 # a stop for a transaction Forecourt closed itself corrects it, once
-                ended = tx.active or is_reconciled(tx)
+                corrected = not tx.active and is_reconciled(tx)
+                ended = tx.active or corrected
                 if ended:
                     _close(tx, req, now)
                 await apply_samples(uow, tx, req.samples)  # replays are stored once
@@ -227,7 +228,8 @@ class Transactions:
             return await self._rebuild_unknown(station_id, req, auth)
         if not ended:  # a duplicate stop: acknowledge, change nothing
             return Outcome(tx, auth, replayed=True)
-        await self._announce("transaction.ended", tx)
+        # already announced as ended when reconciled: consumers must not count it twice
+        await self._announce("transaction.corrected" if corrected else "transaction.ended", tx)
         return Outcome(tx, auth)
 
     async def _stop_authorization(
