@@ -35,6 +35,8 @@ def test_a_ready_machine_passes(cli: Cli) -> None:
     assert "reachable and migrated" in result.stdout
     assert " is free" in result.stdout
     assert lines(result.stdout, "FAIL") == []
+    if os.environ.get("FORECOURT_SKIP_PG") != "1":  # the local PostgreSQL the tests use
+        assert lines(result.stdout, "ok    test db")
 
 
 def test_an_unmigrated_database_says_run_migrate(database_url: str) -> None:
@@ -90,3 +92,11 @@ def test_the_demo_checks_first_and_prints_the_fix_instead_of_a_traceback(
     assert f"127.0.0.1:{busy_port} is already in use" in result.stderr
     assert "fix: stop what listens there" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_an_unreachable_test_postgresql_is_a_warning_only(cli: Cli) -> None:
+    cli.env["FORECOURT_TEST_PG_URL"] = f"postgresql://postgres@127.0.0.1:{free_port()}/postgres"
+    result = cli("doctor", "--port", str(free_port()))
+    assert result.exit_code == 0, result.output
+    assert lines(result.stdout, "warn  test db")
+    assert "FORECOURT_TEST_PG_URL" in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import shutil
 import socket
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from forecourt.cli.runtime import EXIT_FAILED, state_of
 from forecourt.cli.serve import load_settings
@@ -26,6 +28,8 @@ from forecourt.storage.database import Database, alembic_config
 #: A database server that does not answer by then is reported unreachable.
 CONNECT_TIMEOUT_S = 5.0
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+#: Where the test suite finds PostgreSQL unless FORECOURT_TEST_PG_URL says otherwise.
+TEST_PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ def run_checks(settings: Settings, *, for_demo: bool = False) -> list[Check]:
     checks = [asyncio.run(check_database(settings.database_url, for_demo))]
     checks.append(check_port(settings.host, settings.port))
     if not for_demo:
+        checks.append(asyncio.run(check_test_postgres()))
         checks.append(check_chromium())
     return checks
 
@@ -98,6 +103,26 @@ def check_port(host: str, port: int) -> Check:
             fix = "set FORECOURT_HOST to an address of this machine, e.g. 127.0.0.1"
             return Check("port", False, f"cannot listen on {host}:{port}: {exc.strerror}", fix)
     return Check("port", True, f"{host}:{port} is free")
+
+
+async def check_test_postgres() -> Check:
+    """`make test` runs every storage test on a real PostgreSQL too (a warning only)."""
+    url = os.environ.get("FORECOURT_TEST_PG_URL", TEST_PG_DEFAULT)
+    async_url = make_url(url).set(drivername="postgresql+asyncpg")
+    engine = create_async_engine(async_url, connect_args={"timeout": CONNECT_TIMEOUT_S})
+    try:
+        async with engine.connect():
+            pass
+    except (TimeoutError, OSError, SQLAlchemyError) as exc:
+        fix = (
+            "sudo service postgresql start, or point FORECOURT_TEST_PG_URL at an admin URL "
+            "(only `make test` needs it)"
+        )
+        detail = f"{_safe(url)} unreachable: {_reason(exc)}"
+        return Check("test db", False, detail, fix, blocking=False)
+    finally:
+        await engine.dispose()
+    return Check("test db", True, f"{_safe(url)} (for the PostgreSQL tests)")
 
 
 def check_chromium() -> Check:
