@@ -24,6 +24,8 @@ async def close_older_on_evse(
     uow: UnitOfWork, newest: Transaction, now: datetime
 ) -> list[Transaction]:
     """A start on an occupied EVSE: the older transaction there cannot still be charging."""
+    if newest.evse_id <= 0:
+        return []  # 2.0.1 may start before the station knows the EVSE
     active = await uow.transactions.active_on_evse(newest.station_id, newest.evse_id)
     stale = older_on_same_evse(active, newest)
     for tx in stale:
@@ -36,6 +38,7 @@ async def close_older_on_evse(
 async def reconcile_in(
     uow: UnitOfWork, tx: Transaction, reason: StopReason, at: datetime, why: str
 ) -> None:
+    """Close ``tx`` in this unit of work and keep the reconciliation record beside it."""
     reconcile(tx, reason, at, why)
     await recompute_energy(uow, tx)
     await uow.transactions.save(tx)
