@@ -187,3 +187,27 @@ async def test_the_stations_own_stop_replaces_a_reconciled_close(server: Running
     # ended once (when reconciled); the station's stop is a correction, not a second end
     assert topics.count(("transaction.ended", first)) == 1
     assert ("transaction.corrected", first) in topics
+
+
+async def test_a_201_transaction_placed_on_an_occupied_evse_later_closes_the_older_one(
+    server: RunningServer,
+) -> None:
+    """2.0.1 may start before the EVSE is known (E02): the rule applies once it is."""
+    async with station(server, "ocpp2.0.1") as wire:
+        await start201(wire, "TX-A", ago(30))
+        await wire.call(
+            "TransactionEvent",
+            {"eventType": "Started", "timestamp": ago(10), "triggerReason": "CablePluggedIn",
+             "seqNo": 0, "transactionInfo": {"transactionId": "TX-B"}},
+        )  # fmt: skip
+        assert len(active(await transactions(server))) == 2  # TX-B's EVSE is not known yet
+        await wire.call(
+            "TransactionEvent",
+            {"eventType": "Updated", "timestamp": ago(9), "triggerReason": "Authorized",
+             "seqNo": 1, "transactionInfo": {"transactionId": "TX-B"},
+             "evse": {"id": 1, "connectorId": 1},
+             "idToken": {"idToken": TAG, "type": "ISO14443"}},
+        )  # fmt: skip
+    older, newer = await transactions(server)
+    assert (older.station_tx_id, older.stop_reason) == ("TX-A", StopReason.SUPERSEDED)
+    assert (newer.station_tx_id, newer.state) == ("TX-B", TransactionState.ACTIVE)

@@ -154,17 +154,20 @@ class Transactions:
             tx = await self._locate(uow, station_id, req.station_tx_id)
             if tx is not None:
                 auth = await self._late_authorization(uow, tx, req.id_token)
-                _place(tx, req.evse_id, req.connector_id)
+                placed = _place(tx, req.evse_id, req.connector_id)
                 _note_sequence(tx, req.seq_no, req.offline, req.charging_state, now)
                 await apply_samples(uow, tx, req.samples)
                 if not req.offline:
                     await self._ctx.drift.observe(uow, station_id, req.timestamp, now)
+                stale = await close_older_on_evse(uow, tx, now) if placed else []
                 await uow.transactions.save(tx)
                 await uow.commit()
         if tx is None:
             return await self._start_reconstructed(station_id, req)
         await self._announce("transaction.updated", tx)
-        return Outcome(tx, auth)
+        for closed in stale:
+            await self._announce("transaction.ended", closed)
+        return Outcome(tx, auth, reconciled=tuple(stale))
 
     async def _late_authorization(
         self, uow: UnitOfWork, tx: Transaction, token: IdToken | None
@@ -359,11 +362,14 @@ def _token_kind(token: IdToken | None, auth: AuthorizationResult | None) -> Toke
     return token.kind if token is not None else None
 
 
-def _place(tx: Transaction, evse_id: int | None, connector_id: int | None) -> None:
-    """A 2.0.1 transaction may start before the station knows the EVSE; fill it in later."""
+def _place(tx: Transaction, evse_id: int | None, connector_id: int | None) -> bool:
+    """A 2.0.1 transaction may start before the station knows the EVSE; fill it in later.
+    True when the EVSE became known now."""
     if tx.evse_id == 0 and evse_id:
         tx.evse_id = evse_id
         tx.connector_id = connector_id or tx.connector_id
+        return True
+    return False
 
 
 def _note_sequence(
