@@ -22,7 +22,7 @@ def test_demo_runs_a_fleet_and_prints_working_urls(tmp_path: Path) -> None:
     env = dict(os.environ, FORECOURT_LOG_LEVEL="WARNING")
     process = subprocess.Popen(
         [sys.executable, "-m", "forecourt.cli.main", "demo", "--port", str(port),
-         "--stations", "2", "--duration", "25"],
+         "--stations", "2", "--duration", "45"],  # real time: long enough for a car to come
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     out, _ = process.communicate(timeout=120)
