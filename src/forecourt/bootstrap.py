@@ -56,11 +56,12 @@ def build_services(
         bus=bus or InProcessBus(),
         policy=policy or Policy(),
     )
+    transactions = Transactions(ctx)
     core = CoreServices(
         provisioning=Provisioning(ctx),
         authorization=Authorization(ctx),
-        availability=Availability(ctx),
-        transactions=Transactions(ctx),
+        availability=Availability(ctx, transactions),
+        transactions=transactions,
         records=StationRecords(ctx),
         clock=ctx.clock,
     )

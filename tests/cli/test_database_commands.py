@@ -187,9 +187,11 @@ def start_transactions(database_url: str) -> None:
     async def run() -> None:
         database = Database.from_url(database_url)
         services = build_services(database, NoStations())
-        for station_id, tag, hour in (("CS-1", "A", 10), ("CS-1", "B", 11), ("CS-2", "A", 12)):
+        # one car per EVSE: CS-1's two sessions run side by side on its two EVSEs
+        starts = (("CS-1", 1, "A", 10), ("CS-1", 2, "B", 11), ("CS-2", 1, "A", 12))
+        for station_id, evse_id, tag, hour in starts:
             at = datetime(2026, 11, 21, hour, tzinfo=UTC)
-            start = TransactionStart(1, 1, at, IdToken(tag), meter_start_wh=500.0)
+            start = TransactionStart(evse_id, 1, at, IdToken(tag), meter_start_wh=500.0)
             await services.core.transactions.start(station_id, start)
         await database.dispose()
 

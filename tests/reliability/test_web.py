@@ -59,6 +59,20 @@ async def web(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Services
             yield client, services
 
 
+async def test_the_network_overview_alerts_show_reliabilitys_faults_and_tickets(
+    web: tuple[httpx.AsyncClient, Services],
+) -> None:
+    """One source of truth: the dashboard's Alerts box never says "no faults" while the
+    Reliability page lists an active fault and an open ticket."""
+    client, _ = web
+    await _sign_in(client, "watcher")
+    page = (await client.get("/dashboard")).text
+    alerts = page[page.index('id="alerts-title"') : page.index('id="sites-title"')]
+    assert "No active faults" not in alerts
+    assert "latch broken" in alerts
+    assert "1 open maintenance ticket" in alerts
+
+
 async def test_overview_lists_tickets_faults_and_uptime(
     web: tuple[httpx.AsyncClient, Services],
 ) -> None:

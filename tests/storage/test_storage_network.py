@@ -294,6 +294,23 @@ async def test_update_status_sets_live_status_and_discovers_connectors(
     )  # station-wide: untouched
 
 
+async def test_a_whole_evse_status_reaches_every_cable_of_the_evse(database: Database) -> None:
+    await add_station(database)
+    async with database.unit_of_work() as uow:
+        for evse_id in (1, 7):  # 7 is new: discovered with one connector
+            report = StatusReport(evse_id, 1, ConnectorStatus.OCCUPIED, at(1), whole_evse=True)
+            await uow.stations.update_status("CP-1", report)
+        await uow.commit()
+    async with database.unit_of_work() as uow:
+        station = await uow.stations.get("CP-1")
+    assert station is not None
+    by_evse = {evse.evse_id: [c.status for c in evse.connectors] for evse in station.evses}
+    assert len(by_evse[1]) == 2
+    assert by_evse[1] == [ConnectorStatus.OCCUPIED] * 2
+    assert by_evse[7] == [ConnectorStatus.OCCUPIED]
+    assert set(by_evse[2]) == {ConnectorStatus.UNKNOWN}
+
+
 async def test_status_history_newest_first_with_since_and_limit(database: Database) -> None:
     await add_station(database)
     await add_station(database, "CP-2")

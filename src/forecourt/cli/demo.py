@@ -5,19 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+from datetime import time
+from decimal import Decimal
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from forecourt.app import create_app
+from forecourt.cli.doctor import problems, run_checks
+from forecourt.cli.runtime import EXIT_FAILED
 from forecourt.cli.serve import load_settings, uvicorn_config
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
 from forecourt.domain.errors import Conflict
 from forecourt.domain.stations import RegistrationPolicy, Site
+from forecourt.domain.tariffs import EnergyBand, Tariff
 from forecourt.domain.tokens import TokenRecord
 from forecourt.observability.logging import configure_logging
+from forecourt.ports.payments import TariffBinding
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
@@ -28,13 +35,23 @@ from forecourt.simulator.fleet import Fleet, FleetConfig, station_configs
 DEMO_SITE = "demo"
 DEMO_DIR = Path("var")
 DEMO_USER = "admin"
+DEMO_TARIFF = Tariff(
+    code="DEMO",
+    name="Demo forecourt",
+    currency="USD",
+    energy_bands=(EnergyBand(time(0), Decimal("0.48")),),
+    session_fee=Decimal("1.00"),
+    idle_fee_per_minute=Decimal("0.40"),
+    idle_grace_minutes=10,
+)
+#: The simulated drivers never use this port, so a visitor can always try paying by card.
+VISITOR_PORT = "DEMO-001/1"
 
 
 def demo(
     stations: Annotated[int, typer.Option(min=1, max=500, help="Simulated stations.")] = 4,
     port: Annotated[int, typer.Option(min=1, max=65535, help="HTTP/OCPP port.")] = 9000,
     protocol: Annotated[str, typer.Option(help="1.6, 2.0.1 or mixed.")] = "mixed",
-    speed: Annotated[float, typer.Option(min=1, help="Charging time acceleration.")] = 30.0,
     duration: Annotated[
         float | None, typer.Option(help="Stop after this many seconds (default: Ctrl-C).")
     ] = None,
@@ -49,27 +66,40 @@ def demo(
         database_url=database_url or f"sqlite+aiosqlite:///{DEMO_DIR / 'demo.db'}",
         registration_policy=RegistrationPolicy.AUTO,
         heartbeat_interval=60,
+        test_provider_state_file=DEMO_DIR / "test-provider.json",  # holds survive a restart
         log_level="WARNING",
         secret_key=_demo_secret_key(),
     )
+    _first_run_check(settings)
     configure_logging(settings.log_level, settings.log_format.value)
     fleet = FleetConfig(
         stations=stations,
         protocol=protocol,  # type: ignore[arg-type]  # checked above
         url=f"ws://127.0.0.1:{settings.port}/ocpp",
         prefix="DEMO",
-        speed=speed,
+        speed=1.0,  # real time: a faster fleet reads as meter anomalies and impossible receipts
         meter_interval_s=5.0,
         mean_idle_s=20.0,
         include_chademo=True,
         duration_s=duration,
+        keep_free=frozenset({VISITOR_PORT}),
     )
     asyncio.run(_run(settings, fleet))
 
 
+def _first_run_check(settings: Settings) -> None:
+    """`forecourt doctor` before starting: a problem is printed with its fix, not a traceback."""
+    found = problems(run_checks(settings, for_demo=True))
+    for check in found:
+        typer.echo(check.line(), err=True)
+    if found:
+        raise typer.Exit(EXIT_FAILED)
+
+
 async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn_config(settings, app))
+    stop = asyncio.Event()
+    server = _DemoServer(uvicorn_config(settings, app), stop, asyncio.get_running_loop())
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
@@ -82,7 +112,7 @@ async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
     password = await _demo_login(services)
     _print_welcome(settings, api_key, password)
     try:
-        summary = await Fleet(fleet_config).run()
+        summary = await Fleet(fleet_config).run(stop)
         typer.echo(
             f"fleet stopped: {summary.sessions} sessions, {summary.energy_wh / 1000:.1f} kWh"
         )
@@ -90,6 +120,27 @@ async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await serving
+
+
+class _DemoServer(uvicorn.Server):
+    """Ctrl-C (or SIGTERM) first lets the drivers finish: every running session ends with a
+    stop the CSMS records, then the server stops. A second Ctrl-C stops at once."""
+
+    def __init__(
+        self, config: uvicorn.Config, stop_fleet: asyncio.Event, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        super().__init__(config)
+        self._stop_fleet = stop_fleet
+        self._loop = loop
+        self._asked = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._asked:
+            super().handle_exit(sig, frame)
+            return
+        self._asked = True
+        typer.echo("Stopping: ending the running sessions first (Ctrl-C again to quit now).")
+        self._loop.call_soon_threadsafe(self._stop_fleet.set)
 
 
 async def provision(services: Services, fleet: FleetConfig) -> None:
@@ -111,6 +162,20 @@ async def provision(services: Services, fleet: FleetConfig) -> None:
     for tag in fleet.id_tags:
         with contextlib.suppress(Conflict):
             await services.network.add_token(TokenRecord(tag, label="demo fleet card"))
+    await _price_the_site(services)
+
+
+async def _price_the_site(services: Services) -> None:
+    """A published tariff bound to the demo site: drivers see a price and can pay by card."""
+    tariffs = services.payments.tariffs
+    if DEMO_TARIFF.code not in {tariff.code for tariff in await tariffs.current()}:
+        await tariffs.publish(DEMO_TARIFF)
+    binding = TariffBinding(DEMO_TARIFF.code, site_id=DEMO_SITE)
+    if not any(
+        b.tariff_code == binding.tariff_code and b.site_id == DEMO_SITE
+        for b in await tariffs.bindings()
+    ):
+        await tariffs.bind(binding)
 
 
 def _rating(evse: EvseConfig, plug: str) -> ConnectorRating:
@@ -166,9 +231,11 @@ def _print_welcome(settings: Settings, api_key: str, password: str) -> None:
                 "Forecourt demo is running.",
                 f"  Dashboard:    {base}/dashboard   (login: {DEMO_USER} / {password})",
                 f"  Driver page:  {base}/s/{DEMO_SITE}",
+                f"  Try paying by card: {base}/pay/{VISITOR_PORT}   (test provider, no real money)",
                 f"  REST API:     {base}/docs   (API key: {api_key})",
                 f"  OCPP:         ws://{settings.host}:{settings.port}/ocpp/<station id>",
                 f"  Metrics:      {base}/metrics",
+                "Cars charge at real time: a DC session takes 20-40 min, as at a real site.",
                 "Press Ctrl-C to stop.",
                 "",
             ]

@@ -10,7 +10,16 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from forecourt import __version__
-from forecourt.cli import compat, payments, reliability, retrofit, serve, simulate, users
+from forecourt.cli import (
+    compat,
+    doctor,
+    payments,
+    reliability,
+    retrofit,
+    serve,
+    simulate,
+    users,
+)
 from forecourt.cli.apikeys import apikeys_app
 from forecourt.cli.network import connectors_app, sites_app, stations_app
 from forecourt.cli.remote import command_app
@@ -78,6 +87,7 @@ users.register(app)
 compat.register(app)
 payments.register(app)
 reliability.register(app)
+doctor.register(app)
 
 if __name__ == "__main__":
     app()

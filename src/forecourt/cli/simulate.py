@@ -36,7 +36,10 @@ def simulate(
     duration: Annotated[
         float | None, typer.Option(help="Seconds to run; default until Ctrl-C.")
     ] = None,
-    speed: Annotated[float, typer.Option(help="Time acceleration of charging.")] = 30.0,
+    speed: Annotated[
+        float,
+        typer.Option(help="Charging time acceleration (1 = real time; faster is a load test)."),
+    ] = 1.0,
     meter_interval: Annotated[float, typer.Option(help="Seconds between meter values.")] = 10.0,
     mean_idle: Annotated[
         float, typer.Option(help="Mean seconds between sessions per EVSE.")
@@ -73,6 +76,11 @@ def simulate(
         duration_s=duration,
         seed=seed,
     )
+    if speed != 1:
+        console.print(
+            f"[yellow]Charging runs at {speed:g}x real time: every session delivers {speed:g}x "
+            "the energy a real car could, so a CSMS's meter checks will flag it.[/yellow]"
+        )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run_fleet(fleet_config, log))
 

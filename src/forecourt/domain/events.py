@@ -25,6 +25,7 @@ class StationEventKind(StrEnum):
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
     BOOT = "boot"
+    TRANSACTION_RECONCILED = "transaction_reconciled"  # closed by Forecourt, not the station
     RETROFIT = "retrofit"  # a connector added or converted in place (old -> new in data)
 
 

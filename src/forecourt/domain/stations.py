@@ -136,7 +136,9 @@ class Station:
 class StatusReport:
     """A status change as the station reported it, already mapped to neutral terms.
 
-    ``evse_id`` 0 means the whole station (1.6 connectorId 0).
+    ``evse_id`` 0 means the whole station (1.6 connectorId 0). ``whole_evse``: the station
+    reports per EVSE, not per cable (a 1.6 connectorId is an EVSE, and a dispenser side with
+    NACS and CCS1 cables is one 1.6 connector), so every cable of the EVSE takes the status.
     """
 
     evse_id: int
@@ -146,6 +148,7 @@ class StatusReport:
     detail: str = ""
     error_code: str = ""
     info: str = ""
+    whole_evse: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -38,6 +39,10 @@ class StopReason(StrEnum):
     TIMEOUT = "timeout"
     UNLOCK_COMMAND = "unlock_command"
     OTHER = "other"
+    # Set by Forecourt, never by a station (see ``reconcile``): the station's own stop, if it
+    # ever comes, replaces them.
+    NOT_RESUMED = "not_resumed"  # the station rebooted and reported the EVSE free
+    SUPERSEDED = "superseded"  # a newer transaction started on the same EVSE
 
 
 class PaymentMethod(StrEnum):
@@ -101,6 +106,47 @@ class Transaction:
         if self.meter_stop_wh is not None and self.stopped_at is not None:
             out.append(RegisterReading(self.stopped_at, self.meter_stop_wh))
         return out
+
+
+#: ``Transaction.details`` key: why Forecourt closed the transaction without the station's stop.
+RECONCILED = "reconciled"
+
+
+def older_on_same_evse(active: Sequence[Transaction], newest: Transaction) -> list[Transaction]:
+    """One EVSE charges one car at a time (1.6 connector, 2.0.1 EVSE): of the transactions
+    active on ``newest``'s EVSE, every one but the latest started is stale.
+
+    The latest by start time wins, so a late offline start closes itself, not the newer one.
+    """
+    if newest.evse_id <= 0:
+        return []  # 2.0.1 may start before the station knows the EVSE
+    same = [tx for tx in active if tx.evse_id == newest.evse_id and tx.active]
+    same = [tx for tx in same if tx.id != newest.id or not newest.id] + [newest]
+    latest = max(same, key=lambda tx: (tx.started_at, tx.id))
+    return [tx for tx in same if tx is not latest]
+
+
+def not_resumed_after_boot(tx: Transaction, booted_at: datetime, free_since: datetime) -> bool:
+    """A transaction running before the station rebooted whose EVSE the station then reports
+    free (OCPP 1.6 §4.8/§5.14 and 2.0.1 E04/B11/B12: a resumed transaction keeps its EVSE
+    occupied; an ended one is reported by a queued stop, which may never come)."""
+    return tx.active and tx.started_at < booted_at and free_since >= tx.started_at
+
+
+def reconcile(tx: Transaction, reason: StopReason, at: datetime, why: str) -> None:
+    """Close a transaction the station will not close itself, saying why.
+
+    No stop meter reading: the ledger keeps the energy of the last reading received.
+    """
+    tx.state = TransactionState.ENDED
+    tx.stopped_at = max(at, tx.started_at)
+    tx.stop_reason = reason
+    tx.details[RECONCILED] = why
+
+
+def is_reconciled(tx: Transaction) -> bool:
+    """Closed by Forecourt: a stop from the station may still arrive and then wins."""
+    return RECONCILED in tx.details
 
 
 def start_key(

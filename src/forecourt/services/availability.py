@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from forecourt.domain.stations import StatusReport
+from forecourt.domain.stations import ConnectorStatus, StatusReport
 from forecourt.ports.repositories import StatusHistoryEntry
 from forecourt.services.context import ServiceContext
+from forecourt.services.transactions import Transactions
 
 
 class Availability:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, transactions: Transactions) -> None:
         self._ctx = ctx
+        self._transactions = transactions
 
     async def report(self, station_id: str, report: StatusReport) -> None:
         now = self._ctx.clock.now()
@@ -27,3 +29,5 @@ class Availability:
             detail=report.detail,
             error_code=report.error_code,
         )
+        if report.status is ConnectorStatus.AVAILABLE:
+            await self._transactions.close_not_resumed(station_id, report.evse_id, report.timestamp)

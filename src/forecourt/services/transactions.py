@@ -18,9 +18,12 @@ from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.metering import MeterSample
 from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
 from forecourt.domain.transactions import (
+    RECONCILED,
     StopReason,
     Transaction,
     TransactionState,
+    is_reconciled,
+    not_resumed_after_boot,
     payment_method_for,
     start_key,
 )
@@ -28,6 +31,7 @@ from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.authorization import authorize_in
 from forecourt.services.context import ServiceContext
 from forecourt.services.ledger import apply_samples, plausible_register, recompute_energy
+from forecourt.services.stale_transactions import close_older_on_evse, reconcile_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,7 @@ class Outcome:
     authorization: AuthorizationResult | None = None
     replayed: bool = False
     orphan: bool = False
+    reconciled: tuple[Transaction, ...] = ()  # closed by the rule "one car per EVSE"
 
 
 class Transactions:
@@ -93,6 +98,8 @@ class Transactions:
             outcome = await self._start_once(station_id, req)
         if not outcome.replayed and outcome.transaction is not None:
             await self._announce("transaction.started", outcome.transaction)
+        for closed in outcome.reconciled:
+            await self._announce("transaction.ended", closed)
         return outcome
 
     async def _start_once(self, station_id: str, req: TransactionStart) -> Outcome:
@@ -111,9 +118,10 @@ class Transactions:
             await apply_samples(uow, tx, req.samples)
             if not req.offline:
                 await self._ctx.drift.observe(uow, station_id, req.timestamp, now)
+            stale = await close_older_on_evse(uow, tx, now)
             await uow.transactions.save(tx)
             await uow.commit()
-        return Outcome(tx, auth)
+        return Outcome(tx, auth, reconciled=tuple(stale))
 
     async def _find_start(
         self, uow: UnitOfWork, station_id: str, req: TransactionStart
@@ -152,17 +160,20 @@ class Transactions:
             tx = await self._locate(uow, station_id, req.station_tx_id)
             if tx is not None:
                 auth = await self._late_authorization(uow, tx, req.id_token)
-                _place(tx, req.evse_id, req.connector_id)
+                placed = _place(tx, req.evse_id, req.connector_id)
                 _note_sequence(tx, req.seq_no, req.offline, req.charging_state, now)
                 await apply_samples(uow, tx, req.samples)
                 if not req.offline:
                     await self._ctx.drift.observe(uow, station_id, req.timestamp, now)
+                stale = await close_older_on_evse(uow, tx, now) if placed else []
                 await uow.transactions.save(tx)
                 await uow.commit()
         if tx is None:
             return await self._start_reconstructed(station_id, req)
         await self._announce("transaction.updated", tx)
-        return Outcome(tx, auth)
+        for closed in stale:
+            await self._announce("transaction.ended", closed)
+        return Outcome(tx, auth, reconciled=tuple(stale))
 
     async def _late_authorization(
         self, uow: UnitOfWork, tx: Transaction, token: IdToken | None
@@ -210,9 +221,11 @@ class Transactions:
             auth = await self._stop_authorization(uow, tx, req)
             if tx is None:
                 await self._record_orphan(uow, station_id, req, now)
-                ended = False
+                ended = corrected = False
             else:
-                ended = tx.active
+                # a stop for a transaction Forecourt closed itself corrects it, once
+                corrected = not tx.active and is_reconciled(tx)
+                ended = tx.active or corrected
                 if ended:
                     stop_wh = await plausible_register(
                         uow, station_id, tx.id, req.meter_stop_wh, "meterStop", req.timestamp
@@ -227,7 +240,8 @@ class Transactions:
             return await self._rebuild_unknown(station_id, req, auth)
         if not ended:  # a duplicate stop: acknowledge, change nothing
             return Outcome(tx, auth, replayed=True)
-        await self._announce("transaction.ended", tx)
+        # already announced as ended when reconciled: consumers must not count it twice
+        await self._announce("transaction.corrected" if corrected else "transaction.ended", tx)
         return Outcome(tx, auth)
 
     async def _stop_authorization(
@@ -286,6 +300,28 @@ class Transactions:
         if tx is not None and tx.active:
             await self._announce("transaction.updated", tx)
 
+    async def close_not_resumed(
+        self, station_id: str, evse_id: int, free_since: datetime
+    ) -> list[Transaction]:
+        """The station reports the EVSE free: transactions that ran there before its last
+        reboot were not resumed. Close them, each with a reconciliation record."""
+        if evse_id <= 0:
+            return []
+        async with self._ctx.uow() as uow:
+            active = await uow.transactions.active_on_evse(station_id, evse_id)
+            station = await uow.stations.get(station_id) if active else None
+            booted_at = station.booted_at if station is not None else None
+            if booted_at is None:
+                return []
+            stale = [tx for tx in active if not_resumed_after_boot(tx, booted_at, free_since)]
+            for tx in stale:
+                why = f"the station rebooted at {booted_at.isoformat()} and reported EVSE free"
+                await reconcile_in(uow, tx, StopReason.NOT_RESUMED, tx.updated_at or booted_at, why)
+            await uow.commit()
+        for tx in stale:
+            await self._announce("transaction.ended", tx)
+        return stale
+
     async def _locate(
         self, uow: UnitOfWork, station_id: str, station_tx_id: str
     ) -> Transaction | None:
@@ -335,11 +371,14 @@ def _token_kind(token: IdToken | None, auth: AuthorizationResult | None) -> Toke
     return token.kind if token is not None else None
 
 
-def _place(tx: Transaction, evse_id: int | None, connector_id: int | None) -> None:
-    """A 2.0.1 transaction may start before the station knows the EVSE; fill it in later."""
+def _place(tx: Transaction, evse_id: int | None, connector_id: int | None) -> bool:
+    """A 2.0.1 transaction may start before the station knows the EVSE; fill it in later.
+    True when the EVSE became known now."""
     if tx.evse_id == 0 and evse_id:
         tx.evse_id = evse_id
         tx.connector_id = connector_id or tx.connector_id
+        return True
+    return False
 
 
 def _note_sequence(
@@ -354,6 +393,7 @@ def _note_sequence(
 
 
 def _close(tx: Transaction, req: TransactionStop, now: datetime) -> None:
+    tx.details.pop(RECONCILED, None)
     tx.state = TransactionState.ENDED
     tx.stopped_at = req.timestamp
     tx.meter_stop_wh = req.meter_stop_wh

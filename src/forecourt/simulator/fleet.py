@@ -44,6 +44,9 @@ class FleetConfig:
     duration_s: float | None = None  # None: until ``stop`` is set
     seed: int | None = None
     id_tags: list[str] = field(default_factory=lambda: [f"FLEETTAG{i:04d}" for i in range(20)])
+    # EVSEs ("STATION/EVSE") no simulated driver uses: free for a person to try (remote starts
+    # from the CSMS, e.g. after paying by card, still charge a simulated car there)
+    keep_free: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -126,7 +129,12 @@ class Fleet:
         if await _wait_until(stop, delay):
             return
         await station.start()
-        drivers = [self._drive(station, evse.evse_id, stop) for evse in station.evses]
+        station_id = station.config.station_id
+        drivers = [
+            self._drive(station, evse.evse_id, stop)
+            for evse in station.evses
+            if f"{station_id}/{evse.evse_id}" not in self.config.keep_free
+        ]
         await asyncio.gather(*drivers)
 
     async def _drive(self, station: SimulatedStation, evse_id: int, stop: asyncio.Event) -> None:

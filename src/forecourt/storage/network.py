@@ -81,6 +81,9 @@ _UPDATE_CONNECTOR = update(connectors).where(
     connectors.c.evse_id == bindparam("b_evse_id"),
     connectors.c.connector_id == bindparam("b_connector_id"),
 )
+_UPDATE_EVSE_CONNECTORS = update(connectors).where(
+    connectors.c.station_id == _STATION_ID, connectors.c.evse_id == bindparam("b_evse_id")
+)
 _ADD_STATUS = status_history.insert()
 
 
@@ -226,8 +229,12 @@ class SqlStationRepository:
             "b_evse_id": report.evse_id,
             "b_connector_id": report.connector_id,
         }
-        # One UPDATE for a known connector; discovery (rare) takes the slower path.
-        if (await self._db.execute(_UPDATE_CONNECTOR, {**status, **key})).rowcount == 0:
+        # One UPDATE for a known connector (or every cable of the EVSE, see
+        # ``StatusReport.whole_evse``); discovery (rare) takes the slower path.
+        if report.whole_evse:
+            del key["b_connector_id"]
+        statement = _UPDATE_EVSE_CONNECTORS if report.whole_evse else _UPDATE_CONNECTOR
+        if (await self._db.execute(statement, {**status, **key})).rowcount == 0:
             await self._ensure_connector(station_id, report.evse_id, report.connector_id, status)
 
     async def _require_station(self, station_id: str) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from forecourt.domain.events import StationEvent, StationEventKind
+from forecourt.domain.reliability.model import Fault
 from forecourt.domain.stations import Connector, Evse, Site, Station
 from forecourt.domain.transactions import Transaction
 from forecourt.web.status import (
@@ -21,13 +22,13 @@ from forecourt.web.status import (
     plug_label,
 )
 
-#: Station events an operator should look at (the rest is routine: boots, connections).
+#: Station records an operator should look at that are not faults (the rest is routine: boots,
+#: connections). Faults (clock drift, meter anomalies, offline ...) come from reliability only.
 ALERT_KINDS = (
     StationEventKind.SECURITY,
     StationEventKind.ORPHAN_STOP,
-    StationEventKind.CLOCK_DRIFT,
-    StationEventKind.REGISTER_RESET,
     StationEventKind.METER_ANOMALY,
+    StationEventKind.TRANSACTION_RECONCILED,
 )
 
 
@@ -131,6 +132,7 @@ class Overview:
     sites: list[SiteRow]
     stations: list[StationRow]
     alerts: list[Alert]
+    open_tickets: int = 0
 
 
 def build_overview(
@@ -139,7 +141,10 @@ def build_overview(
     active: Sequence[Transaction],
     energy_today_wh: float,
     events: Sequence[StationEvent],
+    faults: Sequence[Fault] = (),
+    open_tickets: int = 0,
 ) -> Overview:
+    """``faults``: reliability's active faults, the one source of truth for what is broken."""
     sessions_by_station = Counter(tx.station_id for tx in active)
     site_rows = {site.id: SiteRow(site) for site in sites}
     summary = NetworkSummary(energy_today_wh=energy_today_wh)
@@ -160,12 +165,23 @@ def build_overview(
             bucket.online += int(station.connected)
             bucket.active_sessions += row.active_sessions
             bucket.counts.add(row.connectors)
-    alerts = fault_alerts(rows) + [event_alert(event) for event in events]
+    alerts = [reliability_alert(fault) for fault in faults]
+    alerts += fault_alerts(rows, {(f.station_id, f.evse_id) for f in faults})
+    alerts += [event_alert(event) for event in events]
     alerts.sort(key=lambda alert: alert.at.timestamp() if alert.at else 0.0, reverse=True)
-    return Overview(summary, list(site_rows.values()), rows, alerts)
+    return Overview(summary, list(site_rows.values()), rows, alerts, open_tickets)
 
 
-def fault_alerts(rows: Iterable[StationRow]) -> list[Alert]:
+def reliability_alert(fault: Fault) -> Alert:
+    port = f" (EVSE {fault.evse_id})" if fault.evse_id else ""
+    title = fault.kind.value.replace("_", " ").capitalize() + port
+    return Alert(fault.last_seen, fault.station_id, title, fault.explanation, Tone.BAD)
+
+
+def fault_alerts(
+    rows: Iterable[StationRow], known: Collection[tuple[str, int | None]] = ()
+) -> list[Alert]:
+    """Connectors the station reports out of order that reliability has no fault for yet."""
     return [
         Alert(
             view.connector.status_at,
@@ -176,7 +192,7 @@ def fault_alerts(rows: Iterable[StationRow]) -> list[Alert]:
         )
         for row in rows
         for view in row.connectors
-        if view.status is OUT_OF_ORDER
+        if view.status is OUT_OF_ORDER and (view.station.id, view.evse.evse_id) not in known
     ]
 
 
@@ -190,6 +206,9 @@ def event_alert(event: StationEvent) -> Alert:
             detail = f"station transaction {data.get('station_tx_id', '?')}: reconcile by hand"
         case StationEventKind.CLOCK_DRIFT:
             title, detail = "Station clock drift", f"{data.get('drift_s', '?')} s off"
+        case StationEventKind.TRANSACTION_RECONCILED:
+            title = "Transaction closed by Forecourt"
+            detail = f"transaction {data.get('transaction_id', '?')}: {data.get('why', '')}"
         case StationEventKind.REGISTER_RESET:
             title = "Meter register reset"
             detail = f"during transaction {data.get('transaction_id', '?')}"

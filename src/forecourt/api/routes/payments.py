@@ -157,12 +157,15 @@ async def list_payments(
     flt = PaymentFilter(states=tuple(state or ()), station_id=station_id, limit=limit)
     async with context.services.ctx.uow() as uow:
         found = await uow.payments.list(flt)
-    return [PaymentOut.for_role(p, role_of(caller)) for p in found]
+    policy = _payments(context).policy
+    return [PaymentOut.for_role(p, role_of(caller), policy.expires_at(p)) for p in found]
 
 
 @router.get("/payments/{public_id}", summary="One payment", responses=problem_responses(404))
 async def get_payment(public_id: str, context: Context, caller: Viewer) -> PaymentOut:
-    return PaymentOut.for_role(await _payments(context).holds.get(public_id), role_of(caller))
+    payments = _payments(context)
+    payment = await payments.holds.get(public_id)
+    return PaymentOut.for_role(payment, role_of(caller), payments.policy.expires_at(payment))
 
 
 @router.post(
@@ -198,8 +201,9 @@ async def payment_status(public_id: str, context: Context) -> PaymentStatusOut:
 async def arm_reader(
     station_id: str, evse_id: PortNumber, context: Context, caller: Technician
 ) -> PaymentOut:
-    payment = await _payments(context).holds.arm_reader(station_id, evse_id)
-    return PaymentOut.for_role(payment, role_of(caller))
+    payments = _payments(context)
+    payment = await payments.holds.arm_reader(station_id, evse_id)
+    return PaymentOut.for_role(payment, role_of(caller), payments.policy.expires_at(payment))
 
 
 @router.post(

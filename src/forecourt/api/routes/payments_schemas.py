@@ -255,12 +255,20 @@ class PaymentOut(PaymentStatusOut):
     last_error: str
     created_at: datetime
     updated_at: datetime | None
+    expires_at: datetime | None = Field(
+        None,
+        description="An unused hold (card page not completed, or no session started) is "
+        "released at this time; null once a session uses it or it is settled.",
+    )
 
     @classmethod
-    def for_role(cls, p: Payment, role: Role | None) -> PaymentOut:
+    def for_role(
+        cls, p: Payment, role: Role | None, expires_at: datetime | None = None
+    ) -> PaymentOut:
         """As ``role`` may see it (viewers: the last 4 characters of the token)."""
         return cls(
             **PaymentStatusOut.of(p).model_dump(),
+            expires_at=expires_at,
             id=p.id,
             flow=p.flow,
             provider=p.provider,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from forecourt.domain.payments import Payment, PaymentState
 from forecourt.ports.payments import ReaderDirectory
 
 
@@ -23,6 +24,16 @@ class PaymentPolicy:
 
     def url(self, path: str) -> str:
         return self.public_url.rstrip("/") + path
+
+    def expires_at(self, payment: Payment) -> datetime | None:
+        """When an unused hold is dropped and released: the card page was not completed
+        (pending), or no session started (authorized). None once a session uses it."""
+        if payment.state is PaymentState.PENDING:
+            return payment.created_at + timedelta(seconds=self.card_page_timeout_s)
+        if payment.state is PaymentState.AUTHORIZED:
+            approved = payment.authorized_at or payment.created_at
+            return approved + timedelta(seconds=self.start_timeout_s)
+        return None
 
     def next_attempt(self, now: datetime, attempts: int) -> datetime:
         delay = min(self.retry_base_s * 2 ** max(attempts - 1, 0), self.retry_max_s)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from forecourt.domain.payments import Payment, PaymentState, ProviderRejected, ProviderUnavailable
@@ -105,6 +105,10 @@ class Recovery:
         if settled is not None and settled.state is not PaymentState.IN_SESSION:
             report.settled += 1
 
+    def _expired(self, payment: Payment, now: datetime) -> bool:
+        expires = self._policy.expires_at(payment)
+        return expires is not None and expires <= now
+
     async def _unlinked_holds(self, report: SweepReport, now: datetime) -> None:
         for payment in await self._list(PaymentState.AUTHORIZED):
             await self._isolated(
@@ -117,15 +121,11 @@ class Recovery:
             await self._settlement.link(started)
             await self._settlement.settle(started)
             report.linked += 1
-        elif (payment.authorized_at or payment.created_at) + self._start_window <= now:
+        elif self._expired(payment, now):
             minutes = round(self._policy.start_timeout_s / 60)
             message = f"No charging started within {minutes} min; your hold was released."
             await self._settlement.release_unused(payment.id, message)
             report.released += 1
-
-    @property
-    def _start_window(self) -> timedelta:
-        return timedelta(seconds=self._policy.start_timeout_s)
 
     async def _session_of(self, payment: Payment) -> int | None:
         flt = TransactionFilter(id_token=payment.id_token, since=payment.created_at, limit=5)
@@ -137,33 +137,39 @@ class Recovery:
         return unpaid[-1].id if unpaid else None  # the first session after the hold
 
     async def _abandoned_pages(self, report: SweepReport, now: datetime) -> None:
-        window = timedelta(seconds=self._policy.card_page_timeout_s)
+        message = "The card page was not completed in time; nothing was charged."
         for payment in await self._list(PaymentState.PENDING):
-            if payment.created_at + window <= now:
+            if self._expired(payment, now):
                 await self._isolated(
-                    report, payment, partial(self._abandoned_page, report, payment)
+                    report, payment, partial(self._abandoned_page, report, payment, message)
                 )
 
-    async def _abandoned_page(self, report: SweepReport, payment: Payment) -> None:
-        if not payment.provider_ref and not await self._learn_reference(payment):
-            return
-        message = "The card page was not completed in time; nothing was charged."
+    async def _abandoned_page(self, report: SweepReport, payment: Payment, message: str) -> None:
+        if not payment.provider_ref:
+            known = await self._learn_reference(payment)
+            if known is None:
+                return  # the provider did not answer: the next pass asks again
+            if not known:  # the provider holds nothing for it: drop it here too
+                await self._settlement.drop_unheld(payment.id, message)
+                report.released += 1
+                return
         await self._settlement.release_unused(payment.id, message)
         report.released += 1
 
-    async def _learn_reference(self, payment: Payment) -> bool:
+    async def _learn_reference(self, payment: Payment) -> bool | None:
         """A crash after the provider made the hold but before we stored its reference:
-        asking again with the same idempotency key returns the same hold."""
+        asking again with the same idempotency key returns the same hold. False: the
+        provider refuses (there is no hold); None: it did not answer."""
         request = hold_request(payment, self._policy, reader_id="")
         try:
             result = await self._provider.create_hold(request, idempotency_key=payment.key("hold"))
         except (ProviderUnavailable, ProviderRejected) as exc:
             log.warning("payment %s: hold reference unknown (%s)", payment.public_id, exc)
-            return False
+            return False if isinstance(exc, ProviderRejected) else None
         async with self._ctx.uow() as uow:
             current = await uow.payments.get_for_update(payment.id)
             if current is None:
-                return False
+                return None
             current.provider_ref = result.provider_ref
             await uow.payments.save(current)
             await uow.commit()

@@ -120,6 +120,20 @@ class Settlement:
             await uow.commit()
         return await self.execute(payment.id)
 
+    async def drop_unheld(self, payment_id: int, message: str) -> Payment | None:
+        """A pending payment the provider holds nothing for: nothing to release, ever."""
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            payment = await uow.payments.get_for_update(payment_id)
+            if payment is None or payment.state is not PaymentState.PENDING:
+                return payment
+            payment.message = message
+            payment.move(PaymentState.DECLINED, now)
+            await _block_token(uow, payment.id_token)
+            await uow.payments.save(payment)
+            await uow.commit()
+        return payment
+
     # -- the outbox ---------------------------------------------------------------------------
     async def execute(self, payment_id: int) -> Payment | None:
         """Do the owed capture or release now (idempotent; one at a time per payment here,

@@ -25,8 +25,10 @@ async def payments_page(request: Request, me: Viewer, web: Web, state: str = "")
         escalated = await uow.payments.list(
             PaymentFilter((PaymentState.ESCALATED,), station_ids=scope)
         )
+    policy = web.services.payments.policy
     context = {
         "payments": found,
+        "expires": {p.id: policy.expires_at(p) for p in found},
         "escalated": escalated,
         "state": state,
         "states": list(PaymentState),

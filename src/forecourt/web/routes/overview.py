@@ -8,7 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from forecourt.domain.events import StationEvent
+from forecourt.domain.reliability.model import Fault
+from forecourt.domain.reliability.tickets import ACTIVE_STATES
 from forecourt.domain.transactions import TransactionState
+from forecourt.ports.reliability import TicketFilter
 from forecourt.ports.repositories import TransactionFilter
 from forecourt.web.auth import SignedIn, Viewer
 from forecourt.web.context import Web, WebContext
@@ -22,6 +25,8 @@ ALERTS_PER_KIND = 10
 #: Upper bounds on rows read per overview; the page stays fast on large networks.
 ACTIVE_LIMIT = 5000
 TODAY_LIMIT = 20000
+FAULTS_LIMIT = 200
+TICKETS_LIMIT = 1000
 
 
 @router.get("/dashboard")
@@ -53,13 +58,25 @@ async def load_overview(web: WebContext, me: SignedIn) -> Overview:
     )
     today, _ = await history.list(TransactionFilter(since=midnight, limit=TODAY_LIMIT))
     energy_today = sum(tx.energy_wh for tx in today if tx.station_id in visible)
+    faults, open_tickets = await _reliability(web, visible)
     return build_overview(
         stations,
         await visible_sites(web, me),
         [tx for tx in active if tx.station_id in visible],
         energy_today,
         await _alert_events(web, visible),
+        faults,
+        open_tickets,
     )
+
+
+async def _reliability(web: WebContext, visible: set[str]) -> tuple[list[Fault], int]:
+    """Active faults and open tickets, as the Reliability page counts them."""
+    desk = web.services.reliability.tickets
+    faults = await desk.faults(active=True, limit=FAULTS_LIMIT)
+    tickets, _ = await desk.list(TicketFilter(states=tuple(ACTIVE_STATES), limit=TICKETS_LIMIT))
+    open_tickets = sum(1 for ticket in tickets if ticket.station_id in visible)
+    return [f for f in faults if f.station_id in visible], open_tickets
 
 
 async def _alert_events(web: WebContext, visible: set[str]) -> list[StationEvent]:
