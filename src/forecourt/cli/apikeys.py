@@ -49,3 +49,7 @@ def revoke_key(
     if not with_services(ctx, lambda s: s.api_keys.revoke(key_id)):
         fail(f"API key {key_id} not found")
     console.print(f"API key {key_id} revoked")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(apikeys_app, name="apikeys")

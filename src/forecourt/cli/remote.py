@@ -234,3 +234,7 @@ def data_transfer(
     """Send a vendor-specific DataTransfer."""
     body = {"kind": "data_transfer", "vendor_id": vendor, "message_id": message_id, "data": data}
     send(ctx, body, as_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(command_app, name="command")

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from forecourt.api.schemas import TokenOut
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
 from forecourt.domain.tokens import TokenKind, TokenRecord
@@ -64,8 +63,14 @@ def unblock_token(ctx: typer.Context, tag: Tag) -> None:
 @tokens_app.command("list")
 def list_tokens(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List tokens."""
+    from forecourt.api.schemas import TokenOut  # the API package is slow to import: here only
+
     items = [TokenOut.from_domain(t) for t in with_services(ctx, lambda s: s.network.tokens())]
     if as_json:
         print_json([item.model_dump(mode="json") for item in items])
     else:
         render.tokens(items)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(tokens_app, name="tokens")

@@ -57,3 +57,7 @@ def show_transaction(
         print_json(item.model_dump(mode="json"))
     else:
         render.transaction(item)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(transactions_app, name="transactions")
