@@ -46,7 +46,7 @@ def test_help_and_version_import_no_heavy_library(args: tuple[str, ...]) -> None
 
 
 def test_help_lists_every_command_without_loading_it() -> None:
-    modules, out = imported_by("--help")
+    _, out = imported_by("--help")
 
     for name in LAZY_COMMANDS:
         assert f" {name} " in out
