@@ -13,6 +13,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from forecourt.domain.money import Money
+
 STATIC_DIR = Path(__file__).with_name("static")
 STATIC_PREFIX = "/static"
 
@@ -29,6 +31,15 @@ def kilowatt_hours(watt_hours: float | None) -> str:
     if watt_hours is None:
         return "—"
     return f"{watt_hours / 1000:,.2f} kWh"
+
+
+def money(minor: int | None, currency: str) -> str:
+    """Integer minor units as people read them (``3044, "USD"`` -> ``$30.44``), '—' if none.
+
+    The one money format of every page; ``Money.format`` is the same rule for API text,
+    the CLI and receipts.
+    """
+    return "—" if minor is None else Money(minor, currency).format()
 
 
 def timestamp(at: datetime | None) -> str:
@@ -85,6 +96,7 @@ def build_environment() -> Environment:
         duration=duration,
         iso=iso,
         masked=masked,
+        money=money,
     )
     environment.globals["static"] = static_url
     return environment
