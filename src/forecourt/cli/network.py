@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from forecourt.cli import render
+from forecourt.cli.bulk import CsvFile, run_import
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
 from forecourt.domain.connectors import ConnectorType, PowerType
 from forecourt.domain.ratings import RatingOverrides, rating_with_defaults
@@ -64,6 +65,17 @@ def add_station(
     """Register a station (it may then connect to /ocpp/ID)."""
     with_services(ctx, lambda s: s.network.add_station(station_id, password=password, site_id=site))
     console.print(f"station {station_id} added")
+
+
+@stations_app.command("import")
+def import_stations(ctx: typer.Context, path: CsvFile) -> None:
+    """Add or update stations from CSV: id,site,password,connectors (see docs/cli.md).
+
+    Every row is checked first; on any error nothing is written. Re-importing is safe.
+    """
+    from forecourt.services.bulk_import import import_stations as importer
+
+    run_import(ctx, path, "stations", importer)
 
 
 @stations_app.command("list")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from forecourt.cli import render
+from forecourt.cli.bulk import CsvFile, run_import
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
 from forecourt.domain.tokens import TokenKind, TokenRecord
 
@@ -44,6 +45,17 @@ def add_token(
     token = TokenRecord(tag, kind, expires_at=_instant(expires), group=group or None, label=label)
     with_services(ctx, lambda s: s.network.add_token(token))
     console.print(f"token {tag} added")
+
+
+@tokens_app.command("import")
+def import_tokens(ctx: typer.Context, path: CsvFile) -> None:
+    """Add or update tokens from CSV: tag,kind,expires,group,label (see docs/cli.md).
+
+    Every row is checked first; on any error nothing is written. Re-importing is safe.
+    """
+    from forecourt.services.bulk_import import import_tokens as importer
+
+    run_import(ctx, path, "tokens", importer)
 
 
 @tokens_app.command("block")

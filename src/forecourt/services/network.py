@@ -54,7 +54,7 @@ class Network:
     async def add_station(
         self, station_id: str, *, password: str | None = None, site_id: str | None = None
     ) -> Station:
-        _check_station_id(station_id)
+        check_station_id(station_id)
         station = Station(
             id=station_id,
             site_id=site_id,
@@ -211,7 +211,7 @@ async def _require_station(uow: UnitOfWork, station_id: str) -> Station:
     return station
 
 
-def _check_station_id(station_id: str) -> None:
+def check_station_id(station_id: str) -> None:
     # OCPP identities travel in URLs and Basic auth usernames: no ':' or '/', max 48 chars (2.0.1).
     if not station_id or len(station_id) > 48 or any(c in station_id for c in ":/ ?#"):
         raise InvalidInput(
