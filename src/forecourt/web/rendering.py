@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from forecourt.domain.money import Money
+from forecourt.domain.tariffs import zone_of
 
 STATIC_DIR = Path(__file__).with_name("static")
 STATIC_PREFIX = "/static"
@@ -49,8 +50,13 @@ def timestamp(at: datetime | None) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def clock_time(at: datetime | None) -> str:
-    return "—" if at is None else at.astimezone(UTC).strftime("%H:%M UTC")
+def clock_time(at: datetime | None, zone: str = "UTC") -> str:
+    """``14:05 CST``. The one time-zone rule: operator pages speak UTC; driver pages and
+    receipts speak the site's zone (``clock(site.timezone)``), always with the zone shown."""
+    if at is None:
+        return "—"
+    local = at.astimezone(zone_of(zone))
+    return local.strftime("%H:%M ") + (local.tzname() or zone)
 
 
 def duration(seconds: float | None) -> str:
