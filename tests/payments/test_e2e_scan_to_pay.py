@@ -112,13 +112,23 @@ async def test_scan_to_pay_on_a_phone(
             assert session is not None
             session.vehicle = LONG
             await eventually(lambda: _charged(station))
-            await station.stop_session(1, timeout=10)
+            await expect(page.locator("#page-note")).to_contain_text("updates by itself")
+            await page.click("#stop-charging")  # the driver ends it from the phone
 
             await expect(page.locator("#state-text")).to_have_text(
                 "Paid. Thank you!", timeout=15_000
             )
+            await expect(page.locator("#page-note")).to_have_text(
+                "This session is over; this page no longer changes."
+            )
+            await expect(page.locator("#stop-charging")).to_have_count(0)
             await page.click("#receipt-link")
             await expect(page.locator("#receipt-total")).to_contain_text("$")
+            await expect(page.locator("#authorization")).not_to_be_empty()
+            await expect(page.locator("#operator-contact")).to_contain_text("quoting receipt")
+            await expect(page.locator("#receipt-site")).to_have_text(
+                "Pay & Charge Plaza, 1 Main St"
+            )
             paid = await payment_in_state(services, PaymentState.CAPTURED)
             assert paid is not None
             await expect(page.locator("#charged")).to_have_text(f"${paid.captured_minor / 100:.2f}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
@@ -41,6 +42,24 @@ def money(minor: int | None, currency: str) -> str:
     the CLI and receipts.
     """
     return "—" if minor is None else Money(minor, currency).format()
+
+
+def fields(data: Mapping[str, Any] | list[Any] | None) -> str:
+    """Event data for people: ``firmware version 1.0.0 · model SimDC-150``, not raw JSON.
+
+    Empty values are left out; nested values keep a compact JSON form.
+    """
+    if not data:
+        return "—"
+    if not isinstance(data, Mapping):
+        return " · ".join(str(item) for item in data)
+    shown = []
+    for key, value in data.items():
+        if value in ("", None, [], {}):
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        shown.append(f"{key.replace('_', ' ')} {text}")
+    return " · ".join(shown) or "—"
 
 
 def timestamp(at: datetime | None) -> str:
@@ -103,6 +122,7 @@ def build_environment() -> Environment:
         iso=iso,
         masked=masked,
         money=money,
+        fields=fields,
     )
     environment.globals["static"] = static_url
     return environment
