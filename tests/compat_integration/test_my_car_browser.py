@@ -105,7 +105,7 @@ async def test_choosing_my_car_shows_what_fits_and_how_long(phone: Page) -> None
     broken = compat.locator('[data-fit="CS-2/1/1"]')
     await expect(broken.locator(".badge")).to_have_text("Out of order")
     await expect(broken.locator("[data-compat=not-now]")).to_have_text(
-        "Not now: faulted (ConnectorLockFailure)."
+        "Not now: out of order (ConnectorLockFailure)."
     )
     offline = compat.locator('[data-fit="CS-3/1/1"]')
     await expect(offline.locator(".badge")).to_have_text("Offline — status unknown")
