@@ -118,7 +118,6 @@ async def photograph(browser: Browser, base: str, password: str, out: Path) -> N
 
 
 async def main(out: Path, warmup_s: float) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             port=free_port(),
@@ -130,7 +129,7 @@ async def main(out: Path, warmup_s: float) -> None:
         app = create_app(settings)
         server = uvicorn.Server(uvicorn_config(settings, app))
         serving = asyncio.create_task(server.serve())
-        while not server.started:
+        while not server.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.05)
         base = f"http://127.0.0.1:{settings.port}"
         fleet_config = FleetConfig(
@@ -161,5 +160,6 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--warmup", type=float, default=25.0, help="Seconds of charging first.")
     arguments = parser.parse_args()
+    arguments.out.mkdir(parents=True, exist_ok=True)
     asyncio.run(main(arguments.out, arguments.warmup))
     sys.exit(0)
