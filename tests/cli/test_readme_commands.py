@@ -5,7 +5,8 @@ day it changes. The tour's commands run against a real ``forecourt demo`` (as ``
 starts it) in a temporary directory; the "Running it for real" block runs on a fresh database.
 Three substitutions keep the run on this machine and parallel-safe: port 9000 becomes a free
 port (also as ``FORECOURT_SERVER``), ``0.0.0.0`` becomes 127.0.0.1, and the demo's printed API
-key replaces its placeholder. ``make`` lines are not run (this test runs inside ``make test``).
+key replaces its placeholder. Commands run in a scratch directory holding a copy of
+``docs/examples`` (the CSV files the README imports). ``make`` lines are not run (this test runs inside ``make test``).
 Long-running commands (``serve``, ``simulate`` without ``--duration``) must start and keep
 running for a few seconds.
 """
@@ -16,6 +17,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -163,6 +165,7 @@ def test_tour_commands_run_against_the_demo(demo: Shell) -> None:
 
 
 def test_running_it_for_real_commands_run_on_a_fresh_database(tmp_path: Path) -> None:
+    shutil.copytree(README.parent / "docs" / "examples", tmp_path / "docs" / "examples")
     shell = Shell(tmp_path, free_port())
     shell.env["FORECOURT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'real.db'}"
     for heading, lines in readme_blocks():
