@@ -6,7 +6,8 @@ starts it) in a temporary directory; the "Running it for real" block runs on a f
 Three substitutions keep the run on this machine and parallel-safe: port 9000 becomes a free
 port (also as ``FORECOURT_SERVER``), ``0.0.0.0`` becomes 127.0.0.1, and the demo's printed API
 key replaces its placeholder. Commands run in a scratch directory holding a copy of
-``docs/examples`` (the CSV files the README imports). ``make`` lines are not run (this test runs inside ``make test``).
+``docs/examples`` (the CSV files the README imports). ``make`` lines are not run (this test
+runs inside ``make test``).
 Long-running commands (``serve``, ``simulate`` without ``--duration``) must start and keep
 running for a few seconds.
 """
