@@ -11,7 +11,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, Route, expect
 
 from tests.support.server import RunningServer, running_server
-from tests.web.conftest import DESKTOP
+from tests.web.conftest import DESKTOP, watch_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -44,11 +44,13 @@ async def offline_page(browser: Browser, server: RunningServer) -> AsyncIterator
 
 
 async def test_swagger_ui_renders_with_no_outside_request(offline_page: Page) -> None:
+    errors = watch_errors(offline_page)
     await offline_page.goto("/docs")
 
     await expect(offline_page.locator(".swagger-ui .info .title")).to_contain_text("Forecourt")
     await expect(offline_page.locator(".opblock").first).to_be_visible()
     assert offline_page.outside == []  # type: ignore[attr-defined]
+    assert errors == []  # no CSP violation: Swagger UI starts without inline script
 
 
 async def test_redoc_renders_with_no_outside_request(offline_page: Page) -> None:

@@ -7,17 +7,20 @@ listed in ``static/vendor/README.md``.
 
 from __future__ import annotations
 
+from html import escape
+
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from forecourt.web.rendering import static_url
 
 #: Nothing leaves this server: ReDoc would fetch its maker's logo from a CDN, for example.
-#: The inline script is FastAPI's page bootstrap; ReDoc searches in a blob: worker.
+#: No inline scripts (Swagger UI starts from js/swagger-init.js); both UIs set inline styles;
+#: ReDoc searches in a blob: worker.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline';"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
     " img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self';"
     " object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
@@ -32,15 +35,7 @@ def install_api_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
-        return _confined(
-            get_swagger_ui_html(
-                openapi_url=openapi_url,
-                title=title,
-                swagger_js_url=static_url(f"{SWAGGER_UI}/swagger-ui-bundle.js"),
-                swagger_css_url=static_url(f"{SWAGGER_UI}/swagger-ui.css"),
-                swagger_favicon_url=static_url(f"{SWAGGER_UI}/favicon-32x32.png"),
-            )
-        )
+        return _confined(HTMLResponse(_swagger_page(openapi_url, title)))
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
@@ -53,6 +48,25 @@ def install_api_docs(app: FastAPI) -> None:
                 with_google_fonts=False,
             )
         )
+
+
+def _swagger_page(openapi_url: str, title: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<link rel="stylesheet" href="{static_url(f"{SWAGGER_UI}/swagger-ui.css")}">
+<link rel="icon" href="{static_url(f"{SWAGGER_UI}/favicon-32x32.png")}">
+</head>
+<body>
+<div id="swagger-ui" data-openapi="{escape(openapi_url)}"></div>
+<script src="{static_url(f"{SWAGGER_UI}/swagger-ui-bundle.js")}"></script>
+<script src="{static_url("js/swagger-init.js")}"></script>
+</body>
+</html>
+"""
 
 
 def _confined(page: HTMLResponse) -> HTMLResponse:
