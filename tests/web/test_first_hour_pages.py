@@ -128,4 +128,10 @@ async def test_the_session_chart_uses_the_width_and_ticks_at_round_values(
     svg_width = await chart.locator("svg").evaluate("s => s.getBoundingClientRect().width")
     panel_width = await chart.evaluate("f => f.closest('.panel').clientWidth")
     assert svg_width > 0.85 * panel_width
+    await page.set_viewport_size(PHONE)  # redrawn for the narrow panel: labels never touch
+    await page.wait_for_timeout(600)
+    boxes = [await t.bounding_box() for t in await chart.locator(".time-tick").all()]
+    edges = sorted((box["x"], box["x"] + box["width"]) for box in boxes if box)
+    assert edges
+    assert all(right < left for (_, right), (left, _) in itertools.pairwise(edges)), edges
     await page.context.close()

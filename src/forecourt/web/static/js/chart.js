@@ -23,12 +23,13 @@
     return 10 * power;
   }
 
-  /* Time ticks on round clock times: at most about six of them. */
+  /* Time ticks on round clock times, as many as fit without labels touching (~70 px each). */
   var TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600];
-  function timeTicks(t0, span) {
+  function timeTicks(t0, span, width) {
+    var most = Math.max(2, Math.min(6, Math.floor(width / 70)));
     var step = TIME_STEPS[TIME_STEPS.length - 1] * 1000;
     for (var i = 0; i < TIME_STEPS.length; i++) {
-      if (span / (TIME_STEPS[i] * 1000) <= 6) { step = TIME_STEPS[i] * 1000; break; }
+      if (span / (TIME_STEPS[i] * 1000) <= most) { step = TIME_STEPS[i] * 1000; break; }
     }
     var ticks = [];
     for (var t = Math.ceil(t0 / step) * step; t <= t0 + span; t += step) ticks.push(t);
@@ -82,7 +83,7 @@
     }
     svg.appendChild(node("text", { "class": "tick", x: LEFT - 6, y: 12, "text-anchor": "end" }, "kW"));
     if (points.length) {
-      var ticks = timeTicks(t0, span);
+      var ticks = timeTicks(t0, span, plotW);
       for (var k = 0; k < ticks.length; k++) {
         var tx = x(ticks[k]);
         svg.appendChild(node("line", { "class": "grid-line", x1: tx, x2: tx, y1: TOP, y2: TOP + plotH }));
