@@ -33,7 +33,7 @@
     }
     var ticks = [];
     for (var t = Math.ceil(t0 / step) * step; t <= t0 + span; t += step) ticks.push(t);
-    return ticks;
+    return ticks.length ? ticks : [t0];  // a span shorter than one step: label its start
   }
 
   function clock(ms) { return new Date(ms).toISOString().substring(11, 19); }
