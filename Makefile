@@ -9,10 +9,14 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 .PHONY: demo help test lint format typecheck bench fuzz serve clean venv
 
 $(STAMP): pyproject.toml
+	@echo "==> Setting up $(VENV) (first run: about a minute; later runs skip this)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> Upgrading pip"
 	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@echo "==> Installing Forecourt and its pinned dependencies into $(VENV)"
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
+	@echo "==> $(VENV) is ready"
 
 venv: $(STAMP)
 

@@ -30,6 +30,7 @@ from forecourt.services.throttle import BackOffThrottle
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.web import install_web
+from forecourt.web.api_docs import install_api_docs
 from forecourt.web.compat import install_compat_pages
 from forecourt.web.headers import SecurityHeaders
 from forecourt.web.payments import install_payment_pages
@@ -94,7 +95,9 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         await services.reliability.stop()
         await database.dispose()
 
-    app = FastAPI(title="Forecourt", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="Forecourt", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.forecourt = forecourt
     endpoint = OcppEndpoint(
         services.core,
@@ -111,6 +114,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.add_api_websocket_route("/ocpp/{station_id}", endpoint)
     install_api(app, services, live_status=registry.ids)
     install_web(app, services, settings)
+    install_api_docs(app)  # /docs and /redoc from vendored assets, never a CDN
     install_compat_pages(app, services)
     install_payment_pages(app, services)
     install_reliability_pages(app)

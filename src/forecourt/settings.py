@@ -155,6 +155,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, description="SMTP login (optional).")
     smtp_password: str | None = Field(None, description="SMTP password (optional).")
     smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
+    operator_contact: str = Field(
+        "", description="How drivers reach the operator, shown on receipts (phone, e-mail, URL)."
+    )
 
     @field_validator("protocols", "metrics_allow", mode="before")
     @classmethod

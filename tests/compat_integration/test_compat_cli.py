@@ -211,3 +211,20 @@ def test_json_output_is_valid_json(cli: Cli) -> None:
     result = cli.ok("compat", "adapters", "--json")
 
     assert isinstance(json.loads(result.stdout), list)
+
+
+def test_a_long_plot_title_wraps_inside_the_picture(cli: Cli, tmp_path: Path) -> None:
+    """Long vehicle names made the title run off both edges of the PNG."""
+    from PIL import Image
+
+    chart = tmp_path / "curve.png"
+    cli.ok("compat", "estimate", "--vehicle", IONIQ_2025, "--connector", "ccs1",
+           "--max-power-kw", "350", "--plot", str(chart))  # fmt: skip
+
+    with Image.open(chart) as image:
+        width, _ = image.size
+        top = image.convert("L").crop((0, 0, width, 70))
+        edges = [
+            top.getpixel((x, y)) for y in range(70) for x in (*range(4), *range(width - 4, width))
+        ]
+    assert min(edges) == 255  # nothing drawn at the left and right edges of the title band

@@ -16,8 +16,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, ViewportSize, async_playwright, expect
 
-from forecourt.domain.payments import PaymentState
+from forecourt.domain.payments import Payment, PaymentState
 from forecourt.domain.transactions import PaymentMethod
+from forecourt.services.access import Role
 from forecourt.simulator import SimulatedStation
 from tests.payments.conftest import (
     LONG,
@@ -27,7 +28,7 @@ from tests.payments.conftest import (
     provider_of,
     station_config,
 )
-from tests.support.server import free_port, running_server
+from tests.support.server import RunningServer, free_port, running_server
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 
@@ -112,18 +113,29 @@ async def test_scan_to_pay_on_a_phone(
             assert session is not None
             session.vehicle = LONG
             await eventually(lambda: _charged(station))
-            await station.stop_session(1, timeout=10)
+            await expect(page.locator("#page-note")).to_contain_text("updates by itself")
+            await page.click("#stop-charging")  # the driver ends it from the phone
 
             await expect(page.locator("#state-text")).to_have_text(
                 "Paid. Thank you!", timeout=15_000
             )
+            await expect(page.locator("#page-note")).to_have_text(
+                "This session is over; this page no longer changes."
+            )
+            await expect(page.locator("#stop-charging")).to_have_count(0)
             await page.click("#receipt-link")
             await expect(page.locator("#receipt-total")).to_contain_text("$")
+            await expect(page.locator("#authorization")).not_to_be_empty()
+            await expect(page.locator("#operator-contact")).to_contain_text("quoting receipt")
+            await expect(page.locator("#receipt-site")).to_have_text(
+                "Pay & Charge Plaza, 1 Main St"
+            )
             paid = await payment_in_state(services, PaymentState.CAPTURED)
             assert paid is not None
             await expect(page.locator("#charged")).to_have_text(f"${paid.captured_minor / 100:.2f}")
             await page.screenshot(path=str(tmp_path / "receipt.png"))
             await context.close()
+            await _operator_sees_cost_and_receipt(browser, server, paid)
 
         assert provider_of(server).captures_applied(paid.provider_ref) == 1
         async with services.ctx.uow() as uow:
@@ -171,3 +183,22 @@ async def test_declined_card_shows_a_clear_message(tmp_path: Path, browser: Brow
             await expect(page.locator("#card-message")).to_contain_text("not answering")
             await context.close()
             assert station.free_evse(1) is not None
+
+
+async def _operator_sees_cost_and_receipt(
+    browser: Browser, server: RunningServer, paid: Payment
+) -> None:
+    """The operator's session page shows what the session cost and links its receipt."""
+    await server.forecourt.services.users.create("ops", "correct horse battery", Role.OPERATOR)
+    context = await browser.new_context(base_url=server.http_url)
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("Username").fill("ops")
+    await page.get_by_label("Password").fill("correct horse battery")
+    await page.get_by_role("button", name="Sign in").click()
+    await page.goto(f"/dashboard/sessions/{paid.transaction_id}")
+    await expect(page.locator("#cost-total")).to_have_text(f"${paid.captured_minor / 100:.2f}")
+    await expect(page.locator("#session-receipt")).to_have_attribute(
+        "href", f"/receipts/{paid.receipt_code}"
+    )
+    await context.close()

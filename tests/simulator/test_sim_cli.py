@@ -84,3 +84,26 @@ def test_fleet_run_logs_and_summarises(app: typer.Typer, csms_url: str) -> None:
     assert result.exit_code == 0, result.output
     assert "CLI-001: boot accepted" in result.output
     assert "2 stations" in result.output
+
+
+def test_output_into_a_pipe_is_event_lines(csms_url: str) -> None:
+    """``forecourt simulate | tee log``: the real command, stdout not a terminal, prints
+    what happens (a live table would print nothing there)."""
+    import os
+    import subprocess
+    import sys
+
+    args = ["--stations", "1", "--duration", "2", "--speed", "600", "--mean-idle", "0.2"]
+    run = subprocess.run(
+        [sys.executable, "-m", "forecourt.cli.main", "simulate", *args, "--url", csms_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("simulating 1 station(s) (1.6) against ws://127.0.0.1:")
+    assert any("SIM-001" in line for line in lines[1:-1]), run.stdout
+    assert "stations, " in lines[-1]

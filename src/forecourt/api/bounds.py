@@ -11,10 +11,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-INT32_MAX = 2**31 - 1
-INT64_MAX = 2**63 - 1
-#: How far back a report may look (a century; further would leave the calendar).
-MAX_LOOKBACK_DAYS = 36_500
+from forecourt.domain.limits import INT32_MAX, INT64_MAX
 
 #: The key of a row in a 32-bit keyed table (transactions, API keys, tickets, users, ...).
 RecordId = Annotated[int, Field(ge=1, le=INT32_MAX)]

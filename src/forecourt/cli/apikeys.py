@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from forecourt.api.bounds import INT32_MAX
 from forecourt.api.schemas import ApiKeyOut
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, console, fail, print_json, with_services
+from forecourt.domain.limits import INT32_MAX
 from forecourt.services.access import Role
 
 apikeys_app = typer.Typer(help="API keys for the REST API.", no_args_is_help=True)
@@ -52,3 +52,7 @@ def revoke_key(
     if not with_services(ctx, lambda s: s.api_keys.revoke(key_id)):
         fail(f"API key {key_id} not found")
     console.print(f"API key {key_id} revoked")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(apikeys_app, name="apikeys")

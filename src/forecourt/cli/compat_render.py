@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -13,6 +15,9 @@ from forecourt.cli.runtime import console
 from forecourt.compat import ConnectorOffer, Option, render_power_curve_svg
 from forecourt.domain.stations import ConnectorStatus
 from forecourt.services.compatibility import ChargeAnswer, RankedConnector, SiteAdvice
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["adapters", "charge_answer", "console", "plot", "site_advice", "vehicles"]
 
@@ -148,30 +153,38 @@ def plot(answer: ChargeAnswer, path: Path) -> None:
     if path.suffix.lower() == ".svg":
         path.write_text(render_power_curve_svg(result, title), encoding="utf-8")
         return
+    from matplotlib import pyplot
+
+    figure = power_figure(answer)
+    try:
+        figure.savefig(path, format="png")
+    finally:
+        pyplot.close(figure)
+
+
+def power_figure(answer: ChargeAnswer) -> Figure:
+    """The PNG's figure: the title wraps to the figure's width instead of being cut off."""
     import matplotlib  # only this command needs it: keep CLI start-up fast
 
     matplotlib.use("Agg")  # files only, never a display
     from matplotlib import pyplot
 
+    result = answer.estimate
+    assert result is not None
+    title = f"{answer.vehicle.name} at {_connector(answer.connector)}"
     figure, axes = pyplot.subplots(figsize=(8, 4.5), dpi=120)
-    try:
-        for index, band in enumerate(result.bands):
-            axes.axvspan(
-                band.soc_from,
-                band.soc_to,
-                alpha=0.15,
-                color=_COLOURS[index % len(_COLOURS)],
-                label=band.detail,
-            )
-        socs = [soc for soc, _ in result.curve]
-        axes.plot(socs, [watts / 1000 for _, watts in result.curve], color="#0072b2", linewidth=2)
-        axes.set(xlabel="State of charge (%)", ylabel="Power (kW)", title=title)
-        axes.set_ylim(bottom=0)
-        axes.legend(loc="lower left", fontsize="small")
-        figure.tight_layout()
-        figure.savefig(path, format="png")
-    finally:
-        pyplot.close(figure)
+    for index, band in enumerate(result.bands):
+        axes.axvspan(band.soc_from, band.soc_to, alpha=0.15,
+                     color=_COLOURS[index % len(_COLOURS)], label=band.detail)  # fmt: skip
+    socs = [soc for soc, _ in result.curve]
+    axes.plot(socs, [watts / 1000 for _, watts in result.curve], color="#0072b2", linewidth=2)
+    axes.set(xlabel="State of charge (%)", ylabel="Power (kW)")
+    axes.set_title("\n".join(textwrap.wrap(title, 72)), fontsize="medium")
+    axes.set_xlim(0, 100)
+    axes.set_ylim(bottom=0)
+    axes.legend(loc="lower left", fontsize="small")
+    figure.tight_layout()
+    return figure
 
 
 _COLOURS = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00")

@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from forecourt.cli.runtime import EXIT_FAILED, state_of
+from forecourt.cli.runtime import EXIT_FAILED
+from forecourt.cli.state import state_of
 from forecourt.cli.serve import load_settings
 from forecourt.settings import Settings
 from forecourt.storage.database import Database, alembic_config

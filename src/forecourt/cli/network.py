@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from forecourt.api.bounds import INT32_MAX
-from forecourt.api.schemas import SiteOut, StationOut, StationSummary
 from forecourt.cli import render
+from forecourt.cli.bulk import CsvFile, run_import
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
 from forecourt.domain.connectors import ConnectorType, PowerType
+from forecourt.domain.limits import INT32_MAX
 from forecourt.domain.ratings import RatingOverrides, rating_with_defaults
 from forecourt.domain.stations import RegistrationStatus, Site, Station
-from forecourt.services.core import Services
-from forecourt.services.network import ConnectorSpec
+
+if TYPE_CHECKING:
+    from forecourt.services.core import Services
 
 sites_app = typer.Typer(help="Sites: where stations stand.", no_args_is_help=True)
 stations_app = typer.Typer(help="Stations: register, inspect, approve.", no_args_is_help=True)
@@ -43,6 +44,8 @@ def add_site(
 @sites_app.command("list")
 def list_sites(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List sites."""
+    from forecourt.api.schemas import SiteOut  # the API package is slow to import: here only
+
     items = [SiteOut.from_domain(s) for s in with_services(ctx, lambda s: s.network.sites())]
     if as_json:
         print_json([item.model_dump(mode="json") for item in items])
@@ -65,6 +68,17 @@ def add_station(
     console.print(f"station {station_id} added")
 
 
+@stations_app.command("import")
+def import_stations(ctx: typer.Context, path: CsvFile) -> None:
+    """Add or update stations from CSV: id,site,password,connectors (see docs/cli.md).
+
+    Every row is checked first; on any error nothing is written. Re-importing is safe.
+    """
+    from forecourt.services.bulk_import import import_stations as importer
+
+    run_import(ctx, path, "stations", importer)
+
+
 @stations_app.command("list")
 def list_stations(
     ctx: typer.Context,
@@ -73,6 +87,8 @@ def list_stations(
 ) -> None:
     """List stations (connection state as last recorded by the server)."""
     found = with_services(ctx, lambda s: s.network.stations(site))
+    from forecourt.api.schemas import StationSummary
+
     items = [StationSummary.from_domain(s, connected=s.connected) for s in found]
     if as_json:
         print_json([item.model_dump(mode="json") for item in items])
@@ -84,6 +100,8 @@ def list_stations(
 def show_station(ctx: typer.Context, station_id: StationId, as_json: JsonFlag = False) -> None:
     """A station with its EVSEs and connectors."""
     found = with_services(ctx, lambda s: s.network.station(station_id))
+    from forecourt.api.schemas import StationOut
+
     item = StationOut.from_domain(found, connected=found.connected)
     if as_json:
         print_json(item.model_dump(mode="json"))
@@ -173,6 +191,9 @@ def set_connector(
         cable_length_m=cable_length_m,
     )
 
+    from forecourt.api.schemas import StationOut
+    from forecourt.services.network import ConnectorSpec
+
     async def declare(services: Services) -> Station:
         rating = rating_with_defaults(connector_type, overrides)
         spec = ConnectorSpec(evse_id, connector_id, connector_type, rating)
@@ -189,3 +210,14 @@ def remove_connector(
     """Remove a connector (its status and transaction history are kept)."""
     with_services(ctx, lambda s: s.network.remove_connector(station_id, evse_id, connector_id))
     console.print(f"connector {station_id}/{evse_id}/{connector_id} removed")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sites``, ``stations`` and ``connectors`` (with retrofits) to ``app``."""
+    from forecourt.cli import retrofit
+
+    if not any(info.name == "convert" for info in connectors_app.registered_commands):
+        retrofit.register(connectors_app)
+    app.add_typer(sites_app, name="sites")
+    app.add_typer(stations_app, name="stations")
+    app.add_typer(connectors_app, name="connectors")

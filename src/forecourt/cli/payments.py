@@ -12,9 +12,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from forecourt.api.bounds import INT32_MAX
 from forecourt.cli.runtime import JsonFlag, console, fail, print_json, with_services
-from forecourt.domain.money import parse_decimal
+from forecourt.domain.limits import INT32_MAX
+from forecourt.domain.money import Money, parse_decimal
 from forecourt.domain.payments import PaymentState
 from forecourt.domain.tariffs import EnergyBand, Tariff, TaxRate
 from forecourt.payments import payment_adapters
@@ -173,7 +173,9 @@ def list_payments(
         return [
             {"id": p.public_id, "state": p.state.value, "method": p.method.value,
              "station": f"{p.station_id}/{p.evse_id}", "hold": str(p.hold),
-             "captured": p.captured_minor, "card": p.card.last4, "error": p.last_error}
+             "final": "-" if p.final_minor is None else str(Money(p.final_minor, p.currency)),
+             "captured": str(Money(p.captured_minor, p.currency)), "card": p.card.last4,
+             "error": p.last_error}
             for p in found
         ]  # fmt: skip
 

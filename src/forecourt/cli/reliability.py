@@ -13,10 +13,10 @@ from typing import Annotated
 
 import typer
 
-from forecourt.api.bounds import INT32_MAX, MAX_LOOKBACK_DAYS
 from forecourt.cli import render
 from forecourt.cli.reliability_tickets import faults_app, tickets_app
 from forecourt.cli.runtime import JsonFlag, console, fail, print_json, with_services
+from forecourt.domain.limits import INT32_MAX, MAX_LOOKBACK_DAYS
 from forecourt.domain.reliability.export import outage_row, uptime_row
 from forecourt.domain.reliability.kpis import Dimension
 from forecourt.domain.reliability.model import Exclusion, ExclusionCause

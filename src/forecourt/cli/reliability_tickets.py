@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from forecourt.api.bounds import INT32_MAX, MAX_LOOKBACK_DAYS
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
+from forecourt.domain.limits import INT32_MAX, MAX_LOOKBACK_DAYS
 from forecourt.domain.reliability.alerts import AlertRoute, Channel
 from forecourt.domain.reliability.export import decimal_text
 from forecourt.domain.reliability.model import FaultKind, Severity

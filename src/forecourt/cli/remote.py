@@ -15,11 +15,11 @@ from urllib.parse import quote
 import httpx
 import typer
 
-from forecourt.api.bounds import INT32_MAX
 from forecourt.api.command_bodies import CommandRecordOut
 from forecourt.cli import render
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json
 from forecourt.domain.commands import ReportKind, TriggerKind
+from forecourt.domain.limits import INT32_MAX
 
 DEFAULT_SERVER = "http://127.0.0.1:9000"
 
@@ -239,3 +239,7 @@ def data_transfer(
     """Send a vendor-specific DataTransfer."""
     body = {"kind": "data_transfer", "vendor_id": vendor, "message_id": message_id, "data": data}
     send(ctx, body, as_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(command_app, name="command")

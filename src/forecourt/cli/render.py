@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
 
-from forecourt.api.command_bodies import CommandRecordOut
-from forecourt.api.schemas import (
-    ApiKeyOut,
-    SiteOut,
-    StationOut,
-    StationSummary,
-    TokenOut,
-    TransactionDetailOut,
-    TransactionOut,
-)
 from forecourt.cli.runtime import console
+
+if TYPE_CHECKING:  # the API package imports FastAPI: only the commands that print these need it
+    from forecourt.api.command_bodies import CommandRecordOut
+    from forecourt.api.schemas import (
+        ApiKeyOut,
+        SiteOut,
+        StationOut,
+        StationSummary,
+        TokenOut,
+        TransactionDetailOut,
+        TransactionOut,
+    )
 
 
 def when(at: datetime | str | None) -> str:

@@ -6,21 +6,22 @@ changes a cable's plug type and rating in place.  Both refuse while the EVSE cha
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from forecourt.api.bounds import INT32_MAX
-from forecourt.api.schemas.equipment import RetrofitOut, RetrofitResultOut
-from forecourt.api.schemas.network import StationOut
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, print_json, with_services
 from forecourt.domain.connectors import ConnectorType, PowerType
 from forecourt.domain.events import StationEvent
+from forecourt.domain.limits import INT32_MAX
 from forecourt.domain.ratings import RatingOverrides, rating_with_defaults
-from forecourt.services.core import Services
 from forecourt.services.equipment import Retrofit, describe_plug
 from forecourt.services.network import ConnectorSpec
+
+if TYPE_CHECKING:  # the API package imports FastAPI: only the commands that print need it
+    from forecourt.api.schemas.equipment import RetrofitOut
+    from forecourt.services.core import Services
 
 
 def register(connectors_app: typer.Typer) -> None:
@@ -140,6 +141,8 @@ def _retrofit(
 def list_retrofits(ctx: typer.Context, station_id: StationArg, as_json: JsonFlag = False) -> None:
     """A station's retrofits, newest first."""
     events: list[StationEvent] = with_services(ctx, lambda s: s.equipment.retrofits(station_id))
+    from forecourt.api.schemas.equipment import RetrofitOut
+
     items = [RetrofitOut.from_domain(event) for event in events]
     if as_json:
         print_json([item.model_dump(mode="json") for item in items])
@@ -152,6 +155,9 @@ def _watts(kilowatts: float | None) -> float | None:
 
 
 def _show(done: Retrofit, as_json: bool) -> None:
+    from forecourt.api.schemas.equipment import RetrofitOut, RetrofitResultOut
+    from forecourt.api.schemas.network import StationOut
+
     retrofit = RetrofitOut.from_domain(done.event)
     station = StationOut.from_domain(done.station, connected=done.station.connected)
     if as_json:

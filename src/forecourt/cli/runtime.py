@@ -9,26 +9,24 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy import Connection
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
 
-from forecourt.bootstrap import build_services
+from forecourt.cli.state import CliState as CliState  # re-exported for command modules
+from forecourt.cli.state import state_of
 from forecourt.domain.commands import Command, CommandResult, CommandStatus
 from forecourt.domain.errors import ForecourtError, InvalidInput
 from forecourt.domain.stations import ProtocolVersion
-from forecourt.services.core import Services
-from forecourt.settings import Settings
-from forecourt.storage.database import Database, alembic_config
+
+if TYPE_CHECKING:  # imported where used: they take seconds, and `--help` needs none of them
+    from sqlalchemy import Connection
+
+    from forecourt.services.core import Services
+    from forecourt.storage.database import Database
 
 T = TypeVar("T")
 
@@ -40,20 +38,6 @@ console = Console(highlight=False, markup=False)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-@dataclass(slots=True)
-class CliState:
-    """Global options, kept in the Typer context's ``obj``."""
-
-    database_url: str
-
-
-def state_of(ctx: typer.Context) -> CliState:
-    state = ctx.find_root().obj
-    if not isinstance(state, CliState):  # a sub-app invoked on its own (tests)
-        raise RuntimeError("the forecourt CLI state is missing; call the root app")
-    return state
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
@@ -84,6 +68,10 @@ class NoStations:
 
 def with_services(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
     """Run ``work`` on services over the configured database; domain errors become exits."""
+    from sqlalchemy.exc import OperationalError
+
+    from forecourt.bootstrap import build_services
+
     url = state_of(ctx).database_url
 
     async def run() -> T:
@@ -119,6 +107,11 @@ def migrate_database(url: str) -> str:
 
 
 def _open(url: str) -> Database:
+    from sqlalchemy.exc import ArgumentError
+
+    from forecourt.settings import Settings
+    from forecourt.storage.database import Database
+
     try:
         return Database.from_url(url, sqlite_synchronous=Settings().sqlite_synchronous)
     except (ValueError, ArgumentError) as exc:
@@ -126,6 +119,10 @@ def _open(url: str) -> Database:
 
 
 async def _require_schema(database: Database, url: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    from forecourt.storage.database import alembic_config
+
     if _missing_sqlite_file(url):
         fail(f"no database at {url}: run `forecourt migrate` first")
     needed = set(ScriptDirectory.from_config(alembic_config()).get_heads())
@@ -143,6 +140,8 @@ def _revisions(heads: set[str]) -> str:
 
 
 async def _current_heads(database: Database) -> tuple[str, ...]:
+    from alembic.runtime.migration import MigrationContext
+
     def read(connection: Connection) -> tuple[str, ...]:
         return MigrationContext.configure(connection).get_current_heads()
 
@@ -151,6 +150,8 @@ async def _current_heads(database: Database) -> tuple[str, ...]:
 
 
 def _missing_sqlite_file(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     path = parsed.database
     if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":

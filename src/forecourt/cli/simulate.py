@@ -20,7 +20,8 @@ from forecourt.simulator.load import LatencyStats, LoadConfig, run_load
 from forecourt.simulator.station import SimulatedStation
 
 PROTOCOLS: tuple[FleetProtocol, ...] = ("1.6", "2.0.1", "mixed")
-console = Console(stderr=True)
+console = Console(highlight=False, markup=False)  # stdout: what pipes and log files read
+screen = Console(stderr=True)  # the live table, drawn only on a terminal
 
 
 def simulate(
@@ -103,17 +104,24 @@ def _check(
 
 
 async def _run_fleet(config: FleetConfig, log: bool) -> None:
-    fleet = Fleet(config, on_event=console.print if log else None)
-    if log:
+    # A live table means nothing in a pipe or a file: there, print one line per event.
+    live_table = not log and screen.is_terminal
+    fleet = Fleet(config, on_event=None if live_table else console.print)
+    if not live_table:
+        until = f"for {config.duration_s:g} s" if config.duration_s else "until Ctrl-C"
+        console.print(
+            f"simulating {config.stations} station(s) ({config.protocol}) against"
+            f" {config.url} {until}"
+        )
         summary = await fleet.run()
     else:
-        with Live(fleet_table(fleet.stations), console=console, refresh_per_second=2) as live:
+        with Live(fleet_table(fleet.stations), console=screen, refresh_per_second=2) as live:
             run = asyncio.create_task(fleet.run())
             while not run.done():
                 await asyncio.wait({run}, timeout=0.5)
                 live.update(fleet_table(fleet.stations))
             summary = run.result()
-        console.line()
+        screen.line()
     console.print(
         f"{summary.stations} stations, {summary.sessions} sessions, "
         f"{summary.energy_wh / 1000:.1f} kWh delivered"

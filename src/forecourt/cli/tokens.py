@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from forecourt.api.schemas import TokenOut
 from forecourt.cli import render
+from forecourt.cli.bulk import CsvFile, run_import
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.services.access import Role  # the CLI has the database: an admin
@@ -48,6 +48,17 @@ def add_token(
     console.print(f"token {tag} added")
 
 
+@tokens_app.command("import")
+def import_tokens(ctx: typer.Context, path: CsvFile) -> None:
+    """Add or update tokens from CSV: tag,kind,expires,group,label (see docs/cli.md).
+
+    Every row is checked first; on any error nothing is written. Re-importing is safe.
+    """
+    from forecourt.services.bulk_import import import_tokens as importer
+
+    run_import(ctx, path, "tokens", importer)
+
+
 @tokens_app.command("block")
 def block_token(ctx: typer.Context, tag: Tag) -> None:
     """Block a token: stations refuse it from now on."""
@@ -65,6 +76,8 @@ def unblock_token(ctx: typer.Context, tag: Tag) -> None:
 @tokens_app.command("list")
 def list_tokens(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List tokens."""
+    from forecourt.api.schemas import TokenOut  # the API package is slow to import: here only
+
     items = [
         TokenOut.from_domain(t, Role.ADMIN)
         for t in with_services(ctx, lambda s: s.network.tokens())
@@ -73,3 +86,7 @@ def list_tokens(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         print_json([item.model_dump(mode="json") for item in items])
     else:
         render.tokens(items)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(tokens_app, name="tokens")

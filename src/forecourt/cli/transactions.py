@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from forecourt.api.bounds import INT32_MAX, INT64_MAX
 from forecourt.api.schemas import MeterSampleOut, TransactionDetailOut, TransactionOut
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, print_json, with_services
+from forecourt.domain.limits import INT32_MAX, INT64_MAX
 from forecourt.domain.transactions import TransactionState
 from forecourt.ports.repositories import TransactionFilter
 from forecourt.services.access import Role  # the CLI has the database: an admin
@@ -61,3 +61,7 @@ def show_transaction(
         print_json(item.model_dump(mode="json"))
     else:
         render.transaction(item)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(transactions_app, name="transactions")

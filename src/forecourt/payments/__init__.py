@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from forecourt.payments.email import SmtpMailer
-from forecourt.payments.stripe_provider import StripeProvider
 from forecourt.payments.test_provider import TestProvider
 from forecourt.ports.payments import NoMailer, PaymentProvider, ReaderDirectory, ReceiptMailer
 from forecourt.services.payments.policy import PaymentPolicy
 from forecourt.settings import PaymentProviderName, Settings
 
+if TYPE_CHECKING:
+    from forecourt.payments.stripe_provider import StripeProvider
+
 __all__ = ["PaymentAdapters", "StripeProvider", "TestProvider", "payment_adapters"]
+
+
+def __getattr__(name: str) -> Any:
+    """``StripeProvider`` loads the Stripe SDK (slow to import) only when asked for."""
+    if name == "StripeProvider":
+        from forecourt.payments.stripe_provider import StripeProvider
+
+        return StripeProvider
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +37,8 @@ def payment_adapters(settings: Settings) -> PaymentAdapters:
     public_url = settings.payments_public_url or _local_url(settings)
     provider: PaymentProvider
     if settings.payment_provider is PaymentProviderName.STRIPE:
+        from forecourt.payments.stripe_provider import StripeProvider
+
         provider = StripeProvider(
             settings.stripe_api_key or "",  # Settings refuse stripe without both keys
             settings.stripe_webhook_secret or "",

@@ -6,10 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -17,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from forecourt.storage.sqlite_inline import BUSY_TIMEOUT_MS
 from forecourt.storage.sqlite_inline import DRIVER as SQLITE_DRIVER
 from forecourt.storage.uow import SqlUnitOfWork, WriterGate
+
+if TYPE_CHECKING:  # Alembic is imported when migrating: most processes never do (CLI start-up)
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -118,6 +119,8 @@ def alembic_config(url: str | None = None) -> Config:
     With ``url``, Alembic commands (e.g. ``command.revision(..., autogenerate=True)``) open
     their own connection; ``migrate()`` instead hands its connection over.
     """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url is not None:
@@ -140,6 +143,8 @@ def migrate_sync(url: str) -> None:
 
 
 def _upgrade_to_head(connection: Connection) -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "heads")  # feature branches each hang off the core schema

@@ -60,6 +60,9 @@ DriverHook = Callable[[DriverPage], Awaitable[Mapping[str, Any]]]
 #: Template variables of driver-page slots, with their value when no hook fills them.
 DRIVER_SLOTS: Mapping[str, Any] = {
     "price_text": None,  # payments: the price in plain words
+    "price_bands": (),  # payments: the day's time-of-day prices (PriceBand rows), if several
+    "price_zone": "",  # payments: the time zone of those bands
+    "price_fees": (),  # payments: what is added to the energy price, in words
     "pay_url": None,  # payments: scan-to-pay entry point
     "pay_label": "Start and pay by card",
     "vehicle_options": (),  # compat: ((vehicle id, label), ...) for the "My car" selector

@@ -71,11 +71,16 @@ def _query(request: Request) -> str:
     return f"?{request.url.query}" if request.url.query else ""
 
 
+_DRIVER_PATHS = ("/s/", "/pay/", "/receipts")
+
+
 def error_page(request: Request, status_code: int, message: str) -> Response:
     web = request.app.state.web
     template = "shared/error_fragment.html" if is_htmx(request) else "shared/error.html"
-    public = request.url.path.startswith("/s/")  # driver pages: no sign-in links
-    context = {"status": status_code, "message": message, "public": public}
+    path = request.url.path
+    public = path.startswith(_DRIVER_PATHS)  # driver pages: no sign-in links, a way back
+    site = path.split("/")[2] if path.startswith("/s/") and path.count("/") > 2 else ""
+    context = {"status": status_code, "message": message, "public": public, "site_id": site}
     response: Response = web.page(request, template, context, status_code)
     return response
 

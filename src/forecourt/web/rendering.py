@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
@@ -13,6 +14,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from forecourt.domain.money import Money
+from forecourt.domain.tariffs import zone_of
 from forecourt.services.access import mask_token
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -33,6 +36,33 @@ def kilowatt_hours(watt_hours: float | None) -> str:
     return f"{watt_hours / 1000:,.2f} kWh"
 
 
+def money(minor: int | None, currency: str) -> str:
+    """Integer minor units as people read them (``3044, "USD"`` -> ``$30.44``), '—' if none.
+
+    The one money format of every page; ``Money.format`` is the same rule for API text,
+    the CLI and receipts.
+    """
+    return "—" if minor is None else Money(minor, currency).format()
+
+
+def fields(data: Mapping[str, Any] | list[Any] | None) -> str:
+    """Event data for people: ``firmware version 1.0.0 · model SimDC-150``, not raw JSON.
+
+    Empty values are left out; nested values keep a compact JSON form.
+    """
+    if not data:
+        return "—"
+    if not isinstance(data, Mapping):
+        return " · ".join(str(item) for item in data)
+    shown = []
+    for key, value in data.items():
+        if value in ("", None, [], {}):
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        shown.append(f"{key.replace('_', ' ')} {text}")
+    return " · ".join(shown) or "—"
+
+
 def timestamp(at: datetime | None) -> str:
     """Operators read UTC everywhere (stations and logs speak UTC)."""
     if at is None:
@@ -40,8 +70,13 @@ def timestamp(at: datetime | None) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def clock_time(at: datetime | None) -> str:
-    return "—" if at is None else at.astimezone(UTC).strftime("%H:%M UTC")
+def clock_time(at: datetime | None, zone: str = "UTC") -> str:
+    """``14:05 CST``. The one time-zone rule: operator pages speak UTC; driver pages and
+    receipts speak the site's zone (``clock(site.timezone)``), always with the zone shown."""
+    if at is None:
+        return "—"
+    local = at.astimezone(zone_of(zone))
+    return local.strftime("%H:%M ") + (local.tzname() or zone)
 
 
 def duration(seconds: float | None) -> str:
@@ -87,6 +122,8 @@ def build_environment() -> Environment:
         duration=duration,
         iso=iso,
         masked=masked,
+        money=money,
+        fields=fields,
     )
     environment.globals["static"] = static_url
     return environment

@@ -56,23 +56,60 @@ class Pricing:
         return cost
 
 
+@dataclass(frozen=True, slots=True)
+class PriceBand:
+    """One row of a time-of-day price table, in the tariff's local time ("24:00" = midnight)."""
+
+    starts: str
+    ends: str
+    rate: str
+    current: bool
+
+
+def price_bands(tariff: Tariff, at: datetime) -> list[PriceBand]:
+    """The whole day's energy prices, from midnight, local to the tariff's time zone.
+
+    Before the first band's start the last band applies (it wraps past midnight), so a day
+    that does not start with a band at 00:00 begins with the last band's price.
+    """
+    bands = list(tariff.energy_bands)
+    starts = [band.starts_at.strftime("%H:%M") for band in bands]
+    rows = [(starts[i], starts[i + 1] if i + 1 < len(bands) else "24:00", band)
+            for i, band in enumerate(bands)]  # fmt: skip
+    if starts[0] != "00:00":
+        rows.insert(0, ("00:00", starts[0], bands[-1]))
+    now = tariff.band_at(at)
+    local = at.astimezone(tariff.zone).strftime("%H:%M")
+    return [
+        PriceBand(start, end, format_rate(band.price_per_kwh, tariff.currency, "kWh"),
+                  band is now and start <= local < end)
+        for start, end, band in rows
+    ]  # fmt: skip
+
+
 def price_text(tariff: Tariff, at: datetime) -> str:
-    """The price as a driver reads it, $/kWh first (NEVI §680.116(a)(1) and (3))."""
+    """The price as a driver reads it, $/kWh first (NEVI §680.116(a)(1) and (3)).
+
+    Time-of-day prices list the whole day with the time zone, never only the next change
+    ("until 16:00, then $0.58" read as a permanent price).
+    """
     band = tariff.band_at(at)
     parts = [format_rate(band.price_per_kwh, tariff.currency, "kWh")]
-    change = tariff.next_change_after(at)
-    if change is not None:
-        following = tariff.band_at(change)
-        local = change.astimezone(tariff.zone).strftime("%H:%M")
-        rate = format_rate(following.price_per_kwh, tariff.currency, "kWh")
-        parts[0] += f" until {local}, then {rate}"
+    if len(tariff.energy_bands) > 1:
+        table = ", ".join(f"{b.starts}–{b.ends} {b.rate}" for b in price_bands(tariff, at))
+        parts[0] += f" now; by time of day ({tariff.timezone} time): {table}"
+    return "; ".join([*parts, *price_fees(tariff)])
+
+
+def price_fees(tariff: Tariff) -> list[str]:
+    """What is added to the energy price, each in a few words."""
+    fees = []
     if tariff.session_fee > 0:
-        parts.append(f"session fee {Money.of(tariff.session_fee, tariff.currency)}")
+        fees.append(f"session fee {Money.of(tariff.session_fee, tariff.currency)}")
     if tariff.idle_fee_per_minute > 0:
         idle = format_rate(tariff.idle_fee_per_minute, tariff.currency, "min")
-        parts.append(f"idle fee {idle} after {tariff.idle_grace_minutes} min once charging ends")
-    parts += [f"{tax.name} {tax.percent}% added" for tax in tariff.taxes]
-    return "; ".join(parts)
+        fees.append(f"idle fee {idle} after {tariff.idle_grace_minutes} min once charging ends")
+    return fees + [f"{tax.name} {tax.percent}% added" for tax in tariff.taxes]
 
 
 def fee_explanations(tariff: Tariff) -> list[str]:

@@ -226,7 +226,7 @@ def receipt_text(receipt: Receipt) -> str:
         + (f", connector {tx.connector_id} ({receipt.connector_type})" if tx else ""),
     ]
     if receipt.site_name:
-        lines.append(f"{receipt.site_name} {receipt.site_address}".strip())
+        lines.append(", ".join(part for part in (receipt.site_name, receipt.site_address) if part))
     if tx is not None:
         lines.append(
             f"Started {receipt.local(tx.started_at)}, ended {receipt.local(tx.stopped_at)}"
@@ -240,5 +240,8 @@ def receipt_text(receipt: Receipt) -> str:
     card = f"{payment.card.brand} ending {payment.card.last4}".strip()
     lines.append(f"Charged {receipt.charged} to {card}; hold released: {receipt.released}")
     lines.append(f"Paid by: {payment.method.value.replace('_', ' ')}")
+    if payment.provider_ref:
+        lines.append(f"Authorization reference: {payment.provider_ref}")
     lines.append(f"View it online: {receipt.url}")
+    lines.append(f"Questions: contact the operator, quoting receipt {payment.receipt_code}.")
     return "\n".join(lines)

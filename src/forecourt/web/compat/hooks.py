@@ -50,7 +50,7 @@ class ConnectorFit:
     works: bool
     usable_now: bool
     words: StatusWords  # the status in the driver pages' words ("Out of order")
-    not_now: str  # why a plug that fits cannot be used now ("faulted (ConnectorLockFailure)")
+    not_now: str  # why a plug that fits cannot be used now ("out of order (LockFailure)")
     adapter: str | None  # the adapter to use, if one is needed
     minutes: int | None  # to 80 %
     peak_kw: int | None
@@ -151,7 +151,8 @@ def _summary(fits: list[ConnectorFit], page: DriverPage) -> str:
 def _fit(item: RankedConnector, offline: bool) -> ConnectorFit:
     found = item.recommendation
     offer, option, result = found.connector, found.option, found.estimate
-    not_now = "" if found.usable_now or offline else offer.status.value
+    # The driver pages' words ("in use"), never the status enum ("occupied").
+    not_now = "" if found.usable_now or offline else _WORDS[offer.status].words.lower()
     if not_now and offer.status_reason:
         not_now += f" ({offer.status_reason})"
     why = result.explain() if result else (option.reason.message if option.reason else "")

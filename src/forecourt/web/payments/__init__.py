@@ -28,6 +28,7 @@ def install_payment_pages(app: FastAPI, services: Services) -> None:
     loaders = [loader for loader in (environment.loader, mine) if loader is not None]
     environment.loader = ChoiceLoader(loaders)
     web.add_driver_hook(PaymentSlots(services.payments))
+    web.add_slot_template("dashboard.session", "payments/_session_slot.html")
     web.nav.append(NavItem("Payments", "/dashboard/payments", Role.VIEWER))
     web.nav.append(NavItem("Tariffs", "/dashboard/tariffs", Role.VIEWER))
     app.include_router(qr.router)  # before the driver routes: /pay/{station}/{evse}/qr.svg

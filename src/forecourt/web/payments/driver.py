@@ -72,8 +72,25 @@ async def _session_view(web: WebContext, payment: Payment) -> dict[str, Any]:
         "state_text": STATE_TEXT[payment.state],
         "tx": tx,
         "cost": cost,
-        "done": payment.state.final or payment.state is PaymentState.ESCALATED,
+        "done": _done(payment),
+        "can_stop": payment.state is PaymentState.IN_SESSION and tx is not None and tx.active,
     }
+
+
+def _done(payment: Payment) -> bool:
+    """Nothing more will happen on this page: it stops refreshing itself."""
+    return payment.state.final or payment.state in (PaymentState.CAPTURED, PaymentState.ESCALATED)
+
+
+@router.post("/pay/session/{public_id}/stop")
+async def stop_session(request: Request, public_id: str, web: Web) -> Response:
+    """The driver ends their own session (the unguessable public id is the credential)."""
+    payment = await web.services.payments.holds.get(public_id)
+    if payment.state is PaymentState.IN_SESSION and payment.transaction_id is not None:
+        await web.services.remote.stop_transaction(
+            payment.transaction_id, requested_by=f"driver {public_id[:6]}"
+        )
+    return RedirectResponse(f"/pay/session/{public_id}", status_code=303)
 
 
 # -- the test provider's hosted card page (what Stripe Checkout is for Stripe) ------------------
@@ -139,7 +156,8 @@ async def receipt_page(request: Request, code: str, web: Web) -> Response:
         receipt = await receipts.by_public_code(code, client_address(request))
     except LookupThrottled as throttled:
         return _wait_page(request, web, throttled)
-    return web.page(request, "payments/receipt.html", {"receipt": receipt})
+    context = {"receipt": receipt, "operator_contact": web.settings.operator_contact}
+    return web.page(request, "payments/receipt.html", context)
 
 
 def _wait_page(request: Request, web: WebContext, throttled: LookupThrottled) -> Response:

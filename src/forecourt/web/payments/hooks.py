@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from forecourt.domain.errors import ForecourtError
+from forecourt.domain.tariffs import Tariff
 from forecourt.services.payments import PaymentServices
-from forecourt.services.payments.pricing import price_text
+from forecourt.services.payments.pricing import price_bands, price_fees, price_text
 from forecourt.web.context import DriverPage
 
 
@@ -24,21 +26,31 @@ class PaymentSlots:
             except ForecourtError:
                 return {}  # no tariff published: the page says so, and offers no payment
             return {
-                "price_text": price_text(priced.tariff, now),
+                **_price(priced.tariff, now),
                 "pay_url": f"/pay/{station_id}/{evse_id}",
                 "pay_label": "Start and pay by card (no app, no account)",
             }
-        texts = []
+        tariffs: dict[str, Tariff] = {}
         for station in page.stations:
             for evse in station.evses:
                 try:
                     priced = await self._payments.tariffs.for_evse(station.id, evse.evse_id)
                 except ForecourtError:
                     continue
-                texts.append(price_text(priced.tariff, now))
-        distinct = sorted(set(texts))
-        if not distinct:
+                tariffs[price_text(priced.tariff, now)] = priced.tariff
+        if not tariffs:
             return {}
-        if len(distinct) == 1:
-            return {"price_text": distinct[0]}
+        if len(tariffs) == 1:
+            return _price(next(iter(tariffs.values())), now)
         return {"price_text": "Prices differ by charger; each port's page shows its price."}
+
+
+def _price(tariff: Tariff, at: datetime) -> dict[str, Any]:
+    """The price in words, and the day's time-of-day table when there is more than one band."""
+    bands = price_bands(tariff, at) if len(tariff.energy_bands) > 1 else []
+    return {
+        "price_text": price_text(tariff, at),
+        "price_bands": bands,
+        "price_fees": price_fees(tariff),
+        "price_zone": tariff.timezone,
+    }

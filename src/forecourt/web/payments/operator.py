@@ -5,13 +5,15 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from forecourt.api.bounds import RecordId
+from forecourt.domain.errors import ForecourtError
 from forecourt.domain.payments import PaymentState
 from forecourt.ports.payments import PaymentFilter, TariffBinding
 from forecourt.services.payments.pricing import price_text
 from forecourt.web.auth import Admin, SignedIn, Viewer
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
-from forecourt.web.scope import visible_station_ids
+from forecourt.web.scope import visible_station, visible_station_ids
 
 router = page_router()
 
@@ -64,3 +66,21 @@ def _applies_within(binding: TariffBinding, me: SignedIn, stations: frozenset[st
     """Network-wide bindings, and those naming only the user's sites and stations."""
     site_ok = binding.site_id is None or me.access.sees_site(binding.site_id)
     return site_ok and (binding.station_id is None or binding.station_id in stations)
+
+
+@router.get("/dashboard/sessions/{transaction_id}/cost")
+async def session_cost(
+    request: Request, transaction_id: RecordId, me: Viewer, web: Web
+) -> Response:
+    """The session page's cost panel: running or final cost, the payment, the receipt."""
+    detail = await web.services.history.detail(transaction_id)
+    await visible_station(web, me, detail.transaction.station_id)
+    payments = web.services.payments
+    try:
+        cost = (await payments.pricing.session_cost(transaction_id)).breakdown
+    except ForecourtError:
+        cost = None  # no tariff applies: the panel says so
+    async with payments.ctx.uow() as uow:
+        payment = await uow.payments.by_transaction(transaction_id)
+    context = {"tx": detail.transaction, "cost": cost, "payment": payment}
+    return web.page(request, "payments/_session_cost.html", context)

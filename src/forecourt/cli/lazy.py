@@ -1,0 +1,115 @@
+"""The root command group loads each command's module only when that command runs.
+
+``forecourt --help`` lists every command from the table below without importing FastAPI,
+SQLAlchemy, Alembic or matplotlib (those modules take seconds to import); running
+``forecourt stations list`` imports ``forecourt.cli.network`` and nothing it does not need.
+A test keeps the table and the modules' own help texts in step.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import typer
+from typer._click import core as click  # Typer vendors its own Click
+from typer.core import TyperCommand, TyperGroup, TyperOption
+
+
+@dataclass(frozen=True, slots=True)
+class LazyCommand:
+    """Where a top-level command lives and the one-line help ``--help`` shows for it."""
+
+    module: str
+    short_help: str
+
+
+_NETWORK = "forecourt.cli.network"
+_PAYMENTS = "forecourt.cli.payments"
+_RELIABILITY = "forecourt.cli.reliability"
+
+#: Every module named here has ``register(app)``, which adds its commands to ``app``.
+LAZY_COMMANDS: dict[str, LazyCommand] = {
+    "serve": LazyCommand("forecourt.cli.serve", "Run the CSMS: OCPP, REST API (/docs), dashboard."),
+    "demo": LazyCommand(
+        "forecourt.cli.serve", "Demo site with simulated stations charging cars (SQLite)."
+    ),
+    "simulate": LazyCommand(
+        "forecourt.cli.simulate", "Simulated charging stations speaking real OCPP-J to a CSMS."
+    ),
+    "sites": LazyCommand(_NETWORK, "Sites: where stations stand."),
+    "stations": LazyCommand(_NETWORK, "Stations: register, import, inspect, approve."),
+    "connectors": LazyCommand(_NETWORK, "Connectors: plug type and rating (retrofits included)."),
+    "tokens": LazyCommand("forecourt.cli.tokens", "Tokens: RFID cards, eMAIDs, MAC addresses."),
+    "transactions": LazyCommand("forecourt.cli.transactions", "Charging transactions."),
+    "apikeys": LazyCommand("forecourt.cli.apikeys", "API keys for the REST API."),
+    "command": LazyCommand(
+        "forecourt.cli.remote", "Send a command to a station through the running server."
+    ),
+    "users": LazyCommand("forecourt.cli.users", "Dashboard users (sign-in at /login)."),
+    "compat": LazyCommand(
+        "forecourt.cli.compat", "Any car, any plug: vehicles, adapters, charge-time estimates."
+    ),
+    "tariffs": LazyCommand(_PAYMENTS, "Tariffs: $/kWh bands, fees, taxes; where they apply."),
+    "payments": LazyCommand(_PAYMENTS, "Card payments: list, recover, reconcile, statements."),
+    "receipts": LazyCommand(_PAYMENTS, "Receipts: show one, find by card digits and day."),
+    "reports": LazyCommand(_RELIABILITY, "Regulatory reports (NEVI quarterly data)."),
+    "uptime": LazyCommand(_RELIABILITY, "Port uptime (NEVI), outages, excluded causes."),
+    "kpis": LazyCommand(_RELIABILITY, "Session-reliability KPIs and interoperability."),
+    "faults": LazyCommand(_RELIABILITY, "Faults the detectors found; their thresholds."),
+    "tickets": LazyCommand(_RELIABILITY, "Maintenance tickets and alert routes."),
+    "doctor": LazyCommand(
+        "forecourt.cli.doctor", "Check the set-up: database, port, tools; one fix per problem."
+    ),
+}
+
+
+def load_module_commands(module: str) -> dict[str, click.Command]:
+    """The Click commands that ``module.register`` adds, built the way Typer builds them."""
+    holder = typer.Typer()
+    holder.callback()(_no_options)  # keeps a lone command a sub-command of a group
+    importlib.import_module(module).register(holder)
+    group = typer.main.get_command(holder)
+    assert isinstance(group, TyperGroup)
+    return dict(group.commands)
+
+
+def _no_options() -> None:
+    """A group with no options of its own."""
+
+
+class LazyGroup(TyperGroup):
+    """``forecourt``: commands of :data:`LAZY_COMMANDS` are imported when they are run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.commands, *(name for name in LAZY_COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        loaded = self.commands.get(cmd_name)
+        if loaded is not None or cmd_name not in LAZY_COMMANDS:
+            return loaded
+        # Not run (``resolve_command`` loads what runs): help only needs a name and a line.
+        return TyperCommand(cmd_name, help=LAZY_COMMANDS[cmd_name].short_help)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] in LAZY_COMMANDS:
+            self.load(args[0])
+        return super().resolve_command(ctx, args)
+
+    def load(self, cmd_name: str) -> click.Command | None:
+        for name, command in load_module_commands(LAZY_COMMANDS[cmd_name].module).items():
+            self.commands.setdefault(name, command)
+        return self.commands.get(cmd_name)
+
+
+_typed_display = TyperOption.display_type_rich
+
+
+def _display_type_rich(option: TyperOption, ctx: click.Context) -> str | None:
+    """Typer labels plain flags ``<bool>`` in help, as if they took a value: they do not."""
+    return None if option.is_flag else _typed_display(option, ctx)
+
+
+setattr(TyperOption, "display_type_rich", _display_type_rich)  # noqa: B010 (mypy: method)

@@ -1,0 +1,58 @@
+"""``forecourt --help`` answers at once: the real command, in a fresh interpreter, imports none
+of the heavy libraries (FastAPI, SQLAlchemy, Alembic, matplotlib). The timings themselves live
+in ``benchmarks/cli_startup.py``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from forecourt.cli.lazy import LAZY_COMMANDS, load_module_commands
+
+HEAVY = ("fastapi", "sqlalchemy", "alembic", "matplotlib", "uvicorn", "pydantic_settings")
+
+
+def imported_by(*args: str) -> tuple[set[str], str]:
+    """The top-level packages ``forecourt ARGS`` imports, and what it printed."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "forecourt.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "100", "PATH": "/usr/bin:/bin", **_python_path()},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = [line for line in run.stderr.splitlines() if line.startswith("import time:")]
+    modules = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in lines}
+    return modules, run.stdout
+
+
+def _python_path() -> dict[str, str]:
+    import os
+
+    return {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
+
+
+@pytest.mark.parametrize(
+    "args", [("--help",), ("--version",), ("stations", "--help"), ("tokens", "--help")]
+)
+def test_help_and_version_import_no_heavy_library(args: tuple[str, ...]) -> None:
+    modules, out = imported_by(*args)
+
+    assert out.strip()
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_help_lists_every_command_without_loading_it() -> None:
+    _, out = imported_by("--help")
+
+    for name in LAZY_COMMANDS:
+        assert f" {name} " in out
+    assert "<bool>" not in out  # plain flags take no value
+
+
+def test_every_listed_command_is_registered_by_its_module() -> None:
+    for name, lazy in LAZY_COMMANDS.items():
+        assert name in load_module_commands(lazy.module), f"{lazy.module} does not add {name}"
