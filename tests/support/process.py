@@ -47,6 +47,7 @@ async def start_server_process(tmp_path: Path, env: dict[str, str]) -> ServerPro
         "FORECOURT_HOST": "127.0.0.1",
         "FORECOURT_PORT": str(port),
         "FORECOURT_LOG_LEVEL": "WARNING",
+        "FORECOURT_SECRET_KEY": "test-secret-key-for-a-served-process",
         **env,
     }
     process = _spawn(full_env, log, tmp_path)
