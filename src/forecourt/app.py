@@ -4,6 +4,7 @@ composition root (with ``bootstrap``): the only modules that wire adapters to se
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,8 @@ from fastapi.responses import JSONResponse, Response
 from forecourt import __version__
 from forecourt.api import install_api
 from forecourt.bootstrap import build_services, policy_from
+from forecourt.gateway.admission import AdmissionPolicy
+from forecourt.gateway.edge import EdgeLimits, SocketGuard
 from forecourt.gateway.endpoint import GatewayConfig, OcppEndpoint
 from forecourt.gateway.registry import ConnectionRegistry
 from forecourt.gateway.station_gateway import LocalStationGateway
@@ -44,6 +47,8 @@ class Forecourt:
     services: Services
     registry: ConnectionRegistry
     metrics: Metrics
+    edge: SocketGuard  # per-socket limits, installed in uvicorn by ``cli.serve.uvicorn_config``
+    endpoint: OcppEndpoint | None = None
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
@@ -55,7 +60,16 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         policy=policy_from(settings),
         payments=payment_adapters(settings),
     )
-    forecourt = Forecourt(settings, database, services, registry, Metrics())
+    metrics = Metrics()
+    edge = SocketGuard(
+        EdgeLimits(
+            settings.handshake_timeout,
+            settings.max_sockets_per_address,
+            settings.ws_per_message_deflate,
+        ),
+        metrics,
+    )
+    forecourt = Forecourt(settings, database, services, registry, metrics, edge)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -64,6 +78,11 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         await services.network.reset_connections()
         await services.reliability.start()
         await services.payments.start()  # recovers half-done payments before serving
+        if settings.gc_freeze:
+            # start-up objects (routes, schemas, validators) live for good: keeping them out of
+            # the collector's generations cuts full-collection pauses with thousands of stations
+            gc.collect()
+            gc.freeze()
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
         await services.payments.stop()
@@ -74,17 +93,9 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app = FastAPI(title="Forecourt", version=__version__, lifespan=lifespan)
     app.state.forecourt = forecourt
     endpoint = OcppEndpoint(
-        services.core,
-        ADAPTERS,
-        registry,
-        GatewayConfig(
-            tuple(settings.protocols),
-            settings.call_timeout,
-            settings.max_concurrent_handshakes,
-            settings.handler_timeout,
-        ),
-        forecourt.metrics,
+        services.core, ADAPTERS, registry, gateway_config(settings), metrics, metrics
     )
+    forecourt.endpoint = endpoint
     app.add_api_websocket_route("/ocpp/{station_id}", endpoint)
     install_api(app, services, live_status=registry.ids)
     install_web(app, services, settings)
@@ -93,6 +104,24 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     install_reliability_pages(app)
     _install_operations(app, forecourt)
     return app
+
+
+def gateway_config(settings: Settings) -> GatewayConfig:
+    return GatewayConfig(
+        tuple(settings.protocols),
+        settings.call_timeout,
+        settings.max_concurrent_handshakes,
+        settings.handler_timeout,
+        max_queued_handshakes=settings.max_queued_handshakes,
+        handshake_timeout=settings.handshake_timeout,
+        first_message_timeout=settings.effective_first_message_timeout,
+        admission=AdmissionPolicy(
+            settings.login_failures_before_backoff,
+            settings.login_backoff_initial,
+            settings.login_backoff_max,
+            settings.station_reconnects_per_minute,
+        ),
+    )
 
 
 def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:

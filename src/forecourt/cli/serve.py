@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from forecourt.app import create_app
 from forecourt.domain.stations import RegistrationPolicy
+from forecourt.gateway.edge import edge_protocols
 from forecourt.observability.logging import configure_logging
 from forecourt.settings import Settings
 
@@ -30,11 +31,14 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
+    http, ws = edge_protocols(app.state.forecourt.edge)
     return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
-        ws="websockets-sansio",
+        http=http,
+        ws=ws,  # websockets-sansio with the edge's limits (forecourt.gateway.edge)
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         ws_ping_interval=settings.ws_ping_interval,
         ws_ping_timeout=settings.ws_ping_timeout,
         ws_max_size=1 << 20,

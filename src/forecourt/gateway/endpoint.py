@@ -5,13 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from forecourt.domain.events import StationEventKind
 from forecourt.domain.stations import RegistrationStatus
+from forecourt.gateway.admission import (
+    AdmissionPolicy,
+    EdgeObserver,
+    HandshakeSlots,
+    Refusal,
+    StationAdmission,
+)
 from forecourt.gateway.handshake import choose_subprotocol, parse_basic_auth
 from forecourt.gateway.registry import Connection, ConnectionRegistry
 from forecourt.ocpp.adapter import Link, VersionAdapter, dispatcher
@@ -29,6 +38,24 @@ class GatewayConfig:
     call_timeout: float
     max_concurrent_handshakes: int
     handler_timeout: float = 60.0
+    max_queued_handshakes: int = 1000
+    handshake_timeout: float = 10.0  # admission decision (queue, database, password check)
+    first_message_timeout: float = 360.0  # a silent station after the handshake is dropped
+    admission: AdmissionPolicy = field(default_factory=AdmissionPolicy)
+
+
+class _NoEdgeObserver:
+    def refused(self, reason: str) -> None: ...
+    def timed_out(self, stage: str) -> None: ...
+    def throttled(self, scope: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Admitted:
+    adapter: VersionAdapter
+    admission: Admission
+    protocol: str
+    offered: bool
 
 
 class _SocketTransport:
@@ -51,52 +78,100 @@ class OcppEndpoint:
         registry: ConnectionRegistry,
         config: GatewayConfig,
         observer: SessionObserver | None = None,
+        edge_observer: EdgeObserver | None = None,
     ) -> None:
         self._core = core
         self._adapters = adapters
         self._registry = registry
         self._config = config
         self._observer = observer
-        # Admission control: a reconnect storm queues here instead of exhausting the database.
-        self._handshakes = asyncio.Semaphore(config.max_concurrent_handshakes)
+        self._edge: EdgeObserver = edge_observer or _NoEdgeObserver()
+        self.admission = StationAdmission(config.admission)
+        # A reconnect storm queues here (bounded) instead of exhausting the database.
+        self._slots = HandshakeSlots(config.max_concurrent_handshakes, config.max_queued_handshakes)
 
     async def __call__(self, websocket: WebSocket) -> None:
         station_id = websocket.path_params["station_id"]
-        async with self._handshakes:
-            admitted = await self._handshake(websocket, station_id)
-        if admitted is not None:
-            await self._serve(websocket, station_id, *admitted)
+        address = websocket.client.host if websocket.client else "unknown"
+        refusal = self.admission.check(station_id, address)  # cheap: memory only
+        if refusal is None and self._slots.full:
+            refusal = Refusal(503, "busy", 5.0)
+        if refusal is None:
+            try:
+                async with asyncio.timeout(self._config.handshake_timeout), self._slots.slot():
+                    decision = await self._decide(websocket, station_id, address)
+            except TimeoutError:
+                self._edge.timed_out("handshake")
+                decision = Refusal(503, "handshake_timeout", 5.0)
+            if isinstance(decision, _Admitted):
+                await websocket.accept(subprotocol=decision.protocol if decision.offered else None)
+                await self._serve(websocket, station_id, decision.adapter, decision.admission)
+                return
+            refusal = decision
+        await self._refuse(websocket, station_id, refusal)
 
-    async def _handshake(
-        self, websocket: WebSocket, station_id: str
-    ) -> tuple[VersionAdapter, Admission] | None:
+    async def _decide(
+        self, websocket: WebSocket, station_id: str, address: str
+    ) -> _Admitted | Refusal:
         credentials = parse_basic_auth(websocket.headers.get("authorization"))
         if credentials is not None and credentials.username != station_id:
-            await self._refuse(websocket, station_id, 401, "username is not the station id")
-            return None
+            await self._login_failed(station_id, address, known_station=False)
+            return Refusal(401, "username_mismatch", 0)
         password = credentials.password if credentials else None
         admission = await self._core.provisioning.admit(station_id, password)
         if not admission.allowed:
-            await self._refuse(websocket, station_id, 401, admission.reason)
-            return None
+            if admission.bad_password:
+                await self._login_failed(station_id, address, known_station=True)
+                return Refusal(401, "bad_credentials", 0)
+            return Refusal(401, admission.reason.replace(" ", "_"), 0)
+        self.admission.admitted(station_id, address)
         quirks = quirks_for(admission.vendor, admission.model)
         offered = list(websocket.scope.get("subprotocols", []))
         protocol = choose_subprotocol(offered, self._config.protocols)
         if protocol is None and not offered and quirks.allow_missing_subprotocol:
             protocol = "ocpp1.6"  # quirk: legacy firmware that sends no Sec-WebSocket-Protocol
         if protocol is None:
-            await self._refuse(websocket, station_id, 400, f"no supported subprotocol in {offered}")
-            return None
-        await websocket.accept(subprotocol=protocol if offered else None)
-        return self._adapters[protocol], admission
+            return Refusal(400, "no_supported_subprotocol", 0)
+        return _Admitted(self._adapters[protocol], admission, protocol, bool(offered))
 
-    async def _refuse(
-        self, websocket: WebSocket, station_id: str, status: int, reason: str
-    ) -> None:
-        log.warning("handshake refused: %s", reason, extra={"station_id": station_id})
-        headers = {"WWW-Authenticate": 'Basic realm="forecourt"'} if status == 401 else {}
+    async def _login_failed(self, station_id: str, address: str, *, known_station: bool) -> None:
+        """Count it; when a back-off starts, say so in metrics, the log and the station's
+        security events (at most once per back-off, so an attack cannot flood the database)."""
+        started = self.admission.failed(station_id, address, known_station=known_station)
+        for scope, backoff in started.items():
+            self._edge.throttled(scope)
+            log.warning(
+                "failed logins: %s %s refused for %.0f s",
+                scope,
+                address if scope == "address" else station_id,
+                backoff,
+                extra={"station_id": station_id},
+            )
+            if known_station:
+                tech_info = f"failed logins ({scope} {address}): back-off {backoff:.0f} s"
+                await self._core.records.record(
+                    station_id,
+                    StationEventKind.SECURITY,
+                    {"type": "CsmsLoginThrottled", "techInfo": tech_info},
+                )
+
+    async def _refuse(self, websocket: WebSocket, station_id: str, refusal: Refusal) -> None:
+        self._edge.refused(refusal.reason)
+        level = logging.INFO if refusal.status in (429, 503) else logging.WARNING
+        log.log(
+            level,
+            "handshake refused (%d): %s",
+            refusal.status,
+            refusal.reason,
+            extra={"station_id": station_id},
+        )
+        headers = {"WWW-Authenticate": 'Basic realm="forecourt"'} if refusal.status == 401 else {}
+        if refusal.retry_after:
+            headers["Retry-After"] = str(max(1, math.ceil(refusal.retry_after)))
         try:
-            await websocket.send_denial_response(Response(status_code=status, headers=headers))
+            await websocket.send_denial_response(
+                Response(status_code=refusal.status, headers=headers)
+            )
         except RuntimeError:  # server without the denial-response extension
             await websocket.close(code=1008)
 
@@ -109,7 +184,7 @@ class OcppEndpoint:
         await self._core.provisioning.connected(station_id, adapter.protocol)
         reason = "closed by station"
         try:
-            await self._pump(websocket, connection.session)
+            await self._pump(websocket, connection.session, station_id)
         except Exception:
             reason = "error"
             log.exception("connection failed", extra={"station_id": station_id})
@@ -146,13 +221,23 @@ class OcppEndpoint:
 
         return Connection(station_id, session, adapter, link, close)
 
-    @staticmethod
-    async def _pump(websocket: WebSocket, session: OcppSession) -> None:
+    async def _pump(self, websocket: WebSocket, session: OcppSession, station_id: str) -> None:
+        deadline: float | None = self._config.first_message_timeout
         while True:
             try:
-                message = await websocket.receive()
+                async with asyncio.timeout(deadline):
+                    message = await websocket.receive()
+            except TimeoutError:  # authenticated, then silent: it only holds a socket
+                self._edge.timed_out("first_message")
+                log.info(
+                    "no OCPP message after the handshake: closing", extra={"station_id": station_id}
+                )
+                with contextlib.suppress(RuntimeError):
+                    await websocket.close(code=1008, reason="no OCPP message")
+                return
             except (WebSocketDisconnect, RuntimeError):
                 return
+            deadline = None
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text")

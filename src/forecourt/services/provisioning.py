@@ -17,7 +17,7 @@ from forecourt.domain.stations import (
 )
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
-from forecourt.services.credentials import hash_password, verify_password
+from forecourt.services.credentials import hash_password_off_loop, verify_password_off_loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,7 @@ class Admission:
     registration: RegistrationStatus | None = None
     vendor: str = ""  # as last booted: the edge looks up per-model quirks with it
     model: str = ""
+    bad_password: bool = False  # a known station, a wrong or missing password: throttle these
 
 
 class Provisioning:
@@ -36,17 +37,20 @@ class Provisioning:
         self._ctx = ctx
 
     async def admit(self, station_id: str, password: str | None) -> Admission:
-        """Security profile 1/2: HTTP Basic with username = station id (checked by the gateway)."""
+        """Security profile 1/2: HTTP Basic with username = station id (checked by the gateway).
+        The password is checked after the unit of work ends: no connection is held meanwhile."""
         async with self._ctx.uow() as uow:
             station = await uow.stations.get(station_id)
             if station is None:
                 return await self._admit_unknown(uow, station_id, password)
-            if station.password_hash is not None:
-                if password is None or not verify_password(password, station.password_hash):
-                    return Admission(False, "bad credentials")
-            elif self._ctx.policy.require_station_password:
-                return Admission(False, "station has no password and the policy requires one")
-            return Admission(True, "", station.registration, station.vendor, station.model)
+        if station.password_hash is not None:
+            if password is None or not await verify_password_off_loop(
+                password, station.password_hash
+            ):
+                return Admission(False, "bad credentials", bad_password=True)
+        elif self._ctx.policy.require_station_password:
+            return Admission(False, "station has no password and the policy requires one")
+        return Admission(True, "", station.registration, station.vendor, station.model)
 
     async def _admit_unknown(
         self, uow: UnitOfWork, station_id: str, password: str | None
@@ -62,7 +66,7 @@ class Provisioning:
         station = Station(
             id=station_id,
             registration=status,
-            password_hash=hash_password(password) if password else None,
+            password_hash=await hash_password_off_loop(password) if password else None,
         )
         try:
             await uow.stations.add(station)
@@ -114,14 +118,10 @@ class Provisioning:
         return now
 
     async def connected(self, station_id: str, protocol: ProtocolVersion) -> None:
+        """One UPDATE, no read: every reconnect pays this (a churning fleet pays it often)."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            station = await uow.stations.get(station_id)
-            if station is not None:
-                station.protocol = protocol
-                station.connected = True
-                station.last_seen_at = now
-                await uow.stations.save(station)
+            if await uow.stations.set_connected(station_id, True, now, protocol):
                 await uow.events.add(
                     StationEvent(
                         station_id, StationEventKind.CONNECTED, now, {"protocol": protocol.value}

@@ -11,7 +11,7 @@ from sqlalchemy import BindParameter, ColumnElement, Row, and_, bindparam, exist
 
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
 from forecourt.domain.errors import NotFound
-from forecourt.domain.stations import Connector, Evse, Site, Station, StatusReport
+from forecourt.domain.stations import Connector, Evse, ProtocolVersion, Site, Station, StatusReport
 from forecourt.ports.repositories import StatusHistoryEntry
 from forecourt.storage.context import DbContext
 from forecourt.storage.tables import connectors, evses, sites, stations, status_history
@@ -136,9 +136,18 @@ class SqlStationRepository:
         """One UPDATE; an unknown station is ignored (a connection may outlive its record)."""
         await self._update(station_id, last_seen_at=at)
 
-    async def set_connected(self, station_id: str, connected: bool, at: datetime) -> None:
-        """Like ``touch``: an unknown station is ignored."""
-        await self._update(station_id, connected=connected, last_seen_at=at)
+    async def set_connected(
+        self,
+        station_id: str,
+        connected: bool,
+        at: datetime,
+        protocol: ProtocolVersion | None = None,
+    ) -> bool:
+        """Like ``touch``: an unknown station is ignored (False)."""
+        values: dict[str, Any] = {"connected": connected, "last_seen_at": at}
+        if protocol is not None:
+            values["protocol"] = protocol
+        return await self._update(station_id, **values)
 
     async def set_clock_drift(self, station_id: str, drift_s: float) -> bool:
         return await self._update(station_id, clock_drift_s=drift_s)
