@@ -4,7 +4,6 @@ composition root (with ``bootstrap``): the only modules that wire adapters to se
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -78,11 +77,6 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         await services.network.reset_connections()
         await services.reliability.start()
         await services.payments.start()  # recovers half-done payments before serving
-        if settings.gc_freeze:
-            # start-up objects (routes, schemas, validators) live for good: keeping them out of
-            # the collector's generations cuts full-collection pauses with thousands of stations
-            gc.collect()
-            gc.freeze()
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
         await services.payments.stop()
