@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
+from starlette.routing import WebSocketRoute
 
 from forecourt import __version__
 from forecourt.api import install_api
@@ -90,7 +91,9 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         services.core, ADAPTERS, registry, gateway_config(settings), metrics, metrics
     )
     forecourt.endpoint = endpoint
-    app.add_api_websocket_route("/ocpp/{station_id}", endpoint)
+    # a plain Starlette route: FastAPI's dependency machinery would stay alive, per connection,
+    # for the station's whole session
+    app.router.routes.append(WebSocketRoute("/ocpp/{station_id}", endpoint.session))
     install_api(app, services, live_status=registry.ids)
     install_web(app, services, settings)
     install_compat_pages(app, services)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -112,7 +112,9 @@ class StationAdmission:
         self._by_address = FailureThrottle(policy, clock)
         self._by_station = FailureThrottle(policy, clock)
         self._usual_address: OrderedDict[str, str] = OrderedDict()
-        self._logins: OrderedDict[str, deque[float]] = OrderedDict()
+        # token bucket per station id: (logins still allowed, when counted); two floats each
+        self._logins: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._refill_per_s = policy.reconnects_per_minute / 60.0
 
     def check(self, station_id: str, address: str) -> Refusal | None:
         """A refusal to send before any other work, or None to go on."""
@@ -136,15 +138,16 @@ class StationAdmission:
         """A successful login: ``address`` becomes the station's usual one."""
         self._by_address.forget(address)
         self._remember(self._usual_address, station_id, address)
-        logins = self._logins.get(station_id) or deque(maxlen=self._policy.reconnects_per_minute)
-        logins.append(self._clock())
-        self._remember(self._logins, station_id, logins)
+        self._remember(self._logins, station_id, (self._allowance(station_id) - 1.0, self._clock()))
+
+    def _allowance(self, station_id: str) -> float:
+        tokens, at = self._logins.get(station_id, (float("inf"), 0.0))
+        refilled = tokens + (self._clock() - at) * self._refill_per_s
+        return min(float(self._policy.reconnects_per_minute), refilled)
 
     def _reconnect_wait(self, station_id: str) -> float:
-        logins = self._logins.get(station_id)
-        if logins is None or len(logins) < self._policy.reconnects_per_minute:
-            return 0.0
-        return max(0.0, logins[0] + 60.0 - self._clock())
+        missing = 1.0 - self._allowance(station_id)
+        return max(0.0, missing / self._refill_per_s)
 
     @staticmethod
     def _remember(table: OrderedDict[str, V], key: str, value: V) -> None:

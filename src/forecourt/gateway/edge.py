@@ -187,7 +187,11 @@ def edge_protocols(guard: SocketGuard) -> tuple[type[asyncio.Protocol], type[asy
 
         async def send(self, message: Any) -> None:
             await super().send(message)
-            if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            if message["type"] == "websocket.accept" and self.handshake_complete:
+                # the handshake's request and response (headers, the station's password) are
+                # never needed again: do not keep them for the connection's lifetime
+                del self.request, self.response
+            elif message["type"] == "websocket.http.response.body" and not message.get("more_body"):
                 # a refusal is a complete handshake: else uvicorn logs an ERROR for each one
                 self.handshake_complete = True
 

@@ -90,7 +90,8 @@ class OcppEndpoint:
         # A reconnect storm queues here (bounded) instead of exhausting the database.
         self._slots = HandshakeSlots(config.max_concurrent_handshakes, config.max_queued_handshakes)
 
-    async def __call__(self, websocket: WebSocket) -> None:
+    async def session(self, websocket: WebSocket) -> None:
+        """One station connection, from handshake to close (a Starlette websocket endpoint)."""
         station_id = websocket.path_params["station_id"]
         address = websocket.client.host if websocket.client else "unknown"
         refusal = self.admission.check(station_id, address)  # cheap: memory only
@@ -105,6 +106,8 @@ class OcppEndpoint:
                 decision = Refusal(503, "handshake_timeout", 5.0)
             if isinstance(decision, _Admitted):
                 await websocket.accept(subprotocol=decision.protocol if decision.offered else None)
+                # nothing reads the headers again; the password must not stay in memory
+                websocket.scope["headers"].clear()
                 await self._serve(websocket, station_id, decision.adapter, decision.admission)
                 return
             refusal = decision
