@@ -55,7 +55,9 @@ class Settings(BaseSettings):
         description="Longest a station's message may take to handle before InternalError.",
     )
     max_concurrent_handshakes: int = Field(
-        200, ge=1, description="Admission control: handshakes processed at once (reconnect storms)."
+        32,
+        ge=1,
+        description="Admission control: handshakes (and connect/disconnect bookkeeping) at once.",
     )
     max_queued_handshakes: int = Field(
         1000,

@@ -184,7 +184,10 @@ class OcppEndpoint:
         quirks = quirks_for(admission.vendor, admission.model)
         connection = self._connect(websocket, station_id, adapter, admission.registration, quirks)
         await self._registry.register(connection)
-        await self._core.provisioning.connected(station_id, adapter.protocol)
+        # connection bookkeeping shares the handshake slots: churn queues here, in memory,
+        # and the database stays free for the stations already connected
+        async with self._slots.slot():
+            await self._core.provisioning.connected(station_id, adapter.protocol)
         reason = "closed by station"
         try:
             await self._pump(websocket, connection.session, station_id)
@@ -194,7 +197,8 @@ class OcppEndpoint:
         finally:
             connection.session.close()
             if self._registry.unregister(connection):
-                await self._core.provisioning.disconnected(station_id, reason)
+                async with self._slots.slot():
+                    await self._core.provisioning.disconnected(station_id, reason)
 
     def _connect(
         self,
