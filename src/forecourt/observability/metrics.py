@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -32,6 +33,11 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.gc_frozen = Gauge(
+            "forecourt_gc_frozen_objects",
+            "Objects moved out of the garbage collector's reach after start-up (gc.freeze)",
+            registry=self.registry,
+        )
         self.gateway_refused = Counter(
             "forecourt_gateway_refused_total",
             "Station connections refused at the edge, by reason",
@@ -72,4 +78,5 @@ class Metrics:
         """Gauges are read at scrape time, so they are right after a restart too."""
         self.connected_stations.set(connected())
         self.active_transactions.set(await active())
+        self.gc_frozen.set(gc.get_freeze_count())
         return generate_latest(self.registry)
