@@ -118,6 +118,16 @@ async def test_an_oversized_request_head_is_refused(tmp_path: Path) -> None:
         assert answer.startswith(b"HTTP/1.1 431 ")
 
 
+async def test_a_large_body_is_not_mistaken_for_a_large_head(tmp_path: Path) -> None:
+    async with server_with_station(tmp_path) as server, raw_socket(server) as (reader, writer):
+        body = b"x" * 40_000
+        head = f"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n\r\n"
+        writer.write(head.encode() + body)  # one write: head and body arrive together
+        await writer.drain()
+        status = await asyncio.wait_for(reader.readline(), WAIT)
+        assert status.startswith(b"HTTP/1.1 405 ")
+
+
 async def test_open_sockets_per_address_are_capped(tmp_path: Path) -> None:
     async with server_with_station(tmp_path, max_sockets_per_address=3) as server:
         async with (

@@ -109,6 +109,7 @@ def edge_protocols(guard: SocketGuard) -> tuple[type[asyncio.Protocol], type[asy
     class GuardedHttp(HttpToolsProtocol):
         _head_timer: TimerHandle | None = None
         _head_bytes = 0
+        _head_tail = b""  # the last bytes seen: the blank line may straddle two chunks
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -124,14 +125,20 @@ def edge_protocols(guard: SocketGuard) -> tuple[type[asyncio.Protocol], type[asy
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
-            if self._head_timer is not None:
-                self._head_bytes += len(data)
-                if self._head_bytes > MAX_REQUEST_HEAD:
-                    self._disarm()
-                    guard.report("refusal", "request_head_too_large", self.client)
-                    _answer(self.transport, 431, "request head too large")
-                    return
+            if self._head_timer is not None and not self._head_fits(data):
+                self._disarm()
+                guard.report("refusal", "request_head_too_large", self.client)
+                _answer(self.transport, 431, "request head too large")
+                return
             super().data_received(data)
+
+        def _head_fits(self, data: bytes) -> bool:
+            """Count the bytes up to the blank line that ends the head (a body may follow in
+            the same chunk), before the parser buffers them."""
+            end = (self._head_tail + data).find(b"\r\n\r\n")
+            self._head_bytes += len(data) if end < 0 else end + 4 - len(self._head_tail)
+            self._head_tail = data[-3:]
+            return self._head_bytes <= MAX_REQUEST_HEAD
 
         def on_headers_complete(self) -> None:
             self._disarm()
@@ -144,7 +151,7 @@ def edge_protocols(guard: SocketGuard) -> tuple[type[asyncio.Protocol], type[asy
 
         def _arm(self) -> None:
             self._disarm()
-            self._head_bytes = 0
+            self._head_bytes, self._head_tail = 0, b""
             self._head_timer = self.loop.call_later(
                 guard.limits.request_head_timeout, self._head_overdue
             )
