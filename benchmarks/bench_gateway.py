@@ -138,6 +138,8 @@ async def guessing(port: int, guessers: int, seconds: float) -> str:
             pass
     except InvalidStatus as refused:
         still = f"refused {refused.response.status_code}"
+    except (OSError, WebSocketException, TimeoutError) as exc:
+        still = f"failed ({type(exc).__name__})"
     return f"{guessers} guessers for {seconds:g} s: {outcomes}; right password afterwards {still}"
 
 
