@@ -54,8 +54,13 @@ async def healthy_heartbeats(port: int, stop: asyncio.Event) -> LatencyStats:
             if stop.is_set():
                 break
             started = time.perf_counter()
-            await ws.send(f'[2,"{n}","Heartbeat",{{}}]')
-            await asyncio.wait_for(ws.recv(), 60)
+            try:
+                await ws.send(f'[2,"{n}","Heartbeat",{{}}]')
+                await asyncio.wait_for(ws.recv(), 60)
+            except (WebSocketException, TimeoutError) as exc:  # e.g. its pings went unanswered
+                stats.errors[f"healthy station lost: {exc}"] += 1
+                await stop.wait()
+                break
             stats.record("Heartbeat", time.perf_counter() - started)
             await asyncio.sleep(0.2)
     return stats
@@ -74,7 +79,8 @@ async def while_healthy(server: Server, name: str, load: Callable[[], Awaitable[
         name,
         f"{stats.p50_ms:.1f} ms",
         f"healthy heartbeat p50 / p99 / max {stats.p50_ms:.1f} / {stats.p99_ms:.1f} / "
-        f"{stats.max_ms:.0f} ms; {detail}; server CPU {cpu:.1f} s",
+        f"{stats.max_ms:.0f} ms; {detail}; server CPU {cpu:.1f} s"
+        + "".join(f"; {error}" for error in stats.errors),
     )
 
 
