@@ -110,6 +110,7 @@ def gateway_config(settings: Settings) -> GatewayConfig:
         settings.max_concurrent_handshakes,
         settings.handler_timeout,
         max_queued_handshakes=settings.max_queued_handshakes,
+        max_handshakes_per_second=settings.max_handshakes_per_second,
         handshake_timeout=settings.handshake_timeout,
         first_message_timeout=settings.effective_first_message_timeout,
         admission=AdmissionPolicy(

@@ -60,9 +60,14 @@ class Settings(BaseSettings):
         description="Admission control: handshakes (and connect/disconnect bookkeeping) at once.",
     )
     max_queued_handshakes: int = Field(
-        1000,
+        500,
         ge=0,
-        description="Handshakes waiting for a slot; beyond it, refused with 503 at once.",
+        description="Handshakes waiting for their turn; beyond it, refused with 503 at once.",
+    )
+    max_handshakes_per_second: float = Field(
+        50.0,
+        ge=0,
+        description="New handshakes started per second; the rest wait their turn (0: no pace).",
     )
     handshake_timeout: float = Field(
         10.0,

@@ -158,21 +158,29 @@ class StationAdmission:
 
 
 class HandshakeSlots:
-    """Bounded handshake concurrency with a bounded queue: beyond it, refuse at once."""
+    """Bounded handshake concurrency and pace, with a bounded queue: beyond it, refuse at once.
+    Connects cost CPU on the event loop that the connected stations share; pacing them keeps
+    a reconnect storm or a churning fleet from crowding those stations out."""
 
-    def __init__(self, concurrent: int, queued: int) -> None:
+    def __init__(self, concurrent: int, queued: int, per_second: float = 0.0) -> None:
         self._semaphore = asyncio.Semaphore(concurrent)
         self._queued = queued
         self._waiting = 0
+        self._interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._next_start = 0.0  # loop time the next paced handshake may start
 
     @property
     def full(self) -> bool:
-        return self._semaphore.locked() and self._waiting >= self._queued
+        busy = self._semaphore.locked() or self._next_start > asyncio.get_running_loop().time()
+        return busy and self._waiting >= self._queued
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, *, paced: bool = False) -> AsyncIterator[None]:
+        """A slot; ``paced`` (new handshakes) also waits for its turn at the configured rate."""
         self._waiting += 1
         try:
+            if paced and self._interval:
+                await self._turn()
             await self._semaphore.acquire()
         finally:
             self._waiting -= 1
@@ -180,3 +188,10 @@ class HandshakeSlots:
             yield
         finally:
             self._semaphore.release()
+
+    async def _turn(self) -> None:
+        now = asyncio.get_running_loop().time()
+        start = max(now, self._next_start)
+        self._next_start = start + self._interval
+        if start > now:
+            await asyncio.sleep(start - now)

@@ -38,7 +38,8 @@ class GatewayConfig:
     call_timeout: float
     max_concurrent_handshakes: int
     handler_timeout: float = 60.0
-    max_queued_handshakes: int = 1000
+    max_queued_handshakes: int = 500
+    max_handshakes_per_second: float = 0.0  # 0: no pace
     handshake_timeout: float = 10.0  # admission decision (queue, database, password check)
     first_message_timeout: float = 360.0  # a silent station after the handshake is dropped
     admission: AdmissionPolicy = field(default_factory=AdmissionPolicy)
@@ -88,7 +89,11 @@ class OcppEndpoint:
         self._edge: EdgeObserver = edge_observer or _NoEdgeObserver()
         self.admission = StationAdmission(config.admission)
         # A reconnect storm queues here (bounded) instead of exhausting the database.
-        self._slots = HandshakeSlots(config.max_concurrent_handshakes, config.max_queued_handshakes)
+        self._slots = HandshakeSlots(
+            config.max_concurrent_handshakes,
+            config.max_queued_handshakes,
+            config.max_handshakes_per_second,
+        )
 
     async def session(self, websocket: WebSocket) -> None:
         """One station connection, from handshake to close (a Starlette websocket endpoint)."""
@@ -99,7 +104,10 @@ class OcppEndpoint:
             refusal = Refusal(503, "busy", 5.0)
         if refusal is None:
             try:
-                async with asyncio.timeout(self._config.handshake_timeout), self._slots.slot():
+                async with (
+                    asyncio.timeout(self._config.handshake_timeout),
+                    self._slots.slot(paced=True),
+                ):
                     decision = await self._decide(websocket, station_id, address)
             except TimeoutError:
                 self._edge.timed_out("handshake")
