@@ -65,7 +65,7 @@ class Settings(BaseSettings):
         description="Handshakes waiting for their turn; beyond it, refused with 503 at once.",
     )
     max_handshakes_per_second: float = Field(
-        50.0,
+        100.0,
         ge=0,
         description="New handshakes started per second; the rest wait their turn (0: no pace).",
     )

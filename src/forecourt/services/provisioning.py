@@ -15,7 +15,6 @@ from forecourt.domain.stations import (
     RegistrationStatus,
     Station,
 )
-from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.credentials import hash_password_off_loop, verify_password_off_loop
 
@@ -41,8 +40,8 @@ class Provisioning:
         The password is checked after the unit of work ends: no connection is held meanwhile."""
         async with self._ctx.uow() as uow:
             station = await uow.stations.get(station_id)
-            if station is None:
-                return await self._admit_unknown(uow, station_id, password)
+        if station is None:
+            return await self._admit_unknown(station_id, password)
         if station.password_hash is not None:
             if password is None or not await verify_password_off_loop(
                 password, station.password_hash
@@ -52,9 +51,7 @@ class Provisioning:
             return Admission(False, "station has no password and the policy requires one")
         return Admission(True, "", station.registration, station.vendor, station.model)
 
-    async def _admit_unknown(
-        self, uow: UnitOfWork, station_id: str, password: str | None
-    ) -> Admission:
+    async def _admit_unknown(self, station_id: str, password: str | None) -> Admission:
         policy = self._ctx.policy.registration
         if policy is RegistrationPolicy.STRICT:
             return Admission(False, "unknown station")
@@ -63,17 +60,16 @@ class Provisioning:
             if policy is RegistrationPolicy.AUTO
             else RegistrationStatus.PENDING
         )
-        station = Station(
-            id=station_id,
-            registration=status,
-            password_hash=await hash_password_off_loop(password) if password else None,
-        )
-        try:
-            await uow.stations.add(station)
-            await uow.commit()
-        except Conflict:
-            # Two connections of a new station raced; the first one registered it.
-            await uow.rollback()
+        # hashed before the unit of work: on SQLite it holds the process's one writer turn
+        password_hash = await hash_password_off_loop(password) if password else None
+        station = Station(id=station_id, registration=status, password_hash=password_hash)
+        async with self._ctx.uow() as uow:
+            try:
+                await uow.stations.add(station)
+                await uow.commit()
+            except Conflict:
+                # Two connections of a new station raced; the first one registered it.
+                await uow.rollback()
         await self._ctx.publish("station.registered", station_id, registration=status.value)
         return Admission(True, f"self-registered as {status.value}", status)
 
