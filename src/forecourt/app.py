@@ -48,7 +48,6 @@ class Forecourt:
     registry: ConnectionRegistry
     metrics: Metrics
     edge: SocketGuard  # per-socket limits, installed in uvicorn by ``cli.serve.uvicorn_config``
-    endpoint: OcppEndpoint | None = None
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
@@ -90,7 +89,6 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     endpoint = OcppEndpoint(
         services.core, ADAPTERS, registry, gateway_config(settings), metrics, metrics
     )
-    forecourt.endpoint = endpoint
     # a plain Starlette route: FastAPI's dependency machinery would stay alive, per connection,
     # for the station's whole session
     app.router.routes.append(WebSocketRoute("/ocpp/{station_id}", endpoint.session))
