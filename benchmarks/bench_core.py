@@ -75,10 +75,12 @@ def cpu_seconds(pid: int) -> float:
 class Server:
     """``forecourt serve`` in its own process, so its memory and CPU are measured alone."""
 
-    def __init__(self, port: int, database_url: str) -> None:
+    def __init__(self, port: int, database_url: str, **settings: str) -> None:
         self.port = port
-        env = dict(os.environ, FORECOURT_LOG_LEVEL="WARNING")
+        # every simulated station connects from 127.0.0.1: no per-address socket cap
+        env = dict(os.environ, FORECOURT_LOG_LEVEL="WARNING", FORECOURT_MAX_SOCKETS_PER_ADDRESS="0")
         env.setdefault("FORECOURT_SECRET_KEY", "benchmark-only-secret-key-0123456789")
+        env.update({f"FORECOURT_{name.upper()}": value for name, value in settings.items()})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "forecourt.cli.main", "serve", "--port", str(port),
              "--database-url", database_url, "--registration-policy", "auto",

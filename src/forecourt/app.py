@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.requests import Request
+from starlette.routing import WebSocketRoute
 
 from forecourt import __version__
 from forecourt.api import install_api
 from forecourt.bootstrap import build_services, policy_from
+from forecourt.gateway.admission import AdmissionPolicy
+from forecourt.gateway.edge import EdgeLimits, SocketGuard
 from forecourt.gateway.endpoint import GatewayConfig, OcppEndpoint
 from forecourt.gateway.registry import ConnectionRegistry
 from forecourt.gateway.station_gateway import LocalStationGateway
@@ -65,6 +68,7 @@ class Forecourt:
     services: Services
     registry: ConnectionRegistry
     metrics: Metrics
+    edge: SocketGuard  # per-socket limits, installed in uvicorn by ``cli.serve.uvicorn_config``
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
@@ -78,7 +82,16 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         policy=policy_from(settings),
         payments=payment_adapters(settings),
     )
-    forecourt = Forecourt(settings, database, services, registry, Metrics())
+    metrics = Metrics()
+    edge = SocketGuard(
+        EdgeLimits(
+            settings.handshake_timeout,
+            settings.max_sockets_per_address,
+            settings.ws_per_message_deflate,
+        ),
+        metrics,
+    )
+    forecourt = Forecourt(settings, database, services, registry, metrics, edge)
     forecourt.metrics.registry.register(ThrottleCollector(_throttles(services)))
 
     @asynccontextmanager
@@ -100,18 +113,11 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     )
     app.state.forecourt = forecourt
     endpoint = OcppEndpoint(
-        services.core,
-        ADAPTERS,
-        registry,
-        GatewayConfig(
-            tuple(settings.protocols),
-            settings.call_timeout,
-            settings.max_concurrent_handshakes,
-            settings.handler_timeout,
-        ),
-        forecourt.metrics,
+        services.core, ADAPTERS, registry, gateway_config(settings), metrics, metrics
     )
-    app.add_api_websocket_route("/ocpp/{station_id}", endpoint)
+    # a plain Starlette route: FastAPI's dependency machinery would stay alive, per connection,
+    # for the station's whole session
+    app.router.routes.append(WebSocketRoute("/ocpp/{station_id}", endpoint.session))
     install_api(app, services, live_status=registry.ids)
     install_web(app, services, settings)
     install_api_docs(app)  # /docs and /redoc from vendored assets, never a CDN
@@ -121,6 +127,25 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     _install_operations(app, forecourt)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def gateway_config(settings: Settings) -> GatewayConfig:
+    return GatewayConfig(
+        tuple(settings.protocols),
+        settings.call_timeout,
+        settings.max_concurrent_handshakes,
+        settings.handler_timeout,
+        max_queued_handshakes=settings.max_queued_handshakes,
+        max_handshakes_per_second=settings.max_handshakes_per_second,
+        handshake_timeout=settings.handshake_timeout,
+        first_message_timeout=settings.effective_first_message_timeout,
+        admission=AdmissionPolicy(
+            settings.login_failures_before_backoff,
+            settings.login_backoff_initial,
+            settings.login_backoff_max,
+            settings.station_reconnects_per_minute,
+        ),
+    )
 
 
 def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:

@@ -82,7 +82,55 @@ class Settings(BaseSettings):
         description="Longest a station's message may take to handle before InternalError.",
     )
     max_concurrent_handshakes: int = Field(
-        200, ge=1, description="Admission control: handshakes processed at once (reconnect storms)."
+        32,
+        ge=1,
+        description="Admission control: handshakes (and connect/disconnect bookkeeping) at once.",
+    )
+    max_queued_handshakes: int = Field(
+        500,
+        ge=0,
+        description="Handshakes waiting for their turn; beyond it, refused with 503 at once.",
+    )
+    max_handshakes_per_second: float = Field(
+        100.0,
+        ge=0,
+        description="New handshakes started per second; the rest wait their turn (0: no pace).",
+    )
+    handshake_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="A socket must send its request head, and be admitted, within this (s).",
+    )
+    first_message_timeout: float | None = Field(
+        None,
+        gt=0,
+        description="A station silent this long after its handshake is closed (s); "
+        "default heartbeat_interval + 60, as a reconnected station may wait for its Heartbeat.",
+    )
+    max_sockets_per_address: int = Field(
+        500, ge=0, description="Open sockets allowed per source address (0: no cap)."
+    )
+    login_failures_before_backoff: int = Field(
+        5, ge=1, description="Failed station logins (per address, per station id) before back-off."
+    )
+    login_backoff_initial: float = Field(
+        2.0, gt=0, description="First login back-off (s); it doubles with each further failure."
+    )
+    login_backoff_max: float = Field(
+        300.0,
+        gt=0,
+        description="Longest login back-off (s); quiet this long, failures are forgotten.",
+    )
+    station_reconnects_per_minute: int = Field(
+        30, ge=1, description="Logins per station id per minute; more wait (429)."
+    )
+    ws_per_message_deflate: bool = Field(
+        True,
+        description="Offer permessage-deflate (OCPP 2.0.1 Part 4), without context takeover.",
+    )
+    gc_freeze: bool = Field(
+        True,
+        description="Move start-up objects out of the garbage collector's reach (shorter pauses).",
     )
     clock_drift_threshold: float = Field(60.0, gt=0, description="Station clock drift alert (s).")
     tls_certfile: Path | None = Field(None, description="TLS certificate (security profile 2).")
@@ -205,6 +253,12 @@ class Settings(BaseSettings):
     @property
     def uses_default_secret_key(self) -> bool:
         return self.secret_key == DEFAULT_SECRET_KEY
+
+    @property
+    def effective_first_message_timeout(self) -> float:
+        if self.first_message_timeout is not None:
+            return self.first_message_timeout
+        return self.heartbeat_interval + 60.0
 
     @property
     def tls_enabled(self) -> bool:

@@ -21,8 +21,8 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from forecourt.cli.runtime import EXIT_FAILED
-from forecourt.cli.state import state_of
 from forecourt.cli.serve import load_settings
+from forecourt.cli.state import state_of
 from forecourt.settings import Settings
 from forecourt.storage.database import Database, alembic_config
 

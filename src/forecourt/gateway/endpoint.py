@@ -5,32 +5,35 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
 
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from forecourt.domain.events import StationEventKind
 from forecourt.domain.stations import RegistrationStatus
+from forecourt.gateway.admission import (
+    AdmissionPolicy,
+    EdgeObserver,
+    HandshakeSlots,
+    Refusal,
+    StationAdmission,
+)
 from forecourt.gateway.handshake import choose_subprotocol, parse_basic_auth
 from forecourt.gateway.registry import Connection, ConnectionRegistry
 from forecourt.ocpp.adapter import Link, VersionAdapter, dispatcher
 from forecourt.ocpp.quirks import Quirks, quirks_for
 from forecourt.ocpp.session import OcppSession, SessionObserver
 from forecourt.services.core import CoreServices
-from forecourt.services.provisioning import Admission, Refusal
+from forecourt.services.provisioning import Admission
+from forecourt.services.provisioning import Refusal as Unadmitted
 
 log = logging.getLogger("forecourt.gateway")
 
 #: HTTP status of a refused handshake; anything else is 401 (with a Basic challenge).
-_REFUSAL_STATUS = {Refusal.INVALID_ID: 400, Refusal.PENDING_FULL: 503}
-
-
-class GatewayObserver(SessionObserver, Protocol):
-    """Metrics hook for the edge: session traffic plus refused registrations."""
-
-    def registration_refused(self, reason: str) -> None: ...
+_REFUSAL_STATUS = {Unadmitted.INVALID_ID: 400, Unadmitted.PENDING_FULL: 503}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,26 @@ class GatewayConfig:
     call_timeout: float
     max_concurrent_handshakes: int
     handler_timeout: float = 60.0
+    max_queued_handshakes: int = 500
+    max_handshakes_per_second: float = 0.0  # 0: no pace
+    handshake_timeout: float = 10.0  # admission decision (queue, database, password check)
+    first_message_timeout: float = 360.0  # a silent station after the handshake is dropped
+    admission: AdmissionPolicy = field(default_factory=AdmissionPolicy)
+
+
+class _NoEdgeObserver:
+    def refused(self, reason: str) -> None: ...
+    def timed_out(self, stage: str) -> None: ...
+    def throttled(self, scope: str) -> None: ...
+    def registration_refused(self, reason: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Admitted:
+    adapter: VersionAdapter
+    admission: Admission
+    protocol: str
+    offered: bool
 
 
 class _SocketTransport:
@@ -60,56 +83,119 @@ class OcppEndpoint:
         adapters: Mapping[str, VersionAdapter],
         registry: ConnectionRegistry,
         config: GatewayConfig,
-        observer: GatewayObserver | None = None,
+        observer: SessionObserver | None = None,
+        edge_observer: EdgeObserver | None = None,
     ) -> None:
         self._core = core
         self._adapters = adapters
         self._registry = registry
         self._config = config
         self._observer = observer
-        # Admission control: a reconnect storm queues here instead of exhausting the database.
-        self._handshakes = asyncio.Semaphore(config.max_concurrent_handshakes)
+        self._edge: EdgeObserver = edge_observer or _NoEdgeObserver()
+        self.admission = StationAdmission(config.admission)
+        # A reconnect storm queues here (bounded) instead of exhausting the database.
+        self._slots = HandshakeSlots(
+            config.max_concurrent_handshakes,
+            config.max_queued_handshakes,
+            config.max_handshakes_per_second,
+        )
 
-    async def __call__(self, websocket: WebSocket) -> None:
+    async def session(self, websocket: WebSocket) -> None:
+        """One station connection, from handshake to close (a Starlette websocket endpoint)."""
         station_id = websocket.path_params["station_id"]
-        async with self._handshakes:
-            admitted = await self._handshake(websocket, station_id)
-        if admitted is not None:
-            await self._serve(websocket, station_id, *admitted)
+        address = websocket.client.host if websocket.client else "unknown"
+        refusal = self.admission.check(station_id, address)  # cheap: memory only
+        if refusal is None and self._slots.full:
+            refusal = Refusal(503, "busy", 5.0)
+        if refusal is None:
+            try:
+                async with (
+                    asyncio.timeout(self._config.handshake_timeout),
+                    self._slots.slot(paced=True),
+                ):
+                    decision = await self._decide(websocket, station_id, address)
+            except TimeoutError:
+                self._edge.timed_out("handshake")
+                decision = Refusal(503, "handshake_timeout", 5.0)
+            if isinstance(decision, _Admitted):
+                await websocket.accept(subprotocol=decision.protocol if decision.offered else None)
+                # nothing reads the headers again; the password must not stay in memory
+                websocket.scope["headers"].clear()
+                await self._serve(websocket, station_id, decision.adapter, decision.admission)
+                return
+            refusal = decision
+        await self._refuse(websocket, station_id, refusal)
 
-    async def _handshake(
-        self, websocket: WebSocket, station_id: str
-    ) -> tuple[VersionAdapter, Admission] | None:
+    async def _decide(
+        self, websocket: WebSocket, station_id: str, address: str
+    ) -> _Admitted | Refusal:
         credentials = parse_basic_auth(websocket.headers.get("authorization"))
         if credentials is not None and credentials.username != station_id:
-            await self._refuse(websocket, station_id, 401, "username is not the station id")
-            return None
+            await self._login_failed(station_id, address, known_station=False)
+            return Refusal(401, "username_mismatch", 0)
         password = credentials.password if credentials else None
         admission = await self._core.provisioning.admit(station_id, password)
         if not admission.allowed:
-            status = _REFUSAL_STATUS.get(admission.refusal, 401)
-            if admission.refusal is not Refusal.UNAUTHORIZED and self._observer is not None:
-                self._observer.registration_refused(admission.refusal.value)
-            await self._refuse(websocket, station_id, status, admission.reason)
-            return None
+            if admission.bad_password:
+                await self._login_failed(station_id, address, known_station=True)
+                return Refusal(401, "bad_credentials", 0)
+            return self._unadmitted(station_id, admission)
+        self.admission.admitted(station_id, address)
         quirks = quirks_for(admission.vendor, admission.model)
         offered = list(websocket.scope.get("subprotocols", []))
         protocol = choose_subprotocol(offered, self._config.protocols)
         if protocol is None and not offered and quirks.allow_missing_subprotocol:
             protocol = "ocpp1.6"  # quirk: legacy firmware that sends no Sec-WebSocket-Protocol
         if protocol is None:
-            await self._refuse(websocket, station_id, 400, f"no supported subprotocol in {offered}")
-            return None
-        await websocket.accept(subprotocol=protocol if offered else None)
-        return self._adapters[protocol], admission
+            return Refusal(400, "no_supported_subprotocol", 0)
+        return _Admitted(self._adapters[protocol], admission, protocol, bool(offered))
 
-    async def _refuse(
-        self, websocket: WebSocket, station_id: str, status: int, reason: str
-    ) -> None:
-        log.warning("handshake refused: %s", reason, extra={"station_id": station_id})
-        headers = {"WWW-Authenticate": 'Basic realm="forecourt"'} if status == 401 else {}
+    def _unadmitted(self, station_id: str, admission: Admission) -> Refusal:
+        """A refusal with a bounded reason label; the detail goes to the log only."""
+        if admission.refusal is not Unadmitted.UNAUTHORIZED:
+            self._edge.registration_refused(admission.refusal.value)
+        log.info("not admitted: %s", admission.reason, extra={"station_id": station_id})
+        status = _REFUSAL_STATUS.get(admission.refusal, 401)
+        return Refusal(status, admission.refusal.value, 0)
+
+    async def _login_failed(self, station_id: str, address: str, *, known_station: bool) -> None:
+        """Count it; when a back-off starts, say so in metrics, the log and the station's
+        security events (at most once per back-off, so an attack cannot flood the database)."""
+        started = self.admission.failed(station_id, address, known_station=known_station)
+        for scope, backoff in started.items():
+            self._edge.throttled(scope)
+            log.warning(
+                "failed logins: %s %s refused for %.0f s",
+                scope,
+                address if scope == "address" else station_id,
+                backoff,
+                extra={"station_id": station_id},
+            )
+            if known_station:
+                tech_info = f"failed logins ({scope} {address}): back-off {backoff:.0f} s"
+                await self._core.records.record(
+                    station_id,
+                    StationEventKind.SECURITY,
+                    {"type": "CsmsLoginThrottled", "techInfo": tech_info},
+                )
+
+    async def _refuse(self, websocket: WebSocket, station_id: str, refusal: Refusal) -> None:
+        self._edge.refused(refusal.reason)
+        level = logging.INFO if refusal.status in (429, 503) else logging.WARNING
+        log.log(
+            level,
+            "handshake refused (%d): %s",
+            refusal.status,
+            refusal.reason,
+            extra={"station_id": station_id},
+        )
+        headers = {"WWW-Authenticate": 'Basic realm="forecourt"'} if refusal.status == 401 else {}
+        if refusal.retry_after:
+            headers["Retry-After"] = str(max(1, math.ceil(refusal.retry_after)))
         try:
-            await websocket.send_denial_response(Response(status_code=status, headers=headers))
+            await websocket.send_denial_response(
+                Response(status_code=refusal.status, headers=headers)
+            )
         except RuntimeError:  # server without the denial-response extension
             await websocket.close(code=1008)
 
@@ -119,17 +205,21 @@ class OcppEndpoint:
         quirks = quirks_for(admission.vendor, admission.model)
         connection = self._connect(websocket, station_id, adapter, admission.registration, quirks)
         await self._registry.register(connection)
-        await self._core.provisioning.connected(station_id, adapter.protocol)
+        # connection bookkeeping shares the handshake slots: churn queues here, in memory,
+        # and the database stays free for the stations already connected
+        async with self._slots.slot():
+            await self._core.provisioning.connected(station_id, adapter.protocol)
         reason = "closed by station"
         try:
-            await self._pump(websocket, connection.session)
+            await self._pump(websocket, connection.session, station_id)
         except Exception:
             reason = "error"
             log.exception("connection failed", extra={"station_id": station_id})
         finally:
             connection.session.close()
             if self._registry.unregister(connection):
-                await self._core.provisioning.disconnected(station_id, reason)
+                async with self._slots.slot():
+                    await self._core.provisioning.disconnected(station_id, reason)
 
     def _connect(
         self,
@@ -159,13 +249,23 @@ class OcppEndpoint:
 
         return Connection(station_id, session, adapter, link, close)
 
-    @staticmethod
-    async def _pump(websocket: WebSocket, session: OcppSession) -> None:
+    async def _pump(self, websocket: WebSocket, session: OcppSession, station_id: str) -> None:
+        deadline: float | None = self._config.first_message_timeout
         while True:
             try:
-                message = await websocket.receive()
+                async with asyncio.timeout(deadline):
+                    message = await websocket.receive()
+            except TimeoutError:  # authenticated, then silent: it only holds a socket
+                self._edge.timed_out("first_message")
+                log.info(
+                    "no OCPP message after the handshake: closing", extra={"station_id": station_id}
+                )
+                with contextlib.suppress(RuntimeError):
+                    await websocket.close(code=1008, reason="no OCPP message")
+                return
             except (WebSocketDisconnect, RuntimeError):
                 return
+            deadline = None
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text")

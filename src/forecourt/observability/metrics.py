@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -42,6 +43,40 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.gc_frozen = Gauge(
+            "forecourt_gc_frozen_objects",
+            "Objects moved out of the garbage collector's reach after start-up (gc.freeze)",
+            registry=self.registry,
+        )
+        self.gateway_refused = Counter(
+            "forecourt_gateway_refused_total",
+            "Station connections refused at the edge, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.gateway_timeouts = Counter(
+            "forecourt_gateway_timeouts_total",
+            "Sockets closed for being slow: request_head, handshake, first_message",
+            ["stage"],
+            registry=self.registry,
+        )
+        self.gateway_throttled = Counter(
+            "forecourt_gateway_login_backoffs_total",
+            "Login back-offs started after failed passwords, by scope (address, station)",
+            ["scope"],
+            registry=self.registry,
+        )
+
+    def refused(self, reason: str) -> None:
+        """EdgeObserver hooks, called by the websocket edge."""
+        self.gateway_refused.labels(reason).inc()
+
+    def timed_out(self, stage: str) -> None:
+        self.gateway_timeouts.labels(stage).inc()
+
+    def throttled(self, scope: str) -> None:
+        self.gateway_throttled.labels(scope).inc()
+
     def message(self, action: str, direction: str, outcome: str, seconds: float) -> None:
         """SessionObserver hook, called by every OCPP session."""
         self.messages.labels(action, direction, outcome).inc()
@@ -57,6 +92,7 @@ class Metrics:
         """Gauges are read at scrape time, so they are right after a restart too."""
         self.connected_stations.set(connected())
         self.active_transactions.set(await active())
+        self.gc_frozen.set(gc.get_freeze_count())
         return generate_latest(self.registry)
 
 

@@ -17,7 +17,13 @@ from forecourt.domain.commands import CommandRecord
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
 from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.metering import MeterSample
-from forecourt.domain.stations import RegistrationStatus, Site, Station, StatusReport
+from forecourt.domain.stations import (
+    ProtocolVersion,
+    RegistrationStatus,
+    Site,
+    Station,
+    StatusReport,
+)
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction, TransactionState
 from forecourt.ports.payments import PaymentRepository, TariffRepository
@@ -83,7 +89,13 @@ class StationRepository(Protocol):
     async def touch(self, station_id: str, at: datetime) -> None: ...  # last_seen_at, cheap
     async def set_clock_drift(self, station_id: str, drift_s: float) -> bool: ...
     # ^ one cheap UPDATE; False (and nothing stored) for an unknown station
-    async def set_connected(self, station_id: str, connected: bool, at: datetime) -> None: ...
+    async def set_connected(
+        self,
+        station_id: str,
+        connected: bool,
+        at: datetime,
+        protocol: ProtocolVersion | None = None,
+    ) -> bool: ...  # one UPDATE; False (and nothing stored) for an unknown station
     async def mark_all_disconnected(self) -> None: ...  # on process start
     async def upsert_connector(
         self,

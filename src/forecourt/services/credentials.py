@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import secrets
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 # scrypt cost: station passwords are long random strings (OCPP 2.0.1 BasicAuthPassword is 16-40
 # chars), so a moderate cost is enough, and it keeps 10,000 reconnecting stations affordable.
@@ -28,20 +30,55 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, stored: str) -> bool:
     """Constant-time check. Successful checks are remembered by a digest (never the password)
     so that a reconnect storm costs one scrypt per station rather than one per attempt."""
-    key = hashlib.sha256(f"{stored}\0{password}".encode()).hexdigest()
-    if key in _VERIFIED:
-        _VERIFIED.move_to_end(key)
+    key = _remember_key(password, stored)
+    if _remembered(key):
         return True
     if not _scrypt_matches(password, stored):
         return False
-    _VERIFIED[key] = None
-    if len(_VERIFIED) > _VERIFIED_MAX:
-        _VERIFIED.popitem(last=False)
+    _remember(key)
     return True
+
+
+async def verify_password_off_loop(password: str, stored: str) -> bool:
+    """``verify_password`` without blocking the event loop; the cache is only touched here,
+    on the loop, so the worker threads share nothing."""
+    key = _remember_key(password, stored)
+    if _remembered(key):
+        return True
+    loop = asyncio.get_running_loop()
+    if not await loop.run_in_executor(_HASHING, _scrypt_matches, password, stored):
+        return False
+    _remember(key)
+    return True
+
+
+async def hash_password_off_loop(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, hash_password, password)
 
 
 _VERIFIED: OrderedDict[str, None] = OrderedDict()
 _VERIFIED_MAX = 65536
+
+# scrypt releases the GIL: a small pool keeps each check (~16 ms) off the event loop, and its
+# size bounds how much CPU password checks (a guessing attack included) can take at once.
+_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="forecourt-scrypt")
+
+
+def _remember_key(password: str, stored: str) -> str:
+    return hashlib.sha256(f"{stored}\0{password}".encode()).hexdigest()
+
+
+def _remembered(key: str) -> bool:
+    if key in _VERIFIED:
+        _VERIFIED.move_to_end(key)
+        return True
+    return False
+
+
+def _remember(key: str) -> None:
+    _VERIFIED[key] = None
+    if len(_VERIFIED) > _VERIFIED_MAX:
+        _VERIFIED.popitem(last=False)
 
 
 def _scrypt_matches(password: str, stored: str) -> bool:

@@ -15,10 +15,11 @@ from forecourt.domain.stations import (
     RegistrationPolicy,
     RegistrationStatus,
     Station,
+    check_station_id,
 )
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
-from forecourt.services.credentials import hash_password, verify_password
+from forecourt.services.credentials import hash_password_off_loop, verify_password_off_loop
 from forecourt.services.station_identity import check_new_station_id
 
 
@@ -41,6 +42,7 @@ class Admission:
     vendor: str = ""  # as last booted: the edge looks up per-model quirks with it
     model: str = ""
     refusal: Refusal = Refusal.UNAUTHORIZED  # meaningful only when not allowed
+    bad_password: bool = False  # a known station, a wrong or missing password: throttle these
 
 
 class Provisioning:
@@ -48,52 +50,62 @@ class Provisioning:
         self._ctx = ctx
 
     async def admit(self, station_id: str, password: str | None) -> Admission:
-        """Security profile 1/2: HTTP Basic with username = station id (checked by the gateway)."""
+        """Security profile 1/2: HTTP Basic with username = station id (checked by the gateway).
+        The password is checked after the unit of work ends: no connection is held meanwhile."""
         async with self._ctx.uow() as uow:
             station = await uow.stations.get(station_id)
-            if station is None:
-                return await self._admit_unknown(uow, station_id, password)
-            if station.password_hash is not None:
-                if password is None or not verify_password(password, station.password_hash):
-                    return Admission(False, "bad credentials")
-            elif self._ctx.policy.require_station_password:
-                return Admission(False, "station has no password and the policy requires one")
-            return Admission(True, "", station.registration, station.vendor, station.model)
+        if station is None:
+            return await self._admit_unknown(station_id, password)
+        if station.password_hash is not None:
+            if password is None or not await verify_password_off_loop(
+                password, station.password_hash
+            ):
+                return Admission(False, "bad credentials", bad_password=True)
+        elif self._ctx.policy.require_station_password:
+            return Admission(False, "station has no password and the policy requires one")
+        return Admission(True, "", station.registration, station.vendor, station.model)
 
-    async def _admit_unknown(
-        self, uow: UnitOfWork, station_id: str, password: str | None
-    ) -> Admission:
+    async def _admit_unknown(self, station_id: str, password: str | None) -> Admission:
         policy = self._ctx.policy.registration
         try:
-            await check_new_station_id(uow, station_id)
+            check_station_id(station_id)  # cheap and before any database work
         except InvalidInput as problem:
             return Admission(False, str(problem), refusal=Refusal.INVALID_ID)
-        except Conflict as clash:
-            return Admission(False, str(clash), refusal=Refusal.ID_CASE_CLASH)
         if policy is RegistrationPolicy.STRICT:
             return Admission(False, "unknown station")
-        if policy is RegistrationPolicy.PENDING and await self._pending_full(uow):
-            limit = self._ctx.policy.max_pending_stations
-            reason = f"{limit} stations already await approval (FORECOURT_MAX_PENDING_STATIONS)"
-            return Admission(False, reason, refusal=Refusal.PENDING_FULL)
         status = (
             RegistrationStatus.ACCEPTED
             if policy is RegistrationPolicy.AUTO
             else RegistrationStatus.PENDING
         )
-        station = Station(
-            id=station_id,
-            registration=status,
-            password_hash=hash_password(password) if password else None,
-        )
-        try:
-            await uow.stations.add(station)
-            await uow.commit()
-        except Conflict:
-            # Two connections of a new station raced; the first one registered it.
-            await uow.rollback()
+        # hashed before the unit of work: on SQLite it holds the process's one writer turn
+        password_hash = await hash_password_off_loop(password) if password else None
+        station = Station(id=station_id, registration=status, password_hash=password_hash)
+        async with self._ctx.uow() as uow:
+            refused = await self._refuse_new(uow, station_id, policy)
+            if refused is not None:
+                return refused
+            try:
+                await uow.stations.add(station)
+                await uow.commit()
+            except Conflict:
+                # Two connections of a new station raced; the first one registered it.
+                await uow.rollback()
         await self._ctx.publish("station.registered", station_id, registration=status.value)
         return Admission(True, f"self-registered as {status.value}", status)
+
+    async def _refuse_new(
+        self, uow: UnitOfWork, station_id: str, policy: RegistrationPolicy
+    ) -> Admission | None:
+        try:
+            await check_new_station_id(uow, station_id)
+        except Conflict as clash:
+            return Admission(False, str(clash), refusal=Refusal.ID_CASE_CLASH)
+        if policy is RegistrationPolicy.PENDING and await self._pending_full(uow):
+            limit = self._ctx.policy.max_pending_stations
+            reason = f"{limit} stations already await approval (FORECOURT_MAX_PENDING_STATIONS)"
+            return Admission(False, reason, refusal=Refusal.PENDING_FULL)
+        return None
 
     async def _pending_full(self, uow: UnitOfWork) -> bool:
         waiting = await uow.stations.count_registered(RegistrationStatus.PENDING)
@@ -140,14 +152,10 @@ class Provisioning:
         return now
 
     async def connected(self, station_id: str, protocol: ProtocolVersion) -> None:
+        """One UPDATE, no read: every reconnect pays this (a churning fleet pays it often)."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            station = await uow.stations.get(station_id)
-            if station is not None:
-                station.protocol = protocol
-                station.connected = True
-                station.last_seen_at = now
-                await uow.stations.save(station)
+            if await uow.stations.set_connected(station_id, True, now, protocol):
                 await uow.events.add(
                     StationEvent(
                         station_id, StationEventKind.CONNECTED, now, {"protocol": protocol.value}

@@ -19,7 +19,7 @@ from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.ports.users import User
 from forecourt.services.access import Role, role_allows
 from forecourt.services.context import ServiceContext
-from forecourt.services.credentials import hash_password, verify_password
+from forecourt.services.credentials import hash_password, verify_password_off_loop
 from forecourt.services.throttle import BackOff, BackOffThrottle, requester_key
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
@@ -108,7 +108,9 @@ class Users:
         async with self._ctx.uow() as uow:
             user = await uow.users.by_username(name)
         stored = user.password_hash if user is not None else _decoy_hash()
-        if verify_password(password, stored) and user is not None and not user.disabled:
+        # off the event loop: a burst of sign-in attempts must not stall the stations
+        verified = await verify_password_off_loop(password, stored)
+        if verified and user is not None and not user.disabled:
             # The address's own count stays: a valid account must not reset a spray.
             self.account_throttle.succeeded(_account_key(name, address))
             return user

@@ -24,6 +24,7 @@ from forecourt.domain.errors import NotFound
 from forecourt.domain.stations import (
     Connector,
     Evse,
+    ProtocolVersion,
     RegistrationStatus,
     Site,
     Station,
@@ -166,9 +167,18 @@ class SqlStationRepository:
         """One UPDATE; an unknown station is ignored (a connection may outlive its record)."""
         await self._update(station_id, last_seen_at=at)
 
-    async def set_connected(self, station_id: str, connected: bool, at: datetime) -> None:
-        """Like ``touch``: an unknown station is ignored."""
-        await self._update(station_id, connected=connected, last_seen_at=at)
+    async def set_connected(
+        self,
+        station_id: str,
+        connected: bool,
+        at: datetime,
+        protocol: ProtocolVersion | None = None,
+    ) -> bool:
+        """Like ``touch``: an unknown station is ignored (False)."""
+        values: dict[str, Any] = {"connected": connected, "last_seen_at": at}
+        if protocol is not None:
+            values["protocol"] = protocol
+        return await self._update(station_id, **values)
 
     async def set_clock_drift(self, station_id: str, drift_s: float) -> bool:
         return await self._update(station_id, clock_drift_s=drift_s)
