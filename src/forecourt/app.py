@@ -52,7 +52,6 @@ OPERATION_ROUTES = frozenset(
         "GET /healthz",  # liveness only: up, and how many stations are connected
         "GET /openapi.json",
         "GET /docs",
-        "GET /docs/oauth2-redirect",
         "GET /redoc",
         "MOUNT /static",  # CSS, scripts, vendored htmx
     }

@@ -34,6 +34,7 @@ def frozen_objects(metrics: str) -> float:
 def test_serve_closes_half_sent_requests_and_freezes_startup_objects(tmp_path: Path) -> None:
     port = free_port()
     env = dict(os.environ, FORECOURT_LOG_LEVEL="WARNING", FORECOURT_HANDSHAKE_TIMEOUT="0.5")
+    env.setdefault("FORECOURT_SECRET_KEY", "test-secret-key-for-a-served-process")
     process = subprocess.Popen(
         [sys.executable, "-m", "forecourt.cli.main", "serve", "--port", str(port),
          "--database-url", f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}"],

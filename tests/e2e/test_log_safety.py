@@ -51,8 +51,9 @@ async def test_debug_log_shows_no_credential_and_no_traceback(tmp_path: Path) ->
             await ws.send(json.dumps([2, "b2", "BootNotification", BOOT16]))
             assert (await reply(ws))[:2] == [3, "b2"]  # still usable
     log = server.log()
-    assert "< TEXT [redacted] [" in log  # the DEBUG frame dumps are there, without payloads
-    assert "authorization: [redacted]" in log
+    # DEBUG is really on for the websocket layer (the edge's sans-I/O protocol logs its state,
+    # not frames or headers; tests/unit/test_log_redaction.py covers those dumps' redaction)
+    assert "DEBUG   uvicorn.error [-] = connection is CONNECTING" in log
     encoded = base64.b64encode(f"CS-LOG-1:{PASSWORD}".encode()).decode()
     for secret in (PASSWORD, encoded, TAG):
         assert secret not in log

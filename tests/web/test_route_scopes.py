@@ -20,8 +20,8 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from fastapi.routing import APIWebSocketRoute, iter_route_contexts
-from starlette.routing import Mount, Route
+from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from forecourt.api.deps import PUBLIC_ROUTES
 from forecourt.app import OPERATION_ROUTES, create_app
@@ -75,6 +75,9 @@ def probes(ids: Ids) -> dict[str, Probe]:
         ),
         "GET /dashboard/sessions": Probe("/dashboard/sessions", own="NORTHSTATION"),
         "GET /dashboard/sessions/{transaction_id}": Probe(f"/dashboard/sessions/{ids.south_tx}"),
+        "GET /dashboard/sessions/{transaction_id}/cost": Probe(
+            f"/dashboard/sessions/{ids.south_tx}/cost"
+        ),
         "GET /dashboard/sites": Probe("/dashboard/sites", own="North Lot"),
         "POST /dashboard/sites": Probe("/dashboard/sites", {"site_id": "x", "name": "X"}),
         "GET /dashboard/tokens": Probe("/dashboard/tokens"),
@@ -199,7 +202,7 @@ def route_keys(app: FastAPI) -> set[str]:
     keys = set()
     for context in iter_route_contexts(app.routes):
         route, path = context.original_route, context.path
-        if isinstance(route, APIWebSocketRoute):
+        if isinstance(route, WebSocketRoute):  # FastAPI's APIWebSocketRoute is one too
             keys.add(f"WS {path}")
         elif isinstance(route, Mount):
             keys.add(f"MOUNT {path}")

@@ -77,8 +77,8 @@ def simulate(
         duration_s=duration,
         seed=seed,
     )
-    if speed != 1:
-        console.print(
+    if speed != 1:  # a warning: stderr, so event lines on stdout stay parseable
+        screen.print(
             f"[yellow]Charging runs at {speed:g}x real time: every session delivers {speed:g}x "
             "the energy a real car could, so a CSMS's meter checks will flag it.[/yellow]"
         )

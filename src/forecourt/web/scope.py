@@ -42,6 +42,7 @@ PAGE_REACH: dict[str, Reach] = {
     "POST /dashboard/sessions/{transaction_id}/stop": Reach.SITES,
     "GET /dashboard/sessions": Reach.SITES,
     "GET /dashboard/sessions/{transaction_id}": Reach.SITES,
+    "GET /dashboard/sessions/{transaction_id}/cost": Reach.SITES,
     "GET /dashboard/sites": Reach.SITES,
     "POST /dashboard/sites": Reach.NETWORK,
     "GET /dashboard/tokens": Reach.NETWORK,
@@ -56,6 +57,7 @@ PAGE_REACH: dict[str, Reach] = {
     "GET /pay/{station_id}/{evse_id}/qr.svg": Reach.PUBLIC,
     "GET /pay/assets/pay.js": Reach.PUBLIC,
     "GET /pay/session/{public_id}": Reach.PUBLIC,  # the unguessable id is the credential
+    "POST /pay/session/{public_id}/stop": Reach.PUBLIC,  # likewise (and CSRF-checked)
     "GET /pay/test-provider/{ref}": Reach.PUBLIC,
     "POST /pay/test-provider/{ref}": Reach.PUBLIC,
     "GET /receipts": Reach.PUBLIC,
