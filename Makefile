@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo help test lint format typecheck bench fuzz serve clean venv
+.PHONY: demo help test test-fast lint format typecheck bench fuzz serve clean venv
 
 $(STAMP): pyproject.toml
 	@echo "==> Setting up $(VENV) (first run: about a minute; later runs skip this)"
@@ -32,6 +32,10 @@ serve: $(STAMP)
 test: $(STAMP) lint typecheck  ## all gates, then the whole test suite
 	@scripts/ensure-test-services.sh
 	$(BIN)/pytest -q -p no:cacheprovider
+
+test-fast: $(STAMP)  ## inner loop: lint, then the tests without browser, PostgreSQL and slow drills; stops at the first failure
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/pytest -q -p no:cacheprovider -x -m "not browser and not postgres and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

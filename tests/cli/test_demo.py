@@ -118,6 +118,7 @@ def test_demo_prices_a_free_port_and_prints_where_to_pay_by_card(tmp_path: Path)
         process.wait(30)
 
 
+@pytest.mark.slow
 def test_the_demo_fleet_is_physically_plausible_and_raises_no_alarms(tmp_path: Path) -> None:
     """Real time by default: no meter anomalies, no faults, energy a real site could deliver."""
     run_s = 40.0

@@ -158,6 +158,7 @@ def test_readme_has_the_blocks_this_test_runs() -> None:
     assert "## Running it for real" in headings
 
 
+@pytest.mark.slow
 def test_tour_commands_run_against_the_demo(demo: Shell) -> None:
     for heading, lines in readme_blocks():
         if heading == "## A five-minute tour":
@@ -165,6 +166,7 @@ def test_tour_commands_run_against_the_demo(demo: Shell) -> None:
                 demo.run(line)
 
 
+@pytest.mark.slow
 def test_running_it_for_real_commands_run_on_a_fresh_database(tmp_path: Path) -> None:
     shutil.copytree(README.parent / "docs" / "examples", tmp_path / "docs" / "examples")
     shell = Shell(tmp_path, free_port())

@@ -28,7 +28,7 @@ from tests.payments.raw16 import raw16, stamp
 from tests.support.harness import OfflineGateway
 from tests.support.process import ServerProcess, start_server_process
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
 STATION = "PAY-KILL"
 TOKEN = "TERMKILL0001"
