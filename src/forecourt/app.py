@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.routing import WebSocketRoute
 
 from forecourt import __version__
-from forecourt.api import install_api
+from forecourt.api.install import install_api
 from forecourt.bootstrap import build_services, policy_from
 from forecourt.gateway.admission import AdmissionPolicy
 from forecourt.gateway.edge import EdgeLimits, SocketGuard

@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 
-from forecourt.api import install_problem_handlers
+from forecourt.api.problems import install_problem_handlers
 from forecourt.domain.errors import CommandNotSupported, StationOffline
 from tests.api.conftest import ApiRig
 

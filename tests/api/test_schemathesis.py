@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
-from forecourt.api import install_api
+from forecourt.api.install import install_api
 from forecourt.bootstrap import build_services
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.services.access import Role

@@ -19,7 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner, Result
 
-from forecourt.api import install_api
+from forecourt.api.install import install_api
 from forecourt.bootstrap import build_services
 from forecourt.cli.main import app
 from forecourt.storage.database import Database

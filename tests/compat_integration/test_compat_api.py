@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from forecourt.api import install_api
+from forecourt.api.install import install_api
 from forecourt.domain.stations import ProtocolVersion
 from forecourt.services.access import Role
 from forecourt.services.core import Services

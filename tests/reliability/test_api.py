@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from forecourt.api import install_api
+from forecourt.api.install import install_api
 from forecourt.bootstrap import build_services
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext

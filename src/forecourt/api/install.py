@@ -1,0 +1,61 @@
+"""Mounting the REST API: every router under ``/api``, with problem+json errors.
+
+Mount it with ``install_api(app, services, live_status=gateway.connected_ids)``: that adds the
+routes under ``/api`` and the problem+json error handlers (which leave non-API paths alone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from forecourt.api.deps import ApiContext, binder
+from forecourt.api.problems import API_PREFIX, install_problem_handlers, problem_responses
+from forecourt.api.routes import api_keys, commands, connectors, sites, stations, tokens
+from forecourt.api.routes import compat as compat_routes
+from forecourt.api.routes import payments as payment_routes
+from forecourt.api.routes import reliability as reliability_routes
+from forecourt.api.routes import transactions as transaction_routes
+from forecourt.services.core import Services
+
+__all__ = ["API_PREFIX", "create_api", "install_api", "install_problem_handlers"]
+
+LiveStatus = Callable[[], Iterable[str]]
+
+
+def create_api(services: Services, *, live_status: LiveStatus | None = None) -> APIRouter:
+    """All API routes under ``/api``, bound to ``services``.
+
+    ``live_status`` returns the ids of stations connected right now (the gateway's
+    ``connected_ids``); without it, the connection state recorded in storage is shown.
+    Errors become problem+json only once ``install_problem_handlers`` ran on the app.
+    """
+    context = ApiContext(services, live_status)
+    router = APIRouter(
+        prefix=API_PREFIX,
+        dependencies=[Depends(binder(context))],
+        # 422 replaces FastAPI's own schema; 400 is a body that is not even text (bad UTF-8)
+        responses=problem_responses(400, 401, 422, 500),
+    )
+    for module in (
+        sites,
+        stations,
+        connectors,
+        tokens,
+        transaction_routes,
+        commands,
+        api_keys,
+    ):
+        router.include_router(module.router)
+    router.include_router(compat_routes.router)  # vehicles, adapters, estimates, retrofits
+    router.include_router(payment_routes.router)  # tariffs, prices, payments, receipts
+    router.include_router(reliability_routes.router)  # uptime, faults, tickets, NEVI export
+    router.include_router(reliability_routes.public_router)  # honest status (no API key)
+    return router
+
+
+def install_api(app: FastAPI, services: Services, *, live_status: LiveStatus | None = None) -> None:
+    """Mount the API on ``app``: routes under ``/api`` plus problem+json error handlers."""
+    install_problem_handlers(app)
+    app.include_router(create_api(services, live_status=live_status))
