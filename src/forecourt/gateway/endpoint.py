@@ -44,6 +44,7 @@ class GatewayConfig:
     handler_timeout: float = 60.0
     max_queued_handshakes: int = 500
     max_handshakes_per_second: float = 0.0  # 0: no pace
+    handshake_max_loop_lag: float = 0.0  # new handshakes wait while a loop turn takes longer
     handshake_timeout: float = 10.0  # admission decision (queue, database, password check)
     first_message_timeout: float = 360.0  # a silent station after the handshake is dropped
     admission: AdmissionPolicy = field(default_factory=AdmissionPolicy)
@@ -98,6 +99,7 @@ class OcppEndpoint:
             config.max_concurrent_handshakes,
             config.max_queued_handshakes,
             config.max_handshakes_per_second,
+            config.handshake_max_loop_lag,
         )
 
     async def session(self, websocket: WebSocket) -> None:
