@@ -209,8 +209,12 @@ class OcppEndpoint:
         await self._registry.register(connection)
         # connection bookkeeping shares the handshake slots: churn queues here, in memory,
         # and the database stays free for the stations already connected
+        # the station as admission read it goes to the event's subscribers, then is let go:
+        # a connection does not keep it (nor its password hash) for its lifetime
+        snapshot, admission.station = admission.station, None
         async with self._slots.slot():
-            await self._core.provisioning.connected(station_id, adapter.protocol)
+            await self._core.provisioning.connected(station_id, adapter.protocol, snapshot)
+        del snapshot
         reason = "closed by station"
         try:
             await self._pump(websocket, connection.session, station_id)
