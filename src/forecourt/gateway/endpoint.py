@@ -207,11 +207,11 @@ class OcppEndpoint:
         quirks = quirks_for(admission.vendor, admission.model)
         connection = self._connect(websocket, station_id, adapter, admission.registration, quirks)
         await self._registry.register(connection)
-        # connection bookkeeping shares the handshake slots: churn queues here, in memory,
-        # and the database stays free for the stations already connected
         # the station as admission read it goes to the event's subscribers, then is let go:
         # a connection does not keep it (nor its password hash) for its lifetime
         snapshot, admission.station = admission.station, None
+        # connection bookkeeping shares the handshake slots: churn queues here, in memory,
+        # and the database stays free for the stations already connected
         async with self._slots.slot():
             await self._core.provisioning.connected(station_id, adapter.protocol, snapshot)
         del snapshot
