@@ -89,3 +89,14 @@ async def test_a_reconnect_with_boot_reads_the_station_twice(tmp_path: Path) -> 
     # price display (on boot) use the station the event carries: five reads before
     assert len(reads) == 2, reads
     assert len(updates) == 4, updates  # connected, boot, the Heartbeat, disconnected
+
+
+async def test_the_subscribers_see_the_station_as_booted(tmp_path: Path) -> None:
+    """No read, same knowledge: the reliability monitor's profile has the booted model."""
+    async with running_server(tmp_path) as server:
+        await server.forecourt.services.network.add_station(STATION, password=PASSWORD)
+        await reconnect(server.ws_url, boot=True)
+        await settle(server)
+        watch = server.forecourt.services.reliability.monitor.watch(STATION)
+        assert watch is not None
+        assert (watch.profile.model, watch.profile.station_id) == ("C1", STATION)
