@@ -136,6 +136,7 @@ def gateway_config(settings: Settings) -> GatewayConfig:
         settings.handler_timeout,
         max_queued_handshakes=settings.max_queued_handshakes,
         max_handshakes_per_second=settings.max_handshakes_per_second,
+        handshake_max_loop_lag=settings.handshake_max_loop_lag,
         handshake_timeout=settings.handshake_timeout,
         first_message_timeout=settings.effective_first_message_timeout,
         admission=AdmissionPolicy(

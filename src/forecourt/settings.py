@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         ge=0,
         description="New handshakes started per second; the rest wait their turn (0: no pace).",
     )
+    handshake_max_loop_lag: float = Field(
+        0.02,
+        ge=0,
+        description="New handshakes wait while one turn of the event loop takes longer (s; "
+        "0: never), so connected stations keep their latency during churn.",
+    )
     handshake_timeout: float = Field(
         10.0,
         gt=0,

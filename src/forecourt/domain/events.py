@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from forecourt.domain.stations import Station
 
 
 class StationEventKind(StrEnum):
@@ -49,3 +52,7 @@ class DomainEvent:
     station_id: str
     at: datetime
     data: dict[str, Any] = field(default_factory=dict)
+    #: The station as just read or written by the publisher, when it had it at hand:
+    #: subscribers use it instead of reading the station again (a churning fleet pays each
+    #: read on every connect). Never serialized; subscribers must not change it.
+    station: Station | None = field(default=None, compare=False, repr=False)

@@ -161,14 +161,20 @@ class StationAdmission:
 class HandshakeSlots:
     """Bounded handshake concurrency and pace, with a bounded queue: beyond it, refuse at once.
     Connects cost CPU on the event loop that the connected stations share; pacing them keeps
-    a reconnect storm or a churning fleet from crowding those stations out."""
+    a reconnect storm or a churning fleet from crowding those stations out. A fixed pace cannot
+    know what the machine has to spare, so a paced handshake also waits while the loop itself
+    is congested: while one turn of it takes longer than ``max_loop_lag`` seconds (0: never)."""
 
-    def __init__(self, concurrent: int, queued: int, per_second: float = 0.0) -> None:
+    def __init__(
+        self, concurrent: int, queued: int, per_second: float = 0.0, max_loop_lag: float = 0.0
+    ) -> None:
         self._semaphore = asyncio.Semaphore(concurrent)
         self._queued = queued
         self._waiting = 0
         self._interval = 1.0 / per_second if per_second > 0 else 0.0
         self._next_start = 0.0  # loop time the next paced handshake may start
+        self._max_loop_lag = max_loop_lag
+        self._probe = asyncio.Lock()  # one handshake at a time waits for a quiet loop
 
     @property
     def full(self) -> bool:
@@ -178,17 +184,30 @@ class HandshakeSlots:
     @asynccontextmanager
     async def slot(self, *, paced: bool = False) -> AsyncIterator[None]:
         """A slot; ``paced`` (new handshakes) also waits for its turn at the configured rate."""
-        self._waiting += 1
-        try:
-            if paced and self._interval:
+        if paced and self._interval:
+            async with self._queue_place():
                 await self._turn()
+        if paced and self._max_loop_lag:
+            async with self._queue_place():  # queued while another handshake waits for quiet
+                await self._probe.acquire()
+            try:
+                await self._quiet_loop()
+            finally:
+                self._probe.release()
+        async with self._queue_place():
             await self._semaphore.acquire()
-        finally:
-            self._waiting -= 1
         try:
             yield
         finally:
             self._semaphore.release()
+
+    @asynccontextmanager
+    async def _queue_place(self) -> AsyncIterator[None]:
+        self._waiting += 1
+        try:
+            yield
+        finally:
+            self._waiting -= 1
 
     async def _turn(self) -> None:
         now = asyncio.get_running_loop().time()
@@ -196,3 +215,18 @@ class HandshakeSlots:
         self._next_start = start + self._interval
         if start > now:
             await asyncio.sleep(start - now)
+
+    async def _quiet_loop(self) -> None:
+        """Wait while a turn of the event loop (what a connected station's frame waits behind)
+        takes longer than the budget; backing off gives the queued work its CPU."""
+        if not self._max_loop_lag:
+            return
+        loop = asyncio.get_running_loop()
+        backoff = self._max_loop_lag
+        while True:
+            started = loop.time()
+            await asyncio.sleep(0)  # one turn: every callback that was ready runs first
+            if loop.time() - started <= self._max_loop_lag:
+                return
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 0.5)

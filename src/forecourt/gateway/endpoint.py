@@ -44,6 +44,7 @@ class GatewayConfig:
     handler_timeout: float = 60.0
     max_queued_handshakes: int = 500
     max_handshakes_per_second: float = 0.0  # 0: no pace
+    handshake_max_loop_lag: float = 0.0  # new handshakes wait while a loop turn takes longer
     handshake_timeout: float = 10.0  # admission decision (queue, database, password check)
     first_message_timeout: float = 360.0  # a silent station after the handshake is dropped
     admission: AdmissionPolicy = field(default_factory=AdmissionPolicy)
@@ -98,6 +99,7 @@ class OcppEndpoint:
             config.max_concurrent_handshakes,
             config.max_queued_handshakes,
             config.max_handshakes_per_second,
+            config.handshake_max_loop_lag,
         )
 
     async def session(self, websocket: WebSocket) -> None:
@@ -205,10 +207,14 @@ class OcppEndpoint:
         quirks = quirks_for(admission.vendor, admission.model)
         connection = self._connect(websocket, station_id, adapter, admission.registration, quirks)
         await self._registry.register(connection)
+        # the station as admission read it goes to the event's subscribers, then is let go:
+        # a connection does not keep it (nor its password hash) for its lifetime
+        snapshot, admission.station = admission.station, None
         # connection bookkeeping shares the handshake slots: churn queues here, in memory,
         # and the database stays free for the stations already connected
         async with self._slots.slot():
-            await self._core.provisioning.connected(station_id, adapter.protocol)
+            await self._core.provisioning.connected(station_id, adapter.protocol, snapshot)
+        del snapshot
         reason = "closed by station"
         try:
             await self._pump(websocket, connection.session, station_id)

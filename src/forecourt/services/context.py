@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from forecourt.domain.events import DomainEvent
-from forecourt.domain.stations import RegistrationPolicy
+from forecourt.domain.stations import RegistrationPolicy, Station
 from forecourt.ports.clock import Clock
 from forecourt.ports.events import EventBus
 from forecourt.ports.repositories import UnitOfWorkFactory
@@ -36,4 +36,11 @@ class ServiceContext:
         self.drift = ClockDriftTracker(self.policy.clock_drift_threshold_s)
 
     async def publish(self, topic: str, station_id: str, **data: object) -> None:
-        await self.bus.publish(DomainEvent(topic, station_id, self.clock.now(), dict(data)))
+        await self.publish_with(topic, station_id, None, **data)
+
+    async def publish_with(
+        self, topic: str, station_id: str, snapshot: Station | None, **data: object
+    ) -> None:
+        """``snapshot``: the station as the publisher just read or wrote it (``event.station``)."""
+        now = self.clock.now()
+        await self.bus.publish(DomainEvent(topic, station_id, now, dict(data), station=snapshot))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -32,7 +32,7 @@ class Refusal(StrEnum):
     PENDING_FULL = "pending_full"  # max_pending_stations already await approval
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Admission:
     """Decision at the websocket handshake. ``reason`` is for logs, never for the station."""
 
@@ -43,6 +43,7 @@ class Admission:
     model: str = ""
     refusal: Refusal = Refusal.UNAUTHORIZED  # meaningful only when not allowed
     bad_password: bool = False  # a known station, a wrong or missing password: throttle these
+    station: Station | None = field(default=None, repr=False)  # as read, when admitted
 
 
 class Provisioning:
@@ -63,7 +64,9 @@ class Provisioning:
                 return Admission(False, "bad credentials", bad_password=True)
         elif self._ctx.policy.require_station_password:
             return Admission(False, "station has no password and the policy requires one")
-        return Admission(True, "", station.registration, station.vendor, station.model)
+        return Admission(
+            True, "", station.registration, station.vendor, station.model, station=station
+        )
 
     async def _admit_unknown(self, station_id: str, password: str | None) -> Admission:
         policy = self._ctx.policy.registration
@@ -127,7 +130,9 @@ class Provisioning:
             )
             await uow.commit()
         decision = BootDecision(station.registration, self._interval_for(station), now)
-        await self._ctx.publish("station.booted", station_id, registration=decision.status.value)
+        await self._ctx.publish_with(
+            "station.booted", station_id, station, registration=decision.status.value
+        )
         return decision
 
     def _interval_for(self, station: Station) -> int:
@@ -151,8 +156,11 @@ class Provisioning:
         await self._ctx.publish("link.heartbeat", station_id)  # liveness, for the detectors
         return now
 
-    async def connected(self, station_id: str, protocol: ProtocolVersion) -> None:
-        """One UPDATE, no read: every reconnect pays this (a churning fleet pays it often)."""
+    async def connected(
+        self, station_id: str, protocol: ProtocolVersion, admitted: Station | None = None
+    ) -> None:
+        """One UPDATE, no read: every reconnect pays this (a churning fleet pays it often).
+        ``admitted``: the station as admission read it, passed on to the event's subscribers."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             if await uow.stations.set_connected(station_id, True, now, protocol):
@@ -162,7 +170,9 @@ class Provisioning:
                     )
                 )
                 await uow.commit()
-        await self._ctx.publish("station.connected", station_id, protocol=protocol.value)
+        await self._ctx.publish_with(
+            "station.connected", station_id, admitted, protocol=protocol.value
+        )
 
     async def disconnected(self, station_id: str, reason: str = "") -> None:
         now = self._ctx.clock.now()

@@ -63,18 +63,19 @@ class StationPrices:
         if event.topic == "station.booted":
             self._unsupported.pop(event.station_id, None)
             if event.data.get("registration") == "accepted":
-                await self.publish_station(event.station_id)
+                await self.publish_station(event.station_id, event.station)
         elif event.topic == "token.authorized" and event.data.get("status") == "accepted":
             await self.show_to_driver(event.station_id, str(event.data.get("token", "")))
         elif event.topic == "tariff.published":
             for station_id in await self._connected_stations():
                 await self.publish_station(station_id)
 
-    async def publish_station(self, station_id: str) -> None:
-        """The price at every EVSE, before anyone plugs in."""
+    async def publish_station(self, station_id: str, known: Station | None = None) -> None:
+        """The price at every EVSE, before anyone plugs in; ``known``: the station as just
+        written (at boot), so it is not read again."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            station = await uow.stations.get(station_id)
+            station = known or await uow.stations.get(station_id)
             if station is None:
                 return
             prices: list[tuple[int, Tariff]] = []

@@ -106,7 +106,10 @@ class ReliabilityMonitor:
         elif event.topic.startswith(("station.", "link.")):  # heartbeat, boot, records
             watch.heard(event.at, out)
         if event.topic in ("station.connected", "station.booted"):
-            self._refresh_later(event.station_id)
+            if event.station is not None:  # as the publisher just read or wrote it
+                watch.update_profile(*self._profile(event.station))
+            else:
+                self._refresh_later(event.station_id)
         drift = self._ctx.drift.last_drift(event.station_id)
         if drift is not None:
             watch.clock_drift(drift, event.at, out)
