@@ -12,24 +12,16 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import free_port
+from tests.support.server import LoopbackUrls, free_port
 
 START_TIMEOUT_S = 30.0
 
 
 @dataclass
-class ServerProcess:
+class ServerProcess(LoopbackUrls):
     process: subprocess.Popen[bytes]
     port: int
     log: Path
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ocpp"
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def kill(self) -> None:
         """kill -9: no shutdown hook, no flush, no goodbye to the stations."""

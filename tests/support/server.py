@@ -17,9 +17,9 @@ from forecourt.cli.serve import uvicorn_config
 from forecourt.settings import Settings
 
 
-@dataclass
-class RunningServer:
-    forecourt: Forecourt
+class LoopbackUrls:
+    """The OCPP and HTTP addresses of a server listening on 127.0.0.1:``port``."""
+
     port: int
 
     @property
@@ -29,6 +29,12 @@ class RunningServer:
     @property
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class RunningServer(LoopbackUrls):
+    forecourt: Forecourt
+    port: int
 
 
 def free_port() -> int:
