@@ -45,6 +45,32 @@ def test_help_and_version_import_no_heavy_library(args: tuple[str, ...]) -> None
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
 
 
+GROUPS_HELP = [(group, "--help") for group in ("stations", "connectors")]
+
+
+@pytest.mark.parametrize("args", GROUPS_HELP)
+def test_group_help_builds_no_service(args: tuple[str, ...]) -> None:
+    """A group's help lists its commands: the services behind them stay unimported."""
+    modules, out = imported_by_module(*args)
+
+    assert "Usage" in out
+    assert not {m for m in modules if m.startswith("forecourt.services.")}
+
+
+def imported_by_module(*args: str) -> tuple[set[str], str]:
+    """The full dotted names of the modules ``forecourt ARGS`` imports, and what it printed."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "forecourt.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "100", "PATH": "/usr/bin:/bin", **_python_path()},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = [line for line in run.stderr.splitlines() if line.startswith("import time:")]
+    return {line.rsplit("|", 1)[1].strip() for line in lines}, run.stdout
+
+
 def test_help_lists_every_command_without_loading_it() -> None:
     _, out = imported_by("--help")
 
