@@ -45,7 +45,7 @@ def test_help_and_version_import_no_heavy_library(args: tuple[str, ...]) -> None
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
 
 
-GROUPS_HELP = [(group, "--help") for group in ("stations", "connectors", "tokens")]
+GROUPS_HELP = [(group, "--help") for group in ("stations", "connectors", "tokens", "payments", "tariffs", "receipts")]
 
 
 @pytest.mark.parametrize("args", GROUPS_HELP)

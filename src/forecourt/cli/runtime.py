@@ -6,7 +6,6 @@ Database commands never migrate on their own: a schema change is an operator's d
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,13 +17,13 @@ from rich.text import Text
 
 from forecourt.cli.state import CliState as CliState  # re-exported for command modules
 from forecourt.cli.state import state_of
-from forecourt.domain.commands import Command, CommandResult, CommandStatus
 from forecourt.domain.errors import ForecourtError, InvalidInput
-from forecourt.domain.stations import ProtocolVersion
 
 if TYPE_CHECKING:  # imported where used: they take seconds, and `--help` needs none of them
     from sqlalchemy import Connection
 
+    from forecourt.domain.commands import Command, CommandResult
+    from forecourt.domain.stations import ProtocolVersion
     from forecourt.services.core import Services
     from forecourt.storage.database import Database
 
@@ -60,6 +59,8 @@ class NoStations:
         return None
 
     async def send(self, station_id: str, command: Command, timeout: float) -> CommandResult:
+        from forecourt.domain.commands import CommandResult, CommandStatus
+
         return CommandResult(CommandStatus.OFFLINE, error="use `forecourt command` (server)")
 
     def connected_ids(self) -> list[str]:
@@ -68,6 +69,8 @@ class NoStations:
 
 def with_services(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
     """Run ``work`` on services over the configured database; domain errors become exits."""
+    import asyncio
+
     from sqlalchemy.exc import OperationalError
 
     from forecourt.bootstrap import build_services
@@ -94,6 +97,7 @@ def with_services(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) 
 
 def migrate_database(url: str) -> str:
     """Upgrade the schema (idempotent); return the revision reached."""
+    import asyncio
 
     async def run() -> str:
         database = _open(url)
