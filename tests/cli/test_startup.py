@@ -45,7 +45,19 @@ def test_help_and_version_import_no_heavy_library(args: tuple[str, ...]) -> None
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
 
 
-GROUPS_HELP = [(group, "--help") for group in ("stations", "connectors", "tokens", "payments", "tariffs", "receipts")]
+GROUPS_HELP = [
+    (group, "--help")
+    for group in (
+        "stations",
+        "connectors",
+        "tokens",
+        "payments",
+        "tariffs",
+        "receipts",
+        "uptime",
+        "tickets",
+    )
+]
 
 
 @pytest.mark.parametrize("args", GROUPS_HELP)
