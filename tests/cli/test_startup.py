@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from forecourt.cli.lazy import LAZY_COMMANDS, load_module_commands
+from forecourt.storage.database import migrate_sync
 
 HEAVY = ("fastapi", "sqlalchemy", "alembic", "matplotlib", "uvicorn", "pydantic_settings")
 
@@ -95,3 +97,13 @@ def test_help_lists_every_command_without_loading_it() -> None:
 def test_every_listed_command_is_registered_by_its_module() -> None:
     for name, lazy in LAZY_COMMANDS.items():
         assert name in load_module_commands(lazy.module), f"{lazy.module} does not add {name}"
+
+
+def test_a_database_command_checks_the_schema_without_alembic(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}"
+    migrate_sync(url)
+
+    modules, out = imported_by_module("--database-url", url, "stations", "list")
+
+    assert "Stations" in out
+    assert not {m for m in modules if m.split(".")[0] in ("alembic", "mako")}

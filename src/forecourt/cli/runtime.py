@@ -20,8 +20,6 @@ from forecourt.cli.state import state_of
 from forecourt.domain.errors import ForecourtError, InvalidInput
 
 if TYPE_CHECKING:  # imported where used: they take seconds, and `--help` needs none of them
-    from sqlalchemy import Connection
-
     from forecourt.domain.commands import Command, CommandResult
     from forecourt.domain.stations import ProtocolVersion
     from forecourt.services.core import Services
@@ -103,7 +101,7 @@ def migrate_database(url: str) -> str:
         database = _open(url)
         try:
             await database.migrate()
-            return _revisions(set(await _current_heads(database)))
+            return _revisions(await _current_heads(database))
         finally:
             await database.dispose()
 
@@ -123,14 +121,12 @@ def _open(url: str) -> Database:
 
 
 async def _require_schema(database: Database, url: str) -> None:
-    from alembic.script import ScriptDirectory
-
-    from forecourt.storage.database import alembic_config
+    from forecourt.storage.revisions import packaged_heads
 
     if _missing_sqlite_file(url):
         fail(f"no database at {url}: run `forecourt migrate` first")
-    needed = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    current = set(await _current_heads(database))
+    needed = packaged_heads()
+    current = await _current_heads(database)
     if current != needed:
         state = "has no Forecourt schema" if not current else f"is at {_revisions(current)}"
         fail(
@@ -143,14 +139,11 @@ def _revisions(heads: set[str]) -> str:
     return "revision " + " + ".join(sorted(heads))
 
 
-async def _current_heads(database: Database) -> tuple[str, ...]:
-    from alembic.runtime.migration import MigrationContext
-
-    def read(connection: Connection) -> tuple[str, ...]:
-        return MigrationContext.configure(connection).get_current_heads()
+async def _current_heads(database: Database) -> set[str]:
+    from forecourt.storage.revisions import stored_heads
 
     async with database.engine.connect() as connection:
-        return await connection.run_sync(read)
+        return await connection.run_sync(stored_heads)
 
 
 def _missing_sqlite_file(url: str) -> bool:
