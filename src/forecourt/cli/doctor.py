@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -24,7 +21,8 @@ from forecourt.cli.runtime import EXIT_FAILED
 from forecourt.cli.serve import load_settings
 from forecourt.cli.state import state_of
 from forecourt.settings import Settings
-from forecourt.storage.database import Database, alembic_config
+from forecourt.storage.database import Database
+from forecourt.storage.revisions import packaged_heads, stored_heads
 
 #: A database server that does not answer by then is reported unreachable.
 CONNECT_TIMEOUT_S = 5.0
@@ -79,7 +77,7 @@ async def check_database(url: str, creates_schema: bool) -> Check:
         return Check("database", False, detail, _reach(backend))
     finally:
         await database.dispose()
-    needed = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    needed = packaged_heads()
     if current == needed:
         return Check("database", True, f"{_safe(url)} reachable and migrated")
     if creates_schema:
@@ -135,11 +133,8 @@ def check_chromium() -> Check:
 
 
 async def _current_heads(database: Database) -> set[str]:
-    def read(connection: Connection) -> set[str]:
-        return set(MigrationContext.configure(connection).get_current_heads())
-
     async with database.engine.connect() as connection:
-        return await connection.run_sync(read)
+        return await connection.run_sync(stored_heads)
 
 
 def _missing_sqlite_file(url: str) -> bool:
