@@ -38,7 +38,15 @@ def _python_path() -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "args", [("--help",), ("--version",), ("stations", "--help"), ("tokens", "--help")]
+    "args",
+    [
+        ("--help",),
+        ("--version",),
+        ("stations", "--help"),
+        ("tokens", "--help"),
+        ("serve", "--help"),
+        ("demo", "--help"),
+    ],
 )
 def test_help_and_version_import_no_heavy_library(args: tuple[str, ...]) -> None:
     modules, out = imported_by(*args)
