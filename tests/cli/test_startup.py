@@ -46,6 +46,7 @@ def _python_path() -> dict[str, str]:
         ("tokens", "--help"),
         ("serve", "--help"),
         ("demo", "--help"),
+        ("doctor", "--help"),
     ],
 )
 def test_help_and_version_import_no_heavy_library(args: tuple[str, ...]) -> None:
