@@ -47,6 +47,7 @@ def _python_path() -> dict[str, str]:
         ("serve", "--help"),
         ("demo", "--help"),
         ("doctor", "--help"),
+        ("command", "--help"),
     ],
 )
 def test_help_and_version_import_no_heavy_library(args: tuple[str, ...]) -> None:
