@@ -63,6 +63,7 @@ GROUPS_HELP = [
         "stations",
         "connectors",
         "tokens",
+        "transactions",
         "payments",
         "tariffs",
         "receipts",
