@@ -256,3 +256,37 @@ def test_help_lists_the_command_tree(cli: Cli) -> None:
         "command", "serve", "simulate",
     ):  # fmt: skip
         assert command in result.stdout
+
+
+def test_commands_refuse_a_database_at_an_older_revision(database_url: str) -> None:
+    _upgrade(database_url, "0001")
+
+    result = Cli(database_url)("stations", "list")
+
+    assert result.exit_code == 1
+    assert (
+        "the database is at revision 0001, this Forecourt needs revision"
+        " 0002_users + 0003_reliability + 0004_payments: run `forecourt migrate` first"
+    ) in " ".join(result.stderr.split())
+
+
+def _upgrade(url: str, revision: str) -> None:
+    from alembic import command
+    from sqlalchemy import Connection
+
+    from forecourt.storage.database import alembic_config
+
+    def upgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async def run() -> None:
+        database = Database.from_url(url)
+        try:
+            async with database.engine.begin() as connection:
+                await connection.run_sync(upgrade)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, inspect
 import forecourt.storage.feature_tables  # noqa: F401  (the metadata is complete with features)
 from forecourt.storage import Database
 from forecourt.storage.database import alembic_config
+from forecourt.storage.revisions import packaged_heads, stored_heads
 from forecourt.storage.tables import metadata
 
 
@@ -48,3 +49,21 @@ async def test_downgrade_removes_everything_and_upgrade_restores_it(database: Da
     await database.migrate()
     async with database.engine.connect() as connection:
         assert await connection.run_sync(_schema_diff) == []
+
+
+async def test_the_cli_reads_the_revisions_as_alembic_does(database: Database) -> None:
+    """The CLI's schema check reads the migration files and the version table itself."""
+    await database.migrate()
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+    assert packaged_heads() == heads
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(stored_heads) == heads
+    async with database.engine.begin() as connection:
+        await connection.run_sync(_downgrade_to_base)
+    try:
+        async with database.engine.connect() as connection:
+            assert await connection.run_sync(stored_heads) == set()
+            assert await connection.run_sync(_current_heads) == set()
+    finally:
+        await database.migrate()

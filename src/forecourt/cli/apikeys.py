@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 
-from forecourt.api.schemas import ApiKeyOut
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, console, fail, print_json, with_services
 from forecourt.domain.limits import INT32_MAX
-from forecourt.services.access import Role
+from forecourt.services.roles import Role
 
 apikeys_app = typer.Typer(help="API keys for the REST API.", no_args_is_help=True)
 
@@ -23,6 +22,8 @@ def create_key(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a key and print it: this is the only time it is shown."""
+    from forecourt.api.schemas import ApiKeyOut  # the API models are slow to import: here only
+
     key, record = with_services(ctx, lambda s: s.api_keys.create(name, role))
     if as_json:
         print_json({**ApiKeyOut.from_domain(record).model_dump(mode="json"), "key": key})
@@ -34,6 +35,8 @@ def create_key(
 @apikeys_app.command("list")
 def list_keys(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List keys (never the keys themselves)."""
+    from forecourt.api.schemas import ApiKeyOut
+
     items = [ApiKeyOut.from_domain(k) for k in with_services(ctx, lambda s: s.api_keys.list())]
     if as_json:
         print_json([item.model_dump(mode="json") for item in items])

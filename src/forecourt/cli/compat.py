@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from forecourt.api.schemas.compat import ChargeAnswerOut, SiteAdviceOut
-from forecourt.api.schemas.vehicles import AdapterOut, VehicleOut
-from forecourt.cli import compat_render as render
 from forecourt.cli.retrofit import MaxCurrentAOption, MaxPowerKwOption, MaxVoltageVOption
 from forecourt.cli.runtime import EXIT_USAGE, JsonFlag, fail, print_json, with_services
-from forecourt.compat import CatalogueError, Vehicle, load_catalogue
 from forecourt.domain.connectors import (
     DEFAULT_RATINGS,
     ConnectorRating,
@@ -26,15 +22,17 @@ from forecourt.domain.connectors import (
 )
 from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.ratings import RatingOverrides, rating_with_defaults
-from forecourt.services.charge_offers import ConnectorRef
-from forecourt.services.compatibility import (
-    ChargeAdvisor,
-    ChargeAnswer,
-    ChargeWindow,
-    Compatibility,
-    SiteAdvice,
-)
-from forecourt.services.core import Services
+
+if TYPE_CHECKING:  # the catalogue, services and API schemas take ~0.5 s: `--help` needs none
+    from forecourt.compat import Vehicle
+    from forecourt.services.compatibility import (
+        ChargeAdvisor,
+        ChargeAnswer,
+        ChargeWindow,
+        Compatibility,
+        SiteAdvice,
+    )
+    from forecourt.services.core import Services
 
 T = TypeVar("T")
 
@@ -78,6 +76,9 @@ def compat_options(
         ),
     ] = None,
 ) -> None:
+    from forecourt.compat import CatalogueError, load_catalogue
+    from forecourt.services.compatibility import ChargeAdvisor
+
     try:
         ctx.obj = ChargeAdvisor(load_catalogue(catalogue or ()) if catalogue else None)
     except CatalogueError as exc:
@@ -85,12 +86,16 @@ def compat_options(
 
 
 def _advisor(ctx: typer.Context) -> ChargeAdvisor:
+    from forecourt.services.compatibility import ChargeAdvisor
+
     advisor = ctx.obj
     assert isinstance(advisor, ChargeAdvisor)
     return advisor
 
 
 def _window(soc_from: float, soc_to: float, ambient_c: float | None) -> ChargeWindow:
+    from forecourt.services.compatibility import ChargeWindow
+
     try:
         return ChargeWindow(soc_from, soc_to, ambient_c)
     except InvalidInput as exc:
@@ -105,6 +110,9 @@ def vehicles(
     as_json: JsonFlag = False,
 ) -> None:
     """Vehicles in the catalogue."""
+    from forecourt.api.schemas.vehicles import VehicleOut
+    from forecourt.cli import compat_render as render
+
     items = [VehicleOut.from_domain(v) for v in _advisor(ctx).vehicles(make, inlet)]
     if as_json:
         print_json([item.model_dump(mode="json") for item in items])
@@ -115,6 +123,9 @@ def vehicles(
 @compat_app.command("adapters")
 def adapters(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Adapters in the catalogue."""
+    from forecourt.api.schemas.vehicles import AdapterOut
+    from forecourt.cli import compat_render as render
+
     items = [AdapterOut.from_domain(a) for a in _advisor(ctx).adapters()]
     if as_json:
         print_json([item.model_dump(mode="json") for item in items])
@@ -173,6 +184,8 @@ def _estimate_at(
     asked: tuple[Vehicle, ChargeWindow, tuple[str, ...]],
 ) -> ChargeAnswer:
     """At a real connector, as the database last recorded it."""
+    from forecourt.services.charge_offers import ConnectorRef
+
     ref = _usage_errors(lambda: ConnectorRef.parse(at))
     vehicle, window, carried = asked
 
@@ -195,6 +208,9 @@ def recommend(
     as_json: JsonFlag = False,
 ) -> None:
     """Rank a site's connectors for a car, from the status the server last recorded."""
+    from forecourt.api.schemas.compat import SiteAdviceOut
+    from forecourt.cli import compat_render as render
+
     window = _window(soc_from, soc_to, ambient_c)
     advisor = _advisor(ctx)
     found = _vehicle_or_exit(advisor, vehicle)
@@ -213,6 +229,8 @@ def recommend(
 
 def _service(services: Services, advisor: ChargeAdvisor) -> Compatibility:
     """The server's service, or one over the catalogue given with --catalogue."""
+    from forecourt.services.compatibility import Compatibility
+
     if advisor.catalogue is services.compatibility.catalogue:
         return services.compatibility
     return Compatibility(services.ctx, advisor.catalogue)
@@ -254,6 +272,9 @@ def _rating(
 
 
 def _show_estimate(answer: ChargeAnswer, at: str | None, plot: Path | None, as_json: bool) -> None:
+    from forecourt.api.schemas.compat import ChargeAnswerOut
+    from forecourt.cli import compat_render as render
+
     if plot is not None:
         if answer.estimate is None:
             fail(f"nothing to plot: {answer.summary()}")

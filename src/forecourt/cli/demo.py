@@ -9,13 +9,10 @@ from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
-from forecourt.app import create_app
-from forecourt.cli.doctor import problems, run_checks
 from forecourt.cli.runtime import EXIT_FAILED
 from forecourt.cli.serve import load_settings, uvicorn_config
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
@@ -23,14 +20,14 @@ from forecourt.domain.errors import Conflict
 from forecourt.domain.stations import RegistrationPolicy, Site
 from forecourt.domain.tariffs import EnergyBand, Tariff
 from forecourt.domain.tokens import TokenRecord
-from forecourt.observability.logging import configure_logging
-from forecourt.ports.payments import TariffBinding
-from forecourt.services.access import Role
-from forecourt.services.core import Services
-from forecourt.services.network import ConnectorSpec
-from forecourt.settings import Settings
-from forecourt.simulator.config import EvseConfig
-from forecourt.simulator.fleet import Fleet, FleetConfig, station_configs
+
+if TYPE_CHECKING:  # the app, services and simulator are imported when the demo runs
+    import uvicorn
+
+    from forecourt.services.core import Services
+    from forecourt.settings import Settings
+    from forecourt.simulator.config import EvseConfig
+    from forecourt.simulator.fleet import FleetConfig
 
 DEMO_SITE = "demo"
 DEMO_DIR = Path("var")
@@ -58,6 +55,9 @@ def demo(
     database_url: Annotated[str | None, typer.Option(help="Default: var/demo.db.")] = None,
 ) -> None:
     """Start Forecourt with a demo site and a fleet of simulated stations charging cars."""
+    from forecourt.observability.logging import configure_logging
+    from forecourt.simulator.fleet import FleetConfig
+
     if protocol not in ("1.6", "2.0.1", "mixed"):
         raise typer.BadParameter("protocol must be 1.6, 2.0.1 or mixed", param_hint="--protocol")
     DEMO_DIR.mkdir(exist_ok=True)
@@ -89,6 +89,8 @@ def demo(
 
 def _first_run_check(settings: Settings) -> None:
     """`forecourt doctor` before starting: a problem is printed with its fix, not a traceback."""
+    from forecourt.cli.doctor import problems, run_checks
+
     found = problems(run_checks(settings, for_demo=True))
     for check in found:
         typer.echo(check.line(), err=True)
@@ -97,9 +99,12 @@ def _first_run_check(settings: Settings) -> None:
 
 
 async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
+    from forecourt.app import create_app
+    from forecourt.simulator.fleet import Fleet
+
     app = create_app(settings)
     stop = asyncio.Event()
-    server = _DemoServer(uvicorn_config(settings, app), stop, asyncio.get_running_loop())
+    server = _demo_server(uvicorn_config(settings, app), stop, asyncio.get_running_loop())
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
@@ -122,25 +127,34 @@ async def _run(settings: Settings, fleet_config: FleetConfig) -> None:
             await serving
 
 
-class _DemoServer(uvicorn.Server):
-    """Ctrl-C (or SIGTERM) first lets the drivers finish: every running session ends with a
-    stop the CSMS records, then the server stops. A second Ctrl-C stops at once."""
+def _demo_server(
+    config: uvicorn.Config, stop_fleet: asyncio.Event, loop: asyncio.AbstractEventLoop
+) -> uvicorn.Server:
+    """The demo's server (its class is defined here: uvicorn is slow to import, and `--help`
+    needs none of it)."""
+    import uvicorn
 
-    def __init__(
-        self, config: uvicorn.Config, stop_fleet: asyncio.Event, loop: asyncio.AbstractEventLoop
-    ) -> None:
-        super().__init__(config)
-        self._stop_fleet = stop_fleet
-        self._loop = loop
-        self._asked = False
+    class _DemoServer(uvicorn.Server):
+        """Ctrl-C (or SIGTERM) first lets the drivers finish: every running session ends with a
+        stop the CSMS records, then the server stops. A second Ctrl-C stops at once."""
 
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        if self._asked:
-            super().handle_exit(sig, frame)
-            return
-        self._asked = True
-        typer.echo("Stopping: ending the running sessions first (Ctrl-C again to quit now).")
-        self._loop.call_soon_threadsafe(self._stop_fleet.set)
+        def __init__(
+            self, config: uvicorn.Config, stop_fleet: asyncio.Event, loop: asyncio.AbstractEventLoop
+        ) -> None:
+            super().__init__(config)
+            self._stop_fleet = stop_fleet
+            self._loop = loop
+            self._asked = False
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            if self._asked:
+                super().handle_exit(sig, frame)
+                return
+            self._asked = True
+            typer.echo("Stopping: ending the running sessions first (Ctrl-C again to quit now).")
+            self._loop.call_soon_threadsafe(self._stop_fleet.set)
+
+    return _DemoServer(config, stop_fleet, loop)
 
 
 async def provision(services: Services, fleet: FleetConfig) -> None:
@@ -148,6 +162,9 @@ async def provision(services: Services, fleet: FleetConfig) -> None:
 
     OCPP 1.6 stations never report their plug types, so the operator declares them: here.
     """
+    from forecourt.services.network import ConnectorSpec
+    from forecourt.simulator.fleet import station_configs
+
     with contextlib.suppress(Conflict):
         await services.network.add_site(Site(DEMO_SITE, "Demo Forecourt", "1 Main Street"))
     for station in station_configs(fleet):
@@ -167,6 +184,8 @@ async def provision(services: Services, fleet: FleetConfig) -> None:
 
 async def _price_the_site(services: Services) -> None:
     """A published tariff bound to the demo site: drivers see a price and can pay by card."""
+    from forecourt.ports.payments import TariffBinding
+
     tariffs = services.payments.tariffs
     if DEMO_TARIFF.code not in {tariff.code for tariff in await tariffs.current()}:
         await tariffs.publish(DEMO_TARIFF)
@@ -198,6 +217,8 @@ async def _demo_api_key(services: Services) -> str:
 
 def _demo_secret_key() -> str | None:
     """The environment's key if one is set, else one made once and kept in the demo dir."""
+    from forecourt.settings import Settings
+
     if not Settings().uses_default_secret_key:
         return None
     path = DEMO_DIR / "demo-secret-key.txt"
@@ -209,6 +230,8 @@ def _demo_secret_key() -> str | None:
 
 async def _demo_login(services: Services) -> str:
     """A dashboard admin for the demo; its password is kept beside the demo database."""
+    from forecourt.services.access import Role
+
     path = DEMO_DIR / "demo-login.txt"
     saved = path.read_text().strip() if path.exists() else ""
     if saved and await services.users.authenticate(DEMO_USER, saved):

@@ -10,21 +10,17 @@ import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from forecourt.cli.runtime import EXIT_FAILED
 from forecourt.cli.serve import load_settings
 from forecourt.cli.state import state_of
-from forecourt.settings import Settings
-from forecourt.storage.database import Database, alembic_config
+
+if TYPE_CHECKING:  # SQLAlchemy and the storage are imported by the checks: `--help` needs neither
+    from forecourt.settings import Settings
+    from forecourt.storage.database import Database
 
 #: A database server that does not answer by then is reported unreachable.
 CONNECT_TIMEOUT_S = 5.0
@@ -64,6 +60,12 @@ def problems(checks: list[Check]) -> list[Check]:
 
 async def check_database(url: str, creates_schema: bool) -> Check:
     """Reachable and at the schema this Forecourt needs (PostgreSQL or SQLite)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from forecourt.storage.database import Database
+    from forecourt.storage.revisions import packaged_heads
+
     try:
         backend = make_url(url).get_backend_name()
         database = Database.from_url(url)
@@ -79,7 +81,7 @@ async def check_database(url: str, creates_schema: bool) -> Check:
         return Check("database", False, detail, _reach(backend))
     finally:
         await database.dispose()
-    needed = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    needed = packaged_heads()
     if current == needed:
         return Check("database", True, f"{_safe(url)} reachable and migrated")
     if creates_schema:
@@ -108,6 +110,10 @@ def check_port(host: str, port: int) -> Check:
 
 async def check_test_postgres() -> Check:
     """`make test` runs every storage test on a real PostgreSQL too (a warning only)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     url = os.environ.get("FORECOURT_TEST_PG_URL", TEST_PG_DEFAULT)
     async_url = make_url(url).set(drivername="postgresql+asyncpg")
     engine = create_async_engine(async_url, connect_args={"timeout": CONNECT_TIMEOUT_S})
@@ -135,14 +141,15 @@ def check_chromium() -> Check:
 
 
 async def _current_heads(database: Database) -> set[str]:
-    def read(connection: Connection) -> set[str]:
-        return set(MigrationContext.configure(connection).get_current_heads())
+    from forecourt.storage.revisions import stored_heads
 
     async with database.engine.connect() as connection:
-        return await connection.run_sync(read)
+        return await connection.run_sync(stored_heads)
 
 
 def _missing_sqlite_file(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:"):
         return False
@@ -150,6 +157,8 @@ def _missing_sqlite_file(url: str) -> bool:
 
 
 def _no_sqlite_file(url: str, creates_schema: bool) -> Check:
+    from sqlalchemy.engine import make_url
+
     folder = Path(make_url(url).database or ".").expanduser().parent
     if creates_schema and (not folder.exists() or _writable(folder)):
         return Check("database", True, f"{_safe(url)} will be created at start")
@@ -180,6 +189,8 @@ def _reach(backend: str) -> str:
 
 def _safe(url: str) -> str:
     """The URL without its password (never print secrets)."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 

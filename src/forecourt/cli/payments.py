@@ -7,7 +7,7 @@ the provider configured by the environment (``FORECOURT_PAYMENT_PROVIDER``, ``FO
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -17,13 +17,10 @@ from forecourt.domain.limits import INT32_MAX
 from forecourt.domain.money import Money, parse_decimal
 from forecourt.domain.payments import PaymentState
 from forecourt.domain.tariffs import EnergyBand, Tariff, TaxRate
-from forecourt.payments import payment_adapters
-from forecourt.ports.payments import PaymentFilter, TariffBinding
-from forecourt.services.core import Services
-from forecourt.services.payments import PaymentServices, build_payments
-from forecourt.services.payments.pricing import price_text
-from forecourt.services.payments.receipts import receipt_text
-from forecourt.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: `--help` needs none of the services
+    from forecourt.services.core import Services
+    from forecourt.services.payments import PaymentServices
 
 tariffs_app = typer.Typer(
     help="Tariffs: $/kWh bands, fees, taxes; where they apply.", no_args_is_help=True
@@ -67,6 +64,8 @@ def publish(
     hold: Annotated[str, typer.Option(help="Card pre-authorisation amount.")] = "50",
 ) -> None:
     """Publish a tariff, or a new revision of it (in force from now)."""
+    from forecourt.services.payments.pricing import price_text
+
     bands = []
     for item in band:
         start, price = _pair(item, "--band")
@@ -95,6 +94,8 @@ def publish(
 @tariffs_app.command("list")
 def list_tariffs(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Tariffs as in force now."""
+    from forecourt.services.payments.pricing import price_text
+
     found = with_services(ctx, lambda s: s.payments.tariffs.current())
     if json:
         print_json([t.to_dict() for t in found])
@@ -116,6 +117,8 @@ def bind(
     connector_type: str | None = None,
 ) -> None:
     """Apply a tariff (no option: the whole network; the most specific binding wins)."""
+    from forecourt.ports.payments import TariffBinding
+
     binding = TariffBinding(code, site, station, evse, connector_type)
     stored = with_services(ctx, lambda s: s.payments.tariffs.bind(binding))
     console.print(f"binding {stored.id}: {code}")
@@ -145,6 +148,10 @@ def unbind(
 # -- payments -------------------------------------------------------------------------------------
 def _with_provider(ctx: typer.Context, work: Any) -> Any:
     """Run with the payment provider the environment configures (not the test default)."""
+    from forecourt.payments import payment_adapters
+    from forecourt.services.payments import build_payments
+    from forecourt.settings import Settings
+
     adapters = payment_adapters(Settings())
 
     async def run(services: Services) -> Any:
@@ -164,6 +171,7 @@ def list_payments(
     json: JsonFlag = False,
 ) -> None:
     """Card payments, newest first."""
+    from forecourt.ports.payments import PaymentFilter
 
     async def work(services: Services) -> list[dict[str, Any]]:
         async with services.ctx.uow() as uow:
@@ -236,6 +244,8 @@ def statement(
 @receipts_app.command("show")
 def show_receipt(ctx: typer.Context, code: str) -> None:
     """Print a receipt."""
+    from forecourt.services.payments.receipts import receipt_text
+
     receipt = with_services(ctx, lambda s: s.payments.receipts.by_code(code))
     console.print(receipt_text(receipt), markup=False)
 

@@ -20,7 +20,6 @@ from forecourt.domain.limits import INT32_MAX, MAX_LOOKBACK_DAYS
 from forecourt.domain.reliability.export import outage_row, uptime_row
 from forecourt.domain.reliability.kpis import Dimension
 from forecourt.domain.reliability.model import Exclusion, ExclusionCause
-from forecourt.services.reliability.export import quarter_csv, quarter_json
 
 reports_app = typer.Typer(help="Regulatory reports (NEVI quarterly data).", no_args_is_help=True)
 uptime_app = typer.Typer(help="Port uptime (NEVI), outages, excluded causes.", no_args_is_help=True)
@@ -77,6 +76,8 @@ def nevi_report(
     site: Site = None,
 ) -> None:
     """NEVI quarterly data (23 CFR 680.112(a)): sessions, uptime, outages, EV-ChART records."""
+    from forecourt.services.reliability.export import quarter_csv, quarter_json
+
     report = with_services(
         ctx, lambda s: s.reliability.reports.nevi_quarter(quarter, station_id=station, site_id=site)
     )

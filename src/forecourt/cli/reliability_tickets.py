@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,8 +16,9 @@ from forecourt.domain.reliability.alerts import AlertRoute, Channel
 from forecourt.domain.reliability.export import decimal_text
 from forecourt.domain.reliability.model import FaultKind, Severity
 from forecourt.domain.reliability.tickets import TicketState
-from forecourt.ports.reliability import SmtpSettings, TicketFilter
-from forecourt.services.core import Services
+
+if TYPE_CHECKING:  # the services take a quarter second to import: `--help` needs none of them
+    from forecourt.services.core import Services
 
 faults_app = typer.Typer(help="Faults the detectors found; their thresholds.", no_args_is_help=True)
 tickets_app = typer.Typer(help="Maintenance tickets and alert routes.", no_args_is_help=True)
@@ -112,6 +113,8 @@ def list_tickets(
     as_json: JsonFlag = False,
 ) -> None:
     """Tickets, newest first."""
+    from forecourt.ports.reliability import TicketFilter
+
     flt = TicketFilter(station, site, tuple(state or ()), None, kind, None, limit)
     found, total = with_services(ctx, lambda s: s.reliability.tickets.list(flt))
     items = [_ticket_json(t) for t in found]
@@ -210,6 +213,8 @@ def ticket_stats(
     ctx: typer.Context, station: Station = None, site: Site = None, days: Days = 90
 ) -> None:
     """Time to acknowledge and to resolve, SLA breaches."""
+    from forecourt.ports.reliability import TicketFilter
+
     flt = TicketFilter(station, site, since=_now() - timedelta(days=days), limit=100_000)
     stats = with_services(ctx, lambda s: s.reliability.tickets.stats(flt))
     print_json({name: getattr(stats, name) for name in stats.__dataclass_fields__})
@@ -243,6 +248,8 @@ def set_smtp(
     starttls: Annotated[bool, typer.Option()] = False,
 ) -> None:
     """The SMTP server e-mail alerts go through."""
+    from forecourt.ports.reliability import SmtpSettings
+
     smtp = SmtpSettings(host, port, sender, username, password, starttls)
     with_services(ctx, lambda s: s.reliability.config.set_smtp(smtp))
     console.print(f"e-mail alerts go through {host}:{port}")

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from urllib.parse import quote
 
-import httpx
 import typer
 
-from forecourt.api.command_bodies import CommandRecordOut
 from forecourt.cli import render
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json
 from forecourt.domain.commands import ReportKind, TriggerKind
 from forecourt.domain.limits import INT32_MAX
+
+if TYPE_CHECKING:  # imported when a command is sent, as are the API bodies: `--help` needs none
+    import httpx
 
 DEFAULT_SERVER = "http://127.0.0.1:9000"
 
@@ -65,6 +66,8 @@ def send(ctx: typer.Context, body: dict[str, Any], as_json: bool) -> NoReturn:
             " (make one with `forecourt apikeys create NAME --role technician`)",
             EXIT_USAGE,
         )
+    from forecourt.api.command_bodies import CommandRecordOut
+
     response = _post(where, f"/api/stations/{quote(where.station_id, safe='')}/commands", body)
     try:
         record = CommandRecordOut.model_validate(response.json())
@@ -78,6 +81,8 @@ def send(ctx: typer.Context, body: dict[str, Any], as_json: bool) -> NoReturn:
 
 
 def _post(where: Target, path: str, body: dict[str, Any]) -> httpx.Response:
+    import httpx
+
     headers = {"Authorization": f"Bearer {where.api_key}"}
     try:
         with httpx.Client(base_url=where.server, headers=headers, timeout=where.timeout) as client:

@@ -13,15 +13,15 @@ import typer
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, print_json, with_services
 from forecourt.domain.connectors import ConnectorType, PowerType
-from forecourt.domain.events import StationEvent
 from forecourt.domain.limits import INT32_MAX
 from forecourt.domain.ratings import RatingOverrides, rating_with_defaults
-from forecourt.services.equipment import Retrofit, describe_plug
-from forecourt.services.network import ConnectorSpec
 
-if TYPE_CHECKING:  # the API package imports FastAPI: only the commands that print need it
+if TYPE_CHECKING:  # services and the API package are slow to import: `--help` needs neither
     from forecourt.api.schemas.equipment import RetrofitOut
+    from forecourt.domain.events import StationEvent
     from forecourt.services.core import Services
+    from forecourt.services.equipment import Retrofit
+    from forecourt.services.network import ConnectorSpec
 
 
 def register(connectors_app: typer.Typer) -> None:
@@ -91,9 +91,7 @@ def add_connector(
     overrides = RatingOverrides(
         power_type, max_voltage_v, max_current_a, _watts(max_power_kw), cooled_cable, cable_length_m
     )
-    spec = ConnectorSpec(
-        evse_id, connector_id, connector_type, rating_with_defaults(connector_type, overrides)
-    )
+    spec = _spec(evse_id, connector_id, connector_type, overrides)
     _retrofit(ctx, "add", station_id, spec, note, as_json)
 
 
@@ -116,10 +114,17 @@ def convert_connector(
     overrides = RatingOverrides(
         power_type, max_voltage_v, max_current_a, _watts(max_power_kw), cooled_cable, cable_length_m
     )
-    spec = ConnectorSpec(
-        evse_id, connector_id, connector_type, rating_with_defaults(connector_type, overrides)
-    )
+    spec = _spec(evse_id, connector_id, connector_type, overrides)
     _retrofit(ctx, "convert", station_id, spec, note, as_json)
+
+
+def _spec(
+    evse_id: int, connector_id: int, connector_type: ConnectorType, overrides: RatingOverrides
+) -> ConnectorSpec:
+    from forecourt.services.network import ConnectorSpec
+
+    rating = rating_with_defaults(connector_type, overrides)
+    return ConnectorSpec(evse_id, connector_id, connector_type, rating)
 
 
 def _retrofit(
@@ -168,6 +173,8 @@ def _show(done: Retrofit, as_json: bool) -> None:
 
 
 def _retrofits(title: str, items: list[RetrofitOut]) -> None:
+    from forecourt.services.equipment import describe_plug
+
     render.table(
         title,
         ("when", "connector", "action", "before", "after", "note"),

@@ -6,7 +6,6 @@ Database commands never migrate on their own: a schema change is an operator's d
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,13 +17,11 @@ from rich.text import Text
 
 from forecourt.cli.state import CliState as CliState  # re-exported for command modules
 from forecourt.cli.state import state_of
-from forecourt.domain.commands import Command, CommandResult, CommandStatus
 from forecourt.domain.errors import ForecourtError, InvalidInput
-from forecourt.domain.stations import ProtocolVersion
 
 if TYPE_CHECKING:  # imported where used: they take seconds, and `--help` needs none of them
-    from sqlalchemy import Connection
-
+    from forecourt.domain.commands import Command, CommandResult
+    from forecourt.domain.stations import ProtocolVersion
     from forecourt.services.core import Services
     from forecourt.storage.database import Database
 
@@ -60,6 +57,8 @@ class NoStations:
         return None
 
     async def send(self, station_id: str, command: Command, timeout: float) -> CommandResult:
+        from forecourt.domain.commands import CommandResult, CommandStatus
+
         return CommandResult(CommandStatus.OFFLINE, error="use `forecourt command` (server)")
 
     def connected_ids(self) -> list[str]:
@@ -68,6 +67,8 @@ class NoStations:
 
 def with_services(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
     """Run ``work`` on services over the configured database; domain errors become exits."""
+    import asyncio
+
     from sqlalchemy.exc import OperationalError
 
     from forecourt.bootstrap import build_services
@@ -94,12 +95,13 @@ def with_services(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) 
 
 def migrate_database(url: str) -> str:
     """Upgrade the schema (idempotent); return the revision reached."""
+    import asyncio
 
     async def run() -> str:
         database = _open(url)
         try:
             await database.migrate()
-            return _revisions(set(await _current_heads(database)))
+            return _revisions(await _current_heads(database))
         finally:
             await database.dispose()
 
@@ -119,14 +121,12 @@ def _open(url: str) -> Database:
 
 
 async def _require_schema(database: Database, url: str) -> None:
-    from alembic.script import ScriptDirectory
-
-    from forecourt.storage.database import alembic_config
+    from forecourt.storage.revisions import packaged_heads
 
     if _missing_sqlite_file(url):
         fail(f"no database at {url}: run `forecourt migrate` first")
-    needed = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    current = set(await _current_heads(database))
+    needed = packaged_heads()
+    current = await _current_heads(database)
     if current != needed:
         state = "has no Forecourt schema" if not current else f"is at {_revisions(current)}"
         fail(
@@ -139,14 +139,11 @@ def _revisions(heads: set[str]) -> str:
     return "revision " + " + ".join(sorted(heads))
 
 
-async def _current_heads(database: Database) -> tuple[str, ...]:
-    from alembic.runtime.migration import MigrationContext
-
-    def read(connection: Connection) -> tuple[str, ...]:
-        return MigrationContext.configure(connection).get_current_heads()
+async def _current_heads(database: Database) -> set[str]:
+    from forecourt.storage.revisions import stored_heads
 
     async with database.engine.connect() as connection:
-        return await connection.run_sync(read)
+        return await connection.run_sync(stored_heads)
 
 
 def _missing_sqlite_file(url: str) -> bool:

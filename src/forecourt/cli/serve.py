@@ -6,22 +6,25 @@ import asyncio
 import gc
 import socket
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
-from fastapi import FastAPI
-from pydantic import ValidationError
 
-from forecourt.app import create_app
 from forecourt.domain.stations import RegistrationPolicy
-from forecourt.gateway.edge import edge_protocols
-from forecourt.observability.logging import configure_logging
-from forecourt.settings import MIN_SECRET_KEY_LENGTH, Settings
+
+if TYPE_CHECKING:  # imported when the server starts: `serve --help` needs none of them
+    import uvicorn
+    from fastapi import FastAPI
+
+    from forecourt.settings import Settings
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Environment (FORECOURT_*) first, then the flags that were actually given."""
+    from pydantic import ValidationError
+
+    from forecourt.settings import Settings
+
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**given)
@@ -33,6 +36,10 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
+    import uvicorn
+
+    from forecourt.gateway.edge import edge_protocols
+
     http, ws = edge_protocols(app.state.forecourt.edge)
     return uvicorn.Config(
         app,
@@ -55,6 +62,8 @@ def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
 
 def refuse_weak_secret_key(settings: Settings) -> None:
     """Sessions and CSRF tokens are signed with it: a known key lets anyone forge them."""
+    from forecourt.settings import MIN_SECRET_KEY_LENGTH
+
     problem = ""
     if settings.uses_default_secret_key:
         problem = "FORECOURT_SECRET_KEY is not set (the built-in default is public)"
@@ -88,6 +97,11 @@ def serve(
     migrate: Annotated[bool, typer.Option(help="Apply database migrations at start.")] = True,
 ) -> None:
     """Run the CSMS: OCPP at ws(s)://HOST:PORT/ocpp/{station_id}, REST API at /api (/docs)."""
+    import uvicorn
+
+    from forecourt.app import create_app
+    from forecourt.observability.logging import configure_logging
+
     settings = load_settings(
         host=host,
         port=port,
@@ -104,18 +118,25 @@ def serve(
     scheme = "https" if settings.tls_enabled else "http"
     typer.echo(f"Forecourt on {scheme}://{settings.host}:{settings.port}  (API docs: /docs)")
     app = create_app(settings, migrate=migrate)
-    server_class = FrozenAfterStartup if settings.gc_freeze else uvicorn.Server
+    server_class = frozen_after_startup() if settings.gc_freeze else uvicorn.Server
     asyncio.run(server_class(uvicorn_config(settings, app)).serve())
 
 
-class FrozenAfterStartup(uvicorn.Server):
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        # what start-up built (routes, schemas, validators, caches) lives as long as the
-        # process: out of the collector's generations, full collections with thousands of
-        # stations connected scan far fewer objects (pauses of 100-700 ms measured without)
-        gc.collect()
-        gc.freeze()
+def frozen_after_startup() -> type[uvicorn.Server]:
+    """A server that freezes the collector after start-up (defined here: uvicorn is slow to
+    import, and `--help` needs none of it)."""
+    import uvicorn
+
+    class FrozenAfterStartup(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            # what start-up built (routes, schemas, validators, caches) lives as long as the
+            # process: out of the collector's generations, full collections with thousands of
+            # stations connected scan far fewer objects (pauses of 100-700 ms measured without)
+            gc.collect()
+            gc.freeze()
+
+    return FrozenAfterStartup
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,6 @@ from forecourt.cli import render
 from forecourt.cli.bulk import CsvFile, run_import
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
 from forecourt.domain.tokens import TokenKind, TokenRecord
-from forecourt.services.access import Role  # the CLI has the database: an admin
 
 tokens_app = typer.Typer(help="Tokens: RFID cards, eMAIDs, MAC addresses...", no_args_is_help=True)
 
@@ -77,6 +76,7 @@ def unblock_token(ctx: typer.Context, tag: Tag) -> None:
 def list_tokens(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List tokens."""
     from forecourt.api.schemas import TokenOut  # the API package is slow to import: here only
+    from forecourt.services.access import Role  # the CLI has the database: an admin
 
     items = [
         TokenOut.from_domain(t, Role.ADMIN)

@@ -6,13 +6,10 @@ from typing import Annotated
 
 import typer
 
-from forecourt.api.schemas import MeterSampleOut, TransactionDetailOut, TransactionOut
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, print_json, with_services
 from forecourt.domain.limits import INT32_MAX, INT64_MAX
 from forecourt.domain.transactions import TransactionState
-from forecourt.ports.repositories import TransactionFilter
-from forecourt.services.access import Role  # the CLI has the database: an admin
 
 transactions_app = typer.Typer(help="Charging transactions.", no_args_is_help=True)
 
@@ -28,6 +25,10 @@ def list_transactions(
     as_json: JsonFlag = False,
 ) -> None:
     """List transactions, newest first."""
+    from forecourt.api.schemas import TransactionOut  # API models and ports: where used only
+    from forecourt.ports.repositories import TransactionFilter
+    from forecourt.services.access import Role  # the CLI has the database: an admin
+
     flt = TransactionFilter(station, state, token, limit=limit, offset=offset)
     found, total = with_services(ctx, lambda s: s.history.list(flt))
     items = [TransactionOut.from_domain(tx, Role.ADMIN) for tx in found]
@@ -53,6 +54,9 @@ def show_transaction(
     as_json: JsonFlag = False,
 ) -> None:
     """A transaction with its meter samples."""
+    from forecourt.api.schemas import MeterSampleOut, TransactionDetailOut, TransactionOut
+    from forecourt.services.access import Role
+
     detail = with_services(ctx, lambda s: s.history.detail(transaction_id))
     summary = TransactionOut.from_domain(detail.transaction, Role.ADMIN)
     samples = [MeterSampleOut.from_domain(sample) for sample in detail.samples]

@@ -9,7 +9,7 @@ import typer
 from forecourt.cli import render
 from forecourt.cli.runtime import JsonFlag, console, print_json, with_services
 from forecourt.ports.users import User
-from forecourt.services.access import Role
+from forecourt.services.roles import Role
 
 users_app = typer.Typer(help="Dashboard users (sign-in at /login).", no_args_is_help=True)
 

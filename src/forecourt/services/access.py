@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from enum import StrEnum
 
 from forecourt.domain.errors import InvalidInput
 from forecourt.ports.repositories import ApiKey
 from forecourt.services.context import ServiceContext
 from forecourt.services.credentials import api_key_prefix, hash_api_key, new_api_key
-
-
-class Role(StrEnum):
-    """What a caller may do; each role includes the ones below it."""
-
-    ADMIN = "admin"  # everything, including keys and users
-    OPERATOR = "operator"  # network changes and commands
-    TECHNICIAN = "technician"  # commands and tickets, no network changes
-    VIEWER = "viewer"  # read only (site hosts)
-
+from forecourt.services.roles import Role as Role  # its own module: the CLI's options use it
 
 _RANK = {Role.VIEWER: 0, Role.TECHNICIAN: 1, Role.OPERATOR: 2, Role.ADMIN: 3}
 

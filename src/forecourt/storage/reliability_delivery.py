@@ -10,10 +10,12 @@ import asyncio
 import smtplib
 from collections.abc import Mapping
 from email.message import EmailMessage
-
-import httpx
+from typing import TYPE_CHECKING
 
 from forecourt.ports.reliability import DeliveryFailed, SmtpSettings
+
+if TYPE_CHECKING:  # imported when a webhook is posted: CLI commands build this and post none
+    import httpx
 
 
 class HttpSmtpTransport:
@@ -23,6 +25,8 @@ class HttpSmtpTransport:
     async def post_webhook(
         self, url: str, body: bytes, headers: Mapping[str, str], timeout_s: float
     ) -> None:
+        import httpx
+
         try:
             if self._client is not None:
                 response = await self._client.post(
