@@ -18,17 +18,8 @@ HEAVY = ("fastapi", "sqlalchemy", "alembic", "matplotlib", "uvicorn", "pydantic_
 
 def imported_by(*args: str) -> tuple[set[str], str]:
     """The top-level packages ``forecourt ARGS`` imports, and what it printed."""
-    run = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "forecourt.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"COLUMNS": "100", "PATH": "/usr/bin:/bin", **_python_path()},
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    lines = [line for line in run.stderr.splitlines() if line.startswith("import time:")]
-    modules = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in lines}
-    return modules, run.stdout
+    modules, printed = imported_by_module(*args)
+    return {name.split(".")[0] for name in modules}, printed
 
 
 def _python_path() -> dict[str, str]:
