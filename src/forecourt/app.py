@@ -18,7 +18,8 @@ from starlette.routing import WebSocketRoute
 
 from forecourt import __version__
 from forecourt.api.install import install_api
-from forecourt.bootstrap import build_services, policy_from
+from forecourt.bootstrap import build_services, open_database, policy_from
+from forecourt.features import FEATURES
 from forecourt.gateway.admission import AdmissionPolicy
 from forecourt.gateway.edge import EdgeLimits, SocketGuard
 from forecourt.gateway.endpoint import GatewayConfig, OcppEndpoint
@@ -27,17 +28,13 @@ from forecourt.gateway.station_gateway import LocalStationGateway
 from forecourt.observability.metrics import Metrics, ThrottleCollector
 from forecourt.ocpp import v16, v201
 from forecourt.ocpp.adapter import VersionAdapter
-from forecourt.payments import payment_adapters
 from forecourt.services.core import Services
 from forecourt.services.throttle import BackOffThrottle
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.web import install_web
 from forecourt.web.api_docs import install_api_docs
-from forecourt.web.compat import install_compat_pages
 from forecourt.web.headers import SecurityHeaders
-from forecourt.web.payments import install_payment_pages
-from forecourt.web.reliability import install_reliability_pages
 
 log = logging.getLogger("forecourt")
 
@@ -71,15 +68,10 @@ class Forecourt:
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
-    database = Database.from_url(
-        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
-    )
+    database = open_database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     registry = ConnectionRegistry()
     services = build_services(
-        database,
-        LocalStationGateway(registry),
-        policy=policy_from(settings),
-        payments=payment_adapters(settings),
+        database, LocalStationGateway(registry), policy=policy_from(settings), settings=settings
     )
     metrics = Metrics()
     edge = SocketGuard(
@@ -98,13 +90,13 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         if migrate:
             await database.migrate()
         await services.network.reset_connections()
-        await services.reliability.start()
-        await services.payments.start()  # recovers half-done payments before serving
+        for feature in FEATURES:  # in order: e.g. payments recovers before serving
+            await feature.start(services.feature(feature.key))
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
-        await services.payments.stop()
-        await _close_connections(registry)
-        await services.reliability.stop()
+        await _close_connections(registry)  # features still see the stations leave
+        for feature in reversed(FEATURES):
+            await feature.stop(services.feature(feature.key))
         await database.dispose()
 
     app = FastAPI(
@@ -117,12 +109,11 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     # a plain Starlette route: FastAPI's dependency machinery would stay alive, per connection,
     # for the station's whole session
     app.router.routes.append(WebSocketRoute("/ocpp/{station_id}", endpoint.session))
-    install_api(app, services, live_status=registry.ids)
+    install_api(app, services, live_status=registry.ids, features=FEATURES)
     install_web(app, services, settings)
     install_api_docs(app)  # /docs and /redoc from vendored assets, never a CDN
-    install_compat_pages(app, services)
-    install_payment_pages(app, services)
-    install_reliability_pages(app)
+    for feature in FEATURES:
+        feature.install_web(app, services, settings)
     _install_operations(app, forecourt)
     app.add_middleware(SecurityHeaders)
     return app
@@ -168,11 +159,13 @@ def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:
 
 
 def _throttles(services: Services) -> dict[str, BackOffThrottle]:
-    return {
+    throttles = {
         "sign_in_account": services.users.account_throttle,
         "sign_in_address": services.users.address_throttle,
-        "receipt_lookup": services.payments.receipts.lookups,
     }
+    for feature in FEATURES:
+        throttles.update(feature.throttles(services.feature(feature.key)))
+    return throttles
 
 
 def metrics_access(settings: Settings) -> Callable[[Request], bool]:

@@ -1,31 +1,32 @@
-"""Composition root: the only place that wires adapters (storage, bus, gateway) to services."""
+"""Composition root: the only place that wires adapters (storage, bus, gateway) to services,
+with ``app`` and the CLI's runtime. Features plug in through ``forecourt.features``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from forecourt.bus.inprocess import InProcessBus
-from forecourt.payments import PaymentAdapters
+from forecourt.extension import Feature, Host
+from forecourt.features import FEATURES, storage_extensions
 from forecourt.ports.clock import Clock, SystemClock
+from forecourt.ports.keys import Key
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
-from forecourt.services.compatibility import Compatibility
 from forecourt.services.context import Policy, ServiceContext
-from forecourt.services.core import CoreServices, Services
-from forecourt.services.derates import ReliabilityDerates
+from forecourt.services.core import CoreServices, FeatureSlot, Services
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
-from forecourt.services.payments import build_payments
 from forecourt.services.provisioning import Provisioning
-from forecourt.services.reliability import Reliability
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
 from forecourt.services.users import Users
 from forecourt.settings import Settings
-from forecourt.storage.database import Database
-from forecourt.storage.reliability_delivery import HttpSmtpTransport
+from forecourt.storage.database import DEFAULT_SQLITE_SYNCHRONOUS, Database
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -41,6 +42,13 @@ def policy_from(settings: Settings) -> Policy:
     )
 
 
+def open_database(url: str, *, sqlite_synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS) -> Database:
+    """The database at ``url`` with every installed feature's repositories and migrations."""
+    return Database.from_url(
+        url, sqlite_synchronous=sqlite_synchronous, extensions=storage_extensions()
+    )
+
+
 def build_services(
     database: Database,
     gateway: StationGateway,
@@ -48,8 +56,15 @@ def build_services(
     policy: Policy | None = None,
     clock: Clock | None = None,
     bus: InProcessBus | None = None,
-    payments: PaymentAdapters | None = None,
+    settings: Settings | None = None,
+    options: Mapping[Key[Any], object] | None = None,
+    features: Sequence[Feature[Any]] = FEATURES,
 ) -> Services:
+    """The core's services, and each feature's, built when first asked for.
+
+    ``options`` hand features what a caller chose (e.g. ``PAYMENT_ADAPTERS`` in a test);
+    ``settings`` let them build their adapters as ``forecourt serve`` would.
+    """
     ctx = ServiceContext(
         uow=database.unit_of_work,
         clock=clock or SystemClock(),
@@ -66,9 +81,7 @@ def build_services(
         clock=ctx.clock,
     )
     remote = RemoteControl(ctx, gateway)
-    paying = payments or PaymentAdapters()
-    reliability = Reliability(ctx, remote, HttpSmtpTransport())
-    return Services(
+    services = Services(
         ctx=ctx,
         core=core,
         network=Network(ctx),
@@ -76,9 +89,16 @@ def build_services(
         api_keys=ApiKeys(ctx),
         remote=remote,
         users=Users(ctx),
-        # drivers see today's derates, not just nameplate ratings
-        compatibility=Compatibility(ctx, derates=ReliabilityDerates(reliability.monitor)),
         equipment=Equipment(ctx),
-        reliability=reliability,
-        payments=build_payments(ctx, remote, paying.provider, paying.mailer, paying.policy),
     )
+    host = Host(ctx, remote, settings, options or {}, services)
+    for feature in features:
+        services.add_feature(feature.key, _slot(feature, host), feature.offers)
+    return services
+
+
+def _slot(feature: Feature[Any], host: Host) -> FeatureSlot:
+    def ports(built: object) -> dict[Key[Any], object]:
+        return dict(feature.ports(built))
+
+    return FeatureSlot(build=lambda: feature.build(host), ports=ports)

@@ -12,14 +12,14 @@ import pytest
 from fastapi import FastAPI
 
 from forecourt.api.install import install_api
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext
 from forecourt.domain.tokens import IdToken
+from forecourt.features import FEATURES
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.transactions import TransactionStart
-from forecourt.storage.database import Database
 from tests.api.databases import fresh_copy, make_template
 from tests.api.fakes import ScriptedGateway
 from tests.support.harness import SteppingClock
@@ -50,11 +50,11 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def rig(
     tmp_path: Path, template_database: Path, gateway: ScriptedGateway
 ) -> AsyncIterator[ApiRig]:
-    database = Database.from_url(fresh_copy(template_database, tmp_path))
+    database = open_database(fresh_copy(template_database, tmp_path))
     services = build_services(database, gateway, clock=SteppingClock(), bus=InProcessBus())
     keys = {role: (await services.api_keys.create(f"{role.value}-key", role))[0] for role in Role}
     app = FastAPI()
-    install_api(app, services, live_status=gateway.connected_ids)
+    install_api(app, services, live_status=gateway.connected_ids, features=FEATURES)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://forecourt.test") as client:
         yield ApiRig(client, services, gateway, keys)

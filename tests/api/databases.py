@@ -6,7 +6,7 @@ import asyncio
 import shutil
 from pathlib import Path
 
-from forecourt.storage.database import Database
+from forecourt.bootstrap import open_database
 
 
 def sqlite_url(path: Path) -> str:
@@ -18,7 +18,7 @@ def make_template(directory: Path) -> Path:
     path = directory / "template.db"
 
     async def migrate() -> None:
-        database = Database.from_url(sqlite_url(path))
+        database = open_database(sqlite_url(path))
         await database.migrate()
         await database.dispose()
 

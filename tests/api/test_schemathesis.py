@@ -25,10 +25,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from forecourt.api.install import install_api
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
+from forecourt.features import FEATURES
 from forecourt.services.access import Role
-from forecourt.storage.database import Database
 from tests.api.databases import fresh_copy
 from tests.api.fakes import ScriptedGateway
 from tests.support.harness import SteppingClock
@@ -49,7 +49,7 @@ def conformance_rig(
     tmp_path_factory: pytest.TempPathFactory, template_database: Path
 ) -> Iterator[ConformanceRig]:
     directory = tmp_path_factory.mktemp("schemathesis")
-    database = Database.from_url(fresh_copy(template_database, directory))
+    database = open_database(fresh_copy(template_database, directory))
     gateway = ScriptedGateway()
     services = build_services(database, gateway, clock=SteppingClock(), bus=InProcessBus())
 
@@ -61,7 +61,7 @@ def conformance_rig(
 
     admin_key = asyncio.run(seed())
     app = FastAPI()
-    install_api(app, services, live_status=gateway.connected_ids)
+    install_api(app, services, live_status=gateway.connected_ids, features=FEATURES)
     yield ConformanceRig(app, admin_key)
     asyncio.run(database.dispose())
 

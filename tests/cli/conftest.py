@@ -20,9 +20,9 @@ from fastapi import FastAPI
 from typer.testing import CliRunner, Result
 
 from forecourt.api.install import install_api
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.cli.main import app
-from forecourt.storage.database import Database
+from forecourt.features import FEATURES
 from tests.api.databases import fresh_copy, make_template
 from tests.api.fakes import ScriptedGateway
 
@@ -102,9 +102,14 @@ def forecourt_api(database_url: str, gateway: ScriptedGateway) -> AppFactory:
 
     @asynccontextmanager
     async def make() -> AsyncIterator[FastAPI]:
-        database = Database.from_url(database_url)
+        database = open_database(database_url)
         app = FastAPI()
-        install_api(app, build_services(database, gateway), live_status=gateway.connected_ids)
+        install_api(
+            app,
+            build_services(database, gateway),
+            live_status=gateway.connected_ids,
+            features=FEATURES,
+        )
         try:
             yield app
         finally:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.cli.runtime import NoStations
 from forecourt.domain.tokens import IdToken
 from forecourt.services.transactions import TransactionStart
-from forecourt.storage.database import Database
 from tests.cli.conftest import Cli
 
 
@@ -185,7 +184,7 @@ def test_token_errors(cli: Cli) -> None:
 
 def start_transactions(database_url: str) -> None:
     async def run() -> None:
-        database = Database.from_url(database_url)
+        database = open_database(database_url)
         services = build_services(database, NoStations())
         # one car per EVSE: CS-1's two sessions run side by side on its two EVSEs
         starts = (("CS-1", 1, "A", 10), ("CS-1", 2, "B", 11), ("CS-2", 1, "A", 12))
@@ -282,7 +281,7 @@ def _upgrade(url: str, revision: str) -> None:
         command.upgrade(config, revision)
 
     async def run() -> None:
-        database = Database.from_url(url)
+        database = open_database(url)
         try:
             async with database.engine.begin() as connection:
                 await connection.run_sync(upgrade)

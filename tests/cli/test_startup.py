@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from forecourt.cli.lazy import LAZY_COMMANDS, load_module_commands
+from forecourt.features import storage_extensions
 from forecourt.storage.database import migrate_sync
 
 HEAVY = ("fastapi", "sqlalchemy", "alembic", "matplotlib", "uvicorn", "pydantic_settings")
@@ -106,7 +107,7 @@ def test_every_listed_command_is_registered_by_its_module() -> None:
 
 def test_a_database_command_checks_the_schema_without_alembic(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}"
-    migrate_sync(url)
+    migrate_sync(url, storage_extensions())
 
     modules, out = imported_by_module("--database-url", url, "stations", "list")
 

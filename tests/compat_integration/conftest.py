@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.compat import clear_cache
 from forecourt.services.core import Services
-from forecourt.storage.database import Database
 from tests.compat_integration.site import build_site
 from tests.support.harness import OfflineGateway, SteppingClock
 
@@ -23,7 +22,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "forecourt.db"
 
     async def migrate() -> None:
-        database = Database.from_url(f"sqlite+aiosqlite:///{path}")
+        database = open_database(f"sqlite+aiosqlite:///{path}")
         await database.migrate()
         await database.dispose()
 
@@ -47,7 +46,7 @@ def clock() -> SteppingClock:
 async def services(database_file: Path, clock: SteppingClock) -> AsyncIterator[Services]:
     """The site of ``tests.compat_integration.site`` on a fresh database."""
     clear_cache()  # answers are remembered per vehicle object: start every test clean
-    database = Database.from_url(f"sqlite+aiosqlite:///{database_file}")
+    database = open_database(f"sqlite+aiosqlite:///{database_file}")
     services = build_services(database, OfflineGateway(), clock=clock, bus=InProcessBus())
     await build_site(services, clock.now())
     yield services

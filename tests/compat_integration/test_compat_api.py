@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from forecourt.api.install import install_api
 from forecourt.domain.stations import ProtocolVersion
+from forecourt.features import FEATURES
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from tests.api.fakes import ScriptedGateway
@@ -37,7 +38,7 @@ async def rig(services: Services) -> AsyncIterator[Rig]:
     }
     gateway = ScriptedGateway({"CS-1", "CS-2"})
     app = FastAPI()
-    install_api(app, services, live_status=gateway.connected_ids)
+    install_api(app, services, live_status=gateway.connected_ids, features=FEATURES)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://forecourt.test") as client:
         yield Rig(client, services, keys, gateway.connected)

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.cli import compat, main, retrofit
 from forecourt.cli.network import connectors_app
-from forecourt.storage.database import Database
 from tests.cli.conftest import Cli
 from tests.compat_integration.site import IONIQ_2025, SITE, build_site, start_session
 from tests.support.harness import OfflineGateway, SteppingClock
@@ -31,7 +30,7 @@ def cli(database_file: Path) -> Cli:
     url = f"sqlite+aiosqlite:///{database_file}"
 
     async def build() -> None:
-        database = Database.from_url(url)
+        database = open_database(url)
         clock = SteppingClock()
         await build_site(build_services(database, OfflineGateway(), clock=clock), clock.now())
         await database.dispose()
@@ -189,7 +188,7 @@ def test_add_and_convert_connectors(cli: Cli) -> None:
 
 def test_retrofit_refusals(cli: Cli) -> None:
     async def busy() -> None:
-        database = Database.from_url(cli.database_url)
+        database = open_database(cli.database_url)
         services = build_services(database, OfflineGateway(), clock=SteppingClock())
         await start_session(services, "CS-2", 1, 1, services.core.clock.now())
         await database.dispose()

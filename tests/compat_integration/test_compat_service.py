@@ -7,11 +7,13 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from forecourt.compat import Constraint
+from forecourt.compat.keys import COMPAT
 from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.errors import InvalidInput
 from forecourt.domain.reliability.model import PortRef
 from forecourt.domain.reliability.watch import PortView
 from forecourt.domain.stations import ConnectorStatus, RegistrationStatus
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.services.charge_offers import ConnectorRef, Derate
 from forecourt.services.compatibility import ChargeWindow, Compatibility
 from forecourt.services.core import Services
@@ -31,7 +33,7 @@ TEN_TO_EIGHTY = ChargeWindow(10, 80)
 
 # -- the driver's question ------------------------------------------------------------------
 async def test_the_2025_ioniq_5_at_the_site_gets_an_explained_answer(services: Services) -> None:
-    advice = await services.compatibility.recommend_at_site(SITE, "2025 Ioniq 5", TEN_TO_EIGHTY)
+    advice = await services.feature(COMPAT).recommend_at_site(SITE, "2025 Ioniq 5", TEN_TO_EIGHTY)
 
     best = advice.ranked[0]
     assert advice.vehicle.id == IONIQ_2025
@@ -52,7 +54,7 @@ async def test_the_2025_ioniq_5_at_the_site_gets_an_explained_answer(services: S
 async def test_faulted_and_offline_connectors_rank_last_with_their_reasons(
     services: Services,
 ) -> None:
-    advice = await services.compatibility.recommend_at_site(SITE, IONIQ_2025, TEN_TO_EIGHTY)
+    advice = await services.feature(COMPAT).recommend_at_site(SITE, IONIQ_2025, TEN_TO_EIGHTY)
 
     order = [(str(r.ref), r.recommendation.connector.status) for r in advice.ranked]
     assert order[0] == ("CS-1/1/1", ConnectorStatus.AVAILABLE)
@@ -68,8 +70,8 @@ async def test_faulted_and_offline_connectors_rank_last_with_their_reasons(
 
 
 async def test_a_connector_is_estimated_as_it_is_now(services: Services) -> None:
-    answer = await services.compatibility.estimate_at(
-        services.compatibility.vehicle(IONIQ_2025), ConnectorRef("CS-2", 1, 1), TEN_TO_EIGHTY
+    answer = await services.feature(COMPAT).estimate_at(
+        services.feature(COMPAT).vehicle(IONIQ_2025), ConnectorRef("CS-2", 1, 1), TEN_TO_EIGHTY
     )
 
     assert answer.works  # the plug would work ...
@@ -78,16 +80,18 @@ async def test_a_connector_is_estimated_as_it_is_now(services: Services) -> None
 
 
 async def test_an_unknown_connector_reference_is_not_found(services: Services) -> None:
-    vehicle = services.compatibility.vehicle(IONIQ_2025)
+    vehicle = services.feature(COMPAT).vehicle(IONIQ_2025)
     with pytest.raises(Exception, match="connector 'CS-1/1/9' not found"):
-        await services.compatibility.estimate_at(vehicle, ConnectorRef("CS-1", 1, 9), TEN_TO_EIGHTY)
+        await services.feature(COMPAT).estimate_at(
+            vehicle, ConnectorRef("CS-1", 1, 9), TEN_TO_EIGHTY
+        )
 
 
 # -- shared cabinet power ---------------------------------------------------------------------
 async def test_evse_power_caps_what_a_connector_can_give_now(services: Services) -> None:
     await services.network.set_evse_power("CS-1", 1, 100_000)
 
-    answer = await services.compatibility.answer(
+    answer = await services.feature(COMPAT).answer(
         IONIQ_2025, ConnectorRef("CS-1", 1, 1), TEN_TO_EIGHTY
     )
 
@@ -104,12 +108,12 @@ async def test_a_session_on_the_other_cable_leaves_only_what_is_left(services: S
     await network.set_connector("CS-1", ConnectorSpec(1, 2, ConnectorType.NACS, NACS_250))
     await network.set_evse_power("CS-1", 1, 200_000)
     await report(services, "CS-1", 1, 2, ConnectorStatus.AVAILABLE, services.core.clock.now())
-    alone = await services.compatibility.answer(
+    alone = await services.feature(COMPAT).answer(
         IONIQ_2025, ConnectorRef("CS-1", 1, 2), TEN_TO_EIGHTY
     )
     await start_session(services, "CS-1", 1, 1, services.core.clock.now(), power_w=150_000)
 
-    shared = await services.compatibility.answer(
+    shared = await services.feature(COMPAT).answer(
         IONIQ_2025, ConnectorRef("CS-1", 1, 2), TEN_TO_EIGHTY
     )
 
@@ -129,7 +133,7 @@ async def test_when_the_other_cable_takes_everything_the_connector_counts_as_occ
     await services.network.set_evse_power("CS-1", 1, 200_000)
     await start_session(services, "CS-1", 1, 1, services.core.clock.now(), power_w=200_000)
 
-    answer = await services.compatibility.answer(
+    answer = await services.feature(COMPAT).answer(
         IONIQ_2025, ConnectorRef("CS-1", 1, 2), TEN_TO_EIGHTY
     )
 
@@ -145,7 +149,7 @@ async def test_without_an_evse_limit_a_busy_sibling_makes_the_connector_occupied
     await services.network.set_connector("CS-1", ConnectorSpec(1, 2, ConnectorType.NACS, NACS_250))
     await start_session(services, "CS-1", 1, 1, services.core.clock.now(), power_w=50_000)
 
-    advice = await services.compatibility.recommend_at_site(SITE, IONIQ_2025, TEN_TO_EIGHTY)
+    advice = await services.feature(COMPAT).recommend_at_site(SITE, IONIQ_2025, TEN_TO_EIGHTY)
 
     nacs = next(r for r in advice.ranked if str(r.ref) == "CS-1/1/2")
     assert nacs.recommendation.connector.status is ConnectorStatus.OCCUPIED
@@ -159,7 +163,7 @@ async def test_a_cable_the_station_parks_while_its_sibling_charges_is_in_use(
     await report(services, "CS-1", 1, 1, ConnectorStatus.OCCUPIED, now)
     await report(services, "CS-1", 1, 2, ConnectorStatus.UNAVAILABLE, now)
 
-    answer = await services.compatibility.answer(
+    answer = await services.feature(COMPAT).answer(
         IONIQ_2025, ConnectorRef("CS-1", 1, 2), TEN_TO_EIGHTY
     )
 
@@ -170,7 +174,7 @@ async def test_a_cable_the_station_parks_while_its_sibling_charges_is_in_use(
 async def test_a_station_not_accepted_is_not_in_service(services: Services) -> None:
     await services.network.update_station("CS-1", registration=RegistrationStatus.PENDING)
 
-    answer = await services.compatibility.answer(
+    answer = await services.feature(COMPAT).answer(
         IONIQ_2025, ConnectorRef("CS-1", 1, 1), TEN_TO_EIGHTY
     )
 
@@ -205,12 +209,12 @@ async def test_a_derated_connector_is_estimated_slower_with_the_reason(services:
     [IONIQ_2025, "2025 Ioniq 5", "hyundai-ioniq-5-2025", "Hyundai IONIQ 5 2026", "  ioniq 5 2025 "],
 )
 def test_vehicles_are_found_by_id_or_by_words(services: Services, query: str) -> None:
-    assert services.compatibility.vehicle(query).id == IONIQ_2025
+    assert services.feature(COMPAT).vehicle(query).id == IONIQ_2025
 
 
 def test_an_ambiguous_name_lists_the_candidates(services: Services) -> None:
     with pytest.raises(AmbiguousVehicle) as raised:
-        services.compatibility.vehicle("Ioniq 5")
+        services.feature(COMPAT).vehicle("Ioniq 5")
 
     assert raised.value.candidates == ["hyundai-ioniq-5-lr-2022", IONIQ_2025]
     assert "give the id, or add the model year or trim" in str(raised.value)
@@ -218,7 +222,7 @@ def test_an_ambiguous_name_lists_the_candidates(services: Services) -> None:
 
 def test_an_unknown_vehicle_lists_close_matches(services: Services) -> None:
     with pytest.raises(VehicleNotFound) as raised:
-        services.compatibility.vehicle("Hyundai Ionic 5 2025")
+        services.feature(COMPAT).vehicle("Hyundai Ionic 5 2025")
 
     assert IONIQ_2025 in raised.value.suggestions
     assert str(raised.value).startswith(
@@ -227,7 +231,7 @@ def test_an_unknown_vehicle_lists_close_matches(services: Services) -> None:
 
 
 def test_vehicles_filter_by_make_and_inlet(services: Services) -> None:
-    nacs_hyundais = services.compatibility.vehicles("hyundai", ConnectorType.NACS)
+    nacs_hyundais = services.feature(COMPAT).vehicles("hyundai", ConnectorType.NACS)
 
     assert [v.id for v in nacs_hyundais] == [IONIQ_2025, "hyundai-ioniq-9-2025"]  # by name
 
@@ -277,4 +281,4 @@ async def test_ports_the_reliability_monitor_sees_limited_are_derated(
     assert by_ref["CS-1/1/1"].derate_reason == REASON
     assert by_ref["CS-2/1/1"].derated_power_w is None
     # the real monitor fits the port the adapter expects (checked by mypy)
-    assert ReliabilityDerates(services.reliability.monitor) is not None
+    assert ReliabilityDerates(services.feature(RELIABILITY).monitor) is not None

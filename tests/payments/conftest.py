@@ -17,6 +17,7 @@ from forecourt.domain.payments import Payment, PaymentState
 from forecourt.domain.stations import Site
 from forecourt.domain.tariffs import EnergyBand, Tariff, TaxRate
 from forecourt.domain.tokens import TokenRecord
+from forecourt.payments.keys import PAYMENT_STORE, PAYMENTS
 from forecourt.payments.test_provider import TestProvider
 from forecourt.ports.payments import PaymentFilter, TariffBinding
 from forecourt.services.core import Services
@@ -67,7 +68,7 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
 
 async def payments_in(services: Services, *states: PaymentState) -> list[Payment]:
     async with services.ctx.uow() as uow:
-        return await uow.payments.list(PaymentFilter(states=states))
+        return await uow.repository(PAYMENT_STORE).list(PaymentFilter(states=states))
 
 
 async def payment_in_state(services: Services, state: PaymentState) -> Payment | None:
@@ -80,8 +81,8 @@ async def prepare_network(services: Services, *station_ids: str) -> None:
     await services.network.add_site(Site(SITE, "Pay & Charge Plaza", "1 Main St"))
     for station_id in station_ids:
         await services.network.add_station(station_id, password=PASSWORD, site_id=SITE)
-    await services.payments.tariffs.publish(TARIFF)
-    await services.payments.tariffs.bind(TariffBinding("STD"))
+    await services.feature(PAYMENTS).tariffs.publish(TARIFF)
+    await services.feature(PAYMENTS).tariffs.bind(TariffBinding("STD"))
     await services.network.add_token(TokenRecord(RFID, group="FLEET-A"))
 
 

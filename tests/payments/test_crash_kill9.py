@@ -15,14 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.domain.money import Money
 from forecourt.domain.payments import HoldStatus, Payment, PaymentState
-from forecourt.payments import payment_adapters
+from forecourt.payments.adapters import payment_adapters
+from forecourt.payments.keys import PAYMENT_STORE
 from forecourt.payments.test_provider import TestProvider
 from forecourt.ports.payments import PaymentFilter
 from forecourt.settings import Settings
-from forecourt.storage import Database
 from tests.payments.conftest import eventually, prepare_network
 from tests.payments.raw16 import raw16, stamp
 from tests.support.harness import OfflineGateway
@@ -54,7 +54,7 @@ class Drill:
         self.ref = ""
 
     async def prepare(self) -> None:
-        database = Database.from_url(self.url)
+        database = open_database(self.url)
         await database.migrate()
         settings = Settings(database_url=self.url, test_provider_state_file=self.provider_file)
         services = build_services(database, OfflineGateway(), payments=payment_adapters(settings))
@@ -87,10 +87,10 @@ class Drill:
         assert answer.status_code == 200, answer.text
 
     async def payments(self) -> list[Payment]:
-        database = Database.from_url(self.url)
+        database = open_database(self.url)
         try:
             async with database.unit_of_work() as uow:
-                return await uow.payments.list(PaymentFilter())
+                return await uow.repository(PAYMENT_STORE).list(PaymentFilter())
         finally:
             await database.dispose()
 
@@ -100,7 +100,7 @@ class Drill:
         return found[0] if found and found[0].state is state else None
 
     async def energy_wh(self, tx_id: int) -> float:
-        database = Database.from_url(self.url)
+        database = open_database(self.url)
         try:
             async with database.unit_of_work() as uow:
                 tx = await uow.transactions.get(tx_id)

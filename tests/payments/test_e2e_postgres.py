@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-import forecourt.storage.feature_tables  # noqa: F401  (clean-up must know every table)
-from forecourt.storage import Database
+from forecourt.bootstrap import open_database
 from forecourt.storage.tables import metadata
 from tests.payments import test_crash_kill9 as kill9
 from tests.payments.conftest import prepare_network
@@ -46,7 +45,7 @@ __all__ = [
 
 async def empty(url: str) -> None:
     """One database per test session: each test starts from empty tables."""
-    database = Database.from_url(url)
+    database = open_database(url)
     try:
         async with database.engine.begin() as connection:
             for table in reversed(metadata.sorted_tables):

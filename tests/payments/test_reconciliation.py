@@ -12,20 +12,20 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext
 from forecourt.domain.money import Money
 from forecourt.domain.payments import PaymentFlow, PaymentState
 from forecourt.domain.tokens import IdToken, TokenKind
-from forecourt.payments import PaymentAdapters
+from forecourt.payments.adapters import PaymentAdapters
+from forecourt.payments.keys import PAYMENT_STORE, PAYMENTS
 from forecourt.payments.test_provider import TestProvider
 from forecourt.ports.payments import HoldRequest, ProviderEvent
 from forecourt.services.core import Services
 from forecourt.services.payments.policy import PaymentPolicy
 from forecourt.services.payments.reconciliation import Action, FindingKind
 from forecourt.services.transactions import TransactionStart, TransactionStop
-from forecourt.storage.database import Database
 from tests.payments.conftest import prepare_network
 from tests.support.harness import OfflineGateway, SteppingClock
 
@@ -43,7 +43,7 @@ class Rig:
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'rec.db'}"
-    database = Database.from_url(url)
+    database = open_database(url)
     await database.migrate()
     provider = TestProvider(state_file=tmp_path / "provider.json")
     clock = SteppingClock(datetime.now(UTC).replace(microsecond=0))
@@ -61,7 +61,7 @@ async def dispenser_session(rig: Rig, token: str, kwh: float) -> int:
     body, headers = rig.provider.terminal_authorize(
         station_id=STATION, evse_id=1, id_token=token, amount=Money(5000, "USD")
     )
-    await rig.services.payments.holds.handle_webhook(body, headers)
+    await rig.services.feature(PAYMENTS).holds.handle_webhook(body, headers)
     core = rig.services.core.transactions
     t0 = rig.clock.now()
     begin = MeterSample(
@@ -74,7 +74,7 @@ async def dispenser_session(rig: Rig, token: str, kwh: float) -> int:
     assert started.authorization is not None
     assert started.authorization.accepted
     tx = started.transaction
-    await rig.services.payments.settlement.link(tx.id)
+    await rig.services.feature(PAYMENTS).settlement.link(tx.id)
     rig.clock.advance(1800)
     await core.stop(STATION, TransactionStop(tx.station_tx_id, rig.clock.now(), kwh * 1000))
     return tx.id
@@ -83,13 +83,13 @@ async def dispenser_session(rig: Rig, token: str, kwh: float) -> int:
 async def test_a_lost_event_is_finished_by_the_sweep(rig: Rig) -> None:
     tx_id = await dispenser_session(rig, "TERMREC001", 10.0)  # no bus subscription: no event
     async with rig.services.ctx.uow() as uow:
-        payment = await uow.payments.by_transaction(tx_id)
+        payment = await uow.repository(PAYMENT_STORE).by_transaction(tx_id)
     assert payment is not None
     assert payment.state is PaymentState.IN_SESSION
-    report = await rig.services.payments.recovery.sweep()
+    report = await rig.services.feature(PAYMENTS).recovery.sweep()
     assert report.settled == 1
     async with rig.services.ctx.uow() as uow:
-        paid = await uow.payments.by_transaction(tx_id)
+        paid = await uow.repository(PAYMENT_STORE).by_transaction(tx_id)
         token = await uow.tokens.get("TERMREC001")
     assert paid is not None
     assert paid.state is PaymentState.CAPTURED
@@ -102,13 +102,13 @@ async def test_unused_holds_are_released_after_the_start_window(rig: Rig) -> Non
     body, headers = rig.provider.terminal_authorize(
         station_id=STATION, evse_id=2, id_token="TERMUNUSED", amount=Money(5000, "USD")
     )
-    payment = await rig.services.payments.holds.handle_webhook(body, headers)
+    payment = await rig.services.feature(PAYMENTS).holds.handle_webhook(body, headers)
     assert payment is not None
     assert payment.state is PaymentState.AUTHORIZED
-    assert (await rig.services.payments.recovery.sweep()).released == 0
+    assert (await rig.services.feature(PAYMENTS).recovery.sweep()).released == 0
     rig.clock.advance(61)
-    assert (await rig.services.payments.recovery.sweep()).released == 1
-    released = await rig.services.payments.holds.get(payment.public_id)
+    assert (await rig.services.feature(PAYMENTS).recovery.sweep()).released == 1
+    released = await rig.services.feature(PAYMENTS).holds.get(payment.public_id)
     assert released.state is PaymentState.RELEASED
     assert "released" in released.message
     assert rig.provider.holds()[0].status.value == "canceled"
@@ -116,7 +116,7 @@ async def test_unused_holds_are_released_after_the_start_window(rig: Rig) -> Non
 
 async def test_reconcile_fixes_open_and_unknown_holds_and_escalates_mismatches(rig: Rig) -> None:
     tx_id = await dispenser_session(rig, "TERMREC002", 5.0)
-    await rig.services.payments.recovery.sweep()
+    await rig.services.feature(PAYMENTS).recovery.sweep()
     # Someone captured at the provider outside Forecourt; a hold nobody owns; one captured twice.
     stray = await rig.provider.create_hold(
         HoldRequest(Money(3000, "USD"), "", PaymentFlow.DISPENSER_TERMINAL), idempotency_key="stray"
@@ -129,19 +129,19 @@ async def test_reconcile_fixes_open_and_unknown_holds_and_escalates_mismatches(r
     rig.provider.present_card(foreign.provider_ref, "4242424242424242")
     await rig.provider.capture(foreign.provider_ref, Money(2000, "USD"), idempotency_key="x")
     async with rig.services.ctx.uow() as uow:
-        paid = await uow.payments.by_transaction(tx_id)
+        paid = await uow.repository(PAYMENT_STORE).by_transaction(tx_id)
         assert paid is not None
         paid.captured_minor += 1  # our record disagrees with the provider by a cent
-        await uow.payments.save(paid)
+        await uow.repository(PAYMENT_STORE).save(paid)
         await uow.commit()
 
-    findings = await rig.services.payments.reconciliation.run(fix=True)
+    findings = await rig.services.feature(PAYMENTS).reconciliation.run(fix=True)
     by_kind = {f.kind: f for f in findings}
     assert by_kind[FindingKind.UNKNOWN_HOLD].action is Action.FIXED
     assert by_kind[FindingKind.CAPTURE_WITHOUT_SESSION].action is Action.ESCALATED
     assert by_kind[FindingKind.AMOUNT_MISMATCH].action is Action.ESCALATED
     assert rig.provider.holds()[1].status.value == "canceled"  # the stray hold, released
-    again = await rig.services.payments.reconciliation.run(fix=False)
+    again = await rig.services.feature(PAYMENTS).reconciliation.run(fix=False)
     assert FindingKind.UNKNOWN_HOLD not in {f.kind for f in again}
     assert FindingKind.ESCALATED in {f.kind for f in again}
 
@@ -192,4 +192,4 @@ async def test_a_provider_event_for_nobody_is_ignored(rig: Rig) -> None:
     hold = await rig.provider.create_hold(
         HoldRequest(Money(100, "USD"), "", PaymentFlow.SCAN_TO_PAY), idempotency_key="nobody"
     )
-    assert await rig.services.payments.holds.apply(ProviderEvent("evt-x", hold)) is None
+    assert await rig.services.feature(PAYMENTS).holds.apply(ProviderEvent("evt-x", hold)) is None

@@ -20,6 +20,7 @@ from forecourt.domain.reliability.tickets import Ticket
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.ports.reliability import TicketFilter
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
 from forecourt.simulator import (
@@ -89,7 +90,7 @@ async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
         tmp_path, call_timeout=3.0, heartbeat_interval=10, ws_ping_interval=300.0
     ) as running:
         services = running.forecourt.services
-        await services.reliability.config.set_thresholds(None, FAST)
+        await services.feature(RELIABILITY).config.set_thresholds(None, FAST)
         await services.network.add_site(Site(SITE, "Test forecourt", timezone="UTC"))
         for token, kind in (
             (CARD, TokenKind.RFID),
@@ -177,8 +178,8 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
 
 
 async def tickets_of(services: Services, station_id: str) -> list[Ticket]:
-    await services.reliability.settle()
-    found, _ = await services.reliability.tickets.list(TicketFilter(station_id=station_id))
+    await services.feature(RELIABILITY).settle()
+    found, _ = await services.feature(RELIABILITY).tickets.list(TicketFilter(station_id=station_id))
     return found
 
 

@@ -33,6 +33,7 @@ from forecourt.domain.reliability.thresholds import Thresholds
 from forecourt.domain.reliability.watch import Decisions
 from forecourt.domain.stations import Site
 from forecourt.ports.reliability import SmtpSettings
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.services.core import Services
 from forecourt.services.reliability.writer import Batch
 from tests.support.harness import SteppingClock, make_services
@@ -98,12 +99,14 @@ class Rig:
             Thresholds(),
             Decisions(findings=[found]),
         )
-        self.services.reliability.writer.submit(batch)
-        await self.services.reliability.settle()
+        self.services.feature(RELIABILITY).writer.submit(batch)
+        await self.services.feature(RELIABILITY).settle()
 
     async def deliver_after_window(self) -> int:
-        self.clock.advance(self.services.reliability.config.current.pacing.group_window_s + 1)
-        return await self.services.reliability.alerts.deliver_due()
+        self.clock.advance(
+            self.services.feature(RELIABILITY).config.current.pacing.group_window_s + 1
+        )
+        return await self.services.feature(RELIABILITY).alerts.deliver_due()
 
 
 @pytest.fixture
@@ -115,14 +118,14 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     for station, site in (("A-1", "SITE-A"), ("A-2", "SITE-A"), ("B-1", "SITE-B")):
         await services.network.add_station(station, site_id=site)
     yield Rig(services, clock)
-    await services.reliability.stop()
+    await services.feature(RELIABILITY).stop()
     await database.dispose()
 
 
 async def test_signed_webhook_groups_a_sites_tickets_into_one_alert(
     rig: Rig, receiver: Receiver
 ) -> None:
-    alerts = rig.services.reliability.alerts
+    alerts = rig.services.feature(RELIABILITY).alerts
     await alerts.add_route(AlertRoute(Channel.WEBHOOK, receiver.url, "SITE-A", secret=SECRET))
     await rig.finding("A-1", FaultKind.DERATED)
     await rig.finding("A-2", FaultKind.CONNECTOR)
@@ -146,9 +149,9 @@ async def test_signed_webhook_groups_a_sites_tickets_into_one_alert(
 
 async def test_email_alert_via_smtp(rig: Rig, inbox: tuple[Inbox, int]) -> None:
     mails, port = inbox
-    config = rig.services.reliability.config
+    config = rig.services.feature(RELIABILITY).config
     await config.set_smtp(SmtpSettings("127.0.0.1", port, "alerts@forecourt.test"))
-    alerts = rig.services.reliability.alerts
+    alerts = rig.services.feature(RELIABILITY).alerts
     await alerts.add_route(AlertRoute(Channel.EMAIL, "ops@example.com", None, Severity.CRITICAL))
     await rig.finding("B-1", FaultKind.CONNECTOR)  # major: below this route's severity
     await rig.finding("A-1", FaultKind.OFFLINE, evse=None)  # critical
@@ -161,7 +164,7 @@ async def test_email_alert_via_smtp(rig: Rig, inbox: tuple[Inbox, int]) -> None:
 
 
 async def test_failed_deliveries_back_off_then_succeed(rig: Rig, receiver: Receiver) -> None:
-    alerts = rig.services.reliability.alerts
+    alerts = rig.services.feature(RELIABILITY).alerts
     await alerts.add_route(AlertRoute(Channel.WEBHOOK, receiver.url))
     receiver.status = 503
     await rig.finding("A-1", FaultKind.DERATED)
@@ -184,7 +187,7 @@ async def test_failed_deliveries_back_off_then_succeed(rig: Rig, receiver: Recei
 async def test_an_escalation_alerts_again_but_more_findings_do_not(
     rig: Rig, receiver: Receiver
 ) -> None:
-    alerts = rig.services.reliability.alerts
+    alerts = rig.services.feature(RELIABILITY).alerts
     await alerts.add_route(AlertRoute(Channel.WEBHOOK, receiver.url))
     await rig.finding("A-1", FaultKind.CLOCK_DRIFT, evse=None)  # minor
     assert await rig.deliver_after_window() == 1
@@ -200,7 +203,7 @@ async def test_an_escalation_alerts_again_but_more_findings_do_not(
 async def test_routes_are_validated(rig: Rig) -> None:
     from forecourt.domain.errors import InvalidInput, NotFound
 
-    alerts = rig.services.reliability.alerts
+    alerts = rig.services.feature(RELIABILITY).alerts
     with pytest.raises(InvalidInput):
         await alerts.add_route(AlertRoute(Channel.WEBHOOK, "ftp://nope"))
     with pytest.raises(InvalidInput):

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from forecourt.api.install import install_api
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext
 from forecourt.domain.reliability.model import FaultKind, Finding
@@ -24,11 +24,12 @@ from forecourt.domain.reliability.watch import Decisions
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import IdToken, TokenKind, TokenRecord
 from forecourt.domain.transactions import StopReason
+from forecourt.features import FEATURES
+from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.reliability.writer import Batch
 from forecourt.services.transactions import TransactionStart, TransactionStop
-from forecourt.storage.database import Database
 from tests.api.fakes import ScriptedGateway
 from tests.reliability.test_nevi_reference import EXCLUSIONS, NOW, TIMELINES, at
 from tests.support.harness import SteppingClock
@@ -47,7 +48,7 @@ class Api:
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[Api]:
-    database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'api.db'}")
+    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'api.db'}")
     await database.migrate()
     clock = SteppingClock(NOW)
     services = build_services(database, ScriptedGateway(), clock=clock, bus=InProcessBus())
@@ -56,27 +57,29 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     for station in ("CS-A", "CS-B"):
         await services.network.add_station(station, site_id="S")
     app = FastAPI()
-    install_api(app, services)
+    install_api(app, services, features=FEATURES)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://forecourt.test") as client:
         yield Api(client, services, clock, keys)
-    await services.reliability.stop()
+    await services.feature(RELIABILITY).stop()
     await database.dispose()
 
 
 async def _reference_timelines(api: Api) -> None:
     async with api.services.ctx.uow() as uow:
         for port, steps in TIMELINES.items():
-            await uow.reliability.intervals.apply([Transition(port, at(s), c) for s, c in steps])
+            await uow.repository(RELIABILITY_STORE).intervals.apply(
+                [Transition(port, at(s), c) for s, c in steps]
+            )
         await uow.commit()
 
 
 async def _ticket(api: Api, kind: FaultKind = FaultKind.CONNECTOR) -> int:
     finding = Finding(kind, "CS-A", 1, api.clock.now(), 0.9, "latch broken", {"n": 1})
-    api.services.reliability.writer.submit(
+    api.services.feature(RELIABILITY).writer.submit(
         Batch("CS-A", "S", Thresholds(), Decisions(findings=[finding]))
     )
-    await api.services.reliability.settle()
+    await api.services.feature(RELIABILITY).settle()
     page = (await api.client.get("/api/reliability/tickets", headers=api.auth(Role.VIEWER))).json()
     return int(page["items"][0]["id"])
 

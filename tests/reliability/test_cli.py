@@ -18,6 +18,7 @@ from forecourt.domain.reliability.thresholds import Thresholds
 from forecourt.domain.reliability.timeline import Transition
 from forecourt.domain.reliability.watch import Decisions
 from forecourt.domain.stations import Site
+from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
 from forecourt.services.reliability.writer import Batch
 from tests.reliability.test_nevi_reference import NOW, TIMELINES, at
 from tests.support.harness import SteppingClock, make_services
@@ -52,15 +53,15 @@ def cli(tmp_path: Path) -> Cli:
             await services.network.add_station(station, site_id="S")
         async with database.unit_of_work() as uow:
             for port, steps in TIMELINES.items():
-                await uow.reliability.intervals.apply(
+                await uow.repository(RELIABILITY_STORE).intervals.apply(
                     [Transition(port, at(s), c) for s, c in steps]
                 )
             await uow.commit()
         finding = Finding(FaultKind.CONNECTOR, "CS-A", 1, NOW, 0.9, "latch broken")
-        services.reliability.writer.submit(
+        services.feature(RELIABILITY).writer.submit(
             Batch("CS-A", "S", Thresholds(), Decisions(findings=[finding]))
         )
-        await services.reliability.settle()
+        await services.feature(RELIABILITY).settle()
         await database.dispose()
 
     asyncio.run(seed())

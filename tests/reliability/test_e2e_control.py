@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from forecourt.domain.commands import CommandStatus, Reset, TriggerKind, TriggerMessage
 from forecourt.domain.reliability.model import PortRef
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.simulator import dc_dispenser
 from tests.reliability.conftest import (
     APP,
@@ -44,11 +45,13 @@ async def test_healthy_stations_produce_no_findings(server: RunningServer, proto
         await station.wait_ready(10)
         await charge(station, evse_id=1, token=CARD)
 
-    await services.reliability.settle()
+    await services.feature(RELIABILITY).settle()
     assert await tickets_of(services, station_id) == []
-    assert await services.reliability.tickets.faults(station_id) == []
+    assert await services.feature(RELIABILITY).tickets.faults(station_id) == []
     now = services.ctx.clock.now()
-    rows = await services.reliability.reports.uptime(now.year, now.month, station_id=station_id)
+    rows = await services.feature(RELIABILITY).reports.uptime(
+        now.year, now.month, station_id=station_id
+    )
     assert {row.port for row in rows} == {PortRef(station_id, 1), PortRef(station_id, 2)}
     for row in rows:
         # only the reboot and the final disconnect count: a few seconds at most

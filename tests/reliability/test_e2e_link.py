@@ -8,6 +8,7 @@ import asyncio
 from forecourt.domain.commands import CommandStatus, TriggerKind, TriggerMessage
 from forecourt.domain.reliability.model import Condition, FaultKind
 from forecourt.domain.reliability.tickets import TicketState
+from forecourt.reliability.keys import RELIABILITY
 from tests.reliability.conftest import (
     CARD,
     add_dc_station,
@@ -31,18 +32,18 @@ async def test_half_open_station_gets_a_ticket_and_one_soft_reset(server: Runnin
             )
             assert record.status is CommandStatus.TIMEOUT
         ticket = await wait_ticket(services, "CS-HALF", FaultKind.HALF_OPEN)
-        view = services.reliability.monitor.view("CS-HALF", 1)
+        view = services.feature(RELIABILITY).monitor.view("CS-HALF", 1)
         assert view is not None
         assert view.conditions == {Condition.UNREACHABLE}
 
         async def remediated() -> list[str] | None:
-            events = (await services.reliability.tickets.detail(ticket.id)).events
+            events = (await services.feature(RELIABILITY).tickets.detail(ticket.id)).events
             kinds = [e.kind for e in events]
             return kinds if "remediation" in kinds else None
 
         kinds = await eventually(remediated, timeout=15)
         assert kinds.count("remediation_started") == 1  # rate-limited: one reset per ticket
-        detail = await services.reliability.tickets.detail(ticket.id)
+        detail = await services.feature(RELIABILITY).tickets.detail(ticket.id)
         reset = next(e for e in detail.events if e.kind == "remediation")
         assert reset.data["action"] == "soft_reset"
         assert reset.data["status"] == "timeout"  # half-open: even the reset goes unanswered
@@ -57,7 +58,7 @@ async def test_offline_station_is_down_then_resolved_and_verified(server: Runnin
         await station.go_offline()
         ticket = await wait_ticket(services, "CS-OFF", FaultKind.OFFLINE)
         assert ticket.ports == [0]
-        view = services.reliability.monitor.view("CS-OFF", 1)
+        view = services.feature(RELIABILITY).monitor.view("CS-OFF", 1)
         assert view is not None
         assert Condition.OFFLINE in view.conditions
 
@@ -75,8 +76,8 @@ async def test_offline_station_is_down_then_resolved_and_verified(server: Runnin
             return current.state is TicketState.VERIFIED
 
         await eventually(verified)
-    await services.reliability.settle()
-    outages = await services.reliability.reports.outages(
+    await services.feature(RELIABILITY).settle()
+    outages = await services.feature(RELIABILITY).reports.outages(
         ticket.opened_at.replace(hour=0, minute=0), services.ctx.clock.now(), station_id="CS-OFF"
     )
     assert any(Condition.OFFLINE in o.conditions and o.end is not None for o in outages)

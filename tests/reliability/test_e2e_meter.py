@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from forecourt.domain.reliability.model import FaultKind
 from forecourt.domain.reliability.tickets import TicketState
+from forecourt.reliability.keys import RELIABILITY
 from tests.reliability.conftest import (
     TRUCK,
     add_dc_station,
@@ -40,7 +41,7 @@ async def test_station_clock_drift_opens_and_clears(server: RunningServer) -> No
         ahead = datetime.now(UTC) + timedelta(minutes=5)
         assert await station.send_raw(_status("drift-1", ahead)) is not None
         ticket = await wait_ticket(services, "CS-CLOCK", FaultKind.CLOCK_DRIFT)
-        (fault,) = await services.reliability.tickets.faults("CS-CLOCK", active=True)
+        (fault,) = await services.feature(RELIABILITY).tickets.faults("CS-CLOCK", active=True)
         assert 290 < fault.evidence["drift_s"] < 310
         assert ticket.severity.value == "minor"
 
@@ -81,7 +82,7 @@ async def test_energy_register_going_backwards_is_a_meter_anomaly(server: Runnin
         assert await station.send_raw(json.dumps(frame)) is not None
         ticket = await wait_ticket(services, "CS-METER", FaultKind.METER_ANOMALY)
         assert ticket.ports == [1]
-        (fault,) = await services.reliability.tickets.faults("CS-METER", active=True)
+        (fault,) = await services.feature(RELIABILITY).tickets.faults("CS-METER", active=True)
         assert fault.evidence["resets"] == 1
         assert fault.evidence["transaction_id"] == tx_id
         await station.stop_session(1, timeout=5)

@@ -7,6 +7,7 @@ import httpx
 from forecourt.domain.reliability.model import Condition, FaultKind
 from forecourt.domain.reliability.tickets import TicketState
 from forecourt.ports.reliability import TicketFilter
+from forecourt.reliability.keys import RELIABILITY
 from tests.reliability.conftest import (
     CARD,
     CARD_2,
@@ -31,7 +32,7 @@ async def test_derated_evse_opens_a_ticket_and_drivers_see_it(server: RunningSer
     ):
         station.evse(1).config.faults.derate_factor = 0.5
         await charge(station, token=CARD)
-        one_off = await services.reliability.tickets.faults("CS-DERATE")
+        one_off = await services.feature(RELIABILITY).tickets.faults("CS-DERATE")
         assert [f.kind for f in one_off] == [FaultKind.DERATED]
         assert one_off[0].confidence < 0.6  # one session: an observation, no ticket yet
         assert await tickets_of(services, "CS-DERATE") == []
@@ -42,11 +43,11 @@ async def test_derated_evse_opens_a_ticket_and_drivers_see_it(server: RunningSer
         ticket = await wait_ticket(services, "CS-DERATE", FaultKind.DERATED)
         assert ticket.state is TicketState.OPEN
         assert ticket.ports == [1]
-        (fault,) = await services.reliability.tickets.faults("CS-DERATE", active=True)
+        (fault,) = await services.feature(RELIABILITY).tickets.faults("CS-DERATE", active=True)
         assert fault.evidence["vehicles"] == 2
         assert 70_000 <= fault.evidence["offered_w"] <= 76_000
 
-        view = services.reliability.monitor.view("CS-DERATE", 1)
+        view = services.feature(RELIABILITY).monitor.view("CS-DERATE", 1)
         assert view is not None
         assert view.limited
         assert view.capability_w is not None
@@ -74,8 +75,12 @@ async def test_repaired_derate_is_resolved_then_verified_by_a_normal_session(
         for token in (CARD, CARD_2):
             await charge(station, token=token)
         ticket = await wait_ticket(services, "CS-FIXED", FaultKind.DERATED)
-        await services.reliability.tickets.transition(ticket.id, TicketState.ACKNOWLEDGED, "tech")
-        await services.reliability.tickets.transition(ticket.id, TicketState.IN_PROGRESS, "tech")
+        await services.feature(RELIABILITY).tickets.transition(
+            ticket.id, TicketState.ACKNOWLEDGED, "tech"
+        )
+        await services.feature(RELIABILITY).tickets.transition(
+            ticket.id, TicketState.IN_PROGRESS, "tech"
+        )
 
         station.evse(1).config.faults.derate_factor = 1.0  # the cooling pump was replaced
         await charge(station, token=CARD)
@@ -85,11 +90,11 @@ async def test_repaired_derate_is_resolved_then_verified_by_a_normal_session(
             return current.state is TicketState.VERIFIED
 
         await eventually(verified)
-        detail = await services.reliability.tickets.detail(ticket.id)
+        detail = await services.feature(RELIABILITY).tickets.detail(ticket.id)
         kinds = [e.kind for e in detail.events]
         assert kinds[:2] == ["opened", "fault_added"]
         assert kinds[-3:] == ["fault_cleared", "auto_resolved", "verified"]
-        view = services.reliability.monitor.view("CS-FIXED", 1)
+        view = services.feature(RELIABILITY).monitor.view("CS-FIXED", 1)
         assert view is not None
         assert not view.conditions
 
@@ -105,9 +110,11 @@ async def test_lost_power_module_is_told_apart_from_derating(server: RunningServ
             await charge(station, token=token)
         ticket = await wait_ticket(services, "CS-MODULE", FaultKind.POWER_MODULE_LOSS)
         assert FaultKind.DERATED.value not in ticket.kinds  # Power.Offered still says 150 kW
-        (fault,) = await services.reliability.tickets.faults("CS-MODULE", active=True)
+        (fault,) = await services.feature(RELIABILITY).tickets.faults("CS-MODULE", active=True)
         assert fault.evidence["ceiling_w"] == 100_000
         assert fault.evidence["best_peak_w"] == 150_000
         assert fault.evidence["step_w"] == 50_000
-        found, _ = await services.reliability.tickets.list(TicketFilter(kind=FaultKind.DERATED))
+        found, _ = await services.feature(RELIABILITY).tickets.list(
+            TicketFilter(kind=FaultKind.DERATED)
+        )
         assert found == []

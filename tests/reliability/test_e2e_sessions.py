@@ -6,6 +6,7 @@ import httpx
 
 from forecourt.domain.commands import CommandStatus, RemoteStart
 from forecourt.domain.reliability.model import Condition, FaultKind
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.simulator import dc_dispenser
 from tests.reliability.conftest import (
     APP,
@@ -40,15 +41,15 @@ async def test_broken_latch_on_one_connector_while_its_sibling_works(
         await charge(station, evse_id=1, token=APP_2)
         ticket = await wait_ticket(services, "CS-LATCH", FaultKind.CONNECTOR)
         assert ticket.ports == [1]
-        (fault,) = await services.reliability.tickets.faults("CS-LATCH", active=True)
+        (fault,) = await services.feature(RELIABILITY).tickets.faults("CS-LATCH", active=True)
         assert fault.evidence["working_siblings"] == ["2/1"]
         assert fault.evidence["outcomes"] == ["zero_energy"]
         assert fault.confidence >= 0.9
         # Available, but every session fails: the port is down, and drivers are told
-        view = services.reliability.monitor.view("CS-LATCH", 1)
+        view = services.feature(RELIABILITY).monitor.view("CS-LATCH", 1)
         assert view is not None
         assert view.conditions == {Condition.FAILING_SESSIONS}
-        sibling = services.reliability.monitor.view("CS-LATCH", 2)
+        sibling = services.feature(RELIABILITY).monitor.view("CS-LATCH", 2)
         assert sibling is not None
         assert not sibling.conditions
         async with httpx.AsyncClient(base_url=server.http_url) as client:
@@ -82,7 +83,7 @@ async def test_dead_card_reader_while_the_app_keeps_working(
             await charge(control, token=card, seconds=0.3)
         ticket = await wait_ticket(services, "CS-READER", FaultKind.PAYMENT_READER)
         assert ticket.ports == [0]  # the whole station
-        (fault,) = await services.reliability.tickets.faults("CS-READER", active=True)
+        (fault,) = await services.feature(RELIABILITY).tickets.faults("CS-READER", active=True)
         # three app sessions (and the abandoned tap, 2.0.1 opens a transaction at plug-in)
         assert fault.evidence["streak"] >= 3
         assert fault.evidence["reader_share"] == round(2 / 3, 3)
@@ -93,7 +94,7 @@ async def test_silent_station_far_beyond_its_own_rhythm(server: RunningServer) -
     services = server.forecourt.services
     # the limit is max(silence_min_s, mean gap × ln(1/alpha)): never between two test sessions
     limits = {"silence_alpha": 0.05, "silence_min_s": 4.0}
-    await services.reliability.config.set_thresholds(None, limits)
+    await services.feature(RELIABILITY).config.set_thresholds(None, limits)
     await add_dc_station(services, "CS-SILENT")
     async with simulated(server, "CS-SILENT", "1.6") as station:
         for token in (CARD, CARD_2, APP, APP_2):
@@ -103,10 +104,10 @@ async def test_silent_station_far_beyond_its_own_rhythm(server: RunningServer) -
         assert station.start_session(1) is None  # drivers cannot start anything
         ticket = await wait_ticket(services, "CS-SILENT", FaultKind.SILENT_OUTAGE, timeout=20)
         assert ticket.ports == [1]
-        (fault,) = await services.reliability.tickets.faults("CS-SILENT", active=True)
+        (fault,) = await services.feature(RELIABILITY).tickets.faults("CS-SILENT", active=True)
         assert fault.evidence["sessions_seen"] == 4
         assert fault.evidence["gap_s"] > fault.evidence["mean_gap_s"]
-        view = services.reliability.monitor.view("CS-SILENT", 1)
+        view = services.feature(RELIABILITY).monitor.view("CS-SILENT", 1)
         assert view is not None
         assert Condition.SILENT in view.conditions
 
@@ -127,6 +128,6 @@ async def test_refused_remote_starts_reveal_a_silent_station_at_once(
         await remote_charge(services, station)
 
         async def cleared() -> bool:
-            return not await services.reliability.tickets.faults("CS-REFUSE", active=True)
+            return not await services.feature(RELIABILITY).tickets.faults("CS-REFUSE", active=True)
 
         await eventually(cleared)

@@ -22,6 +22,7 @@ from forecourt.domain.reliability.kpis import Dimension, KpiSession, interop_mat
 from forecourt.domain.reliability.model import PortRef
 from forecourt.domain.reliability.sessions import SessionEnd, SessionOutcome
 from forecourt.domain.reliability.thresholds import Thresholds
+from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
 from forecourt.services.reliability.export import quarter_csv, quarter_json
 from tests.reliability.test_nevi_reference import (
     EXCLUSIONS,
@@ -147,13 +148,13 @@ async def test_quarter_files_from_storage(tmp_path: Path) -> None:
             await services.network.add_station(station, site_id="S")
         async with database.unit_of_work() as uow:
             for port, steps in TIMELINES.items():
-                await uow.reliability.intervals.apply(
+                await uow.repository(RELIABILITY_STORE).intervals.apply(
                     [Transition(port, at(start), conditions) for start, conditions in steps]
                 )
             for item in EXCLUSIONS:
-                await uow.reliability.exclusions.add(item)
+                await uow.repository(RELIABILITY_STORE).exclusions.add(item)
             await uow.commit()
-        report = await services.reliability.reports.nevi_quarter("2028Q1")
+        report = await services.feature(RELIABILITY).reports.nevi_quarter("2028Q1")
         files = quarter_csv(report)
         assert set(files) == {"sessions.csv", "uptime.csv", "outages.csv", "evchart_sessions.csv"}
         uptime = list(csv.DictReader(io.StringIO(files["uptime.csv"])))

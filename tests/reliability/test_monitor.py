@@ -7,6 +7,7 @@ from pathlib import Path
 
 from forecourt.domain.events import DomainEvent
 from forecourt.domain.reliability.model import Condition, PortRef
+from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
 from forecourt.services.core import Services
 from tests.support.harness import SteppingClock, make_services
 
@@ -21,7 +22,7 @@ async def intervals(services: Services) -> list[tuple[int, int | None, frozenset
     """(start minute, end minute, conditions) relative to the harness clock's start."""
     start = SteppingClock().now()
     async with services.ctx.uow() as uow:
-        found = await uow.reliability.intervals.overlapping(
+        found = await uow.repository(RELIABILITY_STORE).intervals.overlapping(
             start - timedelta(days=1), start + timedelta(days=1)
         )
 
@@ -35,8 +36,8 @@ async def test_timeline_is_persisted_and_resumed_after_a_restart(tmp_path: Path)
     clock = SteppingClock()
     services, database = await make_services(tmp_path, clock=clock)
     await services.network.add_station("CS")
-    await services.reliability.start()
-    monitor = services.reliability.monitor
+    await services.feature(RELIABILITY).start()
+    monitor = services.feature(RELIABILITY).monitor
     monitor.handle(event(services, "station.connected", protocol="2.0.1"))
     monitor.handle(
         event(services, "connector.status", evse_id=1, connector_id=1, status="available")
@@ -47,7 +48,7 @@ async def test_timeline_is_persisted_and_resumed_after_a_restart(tmp_path: Path)
     monitor.handle(
         event(services, "connector.status", evse_id=1, connector_id=1, status="available")
     )
-    await services.reliability.stop()
+    await services.feature(RELIABILITY).stop()
     await database.dispose()
     assert await _reopen_and_list(tmp_path, clock) == [
         (0, 10, frozenset()),
@@ -64,16 +65,18 @@ async def _reopen_and_list(
     clock.advance(600)  # the process was down
     services, database = await make_services(tmp_path, clock=clock)
     try:
-        await services.reliability.start()
-        view = services.reliability.monitor.view("CS", 1)
+        await services.feature(RELIABILITY).start()
+        view = services.feature(RELIABILITY).monitor.view("CS", 1)
         assert view is not None
         assert view.conditions == {Condition.OFFLINE}
         clock.advance(300)
-        services.reliability.monitor.handle(event(services, "station.connected", protocol="2.0.1"))
-        await services.reliability.settle()
+        services.feature(RELIABILITY).monitor.handle(
+            event(services, "station.connected", protocol="2.0.1")
+        )
+        await services.feature(RELIABILITY).settle()
         return await intervals(services)
     finally:
-        await services.reliability.stop()
+        await services.feature(RELIABILITY).stop()
         await database.dispose()
 
 
@@ -81,15 +84,15 @@ async def test_clock_drift_comes_from_the_cores_own_measurement(tmp_path: Path) 
     services, database = await make_services(tmp_path)
     try:
         await services.network.add_station("CS")
-        await services.reliability.start()
+        await services.feature(RELIABILITY).start()
         async with services.ctx.uow() as uow:
             now = services.ctx.clock.now()
             await services.ctx.drift.observe(uow, "CS", now + timedelta(minutes=3), now)
             await uow.commit()
-        services.reliability.monitor.handle(event(services, "link.heartbeat"))
-        await services.reliability.settle()
-        (fault,) = await services.reliability.tickets.faults("CS")
+        services.feature(RELIABILITY).monitor.handle(event(services, "link.heartbeat"))
+        await services.feature(RELIABILITY).settle()
+        (fault,) = await services.feature(RELIABILITY).tickets.faults("CS")
         assert fault.evidence["drift_s"] == 180.0
     finally:
-        await services.reliability.stop()
+        await services.feature(RELIABILITY).stop()
         await database.dispose()

@@ -62,6 +62,7 @@ from forecourt.domain.reliability.model import (
 )
 from forecourt.domain.reliability.timeline import Transition
 from forecourt.domain.stations import Site
+from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
 from tests.support.harness import SteppingClock, make_services
 
 A1, A2 = PortRef("CS-A", 1), PortRef("CS-A", 2)
@@ -232,13 +233,13 @@ async def test_storage_and_reports_give_the_same_numbers(tmp_path: Path) -> None
                 transitions = [
                     Transition(port, at(start), conditions) for start, conditions in steps
                 ]
-                await uow.reliability.intervals.apply(transitions)
+                await uow.repository(RELIABILITY_STORE).intervals.apply(transitions)
             for item in EXCLUSIONS:
-                await uow.reliability.exclusions.add(item)
+                await uow.repository(RELIABILITY_STORE).exclusions.add(item)
             await uow.commit()
-        rows = await services.reliability.reports.uptime(2028, 2)
+        rows = await services.feature(RELIABILITY).reports.uptime(2028, 2)
         assert {u.port: row(u) for u in rows} == FEBRUARY_2028
-        quarter = await services.reliability.reports.nevi_quarter("2028Q1")
+        quarter = await services.feature(RELIABILITY).reports.nevi_quarter("2028Q1")
         months = {(u.port, u.month): row(u) for u in quarter.uptime}
         assert months[(A1, 2)] == FEBRUARY_2028[A1]
         assert months[(A1, 1)][3] == "0"  # nothing down on CS-A/1 in January

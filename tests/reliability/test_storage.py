@@ -22,6 +22,7 @@ from forecourt.domain.stations import ConnectorStatus, Station, StatusReport
 from forecourt.domain.transactions import StopReason, Transaction, TransactionState
 from forecourt.ports.reliability import TicketFilter
 from forecourt.ports.repositories import StatusHistoryEntry, StoredSample
+from forecourt.reliability.keys import RELIABILITY_STORE
 from forecourt.storage import Database
 
 T0 = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -34,7 +35,7 @@ def t(minutes: float) -> datetime:
 
 async def test_intervals_close_open_and_rewrite_the_same_instant(database: Database) -> None:
     async with database.unit_of_work() as uow:
-        repo = uow.reliability.intervals
+        repo = uow.repository(RELIABILITY_STORE).intervals
         await repo.apply([Transition(PORT, t(0), frozenset())])
         await repo.apply([Transition(PORT, t(10), frozenset({Condition.OFFLINE}))])
         # a second change at the same instant rewrites the interval just opened
@@ -44,7 +45,7 @@ async def test_intervals_close_open_and_rewrite_the_same_instant(database: Datab
         await repo.apply([Transition(PORT, t(20), frozenset())])
         await uow.commit()
     async with database.unit_of_work() as uow:
-        repo = uow.reliability.intervals
+        repo = uow.repository(RELIABILITY_STORE).intervals
         found = await repo.overlapping(t(5), t(15))
         assert [(i.start, i.end, i.conditions) for i in found] == [
             (t(0), t(10), frozenset()),
@@ -60,7 +61,7 @@ async def test_intervals_close_open_and_rewrite_the_same_instant(database: Datab
 
 async def test_exclusions(database: Database) -> None:
     async with database.unit_of_work() as uow:
-        repo = uow.reliability.exclusions
+        repo = uow.repository(RELIABILITY_STORE).exclusions
         saved = await repo.add(
             Exclusion(
                 "CS",
@@ -76,7 +77,7 @@ async def test_exclusions(database: Database) -> None:
         )
         await uow.commit()
     async with database.unit_of_work() as uow:
-        repo = uow.reliability.exclusions
+        repo = uow.repository(RELIABILITY_STORE).exclusions
         assert (await repo.get(saved.id)) == saved
         assert await repo.list("CS", t(30), t(90)) == [saved]
         assert await repo.list("CS", t(60), t(90)) == []  # ends exactly where the window starts
@@ -87,7 +88,10 @@ async def test_exclusions(database: Database) -> None:
 
 async def test_faults_tickets_and_events(database: Database) -> None:
     async with database.unit_of_work() as uow:
-        tickets, faults = uow.reliability.tickets, uow.reliability.faults
+        tickets, faults = (
+            uow.repository(RELIABILITY_STORE).tickets,
+            uow.repository(RELIABILITY_STORE).faults,
+        )
         ticket = await tickets.add(
             Ticket(
                 "CS", Severity.MAJOR, "CS: connector", t(0), "SITE", kinds=["connector"], ports=[1]
@@ -117,7 +121,10 @@ async def test_faults_tickets_and_events(database: Database) -> None:
         )
         await uow.commit()
     async with database.unit_of_work() as uow:
-        tickets, faults = uow.reliability.tickets, uow.reliability.faults
+        tickets, faults = (
+            uow.repository(RELIABILITY_STORE).tickets,
+            uow.repository(RELIABILITY_STORE).faults,
+        )
         assert await faults.latest("CS", FaultKind.OFFLINE, None) == station_wide
         assert await faults.latest("CS", FaultKind.OFFLINE, 1) is None
         assert await faults.for_ticket(ticket.id) == [port_fault]
@@ -138,12 +145,12 @@ async def test_faults_tickets_and_events(database: Database) -> None:
 
 async def test_alert_outbox_groups_and_due(database: Database) -> None:
     async with database.unit_of_work() as uow:
-        alerts = uow.reliability.alerts
+        alerts = uow.repository(RELIABILITY_STORE).alerts
         route = await alerts.add_route(AlertRoute(Channel.WEBHOOK, "https://x.test/h", secret="s"))
         alert = await alerts.add(Alert(route.id, "1|SITE", t(0), t(1), [{"ticket_id": 1}]))
         await uow.commit()
     async with database.unit_of_work() as uow:
-        alerts = uow.reliability.alerts
+        alerts = uow.repository(RELIABILITY_STORE).alerts
         assert (await alerts.pending_group("1|SITE", t(0))) == alert
         assert await alerts.pending_group("1|SITE", t(1)) is None  # the window has closed
         assert await alerts.due(t(0)) == []
@@ -158,13 +165,13 @@ async def test_alert_outbox_groups_and_due(database: Database) -> None:
 
 async def test_config_upsert(database: Database) -> None:
     async with database.unit_of_work() as uow:
-        config = uow.reliability.config
+        config = uow.repository(RELIABILITY_STORE).config
         await config.put("thresholds:*", {"tick_s": 1.0}, t(0))
         await config.put("thresholds:*", {"tick_s": 2.0}, t(1))
         await config.put("thresholds:model:A_B%", {"x": 1}, t(1))
         await uow.commit()
     async with database.unit_of_work() as uow:
-        config = uow.reliability.config
+        config = uow.repository(RELIABILITY_STORE).config
         assert await config.get("thresholds:*") == {"tick_s": 2.0}
         assert set(await config.with_prefix("thresholds:model:")) == {"thresholds:model:A_B%"}
         assert await config.get("nope") is None
@@ -201,8 +208,10 @@ async def test_session_report_query(database: Database) -> None:
         await uow.statuses.add(StatusHistoryEntry("CS", report, t(5)))
         await uow.commit()
     async with database.unit_of_work() as uow:
-        (record,) = await uow.reliability.sessions.ended_sessions(t(-60), t(60), ["CS"])
+        (record,) = await uow.repository(RELIABILITY_STORE).sessions.ended_sessions(
+            t(-60), t(60), ["CS"]
+        )
         assert (record.start_soc, record.end_soc) == (20.0, 80.0)
         assert record.error_codes == ("ConnectorLockFailure",)
         assert record.stop_reason == "other"
-        assert await uow.reliability.sessions.ended_sessions(t(1), t(60)) == []
+        assert await uow.repository(RELIABILITY_STORE).sessions.ended_sessions(t(1), t(60)) == []

@@ -16,6 +16,7 @@ from forecourt.domain.reliability.tickets import Ticket, TicketEvent, TicketStat
 from forecourt.domain.reliability.watch import Decisions, Verification
 from forecourt.domain.tokens import IdToken, TokenRecord
 from forecourt.ports.reliability import TicketFilter
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.services.core import Services
 from forecourt.services.reliability.writer import Batch
 from forecourt.services.transactions import TransactionStart
@@ -29,8 +30,10 @@ class Rig:
 
     async def found(self, *findings: Finding, verified: tuple[Verification, ...] = ()) -> None:
         decisions = Decisions(findings=list(findings), verified=list(verified))
-        self.services.reliability.writer.submit(Batch("CS", "SITE", Thresholds(), decisions))
-        await self.services.reliability.settle()
+        self.services.feature(RELIABILITY).writer.submit(
+            Batch("CS", "SITE", Thresholds(), decisions)
+        )
+        await self.services.feature(RELIABILITY).settle()
 
     def finding(
         self, kind: FaultKind, evse: int | None = 1, confidence: float = 0.9, **evidence: object
@@ -40,7 +43,9 @@ class Rig:
         )
 
     async def tickets(self) -> list[Ticket]:
-        found, _ = await self.services.reliability.tickets.list(TicketFilter(station_id="CS"))
+        found, _ = await self.services.feature(RELIABILITY).tickets.list(
+            TicketFilter(station_id="CS")
+        )
         return found
 
 
@@ -50,7 +55,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     services, database = await make_services(tmp_path, clock=clock)
     await services.network.add_station("CS")
     yield Rig(services, clock)
-    await services.reliability.stop()
+    await services.feature(RELIABILITY).stop()
     await database.dispose()
 
 
@@ -58,7 +63,7 @@ async def test_the_same_fault_twice_is_one_fault_counted_twice(rig: Rig) -> None
     await rig.found(rig.finding(FaultKind.DERATED, n=1))
     rig.clock.advance(60)
     await rig.found(rig.finding(FaultKind.DERATED, n=2))
-    (fault,) = await rig.services.reliability.tickets.faults("CS")
+    (fault,) = await rig.services.feature(RELIABILITY).tickets.faults("CS")
     assert fault.occurrences == 2
     assert fault.evidence == {"n": 2}
     assert fault.last_seen - fault.first_seen == timedelta(seconds=60)
@@ -83,7 +88,7 @@ async def test_faults_of_one_station_share_a_ticket_and_severity_escalates(rig: 
 
 async def test_low_confidence_is_recorded_not_ticketed(rig: Rig) -> None:
     await rig.found(rig.finding(FaultKind.DERATED, confidence=0.35))
-    assert len(await rig.services.reliability.tickets.faults("CS")) == 1
+    assert len(await rig.services.feature(RELIABILITY).tickets.faults("CS")) == 1
     assert await rig.tickets() == []
 
 
@@ -98,14 +103,16 @@ async def test_cleared_faults_resolve_the_ticket_and_a_recurrence_reopens_it(rig
     (ticket,) = await rig.tickets()
     assert ticket.state is TicketState.OPEN
     assert ticket.reopened == 1
-    faults = await rig.services.reliability.tickets.faults("CS")
+    faults = await rig.services.feature(RELIABILITY).tickets.faults("CS")
     assert [f.active for f in faults] == [True, False]  # a new episode, the old one kept
 
 
 async def test_verification_needs_the_affected_port_and_normal_power(rig: Rig) -> None:
     await rig.found(rig.finding(FaultKind.DERATED, evse=1))
     (ticket,) = await rig.tickets()
-    await rig.services.reliability.tickets.transition(ticket.id, TicketState.RESOLVED, "tech")
+    await rig.services.feature(RELIABILITY).tickets.transition(
+        ticket.id, TicketState.RESOLVED, "tech"
+    )
     other_port = Verification(PortRef("CS", 2), rig.clock.now(), 7, normal_power=True)
     slow = Verification(PortRef("CS", 1), rig.clock.now(), 8, normal_power=False)
     await rig.found(verified=(other_port, slow))
@@ -122,7 +129,7 @@ async def test_verification_needs_the_affected_port_and_normal_power(rig: Rig) -
 async def test_manual_workflow_and_refused_transitions(rig: Rig) -> None:
     await rig.found(rig.finding(FaultKind.CONNECTOR))
     (ticket,) = await rig.tickets()
-    desk = rig.services.reliability.tickets
+    desk = rig.services.feature(RELIABILITY).tickets
     with pytest.raises(InvalidInput, match="cannot become verified"):
         await desk.transition(ticket.id, TicketState.VERIFIED, "tech")
     rig.clock.advance(3600)
@@ -153,9 +160,9 @@ async def test_sla_breach(rig: Rig) -> None:
     await rig.found(rig.finding(FaultKind.OFFLINE, evse=None))  # critical: 1 h to acknowledge
     (ticket,) = await rig.tickets()
     rig.clock.advance(2 * 3600)
-    detail = await rig.services.reliability.tickets.detail(ticket.id)
+    detail = await rig.services.feature(RELIABILITY).tickets.detail(ticket.id)
     assert detail.sla_breaches == ["acknowledge"]
-    stats = await rig.services.reliability.tickets.stats(TicketFilter())
+    stats = await rig.services.feature(RELIABILITY).tickets.stats(TicketFilter())
     assert stats.sla_breaches == 1
 
 
@@ -178,7 +185,7 @@ async def test_soft_reset_once_per_interval(rig: Rig) -> None:
     events = await _events_until(services, ticket.id, "remediation")
     assert events[-1].data["status"] == "offline"  # the test rig has no stations connected
     await rig.found(rig.finding(FaultKind.HALF_OPEN, evse=None))
-    await services.reliability.settle()
+    await services.feature(RELIABILITY).settle()
     commands = await services.remote.history("CS")
     assert [(c.kind.value, c.requested_by) for c in commands] == [("reset", "reliability")]
 
@@ -187,7 +194,7 @@ async def _events_until(services: Services, ticket_id: int, kind: str) -> list[T
     import asyncio
 
     for _ in range(100):
-        events = (await services.reliability.tickets.detail(ticket_id)).events
+        events = (await services.feature(RELIABILITY).tickets.detail(ticket_id)).events
         if any(e.kind == kind for e in events):
             return [e for e in events if e.kind.startswith("remediation")]
         await asyncio.sleep(0.02)

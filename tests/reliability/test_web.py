@@ -16,6 +16,7 @@ from forecourt.domain.reliability.thresholds import Thresholds
 from forecourt.domain.reliability.watch import Decisions
 from forecourt.domain.stations import Site
 from forecourt.ports.reliability import TicketFilter
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
@@ -50,8 +51,8 @@ async def web(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Services
             FaultKind.CONNECTOR, "N-1", 1, services.ctx.clock.now(), 0.9, "latch broken"
         )
         batch = Batch("N-1", "north", Thresholds(), Decisions(findings=[finding]))
-        services.reliability.writer.submit(batch)
-        await services.reliability.settle()
+        services.feature(RELIABILITY).writer.submit(batch)
+        await services.feature(RELIABILITY).settle()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://forecourt.test"
@@ -87,7 +88,7 @@ async def test_overview_lists_tickets_faults_and_uptime(
 
 async def test_ticket_page_and_workflow_buttons(web: tuple[httpx.AsyncClient, Services]) -> None:
     client, services = web
-    (ticket,), _ = await services.reliability.tickets.list(TicketFilter())
+    (ticket,), _ = await services.feature(RELIABILITY).tickets.list(TicketFilter())
     await _sign_in(client, "watcher")
     page = await client.get(f"/dashboard/reliability/tickets/{ticket.id}")
     assert "Mark acknowledged" not in page.text  # viewers do not get the buttons

@@ -19,7 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import forecourt.storage.feature_tables  # noqa: F401  (clean-up must know every table)
+from forecourt.bootstrap import open_database
+from forecourt.features import storage_extensions
 from forecourt.storage import Database, migrate_sync
 from forecourt.storage.tables import metadata
 
@@ -55,7 +56,7 @@ def postgres_url() -> Iterator[str]:
         )
     url = admin.set(database=name).render_as_string(hide_password=False)
     try:
-        migrate_sync(url)
+        migrate_sync(url, storage_extensions())
         yield url
     finally:
         asyncio.run(_run_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -65,7 +66,7 @@ def postgres_url() -> Iterator[str]:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (faster than migrating each time)."""
     path = tmp_path_factory.mktemp("template") / "forecourt.db"
-    migrate_sync(sqlite_url(path))
+    migrate_sync(sqlite_url(path), storage_extensions())
     return path
 
 
@@ -83,7 +84,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     """A migrated, empty database."""
-    db = Database.from_url(database_url)
+    db = open_database(database_url)
     if db.dialect == "postgresql":  # one database per session: empty it (DELETE beats TRUNCATE)
         async with db.engine.begin() as connection:
             for table in reversed(metadata.sorted_tables):

@@ -10,11 +10,14 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
-import forecourt.storage.feature_tables  # noqa: F401  (the metadata is complete with features)
+from forecourt.features import storage_extensions
 from forecourt.storage import Database
 from forecourt.storage.database import alembic_config
 from forecourt.storage.revisions import packaged_heads, stored_heads
 from forecourt.storage.tables import metadata
+
+#: The core's migrations and every installed feature's branch (imports their tables too).
+LOCATIONS = storage_extensions().version_locations
 
 
 def _schema_diff(connection: Connection) -> list[Any]:
@@ -27,7 +30,7 @@ def _current_heads(connection: Connection) -> set[str]:
 
 
 def _downgrade_to_base(connection: Connection) -> None:
-    config = alembic_config()
+    config = alembic_config(locations=LOCATIONS)
     config.attributes["connection"] = connection
     command.downgrade(config, "base")
 
@@ -35,7 +38,7 @@ def _downgrade_to_base(connection: Connection) -> None:
 async def test_migrate_is_idempotent_and_matches_the_metadata(database: Database) -> None:
     await database.migrate()
     await database.migrate()
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    heads = set(ScriptDirectory.from_config(alembic_config(locations=LOCATIONS)).get_heads())
     async with database.engine.connect() as connection:
         assert await connection.run_sync(_current_heads) == heads
         assert await connection.run_sync(_schema_diff) == []
@@ -54,9 +57,9 @@ async def test_downgrade_removes_everything_and_upgrade_restores_it(database: Da
 async def test_the_cli_reads_the_revisions_as_alembic_does(database: Database) -> None:
     """The CLI's schema check reads the migration files and the version table itself."""
     await database.migrate()
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    heads = set(ScriptDirectory.from_config(alembic_config(locations=LOCATIONS)).get_heads())
 
-    assert packaged_heads() == heads
+    assert packaged_heads(LOCATIONS) == heads
     async with database.engine.connect() as connection:
         assert await connection.run_sync(stored_heads) == heads
     async with database.engine.begin() as connection:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.commands import Command, CommandResult, CommandStatus
 from forecourt.domain.stations import ProtocolVersion, RegistrationStatus
@@ -68,7 +68,7 @@ class SteppingClock:
 async def make_services(
     tmp_path: Path, *, policy: Policy | None = None, clock: SteppingClock | None = None
 ) -> tuple[Services, Database]:
-    database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}")
+    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}")
     await database.migrate()
     services = build_services(
         database,

@@ -11,6 +11,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page
 
 from forecourt.domain.payments import Payment, PaymentFlow, PaymentState
+from forecourt.payments.keys import PAYMENT_STORE
 from forecourt.services.access import Role
 from tests.support.server import RunningServer, running_server
 from tests.web.conftest import sign_in
@@ -36,7 +37,7 @@ async def add_payment(server: RunningServer, currency: str, final: int, captured
         captured_minor=captured,
     )
     async with services.ctx.uow() as uow:
-        await uow.payments.add(payment)
+        await uow.repository(PAYMENT_STORE).add(payment)
         await uow.commit()
 
 

@@ -15,6 +15,7 @@ from playwright.async_api import Browser, Page
 from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.stations import Site
 from forecourt.domain.tariffs import EnergyBand, Tariff
+from forecourt.payments.keys import PAYMENTS
 from forecourt.ports.payments import TariffBinding
 from forecourt.services.network import ConnectorSpec
 from tests.support.server import running_server
@@ -44,8 +45,8 @@ async def phone(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> A
         await services.network.add_site(Site("pier", "Pier 9", "9 Harbor Road", timezone=ZONE))
         await services.network.add_station("CP-PIER-1", site_id="pier")
         await services.network.set_connector("CP-PIER-1", ConnectorSpec(1, 1, ConnectorType.CCS1))
-        await services.payments.tariffs.publish(PEAK)
-        await services.payments.tariffs.bind(TariffBinding("TOU"))
+        await services.feature(PAYMENTS).tariffs.publish(PEAK)
+        await services.feature(PAYMENTS).tariffs.bind(TariffBinding("TOU"))
         context = await browser.new_context(base_url=server.http_url, viewport=PHONE)
         page = await context.new_page()
         yield page

@@ -20,6 +20,7 @@ from forecourt.domain.payments import (
     PaymentState,
     new_receipt_code,
 )
+from forecourt.payments.keys import PAYMENT_STORE
 from forecourt.ports.payments import PaymentFilter
 from forecourt.services.core import Services
 from forecourt.services.payments.receipts import LOOKUP_MISSES
@@ -50,7 +51,7 @@ async def seed_twenty_receipts(services: Services) -> list[Payment]:
                 card=CardInfo("visa", "4242"),
                 receipt_code=new_receipt_code(),
             )
-            paid.append(await uow.payments.add(payment))
+            paid.append(await uow.repository(PAYMENT_STORE).add(payment))
         await uow.commit()
     return paid
 
@@ -71,7 +72,9 @@ def client_from(server: RunningServer, address: str) -> httpx.AsyncClient:
 
 async def public_ids(server: RunningServer) -> set[str]:
     async with server.forecourt.services.ctx.uow() as uow:
-        return {p.public_id for p in await uow.payments.list(PaymentFilter(limit=100))}
+        return {
+            p.public_id for p in await uow.repository(PAYMENT_STORE).list(PaymentFilter(limit=100))
+        }
 
 
 async def test_the_api_needs_the_amount_and_answers_one_receipt(server: RunningServer) -> None:

@@ -1,7 +1,8 @@
 """Every route of the real app keeps to one scope rule (docs/security.md).
 
 The test enumerates the app's routes (pages, API, operations) and fails on any route that is
-not declared: pages in ``web.scope.PAGE_REACH``, public API routes in ``api.deps.PUBLIC_ROUTES``,
+not declared: pages in ``web.scope.PAGE_REACH`` or their feature's ``page_reach()``, public API
+routes in ``api.deps.PUBLIC_ROUTES`` or their feature's ``public_api_routes``,
 the rest in ``app.OPERATION_ROUTES``. Each page that is not public is then exercised: signed
 out it sends to sign-in; a site host asking about another site's data gets 404, a page
 without a trace of it, or (network-wide pages) a refusal. Every other API route needs a key.
@@ -23,7 +24,6 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from forecourt.api.deps import PUBLIC_ROUTES
 from forecourt.app import OPERATION_ROUTES, create_app
 from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.payments import CardInfo, Payment, PaymentFlow, PaymentState
@@ -33,14 +33,20 @@ from forecourt.domain.stations import Site
 from forecourt.domain.tariffs import EnergyBand, Tariff
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction
+from forecourt.features import page_reach, public_api_routes
+from forecourt.payments.keys import PAYMENT_STORE, PAYMENTS
 from forecourt.ports.payments import TariffBinding
+from forecourt.reliability.keys import RELIABILITY_STORE
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
 from forecourt.settings import Settings
-from forecourt.web.scope import PAGE_REACH, Reach
+from forecourt.web.scope import Reach
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+PAGE_REACH = page_reach()
+PUBLIC_ROUTES = public_api_routes()
 
 PASSWORD = "a long enough password"
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
@@ -146,8 +152,8 @@ async def seed(services: Services) -> Ids:
         await services.network.set_connector(station, ConnectorSpec(1, 1, ConnectorType.CCS1))
         rate = EnergyBand(NOW.time(), Decimal("0.40"))
         tariff = Tariff(f"{upper}RATE", f"{upper}RATE", "USD", (rate,), hold_amount=Decimal(20))
-        await services.payments.tariffs.publish(tariff)
-        await services.payments.tariffs.bind(TariffBinding(tariff.code, site_id=site))
+        await services.feature(PAYMENTS).tariffs.publish(tariff)
+        await services.feature(PAYMENTS).tariffs.bind(TariffBinding(tariff.code, site_id=site))
         await services.network.add_token(TokenRecord(f"{upper}-TAG"))
         last4 = "7319" if site == "south" else "1111"
         histories[site] = await seed_history(services, site, station, last4)
@@ -168,7 +174,7 @@ async def seed_history(services: Services, site: str, station: str, last4: str) 
             Transaction(station, 1, 1, NOW, station_tx_id=tag, id_token=tag)
         )
         for state in (PaymentState.CAPTURED, PaymentState.ESCALATED):
-            payment = await uow.payments.add(
+            payment = await uow.repository(PAYMENT_STORE).add(
                 Payment(
                     PaymentFlow.SCAN_TO_PAY,
                     "test",
@@ -182,7 +188,7 @@ async def seed_history(services: Services, site: str, station: str, last4: str) 
                 )
             )
         title = f"{site.upper()}-TICKET"
-        ticket = await uow.reliability.tickets.add(
+        ticket = await uow.repository(RELIABILITY_STORE).tickets.add(
             Ticket(station, Severity.MAJOR, title, NOW, site_id=site)
         )
         await uow.commit()
@@ -215,7 +221,9 @@ def route_keys(app: FastAPI) -> set[str]:
 async def test_every_route_is_declared(rig: Rig) -> None:
     keys = route_keys(rig.app)
     pages = {k for k in keys if not k.split(" ", 1)[1].startswith("/api")} - OPERATION_ROUTES
-    assert pages == set(PAGE_REACH), "declare the new page's reach in web.scope.PAGE_REACH"
+    assert pages == set(PAGE_REACH), (
+        "declare the new page's reach (web.scope or Feature.page_reach)"
+    )
     assert not PUBLIC_ROUTES - keys, "a public API route that no longer exists"
     assert not OPERATION_ROUTES - keys, "an operation route that no longer exists"
     not_public = set(PAGE_REACH) - {k for k, reach in PAGE_REACH.items() if reach is Reach.PUBLIC}

@@ -13,6 +13,7 @@ from forecourt.cli.runtime import CliState
 from forecourt.cli.users import register
 from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.stations import Site
+from forecourt.features import storage_extensions
 from forecourt.ports.users import User
 from forecourt.services.access import Role
 from forecourt.services.users import PER_ACCOUNT, UserAccess
@@ -129,7 +130,7 @@ def _cli(url: str) -> typer.Typer:
 
 def test_cli_adds_and_lists_users(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    migrate_sync(url)
+    migrate_sync(url, storage_extensions())
     app, runner = _cli(url), CliRunner()
     added = runner.invoke(
         app, ["users", "add", "Ops", "--role", "operator", "--password", PASSWORD]

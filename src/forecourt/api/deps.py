@@ -61,26 +61,11 @@ def current_services(context: Context) -> Services:
 
 ServicesDep = Annotated[Services, Depends(current_services)]
 
-#: The only API routes answered without a key: what drivers and public pages need. Every
-#: other route needs a key, and keys are network-wide (they carry a role, never sites).
-#: tests/web/test_route_scopes.py holds every route of the app to this list.
-PUBLIC_ROUTES = frozenset(
-    {
-        "GET /api/vehicles",
-        "GET /api/vehicles/{vehicle}",
-        "GET /api/adapters",
-        "POST /api/compat/estimate",
-        "GET /api/compat/estimate.svg",
-        "GET /api/sites/{site_id}/recommend",
-        "GET /api/prices/{station_id}/{evse_id}",
-        "POST /api/payments/scan-to-pay",
-        "GET /api/payments/{public_id}/status",  # the unguessable id is the credential
-        "POST /api/payments/webhooks/{provider}",  # signed by the provider
-        "GET /api/receipts/{code}",  # the receipt code is the credential
-        "GET /api/receipts",  # a second factor, one match, throttled
-        "GET /api/public/sites/{site_id}/status",
-    }
-)
+#: The core's API routes answered without a key: none. Features declare theirs (what drivers
+#: and public pages need) in ``Feature.public_api_routes``; every other route needs a key, and
+#: keys are network-wide (a role, never sites). tests/web/test_route_scopes.py holds every
+#: route of the app to ``forecourt.features.public_api_routes()``.
+PUBLIC_ROUTES: frozenset[str] = frozenset()
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
 _api_key_header = APIKeyHeader(

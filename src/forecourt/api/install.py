@@ -6,30 +6,37 @@ routes under ``/api`` and the problem+json error handlers (which leave non-API p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI
 
 from forecourt.api.deps import ApiContext, binder
 from forecourt.api.problems import API_PREFIX, install_problem_handlers, problem_responses
 from forecourt.api.routes import api_keys, commands, connectors, sites, stations, tokens
-from forecourt.api.routes import compat as compat_routes
-from forecourt.api.routes import payments as payment_routes
-from forecourt.api.routes import reliability as reliability_routes
 from forecourt.api.routes import transactions as transaction_routes
 from forecourt.services.core import Services
+
+if TYPE_CHECKING:
+    from forecourt.extension import Feature
 
 __all__ = ["API_PREFIX", "create_api", "install_api", "install_problem_handlers"]
 
 LiveStatus = Callable[[], Iterable[str]]
 
 
-def create_api(services: Services, *, live_status: LiveStatus | None = None) -> APIRouter:
+def create_api(
+    services: Services,
+    *,
+    live_status: LiveStatus | None = None,
+    features: Sequence[Feature[Any]] = (),
+) -> APIRouter:
     """All API routes under ``/api``, bound to ``services``.
 
     ``live_status`` returns the ids of stations connected right now (the gateway's
     ``connected_ids``); without it, the connection state recorded in storage is shown.
     Errors become problem+json only once ``install_problem_handlers`` ran on the app.
+    ``features`` (``forecourt.features.FEATURES``) add their routes after the core's.
     """
     context = ApiContext(services, live_status)
     router = APIRouter(
@@ -48,14 +55,18 @@ def create_api(services: Services, *, live_status: LiveStatus | None = None) -> 
         api_keys,
     ):
         router.include_router(module.router)
-    router.include_router(compat_routes.router)  # vehicles, adapters, estimates, retrofits
-    router.include_router(payment_routes.router)  # tariffs, prices, payments, receipts
-    router.include_router(reliability_routes.router)  # uptime, faults, tickets, NEVI export
-    router.include_router(reliability_routes.public_router)  # honest status (no API key)
+    for feature in features:
+        feature.install_api(router, services)
     return router
 
 
-def install_api(app: FastAPI, services: Services, *, live_status: LiveStatus | None = None) -> None:
+def install_api(
+    app: FastAPI,
+    services: Services,
+    *,
+    live_status: LiveStatus | None = None,
+    features: Sequence[Feature[Any]] = (),
+) -> None:
     """Mount the API on ``app``: routes under ``/api`` plus problem+json error handlers."""
     install_problem_handlers(app)
-    app.include_router(create_api(services, live_status=live_status))
+    app.include_router(create_api(services, live_status=live_status, features=features))

@@ -14,6 +14,7 @@ import typer
 
 from forecourt.cli.retrofit import MaxCurrentAOption, MaxPowerKwOption, MaxVoltageVOption
 from forecourt.cli.runtime import EXIT_USAGE, JsonFlag, fail, print_json, with_services
+from forecourt.compat.keys import COMPAT
 from forecourt.domain.connectors import (
     DEFAULT_RATINGS,
     ConnectorRating,
@@ -231,8 +232,8 @@ def _service(services: Services, advisor: ChargeAdvisor) -> Compatibility:
     """The server's service, or one over the catalogue given with --catalogue."""
     from forecourt.services.compatibility import Compatibility
 
-    if advisor.catalogue is services.compatibility.catalogue:
-        return services.compatibility
+    if advisor.catalogue is services.feature(COMPAT).catalogue:
+        return services.feature(COMPAT)
     return Compatibility(services.ctx, advisor.catalogue)
 
 

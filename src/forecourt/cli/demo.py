@@ -20,6 +20,7 @@ from forecourt.domain.errors import Conflict
 from forecourt.domain.stations import RegistrationPolicy, Site
 from forecourt.domain.tariffs import EnergyBand, Tariff
 from forecourt.domain.tokens import TokenRecord
+from forecourt.payments.keys import PAYMENTS
 
 if TYPE_CHECKING:  # the app, services and simulator are imported when the demo runs
     import uvicorn
@@ -186,7 +187,7 @@ async def _price_the_site(services: Services) -> None:
     """A published tariff bound to the demo site: drivers see a price and can pay by card."""
     from forecourt.ports.payments import TariffBinding
 
-    tariffs = services.payments.tariffs
+    tariffs = services.feature(PAYMENTS).tariffs
     if DEMO_TARIFF.code not in {tariff.code for tariff in await tariffs.current()}:
         await tariffs.publish(DEMO_TARIFF)
     binding = TariffBinding(DEMO_TARIFF.code, site_id=DEMO_SITE)

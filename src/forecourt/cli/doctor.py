@@ -63,12 +63,12 @@ async def check_database(url: str, creates_schema: bool) -> Check:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from forecourt.storage.database import Database
+    from forecourt.bootstrap import open_database
     from forecourt.storage.revisions import packaged_heads
 
     try:
         backend = make_url(url).get_backend_name()
-        database = Database.from_url(url)
+        database = open_database(url)
     except (ArgumentError, ValueError) as exc:
         fix = "set FORECOURT_DATABASE_URL, e.g. sqlite+aiosqlite:///./forecourt.db"
         return Check("database", False, f"cannot use {url!r}: {exc}", fix)
@@ -81,7 +81,7 @@ async def check_database(url: str, creates_schema: bool) -> Check:
         return Check("database", False, detail, _reach(backend))
     finally:
         await database.dispose()
-    needed = packaged_heads()
+    needed = packaged_heads(database.extensions.version_locations)
     if current == needed:
         return Check("database", True, f"{_safe(url)} reachable and migrated")
     if creates_schema:

@@ -27,11 +27,10 @@ class LazyCommand:
 
 
 _NETWORK = "forecourt.cli.network"
-_PAYMENTS = "forecourt.cli.payments"
-_RELIABILITY = "forecourt.cli.reliability"
 
-#: Every module named here has ``register(app)``, which adds its commands to ``app``.
-LAZY_COMMANDS: dict[str, LazyCommand] = {
+#: The core's commands; every module named here has ``register(app)``, which adds its
+#: commands to ``app``. Features add theirs (``Feature.commands``): :data:`LAZY_COMMANDS`.
+CORE_COMMANDS: dict[str, LazyCommand] = {
     "serve": LazyCommand("forecourt.cli.serve", "Run the CSMS: OCPP, REST API (/docs), dashboard."),
     "demo": LazyCommand(
         "forecourt.cli.serve", "Demo site with simulated stations charging cars (SQLite)."
@@ -49,21 +48,23 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
         "forecourt.cli.remote", "Send a command to a station through the running server."
     ),
     "users": LazyCommand("forecourt.cli.users", "Dashboard users (sign-in at /login)."),
-    "compat": LazyCommand(
-        "forecourt.cli.compat", "Any car, any plug: vehicles, adapters, charge-time estimates."
-    ),
-    "tariffs": LazyCommand(_PAYMENTS, "Tariffs: $/kWh bands, fees, taxes; where they apply."),
-    "payments": LazyCommand(_PAYMENTS, "Card payments: list, recover, reconcile, statements."),
-    "receipts": LazyCommand(_PAYMENTS, "Receipts: show one, find by card digits and day."),
-    "reports": LazyCommand(_RELIABILITY, "Regulatory reports (NEVI quarterly data)."),
-    "uptime": LazyCommand(_RELIABILITY, "Port uptime (NEVI), outages, excluded causes."),
-    "kpis": LazyCommand(_RELIABILITY, "Session-reliability KPIs and interoperability."),
-    "faults": LazyCommand(_RELIABILITY, "Faults the detectors found; their thresholds."),
-    "tickets": LazyCommand(_RELIABILITY, "Maintenance tickets and alert routes."),
     "doctor": LazyCommand(
         "forecourt.cli.doctor", "Check the set-up: database, port, tools; one fix per problem."
     ),
 }
+
+
+def _feature_commands() -> dict[str, LazyCommand]:
+    from forecourt.features import FEATURES  # each feature.py is a few dataclasses: cheap
+
+    return {
+        name: LazyCommand(command.module, command.short_help)
+        for feature in FEATURES
+        for name, command in feature.commands.items()
+    }
+
+
+LAZY_COMMANDS: dict[str, LazyCommand] = {**CORE_COMMANDS, **_feature_commands()}
 
 
 def load_module_commands(module: str) -> dict[str, click.Command]:

@@ -17,6 +17,7 @@ from forecourt.domain.limits import INT32_MAX
 from forecourt.domain.money import Money, parse_decimal
 from forecourt.domain.payments import PaymentState
 from forecourt.domain.tariffs import EnergyBand, Tariff, TaxRate
+from forecourt.payments.keys import PAYMENT_STORE, PAYMENTS
 
 if TYPE_CHECKING:  # imported where used: `--help` needs none of the services
     from forecourt.services.core import Services
@@ -85,7 +86,7 @@ def publish(
         timezone=timezone,
         hold_amount=parse_decimal(hold),
     )
-    stored = with_services(ctx, lambda s: s.payments.tariffs.publish(tariff))
+    stored = with_services(ctx, lambda s: s.feature(PAYMENTS).tariffs.publish(tariff))
     console.print(
         f"tariff {stored.code} revision {stored.revision}: {price_text(stored, datetime.now(UTC))}"
     )
@@ -96,7 +97,7 @@ def list_tariffs(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Tariffs as in force now."""
     from forecourt.services.payments.pricing import price_text
 
-    found = with_services(ctx, lambda s: s.payments.tariffs.current())
+    found = with_services(ctx, lambda s: s.feature(PAYMENTS).tariffs.current())
     if json:
         print_json([t.to_dict() for t in found])
         return
@@ -120,14 +121,14 @@ def bind(
     from forecourt.ports.payments import TariffBinding
 
     binding = TariffBinding(code, site, station, evse, connector_type)
-    stored = with_services(ctx, lambda s: s.payments.tariffs.bind(binding))
+    stored = with_services(ctx, lambda s: s.feature(PAYMENTS).tariffs.bind(binding))
     console.print(f"binding {stored.id}: {code}")
 
 
 @tariffs_app.command("bindings")
 def bindings(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Where tariffs apply."""
-    found = with_services(ctx, lambda s: s.payments.tariffs.bindings())
+    found = with_services(ctx, lambda s: s.feature(PAYMENTS).tariffs.bindings())
     rows = [
         {"id": b.id, "tariff": b.tariff_code, "site": b.site_id, "station": b.station_id,
          "evse": b.evse_id, "connector_type": b.connector_type}
@@ -141,14 +142,14 @@ def unbind(
     ctx: typer.Context, binding_id: Annotated[int, typer.Argument(min=1, max=INT32_MAX)]
 ) -> None:
     """Remove a binding."""
-    with_services(ctx, lambda s: s.payments.tariffs.unbind(binding_id))
+    with_services(ctx, lambda s: s.feature(PAYMENTS).tariffs.unbind(binding_id))
     console.print(f"binding {binding_id} removed")
 
 
 # -- payments -------------------------------------------------------------------------------------
 def _with_provider(ctx: typer.Context, work: Any) -> Any:
     """Run with the payment provider the environment configures (not the test default)."""
-    from forecourt.payments import payment_adapters
+    from forecourt.payments.adapters import payment_adapters
     from forecourt.services.payments import build_payments
     from forecourt.settings import Settings
 
@@ -175,7 +176,7 @@ def list_payments(
 
     async def work(services: Services) -> list[dict[str, Any]]:
         async with services.ctx.uow() as uow:
-            found = await uow.payments.list(
+            found = await uow.repository(PAYMENT_STORE).list(
                 PaymentFilter(states=(state,) if state else (), limit=limit)
             )
         return [
@@ -228,7 +229,7 @@ def statement(
 ) -> None:
     """A fleet's sessions in a period, priced (RFID / account billing)."""
     start, end = (datetime.combine(date.fromisoformat(d), time(), UTC) for d in (since, until))
-    found = with_services(ctx, lambda s: s.payments.receipts.statement(group, start, end))
+    found = with_services(ctx, lambda s: s.feature(PAYMENTS).receipts.statement(group, start, end))
     rows = [
         {"transaction": line.transaction.id, "token": line.transaction.id_token,
          "station": line.transaction.station_id, "started": line.transaction.started_at.isoformat(),
@@ -246,7 +247,7 @@ def show_receipt(ctx: typer.Context, code: str) -> None:
     """Print a receipt."""
     from forecourt.services.payments.receipts import receipt_text
 
-    receipt = with_services(ctx, lambda s: s.payments.receipts.by_code(code))
+    receipt = with_services(ctx, lambda s: s.feature(PAYMENTS).receipts.by_code(code))
     console.print(receipt_text(receipt), markup=False)
 
 
@@ -257,7 +258,7 @@ def find_receipts(ctx: typer.Context, last4: str, day: str) -> None:
         wanted = date.fromisoformat(day)
     except ValueError:
         fail(f"{day!r} is not a date like 2027-01-31", 2)
-    found = with_services(ctx, lambda s: s.payments.receipts.find(last4, wanted))
+    found = with_services(ctx, lambda s: s.feature(PAYMENTS).receipts.find(last4, wanted))
     for receipt in found:
         console.print(f"{receipt.payment.receipt_code}  {receipt.charged}  {receipt.url}")
     if not found:

@@ -20,6 +20,7 @@ from forecourt.domain.limits import INT32_MAX, MAX_LOOKBACK_DAYS
 from forecourt.domain.reliability.export import outage_row, uptime_row
 from forecourt.domain.reliability.kpis import Dimension
 from forecourt.domain.reliability.model import Exclusion, ExclusionCause
+from forecourt.reliability.keys import RELIABILITY
 
 reports_app = typer.Typer(help="Regulatory reports (NEVI quarterly data).", no_args_is_help=True)
 uptime_app = typer.Typer(help="Port uptime (NEVI), outages, excluded causes.", no_args_is_help=True)
@@ -79,7 +80,10 @@ def nevi_report(
     from forecourt.services.reliability.export import quarter_csv, quarter_json
 
     report = with_services(
-        ctx, lambda s: s.reliability.reports.nevi_quarter(quarter, station_id=station, site_id=site)
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.nevi_quarter(
+            quarter, station_id=station, site_id=site
+        ),
     )
     if out is None:
         print_json(quarter_json(report))
@@ -114,7 +118,9 @@ def show_uptime(
     year, number = _month(month)
     rows = with_services(
         ctx,
-        lambda s: s.reliability.reports.uptime(year, number, station_id=station, site_id=site),
+        lambda s: s.feature(RELIABILITY).reports.uptime(
+            year, number, station_id=station, site_id=site
+        ),
     )
     items = [uptime_row(row) for row in rows]
     if as_json:
@@ -132,7 +138,7 @@ def list_outages(
     end = _now()
     found = with_services(
         ctx,
-        lambda s: s.reliability.reports.outages(
+        lambda s: s.feature(RELIABILITY).reports.outages(
             end - timedelta(days=days), end, station_id=station
         ),
     )
@@ -170,14 +176,14 @@ def exclude(
     exclusion = Exclusion(
         station_id, evse, _instant(start), _instant(end), cause, list(evidence or []), note, "cli"
     )
-    saved = with_services(ctx, lambda s: s.reliability.reports.classify(exclusion))
+    saved = with_services(ctx, lambda s: s.feature(RELIABILITY).reports.classify(exclusion))
     console.print(f"exclusion {saved.id} recorded ({cause.value})")
 
 
 @uptime_app.command("exclusions")
 def list_exclusions(ctx: typer.Context, station: Station = None, as_json: JsonFlag = False) -> None:
     """Classified outage time."""
-    found = with_services(ctx, lambda s: s.reliability.reports.exclusions(station))
+    found = with_services(ctx, lambda s: s.feature(RELIABILITY).reports.exclusions(station))
     items = [
         {
             "id": e.id,
@@ -211,7 +217,7 @@ def show_kpis(
     end = _now()
     rows = with_services(
         ctx,
-        lambda s: s.reliability.reports.kpis(
+        lambda s: s.feature(RELIABILITY).reports.kpis(
             by, end - timedelta(days=days), end, station_id=station, site_id=site
         ),
     )
@@ -250,7 +256,10 @@ def interop(
     """Vehicle × station model/firmware: attempts and success rate."""
     end = _now()
     cells = with_services(
-        ctx, lambda s: s.reliability.reports.interop(end - timedelta(days=days), end, site_id=site)
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.interop(
+            end - timedelta(days=days), end, site_id=site
+        ),
     )
     items = [
         {

@@ -16,6 +16,7 @@ from forecourt.domain.reliability.alerts import AlertRoute, Channel
 from forecourt.domain.reliability.export import decimal_text
 from forecourt.domain.reliability.model import FaultKind, Severity
 from forecourt.domain.reliability.tickets import TicketState
+from forecourt.reliability.keys import RELIABILITY
 
 if TYPE_CHECKING:  # the services take a quarter second to import: `--help` needs none of them
     from forecourt.services.core import Services
@@ -43,7 +44,9 @@ def list_faults(
     as_json: JsonFlag = False,
 ) -> None:
     """Faults found by the detectors, newest first, with their explanation."""
-    found = with_services(ctx, lambda s: s.reliability.tickets.faults(station, active, kind, limit))
+    found = with_services(
+        ctx, lambda s: s.feature(RELIABILITY).tickets.faults(station, active, kind, limit)
+    )
     items = [
         {
             "id": f.id,
@@ -80,7 +83,7 @@ def thresholds(
     """Show detector thresholds, or override them (for every model, or one)."""
 
     async def work(services: Services) -> dict[str, Any]:
-        config = services.reliability.config
+        config = services.feature(RELIABILITY).config
         await config.load()
         if set_values:
             changes = dict(_assignment(item) for item in set_values)
@@ -116,7 +119,7 @@ def list_tickets(
     from forecourt.ports.reliability import TicketFilter
 
     flt = TicketFilter(station, site, tuple(state or ()), None, kind, None, limit)
-    found, total = with_services(ctx, lambda s: s.reliability.tickets.list(flt))
+    found, total = with_services(ctx, lambda s: s.feature(RELIABILITY).tickets.list(flt))
     items = [_ticket_json(t) for t in found]
     if as_json:
         print_json({"items": items, "total": total})
@@ -134,8 +137,8 @@ def show_ticket(
     """A ticket with its faults, history, SLA and uptime impact."""
 
     async def work(services: Services) -> tuple[Any, Decimal]:
-        detail = await services.reliability.tickets.detail(ticket_id)
-        return detail, await services.reliability.reports.impact_minutes(detail.ticket)
+        detail = await services.feature(RELIABILITY).tickets.detail(ticket_id)
+        return detail, await services.feature(RELIABILITY).reports.impact_minutes(detail.ticket)
 
     detail, impact = with_services(ctx, work)
     item = {
@@ -177,7 +180,7 @@ def _move(target: TicketState) -> Any:
         by: Annotated[str, typer.Option(help="Who (kept in the history).")] = "cli",
     ) -> None:
         ticket = with_services(
-            ctx, lambda s: s.reliability.tickets.transition(ticket_id, target, by, note)
+            ctx, lambda s: s.feature(RELIABILITY).tickets.transition(ticket_id, target, by, note)
         )
         console.print(f"ticket {ticket.id} is {ticket.state.value}")
 
@@ -204,7 +207,9 @@ def note_ticket(
     by: Annotated[str, typer.Option(help="Who.")] = "cli",
 ) -> None:
     """Add a note (and optionally assign the ticket)."""
-    with_services(ctx, lambda s: s.reliability.tickets.annotate(ticket_id, by, text, assign))
+    with_services(
+        ctx, lambda s: s.feature(RELIABILITY).tickets.annotate(ticket_id, by, text, assign)
+    )
     console.print(f"note added to ticket {ticket_id}")
 
 
@@ -216,7 +221,7 @@ def ticket_stats(
     from forecourt.ports.reliability import TicketFilter
 
     flt = TicketFilter(station, site, since=_now() - timedelta(days=days), limit=100_000)
-    stats = with_services(ctx, lambda s: s.reliability.tickets.stats(flt))
+    stats = with_services(ctx, lambda s: s.feature(RELIABILITY).tickets.stats(flt))
     print_json({name: getattr(stats, name) for name in stats.__dataclass_fields__})
 
 
@@ -233,7 +238,7 @@ def add_route(
     """Send alerts to a webhook (http/https) or an e-mail address."""
     channel = Channel.WEBHOOK if target.startswith(("http://", "https://")) else Channel.EMAIL
     route = AlertRoute(channel, target, site, min_severity, secret)
-    saved = with_services(ctx, lambda s: s.reliability.alerts.add_route(route))
+    saved = with_services(ctx, lambda s: s.feature(RELIABILITY).alerts.add_route(route))
     console.print(f"alert route {saved.id} added ({channel.value})")
 
 
@@ -251,7 +256,7 @@ def set_smtp(
     from forecourt.ports.reliability import SmtpSettings
 
     smtp = SmtpSettings(host, port, sender, username, password, starttls)
-    with_services(ctx, lambda s: s.reliability.config.set_smtp(smtp))
+    with_services(ctx, lambda s: s.feature(RELIABILITY).config.set_smtp(smtp))
     console.print(f"e-mail alerts go through {host}:{port}")
 
 

@@ -111,11 +111,11 @@ def migrate_database(url: str) -> str:
 def _open(url: str) -> Database:
     from sqlalchemy.exc import ArgumentError
 
+    from forecourt.bootstrap import open_database
     from forecourt.settings import Settings
-    from forecourt.storage.database import Database
 
     try:
-        return Database.from_url(url, sqlite_synchronous=Settings().sqlite_synchronous)
+        return open_database(url, sqlite_synchronous=Settings().sqlite_synchronous)
     except (ValueError, ArgumentError) as exc:
         fail(f"cannot use database URL {url!r}: {exc}", EXIT_USAGE)
 
@@ -125,7 +125,7 @@ async def _require_schema(database: Database, url: str) -> None:
 
     if _missing_sqlite_file(url):
         fail(f"no database at {url}: run `forecourt migrate` first")
-    needed = packaged_heads()
+    needed = packaged_heads(database.extensions.version_locations)
     current = await _current_heads(database)
     if current != needed:
         state = "has no Forecourt schema" if not current else f"is at {_revisions(current)}"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from forecourt.domain.commands import CommandRecord
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
@@ -26,9 +26,10 @@ from forecourt.domain.stations import (
 )
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction, TransactionState
-from forecourt.ports.payments import PaymentRepository, TariffRepository
-from forecourt.ports.reliability import ReliabilityRepository
+from forecourt.ports.keys import Key
 from forecourt.ports.users import UserRepository
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,9 +198,10 @@ class UnitOfWork(Protocol):
     commands: CommandRepository
     api_keys: ApiKeyRepository
     users: UserRepository
-    payments: PaymentRepository
-    tariffs: TariffRepository
-    reliability: ReliabilityRepository
+
+    def repository(self, key: Key[R]) -> R:
+        """A feature's repository (``forecourt.extension.Feature.repositories``)."""
+        ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

@@ -14,13 +14,11 @@ A connector's *rating* is its nameplate; what it can give *now* also depends on:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
 from forecourt.compat import ConnectorOffer
 from forecourt.domain.connectors import DEFAULT_RATINGS
-from forecourt.domain.errors import InvalidInput
 from forecourt.domain.metering import Measurand
 from forecourt.domain.stations import (
     Connector,
@@ -30,56 +28,13 @@ from forecourt.domain.stations import (
     Station,
 )
 from forecourt.domain.transactions import Transaction, TransactionState
+from forecourt.ports.derates import EVSE_WIDE, ConnectorRef, Derate, DerateSource, NoDerates
 from forecourt.ports.repositories import StoredSample, TransactionFilter, UnitOfWork
 
 #: Recent samples read per station to find what running sessions draw now.
 _RECENT_SAMPLES = 200
 #: Statuses a busy sibling connector explains (or overrides with what is left of the power).
 _SHARING = (ConnectorStatus.AVAILABLE, ConnectorStatus.UNKNOWN, ConnectorStatus.UNAVAILABLE)
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class ConnectorRef:
-    """A connector by its numbers; written ``STATION/EVSE/CONNECTOR`` (e.g. ``CS-1/1/2``)."""
-
-    station_id: str
-    evse_id: int
-    connector_id: int
-
-    def __str__(self) -> str:
-        return f"{self.station_id}/{self.evse_id}/{self.connector_id}"
-
-    @classmethod
-    def parse(cls, text: str) -> ConnectorRef:
-        station_id, _, rest = text.strip().partition("/")
-        evse, _, connector = rest.partition("/")
-        if not (station_id and evse.isdigit() and connector.isdigit()):
-            raise InvalidInput(f"{text!r} is not STATION/EVSE/CONNECTOR, e.g. CS-1/1/2")
-        if int(evse) < 1 or int(connector) < 1:
-            raise InvalidInput("EVSE and connector numbers start at 1")
-        return cls(station_id, int(evse), int(connector))
-
-
-#: ``ConnectorRef.connector_id`` of a derate that holds for every connector of the EVSE.
-EVSE_WIDE = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Derate:
-    power_w: float
-    reason: str  # e.g. "cooling fault", "power module lost"
-
-
-class DerateSource(Protocol):
-    """Where live derates come from (e.g. ``services.derates.ReliabilityDerates``); a key
-    with connector :data:`EVSE_WIDE` derates every connector of that EVSE."""
-
-    async def derates(self, station_ids: Sequence[str]) -> Mapping[ConnectorRef, Derate]: ...
-
-
-class NoDerates:
-    async def derates(self, station_ids: Sequence[str]) -> Mapping[ConnectorRef, Derate]:
-        return {}
 
 
 Offers = list[tuple[ConnectorRef, ConnectorOffer]]
@@ -233,3 +188,6 @@ def _status(station: Station, connector: Connector, connected: bool) -> tuple[Co
         return connector.status, "no status reported yet"
     words = [w for w in (connector.error_code, connector.status_detail) if w and w != "NoError"]
     return connector.status, ", ".join(dict.fromkeys(words))
+
+
+__all__ = ["EVSE_WIDE", "ConnectorRef", "Derate", "DerateSource", "NoDerates", "Offers"]

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from forecourt.ports.clock import Clock
+from forecourt.ports.keys import Key, Missing
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
-from forecourt.services.compatibility import Compatibility
 from forecourt.services.context import ServiceContext
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
-from forecourt.services.payments import PaymentServices
 from forecourt.services.provisioning import Provisioning
-from forecourt.services.reliability import Reliability
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
 from forecourt.services.users import Users
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +35,21 @@ class CoreServices:
 
 
 @dataclass(slots=True)
+class FeatureSlot:
+    """How to build one feature's services, and the ports it then offers other features."""
+
+    build: Callable[[], object]
+    ports: Callable[[object], dict[Key[Any], object]]
+    built: object | None = None
+
+
+@dataclass(slots=True)
 class Services:
-    """Everything the edges (OCPP, API, CLI, web) may call."""
+    """Everything the edges (OCPP, API, CLI, web) may call.
+
+    Features' services are built on first use (``feature(key)``): a CLI command that lists
+    stations never imports, let alone builds, payments or reliability.
+    """
 
     ctx: ServiceContext
     core: CoreServices
@@ -43,7 +58,36 @@ class Services:
     api_keys: ApiKeys
     remote: RemoteControl
     users: Users
-    compatibility: Compatibility
     equipment: Equipment
-    reliability: Reliability
-    payments: PaymentServices
+    _features: dict[Key[Any], FeatureSlot] = field(default_factory=dict)
+    _ports: dict[Key[Any], Key[Any]] = field(default_factory=dict)  # port → feature
+
+    def add_feature(
+        self, key: Key[Any], slot: FeatureSlot, offers: tuple[Key[Any], ...] = ()
+    ) -> None:
+        self._features[key] = slot
+        for port in offers:
+            self._ports[port] = key
+
+    def feature(self, key: Key[T]) -> T:
+        """The services of the feature installed under ``key`` (built now if not yet)."""
+        slot = self._features.get(key)
+        if slot is None:
+            raise Missing(key.name, "feature")
+        if slot.built is None:
+            slot.built = slot.build()
+        return slot.built  # type: ignore[return-value]  # built under its own key
+
+    def port(self, key: Key[T]) -> T | None:
+        """The port a feature offers under ``key``, or ``None`` when none does."""
+        owner = self._ports.get(key)
+        if owner is None:
+            return None
+        built = self.feature(owner)
+        return self._features[owner].ports(built).get(key)  # type: ignore[return-value]
+
+    def built_features(self) -> Iterator[tuple[Key[Any], object]]:
+        """Features built so far (``serve`` builds them all when it starts)."""
+        for key, slot in self._features.items():
+            if slot.built is not None:
+                yield key, slot.built

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,12 +16,30 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from forecourt.storage.sqlite_inline import BUSY_TIMEOUT_MS
 from forecourt.storage.sqlite_inline import DRIVER as SQLITE_DRIVER
-from forecourt.storage.uow import SqlUnitOfWork, WriterGate
+from forecourt.storage.uow import RepositoryFactories, SqlUnitOfWork, WriterGate
 
 if TYPE_CHECKING:  # Alembic is imported when migrating: most processes never do (CLI start-up)
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+CORE_VERSIONS = MIGRATIONS_DIR / "versions"
+
+
+@dataclass(frozen=True, slots=True)
+class StorageExtensions:
+    """What installed features add to storage: repositories and Alembic branches.
+
+    ``forecourt.bootstrap.open_database`` passes every installed feature's; a bare
+    ``Database.from_url`` has the core's tables only.
+    """
+
+    repositories: RepositoryFactories = field(default_factory=dict)
+    migrations: tuple[Path, ...] = ()
+
+    @property
+    def version_locations(self) -> tuple[Path, ...]:
+        return (CORE_VERSIONS, *self.migrations)
+
 
 #: ``PRAGMA synchronous`` modes offered (docs/configuration.md, "SQLite durability"). With WAL
 #: both survive a crashed or killed process; on power loss or an OS crash FULL keeps every
@@ -51,13 +71,18 @@ _MIGRATION_LOCK_ID = 0x466F7265636F  # "Foreco"
 class Database:
     """One database: ``from_url``, ``await migrate()``, then ``unit_of_work()`` per use case."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, extensions: StorageExtensions | None = None) -> None:
         self._engine = engine
         self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
+        self.extensions = extensions or StorageExtensions()
 
     @classmethod
     def from_url(
-        cls, url: str, *, sqlite_synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS
+        cls,
+        url: str,
+        *,
+        sqlite_synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS,
+        extensions: StorageExtensions | None = None,
     ) -> Database:
         """``sqlite:///path/forecourt.db`` or ``postgresql+asyncpg://user@host/db``.
 
@@ -76,7 +101,7 @@ class Database:
             engine = create_async_engine(parsed, pool_pre_ping=True)
         else:
             raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
-        return cls(engine)
+        return cls(engine, extensions)
 
     @property
     def dialect(self) -> str:
@@ -88,7 +113,7 @@ class Database:
         return self._engine
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._gate)
+        return SqlUnitOfWork(self._engine, self._gate, self.extensions.repositories)
 
     async def migrate(self) -> None:
         """Upgrade the schema to the newest revision (``alembic upgrade head``); idempotent."""
@@ -96,7 +121,8 @@ class Database:
             if self.dialect == "postgresql":
                 lock = text("SELECT pg_advisory_xact_lock(:lock_id)")
                 await connection.execute(lock, {"lock_id": _MIGRATION_LOCK_ID})
-            await connection.run_sync(_upgrade_to_head)
+            locations = self.extensions.version_locations
+            await connection.run_sync(lambda sync: _upgrade_to_head(sync, locations))
 
     async def dispose(self) -> None:
         await self._engine.dispose()
@@ -113,7 +139,9 @@ class Database:
             self._gate.release()
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(
+    url: str | None = None, locations: tuple[Path, ...] = (CORE_VERSIONS,)
+) -> Config:
     """Alembic configuration for the packaged migrations; no alembic.ini needed.
 
     With ``url``, Alembic commands (e.g. ``command.revision(..., autogenerate=True)``) open
@@ -123,17 +151,20 @@ def alembic_config(url: str | None = None) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # each feature keeps its branch in its own package (``Feature.migrations``)
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
     if url is not None:
         rendered = _async_url(url).render_as_string(hide_password=False)
         config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))  # ini escaping
     return config
 
 
-def migrate_sync(url: str) -> None:
-    """Upgrade the database at ``url`` to the newest schema (for ``forecourt migrate``)."""
+def migrate_sync(url: str, extensions: StorageExtensions | None = None) -> None:
+    """Upgrade the database at ``url`` to the newest schema (core and ``extensions``)."""
 
     async def upgrade() -> None:
-        database = Database.from_url(url)
+        database = Database.from_url(url, extensions=extensions)
         try:
             await database.migrate()
         finally:
@@ -142,10 +173,10 @@ def migrate_sync(url: str) -> None:
     asyncio.run(upgrade())
 
 
-def _upgrade_to_head(connection: Connection) -> None:
+def _upgrade_to_head(connection: Connection, locations: tuple[Path, ...]) -> None:
     from alembic import command
 
-    config = alembic_config()
+    config = alembic_config(locations=locations)
     config.attributes["connection"] = connection
     command.upgrade(config, "heads")  # feature branches each hang off the core schema
 

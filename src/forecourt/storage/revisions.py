@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-VERSIONS_DIR = Path(__file__).with_name("migrations") / "versions"
+VERSIONS_DIR = Path(__file__).with_name("migrations") / "versions"  # the core's
 VERSION_TABLE = "alembic_version"  # Alembic's default, which migrations/env.py keeps
 
 
-def packaged_heads(versions: Path = VERSIONS_DIR) -> set[str]:
-    """The newest revision of each branch of the packaged migrations."""
+def packaged_heads(locations: tuple[Path, ...] = (VERSIONS_DIR,)) -> set[str]:
+    """The newest revision of each branch of the migrations in ``locations`` (the core's
+    and each installed feature's: ``Database.extensions.version_locations``)."""
     revisions: set[str] = set()
     parents: set[str] = set()
-    for script in versions.glob("*.py"):
+    for script in (found for versions in locations for found in versions.glob("*.py")):
         names = _literals(script)
         if "revision" not in names:
             continue  # e.g. __init__.py

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from forecourt.ports.payments import PaymentRepository, TariffRepository
-from forecourt.ports.reliability import ReliabilityRepository
+from forecourt.ports.keys import Key, Missing
 from forecourt.ports.repositories import (
     ApiKeyRepository,
     CommandRepository,
@@ -30,12 +30,14 @@ from forecourt.storage.network import (
     SqlStationRepository,
     SqlStatusHistoryRepository,
 )
-from forecourt.storage.payments import SqlPaymentRepository
-from forecourt.storage.payments_tariffs import SqlTariffRepository
 from forecourt.storage.records import SqlCommandRepository, SqlStationEventRepository
-from forecourt.storage.reliability_store import SqlReliabilityRepository
 from forecourt.storage.transactions import SqlTransactionRepository
 from forecourt.storage.users import SqlUserRepository
+
+R = TypeVar("R")
+
+#: Features' repositories by key, each built from a unit of work's connection.
+RepositoryFactories = Mapping[Key[Any], Callable[[DbContext], object]]
 
 
 class WriterGate:
@@ -64,9 +66,13 @@ class WriterGate:
 class SqlUnitOfWork:
     """``async with db.unit_of_work() as uow: ...; await uow.commit()``; no commit, no change."""
 
-    def __init__(self, engine: AsyncEngine, gate: WriterGate | None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, gate: WriterGate | None, features: RepositoryFactories
+    ) -> None:
         self._engine = engine
         self._gate = gate
+        self._features = features
+        self._feature_repositories: dict[Key[Any], object] = {}
         self._db = DbContext(engine.dialect.name)
         self.sites: SiteRepository = SqlSiteRepository(self._db)
         self.stations: StationRepository = SqlStationRepository(self._db)
@@ -78,9 +84,16 @@ class SqlUnitOfWork:
         self.commands: CommandRepository = SqlCommandRepository(self._db)
         self.api_keys: ApiKeyRepository = SqlApiKeyRepository(self._db)
         self.users: UserRepository = SqlUserRepository(self._db)
-        self.payments: PaymentRepository = SqlPaymentRepository(self._db)
-        self.tariffs: TariffRepository = SqlTariffRepository(self._db)
-        self.reliability: ReliabilityRepository = SqlReliabilityRepository(self._db)
+
+    def repository(self, key: Key[R]) -> R:
+        """A feature's repository, built on first use in this unit of work."""
+        found = self._feature_repositories.get(key)
+        if found is None:
+            factory = self._features.get(key)
+            if factory is None:
+                raise Missing(key.name, "repository")
+            found = self._feature_repositories[key] = factory(self._db)
+        return found  # type: ignore[return-value]  # built under its own key
 
     async def commit(self) -> None:
         await self._db.connection.commit()

@@ -2,7 +2,8 @@
 
 Site-restricted users (site hosts, contractors) see only their sites' stations and what
 happened there; network-wide things (tokens, new sites, API keys, reconciliation) are for
-whole-network users. Every page route declares its reach in ``PAGE_REACH``; the test
+whole-network users. Every page route declares its reach in ``PAGE_REACH`` (a feature's, in
+its ``Feature.page_reach``); the test
 ``tests/web/test_route_scopes.py`` enumerates the real app's routes, fails on any route
 missing here, and exercises each non-public one as a site host against another site's data.
 """
@@ -30,7 +31,7 @@ class Reach(StrEnum):
     ADMIN = "admin"  # admins only (an admin is never site-restricted)
 
 
-#: Every page route ("METHOD path") and its reach. A new page adds its line here.
+#: Every core page route ("METHOD path") and its reach. A new page adds its line here.
 PAGE_REACH: dict[str, Reach] = {
     "GET /": Reach.PUBLIC,
     "GET /login": Reach.PUBLIC,
@@ -54,23 +55,6 @@ PAGE_REACH: dict[str, Reach] = {
     "GET /dashboard/live": Reach.SITES,
     "GET /s/{site_id}": Reach.PUBLIC,
     "GET /s/{site_id}/evse/{station_id}/{evse_id}": Reach.PUBLIC,
-    "GET /pay/{station_id}/{evse_id}/qr.svg": Reach.PUBLIC,
-    "GET /pay/assets/pay.js": Reach.PUBLIC,
-    "GET /pay/session/{public_id}": Reach.PUBLIC,  # the unguessable id is the credential
-    "POST /pay/session/{public_id}/stop": Reach.PUBLIC,  # likewise (and CSRF-checked)
-    "GET /pay/test-provider/{ref}": Reach.PUBLIC,
-    "POST /pay/test-provider/{ref}": Reach.PUBLIC,
-    "GET /receipts": Reach.PUBLIC,
-    "GET /receipts/{code}": Reach.PUBLIC,
-    "GET /pay/{station_id}/{evse_id}": Reach.PUBLIC,
-    "POST /pay/{station_id}/{evse_id}": Reach.PUBLIC,
-    "GET /dashboard/payments": Reach.SITES,
-    "POST /dashboard/payments/reconcile": Reach.ADMIN,
-    "GET /dashboard/tariffs": Reach.SITES,
-    "GET /dashboard/reliability": Reach.SITES,
-    "GET /dashboard/reliability/tickets/{ticket_id}": Reach.SITES,
-    "POST /dashboard/reliability/tickets/{ticket_id}/transition": Reach.SITES,
-    "GET /dashboard/reliability/stations/{station_id}/panel": Reach.SITES,
 }
 
 

@@ -31,6 +31,7 @@ from forecourt.api.schemas.compat import (
 )
 from forecourt.api.schemas.vehicles import AdapterOut, VehicleOut
 from forecourt.compat import render_power_curve_svg
+from forecourt.compat.keys import COMPAT
 from forecourt.domain.connectors import ConnectorType
 from forecourt.services.compatibility import ChargeAnswer, ChargeWindow
 
@@ -68,18 +69,18 @@ async def list_vehicles(
     make: Annotated[str | None, Query(max_length=100, description="e.g. `Hyundai`.")] = None,
     inlet: Annotated[ConnectorType | None, Query(description="Only cars with this inlet.")] = None,
 ) -> list[VehicleOut]:
-    found = context.services.compatibility.vehicles(make, inlet)
+    found = context.services.feature(COMPAT).vehicles(make, inlet)
     return [VehicleOut.from_domain(vehicle) for vehicle in found]
 
 
 @router.get("/vehicles/{vehicle}", summary="One vehicle, by id or words (public)")
 async def get_vehicle(vehicle: str, context: Context) -> VehicleOut:
-    return VehicleOut.from_domain(context.services.compatibility.vehicle(vehicle))
+    return VehicleOut.from_domain(context.services.feature(COMPAT).vehicle(vehicle))
 
 
 @router.get("/adapters", summary="Adapters in the catalogue (public)")
 async def list_adapters(context: Context) -> list[AdapterOut]:
-    return [AdapterOut.from_domain(a) for a in context.services.compatibility.adapters()]
+    return [AdapterOut.from_domain(a) for a in context.services.feature(COMPAT).adapters()]
 
 
 @router.post("/compat/estimate", summary="How long a car takes at a connector, and why (public)")
@@ -110,7 +111,7 @@ async def estimate_svg(query: Annotated[EstimateQuery, Query()], context: Contex
 async def recommend(
     site_id: str, query: Annotated[RecommendQuery, Query()], context: Context
 ) -> SiteAdviceOut:
-    advice = await context.services.compatibility.recommend_at_site(
+    advice = await context.services.feature(COMPAT).recommend_at_site(
         site_id,
         query.vehicle,
         ChargeWindow(query.soc_from, query.soc_to, query.ambient_c),
@@ -126,7 +127,7 @@ async def _answer(
     choice: ConnectorChoice,
     window: tuple[float, float],
 ) -> ChargeAnswer:
-    return await context.services.compatibility.answer(
+    return await context.services.feature(COMPAT).answer(
         asked.vehicle,
         choice.target(),
         ChargeWindow(*window, asked.ambient_c),

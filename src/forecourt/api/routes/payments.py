@@ -35,6 +35,7 @@ from forecourt.api.schemas import UtcDatetime
 from forecourt.domain.payments import InvalidWebhook, PaymentState
 from forecourt.domain.tariffs import Tariff
 from forecourt.domain.transactions import PaymentMethod
+from forecourt.payments.keys import PAYMENT_STORE, PAYMENTS
 from forecourt.ports.payments import PaymentFilter
 from forecourt.services.access import shown_token
 from forecourt.services.payments import PaymentServices
@@ -45,7 +46,7 @@ router = APIRouter(tags=["payments"], responses=problem_responses(401, 403))
 
 
 def _payments(context: Context) -> PaymentServices:
-    return context.services.payments
+    return context.services.feature(PAYMENTS)
 
 
 def _tariff_out(payments: PaymentServices, tariff: Tariff) -> TariffOut:
@@ -156,7 +157,7 @@ async def list_payments(
 ) -> list[PaymentOut]:
     flt = PaymentFilter(states=tuple(state or ()), station_id=station_id, limit=limit)
     async with context.services.ctx.uow() as uow:
-        found = await uow.payments.list(flt)
+        found = await uow.repository(PAYMENT_STORE).list(flt)
     policy = _payments(context).policy
     return [PaymentOut.for_role(p, role_of(caller), policy.expires_at(p)) for p in found]
 

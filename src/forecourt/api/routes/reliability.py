@@ -42,6 +42,7 @@ from forecourt.domain.reliability.kpis import Dimension
 from forecourt.domain.reliability.model import Exclusion, FaultKind, Severity
 from forecourt.domain.reliability.tickets import TicketState
 from forecourt.ports.reliability import SmtpSettings, TicketFilter
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.services.reliability import Reliability
 from forecourt.services.reliability.export import quarter_csv, quarter_json
 
@@ -55,7 +56,7 @@ Until = Annotated[UtcDatetime | None, Query(description="Until (default: now).")
 
 
 def _reliability(context: Context) -> Reliability:
-    return context.services.reliability
+    return context.services.feature(RELIABILITY)
 
 
 def _period(

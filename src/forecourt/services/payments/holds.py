@@ -28,6 +28,7 @@ from forecourt.domain.payments import (
 )
 from forecourt.domain.stations import ConnectorStatus
 from forecourt.domain.tokens import TokenKind, TokenRecord
+from forecourt.payments.keys import PAYMENT_STORE
 from forecourt.ports.payments import HoldRequest, HoldResult, PaymentProvider, ProviderEvent
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
@@ -119,7 +120,7 @@ class Holds:
             tariff=tariff.to_dict(),
         )
         async with self._ctx.uow() as uow:
-            await uow.payments.add(payment)
+            await uow.repository(PAYMENT_STORE).add(payment)
             await uow.commit()
         return payment
 
@@ -135,11 +136,11 @@ class Holds:
 
     async def _decline(self, payment_id: int, message: str) -> Payment:
         async with self._ctx.uow() as uow:
-            payment = await uow.payments.get_for_update(payment_id)
+            payment = await uow.repository(PAYMENT_STORE).get_for_update(payment_id)
             assert payment is not None
             payment.message = message
             payment.move(PaymentState.DECLINED, self._ctx.clock.now())
-            await uow.payments.save(payment)
+            await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         return payment
 
@@ -153,7 +154,7 @@ class Holds:
         """Fold the provider's view of a hold into our payment; start the session if due."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            if event.event_id and not await uow.payments.record_event(
+            if event.event_id and not await uow.repository(PAYMENT_STORE).record_event(
                 self._provider.name, event.event_id, now
             ):
                 return None  # delivered before
@@ -163,7 +164,7 @@ class Holds:
                 return None
             before = payment.state
             await self._update(uow, payment, event.hold, now)
-            await uow.payments.save(payment)
+            await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         if before is not payment.state:
             await self._after_change(payment)
@@ -173,11 +174,13 @@ class Holds:
         self, uow: UnitOfWork, event: ProviderEvent, now: datetime
     ) -> Payment | None:
         hold = event.hold
-        payment = await uow.payments.by_provider_ref(self._provider.name, hold.provider_ref)
+        payment = await uow.repository(PAYMENT_STORE).by_provider_ref(
+            self._provider.name, hold.provider_ref
+        )
         if payment is None and hold.reference:
-            payment = await uow.payments.by_public_id(hold.reference)
+            payment = await uow.repository(PAYMENT_STORE).by_public_id(hold.reference)
         if payment is not None:
-            payment = await uow.payments.get_for_update(payment.id)
+            payment = await uow.repository(PAYMENT_STORE).get_for_update(payment.id)
         if payment is None and event.id_token:
             payment = await self._terminal_payment(uow, event, now)
         if payment is not None and payment.state is PaymentState.PENDING and hold.provider_ref:
@@ -208,7 +211,7 @@ class Holds:
                 payment.tariff = tariff.to_dict()
         # A concurrent delivery of the same hold loses on the unique provider reference
         # (Conflict -> the provider redelivers, and then finds this payment).
-        await uow.payments.add(payment)
+        await uow.repository(PAYMENT_STORE).add(payment)
         return payment
 
     async def _update(
@@ -289,7 +292,7 @@ class Holds:
     # -- reading --------------------------------------------------------------------------------
     async def get(self, public_id: str) -> Payment:
         async with self._ctx.uow() as uow:
-            payment = await uow.payments.by_public_id(public_id)
+            payment = await uow.repository(PAYMENT_STORE).by_public_id(public_id)
         if payment is None:
             raise NotFound("payment", public_id)
         return payment

@@ -17,6 +17,7 @@ from forecourt.domain.money import Money, parse_decimal
 from forecourt.domain.payments import Payment, PaymentState
 from forecourt.domain.tariffs import CostBreakdown, Tariff, zone_of
 from forecourt.domain.transactions import Transaction, TransactionState
+from forecourt.payments.keys import PAYMENT_STORE
 from forecourt.ports.payments import PaymentFilter, ReceiptEmail, ReceiptMailer
 from forecourt.ports.repositories import TransactionFilter, UnitOfWork
 from forecourt.services.context import ServiceContext
@@ -97,7 +98,7 @@ class Receipts:
 
     async def by_code(self, code: str) -> Receipt:
         async with self._ctx.uow() as uow:
-            payment = await uow.payments.by_receipt_code(code.strip().upper())
+            payment = await uow.repository(PAYMENT_STORE).by_receipt_code(code.strip().upper())
             if payment is None or payment.state not in RECEIPT_STATES:
                 raise NotFound("receipt", code)
             return await self._receipt(uow, payment)
@@ -153,7 +154,9 @@ class Receipts:
             limit=50,
         )
         async with self._ctx.uow() as uow:
-            found = [await self._receipt(uow, p) for p in await uow.payments.list(flt)]
+            found = [
+                await self._receipt(uow, p) for p in await uow.repository(PAYMENT_STORE).list(flt)
+            ]
         return [r for r in found if _local_day(r) == day]
 
     async def _receipt(self, uow: UnitOfWork, payment: Payment) -> Receipt:

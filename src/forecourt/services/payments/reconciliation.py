@@ -22,6 +22,7 @@ from forecourt.domain.payments import (
     ProviderRejected,
     ProviderUnavailable,
 )
+from forecourt.payments.keys import PAYMENT_STORE
 from forecourt.ports.payments import HoldResult, PaymentFilter, PaymentProvider
 from forecourt.services.context import ServiceContext
 from forecourt.services.payments.policy import PaymentPolicy
@@ -87,7 +88,9 @@ class Reconciliation:
                 PaymentState.PENDING,
                 PaymentState.ESCALATED,
             )
-            payments = await uow.payments.list(PaymentFilter(states=open_states, limit=5000))
+            payments = await uow.repository(PAYMENT_STORE).list(
+                PaymentFilter(states=open_states, limit=5000)
+            )
             out = []
             for payment in payments:
                 tx = await uow.transactions.get(payment.transaction_id or 0)
@@ -109,7 +112,7 @@ class Reconciliation:
         if finding.action is not Action.LISTED:
             return finding
         async with self._ctx.uow() as uow:
-            payment = await uow.payments.by_public_id(finding.public_id)
+            payment = await uow.repository(PAYMENT_STORE).by_public_id(finding.public_id)
         state = payment.state if payment else None
         if state in (PaymentState.CAPTURED, PaymentState.RELEASED, PaymentState.DECLINED):
             action = Action.FIXED
@@ -129,7 +132,9 @@ class Reconciliation:
         out = []
         for hold in holds:
             async with self._ctx.uow() as uow:
-                payment = await uow.payments.by_provider_ref(self._provider.name, hold.provider_ref)
+                payment = await uow.repository(PAYMENT_STORE).by_provider_ref(
+                    self._provider.name, hold.provider_ref
+                )
             finding = await self._compare(hold, payment, fix)
             if finding is not None:
                 out.append(finding)
@@ -237,12 +242,12 @@ class Reconciliation:
             return
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            current = await uow.payments.get_for_update(payment.id)
+            current = await uow.repository(PAYMENT_STORE).get_for_update(payment.id)
             if current is None:
                 return
             current.last_error = reason
             current.move(PaymentState.ESCALATED, now)
-            await uow.payments.save(current)
+            await uow.repository(PAYMENT_STORE).save(current)
             await uow.commit()
         await self._ctx.publish(
             "payment.escalated", payment.station_id, public_id=payment.public_id, reason=reason

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import partial
 
 from forecourt.domain.payments import Payment, PaymentState, ProviderRejected, ProviderUnavailable
+from forecourt.payments.keys import PAYMENT_STORE
 from forecourt.ports.payments import PaymentFilter, PaymentProvider
 from forecourt.ports.repositories import TransactionFilter
 from forecourt.services.context import ServiceContext
@@ -66,7 +67,9 @@ class Recovery:
 
     async def _list(self, *states: PaymentState) -> list[Payment]:
         async with self._ctx.uow() as uow:
-            return await uow.payments.list(PaymentFilter(states=states, limit=_BATCH))
+            return await uow.repository(PAYMENT_STORE).list(
+                PaymentFilter(states=states, limit=_BATCH)
+            )
 
     async def _isolated(
         self, report: SweepReport, payment: Payment, step: Callable[[], Awaitable[object]]
@@ -167,10 +170,10 @@ class Recovery:
             log.warning("payment %s: hold reference unknown (%s)", payment.public_id, exc)
             return False if isinstance(exc, ProviderRejected) else None
         async with self._ctx.uow() as uow:
-            current = await uow.payments.get_for_update(payment.id)
+            current = await uow.repository(PAYMENT_STORE).get_for_update(payment.id)
             if current is None:
                 return None
             current.provider_ref = result.provider_ref
-            await uow.payments.save(current)
+            await uow.repository(PAYMENT_STORE).save(current)
             await uow.commit()
         return True

@@ -25,6 +25,7 @@ from forecourt.domain.payments import (
 )
 from forecourt.domain.tariffs import Tariff
 from forecourt.domain.transactions import PaymentMethod, Transaction, payment_method_for
+from forecourt.payments.keys import PAYMENT_STORE, TARIFF_STORE
 from forecourt.ports.payments import HoldResult, PaymentProvider
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
@@ -54,7 +55,7 @@ class Settlement:
             tx = await uow.transactions.get_for_update(transaction_id)
             if tx is None or not tx.id_token:
                 return None
-            payment = await uow.payments.by_transaction(tx.id)
+            payment = await uow.repository(PAYMENT_STORE).by_transaction(tx.id)
             if payment is None:
                 payment = await self._claim_hold(uow, tx)
             method = await _method_of(uow, tx, payment)
@@ -67,7 +68,9 @@ class Settlement:
     async def _claim_hold(self, uow: UnitOfWork, tx: Transaction) -> Payment | None:
         now = self._ctx.clock.now()
         held = [
-            p for p in await uow.payments.by_token(tx.id_token or "") if p.transaction_id is None
+            p
+            for p in await uow.repository(PAYMENT_STORE).by_token(tx.id_token or "")
+            if p.transaction_id is None
         ]
         payment = next((p for p in held if p.state is PaymentState.AUTHORIZED), None)
         if payment is None:
@@ -76,9 +79,9 @@ class Settlement:
         payment.station_id, payment.evse_id = tx.station_id, tx.evse_id
         payment.move(PaymentState.IN_SESSION, now)
         if payment.tariff:
-            await uow.tariffs.pin(tx.id, Tariff.from_dict(payment.tariff), now)
+            await uow.repository(TARIFF_STORE).pin(tx.id, Tariff.from_dict(payment.tariff), now)
         await _block_token(uow, payment.id_token)  # one hold, one session
-        await uow.payments.save(payment)
+        await uow.repository(PAYMENT_STORE).save(payment)
         return payment
 
     # -- the session ended: fix the amount --------------------------------------------------
@@ -87,10 +90,10 @@ class Settlement:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             tx = await uow.transactions.get(transaction_id)
-            found = await uow.payments.by_transaction(transaction_id)
+            found = await uow.repository(PAYMENT_STORE).by_transaction(transaction_id)
             if tx is None or tx.active or found is None:
                 return found
-            payment = await uow.payments.get_for_update(found.id)
+            payment = await uow.repository(PAYMENT_STORE).get_for_update(found.id)
             if payment is None or payment.state is not PaymentState.IN_SESSION:
                 return payment
             cost = await cost_in(uow, tx, now)
@@ -99,7 +102,7 @@ class Settlement:
             payment.receipt_code = payment.receipt_code or new_receipt_code()
             owed = PaymentState.TO_CAPTURE if cost.total.minor > 0 else PaymentState.TO_RELEASE
             payment.move(owed, now)
-            await uow.payments.save(payment)
+            await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         return await self.execute(payment.id)
 
@@ -107,7 +110,7 @@ class Settlement:
         """No session will use this hold (start refused, timed out, page abandoned)."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            payment = await uow.payments.get_for_update(payment_id)
+            payment = await uow.repository(PAYMENT_STORE).get_for_update(payment_id)
             if payment is None or payment.state not in (
                 PaymentState.PENDING,
                 PaymentState.AUTHORIZED,
@@ -116,7 +119,7 @@ class Settlement:
             payment.message = message
             payment.move(PaymentState.TO_RELEASE, now)
             await _block_token(uow, payment.id_token)
-            await uow.payments.save(payment)
+            await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         return await self.execute(payment.id)
 
@@ -124,13 +127,13 @@ class Settlement:
         """A pending payment the provider holds nothing for: nothing to release, ever."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            payment = await uow.payments.get_for_update(payment_id)
+            payment = await uow.repository(PAYMENT_STORE).get_for_update(payment_id)
             if payment is None or payment.state is not PaymentState.PENDING:
                 return payment
             payment.message = message
             payment.move(PaymentState.DECLINED, now)
             await _block_token(uow, payment.id_token)
-            await uow.payments.save(payment)
+            await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         return payment
 
@@ -147,7 +150,7 @@ class Settlement:
 
     async def _execute(self, payment_id: int) -> Payment | None:
         async with self._ctx.uow() as uow:
-            payment = await uow.payments.get(payment_id)
+            payment = await uow.repository(PAYMENT_STORE).get(payment_id)
         if payment is None or payment.state not in (
             PaymentState.TO_CAPTURE,
             PaymentState.TO_RELEASE,
@@ -196,7 +199,7 @@ class Settlement:
     async def _record_result(self, payment: Payment, result: HoldResult) -> Payment:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            current = await uow.payments.get_for_update(payment.id)
+            current = await uow.repository(PAYMENT_STORE).get_for_update(payment.id)
             assert current is not None
             if current.state is PaymentState.TO_CAPTURE and result.status is HoldStatus.CAPTURED:
                 _captured(current, result, now)
@@ -205,7 +208,7 @@ class Settlement:
             elif not current.state.final and current.state is not PaymentState.CAPTURED:
                 current.last_error = f"provider answered {result.status.value}"
                 current.move(PaymentState.ESCALATED, now)
-            await uow.payments.save(current)
+            await uow.repository(PAYMENT_STORE).save(current)
             await uow.commit()
         await self._announce(current)
         return current
@@ -213,14 +216,14 @@ class Settlement:
     async def _retry_later(self, payment: Payment, error: str) -> Payment:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            current = await uow.payments.get_for_update(payment.id)
+            current = await uow.repository(PAYMENT_STORE).get_for_update(payment.id)
             assert current is not None
             current.attempts += 1
             current.last_error = error
             current.next_attempt_at = self._policy.next_attempt(now, current.attempts)
             if current.attempts >= self._policy.max_attempts:
                 current.move(PaymentState.ESCALATED, now)
-            await uow.payments.save(current)
+            await uow.repository(PAYMENT_STORE).save(current)
             await uow.commit()
         log.warning("payment %s: %s (attempt %d)", current.public_id, error, current.attempts)
         return current
@@ -234,12 +237,12 @@ class Settlement:
         """Hand a payment to an operator (reconciliation lists it); a settled one stays."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            current = await uow.payments.get_for_update(payment_id)
+            current = await uow.repository(PAYMENT_STORE).get_for_update(payment_id)
             if current is None or current.state.final:
                 return current
             current.last_error = reason[:500]
             current.move(PaymentState.ESCALATED, now)
-            await uow.payments.save(current)
+            await uow.repository(PAYMENT_STORE).save(current)
             await uow.commit()
         await self._announce(current)
         return current
@@ -260,7 +263,7 @@ class Settlement:
         self, psp_ref: str, settled: Money, at: datetime, transaction_id: int | None
     ) -> Payment | None:
         async with self._ctx.uow() as uow:
-            candidates = await uow.payments.by_token(psp_ref)
+            candidates = await uow.repository(PAYMENT_STORE).by_token(psp_ref)
             payment = next(iter(candidates), None)
             if payment is None:
                 return None
@@ -272,7 +275,7 @@ class Settlement:
                 PaymentState.ESCALATED,
             ):
                 payment.move(PaymentState.CAPTURED, at)
-            await uow.payments.save(payment)
+            await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         await self._announce(payment)
         return payment

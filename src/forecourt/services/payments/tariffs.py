@@ -14,6 +14,7 @@ from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.stations import Station
 from forecourt.domain.tariffs import Tariff
 from forecourt.domain.transactions import Transaction
+from forecourt.payments.keys import TARIFF_STORE
 from forecourt.ports.payments import TariffBinding
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
@@ -44,15 +45,15 @@ class Tariffs:
             raise InvalidInput("a tariff change cannot take effect in the past")
         checked = replace(tariff, effective_from=start).validate()
         async with self._ctx.uow() as uow:
-            stored = await uow.tariffs.add_revision(checked)
+            stored = await uow.repository(TARIFF_STORE).add_revision(checked)
             await uow.commit()
         await self._ctx.publish("tariff.published", "", code=stored.code, revision=stored.revision)
         return stored
 
     async def get(self, code: str, at: datetime | None = None) -> Tariff:
         async with self._ctx.uow() as uow:
-            tariff = await uow.tariffs.in_force(code, at or self._ctx.clock.now())
-            if tariff is None and not await uow.tariffs.revisions(code):
+            tariff = await uow.repository(TARIFF_STORE).in_force(code, at or self._ctx.clock.now())
+            if tariff is None and not await uow.repository(TARIFF_STORE).revisions(code):
                 raise NotFound("tariff", code)
         if tariff is None:
             raise NotFound("tariff in force now", code)
@@ -60,7 +61,7 @@ class Tariffs:
 
     async def revisions(self, code: str) -> list[Tariff]:
         async with self._ctx.uow() as uow:
-            found = await uow.tariffs.revisions(code)
+            found = await uow.repository(TARIFF_STORE).revisions(code)
         if not found:
             raise NotFound("tariff", code)
         return found
@@ -70,34 +71,34 @@ class Tariffs:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             out = []
-            for code in await uow.tariffs.codes():
-                tariff = await uow.tariffs.in_force(code, now)
-                out.append(tariff or (await uow.tariffs.revisions(code))[0])
+            for code in await uow.repository(TARIFF_STORE).codes():
+                tariff = await uow.repository(TARIFF_STORE).in_force(code, now)
+                out.append(tariff or (await uow.repository(TARIFF_STORE).revisions(code))[0])
             return out
 
     async def bind(self, binding: TariffBinding) -> TariffBinding:
         if binding.evse_id is not None and binding.station_id is None:
             raise InvalidInput("an EVSE binding needs its station_id")
         async with self._ctx.uow() as uow:
-            if not await uow.tariffs.revisions(binding.tariff_code):
+            if not await uow.repository(TARIFF_STORE).revisions(binding.tariff_code):
                 raise NotFound("tariff", binding.tariff_code)
             if binding.station_id and await uow.stations.get(binding.station_id) is None:
                 raise NotFound("station", binding.station_id)
             if binding.site_id and await uow.sites.get(binding.site_id) is None:
                 raise NotFound("site", binding.site_id)
-            stored = await uow.tariffs.bind(binding)
+            stored = await uow.repository(TARIFF_STORE).bind(binding)
             await uow.commit()
         return stored
 
     async def unbind(self, binding_id: int) -> None:
         async with self._ctx.uow() as uow:
-            if not await uow.tariffs.unbind(binding_id):
+            if not await uow.repository(TARIFF_STORE).unbind(binding_id):
                 raise NotFound("tariff binding", binding_id)
             await uow.commit()
 
     async def bindings(self) -> list[TariffBinding]:
         async with self._ctx.uow() as uow:
-            return await uow.tariffs.bindings()
+            return await uow.repository(TARIFF_STORE).bindings()
 
     async def for_evse(self, station_id: str, evse_id: int) -> PricedEvse:
         """The price a driver sees at this EVSE now (API, driver page, QR page)."""
@@ -119,10 +120,12 @@ async def resolve_tariff(
     """The tariff revision that applies to a connector at ``at`` (Conflict when none does)."""
     connector_type = _connector_type(station, evse_id, connector_id)
     candidates = [
-        b for b in await uow.tariffs.bindings() if _matches(b, station, evse_id, connector_type)
+        b
+        for b in await uow.repository(TARIFF_STORE).bindings()
+        if _matches(b, station, evse_id, connector_type)
     ]
     for binding in sorted(candidates, key=_specificity, reverse=True):
-        tariff = await uow.tariffs.in_force(binding.tariff_code, at)
+        tariff = await uow.repository(TARIFF_STORE).in_force(binding.tariff_code, at)
         if tariff is not None:
             return tariff
     raise Conflict(
@@ -132,14 +135,14 @@ async def resolve_tariff(
 
 async def tariff_for_transaction(uow: UnitOfWork, tx: Transaction) -> Tariff:
     """The tariff pinned to a session; pins the one in force at its start when missing."""
-    pinned = await uow.tariffs.pinned(tx.id)
+    pinned = await uow.repository(TARIFF_STORE).pinned(tx.id)
     if pinned is not None:
         return pinned
     station = await uow.stations.get(tx.station_id)
     if station is None:
         raise NotFound("station", tx.station_id)
     tariff = await resolve_tariff(uow, station, tx.evse_id, tx.connector_id, tx.started_at)
-    await uow.tariffs.pin(tx.id, tariff, tx.started_at)
+    await uow.repository(TARIFF_STORE).pin(tx.id, tariff, tx.started_at)
     return tariff
 
 

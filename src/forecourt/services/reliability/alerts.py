@@ -32,6 +32,7 @@ from forecourt.domain.reliability.alerts import (
 )
 from forecourt.ports.reliability import AlertTransport, DeliveryFailed
 from forecourt.ports.repositories import UnitOfWork
+from forecourt.reliability.keys import RELIABILITY_STORE
 from forecourt.services.context import ServiceContext
 from forecourt.services.reliability.config import ReliabilityConfig
 from forecourt.services.reliability.tickets import AlertTrigger
@@ -60,23 +61,23 @@ class AlertDispatcher:
         async with self._ctx.uow() as uow:
             if route.site_id is not None and await uow.sites.get(route.site_id) is None:
                 raise NotFound("site", route.site_id)
-            route = await uow.reliability.alerts.add_route(route)
+            route = await uow.repository(RELIABILITY_STORE).alerts.add_route(route)
             await uow.commit()
         return route
 
     async def routes(self) -> list[AlertRoute]:
         async with self._ctx.uow() as uow:
-            return await uow.reliability.alerts.routes()
+            return await uow.repository(RELIABILITY_STORE).alerts.routes()
 
     async def delete_route(self, route_id: int) -> None:
         async with self._ctx.uow() as uow:
-            if not await uow.reliability.alerts.delete_route(route_id):
+            if not await uow.repository(RELIABILITY_STORE).alerts.delete_route(route_id):
                 raise NotFound("alert route", route_id)
             await uow.commit()
 
     async def outbox(self, limit: int = 100) -> list[Alert]:
         async with self._ctx.uow() as uow:
-            return await uow.reliability.alerts.list(limit)
+            return await uow.repository(RELIABILITY_STORE).alerts.list(limit)
 
     # -- enqueueing (inside the writer's unit of work) ----------------------------------------
     async def enqueue(
@@ -84,7 +85,7 @@ class AlertDispatcher:
     ) -> int:
         if not triggers:
             return 0
-        repo = uow.reliability.alerts
+        repo = uow.repository(RELIABILITY_STORE).alerts
         routes = await repo.routes()
         window = timedelta(seconds=self._config.current.pacing.group_window_s)
         added = 0
@@ -134,8 +135,8 @@ class AlertDispatcher:
         """Send every alert that is due; returns how many were sent."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            due = await uow.reliability.alerts.due(now)
-            routes = {r.id: r for r in await uow.reliability.alerts.routes()}
+            due = await uow.repository(RELIABILITY_STORE).alerts.due(now)
+            routes = {r.id: r for r in await uow.repository(RELIABILITY_STORE).alerts.routes()}
         sent = 0
         for alert in due:
             route = routes.get(alert.route_id)
@@ -159,7 +160,7 @@ class AlertDispatcher:
         else:
             alert.state, alert.sent_at, alert.error = AlertState.SENT, self._ctx.clock.now(), ""
         async with self._ctx.uow() as uow:
-            await uow.reliability.alerts.save(alert)
+            await uow.repository(RELIABILITY_STORE).alerts.save(alert)
             await uow.commit()
         return int(alert.state is AlertState.SENT)
 
@@ -184,7 +185,9 @@ class AlertDispatcher:
 
 async def _item(uow: UnitOfWork, trigger: AlertTrigger) -> dict[str, Any]:
     ticket = trigger.ticket
-    faults = await uow.reliability.faults.for_ticket(ticket.id) if ticket.id else []
+    faults = (
+        await uow.repository(RELIABILITY_STORE).faults.for_ticket(ticket.id) if ticket.id else []
+    )
     return {
         "ticket_id": ticket.id,
         "reason": trigger.reason.value,

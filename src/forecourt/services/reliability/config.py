@@ -13,6 +13,7 @@ from forecourt.domain.reliability.model import Severity
 from forecourt.domain.reliability.thresholds import Thresholds, checked_overrides, resolve
 from forecourt.domain.reliability.tickets import DEFAULT_SLA, SlaPolicy
 from forecourt.ports.reliability import SmtpSettings
+from forecourt.reliability.keys import RELIABILITY_STORE
 from forecourt.services.context import ServiceContext
 
 _DEFAULTS_KEY = "thresholds:*"
@@ -60,7 +61,7 @@ class ReliabilityConfig:
 
     async def load(self) -> ReliabilitySettings:
         async with self._ctx.uow() as uow:
-            stored = await uow.reliability.config.with_prefix("")
+            stored = await uow.repository(RELIABILITY_STORE).config.with_prefix("")
         self.current = _settings(self._base, stored)
         self._notify()
         return self.current
@@ -107,8 +108,12 @@ class ReliabilityConfig:
 
     async def _put(self, key: str, value: dict[str, Any], *, merge: bool) -> None:
         async with self._ctx.uow() as uow:
-            stored = (await uow.reliability.config.get(key) or {}) if merge else {}
-            await uow.reliability.config.put(key, {**stored, **value}, self._ctx.clock.now())
+            stored = (
+                (await uow.repository(RELIABILITY_STORE).config.get(key) or {}) if merge else {}
+            )
+            await uow.repository(RELIABILITY_STORE).config.put(
+                key, {**stored, **value}, self._ctx.clock.now()
+            )
             await uow.commit()
 
     def _notify(self) -> None:

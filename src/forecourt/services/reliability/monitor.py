@@ -27,6 +27,7 @@ from forecourt.domain.reliability.watch import (
     StationWatch,
 )
 from forecourt.domain.stations import Station
+from forecourt.reliability.keys import RELIABILITY_STORE
 from forecourt.services.context import ServiceContext
 from forecourt.services.reliability.config import ReliabilityConfig, ReliabilitySettings
 from forecourt.services.reliability.writer import Batch, DecisionWriter
@@ -66,7 +67,7 @@ class ReliabilityMonitor:
             return
         async with self._ctx.uow() as uow:
             stations = await uow.stations.list()
-            open_intervals = await uow.reliability.intervals.open_intervals()
+            open_intervals = await uow.repository(RELIABILITY_STORE).intervals.open_intervals()
         for station in stations:
             self._watch(station.id, refresh=False).update_profile(*self._profile(station))
         for interval in open_intervals:

@@ -15,6 +15,7 @@ from forecourt.domain.commands import Reset
 from forecourt.domain.reliability.tickets import TicketEvent
 from forecourt.domain.transactions import TransactionState
 from forecourt.ports.repositories import TransactionFilter
+from forecourt.reliability.keys import RELIABILITY_STORE
 from forecourt.services.context import ServiceContext
 from forecourt.services.reliability.tickets import SYSTEM_ACTOR, RemediationRequest
 from forecourt.services.remote_control import RemoteControl
@@ -61,14 +62,14 @@ class Remediator:
         """Check it is safe and not too soon; mark the attempt on the ticket."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            ticket = await uow.reliability.tickets.get(request.ticket_id)
+            ticket = await uow.repository(RELIABILITY_STORE).tickets.get(request.ticket_id)
             if ticket is None or not ticket.active:
                 return False
             last = ticket.last_remediation_at
             if last is not None and now - last < timedelta(seconds=request.interval_s):
                 return False
             ticket.last_remediation_at = now
-            await uow.reliability.tickets.save(ticket)
+            await uow.repository(RELIABILITY_STORE).tickets.save(ticket)
             charging = TransactionFilter(
                 station_id=request.station_id, state=TransactionState.ACTIVE
             )
@@ -77,7 +78,7 @@ class Remediator:
             data = {"action": "soft_reset"}
             if busy:
                 data["why"] = f"{busy} session(s) charging: a reset would end them"
-            await uow.reliability.tickets.add_event(
+            await uow.repository(RELIABILITY_STORE).tickets.add_event(
                 TicketEvent(ticket.id, now, SYSTEM_ACTOR, kind, data)
             )
             await uow.commit()
@@ -86,5 +87,5 @@ class Remediator:
     async def _note(self, ticket_id: int, kind: str, data: dict[str, object]) -> None:
         async with self._ctx.uow() as uow:
             event = TicketEvent(ticket_id, self._ctx.clock.now(), SYSTEM_ACTOR, kind, data)
-            await uow.reliability.tickets.add_event(event)
+            await uow.repository(RELIABILITY_STORE).tickets.add_event(event)
             await uow.commit()

@@ -30,6 +30,7 @@ from forecourt.domain.reliability.sessions import SessionEnd, SessionOutcome, cl
 from forecourt.domain.reliability.tickets import Ticket
 from forecourt.domain.stations import Station
 from forecourt.ports.repositories import UnitOfWork
+from forecourt.reliability.keys import RELIABILITY_STORE
 from forecourt.services.context import ServiceContext
 from forecourt.services.reliability.config import ReliabilityConfig
 
@@ -105,7 +106,7 @@ class ReliabilityReports:
             scope = await _scope(uow, station_id, site_id)
             start = nevi.trailing_window(*months[0])[0]
             intervals, exclusions = await _timelines(uow, scope, start, window[1])
-            records = await uow.reliability.sessions.ended_sessions(
+            records = await uow.repository(RELIABILITY_STORE).sessions.ended_sessions(
                 window[0] - _TZ_SLACK, window[1] + _TZ_SLACK, scope.ids
             )
         limits = self._config.current.defaults
@@ -150,7 +151,7 @@ class ReliabilityReports:
         async with self._ctx.uow() as uow:
             if await uow.stations.get(exclusion.station_id) is None:
                 raise NotFound("station", exclusion.station_id)
-            exclusion = await uow.reliability.exclusions.add(exclusion)
+            exclusion = await uow.repository(RELIABILITY_STORE).exclusions.add(exclusion)
             await uow.commit()
         return exclusion
 
@@ -161,11 +162,11 @@ class ReliabilityReports:
         until: datetime | None = None,
     ) -> list[Exclusion]:
         async with self._ctx.uow() as uow:
-            return await uow.reliability.exclusions.list(station_id, since, until)
+            return await uow.repository(RELIABILITY_STORE).exclusions.list(station_id, since, until)
 
     async def delete_exclusion(self, exclusion_id: int) -> None:
         async with self._ctx.uow() as uow:
-            if not await uow.reliability.exclusions.delete(exclusion_id):
+            if not await uow.repository(RELIABILITY_STORE).exclusions.delete(exclusion_id):
                 raise NotFound("exclusion", exclusion_id)
             await uow.commit()
 
@@ -195,7 +196,9 @@ class ReliabilityReports:
             raise InvalidInput("'until' must be after 'since'")
         async with self._ctx.uow() as uow:
             scope = await _scope(uow, station_id, site_id)
-            records = await uow.reliability.sessions.ended_sessions(since, until, scope.ids)
+            records = await uow.repository(RELIABILITY_STORE).sessions.ended_sessions(
+                since, until, scope.ids
+            )
         out = []
         for record in records:
             station = scope.stations[record.station_id]
@@ -238,13 +241,13 @@ async def _timelines(
     needs no rows of its own: observed = coverage, down = the down intervals. Half the rows.
     """
     lo, hi = start - _TZ_SLACK, end + _TZ_SLACK
-    repo = uow.reliability.intervals
+    repo = uow.repository(RELIABILITY_STORE).intervals
     down = await repo.overlapping(lo, hi, scope.ids, down_only=True)
     coverage = [
         PortInterval(port, first, None)
         for port, first in (await repo.first_seen(scope.ids)).items()
     ]
-    exclusions = await uow.reliability.exclusions.list(None, lo, hi, scope.ids)
+    exclusions = await uow.repository(RELIABILITY_STORE).exclusions.list(None, lo, hi, scope.ids)
     return coverage + down, exclusions
 
 

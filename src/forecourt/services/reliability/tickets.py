@@ -27,6 +27,7 @@ from forecourt.domain.reliability.tickets import (
 from forecourt.domain.reliability.watch import Verification
 from forecourt.ports.reliability import TicketFilter
 from forecourt.ports.repositories import UnitOfWork
+from forecourt.reliability.keys import RELIABILITY_STORE
 from forecourt.services.context import ServiceContext
 from forecourt.services.reliability.config import ReliabilityConfig
 
@@ -78,7 +79,9 @@ class TicketDesk:
     async def load(self) -> None:
         flt = TicketFilter(states=(*ACTIVE_STATES, TicketState.RESOLVED), limit=1_000_000)
         async with self._ctx.uow() as uow:
-            self._ticketed = {t.station_id for t in await uow.reliability.tickets.list(flt)}
+            self._ticketed = {
+                t.station_id for t in await uow.repository(RELIABILITY_STORE).tickets.list(flt)
+            }
 
     # -- automatic: called by the decision writer inside its unit of work -------------------
     async def record(
@@ -90,7 +93,7 @@ class TicketDesk:
         remediation_interval_s: float,
         follow: Followups,
     ) -> None:
-        faults = uow.reliability.faults
+        faults = uow.repository(RELIABILITY_STORE).faults
         latest = await faults.latest(finding.station_id, finding.kind, finding.evse_id)
         if not finding.active:
             if latest is not None and latest.active:
@@ -117,7 +120,7 @@ class TicketDesk:
         port = verification.port
         if self._ticketed is not None and port.station_id not in self._ticketed:
             return  # most sessions: nothing to verify, no query
-        ticket = await uow.reliability.tickets.latest_for_station(port.station_id)
+        ticket = await uow.repository(RELIABILITY_STORE).tickets.latest_for_station(port.station_id)
         if ticket is None or ticket.state is not TicketState.RESOLVED:
             return
         if WHOLE_STATION not in ticket.ports and port.evse_id not in ticket.ports:
@@ -125,14 +128,14 @@ class TicketDesk:
         if POWER_KINDS & set(ticket.kinds) and not verification.normal_power:
             return
         move(ticket, TicketState.VERIFIED, verification.at)
-        await uow.reliability.tickets.save(ticket)
+        await uow.repository(RELIABILITY_STORE).tickets.save(ticket)
         data = {"transaction_id": verification.transaction_id, "evse_id": port.evse_id}
         await _event(uow, ticket, verification.at, SYSTEM_ACTOR, "verified", data)
 
     async def _ticket_for(
         self, uow: UnitOfWork, fault: Fault, site_id: str | None, follow: Followups
     ) -> Ticket:
-        tickets = uow.reliability.tickets
+        tickets = uow.repository(RELIABILITY_STORE).tickets
         now = fault.last_seen
         ticket = await tickets.get(fault.ticket_id) if fault.ticket_id else None
         if ticket is None or ticket.state is TicketState.VERIFIED:
@@ -150,7 +153,7 @@ class TicketDesk:
         await tickets.save(ticket)
         if fault.ticket_id != ticket.id:
             fault.ticket_id = ticket.id
-            await uow.reliability.faults.save(fault)
+            await uow.repository(RELIABILITY_STORE).faults.save(fault)
             await _event(uow, ticket, now, SYSTEM_ACTOR, "fault_added", _fault_data(fault))
         return ticket
 
@@ -166,7 +169,7 @@ class TicketDesk:
             updated_at=now,
         )
         set_due_dates(ticket, self._config.current.sla)
-        ticket = await uow.reliability.tickets.add(ticket)
+        ticket = await uow.repository(RELIABILITY_STORE).tickets.add(ticket)
         if self._ticketed is not None:
             self._ticketed.add(ticket.station_id)
         await _event(uow, ticket, now, SYSTEM_ACTOR, "opened", _fault_data(fault))
@@ -190,31 +193,37 @@ class TicketDesk:
         self, uow: UnitOfWork, fault: Fault, finding: Finding, follow: Followups
     ) -> None:
         fault.active, fault.cleared_at = False, finding.at
-        await uow.reliability.faults.save(fault)
+        await uow.repository(RELIABILITY_STORE).faults.save(fault)
         if fault.ticket_id is None:
             return
-        ticket = await uow.reliability.tickets.get(fault.ticket_id)
+        ticket = await uow.repository(RELIABILITY_STORE).tickets.get(fault.ticket_id)
         if ticket is None:
             return
         data = {**_fault_data(fault), "why": finding.explanation}
         await _event(uow, ticket, finding.at, SYSTEM_ACTOR, "fault_cleared", data)
-        remaining = [f for f in await uow.reliability.faults.for_ticket(ticket.id) if f.active]
+        remaining = [
+            f
+            for f in await uow.repository(RELIABILITY_STORE).faults.for_ticket(ticket.id)
+            if f.active
+        ]
         if ticket.active and not remaining:
             move(ticket, TicketState.RESOLVED, finding.at)
-            await uow.reliability.tickets.save(ticket)
+            await uow.repository(RELIABILITY_STORE).tickets.save(ticket)
             why = {"why": "every fault of the ticket cleared"}
             await _event(uow, ticket, finding.at, SYSTEM_ACTOR, "auto_resolved", why)
 
     # -- operators -------------------------------------------------------------------------------
     async def list(self, flt: TicketFilter) -> tuple[list[Ticket], int]:
         async with self._ctx.uow() as uow:
-            return await uow.reliability.tickets.list(flt), await uow.reliability.tickets.count(flt)
+            return await uow.repository(RELIABILITY_STORE).tickets.list(flt), await uow.repository(
+                RELIABILITY_STORE
+            ).tickets.count(flt)
 
     async def detail(self, ticket_id: int) -> TicketDetail:
         async with self._ctx.uow() as uow:
             ticket = await _require(uow, ticket_id)
-            faults = await uow.reliability.faults.for_ticket(ticket_id)
-            events = await uow.reliability.tickets.events(ticket_id)
+            faults = await uow.repository(RELIABILITY_STORE).faults.for_ticket(ticket_id)
+            events = await uow.repository(RELIABILITY_STORE).tickets.events(ticket_id)
         return TicketDetail(ticket, faults, events, sla_breaches(ticket, self._ctx.clock.now()))
 
     async def transition(
@@ -228,7 +237,7 @@ class TicketDesk:
                 move(ticket, target, now)
             except ValueError as exc:
                 raise InvalidInput(str(exc)) from exc
-            await uow.reliability.tickets.save(ticket)
+            await uow.repository(RELIABILITY_STORE).tickets.save(ticket)
             data = {"from": before.value, "to": target.value, "note": note}
             await _event(uow, ticket, now, actor, "state", data)
             await uow.commit()
@@ -242,7 +251,7 @@ class TicketDesk:
             ticket = await _require(uow, ticket_id)
             if assignee is not None:
                 ticket.assignee, ticket.updated_at = assignee, now
-                await uow.reliability.tickets.save(ticket)
+                await uow.repository(RELIABILITY_STORE).tickets.save(ticket)
             data = {"note": note, "assignee": assignee}
             await _event(uow, ticket, now, actor, "note", data)
             await uow.commit()
@@ -250,7 +259,7 @@ class TicketDesk:
 
     async def stats(self, flt: TicketFilter) -> RepairStats:
         async with self._ctx.uow() as uow:
-            tickets = await uow.reliability.tickets.list(flt)
+            tickets = await uow.repository(RELIABILITY_STORE).tickets.list(flt)
         return repair_stats(tickets, self._ctx.clock.now())
 
     async def faults(
@@ -261,11 +270,13 @@ class TicketDesk:
         limit: int = 100,
     ) -> builtins.list[Fault]:
         async with self._ctx.uow() as uow:
-            return await uow.reliability.faults.list(station_id, active, kind, limit)
+            return await uow.repository(RELIABILITY_STORE).faults.list(
+                station_id, active, kind, limit
+            )
 
 
 async def _require(uow: UnitOfWork, ticket_id: int) -> Ticket:
-    ticket = await uow.reliability.tickets.get(ticket_id)
+    ticket = await uow.repository(RELIABILITY_STORE).tickets.get(ticket_id)
     if ticket is None:
         raise NotFound("ticket", ticket_id)
     return ticket
@@ -274,7 +285,9 @@ async def _require(uow: UnitOfWork, ticket_id: int) -> Ticket:
 async def _event(
     uow: UnitOfWork, ticket: Ticket, at: datetime, actor: str, kind: str, data: Mapping[str, object]
 ) -> None:
-    await uow.reliability.tickets.add_event(TicketEvent(ticket.id, at, actor, kind, dict(data)))
+    await uow.repository(RELIABILITY_STORE).tickets.add_event(
+        TicketEvent(ticket.id, at, actor, kind, dict(data))
+    )
 
 
 def _new_fault(finding: Finding) -> Fault:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from forecourt.domain.reliability.thresholds import Thresholds
 from forecourt.domain.reliability.watch import Decisions
+from forecourt.reliability.keys import RELIABILITY_STORE
 from forecourt.services.context import ServiceContext
 from forecourt.services.reliability.alerts import AlertDispatcher
 from forecourt.services.reliability.remediation import Remediator
@@ -89,7 +90,7 @@ class DecisionWriter:
         async with self._ctx.uow() as uow:
             transitions = [t for b in batches for t in b.decisions.transitions]
             if transitions:
-                await uow.reliability.intervals.apply(transitions)
+                await uow.repository(RELIABILITY_STORE).intervals.apply(transitions)
             for batch in batches:
                 limits = batch.limits
                 for finding in batch.decisions.findings:

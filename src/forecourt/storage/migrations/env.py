@@ -11,7 +11,6 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
-import forecourt.storage.feature_tables  # noqa: F401  (registers feature tables)
 from forecourt.storage.database import Database
 from forecourt.storage.tables import metadata
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from jinja2 import ChoiceLoader, PackageLoader
 
+from forecourt.compat.keys import COMPAT
 from forecourt.services.core import Services
 from forecourt.web.compat.hooks import CarAdvice, CompatSlots, ConnectorFit
 from forecourt.web.context import WebContext
@@ -27,6 +28,6 @@ def install_compat_pages(app: FastAPI, services: Services) -> None:
     mine = PackageLoader("forecourt.web.compat", "templates")
     loaders = [loader for loader in (environment.loader, mine) if loader is not None]
     environment.loader = ChoiceLoader(loaders)
-    web.add_driver_hook(CompatSlots(services.compatibility))
+    web.add_driver_hook(CompatSlots(services.feature(COMPAT)))
     web.add_slot_template("driver.compat", "compat/_advice.html")
     web.add_slot_template("driver.connector", "compat/_connector.html")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from jinja2 import ChoiceLoader, PackageLoader
 
+from forecourt.payments.keys import PAYMENTS
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.web.context import NavItem, WebContext
@@ -27,7 +28,7 @@ def install_payment_pages(app: FastAPI, services: Services) -> None:
     mine = PackageLoader("forecourt.web.payments", "templates")
     loaders = [loader for loader in (environment.loader, mine) if loader is not None]
     environment.loader = ChoiceLoader(loaders)
-    web.add_driver_hook(PaymentSlots(services.payments))
+    web.add_driver_hook(PaymentSlots(services.feature(PAYMENTS)))
     web.add_slot_template("dashboard.session", "payments/_session_slot.html")
     web.nav.append(NavItem("Payments", "/dashboard/payments", Role.VIEWER))
     web.nav.append(NavItem("Tariffs", "/dashboard/tariffs", Role.VIEWER))

@@ -19,6 +19,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from forecourt.api.bounds import PortNumber
 from forecourt.domain.errors import ForecourtError, NotFound
 from forecourt.domain.payments import Payment, PaymentState, ProviderUnavailable
+from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.test_provider import TestProvider
 from forecourt.ports.payments import ProviderEvent
 from forecourt.services.payments.holds import NOT_ANSWERING, CannotStart
@@ -53,7 +54,7 @@ async def script() -> Response:
 
 @router.get("/pay/session/{public_id}")
 async def session_page(request: Request, public_id: str, web: Web) -> Response:
-    payments = web.services.payments
+    payments = web.services.feature(PAYMENTS)
     payment = await payments.holds.refresh_pending(await payments.holds.get(public_id))
     context = {**await _session_view(web, payment), "script": "/pay/assets/pay.js"}
     return web.page(request, "payments/session.html", context)
@@ -63,7 +64,9 @@ async def _session_view(web: WebContext, payment: Payment) -> dict[str, Any]:
     tx, cost = None, None
     if payment.transaction_id is not None:
         try:
-            found = await web.services.payments.pricing.session_cost(payment.transaction_id)
+            found = await web.services.feature(PAYMENTS).pricing.session_cost(
+                payment.transaction_id
+            )
             tx, cost = found.transaction, found.breakdown
         except ForecourtError:
             pass  # no price yet: the page shows the state alone
@@ -85,7 +88,7 @@ def _done(payment: Payment) -> bool:
 @router.post("/pay/session/{public_id}/stop")
 async def stop_session(request: Request, public_id: str, web: Web) -> Response:
     """The driver ends their own session (the unguessable public id is the credential)."""
-    payment = await web.services.payments.holds.get(public_id)
+    payment = await web.services.feature(PAYMENTS).holds.get(public_id)
     if payment.state is PaymentState.IN_SESSION and payment.transaction_id is not None:
         await web.services.remote.stop_transaction(
             payment.transaction_id, requested_by=f"driver {public_id[:6]}"
@@ -95,7 +98,7 @@ async def stop_session(request: Request, public_id: str, web: Web) -> Response:
 
 # -- the test provider's hosted card page (what Stripe Checkout is for Stripe) ------------------
 def _test_provider(web: WebContext) -> TestProvider:
-    provider = web.services.payments.provider
+    provider = web.services.feature(PAYMENTS).provider
     if not isinstance(provider, TestProvider):
         raise NotFound("page", "test provider")
     return provider
@@ -123,7 +126,7 @@ async def submit_card(
         return web.page(request, "payments/card.html", context, 503)
     # What the provider's webhook would say, delivered directly (same process).
     event = ProviderEvent(f"page-{ref}-{hold.status.value}", hold)
-    await web.services.payments.holds.apply(event)
+    await web.services.feature(PAYMENTS).holds.apply(event)
     return RedirectResponse(f"/pay/session/{hold.reference}", status_code=303)
 
 
@@ -135,7 +138,7 @@ async def find_receipt(
     found, message, status = None, "", 200
     if last4 or day or amount:
         try:
-            found = await web.services.payments.receipts.find_mine(
+            found = await web.services.feature(PAYMENTS).receipts.find_mine(
                 last4.strip(), date.fromisoformat(day), amount, client_address(request)
             )
         except LookupThrottled as throttled:
@@ -151,7 +154,7 @@ async def find_receipt(
 
 @router.get("/receipts/{code}")
 async def receipt_page(request: Request, code: str, web: Web) -> Response:
-    receipts = web.services.payments.receipts
+    receipts = web.services.feature(PAYMENTS).receipts
     try:
         receipt = await receipts.by_public_code(code, client_address(request))
     except LookupThrottled as throttled:
@@ -177,7 +180,7 @@ async def start_page(request: Request, station_id: str, evse_id: PortNumber, web
 async def _start_page(
     request: Request, web: WebContext, station_id: str, evse_id: int, message: str
 ) -> Response:
-    payments = web.services.payments
+    payments = web.services.feature(PAYMENTS)
     priced = await payments.tariffs.for_evse(station_id, evse_id)
     evse = priced.station.evse(evse_id)
     now = payments.ctx.clock.now()
@@ -202,7 +205,9 @@ async def start(
     email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
     try:
-        payment = await web.services.payments.holds.start_scan_to_pay(station_id, evse_id, email)
+        payment = await web.services.feature(PAYMENTS).holds.start_scan_to_pay(
+            station_id, evse_id, email
+        )
     except CannotStart as exc:
         return await _start_page(request, web, station_id, evse_id, str(exc))
     target = payment.redirect_url if payment.state is PaymentState.PENDING else ""

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from forecourt.api.bounds import RecordId
 from forecourt.domain.errors import ForecourtError
 from forecourt.domain.payments import PaymentState
+from forecourt.payments.keys import PAYMENT_STORE, PAYMENTS
 from forecourt.ports.payments import PaymentFilter, TariffBinding
 from forecourt.services.payments.pricing import price_text
 from forecourt.web.auth import Admin, SignedIn, Viewer
@@ -23,11 +24,13 @@ async def payments_page(request: Request, me: Viewer, web: Web, state: str = "")
     states = (PaymentState(state),) if state in set(PaymentState) else ()
     scope = await visible_station_ids(web, me)
     async with web.services.ctx.uow() as uow:
-        found = await uow.payments.list(PaymentFilter(states, station_ids=scope, limit=200))
-        escalated = await uow.payments.list(
+        found = await uow.repository(PAYMENT_STORE).list(
+            PaymentFilter(states, station_ids=scope, limit=200)
+        )
+        escalated = await uow.repository(PAYMENT_STORE).list(
             PaymentFilter((PaymentState.ESCALATED,), station_ids=scope)
         )
-    policy = web.services.payments.policy
+    policy = web.services.feature(PAYMENTS).policy
     context = {
         "payments": found,
         "expires": {p.id: policy.expires_at(p) for p in found},
@@ -40,13 +43,13 @@ async def payments_page(request: Request, me: Viewer, web: Web, state: str = "")
 
 @router.post("/dashboard/payments/reconcile")
 async def reconcile(request: Request, me: Admin, web: Web) -> Response:
-    findings = await web.services.payments.reconciliation.run(fix=True)
+    findings = await web.services.feature(PAYMENTS).reconciliation.run(fix=True)
     return web.page(request, "payments/dashboard_reconcile.html", {"findings": findings})
 
 
 @router.get("/dashboard/tariffs")
 async def tariffs_page(request: Request, me: Viewer, web: Web) -> Response:
-    payments = web.services.payments
+    payments = web.services.feature(PAYMENTS)
     now = payments.ctx.clock.now()
     bindings = await payments.tariffs.bindings()
     if me.access.restricted:  # only what applies at the user's sites
@@ -75,12 +78,12 @@ async def session_cost(
     """The session page's cost panel: running or final cost, the payment, the receipt."""
     detail = await web.services.history.detail(transaction_id)
     await visible_station(web, me, detail.transaction.station_id)
-    payments = web.services.payments
+    payments = web.services.feature(PAYMENTS)
     try:
         cost = (await payments.pricing.session_cost(transaction_id)).breakdown
     except ForecourtError:
         cost = None  # no tariff applies: the panel says so
     async with payments.ctx.uow() as uow:
-        payment = await uow.payments.by_transaction(transaction_id)
+        payment = await uow.repository(PAYMENT_STORE).by_transaction(transaction_id)
     context = {"tx": detail.transaction, "cost": cost, "payment": payment}
     return web.page(request, "payments/_session_cost.html", context)

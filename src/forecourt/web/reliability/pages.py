@@ -14,6 +14,7 @@ from forecourt.domain.reliability.export import decimal_text
 from forecourt.domain.reliability.status import honest_status
 from forecourt.domain.reliability.tickets import ACTIVE_STATES, TRANSITIONS, TicketState
 from forecourt.ports.reliability import TicketFilter
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.web.auth import Technician, Viewer
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
@@ -26,7 +27,7 @@ _LIVE_STATES = (*sorted(ACTIVE_STATES), TicketState.RESOLVED)
 
 @router.get("/dashboard/reliability")
 async def overview(request: Request, me: Viewer, web: Web, site: str = "") -> Response:
-    reliability = web.services.reliability
+    reliability = web.services.feature(RELIABILITY)
     visible = {s.id for s in await visible_stations(web, me)}
     flt = TicketFilter(site_id=site or None, states=_LIVE_STATES, limit=200)
     tickets = [t for t in (await reliability.tickets.list(flt))[0] if t.station_id in visible]
@@ -47,7 +48,7 @@ async def overview(request: Request, me: Viewer, web: Web, site: str = "") -> Re
 
 @router.get("/dashboard/reliability/tickets/{ticket_id}")
 async def ticket(request: Request, ticket_id: RecordId, me: Viewer, web: Web) -> Response:
-    reliability = web.services.reliability
+    reliability = web.services.feature(RELIABILITY)
     detail = await reliability.tickets.detail(ticket_id)
     await visible_station(web, me, detail.ticket.station_id)
     impact = await reliability.reports.impact_minutes(detail.ticket)
@@ -68,7 +69,7 @@ async def transition(
     state: Annotated[str, Form(max_length=32)],
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    reliability = web.services.reliability
+    reliability = web.services.feature(RELIABILITY)
     detail = await reliability.tickets.detail(ticket_id)
     await visible_station(web, me, detail.ticket.station_id)
     try:
@@ -82,13 +83,13 @@ async def transition(
 @router.get("/dashboard/reliability/stations/{station_id}/panel")
 async def station_panel(request: Request, station_id: str, me: Viewer, web: Web) -> Response:
     station = await visible_station(web, me, station_id)
-    monitor = web.services.reliability.monitor
+    monitor = web.services.feature(RELIABILITY).monitor
     ports = []
     for evse in station.evses:
         view = monitor.view(station.id, evse.evse_id)
         status = honest_status(view, [c.status.value for c in evse.connectors])
         ports.append({"evse": evse.evse_id, "view": view, "status": status})
     flt = TicketFilter(station_id=station.id, states=_LIVE_STATES, limit=20)
-    tickets, _ = await web.services.reliability.tickets.list(flt)
+    tickets, _ = await web.services.feature(RELIABILITY).tickets.list(flt)
     context = {"station": station, "ports": ports, "tickets": tickets}
     return web.page(request, "dashboard/_reliability_panel.html", context)

@@ -13,6 +13,7 @@ from forecourt.domain.reliability.tickets import ACTIVE_STATES
 from forecourt.domain.transactions import TransactionState
 from forecourt.ports.reliability import TicketFilter
 from forecourt.ports.repositories import TransactionFilter
+from forecourt.reliability.keys import RELIABILITY
 from forecourt.web.auth import SignedIn, Viewer
 from forecourt.web.context import Web, WebContext
 from forecourt.web.routes import page_router
@@ -72,7 +73,7 @@ async def load_overview(web: WebContext, me: SignedIn) -> Overview:
 
 async def _reliability(web: WebContext, visible: set[str]) -> tuple[list[Fault], int]:
     """Active faults and open tickets, as the Reliability page counts them."""
-    desk = web.services.reliability.tickets
+    desk = web.services.feature(RELIABILITY).tickets
     faults = await desk.faults(active=True, limit=FAULTS_LIMIT)
     tickets, _ = await desk.list(TicketFilter(states=tuple(ACTIVE_STATES), limit=TICKETS_LIMIT))
     open_tickets = sum(1 for ticket in tickets if ticket.station_id in visible)

@@ -1,0 +1,55 @@
+"""Any car, any plug, as a feature slice: services, API, driver-page slots and CLI."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from forecourt.compat.keys import COMPAT
+from forecourt.extension import CliCommand, Feature, Host
+from forecourt.ports.derates import DERATES
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter, FastAPI
+
+    from forecourt.services.compatibility import Compatibility
+    from forecourt.services.core import Services
+    from forecourt.settings import Settings
+
+
+class CompatFeature(Feature["Compatibility"]):
+    def build(self, host: Host) -> Compatibility:
+        from forecourt.services.compatibility import Compatibility
+
+        # drivers see today's derates (when a feature offers them), not just nameplates
+        return Compatibility(host.ctx, derates=host.port(DERATES))
+
+    def install_api(self, router: APIRouter, services: Services) -> None:
+        from forecourt.api.routes import compat
+
+        router.include_router(compat.router)  # vehicles, adapters, estimates, retrofits
+
+    def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
+        from forecourt.web.compat import install_compat_pages
+
+        install_compat_pages(app, services)
+
+
+FEATURE = CompatFeature(
+    name="compat",
+    key=COMPAT,
+    commands={
+        "compat": CliCommand(
+            "forecourt.cli.compat", "Any car, any plug: vehicles, adapters, charge-time estimates."
+        ),
+    },
+    public_api_routes=frozenset(
+        {
+            "GET /api/vehicles",
+            "GET /api/vehicles/{vehicle}",
+            "GET /api/adapters",
+            "POST /api/compat/estimate",
+            "GET /api/compat/estimate.svg",
+            "GET /api/sites/{site_id}/recommend",
+        }
+    ),
+)

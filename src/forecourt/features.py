@@ -1,0 +1,50 @@
+"""The installed feature slices: one line each (``docs/extending.md``).
+
+Part of the composition root: ``bootstrap``, ``app`` and the CLI loop over :data:`FEATURES`,
+so adding a feature is creating its package and adding its line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from forecourt.compat.feature import FEATURE as COMPAT
+from forecourt.payments.feature import FEATURE as PAYMENTS
+from forecourt.reliability.feature import FEATURE as RELIABILITY
+
+if TYPE_CHECKING:
+    from forecourt.extension import Feature
+    from forecourt.storage.database import StorageExtensions
+    from forecourt.web.scope import Reach
+
+#: In dependency order: a feature may use the ports of those before it.
+FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT)
+
+
+def storage_extensions() -> StorageExtensions:
+    """Every feature's repositories and migration branch (imports their storage modules)."""
+    from forecourt.storage.database import StorageExtensions
+
+    repositories: dict[Any, Any] = {}
+    for feature in FEATURES:
+        repositories.update(feature.repositories())
+    migrations = tuple(f.migrations for f in FEATURES if f.migrations is not None)
+    return StorageExtensions(repositories, migrations)
+
+
+def page_reach() -> Mapping[str, Reach]:
+    """Every page route's reach: the core's (``web.scope.PAGE_REACH``) and each feature's."""
+    from forecourt.web.scope import PAGE_REACH
+
+    merged = dict(PAGE_REACH)
+    for feature in FEATURES:
+        merged.update(feature.page_reach())
+    return merged
+
+
+def public_api_routes() -> frozenset[str]:
+    """API routes that need no key: the core's (``api.deps.PUBLIC_ROUTES``) and features'."""
+    from forecourt.api.deps import PUBLIC_ROUTES
+
+    return PUBLIC_ROUTES.union(*(feature.public_api_routes for feature in FEATURES))

@@ -1,0 +1,99 @@
+"""Payments as a feature slice: what it adds to storage, services, API, pages and CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
+from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENT_STORE, PAYMENTS, TARIFF_STORE
+from forecourt.ports.keys import Key
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter, FastAPI
+
+    from forecourt.services.core import Services
+    from forecourt.services.payments import PaymentServices
+    from forecourt.services.throttle import BackOffThrottle
+    from forecourt.settings import Settings
+    from forecourt.web.scope import Reach
+
+_CLI = "forecourt.cli.payments"
+
+
+class PaymentsFeature(Feature["PaymentServices"]):
+    def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
+        from forecourt.storage.payments import SqlPaymentRepository
+        from forecourt.storage.payments_tariffs import SqlTariffRepository
+
+        return {PAYMENT_STORE: SqlPaymentRepository, TARIFF_STORE: SqlTariffRepository}
+
+    def build(self, host: Host) -> PaymentServices:
+        from forecourt.payments.adapters import PaymentAdapters, payment_adapters
+        from forecourt.services.payments import build_payments
+
+        adapters = host.option(PAYMENT_ADAPTERS)
+        if adapters is None:
+            adapters = payment_adapters(host.settings) if host.settings else PaymentAdapters()
+        return build_payments(
+            host.ctx, host.remote, adapters.provider, adapters.mailer, adapters.policy
+        )
+
+    async def start(self, built: PaymentServices) -> None:
+        await built.start()  # recovers half-done payments before serving
+
+    async def stop(self, built: PaymentServices) -> None:
+        await built.stop()
+
+    def install_api(self, router: APIRouter, services: Services) -> None:
+        from forecourt.api.routes import payments
+
+        router.include_router(payments.router)  # tariffs, prices, payments, receipts
+
+    def page_reach(self) -> Mapping[str, Reach]:
+        from forecourt.web.scope import Reach
+
+        return {
+            "GET /pay/{station_id}/{evse_id}/qr.svg": Reach.PUBLIC,
+            "GET /pay/assets/pay.js": Reach.PUBLIC,
+            "GET /pay/session/{public_id}": Reach.PUBLIC,  # the unguessable id is the credential
+            "POST /pay/session/{public_id}/stop": Reach.PUBLIC,  # likewise (and CSRF-checked)
+            "GET /pay/test-provider/{ref}": Reach.PUBLIC,
+            "POST /pay/test-provider/{ref}": Reach.PUBLIC,
+            "GET /receipts": Reach.PUBLIC,
+            "GET /receipts/{code}": Reach.PUBLIC,
+            "GET /pay/{station_id}/{evse_id}": Reach.PUBLIC,
+            "POST /pay/{station_id}/{evse_id}": Reach.PUBLIC,
+            "GET /dashboard/payments": Reach.SITES,
+            "POST /dashboard/payments/reconcile": Reach.ADMIN,
+            "GET /dashboard/tariffs": Reach.SITES,
+        }
+
+    def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
+        from forecourt.web.payments import install_payment_pages
+
+        install_payment_pages(app, services)
+
+    def throttles(self, built: PaymentServices) -> Mapping[str, BackOffThrottle]:
+        return {"receipt_lookup": built.receipts.lookups}
+
+
+FEATURE = PaymentsFeature(
+    name="payments",
+    key=PAYMENTS,
+    commands={
+        "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),
+        "payments": CliCommand(_CLI, "Card payments: list, recover, reconcile, statements."),
+        "receipts": CliCommand(_CLI, "Receipts: show one, find by card digits and day."),
+    },
+    public_api_routes=frozenset(
+        {
+            "GET /api/prices/{station_id}/{evse_id}",
+            "POST /api/payments/scan-to-pay",
+            "GET /api/payments/{public_id}/status",  # the unguessable id is the credential
+            "POST /api/payments/webhooks/{provider}",  # signed by the provider
+            "GET /api/receipts/{code}",  # the receipt code is the credential
+            "GET /api/receipts",  # a second factor, one match, throttled
+        }
+    ),
+)

@@ -1,0 +1,1 @@
+"""Reliability: "up when you arrive" (docs/reliability.md). ``feature.py`` installs it."""

@@ -1,0 +1,82 @@
+"""Reliability as a feature slice: what it adds to storage, services, API, pages and CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
+from forecourt.ports.derates import DERATES
+from forecourt.ports.keys import Key
+from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter, FastAPI
+
+    from forecourt.services.core import Services
+    from forecourt.services.reliability import Reliability
+    from forecourt.settings import Settings
+    from forecourt.web.scope import Reach
+
+_CLI = "forecourt.cli.reliability"
+
+
+class ReliabilityFeature(Feature["Reliability"]):
+    def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
+        from forecourt.storage.reliability_store import SqlReliabilityRepository
+
+        return {RELIABILITY_STORE: SqlReliabilityRepository}
+
+    def build(self, host: Host) -> Reliability:
+        from forecourt.services.reliability import Reliability
+        from forecourt.storage.reliability_delivery import HttpSmtpTransport
+
+        return Reliability(host.ctx, host.remote, HttpSmtpTransport())
+
+    def ports(self, built: Reliability) -> Mapping[Key[Any], object]:
+        from forecourt.services.derates import ReliabilityDerates
+
+        # drivers see today's derates, not just nameplate ratings
+        return {DERATES: ReliabilityDerates(built.monitor)}
+
+    async def start(self, built: Reliability) -> None:
+        await built.start()
+
+    async def stop(self, built: Reliability) -> None:
+        await built.stop()
+
+    def install_api(self, router: APIRouter, services: Services) -> None:
+        from forecourt.api.routes import reliability
+
+        router.include_router(reliability.router)  # uptime, faults, tickets, NEVI export
+        router.include_router(reliability.public_router)  # honest status (no API key)
+
+    def page_reach(self) -> Mapping[str, Reach]:
+        from forecourt.web.scope import Reach
+
+        return {
+            "GET /dashboard/reliability": Reach.SITES,
+            "GET /dashboard/reliability/tickets/{ticket_id}": Reach.SITES,
+            "POST /dashboard/reliability/tickets/{ticket_id}/transition": Reach.SITES,
+            "GET /dashboard/reliability/stations/{station_id}/panel": Reach.SITES,
+        }
+
+    def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
+        from forecourt.web.reliability import install_reliability_pages
+
+        install_reliability_pages(app)
+
+
+FEATURE = ReliabilityFeature(
+    name="reliability",
+    key=RELIABILITY,
+    commands={
+        "reports": CliCommand(_CLI, "Regulatory reports (NEVI quarterly data)."),
+        "uptime": CliCommand(_CLI, "Port uptime (NEVI), outages, excluded causes."),
+        "kpis": CliCommand(_CLI, "Session-reliability KPIs and interoperability."),
+        "faults": CliCommand(_CLI, "Faults the detectors found; their thresholds."),
+        "tickets": CliCommand(_CLI, "Maintenance tickets and alert routes."),
+    },
+    public_api_routes=frozenset({"GET /api/public/sites/{site_id}/status"}),
+    offers=(DERATES,),
+)
