@@ -118,7 +118,7 @@ async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def provider_of(server: RunningServer) -> TestProvider:
-    provider = server.forecourt.services.payments.provider
+    provider = server.forecourt.services.feature(PAYMENTS).provider
     assert isinstance(provider, TestProvider)
     return provider
 
