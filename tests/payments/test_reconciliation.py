@@ -19,7 +19,7 @@ from forecourt.domain.money import Money
 from forecourt.domain.payments import PaymentFlow, PaymentState
 from forecourt.domain.tokens import IdToken, TokenKind
 from forecourt.payments.adapters import PaymentAdapters
-from forecourt.payments.keys import PAYMENT_STORE, PAYMENTS
+from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENT_STORE, PAYMENTS
 from forecourt.payments.test_provider import TestProvider
 from forecourt.ports.payments import HoldRequest, ProviderEvent
 from forecourt.services.core import Services
@@ -49,7 +49,11 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     clock = SteppingClock(datetime.now(UTC).replace(microsecond=0))
     adapters = PaymentAdapters(provider, policy=PaymentPolicy(start_timeout_s=60))
     services = build_services(
-        database, OfflineGateway(), clock=clock, bus=InProcessBus(), payments=adapters
+        database,
+        OfflineGateway(),
+        clock=clock,
+        bus=InProcessBus(),
+        options={PAYMENT_ADAPTERS: adapters},
     )
     await prepare_network(services, STATION)
     yield Rig(services, provider, clock, url)
