@@ -11,7 +11,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from forecourt.compat import (
+from forecourt.compat.domain import (
     ConnectorOffer,
     ConnectorStatus,
     best_option,

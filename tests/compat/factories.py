@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forecourt.compat import (
+from forecourt.compat.domain import (
     AcCapability,
     Adapter,
     Confidence,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from forecourt.compat import ConnectorOffer, best_option, default_catalogue
+from forecourt.compat.domain import ConnectorOffer, best_option, default_catalogue
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
 
 CALIBRATION = json.loads((Path(__file__).parent / "calibration.json").read_text())

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from forecourt.compat import (
+from forecourt.compat.domain import (
     CatalogueError,
     Confidence,
     LowVoltageMode,
@@ -87,7 +87,7 @@ def test_lookup_errors_name_the_id() -> None:
 
 def _vehicle_entry() -> dict[str, Any]:
     raw = json.loads(
-        (Path(__file__).parents[2] / "src/forecourt/compat/data/vehicles.json").read_text()
+        (Path(__file__).parents[2] / "src/forecourt/compat/domain/data/vehicles.json").read_text()
     )
     entry: dict[str, Any] = json.loads(json.dumps(raw["vehicles"][0]))
     entry["id"] = "operator-car"
@@ -195,7 +195,7 @@ def test_invalid_json_and_wrong_shapes(tmp_path: Path) -> None:
 
 def test_adapter_rules_are_checked(tmp_path: Path) -> None:
     raw = json.loads(
-        (Path(__file__).parents[2] / "src/forecourt/compat/data/adapters.json").read_text()
+        (Path(__file__).parents[2] / "src/forecourt/compat/domain/data/adapters.json").read_text()
     )
     adapter = dict(raw["adapters"][0], id="op-adapter", ac=False, dc=False)
     with pytest.raises(CatalogueError, match=r"op-adapter.*field 'dc': an adapter must carry"):

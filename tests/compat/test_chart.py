@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from forecourt.compat import compatibility, default_catalogue, estimate, render_power_curve_svg
+from forecourt.compat.domain import (
+    compatibility,
+    default_catalogue,
+    estimate,
+    render_power_curve_svg,
+)
 from forecourt.domain.connectors import ConnectorType
 from tests.compat.factories import dc_connector
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forecourt.compat import (
+from forecourt.compat.domain import (
     DC_CHARGING_EFFICIENCY,
     Constraint,
     LowVoltageMode,
@@ -12,8 +12,8 @@ from forecourt.compat import (
     compatibility,
     estimate,
 )
-from forecourt.compat.model import Adapter, ConnectorOffer, Vehicle
-from forecourt.compat.options import Option
+from forecourt.compat.domain.model import Adapter, ConnectorOffer, Vehicle
+from forecourt.compat.domain.options import Option
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
 from tests.compat.factories import ac_connector, adapter, curve, dc_connector, flat, vehicle
 

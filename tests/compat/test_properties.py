@@ -5,8 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecourt.compat import ConnectorOffer, Vehicle, compatibility, default_catalogue, estimate
-from forecourt.compat.estimate import Estimate
+from forecourt.compat.domain import (
+    ConnectorOffer,
+    Vehicle,
+    compatibility,
+    default_catalogue,
+    estimate,
+)
+from forecourt.compat.domain.estimate import Estimate
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
 
 DC_VEHICLES = sorted(

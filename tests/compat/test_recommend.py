@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from forecourt import compat
-from forecourt.compat import (
+from forecourt.compat import domain as compat
+from forecourt.compat.domain import (
     clear_cache,
     default_catalogue,
     drivers_adapters,

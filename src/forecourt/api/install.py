@@ -13,7 +13,15 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from forecourt.api.deps import ApiContext, binder
 from forecourt.api.problems import API_PREFIX, install_problem_handlers, problem_responses
-from forecourt.api.routes import api_keys, commands, connectors, sites, stations, tokens
+from forecourt.api.routes import (
+    api_keys,
+    commands,
+    connectors,
+    retrofits,
+    sites,
+    stations,
+    tokens,
+)
 from forecourt.api.routes import transactions as transaction_routes
 from forecourt.services.core import Services
 
@@ -53,6 +61,7 @@ def create_api(
         transaction_routes,
         commands,
         api_keys,
+        retrofits,  # connectors added or converted in place, history kept
     ):
         router.include_router(module.router)
     for feature in features:

@@ -11,25 +11,25 @@ from forecourt.ports.derates import DERATES
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
 
-    from forecourt.services.compatibility import Compatibility
+    from forecourt.compat.services.compatibility import Compatibility
     from forecourt.services.core import Services
     from forecourt.settings import Settings
 
 
 class CompatFeature(Feature["Compatibility"]):
     def build(self, host: Host) -> Compatibility:
-        from forecourt.services.compatibility import Compatibility
+        from forecourt.compat.services.compatibility import Compatibility
 
         # drivers see today's derates (when a feature offers them), not just nameplates
         return Compatibility(host.ctx, derates=host.port(DERATES))
 
     def install_api(self, router: APIRouter, services: Services) -> None:
-        from forecourt.api.routes import compat
+        from forecourt.compat.api import routes
 
-        router.include_router(compat.router)  # vehicles, adapters, estimates, retrofits
+        router.include_router(routes.router)  # vehicles, adapters, estimates, recommendations
 
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
-        from forecourt.web.compat import install_compat_pages
+        from forecourt.compat.web import install_compat_pages
 
         install_compat_pages(app, services)
 
@@ -39,7 +39,8 @@ FEATURE = CompatFeature(
     key=COMPAT,
     commands={
         "compat": CliCommand(
-            "forecourt.cli.compat", "Any car, any plug: vehicles, adapters, charge-time estimates."
+            "forecourt.compat.cli.commands",
+            "Any car, any plug: vehicles, adapters, charge-time estimates.",
         ),
     },
     public_api_routes=frozenset(

@@ -7,6 +7,6 @@ from typing import TYPE_CHECKING
 from forecourt.ports.keys import Key
 
 if TYPE_CHECKING:
-    from forecourt.services.compatibility import Compatibility
+    from forecourt.compat.services.compatibility import Compatibility
 
 COMPAT: Key[Compatibility] = Key("compat")

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from forecourt.domain.reliability.watch import PortView
-from forecourt.services.charge_offers import EVSE_WIDE, ConnectorRef, Derate
+from forecourt.ports.derates import EVSE_WIDE, ConnectorRef, Derate
 
 REASON = "charging slower than rated in recent sessions (derated or a power module lost)"
 
@@ -32,7 +32,7 @@ class PortMonitor(Protocol):
 
 
 class ReliabilityDerates:
-    """A :class:`~services.charge_offers.DerateSource` over the reliability monitor."""
+    """A :class:`~ports.derates.DerateSource` over the reliability monitor."""
 
     def __init__(self, monitor: PortMonitor) -> None:
         self._monitor = monitor

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from jinja2 import ChoiceLoader, PackageLoader
 
 from forecourt.compat.keys import COMPAT
+from forecourt.compat.web.hooks import CarAdvice, CompatSlots, ConnectorFit
 from forecourt.services.core import Services
-from forecourt.web.compat.hooks import CarAdvice, CompatSlots, ConnectorFit
 from forecourt.web.context import WebContext
 
 __all__ = ["CarAdvice", "CompatSlots", "ConnectorFit", "install_compat_pages"]
@@ -25,7 +25,7 @@ __all__ = ["CarAdvice", "CompatSlots", "ConnectorFit", "install_compat_pages"]
 def install_compat_pages(app: FastAPI, services: Services) -> None:
     web: WebContext = app.state.web
     environment = web.renderer.environment
-    mine = PackageLoader("forecourt.web.compat", "templates")
+    mine = PackageLoader("forecourt.compat.web", "templates")
     loaders = [loader for loader in (environment.loader, mine) if loader is not None]
     environment.loader = ChoiceLoader(loaders)
     web.add_driver_hook(CompatSlots(services.feature(COMPAT)))

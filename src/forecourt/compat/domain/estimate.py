@@ -11,9 +11,9 @@ import math
 import operator
 from dataclasses import dataclass
 
-from forecourt.compat.model import ConnectorOffer, Vehicle
-from forecourt.compat.options import ChargePath, Notice, Option
-from forecourt.compat.power import CELLS, STEP, Constraint, Limit, PowerModel
+from forecourt.compat.domain.model import ConnectorOffer, Vehicle
+from forecourt.compat.domain.options import ChargePath, Notice, Option
+from forecourt.compat.domain.power import CELLS, STEP, Constraint, Limit, PowerModel
 
 #: Battery energy gained per unit of metered DC energy.  Third-party 0-100 % sessions
 #: billed 4-12 % more than the usable capacity (Mach-E 92 vs 88 kWh, EQS 116 vs 108 kWh,

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from forecourt.compat import Vehicle
+from forecourt.compat.domain import Vehicle
+from forecourt.compat.services.compatibility import ChargeWindow, Compatibility, RankedConnector
 from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.stations import ConnectorStatus
-from forecourt.services.compatibility import ChargeWindow, Compatibility, RankedConnector
 from forecourt.web.context import DriverPage
 from forecourt.web.status import (
     AVAILABLE,

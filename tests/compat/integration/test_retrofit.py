@@ -14,7 +14,7 @@ from forecourt.ports.repositories import TransactionFilter
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
 from forecourt.services.transactions import TransactionStop
-from tests.compat_integration.site import CCS1_350, NACS_250, report, start_session
+from tests.compat.integration.site import CCS1_350, NACS_250, report, start_session
 from tests.support.harness import SteppingClock
 
 NACS = ConnectorType.NACS

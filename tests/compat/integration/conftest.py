@@ -11,9 +11,9 @@ import pytest
 
 from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
-from forecourt.compat import clear_cache
+from forecourt.compat.domain import clear_cache
 from forecourt.services.core import Services
-from tests.compat_integration.site import build_site
+from tests.compat.integration.site import build_site
 from tests.support.harness import OfflineGateway, SteppingClock
 
 
@@ -44,7 +44,7 @@ def clock() -> SteppingClock:
 
 @pytest.fixture
 async def services(database_file: Path, clock: SteppingClock) -> AsyncIterator[Services]:
-    """The site of ``tests.compat_integration.site`` on a fresh database."""
+    """The site of ``tests.compat.integration.site`` on a fresh database."""
     clear_cache()  # answers are remembered per vehicle object: start every test clean
     database = open_database(f"sqlite+aiosqlite:///{database_file}")
     services = build_services(database, OfflineGateway(), clock=clock, bus=InProcessBus())

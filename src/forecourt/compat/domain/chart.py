@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from forecourt.compat.estimate import Estimate
+from forecourt.compat.domain.estimate import Estimate
 
 _W, _H = 640, 360
 _LEFT, _RIGHT, _TOP, _BOTTOM = 64, 20, 40, 56

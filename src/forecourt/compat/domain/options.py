@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from forecourt.compat.model import Adapter
+from forecourt.compat.domain.model import Adapter
 
 
 class ChargePath(StrEnum):

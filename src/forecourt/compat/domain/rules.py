@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Final
 
-from forecourt.compat.catalogue import default_catalogue
-from forecourt.compat.model import Adapter, ConnectorOffer, ThermalPolicy, Vehicle
-from forecourt.compat.options import ChargePath, Notice, Option
-from forecourt.compat.power import PowerModel, peak_power_w
+from forecourt.compat.domain.catalogue import default_catalogue
+from forecourt.compat.domain.model import Adapter, ConnectorOffer, ThermalPolicy, Vehicle
+from forecourt.compat.domain.options import ChargePath, Notice, Option
+from forecourt.compat.domain.power import PowerModel, peak_power_w
 from forecourt.domain.connectors import ConnectorType, PowerType
 
 _AC = frozenset({PowerType.AC_1_PHASE, PowerType.AC_3_PHASE})

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from forecourt.compat import ConnectorOffer
+from forecourt.compat.domain import ConnectorOffer
 from forecourt.domain.connectors import DEFAULT_RATINGS
 from forecourt.domain.metering import Measurand
 from forecourt.domain.stations import (
@@ -28,7 +28,7 @@ from forecourt.domain.stations import (
     Station,
 )
 from forecourt.domain.transactions import Transaction, TransactionState
-from forecourt.ports.derates import EVSE_WIDE, ConnectorRef, Derate, DerateSource, NoDerates
+from forecourt.ports.derates import EVSE_WIDE, ConnectorRef, Derate, DerateSource
 from forecourt.ports.repositories import StoredSample, TransactionFilter, UnitOfWork
 
 #: Recent samples read per station to find what running sessions draw now.
@@ -188,6 +188,3 @@ def _status(station: Station, connector: Connector, connected: bool) -> tuple[Co
         return connector.status, "no status reported yet"
     words = [w for w in (connector.error_code, connector.status_detail) if w and w != "NoError"]
     return connector.status, ", ".join(dict.fromkeys(words))
-
-
-__all__ = ["EVSE_WIDE", "ConnectorRef", "Derate", "DerateSource", "NoDerates", "Offers"]

@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 
-from forecourt.compat import Vehicle
+from forecourt.compat.domain import Vehicle
 from forecourt.domain.errors import InvalidInput, NotFound
 
 _MAX_SUGGESTIONS = 5

@@ -18,11 +18,11 @@ from playwright.async_api import (
     expect,
 )
 
+from forecourt.compat.web import CompatSlots, install_compat_pages
 from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.stations import ConnectorStatus
 from forecourt.services.network import ConnectorSpec
-from forecourt.web.compat import CompatSlots, install_compat_pages
-from tests.compat_integration.site import IONIQ_2025, NACS_250, SITE, build_site, report
+from tests.compat.integration.site import IONIQ_2025, NACS_250, SITE, build_site, report
 from tests.support.server import RunningServer
 from tests.web.conftest import (
     CHROMIUM,

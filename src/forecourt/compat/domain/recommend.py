@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from forecourt.compat.catalogue import default_catalogue
-from forecourt.compat.estimate import Estimate, estimate
-from forecourt.compat.model import Adapter, ConnectorOffer, Vehicle
-from forecourt.compat.options import Notice, Option
-from forecourt.compat.rules import compatibility
+from forecourt.compat.domain.catalogue import default_catalogue
+from forecourt.compat.domain.estimate import Estimate, estimate
+from forecourt.compat.domain.model import Adapter, ConnectorOffer, Vehicle
+from forecourt.compat.domain.options import Notice, Option
+from forecourt.compat.domain.rules import compatibility
 from forecourt.domain.stations import ConnectorStatus
 
 _TIER = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from forecourt.compat import (
+from forecourt.compat.domain import (
     Adapter,
     Catalogue,
     ConnectorOffer,
@@ -24,18 +24,13 @@ from forecourt.compat import (
     default_catalogue,
     recommend,
 )
+from forecourt.compat.services.charge_offers import site_offers, station_offers
+from forecourt.compat.services.vehicle_search import find_vehicle
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, rating_is_plausible
 from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.stations import Site, Station
-from forecourt.services.charge_offers import (
-    ConnectorRef,
-    DerateSource,
-    NoDerates,
-    site_offers,
-    station_offers,
-)
+from forecourt.ports.derates import ConnectorRef, DerateSource, NoDerates
 from forecourt.services.context import ServiceContext
-from forecourt.services.vehicle_search import find_vehicle
 
 IsConnected = Callable[[Station], bool]
 

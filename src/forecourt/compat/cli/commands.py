@@ -25,8 +25,8 @@ from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.ratings import RatingOverrides, rating_with_defaults
 
 if TYPE_CHECKING:  # the catalogue, services and API schemas take ~0.5 s: `--help` needs none
-    from forecourt.compat import Vehicle
-    from forecourt.services.compatibility import (
+    from forecourt.compat.domain import Vehicle
+    from forecourt.compat.services.compatibility import (
         ChargeAdvisor,
         ChargeAnswer,
         ChargeWindow,
@@ -77,8 +77,8 @@ def compat_options(
         ),
     ] = None,
 ) -> None:
-    from forecourt.compat import CatalogueError, load_catalogue
-    from forecourt.services.compatibility import ChargeAdvisor
+    from forecourt.compat.domain import CatalogueError, load_catalogue
+    from forecourt.compat.services.compatibility import ChargeAdvisor
 
     try:
         ctx.obj = ChargeAdvisor(load_catalogue(catalogue or ()) if catalogue else None)
@@ -87,7 +87,7 @@ def compat_options(
 
 
 def _advisor(ctx: typer.Context) -> ChargeAdvisor:
-    from forecourt.services.compatibility import ChargeAdvisor
+    from forecourt.compat.services.compatibility import ChargeAdvisor
 
     advisor = ctx.obj
     assert isinstance(advisor, ChargeAdvisor)
@@ -95,7 +95,7 @@ def _advisor(ctx: typer.Context) -> ChargeAdvisor:
 
 
 def _window(soc_from: float, soc_to: float, ambient_c: float | None) -> ChargeWindow:
-    from forecourt.services.compatibility import ChargeWindow
+    from forecourt.compat.services.compatibility import ChargeWindow
 
     try:
         return ChargeWindow(soc_from, soc_to, ambient_c)
@@ -111,8 +111,8 @@ def vehicles(
     as_json: JsonFlag = False,
 ) -> None:
     """Vehicles in the catalogue."""
-    from forecourt.api.schemas.vehicles import VehicleOut
-    from forecourt.cli import compat_render as render
+    from forecourt.compat.cli import render
+    from forecourt.compat.schemas.catalogue import VehicleOut
 
     items = [VehicleOut.from_domain(v) for v in _advisor(ctx).vehicles(make, inlet)]
     if as_json:
@@ -124,8 +124,8 @@ def vehicles(
 @compat_app.command("adapters")
 def adapters(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Adapters in the catalogue."""
-    from forecourt.api.schemas.vehicles import AdapterOut
-    from forecourt.cli import compat_render as render
+    from forecourt.compat.cli import render
+    from forecourt.compat.schemas.catalogue import AdapterOut
 
     items = [AdapterOut.from_domain(a) for a in _advisor(ctx).adapters()]
     if as_json:
@@ -185,7 +185,7 @@ def _estimate_at(
     asked: tuple[Vehicle, ChargeWindow, tuple[str, ...]],
 ) -> ChargeAnswer:
     """At a real connector, as the database last recorded it."""
-    from forecourt.services.charge_offers import ConnectorRef
+    from forecourt.ports.derates import ConnectorRef
 
     ref = _usage_errors(lambda: ConnectorRef.parse(at))
     vehicle, window, carried = asked
@@ -209,8 +209,8 @@ def recommend(
     as_json: JsonFlag = False,
 ) -> None:
     """Rank a site's connectors for a car, from the status the server last recorded."""
-    from forecourt.api.schemas.compat import SiteAdviceOut
-    from forecourt.cli import compat_render as render
+    from forecourt.compat.cli import render
+    from forecourt.compat.schemas.answers import SiteAdviceOut
 
     window = _window(soc_from, soc_to, ambient_c)
     advisor = _advisor(ctx)
@@ -230,7 +230,7 @@ def recommend(
 
 def _service(services: Services, advisor: ChargeAdvisor) -> Compatibility:
     """The server's service, or one over the catalogue given with --catalogue."""
-    from forecourt.services.compatibility import Compatibility
+    from forecourt.compat.services.compatibility import Compatibility
 
     if advisor.catalogue is services.feature(COMPAT).catalogue:
         return services.feature(COMPAT)
@@ -273,8 +273,8 @@ def _rating(
 
 
 def _show_estimate(answer: ChargeAnswer, at: str | None, plot: Path | None, as_json: bool) -> None:
-    from forecourt.api.schemas.compat import ChargeAnswerOut
-    from forecourt.cli import compat_render as render
+    from forecourt.compat.cli import render
+    from forecourt.compat.schemas.answers import ChargeAnswerOut
 
     if plot is not None:
         if answer.estimate is None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from forecourt.compat.model import Confidence, Sourced, SourcedCurve
+from forecourt.compat.domain.model import Confidence, Sourced, SourcedCurve
 
 E = TypeVar("E", bound=StrEnum)
 _NOT_A_MEMBER = "\x00"  # forces the ValueError path for non-strings

@@ -6,21 +6,21 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from forecourt.compat import Constraint
+from forecourt.compat.domain import Constraint
 from forecourt.compat.keys import COMPAT
+from forecourt.compat.services.compatibility import ChargeWindow, Compatibility
+from forecourt.compat.services.vehicle_search import AmbiguousVehicle, VehicleNotFound
 from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.errors import InvalidInput
 from forecourt.domain.reliability.model import PortRef
 from forecourt.domain.reliability.watch import PortView
 from forecourt.domain.stations import ConnectorStatus, RegistrationStatus
+from forecourt.ports.derates import ConnectorRef, Derate
 from forecourt.reliability.keys import RELIABILITY
-from forecourt.services.charge_offers import ConnectorRef, Derate
-from forecourt.services.compatibility import ChargeWindow, Compatibility
 from forecourt.services.core import Services
 from forecourt.services.derates import REASON, ReliabilityDerates
 from forecourt.services.network import ConnectorSpec
-from forecourt.services.vehicle_search import AmbiguousVehicle, VehicleNotFound
-from tests.compat_integration.site import (
+from tests.compat.integration.site import (
     IONIQ_2025,
     NACS_250,
     SITE,

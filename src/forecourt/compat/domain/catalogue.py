@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
-from forecourt.compat.model import (
+from forecourt.compat.domain.model import (
     AcCapability,
     Adapter,
     DcCapability,
@@ -26,7 +26,7 @@ from forecourt.compat.model import (
     ThermalPolicy,
     Vehicle,
 )
-from forecourt.compat.parsing import CatalogueError, Reader
+from forecourt.compat.domain.parsing import CatalogueError, Reader
 from forecourt.domain.connectors import ConnectorType
 
 _PACKAGED = ("adapters.json", "vehicles.json")
@@ -74,7 +74,11 @@ def default_catalogue() -> Catalogue:
 
 
 def _packaged_text(name: str) -> str:
-    return resources.files("forecourt.compat").joinpath("data", name).read_text(encoding="utf-8")
+    return (
+        resources.files("forecourt.compat.domain")
+        .joinpath("data", name)
+        .read_text(encoding="utf-8")
+    )
 
 
 def _parse_file(label: str, text: str) -> tuple[dict[str, Vehicle], dict[str, Adapter]]:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from forecourt.bootstrap import build_services, open_database
-from forecourt.cli import compat, main, retrofit
+from forecourt.cli import main, retrofit
 from forecourt.cli.network import connectors_app
+from forecourt.compat.cli import commands as compat
 from tests.cli.conftest import Cli
-from tests.compat_integration.site import IONIQ_2025, SITE, build_site, start_session
+from tests.compat.integration.site import IONIQ_2025, SITE, build_site, start_session
 from tests.support.harness import OfflineGateway, SteppingClock
 
 

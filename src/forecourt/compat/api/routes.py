@@ -2,7 +2,7 @@
 
 These routes are public (no API key): drivers use them, and they show only what driver
 pages show anyway (plugs, ratings, live status; no tokens, no transactions).  Retrofits,
-which change the network, live in ``retrofits`` and need the operator role.
+which change the network, are the core's (``forecourt.api.routes.retrofits``, operator role).
 """
 
 from __future__ import annotations
@@ -15,28 +15,25 @@ from pydantic import field_validator
 
 from forecourt.api.deps import Context
 from forecourt.api.problems import ProblemError, problem_responses
-from forecourt.api.routes import retrofits
 from forecourt.api.schemas.base import Input
-from forecourt.api.schemas.compat import (
+from forecourt.compat.api.schemas import (
     AdapterQuery,
     Ambient,
-    ChargeAnswerOut,
     ConnectorChoice,
     EstimateRequest,
-    SiteAdviceOut,
     SocFrom,
     SocTo,
     VehicleQuery,
     soc_window_checked,
 )
-from forecourt.api.schemas.vehicles import AdapterOut, VehicleOut
-from forecourt.compat import render_power_curve_svg
+from forecourt.compat.domain import render_power_curve_svg
 from forecourt.compat.keys import COMPAT
+from forecourt.compat.schemas.answers import ChargeAnswerOut, SiteAdviceOut
+from forecourt.compat.schemas.catalogue import AdapterOut, VehicleOut
+from forecourt.compat.services.compatibility import ChargeAnswer, ChargeWindow
 from forecourt.domain.connectors import ConnectorType
-from forecourt.services.compatibility import ChargeAnswer, ChargeWindow
 
 router = APIRouter(tags=["compatibility"], responses=problem_responses(404, 422))
-router.include_router(retrofits.router)
 
 SVG_MEDIA_TYPE = "image/svg+xml"
 

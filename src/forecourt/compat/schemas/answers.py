@@ -1,122 +1,23 @@
-"""Bodies of the compatibility API: estimates and site recommendations.
+"""The answers of the compatibility API: estimates and site recommendations.
 
 Powers are in W and times in seconds, like the rest of the API; ``summary`` and
-``explanation`` say the same in words for drivers.
+``explanation`` say the same in words for drivers.  ``forecourt compat ... --json`` prints
+the same shapes, so a script can switch between the two.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field
 
-from forecourt.api.bounds import PortNumber
-from forecourt.api.schemas.base import Input, Positive
 from forecourt.api.schemas.network import RatingOut
-from forecourt.compat import ConnectorOffer, Estimate, Notice, Option
-from forecourt.domain.connectors import DEFAULT_RATINGS, ConnectorType, PowerType
-from forecourt.domain.ratings import RatingOverrides, rating_with_defaults
+from forecourt.compat.domain import ConnectorOffer, Estimate, Notice, Option
+from forecourt.compat.services.compatibility import ChargeAnswer, RankedConnector, SiteAdvice
+from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.stations import ConnectorStatus
-from forecourt.services.charge_offers import ConnectorRef
-from forecourt.services.compatibility import (
-    ChargeAnswer,
-    GivenConnector,
-    RankedConnector,
-    SiteAdvice,
-)
 
 
-def SocFrom(alias: str | None = None) -> Any:  # noqa: N802 (reads like Field)
-    return Field(10, alias=alias, ge=0, le=100, description="Start state of charge, %.")
-
-
-def SocTo(alias: str | None = None) -> Any:  # noqa: N802
-    # validated even when defaulted: soc_from may have been given above it
-    return Field(80, alias=alias, ge=0, le=100, validate_default=True, description="Target SoC, %.")
-
-
-Ambient = Field(None, ge=-50, le=60, description="Ambient temperature, °C (hot days fold back).")
-VehicleQuery = Field(
-    min_length=1,
-    max_length=200,
-    description="Catalogue id (`hyundai-ioniq-5-lr-2025`) or words (`2025 Ioniq 5`).",
-)
-AdapterQuery = Field(
-    None,
-    min_length=1,
-    max_length=100,
-    description="An adapter the driver carries (id from `/api/adapters`). Default: the "
-    "vehicle maker's own adapters; adapters built into dispensers always count.",
-)
-
-
-def soc_window_checked(soc_to: float, info: ValidationInfo) -> float:
-    soc_from = info.data.get("soc_from")
-    if soc_from is not None and soc_from >= soc_to:
-        raise ValueError(f"must be above soc_from ({soc_from:g} %), not {soc_to:g} %")
-    return soc_to
-
-
-# -- requests --------------------------------------------------------------------------------
-class ConnectorChoice(Input):
-    """Either a real connector (`station_id`, `evse_id`, `connector_id`: its live state
-    counts) or a hypothetical one (`type` and optional rating; the rest from the type)."""
-
-    station_id: str | None = Field(None, min_length=1, max_length=48)
-    evse_id: PortNumber | None = None
-    connector_id: PortNumber | None = None
-    type: ConnectorType | None = None
-    power_type: PowerType | None = None
-    max_voltage_v: Positive | None = None
-    max_current_a: Positive | None = None
-    max_power_w: Positive | None = None
-
-    @model_validator(mode="after")
-    def _one_way(self) -> ConnectorChoice:
-        reference = (self.station_id, self.evse_id, self.connector_id)
-        rating = (self.power_type, self.max_voltage_v, self.max_current_a, self.max_power_w)
-        if any(v is not None for v in reference):
-            if any(v is None for v in reference):
-                raise ValueError("a connector reference needs station_id, evse_id and connector_id")
-            if self.type is not None or any(v is not None for v in rating):
-                raise ValueError("give a station reference or a type and rating, not both")
-        elif self.type is None:
-            raise ValueError("give station_id, evse_id and connector_id, or a connector type")
-        return self
-
-    def target(self) -> ConnectorRef | GivenConnector:
-        """The connector asked about; rating values not given come from the plug type."""
-        if self.type is not None:
-            overrides = RatingOverrides(
-                power_type=self.power_type,
-                max_voltage_v=self.max_voltage_v,
-                max_current_a=self.max_current_a,
-                max_power_w=self.max_power_w,
-            )
-            given = rating_with_defaults(self.type, overrides)
-            return GivenConnector(self.type, given or DEFAULT_RATINGS[self.type])
-        if self.station_id is None or self.evse_id is None or self.connector_id is None:
-            raise ValueError("unreachable: _one_way requires a full reference")
-        return ConnectorRef(self.station_id, self.evse_id, self.connector_id)
-
-    def reference(self) -> str | None:
-        target = self.target() if self.type is None else None
-        return None if target is None else str(target)
-
-
-class EstimateRequest(Input):
-    vehicle: str = VehicleQuery
-    connector: ConnectorChoice
-    adapter: str | None = AdapterQuery
-    soc_from: float = SocFrom()
-    soc_to: float = SocTo()
-    ambient_c: float | None = Ambient
-    svg: bool = Field(False, description="Include the power-curve chart as an SVG document.")
-
-    _window = field_validator("soc_to")(soc_window_checked)
-
-
-# -- answers ---------------------------------------------------------------------------------
 class NoticeOut(BaseModel):
     code: str = Field(description="Stable, for programs (e.g. `adapter_not_oem_approved`).")
     message: str = Field(description="For people.")

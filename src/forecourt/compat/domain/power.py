@@ -11,8 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-from forecourt.compat.model import ConnectorOffer, LowVoltageMode, Vehicle
-from forecourt.compat.options import ChargePath, Option
+from forecourt.compat.domain.model import ConnectorOffer, LowVoltageMode, Vehicle
+from forecourt.compat.domain.options import ChargePath, Option
 from forecourt.domain.connectors import PowerType
 
 #: Grid step in SoC percentage points; cell ``i`` spans ``[i * STEP, (i + 1) * STEP]``.

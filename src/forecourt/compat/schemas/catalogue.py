@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from forecourt.compat import Adapter, Sourced, Vehicle
+from forecourt.compat.domain import Adapter, Sourced, Vehicle
 from forecourt.domain.connectors import ConnectorType
 
 

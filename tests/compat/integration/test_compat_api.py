@@ -16,7 +16,7 @@ from forecourt.features import FEATURES
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from tests.api.fakes import ScriptedGateway
-from tests.compat_integration.site import IONIQ_2025, SITE, start_session
+from tests.compat.integration.site import IONIQ_2025, SITE, start_session
 
 
 @dataclass

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from forecourt.api.schemas.vehicles import AdapterOut, VehicleOut
 from forecourt.cli.render import fields, table
 from forecourt.cli.runtime import console
-from forecourt.compat import ConnectorOffer, Option, render_power_curve_svg
+from forecourt.compat.domain import ConnectorOffer, Option, render_power_curve_svg
+from forecourt.compat.schemas.catalogue import AdapterOut, VehicleOut
+from forecourt.compat.services.compatibility import ChargeAnswer, RankedConnector, SiteAdvice
 from forecourt.domain.stations import ConnectorStatus
-from forecourt.services.compatibility import ChargeAnswer, RankedConnector, SiteAdvice
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -1,0 +1,1 @@
+"""The compatibility REST routes (public: drivers use them) and their request bodies."""

@@ -1,0 +1,1 @@
+"""``forecourt compat ...``: the commands and their Rich rendering."""
