@@ -17,11 +17,9 @@ import pytest
 
 from forecourt.bootstrap import build_services, open_database
 from forecourt.domain.money import Money
-from forecourt.domain.payments import HoldStatus, Payment, PaymentState
-from forecourt.payments.adapters import payment_adapters
-from forecourt.payments.keys import PAYMENT_STORE
-from forecourt.payments.test_provider import TestProvider
-from forecourt.ports.payments import PaymentFilter
+from forecourt.payments.domain.payments import HoldStatus, Payment, PaymentState
+from forecourt.payments.ports import PAYMENT_STORE, PaymentFilter
+from forecourt.payments.providers.test_provider import TestProvider
 from forecourt.settings import Settings
 from tests.payments.conftest import eventually, prepare_network
 from tests.payments.raw16 import raw16, stamp
@@ -57,7 +55,7 @@ class Drill:
         database = open_database(self.url)
         await database.migrate()
         settings = Settings(database_url=self.url, test_provider_state_file=self.provider_file)
-        services = build_services(database, OfflineGateway(), payments=payment_adapters(settings))
+        services = build_services(database, OfflineGateway(), settings=settings)
         await prepare_network(services, STATION)
         await database.dispose()
 
