@@ -150,8 +150,8 @@ async def test_reconcile_fixes_open_and_unknown_holds_and_escalates_mismatches(r
 
 
 def test_cli_tariffs_payments_receipts(rig: Rig, tmp_path: Path) -> None:
-    from forecourt.payments.cli import commands as payment_cli
     from forecourt.cli.main import app
+    from forecourt.payments.cli import commands as payment_cli
 
     if not any(group.name == "tariffs" for group in app.registered_groups):
         payment_cli.register(app)
