@@ -28,8 +28,9 @@ from forecourt.app import create_app
 from forecourt.cli.demo import provision
 from forecourt.cli.serve import uvicorn_config
 from forecourt.domain.stations import RegistrationPolicy
-from forecourt.domain.tariffs import EnergyBand, Tariff
-from forecourt.ports.payments import TariffBinding
+from forecourt.payments.domain.tariffs import EnergyBand, Tariff
+from forecourt.payments.keys import PAYMENTS
+from forecourt.payments.ports import TariffBinding
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.settings import Settings
@@ -82,9 +83,10 @@ def free_port() -> int:
 async def prepare(services: Services, fleet: FleetConfig) -> str:
     """The demo's network, a tariff, and an admin; returns the admin's password."""
     await provision(services, fleet)
-    if not await services.payments.tariffs.bindings():
-        await services.payments.tariffs.publish(TARIFF)
-        await services.payments.tariffs.bind(TariffBinding(TARIFF.code))
+    tariffs = services.feature(PAYMENTS).tariffs
+    if not await tariffs.bindings():
+        await tariffs.publish(TARIFF)
+        await tariffs.bind(TariffBinding(TARIFF.code))
     password = secrets.token_urlsafe(12)
     await services.users.create("admin", password, Role.ADMIN)
     return password

@@ -13,16 +13,17 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from forecourt.domain.payments import Payment, PaymentState
 from forecourt.domain.stations import Site
-from forecourt.domain.tariffs import EnergyBand, Tariff, TaxRate
 from forecourt.domain.tokens import TokenRecord
-from forecourt.payments.keys import PAYMENT_STORE, PAYMENTS
-from forecourt.payments.test_provider import TestProvider
-from forecourt.ports.payments import PaymentFilter, TariffBinding
+from forecourt.payments.domain.payments import Payment, PaymentState
+from forecourt.payments.domain.tariffs import EnergyBand, Tariff, TaxRate
+from forecourt.payments.keys import PAYMENTS
+from forecourt.payments.ports import PAYMENT_STORE, PaymentFilter, TariffBinding
+from forecourt.payments.providers.test_provider import TestProvider
 from forecourt.services.core import Services
 from forecourt.simulator import SimulatedStation, StationConfig, VehicleProfile, dc_dispenser
 from tests.support.server import RunningServer, running_server
+from tests.web.conftest import browser  # noqa: F401  # one Chromium for payments' pages too
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from forecourt.domain.payments import PaymentState
+from forecourt.payments.domain.payments import PaymentState
 from forecourt.services.access import Role
 from forecourt.simulator import SimulatedStation
 from tests.payments.conftest import eventually, prepare_network, provider_of, station_config

@@ -17,10 +17,9 @@ import pytest
 
 from forecourt.bootstrap import build_services, open_database
 from forecourt.domain.money import Money
-from forecourt.domain.payments import HoldStatus, Payment, PaymentState
-from forecourt.payments.keys import PAYMENT_STORE
-from forecourt.payments.test_provider import TestProvider
-from forecourt.ports.payments import PaymentFilter
+from forecourt.payments.domain.payments import HoldStatus, Payment, PaymentState
+from forecourt.payments.ports import PAYMENT_STORE, PaymentFilter
+from forecourt.payments.providers.test_provider import TestProvider
 from forecourt.settings import Settings
 from tests.payments.conftest import eventually, prepare_network
 from tests.payments.raw16 import raw16, stamp

@@ -8,8 +8,8 @@ import pytest
 
 from forecourt.domain.commands import CommandKind
 from forecourt.domain.money import Money
-from forecourt.domain.payments import PaymentFlow, PaymentState
 from forecourt.domain.transactions import PaymentMethod
+from forecourt.payments.domain.payments import PaymentFlow, PaymentState
 from forecourt.ports.repositories import TransactionFilter
 from forecourt.services.access import Role
 from forecourt.simulator import SimulatedStation

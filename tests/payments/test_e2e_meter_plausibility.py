@@ -23,8 +23,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
 from forecourt.domain.events import StationEventKind
-from forecourt.domain.payments import Payment, PaymentState
 from forecourt.domain.transactions import Transaction, TransactionState
+from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec

@@ -16,8 +16,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, ViewportSize, async_playwright, expect
 
-from forecourt.domain.payments import Payment, PaymentState
 from forecourt.domain.transactions import PaymentMethod
+from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.services.access import Role
 from forecourt.simulator import SimulatedStation
 from tests.payments.conftest import (

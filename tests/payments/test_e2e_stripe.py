@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from forecourt.domain.payments import PaymentState
+from forecourt.payments.domain.payments import PaymentState
 from forecourt.simulator import SimulatedStation
 from tests.payments.conftest import (
     LONG,

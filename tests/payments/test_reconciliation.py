@@ -16,15 +16,14 @@ from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext
 from forecourt.domain.money import Money
-from forecourt.domain.payments import PaymentFlow, PaymentState
 from forecourt.domain.tokens import IdToken, TokenKind
-from forecourt.payments.adapters import PaymentAdapters
-from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENT_STORE, PAYMENTS
-from forecourt.payments.test_provider import TestProvider
-from forecourt.ports.payments import HoldRequest, ProviderEvent
+from forecourt.payments.domain.payments import PaymentFlow, PaymentState
+from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENTS
+from forecourt.payments.ports import PAYMENT_STORE, HoldRequest, ProviderEvent
+from forecourt.payments.providers.test_provider import TestProvider
+from forecourt.payments.services.policy import PaymentAdapters, PaymentPolicy
+from forecourt.payments.services.reconciliation import Action, FindingKind
 from forecourt.services.core import Services
-from forecourt.services.payments.policy import PaymentPolicy
-from forecourt.services.payments.reconciliation import Action, FindingKind
 from forecourt.services.transactions import TransactionStart, TransactionStop
 from tests.payments.conftest import prepare_network
 from tests.support.harness import OfflineGateway, SteppingClock
@@ -151,8 +150,8 @@ async def test_reconcile_fixes_open_and_unknown_holds_and_escalates_mismatches(r
 
 
 def test_cli_tariffs_payments_receipts(rig: Rig, tmp_path: Path) -> None:
-    from forecourt.cli import payments as payment_cli
     from forecourt.cli.main import app
+    from forecourt.payments.cli import commands as payment_cli
 
     if not any(group.name == "tariffs" for group in app.registered_groups):
         payment_cli.register(app)

@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from forecourt.domain.money import Money
-from forecourt.domain.payments import (
+from forecourt.payments.domain.payments import (
     HoldStatus,
     InvalidWebhook,
     PaymentFlow,
     ProviderRejected,
     ProviderUnavailable,
 )
-from forecourt.payments.stripe_provider import StripeProvider
-from forecourt.ports.payments import HoldRequest
+from forecourt.payments.ports import HoldRequest
+from forecourt.payments.providers.stripe_provider import StripeProvider
 from tests.payments.fake_stripe import API_KEY, SECRET, FakeStripe, fake_stripe, sign
 
 pytestmark = pytest.mark.asyncio

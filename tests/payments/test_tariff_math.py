@@ -10,7 +10,7 @@ import pytest
 from forecourt.domain.errors import InvalidInput
 from forecourt.domain.metering import RegisterReading
 from forecourt.domain.money import Money
-from forecourt.domain.tariffs import (
+from forecourt.payments.domain.tariffs import (
     EnergyBand,
     LineKind,
     SessionUsage,
@@ -170,7 +170,7 @@ def test_snapshot_round_trips_exactly() -> None:
     )
     assert Tariff.from_dict(t.to_dict()) == t
     cost = price_session(t, steady(7.5, 45))
-    from forecourt.domain.tariffs import CostBreakdown
+    from forecourt.payments.domain.tariffs import CostBreakdown
 
     assert CostBreakdown.from_dict(cost.to_dict()) == cost
 

@@ -18,8 +18,8 @@ from forecourt.cli.serve import load_settings, uvicorn_config
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
 from forecourt.domain.errors import Conflict
 from forecourt.domain.stations import RegistrationPolicy, Site
-from forecourt.domain.tariffs import EnergyBand, Tariff
 from forecourt.domain.tokens import TokenRecord
+from forecourt.payments.domain.tariffs import EnergyBand, Tariff
 from forecourt.payments.keys import PAYMENTS
 
 if TYPE_CHECKING:  # the app, services and simulator are imported when the demo runs
@@ -185,7 +185,7 @@ async def provision(services: Services, fleet: FleetConfig) -> None:
 
 async def _price_the_site(services: Services) -> None:
     """A published tariff bound to the demo site: drivers see a price and can pay by card."""
-    from forecourt.ports.payments import TariffBinding
+    from forecourt.payments.ports import TariffBinding
 
     tariffs = services.feature(PAYMENTS).tariffs
     if DEMO_TARIFF.code not in {tariff.code for tariff in await tariffs.current()}:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # imported where used: they take seconds, and `--help` needs 
     from forecourt.domain.commands import Command, CommandResult
     from forecourt.domain.stations import ProtocolVersion
     from forecourt.services.core import Services
+    from forecourt.settings import Settings
     from forecourt.storage.database import Database
 
 T = TypeVar("T")
@@ -65,8 +66,16 @@ class NoStations:
         return []
 
 
-def with_services(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
-    """Run ``work`` on services over the configured database; domain errors become exits."""
+def with_services(
+    ctx: typer.Context,
+    work: Callable[[Services], Awaitable[T]],
+    *,
+    settings: Settings | None = None,
+) -> T:
+    """Run ``work`` on services over the configured database; domain errors become exits.
+
+    With ``settings``, features build their adapters from them as ``forecourt serve`` does
+    (e.g. the configured payment provider); without, they use harmless defaults."""
     import asyncio
 
     from sqlalchemy.exc import OperationalError
@@ -79,7 +88,7 @@ def with_services(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) 
         database = _open(url)
         try:
             await _require_schema(database, url)
-            return await work(build_services(database, NoStations()))
+            return await work(build_services(database, NoStations(), settings=settings))
         finally:
             await database.dispose()
 

@@ -3,38 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
-from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENT_STORE, PAYMENTS, TARIFF_STORE
+from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENTS
 from forecourt.ports.keys import Key
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
 
+    from forecourt.payments.services import PaymentServices
     from forecourt.services.core import Services
-    from forecourt.services.payments import PaymentServices
     from forecourt.services.throttle import BackOffThrottle
     from forecourt.settings import Settings
     from forecourt.web.scope import Reach
 
-_CLI = "forecourt.cli.payments"
+_CLI = "forecourt.payments.cli.commands"
+MIGRATIONS = Path(__file__).parent / "storage" / "migrations"  # its Alembic branch
 
 
 class PaymentsFeature(Feature["PaymentServices"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.storage.payments import SqlPaymentRepository
-        from forecourt.storage.payments_tariffs import SqlTariffRepository
+        from forecourt.payments.ports import PAYMENT_STORE, TARIFF_STORE
+        from forecourt.payments.storage.payments import SqlPaymentRepository
+        from forecourt.payments.storage.tariffs import SqlTariffRepository
 
         return {PAYMENT_STORE: SqlPaymentRepository, TARIFF_STORE: SqlTariffRepository}
 
     def build(self, host: Host) -> PaymentServices:
-        from forecourt.payments.adapters import PaymentAdapters, payment_adapters
-        from forecourt.services.payments import build_payments
+        from forecourt.payments.providers import default_adapters, payment_adapters
+        from forecourt.payments.services import build_payments
 
         adapters = host.option(PAYMENT_ADAPTERS)
         if adapters is None:
-            adapters = payment_adapters(host.settings) if host.settings else PaymentAdapters()
+            adapters = payment_adapters(host.settings) if host.settings else default_adapters()
         return build_payments(
             host.ctx, host.remote, adapters.provider, adapters.mailer, adapters.policy
         )
@@ -46,7 +49,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
         await built.stop()
 
     def install_api(self, router: APIRouter, services: Services) -> None:
-        from forecourt.api.routes import payments
+        from forecourt.payments.api import routes as payments
 
         router.include_router(payments.router)  # tariffs, prices, payments, receipts
 
@@ -70,7 +73,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
         }
 
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
-        from forecourt.web.payments import install_payment_pages
+        from forecourt.payments.web import install_payment_pages
 
         install_payment_pages(app, services)
 
@@ -81,6 +84,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
 FEATURE = PaymentsFeature(
     name="payments",
     key=PAYMENTS,
+    migrations=MIGRATIONS,
     commands={
         "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),
         "payments": CliCommand(_CLI, "Card payments: list, recover, reconcile, statements."),

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from forecourt.domain.money import Money
-from forecourt.domain.tariffs import zone_of
+from forecourt.domain.zones import zone_of
 from forecourt.services.access import mask_token
 
 STATIC_DIR = Path(__file__).with_name("static")

@@ -1,0 +1,1 @@
+"""Payments' REST routes (``routes``) and their request/response models (``schemas``)."""

@@ -1,0 +1,1 @@
+"""``forecourt tariffs|payments|receipts``: payments' CLI commands (``commands``)."""

@@ -1,0 +1,197 @@
+"""Paying like at a gas pump: tariffs, holds, captures, receipts, reconciliation.
+
+``build_payments`` assembles the services; ``PaymentServices.start()`` (server only) subscribes
+to transaction events and runs the recovery pass now and then periodically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from forecourt.domain.commands import RemoteStop
+from forecourt.domain.errors import ForecourtError
+from forecourt.domain.events import DomainEvent
+from forecourt.payments.domain.payments import Payment, PaymentState
+from forecourt.payments.domain.tariffs import CostBreakdown
+from forecourt.payments.ports import PaymentProvider, ReceiptMailer
+from forecourt.payments.services.display import StationPrices
+from forecourt.payments.services.holds import Holds
+from forecourt.payments.services.policy import PaymentPolicy
+from forecourt.payments.services.pricing import Pricing, SessionCost, cost_in
+from forecourt.payments.services.receipts import Receipts
+from forecourt.payments.services.reconciliation import Reconciliation
+from forecourt.payments.services.recovery import Recovery
+from forecourt.payments.services.settlement import Settlement
+from forecourt.payments.services.tariffs import Tariffs
+from forecourt.services.context import ServiceContext
+from forecourt.services.remote_control import RemoteControl
+
+__all__ = ["PaymentPolicy", "PaymentServices", "build_payments"]
+
+log = logging.getLogger("forecourt.payments")
+
+#: A session is stopped when its running cost reaches this share of the approved hold.
+HOLD_STOP_SHARE = 0.95
+
+
+@dataclass(slots=True)
+class PaymentServices:
+    ctx: ServiceContext
+    remote: RemoteControl
+    provider: PaymentProvider
+    policy: PaymentPolicy
+    tariffs: Tariffs
+    pricing: Pricing
+    display: StationPrices
+    settlement: Settlement
+    holds: Holds
+    receipts: Receipts
+    recovery: Recovery
+    reconciliation: Reconciliation
+    _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
+    _sweeper: asyncio.Task[None] | None = None
+    _last_running: dict[int, datetime] = field(default_factory=dict)
+    _stopping: set[int] = field(default_factory=set)
+    _linked: dict[int, Payment] = field(default_factory=dict)  # running sessions paid by card
+
+    # -- lifecycle (server only) ----------------------------------------------------------------
+    async def start(self) -> None:
+        """Recover what a previous run left half done, then react to events and sweep."""
+        try:
+            await self.recovery.sweep(startup=True)
+        except Exception:  # a provider outage must not keep the CSMS down; the loop retries
+            log.exception("payments recovery at start-up failed")
+        bus = self.ctx.bus
+        self._unsubscribe = [
+            bus.subscribe("transaction.", self.on_transaction_event),
+            bus.subscribe("station.booted", self.display.on_event),
+            bus.subscribe("token.authorized", self.display.on_event),
+            bus.subscribe("tariff.published", self.display.on_event),
+        ]
+        self._sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+        await self.holds.drain()
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.policy.sweep_interval_s)
+            try:
+                await self.recovery.sweep()
+            except Exception:  # the loop must survive a bad pass; the next one retries
+                log.exception("payments recovery pass failed")
+
+    # -- transactions ---------------------------------------------------------------------------
+    async def on_transaction_event(self, event: DomainEvent) -> None:
+        tx_id = int(str(event.data["transaction_id"]))
+        if event.topic == "transaction.ended":
+            self._linked.pop(tx_id, None)
+            await self.settlement.link(tx_id)
+            payment = await self.settlement.settle(tx_id)
+            if payment is None:
+                await self._final_cost_without_card(tx_id)
+        elif event.topic in ("transaction.started", "transaction.updated"):
+            payment = self._linked.get(tx_id)
+            if payment is None and event.data.get("id_token"):
+                payment = await self.settlement.link(tx_id)
+                if payment is not None:
+                    self._linked[tx_id] = payment
+            await self._while_running(tx_id, payment)
+
+    async def _while_running(self, tx_id: int, payment: Payment | None) -> None:
+        """Running cost to the station; stop before the cost outgrows the card's hold."""
+        now = self.ctx.clock.now()
+        last = self._last_running.get(tx_id)
+        if last is not None and (now - last).total_seconds() < self.policy.running_cost_interval_s:
+            return
+        self._last_running[tx_id] = now
+        cost = await self._cost(tx_id, now)
+        if cost is None or not cost.transaction.active:
+            return
+        await self.display.running_cost(cost)
+        if payment is not None and payment.state is PaymentState.IN_SESSION:
+            await self._guard_hold(payment, cost)
+
+    async def _guard_hold(self, payment: Payment, cost: SessionCost) -> None:
+        limit = payment.authorized_minor * HOLD_STOP_SHARE
+        tx = cost.transaction
+        if cost.total.minor < limit or tx.id in self._stopping:
+            return
+        self._stopping.add(tx.id)
+        log.info("payment %s: cost %s reached the hold, stopping", payment.public_id, cost.total)
+        await self.remote.send(tx.station_id, RemoteStop(tx.station_tx_id), requested_by="payments")
+
+    async def _cost(self, tx_id: int, now: datetime) -> SessionCost | None:
+        try:
+            async with self.ctx.uow() as uow:
+                tx = await uow.transactions.get(tx_id)
+                if tx is None:
+                    return None
+                cost = await cost_in(uow, tx, now)
+                await uow.commit()
+            return cost
+        except ForecourtError:
+            return None  # no tariff applies: nothing to price
+
+    async def _final_cost_without_card(self, tx_id: int) -> None:
+        self._last_running.pop(tx_id, None)
+        cost = await self._cost(tx_id, self.ctx.clock.now())
+        if cost is not None:
+            await self.display.final_cost(cost.transaction, cost.breakdown, "")
+
+    async def after_settled(self, payment: Payment) -> None:
+        """Receipt by email, final cost on the station's screen (card sessions)."""
+        if payment.transaction_id is not None:
+            self._last_running.pop(payment.transaction_id, None)
+            self._stopping.discard(payment.transaction_id)
+        if payment.state is not PaymentState.CAPTURED:
+            return
+        with contextlib.suppress(OSError, RuntimeError, ForecourtError):
+            await self.receipts.email(payment)
+        async with self.ctx.uow() as uow:
+            tx = await uow.transactions.get(payment.transaction_id or 0)
+        if tx is not None and payment.breakdown:
+            url = self.policy.url(f"/receipts/{payment.receipt_code}")
+            await self.display.final_cost(tx, CostBreakdown.from_dict(payment.breakdown), url)
+
+
+def build_payments(
+    ctx: ServiceContext,
+    remote: RemoteControl,
+    provider: PaymentProvider,
+    mailer: ReceiptMailer,
+    policy: PaymentPolicy | None = None,
+) -> PaymentServices:
+    policy = policy or PaymentPolicy()
+    tariffs = Tariffs(ctx)
+    settlement = Settlement(ctx, provider, policy)
+    recovery = Recovery(ctx, provider, settlement, policy)
+    services = PaymentServices(
+        ctx=ctx,
+        remote=remote,
+        provider=provider,
+        policy=policy,
+        tariffs=tariffs,
+        pricing=Pricing(ctx),
+        display=StationPrices(ctx, remote, policy),
+        settlement=settlement,
+        holds=Holds(ctx, provider, remote, tariffs, settlement, policy),
+        receipts=Receipts(ctx, mailer, policy),
+        recovery=recovery,
+        reconciliation=Reconciliation(ctx, provider, recovery, policy),
+    )
+    settlement.after_settled.append(services.after_settled)
+    return services

@@ -1,0 +1,1 @@
+"""Payments' storage adapters: tables, repositories and the Alembic branch (``migrations/``)."""

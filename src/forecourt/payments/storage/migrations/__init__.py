@@ -1,0 +1,1 @@
+"""Payments' Alembic revisions: a branch off the core's first (Alembic ignores this file)."""
