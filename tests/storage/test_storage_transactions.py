@@ -8,6 +8,7 @@ from forecourt.domain.errors import Conflict, NotFound
 from forecourt.domain.metering import RegisterReading
 from forecourt.domain.tokens import AuthorizationStatus
 from forecourt.domain.transactions import (
+    ChargingState,
     PaymentMethod,
     StopReason,
     Transaction,
@@ -49,10 +50,16 @@ def ended_tx() -> Transaction:
         remote_start_id=7,
         peak_power_w=149_000.0,
         last_soc=80.5,
-        charging_state="EVConnected",
+        charging_state=ChargingState.EV_CONNECTED,
         payment_method=PaymentMethod.CARD_AT_DISPENSER,
         updated_at=at(3601),
-        details={"vehicle": "model-y", "psp_ref": "pi_123"},
+        power_w=7400.5,
+        power_offered_w=11000.0,
+        rating_w=0.0,
+        vehicle="model-y",
+        reconciled_why="newer start",
+        start_missing=True,
+        extra={"psp_ref": "pi_123"},  # a key this version does not know survives a save
     )
 
 
