@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from forecourt.domain.transactions import (
+    Lifecycle,
     StopReason,
     Transaction,
-    Lifecycle,
     TransactionState,
     not_resumed_after_boot,
     older_on_same_evse,

@@ -98,8 +98,10 @@ class Transactions:
         now: datetime,
         *,
         start_missing: bool = False,
+        saved_later: bool = False,
     ) -> tuple[Transaction, list[Transaction], Announcements]:
-        """Store a new transaction in one INSERT, then fold in what came with its start."""
+        """Store a new transaction in one INSERT, then fold in what came with its start
+        (``saved_later``: the caller changes it further and saves it once)."""
         meter_start = req.meter_start_wh
         if meter_start is not None and register_problem(meter_start) is not None:
             meter_start = None  # recorded as an anomaly once the transaction has its id
@@ -120,7 +122,7 @@ class Transactions:
         if not req.offline:
             await self._ctx.drift.observe(uow, station_id, req.timestamp, now)
         stale = await close_older_on_evse(uow, tx, now)  # saves what it closes
-        if req.samples and all(closed is not tx for closed in stale):
+        if req.samples and not saved_later and all(closed is not tx for closed in stale):
             await uow.transactions.save(tx)
         news = [("transaction.started", transaction_summary(tx))]
         return tx, stale, news + _ended(stale)
@@ -217,7 +219,9 @@ class Transactions:
         if not req.rebuildable:
             return Outcome(None, auth, orphan=True), news
         start = req.as_update().as_start()
-        tx, _, opened = await self._create(uow, station_id, start, auth, now, start_missing=True)
+        tx, _, opened = await self._create(
+            uow, station_id, start, auth, now, start_missing=True, saved_later=True
+        )
         effect = await _end(uow, tx, req, now, samples_applied=True)
         token = req.id_token
         answer = tx.repeated_token(token.value) if token is not None else None
