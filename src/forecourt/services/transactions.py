@@ -10,7 +10,7 @@ energy comes from the register readings via one ledger, so nothing is lost or co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from forecourt.domain.errors import Conflict
@@ -56,13 +56,7 @@ class Transactions:
         self._ctx = ctx
 
     async def start(self, station_id: str, req: TransactionStart) -> Outcome:
-        try:
-            outcome, news = await self._start_once(station_id, req)
-        except Conflict:
-            # A concurrent replay inserted the same start first: answer with that one.
-            outcome, news = await self._start_once(station_id, req)
-        await self._publish(station_id, news)
-        return outcome
+        return await self._settled(station_id, lambda: self._start_once(station_id, req))
 
     async def _start_once(
         self, station_id: str, req: TransactionStart
@@ -128,13 +122,7 @@ class Transactions:
         return tx, stale, news + _ended(stale)
 
     async def update(self, station_id: str, req: TransactionUpdate) -> Outcome:
-        try:
-            outcome, news = await self._update_once(station_id, req)
-        except Conflict:
-            # A concurrent message opened the transaction first: update that one.
-            outcome, news = await self._update_once(station_id, req)
-        await self._publish(station_id, news)
-        return outcome
+        return await self._settled(station_id, lambda: self._update_once(station_id, req))
 
     async def _update_once(
         self, station_id: str, req: TransactionUpdate
@@ -179,13 +167,7 @@ class Transactions:
 
     async def stop(self, station_id: str, req: TransactionStop) -> Outcome:
         """Whenever the stop carries a token, the outcome carries its authorization."""
-        try:
-            outcome, news = await self._stop_once(station_id, req)
-        except Conflict:
-            # A concurrent message rebuilt the unknown transaction first: stop that one.
-            outcome, news = await self._stop_once(station_id, req)
-        await self._publish(station_id, news)
-        return outcome
+        return await self._settled(station_id, lambda: self._stop_once(station_id, req))
 
     async def _stop_once(
         self, station_id: str, req: TransactionStop
@@ -289,6 +271,21 @@ class Transactions:
         self, uow: UnitOfWork, station_id: str, station_tx_id: str
     ) -> Transaction | None:
         return await uow.transactions.by_station_tx_id_for_update(station_id, station_tx_id)
+
+    async def _settled(
+        self, station_id: str, attempt: Callable[[], Awaitable[tuple[Outcome, Announcements]]]
+    ) -> Outcome:
+        """Run one unit of work, then publish what it did.
+
+        A Conflict means a concurrent message stored the same transaction first (a replayed
+        start, an update or stop that opened it): a second attempt finds it and uses that one.
+        """
+        try:
+            outcome, news = await attempt()
+        except Conflict:
+            outcome, news = await attempt()
+        await self._publish(station_id, news)
+        return outcome
 
     async def _publish(self, station_id: str, news: Announcements) -> None:
         for topic, data in news:
