@@ -183,7 +183,7 @@ async def test_the_stations_own_stop_replaces_a_reconciled_close(server: Running
     tx = next(tx for tx in await transactions(server) if tx.id == first)
     assert tx.stop_reason is StopReason.EV_DISCONNECTED
     assert tx.energy_wh == pytest.approx(15_000)
-    assert "reconciled" not in tx.details
+    assert tx.reconciled_why is None
     # ended once (when reconciled); the station's stop is a correction, not a second end
     assert topics.count(("transaction.ended", first)) == 1
     assert ("transaction.corrected", first) in topics

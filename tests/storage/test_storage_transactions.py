@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from forecourt.domain.errors import Conflict, NotFound
 from forecourt.domain.metering import RegisterReading
 from forecourt.domain.tokens import AuthorizationStatus
 from forecourt.domain.transactions import (
+    ChargingState,
     PaymentMethod,
     StopReason,
     Transaction,
@@ -16,6 +18,7 @@ from forecourt.domain.transactions import (
 )
 from forecourt.ports.repositories import TransactionFilter
 from forecourt.storage import Database
+from forecourt.storage.tables import transactions
 
 from .factories import T0, at, make_station, make_tx
 
@@ -49,10 +52,16 @@ def ended_tx() -> Transaction:
         remote_start_id=7,
         peak_power_w=149_000.0,
         last_soc=80.5,
-        charging_state="EVConnected",
+        charging_state=ChargingState.EV_CONNECTED,
         payment_method=PaymentMethod.CARD_AT_DISPENSER,
         updated_at=at(3601),
-        details={"vehicle": "model-y", "psp_ref": "pi_123"},
+        power_w=7400.5,
+        power_offered_w=11000.0,
+        rating_w=0.0,
+        vehicle="model-y",
+        reconciled_why="newer start",
+        start_missing=True,
+        extra={"psp_ref": "pi_123"},  # a key this version does not know survives a save
     )
 
 
@@ -85,6 +94,29 @@ async def test_save_round_trips_every_field(stations: Database) -> None:
         assert await uow.transactions.get(tx.id) == changed
         with pytest.raises(NotFound):
             await uow.transactions.save(make_tx(id=999_999))
+
+
+async def test_typed_fields_are_stored_as_the_details_json_always_held_them(
+    stations: Database,
+) -> None:
+    async with stations.unit_of_work() as uow:
+        full = await uow.transactions.add(ended_tx())
+        plain = await uow.transactions.add(make_tx())
+        await uow.commit()
+    query = select(transactions.c.id, transactions.c.details, transactions.c.charging_state)
+    async with stations.engine.connect() as connection:
+        rows = {row.id: row for row in await connection.execute(query)}
+    assert rows[full.id].details == {
+        "psp_ref": "pi_123",
+        "power_w": "7400.5",
+        "power_offered_w": "11000.0",
+        "rating_w": "0.0",
+        "vehicle": "model-y",
+        "reconciled": "newer start",
+        "reconstructed": "start missing",
+    }
+    assert rows[full.id].charging_state == "ev_connected"
+    assert (rows[plain.id].details, rows[plain.id].charging_state) == ({}, "")
 
 
 async def test_duplicate_station_tx_id_or_start_key_is_conflict(stations: Database) -> None:

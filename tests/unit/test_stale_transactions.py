@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from forecourt.domain.transactions import (
+    Lifecycle,
     StopReason,
     Transaction,
     TransactionState,
-    is_reconciled,
     not_resumed_after_boot,
     older_on_same_evse,
-    reconcile,
 )
 
 T0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
@@ -42,8 +41,8 @@ def test_only_transactions_from_before_the_boot_are_not_resumed() -> None:
 
 def test_reconcile_closes_and_says_why() -> None:
     stale = tx(1, 1, 0)
-    reconcile(stale, StopReason.SUPERSEDED, T0 - timedelta(minutes=1), "newer start")
+    stale.reconcile(StopReason.SUPERSEDED, T0 - timedelta(minutes=1), "newer start")
     assert stale.state is TransactionState.ENDED
     assert stale.stopped_at == stale.started_at  # never before it started
-    assert is_reconciled(stale)
-    assert stale.details["reconciled"] == "newer start"
+    assert stale.lifecycle is Lifecycle.RECONCILED
+    assert stale.reconciled_why == "newer start"

@@ -133,7 +133,8 @@ class TokenRepository(Protocol):
 
 class TransactionRepository(Protocol):
     async def add(self, tx: Transaction) -> Transaction: ...
-    # ^ assigns tx.id; when tx.station_tx_id is empty it becomes str(tx.id).
+    # ^ one INSERT: assigns tx.id; when tx.station_tx_id is empty it becomes str(tx.id), in
+    #   the same statement (a row is never stored without its wire id). Build it complete first.
     #   Conflict if (station_id, station_tx_id) or (station_id, start_key) already exists.
     async def get(self, tx_id: int) -> Transaction | None: ...
     async def get_for_update(

@@ -106,10 +106,10 @@ def _update_live_readings(tx: Transaction, samples: Sequence[MeterSample]) -> No
     power = _total_by_timestamp(samples, Measurand.POWER_IMPORT)
     if power:
         tx.peak_power_w = max(tx.peak_power_w, *power.values())
-        tx.details["power_w"] = str(round(power[max(power)], 1))
+        tx.power_w = round(power[max(power)], 1)
     offered = _total_by_timestamp(samples, Measurand.POWER_OFFERED)
     if offered:
-        tx.details["power_offered_w"] = str(round(offered[max(offered)], 1))
+        tx.power_offered_w = round(offered[max(offered)], 1)
     soc = [s for s in samples if s.measurand is Measurand.SOC]
     if soc:
         tx.last_soc = max(soc, key=lambda s: s.timestamp).value
@@ -193,8 +193,8 @@ async def _rating_w(
 ) -> float | None:
     """The connector's nameplate power (the EVSE's when the connector has none), cached on
     the transaction so a session looks it up once."""
-    if tx is not None and "rating_w" in tx.details:
-        return float(tx.details["rating_w"]) or None
+    if tx is not None and tx.rating_w is not None:
+        return tx.rating_w or None
     station = await uow.stations.get(station_id)
     evse = station.evse(evse_id) if station is not None else None
     connector = evse.connector(tx.connector_id if tx else 1) if evse is not None else None
@@ -204,5 +204,5 @@ async def _rating_w(
     elif evse is not None:
         rating = evse.max_power_w
     if tx is not None:
-        tx.details["rating_w"] = str(rating or 0.0)
+        tx.rating_w = rating or 0.0
     return rating

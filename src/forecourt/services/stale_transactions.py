@@ -2,7 +2,7 @@
 
 The rules are in ``domain.transactions`` (``older_on_same_evse``, ``not_resumed_after_boot``);
 ``services.transactions`` applies them on a start and after a reboot, for every OCPP version.
-A stop the station sends later still wins (``is_reconciled``).
+A stop the station sends later still wins (``Lifecycle.RECONCILED``).
 """
 
 from __future__ import annotations
@@ -10,12 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from forecourt.domain.events import StationEvent, StationEventKind
-from forecourt.domain.transactions import (
-    StopReason,
-    Transaction,
-    older_on_same_evse,
-    reconcile,
-)
+from forecourt.domain.transactions import StopReason, Transaction, older_on_same_evse
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.ledger import recompute_energy
 
@@ -39,7 +34,7 @@ async def reconcile_in(
     uow: UnitOfWork, tx: Transaction, reason: StopReason, at: datetime, why: str
 ) -> None:
     """Close ``tx`` in this unit of work and keep the reconciliation record beside it."""
-    reconcile(tx, reason, at, why)
+    tx.reconcile(reason, at, why)
     await recompute_energy(uow, tx)
     await uow.transactions.save(tx)
     record = {

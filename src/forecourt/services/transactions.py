@@ -1,30 +1,28 @@
 """Transactions for both protocol versions (1.6 Start/Stop/MeterValues, 2.0.1 TransactionEvent).
 
-Rules (DESIGN §2 rule 4): a replayed start returns the original transaction; a stop for an
-unknown transaction is acknowledged and recorded for reconciliation; a duplicate stop changes
-nothing; offline-queued messages are applied in timestamp order; energy comes from the
-register readings via one ledger, so nothing is lost or counted twice.
+Orchestration only: load, call the domain (``domain.transactions.Transaction`` keeps the
+lifecycle's rules), save, publish. Rules (DESIGN §2 rule 4): a replayed start returns the
+original transaction; a stop for an unknown transaction is acknowledged and recorded for
+reconciliation (and, when the station chose the id, rebuilt in the same unit of work); a
+duplicate stop changes nothing; offline-queued messages are applied in timestamp order;
+energy comes from the register readings via one ledger, so nothing is lost or counted twice.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from forecourt.domain.errors import Conflict
 from forecourt.domain.events import StationEvent, StationEventKind
-from forecourt.domain.metering import MeterSample
+from forecourt.domain.metering import MeterSample, register_problem
 from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
 from forecourt.domain.transactions import (
-    RECONCILED,
+    ChargingState,
+    StopEffect,
     StopReason,
     Transaction,
-    TransactionState,
-    is_reconciled,
     not_resumed_after_boot,
-    payment_method_for,
     start_key,
 )
 from forecourt.ports.repositories import UnitOfWork
@@ -32,58 +30,25 @@ from forecourt.services.authorization import authorize_in
 from forecourt.services.context import ServiceContext
 from forecourt.services.ledger import apply_samples, plausible_register, recompute_energy
 from forecourt.services.stale_transactions import close_older_on_evse, reconcile_in
+from forecourt.services.transaction_messages import (
+    Outcome,
+    TransactionStart,
+    TransactionStop,
+    TransactionUpdate,
+    transaction_summary,
+)
 
+__all__ = [
+    "Outcome",
+    "TransactionStart",
+    "TransactionStop",
+    "TransactionUpdate",
+    "Transactions",
+    "transaction_summary",
+]
 
-@dataclass(frozen=True, slots=True)
-class TransactionStart:
-    evse_id: int
-    connector_id: int
-    timestamp: datetime
-    id_token: IdToken | None = None
-    meter_start_wh: float | None = None
-    station_tx_id: str | None = None  # the station's own id (2.0.1); None when we assign it
-    seq_no: int | None = None
-    offline: bool = False
-    remote_start_id: int | None = None
-    charging_state: str = ""
-    samples: Sequence[MeterSample] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionUpdate:
-    station_tx_id: str
-    timestamp: datetime
-    evse_id: int | None = None
-    connector_id: int | None = None
-    id_token: IdToken | None = None
-    seq_no: int | None = None
-    offline: bool = False
-    charging_state: str = ""
-    samples: Sequence[MeterSample] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionStop:
-    station_tx_id: str
-    timestamp: datetime
-    meter_stop_wh: float | None = None
-    reason: StopReason = StopReason.LOCAL
-    id_token: IdToken | None = None
-    seq_no: int | None = None
-    offline: bool = False
-    evse_id: int | None = None
-    connector_id: int | None = None
-    samples: Sequence[MeterSample] = ()
-    station_assigned_id: bool = False  # True when the station chose the id (2.0.1)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    transaction: Transaction | None
-    authorization: AuthorizationResult | None = None
-    replayed: bool = False
-    orphan: bool = False
-    reconciled: tuple[Transaction, ...] = ()  # closed by the rule "one car per EVSE"
+#: What to publish once the unit of work is committed: (topic, event data).
+Announcements = list[tuple[str, dict[str, object]]]
 
 
 class Transactions:
@@ -91,89 +56,98 @@ class Transactions:
         self._ctx = ctx
 
     async def start(self, station_id: str, req: TransactionStart) -> Outcome:
-        try:
-            outcome = await self._start_once(station_id, req)
-        except Conflict:
-            # A concurrent replay inserted the same start first: answer with that one.
-            outcome = await self._start_once(station_id, req)
-        if not outcome.replayed and outcome.transaction is not None:
-            await self._announce("transaction.started", outcome.transaction)
-        for closed in outcome.reconciled:
-            await self._announce("transaction.ended", closed)
-        return outcome
+        return await self._settled(station_id, lambda: self._start_once(station_id, req))
 
-    async def _start_once(self, station_id: str, req: TransactionStart) -> Outcome:
+    async def _start_once(
+        self, station_id: str, req: TransactionStart
+    ) -> tuple[Outcome, Announcements]:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             existing = await self._find_start(uow, station_id, req)
             if existing is not None:
-                await self._merge_replayed_start(uow, existing, req)
+                await _merge_replayed_start(uow, existing, req)
                 await uow.commit()
-                return Outcome(existing, AuthorizationResult(existing.auth_status), replayed=True)
-            auth = await authorize_in(uow, req.id_token, self._ctx) if req.id_token else None
-            tx = await uow.transactions.add(_new_transaction(station_id, req, auth, now))
-            tx.meter_start_wh = await plausible_register(
-                uow, station_id, tx.id, req.meter_start_wh, "meterStart", req.timestamp
-            )
-            await apply_samples(uow, tx, req.samples)
-            if not req.offline:
-                await self._ctx.drift.observe(uow, station_id, req.timestamp, now)
-            stale = await close_older_on_evse(uow, tx, now)
-            await uow.transactions.save(tx)
+                replayed = AuthorizationResult(existing.auth_status)
+                return Outcome(existing, replayed, replayed=True), []
+            auth = await self._authorize(uow, req.id_token)
+            tx, stale, news = await self._create(uow, station_id, req, auth, now)
             await uow.commit()
-        return Outcome(tx, auth, reconciled=tuple(stale))
+        return Outcome(tx, auth, reconciled=tuple(stale)), news
 
     async def _find_start(
         self, uow: UnitOfWork, station_id: str, req: TransactionStart
     ) -> Transaction | None:
         if req.station_tx_id:
             return await uow.transactions.by_station_tx_id(station_id, req.station_tx_id)
-        key = start_key(
-            station_id,
-            req.evse_id,
-            req.connector_id,
-            req.timestamp,
-            req.id_token.value if req.id_token else None,
-        )
+        token = req.id_token.value if req.id_token else None
+        key = start_key(station_id, req.evse_id, req.connector_id, req.timestamp, token)
         return await uow.transactions.by_start_key(station_id, key)
 
-    async def _merge_replayed_start(
-        self, uow: UnitOfWork, tx: Transaction, req: TransactionStart
-    ) -> None:
-        """A start we already have; it may fill gaps left by messages that arrived before it."""
-        if req.timestamp < tx.started_at:
-            tx.started_at = req.timestamp
-        if tx.meter_start_wh is None:
-            tx.meter_start_wh = await plausible_register(
-                uow, tx.station_id, tx.id, req.meter_start_wh, "meterStart", req.timestamp
+    async def _create(
+        self,
+        uow: UnitOfWork,
+        station_id: str,
+        req: TransactionStart,
+        auth: AuthorizationResult | None,
+        now: datetime,
+        *,
+        start_missing: bool = False,
+        saved_later: bool = False,
+    ) -> tuple[Transaction, list[Transaction], Announcements]:
+        """Store a new transaction in one INSERT, then fold in what came with its start
+        (``saved_later``: the caller changes it further and saves it once)."""
+        meter_start = req.meter_start_wh
+        if meter_start is not None and register_problem(meter_start) is not None:
+            meter_start = None  # recorded as an anomaly once the transaction has its id
+        token = req.id_token
+        tx = Transaction.begin(
+            station_id, req.evse_id, req.connector_id, req.timestamp,
+            station_tx_id=req.station_tx_id, token=token.value if token else None, auth=auth,
+            token_kind=_token_kind(token, auth), meter_start_wh=meter_start,
+            remote_start_id=req.remote_start_id, start_missing=start_missing, now=now,
+        )  # fmt: skip
+        tx.note_progress(req.seq_no, req.offline, ChargingState.parse(req.charging_state), now)
+        await uow.transactions.add(tx)
+        if meter_start is None and req.meter_start_wh is not None:
+            await plausible_register(
+                uow, station_id, tx.id, req.meter_start_wh, "meterStart", req.timestamp
             )
-        if tx.id_token is None and req.id_token is not None:
-            tx.id_token = req.id_token.value
-        tx.details.pop("reconstructed", None)
         await apply_samples(uow, tx, req.samples)
-        await recompute_energy(uow, tx)
-        await uow.transactions.save(tx)
+        if not req.offline:
+            await self._ctx.drift.observe(uow, station_id, req.timestamp, now)
+        stale = await close_older_on_evse(uow, tx, now)  # saves what it closes
+        if req.samples and not saved_later and all(closed is not tx for closed in stale):
+            await uow.transactions.save(tx)
+        news = [("transaction.started", transaction_summary(tx))]
+        return tx, stale, news + _ended(stale)
 
     async def update(self, station_id: str, req: TransactionUpdate) -> Outcome:
+        return await self._settled(station_id, lambda: self._update_once(station_id, req))
+
+    async def _update_once(
+        self, station_id: str, req: TransactionUpdate
+    ) -> tuple[Outcome, Announcements]:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             tx = await self._locate(uow, station_id, req.station_tx_id)
-            if tx is not None:
+            if tx is None:  # an update for a start we never got: open it, lose no energy
+                auth = await self._authorize(uow, req.id_token)
+                tx, stale, news = await self._create(
+                    uow, station_id, req.as_start(), auth, now, start_missing=True
+                )
+            else:
                 auth = await self._late_authorization(uow, tx, req.id_token)
-                placed = _place(tx, req.evse_id, req.connector_id)
-                _note_sequence(tx, req.seq_no, req.offline, req.charging_state, now)
+                placed = tx.place(req.evse_id, req.connector_id)
+                charging = ChargingState.parse(req.charging_state)
+                tx.note_progress(req.seq_no, req.offline, charging, now)
                 await apply_samples(uow, tx, req.samples)
                 if not req.offline:
                     await self._ctx.drift.observe(uow, station_id, req.timestamp, now)
                 stale = await close_older_on_evse(uow, tx, now) if placed else []
                 await uow.transactions.save(tx)
-                await uow.commit()
-        if tx is None:
-            return await self._start_reconstructed(station_id, req)
-        await self._announce("transaction.updated", tx)
-        for closed in stale:
-            await self._announce("transaction.ended", closed)
-        return Outcome(tx, auth, reconciled=tuple(stale))
+                news = [("transaction.updated", transaction_summary(tx)), *_ended(stale)]
+            await uow.commit()
+        return Outcome(tx, auth, reconciled=tuple(stale)), news
 
     async def _late_authorization(
         self, uow: UnitOfWork, tx: Transaction, token: IdToken | None
@@ -184,100 +158,67 @@ class Transactions:
         """
         if token is None:
             return None
-        if token.value == tx.id_token:
-            return AuthorizationResult(tx.auth_status)
+        repeated = tx.repeated_token(token.value)
+        if repeated is not None:
+            return repeated
         auth = await authorize_in(uow, token, self._ctx, exclude_tx=tx.id)
-        if tx.id_token is None:
-            tx.id_token, tx.auth_status = token.value, auth.status
-            tx.payment_method = payment_method_for(_token_kind(token, auth))
+        tx.identify(token.value, auth.status, _token_kind(token, auth))
         return auth
-
-    async def _start_reconstructed(self, station_id: str, req: TransactionUpdate) -> Outcome:
-        """An update for a start we never got: open the transaction so no energy is lost."""
-        start = TransactionStart(
-            evse_id=req.evse_id or 0,
-            connector_id=req.connector_id or 1,
-            timestamp=min([req.timestamp, *(s.timestamp for s in req.samples)]),
-            id_token=req.id_token,
-            station_tx_id=req.station_tx_id,
-            seq_no=req.seq_no,
-            offline=req.offline,
-            charging_state=req.charging_state,
-            samples=req.samples,
-        )
-        outcome = await self.start(station_id, start)
-        if outcome.transaction is not None and not outcome.replayed:
-            async with self._ctx.uow() as uow:
-                outcome.transaction.details["reconstructed"] = "start missing"
-                await uow.transactions.save(outcome.transaction)
-                await uow.commit()
-        return outcome
 
     async def stop(self, station_id: str, req: TransactionStop) -> Outcome:
         """Whenever the stop carries a token, the outcome carries its authorization."""
+        return await self._settled(station_id, lambda: self._stop_once(station_id, req))
+
+    async def _stop_once(
+        self, station_id: str, req: TransactionStop
+    ) -> tuple[Outcome, Announcements]:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             tx = await self._locate(uow, station_id, req.station_tx_id)
             auth = await self._stop_authorization(uow, tx, req)
             if tx is None:
-                await self._record_orphan(uow, station_id, req, now)
-                ended = corrected = False
+                outcome, news = await self._stop_unknown(uow, station_id, req, auth, now)
             else:
-                # a stop for a transaction Forecourt closed itself corrects it, once
-                corrected = not tx.active and is_reconciled(tx)
-                ended = tx.active or corrected
-                if ended:
-                    stop_wh = await plausible_register(
-                        uow, station_id, tx.id, req.meter_stop_wh, "meterStop", req.timestamp
-                    )  # None: the last plausible reading closes the ledger (recompute_energy)
-                    _close(tx, replace(req, meter_stop_wh=stop_wh), now)
-                await apply_samples(uow, tx, req.samples)  # replays are stored once
-                await recompute_energy(uow, tx)
-                await uow.transactions.save(tx)
+                effect = await _end(uow, tx, req, now)
+                outcome = Outcome(tx, auth, replayed=effect is StopEffect.DUPLICATE)
+                news = _stopped(tx, effect)
             await uow.commit()
-        if tx is None:
-            await self._ctx.publish("station.orphan_stop", station_id, **_orphan_data(req))
-            return await self._rebuild_unknown(station_id, req, auth)
-        if not ended:  # a duplicate stop: acknowledge, change nothing
-            return Outcome(tx, auth, replayed=True)
-        # already announced as ended when reconciled: consumers must not count it twice
-        await self._announce("transaction.corrected" if corrected else "transaction.ended", tx)
-        return Outcome(tx, auth)
+        return outcome, news
+
+    async def _stop_unknown(
+        self,
+        uow: UnitOfWork,
+        station_id: str,
+        req: TransactionStop,
+        auth: AuthorizationResult | None,
+        now: datetime,
+    ) -> tuple[Outcome, Announcements]:
+        """Acknowledge (else the station retries forever) and record for reconciliation; when
+        the station chose the id, rebuild the transaction from what it sent, and close it."""
+        orphan = req.orphan_data()
+        await uow.events.add(StationEvent(station_id, StationEventKind.ORPHAN_STOP, now, orphan))
+        news: Announcements = [("station.orphan_stop", orphan)]
+        if not req.rebuildable:
+            return Outcome(None, auth, orphan=True), news
+        start = req.as_update().as_start()
+        tx, _, opened = await self._create(
+            uow, station_id, start, auth, now, start_missing=True, saved_later=True
+        )
+        effect = await _end(uow, tx, req, now, samples_applied=True)
+        token = req.id_token
+        answer = tx.repeated_token(token.value) if token is not None else None
+        return Outcome(tx, answer, orphan=True), news + opened + _stopped(tx, effect)
 
     async def _stop_authorization(
         self, uow: UnitOfWork, tx: Transaction | None, req: TransactionStop
     ) -> AuthorizationResult | None:
         if req.id_token is None:
             return None
-        if tx is not None and req.id_token.value == tx.id_token:
-            return AuthorizationResult(tx.auth_status)
-        return await authorize_in(
-            uow, req.id_token, self._ctx, exclude_tx=tx.id if tx is not None else None
-        )
-
-    async def _record_orphan(
-        self, uow: UnitOfWork, station_id: str, req: TransactionStop, now: datetime
-    ) -> None:
-        """Acknowledge (else the station retries forever) and record for reconciliation."""
-        await uow.events.add(
-            StationEvent(station_id, StationEventKind.ORPHAN_STOP, now, _orphan_data(req))
-        )
-
-    async def _rebuild_unknown(
-        self, station_id: str, req: TransactionStop, auth: AuthorizationResult | None
-    ) -> Outcome:
-        if not (req.station_assigned_id and req.station_tx_id):  # "" would be rebuilt forever
-            return Outcome(None, auth, orphan=True)
-        # The station chose the id, so the transaction can be rebuilt from what it sent.
-        update = TransactionUpdate(
-            req.station_tx_id, req.timestamp, req.evse_id, req.connector_id, req.id_token,
-            req.seq_no, req.offline, "", req.samples,
-        )  # fmt: skip
-        rebuilt = await self._start_reconstructed(station_id, update)
-        if rebuilt.transaction is None:
-            return Outcome(None, auth, orphan=True)
-        closed = await self.stop(station_id, replace(req, samples=()))
-        return Outcome(closed.transaction, closed.authorization or auth, orphan=True)
+        repeated = tx.repeated_token(req.id_token.value) if tx is not None else None
+        if repeated is not None:
+            return repeated
+        exclude = tx.id if tx is not None else None
+        return await authorize_in(uow, req.id_token, self._ctx, exclude_tx=exclude)
 
     async def meter_values(
         self,
@@ -298,7 +239,7 @@ class Transactions:
                 await apply_samples(uow, None, samples, station_id=station_id, evse_id=evse_id)
             await uow.commit()
         if tx is not None and tx.active:
-            await self._announce("transaction.updated", tx)
+            await self._publish(station_id, [("transaction.updated", transaction_summary(tx))])
 
     async def close_not_resumed(
         self, station_id: str, evse_id: int, free_since: datetime
@@ -318,17 +259,89 @@ class Transactions:
                 why = f"the station rebooted at {booted_at.isoformat()} and reported EVSE free"
                 await reconcile_in(uow, tx, StopReason.NOT_RESUMED, tx.updated_at or booted_at, why)
             await uow.commit()
-        for tx in stale:
-            await self._announce("transaction.ended", tx)
+        await self._publish(station_id, _ended(stale))
         return stale
+
+    async def _authorize(
+        self, uow: UnitOfWork, token: IdToken | None
+    ) -> AuthorizationResult | None:
+        return await authorize_in(uow, token, self._ctx) if token is not None else None
 
     async def _locate(
         self, uow: UnitOfWork, station_id: str, station_tx_id: str
     ) -> Transaction | None:
         return await uow.transactions.by_station_tx_id_for_update(station_id, station_tx_id)
 
-    async def _announce(self, topic: str, tx: Transaction) -> None:
-        await self._ctx.publish(topic, tx.station_id, **transaction_summary(tx))
+    async def _settled(
+        self, station_id: str, attempt: Callable[[], Awaitable[tuple[Outcome, Announcements]]]
+    ) -> Outcome:
+        """Run one unit of work, then publish what it did.
+
+        A Conflict means a concurrent message stored the same transaction first (a replayed
+        start, an update or stop that opened it): a second attempt finds it and uses that one.
+        """
+        try:
+            outcome, news = await attempt()
+        except Conflict:
+            outcome, news = await attempt()
+        await self._publish(station_id, news)
+        return outcome
+
+    async def _publish(self, station_id: str, news: Announcements) -> None:
+        for topic, data in news:
+            await self._ctx.publish(topic, station_id, **data)
+
+
+async def _merge_replayed_start(uow: UnitOfWork, tx: Transaction, req: TransactionStart) -> None:
+    """A start we already have; it may fill gaps left by messages that arrived before it."""
+    meter_start = None
+    if tx.meter_start_wh is None:  # checked (and an anomaly recorded) only when it is used
+        meter_start = await plausible_register(
+            uow, tx.station_id, tx.id, req.meter_start_wh, "meterStart", req.timestamp
+        )
+    token = req.id_token.value if req.id_token else None
+    tx.merge_replayed_start(req.timestamp, token, meter_start)
+    await apply_samples(uow, tx, req.samples)
+    await recompute_energy(uow, tx)
+    await uow.transactions.save(tx)
+
+
+async def _end(
+    uow: UnitOfWork,
+    tx: Transaction,
+    req: TransactionStop,
+    now: datetime,
+    *,
+    samples_applied: bool = False,
+) -> StopEffect:
+    """The station's stop; a duplicate changes nothing but may still bring new samples."""
+    effect = tx.stop_effect()
+    if effect is not StopEffect.DUPLICATE:
+        stop_wh = await plausible_register(
+            uow, tx.station_id, tx.id, req.meter_stop_wh, "meterStop", req.timestamp
+        )  # None: the last plausible reading closes the ledger (recompute_energy)
+        tx.end(
+            req.timestamp, req.reason, meter_stop_wh=stop_wh,
+            stop_token=req.id_token.value if req.id_token else None,
+            seq_no=req.seq_no, offline=req.offline, now=now,
+        )  # fmt: skip
+    if not samples_applied:
+        await apply_samples(uow, tx, req.samples)  # replays are stored once
+    await recompute_energy(uow, tx)
+    await uow.transactions.save(tx)
+    return effect
+
+
+def _stopped(tx: Transaction, effect: StopEffect) -> Announcements:
+    """A duplicate stop announces nothing; a transaction already announced as ended when
+    Forecourt reconciled it is ``corrected``, so consumers never count it twice."""
+    topics = {StopEffect.ENDED: "transaction.ended", StopEffect.CORRECTED: "transaction.corrected"}
+    topic = topics.get(effect)
+    return [] if topic is None else [(topic, transaction_summary(tx))]
+
+
+def _ended(closed: Sequence[Transaction]) -> Announcements:
+    return [("transaction.ended", transaction_summary(tx)) for tx in closed]
 
 
 async def _single_active(uow: UnitOfWork, station_id: str, evse_id: int) -> Transaction | None:
@@ -336,112 +349,8 @@ async def _single_active(uow: UnitOfWork, station_id: str, evse_id: int) -> Tran
     return active[0] if len(active) == 1 else None
 
 
-def _new_transaction(
-    station_id: str, req: TransactionStart, auth: AuthorizationResult | None, now: datetime
-) -> Transaction:
-    token = req.id_token
-    tx = Transaction(
-        station_id=station_id,
-        evse_id=req.evse_id,
-        connector_id=req.connector_id,
-        started_at=req.timestamp,
-        station_tx_id=req.station_tx_id or "",
-        id_token=token.value if token else None,
-        meter_start_wh=req.meter_start_wh,
-        # a station-assigned id (2.0.1) identifies replays itself; the key is for 1.6 only
-        start_key=""
-        if req.station_tx_id
-        else start_key(
-            station_id, req.evse_id, req.connector_id, req.timestamp, token.value if token else None
-        ),
-        remote_start_id=req.remote_start_id,
-        payment_method=payment_method_for(_token_kind(token, auth)),
-        updated_at=now,
-    )
-    if auth is not None:
-        tx.auth_status = auth.status
-    _note_sequence(tx, req.seq_no, req.offline, req.charging_state, now)
-    return tx
-
-
 def _token_kind(token: IdToken | None, auth: AuthorizationResult | None) -> TokenKind | None:
     """The kind the operator registered wins over the wire's (1.6 sends every tag alike)."""
     if auth is not None and auth.kind is not None:
         return auth.kind
     return token.kind if token is not None else None
-
-
-def _place(tx: Transaction, evse_id: int | None, connector_id: int | None) -> bool:
-    """A 2.0.1 transaction may start before the station knows the EVSE; fill it in later.
-    True when the EVSE became known now."""
-    if tx.evse_id == 0 and evse_id:
-        tx.evse_id = evse_id
-        tx.connector_id = connector_id or tx.connector_id
-        return True
-    return False
-
-
-def _note_sequence(
-    tx: Transaction, seq_no: int | None, offline: bool, charging_state: str, now: datetime
-) -> None:
-    if seq_no is not None:
-        tx.last_seq_no = seq_no if tx.last_seq_no is None else max(tx.last_seq_no, seq_no)
-    tx.seen_offline = tx.seen_offline or offline
-    if charging_state:
-        tx.charging_state = charging_state
-    tx.updated_at = now
-
-
-def _close(tx: Transaction, req: TransactionStop, now: datetime) -> None:
-    tx.details.pop(RECONCILED, None)
-    tx.state = TransactionState.ENDED
-    tx.stopped_at = req.timestamp
-    tx.meter_stop_wh = req.meter_stop_wh
-    tx.stop_reason = req.reason
-    tx.stop_id_token = req.id_token.value if req.id_token else None
-    _note_sequence(tx, req.seq_no, req.offline, "", now)
-
-
-def _orphan_data(req: TransactionStop) -> dict[str, object]:
-    return {
-        "station_tx_id": req.station_tx_id,
-        "timestamp": req.timestamp.isoformat(),
-        "meter_stop_wh": req.meter_stop_wh,
-        "reason": req.reason.value,
-        "id_token": req.id_token.value if req.id_token else None,
-        "samples": len(req.samples),
-    }
-
-
-def transaction_summary(tx: Transaction) -> dict[str, object]:
-    """JSON-ready view used in events (dashboard live updates, detectors, payments)."""
-    return {
-        "transaction_id": tx.id,
-        "station_tx_id": tx.station_tx_id,
-        "evse_id": tx.evse_id,
-        "connector_id": tx.connector_id,
-        "state": tx.state.value,
-        "id_token": tx.id_token,
-        "energy_wh": _finite(round(tx.energy_wh, 3)),
-        "peak_power_w": _finite(tx.peak_power_w),
-        "power_w": _detail_float(tx, "power_w"),
-        "soc": _finite(tx.last_soc),
-        "stop_reason": tx.stop_reason.value if tx.stop_reason else None,
-        "started_at": tx.started_at.isoformat(),
-        "stopped_at": tx.stopped_at.isoformat() if tx.stopped_at else None,
-        # for the reliability detectors: derating, payment reader, meter anomalies
-        "power_offered_w": _detail_float(tx, "power_offered_w"),
-        "payment_method": tx.payment_method.value if tx.payment_method else None,
-        "auth_status": tx.auth_status.value,
-        "register_resets": tx.register_resets,
-        "vehicle": tx.details.get("vehicle"),
-    }
-
-
-def _detail_float(tx: Transaction, key: str) -> float | None:
-    return _finite(float(tx.details[key])) if key in tx.details else None
-
-
-def _finite(value: float | None) -> float | None:
-    """JSON has no inf/nan (a stored bus event or an SSE frame would be unreadable): None."""
-    return value if value is not None and math.isfinite(value) else None

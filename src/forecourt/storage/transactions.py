@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,16 +11,19 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    Text,
     and_,
     bindparam,
+    cast,
     func,
     select,
     update,
 )
+from sqlalchemy.sql.dml import ReturningInsert
 
 from forecourt.domain.errors import NotFound
 from forecourt.domain.metering import RegisterReading
-from forecourt.domain.transactions import Transaction, TransactionState
+from forecourt.domain.transactions import ChargingState, Transaction, TransactionState
 from forecourt.ports.repositories import TransactionFilter
 from forecourt.storage.context import DbContext
 from forecourt.storage.tables import transactions
@@ -50,10 +52,13 @@ _PLAIN_FIELDS = (
     "remote_start_id",
     "peak_power_w",
     "last_soc",
-    "charging_state",
     "payment_method",
-    "details",
 )
+#: Transaction attributes kept as text in the ``details`` JSON column, under their own names.
+_DETAIL_FLOATS = ("power_w", "power_offered_w", "rating_w")
+_VEHICLE, _RECONCILED, _RECONSTRUCTED = "vehicle", "reconciled", "reconstructed"
+_START_MISSING = "start missing"  # the value stored under "reconstructed"
+_KNOWN_DETAILS = {*_DETAIL_FLOATS, _VEHICLE, _RECONCILED, _RECONSTRUCTED}
 _NEWEST_FIRST = (transactions.c.started_at.desc(), transactions.c.id.desc())
 _ACTIVE = transactions.c.state == TransactionState.ACTIVE
 
@@ -62,6 +67,24 @@ _ACTIVE = transactions.c.state == TransactionState.ACTIVE
 _TX_ID: BindParameter[Any] = bindparam("b_tx_id")
 _STATION_ID: BindParameter[Any] = bindparam("b_station_id")
 _INSERT = transactions.insert().returning(transactions.c.id)
+
+
+def _numbered_insert(next_id: ColumnElement[int]) -> ReturningInsert[tuple[int]]:
+    """One INSERT that draws the id and writes it as the wire id too (``station_tx_id`` =
+    str(id), what 1.6 stations use), so a new transaction is never stored half-numbered."""
+    drawn = select(next_id.label("id")).subquery("drawn")
+    names = [c.name for c in transactions.c if c.name not in ("id", "station_tx_id")]
+    params = [bindparam(f"v_{name}", type_=transactions.c[name].type) for name in names]
+    chosen = select(drawn.c.id, cast(drawn.c.id, Text), *params)
+    columns = ["id", "station_tx_id", *names]
+    return transactions.insert().from_select(columns, chosen).returning(transactions.c.id)
+
+
+#: By "is PostgreSQL": its sequence; SQLite numbers rows max + 1 itself, and writes one at a time.
+_NUMBERED_INSERT = {
+    True: _numbered_insert(func.nextval(func.pg_get_serial_sequence("transactions", "id"))),
+    False: _numbered_insert(func.coalesce(func.max(transactions.c.id), 0) + 1),
+}
 _UPDATE = update(transactions).where(transactions.c.id == _TX_ID)
 # FOR UPDATE on PostgreSQL; SQLite has no row locks (and needs none: one writer at a time).
 _BY_ID_FOR_UPDATE = select(transactions).where(transactions.c.id == _TX_ID).with_for_update()
@@ -83,16 +106,16 @@ class SqlTransactionRepository:
         self._db = db
 
     async def add(self, tx: Transaction) -> Transaction:
-        """Stores ``tx`` and sets its ``id`` (and ``station_tx_id`` when empty) in place."""
-        values = _values(tx)
-        if not tx.station_tx_id:
-            # A unique placeholder until the id is known, so concurrent adds never collide on ''.
-            values["station_tx_id"] = f"pending:{uuid.uuid4().hex}"
+        """Stores ``tx`` in one INSERT and sets its ``id`` (and ``station_tx_id`` when empty,
+        to str(id): the number the INSERT itself draws) in place."""
         subject = f"transaction {tx.station_tx_id or tx.start_key!r} of station {tx.station_id!r}"
         async with self._db.guarded(subject):
-            tx_id = (await self._db.execute(_INSERT, values)).scalar_one()
-            if not tx.station_tx_id:
-                await self._db.execute(_UPDATE, {"station_tx_id": str(tx_id), "b_tx_id": tx_id})
+            if tx.station_tx_id:
+                tx_id = (await self._db.execute(_INSERT, _values(tx))).scalar_one()
+            else:
+                numbered = _NUMBERED_INSERT[self._db.dialect == "postgresql"]
+                values = {f"v_{k}": v for k, v in _values(tx).items() if k != "station_tx_id"}
+                tx_id = (await self._db.execute(numbered, values)).scalar_one()
                 tx.station_tx_id = str(tx_id)
         tx.id = tx_id
         return tx
@@ -172,11 +195,28 @@ def _filtered(query: Select[Any], flt: TransactionFilter) -> Select[Any]:
 
 def _values(tx: Transaction) -> dict[str, Any]:
     values = {name: getattr(tx, name) for name in _PLAIN_FIELDS}
-    values["details"] = dict(tx.details)
+    values["charging_state"] = tx.charging_state or ""
+    values["details"] = _details(tx)
     last = tx.last_register
     values["last_register_at"] = None if last is None else last.timestamp
     values["last_register_wh"] = None if last is None else last.wh
     return values
+
+
+def _details(tx: Transaction) -> dict[str, str]:
+    """The typed fields as the ``details`` JSON has always held them: text, absent when unset."""
+    details = dict(tx.extra)
+    for name in _DETAIL_FLOATS:
+        value = getattr(tx, name)
+        if value is not None:
+            details[name] = str(value)
+    if tx.vehicle is not None:
+        details[_VEHICLE] = tx.vehicle
+    if tx.reconciled_why is not None:
+        details[_RECONCILED] = tx.reconciled_why
+    if tx.start_missing:
+        details[_RECONSTRUCTED] = _START_MISSING
+    return details
 
 
 def _from_row(row: Row[Any]) -> Transaction:
@@ -184,4 +224,21 @@ def _from_row(row: Row[Any]) -> Transaction:
     last = None
     if row.last_register_at is not None:
         last = RegisterReading(row.last_register_at, row.last_register_wh)
-    return Transaction(id=row.id, last_register=last, **values)
+    details: dict[str, str] = row.details
+    return Transaction(
+        id=row.id,
+        last_register=last,
+        charging_state=ChargingState.parse(row.charging_state),
+        power_w=_float(details.get("power_w")),
+        power_offered_w=_float(details.get("power_offered_w")),
+        rating_w=_float(details.get("rating_w")),
+        vehicle=details.get(_VEHICLE),
+        reconciled_why=details.get(_RECONCILED),
+        start_missing=_RECONSTRUCTED in details,
+        extra={k: v for k, v in details.items() if k not in _KNOWN_DETAILS},
+        **values,
+    )
+
+
+def _float(text: str | None) -> float | None:
+    return None if text is None else float(text)
