@@ -33,10 +33,10 @@ from forecourt.domain.events import DomainEvent
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext
 from forecourt.domain.stations import ConnectorStatus, ProtocolVersion, StatusReport
 from forecourt.domain.tokens import IdToken, TokenRecord
+from forecourt.reliability.storage.tables import reliability_intervals
 from forecourt.services.core import Services
 from forecourt.services.transactions import TransactionStart, TransactionStop, TransactionUpdate
 from forecourt.storage.database import Database
-from forecourt.storage.reliability_tables import reliability_intervals
 from forecourt.storage.tables import evses, stations
 
 MESSAGES_PER_STATION = 7  # heartbeat, status, start, 3 meter updates, stop

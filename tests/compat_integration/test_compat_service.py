@@ -10,14 +10,14 @@ from forecourt.compat import Constraint
 from forecourt.compat.keys import COMPAT
 from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.errors import InvalidInput
-from forecourt.domain.reliability.model import PortRef
-from forecourt.domain.reliability.watch import PortView
 from forecourt.domain.stations import ConnectorStatus, RegistrationStatus
+from forecourt.reliability.domain.model import PortRef
+from forecourt.reliability.domain.watch import PortView
 from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.services.derates import REASON, ReliabilityDerates
 from forecourt.services.charge_offers import ConnectorRef, Derate
 from forecourt.services.compatibility import ChargeWindow, Compatibility
 from forecourt.services.core import Services
-from forecourt.services.derates import REASON, ReliabilityDerates
 from forecourt.services.network import ConnectorSpec
 from forecourt.services.vehicle_search import AmbiguousVehicle, VehicleNotFound
 from tests.compat_integration.site import (

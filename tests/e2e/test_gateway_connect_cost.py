@@ -64,7 +64,7 @@ async def settle(server: RunningServer) -> None:
     """Let the event subscribers (reliability, payments) finish what the reconnect started."""
     for _ in range(5):
         await asyncio.sleep(0.05)
-    await server.forecourt.services.reliability.writer.drain()
+    await server.forecourt.reliability.services.writer.drain()
 
 
 def station_statements(statements: list[str]) -> tuple[list[str], list[str]]:
@@ -97,6 +97,6 @@ async def test_the_subscribers_see_the_station_as_booted(tmp_path: Path) -> None
         await server.forecourt.services.network.add_station(STATION, password=PASSWORD)
         await reconnect(server.ws_url, boot=True)
         await settle(server)
-        watch = server.forecourt.services.reliability.monitor.watch(STATION)
+        watch = server.forecourt.reliability.services.monitor.watch(STATION)
         assert watch is not None
         assert (watch.profile.model, watch.profile.station_id) == ("C1", STATION)

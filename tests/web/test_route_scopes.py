@@ -27,8 +27,6 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from forecourt.app import OPERATION_ROUTES, create_app
 from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.payments import CardInfo, Payment, PaymentFlow, PaymentState
-from forecourt.domain.reliability.model import Severity
-from forecourt.domain.reliability.tickets import Ticket
 from forecourt.domain.stations import Site
 from forecourt.domain.tariffs import EnergyBand, Tariff
 from forecourt.domain.tokens import TokenRecord
@@ -36,7 +34,9 @@ from forecourt.domain.transactions import Transaction
 from forecourt.features import page_reach, public_api_routes
 from forecourt.payments.keys import PAYMENT_STORE, PAYMENTS
 from forecourt.ports.payments import TariffBinding
-from forecourt.reliability.keys import RELIABILITY_STORE
+from forecourt.reliability.domain.model import Severity
+from forecourt.reliability.domain.tickets import Ticket
+from forecourt.reliability.ports import RELIABILITY_STORE
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec

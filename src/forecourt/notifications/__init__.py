@@ -1,0 +1,1 @@
+"""Outbound notifications: e-mail (SMTP) and webhooks, for features that alert or send receipts."""
