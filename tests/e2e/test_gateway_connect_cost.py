@@ -12,6 +12,7 @@ import websockets
 from sqlalchemy import event
 from websockets.asyncio.client import connect
 
+from forecourt.reliability.keys import RELIABILITY
 from tests.e2e.conftest import basic_auth
 from tests.support.server import RunningServer, running_server
 
@@ -64,7 +65,7 @@ async def settle(server: RunningServer) -> None:
     """Let the event subscribers (reliability, payments) finish what the reconnect started."""
     for _ in range(5):
         await asyncio.sleep(0.05)
-    await server.forecourt.reliability.services.writer.drain()
+    await server.forecourt.services.feature(RELIABILITY).writer.drain()
 
 
 def station_statements(statements: list[str]) -> tuple[list[str], list[str]]:
@@ -97,6 +98,6 @@ async def test_the_subscribers_see_the_station_as_booted(tmp_path: Path) -> None
         await server.forecourt.services.network.add_station(STATION, password=PASSWORD)
         await reconnect(server.ws_url, boot=True)
         await settle(server)
-        watch = server.forecourt.reliability.services.monitor.watch(STATION)
+        watch = server.forecourt.services.feature(RELIABILITY).monitor.watch(STATION)
         assert watch is not None
         assert (watch.profile.model, watch.profile.station_id) == ("C1", STATION)

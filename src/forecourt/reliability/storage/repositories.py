@@ -1,5 +1,5 @@
 """Reliability repositories: port timelines, exclusions, faults and tickets (alerts, config
-and report queries live in ``reliability_store``). Bundled as ``uow.reliability``."""
+and report queries live in ``store``). Bundled as ``uow.repository(RELIABILITY_STORE)``."""
 
 from __future__ import annotations
 

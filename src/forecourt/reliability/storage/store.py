@@ -1,5 +1,5 @@
 """Reliability repositories, part two: alert routes and outbox, configuration, report queries;
-and the ``SqlReliabilityRepository`` bundle the unit of work exposes as ``uow.reliability``."""
+and the ``SqlReliabilityRepository`` bundle, ``uow.repository(RELIABILITY_STORE)``."""
 
 from __future__ import annotations
 
@@ -259,7 +259,8 @@ def _session(
 
 
 class SqlReliabilityRepository:
-    """``uow.reliability``: every reliability repository on the unit of work's connection."""
+    """``uow.repository(RELIABILITY_STORE)``: every reliability repository, on the unit of
+    work's connection."""
 
     def __init__(self, db: DbContext) -> None:
         self.intervals: PortIntervalRepository = SqlPortIntervalRepository(db)
