@@ -26,17 +26,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from forecourt.bootstrap import build_services
+from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.commands import Command, CommandResult, CommandStatus
 from forecourt.domain.events import DomainEvent
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext
 from forecourt.domain.stations import ConnectorStatus, ProtocolVersion, StatusReport
 from forecourt.domain.tokens import IdToken, TokenRecord
+from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.storage.tables import reliability_intervals
 from forecourt.services.core import Services
 from forecourt.services.transactions import TransactionStart, TransactionStop, TransactionUpdate
 from forecourt.storage.database import Database
-from forecourt.storage.reliability_tables import reliability_intervals
 from forecourt.storage.tables import evses, stations
 
 MESSAGES_PER_STATION = 7  # heartbeat, status, start, 3 meter updates, stop
@@ -65,7 +66,7 @@ class Row:
 
 
 async def fresh_services(url: str) -> tuple[Services, Database]:
-    database = Database.from_url(url)
+    database = open_database(url)  # with the features' tables (reliability's among them)
     await database.migrate()
     return build_services(database, NoStations(), bus=InProcessBus()), database
 
@@ -111,7 +112,7 @@ async def one_round(services: Services, ids: list[str], round_: int) -> None:
         batch = ids[offset : offset + 50]
         await asyncio.gather(*(one_station(services, sid, round_) for sid in batch))
     await services.ctx.bus.drain()  # type: ignore[attr-defined]
-    await services.reliability.settle()
+    await services.feature(RELIABILITY).settle()
 
 
 async def message_rate(url: str, station_count: int, detectors: bool) -> tuple[float, int]:
@@ -122,14 +123,14 @@ async def message_rate(url: str, station_count: int, detectors: bool) -> tuple[f
         if detectors:
             # Synthetic sessions put minutes of energy into milliseconds: the meter-plausibility
             # check would rightly flag every one. A healthy fleet is what is measured here.
-            await services.reliability.config.set_thresholds(None, PLAUSIBLE)
-            await services.reliability.start()
+            await services.feature(RELIABILITY).config.set_thresholds(None, PLAUSIBLE)
+            await services.feature(RELIABILITY).start()
         await one_round(services, ids, 0)  # warm-up: port timelines start here
         began = time.perf_counter()
         await one_round(services, ids, 1)  # steady state
         elapsed = time.perf_counter() - began
-        seen = services.reliability.monitor.events_seen
-        await services.reliability.stop()
+        seen = services.feature(RELIABILITY).monitor.events_seen
+        await services.feature(RELIABILITY).stop()
         return station_count * MESSAGES_PER_STATION / elapsed, seen
     finally:
         await database.dispose()
@@ -139,8 +140,8 @@ async def detectors_alone(url: str, station_count: int) -> float:
     """Events straight into the monitor: the detectors' own cost per event."""
     services, database = await fresh_services(url)
     try:
-        await services.reliability.config.set_thresholds(None, PLAUSIBLE)
-        monitor = services.reliability.monitor
+        await services.feature(RELIABILITY).config.set_thresholds(None, PLAUSIBLE)
+        monitor = services.feature(RELIABILITY).monitor
         base = datetime.now(UTC)
         events = []
         for i in range(station_count):
@@ -175,7 +176,7 @@ async def detectors_alone(url: str, station_count: int) -> float:
             monitor.handle(event)
         monitor.tick()
         elapsed = time.perf_counter() - began
-        await services.reliability.stop()  # persists what the detectors decided
+        await services.feature(RELIABILITY).stop()  # persists what the detectors decided
         return len(events) / elapsed
     finally:
         await database.dispose()
@@ -196,7 +197,7 @@ async def uptime_timing(url: str, ports: int, outages: int) -> tuple[float, floa
                 )
         load_s = time.perf_counter() - loaded
         began = time.perf_counter()
-        result = await services.reliability.reports.uptime(2026, 12)
+        result = await services.feature(RELIABILITY).reports.uptime(2026, 12)
         elapsed = time.perf_counter() - began
         assert len(result) == ports, (len(result), ports)
         return elapsed, load_s, len(rows)

@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 import pytest
 
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
-from forecourt.domain.reliability.model import FaultKind
-from forecourt.domain.reliability.tickets import Ticket
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import TokenKind, TokenRecord
-from forecourt.ports.reliability import TicketFilter
+from forecourt.reliability.domain.model import FaultKind
+from forecourt.reliability.domain.tickets import Ticket
 from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import TicketFilter
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
 from forecourt.simulator import (

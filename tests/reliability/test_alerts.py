@@ -20,7 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forecourt.domain.reliability.alerts import (
+from forecourt.domain.stations import Site
+from forecourt.ports.delivery import SmtpSettings
+from forecourt.reliability.domain.alerts import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     AlertRoute,
@@ -28,14 +30,12 @@ from forecourt.domain.reliability.alerts import (
     Channel,
     verify_signature,
 )
-from forecourt.domain.reliability.model import FaultKind, Finding, Severity
-from forecourt.domain.reliability.thresholds import Thresholds
-from forecourt.domain.reliability.watch import Decisions
-from forecourt.domain.stations import Site
-from forecourt.ports.reliability import SmtpSettings
+from forecourt.reliability.domain.model import FaultKind, Finding, Severity
+from forecourt.reliability.domain.thresholds import Thresholds
+from forecourt.reliability.domain.watch import Decisions
 from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.services.writer import Batch
 from forecourt.services.core import Services
-from forecourt.services.reliability.writer import Batch
 from tests.support.harness import SteppingClock, make_services
 from tests.support.server import free_port
 

@@ -17,18 +17,19 @@ from forecourt.api.install import install_api
 from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext
-from forecourt.domain.reliability.model import FaultKind, Finding
-from forecourt.domain.reliability.thresholds import Thresholds
-from forecourt.domain.reliability.timeline import Transition
-from forecourt.domain.reliability.watch import Decisions
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import IdToken, TokenKind, TokenRecord
 from forecourt.domain.transactions import StopReason
 from forecourt.features import FEATURES
-from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
+from forecourt.reliability.domain.model import FaultKind, Finding
+from forecourt.reliability.domain.thresholds import Thresholds
+from forecourt.reliability.domain.timeline import Transition
+from forecourt.reliability.domain.watch import Decisions
+from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import RELIABILITY_STORE
+from forecourt.reliability.services.writer import Batch
 from forecourt.services.access import Role
 from forecourt.services.core import Services
-from forecourt.services.reliability.writer import Batch
 from forecourt.services.transactions import TransactionStart, TransactionStop
 from tests.api.fakes import ScriptedGateway
 from tests.reliability.test_nevi_reference import EXCLUSIONS, NOW, TIMELINES, at

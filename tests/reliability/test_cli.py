@@ -12,14 +12,15 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from forecourt.cli.main import app
-from forecourt.cli.reliability import register
-from forecourt.domain.reliability.model import FaultKind, Finding
-from forecourt.domain.reliability.thresholds import Thresholds
-from forecourt.domain.reliability.timeline import Transition
-from forecourt.domain.reliability.watch import Decisions
 from forecourt.domain.stations import Site
-from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
-from forecourt.services.reliability.writer import Batch
+from forecourt.reliability.cli.commands import register
+from forecourt.reliability.domain.model import FaultKind, Finding
+from forecourt.reliability.domain.thresholds import Thresholds
+from forecourt.reliability.domain.timeline import Transition
+from forecourt.reliability.domain.watch import Decisions
+from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import RELIABILITY_STORE
+from forecourt.reliability.services.writer import Batch
 from tests.reliability.test_nevi_reference import NOW, TIMELINES, at
 from tests.support.harness import SteppingClock, make_services
 

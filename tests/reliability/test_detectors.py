@@ -7,20 +7,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from forecourt.domain.reliability.detectors.connector import ConnectorWatch
-from forecourt.domain.reliability.detectors.link import LinkWatch
-from forecourt.domain.reliability.detectors.meter import DriftWatch, MeterWatch
-from forecourt.domain.reliability.detectors.payment import ReaderWatch
-from forecourt.domain.reliability.detectors.power import PowerWatch
-from forecourt.domain.reliability.detectors.silence import RefusalWatch, SilenceWatch
-from forecourt.domain.reliability.model import FaultKind, Finding, PortRef
-from forecourt.domain.reliability.sessions import (
+from forecourt.reliability.domain.detectors.connector import ConnectorWatch
+from forecourt.reliability.domain.detectors.link import LinkWatch
+from forecourt.reliability.domain.detectors.meter import DriftWatch, MeterWatch
+from forecourt.reliability.domain.detectors.payment import ReaderWatch
+from forecourt.reliability.domain.detectors.power import PowerWatch
+from forecourt.reliability.domain.detectors.silence import RefusalWatch, SilenceWatch
+from forecourt.reliability.domain.model import FaultKind, Finding, PortRef
+from forecourt.reliability.domain.sessions import (
     PowerSample,
     SessionEnd,
     SessionOutcome,
     classify,
 )
-from forecourt.domain.reliability.thresholds import Thresholds
+from forecourt.reliability.domain.thresholds import Thresholds
 
 T0 = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
 PORT = PortRef("CS", 1)

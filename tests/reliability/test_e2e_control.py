@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from forecourt.domain.commands import CommandStatus, Reset, TriggerKind, TriggerMessage
-from forecourt.domain.reliability.model import PortRef
+from forecourt.reliability.domain.model import PortRef
 from forecourt.reliability.keys import RELIABILITY
 from forecourt.simulator import dc_dispenser
 from tests.reliability.conftest import (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from forecourt.domain.commands import CommandStatus, TriggerKind, TriggerMessage
-from forecourt.domain.reliability.model import Condition, FaultKind
-from forecourt.domain.reliability.tickets import TicketState
+from forecourt.reliability.domain.model import Condition, FaultKind
+from forecourt.reliability.domain.tickets import TicketState
 from forecourt.reliability.keys import RELIABILITY
 from tests.reliability.conftest import (
     CARD,

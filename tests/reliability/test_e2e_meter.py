@@ -6,8 +6,8 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-from forecourt.domain.reliability.model import FaultKind
-from forecourt.domain.reliability.tickets import TicketState
+from forecourt.reliability.domain.model import FaultKind
+from forecourt.reliability.domain.tickets import TicketState
 from forecourt.reliability.keys import RELIABILITY
 from tests.reliability.conftest import (
     TRUCK,

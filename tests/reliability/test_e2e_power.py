@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 
-from forecourt.domain.reliability.model import Condition, FaultKind
-from forecourt.domain.reliability.tickets import TicketState
-from forecourt.ports.reliability import TicketFilter
+from forecourt.reliability.domain.model import Condition, FaultKind
+from forecourt.reliability.domain.tickets import TicketState
 from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import TicketFilter
 from tests.reliability.conftest import (
     CARD,
     CARD_2,

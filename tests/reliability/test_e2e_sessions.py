@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from forecourt.domain.commands import CommandStatus, RemoteStart
-from forecourt.domain.reliability.model import Condition, FaultKind
+from forecourt.reliability.domain.model import Condition, FaultKind
 from forecourt.reliability.keys import RELIABILITY
 from forecourt.simulator import dc_dispenser
 from tests.reliability.conftest import (

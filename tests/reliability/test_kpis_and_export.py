@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from forecourt.domain.reliability.export import (
+from forecourt.reliability.domain.export import (
     EVCHART_SESSION_COLUMNS,
     NEVI_SESSION_COLUMNS,
     OUTAGE_COLUMNS,
@@ -18,12 +18,13 @@ from forecourt.domain.reliability.export import (
     evchart_session_row,
     nevi_session_row,
 )
-from forecourt.domain.reliability.kpis import Dimension, KpiSession, interop_matrix, kpis
-from forecourt.domain.reliability.model import PortRef
-from forecourt.domain.reliability.sessions import SessionEnd, SessionOutcome
-from forecourt.domain.reliability.thresholds import Thresholds
-from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
-from forecourt.services.reliability.export import quarter_csv, quarter_json
+from forecourt.reliability.domain.kpis import Dimension, KpiSession, interop_matrix, kpis
+from forecourt.reliability.domain.model import PortRef
+from forecourt.reliability.domain.sessions import SessionEnd, SessionOutcome
+from forecourt.reliability.domain.thresholds import Thresholds
+from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import RELIABILITY_STORE
+from forecourt.reliability.services.export import quarter_csv, quarter_json
 from tests.reliability.test_nevi_reference import (
     EXCLUSIONS,
     NOW,
@@ -138,8 +139,8 @@ def test_evchart_row_uses_the_spec_field_names_and_units() -> None:
 
 
 async def test_quarter_files_from_storage(tmp_path: Path) -> None:
-    from forecourt.domain.reliability.timeline import Transition
     from forecourt.domain.stations import Site
+    from forecourt.reliability.domain.timeline import Transition
 
     services, database = await make_services(tmp_path, clock=SteppingClock(NOW))
     try:

@@ -6,8 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from forecourt.domain.events import DomainEvent
-from forecourt.domain.reliability.model import Condition, PortRef
-from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
+from forecourt.reliability.domain.model import Condition, PortRef
+from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import RELIABILITY_STORE
 from forecourt.services.core import Services
 from tests.support.harness import SteppingClock, make_services
 

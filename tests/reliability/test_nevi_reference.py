@@ -51,18 +51,19 @@ from pathlib import Path
 
 import pytest
 
-from forecourt.domain.reliability import nevi
-from forecourt.domain.reliability.export import decimal_text
-from forecourt.domain.reliability.model import (
+from forecourt.domain.stations import Site
+from forecourt.reliability.domain import nevi
+from forecourt.reliability.domain.export import decimal_text
+from forecourt.reliability.domain.model import (
     Condition,
     Exclusion,
     ExclusionCause,
     PortInterval,
     PortRef,
 )
-from forecourt.domain.reliability.timeline import Transition
-from forecourt.domain.stations import Site
-from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
+from forecourt.reliability.domain.timeline import Transition
+from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import RELIABILITY_STORE
 from tests.support.harness import SteppingClock, make_services
 
 A1, A2 = PortRef("CS-A", 1), PortRef("CS-A", 2)

@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext
-from forecourt.domain.reliability.alerts import Alert, AlertRoute, AlertState, Channel
-from forecourt.domain.reliability.model import (
+from forecourt.domain.stations import ConnectorStatus, Station, StatusReport
+from forecourt.domain.transactions import StopReason, Transaction, TransactionState
+from forecourt.ports.repositories import StatusHistoryEntry, StoredSample
+from forecourt.reliability.domain.alerts import Alert, AlertRoute, AlertState, Channel
+from forecourt.reliability.domain.model import (
     Condition,
     Exclusion,
     ExclusionCause,
@@ -16,13 +19,9 @@ from forecourt.domain.reliability.model import (
     PortRef,
     Severity,
 )
-from forecourt.domain.reliability.tickets import Ticket, TicketEvent, TicketState
-from forecourt.domain.reliability.timeline import Transition
-from forecourt.domain.stations import ConnectorStatus, Station, StatusReport
-from forecourt.domain.transactions import StopReason, Transaction, TransactionState
-from forecourt.ports.reliability import TicketFilter
-from forecourt.ports.repositories import StatusHistoryEntry, StoredSample
-from forecourt.reliability.keys import RELIABILITY_STORE
+from forecourt.reliability.domain.tickets import Ticket, TicketEvent, TicketState
+from forecourt.reliability.domain.timeline import Transition
+from forecourt.reliability.ports import RELIABILITY_STORE, TicketFilter
 from forecourt.storage import Database
 
 T0 = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)

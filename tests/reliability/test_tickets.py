@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 
 from forecourt.domain.errors import InvalidInput
-from forecourt.domain.reliability.model import FaultKind, Finding, PortRef, Severity, cleared
-from forecourt.domain.reliability.thresholds import Thresholds
-from forecourt.domain.reliability.tickets import Ticket, TicketEvent, TicketState
-from forecourt.domain.reliability.watch import Decisions, Verification
 from forecourt.domain.tokens import IdToken, TokenRecord
-from forecourt.ports.reliability import TicketFilter
+from forecourt.ports.faults import FAULTS, FaultSummary
+from forecourt.reliability.domain.model import FaultKind, Finding, PortRef, Severity, cleared
+from forecourt.reliability.domain.thresholds import Thresholds
+from forecourt.reliability.domain.tickets import Ticket, TicketEvent, TicketState
+from forecourt.reliability.domain.watch import Decisions, Verification
 from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import TicketFilter
+from forecourt.reliability.services.writer import Batch
 from forecourt.services.core import Services
-from forecourt.services.reliability.writer import Batch
 from forecourt.services.transactions import TransactionStart
 from tests.support.harness import SteppingClock, make_services
 
@@ -199,3 +200,20 @@ async def _events_until(services: Services, ticket_id: int, kind: str) -> list[T
             return [e for e in events if e.kind.startswith("remediation")]
         await asyncio.sleep(0.02)
     raise AssertionError(f"no {kind} event")
+
+
+async def test_the_fault_board_offers_the_overview_active_faults_and_open_tickets(
+    rig: Rig,
+) -> None:
+    """``ports.faults``: what the overview shows, only for the stations it asks about."""
+    board = rig.services.port(FAULTS)
+    assert board is not None
+    await rig.found(rig.finding(FaultKind.CONNECTOR, evse=2))
+
+    faults = await board.active_faults({"CS"})
+
+    expected = FaultSummary("CS", 2, "connector", "connector seen", rig.clock.now())
+    assert faults == [expected]
+    assert await board.open_tickets({"CS"}) == 1
+    assert await board.active_faults({"OTHER"}) == []
+    assert await board.open_tickets({"OTHER"}) == 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from forecourt.domain.reliability.model import Condition, FaultKind, PortRef
-from forecourt.domain.reliability.sessions import SessionEnd
-from forecourt.domain.reliability.status import DriverStatus, honest_status
-from forecourt.domain.reliability.thresholds import Thresholds
-from forecourt.domain.reliability.watch import Decisions, PortSpec, StationProfile, StationWatch
+from forecourt.reliability.domain.model import Condition, FaultKind, PortRef
+from forecourt.reliability.domain.sessions import SessionEnd
+from forecourt.reliability.domain.status import DriverStatus, honest_status
+from forecourt.reliability.domain.thresholds import Thresholds
+from forecourt.reliability.domain.watch import Decisions, PortSpec, StationProfile, StationWatch
 
 T0 = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -109,7 +109,7 @@ def test_failures_never_reach_back_before_the_open_interval() -> None:
 
 
 def test_derated_below_nevi_minimum_is_down_above_it_only_limited() -> None:
-    from forecourt.domain.reliability.sessions import PowerSample
+    from forecourt.reliability.domain.sessions import PowerSample
 
     def derated_sessions(station: StationWatch, offered: float) -> None:
         out = Decisions()

@@ -11,16 +11,16 @@ import pytest
 
 from forecourt.app import create_app
 from forecourt.domain.connectors import ConnectorType
-from forecourt.domain.reliability.model import FaultKind, Finding
-from forecourt.domain.reliability.thresholds import Thresholds
-from forecourt.domain.reliability.watch import Decisions
 from forecourt.domain.stations import Site
-from forecourt.ports.reliability import TicketFilter
+from forecourt.reliability.domain.model import FaultKind, Finding
+from forecourt.reliability.domain.thresholds import Thresholds
+from forecourt.reliability.domain.watch import Decisions
 from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import TicketFilter
+from forecourt.reliability.services.writer import Batch
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
-from forecourt.services.reliability.writer import Batch
 from forecourt.settings import Settings
 
 PASSWORD = "a long enough password"
@@ -71,6 +71,8 @@ async def test_the_network_overview_alerts_show_reliabilitys_faults_and_tickets(
     alerts = page[page.index('id="alerts-title"') : page.index('id="sites-title"')]
     assert "No active faults" not in alerts
     assert "latch broken" in alerts
+    assert '<span class="badge tone-bad">Connector (EVSE 1)</span>' in alerts  # kind and port
+    assert '<a href="/dashboard/stations/N-1">N-1</a>' in alerts
     assert "1 open maintenance ticket" in alerts
 
 

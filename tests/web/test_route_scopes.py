@@ -26,8 +26,6 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from forecourt.app import OPERATION_ROUTES, create_app
 from forecourt.domain.connectors import ConnectorType
-from forecourt.domain.reliability.model import Severity
-from forecourt.domain.reliability.tickets import Ticket
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction
@@ -36,7 +34,9 @@ from forecourt.payments.domain.payments import CardInfo, Payment, PaymentFlow, P
 from forecourt.payments.domain.tariffs import EnergyBand, Tariff
 from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.ports import PAYMENT_STORE, TariffBinding
-from forecourt.reliability.keys import RELIABILITY_STORE
+from forecourt.reliability.domain.model import Severity
+from forecourt.reliability.domain.tickets import Ticket
+from forecourt.reliability.ports import RELIABILITY_STORE
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec

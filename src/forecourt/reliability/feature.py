@@ -3,41 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.ports.derates import DERATES
+from forecourt.ports.faults import FAULTS
 from forecourt.ports.keys import Key
-from forecourt.reliability.keys import RELIABILITY, RELIABILITY_STORE
+from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.ports import RELIABILITY_STORE
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
 
+    from forecourt.reliability.services import Reliability
     from forecourt.services.core import Services
-    from forecourt.services.reliability import Reliability
     from forecourt.settings import Settings
     from forecourt.web.scope import Reach
 
-_CLI = "forecourt.cli.reliability"
+_CLI = "forecourt.reliability.cli.commands"
 
 
 class ReliabilityFeature(Feature["Reliability"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.storage.reliability_store import SqlReliabilityRepository
+        from forecourt.reliability.storage.store import SqlReliabilityRepository
 
         return {RELIABILITY_STORE: SqlReliabilityRepository}
 
     def build(self, host: Host) -> Reliability:
-        from forecourt.services.reliability import Reliability
-        from forecourt.storage.reliability_delivery import HttpSmtpTransport
+        from forecourt.notifications.webhook_smtp import HttpSmtpTransport
+        from forecourt.reliability.services import Reliability
 
         return Reliability(host.ctx, host.remote, HttpSmtpTransport())
 
     def ports(self, built: Reliability) -> Mapping[Key[Any], object]:
-        from forecourt.services.derates import ReliabilityDerates
+        from forecourt.reliability.services.derates import ReliabilityDerates
+        from forecourt.reliability.services.faults import ReliabilityFaultBoard
 
-        # drivers see today's derates, not just nameplate ratings
-        return {DERATES: ReliabilityDerates(built.monitor)}
+        return {
+            # drivers see today's derates, not just nameplate ratings
+            DERATES: ReliabilityDerates(built.monitor),
+            # the overview lists active faults and counts open tickets
+            FAULTS: ReliabilityFaultBoard(built.tickets),
+        }
 
     async def start(self, built: Reliability) -> None:
         await built.start()
@@ -46,10 +54,10 @@ class ReliabilityFeature(Feature["Reliability"]):
         await built.stop()
 
     def install_api(self, router: APIRouter, services: Services) -> None:
-        from forecourt.api.routes import reliability
+        from forecourt.reliability.api import routes
 
-        router.include_router(reliability.router)  # uptime, faults, tickets, NEVI export
-        router.include_router(reliability.public_router)  # honest status (no API key)
+        router.include_router(routes.router)  # uptime, faults, tickets, NEVI export
+        router.include_router(routes.public_router)  # honest status (no API key)
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
@@ -62,7 +70,7 @@ class ReliabilityFeature(Feature["Reliability"]):
         }
 
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
-        from forecourt.web.reliability import install_reliability_pages
+        from forecourt.reliability.web import install_reliability_pages
 
         install_reliability_pages(app)
 
@@ -78,5 +86,6 @@ FEATURE = ReliabilityFeature(
         "tickets": CliCommand(_CLI, "Maintenance tickets and alert routes."),
     },
     public_api_routes=frozenset({"GET /api/public/sites/{site_id}/status"}),
-    offers=(DERATES,),
+    migrations=Path(__file__).parent / "storage" / "migrations",
+    offers=(DERATES, FAULTS),
 )

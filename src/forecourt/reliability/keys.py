@@ -1,4 +1,5 @@
-"""Where reliability's services and repository are found (``services.feature(RELIABILITY)``)."""
+"""Where reliability's services are found (``services.feature(RELIABILITY)``); its
+repository key is in ``reliability.ports``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from typing import TYPE_CHECKING
 from forecourt.ports.keys import Key
 
 if TYPE_CHECKING:
-    from forecourt.ports.reliability import ReliabilityRepository
-    from forecourt.services.reliability import Reliability
+    from forecourt.reliability.services import Reliability
 
 RELIABILITY: Key[Reliability] = Key("reliability")
-RELIABILITY_STORE: Key[ReliabilityRepository] = Key("reliability.store")

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from forecourt.domain.events import StationEvent, StationEventKind
-from forecourt.domain.reliability.model import Fault
 from forecourt.domain.stations import Connector, Evse, Site, Station
 from forecourt.domain.transactions import Transaction
+from forecourt.ports.faults import FaultSummary
 from forecourt.web.status import (
     ALL_STATUSES,
     OUT_OF_ORDER,
@@ -141,10 +141,11 @@ def build_overview(
     active: Sequence[Transaction],
     energy_today_wh: float,
     events: Sequence[StationEvent],
-    faults: Sequence[Fault] = (),
+    faults: Sequence[FaultSummary] = (),
     open_tickets: int = 0,
 ) -> Overview:
-    """``faults``: reliability's active faults, the one source of truth for what is broken."""
+    """``faults``: the active faults (``ports.faults``), the one source of truth for what is
+    broken."""
     sessions_by_station = Counter(tx.station_id for tx in active)
     site_rows = {site.id: SiteRow(site) for site in sites}
     summary = NetworkSummary(energy_today_wh=energy_today_wh)
@@ -165,16 +166,16 @@ def build_overview(
             bucket.online += int(station.connected)
             bucket.active_sessions += row.active_sessions
             bucket.counts.add(row.connectors)
-    alerts = [reliability_alert(fault) for fault in faults]
+    alerts = [active_fault_alert(fault) for fault in faults]
     alerts += fault_alerts(rows, {(f.station_id, f.evse_id) for f in faults})
     alerts += [event_alert(event) for event in events]
     alerts.sort(key=lambda alert: alert.at.timestamp() if alert.at else 0.0, reverse=True)
     return Overview(summary, list(site_rows.values()), rows, alerts, open_tickets)
 
 
-def reliability_alert(fault: Fault) -> Alert:
+def active_fault_alert(fault: FaultSummary) -> Alert:
     port = f" (EVSE {fault.evse_id})" if fault.evse_id else ""
-    title = fault.kind.value.replace("_", " ").capitalize() + port
+    title = fault.kind.replace("_", " ").capitalize() + port
     return Alert(fault.last_seen, fault.station_id, title, fault.explanation, Tone.BAD)
 
 

@@ -12,13 +12,13 @@ from forecourt.compat.services.compatibility import ChargeWindow, Compatibility
 from forecourt.compat.services.vehicle_search import AmbiguousVehicle, VehicleNotFound
 from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.errors import InvalidInput
-from forecourt.domain.reliability.model import PortRef
-from forecourt.domain.reliability.watch import PortView
 from forecourt.domain.stations import ConnectorStatus, RegistrationStatus
 from forecourt.ports.derates import ConnectorRef, Derate
+from forecourt.reliability.domain.model import PortRef
+from forecourt.reliability.domain.watch import PortView
 from forecourt.reliability.keys import RELIABILITY
+from forecourt.reliability.services.derates import REASON, ReliabilityDerates
 from forecourt.services.core import Services
-from forecourt.services.derates import REASON, ReliabilityDerates
 from forecourt.services.network import ConnectorSpec
 from tests.compat.integration.site import (
     IONIQ_2025,

@@ -8,12 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from forecourt.domain.events import StationEvent
-from forecourt.domain.reliability.model import Fault
-from forecourt.domain.reliability.tickets import ACTIVE_STATES
 from forecourt.domain.transactions import TransactionState
-from forecourt.ports.reliability import TicketFilter
+from forecourt.ports.faults import FAULTS, FaultSummary
 from forecourt.ports.repositories import TransactionFilter
-from forecourt.reliability.keys import RELIABILITY
 from forecourt.web.auth import SignedIn, Viewer
 from forecourt.web.context import Web, WebContext
 from forecourt.web.routes import page_router
@@ -26,8 +23,6 @@ ALERTS_PER_KIND = 10
 #: Upper bounds on rows read per overview; the page stays fast on large networks.
 ACTIVE_LIMIT = 5000
 TODAY_LIMIT = 20000
-FAULTS_LIMIT = 200
-TICKETS_LIMIT = 1000
 
 
 @router.get("/dashboard")
@@ -59,7 +54,7 @@ async def load_overview(web: WebContext, me: SignedIn) -> Overview:
     )
     today, _ = await history.list(TransactionFilter(since=midnight, limit=TODAY_LIMIT))
     energy_today = sum(tx.energy_wh for tx in today if tx.station_id in visible)
-    faults, open_tickets = await _reliability(web, visible)
+    faults, open_tickets = await _faults(web, visible)
     return build_overview(
         stations,
         await visible_sites(web, me),
@@ -71,13 +66,13 @@ async def load_overview(web: WebContext, me: SignedIn) -> Overview:
     )
 
 
-async def _reliability(web: WebContext, visible: set[str]) -> tuple[list[Fault], int]:
-    """Active faults and open tickets, as the Reliability page counts them."""
-    desk = web.services.feature(RELIABILITY).tickets
-    faults = await desk.faults(active=True, limit=FAULTS_LIMIT)
-    tickets, _ = await desk.list(TicketFilter(states=tuple(ACTIVE_STATES), limit=TICKETS_LIMIT))
-    open_tickets = sum(1 for ticket in tickets if ticket.station_id in visible)
-    return [f for f in faults if f.station_id in visible], open_tickets
+async def _faults(web: WebContext, visible: set[str]) -> tuple[list[FaultSummary], int]:
+    """Active faults and open tickets of the visible stations, from the feature that offers
+    them (reliability); none without one."""
+    board = web.services.port(FAULTS)
+    if board is None:
+        return [], 0
+    return await board.active_faults(visible), await board.open_tickets(visible)
 
 
 async def _alert_events(web: WebContext, visible: set[str]) -> list[StationEvent]:

@@ -1,0 +1,1 @@
+"""Reliability's REST routes (``/api/reliability/...``, ``/api/public/...``) and their schemas."""

@@ -1,0 +1,1 @@
+"""Reliability's CLI commands (``Feature.commands`` names their module)."""

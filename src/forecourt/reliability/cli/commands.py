@@ -1,0 +1,281 @@
+"""``forecourt reports|uptime|kpis|faults|tickets ...``: reliability, straight on the database.
+
+Detectors run inside the server (they follow live events); these commands read what they
+recorded, classify outages, move tickets and write the regulatory export.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecourt.cli import render
+from forecourt.cli.runtime import JsonFlag, console, fail, print_json, with_services
+from forecourt.domain.limits import INT32_MAX, MAX_LOOKBACK_DAYS
+from forecourt.reliability.cli.tickets import faults_app, tickets_app
+from forecourt.reliability.domain.export import outage_row, uptime_row
+from forecourt.reliability.domain.kpis import Dimension
+from forecourt.reliability.domain.model import Exclusion, ExclusionCause
+from forecourt.reliability.keys import RELIABILITY
+
+reports_app = typer.Typer(help="Regulatory reports (NEVI quarterly data).", no_args_is_help=True)
+uptime_app = typer.Typer(help="Port uptime (NEVI), outages, excluded causes.", no_args_is_help=True)
+kpis_app = typer.Typer(help="Session-reliability KPIs and interoperability.", no_args_is_help=True)
+
+Station = Annotated[str | None, typer.Option("--station", help="Only this station.")]
+Site = Annotated[str | None, typer.Option("--site", help="Only this site.")]
+Days = Annotated[int, typer.Option(min=1, max=MAX_LOOKBACK_DAYS, help="Look back this many days.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(reports_app, name="reports")
+    app.add_typer(uptime_app, name="uptime")
+    app.add_typer(kpis_app, name="kpis")
+    app.add_typer(faults_app, name="faults")
+    app.add_typer(tickets_app, name="tickets")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _month(text: str | None) -> tuple[int, int]:
+    if text is None:
+        now = _now()
+        return now.year, now.month
+    try:
+        year, month = (int(part) for part in text.split("-"))
+    except ValueError:
+        raise typer.BadParameter(f"a month looks like 2026-07, not {text!r}") from None
+    return year, month
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter(f"give the offset (e.g. Z): {text!r}")
+    return moment.astimezone(UTC)
+
+
+# -- reports --------------------------------------------------------------------------------------
+@reports_app.command("nevi")
+def nevi_report(
+    ctx: typer.Context,
+    quarter: Annotated[str, typer.Option(help="The quarter, e.g. 2026Q3.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Directory for the files (default: print JSON).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json (with --out).")] = "csv",
+    station: Station = None,
+    site: Site = None,
+) -> None:
+    """NEVI quarterly data (23 CFR 680.112(a)): sessions, uptime, outages, EV-ChART records."""
+    from forecourt.reliability.services.export import quarter_csv, quarter_json
+
+    report = with_services(
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.nevi_quarter(
+            quarter, station_id=station, site_id=site
+        ),
+    )
+    if out is None:
+        print_json(quarter_json(report))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "json":
+        target = out / f"nevi-{report.label}.json"
+        target.write_text(json.dumps(quarter_json(report), indent=2))
+        written = [target]
+    elif fmt == "csv":
+        written = []
+        for name, text in quarter_csv(report).items():
+            target = out / f"nevi-{report.label}-{name}"
+            target.write_text(text)
+            written.append(target)
+    else:
+        fail(f"--format is csv or json, not {fmt!r}", 2)
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+# -- uptime ------------------------------------------------------------------------------------
+@uptime_app.command("show")
+def show_uptime(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option(help="YYYY-MM (default: this month).")] = None,
+    station: Station = None,
+    site: Site = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """μ per port over the twelve months ending with MONTH, with T_outage and T_excluded."""
+    year, number = _month(month)
+    rows = with_services(
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.uptime(
+            year, number, station_id=station, site_id=site
+        ),
+    )
+    items = [uptime_row(row) for row in rows]
+    if as_json:
+        print_json(items)
+        return
+    columns = ("port_id", "uptime_pct", "t_outage_min", "t_excluded_min", "month_outage_min")
+    render.table(f"Uptime {year}-{number:02d}", columns, ([r[c] for c in columns] for r in items))
+
+
+@uptime_app.command("outages")
+def list_outages(
+    ctx: typer.Context, station: Station = None, days: Days = 30, as_json: JsonFlag = False
+) -> None:
+    """Outages (consecutive down time of a port) with their conditions and exclusions."""
+    end = _now()
+    found = with_services(
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.outages(
+            end - timedelta(days=days), end, station_id=station
+        ),
+    )
+    items = [outage_row(o) for o in found]
+    if as_json:
+        print_json(items)
+        return
+    columns = (
+        "port_id",
+        "outage_start",
+        "outage_end",
+        "duration_min",
+        "excluded_min",
+        "conditions",
+    )
+    render.table("Outages", columns, ([r[c] for c in columns] for r in items))
+
+
+@uptime_app.command("exclude")
+def exclude(
+    ctx: typer.Context,
+    station_id: Annotated[str, typer.Argument(metavar="STATION")],
+    start: Annotated[str, typer.Option(help="ISO 8601 with offset, e.g. 2026-07-04T10:00Z.")],
+    end: Annotated[str, typer.Option(help="ISO 8601 with offset.")],
+    cause: Annotated[ExclusionCause, typer.Option(help="Why the outage was outside your control.")],
+    evse: Annotated[
+        int | None, typer.Option(min=1, max=INT32_MAX, help="Only this port (default: every port).")
+    ] = None,
+    evidence: Annotated[
+        list[str] | None, typer.Option(help="Ticket no., photo URL... (repeat).")
+    ] = None,
+    note: Annotated[str, typer.Option(help="Free text.")] = "",
+) -> None:
+    """Classify outage time as excluded (T_excluded), keeping the evidence."""
+    exclusion = Exclusion(
+        station_id, evse, _instant(start), _instant(end), cause, list(evidence or []), note, "cli"
+    )
+    saved = with_services(ctx, lambda s: s.feature(RELIABILITY).reports.classify(exclusion))
+    console.print(f"exclusion {saved.id} recorded ({cause.value})")
+
+
+@uptime_app.command("exclusions")
+def list_exclusions(ctx: typer.Context, station: Station = None, as_json: JsonFlag = False) -> None:
+    """Classified outage time."""
+    found = with_services(ctx, lambda s: s.feature(RELIABILITY).reports.exclusions(station))
+    items = [
+        {
+            "id": e.id,
+            "station_id": e.station_id,
+            "evse_id": e.evse_id,
+            "start": e.start.isoformat(),
+            "end": e.end.isoformat(),
+            "cause": e.cause.value,
+            "evidence": e.evidence,
+        }
+        for e in found
+    ]
+    if as_json:
+        print_json(items)
+        return
+    columns = ("id", "station_id", "evse_id", "start", "end", "cause")
+    render.table("Exclusions", columns, ([r[c] for c in columns] for r in items))
+
+
+# -- KPIs --------------------------------------------------------------------------------------
+@kpis_app.command("show")
+def show_kpis(
+    ctx: typer.Context,
+    by: Annotated[Dimension, typer.Option(help="Group by.")] = Dimension.STATION,
+    days: Days = 30,
+    station: Station = None,
+    site: Site = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """First-attempt success, failed visits, attempts per visit, zero-energy and short sessions."""
+    end = _now()
+    rows = with_services(
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.kpis(
+            by, end - timedelta(days=days), end, station_id=station, site_id=site
+        ),
+    )
+    items = [
+        {
+            "key": r.key,
+            "attempts": r.attempts,
+            "visits": r.visits,
+            "first_attempt_success_rate": _pct(r.first_attempt_success_rate),
+            "failed_visit_rate": _pct(r.failed_visit_rate),
+            "attempts_per_visit": r.attempts_per_visit,
+            "zero_energy": r.zero_energy,
+            "short": r.short,
+            "stop_reasons": dict(r.stop_reasons),
+        }
+        for r in rows
+    ]
+    if as_json:
+        print_json(items)
+        return
+    columns = (
+        "key",
+        "attempts",
+        "visits",
+        "first_attempt_success_rate",
+        "failed_visit_rate",
+        "zero_energy",
+    )
+    render.table(f"KPIs by {by.value}", columns, ([r[c] for c in columns] for r in items))
+
+
+@kpis_app.command("interop")
+def interop(
+    ctx: typer.Context, days: Days = 30, site: Site = None, as_json: JsonFlag = False
+) -> None:
+    """Vehicle × station model/firmware: attempts and success rate."""
+    end = _now()
+    cells = with_services(
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.interop(
+            end - timedelta(days=days), end, site_id=site
+        ),
+    )
+    items = [
+        {
+            "vehicle": c.vehicle,
+            "station": c.station,
+            "attempts": c.attempts,
+            "success": _pct(c.success_rate),
+        }
+        for c in cells
+    ]
+    if as_json:
+        print_json(items)
+        return
+    columns = ("vehicle", "station", "attempts", "success")
+    render.table("Interoperability", columns, ([r[c] for c in columns] for r in items))
+
+
+def _pct(value: float | None) -> str | None:
+    return None if value is None else f"{value:.1%}"

@@ -1,0 +1,167 @@
+"""Session-reliability KPIs: what drivers experience, not what stations claim.
+
+A *visit* is one driver's attempts at one station close together in time (same token, the
+next attempt starting within ``visit_gap_s`` of the previous one ending); sessions without a
+token form visits per port. First-attempt success and failed visits are counted per visit
+(attributed to where the visit began); everything else per attempt.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from forecourt.reliability.domain.sessions import SessionEnd, SessionOutcome, classify
+from forecourt.reliability.domain.thresholds import Thresholds
+
+
+class Dimension(StrEnum):
+    PORT = "port"
+    STATION = "station"
+    SITE = "site"
+    MODEL = "model"
+    FIRMWARE = "firmware"
+    VEHICLE = "vehicle"
+
+
+@dataclass(frozen=True, slots=True)
+class KpiSession:
+    session: SessionEnd
+    site_id: str | None = None
+    vendor: str = ""
+    model: str = ""
+    firmware: str = ""
+
+    def key(self, dimension: Dimension) -> str:
+        s = self.session
+        keys: dict[Dimension, Callable[[], str]] = {
+            Dimension.PORT: lambda: str(s.port),
+            Dimension.STATION: lambda: s.port.station_id,
+            Dimension.SITE: lambda: self.site_id or "(no site)",
+            Dimension.MODEL: lambda: _model(self),
+            Dimension.FIRMWARE: lambda: f"{_model(self)} @ {self.firmware or '?'}",
+            Dimension.VEHICLE: lambda: s.vehicle or "(unknown vehicle)",
+        }
+        return keys[dimension]()
+
+
+@dataclass(slots=True)
+class KpiRow:
+    key: str
+    attempts: int = 0
+    successes: int = 0
+    visits: int = 0
+    visit_attempts: int = 0  # attempts of the visits that began here
+    first_attempt_successes: int = 0
+    failed_visits: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    stop_reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def success_rate(self) -> float | None:
+        return _ratio(self.successes, self.attempts)
+
+    @property
+    def first_attempt_success_rate(self) -> float | None:
+        return _ratio(self.first_attempt_successes, self.visits)
+
+    @property
+    def failed_visit_rate(self) -> float | None:
+        return _ratio(self.failed_visits, self.visits)
+
+    @property
+    def attempts_per_visit(self) -> float | None:
+        return _ratio(self.visit_attempts, self.visits)
+
+    @property
+    def zero_energy(self) -> int:
+        return self.outcomes[SessionOutcome.ZERO_ENERGY.value]
+
+    @property
+    def short(self) -> int:
+        return self.outcomes[SessionOutcome.SHORT.value]
+
+
+def visits(sessions: Iterable[KpiSession], gap_s: float) -> list[list[KpiSession]]:
+    """Group attempts into visits (each visit in time order)."""
+    by_driver: dict[tuple[str, str], list[KpiSession]] = defaultdict(list)
+    for item in sessions:
+        s = item.session
+        who = s.id_token or f"port:{s.port}"
+        by_driver[(s.port.station_id, who)].append(item)
+    grouped: list[list[KpiSession]] = []
+    for attempts in by_driver.values():
+        attempts.sort(key=lambda k: k.session.started_at)
+        current: list[KpiSession] = []
+        for item in attempts:
+            if (
+                current
+                and (item.session.started_at - current[-1].session.stopped_at).total_seconds()
+                > gap_s
+            ):
+                grouped.append(current)
+                current = []
+            current.append(item)
+        if current:
+            grouped.append(current)
+    return grouped
+
+
+def kpis(sessions: Sequence[KpiSession], dimension: Dimension, limits: Thresholds) -> list[KpiRow]:
+    rows: dict[str, KpiRow] = {}
+    outcomes = {id(item): classify(item.session, limits) for item in sessions}
+    for item in sessions:
+        row = rows.setdefault(item.key(dimension), KpiRow(item.key(dimension)))
+        outcome = outcomes[id(item)]
+        row.attempts += 1
+        row.successes += outcome is SessionOutcome.SUCCESS
+        row.outcomes[outcome.value] += 1
+        row.stop_reasons[item.session.stop_reason or "unknown"] += 1
+    for visit in visits(sessions, limits.visit_gap_s):
+        row = rows[visit[0].key(dimension)]
+        results = [outcomes[id(item)] for item in visit]
+        row.visits += 1
+        row.visit_attempts += len(visit)
+        row.first_attempt_successes += results[0] is SessionOutcome.SUCCESS
+        row.failed_visits += SessionOutcome.SUCCESS not in results
+    return sorted(rows.values(), key=lambda r: r.key)
+
+
+@dataclass(frozen=True, slots=True)
+class InteropCell:
+    vehicle: str
+    station: str  # model @ firmware
+    attempts: int
+    successes: int
+
+    @property
+    def success_rate(self) -> float | None:
+        return _ratio(self.successes, self.attempts)
+
+
+def interop_matrix(sessions: Sequence[KpiSession], limits: Thresholds) -> list[InteropCell]:
+    """Vehicle × station model/firmware: which combinations fail (authorization refusals are
+    left out: they say nothing about the hardware)."""
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for item in sessions:
+        outcome = classify(item.session, limits)
+        if outcome is SessionOutcome.NOT_AUTHORIZED:
+            continue
+        cell = counts[(item.key(Dimension.VEHICLE), item.key(Dimension.FIRMWARE))]
+        cell[0] += 1
+        cell[1] += outcome is SessionOutcome.SUCCESS
+    return [
+        InteropCell(vehicle, station, attempts, successes)
+        for (vehicle, station), (attempts, successes) in sorted(counts.items())
+    ]
+
+
+def _model(item: KpiSession) -> str:
+    name = " ".join(part for part in (item.vendor, item.model) if part)
+    return name or "(unknown model)"
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None

@@ -1,0 +1,1 @@
+"""Reliability's storage adapters: tables, repositories and its Alembic branch."""
