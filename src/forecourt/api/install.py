@@ -7,7 +7,7 @@ routes under ``/api`` and the problem+json error handlers (which leave non-API p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from fastapi import APIRouter, Depends, FastAPI
 
@@ -25,8 +25,12 @@ from forecourt.api.routes import (
 from forecourt.api.routes import transactions as transaction_routes
 from forecourt.services.core import Services
 
-if TYPE_CHECKING:
-    from forecourt.extension import Feature
+
+class ApiContribution(Protocol):
+    """A feature, as far as the API needs it (``forecourt.extension.Feature``)."""
+
+    def install_api(self, router: APIRouter, services: Services) -> None: ...
+
 
 __all__ = ["API_PREFIX", "create_api", "install_api", "install_problem_handlers"]
 
@@ -37,7 +41,7 @@ def create_api(
     services: Services,
     *,
     live_status: LiveStatus | None = None,
-    features: Sequence[Feature[Any]] = (),
+    features: Sequence[ApiContribution] = (),
 ) -> APIRouter:
     """All API routes under ``/api``, bound to ``services``.
 
@@ -74,7 +78,7 @@ def install_api(
     services: Services,
     *,
     live_status: LiveStatus | None = None,
-    features: Sequence[Feature[Any]] = (),
+    features: Sequence[ApiContribution] = (),
 ) -> None:
     """Mount the API on ``app``: routes under ``/api`` plus problem+json error handlers."""
     install_problem_handlers(app)
