@@ -45,7 +45,6 @@ from forecourt.ocpp.rpc import (
     CallResult,
     FrameError,
     MessageType,
-    OcppVersion,
     encode_error,
     encode_frame,
     new_message_id,
@@ -53,6 +52,7 @@ from forecourt.ocpp.rpc import (
     to_json_native,
 )
 from forecourt.ocpp.validation import SchemaValidator, validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 __all__ = [
     "CallFailed",

@@ -10,9 +10,9 @@ import pytest
 
 from forecourt.domain.commands import CommandResult, CommandStatus, CostUpdate, DisplayPrice
 from forecourt.domain.errors import CommandNotSupported
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.v16 import ADAPTER
 from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 VALIDATOR = validator_for(OcppVersion.V16)
 VENDOR = "org.openchargealliance.costmsg"

@@ -29,10 +29,10 @@ from forecourt.domain.commands import (
     UnlockConnector,
 )
 from forecourt.domain.errors import CommandNotSupported
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 VALIDATOR = validator_for(OcppVersion.V201)
 HEARTBEAT = ConfigKey.parse("OCPPCommCtrlr.HeartbeatInterval")

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from forecourt.domain.commands import CommandResult, CommandStatus, CostUpdate, DisplayPrice
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 VALIDATOR = validator_for(OcppVersion.V201)
 

@@ -18,6 +18,7 @@ from forecourt.domain.metering import MeterSample
 from forecourt.domain.stations import BootInfo, StatusReport
 from forecourt.domain.tokens import AuthorizationResult, IdToken
 from forecourt.ocpp.adapter import InboundHandler, Link, Payload
+from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v201.mapping import (
@@ -160,7 +161,7 @@ def _decode_event(p: Payload) -> _Event:
     evse = p.get("evse") or {}
     state = info.get("chargingState")
     if not info["transactionId"]:  # the schema allows "", but it can never name a transaction
-        raise ValueError("transactionId must not be empty")
+        raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, "transactionId must not be empty")
     return _Event(
         station_tx_id=info["transactionId"],
         timestamp=parse_timestamp(p["timestamp"]),

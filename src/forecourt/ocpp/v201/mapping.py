@@ -15,17 +15,18 @@ from forecourt.domain.commands import CommandStatus, ReportKind, TriggerKind
 from forecourt.domain.stations import ConnectorStatus, RegistrationStatus
 from forecourt.domain.tokens import AuthorizationStatus, TokenKind
 from forecourt.domain.transactions import StopReason
+from forecourt.ocpp.errors import ErrorKind, OcppError
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 def lookup(table: Mapping[K, V], value: K, what: str) -> V:
-    """``table[value]``, or a ValueError naming the field (answered PropertyConstraintViolation)."""
+    """``table[value]``, or a PropertyConstraintViolation naming the field (ADR 0002)."""
     try:
         return table[value]
     except KeyError:
-        raise ValueError(f"unexpected {what} {value!r}") from None
+        raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, f"unexpected {what} {value!r}") from None
 
 
 # --- station -> CSMS ---------------------------------------------------------------------
