@@ -41,7 +41,10 @@ class Link:
             self.on_quirks(self.quirks)
 
 
-InboundHandler = Callable[[Link, Payload], Awaitable[Payload]]
+#: A station -> CSMS handler. Its request parameter is the version's generated TypedDict
+#: (``wire_types``); the session has checked the payload against the same schema first, so
+#: the table of handlers can accept them all (``Any``) without a cast in each handler.
+InboundHandler = Callable[[Link, Any], Awaitable[Mapping[str, object]]]
 
 
 class VersionAdapter(Protocol):
@@ -80,7 +83,7 @@ def dispatcher(adapter: VersionAdapter, link: Link) -> Handler:
         handler = adapter.handlers.get(action)
         if handler is None:
             raise OcppError(ErrorKind.NOT_SUPPORTED, f"{action} is not supported by this CSMS")
-        return await handler(link, payload)
+        return dict(await handler(link, payload))
 
     return handle
 

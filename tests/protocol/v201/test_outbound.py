@@ -24,6 +24,7 @@ from forecourt.domain.commands import (
     ReportKind,
     Reset,
     SetConfiguration,
+    StationPrice,
     TriggerKind,
     TriggerMessage,
     UnlockConnector,
@@ -117,6 +118,18 @@ RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
         },
     ),
     (CostUpdate("TX-1", "3.31"), "CostUpdated", {"totalCost": 3.31, "transactionId": "TX-1"}),
+    (
+        StationPrice(2, "$0.45/kWh", "0.45", "1.00"),
+        "SetDisplayMessage",
+        {
+            "message": {
+                "id": 7102,
+                "priority": "NormalCycle",
+                "state": "Idle",
+                "message": {"format": "UTF8", "language": "en", "content": "EVSE 2: $0.45/kWh"},
+            }
+        },
+    ),
 ]
 
 
