@@ -83,11 +83,8 @@ def parse_frame(
     *,
     max_message_id_length: int | None = MAX_MESSAGE_ID_LENGTH,
 ) -> Frame:
-    """Parse one websocket text frame; raises FrameError (an OcppError) if malformed.
-
-    The error carries the message id whenever it could be read, and the message type
-    when it is known, so the caller can decide whether and how to answer.
-    """
+    """Parse one websocket text frame; raises FrameError (an OcppError) if malformed. The
+    error carries the message id and type when known: the caller decides how to answer."""
     del version  # framing is identical in 1.6 and 2.0.1; kept for the adapters' symmetry
     try:
         message = orjson.loads(text)
