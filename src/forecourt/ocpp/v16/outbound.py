@@ -136,14 +136,36 @@ def _data_transfer(command: DataTransfer) -> DataTransferRequest:
 
 
 def interpret(command: Command, response: Payload) -> CommandResult:
-    if isinstance(command, GetConfiguration):
-        # The session checked the answer against GetConfigurationResponse's schema.
-        return _configuration(cast(GetConfigurationResponse, response))
+    """The station's response payload -> neutral result."""
+    match command:
+        case GetConfiguration():
+            # The session checked the answer against GetConfigurationResponse's schema.
+            return _configuration(cast(GetConfigurationResponse, response))
+        case DataTransfer() | DisplayPrice() | CostUpdate():  # DataTransfer.conf
+            result = _status(response)
+            if isinstance(command, DataTransfer) and "data" in response:
+                result.data["data"] = response["data"]
+            return result
+        case (
+            Reset()
+            | UnlockConnector()
+            | ChangeAvailability()
+            | RemoteStart()
+            | RemoteStop()
+            | TriggerMessage()
+            | SetConfiguration()
+            | ClearCache()
+            | StationPrice()
+            | GetBaseReport()
+        ):
+            return _status(response)
+        case _:
+            assert_never(command)
+
+
+def _status(response: Payload) -> CommandResult:
     status = COMMAND_STATUS.get(response.get("status", ""), CommandStatus.REJECTED)
-    data: Payload = {"status": response.get("status")}
-    if isinstance(command, DataTransfer) and "data" in response:
-        data["data"] = response["data"]
-    return CommandResult(status, data)
+    return CommandResult(status, {"status": response.get("status")})
 
 
 def _configuration(response: GetConfigurationResponse) -> CommandResult:
