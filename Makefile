@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/gen_ocpp_types.py --check
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks

@@ -54,10 +54,10 @@ async def answer_to(ws: ClientConnection, message_id: str) -> list[Any]:
             return frame  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize(("protocol", "action", "payload", "reason"), FINDINGS)
-async def test_a_fuzzer_finding_is_a_precise_callerror(
-    server: RunningServer, protocol: str, action: str, payload: dict[str, Any], reason: str
-) -> None:
+async def call_after_boot(
+    server: RunningServer, protocol: str, action: str, payload: dict[str, Any]
+) -> tuple[list[Any], list[Any]]:
+    """Boot as STATION, send one CALL, then a Heartbeat: the replies to both."""
     async with connect(
         f"{server.ws_url}/{STATION}",
         subprotocols=[protocol],  # type: ignore[list-item]
@@ -66,12 +66,19 @@ async def test_a_fuzzer_finding_is_a_precise_callerror(
         await ws.send(json.dumps([2, "boot", "BootNotification", BOOT[protocol]]))
         assert (await answer_to(ws, "boot"))[2]["status"] == "Accepted"
 
-        await ws.send(json.dumps([2, "finding", action, payload]))
-        reply = await answer_to(ws, "finding")
+        await ws.send(json.dumps([2, "call", action, payload]))
+        reply = await answer_to(ws, "call")
         await ws.send(json.dumps([2, "after", "Heartbeat", {}]))
-        after = await answer_to(ws, "after")
+        return reply, await answer_to(ws, "after")
 
-    assert reply[:4] == [4, "finding", "PropertyConstraintViolation", reason]
+
+@pytest.mark.parametrize(("protocol", "action", "payload", "reason"), FINDINGS)
+async def test_a_fuzzer_finding_is_a_precise_callerror(
+    server: RunningServer, protocol: str, action: str, payload: dict[str, Any], reason: str
+) -> None:
+    reply, after = await call_after_boot(server, protocol, action, payload)
+
+    assert reply[:4] == [4, "call", "PropertyConstraintViolation", reason]
     assert after[0] == 3
     assert "currentTime" in after[2]
 

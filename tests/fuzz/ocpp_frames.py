@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from forecourt.ocpp import v16, v201
 from forecourt.ocpp.adapter import VersionAdapter
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.validation import schema_directory, validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 Json = Any
 Schema = dict[str, Any]

@@ -47,8 +47,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forecourt.ocpp.errors import OcppError
-from forecourt.ocpp.rpc import Call, FrameError, OcppVersion, parse_frame
+from forecourt.ocpp.rpc import Call, FrameError, parse_frame
 from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 from tests.fuzz.ocpp_frames import any_frames
 from tests.fuzz.session_rig import CrashLog, open_rig, run_in
 

@@ -19,9 +19,10 @@ from typing import Any
 from forecourt.domain.stations import RegistrationStatus
 from forecourt.ocpp.adapter import Link, dispatcher
 from forecourt.ocpp.errors import OcppError
-from forecourt.ocpp.rpc import MAX_MESSAGE_ID_LENGTH, OcppVersion
+from forecourt.ocpp.rpc import MAX_MESSAGE_ID_LENGTH
 from forecourt.ocpp.session import OcppSession
 from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 from forecourt.services.core import Services
 from forecourt.storage.database import Database
 from tests.fuzz.ocpp_frames import ADAPTERS

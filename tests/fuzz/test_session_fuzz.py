@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
-from forecourt.ocpp.rpc import OcppVersion
+from forecourt.ocpp.versions import OcppVersion
 from tests.fuzz.ocpp_frames import action_calls, any_frames, call_frame
 from tests.fuzz.session_rig import CrashLog, SessionRig, crash_log, open_rig, run_in
 

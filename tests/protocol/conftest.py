@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.session import OcppSession
+from forecourt.ocpp.versions import OcppVersion
 
 from .fakes import FakeTransport, RecordingObserver, ScriptedHandler, settle
 

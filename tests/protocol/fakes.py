@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from forecourt.ocpp.errors import ErrorKind, OcppError
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.session import OcppSession
+from forecourt.ocpp.versions import OcppVersion
 
 NOW = "2024-05-06T12:00:00Z"
 

@@ -5,7 +5,7 @@ OCPP-J 1.6 §4.2.3 Table 7 (typos kept per the errata) and OCPP 2.0.1 Part 4 §4
 
 from __future__ import annotations
 
-from forecourt.ocpp.rpc import OcppVersion
+from forecourt.ocpp.versions import OcppVersion
 
 OCPP16_TABLE_7 = {
     "NotImplemented",

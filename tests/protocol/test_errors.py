@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from forecourt.ocpp.errors import ErrorKind, OcppError, error_code, error_kind
-from forecourt.ocpp.rpc import OcppVersion
+from forecourt.ocpp.versions import OcppVersion
 
 from .spec_tables import SPEC_TABLES
 

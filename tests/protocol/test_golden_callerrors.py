@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.session import OcppSession
+from forecourt.ocpp.versions import OcppVersion
 
 from .fakes import NOW, FakeTransport, ScriptedHandler, heartbeat, settle
 from .spec_tables import OCPP16_TABLE_7, OCPP201_TABLE_8

@@ -11,9 +11,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecourt.ocpp.rpc import Call, CallError, CallResult, OcppVersion, encode_frame, parse_frame
+from forecourt.ocpp.rpc import Call, CallError, CallResult, encode_frame, parse_frame
 from forecourt.ocpp.session import OcppSession
 from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 from .fakes import NOW, FakeTransport, ScriptedHandler, heartbeat, settle
 from .spec_tables import SPEC_TABLES

@@ -18,12 +18,12 @@ from forecourt.ocpp.rpc import (
     Frame,
     FrameError,
     MessageType,
-    OcppVersion,
     encode_frame,
     new_message_id,
     parse_frame,
     to_json_native,
 )
+from forecourt.ocpp.versions import OcppVersion
 
 
 def test_subprotocol_names_are_the_enum_values() -> None:

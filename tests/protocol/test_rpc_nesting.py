@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from forecourt.ocpp.errors import ErrorKind
-from forecourt.ocpp.rpc import (
-    MAX_PAYLOAD_DEPTH,
-    CallError,
-    FrameError,
-    MessageType,
-    OcppVersion,
-    parse_frame,
-)
+from forecourt.ocpp.rpc import MAX_PAYLOAD_DEPTH, CallError, FrameError, MessageType, parse_frame
+from forecourt.ocpp.versions import OcppVersion
 
 
 def nested(levels: int) -> str:

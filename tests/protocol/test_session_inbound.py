@@ -11,10 +11,10 @@ import pytest
 
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.quirks import Quirks
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.session import (
     OcppSession,
 )
+from forecourt.ocpp.versions import OcppVersion
 
 from .fakes import (
     NOW,

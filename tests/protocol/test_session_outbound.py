@@ -11,7 +11,6 @@ import pytest
 
 from forecourt.ocpp.errors import ErrorKind
 from forecourt.ocpp.quirks import Quirks
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.session import (
     CallFailed,
     CallTimeout,
@@ -20,6 +19,7 @@ from forecourt.ocpp.session import (
     OcppSession,
     SessionClosed,
 )
+from forecourt.ocpp.versions import OcppVersion
 
 from .fakes import (
     NOW,

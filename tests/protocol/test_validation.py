@@ -11,8 +11,8 @@ import pytest
 
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.quirks import Quirks
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.validation import SchemaValidator, schema_directory, validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 NOW = "2024-05-06T12:00:00Z"
 V16, V201 = OcppVersion.V16, OcppVersion.V201

@@ -22,6 +22,7 @@ class CommandKind(StrEnum):
     DATA_TRANSFER = "data_transfer"
     DISPLAY_PRICE = "display_price"
     COST_UPDATE = "cost_update"
+    STATION_PRICE = "station_price"
 
 
 class TriggerKind(StrEnum):
@@ -195,6 +196,21 @@ class CostUpdate:
     idle_grace_minutes: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StationPrice:
+    """The price at one EVSE, shown before anyone plugs in (NEVI §680.116(a)).
+
+    Amounts are decimal strings in major units. Each OCPP adapter renders it in its own
+    words: 1.6 the OCA California Pricing ``DefaultPrice`` configuration key (one price for
+    the whole station), 2.0.1 a SetDisplayMessage for that EVSE, shown while idle.
+    """
+
+    evse_id: int
+    text: str  # the price as the driver reads it
+    kwh_price: str
+    flat_fee: str
+
+
 Command = (
     Reset
     | UnlockConnector
@@ -209,6 +225,7 @@ Command = (
     | DataTransfer
     | DisplayPrice
     | CostUpdate
+    | StationPrice
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -225,6 +242,7 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     DataTransfer: CommandKind.DATA_TRANSFER,
     DisplayPrice: CommandKind.DISPLAY_PRICE,
     CostUpdate: CommandKind.COST_UPDATE,
+    StationPrice: CommandKind.STATION_PRICE,
 }
 
 

@@ -13,7 +13,6 @@ from forecourt.ocpp.rpc import (
     Frame,
     FrameError,
     MessageType,
-    OcppVersion,
     encode_error,
     encode_frame,
     new_message_id,
@@ -33,6 +32,7 @@ from forecourt.ocpp.session import (
 )
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.validation import SchemaValidator, validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 __all__ = [
     "NO_QUIRKS",

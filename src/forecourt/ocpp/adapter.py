@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from forecourt.domain.commands import Command, CommandResult
-from forecourt.domain.errors import ForecourtError, InvalidInput, NotFound
 from forecourt.domain.stations import ProtocolVersion, RegistrationStatus
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.quirks import Quirks, quirks_for
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.session import Handler
+from forecourt.ocpp.versions import OcppVersion
 from forecourt.services.core import CoreServices
 
 log = logging.getLogger("forecourt.ocpp")
@@ -42,7 +41,10 @@ class Link:
             self.on_quirks(self.quirks)
 
 
-InboundHandler = Callable[[Link, Payload], Awaitable[Payload]]
+#: A station -> CSMS handler. Its request parameter is the version's generated TypedDict
+#: (``wire_types``); the session has checked the payload against the same schema first, so
+#: the table of handlers can accept them all (``Any``) without a cast in each handler.
+InboundHandler = Callable[[Link, Any], Awaitable[Mapping[str, object]]]
 
 
 class VersionAdapter(Protocol):
@@ -64,7 +66,13 @@ ALLOWED_BEFORE_ACCEPTANCE = frozenset({"BootNotification"})
 
 
 def dispatcher(adapter: VersionAdapter, link: Link) -> Handler:
-    """Build the session handler for one connection."""
+    """Build the session handler for one connection.
+
+    Exceptions are not translated here (ADR 0002): an ``OcppError`` a handler raises on
+    purpose keeps its code, and anything else (a domain error or a bug in a service) reaches
+    the session, which answers InternalError with the spec's generic text. A handler that
+    wants a specific code for a cause it knows raises ``OcppError`` itself.
+    """
 
     async def handle(action: str, payload: Payload) -> Payload:
         if (
@@ -75,14 +83,7 @@ def dispatcher(adapter: VersionAdapter, link: Link) -> Handler:
         handler = adapter.handlers.get(action)
         if handler is None:
             raise OcppError(ErrorKind.NOT_SUPPORTED, f"{action} is not supported by this CSMS")
-        try:
-            return await handler(link, payload)
-        except (InvalidInput, ValueError) as exc:
-            raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, str(exc)) from exc
-        except NotFound as exc:
-            raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, str(exc)) from exc
-        except ForecourtError as exc:
-            raise OcppError(ErrorKind.GENERIC, str(exc)) from exc
+        return dict(await handler(link, payload))
 
     return handle
 

@@ -7,10 +7,10 @@ The wire strings differ between OCPP-J 1.6 and OCPP 2.0.1 (spelling, and codes t
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-if TYPE_CHECKING:
-    from forecourt.ocpp.rpc import CallError, OcppVersion
+from forecourt.ocpp.frames import CallError
+from forecourt.ocpp.versions import OcppVersion
 
 # OCPP 2.0.1 Part 4 §4.2.3: ErrorDescription is string[255].
 MAX_DESCRIPTION_LENGTH = 255
@@ -97,10 +97,9 @@ _V201_CODES: dict[ErrorKind, str] = {
     ErrorKind.MESSAGE_TYPE_NOT_SUPPORTED: "MessageTypeNotSupported",
 }
 
-# Keyed by the websocket subprotocol string (OcppVersion values) to avoid an import cycle.
-_CODES_BY_VERSION: dict[str, dict[ErrorKind, str]] = {
-    "ocpp1.6": _V16_CODES,
-    "ocpp2.0.1": _V201_CODES,
+_CODES_BY_VERSION: dict[OcppVersion, dict[ErrorKind, str]] = {
+    OcppVersion.V16: _V16_CODES,
+    OcppVersion.V201: _V201_CODES,
 }
 
 # Inbound CALLERRORs: stations use either version's spelling, so accept both.
@@ -111,7 +110,7 @@ _KIND_BY_CODE["OccurenceConstraintViolation"] = ErrorKind.OCCURRENCE_CONSTRAINT
 
 def error_code(kind: ErrorKind, version: OcppVersion) -> str:
     """The exact CALLERROR errorCode string for `kind` on `version`."""
-    return _CODES_BY_VERSION[version.value][kind]
+    return _CODES_BY_VERSION[version][kind]
 
 
 def error_kind(code: str) -> ErrorKind | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -67,7 +68,7 @@ DEFAULT_MEASURAND = "Energy.Active.Import.Register"  # both versions' documented
 
 
 def to_sample(
-    timestamp: datetime, raw: dict[str, Any], value: float, unit: str | None, multiplier: int
+    timestamp: datetime, raw: Mapping[str, Any], value: float, unit: str | None, multiplier: int
 ) -> MeterSample | None:
     """One SampledValue (version-specific value/unit already extracted) to a neutral sample.
 

@@ -7,15 +7,45 @@ OCPP 2.0.1 Part 4 §4 for the message structures.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from enum import IntEnum, StrEnum
 from typing import Any
 
 import orjson
 
 from forecourt.ocpp.errors import ErrorKind, OcppError, error_code
+from forecourt.ocpp.frames import (
+    KNOWN_MESSAGE_TYPES,
+    Call,
+    CallError,
+    CallResult,
+    Frame,
+    MessageType,
+)
 from forecourt.ocpp.timestamps import format_timestamp
+from forecourt.ocpp.versions import OcppVersion
+
+# The frame values live in `frames`; they are re-exported here, next to the code that
+# parses and encodes them.
+__all__ = [
+    "KNOWN_MESSAGE_TYPES",
+    "MAX_MESSAGE_ID_LENGTH",
+    "MAX_PAYLOAD_DEPTH",
+    "UNKNOWN_MESSAGE_ID",
+    "Call",
+    "CallError",
+    "CallResult",
+    "Frame",
+    "FrameError",
+    "MessageType",
+    "encode_error",
+    "encode_frame",
+    "frame_to_list",
+    "nested_deeper_than",
+    "new_message_id",
+    "parse_frame",
+    "to_json",
+    "to_json_native",
+]
 
 # Part 4 §4.1.4: message ids are string[36] (room for a UUID).
 MAX_MESSAGE_ID_LENGTH = 36
@@ -25,48 +55,6 @@ UNKNOWN_MESSAGE_ID = "-1"
 # with a sales tariff) nests about 12 levels; the rest is room for vendors' customData. It
 # also keeps every later step (fingerprint, schema check, storage) far from recursion limits.
 MAX_PAYLOAD_DEPTH = 64
-
-
-class OcppVersion(StrEnum):
-    """An OCPP-J version; the value is its websocket subprotocol name."""
-
-    V16 = "ocpp1.6"
-    V201 = "ocpp2.0.1"
-
-
-class MessageType(IntEnum):
-    """MessageTypeId, the first element of every OCPP-J frame."""
-
-    CALL = 2
-    CALLRESULT = 3
-    CALLERROR = 4
-
-
-KNOWN_MESSAGE_TYPES = frozenset(message_type.value for message_type in MessageType)
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    message_id: str
-    action: str
-    payload: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    message_id: str
-    payload: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class CallError:
-    message_id: str
-    code: str
-    description: str
-    details: dict[str, Any]
-
-
-Frame = Call | CallResult | CallError
 
 
 class FrameError(OcppError):
@@ -95,11 +83,8 @@ def parse_frame(
     *,
     max_message_id_length: int | None = MAX_MESSAGE_ID_LENGTH,
 ) -> Frame:
-    """Parse one websocket text frame; raises FrameError (an OcppError) if malformed.
-
-    The error carries the message id whenever it could be read, and the message type
-    when it is known, so the caller can decide whether and how to answer.
-    """
+    """Parse one websocket text frame; raises FrameError (an OcppError) if malformed. The
+    error carries the message id and type when known: the caller decides how to answer."""
     del version  # framing is identical in 1.6 and 2.0.1; kept for the adapters' symmetry
     try:
         message = orjson.loads(text)

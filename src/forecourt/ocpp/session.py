@@ -14,15 +14,10 @@ never logged: they can carry credentials (e.g. a BasicAuthPassword being set).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
-
-import orjson
+from typing import Any
 
 from forecourt.ocpp.errors import (
     INTERNAL_ERROR_DESCRIPTION,
@@ -45,14 +40,26 @@ from forecourt.ocpp.rpc import (
     CallResult,
     FrameError,
     MessageType,
-    OcppVersion,
     encode_error,
     encode_frame,
     new_message_id,
     parse_frame,
     to_json_native,
 )
+from forecourt.ocpp.session_parts import (
+    INBOUND,
+    OUTBOUND,
+    UNKNOWN_ACTION,
+    Answered,
+    Handler,
+    InboundCall,
+    Pending,
+    SessionObserver,
+    Transport,
+    payload_fingerprint,
+)
 from forecourt.ocpp.validation import SchemaValidator, validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 __all__ = [
     "CallFailed",
@@ -68,49 +75,6 @@ __all__ = [
 ]
 
 _LOGGER = logging.getLogger("forecourt.ocpp")
-
-INBOUND = "inbound"
-OUTBOUND = "outbound"
-# Metrics label for actions no schema knows: keeps label cardinality bounded.
-UNKNOWN_ACTION = "unknown"
-Handler = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
-
-
-class Transport(Protocol):
-    """Sends one websocket text frame (the gateway's side of the connection)."""
-
-    async def send_text(self, text: str) -> None: ...
-
-
-class SessionObserver(Protocol):
-    """Metrics/logging hook, so this package stays free of prometheus.
-
-    direction is "inbound" or "outbound"; outcome is "ok", "replayed", an ErrorKind value
-    (inbound) or an OutboundCallError outcome (outbound).
-    """
-
-    def message(self, action: str, direction: str, outcome: str, seconds: float) -> None: ...
-
-
-@dataclass(slots=True)
-class _Pending:
-    message_id: str
-    action: str
-    future: asyncio.Future[CallResult | CallError]
-
-
-@dataclass(frozen=True, slots=True)
-class _Inbound:
-    call: Call
-    # A digest of the payload as received, before validation may canonicalise it (quirks).
-    fingerprint: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class _Answered:
-    action: str
-    fingerprint: bytes
-    reply: str
 
 
 class OcppSession:
@@ -142,11 +106,11 @@ class OcppSession:
         self._handler_timeout = handler_timeout
         self._log = logging.LoggerAdapter(_LOGGER, {"station_id": station_id})
         self._call_lock = asyncio.Lock()
-        self._pending: _Pending | None = None
+        self._pending: Pending | None = None
         self._timed_out: deque[str] = deque(maxlen=16)
-        self._inbound: asyncio.Queue[_Inbound] = asyncio.Queue(maxsize=inbound_queue_limit)
+        self._inbound: asyncio.Queue[InboundCall] = asyncio.Queue(maxsize=inbound_queue_limit)
         self._in_flight: set[str] = set()
-        self._answered: OrderedDict[str, _Answered] = OrderedDict()
+        self._answered: OrderedDict[str, Answered] = OrderedDict()
         self._replay_cache_size = replay_cache_size
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
@@ -208,7 +172,7 @@ class OcppSession:
             # A resend while we are still working on it: the one reply answers both.
             self._log.info("Duplicate CALL %r is already being handled", call.message_id)
             return
-        fingerprint = _fingerprint(call.payload)
+        fingerprint = payload_fingerprint(call.payload)
         answered = self._answered.get(call.message_id)
         if answered is not None:
             if (answered.action, answered.fingerprint) == (call.action, fingerprint):
@@ -219,7 +183,7 @@ class OcppSession:
                 return
             self._log.warning("Message id %r reused for a different CALL", call.message_id)
         try:
-            self._inbound.put_nowait(_Inbound(call, fingerprint))
+            self._inbound.put_nowait(InboundCall(call, fingerprint))
         except asyncio.QueueFull:
             self._log.warning("Too many CALLs outstanding; rejected %r", call.message_id)
             busy = OcppError(ErrorKind.GENERIC, "Too many outstanding CALLs on this connection")
@@ -243,7 +207,7 @@ class OcppSession:
             finally:
                 self._in_flight.discard(inbound.call.message_id)
 
-    async def _process(self, inbound: _Inbound) -> str:
+    async def _process(self, inbound: InboundCall) -> str:
         call = inbound.call
         started = time.monotonic()
         try:
@@ -286,10 +250,10 @@ class OcppSession:
             raise OcppError(ErrorKind.INTERNAL, INTERNAL_ERROR_DESCRIPTION) from None
         return native
 
-    def _remember(self, inbound: _Inbound, reply: str) -> None:
+    def _remember(self, inbound: InboundCall, reply: str) -> None:
         # Only successes are cached: a resend after an InternalError deserves a retry.
         call = inbound.call
-        self._answered[call.message_id] = _Answered(call.action, inbound.fingerprint, reply)
+        self._answered[call.message_id] = Answered(call.action, inbound.fingerprint, reply)
         self._answered.move_to_end(call.message_id)
         while len(self._answered) > self._replay_cache_size:
             self._answered.popitem(last=False)
@@ -344,7 +308,7 @@ class OcppSession:
     ) -> CallResult | CallError:
         message_id = new_message_id()
         future: asyncio.Future[CallResult | CallError] = asyncio.get_running_loop().create_future()
-        self._pending = _Pending(message_id, action, future)
+        self._pending = Pending(message_id, action, future)
         seconds = self._timeout_for(timeout)
         try:
             async with asyncio.timeout(seconds):
@@ -423,10 +387,3 @@ class OcppSession:
             self._observer.message(action, direction, outcome, seconds)
         except Exception:
             self._log.exception("Session observer failed")
-
-
-def _fingerprint(payload: dict[str, Any]) -> bytes:
-    # A digest, not the JSON itself: every bytes object from orjson.dumps holds a ~4 KiB
-    # buffer, and the replay cache keeps one per answered CALL of every station.
-    canonical = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
-    return hashlib.blake2b(canonical, digest_size=16).digest()

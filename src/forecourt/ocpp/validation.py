@@ -22,8 +22,8 @@ import orjson
 
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.quirks import NO_QUIRKS, Quirks
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.timestamps import is_timestamp
+from forecourt.ocpp.versions import OcppVersion
 
 Direction = Literal["request", "response"]
 _CompiledSchema = Callable[[Any], Any]

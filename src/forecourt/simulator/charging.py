@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TYPE_CHECKING
 
 from forecourt.simulator import physics
+from forecourt.simulator.host import StationHost
 from forecourt.simulator.session import ChargingSession, ConnectorStatus, StopCause
-
-if TYPE_CHECKING:
-    from forecourt.simulator.station import SimulatedStation
 
 RAMP_S = 20.0  # vehicle-time seconds to full power (cable check, pre-charge)
 IDLE_TICK_S = 1.0  # integration tick when MeterValueSampleInterval is 0 (sampling off)
 
 
-async def run_session(station: SimulatedStation, session: ChargingSession) -> None:
+async def run_session(station: StationHost, session: ChargingSession) -> None:
     try:
         await _plug_in_and_charge(station, session)
     finally:
@@ -30,7 +27,7 @@ async def run_session(station: SimulatedStation, session: ChargingSession) -> No
         session.ended.set()
 
 
-async def _plug_in_and_charge(station: SimulatedStation, session: ChargingSession) -> None:
+async def _plug_in_and_charge(station: StationHost, session: ChargingSession) -> None:
     dialect = station.dialect
     await station.set_status(session.evse, ConnectorStatus.PREPARING)
     session.charge.reading = _reading(session)
@@ -51,7 +48,7 @@ async def _plug_in_and_charge(station: SimulatedStation, session: ChargingSessio
     await station.pause()  # the driver walks back and unplugs
 
 
-async def _authorize(station: SimulatedStation, session: ChargingSession) -> None:
+async def _authorize(station: StationHost, session: ChargingSession) -> None:
     if session.remote and station.settings.keys["AuthorizeRemoteTxRequests"].current() != "true":
         return  # the CSMS already authorized it (AuthorizeRemoteTxRequests = false)
     await station.pause()
@@ -62,7 +59,7 @@ async def _authorize(station: SimulatedStation, session: ChargingSession) -> Non
         session.request_stop(StopCause.NOT_AUTHORIZED)
 
 
-async def _charge(station: SimulatedStation, session: ChargingSession) -> None:
+async def _charge(station: StationHost, session: ChargingSession) -> None:
     if session.evse.config.faults.latch_failure:
         await _wait(session.stop_requested, 2 * station.config.think_time_s)
         session.request_stop(StopCause.LATCH_FAILURE)
@@ -84,7 +81,7 @@ async def _charge(station: SimulatedStation, session: ChargingSession) -> None:
             await station.dialect.meter_sample(session)
 
 
-def _advance(station: SimulatedStation, session: ChargingSession, vehicle_s: float) -> None:
+def _advance(station: StationHost, session: ChargingSession, vehicle_s: float) -> None:
     evse = session.evse
     metered_wh = physics.advance(
         session.charge, session.vehicle, evse.config, vehicle_s, ramp_s=RAMP_S

@@ -23,6 +23,8 @@ from forecourt.simulator.rpc import FrameTap, Payload
 from forecourt.simulator.session import ChargingSession, ConnectorStatus, EvseState, StopCause
 from forecourt.simulator.settings import SettingsStore
 from forecourt.simulator.uplink import Uplink
+from forecourt.simulator.v16 import V16Dialect
+from forecourt.simulator.v201 import V201Dialect
 
 _LOG = logging.getLogger(__name__)
 
@@ -282,9 +284,5 @@ def _pick_connector(evse: EvseState, vehicle: VehicleProfile) -> int:
 
 def _make_dialect(station: SimulatedStation) -> Dialect:
     if station.config.protocol == "1.6":
-        from forecourt.simulator.v16 import V16Dialect
-
         return V16Dialect(station)
-    from forecourt.simulator.v201 import V201Dialect
-
     return V201Dialect(station)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from forecourt.simulator import meter
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
+from forecourt.simulator.host import StationHost
 from forecourt.simulator.rpc import Answer, Payload
 from forecourt.simulator.session import (
     ChargingSession,
@@ -18,9 +18,6 @@ from forecourt.simulator.session import (
     utc_now,
 )
 from forecourt.simulator.uplink import BootResult, OutboxItem
-
-if TYPE_CHECKING:
-    from forecourt.simulator.station import SimulatedStation
 
 STATUS: dict[ConnectorStatus, str] = {
     ConnectorStatus.AVAILABLE: "Available",
@@ -59,7 +56,7 @@ def _with_transaction_id(
 
 
 class V16Dialect:
-    def __init__(self, station: SimulatedStation) -> None:
+    def __init__(self, station: StationHost) -> None:
         self.station = station
         self.uplink = station.uplink
         self._begin: dict[int, meter.MeterSample] = {}

@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from functools import partial
-from typing import TYPE_CHECKING
 
 from forecourt.simulator import meter
+from forecourt.simulator.host import StationHost
 from forecourt.simulator.rpc import Answer, Payload
 from forecourt.simulator.session import (
     ChargingSession,
@@ -25,9 +25,6 @@ from forecourt.simulator.session import (
 )
 from forecourt.simulator.uplink import BootResult, OutboxItem
 from forecourt.simulator.v201_calls import V201Calls
-
-if TYPE_CHECKING:
-    from forecourt.simulator.station import SimulatedStation
 
 # (triggerReason, stoppedReason) of the Ended event for each neutral cause.
 END_EVENT: dict[StopCause, tuple[str, str]] = {
@@ -57,7 +54,7 @@ def connector_status(evse: EvseState, connector_id: int) -> str:
 
 
 class V201Dialect:
-    def __init__(self, station: SimulatedStation) -> None:
+    def __init__(self, station: StationHost) -> None:
         self.station = station
         self.uplink = station.uplink
         self._sent_status: dict[tuple[int, int], str] = {}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from forecourt.simulator import meter
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
+from forecourt.simulator.host import StationHost
 from forecourt.simulator.rpc import Answer, OcppCallError, Payload
 from forecourt.simulator.session import (
     ChargingSession,
@@ -18,17 +19,23 @@ from forecourt.simulator.session import (
 )
 from forecourt.simulator.settings import Setting, VariableKey
 
-if TYPE_CHECKING:
-    from forecourt.simulator.station import SimulatedStation
-    from forecourt.simulator.v201 import V201Dialect
-
 Handler = Callable[[Payload], Awaitable[Answer]]
 FollowUp = Callable[[], Awaitable[None]]
 REPORT_CHUNK = 4  # variables per NotifyReport, small so that tbc / seqNo get exercised
 
 
+class V201Announcer(Protocol):
+    """What the calls use of the 2.0.1 dialect (v201.py, which imports this module)."""
+
+    async def announce_all(self, *, while_pending: bool = False) -> None: ...
+    async def announce_status(
+        self, evse: EvseState, *, force: bool = False, while_pending: bool = False
+    ) -> None: ...
+    def trigger_transaction_event(self, session: ChargingSession) -> None: ...
+
+
 class V201Calls:
-    def __init__(self, station: SimulatedStation, dialect: V201Dialect) -> None:
+    def __init__(self, station: StationHost, dialect: V201Announcer) -> None:
         self.station = station
         self.dialect = dialect
         self._handlers: dict[str, Handler] = {

@@ -8,11 +8,17 @@ from typing import Any
 
 import pytest
 
-from forecourt.domain.commands import CommandResult, CommandStatus, CostUpdate, DisplayPrice
+from forecourt.domain.commands import (
+    CommandResult,
+    CommandStatus,
+    CostUpdate,
+    DisplayPrice,
+    StationPrice,
+)
 from forecourt.domain.errors import CommandNotSupported
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.v16 import ADAPTER
 from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 VALIDATOR = validator_for(OcppVersion.V16)
 VENDOR = "org.openchargealliance.costmsg"
@@ -86,6 +92,33 @@ def test_pricing_renders_as_oca_datatransfer(
     assert payload["vendorId"] == VENDOR
     assert payload["messageId"] == message_id
     assert json.loads(payload["data"]) == data
+
+
+def test_station_price_is_the_default_price_key_byte_for_byte() -> None:
+    """What the payments display built itself (OCA DefaultPrice) before the adapter rendered
+    the neutral StationPrice: the same ChangeConfiguration, down to the JSON text."""
+    command = StationPrice(1, "$0.45/kWh; session fee $1.00", kwh_price="0.45", flat_fee="1.00")
+    action, payload = ADAPTER.render(command)
+    VALIDATOR.validate_request(action, payload)
+    assert (action, payload) == (
+        "ChangeConfiguration",
+        {
+            "key": "DefaultPrice",
+            "value": '{"priceText": "$0.45/kWh; session fee $1.00", "priceTextOffline": '
+            '"The price is shown in the app or at the QR code link.", '
+            '"chargingPrice": {"kWhPrice": 0.45, "flatFee": 1.0}}',
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("Accepted", CommandStatus.ACCEPTED), ("NotSupported", CommandStatus.NOT_SUPPORTED)],
+)
+def test_default_price_answers(status: str, expected: CommandStatus) -> None:
+    VALIDATOR.validate_response("ChangeConfiguration", {"status": status})
+    result = ADAPTER.interpret(StationPrice(1, "x", "0", "0"), {"status": status})
+    assert result.status is expected
 
 
 def test_amounts_are_exact_decimals_on_the_wire() -> None:

@@ -20,10 +20,11 @@ from forecourt.domain.commands import ReportKind, TriggerKind
 from forecourt.domain.stations import ConnectorStatus, RegistrationStatus
 from forecourt.domain.tokens import AuthorizationStatus, TokenKind
 from forecourt.ocpp import metering
-from forecourt.ocpp.rpc import OcppVersion
+from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.v201 import ADAPTER, inbound
 from forecourt.ocpp.v201 import mapping as m
 from forecourt.ocpp.validation import schema_directory, validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 
 def schema_enum(schema: str, definition: str) -> set[str]:
@@ -210,8 +211,9 @@ def test_neutral_words_are_not_wire_words() -> None:
 
 
 def test_lookup_names_the_field() -> None:
-    with pytest.raises(ValueError, match="unexpected connectorStatus 'Charging'"):
+    with pytest.raises(OcppError, match="unexpected connectorStatus 'Charging'") as caught:
         m.lookup(m.CONNECTOR_STATUS, "Charging", "connectorStatus")
+    assert caught.value.kind is ErrorKind.PROPERTY_CONSTRAINT
 
 
 def test_handlers_are_station_to_csms_actions_with_a_schema() -> None:

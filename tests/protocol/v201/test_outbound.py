@@ -24,15 +24,16 @@ from forecourt.domain.commands import (
     ReportKind,
     Reset,
     SetConfiguration,
+    StationPrice,
     TriggerKind,
     TriggerMessage,
     UnlockConnector,
 )
 from forecourt.domain.errors import CommandNotSupported
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 VALIDATOR = validator_for(OcppVersion.V201)
 HEARTBEAT = ConfigKey.parse("OCPPCommCtrlr.HeartbeatInterval")
@@ -117,6 +118,18 @@ RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
         },
     ),
     (CostUpdate("TX-1", "3.31"), "CostUpdated", {"totalCost": 3.31, "transactionId": "TX-1"}),
+    (
+        StationPrice(2, "$0.45/kWh", "0.45", "1.00"),
+        "SetDisplayMessage",
+        {
+            "message": {
+                "id": 7102,
+                "priority": "NormalCycle",
+                "state": "Idle",
+                "message": {"format": "UTF8", "language": "en", "content": "EVSE 2: $0.45/kWh"},
+            }
+        },
+    ),
 ]
 
 

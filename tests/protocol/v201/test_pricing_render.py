@@ -7,10 +7,17 @@ from typing import Any
 
 import pytest
 
-from forecourt.domain.commands import CommandResult, CommandStatus, CostUpdate, DisplayPrice
-from forecourt.ocpp.rpc import OcppVersion
+from forecourt.domain.commands import (
+    CommandResult,
+    CommandStatus,
+    CostUpdate,
+    DisplayPrice,
+    StationPrice,
+)
+from forecourt.ocpp.rpc import to_json
 from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 VALIDATOR = validator_for(OcppVersion.V201)
 
@@ -54,6 +61,21 @@ def test_pricing_render_golden_and_schema_valid(
 ) -> None:
     assert ADAPTER.render(command) == (action, payload)
     VALIDATOR.validate_request(action, payload)
+
+
+def test_station_price_is_one_idle_message_per_evse_byte_for_byte() -> None:
+    """What the payments display sent as DisplayPrice("EVSE n: ...", message_id=7100 + n)
+    before the adapter rendered the neutral StationPrice: the same frame, key order too."""
+    action, payload = ADAPTER.render(StationPrice(3, "$0.45/kWh; session fee $1.00", "0.45", "1"))
+    assert action == "SetDisplayMessage"
+    assert to_json(payload) == (
+        '{"message":{"id":7103,"message":{"format":"UTF8","language":"en",'
+        '"content":"EVSE 3: $0.45/kWh; session fee $1.00"},'
+        '"priority":"NormalCycle","state":"Idle"}}'
+    )
+    VALIDATOR.validate_request(action, payload)
+    answer = ADAPTER.interpret(StationPrice(3, "x", "0", "0"), {"status": "NotSupportedState"})
+    assert answer.status is CommandStatus.NOT_SUPPORTED
 
 
 def test_long_texts_are_cut_to_the_schema_limit() -> None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from forecourt.domain.commands import Command, CommandResult
 from forecourt.domain.stations import ProtocolVersion
 from forecourt.ocpp.adapter import InboundHandler, Payload
-from forecourt.ocpp.rpc import OcppVersion
 from forecourt.ocpp.v16 import inbound, outbound
+from forecourt.ocpp.versions import OcppVersion
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,14 @@ whole station. Requirement references are to the OCPP 1.6 specification, edition
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from forecourt.domain.events import StationEventKind
 from forecourt.domain.metering import MeterSample
 from forecourt.domain.stations import BootInfo, StatusReport
 from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
-from forecourt.ocpp.adapter import InboundHandler, Link, Payload
+from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.metering import decimal_value, finite_or_reject, to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v16.mapping import (
@@ -24,7 +23,45 @@ from forecourt.ocpp.v16.mapping import (
     REGISTRATION_STATUS,
     STOP_REASON,
 )
+from forecourt.ocpp.v16.wire_types.authorization import AuthorizeRequest, AuthorizeResponse
+from forecourt.ocpp.v16.wire_types.common import IdTagInfo
+from forecourt.ocpp.v16.wire_types.core import (
+    BootNotificationRequest,
+    BootNotificationResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    StatusNotificationRequest,
+    StatusNotificationResponse,
+)
+from forecourt.ocpp.v16.wire_types.diagnostics import (
+    DataTransferRequest,
+    DataTransferResponse,
+    DiagnosticsStatusNotificationRequest,
+    FirmwareStatusNotificationRequest,
+    LogStatusNotificationRequest,
+    SecurityEventNotificationRequest,
+    SignedFirmwareStatusNotificationRequest,
+)
+from forecourt.ocpp.v16.wire_types.transactions import (
+    MeterValue,
+    MeterValuesRequest,
+    MeterValuesResponse,
+    StartTransactionRequest,
+    StartTransactionResponse,
+    StopTransactionRequest,
+    StopTransactionResponse,
+    TransactionData,
+)
 from forecourt.services.transactions import TransactionStart, TransactionStop
+
+#: The notifications that are only recorded (their responses are all empty).
+Notification = (
+    DiagnosticsStatusNotificationRequest
+    | FirmwareStatusNotificationRequest
+    | LogStatusNotificationRequest
+    | SecurityEventNotificationRequest
+    | SignedFirmwareStatusNotificationRequest
+)
 
 
 def evse_of(connector_id: int) -> tuple[int, int]:
@@ -32,8 +69,8 @@ def evse_of(connector_id: int) -> tuple[int, int]:
     return (connector_id, 1) if connector_id > 0 else (0, 0)
 
 
-def id_tag_info(result: AuthorizationResult) -> Payload:
-    info: Payload = {"status": AUTHORIZATION_STATUS[result.status]}
+def id_tag_info(result: AuthorizationResult) -> IdTagInfo:
+    info: IdTagInfo = {"status": AUTHORIZATION_STATUS[result.status]}
     if result.expires_at is not None:
         info["expiryDate"] = format_timestamp(result.expires_at)
     if result.group:
@@ -41,7 +78,9 @@ def id_tag_info(result: AuthorizationResult) -> Payload:
     return info
 
 
-def samples_of(meter_values: list[dict[str, Any]], *, strict: bool = False) -> list[MeterSample]:
+def samples_of(
+    meter_values: Sequence[MeterValue | TransactionData], *, strict: bool = False
+) -> list[MeterSample]:
     """1.6 sampledValue.value is a decimal string; unit names carry the scale (Wh, kWh...).
 
     ``strict`` (MeterValues) refuses a value that is not a finite number with a CALLERROR;
@@ -62,7 +101,7 @@ def samples_of(meter_values: list[dict[str, Any]], *, strict: bool = False) -> l
     return [s for s in samples if s is not None]
 
 
-async def boot_notification(link: Link, p: Payload) -> Payload:
+async def boot_notification(link: Link, p: BootNotificationRequest) -> BootNotificationResponse:
     """§4.2: register the station; Accepted/Pending/Rejected with an interval."""
     info = BootInfo(
         vendor=p["chargePointVendor"],
@@ -80,13 +119,15 @@ async def boot_notification(link: Link, p: Payload) -> Payload:
     }
 
 
-async def heartbeat(link: Link, p: Payload) -> Payload:
+async def heartbeat(link: Link, p: HeartbeatRequest) -> HeartbeatResponse:
     """§4.6."""
     now = await link.services.provisioning.heartbeat(link.station_id)
     return {"currentTime": format_timestamp(now)}
 
 
-async def status_notification(link: Link, p: Payload) -> Payload:
+async def status_notification(
+    link: Link, p: StatusNotificationRequest
+) -> StatusNotificationResponse:
     """§4.9: connector status with error code; connectorId 0 is the station itself."""
     evse_id, connector_id = evse_of(p["connectorId"])
     error = p["errorCode"]
@@ -104,13 +145,13 @@ async def status_notification(link: Link, p: Payload) -> Payload:
     return {}
 
 
-async def authorize(link: Link, p: Payload) -> Payload:
+async def authorize(link: Link, p: AuthorizeRequest) -> AuthorizeResponse:
     """§4.1."""
     result = await link.services.authorization.authorize(link.station_id, _tag(p["idTag"]))
     return {"idTagInfo": id_tag_info(result)}
 
 
-async def start_transaction(link: Link, p: Payload) -> Payload:
+async def start_transaction(link: Link, p: StartTransactionRequest) -> StartTransactionResponse:
     """§4.8 + §3.x: a replayed start (same connector, time, tag) gets its original id back."""
     evse_id, connector_id = evse_of(p["connectorId"])
     outcome = await link.services.transactions.start(
@@ -132,7 +173,7 @@ async def start_transaction(link: Link, p: Payload) -> Payload:
     }
 
 
-async def stop_transaction(link: Link, p: Payload) -> Payload:
+async def stop_transaction(link: Link, p: StopTransactionRequest) -> StopTransactionResponse:
     """§4.10: always acknowledged, even for an unknown transaction (else it retries forever)."""
     token = _tag(p["idTag"]) if p.get("idTag") else None
     outcome = await link.services.transactions.stop(
@@ -151,7 +192,7 @@ async def stop_transaction(link: Link, p: Payload) -> Payload:
     return {"idTagInfo": id_tag_info(outcome.authorization)}
 
 
-async def meter_values(link: Link, p: Payload) -> Payload:
+async def meter_values(link: Link, p: MeterValuesRequest) -> MeterValuesResponse:
     """§4.7."""
     evse_id, _ = evse_of(p["connectorId"])
     tx_id = p.get("transactionId")
@@ -164,7 +205,7 @@ async def meter_values(link: Link, p: Payload) -> Payload:
     return {}
 
 
-async def data_transfer(link: Link, p: Payload) -> Payload:
+async def data_transfer(link: Link, p: DataTransferRequest) -> DataTransferResponse:
     """§4.3: unknown vendors get UnknownVendorId."""
     known = await link.services.records.data_transfer(
         link.station_id, p["vendorId"], p.get("messageId"), p.get("data")
@@ -175,7 +216,7 @@ async def data_transfer(link: Link, p: Payload) -> Payload:
 def _recorder(kind: StationEventKind) -> InboundHandler:
     """Notifications that are kept for operators and answered with an empty confirmation."""
 
-    async def record(link: Link, p: Payload) -> Payload:
+    async def record(link: Link, p: Notification) -> dict[str, object]:
         await link.services.records.record(link.station_id, kind, dict(p))
         return {}
 

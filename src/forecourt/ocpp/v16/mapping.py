@@ -6,6 +6,12 @@ from forecourt.domain.commands import CommandStatus, TriggerKind
 from forecourt.domain.stations import ConnectorStatus, RegistrationStatus
 from forecourt.domain.tokens import AuthorizationStatus
 from forecourt.domain.transactions import StopReason
+from forecourt.ocpp.v16.wire_types.common import IdTagInfoStatus
+from forecourt.ocpp.v16.wire_types.core import BootNotificationResponseStatus
+from forecourt.ocpp.v16.wire_types.diagnostics import (
+    MessageTriggerEnumType,
+    TriggerMessageRequestRequestedMessage,
+)
 
 CONNECTOR_STATUS: dict[str, ConnectorStatus] = {
     "Available": ConnectorStatus.AVAILABLE,
@@ -20,7 +26,7 @@ CONNECTOR_STATUS: dict[str, ConnectorStatus] = {
 }
 
 #: 1.6 has no "Unknown": an unknown tag is Invalid (1.6 §7.2 AuthorizationStatus).
-AUTHORIZATION_STATUS: dict[AuthorizationStatus, str] = {
+AUTHORIZATION_STATUS: dict[AuthorizationStatus, IdTagInfoStatus] = {
     AuthorizationStatus.ACCEPTED: "Accepted",
     AuthorizationStatus.BLOCKED: "Blocked",
     AuthorizationStatus.EXPIRED: "Expired",
@@ -29,7 +35,7 @@ AUTHORIZATION_STATUS: dict[AuthorizationStatus, str] = {
     AuthorizationStatus.CONCURRENT_TX: "ConcurrentTx",
 }
 
-REGISTRATION_STATUS: dict[RegistrationStatus, str] = {
+REGISTRATION_STATUS: dict[RegistrationStatus, BootNotificationResponseStatus] = {
     RegistrationStatus.ACCEPTED: "Accepted",
     RegistrationStatus.PENDING: "Pending",
     RegistrationStatus.REJECTED: "Rejected",
@@ -49,7 +55,7 @@ STOP_REASON: dict[str, StopReason] = {
     "DeAuthorized": StopReason.DEAUTHORIZED,
 }
 
-TRIGGER: dict[TriggerKind, str] = {
+TRIGGER: dict[TriggerKind, TriggerMessageRequestRequestedMessage] = {
     TriggerKind.BOOT_NOTIFICATION: "BootNotification",
     TriggerKind.DIAGNOSTICS_STATUS: "DiagnosticsStatusNotification",
     TriggerKind.FIRMWARE_STATUS: "FirmwareStatusNotification",
@@ -58,7 +64,7 @@ TRIGGER: dict[TriggerKind, str] = {
     TriggerKind.STATUS_NOTIFICATION: "StatusNotification",
 }
 #: Triggers 1.6 core lacks (sent via ExtendedTriggerMessage where the station supports it).
-EXTENDED_TRIGGER: dict[TriggerKind, str] = {
+EXTENDED_TRIGGER: dict[TriggerKind, MessageTriggerEnumType] = {
     TriggerKind.SIGN_CERTIFICATE: "SignChargePointCertificate",
 }
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from functools import singledispatch
-from typing import Any
+from collections.abc import Mapping
+from typing import assert_never, cast
 
 from forecourt.domain.commands import (
     ChangeAvailability,
@@ -22,156 +20,155 @@ from forecourt.domain.commands import (
     RemoteStop,
     Reset,
     SetConfiguration,
+    StationPrice,
     TriggerMessage,
     UnlockConnector,
 )
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.v16 import pricing
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
+from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
+from forecourt.ocpp.v16.wire_types.configuration import (
+    ChangeConfigurationRequest,
+    GetConfigurationRequest,
+    GetConfigurationResponse,
+    ResetRequest,
+)
+from forecourt.ocpp.v16.wire_types.core import ChangeAvailabilityRequest
+from forecourt.ocpp.v16.wire_types.diagnostics import (
+    DataTransferRequest,
+    ExtendedTriggerMessageRequest,
+    TriggerMessageRequest,
+)
+from forecourt.ocpp.v16.wire_types.transactions import (
+    RemoteStartTransactionRequest,
+    RemoteStopTransactionRequest,
+    UnlockConnectorRequest,
+)
 
 
-@singledispatch
-def render(command: Any) -> tuple[str, Payload]:
-    raise CommandNotSupported(f"OCPP 1.6 has no {type(command).__name__} command")
+def render(command: Command) -> tuple[str, Payload]:
+    """Neutral command -> (action, payload). Raises CommandNotSupported when 1.6 cannot."""
+    action, request = _request(command)
+    return action, dict(request)
 
 
-@render.register
-def _(c: Reset) -> tuple[str, Payload]:
-    return "Reset", {"type": "Hard" if c.hard else "Soft"}
+def _request(command: Command) -> tuple[str, Mapping[str, object]]:
+    match command:
+        case Reset():  # §5.13
+            return "Reset", ResetRequest(type="Hard" if command.hard else "Soft")
+        case UnlockConnector():  # §5.18
+            connector_id = _connector(command.evse_id, command.connector_id)
+            return "UnlockConnector", UnlockConnectorRequest(connectorId=connector_id)
+        case ChangeAvailability():  # §5.2
+            return "ChangeAvailability", ChangeAvailabilityRequest(
+                connectorId=command.evse_id,
+                type="Operative" if command.operative else "Inoperative",
+            )
+        case RemoteStart():  # §5.11
+            return "RemoteStartTransaction", _remote_start(command)
+        case RemoteStop():  # §5.12
+            return "RemoteStopTransaction", _remote_stop(command)
+        case TriggerMessage():  # §5.17, and ExtendedTriggerMessage (security whitepaper)
+            return _trigger(command)
+        case GetConfiguration():  # §5.8
+            return "GetConfiguration", _get_configuration(command)
+        case SetConfiguration():  # §5.3
+            key = command.key.variable
+            return "ChangeConfiguration", ChangeConfigurationRequest(key=key, value=command.value)
+        case ClearCache():  # §5.4
+            return "ClearCache", ClearCacheRequest()
+        case DataTransfer():  # §5.6
+            return "DataTransfer", _data_transfer(command)
+        case DisplayPrice():  # OCA SetUserPrice
+            return "DataTransfer", pricing.user_price(command)
+        case CostUpdate():  # OCA RunningCost / FinalCost
+            return "DataTransfer", pricing.cost(command)
+        case StationPrice():  # OCA DefaultPrice
+            return "ChangeConfiguration", pricing.default_price(command)
+        case GetBaseReport():
+            raise CommandNotSupported("OCPP 1.6 has no base report; use get-config instead")
+        case _:
+            assert_never(command)
 
 
-@render.register
-def _(c: UnlockConnector) -> tuple[str, Payload]:
-    return "UnlockConnector", {"connectorId": _connector(c.evse_id, c.connector_id)}
+def _remote_start(command: RemoteStart) -> RemoteStartTransactionRequest:
+    request = RemoteStartTransactionRequest(idTag=command.id_token)
+    if command.evse_id is not None:
+        request["connectorId"] = _connector(command.evse_id, 1)
+    return request
 
 
-@render.register
-def _(c: ChangeAvailability) -> tuple[str, Payload]:
-    kind = "Operative" if c.operative else "Inoperative"
-    return "ChangeAvailability", {"connectorId": c.evse_id, "type": kind}
+def _remote_stop(command: RemoteStop) -> RemoteStopTransactionRequest:
+    if not command.station_tx_id.isdigit():
+        raise InvalidInput(f"1.6 transaction ids are integers, got {command.station_tx_id!r}")
+    return RemoteStopTransactionRequest(transactionId=int(command.station_tx_id))
 
 
-@render.register
-def _(c: RemoteStart) -> tuple[str, Payload]:
-    payload: Payload = {"idTag": c.id_token}
-    if c.evse_id is not None:
-        payload["connectorId"] = _connector(c.evse_id, 1)
-    return "RemoteStartTransaction", payload
+def _trigger(command: TriggerMessage) -> tuple[str, Mapping[str, object]]:
+    if command.message in TRIGGER:
+        request = TriggerMessageRequest(requestedMessage=TRIGGER[command.message])
+        if command.evse_id is not None:
+            request["connectorId"] = command.evse_id
+        return "TriggerMessage", request
+    if command.message in EXTENDED_TRIGGER:
+        extended = ExtendedTriggerMessageRequest(requestedMessage=EXTENDED_TRIGGER[command.message])
+        if command.evse_id is not None:
+            extended["connectorId"] = command.evse_id
+        return "ExtendedTriggerMessage", extended
+    raise CommandNotSupported(f"OCPP 1.6 cannot trigger {command.message.value}")
 
 
-@render.register
-def _(c: RemoteStop) -> tuple[str, Payload]:
-    if not c.station_tx_id.isdigit():
-        raise InvalidInput(f"1.6 transaction ids are integers, got {c.station_tx_id!r}")
-    return "RemoteStopTransaction", {"transactionId": int(c.station_tx_id)}
+def _get_configuration(command: GetConfiguration) -> GetConfigurationRequest:
+    if not command.keys:
+        return GetConfigurationRequest()
+    return GetConfigurationRequest(key=[k.variable for k in command.keys])
 
 
-@render.register
-def _(c: TriggerMessage) -> tuple[str, Payload]:
-    payload: Payload = {}
-    if c.evse_id is not None:
-        payload["connectorId"] = c.evse_id
-    if c.message in TRIGGER:
-        return "TriggerMessage", {"requestedMessage": TRIGGER[c.message], **payload}
-    if c.message in EXTENDED_TRIGGER:
-        return "ExtendedTriggerMessage", {
-            "requestedMessage": EXTENDED_TRIGGER[c.message],
-            **payload,
-        }
-    raise CommandNotSupported(f"OCPP 1.6 cannot trigger {c.message.value}")
-
-
-@render.register
-def _(c: GetConfiguration) -> tuple[str, Payload]:
-    if not c.keys:
-        return "GetConfiguration", {}
-    return "GetConfiguration", {"key": [k.variable for k in c.keys]}
-
-
-@render.register
-def _(c: SetConfiguration) -> tuple[str, Payload]:
-    return "ChangeConfiguration", {"key": c.key.variable, "value": c.value}
-
-
-@render.register
-def _(c: GetBaseReport) -> tuple[str, Payload]:
-    raise CommandNotSupported("OCPP 1.6 has no base report; use get-config instead")
-
-
-@render.register
-def _(c: ClearCache) -> tuple[str, Payload]:
-    return "ClearCache", {}
-
-
-@render.register
-def _(c: DataTransfer) -> tuple[str, Payload]:
-    payload: Payload = {"vendorId": c.vendor_id}
-    if c.message_id is not None:
-        payload["messageId"] = c.message_id
-    if c.data is not None:
-        payload["data"] = c.data
-    return "DataTransfer", payload
-
-
-#: OCA "OCPP & California Pricing Requirements": DataTransfer vendor of its messages.
-COSTMSG_VENDOR = "org.openchargealliance.costmsg"
-
-
-@render.register
-def _(c: DisplayPrice) -> tuple[str, Payload]:
-    """OCA SetUserPrice: {idToken, priceText} (the station shows it to that driver)."""
-    if not c.id_token:
-        raise CommandNotSupported("OCPP 1.6 SetUserPrice is for one driver: give id_token")
-    data = {"idToken": c.id_token, "priceText": c.text}
-    return "DataTransfer", _costmsg("SetUserPrice", data)
-
-
-@render.register
-def _(c: CostUpdate) -> tuple[str, Payload]:
-    """OCA FinalCost {transactionId, cost, priceText, qrCodeText} or RunningCost."""
-    if not c.station_tx_id.isdigit():
-        raise CommandNotSupported(f"1.6 transaction ids are integers, got {c.station_tx_id!r}")
-    data: Payload = {"transactionId": int(c.station_tx_id), "cost": _number(c.total)}
-    if c.final:
-        data["priceText"] = c.text
-        if c.receipt_url:
-            data["qrCodeText"] = c.receipt_url
-        return "DataTransfer", _costmsg("FinalCost", data)
-    data |= {"timestamp": c.at, "meterValue": c.meter_wh or 0}
-    data["state"] = "Idle" if c.idle else "Charging"
-    price = {k: _number(v) for k, v in (("kWhPrice", c.kwh_price), ("flatFee", c.flat_fee)) if v}
-    if price:
-        data["chargingPrice"] = price
-    if c.idle_price_per_hour is not None:
-        data["idlePrice"] = {
-            "graceMinutes": c.idle_grace_minutes or 0,
-            "hourPrice": _number(c.idle_price_per_hour),
-        }
-    return "DataTransfer", _costmsg("RunningCost", data)
-
-
-def _costmsg(message_id: str, data: Payload) -> Payload:
-    # The OCA messages travel as a JSON text in DataTransfer.data.
-    return {"vendorId": COSTMSG_VENDOR, "messageId": message_id, "data": json.dumps(data)}
-
-
-def _number(text: str) -> float:
-    # JSON numbers on the wire; a float's shortest repr gives back the decimal text exactly
-    # for money amounts (< 15 significant digits), so "12.34" is sent as 12.34.
-    return float(Decimal(text))
+def _data_transfer(command: DataTransfer) -> DataTransferRequest:
+    request = DataTransferRequest(vendorId=command.vendor_id)
+    if command.message_id is not None:
+        request["messageId"] = command.message_id
+    if command.data is not None:
+        request["data"] = command.data
+    return request
 
 
 def interpret(command: Command, response: Payload) -> CommandResult:
-    if isinstance(command, GetConfiguration):
-        return _configuration(response)
+    """The station's response payload -> neutral result."""
+    match command:
+        case GetConfiguration():
+            # The session checked the answer against GetConfigurationResponse's schema.
+            return _configuration(cast(GetConfigurationResponse, response))
+        case DataTransfer() | DisplayPrice() | CostUpdate():  # DataTransfer.conf
+            result = _status(response)
+            if isinstance(command, DataTransfer) and "data" in response:
+                result.data["data"] = response["data"]
+            return result
+        case (
+            Reset()
+            | UnlockConnector()
+            | ChangeAvailability()
+            | RemoteStart()
+            | RemoteStop()
+            | TriggerMessage()
+            | SetConfiguration()
+            | ClearCache()
+            | StationPrice()
+            | GetBaseReport()
+        ):
+            return _status(response)
+        case _:
+            assert_never(command)
+
+
+def _status(response: Payload) -> CommandResult:
     status = COMMAND_STATUS.get(response.get("status", ""), CommandStatus.REJECTED)
-    data: Payload = {"status": response.get("status")}
-    if isinstance(command, DataTransfer) and "data" in response:
-        data["data"] = response["data"]
-    return CommandResult(status, data)
+    return CommandResult(status, {"status": response.get("status")})
 
 
-def _configuration(response: Payload) -> CommandResult:
+def _configuration(response: GetConfigurationResponse) -> CommandResult:
     values = [
         {"key": item["key"], "value": item.get("value"), "readonly": item["readonly"]}
         for item in response.get("configurationKey", [])

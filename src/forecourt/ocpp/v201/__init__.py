@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from forecourt.domain.commands import Command, CommandResult
 from forecourt.domain.stations import ProtocolVersion
 from forecourt.ocpp.adapter import InboundHandler, Payload, VersionAdapter
-from forecourt.ocpp.rpc import OcppVersion
-from forecourt.ocpp.v201 import inbound, outbound
+from forecourt.ocpp.v201 import answers, inbound, outbound
+from forecourt.ocpp.versions import OcppVersion
 
 
 @dataclass(slots=True)
@@ -24,7 +24,7 @@ class V201Adapter:
         return outbound.render(command)
 
     def interpret(self, command: Command, response: Payload) -> CommandResult:
-        return outbound.interpret(command, response)
+        return answers.interpret(command, response)
 
 
 ADAPTER: VersionAdapter = V201Adapter()

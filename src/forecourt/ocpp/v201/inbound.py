@@ -8,7 +8,7 @@ dispatcher. Payloads arrive schema-validated, so required fields are read with `
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,8 @@ from forecourt.domain.events import StationEventKind
 from forecourt.domain.metering import MeterSample
 from forecourt.domain.stations import BootInfo, StatusReport
 from forecourt.domain.tokens import AuthorizationResult, IdToken
-from forecourt.ocpp.adapter import InboundHandler, Link, Payload
+from forecourt.ocpp.adapter import InboundHandler, Link
+from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v201.mapping import (
@@ -32,11 +33,49 @@ from forecourt.ocpp.v201.mapping import (
     TOKEN_KIND,
     lookup,
 )
+from forecourt.ocpp.v201.wire_types.authorization import AuthorizeRequest, AuthorizeResponse
+from forecourt.ocpp.v201.wire_types.availability import (
+    StatusNotificationRequest,
+    StatusNotificationResponse,
+)
+from forecourt.ocpp.v201.wire_types.common import IdTokenInfoType, IdTokenType
+from forecourt.ocpp.v201.wire_types.diagnostics import (
+    DataTransferRequest,
+    DataTransferResponse,
+    FirmwareStatusNotificationRequest,
+    LogStatusNotificationRequest,
+    NotifyEventRequest,
+    SecurityEventNotificationRequest,
+)
+from forecourt.ocpp.v201.wire_types.provisioning import (
+    BootNotificationRequest,
+    BootNotificationResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+)
+from forecourt.ocpp.v201.wire_types.transactions import (
+    MeterValuesRequest,
+    MeterValuesResponse,
+    MeterValueType,
+    TransactionEventRequest,
+    TransactionEventResponse,
+    UnitOfMeasureType,
+)
+from forecourt.ocpp.v201.wire_types.variables import NotifyReportRequest
 from forecourt.services.transactions import (
     Outcome,
     TransactionStart,
     TransactionStop,
     TransactionUpdate,
+)
+
+#: The notifications that are only recorded (their responses are all empty).
+Notification = (
+    NotifyReportRequest
+    | NotifyEventRequest
+    | SecurityEventNotificationRequest
+    | FirmwareStatusNotificationRequest
+    | LogStatusNotificationRequest
 )
 
 #: IdTokenType.idToken is string[36]; a longer group id cannot be sent as groupIdToken.
@@ -46,28 +85,28 @@ MAX_ID_TOKEN_LENGTH = 36
 # --- shared decoding ---------------------------------------------------------------------
 
 
-def id_token(raw: Payload) -> IdToken:
+def id_token(raw: IdTokenType) -> IdToken:
     """IdTokenType -> IdToken (additionalInfo is not used by the authorization rule)."""
     return IdToken(raw["idToken"], lookup(TOKEN_KIND, raw["type"], "idToken.type"))
 
 
-def id_token_info(result: AuthorizationResult) -> Payload:
+def id_token_info(result: AuthorizationResult) -> IdTokenInfoType:
     """AuthorizationResult -> IdTokenInfoType."""
-    info: Payload = {"status": AUTHORIZATION_STATUS[result.status]}
+    info = IdTokenInfoType(status=AUTHORIZATION_STATUS[result.status])
     if result.expires_at is not None:
         info["cacheExpiryDateTime"] = format_timestamp(result.expires_at)
     if result.group and len(result.group) <= MAX_ID_TOKEN_LENGTH:
-        info["groupIdToken"] = {"idToken": result.group, "type": "Central"}
+        info["groupIdToken"] = IdTokenType(idToken=result.group, type="Central")
     return info
 
 
-def samples_of(meter_values: list[Payload]) -> list[MeterSample]:
+def samples_of(meter_values: Sequence[MeterValueType]) -> list[MeterSample]:
     """MeterValueType list -> samples. 2.0.1 values are numbers scaled by 10^multiplier."""
     out: list[MeterSample] = []
     for meter_value in meter_values:
         at = parse_timestamp(meter_value["timestamp"])
         for sampled in meter_value["sampledValue"]:
-            unit: dict[str, Any] = sampled.get("unitOfMeasure") or {}
+            unit = sampled.get("unitOfMeasure") or UnitOfMeasureType()
             value = float(sampled["value"])
             sample = to_sample(at, sampled, value, unit.get("unit"), unit.get("multiplier", 0))
             if sample is not None:
@@ -85,7 +124,7 @@ def transfer_data(data: Any) -> str | None:
 # --- provisioning, availability, authorization --------------------------------------------
 
 
-async def boot_notification(link: Link, p: Payload) -> Payload:
+async def boot_notification(link: Link, p: BootNotificationRequest) -> BootNotificationResponse:
     """B01-B03: register the station; Accepted/Pending/Rejected, interval and currentTime.
 
     Until Accepted the dispatcher answers every other CALL with SecurityError (B02.FR.09).
@@ -108,13 +147,15 @@ async def boot_notification(link: Link, p: Payload) -> Payload:
     }
 
 
-async def heartbeat(link: Link, p: Payload) -> Payload:
+async def heartbeat(link: Link, p: HeartbeatRequest) -> HeartbeatResponse:
     """G02: answer with the CSMS time so the station can synchronise its clock."""
     now = await link.services.provisioning.heartbeat(link.station_id)
     return {"currentTime": format_timestamp(now)}
 
 
-async def status_notification(link: Link, p: Payload) -> Payload:
+async def status_notification(
+    link: Link, p: StatusNotificationRequest
+) -> StatusNotificationResponse:
     """G01: connector status per (evseId, connectorId); history and drift are the service's."""
     report = StatusReport(
         evse_id=p["evseId"],
@@ -127,7 +168,7 @@ async def status_notification(link: Link, p: Payload) -> Payload:
     return {}
 
 
-async def authorize(link: Link, p: Payload) -> Payload:
+async def authorize(link: Link, p: AuthorizeRequest) -> AuthorizeResponse:
     """C01 (and C02/C04 tokens): idTokenInfo from the one authorization rule.
 
     C07 (contract certificate / iso15118CertificateHashData) is not verified yet: the answer
@@ -155,26 +196,26 @@ class _Event:
     samples: list[MeterSample]
 
 
-def _decode_event(p: Payload) -> _Event:
+def _decode_event(p: TransactionEventRequest) -> _Event:
     info = p["transactionInfo"]
-    evse = p.get("evse") or {}
+    evse = p.get("evse")
     state = info.get("chargingState")
     if not info["transactionId"]:  # the schema allows "", but it can never name a transaction
-        raise ValueError("transactionId must not be empty")
+        raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, "transactionId must not be empty")
     return _Event(
         station_tx_id=info["transactionId"],
         timestamp=parse_timestamp(p["timestamp"]),
         seq_no=p["seqNo"],
         offline=bool(p.get("offline", False)),
-        evse_id=evse.get("id"),
-        connector_id=evse.get("connectorId"),
+        evse_id=None if evse is None else evse["id"],
+        connector_id=None if evse is None else evse.get("connectorId"),
         token=id_token(p["idToken"]) if "idToken" in p else None,
         charging_state="" if state is None else lookup(CHARGING_STATE, state, "chargingState"),
         samples=samples_of(p.get("meterValue", [])),
     )
 
 
-async def _started(link: Link, e: _Event, p: Payload) -> Outcome:
+async def _started(link: Link, e: _Event, p: TransactionEventRequest) -> Outcome:
     """E01/E02/E03: the station's transactionId is the key, so a replayed Started (any
     message id) finds the same transaction. evse may follow later (E01.FR.16): 0 = unknown."""
     start = TransactionStart(
@@ -192,7 +233,7 @@ async def _started(link: Link, e: _Event, p: Payload) -> Outcome:
     return await link.services.transactions.start(link.station_id, start)
 
 
-async def _updated(link: Link, e: _Event, p: Payload) -> Outcome:
+async def _updated(link: Link, e: _Event, p: TransactionEventRequest) -> Outcome:
     """E02/E03 (idToken after plug-in, E03.FR.01), J02 meter values, E04 offline events."""
     update = TransactionUpdate(
         station_tx_id=e.station_tx_id,
@@ -208,7 +249,7 @@ async def _updated(link: Link, e: _Event, p: Payload) -> Outcome:
     return await link.services.transactions.update(link.station_id, update)
 
 
-async def _ended(link: Link, e: _Event, p: Payload) -> Outcome:
+async def _ended(link: Link, e: _Event, p: TransactionEventRequest) -> Outcome:
     """E06-E09: always acknowledged; an unknown transactionId is rebuilt and recorded."""
     reason = p["transactionInfo"].get("stoppedReason", DEFAULT_STOP_REASON)
     stop = TransactionStop(
@@ -226,7 +267,7 @@ async def _ended(link: Link, e: _Event, p: Payload) -> Outcome:
     return await link.services.transactions.stop(link.station_id, stop)
 
 
-_EventHandler = Callable[[Link, _Event, Payload], Awaitable[Outcome]]
+_EventHandler = Callable[[Link, _Event, TransactionEventRequest], Awaitable[Outcome]]
 
 #: TransactionEventEnumType -> the one service call that handles it.
 EVENT_TYPES: Mapping[str, _EventHandler] = {
@@ -236,7 +277,7 @@ EVENT_TYPES: Mapping[str, _EventHandler] = {
 }
 
 
-async def transaction_event(link: Link, p: Payload) -> Payload:
+async def transaction_event(link: Link, p: TransactionEventRequest) -> TransactionEventResponse:
     """E01-E15: Started/Updated/Ended reach the same transaction service as 1.6.
 
     The response carries idTokenInfo when the request carried an idToken (C01/E05); the
@@ -248,7 +289,7 @@ async def transaction_event(link: Link, p: Payload) -> Payload:
     return _event_response(event, outcome)
 
 
-def _event_response(event: _Event, outcome: Outcome) -> Payload:
+def _event_response(event: _Event, outcome: Outcome) -> TransactionEventResponse:
     if event.token is None:
         return {}
     result = outcome.authorization
@@ -259,7 +300,7 @@ def _event_response(event: _Event, outcome: Outcome) -> Payload:
     return {} if result is None else {"idTokenInfo": id_token_info(result)}
 
 
-async def meter_values(link: Link, p: Payload) -> Payload:
+async def meter_values(link: Link, p: MeterValuesRequest) -> MeterValuesResponse:
     """J01: meter values outside a TransactionEvent (evseId 0 = the main meter)."""
     await link.services.transactions.meter_values(
         link.station_id, p["evseId"], None, samples_of(p["meterValue"])
@@ -270,7 +311,7 @@ async def meter_values(link: Link, p: Payload) -> Payload:
 # --- records -------------------------------------------------------------------------------
 
 
-async def data_transfer(link: Link, p: Payload) -> Payload:
+async def data_transfer(link: Link, p: DataTransferRequest) -> DataTransferResponse:
     """P02: every transfer is recorded; an unknown vendorId gets UnknownVendorId."""
     known = await link.services.records.data_transfer(
         link.station_id, p["vendorId"], p.get("messageId"), transfer_data(p.get("data"))
@@ -281,7 +322,7 @@ async def data_transfer(link: Link, p: Payload) -> Payload:
 def _recorder(kind: StationEventKind, doc: str) -> InboundHandler:
     """Notifications kept for operators (payload as sent) and answered with an empty body."""
 
-    async def record(link: Link, p: Payload) -> Payload:
+    async def record(link: Link, p: Notification) -> dict[str, object]:
         await link.services.records.record(link.station_id, kind, dict(p))
         return {}
 

@@ -15,17 +15,30 @@ from forecourt.domain.commands import CommandStatus, ReportKind, TriggerKind
 from forecourt.domain.stations import ConnectorStatus, RegistrationStatus
 from forecourt.domain.tokens import AuthorizationStatus, TokenKind
 from forecourt.domain.transactions import StopReason
+from forecourt.ocpp.errors import ErrorKind, OcppError
+from forecourt.ocpp.v201.wire_types.availability import (
+    ConnectorStatusEnumType,
+    OperationalStatusEnumType,
+)
+from forecourt.ocpp.v201.wire_types.common import AuthorizationStatusEnumType, IdTokenEnumType
+from forecourt.ocpp.v201.wire_types.diagnostics import DataTransferStatusEnumType
+from forecourt.ocpp.v201.wire_types.provisioning import (
+    RegistrationStatusEnumType,
+    ResetEnumType,
+)
+from forecourt.ocpp.v201.wire_types.remote_control import MessageTriggerEnumType
+from forecourt.ocpp.v201.wire_types.variables import ReportBaseEnumType
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 def lookup(table: Mapping[K, V], value: K, what: str) -> V:
-    """``table[value]``, or a ValueError naming the field (answered PropertyConstraintViolation)."""
+    """``table[value]``, or a PropertyConstraintViolation naming the field (ADR 0002)."""
     try:
         return table[value]
     except KeyError:
-        raise ValueError(f"unexpected {what} {value!r}") from None
+        raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, f"unexpected {what} {value!r}") from None
 
 
 # --- station -> CSMS ---------------------------------------------------------------------
@@ -42,15 +55,17 @@ CONNECTOR_STATUS: Final[Mapping[str, ConnectorStatus]] = MappingProxyType(
 )
 
 #: Domain -> ConnectorStatusEnumType. ``None``: 2.0.1 has no such value (never reported).
-CONNECTOR_STATUS_OUT: Final[Mapping[ConnectorStatus, str | None]] = MappingProxyType(
-    {
-        ConnectorStatus.AVAILABLE: "Available",
-        ConnectorStatus.OCCUPIED: "Occupied",
-        ConnectorStatus.RESERVED: "Reserved",
-        ConnectorStatus.UNAVAILABLE: "Unavailable",
-        ConnectorStatus.FAULTED: "Faulted",
-        ConnectorStatus.UNKNOWN: None,
-    }
+CONNECTOR_STATUS_OUT: Final[Mapping[ConnectorStatus, ConnectorStatusEnumType | None]] = (
+    MappingProxyType(
+        {
+            ConnectorStatus.AVAILABLE: "Available",
+            ConnectorStatus.OCCUPIED: "Occupied",
+            ConnectorStatus.RESERVED: "Reserved",
+            ConnectorStatus.UNAVAILABLE: "Unavailable",
+            ConnectorStatus.FAULTED: "Faulted",
+            ConnectorStatus.UNKNOWN: None,
+        }
+    )
 )
 
 #: IdTokenEnumType -> TokenKind. Both RFID standards are one kind of card for us.
@@ -68,7 +83,7 @@ TOKEN_KIND: Final[Mapping[str, TokenKind]] = MappingProxyType(
 )
 
 #: TokenKind -> IdTokenEnumType.
-TOKEN_TYPE: Final[Mapping[TokenKind, str]] = MappingProxyType(
+TOKEN_TYPE: Final[Mapping[TokenKind, IdTokenEnumType]] = MappingProxyType(
     {
         TokenKind.RFID: "ISO14443",  # by far the common card; ISO15693 reads back as RFID too
         TokenKind.CENTRAL: "Central",
@@ -139,43 +154,49 @@ BOOT_REASON: Final[Mapping[str, str]] = MappingProxyType(
 # --- CSMS -> station answers -------------------------------------------------------------
 
 #: AuthorizationStatus -> AuthorizationStatusEnumType (IdTokenInfoType.status).
-AUTHORIZATION_STATUS: Final[Mapping[AuthorizationStatus, str]] = MappingProxyType(
-    {
-        AuthorizationStatus.ACCEPTED: "Accepted",
-        AuthorizationStatus.BLOCKED: "Blocked",
-        AuthorizationStatus.EXPIRED: "Expired",
-        AuthorizationStatus.INVALID: "Invalid",
-        AuthorizationStatus.UNKNOWN: "Unknown",
-        AuthorizationStatus.CONCURRENT_TX: "ConcurrentTx",
-    }
+AUTHORIZATION_STATUS: Final[Mapping[AuthorizationStatus, AuthorizationStatusEnumType]] = (
+    MappingProxyType(
+        {
+            AuthorizationStatus.ACCEPTED: "Accepted",
+            AuthorizationStatus.BLOCKED: "Blocked",
+            AuthorizationStatus.EXPIRED: "Expired",
+            AuthorizationStatus.INVALID: "Invalid",
+            AuthorizationStatus.UNKNOWN: "Unknown",
+            AuthorizationStatus.CONCURRENT_TX: "ConcurrentTx",
+        }
+    )
 )
 
 #: RegistrationStatus -> RegistrationStatusEnumType (BootNotificationResponse).
-REGISTRATION_STATUS: Final[Mapping[RegistrationStatus, str]] = MappingProxyType(
-    {
-        RegistrationStatus.ACCEPTED: "Accepted",
-        RegistrationStatus.PENDING: "Pending",
-        RegistrationStatus.REJECTED: "Rejected",
-    }
+REGISTRATION_STATUS: Final[Mapping[RegistrationStatus, RegistrationStatusEnumType]] = (
+    MappingProxyType(
+        {
+            RegistrationStatus.ACCEPTED: "Accepted",
+            RegistrationStatus.PENDING: "Pending",
+            RegistrationStatus.REJECTED: "Rejected",
+        }
+    )
 )
 
 #: Whether we know the vendor -> DataTransferStatusEnumType (P02).
-DATA_TRANSFER_ANSWER: Final[Mapping[bool, str]] = MappingProxyType(
+DATA_TRANSFER_ANSWER: Final[Mapping[bool, DataTransferStatusEnumType]] = MappingProxyType(
     {True: "Accepted", False: "UnknownVendorId"}
 )
 
 # --- CSMS -> station commands ------------------------------------------------------------
 
 #: Reset.hard -> ResetEnumType: a hard reset does not wait for transactions (B11/B12).
-RESET_TYPE: Final[Mapping[bool, str]] = MappingProxyType({True: "Immediate", False: "OnIdle"})
+RESET_TYPE: Final[Mapping[bool, ResetEnumType]] = MappingProxyType(
+    {True: "Immediate", False: "OnIdle"}
+)
 
 #: ChangeAvailability.operative -> OperationalStatusEnumType (G03/G04).
-OPERATIONAL_STATUS: Final[Mapping[bool, str]] = MappingProxyType(
+OPERATIONAL_STATUS: Final[Mapping[bool, OperationalStatusEnumType]] = MappingProxyType(
     {True: "Operative", False: "Inoperative"}
 )
 
 #: TriggerKind -> MessageTriggerEnumType (F06).
-TRIGGER_MESSAGE: Final[Mapping[TriggerKind, str]] = MappingProxyType(
+TRIGGER_MESSAGE: Final[Mapping[TriggerKind, MessageTriggerEnumType]] = MappingProxyType(
     {
         TriggerKind.BOOT_NOTIFICATION: "BootNotification",
         TriggerKind.HEARTBEAT: "Heartbeat",
@@ -206,7 +227,7 @@ TRIGGER_KIND: Final[Mapping[str, TriggerKind | None]] = MappingProxyType(
 )
 
 #: ReportKind -> ReportBaseEnumType (B07), and back.
-REPORT_BASE: Final[Mapping[ReportKind, str]] = MappingProxyType(
+REPORT_BASE: Final[Mapping[ReportKind, ReportBaseEnumType]] = MappingProxyType(
     {
         ReportKind.FULL_INVENTORY: "FullInventory",
         ReportKind.CONFIGURATION_INVENTORY: "ConfigurationInventory",

@@ -9,14 +9,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, assert_never
+from typing import assert_never
 
 from forecourt.domain.commands import (
     ChangeAvailability,
     ClearCache,
     Command,
-    CommandResult,
-    CommandStatus,
     ConfigKey,
     CostUpdate,
     DataTransfer,
@@ -27,6 +25,7 @@ from forecourt.domain.commands import (
     RemoteStop,
     Reset,
     SetConfiguration,
+    StationPrice,
     TriggerMessage,
     UnlockConnector,
 )
@@ -34,63 +33,89 @@ from forecourt.domain.errors import CommandNotSupported
 from forecourt.domain.tokens import TokenKind
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.v201.mapping import (
-    CHANGE_AVAILABILITY_STATUS,
-    CLEAR_CACHE_STATUS,
-    DATA_TRANSFER_STATUS,
-    GET_VARIABLE_STATUS,
     OPERATIONAL_STATUS,
     REPORT_BASE,
-    REPORT_STATUS,
-    RESET_STATUS,
     RESET_TYPE,
-    SET_VARIABLE_STATUS,
-    START_STOP_STATUS,
     TOKEN_TYPE,
     TRIGGER_MESSAGE,
-    TRIGGER_STATUS,
-    UNLOCK_STATUS,
+)
+from forecourt.ocpp.v201.wire_types.authorization import ClearCacheRequest
+from forecourt.ocpp.v201.wire_types.availability import ChangeAvailabilityRequest
+from forecourt.ocpp.v201.wire_types.common import (
+    ComponentType,
+    EVSEType,
+    IdTokenType,
+    MessageContentType,
+    VariableType,
+)
+from forecourt.ocpp.v201.wire_types.diagnostics import DataTransferRequest
+from forecourt.ocpp.v201.wire_types.display import (
+    CostUpdatedRequest,
+    MessageInfoType,
+    SetDisplayMessageRequest,
+)
+from forecourt.ocpp.v201.wire_types.provisioning import ResetRequest
+from forecourt.ocpp.v201.wire_types.remote_control import (
+    RequestStartTransactionRequest,
+    RequestStopTransactionRequest,
+    TriggerMessageRequest,
+    UnlockConnectorRequest,
+)
+from forecourt.ocpp.v201.wire_types.variables import (
+    GetBaseReportRequest,
+    GetVariableDataType,
+    GetVariablesRequest,
+    SetVariableDataType,
+    SetVariablesRequest,
 )
 
 #: remoteStartId is an integer; derived ids stay in the positive int32 range.
 _MAX_REMOTE_START_ID = 2**31 - 1
+#: Display message ids of the per-EVSE prices: 7100 + the EVSE id.
+PRICE_MESSAGE_BASE = 7100
 
 
 def render(command: Command) -> tuple[str, Payload]:
     """Neutral command -> (action, payload). Raises CommandNotSupported when 2.0.1 cannot."""
+    action, request = _request(command)
+    return action, dict(request)
+
+
+def _request(command: Command) -> tuple[str, Mapping[str, object]]:
     match command:
         case Reset():  # B11/B12
-            return "Reset", {"type": RESET_TYPE[command.hard]}
+            return "Reset", ResetRequest(type=RESET_TYPE[command.hard])
         case UnlockConnector():  # F05
-            return "UnlockConnector", {
-                "evseId": command.evse_id,
-                "connectorId": command.connector_id,
-            }
+            unlock = UnlockConnectorRequest(
+                evseId=command.evse_id, connectorId=command.connector_id
+            )
+            return "UnlockConnector", unlock
         case ChangeAvailability():  # G03/G04
             return "ChangeAvailability", _availability(command)
         case RemoteStart():  # F01/F02
             return "RequestStartTransaction", _request_start(command)
         case RemoteStop():  # F03
-            return "RequestStopTransaction", {"transactionId": command.station_tx_id}
+            tx_id = command.station_tx_id
+            return "RequestStopTransaction", RequestStopTransactionRequest(transactionId=tx_id)
         case TriggerMessage():  # F06
             return "TriggerMessage", _trigger(command)
         case GetConfiguration():  # B06
-            return "GetVariables", {"getVariableData": _variables(command.keys)}
+            return "GetVariables", GetVariablesRequest(getVariableData=_variables(command.keys))
         case SetConfiguration():  # B05
-            data = {**_variable(command.key), "attributeValue": command.value}
-            return "SetVariables", {"setVariableData": [data]}
+            return "SetVariables", SetVariablesRequest(setVariableData=[_set_variable(command)])
         case GetBaseReport():  # B07
-            return "GetBaseReport", {
-                "requestId": command.request_id,
-                "reportBase": REPORT_BASE[command.report],
-            }
+            return "GetBaseReport", _base_report(command)
         case ClearCache():  # C11
-            return "ClearCache", {}
+            return "ClearCache", ClearCacheRequest()
         case DataTransfer():  # P01
             return "DataTransfer", _data_transfer(command)
         case DisplayPrice():  # O01/O02: the price before and during the session
-            return "SetDisplayMessage", {"message": _price_message(command)}
+            return "SetDisplayMessage", SetDisplayMessageRequest(message=_price_message(command))
+        case StationPrice():  # O01: each EVSE's price, shown while idle
+            return "SetDisplayMessage", SetDisplayMessageRequest(message=_evse_price(command))
         case CostUpdate():  # I02: running and final total cost
-            cost = {"totalCost": _number(command.total), "transactionId": command.station_tx_id}
+            total = _number(command.total)
+            cost = CostUpdatedRequest(totalCost=total, transactionId=command.station_tx_id)
             return "CostUpdated", cost
         case _:
             assert_never(command)
@@ -108,181 +133,99 @@ def remote_start_id(command: RemoteStart) -> int:
     return digest % _MAX_REMOTE_START_ID + 1
 
 
-def _availability(command: ChangeAvailability) -> Payload:
-    payload: Payload = {"operationalStatus": OPERATIONAL_STATUS[command.operative]}
+def _availability(command: ChangeAvailability) -> ChangeAvailabilityRequest:
+    request = ChangeAvailabilityRequest(operationalStatus=OPERATIONAL_STATUS[command.operative])
     if command.evse_id != 0:  # evse_id 0: the whole station, so no evse (G04)
-        evse: Payload = {"id": command.evse_id}
+        evse = EVSEType(id=command.evse_id)
         if command.connector_id is not None:
             evse["connectorId"] = command.connector_id
-        payload["evse"] = evse
-    return payload
+        request["evse"] = evse
+    return request
 
 
-def _request_start(command: RemoteStart) -> Payload:
-    payload: Payload = {
-        "idToken": {"idToken": command.id_token, "type": TOKEN_TYPE[TokenKind.CENTRAL]},
-        "remoteStartId": remote_start_id(command),
-    }
+def _request_start(command: RemoteStart) -> RequestStartTransactionRequest:
+    request = RequestStartTransactionRequest(
+        idToken=IdTokenType(idToken=command.id_token, type=TOKEN_TYPE[TokenKind.CENTRAL]),
+        remoteStartId=remote_start_id(command),
+    )
     if command.evse_id is not None:
-        payload["evseId"] = command.evse_id
-    return payload
+        request["evseId"] = command.evse_id
+    return request
 
 
-def _trigger(command: TriggerMessage) -> Payload:
-    payload: Payload = {"requestedMessage": TRIGGER_MESSAGE[command.message]}
+def _trigger(command: TriggerMessage) -> TriggerMessageRequest:
+    request = TriggerMessageRequest(requestedMessage=TRIGGER_MESSAGE[command.message])
     if command.evse_id:  # None or 0: the station as a whole
-        payload["evse"] = {"id": command.evse_id}
-    return payload
+        request["evse"] = EVSEType(id=command.evse_id)
+    return request
 
 
-def _variables(keys: tuple[ConfigKey, ...]) -> list[Payload]:
+def _variables(keys: tuple[ConfigKey, ...]) -> list[GetVariableDataType]:
     if not keys:
         raise CommandNotSupported("GetVariables needs explicit keys; use GetBaseReport")
-    return [_variable(key) for key in keys]
+    return [GetVariableDataType(component=_component(key), variable=_variable(key)) for key in keys]
 
 
-def _variable(key: ConfigKey) -> Payload:
-    """ConfigKey -> component + variable; 2.0.1 has no variable without a component."""
+def _set_variable(command: SetConfiguration) -> SetVariableDataType:
+    key = command.key
+    return SetVariableDataType(
+        component=_component(key), variable=_variable(key), attributeValue=command.value
+    )
+
+
+def _component(key: ConfigKey) -> ComponentType:
+    """2.0.1 has no variable without a component."""
     if key.component is None:
         raise CommandNotSupported(
             f"OCPP 2.0.1 variables belong to a component: use Component.Variable, "
             f"e.g. OCPPCommCtrlr.HeartbeatInterval (got {key.variable!r})"
         )
-    component: Payload = {"name": key.component}
+    component = ComponentType(name=key.component)
     if key.evse_id:
-        component["evse"] = {"id": key.evse_id}
-    return {"component": component, "variable": {"name": key.variable}}
+        component["evse"] = EVSEType(id=key.evse_id)
+    return component
 
 
-def _data_transfer(command: DataTransfer) -> Payload:
-    payload: Payload = {"vendorId": command.vendor_id}
+def _variable(key: ConfigKey) -> VariableType:
+    return VariableType(name=key.variable)
+
+
+def _base_report(command: GetBaseReport) -> GetBaseReportRequest:
+    return GetBaseReportRequest(
+        requestId=command.request_id, reportBase=REPORT_BASE[command.report]
+    )
+
+
+def _data_transfer(command: DataTransfer) -> DataTransferRequest:
+    request = DataTransferRequest(vendorId=command.vendor_id)
     if command.message_id is not None:
-        payload["messageId"] = command.message_id
+        request["messageId"] = command.message_id
     if command.data is not None:
-        payload["data"] = command.data
-    return payload
+        request["data"] = command.data
+    return request
 
 
-def _price_message(command: DisplayPrice) -> Payload:
-    """MessageInfoType. Before a session it is shown while idle; during one, in front of the
-    transaction screen (the station removes it when the transaction ends)."""
-    content = {"format": "UTF8", "language": command.language[:8], "content": command.text[:512]}
-    info: Payload = {"id": command.message_id, "message": content}
+def _price_message(command: DisplayPrice) -> MessageInfoType:
+    """Before a session it is shown while idle; during one, in front of the transaction
+    screen (the station removes it when the transaction ends)."""
+    content = MessageContentType(
+        format="UTF8", language=command.language[:8], content=command.text[:512]
+    )
     if command.station_tx_id:
-        info |= {"priority": "InFront", "transactionId": command.station_tx_id}
+        info = MessageInfoType(id=command.message_id, message=content, priority="InFront")
+        info["transactionId"] = command.station_tx_id
     else:
-        info |= {"priority": "NormalCycle", "state": "Idle"}
+        info = MessageInfoType(id=command.message_id, message=content, priority="NormalCycle")
+        info["state"] = "Idle"
     return info
+
+
+def _evse_price(command: StationPrice) -> MessageInfoType:
+    """One message per EVSE (its id derived from the EVSE's), so a new price replaces it."""
+    text = f"EVSE {command.evse_id}: {command.text}"
+    return _price_message(DisplayPrice(text, message_id=PRICE_MESSAGE_BASE + command.evse_id))
 
 
 def _number(text: str) -> float:
     # A JSON number; the float's shortest repr is the decimal text itself for money amounts.
     return float(Decimal(text))
-
-
-#: DisplayMessageStatusEnumType -> neutral status.
-DISPLAY_MESSAGE_STATUS: Mapping[str, CommandStatus] = {
-    "Accepted": CommandStatus.ACCEPTED,
-    "NotSupportedMessageFormat": CommandStatus.NOT_SUPPORTED,
-    "NotSupportedPriority": CommandStatus.NOT_SUPPORTED,
-    "NotSupportedState": CommandStatus.NOT_SUPPORTED,
-    "Rejected": CommandStatus.REJECTED,
-    "UnknownTransaction": CommandStatus.REJECTED,
-}
-
-
-# --- answers -------------------------------------------------------------------------------
-
-
-def interpret(command: Command, response: Payload) -> CommandResult:
-    """The station's response payload -> neutral result."""
-    match command:
-        case GetConfiguration():
-            return _variable_values(response)
-        case SetConfiguration():
-            return _variable_set(command, response)
-        case RemoteStart():
-            result = _status(START_STOP_STATUS, response)
-            result.data["remote_start_id"] = remote_start_id(command)
-            if "transactionId" in response:  # the transaction had already started (F01)
-                result.data["station_tx_id"] = response["transactionId"]
-            return result
-        case GetBaseReport():
-            result = _status(REPORT_STATUS, response)
-            result.data["request_id"] = command.request_id
-            result.data["empty"] = response.get("status") == "EmptyResultSet"
-            return result
-        case DataTransfer():
-            result = _status(DATA_TRANSFER_STATUS, response)
-            if "data" in response:
-                result.data["data"] = response["data"]
-            return result
-        case CostUpdate():  # CostUpdatedResponse has no status: received is all it says
-            return CommandResult(CommandStatus.ACCEPTED)
-        case _:
-            return _status(_STATUS_TABLES[type(command)], response)
-
-
-def _status(table: Mapping[str, CommandStatus], response: Payload) -> CommandResult:
-    raw = response.get("status")
-    data = _status_info(response.get("statusInfo"))
-    if not isinstance(raw, str) or raw not in table:
-        return CommandResult(CommandStatus.REJECTED, data, f"unexpected status {raw!r}")
-    return CommandResult(table[raw], data)
-
-
-def _status_info(info: Any) -> dict[str, Any]:
-    """StatusInfoType -> {"reason", "info"}: the station's own words, for operators."""
-    if not isinstance(info, dict):
-        return {}
-    data = {"reason": info.get("reasonCode", "")}
-    if "additionalInfo" in info:
-        data["info"] = info["additionalInfo"]
-    return data
-
-
-def _variable_values(response: Payload) -> CommandResult:
-    """GetVariablesResponse -> {"values": [{key, value, status}], "unknown": [keys]}."""
-    values: list[dict[str, Any]] = []
-    for item in response.get("getVariableResult", []):
-        status = GET_VARIABLE_STATUS.get(item["attributeStatus"], CommandStatus.REJECTED)
-        entry: dict[str, Any] = {
-            "key": _key_of(item),
-            "value": item.get("attributeValue"),
-            "status": status.value,
-        }
-        evse = item["component"].get("evse")
-        if evse is not None:
-            entry["evse_id"] = evse["id"]
-        values.append(entry)
-    unknown = [v["key"] for v in values if v["status"] == CommandStatus.NOT_SUPPORTED.value]
-    return CommandResult(CommandStatus.ACCEPTED, {"values": values, "unknown": unknown})
-
-
-def _variable_set(command: SetConfiguration, response: Payload) -> CommandResult:
-    results = response.get("setVariableResult") or [{}]
-    item = results[0]
-    raw = item.get("attributeStatus")
-    data = {"key": str(command.key), **_status_info(item.get("attributeStatusInfo"))}
-    if raw not in SET_VARIABLE_STATUS:
-        return CommandResult(CommandStatus.REJECTED, data, f"unexpected status {raw!r}")
-    return CommandResult(SET_VARIABLE_STATUS[raw], data)
-
-
-def _key_of(item: Payload) -> str:
-    return str(ConfigKey(variable=item["variable"]["name"], component=item["component"]["name"]))
-
-
-#: Command type -> the status table of its answer (commands with a plain ``status``).
-_STATUS_TABLES: Mapping[type[Any], Mapping[str, CommandStatus]] = {
-    Reset: RESET_STATUS,
-    UnlockConnector: UNLOCK_STATUS,
-    ChangeAvailability: CHANGE_AVAILABILITY_STATUS,
-    RemoteStart: START_STOP_STATUS,
-    RemoteStop: START_STOP_STATUS,
-    TriggerMessage: TRIGGER_STATUS,
-    GetBaseReport: REPORT_STATUS,
-    ClearCache: CLEAR_CACHE_STATUS,
-    DataTransfer: DATA_TRANSFER_STATUS,
-    DisplayPrice: DISPLAY_MESSAGE_STATUS,
-}

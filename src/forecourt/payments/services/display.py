@@ -10,7 +10,6 @@ Best effort: a station that answers "not supported" is not asked again until it 
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 
@@ -18,10 +17,9 @@ from forecourt.domain.commands import (
     Command,
     CommandKind,
     CommandStatus,
-    ConfigKey,
     CostUpdate,
     DisplayPrice,
-    SetConfiguration,
+    StationPrice,
     kind_of,
 )
 from forecourt.domain.errors import ForecourtError
@@ -37,8 +35,6 @@ from forecourt.services.remote_control import RemoteControl
 
 log = logging.getLogger("forecourt.payments")
 
-#: 2.0.1 display message ids: one per EVSE, so a new price replaces the old one.
-PRICE_MESSAGE_BASE = 7100
 _UNSUPPORTED = frozenset(
     {
         CommandStatus.NOT_SUPPORTED,
@@ -137,30 +133,17 @@ class StationPrices:
 def _price_commands(
     station: Station, prices: list[tuple[int, Tariff]], now: datetime
 ) -> list[Command]:
-    if not prices:
-        return []
-    if station.protocol is ProtocolVersion.V16:
-        return [_default_price(prices[0][1], now)]
-    return [
-        DisplayPrice(
-            f"EVSE {evse_id}: {price_text(tariff, now)}", message_id=PRICE_MESSAGE_BASE + evse_id
+    commands: list[Command] = [
+        StationPrice(
+            evse_id,
+            price_text(tariff, now),
+            kwh_price=str(tariff.band_at(now).price_per_kwh),
+            flat_fee=str(tariff.session_fee),
         )
         for evse_id, tariff in prices
     ]
-
-
-def _default_price(tariff: Tariff, now: datetime) -> SetConfiguration:
-    """OCA California Pricing DefaultPrice: {priceText, priceTextOffline, chargingPrice}."""
-    band = tariff.band_at(now)
-    value = {
-        "priceText": price_text(tariff, now),
-        "priceTextOffline": "The price is shown in the app or at the QR code link.",
-        "chargingPrice": {
-            "kWhPrice": float(band.price_per_kwh),
-            "flatFee": float(tariff.session_fee),
-        },
-    }
-    return SetConfiguration(ConfigKey("DefaultPrice"), json.dumps(value))
+    # A 1.6 station has one default price for all its EVSEs: the first EVSE's.
+    return commands[:1] if station.protocol is ProtocolVersion.V16 else commands
 
 
 def _running(tx: Transaction, tariff: Tariff, cost: CostBreakdown, now: datetime) -> CostUpdate:

@@ -1,0 +1,1 @@
+"""OCPP 1.6J payload types (generated; see common.py)."""
