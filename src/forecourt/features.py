@@ -23,7 +23,7 @@ FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT)
 
 
 def storage_extensions() -> StorageExtensions:
-    """Every feature's repositories and migration branch (imports their storage modules)."""
+    """Every feature's repositories and migration branch (cheap: nothing is imported yet)."""
     from forecourt.storage.database import StorageExtensions
 
     repositories: dict[Any, Any] = {}
@@ -31,6 +31,12 @@ def storage_extensions() -> StorageExtensions:
         repositories.update(feature.repositories())
     migrations = tuple(f.migrations for f in FEATURES if f.migrations is not None)
     return StorageExtensions(repositories, migrations)
+
+
+def load_tables() -> None:
+    """Put every feature's tables on ``storage.tables.metadata``."""
+    for feature in FEATURES:
+        feature.load_tables()
 
 
 def page_reach() -> Mapping[str, Reach]:

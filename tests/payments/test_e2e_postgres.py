@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from forecourt.bootstrap import open_database
+from forecourt.features import load_tables
 from forecourt.storage.tables import metadata
 from tests.payments import test_crash_kill9 as kill9
 from tests.payments.conftest import prepare_network
@@ -31,6 +32,8 @@ from tests.payments.test_e2e_meter_plausibility import (
 )
 from tests.storage.conftest import postgres_url
 from tests.support.server import RunningServer, running_server
+
+load_tables()  # clean-ups and schema comparisons need every feature's tables
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres]
 

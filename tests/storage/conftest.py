@@ -20,11 +20,13 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from forecourt.bootstrap import open_database
-from forecourt.features import storage_extensions
+from forecourt.features import load_tables, storage_extensions
 from forecourt.storage import Database, migrate_sync
 from forecourt.storage.tables import metadata
 
 from .factories import sqlite_url
+
+load_tables()  # clean-ups and schema comparisons need every feature's tables
 
 PG_ADMIN_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 

@@ -10,11 +10,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
-from forecourt.features import storage_extensions
+from forecourt.features import load_tables, storage_extensions
 from forecourt.storage import Database
 from forecourt.storage.database import alembic_config
 from forecourt.storage.revisions import packaged_heads, stored_heads
 from forecourt.storage.tables import metadata
+
+load_tables()  # clean-ups and schema comparisons need every feature's tables
 
 #: The core's migrations and every installed feature's branch (imports their tables too).
 LOCATIONS = storage_extensions().version_locations

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from forecourt.services.core import Services
     from forecourt.services.throttle import BackOffThrottle
     from forecourt.settings import Settings
+    from forecourt.storage.context import DbContext
     from forecourt.web.scope import Reach
 
 _CLI = "forecourt.payments.cli.commands"
@@ -26,10 +27,11 @@ MIGRATIONS = Path(__file__).parent / "storage" / "migrations"  # its Alembic bra
 class PaymentsFeature(Feature["PaymentServices"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
         from forecourt.payments.ports import PAYMENT_STORE, TARIFF_STORE
-        from forecourt.payments.storage.payments import SqlPaymentRepository
-        from forecourt.payments.storage.tariffs import SqlTariffRepository
 
-        return {PAYMENT_STORE: SqlPaymentRepository, TARIFF_STORE: SqlTariffRepository}
+        return {PAYMENT_STORE: _payment_store, TARIFF_STORE: _tariff_store}
+
+    def load_tables(self) -> None:
+        import forecourt.payments.storage.tables  # noqa: F401
 
     def build(self, host: Host) -> PaymentServices:
         from forecourt.payments.providers import default_adapters, payment_adapters
@@ -101,3 +103,15 @@ FEATURE = PaymentsFeature(
         }
     ),
 )
+
+
+def _payment_store(db: DbContext) -> object:
+    from forecourt.payments.storage.payments import SqlPaymentRepository
+
+    return SqlPaymentRepository(db)
+
+
+def _tariff_store(db: DbContext) -> object:
+    from forecourt.payments.storage.tariffs import SqlTariffRepository
+
+    return SqlTariffRepository(db)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from forecourt.reliability.services import Reliability
     from forecourt.services.core import Services
     from forecourt.settings import Settings
+    from forecourt.storage.context import DbContext
     from forecourt.web.scope import Reach
 
 _CLI = "forecourt.reliability.cli.commands"
@@ -26,9 +27,10 @@ _CLI = "forecourt.reliability.cli.commands"
 
 class ReliabilityFeature(Feature["Reliability"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.reliability.storage.store import SqlReliabilityRepository
+        return {RELIABILITY_STORE: _store}
 
-        return {RELIABILITY_STORE: SqlReliabilityRepository}
+    def load_tables(self) -> None:
+        import forecourt.reliability.storage.tables  # noqa: F401
 
     def build(self, host: Host) -> Reliability:
         from forecourt.notifications.webhook_smtp import HttpSmtpTransport
@@ -89,3 +91,9 @@ FEATURE = ReliabilityFeature(
     migrations=Path(__file__).parent / "storage" / "migrations",
     offers=(DERATES, FAULTS),
 )
+
+
+def _store(db: DbContext) -> object:
+    from forecourt.reliability.storage.store import SqlReliabilityRepository
+
+    return SqlReliabilityRepository(db)
