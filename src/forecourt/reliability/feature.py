@@ -11,7 +11,6 @@ from forecourt.ports.derates import DERATES
 from forecourt.ports.faults import FAULTS
 from forecourt.ports.keys import Key
 from forecourt.reliability.keys import RELIABILITY
-from forecourt.reliability.ports import RELIABILITY_STORE
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
@@ -27,6 +26,8 @@ _CLI = "forecourt.reliability.cli.commands"
 
 class ReliabilityFeature(Feature["Reliability"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
+        from forecourt.reliability.ports import RELIABILITY_STORE
+
         return {RELIABILITY_STORE: _store}
 
     def load_tables(self) -> None:
