@@ -10,7 +10,7 @@ from forecourt.storage.database import Database
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite:///{path}"
 
 
 def make_template(directory: Path) -> Path:

@@ -23,7 +23,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "forecourt.db"
 
     async def migrate() -> None:
-        database = Database.from_url(f"sqlite+aiosqlite:///{path}")
+        database = Database.from_url(f"sqlite:///{path}")
         await database.migrate()
         await database.dispose()
 
@@ -47,7 +47,7 @@ def clock() -> SteppingClock:
 async def services(database_file: Path, clock: SteppingClock) -> AsyncIterator[Services]:
     """The site of ``tests.compat_integration.site`` on a fresh database."""
     clear_cache()  # answers are remembered per vehicle object: start every test clean
-    database = Database.from_url(f"sqlite+aiosqlite:///{database_file}")
+    database = Database.from_url(f"sqlite:///{database_file}")
     services = build_services(database, OfflineGateway(), clock=clock, bus=InProcessBus())
     await build_site(services, clock.now())
     yield services

@@ -47,7 +47,7 @@ class Api:
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[Api]:
-    database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'api.db'}")
+    database = Database.from_url(f"sqlite:///{tmp_path / 'api.db'}")
     await database.migrate()
     clock = SteppingClock(NOW)
     services = build_services(database, ScriptedGateway(), clock=clock, bus=InProcessBus())

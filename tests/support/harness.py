@@ -68,7 +68,7 @@ class SteppingClock:
 async def make_services(
     tmp_path: Path, *, policy: Policy | None = None, clock: SteppingClock | None = None
 ) -> tuple[Services, Database]:
-    database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}")
+    database = Database.from_url(f"sqlite:///{tmp_path / 'forecourt.db'}")
     await database.migrate()
     services = build_services(
         database,
