@@ -29,9 +29,26 @@ help:  ## this list
 serve: $(STAMP)
 	$(BIN)/forecourt serve
 
-test: $(STAMP) lint typecheck  ## all gates, then the whole test suite
+# Coverage floors (lines): the whole package, and the pure domain plus the OCPP core's services.
+# Subprocesses (forecourt serve, CLI commands) are measured too: [tool.coverage.run] in pyproject.
+COVERAGE_MIN      := 90
+COVERAGE_CORE_MIN := 95
+CORE_SERVICES     := provisioning authorization availability transactions stale_transactions \
+                     station_records remote_control ledger clock_drift station_identity context core
+COMMA             := ,
+NOTHING           :=
+SPACE             := $(NOTHING) $(NOTHING)
+COVERAGE_DOMAIN   := */forecourt/domain/*
+COVERAGE_CORE     := $(subst $(SPACE),$(COMMA),$(CORE_SERVICES:%=*/forecourt/services/%*))
+
+test: $(STAMP) lint typecheck  ## all gates, then the whole test suite with its coverage floors
 	@scripts/ensure-test-services.sh
-	$(BIN)/pytest -q -p no:cacheprovider
+	@rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest -q -p no:cacheprovider
+	@$(BIN)/coverage combine -q
+	$(BIN)/coverage report --fail-under=$(COVERAGE_MIN)
+	$(BIN)/coverage report --fail-under=$(COVERAGE_CORE_MIN) --include='$(COVERAGE_DOMAIN)'
+	$(BIN)/coverage report --fail-under=$(COVERAGE_CORE_MIN) --include='$(COVERAGE_CORE)'
 
 test-fast: $(STAMP)  ## inner loop: lint, then the tests without browser, PostgreSQL and slow drills; stops at the first failure
 	$(BIN)/ruff check src tests benchmarks
@@ -61,4 +78,4 @@ fuzz: $(STAMP)  ## fuzz the OCPP frame parser and session for FUZZ_SECONDS (defa
 	$(BIN)/python -m tests.fuzz.run $(FUZZ_TARGET) --seconds $(FUZZ_SECONDS) --engine $(FUZZ_ENGINE)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache var artifacts
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache var artifacts .coverage .coverage.*

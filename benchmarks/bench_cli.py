@@ -60,7 +60,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         timed(["--database-url", url, "migrate"], 1)
         print(f"{'command':<44} {'wall s':>7} {'cpu s':>7} {'target':>7}")
         slow = 0

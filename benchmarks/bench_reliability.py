@@ -254,7 +254,7 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
 
         def url(name: str) -> str:
-            return args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / name}"
+            return args.database_url or f"sqlite:///{Path(tmp) / name}"
 
         rows = []
         off, _ = await message_rate(url("off.db"), args.stations, detectors=False)

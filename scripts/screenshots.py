@@ -123,7 +123,7 @@ async def main(out: Path, warmup_s: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             port=free_port(),
-            database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'screens.db'}",
+            database_url=f"sqlite:///{Path(tmp) / 'screens.db'}",
             registration_policy=RegistrationPolicy.AUTO,
             secret_key=secrets.token_urlsafe(32),
             log_level="WARNING",

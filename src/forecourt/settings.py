@@ -33,8 +33,8 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address to bind (HTTP API and OCPP websocket).")
     port: int = Field(9000, ge=0, le=65535, description="Port to bind.")
     database_url: str = Field(
-        "sqlite+aiosqlite:///./forecourt.db",
-        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db.",
+        "sqlite:///./forecourt.db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+asyncpg://user@host/db.",
     )
     sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
         "FULL",

@@ -10,7 +10,7 @@ from forecourt.bootstrap import open_database
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite:///{path}"
 
 
 def make_template(directory: Path) -> Path:

@@ -48,7 +48,7 @@ class Cli:
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    return f"sqlite:///{tmp_path / 'cli.db'}"
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,7 @@ def test_a_bad_database_url_is_a_usage_error(tmp_path: object) -> None:
 
 
 def test_the_global_option_overrides_the_environment(cli: Cli, tmp_path: object) -> None:
-    other = f"sqlite+aiosqlite:///{tmp_path}/other.db"
+    other = f"sqlite:///{tmp_path}/other.db"
 
     result = cli("--database-url", other, "sites", "list")
 

@@ -71,8 +71,13 @@ def test_demo_server_answers_while_running(tmp_path: Path) -> None:
         assert [s["id"] for s in stations.json()] == ["DEMO-001"]
         assert httpx.get(f"http://127.0.0.1:{port}/s/demo", timeout=10).status_code == 200
     finally:
-        process.terminate()
-        process.wait(30)
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, then read what is left and close the pipe (an open pipe leaks its file)."""
+    process.terminate()
+    process.communicate(timeout=30)
 
 
 def _start_demo(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]:
@@ -114,8 +119,7 @@ def test_demo_prices_a_free_port_and_prints_where_to_pay_by_card(tmp_path: Path)
             t for t in active["items"] if t["station_id"] == "DEMO-001" and t["evse_id"] == 1
         ]
     finally:
-        process.terminate()
-        process.wait(30)
+        _stop(process)
 
 
 @pytest.mark.slow

@@ -170,7 +170,7 @@ def test_tour_commands_run_against_the_demo(demo: Shell) -> None:
 def test_running_it_for_real_commands_run_on_a_fresh_database(tmp_path: Path) -> None:
     shutil.copytree(README.parent / "docs" / "examples", tmp_path / "docs" / "examples")
     shell = Shell(tmp_path, free_port())
-    shell.env["FORECOURT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'real.db'}"
+    shell.env["FORECOURT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'real.db'}"
     for heading, lines in readme_blocks():
         if heading == "## Running it for real":
             for line in lines:

@@ -37,7 +37,7 @@ def test_serve_closes_half_sent_requests_and_freezes_startup_objects(tmp_path: P
     env.setdefault("FORECOURT_SECRET_KEY", "test-secret-key-for-a-served-process")
     process = subprocess.Popen(
         [sys.executable, "-m", "forecourt.cli.main", "serve", "--port", str(port),
-         "--database-url", f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}"],
+         "--database-url", f"sqlite:///{tmp_path / 'serve.db'}"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:

@@ -106,7 +106,7 @@ def test_every_listed_command_is_registered_by_its_module() -> None:
 
 
 def test_a_database_command_checks_the_schema_without_alembic(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}"
+    url = f"sqlite:///{tmp_path / 'forecourt.db'}"
     migrate_sync(url, storage_extensions())
 
     modules, out = imported_by_module("--database-url", url, "stations", "list")

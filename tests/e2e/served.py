@@ -42,7 +42,7 @@ def served(tmp_path: Path, **settings: str) -> Iterator[ServedProcess]:
     source = str(Path(forecourt.__file__).parents[1])
     env = {**os.environ, **{f"FORECOURT_{k.upper()}": v for k, v in settings.items()}}
     env.setdefault("FORECOURT_SECRET_KEY", "test-secret-key-for-a-served-process")
-    env["FORECOURT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'served.db'}"
+    env["FORECOURT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'served.db'}"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
     log_path = tmp_path / "server.log"
     with log_path.open("w") as log:

@@ -41,7 +41,7 @@ class Rig:
 
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'rec.db'}"
+    url = f"sqlite:///{tmp_path / 'rec.db'}"
     database = open_database(url)
     await database.migrate()
     provider = TestProvider(state_file=tmp_path / "provider.json")

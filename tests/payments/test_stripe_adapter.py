@@ -27,7 +27,11 @@ HOLD = Money(5000, "USD")
 @pytest.fixture
 async def stripe_rig() -> AsyncIterator[tuple[FakeStripe, StripeProvider]]:
     async with fake_stripe() as fake:
-        yield fake, StripeProvider(API_KEY, SECRET, api_base=fake.url, timeout_s=5)
+        provider = StripeProvider(API_KEY, SECRET, api_base=fake.url, timeout_s=5)
+        try:
+            yield fake, provider
+        finally:
+            await provider.aclose()
 
 
 def request(flow: PaymentFlow, reader: str = "") -> HoldRequest:

@@ -61,6 +61,15 @@ def test_money_refuses_floats_and_mixed_currencies() -> None:
     assert Money(1234, "USD").format() == "$12.34"
 
 
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [("NaN", "finite"), ("Infinity", "finite"), ("-inf", "finite"), ("12,50", "not a number")],
+)
+def test_money_refuses_amounts_that_are_not_finite_numbers(amount: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        Money.of(amount, "USD")
+
+
 # (kWh, price/kWh, expected energy amount in cents) — one line, rounded once, half-up.
 ENERGY_TABLE = [
     (10.0, "0.40", 400),

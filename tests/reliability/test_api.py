@@ -49,7 +49,7 @@ class Api:
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[Api]:
-    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'api.db'}")
+    database = open_database(f"sqlite:///{tmp_path / 'api.db'}")
     await database.migrate()
     clock = SteppingClock(NOW)
     services = build_services(database, ScriptedGateway(), clock=clock, bus=InProcessBus())

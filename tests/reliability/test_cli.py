@@ -66,7 +66,7 @@ def cli(tmp_path: Path) -> Cli:
         await database.dispose()
 
     asyncio.run(seed())
-    return Cli(f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}")
+    return Cli(f"sqlite:///{tmp_path / 'forecourt.db'}")
 
 
 def test_uptime_and_exclusions(cli: Cli) -> None:

@@ -39,7 +39,7 @@ async def _sign_in(client: httpx.AsyncClient, username: str) -> None:
 
 @pytest.fixture
 async def web(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'web.db'}"))
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}"))
     async with app.router.lifespan_context(app):
         services: Services = app.state.forecourt.services
         await services.network.add_site(Site("north", "North Lot"))

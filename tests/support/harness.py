@@ -68,7 +68,7 @@ class SteppingClock:
 async def make_services(
     tmp_path: Path, *, policy: Policy | None = None, clock: SteppingClock | None = None
 ) -> tuple[Services, Database]:
-    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}")
+    database = open_database(f"sqlite:///{tmp_path / 'forecourt.db'}")
     await database.migrate()
     services = build_services(
         database,

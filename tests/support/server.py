@@ -48,9 +48,7 @@ def free_port() -> int:
 async def running_server(tmp_path: Path, **overrides: Any) -> AsyncIterator[RunningServer]:
     settings = Settings(
         port=free_port(),
-        database_url=overrides.pop(
-            "database_url", f"sqlite+aiosqlite:///{tmp_path / 'forecourt.db'}"
-        ),
+        database_url=overrides.pop("database_url", f"sqlite:///{tmp_path / 'forecourt.db'}"),
         **overrides,
     )
     app = create_app(settings)

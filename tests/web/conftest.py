@@ -122,7 +122,7 @@ async def running_web_server(
     """Like ``tests.support.server.running_server``, with ``prepare(app)`` before serving
     (to add driver-page hooks the way another feature would)."""
     settings = Settings(
-        port=free_port(), database_url=f"sqlite+aiosqlite:///{tmp_path / 'web.db'}", **overrides
+        port=free_port(), database_url=f"sqlite:///{tmp_path / 'web.db'}", **overrides
     )
     app = create_app(settings)
     prepare(app)

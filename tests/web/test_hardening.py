@@ -27,9 +27,7 @@ METRICS_TOKEN = "scrape-me-please-0123456789"
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def app(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FastAPI]:
     tmp: Path = tmp_path_factory.mktemp("hardening")
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp / 'web.db'}", metrics_token=METRICS_TOKEN
-    )
+    settings = Settings(database_url=f"sqlite:///{tmp / 'web.db'}", metrics_token=METRICS_TOKEN)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         for name in ("ops", "other"):

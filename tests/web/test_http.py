@@ -60,7 +60,7 @@ async def csrf_token(client: httpx.AsyncClient, path: str) -> str:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rig]:
     tmp: Path = tmp_path_factory.mktemp("http")
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp / 'web.db'}"))
+    app = create_app(Settings(database_url=f"sqlite:///{tmp / 'web.db'}"))
     async with app.router.lifespan_context(app):
         services: Services = app.state.forecourt.services
         for site_id, name in (("north", "North Lot"), ("south", "South Lot")):

@@ -24,7 +24,7 @@ from tests.support.harness import OfflineGateway, SteppingClock
 async def test_without_a_feature_offering_faults_the_overview_has_no_faults_nor_tickets(
     tmp_path: Path,
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'core.db'}"
+    url = f"sqlite:///{tmp_path / 'core.db'}"
     database = Database.from_url(url)  # the core's tables only: no feature is installed
     await database.migrate()
     try:

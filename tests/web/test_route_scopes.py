@@ -198,7 +198,7 @@ async def seed_history(services: Services, site: str, station: str, last4: str) 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rig]:
     tmp: Path = tmp_path_factory.mktemp("scopes")
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp / 'web.db'}"))
+    app = create_app(Settings(database_url=f"sqlite:///{tmp / 'web.db'}"))
     async with app.router.lifespan_context(app):
         yield Rig(app, await seed(app.state.forecourt.services))
 

@@ -27,7 +27,7 @@ PASSWORD = "a long enough password"
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def app(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FastAPI]:
     tmp: Path = tmp_path_factory.mktemp("throttle")
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp / 'web.db'}"))
+    app = create_app(Settings(database_url=f"sqlite:///{tmp / 'web.db'}"))
     async with app.router.lifespan_context(app):
         for name in ("victim", "other", "flooded"):
             await app.state.forecourt.services.users.create(name, PASSWORD, Role.VIEWER)

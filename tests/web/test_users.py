@@ -129,7 +129,7 @@ def _cli(url: str) -> typer.Typer:
 
 
 def test_cli_adds_and_lists_users(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
     migrate_sync(url, storage_extensions())
     app, runner = _cli(url), CliRunner()
     added = runner.invoke(

@@ -64,7 +64,7 @@ def demo(
     DEMO_DIR.mkdir(exist_ok=True)
     settings = load_settings(
         port=port,
-        database_url=database_url or f"sqlite+aiosqlite:///{DEMO_DIR / 'demo.db'}",
+        database_url=database_url or f"sqlite:///{DEMO_DIR / 'demo.db'}",
         registration_policy=RegistrationPolicy.AUTO,
         heartbeat_interval=60,
         test_provider_state_file=DEMO_DIR / "test-provider.json",  # holds survive a restart

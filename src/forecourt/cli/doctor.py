@@ -70,7 +70,7 @@ async def check_database(url: str, creates_schema: bool) -> Check:
         backend = make_url(url).get_backend_name()
         database = open_database(url)
     except (ArgumentError, ValueError) as exc:
-        fix = "set FORECOURT_DATABASE_URL, e.g. sqlite+aiosqlite:///./forecourt.db"
+        fix = "set FORECOURT_DATABASE_URL, e.g. sqlite:///./forecourt.db"
         return Check("database", False, f"cannot use {url!r}: {exc}", fix)
     try:
         if backend == "sqlite" and _missing_sqlite_file(url):

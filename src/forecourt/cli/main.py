@@ -34,7 +34,7 @@ def main(
         str | None,
         typer.Option(
             envvar="FORECOURT_DATABASE_URL",
-            help="SQLAlchemy URL, e.g. sqlite+aiosqlite:///./forecourt.db.",
+            help="SQLAlchemy URL, e.g. sqlite:///./forecourt.db.",
             show_default=False,
         ),
     ] = None,

@@ -143,11 +143,6 @@ class Provisioning:
     def _retry_interval(self) -> int:
         return self._ctx.policy.pending_retry_interval_s
 
-    async def registration_of(self, station_id: str) -> RegistrationStatus | None:
-        async with self._ctx.uow() as uow:
-            station = await uow.stations.get(station_id)
-            return None if station is None else station.registration
-
     async def heartbeat(self, station_id: str) -> datetime:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:

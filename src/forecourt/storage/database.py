@@ -56,7 +56,8 @@ SQLITE_PRAGMAS = (
 )
 
 #: Drivers used when a URL names only the database kind (``sqlite:///...``, ``postgresql://...``).
-#: ``sqlite+aiosqlite`` (the old default) now means the same fast in-loop driver (ADR 0004).
+#: ``sqlite+aiosqlite`` (the old default) means the same in-loop driver (ADR 0004): old settings
+#: keep working, and the aiosqlite package is not needed (nor imported) to use them.
 _ASYNC_DRIVERS = {
     "sqlite": SQLITE_DRIVER,
     "sqlite+aiosqlite": SQLITE_DRIVER,

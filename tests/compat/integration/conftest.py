@@ -22,7 +22,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "forecourt.db"
 
     async def migrate() -> None:
-        database = open_database(f"sqlite+aiosqlite:///{path}")
+        database = open_database(f"sqlite:///{path}")
         await database.migrate()
         await database.dispose()
 
@@ -46,7 +46,7 @@ def clock() -> SteppingClock:
 async def services(database_file: Path, clock: SteppingClock) -> AsyncIterator[Services]:
     """The site of ``tests.compat.integration.site`` on a fresh database."""
     clear_cache()  # answers are remembered per vehicle object: start every test clean
-    database = open_database(f"sqlite+aiosqlite:///{database_file}")
+    database = open_database(f"sqlite:///{database_file}")
     services = build_services(database, OfflineGateway(), clock=clock, bus=InProcessBus())
     await build_site(services, clock.now())
     yield services

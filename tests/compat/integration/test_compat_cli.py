@@ -28,7 +28,7 @@ def _registered() -> None:
 
 @pytest.fixture
 def cli(database_file: Path) -> Cli:
-    url = f"sqlite+aiosqlite:///{database_file}"
+    url = f"sqlite:///{database_file}"
 
     async def build() -> None:
         database = open_database(url)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from forecourt.cli.render import fields, table
-from forecourt.cli.runtime import console
+from forecourt.cli.runtime import console, fail
 from forecourt.compat.domain import ConnectorOffer, Option, render_power_curve_svg
 from forecourt.compat.schemas.catalogue import AdapterOut, VehicleOut
 from forecourt.compat.services.compatibility import ChargeAnswer, RankedConnector, SiteAdvice
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["adapters", "charge_answer", "console", "plot", "site_advice", "vehicles"]
+
+MATPLOTLIB_MISSING = (
+    "PNG plots need matplotlib, an optional extra: pip install 'forecourt[plots]'"
+    " (or write an .svg plot, which needs nothing more)"
+)
 
 
 def vehicles(items: Sequence[VehicleOut]) -> None:
@@ -153,7 +158,10 @@ def plot(answer: ChargeAnswer, path: Path) -> None:
     if path.suffix.lower() == ".svg":
         path.write_text(render_power_curve_svg(result, title), encoding="utf-8")
         return
-    from matplotlib import pyplot
+    try:
+        from matplotlib import pyplot
+    except ImportError:  # an optional extra: a server never needs it
+        fail(MATPLOTLIB_MISSING)
 
     figure = power_figure(answer)
     try:

@@ -61,13 +61,19 @@ class StripeProvider:
         timeout_s: float = 20.0,
     ) -> None:
         bases: Any = {"api": api_base} if api_base else None
+        http = stripe.HTTPXClient(timeout=timeout_s)
         self._client = stripe.StripeClient(
             api_key,
             base_addresses=bases,
-            http_client=stripe.HTTPXClient(timeout=timeout_s),
+            http_client=http,
             max_network_retries=0,  # Forecourt retries owed calls itself, with the same key
         )
         self._webhook_secret = webhook_secret
+        self._http = http
+
+    async def aclose(self) -> None:
+        """Close the SDK's connection pool (its open sockets) when the provider is done."""
+        await self._http.close_async()  # type: ignore[no-untyped-call]  # unannotated in the SDK
 
     async def create_hold(self, request: HoldRequest, *, idempotency_key: str) -> HoldResult:
         options: Any = {"idempotency_key": idempotency_key}
