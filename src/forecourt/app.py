@@ -72,7 +72,10 @@ class Forecourt:
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     database = Database.from_url(
-        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        group_commit_max_delay_s=settings.group_commit_max_delay,
+        group_commit_max_units=settings.group_commit_max_units,
     )
     registry = ConnectionRegistry()
     services = build_services(
