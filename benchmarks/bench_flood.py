@@ -187,11 +187,13 @@ def _plain(url: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def fresh_pg_database(admin_url: str) -> AsyncIterator[str]:
+async def fresh_pg_database(admin_url: str, settings: list[tuple[str, str]]) -> AsyncIterator[str]:
     name = f"forecourt_flood_{os.getpid()}_{int(time.time())}"
     admin = await asyncpg.connect(_plain(admin_url))
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
+        for setting, value in settings:  # experiments, e.g. synchronous_commit=off
+            await admin.execute(f'ALTER DATABASE "{name}" SET {setting} = {value}')
         try:
             yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
         finally:
@@ -221,7 +223,7 @@ async def run_all(args: argparse.Namespace, tmp: str) -> list[Row]:
         elif target == "sqlite":
             rows += await run_forecourt(target, f"sqlite:///{tmp}/flood.db", args)
         elif target == "postgresql":
-            async with fresh_pg_database(args.pg_url) as url:
+            async with fresh_pg_database(args.pg_url, args.pg_setting) as url:
                 rows += await run_forecourt(target, url, args)
         else:
             raise SystemExit(f"unknown target {target!r}")
@@ -245,6 +247,8 @@ def print_table(rows: list[Row], args: argparse.Namespace, load: float) -> None:
     lines = [header] + [r.cells(references.get(r.version)) for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     settings = ", ".join(f"{n}={v}" for n, v in args.set) or "defaults"
+    if args.pg_setting:
+        settings += "; PostgreSQL " + ", ".join(f"{n}={v}" for n, v in args.pg_setting)
     print(
         f"\nMeterValues flood: {args.stations} stations back to back, {args.seconds:g} s measured"
         f" ({os.cpu_count()} cores, load average {load:.1f} at start; Forecourt settings:"
@@ -284,6 +288,9 @@ def main() -> int:
         metavar="NAME=VALUE",
         help="a Forecourt setting, e.g. group_commit_max_units=1 (repeatable)",
     )
+    parser.add_argument("--pg-setting", action="append", default=[], type=_setting,
+                        metavar="NAME=VALUE", help="for the PostgreSQL database, e.g. "
+                        "synchronous_commit=off (an experiment: no fsync wait at all)")  # fmt: skip
     args = parser.parse_args()
     raise_fd_limit()
     load = os.getloadavg()[0]

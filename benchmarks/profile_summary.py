@@ -18,9 +18,13 @@ from pathlib import Path
 IDLE_LEAVES = ("select (selectors.py", "poll (selectors.py", "run_once (uvloop")
 GROUPS = {  # inclusive share of these, whatever calls them
     "SQLAlchemy execute": "execute (sqlalchemy/",
-    "SQLite COMMIT (fsync)": "commit (sqlalchemy/",
-    "payments subscriber": "forecourt/payments/",
-    "reliability": "forecourt/reliability/",
+    "COMMIT (SQLite: fsync)": "commit (sqlalchemy/",
+    "group commit bookkeeping": "forecourt/storage/group_commit.py",
+    "OCPP session + handlers": "forecourt/ocpp/",
+    "services (transactions)": "forecourt/services/transactions.py",
+    "uvicorn / websockets protocol": "uvicorn/",
+    "payments subscriber": "forecourt/services/payments/",
+    "reliability": "/reliability/",
     "websocket send": "send (websockets/",
     "OCPP validation": "fastjsonschema",
     "logging": "logging/__init__.py",
@@ -32,10 +36,15 @@ def parse(path: Path) -> list[tuple[list[str], int]]:
     stacks = []
     for line in path.read_text().splitlines():
         head, _, count = line.rpartition(" ")
-        if head and count.isdigit():
+        if count.isdigit():  # an empty head: a sample with no Python frame (native, idle)
             frames = [_short(f) for f in head.split(";")]
             stacks.append((frames, int(count)))
     return stacks
+
+
+def _idle(frames: list[str]) -> bool:
+    """Waiting in the event loop's poll, or outside Python altogether."""
+    return not frames or frames[-1] == "" or frames[-1].startswith(IDLE_LEAVES)
 
 
 def _short(frame: str) -> str:
@@ -50,13 +59,13 @@ def main() -> None:
     args = parser.parse_args()
     stacks = parse(args.raw)
     total = sum(count for _, count in stacks)
-    idle = sum(c for frames, c in stacks if frames and frames[-1].startswith(IDLE_LEAVES))
+    idle = sum(c for frames, c in stacks if _idle(frames))
     busy = total - idle
     inclusive: Counter[str] = Counter()
     leaf: Counter[str] = Counter()
     groups: Counter[str] = Counter()
     for frames, count in stacks:
-        if frames and frames[-1].startswith(IDLE_LEAVES):
+        if _idle(frames):
             continue
         leaf[frames[-1]] += count
         for frame in set(frames):
@@ -65,7 +74,8 @@ def main() -> None:
         for name, needle in GROUPS.items():
             if needle in joined:
                 groups[name] += count
-    print(f"{total} samples: {idle / total:.0%} waiting in the event loop, {busy / total:.0%} busy")
+    print(f"{total} samples: {idle / total:.0%} waiting (event loop poll, or no Python frame),"
+          f" {busy / total:.0%} running Python")  # fmt: skip
     print("\nshare of busy samples, by area (inclusive):")
     for name, count in groups.most_common():
         print(f"  {count / busy:6.1%}  {name}")
