@@ -177,8 +177,8 @@ async def pg_wal_note(database_url: str, before: tuple[int, int] | None) -> str:
         return ""
     commits, syncs = after[0] - before[0], after[1] - before[1]
     return (
-        f"{commits:,} commits, {syncs:,} WAL fsyncs server-wide "
-        f"({commits / max(1, syncs):.1f} commits per fsync: PostgreSQL's own group commit)"
+        f"{commits:,} commits in its database, {syncs:,} WAL fsyncs server-wide "
+        f"({commits / max(1, syncs):.1f} commits per fsync)"
     )
 
 
