@@ -5,7 +5,9 @@
 
 Prints the share of samples spent waiting (the event loop's ``select``), the top functions
 by inclusive share (a function counted once per sample however deep it recurses), and by
-self share (the leaf frame).
+self share (the leaf frame). SQLAlchemy runs each statement in a greenlet, which py-spy shows
+as a stack of its own: statement time counts under "SQLAlchemy execute", not under the
+service or subscriber that issued it.
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from collections import Counter
 from pathlib import Path
 
 IDLE_LEAVES = ("select (selectors.py", "poll (selectors.py", "run_once (uvloop")
+#: Frames every sample of the event loop has: left out of the inclusive list.
+PLUMBING = ("(<frozen runpy>)", "(forecourt/cli/main.py)", "(forecourt/cli/serve.py)",
+            "(asyncio/runners.py)", "(asyncio/base_events.py)", "(asyncio/events.py)",
+            "(typer/core.py)", "(typer/main.py)", "(typer/_click/core.py)")  # fmt: skip
 GROUPS = {  # inclusive share of these, whatever calls them
     "SQLAlchemy execute": "execute (sqlalchemy/",
-    "COMMIT (SQLite: fsync)": "commit (sqlalchemy/",
+    "COMMIT (SQLite: the fsync)": "commit (sqlalchemy/",
     "group commit bookkeeping": "forecourt/storage/group_commit.py",
     "OCPP session + handlers": "forecourt/ocpp/",
     "services (transactions)": "forecourt/services/transactions.py",
@@ -69,7 +75,8 @@ def main() -> None:
             continue
         leaf[frames[-1]] += count
         for frame in set(frames):
-            inclusive[frame] += count
+            if not frame.endswith(PLUMBING):
+                inclusive[frame] += count
         joined = ";".join(frames)
         for name, needle in GROUPS.items():
             if needle in joined:
