@@ -223,8 +223,12 @@ async def run_all(args: argparse.Namespace, tmp: str) -> list[Row]:
         elif target == "sqlite":
             rows += await run_forecourt(target, f"sqlite:///{tmp}/flood.db", args)
         elif target == "postgresql":
-            async with fresh_pg_database(args.pg_url, args.pg_setting) as url:
-                rows += await run_forecourt(target, url, args)
+            try:
+                async with fresh_pg_database(args.pg_url, args.pg_setting) as url:
+                    rows += await run_forecourt(target, url, args)
+            except (OSError, asyncpg.PostgresError) as exc:  # no server: the rest still runs
+                note = f"PostgreSQL at {args.pg_url} not usable: {exc}"
+                rows += [Row(target, v, None, note=note) for v in args.versions]
         else:
             raise SystemExit(f"unknown target {target!r}")
     return rows
