@@ -121,7 +121,13 @@ async def test_a_failed_commit_fails_every_unit_of_its_batch(traced: Traced) -> 
             await uow.sites.add(Site("S-GOOD", "Good"))
             await uow.commit()
 
-    outcomes = await asyncio.gather(good_site(), dangling_station(), return_exceptions=True)
+    async def reader() -> list[str]:  # sees S-GOOD before it is stored: must not answer
+        async with traced.database.unit_of_work() as uow:
+            return [s.id for s in await uow.sites.list()]
+
+    outcomes = await asyncio.gather(
+        good_site(), reader(), dangling_station(), return_exceptions=True
+    )
     assert all(isinstance(o, BatchFailed) for o in outcomes), outcomes
     async with traced.database.unit_of_work() as uow:
         assert await uow.sites.list() == []  # acknowledged nothing, stored nothing
@@ -138,6 +144,24 @@ async def test_a_cancelled_waiter_does_not_cancel_its_batch(traced: Traced) -> N
     with pytest.raises(asyncio.CancelledError):
         await first
     assert await stored_events(traced.database) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("traced", [2], indirect=True)
+async def test_a_read_waits_for_the_batch_whose_changes_it_saw(traced: Traced) -> None:
+    async def reader() -> list[str]:
+        async with traced.database.unit_of_work() as uow:
+            seen = [s.id for s in await uow.sites.list()]
+        traced.sql.append("-- reader answered")
+        return seen
+
+    async def add_site(site_id: str) -> None:
+        async with traced.database.unit_of_work() as uow:
+            await uow.sites.add(Site(site_id, site_id))
+            await uow.commit()
+
+    _, seen, _ = await asyncio.gather(add_site("S-1"), reader(), add_site("S-2"))
+    assert seen == ["S-1"]
+    assert traced.sql.index("-- reader answered") > traced.sql.index("COMMIT")
 
 
 async def test_a_read_only_unit_leaves_the_write_lock_free(traced: Traced) -> None:

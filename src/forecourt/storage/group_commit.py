@@ -9,7 +9,8 @@ SAVEPOINT:
 - a unit's ``commit()`` releases its savepoint (its changes join the batch), lets the next unit
   in, and returns only when the batch's COMMIT is done: "acknowledged means stored" holds;
 - a unit that fails or does not commit rolls back to its savepoint: the other units of the
-  batch are unaffected;
+  batch are unaffected. A unit that ends normally without committing (a read) still waits for
+  the batch it saw, so nothing is answered from changes that were then not stored;
 - the batch commits when ``max_units`` units have committed into it, or ``max_delay_s`` after
   its first unit committed (taking the writer turn like any unit). If the COMMIT fails, every
   unit of the batch sees the error from its ``commit()``: none of them was acknowledged.
@@ -97,20 +98,23 @@ class GroupCommit:
             return
         batch.driver.execute(f"ROLLBACK TO {_SAVEPOINT}")
 
-    async def leave_unit(self) -> None:
-        """The unit ends without committing (again): discard its savepoint."""
+    async def leave_unit(self) -> asyncio.Future[None] | None:
+        """The unit ends without committing (again): discard its savepoint. Returns the
+        batch's future when other units' changes, not yet durable, were visible to it."""
         batch = self._batch
         if batch is None:
-            return
+            return None
         if not batch.driver.in_transaction:
             self._abandon(batch, BatchFailed("the shared transaction was rolled back"))
-            return
+            return batch.durable
         batch.driver.execute(f"ROLLBACK TO {_SAVEPOINT}")
         batch.driver.execute(f"RELEASE {_SAVEPOINT}")
-        if batch.committed == 0:  # nothing to wait for: do not hold SQLite's write lock
-            self._batch = None
-            await batch.connection.rollback()
-            await batch.connection.close()
+        if batch.committed:
+            return batch.durable
+        self._batch = None  # nothing to wait for: do not hold SQLite's write lock
+        await batch.connection.rollback()
+        await batch.connection.close()
+        return None
 
     async def flush(self) -> None:
         """Commit the open batch now (shutdown, tests). Call with the writer turn held."""

@@ -121,7 +121,7 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if self._group is not None:
-            await self._leave_group()
+            await self._leave_group(failed=exc_type is not None)
             return
         connection = self._db.connection
         self._db.bind(None)
@@ -150,17 +150,20 @@ class SqlUnitOfWork:
         self._db.reopen = self._attach  # used again after commit(): re-enter lazily
         self._release_gate()
 
-    async def _leave_group(self) -> None:
+    async def _leave_group(self, *, failed: bool) -> None:
         self._db.reopen = None
         if not self._attached:
             return
         assert self._group is not None
         try:
-            await self._group.leave_unit()  # whatever was not committed is undone
+            seen = await self._group.leave_unit()  # whatever was not committed is undone
         finally:
             self._db.bind(None)
             self._attached = False
             self._release_gate()
+        if seen is not None and not failed:
+            # It may have read other units' changes: answer only once they are stored too.
+            await asyncio.shield(seen)
 
     def _release_gate(self) -> None:
         if self._gate is not None:
