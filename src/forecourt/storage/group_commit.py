@@ -55,8 +55,8 @@ class _Batch:
 
 
 class GroupCommit:
-    """The batch of one SQLite database; every method runs with the writer turn held,
-    except ``wait_durable``."""
+    """The batch of one SQLite database. Callers hold the writer turn (``WriterGate``) for
+    every method but ``close``; the timer's flush takes it itself."""
 
     def __init__(
         self, engine: AsyncEngine, gate: WriterGate, max_delay_s: float, max_units: int
@@ -67,7 +67,6 @@ class GroupCommit:
         self.max_units = max_units
         self._batch: _Batch | None = None
         self._flushes: set[asyncio.Task[None]] = set()
-        self.commits = 0  # batches committed: tests and the ADR's statement counts
 
     async def enter(self) -> AsyncConnection:
         """Start a unit of work: its savepoint in the open batch (opening one if needed)."""
@@ -153,7 +152,6 @@ class GroupCommit:
             self._fail(batch, error)
             await self._discard(batch)
             return
-        self.commits += 1
         await batch.connection.close()
         if not batch.durable.done():
             batch.durable.set_result(None)
