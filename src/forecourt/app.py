@@ -68,7 +68,12 @@ class Forecourt:
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
-    database = open_database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    database = open_database(
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        group_commit_max_delay_s=settings.group_commit_max_delay,
+        group_commit_max_units=settings.group_commit_max_units,
+    )
     registry = ConnectionRegistry()
     services = build_services(
         database, LocalStationGateway(registry), policy=policy_from(settings), settings=settings

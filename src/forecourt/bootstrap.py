@@ -27,6 +27,7 @@ from forecourt.services.transactions import Transactions
 from forecourt.services.users import Users
 from forecourt.settings import Settings
 from forecourt.storage.database import DEFAULT_SQLITE_SYNCHRONOUS, Database
+from forecourt.storage.group_commit import DEFAULT_MAX_DELAY_S, DEFAULT_MAX_UNITS
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -42,10 +43,21 @@ def policy_from(settings: Settings) -> Policy:
     )
 
 
-def open_database(url: str, *, sqlite_synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS) -> Database:
-    """The database at ``url`` with every installed feature's repositories and migrations."""
+def open_database(
+    url: str,
+    *,
+    sqlite_synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS,
+    group_commit_max_delay_s: float = DEFAULT_MAX_DELAY_S,
+    group_commit_max_units: int = DEFAULT_MAX_UNITS,
+) -> Database:
+    """The database at ``url`` with every installed feature's repositories and migrations
+    (the options as ``Database.from_url`` takes them: SQLite durability, group commit)."""
     return Database.from_url(
-        url, sqlite_synchronous=sqlite_synchronous, extensions=storage_extensions()
+        url,
+        sqlite_synchronous=sqlite_synchronous,
+        group_commit_max_delay_s=group_commit_max_delay_s,
+        group_commit_max_units=group_commit_max_units,
+        extensions=storage_extensions(),
     )
 
 

@@ -41,6 +41,19 @@ class Settings(BaseSettings):
         description="SQLite PRAGMA synchronous: FULL keeps every acknowledged commit through a "
         "power loss; NORMAL is faster and may lose the last ones (see SQLite durability).",
     )
+    group_commit_max_delay: float = Field(
+        0.002,
+        ge=0,
+        le=1,
+        description="SQLite group commit: the longest a committed unit of work waits for "
+        "others to share its database transaction (s); see ADR 0008.",
+    )
+    group_commit_max_units: int = Field(
+        200,
+        ge=1,
+        description="SQLite group commit: units of work per shared transaction at most; "
+        "1 turns grouping off (one transaction and fsync per unit of work).",
+    )
     heartbeat_interval: int = Field(300, ge=10, description="Heartbeat interval given at boot (s).")
     pending_retry_interval: int = Field(60, ge=5, description="Boot retry interval when Pending.")
     registration_policy: RegistrationPolicy = Field(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -35,6 +35,9 @@ class DbContext:
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
         self._connection: AsyncConnection | None = None
+        #: Set by a group-commit unit of work after ``commit()``: binds a connection again
+        #: when the unit reads or writes once more (storage/group_commit.py).
+        self.reopen: Callable[[], Awaitable[None]] | None = None
 
     @property
     def connection(self) -> AsyncConnection:
@@ -57,6 +60,8 @@ class DbContext:
         The database transaction is then unusable on PostgreSQL until rolled back; inserts
         where a conflict is an expected answer go through ``guarded`` instead.
         """
+        if self._connection is None and self.reopen is not None:
+            await self.reopen()
         try:
             return await self.connection.execute(statement, params)
         except IntegrityError as error:
@@ -65,6 +70,8 @@ class DbContext:
     @asynccontextmanager
     async def guarded(self, subject: str) -> AsyncIterator[None]:
         """Run the block in a savepoint so a ``Conflict`` leaves the unit of work usable."""
+        if self._connection is None and self.reopen is not None:
+            await self.reopen()
         try:
             async with self.connection.begin_nested():
                 yield

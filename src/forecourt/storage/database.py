@@ -14,6 +14,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from forecourt.storage.group_commit import DEFAULT_MAX_DELAY_S, DEFAULT_MAX_UNITS, GroupCommit
 from forecourt.storage.sqlite_inline import BUSY_TIMEOUT_MS
 from forecourt.storage.sqlite_inline import DRIVER as SQLITE_DRIVER
 from forecourt.storage.uow import RepositoryFactories, SqlUnitOfWork, WriterGate
@@ -72,10 +73,23 @@ _MIGRATION_LOCK_ID = 0x466F7265636F  # "Foreco"
 class Database:
     """One database: ``from_url``, ``await migrate()``, then ``unit_of_work()`` per use case."""
 
-    def __init__(self, engine: AsyncEngine, extensions: StorageExtensions | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        extensions: StorageExtensions | None = None,
+        *,
+        group_commit_max_delay_s: float = DEFAULT_MAX_DELAY_S,
+        group_commit_max_units: int = DEFAULT_MAX_UNITS,
+    ) -> None:
         self._engine = engine
         self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
         self.extensions = extensions or StorageExtensions()
+        self._group: GroupCommit | None = None
+        # PostgreSQL already shares one WAL flush among concurrent commits (ADR 0008).
+        if self._gate is not None and group_commit_max_units > 1:
+            self._group = GroupCommit(
+                engine, self._gate, group_commit_max_delay_s, group_commit_max_units
+            )
 
     @classmethod
     def from_url(
@@ -84,10 +98,14 @@ class Database:
         *,
         sqlite_synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS,
         extensions: StorageExtensions | None = None,
+        group_commit_max_delay_s: float = DEFAULT_MAX_DELAY_S,
+        group_commit_max_units: int = DEFAULT_MAX_UNITS,
     ) -> Database:
         """``sqlite:///path/forecourt.db`` or ``postgresql+asyncpg://user@host/db``.
 
-        ``sqlite_synchronous`` (NORMAL or FULL) is set on every SQLite connection.
+        ``sqlite_synchronous`` (NORMAL or FULL) is set on every SQLite connection; SQLite
+        units of work share transactions of up to ``group_commit_max_units`` units (1: one
+        transaction each) for at most ``group_commit_max_delay_s`` (ADR 0008).
         """
         parsed = _async_url(url)
         backend = parsed.get_backend_name()
@@ -102,7 +120,12 @@ class Database:
             engine = create_async_engine(parsed, pool_pre_ping=True)
         else:
             raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
-        return cls(engine, extensions)
+        return cls(
+            engine,
+            extensions,
+            group_commit_max_delay_s=group_commit_max_delay_s,
+            group_commit_max_units=group_commit_max_units,
+        )
 
     @property
     def dialect(self) -> str:
@@ -114,7 +137,12 @@ class Database:
         return self._engine
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._gate, self.extensions.repositories)
+        return SqlUnitOfWork(self._engine, self._gate, self.extensions.repositories, self._group)
+
+    @property
+    def group_commit(self) -> GroupCommit | None:
+        """The SQLite batcher, or None (PostgreSQL, or grouping turned off)."""
+        return self._group
 
     async def migrate(self) -> None:
         """Upgrade the schema to the newest revision (``alembic upgrade head``); idempotent."""
@@ -126,6 +154,10 @@ class Database:
             await connection.run_sync(lambda sync: _upgrade_to_head(sync, locations))
 
     async def dispose(self) -> None:
+        if self._group is not None:
+            async with self._exclusive():  # flushes: units waiting for their batch get it
+                pass
+            await self._group.close()
         await self._engine.dispose()
 
     @asynccontextmanager
@@ -135,6 +167,8 @@ class Database:
             return
         await self._gate.acquire()
         try:
+            if self._group is not None:
+                await self._group.flush()  # its open transaction holds SQLite's write lock
             yield
         finally:
             self._gate.release()

@@ -24,6 +24,7 @@ from forecourt.ports.repositories import (
 from forecourt.ports.users import UserRepository
 from forecourt.storage.access import SqlApiKeyRepository, SqlTokenRepository
 from forecourt.storage.context import DbContext
+from forecourt.storage.group_commit import GroupCommit
 from forecourt.storage.metering import SqlMeterRepository
 from forecourt.storage.network import (
     SqlSiteRepository,
@@ -67,12 +68,18 @@ class SqlUnitOfWork:
     """``async with db.unit_of_work() as uow: ...; await uow.commit()``; no commit, no change."""
 
     def __init__(
-        self, engine: AsyncEngine, gate: WriterGate | None, features: RepositoryFactories
+        self,
+        engine: AsyncEngine,
+        gate: WriterGate | None,
+        features: RepositoryFactories,
+        group: GroupCommit | None = None,
     ) -> None:
         self._engine = engine
         self._gate = gate
         self._features = features
         self._feature_repositories: dict[Key[Any], object] = {}
+        self._group = group  # SQLite group commit (ADR 0008); None: one transaction per unit
+        self._attached = False  # in group commit: holds the writer turn and a savepoint
         self._db = DbContext(engine.dialect.name)
         self.sites: SiteRepository = SqlSiteRepository(self._db)
         self.stations: StationRepository = SqlStationRepository(self._db)
@@ -96,12 +103,23 @@ class SqlUnitOfWork:
         return found  # type: ignore[return-value]  # built under its own key
 
     async def commit(self) -> None:
-        await self._db.connection.commit()
+        if self._group is None:
+            await self._db.connection.commit()
+        elif self._attached:
+            durable = await self._group.commit_unit()
+            self._detach()  # the next unit of work joins the batch while this one waits
+            await asyncio.shield(durable)  # a cancelled waiter must not cancel the batch
 
     async def rollback(self) -> None:
-        await self._db.connection.rollback()
+        if self._group is None:
+            await self._db.connection.rollback()
+        elif self._attached:
+            self._group.rollback_unit()
 
     async def __aenter__(self) -> Self:
+        if self._group is not None:
+            await self._attach()
+            return self
         if self._gate is not None:
             await self._gate.acquire()
         try:
@@ -117,12 +135,50 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._group is not None:
+            await self._leave_group(failed=exc_type is not None)
+            return
         connection = self._db.connection
         self._db.bind(None)
         try:
             await connection.close()  # rolls back whatever was not committed
         finally:
             self._release_gate()
+
+    async def _attach(self) -> None:
+        """Take the writer turn and open this unit's savepoint in the group's batch."""
+        group, gate = self._group, self._gate
+        assert group is not None
+        assert gate is not None
+        await gate.acquire()
+        try:
+            self._db.bind(await group.enter())
+        except BaseException:
+            gate.release()
+            raise
+        self._attached = True
+        self._db.reopen = None
+
+    def _detach(self) -> None:
+        self._db.bind(None)
+        self._attached = False
+        self._db.reopen = self._attach  # used again after commit(): re-enter lazily
+        self._release_gate()
+
+    async def _leave_group(self, *, failed: bool) -> None:
+        self._db.reopen = None
+        if not self._attached:
+            return
+        assert self._group is not None
+        try:
+            seen = await self._group.leave_unit()  # whatever was not committed is undone
+        finally:
+            self._db.bind(None)
+            self._attached = False
+            self._release_gate()
+        if seen is not None and not failed:
+            # It may have read other units' changes: answer only once they are stored too.
+            await asyncio.shield(seen)
 
     def _release_gate(self) -> None:
         if self._gate is not None:
