@@ -13,7 +13,7 @@ from sqlalchemy import text
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.storage.sqlite_inline import DRIVER
-from tests.compat_integration.site import IONIQ_2025
+from tests.compat.integration.site import IONIQ_2025
 from tests.support.missing_packages import forecourt_without
 
 LEGACY = "sqlite+aiosqlite:///"

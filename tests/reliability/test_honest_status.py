@@ -4,9 +4,9 @@ live connector statuses alone (a port the reliability watch has not seen yet).""
 from __future__ import annotations
 
 import pytest
-from forecourt.domain.reliability.model import Condition, PortRef
-from forecourt.domain.reliability.status import DriverStatus, honest_status
-from forecourt.domain.reliability.watch import PortView
+from forecourt.reliability.domain.model import Condition, PortRef
+from forecourt.reliability.domain.status import DriverStatus, honest_status
+from forecourt.reliability.domain.watch import PortView
 
 
 def view(*conditions: Condition, capability_w: float | None = 150_000.0) -> PortView:
