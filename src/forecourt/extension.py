@@ -103,7 +103,7 @@ class Feature(Generic[S]):
         """Its services; called at most once per ``Services``, the first time one is asked."""
         raise NotImplementedError(f"feature {self.name!r} has no services")
 
-    def ports(self, built: S) -> Mapping[Key[Any], object]:
+    def ports(self, built: S) -> Mapping[Key[Any], object]:  # noqa: ARG002 (default of a hook)
         """Ports it offers other features (keys declared in ``forecourt.ports``)."""
         return {}
 
@@ -119,6 +119,6 @@ class Feature(Generic[S]):
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
         """Add its pages, navigation entries and slot templates (``docs/web.md``)."""
 
-    def throttles(self, built: S) -> Mapping[str, BackOffThrottle]:
+    def throttles(self, built: S) -> Mapping[str, BackOffThrottle]:  # noqa: ARG002 (hook default)
         """Its rate limiters, exported as metrics."""
         return {}

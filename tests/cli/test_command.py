@@ -149,7 +149,8 @@ def test_server_problems_are_printed_as_their_detail(remote: Cli) -> None:
     assert "Traceback" not in unknown.output + invalid.output
 
 
-def test_keys_are_checked(remote: Cli, cli: Cli, server: ServerThread) -> None:
+@pytest.mark.usefixtures("remote")  # registers station CS-1
+def test_keys_are_checked(cli: Cli, server: ServerThread) -> None:
     viewer_key = cli.json("apikeys", "create", "view", "--role", "viewer")["key"]
     base = ["command", "--server", server.url]
 

@@ -29,7 +29,7 @@ def test_migrate_is_idempotent(database_url: str) -> None:
     assert "database schema at revision" in first.stdout
 
 
-def test_a_bad_database_url_is_a_usage_error(tmp_path: object) -> None:
+def test_a_bad_database_url_is_a_usage_error() -> None:
     result = Cli("mysql://nowhere/db")("stations", "list")
 
     assert result.exit_code == 2

@@ -20,7 +20,7 @@ BUGS = [ValueError("bad value from a service bug"), KeyError("missing-key")]
 async def test_a_service_bug_is_an_internal_error_and_the_link_stays_up(
     server: RunningServer, monkeypatch: pytest.MonkeyPatch, protocol: str, bug: Exception
 ) -> None:
-    async def broken(*args: Any, **kwargs: Any) -> bool:
+    async def broken(*_args: Any, **_kwargs: Any) -> bool:
         raise bug
 
     # The real service of the running server, with one method failing the way a bug would.

@@ -37,9 +37,7 @@ class Station16(ChargePoint):  # type: ignore[misc]
         return call_result.Reset(status="Accepted")
 
     @on(Action.get_configuration)  # type: ignore[misc]
-    def on_get_configuration(
-        self, key: list[str] | None = None, **_: Any
-    ) -> call_result.GetConfiguration:
+    def on_get_configuration(self, **_: Any) -> call_result.GetConfiguration:
         setting = KeyValue(key="HeartbeatInterval", readonly=False, value="300")
         return call_result.GetConfiguration(configuration_key=[setting])
 

@@ -89,15 +89,9 @@ def from_schema(schema: Schema, root: Schema, depth: int = 0) -> st.SearchStrate
     if kind == "object":
         return _object(schema, root, depth)
     if kind == "array":
-        items = from_schema(schema.get("items", {}), root, depth + 1)
-        low = schema.get("minItems", 0)
-        return st.lists(items, min_size=low, max_size=max(low, min(schema.get("maxItems", 3), 3)))
+        return _array(schema, root, depth)
     if kind == "string":
-        if schema.get("format") == "date-time":
-            return timestamps
-        longest = schema.get("maxLength", 40)
-        fitting = odd_text | decimal_text  # decimals: 1.6 meter readings are strings
-        return st.text(max_size=longest) | fitting.filter(lambda text: len(text) <= longest)
+        return _string(schema)
     if kind == "integer":
         ordinary = st.integers(min_value=schema.get("minimum", -(2**31)), max_value=2**31 - 1)
         return st.one_of(ordinary, ordinary, ordinary, small_integers, huge_integers)
@@ -106,6 +100,20 @@ def from_schema(schema: Schema, root: Schema, depth: int = 0) -> st.SearchStrate
     if kind == "boolean":
         return st.booleans()
     return json_values
+
+
+def _array(schema: Schema, root: Schema, depth: int) -> st.SearchStrategy[Json]:
+    items = from_schema(schema.get("items", {}), root, depth + 1)
+    low = schema.get("minItems", 0)
+    return st.lists(items, min_size=low, max_size=max(low, min(schema.get("maxItems", 3), 3)))
+
+
+def _string(schema: Schema) -> st.SearchStrategy[Json]:
+    if schema.get("format") == "date-time":
+        return timestamps
+    longest = schema.get("maxLength", 40)
+    fitting = odd_text | decimal_text  # decimals: 1.6 meter readings are strings
+    return st.text(max_size=longest) | fitting.filter(lambda text: len(text) <= longest)
 
 
 def _object(schema: Schema, root: Schema, depth: int) -> st.SearchStrategy[Json]:

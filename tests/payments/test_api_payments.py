@@ -106,6 +106,7 @@ async def test_receipts_need_the_code_or_the_card_day_and_amount(http: httpx.Asy
     assert "No receipt matches" in page.text
 
 
-async def test_operator_pages(server: RunningServer, http: httpx.AsyncClient) -> None:
+@pytest.mark.usefixtures("server")
+async def test_operator_pages(http: httpx.AsyncClient) -> None:
     login = await http.get("/dashboard/payments", follow_redirects=False)
     assert login.status_code in (302, 303, 307)  # signed-in operators only

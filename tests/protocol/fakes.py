@@ -155,5 +155,5 @@ class FlakyTransport(FakeTransport):
 
 
 class BrokenObserver:
-    def message(self, action: str, direction: str, outcome: str, seconds: float) -> None:
+    def message(self, _action: str, _direction: str, _outcome: str, _seconds: float) -> None:
         raise RuntimeError("metrics backend down")

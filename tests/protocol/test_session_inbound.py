@@ -38,7 +38,7 @@ async def test_inbound_handler_can_await_an_outbound_call(
 ) -> None:
     action, request, response = RESET[ocpp_version]
 
-    async def handler(inbound_action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def handler(_action: str, _payload: dict[str, Any]) -> dict[str, Any]:
         outcome = await session.call(action, request)
         assert outcome == response
         return {"currentTime": NOW}
@@ -160,7 +160,7 @@ async def test_handler_crash_is_logged_with_station_id_and_not_leaked(
 async def test_handler_returning_a_non_dict_or_timing_out_is_an_internal_error(
     ocpp_version: OcppVersion, fake_transport: FakeTransport
 ) -> None:
-    async def handler(action: str, payload: dict[str, Any]) -> Any:
+    async def handler(action: str, _payload: dict[str, Any]) -> Any:
         if action == "Heartbeat":
             return ["not", "a", "dict"]
         await asyncio.sleep(10)
@@ -209,7 +209,7 @@ async def test_transport_and_observer_failures_do_not_escape_receive(
 async def test_handler_ocpp_error_details_that_cannot_be_serialised_are_dropped(
     ocpp_version: OcppVersion, fake_transport: FakeTransport
 ) -> None:
-    async def handler(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def handler(_action: str, _payload: dict[str, Any]) -> dict[str, Any]:
         raise OcppError(ErrorKind.NOT_SUPPORTED, "nope", {"thing": object()})
 
     session = OcppSession(ocpp_version, fake_transport, handler)

@@ -194,7 +194,7 @@ async def test_outbound_send_failure_is_reported_as_session_closed(
 async def test_wait_closed_waits_for_the_cancelled_handler(ocpp_version: OcppVersion) -> None:
     cancelled = asyncio.Event()
 
-    async def handler(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def handler(_action: str, _payload: dict[str, Any]) -> dict[str, Any]:
         try:
             await asyncio.sleep(10)
         except asyncio.CancelledError:

@@ -274,7 +274,7 @@ class CsmsServer:
 
 
 def _select_subprotocol(
-    connection: ServerConnection, offered: Sequence[Subprotocol]
+    _connection: ServerConnection, offered: Sequence[Subprotocol]
 ) -> Subprotocol | None:
     """Prefer 2.0.1; tolerate a handshake without any subprotocol (a common 1.6 quirk)."""
     for wanted in ("ocpp2.0.1", "ocpp1.6"):

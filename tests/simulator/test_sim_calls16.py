@@ -41,7 +41,8 @@ async def test_configuration_keys_read_change_and_unknown(
     assert await change("Nope", "1") == "NotSupported"
 
 
-async def test_misc_calls_and_not_implemented(csms: CsmsServer, station: SimulatedStation) -> None:
+@pytest.mark.usefixtures("station")
+async def test_misc_calls_and_not_implemented(csms: CsmsServer) -> None:
     assert (await csms.call("CP16", call.ClearCache())).status == "Accepted"
     ours = await csms.call("CP16", call.DataTransfer(vendor_id="Forecourt", data="ping"))
     assert (ours.status, ours.data) == ("Accepted", "ping")
@@ -52,9 +53,8 @@ async def test_misc_calls_and_not_implemented(csms: CsmsServer, station: Simulat
     assert error.value.code == "NotImplemented"
 
 
-async def test_trigger_message_sends_the_requested_message(
-    csms: CsmsServer, station: SimulatedStation
-) -> None:
+@pytest.mark.usefixtures("station")
+async def test_trigger_message_sends_the_requested_message(csms: CsmsServer) -> None:
     statuses = len(csms.recorder.calls("CP16", "StatusNotification"))
     trigger = call.TriggerMessage(requested_message="StatusNotification", connector_id=1)
     assert (await csms.call("CP16", trigger)).status == "Accepted"

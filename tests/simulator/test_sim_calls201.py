@@ -56,9 +56,8 @@ async def test_get_and_set_variables(csms: CsmsServer, station: SimulatedStation
     assert station.settings.number("HeartbeatInterval") == 30
 
 
-async def test_base_report_arrives_in_numbered_chunks(
-    csms: CsmsServer, station: SimulatedStation
-) -> None:
+@pytest.mark.usefixtures("station")
+async def test_base_report_arrives_in_numbered_chunks(csms: CsmsServer) -> None:
     result = await csms.call("CS201", call.GetBaseReport(request_id=7, report_base="FullInventory"))
     assert result.status == "Accepted"
     last = await csms.recorder.wait_for("CS201", "NotifyReport", lambda r: not r["tbc"])

@@ -39,13 +39,13 @@ class RecordingTransport:
 class OfflineGateway:
     """Gateway port for rigs without stations connected."""
 
-    def is_connected(self, station_id: str) -> bool:
+    def is_connected(self, _station_id: str) -> bool:
         return False
 
-    def protocol_of(self, station_id: str) -> ProtocolVersion | None:
+    def protocol_of(self, _station_id: str) -> ProtocolVersion | None:
         return None
 
-    async def send(self, station_id: str, command: Command, timeout: float) -> CommandResult:
+    async def send(self, _station_id: str, _command: Command, _timeout: float) -> CommandResult:
         return CommandResult(CommandStatus.OFFLINE)
 
     def connected_ids(self) -> list[str]:

@@ -131,7 +131,8 @@ async def test_station_page_charts_a_session_live_and_shows_the_reset_answer(
     assert errors == []
 
 
-async def test_sessions_list_and_detail(rig: Rig, operator: Page) -> None:
+@pytest.mark.usefixtures("rig")
+async def test_sessions_list_and_detail(operator: Page) -> None:
     page = operator
     await page.goto("/dashboard/sessions")
     link = page.locator("tbody th a").first

@@ -165,7 +165,8 @@ async def test_status_refreshes_by_itself(rig: Rig, phone: Page) -> None:
     await screenshot(page, "driver-evse-phone")
 
 
-async def test_my_car_is_remembered_in_local_storage(rig: Rig, phone: Page) -> None:
+@pytest.mark.usefixtures("rig")
+async def test_my_car_is_remembered_in_local_storage(phone: Page) -> None:
     page = phone
     await page.goto(f"/s/{SITE}")
     await page.get_by_label("Choose your car to see which plugs fit").select_option("nacs-sedan")

@@ -240,7 +240,7 @@ _HTTP_TITLES = {
 }
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
+async def _on_unexpected(request: Request, _exc: Exception) -> Response:
     # Internals stay in the server log (the server re-raises after answering), never in the reply.
     if not _is_api(request):
         return PlainTextResponse("Internal Server Error", status_code=500)

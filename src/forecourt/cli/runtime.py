@@ -51,13 +51,13 @@ def print_json(value: Any) -> None:
 class NoStations:
     """The CLI process holds no station connections: commands go through the server."""
 
-    def is_connected(self, station_id: str) -> bool:
+    def is_connected(self, _station_id: str) -> bool:
         return False
 
-    def protocol_of(self, station_id: str) -> ProtocolVersion | None:
+    def protocol_of(self, _station_id: str) -> ProtocolVersion | None:
         return None
 
-    async def send(self, station_id: str, command: Command, timeout: float) -> CommandResult:
+    async def send(self, _station_id: str, _command: Command, _timeout: float) -> CommandResult:
         from forecourt.domain.commands import CommandResult, CommandStatus
 
         return CommandResult(CommandStatus.OFFLINE, error="use `forecourt command` (server)")

@@ -23,12 +23,12 @@ class CompatFeature(Feature["Compatibility"]):
         # drivers see today's derates (when a feature offers them), not just nameplates
         return Compatibility(host.ctx, derates=host.port(DERATES))
 
-    def install_api(self, router: APIRouter, services: Services) -> None:
+    def install_api(self, router: APIRouter, _services: Services) -> None:
         from forecourt.compat.api import routes
 
         router.include_router(routes.router)  # vehicles, adapters, estimates, recommendations
 
-    def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
+    def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:
         from forecourt.compat.web import install_compat_pages
 
         install_compat_pages(app, services)

@@ -50,7 +50,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
     async def stop(self, built: PaymentServices) -> None:
         await built.stop()
 
-    def install_api(self, router: APIRouter, services: Services) -> None:
+    def install_api(self, router: APIRouter, _services: Services) -> None:
         from forecourt.payments.api import routes as payments
 
         router.include_router(payments.router)  # tariffs, prices, payments, receipts
@@ -74,7 +74,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
             "GET /dashboard/tariffs": Reach.SITES,
         }
 
-    def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
+    def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:
         from forecourt.payments.web import install_payment_pages
 
         install_payment_pages(app, services)

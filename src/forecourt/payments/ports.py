@@ -158,7 +158,7 @@ class ReceiptMailer(Protocol):
 class NoMailer:
     """Receipts by email disabled (no SMTP server configured)."""
 
-    async def send(self, email: ReceiptEmail) -> None:
+    async def send(self, _email: ReceiptEmail) -> None:
         raise RuntimeError("email receipts are not configured (FORECOURT_SMTP_HOST)")
 
 

@@ -55,7 +55,7 @@ class DerateSource(Protocol):
 
 
 class NoDerates:
-    async def derates(self, station_ids: Sequence[str]) -> Mapping[ConnectorRef, Derate]:
+    async def derates(self, _station_ids: Sequence[str]) -> Mapping[ConnectorRef, Derate]:
         return {}
 
 

@@ -56,7 +56,7 @@ class ReliabilityFeature(Feature["Reliability"]):
     async def stop(self, built: Reliability) -> None:
         await built.stop()
 
-    def install_api(self, router: APIRouter, services: Services) -> None:
+    def install_api(self, router: APIRouter, _services: Services) -> None:
         from forecourt.reliability.api import routes
 
         router.include_router(routes.router)  # uptime, faults, tickets, NEVI export
@@ -72,7 +72,7 @@ class ReliabilityFeature(Feature["Reliability"]):
             "GET /dashboard/reliability/stations/{station_id}/panel": Reach.SITES,
         }
 
-    def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
+    def install_web(self, app: FastAPI, _services: Services, _settings: Settings) -> None:
         from forecourt.reliability.web import install_reliability_pages
 
         install_reliability_pages(app)

@@ -70,7 +70,7 @@ async def _charge(station: StationHost, session: ChargingSession) -> None:
         interval = station.meter_interval()
         stopped = await _wait(session.stop_requested, interval or IDLE_TICK_S)
         now = loop.time()
-        _advance(station, session, (now - last) * station.config.speed)
+        _advance(session, (now - last) * station.config.speed)
         last = now
         if stopped:
             return
@@ -81,7 +81,7 @@ async def _charge(station: StationHost, session: ChargingSession) -> None:
             await station.dialect.meter_sample(session)
 
 
-def _advance(station: StationHost, session: ChargingSession, vehicle_s: float) -> None:
+def _advance(session: ChargingSession, vehicle_s: float) -> None:
     evse = session.evse
     metered_wh = physics.advance(
         session.charge, session.vehicle, evse.config, vehicle_s, ramp_s=RAMP_S

@@ -177,7 +177,7 @@ async def _timed_call(
         stats.record(action, time.perf_counter() - started)
 
 
-async def _refuse(action: str, payload: Payload) -> Answer:
+async def _refuse(action: str, _payload: Payload) -> Answer:
     raise not_implemented(action)
 
 

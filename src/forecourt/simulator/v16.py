@@ -74,7 +74,7 @@ class V16Dialect:
         }
 
     # ------------------------------------------------------------ link messages
-    async def boot(self, reason: str) -> BootResult:
+    async def boot(self, _reason: str) -> BootResult:
         config = self.station.config
         payload: Payload = {
             "chargePointVendor": config.vendor[:20],
@@ -114,7 +114,7 @@ class V16Dialect:
             return True  # offline: LocalAuthorizeOffline, the station lets the driver charge
         return bool(result.get("idTagInfo", {}).get("status") == "Accepted")
 
-    async def plugged_in(self, session: ChargingSession) -> None:
+    async def plugged_in(self, _session: ChargingSession) -> None:
         return None  # 1.6 has no transaction before StartTransaction; status is Preparing
 
     async def transaction_started(self, session: ChargingSession) -> None:
@@ -285,7 +285,7 @@ class V16Dialect:
         accepted = self.station.settings.set_key(key, value)
         return Answer({"status": "Accepted" if accepted else "Rejected"})
 
-    async def _clear_cache(self, payload: Payload) -> Answer:
+    async def _clear_cache(self, _payload: Payload) -> Answer:
         return Answer({"status": "Accepted"})
 
     async def _data_transfer(self, payload: Payload) -> Answer:

@@ -247,7 +247,7 @@ class V201Calls:
             await self.station.uplink.send_now("NotifyReport", payload, while_pending=True)
 
     # -------------------------------------------------------------------- misc
-    async def _clear_cache(self, payload: Payload) -> Answer:
+    async def _clear_cache(self, _payload: Payload) -> Answer:
         return Answer({"status": "Accepted"})
 
     async def _data_transfer(self, payload: Payload) -> Answer:

@@ -79,16 +79,18 @@ class InlineSQLiteDialect(SQLiteDialect_pysqlite):
 
     # The asyncio extension refuses a statement that never awaited (a guard against sync
     # drivers used by mistake): after each one, await something already done.
-    def do_execute(self, cursor: Any, statement: Any, parameters: Any, context: Any = None) -> None:
+    def do_execute(
+        self, cursor: Any, statement: Any, parameters: Any, _context: Any = None
+    ) -> None:
         cursor.execute(statement, parameters)
         _checkpoint()
 
-    def do_execute_no_params(self, cursor: Any, statement: Any, context: Any = None) -> None:
+    def do_execute_no_params(self, cursor: Any, statement: Any, _context: Any = None) -> None:
         cursor.execute(statement)
         _checkpoint()
 
     def do_executemany(
-        self, cursor: Any, statement: Any, parameters: Any, context: Any = None
+        self, cursor: Any, statement: Any, parameters: Any, _context: Any = None
     ) -> None:
         cursor.executemany(statement, parameters)
         _checkpoint()

@@ -34,7 +34,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -50,8 +50,8 @@ class EnumText(TypeDecorator[E]):
         super().__init__(**kwargs)
         self.enum_type = enum_type  # same name as the argument: part of the statement cache key
 
-    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+    def process_bind_param(self, value: E | str | None, _dialect: Dialect) -> str | None:
         return None if value is None else self.enum_type(value).value
 
-    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+    def process_result_value(self, value: str | None, _dialect: Dialect) -> E | None:
         return None if value is None else self.enum_type(value)

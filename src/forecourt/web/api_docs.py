@@ -11,7 +11,6 @@ from html import escape
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html
-from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from forecourt.web.rendering import static_url
@@ -34,11 +33,11 @@ def install_api_docs(app: FastAPI) -> None:
     title = f"{app.title} API"
 
     @app.get("/docs", include_in_schema=False)
-    async def swagger_ui(request: Request) -> HTMLResponse:
+    async def swagger_ui() -> HTMLResponse:
         return _confined(HTMLResponse(_swagger_page(openapi_url, title)))
 
     @app.get("/redoc", include_in_schema=False)
-    async def redoc(request: Request) -> HTMLResponse:
+    async def redoc() -> HTMLResponse:
         return _confined(
             get_redoc_html(
                 openapi_url=openapi_url,

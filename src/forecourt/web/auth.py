@@ -169,6 +169,8 @@ Viewer = Annotated[SignedIn, Depends(requires(Role.VIEWER))]
 Technician = Annotated[SignedIn, Depends(requires(Role.TECHNICIAN))]
 Operator = Annotated[SignedIn, Depends(requires(Role.OPERATOR))]
 Admin = Annotated[SignedIn, Depends(requires(Role.ADMIN))]
+#: The admin check for a route that needs no user object: ``dependencies=[ADMIN_ONLY]``.
+ADMIN_ONLY = Depends(requires(Role.ADMIN))
 
 
 async def csrf_checked(request: Request) -> None:

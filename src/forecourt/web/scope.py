@@ -74,6 +74,8 @@ def whole_network(needed: Role) -> Callable[[SignedIn], Awaitable[SignedIn]]:
 
 #: An operator of the whole network (tokens, new sites).
 NetworkOperator = Annotated[SignedIn, Depends(whole_network(Role.OPERATOR))]
+#: The same check for a route that needs no user object: ``dependencies=[NETWORK_OPERATOR_ONLY]``.
+NETWORK_OPERATOR_ONLY = Depends(whole_network(Role.OPERATOR))
 
 
 async def visible_station(web: WebContext, me: SignedIn, station_id: str) -> Station:

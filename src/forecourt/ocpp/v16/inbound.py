@@ -119,7 +119,7 @@ async def boot_notification(link: Link, p: BootNotificationRequest) -> BootNotif
     }
 
 
-async def heartbeat(link: Link, p: HeartbeatRequest) -> HeartbeatResponse:
+async def heartbeat(link: Link, _p: HeartbeatRequest) -> HeartbeatResponse:
     """§4.6."""
     now = await link.services.provisioning.heartbeat(link.station_id)
     return {"currentTime": format_timestamp(now)}

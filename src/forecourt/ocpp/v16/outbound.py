@@ -55,6 +55,27 @@ def render(command: Command) -> tuple[str, Payload]:
 
 
 def _request(command: Command) -> tuple[str, Mapping[str, object]]:
+    # Three families keep each match short; together they still cover every Command.
+    match command:
+        case Reset() | UnlockConnector() | ChangeAvailability() | RemoteStart() | RemoteStop():
+            return _render_control(command)
+        case (
+            TriggerMessage()
+            | GetConfiguration()
+            | SetConfiguration()
+            | GetBaseReport()
+            | ClearCache()
+        ):
+            return _render_configuration(command)
+        case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
+            return _render_messages(command)
+        case _:
+            assert_never(command)
+
+
+def _render_control(
+    command: Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop,
+) -> tuple[str, Mapping[str, object]]:
     match command:
         case Reset():  # §5.13
             return "Reset", ResetRequest(type="Hard" if command.hard else "Soft")
@@ -70,6 +91,14 @@ def _request(command: Command) -> tuple[str, Mapping[str, object]]:
             return "RemoteStartTransaction", _remote_start(command)
         case RemoteStop():  # §5.12
             return "RemoteStopTransaction", _remote_stop(command)
+        case _:
+            assert_never(command)
+
+
+def _render_configuration(
+    command: TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache,
+) -> tuple[str, Mapping[str, object]]:
+    match command:
         case TriggerMessage():  # §5.17, and ExtendedTriggerMessage (security whitepaper)
             return _trigger(command)
         case GetConfiguration():  # §5.8
@@ -77,18 +106,26 @@ def _request(command: Command) -> tuple[str, Mapping[str, object]]:
         case SetConfiguration():  # §5.3
             key = command.key.variable
             return "ChangeConfiguration", ChangeConfigurationRequest(key=key, value=command.value)
+        case GetBaseReport():
+            raise CommandNotSupported("OCPP 1.6 has no base report; use get-config instead")
         case ClearCache():  # §5.4
             return "ClearCache", ClearCacheRequest()
+        case _:
+            assert_never(command)
+
+
+def _render_messages(
+    command: DataTransfer | DisplayPrice | StationPrice | CostUpdate,
+) -> tuple[str, Mapping[str, object]]:
+    match command:
         case DataTransfer():  # §5.6
             return "DataTransfer", _data_transfer(command)
         case DisplayPrice():  # OCA SetUserPrice
             return "DataTransfer", pricing.user_price(command)
-        case CostUpdate():  # OCA RunningCost / FinalCost
-            return "DataTransfer", pricing.cost(command)
         case StationPrice():  # OCA DefaultPrice
             return "ChangeConfiguration", pricing.default_price(command)
-        case GetBaseReport():
-            raise CommandNotSupported("OCPP 1.6 has no base report; use get-config instead")
+        case CostUpdate():  # OCA RunningCost / FinalCost
+            return "DataTransfer", pricing.cost(command)
         case _:
             assert_never(command)
 

@@ -147,7 +147,7 @@ async def boot_notification(link: Link, p: BootNotificationRequest) -> BootNotif
     }
 
 
-async def heartbeat(link: Link, p: HeartbeatRequest) -> HeartbeatResponse:
+async def heartbeat(link: Link, _p: HeartbeatRequest) -> HeartbeatResponse:
     """G02: answer with the CSMS time so the station can synchronise its clock."""
     now = await link.services.provisioning.heartbeat(link.station_id)
     return {"currentTime": format_timestamp(now)}
@@ -233,7 +233,7 @@ async def _started(link: Link, e: _Event, p: TransactionEventRequest) -> Outcome
     return await link.services.transactions.start(link.station_id, start)
 
 
-async def _updated(link: Link, e: _Event, p: TransactionEventRequest) -> Outcome:
+async def _updated(link: Link, e: _Event, _p: TransactionEventRequest) -> Outcome:
     """E02/E03 (idToken after plug-in, E03.FR.01), J02 meter values, E04 offline events."""
     update = TransactionUpdate(
         station_tx_id=e.station_tx_id,

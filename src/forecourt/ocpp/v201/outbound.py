@@ -82,6 +82,27 @@ def render(command: Command) -> tuple[str, Payload]:
 
 
 def _request(command: Command) -> tuple[str, Mapping[str, object]]:
+    # Three families keep each match short; together they still cover every Command.
+    match command:
+        case Reset() | UnlockConnector() | ChangeAvailability() | RemoteStart() | RemoteStop():
+            return _render_control(command)
+        case (
+            TriggerMessage()
+            | GetConfiguration()
+            | SetConfiguration()
+            | GetBaseReport()
+            | ClearCache()
+        ):
+            return _render_configuration(command)
+        case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
+            return _render_messages(command)
+        case _:
+            assert_never(command)
+
+
+def _render_control(
+    command: Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop,
+) -> tuple[str, Mapping[str, object]]:
     match command:
         case Reset():  # B11/B12
             return "Reset", ResetRequest(type=RESET_TYPE[command.hard])
@@ -97,6 +118,14 @@ def _request(command: Command) -> tuple[str, Mapping[str, object]]:
         case RemoteStop():  # F03
             tx_id = command.station_tx_id
             return "RequestStopTransaction", RequestStopTransactionRequest(transactionId=tx_id)
+        case _:
+            assert_never(command)
+
+
+def _render_configuration(
+    command: TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache,
+) -> tuple[str, Mapping[str, object]]:
+    match command:
         case TriggerMessage():  # F06
             return "TriggerMessage", _trigger(command)
         case GetConfiguration():  # B06
@@ -107,6 +136,14 @@ def _request(command: Command) -> tuple[str, Mapping[str, object]]:
             return "GetBaseReport", _base_report(command)
         case ClearCache():  # C11
             return "ClearCache", ClearCacheRequest()
+        case _:
+            assert_never(command)
+
+
+def _render_messages(
+    command: DataTransfer | DisplayPrice | StationPrice | CostUpdate,
+) -> tuple[str, Mapping[str, object]]:
+    match command:
         case DataTransfer():  # P01
             return "DataTransfer", _data_transfer(command)
         case DisplayPrice():  # O01/O02: the price before and during the session

@@ -71,13 +71,13 @@ class Reconciliation:
 
     async def run(self, *, fix: bool = True, days: int = 7) -> list[Finding]:
         since = self._ctx.clock.now() - timedelta(days=days)
-        findings = await self._local(since)
+        findings = await self._local()
         if fix:
             await self._recovery.sweep(startup=True)
             findings = [await self._after_sweep(f) for f in findings]
         return findings + await self._against_provider(since, fix)
 
-    async def _local(self, since: datetime) -> list[Finding]:
+    async def _local(self) -> list[Finding]:
         async with self._ctx.uow() as uow:
             open_states = (
                 PaymentState.TO_CAPTURE,

@@ -85,7 +85,7 @@ def _done(payment: Payment) -> bool:
 
 
 @router.post("/pay/session/{public_id}/stop")
-async def stop_session(request: Request, public_id: str, web: Web) -> Response:
+async def stop_session(public_id: str, web: Web) -> Response:
     """The driver ends their own session (the unguessable public id is the credential)."""
     payment = await web.services.feature(PAYMENTS).holds.get(public_id)
     if payment.state is PaymentState.IN_SESSION and payment.transaction_id is not None:

@@ -11,7 +11,7 @@ from forecourt.payments.domain.payments import PaymentState
 from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.ports import PAYMENT_STORE, PaymentFilter, TariffBinding
 from forecourt.payments.services.pricing import price_text
-from forecourt.web.auth import Admin, SignedIn, Viewer
+from forecourt.web.auth import ADMIN_ONLY, SignedIn, Viewer
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
 from forecourt.web.scope import visible_station, visible_station_ids
@@ -41,8 +41,8 @@ async def payments_page(request: Request, me: Viewer, web: Web, state: str = "")
     return web.page(request, "payments/dashboard_payments.html", context)
 
 
-@router.post("/dashboard/payments/reconcile")
-async def reconcile(request: Request, me: Admin, web: Web) -> Response:
+@router.post("/dashboard/payments/reconcile", dependencies=[ADMIN_ONLY])
+async def reconcile(request: Request, web: Web) -> Response:
     findings = await web.services.feature(PAYMENTS).reconciliation.run(fix=True)
     return web.page(request, "payments/dashboard_reconcile.html", {"findings": findings})
 

@@ -96,7 +96,7 @@ class TicketDesk:
         latest = await faults.latest(finding.station_id, finding.kind, finding.evse_id)
         if not finding.active:
             if latest is not None and latest.active:
-                await self._clear(uow, latest, finding, follow)
+                await self._clear(uow, latest, finding)
             return
         if latest is not None and latest.active:
             fault = _merged(latest, finding)
@@ -188,9 +188,7 @@ class TicketDesk:
         set_due_dates(ticket, self._config.current.sla)
         return True
 
-    async def _clear(
-        self, uow: UnitOfWork, fault: Fault, finding: Finding, follow: Followups
-    ) -> None:
+    async def _clear(self, uow: UnitOfWork, fault: Fault, finding: Finding) -> None:
         fault.active, fault.cleared_at = False, finding.at
         await uow.repository(RELIABILITY_STORE).faults.save(fault)
         if fault.ticket_id is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from forecourt.web.auth import Viewer
@@ -17,9 +16,7 @@ router = page_router()
 
 
 @router.get("/dashboard/live")
-async def live(
-    request: Request, me: Viewer, web: Web, groups: str = "", station: str = ""
-) -> Response:
+async def live(me: Viewer, web: Web, groups: str = "", station: str = "") -> Response:
     wanted = frozenset(g for g in groups.split(",") if g in GROUPS) or GROUPS
     if station:
         await visible_station(web, me, station)

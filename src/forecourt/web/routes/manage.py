@@ -14,10 +14,14 @@ from forecourt.api.bounds import RecordId
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.services.access import Role
-from forecourt.web.auth import Admin, Viewer
+from forecourt.web.auth import ADMIN_ONLY, Viewer
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
-from forecourt.web.scope import NetworkOperator, visible_sites, visible_stations
+from forecourt.web.scope import (
+    NETWORK_OPERATOR_ONLY,
+    visible_sites,
+    visible_stations,
+)
 
 router = page_router()
 
@@ -47,9 +51,8 @@ async def sites(request: Request, me: Viewer, web: Web, done: str = "") -> Respo
     return web.page(request, "dashboard/sites.html", context)
 
 
-@router.post("/dashboard/sites")
+@router.post("/dashboard/sites", dependencies=[NETWORK_OPERATOR_ONLY])
 async def add_site(
-    me: NetworkOperator,
     web: Web,
     site_id: Text,
     name: Text,
@@ -61,8 +64,8 @@ async def add_site(
     return _back("/dashboard/sites", "site")
 
 
-@router.get("/dashboard/tokens")
-async def tokens(request: Request, me: NetworkOperator, web: Web, done: str = "") -> Response:
+@router.get("/dashboard/tokens", dependencies=[NETWORK_OPERATOR_ONLY])
+async def tokens(request: Request, web: Web, done: str = "") -> Response:
     context = {
         "tokens": await web.services.network.tokens(),
         "kinds": list(TokenKind),
@@ -71,9 +74,8 @@ async def tokens(request: Request, me: NetworkOperator, web: Web, done: str = ""
     return web.page(request, "dashboard/tokens.html", context)
 
 
-@router.post("/dashboard/tokens")
+@router.post("/dashboard/tokens", dependencies=[NETWORK_OPERATOR_ONLY])
 async def add_token(
-    me: NetworkOperator,
     web: Web,
     value: Text,
     kind: Annotated[TokenKind, Form()] = TokenKind.RFID,
@@ -85,23 +87,20 @@ async def add_token(
     return _back("/dashboard/tokens", "token")
 
 
-@router.post("/dashboard/tokens/block")
-async def block_token(
-    me: NetworkOperator, web: Web, value: Text, blocked: Annotated[bool, Form()] = True
-) -> Response:
+@router.post("/dashboard/tokens/block", dependencies=[NETWORK_OPERATOR_ONLY])
+async def block_token(web: Web, value: Text, blocked: Annotated[bool, Form()] = True) -> Response:
     await web.services.network.update_token(value, blocked=blocked)
     return _back("/dashboard/tokens", "blocked" if blocked else "unblocked")
 
 
-@router.get("/dashboard/api-keys")
-async def api_keys(request: Request, me: Admin, web: Web, done: str = "") -> Response:
+@router.get("/dashboard/api-keys", dependencies=[ADMIN_ONLY])
+async def api_keys(request: Request, web: Web, done: str = "") -> Response:
     return await _api_keys_page(request, web, done=_DONE.get(done))
 
 
-@router.post("/dashboard/api-keys")
+@router.post("/dashboard/api-keys", dependencies=[ADMIN_ONLY])
 async def create_api_key(
     request: Request,
-    me: Admin,
     web: Web,
     name: Text,
     role: Annotated[Role, Form()] = Role.VIEWER,
@@ -111,8 +110,8 @@ async def create_api_key(
     return await _api_keys_page(request, web, new_key=key, new_record=record.name)
 
 
-@router.post("/dashboard/api-keys/{key_id}/revoke")
-async def revoke_api_key(key_id: RecordId, me: Admin, web: Web) -> Response:
+@router.post("/dashboard/api-keys/{key_id}/revoke", dependencies=[ADMIN_ONLY])
+async def revoke_api_key(key_id: RecordId, web: Web) -> Response:
     await web.services.api_keys.revoke(key_id)
     return _back("/dashboard/api-keys", "revoked")
 
