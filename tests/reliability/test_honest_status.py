@@ -4,6 +4,7 @@ live connector statuses alone (a port the reliability watch has not seen yet).""
 from __future__ import annotations
 
 import pytest
+
 from forecourt.reliability.domain.model import Condition, PortRef
 from forecourt.reliability.domain.status import DriverStatus, honest_status
 from forecourt.reliability.domain.watch import PortView

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from forecourt.bootstrap import open_database
 from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.stations import Site
 from forecourt.storage import Database
@@ -28,7 +29,7 @@ class Traced:
 
     def __init__(self, path: Path, **group: Any) -> None:
         self.path = path
-        self.database = Database.from_url(sqlite_url(path), **group)
+        self.database = open_database(sqlite_url(path), **group)  # features' branches too
         self.sql: list[str] = []
 
     async def start(self) -> None:

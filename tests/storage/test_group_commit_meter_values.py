@@ -42,10 +42,10 @@ MESSAGE_SQL = [
 class Silent:
     """Event bus port with no subscribers: only the handlers' own units of work run."""
 
-    async def publish(self, event: DomainEvent) -> None:
+    async def publish(self, _event: DomainEvent) -> None:
         return None
 
-    def subscribe(self, topic_prefix: str, subscriber: Subscriber) -> Callable[[], None]:
+    def subscribe(self, _prefix: str, _subscriber: Subscriber) -> Callable[[], None]:
         return lambda: None
 
 
