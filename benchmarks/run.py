@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["bench_core.py", "bench_compat.py", "bench_reliability.py", "bench_cli.py"]
+BENCHMARKS = [
+    "bench_core.py",
+    "bench_compat.py",
+    "bench_reliability.py",
+    "bench_cli.py",
+    "bench_storm.py",
+]
 
 
 def main() -> int:
