@@ -27,28 +27,28 @@ def hash_password(password: str) -> str:
     return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
-def verify_password(password: str, stored: str) -> bool:
-    """Constant-time check. Successful checks are remembered by a digest (never the password)
-    so that a reconnect storm costs one scrypt per station rather than one per attempt."""
-    key = _remember_key(password, stored)
-    if _remembered(key):
+def verify_password(password: str, stored: str, *, subject: str = "") -> bool:
+    """Constant-time check; ``subject`` (e.g. "station:CP1") names whose password it is, so
+    that a success is remembered (see ``VerifiedDigests``) and the next one costs no scrypt."""
+    if _VERIFIED.matches(subject, password, stored):
         return True
+    _CHECKS[0] += 1
     if not _scrypt_matches(password, stored):
         return False
-    _remember(key)
+    _VERIFIED.remember(subject, password, stored)
     return True
 
 
-async def verify_password_off_loop(password: str, stored: str) -> bool:
+async def verify_password_off_loop(password: str, stored: str, *, subject: str = "") -> bool:
     """``verify_password`` without blocking the event loop; the cache is only touched here,
     on the loop, so the worker threads share nothing."""
-    key = _remember_key(password, stored)
-    if _remembered(key):
+    if _VERIFIED.matches(subject, password, stored):
         return True
     loop = asyncio.get_running_loop()
+    _CHECKS[0] += 1
     if not await loop.run_in_executor(_HASHING, _scrypt_matches, password, stored):
         return False
-    _remember(key)
+    _VERIFIED.remember(subject, password, stored)
     return True
 
 
@@ -56,29 +56,55 @@ async def hash_password_off_loop(password: str) -> str:
     return await asyncio.get_running_loop().run_in_executor(_HASHING, hash_password, password)
 
 
-_VERIFIED: OrderedDict[str, None] = OrderedDict()
-_VERIFIED_MAX = 65536
+class VerifiedDigests:
+    """Passwords that passed a full scrypt check, so that a reconnect storm costs one scrypt
+    per station rather than one per attempt.
+
+    One entry per subject: a BLAKE2b MAC, under a key drawn at start and never stored, of the
+    stored hash and the password that matched it. The password itself is never kept, and the
+    MAC cannot be checked against guesses without the key. A presented password is accepted
+    from here only when its MAC equals the remembered one; anything else (a wrong guess, or the
+    right password after the stored hash changed) goes to scrypt, so brute force still costs a
+    full scrypt per guess, and a password change invalidates the entry by itself (the stored
+    hash is part of the MAC). Bounded: the least recently used subjects are forgotten."""
+
+    def __init__(self, max_entries: int = 65536) -> None:
+        self._key = secrets.token_bytes(32)
+        self._max = max_entries
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+
+    def matches(self, subject: str, password: str, stored: str) -> bool:
+        remembered = self._entries.get(subject) if subject else None
+        if remembered is None or not hmac.compare_digest(remembered, self._mac(password, stored)):
+            return False
+        self._entries.move_to_end(subject)
+        return True
+
+    def remember(self, subject: str, password: str, stored: str) -> None:
+        if not subject:
+            return
+        self._entries[subject] = self._mac(password, stored)
+        self._entries.move_to_end(subject)
+        if len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    def _mac(self, password: str, stored: str) -> bytes:
+        message = f"{stored}\0{password}".encode()
+        return hashlib.blake2b(message, key=self._key, digest_size=32).digest()
+
+
+_VERIFIED = VerifiedDigests()
 
 # scrypt releases the GIL: a small pool keeps each check (~16 ms) off the event loop, and its
 # size bounds how much CPU password checks (a guessing attack included) can take at once.
 _HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="forecourt-scrypt")
+_CHECKS = [0]  # full checks run; counted by the callers, never in the pool's threads
 
 
-def _remember_key(password: str, stored: str) -> str:
-    return hashlib.sha256(f"{stored}\0{password}".encode()).hexdigest()
-
-
-def _remembered(key: str) -> bool:
-    if key in _VERIFIED:
-        _VERIFIED.move_to_end(key)
-        return True
-    return False
-
-
-def _remember(key: str) -> None:
-    _VERIFIED[key] = None
-    if len(_VERIFIED) > _VERIFIED_MAX:
-        _VERIFIED.popitem(last=False)
+def scrypt_checks() -> int:
+    """How many full scrypt password checks this process has run (the tests prove with it
+    that a wrong password is never answered from the cache)."""
+    return _CHECKS[0]
 
 
 def _scrypt_matches(password: str, stored: str) -> bool:

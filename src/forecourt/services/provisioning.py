@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -47,8 +48,10 @@ class Admission:
 
 
 class Provisioning:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, rng: random.Random | None = None) -> None:
         self._ctx = ctx
+        self._rng = rng or random.Random()
+        self._started = ctx.clock.now()  # built at start-up: when a restart's storm begins
 
     async def admit(self, station_id: str, password: str | None) -> Admission:
         """Security profile 1/2: HTTP Basic with username = station id (checked by the gateway).
@@ -59,7 +62,7 @@ class Provisioning:
             return await self._admit_unknown(station_id, password)
         if station.password_hash is not None:
             if password is None or not await verify_password_off_loop(
-                password, station.password_hash
+                password, station.password_hash, subject=f"station:{station_id}"
             ):
                 return Admission(False, "bad credentials", bad_password=True)
         elif self._ctx.policy.require_station_password:
@@ -137,11 +140,22 @@ class Provisioning:
 
     def _interval_for(self, station: Station) -> int:
         if station.registration is RegistrationStatus.ACCEPTED:
-            return self._ctx.policy.heartbeat_interval_s
+            return self._jittered(self._ctx.policy.heartbeat_interval_s)
         return self._retry_interval()
 
     def _retry_interval(self) -> int:
-        return self._ctx.policy.pending_retry_interval_s
+        return self._jittered(self._ctx.policy.pending_retry_interval_s)
+
+    def _jittered(self, interval: int) -> int:
+        """Right after start-up, a whole fleet reconnects and boots within seconds: with one
+        interval, their heartbeats (or next boots) would keep arriving in that same burst.
+        Only ever shorter: the reliability detectors judge a silence by the full interval."""
+        policy = self._ctx.policy
+        since_start = (self._ctx.clock.now() - self._started).total_seconds()
+        if not policy.boot_interval_jitter or since_start >= policy.boot_interval_jitter_window_s:
+            return interval
+        cut = policy.boot_interval_jitter * self._rng.random()
+        return max(1, round(interval * (1.0 - cut)))
 
     async def registration_of(self, station_id: str) -> RegistrationStatus | None:
         async with self._ctx.uow() as uow:

@@ -1,0 +1,107 @@
+"""Reconnect storms over a real server: what a reconnect costs (no scrypt for a password already
+verified, a full one for every guess) and the boot intervals handed out right after start-up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import websockets
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from forecourt.services.credentials import scrypt_checks
+from tests.e2e.conftest import basic_auth
+from tests.support.server import running_server
+
+STATION, PASSWORD = "CP-STORM-1", "storm-station-password-1"
+V16 = [websockets.Subprotocol("ocpp1.6")]
+BOOT = json.dumps(
+    [2, "b", "BootNotification", {"chargePointVendor": "Storm", "chargePointModel": "S1"}]
+)
+
+
+async def login(ws_url: str, password: str, station: str = STATION) -> int:
+    """HTTP status of a handshake: 101 when admitted."""
+    try:
+        async with connect(
+            f"{ws_url}/{station}",
+            subprotocols=V16,
+            additional_headers=basic_auth(station, password),
+        ):
+            return 101
+    except InvalidStatus as refused:
+        return refused.response.status_code
+
+
+async def boot_interval(ws_url: str, station: str) -> int:
+    async with connect(f"{ws_url}/{station}", subprotocols=V16) as ws:
+        await ws.send(BOOT)
+        answer = json.loads(await ws.recv())
+    assert answer[2]["status"] == "Accepted"
+    return int(answer[2]["interval"])
+
+
+async def test_a_verified_password_costs_no_scrypt_and_every_guess_costs_one(
+    tmp_path: Path,
+) -> None:
+    async with running_server(tmp_path) as server:
+        await server.forecourt.services.network.add_station(STATION, password=PASSWORD)
+        before = scrypt_checks()
+        assert await login(server.ws_url, PASSWORD) == 101
+        assert scrypt_checks() == before + 1  # the first login after start checks it fully
+        for _ in range(3):
+            assert await login(server.ws_url, PASSWORD) == 101
+        assert scrypt_checks() == before + 1  # reconnects: remembered
+        for n in range(3):
+            assert await login(server.ws_url, f"{PASSWORD}-guess-{n}") == 401
+            assert scrypt_checks() == before + 2 + n  # each guess: a full scrypt
+        assert await login(server.ws_url, PASSWORD) == 101
+        assert scrypt_checks() == before + 4  # guesses did not evict the right password
+
+
+async def test_a_password_change_forgets_the_verified_password(tmp_path: Path) -> None:
+    async with running_server(tmp_path) as server:
+        network = server.forecourt.services.network
+        await network.add_station(STATION, password=PASSWORD)
+        assert await login(server.ws_url, PASSWORD) == 101
+        await network.update_station(STATION, password="the-new-station-password")
+        before = scrypt_checks()
+        assert await login(server.ws_url, PASSWORD) == 401
+        assert await login(server.ws_url, "the-new-station-password") == 101
+        assert await login(server.ws_url, "the-new-station-password") == 101
+        assert scrypt_checks() == before + 2
+
+
+async def test_boots_right_after_start_get_intervals_spread_below_the_configured_one(
+    tmp_path: Path,
+) -> None:
+    async with running_server(
+        tmp_path,
+        registration_policy="auto",
+        heartbeat_interval=300,
+        boot_interval_jitter=0.5,
+        boot_interval_jitter_window=3600.0,
+    ) as server:
+        intervals = [await boot_interval(server.ws_url, f"CP-JITTER-{n}") for n in range(12)]
+    assert all(150 <= interval <= 300 for interval in intervals), intervals
+    # twelve draws from 151 values all equal: about 1e-26, never by chance
+    assert len(set(intervals)) > 1, intervals
+
+
+@pytest.mark.parametrize(
+    ("jitter", "window"), [(0.5, 0.0), (0.0, 3600.0)], ids=["window-over", "jitter-off"]
+)
+async def test_without_jitter_boots_get_the_configured_interval(
+    tmp_path: Path, jitter: float, window: float
+) -> None:
+    async with running_server(
+        tmp_path,
+        registration_policy="auto",
+        heartbeat_interval=300,
+        boot_interval_jitter=jitter,
+        boot_interval_jitter_window=window,
+    ) as server:
+        intervals = [await boot_interval(server.ws_url, f"CP-EXACT-{n}") for n in range(3)]
+    assert intervals == [300, 300, 300]
