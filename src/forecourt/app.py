@@ -29,6 +29,7 @@ from forecourt.ocpp import v16, v201
 from forecourt.ocpp.adapter import VersionAdapter
 from forecourt.payments import payment_adapters
 from forecourt.services.core import Services
+from forecourt.services.credentials import use_verifier_secret
 from forecourt.services.throttle import BackOffThrottle
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
@@ -71,6 +72,7 @@ class Forecourt:
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+    use_verifier_secret(settings.secret_key)  # station password verifiers (docs/security.md)
     database = Database.from_url(
         settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
     )

@@ -13,7 +13,7 @@ from websockets.exceptions import InvalidStatus
 
 from forecourt.services.credentials import scrypt_checks
 from tests.e2e.conftest import basic_auth
-from tests.support.server import running_server
+from tests.support.server import RunningServer, running_server
 
 STATION, PASSWORD = "CP-STORM-1", "storm-station-password-1"
 V16 = [websockets.Subprotocol("ocpp1.6")]
@@ -105,3 +105,42 @@ async def test_without_jitter_boots_get_the_configured_interval(
     ) as server:
         intervals = [await boot_interval(server.ws_url, f"CP-EXACT-{n}") for n in range(3)]
     assert intervals == [300, 300, 300]
+
+
+async def stored_hash(server: RunningServer) -> str:
+    station = await server.forecourt.services.network.station(STATION)
+    assert station.password_hash is not None
+    return station.password_hash
+
+
+async def test_after_a_restart_a_verified_password_costs_no_scrypt(tmp_path: Path) -> None:
+    async with running_server(tmp_path) as server:
+        await server.forecourt.services.network.add_station(STATION, password=PASSWORD)
+        assert await login(server.ws_url, PASSWORD) == 101
+        stored = await stored_hash(server)
+    assert stored.startswith("scrypt$")
+    assert "$b2$" in stored
+    assert PASSWORD not in stored
+    async with running_server(tmp_path) as server:  # the same database, a new process state
+        before = scrypt_checks()
+        assert await login(server.ws_url, PASSWORD) == 101
+        assert scrypt_checks() == before  # the stored verifier, not scrypt
+        assert await login(server.ws_url, f"{PASSWORD}-guess") == 401
+        assert scrypt_checks() == before + 1  # a guess: a full scrypt, restart or not
+        await server.forecourt.services.network.update_station(STATION, password="new-password-2")
+        assert await login(server.ws_url, PASSWORD) == 401  # the old verifier is gone
+        assert await login(server.ws_url, "new-password-2") == 101
+        assert scrypt_checks() == before + 3
+
+
+async def test_a_new_secret_key_makes_stored_verifiers_stale(tmp_path: Path) -> None:
+    async with running_server(tmp_path, secret_key="first-secret-key-0123456789") as server:
+        await server.forecourt.services.network.add_station(STATION, password=PASSWORD)
+        assert await login(server.ws_url, PASSWORD) == 101
+    async with running_server(tmp_path, secret_key="second-secret-key-0123456789") as server:
+        before = scrypt_checks()
+        assert await login(server.ws_url, PASSWORD) == 101
+        assert scrypt_checks() == before + 1  # stale under the new key: checked fully ...
+    async with running_server(tmp_path, secret_key="second-secret-key-0123456789") as server:
+        assert await login(server.ws_url, PASSWORD) == 101
+        assert scrypt_checks() == before + 1  # ... and stored afresh

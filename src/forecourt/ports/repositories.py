@@ -89,6 +89,8 @@ class StationRepository(Protocol):
     async def touch(self, station_id: str, at: datetime) -> None: ...  # last_seen_at, cheap
     async def set_clock_drift(self, station_id: str, drift_s: float) -> bool: ...
     # ^ one cheap UPDATE; False (and nothing stored) for an unknown station
+    async def replace_password_hash(self, station_id: str, expected: str, new: str) -> bool: ...
+    # ^ only while the stored hash is still ``expected`` (a concurrent change wins)
     async def set_connected(
         self,
         station_id: str,

@@ -20,7 +20,11 @@ from forecourt.domain.stations import (
 )
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
-from forecourt.services.credentials import hash_password_off_loop, verify_password_off_loop
+from forecourt.services.credentials import (
+    hash_password_off_loop,
+    verify_password_off_loop,
+    with_verifier,
+)
 from forecourt.services.station_identity import check_new_station_id
 
 
@@ -61,15 +65,29 @@ class Provisioning:
         if station is None:
             return await self._admit_unknown(station_id, password)
         if station.password_hash is not None:
+            subject = f"station:{station_id}"
             if password is None or not await verify_password_off_loop(
-                password, station.password_hash, subject=f"station:{station_id}"
+                password, station.password_hash, subject=subject
             ):
                 return Admission(False, "bad credentials", bad_password=True)
+            await self._store_verifier(station_id, station.password_hash, subject, password)
         elif self._ctx.policy.require_station_password:
             return Admission(False, "station has no password and the policy requires one")
         return Admission(
             True, "", station.registration, station.vendor, station.model, station=station
         )
+
+    async def _store_verifier(
+        self, station_id: str, stored: str, subject: str, password: str
+    ) -> None:
+        """Once per password (and secret key): the next logins, after a restart too, are
+        checked by the stored verifier instead of scrypt."""
+        upgraded = with_verifier(stored, subject, password)
+        if upgraded is None:
+            return
+        async with self._ctx.uow() as uow:
+            await uow.stations.replace_password_hash(station_id, stored, upgraded)
+            await uow.commit()
 
     async def _admit_unknown(self, station_id: str, password: str | None) -> Admission:
         policy = self._ctx.policy.registration
@@ -86,6 +104,9 @@ class Provisioning:
         )
         # hashed before the unit of work: on SQLite it holds the process's one writer turn
         password_hash = await hash_password_off_loop(password) if password else None
+        if password_hash is not None and password is not None:
+            subject = f"station:{station_id}"
+            password_hash = with_verifier(password_hash, subject, password) or password_hash
         station = Station(id=station_id, registration=status, password_hash=password_hash)
         async with self._ctx.uow() as uow:
             refused = await self._refuse_new(uow, station_id, policy)

@@ -183,6 +183,14 @@ class SqlStationRepository:
     async def set_clock_drift(self, station_id: str, drift_s: float) -> bool:
         return await self._update(station_id, clock_drift_s=drift_s)
 
+    async def replace_password_hash(self, station_id: str, expected: str, new: str) -> bool:
+        statement = (
+            update(stations)
+            .where(stations.c.id == station_id, stations.c.password_hash == expected)
+            .values(password_hash=new)
+        )
+        return (await self._db.execute(statement)).rowcount > 0
+
     async def _update(self, station_id: str, **values: Any) -> bool:
         """Set station columns in one UPDATE; False when there is no such station."""
         result = await self._db.execute(_UPDATE_STATION, {**values, "b_station_id": station_id})
