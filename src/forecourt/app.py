@@ -100,6 +100,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         if migrate:
             await database.migrate()
         await services.network.reset_connections()
+        endpoint.know(await services.network.station_ids())
         await services.reliability.start()
         await services.payments.start()  # recovers half-done payments before serving
         log.info("forecourt %s ready (%s)", __version__, database.dialect)

@@ -3,6 +3,7 @@ verified, a full one for every guess) and the boot intervals handed out right af
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -144,3 +145,25 @@ async def test_a_new_secret_key_makes_stored_verifiers_stale(tmp_path: Path) -> 
     async with running_server(tmp_path, secret_key="second-secret-key-0123456789") as server:
         assert await login(server.ws_url, PASSWORD) == 101
         assert scrypt_checks() == before + 1  # ... and stored afresh
+
+
+async def test_stored_stations_skip_the_pace_and_the_queue_cap_that_newcomers_meet(
+    tmp_path: Path,
+) -> None:
+    known = [f"CP-KNOWN-{n}" for n in range(6)]
+    async with running_server(tmp_path) as server:
+        for station in known:
+            await server.forecourt.services.network.add_station(station, password=PASSWORD)
+    caps = {"max_handshakes_per_second": 2.0, "max_queued_handshakes": 1}
+    async with running_server(tmp_path, registration_policy="auto", **caps) as server:
+        # a restart: every stored station reconnects at once
+        burst = await asyncio.gather(*(login(server.ws_url, PASSWORD, s) for s in known))
+        assert burst == [101] * 6
+        # the control: as many stations never seen before, at once, meet both caps
+        newcomers = [f"CP-NEWCOMER-{n}" for n in range(6)]
+        burst = await asyncio.gather(*(login(server.ws_url, PASSWORD, s) for s in newcomers))
+        assert sorted(burst) == [101, 101, 503, 503, 503, 503]
+        # admitted once, a newcomer is known: its reconnects are not paced either
+        admitted = [s for s, status in zip(newcomers, burst, strict=True) if status == 101]
+        again = await asyncio.gather(*(login(server.ws_url, PASSWORD, s) for s in admitted * 3))
+        assert again == [101] * 6

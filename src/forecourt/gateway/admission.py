@@ -182,12 +182,13 @@ class HandshakeSlots:
         return busy and self._waiting >= self._queued
 
     @asynccontextmanager
-    async def slot(self, *, paced: bool = False) -> AsyncIterator[None]:
-        """A slot; ``paced`` (new handshakes) also waits for its turn at the configured rate."""
+    async def slot(self, *, paced: bool = False, quiet: bool = False) -> AsyncIterator[None]:
+        """A slot; ``paced`` (newcomers' handshakes) also waits for its turn at the configured
+        rate, and ``paced`` or ``quiet`` ones (every handshake) for a quiet event loop."""
         if paced and self._interval:
             async with self._queue_place():
                 await self._turn()
-        if paced and self._max_loop_lag:
+        if (paced or quiet) and self._max_loop_lag:
             async with self._queue_place():  # queued while another handshake waits for quiet
                 await self._probe.acquire()
             try:

@@ -81,6 +81,7 @@ class SiteRepository(Protocol):
 class StationRepository(Protocol):
     async def get(self, station_id: str) -> Station | None: ...  # with EVSEs and connectors
     async def list(self, site_id: str | None = None) -> list[Station]: ...
+    async def ids(self) -> builtins.list[str]: ...  # every station id, nothing else (cheap)
     async def add(self, station: Station) -> None: ...  # Conflict on duplicate id
     async def id_ignoring_case(self, station_id: str) -> str | None: ...
     # ^ the stored id equal to station_id ignoring ASCII case (ids are unique that way)

@@ -138,6 +138,9 @@ class SqlStationRepository:
     async def list(self, site_id: str | None = None) -> builtins.list[Station]:
         return await self._load(None if site_id is None else stations.c.site_id == site_id)
 
+    async def ids(self) -> builtins.list[str]:
+        return list((await self._db.execute(select(stations.c.id))).scalars())
+
     async def add(self, station: Station) -> None:
         async with self._db.guarded(f"station {station.id!r}"):
             values = _station_values(station)
