@@ -258,7 +258,10 @@ def main() -> None:
     settings = {"FORECOURT_MAX_SOCKETS_PER_ADDRESS": "0"}
     if args.deflate:
         settings["FORECOURT_WS_PER_MESSAGE_DEFLATE"] = str(args.deflate == "on").lower()
-    rows: list[Row] = []
+    print(f"\nStorms and idle memory ({os.cpu_count()} cores, load average {load_avg:.1f} at start;"
+          f" {args.workers} load processes)\n")  # fmt: skip
+    print(f"| {'scenario':<44} | {'result':>10} | detail")
+    print(f"|{'-' * 46}|{'-' * 12}|{'-' * 60}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "servers.log"
         for stations in (int(n) for n in args.stations.split(",")):
@@ -268,14 +271,10 @@ def main() -> None:
             ]
             for target in targets:
                 if args.only in (None, target.name):
-                    rows += run_target(target, stations, args.workers, log, args.py_spy)
+                    for row in run_target(target, stations, args.workers, log, args.py_spy):
+                        print(f"| {row.scenario:<44} | {row.value:>10} | {row.detail}", flush=True)
         errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
-    print(f"\nStorms and idle memory ({os.cpu_count()} cores, load average {load_avg:.1f} at start;"
-          f" {args.workers} load processes; server log: {len(errors)} tracebacks)\n")  # fmt: skip
-    print(f"| {'scenario':<44} | {'result':>10} | detail")
-    print(f"|{'-' * 46}|{'-' * 12}|{'-' * 60}")
-    for row in rows:
-        print(f"| {row.scenario:<44} | {row.value:>10} | {row.detail}")
+    print(f"\nserver logs: {len(errors)} tracebacks")
 
 
 if __name__ == "__main__":
