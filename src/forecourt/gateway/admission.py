@@ -175,6 +175,7 @@ class HandshakeSlots:
         self._next_start = 0.0  # loop time the next paced handshake may start
         self._max_loop_lag = max_loop_lag
         self._probe = asyncio.Lock()  # one handshake at a time waits for a quiet loop
+        self._quiet_at = float("-inf")  # loop time a quiet turn was last seen
 
     @property
     def full(self) -> bool:
@@ -188,11 +189,12 @@ class HandshakeSlots:
         if paced and self._interval:
             async with self._queue_place():
                 await self._turn()
-        if (paced or quiet) and self._max_loop_lag:
+        if (paced or quiet) and self._max_loop_lag and not self._recently_quiet():
             async with self._queue_place():  # queued while another handshake waits for quiet
                 await self._probe.acquire()
             try:
-                await self._quiet_loop()
+                if not self._recently_quiet():  # else another one just saw it quiet
+                    await self._quiet_loop()
             finally:
                 self._probe.release()
         async with self._queue_place():
@@ -217,6 +219,12 @@ class HandshakeSlots:
         if start > now:
             await asyncio.sleep(start - now)
 
+    def _recently_quiet(self) -> bool:
+        """A quiet turn seen within the last ``max_loop_lag`` lets every waiting handshake go
+        (the concurrency still bounds them): one probe per handshake would admit at most one
+        per turn, and a reconnect storm would crawl on a machine that has CPU to spare."""
+        return asyncio.get_running_loop().time() - self._quiet_at <= self._max_loop_lag
+
     async def _quiet_loop(self) -> None:
         """Wait while a turn of the event loop (what a connected station's frame waits behind)
         takes longer than the budget; backing off gives the queued work its CPU."""
@@ -228,6 +236,7 @@ class HandshakeSlots:
             started = loop.time()
             await asyncio.sleep(0)  # one turn: every callback that was ready runs first
             if loop.time() - started <= self._max_loop_lag:
+                self._quiet_at = loop.time()
                 return
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 0.5)
