@@ -100,6 +100,18 @@ class Target:
             self.process.wait()
         self.process = None
 
+    def refusals(self) -> str:
+        """The server's own count of refused handshakes and timeouts, by reason."""
+        if self.database is None:
+            return ""
+        text = httpx.get(f"http://127.0.0.1:{self.port}/metrics", timeout=60).text
+        counts = [
+            line.split("{", 1)[1].replace('"}', "").replace('="', " ").replace("reason ", "")
+            for line in text.splitlines()
+            if line.startswith(("forecourt_gateway_refused_total{", "forecourt_gateway_timeouts"))
+        ]
+        return f"; server refusals: {', '.join(counts) or 'none'}"
+
     def boots_persisted(self) -> int:
         if self.database is None:
             return -1
@@ -178,6 +190,7 @@ def run_target(
             profiler.send_signal(signal.SIGINT)
             profiler.wait(60)
         boots = target.boots_persisted()
+        refused = target.refusals()
         time.sleep(3.0)
         idle_after = (rss_mib(target.pid) - rss_restarted) * 1024 / max(1, storm.booted)
     finally:
@@ -208,7 +221,7 @@ def run_target(
             (f"target < {limit:g} s; " if limit else "")
             + f"{storm.booted:,} re-admitted and booted, {storm.failed} failed ({closed:,} saw "
             f"the restart); server CPU {cpu:.1f} s; retries {_refusals(storm)}; boot "
-            f"intervals {_spread(storm.intervals)}{persisted}",
+            f"intervals {_spread(storm.intervals)}{persisted}{refused}",
         ),
     ]
 
