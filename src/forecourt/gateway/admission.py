@@ -174,7 +174,7 @@ class HandshakeSlots:
         self._interval = 1.0 / per_second if per_second > 0 else 0.0
         self._next_start = 0.0  # loop time the next paced handshake may start
         self._max_loop_lag = max_loop_lag
-        self._probe = asyncio.Lock()  # one handshake at a time waits for a quiet loop
+        self._probe: asyncio.Future[None] | None = None  # the one wait for a quiet loop
         self._quiet_at = float("-inf")  # loop time a quiet turn was last seen
 
     @property
@@ -190,13 +190,8 @@ class HandshakeSlots:
             async with self._queue_place():
                 await self._turn()
         if (paced or quiet) and self._max_loop_lag and not self._recently_quiet():
-            async with self._queue_place():  # queued while another handshake waits for quiet
-                await self._probe.acquire()
-            try:
-                if not self._recently_quiet():  # else another one just saw it quiet
-                    await self._quiet_loop()
-            finally:
-                self._probe.release()
+            async with self._queue_place():
+                await self._quiet()
         async with self._queue_place():
             await self._semaphore.acquire()
         try:
@@ -220,10 +215,19 @@ class HandshakeSlots:
             await asyncio.sleep(start - now)
 
     def _recently_quiet(self) -> bool:
-        """A quiet turn seen within the last ``max_loop_lag`` lets every waiting handshake go
-        (the concurrency still bounds them): one probe per handshake would admit at most one
-        per turn, and a reconnect storm would crawl on a machine that has CPU to spare."""
         return asyncio.get_running_loop().time() - self._quiet_at <= self._max_loop_lag
+
+    async def _quiet(self) -> None:
+        """One probe for everyone waiting: its quiet turn lets them all go (the concurrency
+        still bounds them). One probe per handshake would admit at most one per turn, and a
+        reconnect storm would crawl on a machine that has CPU to spare."""
+        if self._probe is None:
+            self._probe = asyncio.ensure_future(self._quiet_loop())
+            self._probe.add_done_callback(self._probed)
+        await asyncio.shield(self._probe)  # a waiter timing out leaves the probe to the others
+
+    def _probed(self, _: asyncio.Future[None]) -> None:
+        self._probe = None
 
     async def _quiet_loop(self) -> None:
         """Wait while a turn of the event loop (what a connected station's frame waits behind)
