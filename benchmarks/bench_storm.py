@@ -2,7 +2,7 @@
 
     python benchmarks/bench_storm.py [--stations 1000,5000,10000] [--workers 4]
                                      [--deflate on|off] [--only forecourt|reference]
-                                     [--py-spy DIR]
+                                     [--py-spy DIR] [--set NAME=VALUE ...]
 
 For each station count, against ``forecourt serve`` (SQLite, stations with passwords) and then
 against ``storm_reference.py`` (a minimal in-memory 1.6 CSMS on the ``ocpp`` library):
@@ -269,6 +269,12 @@ def main() -> None:
     parser.add_argument("--deflate", choices=["on", "off"], default=None, help="server setting")
     parser.add_argument("--only", choices=["forecourt", "reference"], default=None)
     parser.add_argument("--py-spy", type=Path, default=None, help="profile each storm into DIR")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        help="a Forecourt setting, e.g. SQLITE_SYNCHRONOUS=NORMAL",
+    )
     parser.add_argument("--port", type=int, default=9131)
     args = parser.parse_args()
     raise_fd_limit()
@@ -276,6 +282,9 @@ def main() -> None:
     settings = {"FORECOURT_MAX_SOCKETS_PER_ADDRESS": "0"}
     if args.deflate:
         settings["FORECOURT_WS_PER_MESSAGE_DEFLATE"] = str(args.deflate == "on").lower()
+    settings.update(
+        ("FORECOURT_" + item.partition("=")[0], item.partition("=")[2]) for item in args.set
+    )
     print(f"\nStorms and idle memory ({os.cpu_count()} cores, load average {load_avg:.1f} at start;"
           f" {args.workers} load processes)\n")  # fmt: skip
     print(f"| {'scenario':<44} | {'result':>10} | detail")
