@@ -190,8 +190,11 @@ class HandshakeSlots:
             async with self._queue_place():
                 await self._turn()
         if (paced or quiet) and self._max_loop_lag and not self._recently_quiet():
-            async with self._queue_place():
-                await self._quiet()
+            if self._probe is None:
+                await self._quiet()  # the one probing: not waiting for anyone
+            else:
+                async with self._queue_place():  # queued behind another one's probe
+                    await self._quiet()
         async with self._queue_place():
             await self._semaphore.acquire()
         try:
