@@ -113,7 +113,9 @@ class Target:
         counts = [
             line.split("{", 1)[1].replace('"}', "").replace('="', " ").replace("reason ", "")
             for line in text.splitlines()
-            if line.startswith(("forecourt_gateway_refused_total{", "forecourt_gateway_timeouts"))
+            if line.startswith(
+                ("forecourt_gateway_refused_total{", "forecourt_gateway_timeouts_total{")
+            )
         ]
         return f"; server refusals: {', '.join(counts) or 'none'}"
 
