@@ -94,7 +94,11 @@ async def test_a_trickling_keep_alive_connection_is_closed(tmp_path: Path) -> No
                 break
             await asyncio.sleep(0.1)
             writer.write(b"X")
-        assert await read_until_closed(reader) == b""
+        try:
+            rest = await read_until_closed(reader)
+        except (BrokenPipeError, ConnectionResetError):  # a trickled byte met the closed socket
+            rest = b""
+        assert rest == b""
 
 
 async def test_an_oversized_request_line_is_answered_and_closed(tmp_path: Path) -> None:
