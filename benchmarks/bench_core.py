@@ -219,7 +219,7 @@ def _meter(turn: int) -> Payload:
     return {"connectorId": 1, "meterValue": [render_v16(sample, "")]}
 
 
-async def _refuse(action: str, payload: Payload) -> Answer:
+async def _refuse(action: str, _payload: Payload) -> Answer:
     raise not_implemented(action)
 
 

@@ -28,10 +28,10 @@ from pathlib import Path
 
 from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
-from forecourt.domain.commands import Command, CommandResult, CommandStatus
+from forecourt.cli.runtime import NoStations
 from forecourt.domain.events import DomainEvent
 from forecourt.domain.metering import Measurand, MeterSample, ReadingContext
-from forecourt.domain.stations import ConnectorStatus, ProtocolVersion, StatusReport
+from forecourt.domain.stations import ConnectorStatus, StatusReport
 from forecourt.domain.tokens import IdToken, TokenRecord
 from forecourt.reliability.keys import RELIABILITY
 from forecourt.reliability.storage.tables import reliability_intervals
@@ -42,20 +42,6 @@ from forecourt.storage.tables import evses, stations
 
 MESSAGES_PER_STATION = 7  # heartbeat, status, start, 3 meter updates, stop
 PLAUSIBLE = {"implausible_power_ratio": 1e9}
-
-
-class NoStations:
-    def is_connected(self, station_id: str) -> bool:
-        return False
-
-    def protocol_of(self, station_id: str) -> ProtocolVersion | None:
-        return None
-
-    async def send(self, station_id: str, command: Command, timeout: float) -> CommandResult:
-        return CommandResult(CommandStatus.OFFLINE)
-
-    def connected_ids(self) -> list[str]:
-        return []
 
 
 @dataclass

@@ -13,6 +13,7 @@ BENCHMARKS = [
     "bench_compat.py",
     "bench_reliability.py",
     "bench_cli.py",
+    "bench_storm.py",
 ]
 
 

@@ -29,6 +29,7 @@ from forecourt.observability.metrics import Metrics, ThrottleCollector
 from forecourt.ocpp import v16, v201
 from forecourt.ocpp.adapter import VersionAdapter
 from forecourt.services.core import Services
+from forecourt.services.credentials import use_verifier_secret
 from forecourt.services.throttle import BackOffThrottle
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
@@ -68,6 +69,7 @@ class Forecourt:
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+    use_verifier_secret(settings.secret_key)  # station password verifiers (docs/security.md)
     database = open_database(
         settings.database_url,
         sqlite_synchronous=settings.sqlite_synchronous,
@@ -95,6 +97,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         if migrate:
             await database.migrate()
         await services.network.reset_connections()
+        endpoint.know(await services.network.station_ids())
         for feature in FEATURES:  # in order: e.g. payments recovers before serving
             await feature.start(services.feature(feature.key))
         log.info("forecourt %s ready (%s)", __version__, database.dialect)

@@ -34,6 +34,8 @@ def policy_from(settings: Settings) -> Policy:
     return Policy(
         heartbeat_interval_s=settings.heartbeat_interval,
         pending_retry_interval_s=settings.pending_retry_interval,
+        boot_interval_jitter=settings.boot_interval_jitter,
+        boot_interval_jitter_window_s=settings.boot_interval_jitter_window,
         registration=settings.registration_policy,
         require_station_password=settings.require_station_password,
         clock_drift_threshold_s=settings.clock_drift_threshold,

@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     )
     heartbeat_interval: int = Field(300, ge=10, description="Heartbeat interval given at boot (s).")
     pending_retry_interval: int = Field(60, ge=5, description="Boot retry interval when Pending.")
+    boot_interval_jitter: float = Field(
+        0.2,
+        ge=0.0,
+        lt=1.0,
+        description="Right after start-up, the interval given at boot is cut by a random share "
+        "of up to this fraction (0: never), so stations that all rebooted together spread out.",
+    )
+    boot_interval_jitter_window: float = Field(
+        300.0, ge=0.0, description="How long after start-up boots get a jittered interval (s)."
+    )
     registration_policy: RegistrationPolicy = Field(
         RegistrationPolicy.STRICT,
         description="Unknown stations: strict (refuse), pending (await approval), auto (accept).",

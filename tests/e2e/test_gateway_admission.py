@@ -136,17 +136,18 @@ async def test_a_refused_handshake_logs_one_line_and_no_error(
         assert not [r for r in caplog.records if "WebSocket /ocpp" in r.getMessage()]
 
 
-async def test_handshakes_wait_their_turn_and_beyond_the_queue_are_refused(tmp_path: Path) -> None:
+async def test_newcomers_wait_their_turn_and_beyond_the_queue_are_refused(tmp_path: Path) -> None:
     async with running_server(
-        tmp_path, max_handshakes_per_second=2.0, max_queued_handshakes=1
+        tmp_path, registration_policy="auto", max_handshakes_per_second=2.0, max_queued_handshakes=1
     ) as server:
-        await server.forecourt.services.network.add_station(STATION, password=PASSWORD)
-        # one at a time: each waits for its turn (half a second apart) and is admitted
-        assert [await attempt(server, PASSWORD, STATION_ADDRESS) for _ in range(3)] == [101] * 3
+        # stations not stored yet: one at a time, each waits for its turn (half a second apart)
+        ids = iter(f"CP-NEW-{n}" for n in range(100))
+        firsts = [await attempt(server, PASSWORD, STATION_ADDRESS, next(ids)) for _ in range(3)]
+        assert firsts == [101] * 3
         await asyncio.sleep(0.6)  # past the last turn
         # at once: two fit (the one whose turn it is, one queued), the rest are refused
         burst = await asyncio.gather(
-            *(attempt(server, PASSWORD, STATION_ADDRESS) for _ in range(4))
+            *(attempt(server, PASSWORD, STATION_ADDRESS, next(ids)) for _ in range(4))
         )
         assert sorted(burst) == [101, 101, 503, 503]
         text = await metrics_text(server)

@@ -333,3 +333,24 @@ async def test_status_history_newest_first_with_since_and_limit(database: Databa
     assert all(e.station_id == "CP-1" and e.id > 0 for e in everything)
     assert [e.report for e in recent] == [reports[1], reports[2]]
     assert [e.report for e in newest] == [reports[1]]
+
+
+async def test_station_ids_and_a_password_hash_replaced_only_if_unchanged(
+    database: Database,
+) -> None:
+    async with database.unit_of_work() as uow:
+        for station_id in ("CP-2", "CP-1"):
+            station = make_station(station_id)
+            station.password_hash = "scrypt$old"
+            await uow.stations.add(station)
+        await uow.commit()
+    async with database.unit_of_work() as uow:
+        assert sorted(await uow.stations.ids()) == ["CP-1", "CP-2"]
+        assert await uow.stations.replace_password_hash("CP-1", "scrypt$old", "scrypt$new")
+        # changed meanwhile (here: just now): a stale expectation writes nothing
+        assert not await uow.stations.replace_password_hash("CP-1", "scrypt$old", "scrypt$x")
+        assert not await uow.stations.replace_password_hash("CP-9", "scrypt$old", "scrypt$x")
+        await uow.commit()
+    async with database.unit_of_work() as uow:
+        stored = {s.id: s.password_hash for s in await uow.stations.list()}
+    assert stored == {"CP-1": "scrypt$new", "CP-2": "scrypt$old"}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from forecourt.gateway.admission import AdmissionPolicy, StationAdmission
+import asyncio
+import time
+
+from forecourt.gateway.admission import AdmissionPolicy, HandshakeSlots, StationAdmission
 
 POLICY = AdmissionPolicy(
     failures_before_backoff=2, backoff_initial=2.0, backoff_max=60.0, reconnects_per_minute=2
@@ -52,3 +55,52 @@ def test_reconnects_refill_over_a_minute() -> None:
     assert 29.0 < refusal.retry_after <= 30.0  # one login back per 30 s at 2 a minute
     clock.now += 30.0
     assert admission.check("CS", "10.0.0.1") is None
+
+
+async def test_one_quiet_loop_turn_lets_every_waiting_handshake_go() -> None:
+    """Counted in loop turns, not seconds: one probe per handshake would take a turn each."""
+    slots = HandshakeSlots(concurrent=20, queued=100, max_loop_lag=3600.0)  # every turn quiet
+    turns = 0
+    entered: list[int] = []
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    async def handshake() -> None:
+        async with slots.slot(quiet=True):
+            entered.append(turns)
+
+    counter = asyncio.create_task(count_turns())
+    try:
+        await asyncio.gather(*(handshake() for _ in range(20)))
+    finally:
+        counter.cancel()
+    assert len(entered) == 20
+    assert len(set(entered)) == 1  # one quiet turn admitted them all, in the same turn
+
+
+async def test_a_congested_loop_still_holds_every_handshake() -> None:
+    slots = HandshakeSlots(concurrent=20, queued=100, max_loop_lag=0.001)
+    entered = 0
+
+    async def congest() -> None:
+        while True:
+            time.sleep(0.005)  # noqa: ASYNC251 - every turn takes longer than the budget
+            await asyncio.sleep(0)
+
+    async def handshake() -> None:
+        nonlocal entered
+        async with slots.slot(quiet=True):
+            entered += 1
+
+    congestion = asyncio.create_task(congest())
+    waiting = [asyncio.create_task(handshake()) for _ in range(5)]
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert entered == 0
+    congestion.cancel()
+    await asyncio.gather(*waiting)
+    assert entered == 5

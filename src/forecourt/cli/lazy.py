@@ -84,10 +84,10 @@ def _no_options() -> None:
 class LazyGroup(TyperGroup):
     """``forecourt``: commands of :data:`LAZY_COMMANDS` are imported when they are run."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, _ctx: click.Context) -> list[str]:
         return [*self.commands, *(name for name in LAZY_COMMANDS if name not in self.commands)]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, _ctx: click.Context, cmd_name: str) -> click.Command | None:
         loaded = self.commands.get(cmd_name)
         if loaded is not None or cmd_name not in LAZY_COMMANDS:
             return loaded

@@ -38,7 +38,7 @@ def main(
             show_default=False,
         ),
     ] = None,
-    version: Annotated[
+    version: Annotated[  # noqa: ARG001  (Typer names the --version option after it; _version acts)
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = None,

@@ -174,7 +174,8 @@ class HandshakeSlots:
         self._interval = 1.0 / per_second if per_second > 0 else 0.0
         self._next_start = 0.0  # loop time the next paced handshake may start
         self._max_loop_lag = max_loop_lag
-        self._probe = asyncio.Lock()  # one handshake at a time waits for a quiet loop
+        self._probe: asyncio.Future[None] | None = None  # the one wait for a quiet loop
+        self._quiet_at = float("-inf")  # loop time a quiet turn was last seen
 
     @property
     def full(self) -> bool:
@@ -182,18 +183,18 @@ class HandshakeSlots:
         return busy and self._waiting >= self._queued
 
     @asynccontextmanager
-    async def slot(self, *, paced: bool = False) -> AsyncIterator[None]:
-        """A slot; ``paced`` (new handshakes) also waits for its turn at the configured rate."""
+    async def slot(self, *, paced: bool = False, quiet: bool = False) -> AsyncIterator[None]:
+        """A slot; ``paced`` (newcomers' handshakes) also waits for its turn at the configured
+        rate, and ``paced`` or ``quiet`` ones (every handshake) for a quiet event loop."""
         if paced and self._interval:
             async with self._queue_place():
                 await self._turn()
-        if paced and self._max_loop_lag:
-            async with self._queue_place():  # queued while another handshake waits for quiet
-                await self._probe.acquire()
-            try:
-                await self._quiet_loop()
-            finally:
-                self._probe.release()
+        if (paced or quiet) and self._max_loop_lag and not self._recently_quiet():
+            if self._probe is None:
+                await self._quiet()  # the one probing: not waiting for anyone
+            else:
+                async with self._queue_place():  # queued behind another one's probe
+                    await self._quiet()
         async with self._queue_place():
             await self._semaphore.acquire()
         try:
@@ -216,6 +217,21 @@ class HandshakeSlots:
         if start > now:
             await asyncio.sleep(start - now)
 
+    def _recently_quiet(self) -> bool:
+        return asyncio.get_running_loop().time() - self._quiet_at <= self._max_loop_lag
+
+    async def _quiet(self) -> None:
+        """One probe for everyone waiting: its quiet turn lets them all go (the concurrency
+        still bounds them). One probe per handshake would admit at most one per turn, and a
+        reconnect storm would crawl on a machine that has CPU to spare."""
+        if self._probe is None:
+            self._probe = asyncio.ensure_future(self._quiet_loop())
+            self._probe.add_done_callback(self._probed)
+        await asyncio.shield(self._probe)  # a waiter timing out leaves the probe to the others
+
+    def _probed(self, _: asyncio.Future[None]) -> None:
+        self._probe = None
+
     async def _quiet_loop(self) -> None:
         """Wait while a turn of the event loop (what a connected station's frame waits behind)
         takes longer than the budget; backing off gives the queued work its CPU."""
@@ -227,6 +243,7 @@ class HandshakeSlots:
             started = loop.time()
             await asyncio.sleep(0)  # one turn: every callback that was ready runs first
             if loop.time() - started <= self._max_loop_lag:
+                self._quiet_at = loop.time()
                 return
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 0.5)

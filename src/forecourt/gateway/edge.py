@@ -18,7 +18,7 @@ import logging
 from asyncio import TimerHandle
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -103,106 +103,117 @@ def _lean_deflate() -> list[ServerExtensionFactory]:
     ]
 
 
-def edge_protocols(guard: SocketGuard) -> tuple[type[asyncio.Protocol], type[asyncio.Protocol]]:
-    """(HTTP protocol, websocket protocol) classes for ``uvicorn.Config(http=..., ws=...)``."""
+class GuardedHttp(HttpToolsProtocol):
+    """uvicorn's HTTP protocol with per-address socket caps and a deadline for the request head."""
 
-    class GuardedHttp(HttpToolsProtocol):
-        _head_timer: TimerHandle | None = None
-        _head_bytes = 0
-        _head_tail = b""  # the last bytes seen: the blank line may straddle two chunks
+    guard: ClassVar[SocketGuard]
+    _head_timer: TimerHandle | None = None
+    _head_bytes = 0
+    _head_tail = b""  # the last bytes seen: the blank line may straddle two chunks
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            if not guard.opened(transport):
-                guard.report("refusal", "too_many_sockets", self.client)
-                _answer(transport, 503, "too many connections from this address")
-                return
-            self._arm()
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if not self.guard.opened(transport):
+            self.guard.report("refusal", "too_many_sockets", self.client)
+            _answer(transport, 503, "too many connections from this address")
+            return
+        self._arm()
 
-        def connection_lost(self, exc: Exception | None) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        self.guard.closed(self.transport)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._head_timer is not None and not self._head_fits(data):
             self._disarm()
-            guard.closed(self.transport)
-            super().connection_lost(exc)
+            self.guard.report("refusal", "request_head_too_large", self.client)
+            _answer(self.transport, 431, "request head too large")
+            return
+        super().data_received(data)
 
-        def data_received(self, data: bytes) -> None:
-            if self._head_timer is not None and not self._head_fits(data):
-                self._disarm()
-                guard.report("refusal", "request_head_too_large", self.client)
-                _answer(self.transport, 431, "request head too large")
-                return
-            super().data_received(data)
+    def _head_fits(self, data: bytes) -> bool:
+        """Count the bytes up to the blank line that ends the head (a body may follow in
+        the same chunk), before the parser buffers them."""
+        end = (self._head_tail + data).find(b"\r\n\r\n")
+        self._head_bytes += len(data) if end < 0 else end + 4 - len(self._head_tail)
+        self._head_tail = data[-3:]
+        return self._head_bytes <= MAX_REQUEST_HEAD
 
-        def _head_fits(self, data: bytes) -> bool:
-            """Count the bytes up to the blank line that ends the head (a body may follow in
-            the same chunk), before the parser buffers them."""
-            end = (self._head_tail + data).find(b"\r\n\r\n")
-            self._head_bytes += len(data) if end < 0 else end + 4 - len(self._head_tail)
-            self._head_tail = data[-3:]
-            return self._head_bytes <= MAX_REQUEST_HEAD
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
 
-        def on_headers_complete(self) -> None:
-            self._disarm()
-            super().on_headers_complete()
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()  # the next request's head is due in time as well
 
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if not self.transport.is_closing():
-                self._arm()  # the next request's head is due in time as well
+    def _arm(self) -> None:
+        self._disarm()
+        self._head_bytes, self._head_tail = 0, b""
+        self._head_timer = self.loop.call_later(
+            self.guard.limits.request_head_timeout, self._head_overdue
+        )
 
-        def _arm(self) -> None:
-            self._disarm()
-            self._head_bytes, self._head_tail = 0, b""
-            self._head_timer = self.loop.call_later(
-                guard.limits.request_head_timeout, self._head_overdue
-            )
-
-        def _disarm(self) -> None:
-            if self._head_timer is not None:
-                self._head_timer.cancel()
-                self._head_timer = None
-
-        def _head_overdue(self) -> None:
+    def _disarm(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
             self._head_timer = None
-            if not self.transport.is_closing():
-                guard.report("timeout", "request_head", self.client)
-                self.transport.close()
 
-    class GuardedWebSocket(WebSocketsSansIOProtocol):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.logger = _WIRE
-            self.conn = ServerProtocol(
-                extensions=_lean_deflate() if guard.limits.per_message_deflate else [],
-                max_size=self.config.ws_max_size,
-                logger=_WIRE,
-            )
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            guard.closed(self.transport)
-            super().connection_lost(exc)
-
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            if self.handshake_initiated or self.conn.handshake_exc is None:
-                return
-            # websockets refused the request head (line too long, bad header) and queued its
-            # answer, which uvicorn never sends: send it and close instead of holding the socket
-            guard.report("refusal", "bad_handshake_request", self.client)
-            self.transport.write(b"".join(self.conn.data_to_send()))
-            self.close_sent = self.handshake_complete = True
+    def _head_overdue(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            self.guard.report("timeout", "request_head", self.client)
             self.transport.close()
 
-        async def send(self, message: Any) -> None:
-            await super().send(message)
-            if message["type"] == "websocket.accept" and self.handshake_complete:
-                # the handshake's request and response (headers, the station's password) are
-                # never needed again: do not keep them for the connection's lifetime
-                del self.request, self.response
-            elif message["type"] == "websocket.http.response.body" and not message.get("more_body"):
-                # a refusal is a complete handshake: else uvicorn logs an ERROR for each one
-                self.handshake_complete = True
 
-    return GuardedHttp, GuardedWebSocket
+class GuardedWebSocket(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O websocket protocol, lean: no kept handshake, refusals answered."""
+
+    guard: ClassVar[SocketGuard]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.logger = _WIRE
+        self.conn = ServerProtocol(
+            extensions=_lean_deflate() if self.guard.limits.per_message_deflate else [],
+            max_size=self.config.ws_max_size,
+            logger=_WIRE,
+        )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.guard.closed(self.transport)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.handshake_initiated or self.conn.handshake_exc is None:
+            return
+        # websockets refused the request head (line too long, bad header) and queued its
+        # answer, which uvicorn never sends: send it and close instead of holding the socket
+        self.guard.report("refusal", "bad_handshake_request", self.client)
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = self.handshake_complete = True
+        self.transport.close()
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            # the handshake's request and response (headers, the station's password) are
+            # never needed again: do not keep them for the connection's lifetime
+            del self.request, self.response
+        elif message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            # a refusal is a complete handshake: else uvicorn logs an ERROR for each one
+            self.handshake_complete = True
+
+
+def edge_protocols(guard: SocketGuard) -> tuple[type[asyncio.Protocol], type[asyncio.Protocol]]:
+    """(HTTP protocol, websocket protocol) classes for ``uvicorn.Config(http=..., ws=...)``,
+    bound to ``guard`` (uvicorn builds one instance per connection from a class)."""
+    http = type("GuardedHttp", (GuardedHttp,), {"guard": guard})
+    websocket = type("GuardedWebSocket", (GuardedWebSocket,), {"guard": guard})
+    return http, websocket
 
 
 def _answer(transport: asyncio.Transport, status: int, text: str) -> None:

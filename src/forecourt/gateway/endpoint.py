@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from starlette.responses import Response
@@ -94,6 +94,9 @@ class OcppEndpoint:
         self._observer = observer
         self._edge: EdgeObserver = edge_observer or _NoEdgeObserver()
         self.admission = StationAdmission(config.admission)
+        # stations stored, or admitted since start: their handshakes skip the pace and the
+        # queue cap, so a restart's reconnect storm is not metered like unknown newcomers
+        self._known: set[str] = set()
         # A reconnect storm queues here (bounded) instead of exhausting the database.
         self._slots = HandshakeSlots(
             config.max_concurrent_handshakes,
@@ -102,18 +105,25 @@ class OcppEndpoint:
             config.handshake_max_loop_lag,
         )
 
+    def know(self, station_ids: Iterable[str]) -> None:
+        """Stations already stored (at start-up): admitted first when they all reconnect."""
+        self._known.update(station_ids)
+
     async def session(self, websocket: WebSocket) -> None:
         """One station connection, from handshake to close (a Starlette websocket endpoint)."""
         station_id = websocket.path_params["station_id"]
         address = websocket.client.host if websocket.client else "unknown"
         refusal = self.admission.check(station_id, address)  # cheap: memory only
-        if refusal is None and self._slots.full:
+        # Known stations are not paced nor refused for a full queue: what bounds them is the
+        # concurrency, a quiet event loop, their number and their reconnect rate.
+        newcomer = station_id not in self._known
+        if refusal is None and newcomer and self._slots.full:
             refusal = Refusal(503, "busy", 5.0)
         if refusal is None:
             try:
                 async with (
                     asyncio.timeout(self._config.handshake_timeout),
-                    self._slots.slot(paced=True),
+                    self._slots.slot(paced=newcomer, quiet=True),
                 ):
                     decision = await self._decide(websocket, station_id, address)
             except TimeoutError:
@@ -143,6 +153,7 @@ class OcppEndpoint:
                 return Refusal(401, "bad_credentials", 0)
             return self._unadmitted(station_id, admission)
         self.admission.admitted(station_id, address)
+        self._known.add(station_id)
         quirks = quirks_for(admission.vendor, admission.model)
         offered = list(websocket.scope.get("subprotocols", []))
         protocol = choose_subprotocol(offered, self._config.protocols)

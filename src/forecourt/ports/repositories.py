@@ -82,6 +82,7 @@ class SiteRepository(Protocol):
 class StationRepository(Protocol):
     async def get(self, station_id: str) -> Station | None: ...  # with EVSEs and connectors
     async def list(self, site_id: str | None = None) -> list[Station]: ...
+    async def ids(self) -> builtins.list[str]: ...  # every station id, nothing else (cheap)
     async def add(self, station: Station) -> None: ...  # Conflict on duplicate id
     async def id_ignoring_case(self, station_id: str) -> str | None: ...
     # ^ the stored id equal to station_id ignoring ASCII case (ids are unique that way)
@@ -90,6 +91,8 @@ class StationRepository(Protocol):
     async def touch(self, station_id: str, at: datetime) -> None: ...  # last_seen_at, cheap
     async def set_clock_drift(self, station_id: str, drift_s: float) -> bool: ...
     # ^ one cheap UPDATE; False (and nothing stored) for an unknown station
+    async def replace_password_hash(self, station_id: str, expected: str, new: str) -> bool: ...
+    # ^ only while the stored hash is still ``expected`` (a concurrent change wins)
     async def set_connected(
         self,
         station_id: str,

@@ -207,7 +207,9 @@ async def _apply_station(network: Network, row: StationRow, stored: Station | No
 
 
 def _same_password(password: str, stored: Station) -> bool:
-    return stored.password_hash is not None and verify_password(password, stored.password_hash)
+    if stored.password_hash is None:
+        return False
+    return verify_password(password, stored.password_hash, subject=f"station:{stored.id}")
 
 
 def token_rows(text: str) -> list[tuple[int, TokenRecord]]:

@@ -16,6 +16,8 @@ from forecourt.services.clock_drift import ClockDriftTracker
 class Policy:
     heartbeat_interval_s: int = 300
     pending_retry_interval_s: int = 60
+    boot_interval_jitter: float = 0.0  # fraction an interval given at boot may be cut by
+    boot_interval_jitter_window_s: float = 0.0  # ... during this long after start-up
     registration: RegistrationPolicy = RegistrationPolicy.STRICT
     require_station_password: bool = False
     clock_drift_threshold_s: float = 60.0

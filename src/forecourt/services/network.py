@@ -111,6 +111,10 @@ class Network:
         async with self._ctx.uow() as uow:
             return await uow.events.list(station_id, kind, limit)
 
+    async def station_ids(self) -> list[str]:
+        async with self._ctx.uow() as uow:
+            return await uow.stations.ids()
+
     async def reset_connections(self) -> None:
         """At process start no station is connected, whatever a crash left in storage."""
         async with self._ctx.uow() as uow:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -19,7 +20,11 @@ from forecourt.domain.stations import (
 )
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
-from forecourt.services.credentials import hash_password_off_loop, verify_password_off_loop
+from forecourt.services.credentials import (
+    hash_password_off_loop,
+    verify_password_off_loop,
+    with_verifier,
+)
 from forecourt.services.station_identity import check_new_station_id
 
 
@@ -47,8 +52,10 @@ class Admission:
 
 
 class Provisioning:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, rng: random.Random | None = None) -> None:
         self._ctx = ctx
+        self._rng = rng or random.Random()
+        self._started = ctx.clock.now()  # built at start-up: when a restart's storm begins
 
     async def admit(self, station_id: str, password: str | None) -> Admission:
         """Security profile 1/2: HTTP Basic with username = station id (checked by the gateway).
@@ -58,15 +65,29 @@ class Provisioning:
         if station is None:
             return await self._admit_unknown(station_id, password)
         if station.password_hash is not None:
+            subject = f"station:{station_id}"
             if password is None or not await verify_password_off_loop(
-                password, station.password_hash
+                password, station.password_hash, subject=subject
             ):
                 return Admission(False, "bad credentials", bad_password=True)
+            await self._store_verifier(station_id, station.password_hash, subject, password)
         elif self._ctx.policy.require_station_password:
             return Admission(False, "station has no password and the policy requires one")
         return Admission(
             True, "", station.registration, station.vendor, station.model, station=station
         )
+
+    async def _store_verifier(
+        self, station_id: str, stored: str, subject: str, password: str
+    ) -> None:
+        """Once per password (and secret key): the next logins, after a restart too, are
+        checked by the stored verifier instead of scrypt."""
+        upgraded = with_verifier(stored, subject, password)
+        if upgraded is None:
+            return
+        async with self._ctx.uow() as uow:
+            await uow.stations.replace_password_hash(station_id, stored, upgraded)
+            await uow.commit()
 
     async def _admit_unknown(self, station_id: str, password: str | None) -> Admission:
         policy = self._ctx.policy.registration
@@ -83,6 +104,9 @@ class Provisioning:
         )
         # hashed before the unit of work: on SQLite it holds the process's one writer turn
         password_hash = await hash_password_off_loop(password) if password else None
+        if password_hash is not None and password is not None:
+            subject = f"station:{station_id}"
+            password_hash = with_verifier(password_hash, subject, password) or password_hash
         station = Station(id=station_id, registration=status, password_hash=password_hash)
         async with self._ctx.uow() as uow:
             refused = await self._refuse_new(uow, station_id, policy)
@@ -137,11 +161,22 @@ class Provisioning:
 
     def _interval_for(self, station: Station) -> int:
         if station.registration is RegistrationStatus.ACCEPTED:
-            return self._ctx.policy.heartbeat_interval_s
+            return self._jittered(self._ctx.policy.heartbeat_interval_s)
         return self._retry_interval()
 
     def _retry_interval(self) -> int:
-        return self._ctx.policy.pending_retry_interval_s
+        return self._jittered(self._ctx.policy.pending_retry_interval_s)
+
+    def _jittered(self, interval: int) -> int:
+        """Right after start-up, a whole fleet reconnects and boots within seconds: with one
+        interval, their heartbeats (or next boots) would keep arriving in that same burst.
+        Only ever shorter: the reliability detectors judge a silence by the full interval."""
+        policy = self._ctx.policy
+        since_start = (self._ctx.clock.now() - self._started).total_seconds()
+        if not policy.boot_interval_jitter or since_start >= policy.boot_interval_jitter_window_s:
+            return interval
+        cut = policy.boot_interval_jitter * self._rng.random()
+        return max(1, round(interval * (1.0 - cut)))
 
     async def heartbeat(self, station_id: str) -> datetime:
         now = self._ctx.clock.now()

@@ -109,7 +109,7 @@ class Users:
             user = await uow.users.by_username(name)
         stored = user.password_hash if user is not None else _decoy_hash()
         # off the event loop: a burst of sign-in attempts must not stall the stations
-        verified = await verify_password_off_loop(password, stored)
+        verified = await verify_password_off_loop(password, stored, subject=f"user:{name}")
         if verified and user is not None and not user.disabled:
             # The address's own count stays: a valid account must not reset a spray.
             self.account_throttle.succeeded(_account_key(name, address))

@@ -138,6 +138,9 @@ class SqlStationRepository:
     async def list(self, site_id: str | None = None) -> builtins.list[Station]:
         return await self._load(None if site_id is None else stations.c.site_id == site_id)
 
+    async def ids(self) -> builtins.list[str]:
+        return list((await self._db.execute(select(stations.c.id))).scalars())
+
     async def add(self, station: Station) -> None:
         async with self._db.guarded(f"station {station.id!r}"):
             values = _station_values(station)
@@ -182,6 +185,14 @@ class SqlStationRepository:
 
     async def set_clock_drift(self, station_id: str, drift_s: float) -> bool:
         return await self._update(station_id, clock_drift_s=drift_s)
+
+    async def replace_password_hash(self, station_id: str, expected: str, new: str) -> bool:
+        statement = (
+            update(stations)
+            .where(stations.c.id == station_id, stations.c.password_hash == expected)
+            .values(password_hash=new)
+        )
+        return (await self._db.execute(statement)).rowcount > 0
 
     async def _update(self, station_id: str, **values: Any) -> bool:
         """Set station columns in one UPDATE; False when there is no such station."""
