@@ -7,9 +7,10 @@ import asyncio
 import hmac
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -19,6 +20,7 @@ from starlette.routing import WebSocketRoute
 from forecourt import __version__
 from forecourt.api.install import install_api
 from forecourt.bootstrap import build_services, open_database, policy_from
+from forecourt.extension import Feature
 from forecourt.features import FEATURES
 from forecourt.gateway.admission import AdmissionPolicy
 from forecourt.gateway.edge import EdgeLimits, SocketGuard
@@ -68,17 +70,25 @@ class Forecourt:
     edge: SocketGuard  # per-socket limits, installed in uvicorn by ``cli.serve.uvicorn_config``
 
 
-def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, *, migrate: bool = True, features: Sequence[Feature[Any]] = FEATURES
+) -> FastAPI:
+    """The whole application; ``features`` are the installed feature slices."""
     use_verifier_secret(settings.secret_key)  # station password verifiers (docs/security.md)
     database = open_database(
         settings.database_url,
         sqlite_synchronous=settings.sqlite_synchronous,
         group_commit_max_delay_s=settings.group_commit_max_delay,
         group_commit_max_units=settings.group_commit_max_units,
+        features=features,
     )
     registry = ConnectionRegistry()
     services = build_services(
-        database, LocalStationGateway(registry), policy=policy_from(settings), settings=settings
+        database,
+        LocalStationGateway(registry),
+        policy=policy_from(settings),
+        settings=settings,
+        features=features,
     )
     metrics = Metrics()
     edge = SocketGuard(
@@ -90,7 +100,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         metrics,
     )
     forecourt = Forecourt(settings, database, services, registry, metrics, edge)
-    forecourt.metrics.registry.register(ThrottleCollector(_throttles(services)))
+    forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -98,12 +108,12 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             await database.migrate()
         await services.network.reset_connections()
         endpoint.know(await services.network.station_ids())
-        for feature in FEATURES:  # in order: e.g. payments recovers before serving
+        for feature in features:  # in order: e.g. payments recovers before serving
             await feature.start(services.feature(feature.key))
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
         await _close_connections(registry)  # features still see the stations leave
-        for feature in reversed(FEATURES):
+        for feature in reversed(features):
             await feature.stop(services.feature(feature.key))
         await database.dispose()
 
@@ -117,10 +127,10 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     # a plain Starlette route: FastAPI's dependency machinery would stay alive, per connection,
     # for the station's whole session
     app.router.routes.append(WebSocketRoute("/ocpp/{station_id}", endpoint.session))
-    install_api(app, services, live_status=registry.ids, features=FEATURES)
+    install_api(app, services, live_status=registry.ids, features=features)
     install_web(app, services, settings)
     install_api_docs(app)  # /docs and /redoc from vendored assets, never a CDN
-    for feature in FEATURES:
+    for feature in features:
         feature.install_web(app, services, settings)
     _install_operations(app, forecourt)
     app.add_middleware(SecurityHeaders)
@@ -166,12 +176,12 @@ def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:
         return JSONResponse({"status": "ok", "connected_stations": len(forecourt.registry)})
 
 
-def _throttles(services: Services) -> dict[str, BackOffThrottle]:
+def _throttles(services: Services, features: Sequence[Feature[Any]]) -> dict[str, BackOffThrottle]:
     throttles = {
         "sign_in_account": services.users.account_throttle,
         "sign_in_address": services.users.address_throttle,
     }
-    for feature in FEATURES:
+    for feature in features:
         throttles.update(feature.throttles(services.feature(feature.key)))
     return throttles
 

@@ -51,6 +51,7 @@ def open_database(
     sqlite_synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS,
     group_commit_max_delay_s: float = DEFAULT_MAX_DELAY_S,
     group_commit_max_units: int = DEFAULT_MAX_UNITS,
+    features: Sequence[Feature[Any]] = FEATURES,
 ) -> Database:
     """The database at ``url`` with every installed feature's repositories and migrations
     (the options as ``Database.from_url`` takes them: SQLite durability, group commit)."""
@@ -59,7 +60,7 @@ def open_database(
         sqlite_synchronous=sqlite_synchronous,
         group_commit_max_delay_s=group_commit_max_delay_s,
         group_commit_max_units=group_commit_max_units,
-        extensions=storage_extensions(),
+        extensions=storage_extensions(features),
     )
 
 

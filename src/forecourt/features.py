@@ -6,7 +6,7 @@ so adding a feature is creating its package and adding its line here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from forecourt.compat.feature import FEATURE as COMPAT
@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT)
 
 
-def storage_extensions() -> StorageExtensions:
+def storage_extensions(features: Sequence[Feature[Any]] = FEATURES) -> StorageExtensions:
     """Every feature's repositories and migration branch (cheap: nothing is imported yet)."""
     from forecourt.storage.database import StorageExtensions
 
     repositories: dict[Any, Any] = {}
-    for feature in FEATURES:
+    for feature in features:
         repositories.update(feature.repositories())
-    migrations = tuple(f.migrations for f in FEATURES if f.migrations is not None)
+    migrations = tuple(f.migrations for f in features if f.migrations is not None)
     return StorageExtensions(repositories, migrations)
 
 

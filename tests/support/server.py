@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +14,8 @@ import uvicorn
 
 from forecourt.app import Forecourt, create_app
 from forecourt.cli.serve import uvicorn_config
+from forecourt.extension import Feature
+from forecourt.features import FEATURES
 from forecourt.settings import Settings
 
 
@@ -45,13 +47,15 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def running_server(tmp_path: Path, **overrides: Any) -> AsyncIterator[RunningServer]:
+async def running_server(
+    tmp_path: Path, features: Sequence[Feature[Any]] = FEATURES, **overrides: Any
+) -> AsyncIterator[RunningServer]:
     settings = Settings(
         port=free_port(),
         database_url=overrides.pop("database_url", f"sqlite:///{tmp_path / 'forecourt.db'}"),
         **overrides,
     )
-    app = create_app(settings)
+    app = create_app(settings, features=features)
     server = uvicorn.Server(uvicorn_config(settings, app))
     task = asyncio.create_task(server.serve())
     while not server.started:
