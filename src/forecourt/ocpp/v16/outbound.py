@@ -26,6 +26,13 @@ from forecourt.domain.commands import (
 )
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.rendering import (
+    ConfigurationCommand,
+    ControlCommand,
+    FamilyRenderers,
+    MessageCommand,
+    Rendered,
+)
 from forecourt.ocpp.v16 import pricing
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
@@ -50,32 +57,10 @@ from forecourt.ocpp.v16.wire_types.transactions import (
 
 def render(command: Command) -> tuple[str, Payload]:
     """Neutral command -> (action, payload). Raises CommandNotSupported when 1.6 cannot."""
-    action, request = _request(command)
-    return action, dict(request)
+    return _RENDERERS.render(command)
 
 
-def _request(command: Command) -> tuple[str, Mapping[str, object]]:
-    # Three families keep each match short; together they still cover every Command.
-    match command:
-        case Reset() | UnlockConnector() | ChangeAvailability() | RemoteStart() | RemoteStop():
-            return _render_control(command)
-        case (
-            TriggerMessage()
-            | GetConfiguration()
-            | SetConfiguration()
-            | GetBaseReport()
-            | ClearCache()
-        ):
-            return _render_configuration(command)
-        case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
-            return _render_messages(command)
-        case _:
-            assert_never(command)
-
-
-def _render_control(
-    command: Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop,
-) -> tuple[str, Mapping[str, object]]:
+def _render_control(command: ControlCommand) -> Rendered:
     match command:
         case Reset():  # §5.13
             return "Reset", ResetRequest(type="Hard" if command.hard else "Soft")
@@ -95,9 +80,7 @@ def _render_control(
             assert_never(command)
 
 
-def _render_configuration(
-    command: TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache,
-) -> tuple[str, Mapping[str, object]]:
+def _render_configuration(command: ConfigurationCommand) -> Rendered:
     match command:
         case TriggerMessage():  # §5.17, and ExtendedTriggerMessage (security whitepaper)
             return _trigger(command)
@@ -114,9 +97,7 @@ def _render_configuration(
             assert_never(command)
 
 
-def _render_messages(
-    command: DataTransfer | DisplayPrice | StationPrice | CostUpdate,
-) -> tuple[str, Mapping[str, object]]:
+def _render_messages(command: MessageCommand) -> Rendered:
     match command:
         case DataTransfer():  # §5.6
             return "DataTransfer", _data_transfer(command)
@@ -219,3 +200,6 @@ def _connector(evse_id: int, connector_id: int) -> int:
     if connector_id != 1:
         raise InvalidInput("OCPP 1.6 stations have one connector per connectorId; use connector 1")
     return evse_id
+
+
+_RENDERERS = FamilyRenderers(_render_control, _render_configuration, _render_messages)

@@ -7,7 +7,6 @@ Every rendered payload validates against the 2.0.1 request schema (tested). Answ
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import assert_never
 
@@ -32,6 +31,13 @@ from forecourt.domain.commands import (
 from forecourt.domain.errors import CommandNotSupported
 from forecourt.domain.tokens import TokenKind
 from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.rendering import (
+    ConfigurationCommand,
+    ControlCommand,
+    FamilyRenderers,
+    MessageCommand,
+    Rendered,
+)
 from forecourt.ocpp.v201.mapping import (
     OPERATIONAL_STATUS,
     REPORT_BASE,
@@ -77,32 +83,10 @@ PRICE_MESSAGE_BASE = 7100
 
 def render(command: Command) -> tuple[str, Payload]:
     """Neutral command -> (action, payload). Raises CommandNotSupported when 2.0.1 cannot."""
-    action, request = _request(command)
-    return action, dict(request)
+    return _RENDERERS.render(command)
 
 
-def _request(command: Command) -> tuple[str, Mapping[str, object]]:
-    # Three families keep each match short; together they still cover every Command.
-    match command:
-        case Reset() | UnlockConnector() | ChangeAvailability() | RemoteStart() | RemoteStop():
-            return _render_control(command)
-        case (
-            TriggerMessage()
-            | GetConfiguration()
-            | SetConfiguration()
-            | GetBaseReport()
-            | ClearCache()
-        ):
-            return _render_configuration(command)
-        case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
-            return _render_messages(command)
-        case _:
-            assert_never(command)
-
-
-def _render_control(
-    command: Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop,
-) -> tuple[str, Mapping[str, object]]:
+def _render_control(command: ControlCommand) -> Rendered:
     match command:
         case Reset():  # B11/B12
             return "Reset", ResetRequest(type=RESET_TYPE[command.hard])
@@ -122,9 +106,7 @@ def _render_control(
             assert_never(command)
 
 
-def _render_configuration(
-    command: TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache,
-) -> tuple[str, Mapping[str, object]]:
+def _render_configuration(command: ConfigurationCommand) -> Rendered:
     match command:
         case TriggerMessage():  # F06
             return "TriggerMessage", _trigger(command)
@@ -140,9 +122,7 @@ def _render_configuration(
             assert_never(command)
 
 
-def _render_messages(
-    command: DataTransfer | DisplayPrice | StationPrice | CostUpdate,
-) -> tuple[str, Mapping[str, object]]:
+def _render_messages(command: MessageCommand) -> Rendered:
     match command:
         case DataTransfer():  # P01
             return "DataTransfer", _data_transfer(command)
@@ -266,3 +246,6 @@ def _evse_price(command: StationPrice) -> MessageInfoType:
 def _number(text: str) -> float:
     # A JSON number; the float's shortest repr is the decimal text itself for money amounts.
     return float(Decimal(text))
+
+
+_RENDERERS = FamilyRenderers(_render_control, _render_configuration, _render_messages)

@@ -1,0 +1,68 @@
+"""How every version renders a neutral command: by family, each ``match`` short and total.
+
+A version adapter gives one renderer per family; :func:`render_by_family` routes a command to
+its family, and each family's ``match`` ends in ``assert_never``, so a command a version
+forgets is a type error, not a runtime surprise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+from forecourt.domain.commands import (
+    ChangeAvailability,
+    ClearCache,
+    Command,
+    CostUpdate,
+    DataTransfer,
+    DisplayPrice,
+    GetBaseReport,
+    GetConfiguration,
+    RemoteStart,
+    RemoteStop,
+    Reset,
+    SetConfiguration,
+    StationPrice,
+    TriggerMessage,
+    UnlockConnector,
+)
+
+ControlCommand = Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop
+ConfigurationCommand = (
+    TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache
+)
+MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
+Rendered = tuple[str, Mapping[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyRenderers:
+    """One version's renderers, one per family of commands."""
+
+    control: Callable[[ControlCommand], Rendered]
+    configuration: Callable[[ConfigurationCommand], Rendered]
+    messages: Callable[[MessageCommand], Rendered]
+
+    def render(self, command: Command) -> tuple[str, dict[str, Any]]:
+        """Neutral command -> (action, payload)."""
+        action, request = self._route(command)
+        return action, dict(request)
+
+    def _route(self, command: Command) -> Rendered:
+        match command:
+            case Reset() | UnlockConnector() | ChangeAvailability() | RemoteStart() | RemoteStop():
+                return self.control(command)
+            case (
+                TriggerMessage()
+                | GetConfiguration()
+                | SetConfiguration()
+                | GetBaseReport()
+                | ClearCache()
+            ):
+                return self.configuration(command)
+            case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
+                return self.messages(command)
+            case _:
+                assert_never(command)
