@@ -51,18 +51,18 @@ test: $(STAMP) lint typecheck  ## all gates, then the whole test suite with its 
 	$(BIN)/coverage report --fail-under=$(COVERAGE_CORE_MIN) --include='$(COVERAGE_CORE)'
 
 test-fast: $(STAMP)  ## inner loop: lint, then the tests without browser, PostgreSQL and slow drills; stops at the first failure
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest -q -p no:cacheprovider -x -m "not browser and not postgres and not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/gen_ocpp_types.py --check
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks scripts
+	$(BIN)/ruff check --fix src tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
