@@ -57,7 +57,10 @@ class PaymentServices:
     _sweeper: asyncio.Task[None] | None = None
     _last_running: dict[int, datetime] = field(default_factory=dict)
     _stopping: set[int] = field(default_factory=set)
-    _linked: dict[int, Payment] = field(default_factory=dict)  # running sessions paid by card
+    #: Running sessions and the card payment found for each (None: none, looked up at
+    #: ``_looked_up``); a meter value must not cost a payment query (issue 12).
+    _linked: dict[int, Payment | None] = field(default_factory=dict)
+    _looked_up: dict[int, datetime] = field(default_factory=dict)
 
     # -- lifecycle (server only) ----------------------------------------------------------------
     async def start(self) -> None:
@@ -99,17 +102,33 @@ class PaymentServices:
         tx_id = int(str(event.data["transaction_id"]))
         if event.topic == "transaction.ended":
             self._linked.pop(tx_id, None)
+            self._looked_up.pop(tx_id, None)
             await self.settlement.link(tx_id)
             payment = await self.settlement.settle(tx_id)
             if payment is None:
                 await self._final_cost_without_card(tx_id)
         elif event.topic in ("transaction.started", "transaction.updated"):
-            payment = self._linked.get(tx_id)
-            if payment is None and event.data.get("id_token"):
-                payment = await self.settlement.link(tx_id)
-                if payment is not None:
-                    self._linked[tx_id] = payment
+            payment = await self._payment_of(tx_id, bool(event.data.get("id_token")))
             await self._while_running(tx_id, payment)
+
+    async def _payment_of(self, tx_id: int, has_token: bool) -> Payment | None:
+        """The card payment of a running session, looked up once; a session without one is
+        looked at again only every ``running_cost_interval_s`` (a hold authorized after the
+        start is still claimed then, and at the latest when the session ends)."""
+        if tx_id in self._linked:
+            found = self._linked[tx_id]
+            if found is not None or not self._look_again(tx_id):
+                return found
+        if not has_token:
+            return None
+        self._looked_up[tx_id] = self.ctx.clock.now()
+        payment = self._linked[tx_id] = await self.settlement.link(tx_id)
+        return payment
+
+    def _look_again(self, tx_id: int) -> bool:
+        last = self._looked_up.get(tx_id)
+        elapsed = (self.ctx.clock.now() - last).total_seconds() if last else None
+        return elapsed is None or elapsed >= self.policy.running_cost_interval_s
 
     async def _while_running(self, tx_id: int, payment: Payment | None) -> None:
         """Running cost to the station; stop before the cost outgrows the card's hold."""
