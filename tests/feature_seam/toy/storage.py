@@ -1,15 +1,18 @@
-"""The toy's table (on the shared metadata) and its repository."""
+"""The toy's table and its repository.
+
+The table is on a metadata of its own: a real feature's tables join the shared metadata, but
+this one is installed only by its own test, and the other tests' clean-ups and schema
+comparisons must not see it."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, Table, Text, insert, select
+from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select
 
 from forecourt.storage.context import DbContext
-from forecourt.storage.tables import metadata
 
 notes = Table(
     "toy_notes",
-    metadata,
+    MetaData(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("text", Text, nullable=False),
 )
