@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from forecourt.domain.money import Money
+from forecourt.payments.domain.costing import LineKind
 from forecourt.payments.domain.payments import PaymentState
-from forecourt.payments.domain.tariffs import LineKind
 from forecourt.services.access import Role
 from tests.payments.conftest import eventually, payment_in_state, prepare_network, provider_of
 from tests.payments.raw16 import Raw16, raw16, stamp

@@ -10,14 +10,8 @@ import pytest
 from forecourt.domain.errors import InvalidInput
 from forecourt.domain.metering import RegisterReading
 from forecourt.domain.money import Money
-from forecourt.payments.domain.tariffs import (
-    EnergyBand,
-    LineKind,
-    SessionUsage,
-    Tariff,
-    TaxRate,
-    price_session,
-)
+from forecourt.payments.domain.costing import LineKind, SessionUsage, price_session
+from forecourt.payments.domain.tariffs import EnergyBand, Tariff, TaxRate
 
 T0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
@@ -179,7 +173,7 @@ def test_snapshot_round_trips_exactly() -> None:
     )
     assert Tariff.from_dict(t.to_dict()) == t
     cost = price_session(t, steady(7.5, 45))
-    from forecourt.payments.domain.tariffs import CostBreakdown
+    from forecourt.payments.domain.costing import CostBreakdown
 
     assert CostBreakdown.from_dict(cost.to_dict()) == cost
 

@@ -26,13 +26,11 @@ from forecourt.domain.stations import (
     Evse,
     ProtocolVersion,
     RegistrationStatus,
-    Site,
     Station,
     StatusReport,
 )
-from forecourt.ports.repositories import StatusHistoryEntry
 from forecourt.storage.context import DbContext
-from forecourt.storage.tables import connectors, evses, sites, stations, status_history
+from forecourt.storage.tables import connectors, evses, stations
 
 _STATION_FIELDS = (
     "site_id",
@@ -48,7 +46,6 @@ _STATION_FIELDS = (
     "booted_at",
     "clock_drift_s",
 )
-_SITE_FIELDS = ("name", "address", "timezone", "latitude", "longitude")
 
 # Statements of the per-message paths are built once: on SQLite, building a Core statement
 # costs more than running it. UPDATEs without .values() set the columns named in the params.
@@ -85,33 +82,6 @@ _UPDATE_CONNECTOR = update(connectors).where(
 _UPDATE_EVSE_CONNECTORS = update(connectors).where(
     connectors.c.station_id == _STATION_ID, connectors.c.evse_id == bindparam("b_evse_id")
 )
-_ADD_STATUS = status_history.insert()
-
-
-class SqlSiteRepository:
-    def __init__(self, db: DbContext) -> None:
-        self._db = db
-
-    async def get(self, site_id: str) -> Site | None:
-        row = (await self._db.execute(select(sites).where(sites.c.id == site_id))).first()
-        return None if row is None else Site(**row._asdict())
-
-    async def list(self) -> builtins.list[Site]:
-        rows = await self._db.execute(select(sites).order_by(sites.c.id))
-        return [Site(**row._asdict()) for row in rows]
-
-    async def add(self, site: Site) -> None:
-        async with self._db.guarded(f"site {site.id!r}"):
-            await self._db.execute(sites.insert().values(id=site.id, **_site_values(site)))
-
-    async def save(self, site: Site) -> None:
-        statement = update(sites).where(sites.c.id == site.id).values(**_site_values(site))
-        if (await self._db.execute(statement)).rowcount == 0:
-            raise NotFound("site", site.id)
-
-
-def _site_values(site: Site) -> dict[str, Any]:
-    return {name: getattr(site, name) for name in _SITE_FIELDS}
 
 
 class SqlStationRepository:
@@ -388,51 +358,3 @@ def _connector_from_row(row: Row[Any]) -> Connector:
         error_code=row.error_code,
         status_at=row.status_at,
     )
-
-
-class SqlStatusHistoryRepository:
-    """Ordered by the station's own timestamp: queued reports land where they happened."""
-
-    def __init__(self, db: DbContext) -> None:
-        self._db = db
-
-    async def add(self, entry: StatusHistoryEntry) -> None:
-        report = entry.report
-        row = {
-            "station_id": entry.station_id,
-            "evse_id": report.evse_id,
-            "connector_id": report.connector_id,
-            "status": report.status,
-            "timestamp": report.timestamp,
-            "detail": report.detail,
-            "error_code": report.error_code,
-            "info": report.info,
-            "received_at": entry.received_at,
-        }
-        await self._db.execute(_ADD_STATUS, row)
-
-    async def list(
-        self, station_id: str, *, since: datetime | None = None, limit: int = 100
-    ) -> builtins.list[StatusHistoryEntry]:
-        query = (
-            select(status_history)
-            .where(status_history.c.station_id == station_id)
-            .order_by(status_history.c.timestamp.desc(), status_history.c.id.desc())
-            .limit(limit)
-        )
-        if since is not None:
-            query = query.where(status_history.c.timestamp >= since)
-        return [_history_from_row(row) for row in await self._db.execute(query)]
-
-
-def _history_from_row(row: Row[Any]) -> StatusHistoryEntry:
-    report = StatusReport(
-        evse_id=row.evse_id,
-        connector_id=row.connector_id,
-        status=row.status,
-        timestamp=row.timestamp,
-        detail=row.detail,
-        error_code=row.error_code,
-        info=row.info,
-    )
-    return StatusHistoryEntry(row.station_id, report, row.received_at, row.id)

@@ -26,12 +26,10 @@ from forecourt.storage.access import SqlApiKeyRepository, SqlTokenRepository
 from forecourt.storage.context import DbContext
 from forecourt.storage.group_commit import GroupCommit
 from forecourt.storage.metering import SqlMeterRepository
-from forecourt.storage.network import (
-    SqlSiteRepository,
-    SqlStationRepository,
-    SqlStatusHistoryRepository,
-)
+from forecourt.storage.network import SqlStationRepository
 from forecourt.storage.records import SqlCommandRepository, SqlStationEventRepository
+from forecourt.storage.sites import SqlSiteRepository
+from forecourt.storage.status_history import SqlStatusHistoryRepository
 from forecourt.storage.transactions import SqlTransactionRepository
 from forecourt.storage.users import SqlUserRepository
 

@@ -12,8 +12,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from forecourt.api.bounds import PortNumber, RecordId
 from forecourt.domain.money import Money, parse_decimal
 from forecourt.domain.transactions import PaymentMethod
+from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState
-from forecourt.payments.domain.tariffs import CostBreakdown, EnergyBand, Tariff, TaxRate
+from forecourt.payments.domain.tariffs import EnergyBand, Tariff, TaxRate
 from forecourt.payments.ports import TariffBinding
 from forecourt.payments.services.reconciliation import Action, Finding, FindingKind
 from forecourt.payments.services.recovery import SweepReport

@@ -16,8 +16,8 @@ from datetime import datetime
 from forecourt.domain.commands import RemoteStop
 from forecourt.domain.errors import ForecourtError
 from forecourt.domain.events import DomainEvent
+from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
-from forecourt.payments.domain.tariffs import CostBreakdown
 from forecourt.payments.ports import PaymentProvider, ReceiptMailer
 from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds

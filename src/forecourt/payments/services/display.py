@@ -26,7 +26,8 @@ from forecourt.domain.errors import ForecourtError
 from forecourt.domain.events import DomainEvent
 from forecourt.domain.stations import ProtocolVersion, Station
 from forecourt.domain.transactions import Transaction
-from forecourt.payments.domain.tariffs import CostBreakdown, Tariff
+from forecourt.payments.domain.costing import CostBreakdown
+from forecourt.payments.domain.tariffs import Tariff
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.pricing import SessionCost, price_text, receipt_summary
 from forecourt.payments.services.tariffs import resolve_tariff

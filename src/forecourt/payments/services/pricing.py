@@ -9,7 +9,8 @@ from forecourt.domain.errors import NotFound
 from forecourt.domain.metering import register_readings
 from forecourt.domain.money import Money, format_rate
 from forecourt.domain.transactions import Transaction
-from forecourt.payments.domain.tariffs import CostBreakdown, SessionUsage, Tariff, price_session
+from forecourt.payments.domain.costing import CostBreakdown, SessionUsage, price_session
+from forecourt.payments.domain.tariffs import Tariff
 from forecourt.payments.services.tariffs import tariff_for_transaction
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext

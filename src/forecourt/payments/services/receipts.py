@@ -16,8 +16,9 @@ from forecourt.domain.errors import ForecourtError, InvalidInput, NotFound
 from forecourt.domain.money import Money, parse_decimal
 from forecourt.domain.transactions import Transaction, TransactionState
 from forecourt.domain.zones import zone_of
+from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
-from forecourt.payments.domain.tariffs import CostBreakdown, Tariff
+from forecourt.payments.domain.tariffs import Tariff
 from forecourt.payments.ports import PAYMENT_STORE, PaymentFilter, ReceiptEmail, ReceiptMailer
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.pricing import cost_in
