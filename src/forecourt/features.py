@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from forecourt.storage.database import StorageExtensions
     from forecourt.web.scope import Reach
 
-#: In dependency order: a feature may use the ports of those before it.
+#: The order in which a serving process starts them (and stops them in reverse), and in which
+#: their routes and dashboard entries are added. Ports are found whatever the order.
 FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT)
 
 

@@ -30,8 +30,7 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, stored: str, *, subject: str = "") -> bool:
     """Constant-time check; ``subject`` (e.g. "station:CP1") names whose password it is, so
     that a success is remembered (see ``VerifiedDigests``) and the next one costs no scrypt."""
-    if _VERIFIED.matches(subject, password, stored) or _VERIFIER.matches(subject, password, stored):
-        _VERIFIED.remember(subject, password, stored)
+    if _known(subject, password, stored):
         return True
     _CHECKS[0] += 1
     if not _scrypt_matches(password, stored):
@@ -43,8 +42,7 @@ def verify_password(password: str, stored: str, *, subject: str = "") -> bool:
 async def verify_password_off_loop(password: str, stored: str, *, subject: str = "") -> bool:
     """``verify_password`` without blocking the event loop; the cache is only touched here,
     on the loop, so the worker threads share nothing."""
-    if _VERIFIED.matches(subject, password, stored) or _VERIFIER.matches(subject, password, stored):
-        _VERIFIED.remember(subject, password, stored)
+    if _known(subject, password, stored):
         return True
     loop = asyncio.get_running_loop()
     _CHECKS[0] += 1
@@ -52,6 +50,14 @@ async def verify_password_off_loop(password: str, stored: str, *, subject: str =
         return False
     _VERIFIED.remember(subject, password, stored)
     return True
+
+
+def _known(subject: str, password: str, stored: str) -> bool:
+    """Verified before, in this process or (stored verifier) by an earlier one: no scrypt."""
+    if _VERIFIED.matches(subject, password, stored) or _VERIFIER.matches(subject, password, stored):
+        _VERIFIED.remember(subject, password, stored)
+        return True
+    return False
 
 
 def use_verifier_secret(secret: str) -> None:

@@ -144,17 +144,15 @@ def _key_of(item: Payload) -> str:
     return str(ConfigKey(variable=item["variable"]["name"], component=item["component"]["name"]))
 
 
-#: Command type -> the status table of its answer (commands with a plain ``status``).
+#: Command type -> the status table of its answer (commands whose answer is only a ``status``;
+#: the others have their own case in ``interpret``).
 _STATUS_TABLES: Mapping[type[Any], Mapping[str, CommandStatus]] = {
     Reset: RESET_STATUS,
     UnlockConnector: UNLOCK_STATUS,
     ChangeAvailability: CHANGE_AVAILABILITY_STATUS,
-    RemoteStart: START_STOP_STATUS,
     RemoteStop: START_STOP_STATUS,
     TriggerMessage: TRIGGER_STATUS,
-    GetBaseReport: REPORT_STATUS,
     ClearCache: CLEAR_CACHE_STATUS,
-    DataTransfer: DATA_TRANSFER_STATUS,
     DisplayPrice: DISPLAY_MESSAGE_STATUS,
     StationPrice: DISPLAY_MESSAGE_STATUS,
 }
