@@ -37,7 +37,7 @@ MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
 Rendered = tuple[str, Mapping[str, object]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FamilyRenderers:
     """One version's renderers, one per family of commands."""
 

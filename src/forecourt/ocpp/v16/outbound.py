@@ -202,4 +202,8 @@ def _connector(evse_id: int, connector_id: int) -> int:
     return evse_id
 
 
-_RENDERERS = FamilyRenderers(_render_control, _render_configuration, _render_messages)
+_RENDERERS = FamilyRenderers(
+    control=_render_control,
+    configuration=_render_configuration,
+    messages=_render_messages,
+)

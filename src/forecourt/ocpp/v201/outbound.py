@@ -248,4 +248,8 @@ def _number(text: str) -> float:
     return float(Decimal(text))
 
 
-_RENDERERS = FamilyRenderers(_render_control, _render_configuration, _render_messages)
+_RENDERERS = FamilyRenderers(
+    control=_render_control,
+    configuration=_render_configuration,
+    messages=_render_messages,
+)
