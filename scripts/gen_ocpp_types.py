@@ -44,6 +44,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("LogStatusNotification", "SecurityEventNotification"),
             *("SignedFirmwareStatusNotification", "TriggerMessage", "ExtendedTriggerMessage"),
         ),
+        "firmware": ("UpdateFirmware", "SignedUpdateFirmware", "GetDiagnostics", "GetLog"),
     },
     "v201": {
         "provisioning": ("BootNotification", "Heartbeat", "Reset"),
@@ -60,6 +61,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("DataTransfer", "FirmwareStatusNotification", "LogStatusNotification"),
             *("NotifyEvent", "SecurityEventNotification"),
         ),
+        "firmware": ("UpdateFirmware", "GetLog"),
     },
 }
 TITLES = {"v16": "OCPP 1.6J", "v201": "OCPP 2.0.1"}

@@ -19,6 +19,7 @@ from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, FeatureSlot, Services
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
+from forecourt.services.maintenance import Maintenance, MaintenanceConfig
 from forecourt.services.network import Network
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
@@ -42,6 +43,19 @@ def policy_from(settings: Settings) -> Policy:
         command_timeout_s=settings.call_timeout,
         max_pending_stations=settings.max_pending_stations,
         max_stored_payload_bytes=settings.max_stored_payload_bytes,
+    )
+
+
+def maintenance_config(settings: Settings | None) -> MaintenanceConfig:
+    """Where logs and images go (defaults without settings: a test building services)."""
+    if settings is None:
+        return MaintenanceConfig()
+    local = f"http://{settings.host}:{settings.port}"
+    return MaintenanceConfig(
+        public_url=settings.maintenance_public_url or local,
+        data_dir=settings.data_dir,
+        max_log_upload_bytes=settings.max_log_upload_bytes,
+        log_upload_ttl_s=settings.log_upload_ttl,
     )
 
 
@@ -87,6 +101,7 @@ def build_services(
         policy=policy or Policy(),
     )
     transactions = Transactions(ctx)
+    remote = RemoteControl(ctx, gateway)
     core = CoreServices(
         provisioning=Provisioning(ctx),
         authorization=Authorization(ctx),
@@ -94,8 +109,8 @@ def build_services(
         transactions=transactions,
         records=StationRecords(ctx),
         clock=ctx.clock,
+        maintenance=Maintenance(ctx, remote, maintenance_config(settings)),
     )
-    remote = RemoteControl(ctx, gateway)
     services = Services(
         ctx=ctx,
         core=core,

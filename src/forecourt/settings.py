@@ -179,6 +179,28 @@ class Settings(BaseSettings):
         None, description="Bearer token that lets any address read /metrics (Prometheus)."
     )
 
+    # -- firmware and logs (docs/firmware.md) ---------------------------------------------------
+    maintenance_public_url: str | None = Field(
+        None,
+        description="Base URL stations download firmware from and upload logs to "
+        "(default http://HOST:PORT).",
+    )
+    data_dir: Path = Field(
+        Path("./forecourt-data"), description="Where uploaded logs and firmware images are kept."
+    )
+    max_log_upload_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="Largest log file a station may upload (bytes)."
+    )
+    log_upload_ttl: float = Field(
+        86400.0, gt=0, description="How long a log upload URL stays valid (s)."
+    )
+    max_firmware_image_bytes: int = Field(
+        512 * 1024 * 1024, ge=1, description="Largest firmware image an operator may upload."
+    )
+    firmware_url_ttl: float = Field(
+        86400.0, gt=0, description="How long a signed firmware download URL stays valid (s)."
+    )
+
     # -- payments (docs/payments.md) ------------------------------------------------------------
     payment_provider: PaymentProviderName = Field(
         PaymentProviderName.TEST,

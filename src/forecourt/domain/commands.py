@@ -23,6 +23,8 @@ class CommandKind(StrEnum):
     DISPLAY_PRICE = "display_price"
     COST_UPDATE = "cost_update"
     STATION_PRICE = "station_price"
+    UPDATE_FIRMWARE = "update_firmware"
+    FETCH_LOG = "fetch_log"
 
 
 class TriggerKind(StrEnum):
@@ -40,6 +42,13 @@ class ReportKind(StrEnum):
     FULL_INVENTORY = "full_inventory"
     CONFIGURATION_INVENTORY = "configuration_inventory"
     SUMMARY_INVENTORY = "summary_inventory"
+
+
+class LogKind(StrEnum):
+    """Which log a station uploads: 1.6 GetDiagnostics is the diagnostics log."""
+
+    DIAGNOSTICS = "diagnostics"
+    SECURITY = "security"
 
 
 class CommandStatus(StrEnum):
@@ -211,6 +220,38 @@ class StationPrice:
     flat_fee: str
 
 
+@dataclass(frozen=True, slots=True)
+class UpdateFirmware:
+    """Install the image at ``location`` (1.6 UpdateFirmware / SignedUpdateFirmware; 2.0.1 L01-L02).
+
+    Times are ISO 8601 strings (commands are logged as JSON). With ``signature`` and
+    ``signing_certificate`` the station must verify the image (2.0.1 L01, 1.6 security
+    whitepaper): 1.6 then renders SignedUpdateFirmware.
+    """
+
+    location: str
+    retrieve_at: str
+    request_id: int = 0
+    install_at: str | None = None
+    retries: int | None = None
+    retry_interval_s: int | None = None
+    signing_certificate: str | None = None
+    signature: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLog:
+    """Upload a log to ``location`` (1.6 GetDiagnostics or GetLog; 2.0.1 GetLog, N01)."""
+
+    location: str
+    kind: LogKind = LogKind.DIAGNOSTICS
+    request_id: int = 0
+    oldest: str | None = None
+    latest: str | None = None
+    retries: int | None = None
+    retry_interval_s: int | None = None
+
+
 Command = (
     Reset
     | UnlockConnector
@@ -226,6 +267,8 @@ Command = (
     | DisplayPrice
     | CostUpdate
     | StationPrice
+    | UpdateFirmware
+    | FetchLog
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -243,6 +286,8 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     DisplayPrice: CommandKind.DISPLAY_PRICE,
     CostUpdate: CommandKind.COST_UPDATE,
     StationPrice: CommandKind.STATION_PRICE,
+    UpdateFirmware: CommandKind.UPDATE_FIRMWARE,
+    FetchLog: CommandKind.FETCH_LOG,
 }
 
 

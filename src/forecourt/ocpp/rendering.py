@@ -18,6 +18,7 @@ from forecourt.domain.commands import (
     CostUpdate,
     DataTransfer,
     DisplayPrice,
+    FetchLog,
     GetBaseReport,
     GetConfiguration,
     RemoteStart,
@@ -27,6 +28,7 @@ from forecourt.domain.commands import (
     StationPrice,
     TriggerMessage,
     UnlockConnector,
+    UpdateFirmware,
 )
 
 ControlCommand = Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop
@@ -34,6 +36,7 @@ ConfigurationCommand = (
     TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache
 )
 MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
+MaintenanceCommand = UpdateFirmware | FetchLog
 Rendered = tuple[str, Mapping[str, object]]
 
 
@@ -44,6 +47,7 @@ class FamilyRenderers:
     control: Callable[[ControlCommand], Rendered]
     configuration: Callable[[ConfigurationCommand], Rendered]
     messages: Callable[[MessageCommand], Rendered]
+    maintenance: Callable[[MaintenanceCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -64,5 +68,7 @@ class FamilyRenderers:
                 return self.configuration(command)
             case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
                 return self.messages(command)
+            case UpdateFirmware() | FetchLog():
+                return self.maintenance(command)
             case _:
                 assert_never(command)

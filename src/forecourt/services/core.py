@@ -14,6 +14,7 @@ from forecourt.services.availability import Availability
 from forecourt.services.context import ServiceContext
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
+from forecourt.services.maintenance import Maintenance
 from forecourt.services.network import Network
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
@@ -32,6 +33,7 @@ class CoreServices:
     transactions: Transactions
     records: StationRecords
     clock: Clock
+    maintenance: Maintenance
 
 
 @dataclass(slots=True)

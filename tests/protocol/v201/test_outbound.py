@@ -34,6 +34,7 @@ from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
 from forecourt.ocpp.versions import OcppVersion
+from tests.protocol.v201.test_maintenance_frames import RENDERED as MAINTENANCE_RENDERED
 
 VALIDATOR = validator_for(OcppVersion.V201)
 HEARTBEAT = ConfigKey.parse("OCPPCommCtrlr.HeartbeatInterval")
@@ -130,6 +131,7 @@ RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
             }
         },
     ),
+    *MAINTENANCE_RENDERED,  # golden frames in test_maintenance_frames.py
 ]
 
 

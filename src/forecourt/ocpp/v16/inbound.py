@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from forecourt.domain.events import StationEventKind
 from forecourt.domain.metering import MeterSample
 from forecourt.domain.stations import BootInfo, StatusReport
 from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
 from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.metering import decimal_value, finite_or_reject, to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
+from forecourt.ocpp.v16 import maintenance
 from forecourt.ocpp.v16.mapping import (
     AUTHORIZATION_STATUS,
     CONNECTOR_STATUS,
@@ -36,11 +36,6 @@ from forecourt.ocpp.v16.wire_types.core import (
 from forecourt.ocpp.v16.wire_types.diagnostics import (
     DataTransferRequest,
     DataTransferResponse,
-    DiagnosticsStatusNotificationRequest,
-    FirmwareStatusNotificationRequest,
-    LogStatusNotificationRequest,
-    SecurityEventNotificationRequest,
-    SignedFirmwareStatusNotificationRequest,
 )
 from forecourt.ocpp.v16.wire_types.transactions import (
     MeterValue,
@@ -53,15 +48,6 @@ from forecourt.ocpp.v16.wire_types.transactions import (
     TransactionData,
 )
 from forecourt.services.transactions import TransactionStart, TransactionStop
-
-#: The notifications that are only recorded (their responses are all empty).
-Notification = (
-    DiagnosticsStatusNotificationRequest
-    | FirmwareStatusNotificationRequest
-    | LogStatusNotificationRequest
-    | SecurityEventNotificationRequest
-    | SignedFirmwareStatusNotificationRequest
-)
 
 
 def evse_of(connector_id: int) -> tuple[int, int]:
@@ -213,16 +199,6 @@ async def data_transfer(link: Link, p: DataTransferRequest) -> DataTransferRespo
     return {"status": "Accepted" if known else "UnknownVendorId"}
 
 
-def _recorder(kind: StationEventKind) -> InboundHandler:
-    """Notifications that are kept for operators and answered with an empty confirmation."""
-
-    async def record(link: Link, p: Notification) -> dict[str, object]:
-        await link.services.records.record(link.station_id, kind, dict(p))
-        return {}
-
-    return record
-
-
 def _tag(value: str) -> IdToken:
     return IdToken(value, TokenKind.RFID)
 
@@ -240,9 +216,9 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "StopTransaction": stop_transaction,
     "MeterValues": meter_values,
     "DataTransfer": data_transfer,
-    "DiagnosticsStatusNotification": _recorder(StationEventKind.DIAGNOSTICS_STATUS),
-    "FirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS),
-    "SignedFirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS),
-    "LogStatusNotification": _recorder(StationEventKind.LOG_STATUS),
-    "SecurityEventNotification": _recorder(StationEventKind.SECURITY),
+    "DiagnosticsStatusNotification": maintenance.diagnostics_status,
+    "FirmwareStatusNotification": maintenance.firmware_status,
+    "SignedFirmwareStatusNotification": maintenance.signed_firmware_status,
+    "LogStatusNotification": maintenance.log_status,
+    "SecurityEventNotification": maintenance.security_event,
 }

@@ -14,6 +14,7 @@ from forecourt.domain.commands import (
     CostUpdate,
     DataTransfer,
     DisplayPrice,
+    FetchLog,
     GetBaseReport,
     GetConfiguration,
     RemoteStart,
@@ -23,6 +24,7 @@ from forecourt.domain.commands import (
     StationPrice,
     TriggerMessage,
     UnlockConnector,
+    UpdateFirmware,
 )
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import Payload
@@ -33,7 +35,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
-from forecourt.ocpp.v16 import pricing
+from forecourt.ocpp.v16 import maintenance, pricing
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
 from forecourt.ocpp.v16.wire_types.configuration import (
@@ -159,6 +161,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         case GetConfiguration():
             # The session checked the answer against GetConfigurationResponse's schema.
             return _configuration(cast(GetConfigurationResponse, response))
+        case UpdateFirmware() | FetchLog():
+            return maintenance.interpret(command, response)
         case DataTransfer() | DisplayPrice() | CostUpdate():  # DataTransfer.conf
             result = _status(response)
             if isinstance(command, DataTransfer) and "data" in response:
@@ -206,4 +210,5 @@ _RENDERERS = FamilyRenderers(
     control=_render_control,
     configuration=_render_configuration,
     messages=_render_messages,
+    maintenance=maintenance.render,
 )

@@ -18,6 +18,7 @@ from forecourt.domain.commands import (
     CostUpdate,
     DataTransfer,
     DisplayPrice,
+    FetchLog,
     GetBaseReport,
     GetConfiguration,
     RemoteStart,
@@ -27,8 +28,10 @@ from forecourt.domain.commands import (
     StationPrice,
     TriggerMessage,
     UnlockConnector,
+    UpdateFirmware,
 )
 from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.maintenance_status import REQUEST_STATUS
 from forecourt.ocpp.v201.mapping import (
     CHANGE_AVAILABILITY_STATUS,
     CLEAR_CACHE_STATUS,
@@ -88,6 +91,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
             | ClearCache()
             | DisplayPrice()
             | StationPrice()
+            | UpdateFirmware()
+            | FetchLog()
         ):
             return _status(_STATUS_TABLES[type(command)], response)
         case _:
@@ -155,4 +160,6 @@ _STATUS_TABLES: Mapping[type[Any], Mapping[str, CommandStatus]] = {
     ClearCache: CLEAR_CACHE_STATUS,
     DisplayPrice: DISPLAY_MESSAGE_STATUS,
     StationPrice: DISPLAY_MESSAGE_STATUS,
+    UpdateFirmware: REQUEST_STATUS,
+    FetchLog: REQUEST_STATUS,
 }

@@ -21,6 +21,7 @@ from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
+from forecourt.ocpp.v201 import maintenance
 from forecourt.ocpp.v201.mapping import (
     AUTHORIZATION_STATUS,
     BOOT_REASON,
@@ -42,10 +43,7 @@ from forecourt.ocpp.v201.wire_types.common import IdTokenInfoType, IdTokenType
 from forecourt.ocpp.v201.wire_types.diagnostics import (
     DataTransferRequest,
     DataTransferResponse,
-    FirmwareStatusNotificationRequest,
-    LogStatusNotificationRequest,
     NotifyEventRequest,
-    SecurityEventNotificationRequest,
 )
 from forecourt.ocpp.v201.wire_types.provisioning import (
     BootNotificationRequest,
@@ -70,13 +68,7 @@ from forecourt.services.transactions import (
 )
 
 #: The notifications that are only recorded (their responses are all empty).
-Notification = (
-    NotifyReportRequest
-    | NotifyEventRequest
-    | SecurityEventNotificationRequest
-    | FirmwareStatusNotificationRequest
-    | LogStatusNotificationRequest
-)
+Notification = NotifyReportRequest | NotifyEventRequest
 
 #: IdTokenType.idToken is string[36]; a longer group id cannot be sent as groupIdToken.
 MAX_ID_TOKEN_LENGTH = 36
@@ -340,7 +332,7 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "DataTransfer": data_transfer,
     "NotifyReport": _recorder(StationEventKind.NOTIFY_REPORT, "B07/B08: report parts."),
     "NotifyEvent": _recorder(StationEventKind.NOTIFY_EVENT, "N07/N08: alert/periodic events."),
-    "SecurityEventNotification": _recorder(StationEventKind.SECURITY, "A04: security events."),
-    "FirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS, "L01: firmware."),
-    "LogStatusNotification": _recorder(StationEventKind.LOG_STATUS, "N01: log upload status."),
+    "SecurityEventNotification": maintenance.security_event,
+    "FirmwareStatusNotification": maintenance.firmware_status,
+    "LogStatusNotification": maintenance.log_status,
 }
