@@ -61,11 +61,18 @@ def current_services(context: Context) -> Services:
 
 ServicesDep = Annotated[Services, Depends(current_services)]
 
-#: The core's API routes answered without a key: none. Features declare theirs (what drivers
-#: and public pages need) in ``Feature.public_api_routes``; every other route needs a key, and
-#: keys are network-wide (a role, never sites). tests/web/test_route_scopes.py holds every
-#: route of the app to ``forecourt.features.public_api_routes()``.
-PUBLIC_ROUTES: frozenset[str] = frozenset()
+#: The core's API routes answered without a key: the log upload URL stations are given.
+#: Features declare theirs (what drivers and public pages need) in
+#: ``Feature.public_api_routes``; every other route needs a key, and keys are network-wide
+#: (a role, never sites). tests/web/test_route_scopes.py holds every route of the app to
+#: ``forecourt.features.public_api_routes()``.
+PUBLIC_ROUTES: frozenset[str] = frozenset(
+    {
+        # a station uploading a log it was asked for: the expiring token in the URL is the key
+        "PUT /api/uploads/logs/{token}",
+        "POST /api/uploads/logs/{token}",
+    }
+)
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
 _api_key_header = APIKeyHeader(

@@ -17,6 +17,7 @@ from forecourt.api.routes import (
     api_keys,
     commands,
     connectors,
+    maintenance,
     retrofits,
     sites,
     stations,
@@ -66,8 +67,10 @@ def create_api(
         commands,
         api_keys,
         retrofits,  # connectors added or converted in place, history kept
+        maintenance,  # firmware updates and log uploads
     ):
         router.include_router(module.router)
+    router.include_router(maintenance.upload_router)  # stations upload logs, token in the URL
     for feature in features:
         feature.install_api(router, services)
     return router

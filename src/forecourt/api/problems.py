@@ -22,6 +22,7 @@ from forecourt.domain.errors import (
     InvalidInput,
     NotFound,
     StationOffline,
+    TooLarge,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -34,6 +35,7 @@ _DOMAIN_PROBLEMS: tuple[tuple[type[ForecourtError], int, str, str], ...] = (
     (StationOffline, 409, "station-offline", "Station offline"),
     (InvalidInput, 422, "invalid-input", "Invalid input"),
     (CommandNotSupported, 422, "command-not-supported", "Command not supported"),
+    (TooLarge, 413, "too-large", "Content too large"),
 )
 
 

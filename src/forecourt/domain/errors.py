@@ -22,6 +22,14 @@ class InvalidInput(ForecourtError):
     """A value is well-formed but not acceptable (unknown connector type, negative rating...)."""
 
 
+class TooLarge(ForecourtError):
+    """An upload is larger than the operator allows (``limit`` bytes)."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"{what} is larger than the limit of {limit} bytes")
+        self.limit = limit
+
+
 class StationOffline(ForecourtError):
     def __init__(self, station_id: str) -> None:
         super().__init__(f"station {station_id!r} is not connected")

@@ -8,6 +8,7 @@ that a campaign, a dashboard or a detector can follow it.
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from forecourt.domain.commands import (
     LogKind,
     UpdateFirmware,
 )
-from forecourt.domain.errors import NotFound
+from forecourt.domain.errors import NotFound, TooLarge
 from forecourt.domain.maintenance import (
     FIRMWARE_SECURITY_EVENTS,
     FirmwareReport,
@@ -31,8 +32,8 @@ from forecourt.domain.maintenance import (
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
 
-#: The path stations upload logs to: ``{public_url}/uploads/logs/{token}``.
-LOG_UPLOAD_PATH = "/uploads/logs"
+#: The path stations upload logs to: ``{public_url}/api/uploads/logs/{token}``.
+LOG_UPLOAD_PATH = "/api/uploads/logs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,22 @@ class Maintenance:
             return None
         return upload
 
+    async def receive_log(
+        self, token: str, file_name: str, chunks: AsyncIterator[bytes], declared_size: int | None
+    ) -> LogUpload:
+        """Store what a station uploads to its URL; refuse unknown or expired tokens (404)
+        and files over the limit (``TooLarge``), keeping nothing of a refused file."""
+        upload = await self.upload_by_token(token)
+        if upload is None:
+            raise NotFound("log upload", "(this URL)")
+        limit = self.config.max_log_upload_bytes
+        if declared_size is not None and declared_size > limit:
+            raise TooLarge("the log", limit)
+        path = self.log_path(upload)
+        size = await _write_limited(path, chunks, limit)
+        await self.log_received(upload, _safe_name(file_name) or path.name, size)
+        return upload
+
     async def log_received(self, upload: LogUpload, file_name: str, size_bytes: int) -> None:
         """The file is on disk (``log_path``): record it."""
         now = self._ctx.clock.now()
@@ -253,3 +270,27 @@ def _matching(uploads: list[LogUpload], request_id: int | None) -> LogUpload | N
 
 def _iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def _write_limited(path: Path, chunks: AsyncIterator[bytes], limit: int) -> int:
+    """Write to ``path`` through a temporary file; nothing stays if the limit is passed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    size = 0
+    try:
+        with partial.open("wb") as out:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge("the log", limit)
+                out.write(chunk)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return size
+
+
+def _safe_name(name: str) -> str:
+    """The station's file name, for display and downloads only (never a path of ours)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in base if c.isalnum() or c in "._-")[:120]
