@@ -200,6 +200,9 @@ class Settings(BaseSettings):
     firmware_url_ttl: float = Field(
         86400.0, gt=0, description="How long a signed firmware download URL stays valid (s)."
     )
+    firmware_campaign_interval: float = Field(
+        30.0, gt=0, description="How often running firmware campaigns send what is due (s)."
+    )
 
     # -- payments (docs/payments.md) ------------------------------------------------------------
     payment_provider: PaymentProviderName = Field(

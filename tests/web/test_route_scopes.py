@@ -107,6 +107,16 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "GET /dashboard/reliability/stations/{station_id}/panel": Probe(
             "/dashboard/reliability/stations/SOUTHSTATION/panel"
         ),
+        "GET /dashboard/firmware": Probe("/dashboard/firmware"),
+        "GET /dashboard/firmware/{campaign_id}": Probe("/dashboard/firmware/1"),
+        "POST /dashboard/firmware/{campaign_id}/{action}": Probe("/dashboard/firmware/1/pause", {}),
+        "GET /dashboard/firmware/stations/{station_id}/panel": Probe(
+            "/dashboard/firmware/stations/SOUTHSTATION/panel"
+        ),
+        "POST /dashboard/firmware/stations/{station_id}/logs": Probe(
+            "/dashboard/firmware/stations/SOUTHSTATION/logs", {"kind": "diagnostics"}
+        ),
+        "GET /dashboard/firmware/logs/{upload_id}/file": Probe("/dashboard/firmware/logs/1/file"),
     }
 
 
