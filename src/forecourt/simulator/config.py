@@ -55,11 +55,21 @@ class StationFaults:
       sending its own Heartbeats (a half-open socket as seen from the CSMS).
     * ``silent`` – the station accepts nothing new: no local or remote sessions, while its
       connectors still say Available.
+    * ``firmware_download_fails`` / ``firmware_install_fails`` /
+      ``firmware_signature_invalid`` – a firmware update stops at that step (DownloadFailed,
+      InstallationFailed, InvalidSignature with a SecurityEventNotification).
+    * ``log_upload_refused`` – the station refuses to upload logs (Rejected / no fileName).
+    * ``log_size_bytes`` – how big the log it uploads is.
     """
 
     card_reader_dead: bool = False
     half_open: bool = False
     silent: bool = False
+    firmware_download_fails: bool = False
+    firmware_install_fails: bool = False
+    firmware_signature_invalid: bool = False
+    log_upload_refused: bool = False
+    log_size_bytes: int = 2048
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from forecourt.simulator import meter
+from forecourt.simulator import maintenance, meter
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
 from forecourt.simulator.host import StationHost
 from forecourt.simulator.rpc import Answer, Payload
@@ -71,6 +71,7 @@ class V16Dialect:
             "ChangeConfiguration": self._change_configuration,
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
+            **maintenance.handlers16(maintenance.Maintenance(station), self._notify),
         }
 
     # ------------------------------------------------------------ link messages
@@ -85,6 +86,9 @@ class V16Dialect:
             payload["chargePointSerialNumber"] = config.serial[:25]
         result = await self.uplink.call("BootNotification", payload)
         return BootResult(str(result.get("status")), float(result.get("interval") or 0))
+
+    async def _notify(self, action: str, payload: Payload) -> None:
+        await self.uplink.send_now(action, payload)
 
     async def heartbeat(self) -> None:
         await self.uplink.send_now("Heartbeat", {})

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Protocol
 
-from forecourt.simulator import meter
+from forecourt.simulator import maintenance, meter
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
 from forecourt.simulator.host import StationHost
 from forecourt.simulator.rpc import Answer, OcppCallError, Payload
@@ -50,7 +50,11 @@ class V201Calls:
             "GetBaseReport": self._get_base_report,
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
+            **maintenance.handlers201(maintenance.Maintenance(station), self._notify),
         }
+
+    async def _notify(self, action: str, payload: Payload) -> None:
+        await self.station.uplink.send_now(action, payload)
 
     async def handle(self, action: str, payload: Payload) -> Answer:
         handler = self._handlers.get(action)
