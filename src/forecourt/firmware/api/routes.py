@@ -12,6 +12,7 @@ from starlette.responses import FileResponse
 from forecourt.api.bounds import BigRecordId
 from forecourt.api.deps import Context, Operator, Viewer, requester
 from forecourt.api.problems import problem_responses
+from forecourt.domain.limits import INT32_MAX
 from forecourt.firmware.domain.campaigns import (
     Campaign,
     CampaignStatus,
@@ -76,16 +77,20 @@ class WindowBody(BaseModel):
 
 class CampaignBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    image_id: int = Field(ge=1)
+    image_id: BigRecordId
     model: str = Field("", max_length=100, description="Only stations of this model.")
     site_id: str = Field("", max_length=100, description="Only stations of this site.")
     current_version: str = Field("", max_length=50, description="Only stations running this.")
     station_ids: list[str] = Field(default_factory=list, max_length=10000)
     canary_percent: int = Field(10, ge=0, le=100)
-    wave_size: int = Field(0, ge=0, description="Stations per wave after the canary; 0: all.")
+    wave_size: int = Field(
+        0, ge=0, le=INT32_MAX, description="Stations per wave after the canary; 0: all."
+    )
     max_attempts: int = Field(3, ge=1, le=20)
     retry_delay_s: int = Field(600, ge=0, le=7 * 86400)
-    failure_threshold: int = Field(0, ge=0, description="Pause once more stations failed.")
+    failure_threshold: int = Field(
+        0, ge=0, le=INT32_MAX, description="Pause once more stations failed."
+    )
     night_window: WindowBody | None = Field(None, description="Site-local hours to send in.")
 
     def to_spec(self) -> CampaignSpec:
