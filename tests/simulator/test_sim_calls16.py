@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from ocpp.exceptions import OCPPError
 from ocpp.v16 import call
@@ -48,9 +50,23 @@ async def test_misc_calls_and_not_implemented(csms: CsmsServer) -> None:
     assert (ours.status, ours.data) == ("Accepted", "ping")
     theirs = await csms.call("CP16", call.DataTransfer(vendor_id="Acme"))
     assert theirs.status == "UnknownVendorId"
+    schedule = call.GetCompositeSchedule(connector_id=1, duration=60)
     with pytest.raises(OCPPError) as error:
-        await csms.call("CP16", call.GetDiagnostics(location="ftp://127.0.0.1/"))
+        await csms.call("CP16", schedule)
     assert error.value.code == "NotImplemented"
+
+
+@pytest.mark.usefixtures("station")
+async def test_diagnostics_to_an_unreachable_url_report_upload_failed(csms: CsmsServer) -> None:
+    answer = await csms.call("CP16", call.GetDiagnostics(location="http://127.0.0.1:9/nowhere"))
+    assert answer.file_name.startswith("CP16-")
+    for _ in range(100):
+        calls = csms.recorder.calls("CP16", "DiagnosticsStatusNotification")
+        statuses = [c["status"] for c in calls]
+        if "UploadFailed" in statuses:
+            break
+        await asyncio.sleep(0.05)
+    assert statuses == ["Uploading", "UploadFailed"]
 
 
 @pytest.mark.usefixtures("station")
