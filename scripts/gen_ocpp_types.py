@@ -44,6 +44,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("LogStatusNotification", "SecurityEventNotification"),
             *("SignedFirmwareStatusNotification", "TriggerMessage", "ExtendedTriggerMessage"),
         ),
+        "local_auth": ("SendLocalList", "GetLocalListVersion", "ReserveNow", "CancelReservation"),
     },
     "v201": {
         "provisioning": ("BootNotification", "Heartbeat", "Reset"),
@@ -59,6 +60,10 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "diagnostics": (
             *("DataTransfer", "FirmwareStatusNotification", "LogStatusNotification"),
             *("NotifyEvent", "SecurityEventNotification"),
+        ),
+        "local_auth": (
+            *("SendLocalList", "GetLocalListVersion", "ReserveNow", "CancelReservation"),
+            "ReservationStatusUpdate",
         ),
     },
 }

@@ -7,6 +7,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from forecourt.domain.local_auth import (  # re-exported: every command is found here
+    CancelReservation as CancelReservation,
+)
+from forecourt.domain.local_auth import GetLocalListVersion as GetLocalListVersion
+from forecourt.domain.local_auth import ReserveNow as ReserveNow
+from forecourt.domain.local_auth import SendLocalList as SendLocalList
+from forecourt.domain.local_auth import SetAuthCache as SetAuthCache
+
 
 class CommandKind(StrEnum):
     RESET = "reset"
@@ -23,6 +31,11 @@ class CommandKind(StrEnum):
     DISPLAY_PRICE = "display_price"
     COST_UPDATE = "cost_update"
     STATION_PRICE = "station_price"
+    SEND_LOCAL_LIST = "send_local_list"
+    GET_LOCAL_LIST_VERSION = "get_local_list_version"
+    SET_AUTH_CACHE = "set_auth_cache"
+    RESERVE_NOW = "reserve_now"
+    CANCEL_RESERVATION = "cancel_reservation"
 
 
 class TriggerKind(StrEnum):
@@ -59,6 +72,11 @@ class CommandStatus(StrEnum):
     TIMEOUT = "timeout"  # the station did not answer in time
     CALL_ERROR = "call_error"  # the station answered with a CALLERROR
     OFFLINE = "offline"  # the station is not connected
+    VERSION_MISMATCH = "version_mismatch"  # SendLocalList: the station's list version differs
+    FAILED = "failed"  # SendLocalList: the station could not apply the update
+    OCCUPIED = "occupied"  # ReserveNow: the connector is in use or reserved
+    FAULTED = "faulted"  # ReserveNow: the connector is faulted
+    UNAVAILABLE = "unavailable"  # ReserveNow: the connector is unavailable
 
     @property
     def succeeded(self) -> bool:
@@ -226,6 +244,11 @@ Command = (
     | DisplayPrice
     | CostUpdate
     | StationPrice
+    | SendLocalList
+    | GetLocalListVersion
+    | SetAuthCache
+    | ReserveNow
+    | CancelReservation
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -243,6 +266,11 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     DisplayPrice: CommandKind.DISPLAY_PRICE,
     CostUpdate: CommandKind.COST_UPDATE,
     StationPrice: CommandKind.STATION_PRICE,
+    SendLocalList: CommandKind.SEND_LOCAL_LIST,
+    GetLocalListVersion: CommandKind.GET_LOCAL_LIST_VERSION,
+    SetAuthCache: CommandKind.SET_AUTH_CACHE,
+    ReserveNow: CommandKind.RESERVE_NOW,
+    CancelReservation: CommandKind.CANCEL_RESERVATION,
 }
 
 

@@ -25,6 +25,7 @@ class AuthorizationStatus(StrEnum):
     INVALID = "invalid"
     UNKNOWN = "unknown"
     CONCURRENT_TX = "concurrent_tx"  # already charging elsewhere and the token forbids that
+    RESERVED = "reserved"  # the connector is reserved for another token
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from forecourt.domain.commands import (
+    CancelReservation,
     ChangeAvailability,
     ClearCache,
     Command,
@@ -20,9 +21,13 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetLocalListVersion,
     RemoteStart,
     RemoteStop,
+    ReserveNow,
     Reset,
+    SendLocalList,
+    SetAuthCache,
     SetConfiguration,
     StationPrice,
     TriggerMessage,
@@ -34,6 +39,9 @@ ConfigurationCommand = (
     TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache
 )
 MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
+LocalAuthCommand = (
+    SendLocalList | GetLocalListVersion | SetAuthCache | ReserveNow | CancelReservation
+)
 Rendered = tuple[str, Mapping[str, object]]
 
 
@@ -44,6 +52,7 @@ class FamilyRenderers:
     control: Callable[[ControlCommand], Rendered]
     configuration: Callable[[ConfigurationCommand], Rendered]
     messages: Callable[[MessageCommand], Rendered]
+    local_auth: Callable[[LocalAuthCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -64,5 +73,13 @@ class FamilyRenderers:
                 return self.configuration(command)
             case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
                 return self.messages(command)
+            case (
+                SendLocalList()
+                | GetLocalListVersion()
+                | SetAuthCache()
+                | ReserveNow()
+                | CancelReservation()
+            ):
+                return self.local_auth(command)
             case _:
                 assert_never(command)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import assert_never, cast
 
 from forecourt.domain.commands import (
+    CancelReservation,
     ChangeAvailability,
     ClearCache,
     Command,
@@ -16,9 +17,13 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetLocalListVersion,
     RemoteStart,
     RemoteStop,
+    ReserveNow,
     Reset,
+    SendLocalList,
+    SetAuthCache,
     SetConfiguration,
     StationPrice,
     TriggerMessage,
@@ -33,7 +38,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
-from forecourt.ocpp.v16 import pricing
+from forecourt.ocpp.v16 import local_auth, pricing
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
 from forecourt.ocpp.v16.wire_types.configuration import (
@@ -165,6 +170,14 @@ def interpret(command: Command, response: Payload) -> CommandResult:
                 result.data["data"] = response["data"]
             return result
         case (
+            SendLocalList()
+            | GetLocalListVersion()
+            | SetAuthCache()
+            | ReserveNow()
+            | CancelReservation()
+        ):
+            return local_auth.interpret(command, response)
+        case (
             Reset()
             | UnlockConnector()
             | ChangeAvailability()
@@ -206,4 +219,5 @@ _RENDERERS = FamilyRenderers(
     control=_render_control,
     configuration=_render_configuration,
     messages=_render_messages,
+    local_auth=local_auth.render,
 )
