@@ -19,9 +19,11 @@ from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, FeatureSlot, Services
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
+from forecourt.services.local_lists import LocalLists
 from forecourt.services.network import Network
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
+from forecourt.services.reservations import Reservations
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
 from forecourt.services.users import Users
@@ -87,6 +89,7 @@ def build_services(
         policy=policy or Policy(),
     )
     transactions = Transactions(ctx)
+    remote = RemoteControl(ctx, gateway)
     core = CoreServices(
         provisioning=Provisioning(ctx),
         authorization=Authorization(ctx),
@@ -94,8 +97,8 @@ def build_services(
         transactions=transactions,
         records=StationRecords(ctx),
         clock=ctx.clock,
+        reservations=Reservations(ctx, remote),
     )
-    remote = RemoteControl(ctx, gateway)
     services = Services(
         ctx=ctx,
         core=core,
@@ -105,6 +108,7 @@ def build_services(
         remote=remote,
         users=Users(ctx),
         equipment=Equipment(ctx),
+        local_lists=LocalLists(ctx, remote, gateway),
     )
     host = Host(ctx, remote, settings, options or {}, services)
     for feature in features:

@@ -4,7 +4,8 @@ Reservation profiles; 2.0.1 functional blocks C and D, and H)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from forecourt.domain.tokens import AuthorizationStatus, TokenKind
@@ -105,3 +106,36 @@ def chunks(
     if not size or len(entries) <= size:
         return [entries]
     return [entries[i : i + size] for i in range(0, len(entries), size)]
+
+
+@dataclass(slots=True)
+class Reservation:
+    """A connector (EVSE) kept for one token, or a token of its group, until ``expires_at``."""
+
+    station_id: str
+    evse_id: int  # 0: any connector of the station
+    id_token: str
+    expires_at: datetime
+    created_at: datetime
+    group: str | None = None
+    connector_type: str | None = None
+    state: ReservationState = ReservationState.REQUESTED
+    answer: str = ""  # the station's answer, e.g. "occupied", or why it ended
+    ended_at: datetime | None = None
+    transaction_id: int | None = None
+    requested_by: str = ""
+    id: int = 0
+
+
+@dataclass(slots=True)
+class LocalListState:
+    """What a station's local list holds (as last accepted) and how it stands."""
+
+    station_id: str
+    version: int = 0
+    entries: dict[str, LocalListEntry] = field(default_factory=dict)
+    sync: ListSync = ListSync.PENDING
+    detail: str = ""
+    max_per_message: int | None = None  # the station's ItemsPerMessage / SendLocalListMaxLength
+    auth_cache_enabled: bool | None = None  # None: left as the station has it
+    updated_at: datetime | None = None

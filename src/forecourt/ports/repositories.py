@@ -27,6 +27,7 @@ from forecourt.domain.stations import (
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction, TransactionState
 from forecourt.ports.keys import Key
+from forecourt.ports.local_auth import LocalListRepository, ReservationRepository
 from forecourt.ports.users import UserRepository
 
 R = TypeVar("R")
@@ -202,6 +203,8 @@ class UnitOfWork(Protocol):
     commands: CommandRepository
     api_keys: ApiKeyRepository
     users: UserRepository
+    local_lists: LocalListRepository
+    reservations: ReservationRepository
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository (``forecourt.extension.Feature.repositories``)."""

@@ -29,6 +29,7 @@ class TransactionStart:
     remote_start_id: int | None = None
     charging_state: str = ""  # a domain ChargingState value, '' when the station sent none
     samples: Sequence[MeterSample] = ()
+    reservation_id: int | None = None  # the reservation this start uses
 
 
 @dataclass(frozen=True, slots=True)

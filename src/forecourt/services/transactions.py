@@ -29,6 +29,8 @@ from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.authorization import authorize_in
 from forecourt.services.context import ServiceContext
 from forecourt.services.ledger import apply_samples, plausible_register, recompute_energy
+from forecourt.services.reservations import reservation_news as _reservation_news
+from forecourt.services.reservations import use_reservation
 from forecourt.services.stale_transactions import close_older_on_evse, reconcile_in
 from forecourt.services.transaction_messages import (
     Outcome,
@@ -69,9 +71,15 @@ class Transactions:
                 await uow.commit()
                 replayed = AuthorizationResult(existing.auth_status)
                 return Outcome(existing, replayed, replayed=True), []
-            auth = await self._authorize(uow, req.id_token)
+            auth = await self._authorize(uow, req.id_token, at=(station_id, req.evse_id))
             tx, stale, news = await self._create(uow, station_id, req, auth, now)
+            token = req.id_token.value if req.id_token else None
+            used = await use_reservation(
+                uow, station_id, req.evse_id, token, req.reservation_id, tx.id, now
+            )
             await uow.commit()
+        if used is not None:
+            news.append(("reservation.changed", _reservation_news(used)))
         return Outcome(tx, auth, reconciled=tuple(stale)), news
 
     async def _find_start(
@@ -263,9 +271,9 @@ class Transactions:
         return stale
 
     async def _authorize(
-        self, uow: UnitOfWork, token: IdToken | None
+        self, uow: UnitOfWork, token: IdToken | None, *, at: tuple[str, int] | None = None
     ) -> AuthorizationResult | None:
-        return await authorize_in(uow, token, self._ctx) if token is not None else None
+        return await authorize_in(uow, token, self._ctx, at=at) if token is not None else None
 
     async def _locate(
         self, uow: UnitOfWork, station_id: str, station_tx_id: str

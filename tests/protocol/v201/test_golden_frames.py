@@ -125,6 +125,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"vendorId": "org.openchargealliance.costmsg", "messageId": "x", "data": {"a": 1}},
         {"status": "Accepted"},
     ),
+    ("ReservationStatusUpdate", {"reservationId": 9, "reservationUpdateStatus": "Expired"}, {}),
 ]
 
 

@@ -21,6 +21,7 @@ from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
+from forecourt.ocpp.v201.local_auth_inbound import reservation_status_update
 from forecourt.ocpp.v201.mapping import (
     AUTHORIZATION_STATUS,
     BOOT_REASON,
@@ -229,6 +230,7 @@ async def _started(link: Link, e: _Event, p: TransactionEventRequest) -> Outcome
         remote_start_id=p["transactionInfo"].get("remoteStartId"),
         charging_state=e.charging_state,
         samples=e.samples,
+        reservation_id=p.get("reservationId"),
     )
     return await link.services.transactions.start(link.station_id, start)
 
@@ -343,4 +345,5 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "SecurityEventNotification": _recorder(StationEventKind.SECURITY, "A04: security events."),
     "FirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS, "L01: firmware."),
     "LogStatusNotification": _recorder(StationEventKind.LOG_STATUS, "N01: log upload status."),
+    "ReservationStatusUpdate": reservation_status_update,
 }
