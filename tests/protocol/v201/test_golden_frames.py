@@ -195,7 +195,6 @@ async def test_unknown_action_is_not_implemented(rig: ProtocolRig) -> None:
     [
         ("NotifyChargingLimit", {"chargingLimit": {"chargingLimitSource": "EMS"}}),
         ("SignCertificate", {"csr": "-----BEGIN CERTIFICATE REQUEST-----"}),
-        ("ReservationStatusUpdate", {"reservationId": 1, "reservationUpdateStatus": "Expired"}),
         ("Reset", {"type": "Immediate"}),  # a CSMS->station action sent the wrong way
     ],
 )
