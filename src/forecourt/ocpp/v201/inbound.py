@@ -247,6 +247,7 @@ async def _updated(link: Link, e: _Event, _p: TransactionEventRequest) -> Outcom
         offline=e.offline,
         charging_state=e.charging_state,
         samples=e.samples,
+        reservation_id=_p.get("reservationId"),
     )
     return await link.services.transactions.update(link.station_id, update)
 
