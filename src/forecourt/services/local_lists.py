@@ -134,7 +134,10 @@ class LocalLists:
             reported = await self._reported_version(station_id)
             if reported is None:
                 return await self._mark(state, ListSync.PENDING, "could not read the list version")
-            full = full or reported != state.version or state.sync is ListSync.FAILED
+            # a first list, a station that reports another version, or a refused update:
+            # everything is sent again
+            full = full or not state.version or reported != state.version
+            full = full or state.sync is ListSync.FAILED
             return await self._send(state, wanted, max(state.version, reported), full)
 
     async def set_auth_cache(
