@@ -131,9 +131,9 @@ class LocalLists:
                 return await self._mark(
                     state, ListSync.PENDING, "station offline: sent on reconnect"
                 )
-            reported = await self._reported_version(station_id)
+            reported, answer = await self._reported_version(station_id)
             if reported is None:
-                return await self._mark(state, ListSync.PENDING, "could not read the list version")
+                return await self._refused(state, answer)
             # a first list, a station that reports another version, or a refused update:
             # everything is sent again
             full = full or not state.version or reported != state.version
@@ -183,18 +183,16 @@ class LocalLists:
     async def _refused(self, state: LocalListState, status: CommandStatus) -> LocalListState:
         if status is CommandStatus.NOT_SUPPORTED:
             return await self._mark(state, ListSync.NOT_SUPPORTED, "the station has no local list")
-        if status in (CommandStatus.OFFLINE, CommandStatus.TIMEOUT):
+        if status in (CommandStatus.OFFLINE, CommandStatus.TIMEOUT, CommandStatus.ACCEPTED):
             return await self._mark(state, ListSync.PENDING, f"update not delivered: {status}")
         return await self._mark(state, ListSync.FAILED, f"the station answered {status}")
 
-    async def _reported_version(self, station_id: str) -> int | None:
+    async def _reported_version(self, station_id: str) -> tuple[int | None, CommandStatus]:
         record = await self._remote.send(station_id, GetLocalListVersion())
         version = record.result.get("version")
-        return (
-            version
-            if record.status is CommandStatus.ACCEPTED and isinstance(version, int)
-            else None
-        )
+        if record.status is CommandStatus.ACCEPTED and isinstance(version, int):
+            return version, record.status
+        return None, record.status
 
     async def _wanted(self, station_id: str) -> dict[str, LocalListEntry]:
         now = self._ctx.clock.now()
