@@ -198,3 +198,16 @@ async def eventually_async(check: Callable[[], object], timeout: float = 10.0) -
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.05)
+
+
+async def test_an_expiring_token_leaves_the_list_by_itself(server: RunningServer) -> None:
+    services: Services = server.forecourt.services
+    station = await simulated(server, "1.6")
+    try:
+        await services.local_lists.set_members("station", STATION, [TAG, OTHER])
+        soon = datetime.now(UTC) + timedelta(seconds=1)
+        await services.network.update_token(OTHER, expires_at=soon)  # still on, with its expiry
+        await eventually(lambda: local_list(station)[0] == 2)
+        await eventually(lambda: local_list(station) == (3, {TAG: "Accepted"}))  # the sweep
+    finally:
+        await station.stop()
