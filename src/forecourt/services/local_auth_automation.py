@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
 
 from forecourt.domain.events import DomainEvent
 from forecourt.domain.local_auth import ListSync
@@ -54,15 +53,13 @@ class LocalAuthAutomation:
                 await self._task
 
     async def sweep_once(self) -> None:
+        """Expire reservations; resend lists that missed an update or drifted from the tokens
+        (a token expired, or was changed by another process such as the CLI)."""
         await self._reservations.expire_due()
-        now = self._ctx.clock.now()
         for state in await self._lists.views():
-            lapsed = any(
-                e.expires_at and datetime.fromisoformat(e.expires_at) <= now
-                for e in state.entries.values()
-            )
-            connected = self._lists.is_connected(state.station_id)
-            if connected and (lapsed or state.sync in _RETRIED):
+            if not self._lists.is_connected(state.station_id):
+                continue
+            if state.sync in _RETRIED or await self._lists.drifted(state):
                 await self._lists.sync(state.station_id)
 
     async def _booted(self, event: DomainEvent) -> None:

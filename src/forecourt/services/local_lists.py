@@ -112,6 +112,12 @@ class LocalLists:
         await self._sync_all(sorted(stations))
         return sorted(stations)
 
+    async def drifted(self, state: LocalListState) -> bool:
+        """The station's accepted list is no longer what its tokens say it should hold."""
+        return state.sync is not ListSync.NOT_SUPPORTED and (
+            await self._wanted(state.station_id) != state.entries
+        )
+
     async def station_connected(self, station_id: str) -> None:
         """On (re)connection: bring the station's list up to date if it has one."""
         async with self._ctx.uow() as uow:
