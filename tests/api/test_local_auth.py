@@ -9,7 +9,7 @@ import pytest
 
 from forecourt.domain.commands import CommandKind, CommandResult, CommandStatus
 from forecourt.domain.connectors import ConnectorType
-from forecourt.domain.local_auth import GetLocalListVersion, SendLocalList
+from forecourt.domain.local_auth import GetLocalListLimits, GetLocalListVersion, SendLocalList
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import TokenRecord
 from forecourt.services.access import Role
@@ -49,8 +49,9 @@ async def test_station_list_is_sent_and_shown(rig: ApiRig, station: str) -> None
     assert body["on_station"] == ["CARD-0001", "CARD-0002"]
     sent = [command for _, command, _ in rig.gateway.sent]
     assert isinstance(sent[0], GetLocalListVersion)
-    assert isinstance(sent[1], SendLocalList)
-    assert (sent[1].full, sent[1].version) == (True, 1)
+    assert isinstance(sent[1], GetLocalListLimits)  # before a full update
+    assert isinstance(sent[2], SendLocalList)
+    assert (sent[2].full, sent[2].version) == (True, 1)
 
     viewer = await rig.client.get(
         f"/api/stations/{station}/local-list", headers=rig.auth(Role.VIEWER)
@@ -84,6 +85,21 @@ async def test_chunked_updates_respect_the_station_limit(rig: ApiRig, station: s
     )
     updates = [c for _, c, _ in rig.gateway.sent if isinstance(c, SendLocalList)]
     assert [(u.version, u.full, len(u.entries)) for u in updates] == [(1, True, 1), (2, False, 1)]
+
+
+async def test_the_station_limits_are_read_and_respected(rig: ApiRig, station: str) -> None:
+    rig.gateway.answers[CommandKind.GET_LOCAL_LIST_LIMITS] = CommandResult(
+        CommandStatus.ACCEPTED, {"per_message": 1, "entries": 1}
+    )
+    put = await rig.client.put(
+        f"/api/stations/{station}/local-list",
+        json={"tokens": ["CARD-0001", "CARD-0002"]},
+        headers=rig.auth(),
+    )
+    body = put.json()
+    assert (body["sync"], body["version"], body["max_per_message"]) == ("failed", 0, 1)
+    assert body["detail"] == "the list has 2 tokens; the station holds at most 1"
+    assert not [c for _, c, _ in rig.gateway.sent if isinstance(c, SendLocalList)]
 
 
 async def test_list_errors(rig: ApiRig, station: str) -> None:

@@ -79,8 +79,13 @@ async def test_local_list_full_differential_blocked_and_version_mismatch(
 
         await services.network.update_token(OTHER, blocked=True)  # leaves the list by itself
         await eventually(lambda: local_list(station) == (3, {TAG: "Accepted", THIRD: "Accepted"}))
+
+        async def recorded() -> bool:  # the station answers before the server records it
+            state = (await services.local_lists.view(STATION)).state
+            return (state.version, state.sync) == (3, ListSync.IN_SYNC)
+
+        await eventually_async(recorded)
         view = await services.local_lists.view(STATION)
-        assert (view.state.version, view.state.sync) == (3, ListSync.IN_SYNC)
         assert sorted(view.state.entries) == [TAG, THIRD]
 
         station.dialect.local.version = 40  # type: ignore[attr-defined]  # the station lost it

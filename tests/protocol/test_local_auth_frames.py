@@ -14,6 +14,7 @@ from forecourt.domain.commands import Command, CommandResult, CommandStatus
 from forecourt.domain.errors import InvalidInput
 from forecourt.domain.local_auth import (
     CancelReservation,
+    GetLocalListLimits,
     GetLocalListVersion,
     LocalListEntry,
     ReserveNow,
@@ -89,6 +90,20 @@ LOCAL_AUTH_RENDERED: list[tuple[Command, str, dict[str, Any], str, dict[str, Any
         {"versionNumber": 5, "updateType": "Full"},  # minItems 1: an empty list has no array
     ),
     (GetLocalListVersion(), "GetLocalListVersion", {}, "GetLocalListVersion", {}),
+    (
+        GetLocalListLimits(),
+        "GetConfiguration",
+        {"key": ["SendLocalListMaxLength", "LocalAuthListMaxLength"]},
+        "GetVariables",
+        {
+            "getVariableData": [
+                {
+                    "component": {"name": "LocalAuthListCtrlr"},
+                    "variable": {"name": "ItemsPerMessage"},
+                }
+            ]
+        },
+    ),
     (
         SetAuthCache(enabled=False),
         "ChangeConfiguration",
@@ -221,3 +236,27 @@ def test_list_version_is_read_per_version() -> None:
     assert V201.interpret(GetLocalListVersion(), {"versionNumber": 9}) == CommandResult(
         CommandStatus.ACCEPTED, {"version": 9}
     )
+
+
+def test_list_limits_are_read_per_version() -> None:
+    keys = [
+        {"key": "SendLocalListMaxLength", "readonly": True, "value": "50"},
+        {"key": "LocalAuthListMaxLength", "readonly": True, "value": "n/a"},
+    ]
+    validator_for(OcppVersion.V16).validate_response("GetConfiguration", {"configurationKey": keys})
+    assert V16.interpret(GetLocalListLimits(), {"configurationKey": keys}).data == {
+        "per_message": 50,
+        "entries": None,
+    }
+    answer = {
+        "getVariableResult": [
+            {
+                "attributeStatus": "Accepted",
+                "attributeValue": "20",
+                "component": {"name": "LocalAuthListCtrlr"},
+                "variable": {"name": "ItemsPerMessage"},
+            }
+        ]
+    }
+    validator_for(OcppVersion.V201).validate_response("GetVariables", answer)
+    assert V201.interpret(GetLocalListLimits(), answer).data == {"per_message": 20, "entries": None}

@@ -10,6 +10,7 @@ from typing import Any
 from forecourt.domain.local_auth import (  # re-exported: every command is found here
     CancelReservation as CancelReservation,
 )
+from forecourt.domain.local_auth import GetLocalListLimits as GetLocalListLimits
 from forecourt.domain.local_auth import GetLocalListVersion as GetLocalListVersion
 from forecourt.domain.local_auth import ReserveNow as ReserveNow
 from forecourt.domain.local_auth import SendLocalList as SendLocalList
@@ -33,6 +34,7 @@ class CommandKind(StrEnum):
     STATION_PRICE = "station_price"
     SEND_LOCAL_LIST = "send_local_list"
     GET_LOCAL_LIST_VERSION = "get_local_list_version"
+    GET_LOCAL_LIST_LIMITS = "get_local_list_limits"
     SET_AUTH_CACHE = "set_auth_cache"
     RESERVE_NOW = "reserve_now"
     CANCEL_RESERVATION = "cancel_reservation"
@@ -246,6 +248,7 @@ Command = (
     | StationPrice
     | SendLocalList
     | GetLocalListVersion
+    | GetLocalListLimits
     | SetAuthCache
     | ReserveNow
     | CancelReservation
@@ -268,6 +271,7 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     StationPrice: CommandKind.STATION_PRICE,
     SendLocalList: CommandKind.SEND_LOCAL_LIST,
     GetLocalListVersion: CommandKind.GET_LOCAL_LIST_VERSION,
+    GetLocalListLimits: CommandKind.GET_LOCAL_LIST_LIMITS,
     SetAuthCache: CommandKind.SET_AUTH_CACHE,
     ReserveNow: CommandKind.RESERVE_NOW,
     CancelReservation: CommandKind.CANCEL_RESERVATION,

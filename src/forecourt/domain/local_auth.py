@@ -35,6 +35,12 @@ class GetLocalListVersion:
 
 
 @dataclass(frozen=True, slots=True)
+class GetLocalListLimits:
+    """Read how many entries the station takes per update and in all (``data``:
+    ``per_message``, ``entries``; None when the station does not say)."""
+
+
+@dataclass(frozen=True, slots=True)
 class SetAuthCache:
     """Turn the station's authorization cache on or off."""
 

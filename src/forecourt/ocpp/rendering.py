@@ -21,6 +21,7 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetLocalListLimits,
     GetLocalListVersion,
     RemoteStart,
     RemoteStop,
@@ -40,7 +41,12 @@ ConfigurationCommand = (
 )
 MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
 LocalAuthCommand = (
-    SendLocalList | GetLocalListVersion | SetAuthCache | ReserveNow | CancelReservation
+    SendLocalList
+    | GetLocalListVersion
+    | GetLocalListLimits
+    | SetAuthCache
+    | ReserveNow
+    | CancelReservation
 )
 Rendered = tuple[str, Mapping[str, object]]
 
@@ -76,6 +82,7 @@ class FamilyRenderers:
             case (
                 SendLocalList()
                 | GetLocalListVersion()
+                | GetLocalListLimits()
                 | SetAuthCache()
                 | ReserveNow()
                 | CancelReservation()

@@ -17,6 +17,7 @@ from datetime import datetime
 from forecourt.domain.commands import CommandRecord, CommandStatus
 from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.local_auth import (
+    GetLocalListLimits,
     GetLocalListVersion,
     ListSync,
     LocalListEntry,
@@ -171,6 +172,8 @@ class LocalLists:
             if not entries:
                 state.version = base
                 return await self._mark(state, ListSync.IN_SYNC, "")
+        elif (too_many := await self._read_limits(state, len(entries))) is not None:
+            return await self._mark(state, ListSync.FAILED, too_many)
         version = base
         for index, part in enumerate(chunks(entries, state.max_per_message)):
             version += 1
@@ -185,6 +188,20 @@ class LocalLists:
             _apply(state.entries, part)
             await self._save(state)
         return await self._mark(state, ListSync.IN_SYNC, "")
+
+    async def _read_limits(self, state: LocalListState, size: int) -> str | None:
+        """Before a full update: the station's limits (1.6 SendLocalListMaxLength and
+        LocalAuthListMaxLength, 2.0.1 LocalAuthListCtrlr.ItemsPerMessage). Adopts its
+        per-message limit unless the operator set one (0: it reports none); returns why the
+        list cannot be sent when it is larger than the station holds."""
+        record = await self._remote.send(state.station_id, GetLocalListLimits())
+        limits = record.result if record.status is CommandStatus.ACCEPTED else {}
+        per_message, capacity = limits.get("per_message"), limits.get("entries")
+        if state.max_per_message is None:
+            state.max_per_message = per_message if isinstance(per_message, int) else 0
+        if isinstance(capacity, int) and size > capacity:
+            return f"the list has {size} tokens; the station holds at most {capacity}"
+        return None
 
     async def _refused(self, state: LocalListState, status: CommandStatus) -> LocalListState:
         if status is CommandStatus.NOT_SUPPORTED:

@@ -7,6 +7,7 @@ from typing import assert_never
 from forecourt.domain.commands import CommandResult, CommandStatus
 from forecourt.domain.local_auth import (
     CancelReservation,
+    GetLocalListLimits,
     GetLocalListVersion,
     LocalListEntry,
     ReserveNow,
@@ -17,7 +18,10 @@ from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.rendering import LocalAuthCommand, Rendered
 from forecourt.ocpp.v16.mapping import AUTHORIZATION_STATUS
 from forecourt.ocpp.v16.wire_types.common import IdTagInfo
-from forecourt.ocpp.v16.wire_types.configuration import ChangeConfigurationRequest
+from forecourt.ocpp.v16.wire_types.configuration import (
+    ChangeConfigurationRequest,
+    GetConfigurationRequest,
+)
 from forecourt.ocpp.v16.wire_types.local_auth import (
     CancelReservationRequest,
     GetLocalListVersionRequest,
@@ -28,6 +32,9 @@ from forecourt.ocpp.v16.wire_types.local_auth import (
 
 #: The 1.6 configuration key of the authorization cache (§9.1.2).
 AUTH_CACHE_KEY = "AuthorizationCacheEnabled"
+
+#: The 1.6 keys of the list's limits (§9.4) -> neutral names.
+LIMIT_KEYS = {"SendLocalListMaxLength": "per_message", "LocalAuthListMaxLength": "entries"}
 
 #: Answers of SendLocalList, ReserveNow and CancelReservation beyond the common ones.
 LOCAL_AUTH_STATUS: dict[str, CommandStatus] = {
@@ -48,6 +55,8 @@ def render(command: LocalAuthCommand) -> Rendered:
             return "SendLocalList", _send_local_list(command)
         case GetLocalListVersion():  # §5.10
             return "GetLocalListVersion", GetLocalListVersionRequest()
+        case GetLocalListLimits():  # §9.4: the profile's configuration keys
+            return "GetConfiguration", GetConfigurationRequest(key=list(LIMIT_KEYS))
         case SetAuthCache():  # §9.1.2 AuthorizationCacheEnabled
             value = "true" if command.enabled else "false"
             return "ChangeConfiguration", ChangeConfigurationRequest(
@@ -66,6 +75,10 @@ def render(command: LocalAuthCommand) -> Rendered:
 def interpret(command: LocalAuthCommand, response: Payload) -> CommandResult:
     if isinstance(command, GetLocalListVersion):
         return CommandResult(CommandStatus.ACCEPTED, {"version": response.get("listVersion")})
+    if isinstance(command, GetLocalListLimits):
+        values = {item["key"]: item.get("value") for item in response.get("configurationKey", [])}
+        limits = {name: _integer(values.get(key)) for key, name in LIMIT_KEYS.items()}
+        return CommandResult(CommandStatus.ACCEPTED, limits)
     raw = response.get("status", "")
     status = LOCAL_AUTH_STATUS.get(raw, CommandStatus.REJECTED)
     if isinstance(command, SetAuthCache) and raw == "RebootRequired":
@@ -103,3 +116,7 @@ def _reserve_now(command: ReserveNow) -> ReserveNowRequest:
     if command.group:
         request["parentIdTag"] = command.group[:20]
     return request
+
+
+def _integer(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else None

@@ -17,6 +17,7 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetLocalListLimits,
     GetLocalListVersion,
     RemoteStart,
     RemoteStop,
@@ -172,6 +173,7 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         case (
             SendLocalList()
             | GetLocalListVersion()
+            | GetLocalListLimits()
             | SetAuthCache()
             | ReserveNow()
             | CancelReservation()

@@ -9,6 +9,7 @@ from forecourt.domain.commands import CommandResult, CommandStatus, ConfigKey, S
 from forecourt.domain.errors import InvalidInput
 from forecourt.domain.local_auth import (
     CancelReservation,
+    GetLocalListLimits,
     GetLocalListVersion,
     LocalListEntry,
     ReserveNow,
@@ -33,7 +34,12 @@ from forecourt.ocpp.v201.wire_types.local_auth import (
     ReserveNowRequest,
     SendLocalListRequest,
 )
-from forecourt.ocpp.v201.wire_types.variables import SetVariableDataType, SetVariablesRequest
+from forecourt.ocpp.v201.wire_types.variables import (
+    GetVariableDataType,
+    GetVariablesRequest,
+    SetVariableDataType,
+    SetVariablesRequest,
+)
 
 #: The 2.0.1 variable of the authorization cache (C11, AuthCacheCtrlr).
 AUTH_CACHE_KEY = ConfigKey("Enabled", "AuthCacheCtrlr")
@@ -61,6 +67,12 @@ def render(command: LocalAuthCommand) -> Rendered:
             return "SendLocalList", _send_local_list(command)
         case GetLocalListVersion():  # D02
             return "GetLocalListVersion", GetLocalListVersionRequest()
+        case GetLocalListLimits():  # D01: LocalAuthListCtrlr.ItemsPerMessage
+            item = GetVariableDataType(
+                component=ComponentType(name="LocalAuthListCtrlr"),
+                variable=VariableType(name="ItemsPerMessage"),
+            )
+            return "GetVariables", GetVariablesRequest(getVariableData=[item])
         case SetAuthCache():  # C11: AuthCacheCtrlr.Enabled
             return "SetVariables", _auth_cache(command)
         case ReserveNow():  # H01
@@ -77,6 +89,11 @@ def interpret(command: LocalAuthCommand, response: Payload) -> CommandResult:
     """GetLocalListVersion's version, the cache variable's answer, or a plain status."""
     if isinstance(command, GetLocalListVersion):
         return CommandResult(CommandStatus.ACCEPTED, {"version": response.get("versionNumber")})
+    if isinstance(command, GetLocalListLimits):
+        results = response.get("getVariableResult") or [{}]
+        value = results[0].get("attributeValue")
+        per_message = int(value) if isinstance(value, str) and value.isdigit() else None
+        return CommandResult(CommandStatus.ACCEPTED, {"per_message": per_message, "entries": None})
     if isinstance(command, SetAuthCache):
         results = response.get("setVariableResult") or [{}]
         answer = results[0].get("attributeStatus", "")
