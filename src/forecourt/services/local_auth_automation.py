@@ -64,7 +64,11 @@ class LocalAuthAutomation:
 
     async def _booted(self, event: DomainEvent) -> None:
         if event.data.get("registration") == "accepted":
-            await self._lists.station_connected(event.station_id)
+            snapshot = event.station
+            if snapshot is None:
+                await self._lists.station_connected(event.station_id)
+            else:
+                await self._lists.station_connected(event.station_id, snapshot.site_id)
 
     async def _token_changed(self, event: DomainEvent) -> None:
         token = event.data.get("token")

@@ -34,6 +34,13 @@ from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
 
 SCOPES = ("site", "station")
+
+
+class _Unread:
+    """The station's site is not known yet: read it."""
+
+
+_UNREAD = _Unread()
 #: The most entries one list may hold (larger lists are a mistake, not a fleet).
 MAX_LIST_SIZE = 10_000
 _ANSWERS_NEEDING_FULL = (CommandStatus.VERSION_MISMATCH, CommandStatus.FAILED)
@@ -119,10 +126,13 @@ class LocalLists:
             await self._wanted(state.station_id) != state.entries
         )
 
-    async def station_connected(self, station_id: str) -> None:
-        """On (re)connection: bring the station's list up to date if it has one."""
+    async def station_connected(
+        self, station_id: str, site_id: str | _Unread | None = _UNREAD
+    ) -> None:
+        """On (re)connection: bring the station's list up to date if it has one (``site_id``
+        from the event's snapshot: a boot costs no extra read of the station)."""
         async with self._ctx.uow() as uow:
-            source, _ = await _list_of(uow, station_id)
+            source, _ = await _list_of(uow, station_id, site_id)
             known = await uow.local_lists.state(station_id)
         if source or (known is not None and known.entries):
             await self.sync(station_id)
@@ -271,13 +281,17 @@ async def _stations_in(uow: UnitOfWork, scope: str, scope_id: str) -> list[str]:
     ]
 
 
-async def _list_of(uow: UnitOfWork, station_id: str) -> tuple[str, list[str]]:
+async def _list_of(
+    uow: UnitOfWork, station_id: str, site_id: str | _Unread | None = _UNREAD
+) -> tuple[str, list[str]]:
     own = await uow.local_lists.members("station", station_id)
     if own:
         return "station", own
-    station = await uow.stations.get(station_id)
-    if station is not None and station.site_id:
-        inherited = await uow.local_lists.members("site", station.site_id)
+    if isinstance(site_id, _Unread):
+        station = await uow.stations.get(station_id)
+        site_id = station.site_id if station is not None else None
+    if site_id:
+        inherited = await uow.local_lists.members("site", site_id)
         if inherited:
             return "site", inherited
     return "", []
