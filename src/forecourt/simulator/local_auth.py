@@ -28,6 +28,8 @@ class LocalAuthStore:
     entries: dict[str, str] = field(default_factory=dict)
     reservations: dict[int, SimReservation] = field(default_factory=dict)
     on_expired: Callable[[int], Awaitable[None]] | None = None  # 2.0.1 tells the CSMS
+    cache_enabled: Callable[[], bool] = lambda: True  # AuthorizationCacheEnabled
+    cache: dict[str, str] = field(default_factory=dict)  # token -> last status online
     _timers: dict[int, asyncio.Task[None]] = field(default_factory=dict)
 
     # -- the list -------------------------------------------------------------------------
@@ -45,11 +47,19 @@ class LocalAuthStore:
         self.version = version
         return "Accepted"
 
+    def remember(self, token: str | None, status: str) -> None:
+        """An online answer, kept in the authorization cache while it is enabled."""
+        if token is not None and self.cache_enabled():
+            self.cache[token] = status
+
     def offline_verdict(self, token: str | None) -> bool:
-        """Offline, a token on the list is admitted as the list says; others are let in
-        (AllowOfflineTxForUnknownId) unless a list is in use, which then is authoritative."""
+        """Offline, a token on the list is admitted as the list says, then as the cache
+        remembers it (when enabled); others are let in (AllowOfflineTxForUnknownId) unless a
+        list is in use, which then is authoritative."""
         if token is not None and token in self.entries:
             return self.entries[token] == "Accepted"
+        if token is not None and self.cache_enabled() and token in self.cache:
+            return self.cache[token] == "Accepted"
         return not self.entries
 
     # -- reservations ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ def handlers_v16(station: StationHost, store: LocalAuthStore) -> dict[str, Handl
         "GetLocalListVersion": partial(_list_version, store, "listVersion"),
         "ReserveNow": partial(_reserve_v16, station, store),
         "CancelReservation": partial(_cancel, store),
+        "ClearCache": partial(_clear_cache, store),
     }
 
 
@@ -31,7 +32,13 @@ def handlers_v201(station: StationHost, store: LocalAuthStore) -> dict[str, Hand
         "GetLocalListVersion": partial(_list_version, store, "versionNumber"),
         "ReserveNow": partial(_reserve_v201, station, store),
         "CancelReservation": partial(_cancel, store),
+        "ClearCache": partial(_clear_cache, store),
     }
+
+
+async def _clear_cache(store: LocalAuthStore, _payload: Payload) -> Answer:
+    store.cache.clear()
+    return Answer({"status": "Accepted"})
 
 
 async def _send_local_list(

@@ -74,7 +74,8 @@ class V16Dialect:
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
         }
-        self.local = LocalAuthStore()  # local list and reservations
+        cache_key = station.settings.keys["AuthorizationCacheEnabled"]
+        self.local = LocalAuthStore(cache_enabled=lambda: cache_key.current() == "true")
         self._handlers.update(handlers_v16(station, self.local))
 
     # ------------------------------------------------------------ link messages
@@ -118,7 +119,9 @@ class V16Dialect:
         result = await self.uplink.send_now("Authorize", {"idTag": session.id_token})
         if result is None:  # offline: LocalAuthorizeOffline, from the local list
             return self.local.offline_verdict(session.id_token)
-        return bool(result.get("idTagInfo", {}).get("status") == "Accepted")
+        status = str(result.get("idTagInfo", {}).get("status"))
+        self.local.remember(session.id_token, status)
+        return status == "Accepted"
 
     async def plugged_in(self, _session: ChargingSession) -> None:
         return None  # 1.6 has no transaction before StartTransaction; status is Preparing

@@ -61,7 +61,11 @@ class V201Dialect:
         self.uplink = station.uplink
         self._sent_status: dict[tuple[int, int], str] = {}
         self._calls = V201Calls(station, self)
-        self.local = LocalAuthStore(on_expired=self._reservation_expired)
+        cache_key = station.settings.keys["AuthorizationCacheEnabled"]
+        self.local = LocalAuthStore(
+            on_expired=self._reservation_expired,
+            cache_enabled=lambda: cache_key.current() == "true",
+        )
         self._local_calls = handlers_v201(station, self.local)
 
     async def handle(self, action: str, payload: Payload) -> Answer:
@@ -120,7 +124,9 @@ class V201Dialect:
         result = await self.uplink.send_now("Authorize", {"idToken": _id_token(session)})
         if result is None:  # offline: local authorization, from the local list
             return self.local.offline_verdict(session.id_token)
-        return bool(result.get("idTokenInfo", {}).get("status") == "Accepted")
+        status = str(result.get("idTokenInfo", {}).get("status"))
+        self.local.remember(session.id_token, status)
+        return status == "Accepted"
 
     async def plugged_in(self, session: ChargingSession) -> None:
         session.transaction_id = str(uuid.uuid4())
