@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
@@ -20,6 +21,7 @@ from ocpp.v201 import call_result as result201
 from ocpp.v201.enums import Action as Action201
 from websockets.asyncio.client import connect
 
+from forecourt.domain.errors import InvalidInput
 from forecourt.domain.local_auth import ListSync, ReservationState
 from forecourt.domain.tokens import TokenRecord
 from forecourt.services.core import Services
@@ -151,8 +153,12 @@ async def test_201_failed_update_and_station_removed_reservation(server: Running
         assert "failed" in state.detail
 
         until = datetime.now(UTC) + timedelta(minutes=10)
+        with pytest.raises(InvalidInput, match="connector type"):  # 2.0.1 cannot carry it
+            await services.core.reservations.reserve(
+                STATION, TAG, until, evse_id=1, connector_type="Schuko"
+            )
         held = await services.core.reservations.reserve(STATION, TAG, until, evse_id=1)
-        assert cp.reserved[0]["id"] == held.id
+        assert cp.reserved[0]["id"] == held.id  # the refused one never reached the station
         assert cp.reserved[0]["id_token"] == {"id_token": TAG, "type": "ISO14443"}
 
         started = call201.TransactionEvent(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from forecourt.domain.commands import CommandStatus
-from forecourt.domain.errors import Conflict, InvalidInput, NotFound
+from forecourt.domain.errors import Conflict, ForecourtError, InvalidInput, NotFound
 from forecourt.domain.local_auth import (
     CancelReservation,
     Reservation,
@@ -60,7 +60,13 @@ class Reservations:
             reservation.id, id_token, _iso(expires_at), evse_id, kind, reservation.group,
             connector_type,
         )  # fmt: skip
-        record = await self._require_remote().send(station_id, command, requested_by=requested_by)
+        try:
+            record = await self._require_remote().send(
+                station_id, command, requested_by=requested_by
+            )
+        except ForecourtError as error:  # the station's protocol cannot carry it: holds nothing
+            await self._end(reservation.id, ReservationState.REFUSED, f"not sent: {error}")
+            raise
         accepted = record.status is CommandStatus.ACCEPTED
         reservation.state = ReservationState.ACTIVE if accepted else ReservationState.REFUSED
         reservation.answer = record.status.value
