@@ -45,6 +45,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("SignedFirmwareStatusNotification", "TriggerMessage", "ExtendedTriggerMessage"),
         ),
         "firmware": ("UpdateFirmware", "SignedUpdateFirmware", "GetDiagnostics", "GetLog"),
+        "local_auth": ("SendLocalList", "GetLocalListVersion", "ReserveNow", "CancelReservation"),
     },
     "v201": {
         "provisioning": ("BootNotification", "Heartbeat", "Reset"),
@@ -62,6 +63,10 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("NotifyEvent", "SecurityEventNotification"),
         ),
         "firmware": ("UpdateFirmware", "GetLog"),
+        "local_auth": (
+            *("SendLocalList", "GetLocalListVersion", "ReserveNow", "CancelReservation"),
+            "ReservationStatusUpdate",
+        ),
     },
 }
 TITLES = {"v16": "OCPP 1.6J", "v201": "OCPP 2.0.1"}

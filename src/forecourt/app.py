@@ -32,6 +32,7 @@ from forecourt.ocpp import v16, v201
 from forecourt.ocpp.adapter import VersionAdapter
 from forecourt.services.core import Services
 from forecourt.services.credentials import use_verifier_secret
+from forecourt.services.local_auth_automation import LocalAuthAutomation
 from forecourt.services.throttle import BackOffThrottle
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
@@ -102,16 +103,25 @@ def create_app(
     forecourt = Forecourt(settings, database, services, registry, metrics, edge)
     forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
 
+    local_auth = LocalAuthAutomation(
+        services.ctx,
+        services.local_lists,
+        services.core.reservations,
+        settings.local_auth_sweep_interval,
+    )
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if migrate:
             await database.migrate()
         await services.network.reset_connections()
         endpoint.know(await services.network.station_ids())
+        local_auth.start()  # local lists follow tokens and boots; reservations expire
         for feature in features:  # in order: e.g. payments recovers before serving
             await feature.start(services.feature(feature.key))
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
+        await local_auth.stop()
         await _close_connections(registry)  # features still see the stations leave
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))

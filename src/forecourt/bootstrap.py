@@ -19,10 +19,12 @@ from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, FeatureSlot, Services
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
+from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance, MaintenanceConfig
 from forecourt.services.network import Network
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
+from forecourt.services.reservations import Reservations
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
 from forecourt.services.users import Users
@@ -110,6 +112,7 @@ def build_services(
         records=StationRecords(ctx),
         clock=ctx.clock,
         maintenance=Maintenance(ctx, remote, maintenance_config(settings)),
+        reservations=Reservations(ctx, remote),
     )
     services = Services(
         ctx=ctx,
@@ -120,6 +123,7 @@ def build_services(
         remote=remote,
         users=Users(ctx),
         equipment=Equipment(ctx),
+        local_lists=LocalLists(ctx, remote, gateway),
     )
     host = Host(ctx, remote, settings, options or {}, services)
     for feature in features:

@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         description="Largest inbound websocket message (bytes); bigger ones close with 1009.",
     )
     call_timeout: float = Field(30.0, gt=0, description="Timeout of a CSMS-initiated call (s).")
+    local_auth_sweep_interval: float = Field(
+        30.0,
+        gt=0,
+        description="How often reservations are expired and missed local-list updates retried (s).",
+    )
     handler_timeout: float = Field(
         60.0,
         gt=0,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,6 +59,7 @@ class Ids:
     south_tx: int
     south_ticket: int
     south_payment: str
+    south_reservation: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,14 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/api-keys": Probe("/dashboard/api-keys", {"name": "k"}),
         "POST /dashboard/api-keys/{key_id}/revoke": Probe("/dashboard/api-keys/1/revoke", {}),
         "GET /dashboard/live": Probe("/dashboard/live?station=SOUTHSTATION"),
+        "GET /dashboard/reservations": Probe("/dashboard/reservations", own="NORTHSTATION"),
+        "POST /dashboard/reservations": Probe(
+            "/dashboard/reservations",
+            {"station_id": "SOUTHSTATION", "id_token": "SOUTH-TAG", "until": "2030-01-01T10:00"},
+        ),
+        "POST /dashboard/reservations/{reservation_id}/cancel": Probe(
+            f"/dashboard/reservations/{ids.south_reservation}/cancel", {}
+        ),
         "GET /dashboard/payments": Probe("/dashboard/payments", own="NORTHSTATION"),
         "POST /dashboard/payments/reconcile": Probe("/dashboard/payments/reconcile", {}),
         "GET /dashboard/tariffs": Probe("/dashboard/tariffs", own="NORTHRATE"),
@@ -202,7 +211,9 @@ async def seed_history(services: Services, site: str, station: str, last4: str) 
             Ticket(station, Severity.MAJOR, title, NOW, site_id=site)
         )
         await uow.commit()
-    return Ids(tx.id, ticket.id, payment.public_id)
+    until = datetime.now(UTC) + timedelta(days=1)  # the station is offline: stored as refused
+    reservation = await services.core.reservations.reserve(station, tag, until, evse_id=1)
+    return Ids(tx.id, ticket.id, payment.public_id, reservation.id)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

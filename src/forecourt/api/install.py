@@ -17,6 +17,7 @@ from forecourt.api.routes import (
     api_keys,
     commands,
     connectors,
+    local_auth,
     maintenance,
     retrofits,
     sites,
@@ -68,6 +69,7 @@ def create_api(
         api_keys,
         retrofits,  # connectors added or converted in place, history kept
         maintenance,  # firmware updates and log uploads
+        local_auth,  # local lists, the authorization cache, reservations
     ):
         router.include_router(module.router)
     router.include_router(maintenance.upload_router)  # stations upload logs, token in the URL

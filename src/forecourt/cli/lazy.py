@@ -48,6 +48,12 @@ CORE_COMMANDS: dict[str, LazyCommand] = {
         "forecourt.cli.remote", "Send a command to a station through the running server."
     ),
     "users": LazyCommand("forecourt.cli.users", "Dashboard users (sign-in at /login)."),
+    "reservations": LazyCommand(
+        "forecourt.cli.local_auth", "Reservations: keep a connector for a token until a time."
+    ),
+    "local-list": LazyCommand(
+        "forecourt.cli.local_auth", "Local authorization lists and the authorization cache."
+    ),
     "doctor": LazyCommand(
         "forecourt.cli.doctor", "Check the set-up: database, port, tools; one fix per problem."
     ),

@@ -7,6 +7,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from forecourt.domain.local_auth import (  # re-exported: every command is found here
+    CancelReservation as CancelReservation,
+)
+from forecourt.domain.local_auth import GetLocalListLimits as GetLocalListLimits
+from forecourt.domain.local_auth import GetLocalListVersion as GetLocalListVersion
+from forecourt.domain.local_auth import ReserveNow as ReserveNow
+from forecourt.domain.local_auth import SendLocalList as SendLocalList
+from forecourt.domain.local_auth import SetAuthCache as SetAuthCache
+
 
 class CommandKind(StrEnum):
     RESET = "reset"
@@ -25,6 +34,12 @@ class CommandKind(StrEnum):
     STATION_PRICE = "station_price"
     UPDATE_FIRMWARE = "update_firmware"
     FETCH_LOG = "fetch_log"
+    SEND_LOCAL_LIST = "send_local_list"
+    GET_LOCAL_LIST_VERSION = "get_local_list_version"
+    GET_LOCAL_LIST_LIMITS = "get_local_list_limits"
+    SET_AUTH_CACHE = "set_auth_cache"
+    RESERVE_NOW = "reserve_now"
+    CANCEL_RESERVATION = "cancel_reservation"
 
 
 class TriggerKind(StrEnum):
@@ -68,6 +83,11 @@ class CommandStatus(StrEnum):
     TIMEOUT = "timeout"  # the station did not answer in time
     CALL_ERROR = "call_error"  # the station answered with a CALLERROR
     OFFLINE = "offline"  # the station is not connected
+    VERSION_MISMATCH = "version_mismatch"  # SendLocalList: the station's list version differs
+    FAILED = "failed"  # SendLocalList: the station could not apply the update
+    OCCUPIED = "occupied"  # ReserveNow: the connector is in use or reserved
+    FAULTED = "faulted"  # ReserveNow: the connector is faulted
+    UNAVAILABLE = "unavailable"  # ReserveNow: the connector is unavailable
 
     @property
     def succeeded(self) -> bool:
@@ -269,6 +289,12 @@ Command = (
     | StationPrice
     | UpdateFirmware
     | FetchLog
+    | SendLocalList
+    | GetLocalListVersion
+    | GetLocalListLimits
+    | SetAuthCache
+    | ReserveNow
+    | CancelReservation
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -288,6 +314,12 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     StationPrice: CommandKind.STATION_PRICE,
     UpdateFirmware: CommandKind.UPDATE_FIRMWARE,
     FetchLog: CommandKind.FETCH_LOG,
+    SendLocalList: CommandKind.SEND_LOCAL_LIST,
+    GetLocalListVersion: CommandKind.GET_LOCAL_LIST_VERSION,
+    GetLocalListLimits: CommandKind.GET_LOCAL_LIST_LIMITS,
+    SetAuthCache: CommandKind.SET_AUTH_CACHE,
+    ReserveNow: CommandKind.RESERVE_NOW,
+    CancelReservation: CommandKind.CANCEL_RESERVATION,
 }
 
 

@@ -25,6 +25,7 @@ class AuthorizationStatus(StrEnum):
     INVALID = "invalid"
     UNKNOWN = "unknown"
     CONCURRENT_TX = "concurrent_tx"  # already charging elsewhere and the token forbids that
+    RESERVED = "reserved"  # the connector is reserved for another token
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +60,16 @@ class AuthorizationResult:
 
 
 def evaluate_token(
-    record: TokenRecord | None, now: datetime, *, active_elsewhere: bool
+    record: TokenRecord | None,
+    now: datetime,
+    *,
+    active_elsewhere: bool,
+    reserved_for_other: bool = False,
 ) -> AuthorizationResult:
     """The one authorization rule, shared by every protocol version.
 
-    Order matters: a blocked token stays blocked even when it has also expired.
+    Order matters: a blocked token stays blocked even when it has also expired; an EVSE
+    reserved for another token (or group) admits nobody else while the reservation holds.
     """
     if record is None:
         return AuthorizationResult(AuthorizationStatus.UNKNOWN)
@@ -71,6 +77,8 @@ def evaluate_token(
         status = AuthorizationStatus.BLOCKED
     elif record.expires_at is not None and record.expires_at <= now:
         status = AuthorizationStatus.EXPIRED
+    elif reserved_for_other:
+        status = AuthorizationStatus.RESERVED
     elif active_elsewhere and not record.allow_concurrent:
         status = AuthorizationStatus.CONCURRENT_TX
     else:

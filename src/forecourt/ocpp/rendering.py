@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from forecourt.domain.commands import (
+    CancelReservation,
     ChangeAvailability,
     ClearCache,
     Command,
@@ -21,9 +22,14 @@ from forecourt.domain.commands import (
     FetchLog,
     GetBaseReport,
     GetConfiguration,
+    GetLocalListLimits,
+    GetLocalListVersion,
     RemoteStart,
     RemoteStop,
+    ReserveNow,
     Reset,
+    SendLocalList,
+    SetAuthCache,
     SetConfiguration,
     StationPrice,
     TriggerMessage,
@@ -37,6 +43,14 @@ ConfigurationCommand = (
 )
 MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
 MaintenanceCommand = UpdateFirmware | FetchLog
+LocalAuthCommand = (
+    SendLocalList
+    | GetLocalListVersion
+    | GetLocalListLimits
+    | SetAuthCache
+    | ReserveNow
+    | CancelReservation
+)
 Rendered = tuple[str, Mapping[str, object]]
 
 
@@ -48,6 +62,7 @@ class FamilyRenderers:
     configuration: Callable[[ConfigurationCommand], Rendered]
     messages: Callable[[MessageCommand], Rendered]
     maintenance: Callable[[MaintenanceCommand], Rendered]
+    local_auth: Callable[[LocalAuthCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -70,5 +85,14 @@ class FamilyRenderers:
                 return self.messages(command)
             case UpdateFirmware() | FetchLog():
                 return self.maintenance(command)
+            case (
+                SendLocalList()
+                | GetLocalListVersion()
+                | GetLocalListLimits()
+                | SetAuthCache()
+                | ReserveNow()
+                | CancelReservation()
+            ):
+                return self.local_auth(command)
             case _:
                 assert_never(command)

@@ -27,6 +27,7 @@ from forecourt.domain.stations import (
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction, TransactionState
 from forecourt.ports.keys import Key
+from forecourt.ports.local_auth import LocalListRepository, ReservationRepository
 from forecourt.ports.maintenance import MaintenanceRepository
 from forecourt.ports.users import UserRepository
 
@@ -204,6 +205,8 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     users: UserRepository
     maintenance: MaintenanceRepository
+    local_lists: LocalListRepository
+    reservations: ReservationRepository
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository (``forecourt.extension.Feature.repositories``)."""

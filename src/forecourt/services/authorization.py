@@ -11,12 +11,19 @@ from forecourt.domain.tokens import (
 )
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
+from forecourt.services.reservations import reserved_for_other
 
 
 async def authorize_in(
-    uow: UnitOfWork, token: IdToken, ctx: ServiceContext, *, exclude_tx: int | None = None
+    uow: UnitOfWork,
+    token: IdToken,
+    ctx: ServiceContext,
+    *,
+    exclude_tx: int | None = None,
+    at: tuple[str, int] | None = None,
 ) -> AuthorizationResult:
-    """Evaluate a token inside an open unit of work (so a start sees its own writes)."""
+    """Evaluate a token inside an open unit of work (so a start sees its own writes);
+    ``at``: the (station, EVSE) it is to charge at, checked against reservations."""
     if token.kind is TokenKind.NO_AUTHORIZATION:
         return evaluate_token(_free_vend(token), ctx.clock.now(), active_elsewhere=False)
     record = await uow.tokens.get(token.value)
@@ -24,7 +31,10 @@ async def authorize_in(
     if record is not None and record.group:
         members = await uow.tokens.group_members(record.group) or members
     active = [t for t in await uow.transactions.active_for_tokens(members) if t.id != exclude_tx]
-    return evaluate_token(record, ctx.clock.now(), active_elsewhere=bool(active))
+    now = ctx.clock.now()
+    group = record.group if record is not None else None
+    reserved = at is not None and await reserved_for_other(uow, *at, token.value, group, now)
+    return evaluate_token(record, now, active_elsewhere=bool(active), reserved_for_other=reserved)
 
 
 def _free_vend(token: IdToken) -> TokenRecord:

@@ -14,10 +14,12 @@ from forecourt.services.availability import Availability
 from forecourt.services.context import ServiceContext
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
+from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance
 from forecourt.services.network import Network
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
+from forecourt.services.reservations import Reservations
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
 from forecourt.services.users import Users
@@ -34,6 +36,7 @@ class CoreServices:
     records: StationRecords
     clock: Clock
     maintenance: Maintenance
+    reservations: Reservations
 
 
 @dataclass(slots=True)
@@ -61,6 +64,7 @@ class Services:
     remote: RemoteControl
     users: Users
     equipment: Equipment
+    local_lists: LocalLists
     _features: dict[Key[Any], FeatureSlot] = field(default_factory=dict)
     _ports: dict[Key[Any], Key[Any]] = field(default_factory=dict)  # port → feature
 

@@ -171,6 +171,7 @@ class Network:
         async with self._ctx.uow() as uow:
             await uow.tokens.add(token)
             await uow.commit()
+        await self._ctx.publish("token.changed", "", token=token.value)
         return token
 
     async def tokens(self) -> list[TokenRecord]:
@@ -207,6 +208,7 @@ class Network:
                 token.kind = kind
             await uow.tokens.save(token)
             await uow.commit()
+        await self._ctx.publish("token.changed", "", token=token.value)  # local lists follow
         return token
 
 

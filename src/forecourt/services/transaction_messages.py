@@ -29,6 +29,7 @@ class TransactionStart:
     remote_start_id: int | None = None
     charging_state: str = ""  # a domain ChargingState value, '' when the station sent none
     samples: Sequence[MeterSample] = ()
+    reservation_id: int | None = None  # the reservation this start uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class TransactionUpdate:
     offline: bool = False
     charging_state: str = ""
     samples: Sequence[MeterSample] = ()
+    reservation_id: int | None = None  # the reservation this transaction uses (2.0.1)
 
     def as_start(self) -> TransactionStart:
         """The start an update for an unknown transaction implies (so no energy is lost):
@@ -56,6 +58,7 @@ class TransactionUpdate:
             offline=self.offline,
             charging_state=self.charging_state,
             samples=self.samples,
+            reservation_id=self.reservation_id,
         )
 
 

@@ -29,6 +29,7 @@ from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.authorization import authorize_in
 from forecourt.services.context import ServiceContext
 from forecourt.services.ledger import apply_samples, plausible_register, recompute_energy
+from forecourt.services.reservations import reservation_news, use_reservation
 from forecourt.services.stale_transactions import close_older_on_evse, reconcile_in
 from forecourt.services.transaction_messages import (
     Outcome,
@@ -69,8 +70,9 @@ class Transactions:
                 await uow.commit()
                 replayed = AuthorizationResult(existing.auth_status)
                 return Outcome(existing, replayed, replayed=True), []
-            auth = await self._authorize(uow, req.id_token)
+            auth = await self._authorize(uow, req.id_token, at=(station_id, req.evse_id))
             tx, stale, news = await self._create(uow, station_id, req, auth, now)
+            news += await _use_reservation(uow, tx, req, auth, now)
             await uow.commit()
         return Outcome(tx, auth, reconciled=tuple(stale)), news
 
@@ -136,8 +138,8 @@ class Transactions:
                     uow, station_id, req.as_start(), auth, now, start_missing=True
                 )
             else:
-                auth = await self._late_authorization(uow, tx, req.id_token)
                 placed = tx.place(req.evse_id, req.connector_id)
+                auth = await self._late_authorization(uow, tx, req.id_token)
                 charging = ChargingState.parse(req.charging_state)
                 tx.note_progress(req.seq_no, req.offline, charging, now)
                 await apply_samples(uow, tx, req.samples)
@@ -146,6 +148,7 @@ class Transactions:
                 stale = await close_older_on_evse(uow, tx, now) if placed else []
                 await uow.transactions.save(tx)
                 news = [("transaction.updated", transaction_summary(tx)), *_ended(stale)]
+            news += await _use_reservation(uow, tx, req, auth, now)
             await uow.commit()
         return Outcome(tx, auth, reconciled=tuple(stale)), news
 
@@ -161,7 +164,8 @@ class Transactions:
         repeated = tx.repeated_token(token.value)
         if repeated is not None:
             return repeated
-        auth = await authorize_in(uow, token, self._ctx, exclude_tx=tx.id)
+        at = (tx.station_id, tx.evse_id)
+        auth = await authorize_in(uow, token, self._ctx, exclude_tx=tx.id, at=at)
         tx.identify(token.value, auth.status, _token_kind(token, auth))
         return auth
 
@@ -263,9 +267,9 @@ class Transactions:
         return stale
 
     async def _authorize(
-        self, uow: UnitOfWork, token: IdToken | None
+        self, uow: UnitOfWork, token: IdToken | None, *, at: tuple[str, int] | None = None
     ) -> AuthorizationResult | None:
-        return await authorize_in(uow, token, self._ctx) if token is not None else None
+        return await authorize_in(uow, token, self._ctx, at=at) if token is not None else None
 
     async def _locate(
         self, uow: UnitOfWork, station_id: str, station_tx_id: str
@@ -290,6 +294,23 @@ class Transactions:
     async def _publish(self, station_id: str, news: Announcements) -> None:
         for topic, data in news:
             await self._ctx.publish(topic, station_id, **data)
+
+
+async def _use_reservation(
+    uow: UnitOfWork,
+    tx: Transaction,
+    req: TransactionStart | TransactionUpdate,
+    auth: AuthorizationResult | None,
+    now: datetime,
+) -> Announcements:
+    """The reservation a start names, or its accepted token's on that EVSE, is used up."""
+    token = req.id_token.value if req.id_token and auth and auth.accepted else None
+    if token is None and req.reservation_id is None:
+        return []
+    used = await use_reservation(
+        uow, tx.station_id, tx.evse_id, token, req.reservation_id, tx.id, now
+    )
+    return [] if used is None else [("reservation.changed", reservation_news(used))]
 
 
 async def _merge_replayed_start(uow: UnitOfWork, tx: Transaction, req: TransactionStart) -> None:

@@ -100,7 +100,13 @@ def _v16_keys(config: StationConfig) -> dict[str, Setting]:
         "ConnectionTimeOut": Setting("60", "integer"),
         "WebSocketPingInterval": Setting(_number_text(config.ws_ping_interval_s or 0), "integer"),
         "NumberOfConnectors": Setting(str(len(config.evses)), "integer", readonly=True),
-        "SupportedFeatureProfiles": Setting("Core,RemoteTrigger", readonly=True),
+        "SupportedFeatureProfiles": Setting(
+            "Core,RemoteTrigger,LocalAuthListManagement,Reservation", readonly=True
+        ),
+        "AuthorizationCacheEnabled": Setting("true", "boolean"),
+        "LocalAuthListEnabled": Setting("true", "boolean"),
+        "LocalAuthListMaxLength": Setting("1000", "integer", readonly=True),
+        "SendLocalListMaxLength": Setting("100", "integer", readonly=True),
     }
 
 
@@ -116,6 +122,10 @@ def _v201_variables(
         ("SampledDataCtrlr", None, None, "TxUpdatedMeasurands"): keys["MeterValuesSampledData"],
         ("AuthCtrlr", None, None, "AuthorizeRemoteStart"): keys["AuthorizeRemoteTxRequests"],
         ("TxCtrlr", None, None, "EVConnectionTimeOut"): keys["ConnectionTimeOut"],
+        ("AuthCacheCtrlr", None, None, "Enabled"): keys["AuthorizationCacheEnabled"],
+        ("LocalAuthListCtrlr", None, None, "Enabled"): keys["LocalAuthListEnabled"],
+        ("LocalAuthListCtrlr", None, None, "Entries"): keys["LocalAuthListMaxLength"],
+        ("LocalAuthListCtrlr", None, None, "ItemsPerMessage"): keys["SendLocalListMaxLength"],
         ("ChargingStation", None, None, "Model"): Setting(config.model, readonly=True),
         ("ChargingStation", None, None, "VendorName"): Setting(config.vendor, readonly=True),
         ("ChargingStation", None, None, "AvailabilityState"): Setting(

@@ -8,6 +8,8 @@ from functools import partial
 from forecourt.simulator import maintenance, meter
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
 from forecourt.simulator.host import StationHost
+from forecourt.simulator.local_auth import LocalAuthStore
+from forecourt.simulator.local_auth_calls import handlers_v16
 from forecourt.simulator.rpc import Answer, Payload
 from forecourt.simulator.session import (
     ChargingSession,
@@ -73,6 +75,9 @@ class V16Dialect:
             "DataTransfer": self._data_transfer,
             **maintenance.handlers16(maintenance.Maintenance(station), self._notify),
         }
+        cache_key = station.settings.keys["AuthorizationCacheEnabled"]
+        self.local = LocalAuthStore(cache_enabled=lambda: cache_key.current() == "true")
+        self._handlers.update(handlers_v16(station, self.local))
 
     # ------------------------------------------------------------ link messages
     async def boot(self, _reason: str) -> BootResult:
@@ -113,10 +118,14 @@ class V16Dialect:
 
     # ------------------------------------------------------------------ sessions
     async def authorize(self, session: ChargingSession) -> bool:
+        if not self.local.admits(session.evse_id, session.id_token):
+            return False  # reserved for another token
         result = await self.uplink.send_now("Authorize", {"idTag": session.id_token})
-        if result is None:
-            return True  # offline: LocalAuthorizeOffline, the station lets the driver charge
-        return bool(result.get("idTagInfo", {}).get("status") == "Accepted")
+        if result is None:  # offline: LocalAuthorizeOffline, from the local list
+            return self.local.offline_verdict(session.id_token)
+        status = str(result.get("idTagInfo", {}).get("status"))
+        self.local.remember(session.id_token, status)
+        return status == "Accepted"
 
     async def plugged_in(self, _session: ChargingSession) -> None:
         return None  # 1.6 has no transaction before StartTransaction; status is Preparing
@@ -131,6 +140,9 @@ class V16Dialect:
             "meterStart": round(begin.register_wh),
             "timestamp": ocpp_timestamp(begin.timestamp),
         }
+        reservation_id = self.local.use(session.evse_id, session.id_token)
+        if reservation_id is not None:
+            payload["reservationId"] = reservation_id
         self.uplink.enqueue(
             OutboxItem("StartTransaction", payload, on_result=partial(self._started, session))
         )
@@ -184,7 +196,7 @@ class V16Dialect:
         if connector_id is not None and self._evse_for(connector_id) is None:
             return Answer({"status": "Rejected"})
         evse = self.station.free_evse(connector_id)
-        if evse is None:
+        if evse is None or not self.local.admits(evse.evse_id, id_tag):
             return Answer({"status": "Rejected"})
 
         async def start() -> None:

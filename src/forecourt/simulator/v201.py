@@ -14,6 +14,8 @@ from functools import partial
 
 from forecourt.simulator import meter
 from forecourt.simulator.host import StationHost
+from forecourt.simulator.local_auth import LocalAuthStore
+from forecourt.simulator.local_auth_calls import handlers_v201
 from forecourt.simulator.rpc import Answer, Payload
 from forecourt.simulator.session import (
     ChargingSession,
@@ -59,9 +61,20 @@ class V201Dialect:
         self.uplink = station.uplink
         self._sent_status: dict[tuple[int, int], str] = {}
         self._calls = V201Calls(station, self)
+        cache_key = station.settings.keys["AuthorizationCacheEnabled"]
+        self.local = LocalAuthStore(
+            on_expired=self._reservation_expired,
+            cache_enabled=lambda: cache_key.current() == "true",
+        )
+        self._local_calls = handlers_v201(station, self.local)
 
     async def handle(self, action: str, payload: Payload) -> Answer:
-        return await self._calls.handle(action, payload)
+        local = self._local_calls.get(action)
+        return await (local(payload) if local else self._calls.handle(action, payload))
+
+    async def _reservation_expired(self, reservation_id: int) -> None:
+        payload = {"reservationId": reservation_id, "reservationUpdateStatus": "Expired"}
+        await self.uplink.send_now("ReservationStatusUpdate", payload)
 
     # ------------------------------------------------------------ link messages
     async def boot(self, reason: str) -> BootResult:
@@ -106,10 +119,14 @@ class V201Dialect:
 
     # ------------------------------------------------------------------ sessions
     async def authorize(self, session: ChargingSession) -> bool:
+        if not self.local.admits(session.evse_id, session.id_token):
+            return False  # reserved for another token
         result = await self.uplink.send_now("Authorize", {"idToken": _id_token(session)})
-        if result is None:
-            return True  # offline: local authorization lets the driver charge
-        return bool(result.get("idTokenInfo", {}).get("status") == "Accepted")
+        if result is None:  # offline: local authorization, from the local list
+            return self.local.offline_verdict(session.id_token)
+        status = str(result.get("idTokenInfo", {}).get("status"))
+        self.local.remember(session.id_token, status)
+        return status == "Accepted"
 
     async def plugged_in(self, session: ChargingSession) -> None:
         session.transaction_id = str(uuid.uuid4())
@@ -174,6 +191,9 @@ class V201Dialect:
             payload["offline"] = True  # the event happened while the link was down
         if with_token:
             payload["idToken"] = _id_token(session)
+            used = self.local.use(session.evse_id, session.id_token) if reason is None else None
+            if used is not None:
+                payload["reservationId"] = used
         if samples:
             selection = self.station.settings.keys["MeterValuesSampledData"].current()
             payload["meterValue"] = [meter.render_v201(s, selection) for s in samples]

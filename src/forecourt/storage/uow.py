@@ -10,6 +10,7 @@ from typing import Any, Self, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from forecourt.ports.keys import Key, Missing
+from forecourt.ports.local_auth import LocalListRepository, ReservationRepository
 from forecourt.ports.maintenance import MaintenanceRepository
 from forecourt.ports.repositories import (
     ApiKeyRepository,
@@ -26,6 +27,7 @@ from forecourt.ports.users import UserRepository
 from forecourt.storage.access import SqlApiKeyRepository, SqlTokenRepository
 from forecourt.storage.context import DbContext
 from forecourt.storage.group_commit import GroupCommit
+from forecourt.storage.local_auth import SqlLocalListRepository, SqlReservationRepository
 from forecourt.storage.maintenance import SqlMaintenanceRepository
 from forecourt.storage.metering import SqlMeterRepository
 from forecourt.storage.network import SqlStationRepository
@@ -92,6 +94,8 @@ class SqlUnitOfWork:
         self.api_keys: ApiKeyRepository = SqlApiKeyRepository(self._db)
         self.users: UserRepository = SqlUserRepository(self._db)
         self.maintenance: MaintenanceRepository = SqlMaintenanceRepository(self._db)
+        self.local_lists: LocalListRepository = SqlLocalListRepository(self._db)
+        self.reservations: ReservationRepository = SqlReservationRepository(self._db)
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository, built on first use in this unit of work."""

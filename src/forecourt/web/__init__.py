@@ -24,6 +24,7 @@ from forecourt.web.routes import (
     login,
     manage,
     overview,
+    reservations,
     sessions,
     stations,
 )
@@ -33,7 +34,7 @@ __all__ = ["WebContext", "install_web"]
 log = logging.getLogger("forecourt.web")
 
 #: Every web router; a new page adds its module here.
-ROUTERS = (login, overview, stations, commands, sessions, manage, live, driver)
+ROUTERS = (login, overview, stations, commands, sessions, manage, live, driver, reservations)
 
 
 def install_web(app: FastAPI, services: Services, settings: Settings) -> None:

@@ -53,6 +53,9 @@ PAGE_REACH: dict[str, Reach] = {
     "POST /dashboard/api-keys": Reach.ADMIN,
     "POST /dashboard/api-keys/{key_id}/revoke": Reach.ADMIN,
     "GET /dashboard/live": Reach.SITES,
+    "GET /dashboard/reservations": Reach.SITES,
+    "POST /dashboard/reservations": Reach.SITES,
+    "POST /dashboard/reservations/{reservation_id}/cancel": Reach.SITES,
     "GET /s/{site_id}": Reach.PUBLIC,
     "GET /s/{site_id}/evse/{station_id}/{evse_id}": Reach.PUBLIC,
 }

@@ -125,6 +125,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"vendorId": "org.openchargealliance.costmsg", "messageId": "x", "data": {"a": 1}},
         {"status": "Accepted"},
     ),
+    ("ReservationStatusUpdate", {"reservationId": 9, "reservationUpdateStatus": "Expired"}, {}),
 ]
 
 
@@ -194,7 +195,6 @@ async def test_unknown_action_is_not_implemented(rig: ProtocolRig) -> None:
     [
         ("NotifyChargingLimit", {"chargingLimit": {"chargingLimitSource": "EMS"}}),
         ("SignCertificate", {"csr": "-----BEGIN CERTIFICATE REQUEST-----"}),
-        ("ReservationStatusUpdate", {"reservationId": 1, "reservationUpdateStatus": "Expired"}),
         ("Reset", {"type": "Immediate"}),  # a CSMS->station action sent the wrong way
     ],
 )

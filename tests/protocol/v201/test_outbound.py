@@ -34,6 +34,7 @@ from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
 from forecourt.ocpp.versions import OcppVersion
+from tests.protocol.test_local_auth_frames import LOCAL_AUTH_RENDERED
 from tests.protocol.v201.test_maintenance_frames import RENDERED as MAINTENANCE_RENDERED
 
 VALIDATOR = validator_for(OcppVersion.V201)
@@ -133,6 +134,10 @@ RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
     ),
     *MAINTENANCE_RENDERED,  # golden frames in test_maintenance_frames.py
 ]
+
+
+# The local-authorization block's golden frames live in tests/protocol/test_local_auth_frames.py.
+RENDERED += [(command, action, payload) for command, _, _, action, payload in LOCAL_AUTH_RENDERED]
 
 
 @pytest.mark.parametrize(("command", "action", "payload"), RENDERED)

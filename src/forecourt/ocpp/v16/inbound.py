@@ -148,6 +148,7 @@ async def start_transaction(link: Link, p: StartTransactionRequest) -> StartTran
             timestamp=parse_timestamp(p["timestamp"]),
             id_token=_tag(p["idTag"]),
             meter_start_wh=float(p["meterStart"]),
+            reservation_id=p.get("reservationId"),
         ),
     )
     assert outcome.transaction is not None  # start always yields a transaction

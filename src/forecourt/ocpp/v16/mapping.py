@@ -33,6 +33,7 @@ AUTHORIZATION_STATUS: dict[AuthorizationStatus, IdTagInfoStatus] = {
     AuthorizationStatus.INVALID: "Invalid",
     AuthorizationStatus.UNKNOWN: "Invalid",
     AuthorizationStatus.CONCURRENT_TX: "ConcurrentTx",
+    AuthorizationStatus.RESERVED: "Invalid",  # 1.6 has no word for "reserved for another"
 }
 
 REGISTRATION_STATUS: dict[RegistrationStatus, BootNotificationResponseStatus] = {

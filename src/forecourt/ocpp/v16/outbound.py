@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import assert_never, cast
 
 from forecourt.domain.commands import (
+    CancelReservation,
     ChangeAvailability,
     ClearCache,
     Command,
@@ -17,9 +18,14 @@ from forecourt.domain.commands import (
     FetchLog,
     GetBaseReport,
     GetConfiguration,
+    GetLocalListLimits,
+    GetLocalListVersion,
     RemoteStart,
     RemoteStop,
+    ReserveNow,
     Reset,
+    SendLocalList,
+    SetAuthCache,
     SetConfiguration,
     StationPrice,
     TriggerMessage,
@@ -35,7 +41,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
-from forecourt.ocpp.v16 import maintenance, pricing
+from forecourt.ocpp.v16 import local_auth, maintenance, pricing
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
 from forecourt.ocpp.v16.wire_types.configuration import (
@@ -169,6 +175,15 @@ def interpret(command: Command, response: Payload) -> CommandResult:
                 result.data["data"] = response["data"]
             return result
         case (
+            SendLocalList()
+            | GetLocalListVersion()
+            | GetLocalListLimits()
+            | SetAuthCache()
+            | ReserveNow()
+            | CancelReservation()
+        ):
+            return local_auth.interpret(command, response)
+        case (
             Reset()
             | UnlockConnector()
             | ChangeAvailability()
@@ -211,4 +226,5 @@ _RENDERERS = FamilyRenderers(
     configuration=_render_configuration,
     messages=_render_messages,
     maintenance=maintenance.render,
+    local_auth=local_auth.render,
 )

@@ -32,6 +32,14 @@ from forecourt.domain.commands import (
 )
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.maintenance_status import REQUEST_STATUS
+from forecourt.ocpp.rendering import (
+    ConfigurationCommand,
+    ControlCommand,
+    LocalAuthCommand,
+    MaintenanceCommand,
+    MessageCommand,
+)
+from forecourt.ocpp.v201 import local_auth
 from forecourt.ocpp.v201.mapping import (
     CHANGE_AVAILABILITY_STATUS,
     CLEAR_CACHE_STATUS,
@@ -59,6 +67,15 @@ DISPLAY_MESSAGE_STATUS: Mapping[str, CommandStatus] = {
 
 def interpret(command: Command, response: Payload) -> CommandResult:
     """The station's response payload -> neutral result."""
+    if isinstance(command, LocalAuthCommand):  # blocks C, D and H: their own module
+        return local_auth.interpret(command, response)
+    return _interpret_core(command, response)
+
+
+def _interpret_core(
+    command: ControlCommand | ConfigurationCommand | MessageCommand | MaintenanceCommand,
+    response: Payload,
+) -> CommandResult:
     match command:
         case GetConfiguration():
             return _variable_values(response)

@@ -22,6 +22,7 @@ from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v201 import maintenance
+from forecourt.ocpp.v201.local_auth_inbound import reservation_status_update
 from forecourt.ocpp.v201.mapping import (
     AUTHORIZATION_STATUS,
     BOOT_REASON,
@@ -221,6 +222,7 @@ async def _started(link: Link, e: _Event, p: TransactionEventRequest) -> Outcome
         remote_start_id=p["transactionInfo"].get("remoteStartId"),
         charging_state=e.charging_state,
         samples=e.samples,
+        reservation_id=p.get("reservationId"),
     )
     return await link.services.transactions.start(link.station_id, start)
 
@@ -237,6 +239,7 @@ async def _updated(link: Link, e: _Event, _p: TransactionEventRequest) -> Outcom
         offline=e.offline,
         charging_state=e.charging_state,
         samples=e.samples,
+        reservation_id=_p.get("reservationId"),
     )
     return await link.services.transactions.update(link.station_id, update)
 
@@ -335,4 +338,5 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "SecurityEventNotification": maintenance.security_event,
     "FirmwareStatusNotification": maintenance.firmware_status,
     "LogStatusNotification": maintenance.log_status,
+    "ReservationStatusUpdate": reservation_status_update,
 }

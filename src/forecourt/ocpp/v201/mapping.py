@@ -163,6 +163,7 @@ AUTHORIZATION_STATUS: Final[Mapping[AuthorizationStatus, AuthorizationStatusEnum
             AuthorizationStatus.INVALID: "Invalid",
             AuthorizationStatus.UNKNOWN: "Unknown",
             AuthorizationStatus.CONCURRENT_TX: "ConcurrentTx",
+            AuthorizationStatus.RESERVED: "NotAtThisTime",  # the EVSE is reserved for another
         }
     )
 )

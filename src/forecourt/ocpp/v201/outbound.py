@@ -38,7 +38,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
-from forecourt.ocpp.v201 import maintenance
+from forecourt.ocpp.v201 import local_auth, maintenance
 from forecourt.ocpp.v201.mapping import (
     OPERATIONAL_STATUS,
     REPORT_BASE,
@@ -254,4 +254,5 @@ _RENDERERS = FamilyRenderers(
     configuration=_render_configuration,
     messages=_render_messages,
     maintenance=maintenance.render,
+    local_auth=local_auth.render,
 )

@@ -55,6 +55,8 @@ async def station_page(
         "statuses": await services.network.status_history(station_id, HISTORY),
         "events": await services.network.station_events(station_id, None, HISTORY),
         "triggers": list(TriggerKind),
+        "local_list": await services.local_lists.view(station_id),
+        "reservations": await services.core.reservations.list(station_id, HISTORY),
     }
     return web.page(request, "dashboard/station.html", context)
 
