@@ -127,6 +127,20 @@ async def test_auto_pause_waits_for_the_threshold_then_resume_goes_on(fw: Firmwa
     assert await _campaign_status(fw, cid) is CampaignStatus.PAUSED  # still over the threshold
 
 
+async def test_a_station_that_never_reports_fails_after_the_progress_timeout(
+    fw: FirmwareRig,
+) -> None:
+    await fw.station("A")
+    cid = await _campaign(fw, canary_percent=0, max_attempts=2, progress_timeout_s=600)
+    await fw.tick()
+    await fw.tick(599)
+    assert (await _statuses(fw, cid))["A"] == "sent"
+    await fw.tick(1)
+    detail = await fw.firmware.campaigns.detail(cid)
+    assert detail.targets[0].status is TargetStatus.RETRY_WAIT
+    assert "no progress reported for 600 s" in detail.targets[0].detail
+
+
 async def test_a_station_refusing_the_update_counts_as_an_attempt(fw: FirmwareRig) -> None:
     await fw.station("A")
     fw.gateway.answers[CommandKind.UPDATE_FIRMWARE] = CommandResult(CommandStatus.REJECTED)

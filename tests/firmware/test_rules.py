@@ -61,6 +61,13 @@ def test_failures_past_the_threshold_pause_and_all_done_completes() -> None:
     assert plan(_campaign(), done, NOW).complete
 
 
+def test_a_sent_station_silent_past_the_timeout_is_reported() -> None:
+    campaign = _campaign(progress_timeout_s=600)
+    quiet = Target(1, "A", 0, TargetStatus.SENT, updated_at=NOW - timedelta(seconds=600))
+    talking = Target(1, "B", 0, TargetStatus.IN_PROGRESS, updated_at=NOW - timedelta(seconds=599))
+    assert plan(campaign, [quiet, talking], NOW).silent == ("A",)
+
+
 def test_a_paused_campaign_does_nothing() -> None:
     assert plan(_campaign(status=CampaignStatus.PAUSED), [Target(1, "A", 0)], NOW).send == ()
 

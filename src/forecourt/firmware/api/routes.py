@@ -92,6 +92,9 @@ class CampaignBody(BaseModel):
         0, ge=0, le=INT32_MAX, description="Pause once more stations failed."
     )
     night_window: WindowBody | None = Field(None, description="Site-local hours to send in.")
+    progress_timeout_s: int = Field(
+        7200, ge=60, le=30 * 86400, description="A sent station silent this long has failed."
+    )
 
     def to_spec(self) -> CampaignSpec:
         window = self.night_window
@@ -107,6 +110,7 @@ class CampaignBody(BaseModel):
             retry_delay_s=self.retry_delay_s,
             failure_threshold=self.failure_threshold,
             window=None if window is None else NightWindow(window.start_hour, window.end_hour),
+            progress_timeout_s=self.progress_timeout_s,
         )
 
 

@@ -135,6 +135,9 @@ def create_campaign(
     retry_delay: Annotated[int, typer.Option(min=0, help="Seconds between attempts.")] = 600,
     failure_threshold: Annotated[int, typer.Option(min=0, help="Pause once more failed.")] = 0,
     window: Annotated[str, typer.Option(help="Site-local hours to send in, e.g. 22-5.")] = "",
+    progress_timeout: Annotated[
+        int, typer.Option(min=60, help="A sent station silent this long (s) has failed.")
+    ] = 7200,
     as_json: JsonFlag = False,
 ) -> None:
     """Start a campaign; the server's driver sends it wave by wave."""
@@ -150,6 +153,7 @@ def create_campaign(
         retry_delay_s=retry_delay,
         failure_threshold=failure_threshold,
         window=_window(window),
+        progress_timeout_s=progress_timeout,
     )
     campaign = with_services(
         ctx, lambda s: s.feature(FIRMWARE).campaigns.create(spec, created_by="cli")

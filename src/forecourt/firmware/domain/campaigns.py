@@ -78,6 +78,7 @@ class Campaign:
     retry_delay_s: int = 600
     failure_threshold: int = 0  # pause once more stations than this have failed
     window: NightWindow | None = None
+    progress_timeout_s: int = 7200  # a sent station silent this long counts as failed
     status: CampaignStatus = CampaignStatus.RUNNING
     status_reason: str = ""
     rollback_of: int | None = None
@@ -120,6 +121,7 @@ class Plan:
     """What the driver does now for one campaign."""
 
     send: tuple[str, ...] = ()  # station ids to send UpdateFirmware to
+    silent: tuple[str, ...] = ()  # sent, but no progress within progress_timeout_s
     pause_reason: str = ""
     complete: bool = False
 
@@ -136,6 +138,14 @@ def plan(campaign: Campaign, targets: Sequence[Target], now: datetime) -> Plan:
     open_targets = [t for t in targets if not t.status.finished]
     if not open_targets:
         return Plan(complete=True)
+    deadline = now - timedelta(seconds=campaign.progress_timeout_s)
+    silent = tuple(
+        t.station_id
+        for t in open_targets
+        if t.status in (TargetStatus.SENT, TargetStatus.IN_PROGRESS)
+        and t.updated_at is not None
+        and t.updated_at <= deadline
+    )
     wave = min(t.wave for t in open_targets)
     due = tuple(
         t.station_id
@@ -144,7 +154,7 @@ def plan(campaign: Campaign, targets: Sequence[Target], now: datetime) -> Plan:
         and t.status.waiting_to_send
         and (t.next_attempt_at is None or t.next_attempt_at <= now)
     )
-    return Plan(send=due)
+    return Plan(send=due, silent=silent)
 
 
 def after_failure(campaign: Campaign, target: Target, now: datetime, detail: str) -> None:

@@ -33,6 +33,7 @@ class CampaignSpec:
     retry_delay_s: int = 600
     failure_threshold: int = 0
     window: NightWindow | None = None
+    progress_timeout_s: int = 7200
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class Campaigns:
                     retry_delay_s=spec.retry_delay_s,
                     failure_threshold=spec.failure_threshold,
                     window=spec.window,
+                    progress_timeout_s=spec.progress_timeout_s,
                     rollback_of=rollback_of,
                     created_by=created_by,
                 )
@@ -196,6 +198,8 @@ def _validate(spec: CampaignSpec) -> None:
         problems.append("wave_size >= 0, max_attempts >= 1, retry_delay_s >= 0")
     if spec.failure_threshold < 0:
         problems.append("failure_threshold >= 0")
+    if spec.progress_timeout_s < 60:
+        problems.append("progress_timeout_s >= 60")
     window = spec.window
     if window is not None and not (0 <= window.start_hour < 24 and 0 <= window.end_hour < 24):
         problems.append("window hours between 0 and 23")

@@ -93,10 +93,19 @@ class CampaignDriver:
             await self._finish(campaign, decision.pause_reason)
             return
         by_station = {t.station_id: t for t in targets}
+        for station_id in decision.silent:
+            await self._silent(campaign, by_station[station_id], now)
         for station_id in decision.send:
             target = by_station[station_id]
             if await self._may_send(campaign, station_id, now):
                 await self._send(campaign, target, now)
+
+    async def _silent(self, campaign: Campaign, target: Target, now: datetime) -> None:
+        detail = f"no progress reported for {campaign.progress_timeout_s} s"
+        after_failure(campaign, target, now, detail)
+        async with self._ctx.uow() as uow:
+            await uow.repository(FIRMWARE_STORE).save_target(target)
+            await uow.commit()
 
     async def _finish(self, campaign: Campaign, pause_reason: str) -> None:
         campaign.status = CampaignStatus.PAUSED if pause_reason else CampaignStatus.COMPLETED

@@ -36,6 +36,7 @@ firmware_campaigns = Table(
     Column("retry_delay_s", Integer, nullable=False),
     Column("failure_threshold", Integer, nullable=False),
     Column("window", JSON),
+    Column("progress_timeout_s", Integer, nullable=False),
     Column("status", EnumText(CampaignStatus), nullable=False),
     Column("status_reason", Text, nullable=False),
     Column("rollback_of", BigId),

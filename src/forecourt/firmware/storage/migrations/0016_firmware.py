@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("retry_delay_s", sa.Integer(), nullable=False),
         sa.Column("failure_threshold", sa.Integer(), nullable=False),
         sa.Column("window", sa.JSON(), nullable=True),
+        sa.Column("progress_timeout_s", sa.Integer(), nullable=False),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("status_reason", sa.Text(), nullable=False),
         sa.Column("rollback_of", _BIG_ID, nullable=True),
