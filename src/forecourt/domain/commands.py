@@ -7,6 +7,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from forecourt.domain.device import (
+    ClearDisplayMessage,
+    ClearMonitors,
+    CustomerInformation,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    SetDisplayMessage,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetMonitors,
+)
+
 
 class CommandKind(StrEnum):
     RESET = "reset"
@@ -23,6 +35,15 @@ class CommandKind(StrEnum):
     DISPLAY_PRICE = "display_price"
     COST_UPDATE = "cost_update"
     STATION_PRICE = "station_price"
+    SET_MONITORS = "set_monitors"
+    SET_MONITORING_BASE = "set_monitoring_base"
+    SET_MONITORING_LEVEL = "set_monitoring_level"
+    CLEAR_MONITORS = "clear_monitors"
+    GET_MONITORING_REPORT = "get_monitoring_report"
+    SET_DISPLAY_MESSAGE = "set_display_message"
+    GET_DISPLAY_MESSAGES = "get_display_messages"
+    CLEAR_DISPLAY_MESSAGE = "clear_display_message"
+    CUSTOMER_INFORMATION = "customer_information"
 
 
 class TriggerKind(StrEnum):
@@ -226,6 +247,15 @@ Command = (
     | DisplayPrice
     | CostUpdate
     | StationPrice
+    | SetMonitors
+    | SetMonitoringBase
+    | SetMonitoringLevel
+    | ClearMonitors
+    | GetMonitoringReport
+    | SetDisplayMessage
+    | GetDisplayMessages
+    | ClearDisplayMessage
+    | CustomerInformation
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -243,6 +273,15 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     DisplayPrice: CommandKind.DISPLAY_PRICE,
     CostUpdate: CommandKind.COST_UPDATE,
     StationPrice: CommandKind.STATION_PRICE,
+    SetMonitors: CommandKind.SET_MONITORS,
+    SetMonitoringBase: CommandKind.SET_MONITORING_BASE,
+    SetMonitoringLevel: CommandKind.SET_MONITORING_LEVEL,
+    ClearMonitors: CommandKind.CLEAR_MONITORS,
+    GetMonitoringReport: CommandKind.GET_MONITORING_REPORT,
+    SetDisplayMessage: CommandKind.SET_DISPLAY_MESSAGE,
+    GetDisplayMessages: CommandKind.GET_DISPLAY_MESSAGES,
+    ClearDisplayMessage: CommandKind.CLEAR_DISPLAY_MESSAGE,
+    CustomerInformation: CommandKind.CUSTOMER_INFORMATION,
 }
 
 

@@ -28,6 +28,18 @@ from forecourt.domain.commands import (
     TriggerMessage,
     UnlockConnector,
 )
+from forecourt.domain.device import (
+    ClearDisplayMessage,
+    ClearMonitors,
+    CustomerInformation,
+    DeviceCommand,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    SetDisplayMessage,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetMonitors,
+)
 
 ControlCommand = Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop
 ConfigurationCommand = (
@@ -44,6 +56,7 @@ class FamilyRenderers:
     control: Callable[[ControlCommand], Rendered]
     configuration: Callable[[ConfigurationCommand], Rendered]
     messages: Callable[[MessageCommand], Rendered]
+    device: Callable[[DeviceCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -64,5 +77,17 @@ class FamilyRenderers:
                 return self.configuration(command)
             case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
                 return self.messages(command)
+            case (
+                SetMonitors()
+                | SetMonitoringBase()
+                | SetMonitoringLevel()
+                | ClearMonitors()
+                | GetMonitoringReport()
+                | SetDisplayMessage()
+                | GetDisplayMessages()
+                | ClearDisplayMessage()
+                | CustomerInformation()
+            ):
+                return self.device(command)
             case _:
                 assert_never(command)

@@ -28,7 +28,9 @@ from forecourt.domain.commands import (
     TriggerMessage,
     UnlockConnector,
 )
+from forecourt.domain.device import DEVICE_COMMANDS
 from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.v201.device import DISPLAY_MESSAGE_STATUS, interpret_device
 from forecourt.ocpp.v201.mapping import (
     CHANGE_AVAILABILITY_STATUS,
     CLEAR_CACHE_STATUS,
@@ -43,19 +45,33 @@ from forecourt.ocpp.v201.mapping import (
 )
 from forecourt.ocpp.v201.outbound import remote_start_id
 
-#: DisplayMessageStatusEnumType -> neutral status.
-DISPLAY_MESSAGE_STATUS: Mapping[str, CommandStatus] = {
-    "Accepted": CommandStatus.ACCEPTED,
-    "NotSupportedMessageFormat": CommandStatus.NOT_SUPPORTED,
-    "NotSupportedPriority": CommandStatus.NOT_SUPPORTED,
-    "NotSupportedState": CommandStatus.NOT_SUPPORTED,
-    "Rejected": CommandStatus.REJECTED,
-    "UnknownTransaction": CommandStatus.REJECTED,
-}
+#: The commands whose answers this module reads itself (device commands have their module).
+CoreCommand = (
+    Reset
+    | UnlockConnector
+    | ChangeAvailability
+    | RemoteStart
+    | RemoteStop
+    | TriggerMessage
+    | GetConfiguration
+    | SetConfiguration
+    | GetBaseReport
+    | ClearCache
+    | DataTransfer
+    | DisplayPrice
+    | CostUpdate
+    | StationPrice
+)
 
 
 def interpret(command: Command, response: Payload) -> CommandResult:
     """The station's response payload -> neutral result."""
+    if isinstance(command, DEVICE_COMMANDS):
+        return interpret_device(command, response)
+    return _interpret_core(command, response)
+
+
+def _interpret_core(command: CoreCommand, response: Payload) -> CommandResult:
     match command:
         case GetConfiguration():
             return _variable_values(response)

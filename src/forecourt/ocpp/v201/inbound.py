@@ -39,6 +39,10 @@ from forecourt.ocpp.v201.wire_types.availability import (
     StatusNotificationResponse,
 )
 from forecourt.ocpp.v201.wire_types.common import IdTokenInfoType, IdTokenType
+from forecourt.ocpp.v201.wire_types.device_messages import (
+    NotifyCustomerInformationRequest,
+    NotifyDisplayMessagesRequest,
+)
 from forecourt.ocpp.v201.wire_types.diagnostics import (
     DataTransferRequest,
     DataTransferResponse,
@@ -47,6 +51,7 @@ from forecourt.ocpp.v201.wire_types.diagnostics import (
     NotifyEventRequest,
     SecurityEventNotificationRequest,
 )
+from forecourt.ocpp.v201.wire_types.monitoring import NotifyMonitoringReportRequest
 from forecourt.ocpp.v201.wire_types.provisioning import (
     BootNotificationRequest,
     BootNotificationResponse,
@@ -76,6 +81,9 @@ Notification = (
     | SecurityEventNotificationRequest
     | FirmwareStatusNotificationRequest
     | LogStatusNotificationRequest
+    | NotifyMonitoringReportRequest
+    | NotifyDisplayMessagesRequest
+    | NotifyCustomerInformationRequest
 )
 
 #: IdTokenType.idToken is string[36]; a longer group id cannot be sent as groupIdToken.
@@ -343,4 +351,13 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "SecurityEventNotification": _recorder(StationEventKind.SECURITY, "A04: security events."),
     "FirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS, "L01: firmware."),
     "LogStatusNotification": _recorder(StationEventKind.LOG_STATUS, "N01: log upload status."),
+    "NotifyMonitoringReport": _recorder(
+        StationEventKind.MONITORING_REPORT, "N02: monitoring report parts."
+    ),
+    "NotifyDisplayMessages": _recorder(
+        StationEventKind.DISPLAY_MESSAGES, "O04: display message report parts."
+    ),
+    "NotifyCustomerInformation": _recorder(
+        StationEventKind.CUSTOMER_INFORMATION, "N09: customer information parts."
+    ),
 }

@@ -38,6 +38,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
+from forecourt.ocpp.v201.device import render_device
 from forecourt.ocpp.v201.mapping import (
     OPERATIONAL_STATUS,
     REPORT_BASE,
@@ -52,12 +53,12 @@ from forecourt.ocpp.v201.wire_types.common import (
     EVSEType,
     IdTokenType,
     MessageContentType,
+    MessageInfoType,
     VariableType,
 )
 from forecourt.ocpp.v201.wire_types.diagnostics import DataTransferRequest
 from forecourt.ocpp.v201.wire_types.display import (
     CostUpdatedRequest,
-    MessageInfoType,
     SetDisplayMessageRequest,
 )
 from forecourt.ocpp.v201.wire_types.provisioning import ResetRequest
@@ -252,4 +253,5 @@ _RENDERERS = FamilyRenderers(
     control=_render_control,
     configuration=_render_configuration,
     messages=_render_messages,
+    device=render_device,
 )
