@@ -110,8 +110,10 @@ def create_app(
         endpoint.know(await services.network.station_ids())
         for feature in features:  # in order: e.g. payments recovers before serving
             await feature.start(services.feature(feature.key))
+        services.device.start()  # monitor templates after each boot
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
+        services.device.stop()
         await _close_connections(registry)  # features still see the stations leave
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))

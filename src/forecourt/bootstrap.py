@@ -17,6 +17,8 @@ from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
 from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, FeatureSlot, Services
+from forecourt.services.device import DeviceManagement
+from forecourt.services.device_reports import DeviceReports
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
@@ -94,6 +96,7 @@ def build_services(
         transactions=transactions,
         records=StationRecords(ctx),
         clock=ctx.clock,
+        device=DeviceReports(ctx),
     )
     remote = RemoteControl(ctx, gateway)
     services = Services(
@@ -105,6 +108,7 @@ def build_services(
         remote=remote,
         users=Users(ctx),
         equipment=Equipment(ctx),
+        device=DeviceManagement(ctx, remote),
     )
     host = Host(ctx, remote, settings, options or {}, services)
     for feature in features:

@@ -30,8 +30,6 @@ class StationEventKind(StrEnum):
     BOOT = "boot"
     TRANSACTION_RECONCILED = "transaction_reconciled"  # closed by Forecourt, not the station
     RETROFIT = "retrofit"  # a connector added or converted in place (old -> new in data)
-    MONITORING_REPORT = "monitoring_report"  # NotifyMonitoringReport parts (2.0.1)
-    DISPLAY_MESSAGES = "display_messages"  # NotifyDisplayMessages parts (2.0.1)
     CUSTOMER_INFORMATION = "customer_information"  # NotifyCustomerInformation parts (2.0.1)
 
 

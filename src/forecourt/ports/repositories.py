@@ -26,6 +26,7 @@ from forecourt.domain.stations import (
 )
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction, TransactionState
+from forecourt.ports.device import DeviceRepository
 from forecourt.ports.keys import Key
 from forecourt.ports.users import UserRepository
 
@@ -202,6 +203,7 @@ class UnitOfWork(Protocol):
     commands: CommandRepository
     api_keys: ApiKeyRepository
     users: UserRepository
+    device: DeviceRepository
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository (``forecourt.extension.Feature.repositories``)."""

@@ -12,6 +12,8 @@ from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
 from forecourt.services.context import ServiceContext
+from forecourt.services.device import DeviceManagement
+from forecourt.services.device_reports import DeviceReports
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
@@ -32,6 +34,7 @@ class CoreServices:
     transactions: Transactions
     records: StationRecords
     clock: Clock
+    device: DeviceReports
 
 
 @dataclass(slots=True)
@@ -59,6 +62,7 @@ class Services:
     remote: RemoteControl
     users: Users
     equipment: Equipment
+    device: DeviceManagement
     _features: dict[Key[Any], FeatureSlot] = field(default_factory=dict)
     _ports: dict[Key[Any], Key[Any]] = field(default_factory=dict)  # port → feature
 

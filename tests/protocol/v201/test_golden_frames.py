@@ -330,8 +330,6 @@ async def test_authorize_with_a_certificate_answers_the_token_only(rig: Protocol
         ),
         ("FirmwareStatusNotification", {"status": "Downloading"}, StationEventKind.FIRMWARE_STATUS),
         ("LogStatusNotification", {"status": "Uploading"}, StationEventKind.LOG_STATUS),
-        ("NotifyMonitoringReport", MONITORING_REPORT, StationEventKind.MONITORING_REPORT),
-        ("NotifyDisplayMessages", DISPLAY_MESSAGES, StationEventKind.DISPLAY_MESSAGES),
         (
             "NotifyCustomerInformation",
             CUSTOMER_INFORMATION,

@@ -21,6 +21,7 @@ from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
+from forecourt.ocpp.v201 import device_inbound
 from forecourt.ocpp.v201.mapping import (
     AUTHORIZATION_STATUS,
     BOOT_REASON,
@@ -39,19 +40,13 @@ from forecourt.ocpp.v201.wire_types.availability import (
     StatusNotificationResponse,
 )
 from forecourt.ocpp.v201.wire_types.common import IdTokenInfoType, IdTokenType
-from forecourt.ocpp.v201.wire_types.device_messages import (
-    NotifyCustomerInformationRequest,
-    NotifyDisplayMessagesRequest,
-)
 from forecourt.ocpp.v201.wire_types.diagnostics import (
     DataTransferRequest,
     DataTransferResponse,
     FirmwareStatusNotificationRequest,
     LogStatusNotificationRequest,
-    NotifyEventRequest,
     SecurityEventNotificationRequest,
 )
-from forecourt.ocpp.v201.wire_types.monitoring import NotifyMonitoringReportRequest
 from forecourt.ocpp.v201.wire_types.provisioning import (
     BootNotificationRequest,
     BootNotificationResponse,
@@ -77,13 +72,9 @@ from forecourt.services.transactions import (
 #: The notifications that are only recorded (their responses are all empty).
 Notification = (
     NotifyReportRequest
-    | NotifyEventRequest
     | SecurityEventNotificationRequest
     | FirmwareStatusNotificationRequest
     | LogStatusNotificationRequest
-    | NotifyMonitoringReportRequest
-    | NotifyDisplayMessagesRequest
-    | NotifyCustomerInformationRequest
 )
 
 #: IdTokenType.idToken is string[36]; a longer group id cannot be sent as groupIdToken.
@@ -347,17 +338,11 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "MeterValues": meter_values,
     "DataTransfer": data_transfer,
     "NotifyReport": _recorder(StationEventKind.NOTIFY_REPORT, "B07/B08: report parts."),
-    "NotifyEvent": _recorder(StationEventKind.NOTIFY_EVENT, "N07/N08: alert/periodic events."),
+    "NotifyEvent": device_inbound.notify_event,
     "SecurityEventNotification": _recorder(StationEventKind.SECURITY, "A04: security events."),
     "FirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS, "L01: firmware."),
     "LogStatusNotification": _recorder(StationEventKind.LOG_STATUS, "N01: log upload status."),
-    "NotifyMonitoringReport": _recorder(
-        StationEventKind.MONITORING_REPORT, "N02: monitoring report parts."
-    ),
-    "NotifyDisplayMessages": _recorder(
-        StationEventKind.DISPLAY_MESSAGES, "O04: display message report parts."
-    ),
-    "NotifyCustomerInformation": _recorder(
-        StationEventKind.CUSTOMER_INFORMATION, "N09: customer information parts."
-    ),
+    "NotifyMonitoringReport": device_inbound.notify_monitoring_report,
+    "NotifyDisplayMessages": device_inbound.notify_display_messages,
+    "NotifyCustomerInformation": device_inbound.notify_customer_information,
 }
