@@ -17,6 +17,7 @@ from forecourt.api.routes import (
     api_keys,
     commands,
     connectors,
+    device,
     retrofits,
     sites,
     stations,
@@ -66,6 +67,7 @@ def create_api(
         commands,
         api_keys,
         retrofits,  # connectors added or converted in place, history kept
+        device,  # monitors, display messages, customer information
     ):
         router.include_router(module.router)
     for feature in features:

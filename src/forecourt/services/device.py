@@ -100,7 +100,7 @@ class DeviceManagement:
         self, station_id: str, *, requested_by: str = ""
     ) -> CommandRecord:
         """The station answers with NotifyMonitoringReport parts (stored as they arrive)."""
-        request_id = await self._next_request_id()
+        request_id = await self.next_request_id()
         command = GetMonitoringReport(request_id)
         return await self.remote.send(station_id, command, requested_by=requested_by)
 
@@ -190,7 +190,7 @@ class DeviceManagement:
 
     async def request_messages(self, station_id: str, *, requested_by: str = "") -> CommandRecord:
         """The station answers with NotifyDisplayMessages (stored as they arrive)."""
-        command = GetDisplayMessages(await self._next_request_id())
+        command = GetDisplayMessages(await self.next_request_id())
         return await self.remote.send(station_id, command, requested_by=requested_by)
 
     async def clear_message(
@@ -236,7 +236,7 @@ class DeviceManagement:
         complete = not parts[-1].get("tbc", False)
         return CustomerReport(request_id, text, len(parts), complete)
 
-    async def _next_request_id(self) -> int:
+    async def next_request_id(self) -> int:
         """Request ids the station echoes in its report parts: the next command record's id."""
         async with self.ctx.uow() as uow:
             latest = await uow.commands.list(None, 1)
