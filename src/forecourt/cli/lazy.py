@@ -47,6 +47,9 @@ CORE_COMMANDS: dict[str, LazyCommand] = {
     "command": LazyCommand(
         "forecourt.cli.remote", "Send a command to a station through the running server."
     ),
+    "device": LazyCommand(
+        "forecourt.cli.device", "Monitors, display messages and customer information (2.0.1)."
+    ),
     "users": LazyCommand("forecourt.cli.users", "Dashboard users (sign-in at /login)."),
     "doctor": LazyCommand(
         "forecourt.cli.doctor", "Check the set-up: database, port, tools; one fix per problem."

@@ -18,6 +18,8 @@ from forecourt.api.schemas.device import (
     DisplayMessageBody,
     DisplayMessageOut,
     DisplayMessagesAnswer,
+    MonitoringBaseBody,
+    MonitoringLevelBody,
     MonitorOut,
     MonitorsAnswer,
     SetMonitorsBody,
@@ -25,6 +27,7 @@ from forecourt.api.schemas.device import (
     TemplateOut,
 )
 from forecourt.domain.commands import CommandRecord
+from forecourt.domain.device import SetMonitoringBase, SetMonitoringLevel
 from forecourt.services.core import Services
 
 router = APIRouter(tags=["device management"], responses=problem_responses(401, 403))
@@ -103,6 +106,32 @@ async def apply_templates(station_id: str, context: Context, caller: Technician)
     device = context.services.device
     record = await device.apply_templates(station_id, requested_by=requester(caller))
     return await _monitors(context.services, station_id, record, caller)
+
+
+@router.post(
+    "/stations/{station_id}/monitoring-base",
+    summary="Reset the station's monitors to a base set (2.0.1)",
+    responses=_STATION,
+)
+async def monitoring_base(
+    station_id: str, body: MonitoringBaseBody, context: Context, caller: Technician
+) -> CommandRecordOut:
+    command = SetMonitoringBase(body.base)
+    record = await context.services.remote.send(station_id, command, requested_by=requester(caller))
+    return CommandRecordOut.from_domain(record, role_of(caller))
+
+
+@router.post(
+    "/stations/{station_id}/monitoring-level",
+    summary="Report only events of this severity or worse (2.0.1)",
+    responses=_STATION,
+)
+async def monitoring_level(
+    station_id: str, body: MonitoringLevelBody, context: Context, caller: Technician
+) -> CommandRecordOut:
+    command = SetMonitoringLevel(body.severity)
+    record = await context.services.remote.send(station_id, command, requested_by=requester(caller))
+    return CommandRecordOut.from_domain(record, role_of(caller))
 
 
 @router.get("/monitor-templates", summary="Monitor templates, per station model")

@@ -90,6 +90,14 @@ class MonitorsAnswer(BaseModel):
     monitors: list[MonitorOut]
 
 
+class MonitoringBaseBody(_Body):
+    base: dev.MonitoringBase
+
+
+class MonitoringLevelBody(_Body):
+    severity: Severity
+
+
 class TemplateIn(_Body):
     model: str = Field(min_length=1, max_length=100)
     key: ComponentVariable
