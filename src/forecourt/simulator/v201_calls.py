@@ -18,6 +18,7 @@ from forecourt.simulator.session import (
     utc_now,
 )
 from forecourt.simulator.settings import Setting, VariableKey
+from forecourt.simulator.v201_device import V201Device
 
 Handler = Callable[[Payload], Awaitable[Answer]]
 FollowUp = Callable[[], Awaitable[None]]
@@ -51,6 +52,8 @@ class V201Calls:
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
         }
+        self.device = V201Device(station)  # monitors, display messages, customer information
+        self._handlers |= self.device.handlers
 
     async def handle(self, action: str, payload: Payload) -> Answer:
         handler = self._handlers.get(action)
