@@ -19,8 +19,11 @@ from forecourt.domain.device import (
 from forecourt.domain.device_state import MessageStatus, Preset, preset_message
 from forecourt.domain.errors import NotFound
 from forecourt.domain.events import DomainEvent
+from forecourt.reliability.domain.model import FaultKind, Severity
+from forecourt.reliability.keys import RELIABILITY
 from tests.e2e.conftest import STATION, TAG
 from tests.e2e.test_simulator_against_server import simulated
+from tests.reliability.conftest import wait_ticket
 from tests.support.server import RunningServer
 
 POWER = ConfigKey("Power", "EVSE", evse_id=1)
@@ -60,6 +63,7 @@ async def test_a_power_monitor_trips_during_a_session(server: RunningServer) -> 
                 return bool(events)
 
             await eventually(tripped)
+            ticket = await wait_ticket(services, STATION, FaultKind.DEVICE_ALERT)
     finally:
         unsubscribe()
     monitors = await services.device.monitors(STATION)
@@ -72,6 +76,10 @@ async def test_a_power_monitor_trips_during_a_session(server: RunningServer) -> 
     assert (alert["key"], alert["evse_id"], alert["trigger"]) == ("EVSE.Power", 1, "alerting")
     assert float(alert["actual_value"]) > 1000
     assert alert["severity"] == 2
+    assert ticket.severity is Severity.CRITICAL  # the monitor's severity 2: a system failure
+    faults = await services.feature(RELIABILITY).tickets.faults(STATION, active=True)
+    (fault,) = [f for f in faults if f.kind is FaultKind.DEVICE_ALERT]
+    assert fault.evidence["key"] == "EVSE.Power"
 
 
 async def test_monitoring_report_and_level(server: RunningServer) -> None:
