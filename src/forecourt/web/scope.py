@@ -53,6 +53,18 @@ PAGE_REACH: dict[str, Reach] = {
     "POST /dashboard/api-keys": Reach.ADMIN,
     "POST /dashboard/api-keys/{key_id}/revoke": Reach.ADMIN,
     "GET /dashboard/live": Reach.SITES,
+    # a station's device model (web/routes/device.py)
+    "GET /dashboard/stations/{station_id}/device": Reach.SITES,
+    "GET /dashboard/stations/{station_id}/device/summary": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/monitors": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/monitors/{monitor_id}/clear": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/monitors/report": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/templates/apply": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/messages": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/messages/{message_id}/clear": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/messages/refresh": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/customer-information": Reach.SITES,
+    "GET /dashboard/stations/{station_id}/device/customer-information/{request_id}": Reach.SITES,
     "GET /s/{site_id}": Reach.PUBLIC,
     "GET /s/{site_id}/evse/{station_id}/{evse_id}": Reach.PUBLIC,
 }
