@@ -111,9 +111,11 @@ def create_app(
         for feature in features:  # in order: e.g. payments recovers before serving
             await feature.start(services.feature(feature.key))
         services.device.start()  # monitor templates after each boot
+        services.drift.start()  # configuration read back after each boot, and periodically
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
         services.device.stop()
+        await services.drift.stop()
         await _close_connections(registry)  # features still see the stations leave
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))

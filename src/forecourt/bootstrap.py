@@ -19,6 +19,7 @@ from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, FeatureSlot, Services
 from forecourt.services.device import DeviceManagement
 from forecourt.services.device_reports import DeviceReports
+from forecourt.services.drift import DriftWatch
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
@@ -109,11 +110,19 @@ def build_services(
         users=Users(ctx),
         equipment=Equipment(ctx),
         device=DeviceManagement(ctx, remote),
+        drift=DriftWatch(ctx, remote, fixed_keys),
     )
     host = Host(ctx, remote, settings, options or {}, services)
     for feature in features:
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
     return services
+
+
+def fixed_keys(vendor: str, model: str) -> frozenset[str]:
+    """Configuration keys a station model refuses to change (the vendor quirk table)."""
+    from forecourt.ocpp.quirks import quirks_for
+
+    return quirks_for(vendor, model).fixed_keys
 
 
 def _slot(feature: Feature[Any], host: Host) -> FeatureSlot:

@@ -27,6 +27,7 @@ from forecourt.domain.stations import (
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction, TransactionState
 from forecourt.ports.device import DeviceRepository
+from forecourt.ports.drift import DriftRepository
 from forecourt.ports.keys import Key
 from forecourt.ports.users import UserRepository
 
@@ -204,6 +205,7 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     users: UserRepository
     device: DeviceRepository
+    drift: DriftRepository
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository (``forecourt.extension.Feature.repositories``)."""

@@ -14,6 +14,7 @@ from forecourt.services.availability import Availability
 from forecourt.services.context import ServiceContext
 from forecourt.services.device import DeviceManagement
 from forecourt.services.device_reports import DeviceReports
+from forecourt.services.drift import DriftWatch
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
@@ -63,6 +64,7 @@ class Services:
     users: Users
     equipment: Equipment
     device: DeviceManagement
+    drift: DriftWatch
     _features: dict[Key[Any], FeatureSlot] = field(default_factory=dict)
     _ports: dict[Key[Any], Key[Any]] = field(default_factory=dict)  # port → feature
 

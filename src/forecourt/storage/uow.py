@@ -10,6 +10,7 @@ from typing import Any, Self, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from forecourt.ports.device import DeviceRepository
+from forecourt.ports.drift import DriftRepository
 from forecourt.ports.keys import Key, Missing
 from forecourt.ports.repositories import (
     ApiKeyRepository,
@@ -26,6 +27,7 @@ from forecourt.ports.users import UserRepository
 from forecourt.storage.access import SqlApiKeyRepository, SqlTokenRepository
 from forecourt.storage.context import DbContext
 from forecourt.storage.device import SqlDeviceRepository
+from forecourt.storage.drift import SqlDriftRepository
 from forecourt.storage.group_commit import GroupCommit
 from forecourt.storage.metering import SqlMeterRepository
 from forecourt.storage.network import SqlStationRepository
@@ -92,6 +94,7 @@ class SqlUnitOfWork:
         self.api_keys: ApiKeyRepository = SqlApiKeyRepository(self._db)
         self.users: UserRepository = SqlUserRepository(self._db)
         self.device: DeviceRepository = SqlDeviceRepository(self._db)
+        self.drift: DriftRepository = SqlDriftRepository(self._db)
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository, built on first use in this unit of work."""

@@ -1,5 +1,5 @@
-"""Stations' monitors, monitor templates per model and display messages (a branch off the
-core schema; issue 16).
+"""Stations' monitors, monitor templates per model, display messages, desired configuration
+per model and drift checks (a branch off the core schema; issue 16).
 
 Revision ID: 0008_monitoring_display
 Revises: 0002_users
@@ -79,8 +79,28 @@ def upgrade() -> None:
         unique=True,
     )
 
+    op.create_table(
+        "desired_settings",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("model", sa.Text(), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desired_settings")),
+        sa.UniqueConstraint("model", "key", name=op.f("uq_desired_settings_model_key")),
+    )
+    op.create_table(
+        "drift_checks",
+        sa.Column("station_id", sa.Text(), nullable=False),
+        _utc("checked_at"),
+        sa.Column("items", sa.JSON(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("station_id", name=op.f("pk_drift_checks")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("drift_checks")
+    op.drop_table("desired_settings")
     op.drop_table("display_messages")
     op.drop_table("monitor_templates")
     op.drop_table("station_monitors")
