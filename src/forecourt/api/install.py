@@ -18,6 +18,7 @@ from forecourt.api.routes import (
     commands,
     connectors,
     device,
+    drift,
     retrofits,
     sites,
     stations,
@@ -68,6 +69,7 @@ def create_api(
         api_keys,
         retrofits,  # connectors added or converted in place, history kept
         device,  # monitors, display messages, customer information
+        drift,  # desired configuration per model, drift checks and corrections
     ):
         router.include_router(module.router)
     for feature in features:

@@ -50,6 +50,9 @@ CORE_COMMANDS: dict[str, LazyCommand] = {
     "device": LazyCommand(
         "forecourt.cli.device", "Monitors, display messages and customer information (2.0.1)."
     ),
+    "drift": LazyCommand(
+        "forecourt.cli.drift", "Configuration drift: desired settings per model, corrections."
+    ),
     "users": LazyCommand("forecourt.cli.users", "Dashboard users (sign-in at /login)."),
     "doctor": LazyCommand(
         "forecourt.cli.doctor", "Check the set-up: database, port, tools; one fix per problem."
