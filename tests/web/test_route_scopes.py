@@ -93,6 +93,19 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/api-keys": Probe("/dashboard/api-keys", {"name": "k"}),
         "POST /dashboard/api-keys/{key_id}/revoke": Probe("/dashboard/api-keys/1/revoke", {}),
         "GET /dashboard/live": Probe("/dashboard/live?station=SOUTHSTATION"),
+        "GET /dashboard/drift": Probe("/dashboard/drift"),
+        "POST /dashboard/drift/desired": Probe(
+            "/dashboard/drift/desired", {"model": "M", "key": "K", "value": "1"}
+        ),
+        "POST /dashboard/drift/desired/{setting_id}/remove": Probe(
+            "/dashboard/drift/desired/1/remove", {}
+        ),
+        "POST /dashboard/stations/{station_id}/drift/check": Probe(
+            "/dashboard/stations/SOUTHSTATION/drift/check", {}
+        ),
+        "POST /dashboard/stations/{station_id}/drift/correct": Probe(
+            "/dashboard/stations/SOUTHSTATION/drift/correct", {}
+        ),
         "GET /dashboard/stations/{station_id}/device": Probe(
             "/dashboard/stations/SOUTHSTATION/device"
         ),

@@ -20,6 +20,7 @@ from forecourt.web.rendering import STATIC_DIR, STATIC_PREFIX
 from forecourt.web.routes import (
     commands,
     device,
+    drift,
     driver,
     live,
     login,
@@ -34,7 +35,7 @@ __all__ = ["WebContext", "install_web"]
 log = logging.getLogger("forecourt.web")
 
 #: Every web router; a new page adds its module here.
-ROUTERS = (login, overview, stations, device, commands, sessions, manage, live, driver)
+ROUTERS = (*(login, overview, stations, device, drift, commands, sessions, manage, live, driver),)
 
 
 def install_web(app: FastAPI, services: Services, settings: Settings) -> None:

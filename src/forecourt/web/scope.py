@@ -65,6 +65,12 @@ PAGE_REACH: dict[str, Reach] = {
     "POST /dashboard/stations/{station_id}/device/messages/refresh": Reach.SITES,
     "POST /dashboard/stations/{station_id}/device/customer-information": Reach.SITES,
     "GET /dashboard/stations/{station_id}/device/customer-information/{request_id}": Reach.SITES,
+    # configuration drift (web/routes/drift.py)
+    "GET /dashboard/drift": Reach.SITES,
+    "POST /dashboard/drift/desired": Reach.NETWORK,
+    "POST /dashboard/drift/desired/{setting_id}/remove": Reach.NETWORK,
+    "POST /dashboard/stations/{station_id}/drift/check": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/drift/correct": Reach.SITES,
     "GET /s/{site_id}": Reach.PUBLIC,
     "GET /s/{site_id}/evse/{station_id}/{evse_id}": Reach.PUBLIC,
 }
