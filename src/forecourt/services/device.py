@@ -50,6 +50,7 @@ class DeviceManagement:
     ctx: ServiceContext
     remote: RemoteControl
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
+    _models: frozenset[str] | None = None  # models with templates (boots of others: no read)
 
     # -- monitors ------------------------------------------------------------------------------
     async def set_monitors(
@@ -124,6 +125,7 @@ class DeviceManagement:
         async with self.ctx.uow() as uow:
             added = await uow.device.add_template(template)
             await uow.commit()
+        self._models = None
         return added
 
     async def remove_template(self, template_id: int) -> None:
@@ -131,6 +133,7 @@ class DeviceManagement:
             if not await uow.device.remove_template(template_id):
                 raise NotFound("monitor template", template_id)
             await uow.commit()
+        self._models = None
 
     async def apply_templates(
         self, station_id: str, *, requested_by: str = ""
@@ -159,8 +162,17 @@ class DeviceManagement:
         self._unsubscribe.clear()
 
     async def _booted(self, event: DomainEvent) -> None:
-        if event.data.get("registration") == "accepted":
+        """Only models with templates cost a read: the boot event carries the station."""
+        if event.data.get("registration") != "accepted":
+            return
+        model = event.station.model if event.station is not None else None
+        if model is None or model in await self._template_models():
             await self.apply_templates(event.station_id, requested_by="templates")
+
+    async def _template_models(self) -> frozenset[str]:
+        if self._models is None:
+            self._models = frozenset(t.model for t in await self.templates())
+        return self._models
 
     # -- display messages ----------------------------------------------------------------------
     async def set_message(

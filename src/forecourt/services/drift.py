@@ -45,6 +45,8 @@ class DriftWatch:
         self._interval_s = interval_s
         self._unsubscribe: Callable[[], None] | None = None
         self._loop: asyncio.Task[None] | None = None
+        #: Models with a desired configuration: a boot of any other model costs nothing.
+        self._models: frozenset[str] | None = None
 
     # -- desired configuration ---------------------------------------------------------------
     async def desired(self, model: str | None = None) -> list[DesiredSetting]:
@@ -58,6 +60,7 @@ class DriftWatch:
         async with self._ctx.uow() as uow:
             setting = await uow.drift.put_desired(DesiredSetting(model, key, value))
             await uow.commit()
+        self._models = None
         return setting
 
     async def remove_desired(self, setting_id: int) -> None:
@@ -65,6 +68,7 @@ class DriftWatch:
             if not await uow.drift.remove_desired(setting_id):
                 raise NotFound("desired setting", setting_id)
             await uow.commit()
+        self._models = None
 
     # -- checks --------------------------------------------------------------------------------
     async def latest(self, station_id: str) -> DriftCheck | None:
@@ -141,8 +145,16 @@ class DriftWatch:
             self._loop = None
 
     async def _booted(self, event: DomainEvent) -> None:
-        if event.data.get("registration") == "accepted":
+        if event.data.get("registration") != "accepted":
+            return
+        model = event.station.model if event.station is not None else None
+        if model is None or model in await self._desired_models():
             await self.check(event.station_id)
+
+    async def _desired_models(self) -> frozenset[str]:
+        if self._models is None:
+            self._models = frozenset(s.model for s in await self.desired())
+        return self._models
 
     async def _periodically(self) -> None:
         while True:
@@ -154,9 +166,10 @@ class DriftWatch:
 
     async def check_connected(self) -> int:
         """Check every connected station whose model has a desired configuration."""
+        self._models = None  # another process may have changed them
+        models = await self._desired_models()
         async with self._ctx.uow() as uow:
             stations = await uow.stations.list()
-            models = {s.model for s in await uow.drift.desired()}
         checked = 0
         for station in stations:
             if station.model in models and self._remote.connected(station.id):
