@@ -71,6 +71,8 @@ async def test_drift_is_shown_and_corrected(operator: Page, server: RunningServe
     await expect(station.locator('tr[data-key="HeartbeatInterval"]')).to_have_attribute(
         "data-state", "matches"
     )
+    await operator.goto(f"/dashboard/stations/{STATION}")
+    await expect(operator.locator("[data-drift-summary]")).to_contain_text("as desired")
     assert errors == []
 
 

@@ -63,6 +63,7 @@ async def device_summary(request: Request, station_id: str, me: Viewer, web: Web
         "station": station,
         "monitors": await web.services.device.monitors(station_id),
         "messages": await web.services.device.messages(station_id),
+        "drift": await web.services.drift.latest(station_id),
     }
     return web.page(request, "dashboard/_device_summary.html", context)
 
