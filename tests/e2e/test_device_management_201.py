@@ -1,6 +1,7 @@
 """Device management over the wire with an independent 2.0.1 station (the `ocpp` package):
 monitors set and refused, templates after boot, monitoring reports, NotifyEvent published for
-detectors, display messages set/listed/cleared, customer information in parts."""
+detectors, display messages set/listed/cleared, customer information in parts, configuration
+drift found after boot and corrected."""
 
 from __future__ import annotations
 
@@ -34,10 +35,36 @@ class DeviceStation(ChargePoint):  # type: ignore[misc]
     """Knows two variables; keeps its monitors and messages as a station would."""
 
     def setup(self) -> None:
+        self.variables = {("OCPPCommCtrlr", "HeartbeatInterval"): "300"}
         self.monitors: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, dict[str, Any]] = {}
         self.next_id = 1
         self.tasks: set[asyncio.Task[Any]] = set()
+
+    @on(Action.get_variables)  # type: ignore[misc]
+    def on_get_variables(self, get_variable_data: list[dict[str, Any]], **_: Any) -> Any:
+        results = []
+        for item in get_variable_data:
+            where = (item["component"]["name"], item["variable"]["name"])
+            found = where in self.variables
+            result = {"attribute_status": "Accepted" if found else "UnknownVariable",
+                      "component": item["component"], "variable": item["variable"]}  # fmt: skip
+            if found:
+                result["attribute_value"] = self.variables[where]
+            results.append(result)
+        return call_result.GetVariables(get_variable_result=results)
+
+    @on(Action.set_variables)  # type: ignore[misc]
+    def on_set_variables(self, set_variable_data: list[dict[str, Any]], **_: Any) -> Any:
+        results = []
+        for item in set_variable_data:
+            where = (item["component"]["name"], item["variable"]["name"])
+            status = "Accepted" if where in self.variables else "UnknownVariable"
+            if status == "Accepted":
+                self.variables[where] = item["attribute_value"]
+            results.append({"attribute_status": status, "component": item["component"],
+                            "variable": item["variable"]})  # fmt: skip
+        return call_result.SetVariables(set_variable_result=results)
 
     @on(Action.set_variable_monitoring)  # type: ignore[misc]
     def on_set_monitoring(self, set_monitoring_data: list[dict[str, Any]], **_: Any) -> Any:
@@ -316,3 +343,26 @@ async def test_customer_information_arrives_in_parts(server: RunningServer) -> N
         await eventually(complete)
     report = await device.customer_report(STATION, 41)
     assert (report.text, report.parts) == ("Card RFID-0001: 3 sessions", 2)
+
+
+async def test_configuration_drift_is_found_and_corrected(server: RunningServer) -> None:
+    drift = server.forecourt.services.drift
+    await drift.set_desired("DC-150", "OCPPCommCtrlr.HeartbeatInterval", "120")
+    await drift.set_desired("DC-150", "OCPPCommCtrlr.Nope", "1")
+    async with station(server) as cp:
+        await boot(cp)  # the boot reads the configuration back
+
+        async def checked() -> bool:
+            return await drift.latest(STATION) is not None
+
+        await eventually(checked)
+        found = await drift.latest(STATION)
+        assert found is not None
+        assert [(i.key, i.state.value, i.actual) for i in found.items] == [
+            ("OCPPCommCtrlr.HeartbeatInterval", "differs", "300"),
+            ("OCPPCommCtrlr.Nope", "missing", None),
+        ]
+        records, after = await drift.correct(STATION)
+    assert [r.status for r in records] == [CommandStatus.ACCEPTED]
+    assert cp.variables[("OCPPCommCtrlr", "HeartbeatInterval")] == "120"
+    assert [i.state.value for i in after.items] == ["matches", "missing"]
