@@ -99,3 +99,24 @@ async def test_bad_monitor_input_is_a_clear_error(operator: Page) -> None:
     await operator.get_by_label("Value").fill("5")
     await operator.get_by_role("button", name="Set monitor").click()
     await expect(operator.locator("body")).to_contain_text("cannot set the monitor")
+
+
+async def test_customer_information_is_asked_and_downloaded(operator: Page) -> None:
+    await operator.goto(f"/dashboard/stations/{STATION}/device")
+    await operator.get_by_label("Id token").fill("TAG-WEB-1")
+    await operator.get_by_role("button", name="Ask", exact=True).click()
+    await operator.wait_for_url("**/device?command=*")
+    await expect(operator.locator("[data-command-status]")).to_have_attribute(
+        "data-command-status", "accepted"
+    )
+    link = operator.locator("[data-customer-report]")
+    href = await link.get_attribute("href")
+    assert href is not None
+    for _ in range(100):  # the station sends its parts right after answering
+        answer = await operator.request.get(href)
+        if answer.ok:
+            break
+        await operator.wait_for_timeout(50)
+    assert answer.ok
+    assert await answer.text() == "customer TAG-WEB-1: 0 active session(s); no other data kept"
+    assert "attachment" in answer.headers["content-disposition"]
