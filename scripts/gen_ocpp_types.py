@@ -67,6 +67,14 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("SendLocalList", "GetLocalListVersion", "ReserveNow", "CancelReservation"),
             "ReservationStatusUpdate",
         ),
+        "monitoring": (
+            *("SetVariableMonitoring", "SetMonitoringBase", "SetMonitoringLevel"),
+            *("ClearVariableMonitoring", "GetMonitoringReport", "NotifyMonitoringReport"),
+        ),
+        "device_messages": (
+            *("GetDisplayMessages", "NotifyDisplayMessages", "ClearDisplayMessage"),
+            *("CustomerInformation", "NotifyCustomerInformation"),
+        ),
     },
 }
 TITLES = {"v16": "OCPP 1.6J", "v201": "OCPP 2.0.1"}

@@ -119,9 +119,13 @@ def create_app(
         local_auth.start()  # local lists follow tokens and boots; reservations expire
         for feature in features:  # in order: e.g. payments recovers before serving
             await feature.start(services.feature(feature.key))
+        services.device.start()  # monitor templates after each boot
+        services.drift.start()  # configuration read back after each boot, and periodically
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
         await local_auth.stop()
+        services.device.stop()
+        await services.drift.stop()
         await _close_connections(registry)  # features still see the stations leave
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))

@@ -17,6 +17,9 @@ from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
 from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, FeatureSlot, Services
+from forecourt.services.device import DeviceManagement
+from forecourt.services.device_reports import DeviceReports
+from forecourt.services.drift import DriftWatch
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.local_lists import LocalLists
@@ -113,6 +116,7 @@ def build_services(
         clock=ctx.clock,
         maintenance=Maintenance(ctx, remote, maintenance_config(settings)),
         reservations=Reservations(ctx, remote),
+        device=DeviceReports(ctx),
     )
     services = Services(
         ctx=ctx,
@@ -124,11 +128,20 @@ def build_services(
         users=Users(ctx),
         equipment=Equipment(ctx),
         local_lists=LocalLists(ctx, remote, gateway),
+        device=DeviceManagement(ctx, remote),
+        drift=DriftWatch(ctx, remote, fixed_keys),
     )
     host = Host(ctx, remote, settings, options or {}, services)
     for feature in features:
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
     return services
+
+
+def fixed_keys(vendor: str, model: str) -> frozenset[str]:
+    """Configuration keys a station model refuses to change (the vendor quirk table)."""
+    from forecourt.ocpp.quirks import quirks_for
+
+    return quirks_for(vendor, model).fixed_keys
 
 
 def _slot(feature: Feature[Any], host: Host) -> FeatureSlot:

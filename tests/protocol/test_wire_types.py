@@ -61,7 +61,7 @@ def test_every_handled_and_rendered_action_has_types(version: str) -> None:
     source = "".join(
         path.read_text()
         for path in (ROOT / "src" / "forecourt" / "ocpp" / version).glob("*.py")
-        if path.stem in ("outbound", "pricing")
+        if path.stem in ("outbound", "pricing", "device")
     )
     rendered = set(re.findall(r'return "([A-Z]\w+)",', source))
     assert rendered, "no rendered action found: has the render idiom changed?"

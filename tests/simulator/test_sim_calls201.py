@@ -122,5 +122,5 @@ async def test_unlock_availability_and_misc(csms: CsmsServer, station: Simulated
     theirs = await csms.call("CS201", call.DataTransfer(vendor_id="Acme"))
     assert theirs.status == "UnknownVendorId"
     with pytest.raises(OCPPError) as error:
-        await csms.call("CS201", call.ClearDisplayMessage(id=1))
+        await csms.call("CS201", call.UnpublishFirmware(checksum="0" * 32))
     assert error.value.code == "NotImplemented"

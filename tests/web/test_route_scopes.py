@@ -102,6 +102,54 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/reservations/{reservation_id}/cancel": Probe(
             f"/dashboard/reservations/{ids.south_reservation}/cancel", {}
         ),
+        "GET /dashboard/drift": Probe("/dashboard/drift"),
+        "POST /dashboard/drift/desired": Probe(
+            "/dashboard/drift/desired", {"model": "M", "key": "K", "value": "1"}
+        ),
+        "POST /dashboard/drift/desired/{setting_id}/remove": Probe(
+            "/dashboard/drift/desired/1/remove", {}
+        ),
+        "POST /dashboard/stations/{station_id}/drift/check": Probe(
+            "/dashboard/stations/SOUTHSTATION/drift/check", {}
+        ),
+        "POST /dashboard/stations/{station_id}/drift/correct": Probe(
+            "/dashboard/stations/SOUTHSTATION/drift/correct", {}
+        ),
+        "GET /dashboard/stations/{station_id}/device": Probe(
+            "/dashboard/stations/SOUTHSTATION/device"
+        ),
+        "GET /dashboard/stations/{station_id}/device/summary": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/summary"
+        ),
+        "POST /dashboard/stations/{station_id}/device/monitors": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/monitors",
+            {"key": "EVSE.Power", "kind": "delta", "value": "1"},
+        ),
+        "POST /dashboard/stations/{station_id}/device/monitors/{monitor_id}/clear": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/monitors/1/clear", {}
+        ),
+        "POST /dashboard/stations/{station_id}/device/monitors/report": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/monitors/report", {}
+        ),
+        "POST /dashboard/stations/{station_id}/device/templates/apply": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/templates/apply", {}
+        ),
+        "POST /dashboard/stations/{station_id}/device/messages": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/messages", {"preset": "maintenance"}
+        ),
+        "POST /dashboard/stations/{station_id}/device/messages/{message_id}/clear": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/messages/1/clear", {}
+        ),
+        "POST /dashboard/stations/{station_id}/device/messages/refresh": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/messages/refresh", {}
+        ),
+        "POST /dashboard/stations/{station_id}/device/customer-information": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/customer-information",
+            {"id_token": "SOUTH-TAG"},
+        ),
+        "GET /dashboard/stations/{station_id}/device/customer-information/{request_id}": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/customer-information/1"
+        ),
         "GET /dashboard/payments": Probe("/dashboard/payments", own="NORTHSTATION"),
         "POST /dashboard/payments/reconcile": Probe("/dashboard/payments/reconcile", {}),
         "GET /dashboard/tariffs": Probe("/dashboard/tariffs", own="NORTHRATE"),

@@ -17,6 +17,8 @@ from forecourt.api.routes import (
     api_keys,
     commands,
     connectors,
+    device,
+    drift,
     local_auth,
     maintenance,
     retrofits,
@@ -70,6 +72,8 @@ def create_api(
         retrofits,  # connectors added or converted in place, history kept
         maintenance,  # firmware updates and log uploads
         local_auth,  # local lists, the authorization cache, reservations
+        device,  # monitors, display messages, customer information
+        drift,  # desired configuration per model, drift checks and corrections
     ):
         router.include_router(module.router)
     router.include_router(maintenance.upload_router)  # stations upload logs, token in the URL

@@ -47,6 +47,12 @@ CORE_COMMANDS: dict[str, LazyCommand] = {
     "command": LazyCommand(
         "forecourt.cli.remote", "Send a command to a station through the running server."
     ),
+    "device": LazyCommand(
+        "forecourt.cli.device", "Monitors, display messages and customer information (2.0.1)."
+    ),
+    "drift": LazyCommand(
+        "forecourt.cli.drift", "Configuration drift: desired settings per model, corrections."
+    ),
     "users": LazyCommand("forecourt.cli.users", "Dashboard users (sign-in at /login)."),
     "reservations": LazyCommand(
         "forecourt.cli.local_auth", "Reservations: keep a connector for a token until a time."

@@ -7,6 +7,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from forecourt.domain.device import (
+    ClearDisplayMessage,
+    ClearMonitors,
+    CustomerInformation,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    SetDisplayMessage,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetMonitors,
+)
 from forecourt.domain.local_auth import (  # re-exported: every command is found here
     CancelReservation as CancelReservation,
 )
@@ -40,6 +51,15 @@ class CommandKind(StrEnum):
     SET_AUTH_CACHE = "set_auth_cache"
     RESERVE_NOW = "reserve_now"
     CANCEL_RESERVATION = "cancel_reservation"
+    SET_MONITORS = "set_monitors"
+    SET_MONITORING_BASE = "set_monitoring_base"
+    SET_MONITORING_LEVEL = "set_monitoring_level"
+    CLEAR_MONITORS = "clear_monitors"
+    GET_MONITORING_REPORT = "get_monitoring_report"
+    SET_DISPLAY_MESSAGE = "set_display_message"
+    GET_DISPLAY_MESSAGES = "get_display_messages"
+    CLEAR_DISPLAY_MESSAGE = "clear_display_message"
+    CUSTOMER_INFORMATION = "customer_information"
 
 
 class TriggerKind(StrEnum):
@@ -295,6 +315,15 @@ Command = (
     | SetAuthCache
     | ReserveNow
     | CancelReservation
+    | SetMonitors
+    | SetMonitoringBase
+    | SetMonitoringLevel
+    | ClearMonitors
+    | GetMonitoringReport
+    | SetDisplayMessage
+    | GetDisplayMessages
+    | ClearDisplayMessage
+    | CustomerInformation
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -320,6 +349,15 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     SetAuthCache: CommandKind.SET_AUTH_CACHE,
     ReserveNow: CommandKind.RESERVE_NOW,
     CancelReservation: CommandKind.CANCEL_RESERVATION,
+    SetMonitors: CommandKind.SET_MONITORS,
+    SetMonitoringBase: CommandKind.SET_MONITORING_BASE,
+    SetMonitoringLevel: CommandKind.SET_MONITORING_LEVEL,
+    ClearMonitors: CommandKind.CLEAR_MONITORS,
+    GetMonitoringReport: CommandKind.GET_MONITORING_REPORT,
+    SetDisplayMessage: CommandKind.SET_DISPLAY_MESSAGE,
+    GetDisplayMessages: CommandKind.GET_DISPLAY_MESSAGES,
+    ClearDisplayMessage: CommandKind.CLEAR_DISPLAY_MESSAGE,
+    CustomerInformation: CommandKind.CUSTOMER_INFORMATION,
 }
 
 

@@ -30,6 +30,7 @@ class StationEventKind(StrEnum):
     BOOT = "boot"
     TRANSACTION_RECONCILED = "transaction_reconciled"  # closed by Forecourt, not the station
     RETROFIT = "retrofit"  # a connector added or converted in place (old -> new in data)
+    CUSTOMER_INFORMATION = "customer_information"  # NotifyCustomerInformation parts (2.0.1)
 
 
 @dataclass(frozen=True, slots=True)

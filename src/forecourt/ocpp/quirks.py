@@ -28,6 +28,9 @@ class Quirks:
     lenient_message_id_length: bool = False
     # Session: outbound CALL timeout in seconds for slow firmware (None: session default).
     call_timeout: float | None = None
+    # Configuration: keys the model reports but refuses to change (its ChangeConfiguration /
+    # SetVariables answers Rejected whatever the value): drift on them is shown, never corrected.
+    fixed_keys: frozenset[str] = frozenset()
     # Why the entry exists (firmware version, ticket): shown to operators, not interpreted.
     reason: str = ""
 
@@ -46,6 +49,14 @@ QUIRKS: dict[tuple[str, str], Quirks] = {
         lenient_message_id_length=True,
         call_timeout=60.0,
         reason="forecourt simulator model that exercises every quirk",
+    ),
+    # Every simulator model: what its configuration refuses to change (configuration drift
+    # shows a difference on these keys but never tries to correct it).
+    ("Forecourt", ANY_MODEL): Quirks(
+        fixed_keys=frozenset(
+            {"SupportedFeatureProfiles", "ChargingStation.Model", "ChargingStation.VendorName"}
+        ),
+        reason="the simulator's read-only configuration keys",
     ),
 }
 

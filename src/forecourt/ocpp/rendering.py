@@ -36,6 +36,18 @@ from forecourt.domain.commands import (
     UnlockConnector,
     UpdateFirmware,
 )
+from forecourt.domain.device import (
+    ClearDisplayMessage,
+    ClearMonitors,
+    CustomerInformation,
+    DeviceCommand,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    SetDisplayMessage,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetMonitors,
+)
 
 ControlCommand = Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop
 ConfigurationCommand = (
@@ -63,6 +75,7 @@ class FamilyRenderers:
     messages: Callable[[MessageCommand], Rendered]
     maintenance: Callable[[MaintenanceCommand], Rendered]
     local_auth: Callable[[LocalAuthCommand], Rendered]
+    device: Callable[[DeviceCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -94,5 +107,17 @@ class FamilyRenderers:
                 | CancelReservation()
             ):
                 return self.local_auth(command)
+            case (
+                SetMonitors()
+                | SetMonitoringBase()
+                | SetMonitoringLevel()
+                | ClearMonitors()
+                | GetMonitoringReport()
+                | SetDisplayMessage()
+                | GetDisplayMessages()
+                | ClearDisplayMessage()
+                | CustomerInformation()
+            ):
+                return self.device(command)
             case _:
                 assert_never(command)

@@ -26,6 +26,8 @@ from forecourt.domain.stations import (
 )
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import Transaction, TransactionState
+from forecourt.ports.device import DeviceRepository
+from forecourt.ports.drift import DriftRepository
 from forecourt.ports.keys import Key
 from forecourt.ports.local_auth import LocalListRepository, ReservationRepository
 from forecourt.ports.maintenance import MaintenanceRepository
@@ -207,6 +209,8 @@ class UnitOfWork(Protocol):
     maintenance: MaintenanceRepository
     local_lists: LocalListRepository
     reservations: ReservationRepository
+    device: DeviceRepository
+    drift: DriftRepository
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository (``forecourt.extension.Feature.repositories``)."""

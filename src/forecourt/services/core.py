@@ -12,6 +12,9 @@ from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
 from forecourt.services.context import ServiceContext
+from forecourt.services.device import DeviceManagement
+from forecourt.services.device_reports import DeviceReports
+from forecourt.services.drift import DriftWatch
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.local_lists import LocalLists
@@ -37,6 +40,7 @@ class CoreServices:
     clock: Clock
     maintenance: Maintenance
     reservations: Reservations
+    device: DeviceReports
 
 
 @dataclass(slots=True)
@@ -65,6 +69,8 @@ class Services:
     users: Users
     equipment: Equipment
     local_lists: LocalLists
+    device: DeviceManagement
+    drift: DriftWatch
     _features: dict[Key[Any], FeatureSlot] = field(default_factory=dict)
     _ports: dict[Key[Any], Key[Any]] = field(default_factory=dict)  # port → feature
 

@@ -48,6 +48,9 @@ class RemoteControl:
             )
         return await self._close_record(record, result)
 
+    def connected(self, station_id: str) -> bool:
+        return self._gateway.is_connected(station_id)
+
     async def stop_transaction(
         self, transaction_id: int, *, requested_by: str = ""
     ) -> CommandRecord:

@@ -146,6 +146,7 @@ class V201Dialect:
     async def meter_sample(self, session: ChargingSession) -> None:
         sample = meter.take_sample(session, meter.SAMPLE_PERIODIC)
         self._event(session, "Updated", "MeterValuePeriodic", None, [sample])
+        await self._calls.device.watch_power(session.evse_id, sample.power_w)
 
     async def transaction_ended(self, session: ChargingSession) -> None:
         cause = session.stop_cause or StopCause.LOCAL

@@ -18,6 +18,7 @@ from forecourt.simulator.session import (
     utc_now,
 )
 from forecourt.simulator.settings import Setting, VariableKey
+from forecourt.simulator.v201_device import V201Device
 
 Handler = Callable[[Payload], Awaitable[Answer]]
 FollowUp = Callable[[], Awaitable[None]]
@@ -52,6 +53,8 @@ class V201Calls:
             "DataTransfer": self._data_transfer,
             **maintenance.handlers201(maintenance.Maintenance(station), self._notify),
         }
+        self.device = V201Device(station)  # monitors, display messages, customer information
+        self._handlers |= self.device.handlers
 
     async def _notify(self, action: str, payload: Payload) -> None:
         await self.station.uplink.send_now(action, payload)

@@ -9,6 +9,8 @@ from typing import Any, Self, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from forecourt.ports.device import DeviceRepository
+from forecourt.ports.drift import DriftRepository
 from forecourt.ports.keys import Key, Missing
 from forecourt.ports.local_auth import LocalListRepository, ReservationRepository
 from forecourt.ports.maintenance import MaintenanceRepository
@@ -26,6 +28,8 @@ from forecourt.ports.repositories import (
 from forecourt.ports.users import UserRepository
 from forecourt.storage.access import SqlApiKeyRepository, SqlTokenRepository
 from forecourt.storage.context import DbContext
+from forecourt.storage.device import SqlDeviceRepository
+from forecourt.storage.drift import SqlDriftRepository
 from forecourt.storage.group_commit import GroupCommit
 from forecourt.storage.local_auth import SqlLocalListRepository, SqlReservationRepository
 from forecourt.storage.maintenance import SqlMaintenanceRepository
@@ -96,6 +100,8 @@ class SqlUnitOfWork:
         self.maintenance: MaintenanceRepository = SqlMaintenanceRepository(self._db)
         self.local_lists: LocalListRepository = SqlLocalListRepository(self._db)
         self.reservations: ReservationRepository = SqlReservationRepository(self._db)
+        self.device: DeviceRepository = SqlDeviceRepository(self._db)
+        self.drift: DriftRepository = SqlDriftRepository(self._db)
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository, built on first use in this unit of work."""

@@ -19,6 +19,8 @@ from forecourt.web.context import WebContext
 from forecourt.web.rendering import STATIC_DIR, STATIC_PREFIX
 from forecourt.web.routes import (
     commands,
+    device,
+    drift,
     driver,
     live,
     login,
@@ -34,7 +36,10 @@ __all__ = ["WebContext", "install_web"]
 log = logging.getLogger("forecourt.web")
 
 #: Every web router; a new page adds its module here.
-ROUTERS = (login, overview, stations, commands, sessions, manage, live, driver, reservations)
+ROUTERS = (
+    *(login, overview, stations, device, drift, commands, sessions, manage, live, driver),
+    reservations,
+)
 
 
 def install_web(app: FastAPI, services: Services, settings: Settings) -> None:

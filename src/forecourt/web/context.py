@@ -41,6 +41,7 @@ DEFAULT_NAV = (
     NavItem("Sessions", "/dashboard/sessions", Role.VIEWER),
     NavItem("Sites", "/dashboard/sites", Role.VIEWER),
     NavItem("Reservations", "/dashboard/reservations", Role.VIEWER),
+    NavItem("Drift", "/dashboard/drift", Role.VIEWER),
     NavItem("Tokens", "/dashboard/tokens", Role.OPERATOR, network_wide=True),
     NavItem("API keys", "/dashboard/api-keys", Role.ADMIN),
 )

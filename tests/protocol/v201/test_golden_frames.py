@@ -19,6 +19,44 @@ from tests.support.harness import ProtocolRig, make_rig, make_services
 
 NOW = "2026-11-21T12:00:00Z"
 
+MONITORING_REPORT = {
+    "requestId": 5,
+    "seqNo": 0,
+    "generatedAt": "2026-11-21T11:59:30Z",
+    "tbc": False,
+    "monitor": [
+        {
+            "component": {"name": "ChargingStation"},
+            "variable": {"name": "Temperature"},
+            "variableMonitoring": [
+                {
+                    "id": 1,
+                    "transaction": False,
+                    "value": 70,
+                    "type": "UpperThreshold",
+                    "severity": 4,
+                }
+            ],
+        }
+    ],
+}
+DISPLAY_MESSAGES = {
+    "requestId": 3,
+    "messageInfo": [
+        {
+            "id": 9,
+            "priority": "AlwaysFront",
+            "message": {"format": "UTF8", "language": "en", "content": "Maintenance"},
+        }
+    ],
+}
+CUSTOMER_INFORMATION = {
+    "data": "CARD-1: 3 sessions stored",
+    "seqNo": 0,
+    "generatedAt": "2026-11-21T11:59:30Z",
+    "requestId": 11,
+}
+
 BOOT = {
     "chargingStation": {
         "model": "DC-150",
@@ -120,6 +158,9 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     ("FirmwareStatusNotification", {"status": "Installed", "requestId": 3}, {}),
     ("LogStatusNotification", {"status": "Uploaded", "requestId": 4}, {}),
+    ("NotifyMonitoringReport", MONITORING_REPORT, {}),
+    ("NotifyDisplayMessages", DISPLAY_MESSAGES, {}),
+    ("NotifyCustomerInformation", CUSTOMER_INFORMATION, {}),
     (
         "DataTransfer",
         {"vendorId": "org.openchargealliance.costmsg", "messageId": "x", "data": {"a": 1}},
@@ -289,6 +330,11 @@ async def test_authorize_with_a_certificate_answers_the_token_only(rig: Protocol
         ),
         ("FirmwareStatusNotification", {"status": "Downloading"}, StationEventKind.FIRMWARE_STATUS),
         ("LogStatusNotification", {"status": "Uploading"}, StationEventKind.LOG_STATUS),
+        (
+            "NotifyCustomerInformation",
+            CUSTOMER_INFORMATION,
+            StationEventKind.CUSTOMER_INFORMATION,
+        ),
     ],
 )
 async def test_notifications_are_recorded_with_their_payload(

@@ -32,6 +32,18 @@ from forecourt.domain.commands import (
     UnlockConnector,
     UpdateFirmware,
 )
+from forecourt.domain.device import (
+    ClearDisplayMessage,
+    ClearMonitors,
+    CustomerInformation,
+    DeviceCommand,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    SetDisplayMessage,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetMonitors,
+)
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.rendering import (
@@ -119,6 +131,25 @@ def _render_messages(command: MessageCommand) -> Rendered:
             assert_never(command)
 
 
+def _render_device(command: DeviceCommand) -> Rendered:
+    """OCPP 1.6 has no device model: monitors, display messages and customer information
+    are 2.0.1 blocks. (The OCA pricing DataTransfer shows prices to one driver only.)"""
+    raise CommandNotSupported(f"{_DEVICE_MESSAGES[type(command)]} is not supported on OCPP 1.6")
+
+
+_DEVICE_MESSAGES: Mapping[type[DeviceCommand], str] = {
+    SetMonitors: "SetVariableMonitoring",
+    SetMonitoringBase: "SetMonitoringBase",
+    SetMonitoringLevel: "SetMonitoringLevel",
+    ClearMonitors: "ClearVariableMonitoring",
+    GetMonitoringReport: "GetMonitoringReport",
+    SetDisplayMessage: "SetDisplayMessage (display messages)",
+    GetDisplayMessages: "GetDisplayMessages (display messages)",
+    ClearDisplayMessage: "ClearDisplayMessage (display messages)",
+    CustomerInformation: "CustomerInformation",
+}
+
+
 def _remote_start(command: RemoteStart) -> RemoteStartTransactionRequest:
     request = RemoteStartTransactionRequest(idTag=command.id_token)
     if command.evse_id is not None:
@@ -196,6 +227,18 @@ def interpret(command: Command, response: Payload) -> CommandResult:
             | GetBaseReport()
         ):
             return _status(response)
+        case (
+            SetMonitors()
+            | SetMonitoringBase()
+            | SetMonitoringLevel()
+            | ClearMonitors()
+            | GetMonitoringReport()
+            | SetDisplayMessage()
+            | GetDisplayMessages()
+            | ClearDisplayMessage()
+            | CustomerInformation()
+        ):  # never sent: rendering refuses them
+            return _status(response)
         case _:
             assert_never(command)
 
@@ -227,4 +270,5 @@ _RENDERERS = FamilyRenderers(
     messages=_render_messages,
     maintenance=maintenance.render,
     local_auth=local_auth.render,
+    device=_render_device,
 )

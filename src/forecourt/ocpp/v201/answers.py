@@ -30,16 +30,14 @@ from forecourt.domain.commands import (
     UnlockConnector,
     UpdateFirmware,
 )
+from forecourt.domain.device import DEVICE_COMMANDS
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.maintenance_status import REQUEST_STATUS
 from forecourt.ocpp.rendering import (
-    ConfigurationCommand,
-    ControlCommand,
     LocalAuthCommand,
-    MaintenanceCommand,
-    MessageCommand,
 )
 from forecourt.ocpp.v201 import local_auth
+from forecourt.ocpp.v201.device import DISPLAY_MESSAGE_STATUS, interpret_device
 from forecourt.ocpp.v201.mapping import (
     CHANGE_AVAILABILITY_STATUS,
     CLEAR_CACHE_STATUS,
@@ -54,28 +52,37 @@ from forecourt.ocpp.v201.mapping import (
 )
 from forecourt.ocpp.v201.outbound import remote_start_id
 
-#: DisplayMessageStatusEnumType -> neutral status.
-DISPLAY_MESSAGE_STATUS: Mapping[str, CommandStatus] = {
-    "Accepted": CommandStatus.ACCEPTED,
-    "NotSupportedMessageFormat": CommandStatus.NOT_SUPPORTED,
-    "NotSupportedPriority": CommandStatus.NOT_SUPPORTED,
-    "NotSupportedState": CommandStatus.NOT_SUPPORTED,
-    "Rejected": CommandStatus.REJECTED,
-    "UnknownTransaction": CommandStatus.REJECTED,
-}
+#: The commands whose answers this module reads itself (device commands have their module).
+CoreCommand = (
+    Reset
+    | UnlockConnector
+    | ChangeAvailability
+    | RemoteStart
+    | RemoteStop
+    | TriggerMessage
+    | GetConfiguration
+    | SetConfiguration
+    | GetBaseReport
+    | ClearCache
+    | DataTransfer
+    | DisplayPrice
+    | CostUpdate
+    | StationPrice
+    | UpdateFirmware
+    | FetchLog
+)
 
 
 def interpret(command: Command, response: Payload) -> CommandResult:
     """The station's response payload -> neutral result."""
     if isinstance(command, LocalAuthCommand):  # blocks C, D and H: their own module
         return local_auth.interpret(command, response)
+    if isinstance(command, DEVICE_COMMANDS):
+        return interpret_device(command, response)
     return _interpret_core(command, response)
 
 
-def _interpret_core(
-    command: ControlCommand | ConfigurationCommand | MessageCommand | MaintenanceCommand,
-    response: Payload,
-) -> CommandResult:
+def _interpret_core(command: CoreCommand, response: Payload) -> CommandResult:
     match command:
         case GetConfiguration():
             return _variable_values(response)

@@ -21,7 +21,7 @@ from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
-from forecourt.ocpp.v201 import maintenance
+from forecourt.ocpp.v201 import device_inbound, maintenance
 from forecourt.ocpp.v201.local_auth_inbound import reservation_status_update
 from forecourt.ocpp.v201.mapping import (
     AUTHORIZATION_STATUS,
@@ -44,7 +44,6 @@ from forecourt.ocpp.v201.wire_types.common import IdTokenInfoType, IdTokenType
 from forecourt.ocpp.v201.wire_types.diagnostics import (
     DataTransferRequest,
     DataTransferResponse,
-    NotifyEventRequest,
 )
 from forecourt.ocpp.v201.wire_types.provisioning import (
     BootNotificationRequest,
@@ -69,7 +68,7 @@ from forecourt.services.transactions import (
 )
 
 #: The notifications that are only recorded (their responses are all empty).
-Notification = NotifyReportRequest | NotifyEventRequest
+Notification = NotifyReportRequest
 
 #: IdTokenType.idToken is string[36]; a longer group id cannot be sent as groupIdToken.
 MAX_ID_TOKEN_LENGTH = 36
@@ -334,9 +333,12 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "MeterValues": meter_values,
     "DataTransfer": data_transfer,
     "NotifyReport": _recorder(StationEventKind.NOTIFY_REPORT, "B07/B08: report parts."),
-    "NotifyEvent": _recorder(StationEventKind.NOTIFY_EVENT, "N07/N08: alert/periodic events."),
     "SecurityEventNotification": maintenance.security_event,
     "FirmwareStatusNotification": maintenance.firmware_status,
     "LogStatusNotification": maintenance.log_status,
     "ReservationStatusUpdate": reservation_status_update,
+    "NotifyEvent": device_inbound.notify_event,
+    "NotifyMonitoringReport": device_inbound.notify_monitoring_report,
+    "NotifyDisplayMessages": device_inbound.notify_display_messages,
+    "NotifyCustomerInformation": device_inbound.notify_customer_information,
 }

@@ -39,6 +39,7 @@ from forecourt.ocpp.rendering import (
     Rendered,
 )
 from forecourt.ocpp.v201 import local_auth, maintenance
+from forecourt.ocpp.v201.device import render_device
 from forecourt.ocpp.v201.mapping import (
     OPERATIONAL_STATUS,
     REPORT_BASE,
@@ -53,12 +54,12 @@ from forecourt.ocpp.v201.wire_types.common import (
     EVSEType,
     IdTokenType,
     MessageContentType,
+    MessageInfoType,
     VariableType,
 )
 from forecourt.ocpp.v201.wire_types.diagnostics import DataTransferRequest
 from forecourt.ocpp.v201.wire_types.display import (
     CostUpdatedRequest,
-    MessageInfoType,
     SetDisplayMessageRequest,
 )
 from forecourt.ocpp.v201.wire_types.provisioning import ResetRequest
@@ -255,4 +256,5 @@ _RENDERERS = FamilyRenderers(
     messages=_render_messages,
     maintenance=maintenance.render,
     local_auth=local_auth.render,
+    device=render_device,
 )

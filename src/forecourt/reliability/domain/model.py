@@ -106,6 +106,7 @@ class FaultKind(StrEnum):
     SILENT_OUTAGE = "silent_outage"
     CLOCK_DRIFT = "clock_drift"
     METER_ANOMALY = "meter_anomaly"
+    DEVICE_ALERT = "device_alert"  # the station's own monitor tripped (2.0.1 NotifyEvent)
 
 
 class Severity(StrEnum):
@@ -131,6 +132,7 @@ DEFAULT_SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.SILENT_OUTAGE: Severity.CRITICAL,
     FaultKind.CLOCK_DRIFT: Severity.MINOR,
     FaultKind.METER_ANOMALY: Severity.MINOR,
+    FaultKind.DEVICE_ALERT: Severity.MAJOR,
 }
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from forecourt.reliability.domain.detectors.connector import ConnectorWatch
+from forecourt.reliability.domain.detectors.device import DeviceAlertWatch
 from forecourt.reliability.domain.detectors.link import LinkWatch
 from forecourt.reliability.domain.detectors.meter import DriftWatch, MeterWatch
 from forecourt.reliability.domain.detectors.payment import ReaderWatch
@@ -105,6 +107,7 @@ class StationWatch:
         self.drift = DriftWatch(profile.station_id)
         self.connectors = ConnectorWatch(profile.station_id)
         self.refusals = RefusalWatch(profile.station_id)
+        self.device = DeviceAlertWatch(profile.station_id)
 
     @property
     def station_id(self) -> str:
@@ -164,6 +167,9 @@ class StationWatch:
             idle = not any(w.busy for w in self.ports.values())
             out.findings += self.refusals.on_remote_start(status, at, idle, self.limits)
             self._sync_silent(at, out)
+
+    def device_event(self, data: dict[str, Any], at: datetime, out: Decisions) -> None:
+        out.findings += self.device.on_event(data, at)
 
     def clock_drift(self, drift_s: float, at: datetime, out: Decisions) -> None:
         out.findings += self.drift.on_drift(drift_s, at, self.limits)

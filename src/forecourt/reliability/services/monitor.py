@@ -35,7 +35,10 @@ from forecourt.services.context import ServiceContext
 log = logging.getLogger("forecourt.reliability")
 
 Handler = Callable[[StationWatch, DomainEvent, Decisions], None]
-TOPICS = ("connector.status", "transaction.", "station.", "command.completed", "link.")
+TOPICS = (
+    *("connector.status", "transaction.", "station.", "command.completed", "link."),
+    "device.event",
+)
 
 
 class ReliabilityMonitor:
@@ -59,6 +62,7 @@ class ReliabilityMonitor:
             "station.connected": _connected,
             "station.disconnected": _disconnected,
             "command.completed": _command,
+            "device.event": _device_event,
         }
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -205,6 +209,11 @@ def _status(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:
         event.at,
         out,
     )
+
+
+def _device_event(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:
+    watch.heard(event.at, out)
+    watch.device_event(event.data, event.at, out)
 
 
 def _started(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:

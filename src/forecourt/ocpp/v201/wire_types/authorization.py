@@ -11,6 +11,7 @@ from typing import Literal, NotRequired, TypedDict
 
 from forecourt.ocpp.v201.wire_types.common import (
     CustomDataType,
+    HashAlgorithmEnumType,
     IdTokenInfoType,
     IdTokenType,
     StatusInfoType,
@@ -31,13 +32,6 @@ class OCSPRequestDataType(TypedDict):
     issuerKeyHash: str
     serialNumber: str
     responderURL: str
-
-
-# fmt: off
-HashAlgorithmEnumType = Literal[
-    "SHA256", "SHA384", "SHA512",
-]
-# fmt: on
 
 
 class AuthorizeResponse(TypedDict):

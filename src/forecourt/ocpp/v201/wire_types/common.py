@@ -39,6 +39,13 @@ class VariableType(TypedDict):
     instance: NotRequired[str]
 
 
+# fmt: off
+GenericDeviceModelStatusEnumType = Literal[
+    "Accepted", "Rejected", "NotSupported", "EmptyResultSet",
+]
+# fmt: on
+
+
 class IdTokenType(TypedDict):
     customData: NotRequired[CustomDataType]
     additionalInfo: NotRequired[list[AdditionalInfoType]]
@@ -56,6 +63,13 @@ class AdditionalInfoType(TypedDict):
 IdTokenEnumType = Literal[
     "Central", "eMAID", "ISO14443", "ISO15693", "KeyCode", "Local", "MacAddress",
     "NoAuthorization",
+]
+# fmt: on
+
+
+# fmt: off
+HashAlgorithmEnumType = Literal[
+    "SHA256", "SHA384", "SHA512",
 ]
 # fmt: on
 
@@ -90,5 +104,31 @@ class MessageContentType(TypedDict):
 # fmt: off
 MessageFormatEnumType = Literal[
     "ASCII", "HTML", "URI", "UTF8",
+]
+# fmt: on
+
+
+class MessageInfoType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    display: NotRequired[ComponentType]
+    id: int
+    priority: MessagePriorityEnumType
+    state: NotRequired[MessageStateEnumType]
+    startDateTime: NotRequired[str]
+    endDateTime: NotRequired[str]
+    transactionId: NotRequired[str]
+    message: MessageContentType
+
+
+# fmt: off
+MessagePriorityEnumType = Literal[
+    "AlwaysFront", "InFront", "NormalCycle",
+]
+# fmt: on
+
+
+# fmt: off
+MessageStateEnumType = Literal[
+    "Charging", "Faulted", "Idle", "Unavailable",
 ]
 # fmt: on

@@ -9,43 +9,12 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-from forecourt.ocpp.v201.wire_types.common import (
-    ComponentType,
-    CustomDataType,
-    MessageContentType,
-    StatusInfoType,
-)
+from forecourt.ocpp.v201.wire_types.common import CustomDataType, MessageInfoType, StatusInfoType
 
 
 class SetDisplayMessageRequest(TypedDict):
     customData: NotRequired[CustomDataType]
     message: MessageInfoType
-
-
-class MessageInfoType(TypedDict):
-    customData: NotRequired[CustomDataType]
-    display: NotRequired[ComponentType]
-    id: int
-    priority: MessagePriorityEnumType
-    state: NotRequired[MessageStateEnumType]
-    startDateTime: NotRequired[str]
-    endDateTime: NotRequired[str]
-    transactionId: NotRequired[str]
-    message: MessageContentType
-
-
-# fmt: off
-MessagePriorityEnumType = Literal[
-    "AlwaysFront", "InFront", "NormalCycle",
-]
-# fmt: on
-
-
-# fmt: off
-MessageStateEnumType = Literal[
-    "Charging", "Faulted", "Idle", "Unavailable",
-]
-# fmt: on
 
 
 class SetDisplayMessageResponse(TypedDict):
