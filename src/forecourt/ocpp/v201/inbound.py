@@ -59,16 +59,13 @@ from forecourt.ocpp.v201.wire_types.transactions import (
     TransactionEventResponse,
     UnitOfMeasureType,
 )
-from forecourt.ocpp.v201.wire_types.variables import NotifyReportRequest
+from forecourt.ocpp.v201.wire_types.variables import NotifyReportRequest, NotifyReportResponse
 from forecourt.services.transactions import (
     Outcome,
     TransactionStart,
     TransactionStop,
     TransactionUpdate,
 )
-
-#: The notifications that are only recorded (their responses are all empty).
-Notification = NotifyReportRequest
 
 #: IdTokenType.idToken is string[36]; a longer group id cannot be sent as groupIdToken.
 MAX_ID_TOKEN_LENGTH = 36
@@ -313,15 +310,10 @@ async def data_transfer(link: Link, p: DataTransferRequest) -> DataTransferRespo
     return {"status": DATA_TRANSFER_ANSWER[known]}
 
 
-def _recorder(kind: StationEventKind, doc: str) -> InboundHandler:
-    """Notifications kept for operators (payload as sent) and answered with an empty body."""
-
-    async def record(link: Link, p: Notification) -> dict[str, object]:
-        await link.services.records.record(link.station_id, kind, dict(p))
-        return {}
-
-    record.__doc__ = doc
-    return record
+async def notify_report(link: Link, p: NotifyReportRequest) -> NotifyReportResponse:
+    """B07/B08: report parts, kept for operators as sent."""
+    await link.services.records.record(link.station_id, StationEventKind.NOTIFY_REPORT, dict(p))
+    return {}
 
 
 HANDLERS: Mapping[str, InboundHandler] = {
@@ -332,7 +324,7 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "TransactionEvent": transaction_event,
     "MeterValues": meter_values,
     "DataTransfer": data_transfer,
-    "NotifyReport": _recorder(StationEventKind.NOTIFY_REPORT, "B07/B08: report parts."),
+    "NotifyReport": notify_report,
     "SecurityEventNotification": maintenance.security_event,
     "FirmwareStatusNotification": maintenance.firmware_status,
     "LogStatusNotification": maintenance.log_status,
