@@ -202,3 +202,13 @@ async def test_unknown_reservation_is_404(rig: ApiRig) -> None:
     shown = await rig.client.get("/api/reservations/999", headers=rig.auth())
     cancelled = await rig.client.post("/api/reservations/999/cancel", headers=rig.auth())
     assert (shown.status_code, cancelled.status_code) == (404, 404)
+
+
+async def test_a_whole_station_reservation_holds_every_evse(rig: ApiRig, station: str) -> None:
+    body = {"station_id": station, "id_token": "CARD-0001", "expires_at": _in(30), "evse_id": 0}
+    whole = await rig.client.post("/api/reservations", json=body, headers=rig.auth())
+    one = await rig.client.post(
+        "/api/reservations", json={**body, "evse_id": 1}, headers=rig.auth()
+    )
+    assert (whole.status_code, one.status_code) == (201, 409)
+    assert "the station of CP-LA-1 is already reserved" in one.json()["detail"]

@@ -56,11 +56,10 @@ class LocalAuthAutomation:
         """Expire reservations; resend lists that missed an update or drifted from the tokens
         (a token expired, or was changed by another process such as the CLI)."""
         await self._reservations.expire_due()
-        for state in await self._lists.views():
-            if not self._lists.is_connected(state.station_id):
-                continue
-            if state.sync in _RETRIED or await self._lists.drifted(state):
-                await self._lists.sync(state.station_id)
+        connected = [s for s in await self._lists.views() if self._lists.is_connected(s.station_id)]
+        retried = {s.station_id for s in connected if s.sync in _RETRIED}
+        for station_id in sorted(retried | set(await self._lists.drifted(connected))):
+            await self._lists.sync(station_id)
 
     async def _booted(self, event: DomainEvent) -> None:
         if event.data.get("registration") == "accepted":

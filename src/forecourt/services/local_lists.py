@@ -120,11 +120,23 @@ class LocalLists:
         await self._sync_all(sorted(stations))
         return sorted(stations)
 
-    async def drifted(self, state: LocalListState) -> bool:
-        """The station's accepted list is no longer what its tokens say it should hold."""
-        return state.sync is not ListSync.NOT_SUPPORTED and (
-            await self._wanted(state.station_id) != state.entries
-        )
+    async def drifted(self, states: list[LocalListState]) -> list[str]:
+        """Stations whose accepted list is no longer what their tokens say they should hold
+        (every token read once, whatever the number of stations)."""
+        if not states:
+            return []
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            tokens = {t.value: t for t in await uow.tokens.list()}
+            drifted = []
+            for state in states:
+                if state.sync is ListSync.NOT_SUPPORTED:
+                    continue
+                _, members = await _list_of(uow, state.station_id)
+                wanted = _wanted_of(members, tokens, now)
+                if wanted != state.entries:
+                    drifted.append(state.station_id)
+        return drifted
 
     async def station_connected(
         self, station_id: str, site_id: str | _Unread | None = _UNREAD
@@ -230,9 +242,9 @@ class LocalLists:
     async def _wanted(self, station_id: str) -> dict[str, LocalListEntry]:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            _, tokens = await _list_of(uow, station_id)
-            records = [await uow.tokens.get(value) for value in tokens]
-        return {r.value: _entry(r) for r in records if r is not None and _admitted(r, now)}
+            _, members = await _list_of(uow, station_id)
+            tokens = {v: t for v in members if (t := await uow.tokens.get(v)) is not None}
+        return _wanted_of(members, tokens, now)
 
     async def _state_for_update(self, station_id: str) -> LocalListState:
         async with self._ctx.uow() as uow:
@@ -295,6 +307,14 @@ async def _list_of(
         if inherited:
             return "site", inherited
     return "", []
+
+
+def _wanted_of(
+    members: list[str], tokens: dict[str, TokenRecord], now: datetime
+) -> dict[str, LocalListEntry]:
+    """The entries a list of these members holds: registered, admitted tokens only."""
+    found = (tokens.get(value) for value in members)
+    return {t.value: _entry(t) for t in found if t is not None and _admitted(t, now)}
 
 
 def _admitted(token: TokenRecord, now: datetime) -> bool:

@@ -107,6 +107,7 @@ def _v16_keys(config: StationConfig) -> dict[str, Setting]:
         "LocalAuthListEnabled": Setting("true", "boolean"),
         "LocalAuthListMaxLength": Setting("1000", "integer", readonly=True),
         "SendLocalListMaxLength": Setting("100", "integer", readonly=True),
+        "ReserveConnectorZeroSupported": Setting("true", "boolean", readonly=True),
     }
 
 
