@@ -20,9 +20,12 @@ class _Body(BaseModel):
 class ResetBody(_Body):
     kind: Literal["reset"]
     hard: bool = Field(False, description="Hard: reboot now; soft: after transactions end.")
+    evse_id: PortNumber | None = Field(
+        None, description="Reset only this EVSE (OCPP 2.0.1; a 1.6 station answers 422)."
+    )
 
     def to_command(self) -> cmd.Command:
-        return cmd.Reset(hard=self.hard)
+        return cmd.Reset(hard=self.hard, evse_id=self.evse_id)
 
 
 class UnlockConnectorBody(_Body):

@@ -114,10 +114,17 @@ EvseOption = Annotated[int, typer.Option("--evse", min=1, max=INT32_MAX, help="E
 def reset(
     ctx: typer.Context,
     hard: Annotated[bool, typer.Option("--hard", help="Reboot now, not after charging.")] = False,
+    evse: Annotated[
+        int | None,
+        typer.Option("--evse", min=1, max=INT32_MAX, help="Reset only this EVSE (OCPP 2.0.1)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Reset (reboot) the station."""
-    send(ctx, {"kind": "reset", "hard": hard}, as_json)
+    """Reset (reboot) the station, or one of its EVSEs."""
+    body: dict[str, Any] = {"kind": "reset", "hard": hard}
+    if evse is not None:
+        body["evse_id"] = evse
+    send(ctx, body, as_json)
 
 
 @command_app.command()

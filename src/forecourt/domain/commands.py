@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from forecourt.domain.tokens import TokenKind
+
 
 class CommandKind(StrEnum):
     RESET = "reset"
@@ -97,6 +99,7 @@ class ConfigKey:
 @dataclass(frozen=True, slots=True)
 class Reset:
     hard: bool = False
+    evse_id: int | None = None  # None: the whole station; 2.0.1 can reset one EVSE (B11/B12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,8 @@ class RemoteStart:
     id_token: str
     evse_id: int | None = None
     remote_start_id: int | None = None
+    # As the operator registered the token (an RFID card is ISO14443 on 2.0.1); None: Central.
+    token_kind: TokenKind | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,13 @@ from forecourt.domain.commands import (
     CommandStatus,
     RemoteStart,
     RemoteStop,
+    TriggerKind,
+    TriggerMessage,
     kind_of,
 )
-from forecourt.domain.errors import Conflict, NotFound
+from forecourt.domain.errors import CommandNotSupported, Conflict, InvalidInput, NotFound
 from forecourt.domain.payloads import bounded_payload
+from forecourt.domain.tokens import TokenKind
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.services.context import ServiceContext
 
@@ -36,6 +39,9 @@ class RemoteControl:
         timeout: float | None = None,
     ) -> CommandRecord:
         """Send a command and wait for the answer; the record survives whatever happens."""
+        refuse_unhandled_follow_up(command)
+        if isinstance(command, RemoteStart) and command.token_kind is None:
+            command = dataclasses.replace(command, token_kind=await self._kind_of(command))
         record = await self._open_record(station_id, command, requested_by)
         if isinstance(command, RemoteStart) and command.remote_start_id is None:
             # 2.0.1 echoes remoteStartId in the transaction it starts: use our record id
@@ -43,10 +49,22 @@ class RemoteControl:
         if not self._gateway.is_connected(station_id):
             result = CommandResult(CommandStatus.OFFLINE, error="station is not connected")
         else:
-            result = await self._gateway.send(
-                station_id, command, timeout or self._ctx.policy.command_timeout_s
-            )
+            try:
+                result = await self._gateway.send(
+                    station_id, command, timeout or self._ctx.policy.command_timeout_s
+                )
+            except InvalidInput as invalid:  # the station's protocol cannot carry it
+                await self._close_record(
+                    record, CommandResult(CommandStatus.NOT_SUPPORTED, error=str(invalid))
+                )
+                raise
         return await self._close_record(record, result)
+
+    async def _kind_of(self, command: RemoteStart) -> TokenKind:
+        """The token's registered type travels with it (2.0.1 idToken.type); unknown: Central."""
+        async with self._ctx.uow() as uow:
+            token = await uow.tokens.get(command.id_token)
+        return TokenKind.CENTRAL if token is None else token.kind
 
     async def stop_transaction(
         self, transaction_id: int, *, requested_by: str = ""
@@ -111,6 +129,16 @@ class RemoteControl:
         if record is None:
             raise NotFound("command", command_id)
         return record
+
+
+def refuse_unhandled_follow_up(command: Command) -> None:
+    """Never ask a station for a message Forecourt cannot answer yet: a triggered
+    SignCertificate would be answered NotSupported (the certificates issue builds it)."""
+    if isinstance(command, TriggerMessage) and command.message is TriggerKind.SIGN_CERTIFICATE:
+        raise CommandNotSupported(
+            "Forecourt does not sign station certificates yet: triggering a SignCertificate"
+            " request is refused"
+        )
 
 
 def command_params(command: Command) -> dict[str, Any]:

@@ -86,13 +86,27 @@ class V201Calls:
 
     async def _reset(self, payload: Payload) -> Answer:
         kind = require(payload, "type", str)
-        if optional(payload, "evseId", int) is not None:
-            return Answer({"status": "Rejected"})  # EVSE-level reset is not simulated
+        evse_id = optional(payload, "evseId", int)
+        if evse_id is not None:
+            return self._reset_evse(kind, evse_id)
         if kind == "Immediate":
             return Answer({"status": "Accepted"}, partial(self.station.reset, StopCause.HARD_RESET))
         if self.station.active_sessions:
             return Answer({"status": "Scheduled"}, self.station.reset_when_idle)
         return Answer({"status": "Accepted"}, partial(self.station.reset, StopCause.SOFT_RESET))
+
+    def _reset_evse(self, kind: str, evse_id: int) -> Answer:
+        """B11/B12 for one EVSE: its session ends (Immediate) or it waits for it (OnIdle)."""
+        evse = self._evse(evse_id)
+        if evse is None:
+            return Answer({"status": "Rejected"})
+        session = evse.session
+        if session is not None and kind != "Immediate":
+            return Answer({"status": "Scheduled"})  # B12.FR.05: after its transaction ends
+        if session is not None:
+            session.request_stop(StopCause.HARD_RESET)
+        announce = partial(self.dialect.announce_status, evse, force=True)
+        return Answer({"status": "Accepted"}, announce)
 
     async def _unlock(self, payload: Payload) -> Answer:
         evse = self.station.find_evse(require(payload, "evseId", int))

@@ -30,6 +30,7 @@ from forecourt.domain.commands import (
     UnlockConnector,
 )
 from forecourt.domain.errors import CommandNotSupported
+from forecourt.domain.tokens import TokenKind
 from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
@@ -42,6 +43,7 @@ HEARTBEAT = ConfigKey.parse("OCPPCommCtrlr.HeartbeatInterval")
 RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
     (Reset(hard=True), "Reset", {"type": "Immediate"}),
     (Reset(hard=False), "Reset", {"type": "OnIdle"}),
+    (Reset(hard=True, evse_id=2), "Reset", {"type": "Immediate", "evseId": 2}),
     (UnlockConnector(2, 1), "UnlockConnector", {"evseId": 2, "connectorId": 1}),
     (ChangeAvailability(False), "ChangeAvailability", {"operationalStatus": "Inoperative"}),
     (
@@ -58,6 +60,11 @@ RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
         RemoteStart("APP-1", evse_id=1, remote_start_id=17),
         "RequestStartTransaction",
         {"idToken": {"idToken": "APP-1", "type": "Central"}, "remoteStartId": 17, "evseId": 1},
+    ),
+    (
+        RemoteStart("CARD-1", remote_start_id=18, token_kind=TokenKind.RFID),
+        "RequestStartTransaction",
+        {"idToken": {"idToken": "CARD-1", "type": "ISO14443"}, "remoteStartId": 18},
     ),
     (RemoteStop("TX-1"), "RequestStopTransaction", {"transactionId": "TX-1"}),
     (

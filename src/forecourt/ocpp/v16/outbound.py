@@ -63,6 +63,10 @@ def render(command: Command) -> tuple[str, Payload]:
 def _render_control(command: ControlCommand) -> Rendered:
     match command:
         case Reset():  # §5.13
+            if command.evse_id is not None:
+                raise InvalidInput(
+                    "Reset of a single EVSE is not supported by OCPP 1.6: reset the whole station"
+                )
             return "Reset", ResetRequest(type="Hard" if command.hard else "Soft")
         case UnlockConnector():  # §5.18
             connector_id = _connector(command.evse_id, command.connector_id)

@@ -89,7 +89,7 @@ def render(command: Command) -> tuple[str, Payload]:
 def _render_control(command: ControlCommand) -> Rendered:
     match command:
         case Reset():  # B11/B12
-            return "Reset", ResetRequest(type=RESET_TYPE[command.hard])
+            return "Reset", _reset(command)
         case UnlockConnector():  # F05
             unlock = UnlockConnectorRequest(
                 evseId=command.evse_id, connectorId=command.connector_id
@@ -150,6 +150,13 @@ def remote_start_id(command: RemoteStart) -> int:
     return digest % _MAX_REMOTE_START_ID + 1
 
 
+def _reset(command: Reset) -> ResetRequest:
+    request = ResetRequest(type=RESET_TYPE[command.hard])
+    if command.evse_id is not None:  # B11.FR.08: only this EVSE
+        request["evseId"] = command.evse_id
+    return request
+
+
 def _availability(command: ChangeAvailability) -> ChangeAvailabilityRequest:
     request = ChangeAvailabilityRequest(operationalStatus=OPERATIONAL_STATUS[command.operative])
     if command.evse_id != 0:  # evse_id 0: the whole station, so no evse (G04)
@@ -162,7 +169,9 @@ def _availability(command: ChangeAvailability) -> ChangeAvailabilityRequest:
 
 def _request_start(command: RemoteStart) -> RequestStartTransactionRequest:
     request = RequestStartTransactionRequest(
-        idToken=IdTokenType(idToken=command.id_token, type=TOKEN_TYPE[TokenKind.CENTRAL]),
+        idToken=IdTokenType(
+            idToken=command.id_token, type=TOKEN_TYPE[command.token_kind or TokenKind.CENTRAL]
+        ),
         remoteStartId=remote_start_id(command),
     )
     if command.evse_id is not None:

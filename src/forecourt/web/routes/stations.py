@@ -54,7 +54,7 @@ async def station_page(
         "shown_succeeded": shown is not None and shown.status.succeeded,
         "statuses": await services.network.status_history(station_id, HISTORY),
         "events": await services.network.station_events(station_id, None, HISTORY),
-        "triggers": list(TriggerKind),
+        "triggers": [kind for kind in TriggerKind if kind is not TriggerKind.SIGN_CERTIFICATE],
     }
     return web.page(request, "dashboard/station.html", context)
 
