@@ -60,6 +60,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("DataTransfer", "FirmwareStatusNotification", "LogStatusNotification"),
             *("NotifyEvent", "SecurityEventNotification"),
         ),
+        "administration": ("GetReport", "SetNetworkProfile", "GetTransactionStatus"),
     },
 }
 TITLES = {"v16": "OCPP 1.6J", "v201": "OCPP 2.0.1"}

@@ -20,6 +20,7 @@ from forecourt.services.core import CoreServices, FeatureSlot, Services
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
+from forecourt.services.password_rotation import PasswordRotation
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.station_records import StationRecords
@@ -103,6 +104,7 @@ def build_services(
         history=TransactionHistory(ctx),
         api_keys=ApiKeys(ctx),
         remote=remote,
+        passwords=PasswordRotation(ctx, remote),
         users=Users(ctx),
         equipment=Equipment(ctx),
     )

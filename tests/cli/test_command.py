@@ -88,7 +88,7 @@ def test_the_json_output_is_the_command_record(remote: Cli) -> None:
     assert result.exit_code == 0
     assert (record["kind"], record["params"], record["status"]) == (
         "reset",
-        {"hard": True},
+        {"hard": True, "evse_id": None},
         "accepted",
     )
     assert record["requested_by"].startswith("api-key:tech")

@@ -7,6 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from forecourt.api.admin_bodies import (
+    GetReportBody,
+    GetTransactionStatusBody,
+    SetNetworkProfileBody,
+)
 from forecourt.api.bounds import PortNumber, PortOrStation, RecordId, WireInt
 from forecourt.domain import commands as cmd
 from forecourt.domain.commands import CommandKind, CommandRecord, CommandStatus
@@ -149,7 +154,10 @@ CommandBody = Annotated[
     | SetConfigurationBody
     | GetBaseReportBody
     | ClearCacheBody
-    | DataTransferBody,
+    | DataTransferBody
+    | GetReportBody
+    | SetNetworkProfileBody
+    | GetTransactionStatusBody,
     Field(discriminator="kind"),
 ]
 

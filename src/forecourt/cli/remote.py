@@ -57,7 +57,9 @@ def target(
     ctx.obj = Target(station_id, server.rstrip("/"), api_key, timeout)
 
 
-def send(ctx: typer.Context, body: dict[str, Any], as_json: bool) -> NoReturn:
+def send(
+    ctx: typer.Context, body: dict[str, Any] | None, as_json: bool, path: str = "commands"
+) -> NoReturn:
     """POST the command, print the station's answer, exit with its verdict."""
     where: Target = ctx.obj
     if not where.api_key:
@@ -68,7 +70,8 @@ def send(ctx: typer.Context, body: dict[str, Any], as_json: bool) -> NoReturn:
         )
     from forecourt.api.command_bodies import CommandRecordOut
 
-    response = _post(where, f"/api/stations/{quote(where.station_id, safe='')}/commands", body)
+    station = quote(where.station_id, safe="")
+    response = _post(where, f"/api/stations/{station}/{path}", body)
     try:
         record = CommandRecordOut.model_validate(response.json())
     except ValueError:  # not JSON, or not a command record (pydantic errors are ValueErrors)
@@ -80,7 +83,7 @@ def send(ctx: typer.Context, body: dict[str, Any], as_json: bool) -> NoReturn:
     raise typer.Exit(0 if record.succeeded else EXIT_FAILED)
 
 
-def _post(where: Target, path: str, body: dict[str, Any]) -> httpx.Response:
+def _post(where: Target, path: str, body: dict[str, Any] | None) -> httpx.Response:
     import httpx
 
     headers = {"Authorization": f"Bearer {where.api_key}"}
@@ -254,4 +257,6 @@ def data_transfer(
 
 
 def register(app: typer.Typer) -> None:
+    from forecourt.cli import administration  # noqa: F401  # adds its commands to command_app
+
     app.add_typer(command_app, name="command")

@@ -25,6 +25,10 @@ class CommandKind(StrEnum):
     DISPLAY_PRICE = "display_price"
     COST_UPDATE = "cost_update"
     STATION_PRICE = "station_price"
+    SET_STATION_PASSWORD = "set_station_password"
+    GET_REPORT = "get_report"
+    SET_NETWORK_PROFILE = "set_network_profile"
+    GET_TRANSACTION_STATUS = "get_transaction_status"
 
 
 class TriggerKind(StrEnum):
@@ -216,6 +220,70 @@ class StationPrice:
     flat_fee: str
 
 
+@dataclass(frozen=True, slots=True)
+class SetStationPassword:
+    """The station's HTTP Basic password (1.6 ``AuthorizationKey``, 2.0.1
+    ``SecurityCtrlr.BasicAuthPassword``); only the password rotation sends it, never logged."""
+
+    password: str = field(repr=False)
+
+
+class ReportCriterion(StrEnum):
+    """What a 2.0.1 GetReport selects components by (B08 componentCriteria)."""
+
+    ACTIVE = "active"
+    AVAILABLE = "available"
+    ENABLED = "enabled"
+    PROBLEM = "problem"
+
+
+@dataclass(frozen=True, slots=True)
+class GetReport:
+    """A custom report (2.0.1 B08): components matching every criterion, and/or the named
+    variables (a key with an empty ``variable`` names all of its component's variables)."""
+
+    criteria: tuple[ReportCriterion, ...] = ()
+    keys: tuple[ConfigKey, ...] = ()
+    request_id: int = 0
+
+
+class NetworkInterface(StrEnum):
+    WIRED0 = "wired0"
+    WIRED1 = "wired1"
+    WIRED2 = "wired2"
+    WIRED3 = "wired3"
+    WIRELESS0 = "wireless0"
+    WIRELESS1 = "wireless1"
+    WIRELESS2 = "wireless2"
+    WIRELESS3 = "wireless3"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkProfile:
+    """Where and how a station reaches its CSMS (2.0.1 NetworkConnectionProfileType)."""
+
+    csms_url: str
+    security_profile: int = 1  # 1: Basic auth, 2: TLS + Basic auth, 3: TLS client certificates
+    interface: NetworkInterface = NetworkInterface.WIRED0
+    message_timeout_s: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class SetNetworkProfile:
+    """Store a connection profile in one of the station's slots (2.0.1 B09); the station
+    uses it once ``OCPPCommCtrlr.NetworkConfigurationPriority`` names the slot."""
+
+    slot: int
+    profile: NetworkProfile
+
+
+@dataclass(frozen=True, slots=True)
+class GetTransactionStatus:
+    """Ask whether messages of a transaction are still queued (2.0.1 E14); no id: any."""
+
+    station_tx_id: str | None = None
+
+
 Command = (
     Reset
     | UnlockConnector
@@ -231,6 +299,10 @@ Command = (
     | DisplayPrice
     | CostUpdate
     | StationPrice
+    | SetStationPassword
+    | GetReport
+    | SetNetworkProfile
+    | GetTransactionStatus
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -248,7 +320,15 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     DisplayPrice: CommandKind.DISPLAY_PRICE,
     CostUpdate: CommandKind.COST_UPDATE,
     StationPrice: CommandKind.STATION_PRICE,
+    SetStationPassword: CommandKind.SET_STATION_PASSWORD,
+    GetReport: CommandKind.GET_REPORT,
+    SetNetworkProfile: CommandKind.SET_NETWORK_PROFILE,
+    GetTransactionStatus: CommandKind.GET_TRANSACTION_STATUS,
 }
+
+#: Configuration keys that hold the station's own password: only the rotation may set them
+#: (a plain change would lock the station out: it switches, Forecourt keeps the old hash).
+PASSWORD_VARIABLES = frozenset({"AuthorizationKey", "BasicAuthPassword"})
 
 
 def kind_of(command: Command) -> CommandKind:

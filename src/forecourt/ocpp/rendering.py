@@ -20,10 +20,14 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetReport,
+    GetTransactionStatus,
     RemoteStart,
     RemoteStop,
     Reset,
     SetConfiguration,
+    SetNetworkProfile,
+    SetStationPassword,
     StationPrice,
     TriggerMessage,
     UnlockConnector,
@@ -34,6 +38,9 @@ ConfigurationCommand = (
     TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache
 )
 MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
+AdministrationCommand = SetStationPassword | GetReport | SetNetworkProfile | GetTransactionStatus
+#: Every command but the administration family's.
+OperationCommand = ControlCommand | ConfigurationCommand | MessageCommand
 Rendered = tuple[str, Mapping[str, object]]
 
 
@@ -44,6 +51,7 @@ class FamilyRenderers:
     control: Callable[[ControlCommand], Rendered]
     configuration: Callable[[ConfigurationCommand], Rendered]
     messages: Callable[[MessageCommand], Rendered]
+    administration: Callable[[AdministrationCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -64,5 +72,7 @@ class FamilyRenderers:
                 return self.configuration(command)
             case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
                 return self.messages(command)
+            case SetStationPassword() | GetReport() | SetNetworkProfile() | GetTransactionStatus():
+                return self.administration(command)
             case _:
                 assert_never(command)

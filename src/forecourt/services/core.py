@@ -15,6 +15,7 @@ from forecourt.services.context import ServiceContext
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
+from forecourt.services.password_rotation import PasswordRotation
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.station_records import StationRecords
@@ -57,6 +58,7 @@ class Services:
     history: TransactionHistory
     api_keys: ApiKeys
     remote: RemoteControl
+    passwords: PasswordRotation
     users: Users
     equipment: Equipment
     _features: dict[Key[Any], FeatureSlot] = field(default_factory=dict)

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any
 
 from forecourt.domain.commands import (
+    PASSWORD_VARIABLES,
     Command,
     CommandKind,
     CommandRecord,
@@ -14,6 +15,8 @@ from forecourt.domain.commands import (
     CommandStatus,
     RemoteStart,
     RemoteStop,
+    SetConfiguration,
+    SetStationPassword,
     TriggerKind,
     TriggerMessage,
     kind_of,
@@ -40,6 +43,7 @@ class RemoteControl:
     ) -> CommandRecord:
         """Send a command and wait for the answer; the record survives whatever happens."""
         refuse_unhandled_follow_up(command)
+        refuse_password_change(command)
         if isinstance(command, RemoteStart) and command.token_kind is None:
             command = dataclasses.replace(command, token_kind=await self._kind_of(command))
         record = await self._open_record(station_id, command, requested_by)
@@ -131,6 +135,17 @@ class RemoteControl:
         return record
 
 
+def refuse_password_change(command: Command) -> None:
+    """A plain configuration change of the station's password would lock it out: the
+    station switches, Forecourt keeps the old hash. Only the rotation may change it."""
+    if isinstance(command, SetConfiguration) and command.key.variable in PASSWORD_VARIABLES:
+        raise InvalidInput(
+            f"{command.key} is the station's password: rotate it with"
+            " `forecourt command STATION rotate-password` (API: POST"
+            " /api/stations/{id}/password-rotation), which keeps the station able to connect"
+        )
+
+
 def refuse_unhandled_follow_up(command: Command) -> None:
     """Never ask a station for a message Forecourt cannot answer yet: a triggered
     SignCertificate would be answered NotSupported (the certificates issue builds it)."""
@@ -144,6 +159,8 @@ def refuse_unhandled_follow_up(command: Command) -> None:
 def command_params(command: Command) -> dict[str, Any]:
     """JSON-ready parameters for the command log."""
     params: dict[str, Any] = _jsonable(dataclasses.asdict(command))
+    if isinstance(command, SetStationPassword):
+        params["password"] = "(generated, not stored)"
     return params
 
 

@@ -19,11 +19,18 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetReport,
+    GetTransactionStatus,
+    NetworkInterface,
+    NetworkProfile,
     RemoteStart,
     RemoteStop,
+    ReportCriterion,
     ReportKind,
     Reset,
     SetConfiguration,
+    SetNetworkProfile,
+    SetStationPassword,
     StationPrice,
     TriggerKind,
     TriggerMessage,
@@ -44,6 +51,54 @@ RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
     (Reset(hard=True), "Reset", {"type": "Immediate"}),
     (Reset(hard=False), "Reset", {"type": "OnIdle"}),
     (Reset(hard=True, evse_id=2), "Reset", {"type": "Immediate", "evseId": 2}),
+    (
+        SetStationPassword("s3cret-but-long-enough"),
+        "SetVariables",
+        {
+            "setVariableData": [
+                {
+                    "component": {"name": "SecurityCtrlr"},
+                    "variable": {"name": "BasicAuthPassword"},
+                    "attributeValue": "s3cret-but-long-enough",
+                }
+            ]
+        },
+    ),
+    (
+        GetReport(
+            (ReportCriterion.PROBLEM, ReportCriterion.ENABLED),
+            (ConfigKey("", "EVSE", evse_id=1), HEARTBEAT),
+            request_id=5,
+        ),
+        "GetReport",
+        {
+            "requestId": 5,
+            "componentCriteria": ["Problem", "Enabled"],
+            "componentVariable": [
+                {"component": {"name": "EVSE", "evse": {"id": 1}}},
+                {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}},
+            ],
+        },
+    ),
+    (
+        SetNetworkProfile(
+            2, NetworkProfile("wss://csms.example/ocpp", 2, NetworkInterface.WIRELESS0, 45)
+        ),
+        "SetNetworkProfile",
+        {
+            "configurationSlot": 2,
+            "connectionData": {
+                "ocppVersion": "OCPP20",
+                "ocppTransport": "JSON",
+                "ocppCsmsUrl": "wss://csms.example/ocpp",
+                "messageTimeout": 45,
+                "securityProfile": 2,
+                "ocppInterface": "Wireless0",
+            },
+        },
+    ),
+    (GetTransactionStatus("TX-9"), "GetTransactionStatus", {"transactionId": "TX-9"}),
+    (GetTransactionStatus(), "GetTransactionStatus", {}),
     (UnlockConnector(2, 1), "UnlockConnector", {"evseId": 2, "connectorId": 1}),
     (ChangeAvailability(False), "ChangeAvailability", {"operationalStatus": "Inoperative"}),
     (

@@ -16,10 +16,14 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetReport,
+    GetTransactionStatus,
     RemoteStart,
     RemoteStop,
     Reset,
     SetConfiguration,
+    SetNetworkProfile,
+    SetStationPassword,
     StationPrice,
     TriggerMessage,
     UnlockConnector,
@@ -34,6 +38,7 @@ from forecourt.ocpp.rendering import (
     Rendered,
 )
 from forecourt.ocpp.v16 import pricing
+from forecourt.ocpp.v16.administration import administration_status, render_administration
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
 from forecourt.ocpp.v16.wire_types.configuration import (
@@ -168,6 +173,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
             if isinstance(command, DataTransfer) and "data" in response:
                 result.data["data"] = response["data"]
             return result
+        case SetStationPassword() | GetReport() | SetNetworkProfile() | GetTransactionStatus():
+            return administration_status(response)
         case (
             Reset()
             | UnlockConnector()
@@ -210,4 +217,5 @@ _RENDERERS = FamilyRenderers(
     control=_render_control,
     configuration=_render_configuration,
     messages=_render_messages,
+    administration=render_administration,
 )

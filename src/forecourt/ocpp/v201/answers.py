@@ -29,6 +29,8 @@ from forecourt.domain.commands import (
     UnlockConnector,
 )
 from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.rendering import AdministrationCommand, OperationCommand
+from forecourt.ocpp.v201.administration import interpret_administration
 from forecourt.ocpp.v201.mapping import (
     CHANGE_AVAILABILITY_STATUS,
     CLEAR_CACHE_STATUS,
@@ -56,6 +58,12 @@ DISPLAY_MESSAGE_STATUS: Mapping[str, CommandStatus] = {
 
 def interpret(command: Command, response: Payload) -> CommandResult:
     """The station's response payload -> neutral result."""
+    if isinstance(command, AdministrationCommand):
+        return interpret_administration(command, response)
+    return _interpret_operation(command, response)
+
+
+def _interpret_operation(command: OperationCommand, response: Payload) -> CommandResult:
     match command:
         case GetConfiguration():
             return _variable_values(response)

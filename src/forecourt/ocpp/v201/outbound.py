@@ -38,6 +38,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
+from forecourt.ocpp.v201.administration import render_administration
 from forecourt.ocpp.v201.mapping import (
     OPERATIONAL_STATUS,
     REPORT_BASE,
@@ -261,4 +262,5 @@ _RENDERERS = FamilyRenderers(
     control=_render_control,
     configuration=_render_configuration,
     messages=_render_messages,
+    administration=render_administration,
 )

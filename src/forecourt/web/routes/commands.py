@@ -57,6 +57,13 @@ async def send_command(
     return answer(request, web, record)
 
 
+@router.post("/dashboard/stations/{station_id}/password-rotation")
+async def rotate_password(request: Request, station_id: str, me: Technician, web: Web) -> Response:
+    await visible_station(web, me, station_id)
+    record = await web.services.passwords.rotate(station_id, requested_by=me.requester)
+    return answer(request, web, record)
+
+
 @router.post("/dashboard/sessions/{transaction_id}/stop")
 async def stop_session(
     request: Request, transaction_id: RecordId, me: Technician, web: Web

@@ -39,6 +39,13 @@ class VariableType(TypedDict):
     instance: NotRequired[str]
 
 
+# fmt: off
+GenericDeviceModelStatusEnumType = Literal[
+    "Accepted", "Rejected", "NotSupported", "EmptyResultSet",
+]
+# fmt: on
+
+
 class IdTokenType(TypedDict):
     customData: NotRequired[CustomDataType]
     additionalInfo: NotRequired[list[AdditionalInfoType]]

@@ -12,6 +12,7 @@ from typing import Literal, NotRequired, TypedDict
 from forecourt.ocpp.v201.wire_types.common import (
     ComponentType,
     CustomDataType,
+    GenericDeviceModelStatusEnumType,
     StatusInfoType,
     VariableType,
 )
@@ -110,13 +111,6 @@ class GetBaseReportResponse(TypedDict):
     customData: NotRequired[CustomDataType]
     status: GenericDeviceModelStatusEnumType
     statusInfo: NotRequired[StatusInfoType]
-
-
-# fmt: off
-GenericDeviceModelStatusEnumType = Literal[
-    "Accepted", "Rejected", "NotSupported", "EmptyResultSet",
-]
-# fmt: on
 
 
 class NotifyReportRequest(TypedDict):
