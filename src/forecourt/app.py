@@ -33,6 +33,8 @@ from forecourt.ocpp.adapter import VersionAdapter
 from forecourt.services.core import Services
 from forecourt.services.credentials import use_verifier_secret
 from forecourt.services.throttle import BackOffThrottle
+from forecourt.services.transaction_status import TOPIC as EVENTS_MISSING
+from forecourt.services.transaction_status import LostEventRecovery
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.web import install_web
@@ -108,10 +110,13 @@ def create_app(
             await database.migrate()
         await services.network.reset_connections()
         endpoint.know(await services.network.station_ids())
+        recovery = LostEventRecovery(services.remote)
+        stop_recovery = services.ctx.bus.subscribe(EVENTS_MISSING, recovery.on_events_missing)
         for feature in features:  # in order: e.g. payments recovers before serving
             await feature.start(services.feature(feature.key))
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
+        stop_recovery()
         await _close_connections(registry)  # features still see the stations leave
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))

@@ -18,6 +18,7 @@ from forecourt.simulator.session import (
     utc_now,
 )
 from forecourt.simulator.settings import Setting, VariableKey
+from forecourt.simulator.v201_admin import V201Administration
 
 Handler = Callable[[Payload], Awaitable[Answer]]
 FollowUp = Callable[[], Awaitable[None]]
@@ -38,6 +39,7 @@ class V201Calls:
     def __init__(self, station: StationHost, dialect: V201Announcer) -> None:
         self.station = station
         self.dialect = dialect
+        self.admin = V201Administration(station, self._notify_report)
         self._handlers: dict[str, Handler] = {
             "RequestStartTransaction": self._request_start,
             "RequestStopTransaction": self._request_stop,
@@ -50,6 +52,9 @@ class V201Calls:
             "GetBaseReport": self._get_base_report,
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
+            "GetReport": self.admin.get_report,
+            "SetNetworkProfile": self.admin.set_network_profile,
+            "GetTransactionStatus": self.admin.get_transaction_status,
         }
 
     async def handle(self, action: str, payload: Payload) -> Answer:
