@@ -11,6 +11,7 @@ from forecourt.extension import Feature, Host
 from forecourt.features import FEATURES, storage_extensions
 from forecourt.ports.clock import Clock, SystemClock
 from forecourt.ports.keys import Key
+from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
@@ -95,6 +96,7 @@ def build_services(
         transactions=transactions,
         records=StationRecords(ctx),
         clock=ctx.clock,
+        session_total=lambda transaction_id: _session_total(services, transaction_id),
     )
     remote = RemoteControl(ctx, gateway)
     services = Services(
@@ -112,6 +114,12 @@ def build_services(
     for feature in features:
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
     return services
+
+
+async def _session_total(services: Services, transaction_id: int) -> str | None:
+    """Asked at each 2.0.1 Ended: the feature offering prices is resolved then, not at build."""
+    costs = services.port(SESSION_COSTS)
+    return None if costs is None else await costs.total(transaction_id)
 
 
 def _slot(feature: Feature[Any], host: Host) -> FeatureSlot:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -25,6 +25,10 @@ from forecourt.services.users import Users
 T = TypeVar("T")
 
 
+async def _unpriced(_transaction_id: int) -> str | None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class CoreServices:
     provisioning: Provisioning
@@ -33,6 +37,8 @@ class CoreServices:
     transactions: Transactions
     records: StationRecords
     clock: Clock
+    # The session's price when a feature offers one (ports.session_costs); None: not priced.
+    session_total: Callable[[int], Awaitable[str | None]] = field(default=_unpriced)
 
 
 @dataclass(slots=True)
