@@ -16,6 +16,7 @@ from forecourt.ports.station_gateway import StationGateway
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
+from forecourt.services.configuration_batches import ConfigurationBatches
 from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, FeatureSlot, Services
 from forecourt.services.equipment import Equipment
@@ -107,6 +108,7 @@ def build_services(
         api_keys=ApiKeys(ctx),
         remote=remote,
         passwords=PasswordRotation(ctx, remote),
+        configuration=ConfigurationBatches(remote),
         users=Users(ctx),
         equipment=Equipment(ctx),
     )

@@ -5,11 +5,12 @@ command group)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import typer
 
-from forecourt.cli.remote import command_app, send
-from forecourt.cli.runtime import JsonFlag
+from forecourt.cli.remote import Target, command_app, post, send
+from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json
 from forecourt.domain.commands import NetworkInterface, ReportCriterion
 from forecourt.domain.limits import INT32_MAX
 
@@ -79,3 +80,41 @@ def transaction_status(
 ) -> None:
     """Ask a 2.0.1 station whether messages of a transaction are still queued."""
     send(ctx, {"kind": "get_transaction_status", "station_tx_id": transaction}, as_json)
+
+
+@command_app.command("configure")
+def configure(
+    ctx: typer.Context,
+    get: Annotated[list[str] | None, typer.Option("--get", help="A key to read (repeat).")] = None,
+    assign: Annotated[
+        list[str] | None, typer.Option("--set", help="KEY=VALUE to change (repeat).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Read or change many configuration items, within the station's per-message limits."""
+    if bool(get) == bool(assign):
+        fail("give --get KEY... or --set KEY=VALUE..., not both", EXIT_USAGE)
+    body: dict[str, Any] = {"get": get} if get else {"set": _assignments(assign or [])}
+    where: Target = ctx.obj
+    if not where.api_key:
+        fail("an API key is needed: --api-key or FORECOURT_API_KEY", EXIT_USAGE)
+    station = quote(where.station_id, safe="")
+    answer = post(where, f"/api/stations/{station}/configuration", body).json()
+    if as_json:
+        print_json(answer)
+    else:
+        for item in answer.get("items", []):
+            value = f" = {item['value']}" if item.get("value") is not None else ""
+            typer.echo(f"{item.get('key')}{value}  ({item.get('status')})")
+        typer.echo(f"{answer.get('status')} in {len(answer.get('commands', []))} message(s)")
+    raise typer.Exit(0 if answer.get("succeeded") else EXIT_FAILED)
+
+
+def _assignments(texts: list[str]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for text in texts:
+        key, sep, value = text.partition("=")
+        if not sep or not key:
+            fail(f"--set takes KEY=VALUE, got {text!r}", EXIT_USAGE)
+        pairs[key] = value
+    return pairs

@@ -71,7 +71,7 @@ def send(
     from forecourt.api.command_bodies import CommandRecordOut
 
     station = quote(where.station_id, safe="")
-    response = _post(where, f"/api/stations/{station}/{path}", body)
+    response = post(where, f"/api/stations/{station}/{path}", body)
     try:
         record = CommandRecordOut.model_validate(response.json())
     except ValueError:  # not JSON, or not a command record (pydantic errors are ValueErrors)
@@ -83,7 +83,7 @@ def send(
     raise typer.Exit(0 if record.succeeded else EXIT_FAILED)
 
 
-def _post(where: Target, path: str, body: dict[str, Any] | None) -> httpx.Response:
+def post(where: Target, path: str, body: dict[str, Any] | None) -> httpx.Response:
     import httpx
 
     headers = {"Authorization": f"Bearer {where.api_key}"}

@@ -29,6 +29,8 @@ class CommandKind(StrEnum):
     GET_REPORT = "get_report"
     SET_NETWORK_PROFILE = "set_network_profile"
     GET_TRANSACTION_STATUS = "get_transaction_status"
+    SET_CONFIGURATION_ITEMS = "set_configuration_items"
+    GET_MESSAGE_LIMITS = "get_message_limits"
 
 
 class TriggerKind(StrEnum):
@@ -89,6 +91,7 @@ class ConfigKey:
     variable: str
     component: str | None = None
     evse_id: int | None = None
+    instance: str | None = None  # 2.0.1: e.g. DeviceDataCtrlr.ItemsPerMessage[GetVariables]
 
     @classmethod
     def parse(cls, text: str) -> ConfigKey:
@@ -97,7 +100,8 @@ class ConfigKey:
         return cls(variable=variable or text, component=component or None)
 
     def __str__(self) -> str:
-        return f"{self.component}.{self.variable}" if self.component else self.variable
+        name = f"{self.component}.{self.variable}" if self.component else self.variable
+        return f"{name}[{self.instance}]" if self.instance else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +232,22 @@ class SetStationPassword:
     password: str = field(repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class SetConfigurationItems:
+    """Several configuration changes in one message (2.0.1 SetVariables; 1.6 one key per
+    ChangeConfiguration). Sent by the configuration batches, within the station's limits."""
+
+    items: tuple[SetConfiguration, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GetMessageLimits:
+    """How many configuration items (and bytes) the station takes per message: 1.6
+    ``GetConfigurationMaxKeys``; 2.0.1 ``DeviceDataCtrlr.ItemsPerMessage`` /
+    ``BytesPerMessage`` of GetVariables and SetVariables. Answer data: ``get_items``,
+    ``set_items``, ``get_bytes``, ``set_bytes`` (each absent when the station does not say)."""
+
+
 class ReportCriterion(StrEnum):
     """What a 2.0.1 GetReport selects components by (B08 componentCriteria)."""
 
@@ -303,6 +323,8 @@ Command = (
     | GetReport
     | SetNetworkProfile
     | GetTransactionStatus
+    | SetConfigurationItems
+    | GetMessageLimits
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -324,6 +346,8 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     GetReport: CommandKind.GET_REPORT,
     SetNetworkProfile: CommandKind.SET_NETWORK_PROFILE,
     GetTransactionStatus: CommandKind.GET_TRANSACTION_STATUS,
+    SetConfigurationItems: CommandKind.SET_CONFIGURATION_ITEMS,
+    GetMessageLimits: CommandKind.GET_MESSAGE_LIMITS,
 }
 
 #: Configuration keys that hold the station's own password: only the rotation may set them

@@ -20,12 +20,14 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetMessageLimits,
     GetReport,
     GetTransactionStatus,
     RemoteStart,
     RemoteStop,
     Reset,
     SetConfiguration,
+    SetConfigurationItems,
     SetNetworkProfile,
     SetStationPassword,
     StationPrice,
@@ -38,7 +40,14 @@ ConfigurationCommand = (
     TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache
 )
 MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
-AdministrationCommand = SetStationPassword | GetReport | SetNetworkProfile | GetTransactionStatus
+AdministrationCommand = (
+    SetStationPassword
+    | GetReport
+    | SetNetworkProfile
+    | GetTransactionStatus
+    | SetConfigurationItems
+    | GetMessageLimits
+)
 #: Every command but the administration family's.
 OperationCommand = ControlCommand | ConfigurationCommand | MessageCommand
 Rendered = tuple[str, Mapping[str, object]]
@@ -72,7 +81,14 @@ class FamilyRenderers:
                 return self.configuration(command)
             case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
                 return self.messages(command)
-            case SetStationPassword() | GetReport() | SetNetworkProfile() | GetTransactionStatus():
+            case (
+                SetStationPassword()
+                | GetReport()
+                | SetNetworkProfile()
+                | GetTransactionStatus()
+                | SetConfigurationItems()
+                | GetMessageLimits()
+            ):
                 return self.administration(command)
             case _:
                 assert_never(command)

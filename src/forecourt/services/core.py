@@ -11,6 +11,7 @@ from forecourt.ports.keys import Key, Missing
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
+from forecourt.services.configuration_batches import ConfigurationBatches
 from forecourt.services.context import ServiceContext
 from forecourt.services.equipment import Equipment
 from forecourt.services.history import TransactionHistory
@@ -65,6 +66,7 @@ class Services:
     api_keys: ApiKeys
     remote: RemoteControl
     passwords: PasswordRotation
+    configuration: ConfigurationBatches
     users: Users
     equipment: Equipment
     _features: dict[Key[Any], FeatureSlot] = field(default_factory=dict)

@@ -16,6 +16,7 @@ from forecourt.domain.commands import (
     RemoteStart,
     RemoteStop,
     SetConfiguration,
+    SetConfigurationItems,
     SetStationPassword,
     TriggerKind,
     TriggerMessage,
@@ -138,6 +139,9 @@ class RemoteControl:
 def refuse_password_change(command: Command) -> None:
     """A plain configuration change of the station's password would lock it out: the
     station switches, Forecourt keeps the old hash. Only the rotation may change it."""
+    if isinstance(command, SetConfigurationItems):
+        for item in command.items:
+            refuse_password_change(item)
     if isinstance(command, SetConfiguration) and command.key.variable in PASSWORD_VARIABLES:
         raise InvalidInput(
             f"{command.key} is the station's password: rotate it with"

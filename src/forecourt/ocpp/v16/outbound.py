@@ -16,12 +16,14 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetMessageLimits,
     GetReport,
     GetTransactionStatus,
     RemoteStart,
     RemoteStop,
     Reset,
     SetConfiguration,
+    SetConfigurationItems,
     SetNetworkProfile,
     SetStationPassword,
     StationPrice,
@@ -38,7 +40,7 @@ from forecourt.ocpp.rendering import (
     Rendered,
 )
 from forecourt.ocpp.v16 import pricing
-from forecourt.ocpp.v16.administration import administration_status, render_administration
+from forecourt.ocpp.v16.administration import administration_result, render_administration
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
 from forecourt.ocpp.v16.wire_types.configuration import (
@@ -173,8 +175,15 @@ def interpret(command: Command, response: Payload) -> CommandResult:
             if isinstance(command, DataTransfer) and "data" in response:
                 result.data["data"] = response["data"]
             return result
-        case SetStationPassword() | GetReport() | SetNetworkProfile() | GetTransactionStatus():
-            return administration_status(response)
+        case (
+            SetStationPassword()
+            | GetReport()
+            | SetNetworkProfile()
+            | GetTransactionStatus()
+            | SetConfigurationItems()
+            | GetMessageLimits()
+        ):
+            return administration_result(command, response)
         case (
             Reset()
             | UnlockConnector()

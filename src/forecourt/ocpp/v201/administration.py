@@ -10,16 +10,19 @@ from forecourt.domain.commands import (
     CommandResult,
     CommandStatus,
     ConfigKey,
+    GetMessageLimits,
     GetReport,
     GetTransactionStatus,
     NetworkInterface,
     ReportCriterion,
+    SetConfigurationItems,
     SetNetworkProfile,
     SetStationPassword,
 )
 from forecourt.domain.errors import InvalidInput
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.rendering import AdministrationCommand, Rendered
+from forecourt.ocpp.v201.device_model import get_variable_data, set_variable_data
 from forecourt.ocpp.v201.mapping import REPORT_STATUS, SET_VARIABLE_STATUS
 from forecourt.ocpp.v201.wire_types.administration import (
     ComponentCriterionEnumType,
@@ -31,7 +34,11 @@ from forecourt.ocpp.v201.wire_types.administration import (
     SetNetworkProfileRequest,
 )
 from forecourt.ocpp.v201.wire_types.common import ComponentType, EVSEType, VariableType
-from forecourt.ocpp.v201.wire_types.variables import SetVariableDataType, SetVariablesRequest
+from forecourt.ocpp.v201.wire_types.variables import (
+    GetVariablesRequest,
+    SetVariableDataType,
+    SetVariablesRequest,
+)
 
 #: Where a 2.0.1 station keeps its HTTP Basic password (A01).
 PASSWORD_KEY = ConfigKey("BasicAuthPassword", "SecurityCtrlr")
@@ -53,6 +60,17 @@ INTERFACE: Mapping[NetworkInterface, OCPPInterfaceEnumType] = {
     NetworkInterface.WIRELESS2: "Wireless2",
     NetworkInterface.WIRELESS3: "Wireless3",
 }
+
+#: The device model's limits on GetVariables / SetVariables, and their neutral names.
+_LIMIT_NAMES: Mapping[tuple[str, str], str] = {
+    ("ItemsPerMessage", "GetVariables"): "get_items",
+    ("ItemsPerMessage", "SetVariables"): "set_items",
+    ("BytesPerMessage", "GetVariables"): "get_bytes",
+    ("BytesPerMessage", "SetVariables"): "set_bytes",
+}
+LIMITS = tuple(
+    ConfigKey(variable, "DeviceDataCtrlr", instance=instance) for variable, instance in _LIMIT_NAMES
+)
 
 #: SetNetworkProfileStatusEnumType.
 NETWORK_PROFILE_STATUS: Mapping[str, CommandStatus] = {
@@ -80,6 +98,11 @@ def render_administration(command: AdministrationCommand) -> Rendered:
             if command.station_tx_id is not None:
                 request["transactionId"] = command.station_tx_id
             return "GetTransactionStatus", request
+        case SetConfigurationItems():  # B05: many variables in one message
+            data = [set_variable_data(item) for item in command.items]
+            return "SetVariables", SetVariablesRequest(setVariableData=data)
+        case GetMessageLimits():  # B06: the device model's own limits
+            return "GetVariables", GetVariablesRequest(getVariableData=get_variable_data(LIMITS))
         case _:
             assert_never(command)
 
@@ -103,8 +126,36 @@ def interpret_administration(command: AdministrationCommand, response: Payload) 
             if "ongoingIndicator" in response:
                 data["ongoing"] = bool(response["ongoingIndicator"])
             return CommandResult(CommandStatus.ACCEPTED, data)
+        case SetConfigurationItems():
+            return _items_set(command, response)
+        case GetMessageLimits():
+            return CommandResult(CommandStatus.ACCEPTED, _limits(response))
         case _:
             assert_never(command)
+
+
+def _items_set(command: SetConfigurationItems, response: Payload) -> CommandResult:
+    """One result per item, in the order sent (B05.FR.02: the station answers each)."""
+    results = response.get("setVariableResult") or []
+    items: list[dict[str, Any]] = []
+    for sent, answer in zip(command.items, results, strict=False):
+        status = SET_VARIABLE_STATUS.get(answer.get("attributeStatus"), CommandStatus.REJECTED)
+        items.append({"key": str(sent.key), "status": status.value})
+    if len(items) != len(command.items):
+        error = f"{len(results)} results for {len(command.items)} variables"
+        return CommandResult(CommandStatus.REJECTED, {"items": items}, error)
+    return CommandResult(CommandStatus.ACCEPTED, {"items": items})
+
+
+def _limits(response: Payload) -> dict[str, int]:
+    limits: dict[str, int] = {}
+    for item in response.get("getVariableResult", []):
+        variable = item.get("variable", {})
+        name = _LIMIT_NAMES.get((variable.get("name"), variable.get("instance")))
+        value = item.get("attributeValue")
+        if name and item.get("attributeStatus") == "Accepted" and str(value).isdigit():
+            limits[name] = int(str(value))
+    return limits
 
 
 def _status(table: Mapping[str, CommandStatus], raw: object) -> CommandResult:

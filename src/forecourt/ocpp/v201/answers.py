@@ -149,7 +149,9 @@ def _variable_set(command: SetConfiguration, response: Payload) -> CommandResult
 
 
 def _key_of(item: Payload) -> str:
-    return str(ConfigKey(variable=item["variable"]["name"], component=item["component"]["name"]))
+    variable, component = item["variable"], item["component"]
+    key = ConfigKey(variable["name"], component["name"], instance=variable.get("instance"))
+    return str(key)
 
 
 #: Command type -> the status table of its answer (commands whose answer is only a ``status``;

@@ -14,7 +14,6 @@ from forecourt.domain.commands import (
     ChangeAvailability,
     ClearCache,
     Command,
-    ConfigKey,
     CostUpdate,
     DataTransfer,
     DisplayPrice,
@@ -28,7 +27,6 @@ from forecourt.domain.commands import (
     TriggerMessage,
     UnlockConnector,
 )
-from forecourt.domain.errors import CommandNotSupported
 from forecourt.domain.tokens import TokenKind
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.rendering import (
@@ -39,6 +37,7 @@ from forecourt.ocpp.rendering import (
     Rendered,
 )
 from forecourt.ocpp.v201.administration import render_administration
+from forecourt.ocpp.v201.device_model import get_variable_data, set_variable_data
 from forecourt.ocpp.v201.mapping import (
     OPERATIONAL_STATUS,
     REPORT_BASE,
@@ -49,11 +48,9 @@ from forecourt.ocpp.v201.mapping import (
 from forecourt.ocpp.v201.wire_types.authorization import ClearCacheRequest
 from forecourt.ocpp.v201.wire_types.availability import ChangeAvailabilityRequest
 from forecourt.ocpp.v201.wire_types.common import (
-    ComponentType,
     EVSEType,
     IdTokenType,
     MessageContentType,
-    VariableType,
 )
 from forecourt.ocpp.v201.wire_types.diagnostics import DataTransferRequest
 from forecourt.ocpp.v201.wire_types.display import (
@@ -70,9 +67,7 @@ from forecourt.ocpp.v201.wire_types.remote_control import (
 )
 from forecourt.ocpp.v201.wire_types.variables import (
     GetBaseReportRequest,
-    GetVariableDataType,
     GetVariablesRequest,
-    SetVariableDataType,
     SetVariablesRequest,
 )
 
@@ -112,9 +107,11 @@ def _render_configuration(command: ConfigurationCommand) -> Rendered:
         case TriggerMessage():  # F06
             return "TriggerMessage", _trigger(command)
         case GetConfiguration():  # B06
-            return "GetVariables", GetVariablesRequest(getVariableData=_variables(command.keys))
+            return "GetVariables", GetVariablesRequest(
+                getVariableData=get_variable_data(command.keys)
+            )
         case SetConfiguration():  # B05
-            return "SetVariables", SetVariablesRequest(setVariableData=[_set_variable(command)])
+            return "SetVariables", SetVariablesRequest(setVariableData=[set_variable_data(command)])
         case GetBaseReport():  # B07
             return "GetBaseReport", _base_report(command)
         case ClearCache():  # C11
@@ -185,36 +182,6 @@ def _trigger(command: TriggerMessage) -> TriggerMessageRequest:
     if command.evse_id:  # None or 0: the station as a whole
         request["evse"] = EVSEType(id=command.evse_id)
     return request
-
-
-def _variables(keys: tuple[ConfigKey, ...]) -> list[GetVariableDataType]:
-    if not keys:
-        raise CommandNotSupported("GetVariables needs explicit keys; use GetBaseReport")
-    return [GetVariableDataType(component=_component(key), variable=_variable(key)) for key in keys]
-
-
-def _set_variable(command: SetConfiguration) -> SetVariableDataType:
-    key = command.key
-    return SetVariableDataType(
-        component=_component(key), variable=_variable(key), attributeValue=command.value
-    )
-
-
-def _component(key: ConfigKey) -> ComponentType:
-    """2.0.1 has no variable without a component."""
-    if key.component is None:
-        raise CommandNotSupported(
-            f"OCPP 2.0.1 variables belong to a component: use Component.Variable, "
-            f"e.g. OCPPCommCtrlr.HeartbeatInterval (got {key.variable!r})"
-        )
-    component = ComponentType(name=key.component)
-    if key.evse_id:
-        component["evse"] = EVSEType(id=key.evse_id)
-    return component
-
-
-def _variable(key: ConfigKey) -> VariableType:
-    return VariableType(name=key.variable)
 
 
 def _base_report(command: GetBaseReport) -> GetBaseReportRequest:
