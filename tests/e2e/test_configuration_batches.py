@@ -72,7 +72,7 @@ class Station16(ChargePoint16):  # type: ignore[misc]
         return result16.GetConfiguration(configuration_key=known)
 
     @on(Action16.change_configuration)  # type: ignore[untyped-decorator]
-    def on_change(self, key: str, value: str) -> Any:
+    def on_change(self, key: str, **_: Any) -> Any:
         self.sets.append([key])
         return result16.ChangeConfiguration(status="Accepted")
 
