@@ -21,6 +21,7 @@ from ocpp.v201 import call_result as result201
 from ocpp.v201.enums import Action as Action201
 from websockets.asyncio.client import connect
 
+from forecourt.simulator import SimulatedStation, StationConfig
 from tests.e2e.conftest import PASSWORD, STATION, basic_auth
 from tests.support.server import RunningServer
 
@@ -137,3 +138,31 @@ async def test_an_offline_station_keeps_its_password(server: RunningServer) -> N
     assert rotated.json()["status"] == "offline"
     assert unknown.status_code == 404
     assert await can_connect(server, "1.6", PASSWORD)
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_the_simulator_switches_and_reconnects(server: RunningServer, version: str) -> None:
+    config = StationConfig(
+        station_id=STATION,
+        protocol=version,  # type: ignore[arg-type]
+        url=server.ws_url,
+        password=PASSWORD,
+        reconnect_delay_s=0.1,
+    )
+    simulated = SimulatedStation(config, seed=2)
+    await simulated.start()
+    try:
+        await simulated.wait_ready(15)
+        async with api(server) as client:
+            rotated = (await client.post(f"/api/stations/{STATION}/password-rotation")).json()
+        assert rotated["status"] == "accepted"
+        for _ in range(200):  # until the station has connected with the new password
+            station = await server.forecourt.services.network.station(STATION)
+            if station.previous_password_hash is None and station.connected:
+                break
+            await asyncio.sleep(0.05)
+        assert station.previous_password_hash is None
+        assert config.password != PASSWORD
+        assert not await can_connect(server, version, PASSWORD)
+    finally:
+        await simulated.stop()

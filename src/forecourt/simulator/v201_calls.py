@@ -8,7 +8,7 @@ from typing import Protocol
 
 from forecourt.simulator import meter
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
-from forecourt.simulator.host import StationHost
+from forecourt.simulator.host import StationHost, new_password
 from forecourt.simulator.rpc import Answer, OcppCallError, Payload
 from forecourt.simulator.session import (
     ChargingSession,
@@ -200,7 +200,17 @@ class V201Calls:
 
     async def _set_variables(self, payload: Payload) -> Answer:
         requests = require(payload, "setVariableData", list)
-        return Answer({"setVariableResult": [self._set_variable(item) for item in requests]})
+        results: list[Payload] = []
+        then = None
+        for item in requests:
+            if _is_password(item):  # A01: then the station reconnects with the new one
+                changed = new_password(self.station, str(item.get("attributeValue", "")))
+                result = {k: item[k] for k in ("component", "variable")}
+                results.append({**result, "attributeStatus": changed.payload["status"]})
+                then = changed.then
+            else:
+                results.append(self._set_variable(item))
+        return Answer({"setVariableResult": results}, then)
 
     def _set_variable(self, item: object) -> Payload:
         key, result = self._lookup(item)
@@ -274,6 +284,13 @@ class V201Calls:
 
     def _evse(self, evse_id: int) -> EvseState | None:
         return self.station.find_evse(evse_id)
+
+
+def _is_password(item: object) -> bool:
+    if not isinstance(item, dict):
+        return False
+    component, variable = item.get("component") or {}, item.get("variable") or {}
+    return (component.get("name"), variable.get("name")) == ("SecurityCtrlr", "BasicAuthPassword")
 
 
 def _in_report(base: str, key: VariableKey, setting: Setting) -> bool:
