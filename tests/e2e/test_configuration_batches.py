@@ -18,6 +18,7 @@ from ocpp.v201 import call_result as result201
 from ocpp.v201.enums import Action as Action201
 from websockets.asyncio.client import connect
 
+from forecourt.simulator import SimulatedStation, StationConfig
 from tests.e2e.conftest import PASSWORD, STATION, basic_auth
 from tests.support.server import RunningServer
 
@@ -142,3 +143,23 @@ async def test_password_keys_and_bad_bodies_are_refused(server: RunningServer) -
     assert "rotate-password" in password.json()["detail"]
     assert both.status_code == 422
     assert cp.gets == cp.sets == []  # nothing was sent
+
+
+async def test_a_station_without_limits_gets_messages_of_the_default_size(
+    server: RunningServer,
+) -> None:
+    config = StationConfig(STATION, "2.0.1", url=server.ws_url, password=PASSWORD)
+    simulated = SimulatedStation(config, seed=4)
+    await simulated.start()
+    try:
+        await simulated.wait_ready(15)
+        async with api(server) as client:
+            changes = {"OCPPCommCtrlr.HeartbeatInterval": "30", "Nope.Nope": "1"}
+            wrote = (await client.post(URL, json={"set": changes})).json()
+            read = (await client.post(URL, json={"get": list(changes)})).json()
+    finally:
+        await simulated.stop()
+    assert [i["status"] for i in wrote["items"]] == ["accepted", "not_supported"]
+    assert len(wrote["commands"]) == 1
+    assert read["items"][0]["value"] == "30"
+    assert simulated.settings.number("HeartbeatInterval") == 30
