@@ -19,6 +19,7 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetMessageLimits,
     GetReport,
     GetTransactionStatus,
     NetworkInterface,
@@ -29,6 +30,7 @@ from forecourt.domain.commands import (
     ReportKind,
     Reset,
     SetConfiguration,
+    SetConfigurationItems,
     SetNetworkProfile,
     SetStationPassword,
     StationPrice,
@@ -99,6 +101,43 @@ RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
     ),
     (GetTransactionStatus("TX-9"), "GetTransactionStatus", {"transactionId": "TX-9"}),
     (GetTransactionStatus(), "GetTransactionStatus", {}),
+    (
+        SetConfigurationItems(
+            (
+                SetConfiguration(HEARTBEAT, "30"),
+                SetConfiguration(ConfigKey("Enabled", "EVSE", evse_id=2), "false"),
+            )
+        ),
+        "SetVariables",
+        {
+            "setVariableData": [
+                {
+                    "component": {"name": "OCPPCommCtrlr"},
+                    "variable": {"name": "HeartbeatInterval"},
+                    "attributeValue": "30",
+                },
+                {
+                    "component": {"name": "EVSE", "evse": {"id": 2}},
+                    "variable": {"name": "Enabled"},
+                    "attributeValue": "false",
+                },
+            ]
+        },
+    ),
+    (
+        GetMessageLimits(),
+        "GetVariables",
+        {
+            "getVariableData": [
+                {
+                    "component": {"name": "DeviceDataCtrlr"},
+                    "variable": {"name": name, "instance": instance},
+                }
+                for name in ("ItemsPerMessage", "BytesPerMessage")
+                for instance in ("GetVariables", "SetVariables")
+            ]
+        },
+    ),
     (UnlockConnector(2, 1), "UnlockConnector", {"evseId": 2, "connectorId": 1}),
     (ChangeAvailability(False), "ChangeAvailability", {"operationalStatus": "Inoperative"}),
     (
