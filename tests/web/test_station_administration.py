@@ -83,3 +83,28 @@ async def test_the_password_rotation_shows_the_stations_answer(rig: Rig, technic
     records = await rig.server.forecourt.services.remote.history("CP-ADM-201")
     assert records[0].kind is CommandKind.SET_STATION_PASSWORD
     assert await answer.get_attribute("data-command-status") == records[0].status.value
+
+
+async def test_custom_report_and_network_profile_from_the_page(rig: Rig, technician: Page) -> None:
+    page = technician
+    errors = watch_errors(page)
+    await page.goto("/dashboard/stations/CP-ADM-201")
+    await page.locator("#report-criterion").select_option("enabled")
+    await page.locator("#report-keys").fill("OCPPCommCtrlr")
+    await page.get_by_role("button", name="Ask for the report").click()
+    answer = page.locator("#command-result [data-command-status]")
+    await expect(answer).to_contain_text("Get report", timeout=8000)
+    await expect(answer).to_have_attribute("data-command-status", "accepted")
+
+    await page.locator("#profile-slot").fill("3")
+    await page.locator("#profile-url").fill("wss://backup.example/ocpp")
+    await page.locator("#profile-security").select_option("2")
+    await page.get_by_role("button", name="Store the profile").click()
+    await expect(answer).to_contain_text("Set network profile", timeout=8000)
+    await expect(answer).to_have_attribute("data-command-status", "accepted")
+    stored = rig.v201.dialect._calls.admin.network_profiles  # type: ignore[attr-defined]
+    assert (stored[3]["ocppCsmsUrl"], stored[3]["securityProfile"]) == (
+        "wss://backup.example/ocpp",
+        2,
+    )
+    assert errors == []
