@@ -3,6 +3,7 @@ the station's password, each with the station's answer shown."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
 from forecourt.domain.commands import CommandKind
+from forecourt.ports.repositories import TransactionFilter
 from forecourt.services.access import Role
 from forecourt.simulator import SimulatedStation, ac_post, dc_dispenser
 from tests.support.server import RunningServer, running_server
@@ -108,3 +110,26 @@ async def test_custom_report_and_network_profile_from_the_page(rig: Rig, technic
         2,
     )
     assert errors == []
+
+
+async def test_a_session_page_asks_for_queued_messages(rig: Rig, technician: Page) -> None:
+    page = technician
+    session = rig.v201.start_session(1, id_token="TAG-ADM")
+    assert session is not None
+    services = rig.server.forecourt.services
+    for _ in range(100):
+        items, _ = await services.history.list(TransactionFilter("CP-ADM-201"))
+        if items:
+            break
+        await asyncio.sleep(0.05)
+    await page.goto(f"/dashboard/sessions/{items[0].id}")
+    async with page.expect_response(lambda r: "get_transaction_status" in r.url) as info:
+        await page.get_by_role("button", name="Ask the station for queued messages").click()
+    response = await info.value
+    assert response.ok
+    await expect(page.locator("[data-messages-queued]")).to_have_attribute(
+        "data-messages-queued", "false", timeout=8000
+    )
+    records = await services.remote.history("CP-ADM-201")
+    assert records[0].kind is CommandKind.GET_TRANSACTION_STATUS
+    assert records[0].params["station_tx_id"] == items[0].station_tx_id

@@ -31,7 +31,7 @@ _BODY: TypeAdapter[Any] = TypeAdapter(CommandBody)
 #: Commands the station page offers (remote stop lives on the session).
 FORM_KINDS = frozenset(
     {"reset", "unlock_connector", "change_availability", "remote_start", "trigger_message"}
-    | {"get_configuration", "get_report", "set_network_profile"}
+    | {"get_configuration", "get_report", "set_network_profile", "get_transaction_status"}
 )
 
 #: 2.0.1 has no "all keys" GetVariables: the station page asks for these common ones.
