@@ -75,6 +75,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("GetDisplayMessages", "NotifyDisplayMessages", "ClearDisplayMessage"),
             *("CustomerInformation", "NotifyCustomerInformation"),
         ),
+        "administration": ("GetReport", "SetNetworkProfile", "GetTransactionStatus"),
     },
 }
 TITLES = {"v16": "OCPP 1.6J", "v201": "OCPP 2.0.1"}

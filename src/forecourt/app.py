@@ -34,6 +34,8 @@ from forecourt.services.core import Services
 from forecourt.services.credentials import use_verifier_secret
 from forecourt.services.local_auth_automation import LocalAuthAutomation
 from forecourt.services.throttle import BackOffThrottle
+from forecourt.services.transaction_status import TOPIC as EVENTS_MISSING
+from forecourt.services.transaction_status import LostEventRecovery
 from forecourt.settings import Settings
 from forecourt.storage.database import Database
 from forecourt.web import install_web
@@ -117,6 +119,8 @@ def create_app(
         await services.network.reset_connections()
         endpoint.know(await services.network.station_ids())
         local_auth.start()  # local lists follow tokens and boots; reservations expire
+        recovery = LostEventRecovery(services.remote)
+        stop_recovery = services.ctx.bus.subscribe(EVENTS_MISSING, recovery.on_events_missing)
         for feature in features:  # in order: e.g. payments recovers before serving
             await feature.start(services.feature(feature.key))
         services.device.start()  # monitor templates after each boot
@@ -126,6 +130,7 @@ def create_app(
         await local_auth.stop()
         services.device.stop()
         await services.drift.stop()
+        stop_recovery()
         await _close_connections(registry)  # features still see the stations leave
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))

@@ -11,10 +11,12 @@ from forecourt.extension import Feature, Host
 from forecourt.features import FEATURES, storage_extensions
 from forecourt.ports.clock import Clock, SystemClock
 from forecourt.ports.keys import Key
+from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
+from forecourt.services.configuration_batches import ConfigurationBatches
 from forecourt.services.context import Policy, ServiceContext
 from forecourt.services.core import CoreServices, FeatureSlot, Services
 from forecourt.services.device import DeviceManagement
@@ -25,6 +27,7 @@ from forecourt.services.history import TransactionHistory
 from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance, MaintenanceConfig
 from forecourt.services.network import Network
+from forecourt.services.password_rotation import PasswordRotation
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.reservations import Reservations
@@ -117,6 +120,7 @@ def build_services(
         maintenance=Maintenance(ctx, remote, maintenance_config(settings)),
         reservations=Reservations(ctx, remote),
         device=DeviceReports(ctx),
+        session_total=lambda transaction_id: _session_total(services, transaction_id),
     )
     services = Services(
         ctx=ctx,
@@ -125,6 +129,8 @@ def build_services(
         history=TransactionHistory(ctx),
         api_keys=ApiKeys(ctx),
         remote=remote,
+        passwords=PasswordRotation(ctx, remote),
+        configuration=ConfigurationBatches(remote),
         users=Users(ctx),
         equipment=Equipment(ctx),
         local_lists=LocalLists(ctx, remote, gateway),
@@ -142,6 +148,12 @@ def fixed_keys(vendor: str, model: str) -> frozenset[str]:
     from forecourt.ocpp.quirks import quirks_for
 
     return quirks_for(vendor, model).fixed_keys
+
+
+async def _session_total(services: Services, transaction_id: int) -> str | None:
+    """Asked at each 2.0.1 Ended: the feature offering prices is resolved then, not at build."""
+    costs = services.port(SESSION_COSTS)
+    return None if costs is None else await costs.total(transaction_id)
 
 
 def _slot(feature: Feature[Any], host: Host) -> FeatureSlot:

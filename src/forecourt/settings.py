@@ -169,6 +169,12 @@ class Settings(BaseSettings):
     clock_drift_threshold: float = Field(60.0, gt=0, description="Station clock drift alert (s).")
     tls_certfile: Path | None = Field(None, description="TLS certificate (security profile 2).")
     tls_keyfile: Path | None = Field(None, description="TLS private key (security profile 2).")
+    tls_second_certfile: Path | None = Field(
+        None,
+        description="A second TLS certificate of the other key type (ECDSA + RSA), so both"
+        " TLS 1.2 cipher families of OCPP 2.0.1 A00.FR.318 work.",
+    )
+    tls_second_keyfile: Path | None = Field(None, description="The second certificate's key.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING, ERROR.")
     log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (one object per line).")
     secret_key: str = Field(
@@ -307,6 +313,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "payment_provider stripe needs stripe_api_key and stripe_webhook_secret"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _second_certificate_in_pairs(self) -> Settings:
+        second = (self.tls_second_certfile, self.tls_second_keyfile)
+        if any(second) and not all(second):
+            raise ValueError("tls_second_certfile and tls_second_keyfile go together")
+        if any(second) and not self.tls_enabled:
+            raise ValueError("a second TLS certificate needs tls_certfile and tls_keyfile")
         return self
 
     @property

@@ -9,8 +9,11 @@ import pytest
 
 from forecourt.domain import commands as cmd
 from forecourt.domain.commands import CommandKind, CommandResult, CommandStatus
+from forecourt.domain.tokens import TokenKind
 from forecourt.services.access import Role
 from tests.api.conftest import ApiRig, start_transaction
+
+CENTRAL = TokenKind.CENTRAL
 
 T0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
@@ -20,6 +23,7 @@ COMMANDS = "/api/stations/CS-1/commands"
 TRANSLATIONS: list[tuple[dict[str, Any], cmd.Command]] = [
     ({"kind": "reset", "hard": True}, cmd.Reset(hard=True)),
     ({"kind": "reset"}, cmd.Reset(hard=False)),
+    ({"kind": "reset", "evse_id": 2}, cmd.Reset(hard=False, evse_id=2)),
     ({"kind": "unlock_connector", "evse_id": 2}, cmd.UnlockConnector(2, 1)),
     (
         {"kind": "change_availability", "operative": False, "evse_id": 1},
@@ -27,11 +31,11 @@ TRANSLATIONS: list[tuple[dict[str, Any], cmd.Command]] = [
     ),
     (  # without an id of its own, the command record's number becomes the remoteStartId
         {"kind": "remote_start", "id_token": "TAG-1", "evse_id": 1},
-        cmd.RemoteStart("TAG-1", 1, remote_start_id=1),
+        cmd.RemoteStart("TAG-1", 1, remote_start_id=1, token_kind=CENTRAL),  # not registered
     ),
     (
         {"kind": "remote_start", "id_token": "TAG-1", "remote_start_id": 7},
-        cmd.RemoteStart("TAG-1", None, remote_start_id=7),
+        cmd.RemoteStart("TAG-1", None, remote_start_id=7, token_kind=CENTRAL),
     ),
     ({"kind": "remote_stop", "station_tx_id": "tx-77"}, cmd.RemoteStop("tx-77")),
     (

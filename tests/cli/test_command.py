@@ -23,6 +23,21 @@ from tests.cli.test_database_commands import start_transactions
 TRANSLATIONS: list[tuple[list[str], cmd.Command]] = [
     (["reset"], cmd.Reset(hard=False)),
     (["reset", "--hard"], cmd.Reset(hard=True)),
+    (["reset", "--evse", "2"], cmd.Reset(hard=False, evse_id=2)),
+    (
+        ["report", "--criterion", "problem", "--key", "EVSE", "--key", "A.B", "--request-id", "3"],
+        cmd.GetReport(
+            (cmd.ReportCriterion.PROBLEM,),
+            (cmd.ConfigKey("", "EVSE"), cmd.ConfigKey("B", "A")),
+            3,
+        ),
+    ),
+    (
+        ["network-profile", "1", "wss://csms.example/ocpp", "--security-profile", "2"],
+        cmd.SetNetworkProfile(1, cmd.NetworkProfile("wss://csms.example/ocpp", 2)),
+    ),
+    (["transaction-status", "TX-1"], cmd.GetTransactionStatus("TX-1")),
+    (["transaction-status"], cmd.GetTransactionStatus()),
     (["unlock", "--evse", "2"], cmd.UnlockConnector(2, 1)),
     (["availability", "--inoperative"], cmd.ChangeAvailability(False, 0)),
     (["availability", "--operative", "--evse", "1"], cmd.ChangeAvailability(True, 1)),
@@ -88,7 +103,7 @@ def test_the_json_output_is_the_command_record(remote: Cli) -> None:
     assert result.exit_code == 0
     assert (record["kind"], record["params"], record["status"]) == (
         "reset",
-        {"hard": True},
+        {"hard": True, "evse_id": None},
         "accepted",
     )
     assert record["requested_by"].startswith("api-key:tech")
@@ -236,3 +251,29 @@ def test_a_server_that_is_not_forecourt_is_reported(cli: Cli) -> None:
 
     assert result.exit_code == 1
     assert "did not answer like a Forecourt server" in result.stderr
+
+
+def test_rotate_password_needs_a_password_then_sends_one(
+    cli: Cli, remote: Cli, gateway: ScriptedGateway
+) -> None:
+    without = remote("command", "CS-1", "rotate-password")
+    cli.ok("stations", "set-password", "CS-1", "--password", "first-password-123")
+    rotated = remote("command", "CS-1", "rotate-password", "--json")
+
+    assert without.exit_code == 1
+    assert "connects without a password" in without.stderr
+    assert rotated.exit_code == 0, rotated.stderr
+    sent = gateway.sent[-1][1]
+    assert isinstance(sent, cmd.SetStationPassword)
+    assert sent.password not in rotated.stdout
+    assert json.loads(rotated.stdout)["kind"] == "set_station_password"
+
+
+def test_configure_needs_get_or_set(remote: Cli) -> None:
+    neither = remote("command", "CS-1", "configure")
+    malformed = remote("command", "CS-1", "configure", "--set", "NoEquals")
+
+    assert neither.exit_code == 2
+    assert "--get KEY" in neither.stderr
+    assert malformed.exit_code == 2
+    assert "KEY=VALUE" in malformed.stderr

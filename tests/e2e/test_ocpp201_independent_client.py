@@ -123,6 +123,6 @@ async def test_remote_start_and_reset_reach_a_201_station(server: RunningServer)
         start = await remote.send(STATION, RemoteStart(id_token=TAG, evse_id=1))
         reset = await remote.send(STATION, Reset(hard=False))
     assert start.status is CommandStatus.ACCEPTED
-    assert cp.started[0]["id_token"] == {"id_token": TAG, "type": "Central"}
+    assert cp.started[0]["id_token"] == {"id_token": TAG, "type": "ISO14443"}  # an RFID card
     assert cp.started[0]["remote_start_id"] == start.id  # correlates the coming transaction
     assert reset.status is CommandStatus.SCHEDULED

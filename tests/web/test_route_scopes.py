@@ -77,6 +77,9 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/stations/{station_id}/commands/{kind}": Probe(
             "/dashboard/stations/SOUTHSTATION/commands/reset", {"type": "soft"}
         ),
+        "POST /dashboard/stations/{station_id}/password-rotation": Probe(
+            "/dashboard/stations/SOUTHSTATION/password-rotation", {}
+        ),
         "POST /dashboard/sessions/{transaction_id}/stop": Probe(
             f"/dashboard/sessions/{ids.south_tx}/stop", {}
         ),

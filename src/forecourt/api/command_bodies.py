@@ -7,6 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from forecourt.api.admin_bodies import (
+    GetReportBody,
+    GetTransactionStatusBody,
+    SetNetworkProfileBody,
+)
 from forecourt.api.bounds import PortNumber, PortOrStation, RecordId, WireInt
 from forecourt.domain import commands as cmd
 from forecourt.domain.commands import CommandKind, CommandRecord, CommandStatus
@@ -20,9 +25,12 @@ class _Body(BaseModel):
 class ResetBody(_Body):
     kind: Literal["reset"]
     hard: bool = Field(False, description="Hard: reboot now; soft: after transactions end.")
+    evse_id: PortNumber | None = Field(
+        None, description="Reset only this EVSE (OCPP 2.0.1; a 1.6 station answers 422)."
+    )
 
     def to_command(self) -> cmd.Command:
-        return cmd.Reset(hard=self.hard)
+        return cmd.Reset(hard=self.hard, evse_id=self.evse_id)
 
 
 class UnlockConnectorBody(_Body):
@@ -146,7 +154,10 @@ CommandBody = Annotated[
     | SetConfigurationBody
     | GetBaseReportBody
     | ClearCacheBody
-    | DataTransferBody,
+    | DataTransferBody
+    | GetReportBody
+    | SetNetworkProfileBody
+    | GetTransactionStatusBody,
     Field(discriminator="kind"),
 ]
 

@@ -16,6 +16,7 @@ from forecourt.api.problems import API_PREFIX, install_problem_handlers, problem
 from forecourt.api.routes import (
     api_keys,
     commands,
+    configuration,
     connectors,
     device,
     drift,
@@ -68,6 +69,7 @@ def create_api(
         tokens,
         transaction_routes,
         commands,
+        configuration,  # many items at once, within the station's per-message limits
         api_keys,
         retrofits,  # connectors added or converted in place, history kept
         maintenance,  # firmware updates and log uploads

@@ -57,7 +57,9 @@ def target(
     ctx.obj = Target(station_id, server.rstrip("/"), api_key, timeout)
 
 
-def send(ctx: typer.Context, body: dict[str, Any], as_json: bool) -> NoReturn:
+def send(
+    ctx: typer.Context, body: dict[str, Any] | None, as_json: bool, path: str = "commands"
+) -> NoReturn:
     """POST the command, print the station's answer, exit with its verdict."""
     where: Target = ctx.obj
     if not where.api_key:
@@ -68,7 +70,8 @@ def send(ctx: typer.Context, body: dict[str, Any], as_json: bool) -> NoReturn:
         )
     from forecourt.api.command_bodies import CommandRecordOut
 
-    response = _post(where, f"/api/stations/{quote(where.station_id, safe='')}/commands", body)
+    station = quote(where.station_id, safe="")
+    response = post(where, f"/api/stations/{station}/{path}", body)
     try:
         record = CommandRecordOut.model_validate(response.json())
     except ValueError:  # not JSON, or not a command record (pydantic errors are ValueErrors)
@@ -80,7 +83,7 @@ def send(ctx: typer.Context, body: dict[str, Any], as_json: bool) -> NoReturn:
     raise typer.Exit(0 if record.succeeded else EXIT_FAILED)
 
 
-def _post(where: Target, path: str, body: dict[str, Any]) -> httpx.Response:
+def post(where: Target, path: str, body: dict[str, Any] | None) -> httpx.Response:
     import httpx
 
     headers = {"Authorization": f"Bearer {where.api_key}"}
@@ -114,10 +117,17 @@ EvseOption = Annotated[int, typer.Option("--evse", min=1, max=INT32_MAX, help="E
 def reset(
     ctx: typer.Context,
     hard: Annotated[bool, typer.Option("--hard", help="Reboot now, not after charging.")] = False,
+    evse: Annotated[
+        int | None,
+        typer.Option("--evse", min=1, max=INT32_MAX, help="Reset only this EVSE (OCPP 2.0.1)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Reset (reboot) the station."""
-    send(ctx, {"kind": "reset", "hard": hard}, as_json)
+    """Reset (reboot) the station, or one of its EVSEs."""
+    body: dict[str, Any] = {"kind": "reset", "hard": hard}
+    if evse is not None:
+        body["evse_id"] = evse
+    send(ctx, body, as_json)
 
 
 @command_app.command()
@@ -247,4 +257,6 @@ def data_transfer(
 
 
 def register(app: typer.Typer) -> None:
+    from forecourt.cli import administration  # noqa: F401  # adds its commands to command_app
+
     app.add_typer(command_app, name="command")

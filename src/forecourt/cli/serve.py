@@ -13,8 +13,14 @@ import typer
 from forecourt.domain.stations import RegistrationPolicy
 
 if TYPE_CHECKING:  # imported when the server starts: `serve --help` needs none of them
+    import ssl
+    from collections.abc import Callable
+
     import uvicorn
     from fastapi import FastAPI
+
+    #: uvicorn's ``ssl_context_factory``: (config, its default factory) -> the context.
+    SslContextFactory = Callable[[Any, Callable[[], ssl.SSLContext]], ssl.SSLContext]
 
     from forecourt.settings import Settings
 
@@ -56,6 +62,7 @@ def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
         ws_max_size=settings.ws_max_message_size,
         ssl_certfile=str(settings.tls_certfile) if settings.tls_certfile else None,
         ssl_keyfile=str(settings.tls_keyfile) if settings.tls_keyfile else None,
+        ssl_context_factory=_with_second_certificate(settings),
         log_config=None,
         access_log=False,
         lifespan="on",
@@ -65,6 +72,21 @@ def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
         # it at net.core.somaxconn anyway
         backlog=LISTEN_BACKLOG,
     )
+
+
+def _with_second_certificate(settings: Settings) -> SslContextFactory | None:
+    """ECDSA and RSA certificates in one context: OpenSSL keeps one per key type and picks
+    the one the negotiated cipher suite needs (A00.FR.318: both TLS 1.2 families)."""
+    certfile, keyfile = settings.tls_second_certfile, settings.tls_second_keyfile
+    if certfile is None or keyfile is None:
+        return None
+
+    def factory(_config: object, default: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
+        context = default()
+        context.load_cert_chain(certfile, keyfile)
+        return context
+
+    return factory
 
 
 def refuse_weak_secret_key(settings: Settings) -> None:

@@ -26,6 +26,7 @@ from forecourt.domain.local_auth import GetLocalListVersion as GetLocalListVersi
 from forecourt.domain.local_auth import ReserveNow as ReserveNow
 from forecourt.domain.local_auth import SendLocalList as SendLocalList
 from forecourt.domain.local_auth import SetAuthCache as SetAuthCache
+from forecourt.domain.tokens import TokenKind
 
 
 class CommandKind(StrEnum):
@@ -60,6 +61,12 @@ class CommandKind(StrEnum):
     GET_DISPLAY_MESSAGES = "get_display_messages"
     CLEAR_DISPLAY_MESSAGE = "clear_display_message"
     CUSTOMER_INFORMATION = "customer_information"
+    SET_STATION_PASSWORD = "set_station_password"
+    GET_REPORT = "get_report"
+    SET_NETWORK_PROFILE = "set_network_profile"
+    GET_TRANSACTION_STATUS = "get_transaction_status"
+    SET_CONFIGURATION_ITEMS = "set_configuration_items"
+    GET_MESSAGE_LIMITS = "get_message_limits"
 
 
 class TriggerKind(StrEnum):
@@ -132,6 +139,7 @@ class ConfigKey:
     variable: str
     component: str | None = None
     evse_id: int | None = None
+    instance: str | None = None  # 2.0.1: e.g. DeviceDataCtrlr.ItemsPerMessage[GetVariables]
 
     @classmethod
     def parse(cls, text: str) -> ConfigKey:
@@ -140,12 +148,14 @@ class ConfigKey:
         return cls(variable=variable or text, component=component or None)
 
     def __str__(self) -> str:
-        return f"{self.component}.{self.variable}" if self.component else self.variable
+        name = f"{self.component}.{self.variable}" if self.component else self.variable
+        return f"{name}[{self.instance}]" if self.instance else name
 
 
 @dataclass(frozen=True, slots=True)
 class Reset:
     hard: bool = False
+    evse_id: int | None = None  # None: the whole station; 2.0.1 can reset one EVSE (B11/B12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +176,8 @@ class RemoteStart:
     id_token: str
     evse_id: int | None = None
     remote_start_id: int | None = None
+    # As the operator registered the token (an RFID card is ISO14443 on 2.0.1); None: Central.
+    token_kind: TokenKind | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +304,86 @@ class FetchLog:
     retry_interval_s: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SetStationPassword:
+    """The station's HTTP Basic password (1.6 ``AuthorizationKey``, 2.0.1
+    ``SecurityCtrlr.BasicAuthPassword``); only the password rotation sends it, never logged."""
+
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SetConfigurationItems:
+    """Several configuration changes in one message (2.0.1 SetVariables; 1.6 one key per
+    ChangeConfiguration). Sent by the configuration batches, within the station's limits."""
+
+    items: tuple[SetConfiguration, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GetMessageLimits:
+    """How many configuration items (and bytes) the station takes per message: 1.6
+    ``GetConfigurationMaxKeys``; 2.0.1 ``DeviceDataCtrlr.ItemsPerMessage`` /
+    ``BytesPerMessage`` of GetVariables and SetVariables. Answer data: ``get_items``,
+    ``set_items``, ``get_bytes``, ``set_bytes`` (each absent when the station does not say)."""
+
+
+class ReportCriterion(StrEnum):
+    """What a 2.0.1 GetReport selects components by (B08 componentCriteria)."""
+
+    ACTIVE = "active"
+    AVAILABLE = "available"
+    ENABLED = "enabled"
+    PROBLEM = "problem"
+
+
+@dataclass(frozen=True, slots=True)
+class GetReport:
+    """A custom report (2.0.1 B08): components matching every criterion, and/or the named
+    variables (a key with an empty ``variable`` names all of its component's variables)."""
+
+    criteria: tuple[ReportCriterion, ...] = ()
+    keys: tuple[ConfigKey, ...] = ()
+    request_id: int = 0
+
+
+class NetworkInterface(StrEnum):
+    WIRED0 = "wired0"
+    WIRED1 = "wired1"
+    WIRED2 = "wired2"
+    WIRED3 = "wired3"
+    WIRELESS0 = "wireless0"
+    WIRELESS1 = "wireless1"
+    WIRELESS2 = "wireless2"
+    WIRELESS3 = "wireless3"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkProfile:
+    """Where and how a station reaches its CSMS (2.0.1 NetworkConnectionProfileType)."""
+
+    csms_url: str
+    security_profile: int = 1  # 1: Basic auth, 2: TLS + Basic auth, 3: TLS client certificates
+    interface: NetworkInterface = NetworkInterface.WIRED0
+    message_timeout_s: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class SetNetworkProfile:
+    """Store a connection profile in one of the station's slots (2.0.1 B09); the station
+    uses it once ``OCPPCommCtrlr.NetworkConfigurationPriority`` names the slot."""
+
+    slot: int
+    profile: NetworkProfile
+
+
+@dataclass(frozen=True, slots=True)
+class GetTransactionStatus:
+    """Ask whether messages of a transaction are still queued (2.0.1 E14); no id: any."""
+
+    station_tx_id: str | None = None
+
+
 Command = (
     Reset
     | UnlockConnector
@@ -324,6 +416,12 @@ Command = (
     | GetDisplayMessages
     | ClearDisplayMessage
     | CustomerInformation
+    | SetStationPassword
+    | GetReport
+    | SetNetworkProfile
+    | GetTransactionStatus
+    | SetConfigurationItems
+    | GetMessageLimits
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -358,7 +456,17 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     GetDisplayMessages: CommandKind.GET_DISPLAY_MESSAGES,
     ClearDisplayMessage: CommandKind.CLEAR_DISPLAY_MESSAGE,
     CustomerInformation: CommandKind.CUSTOMER_INFORMATION,
+    SetStationPassword: CommandKind.SET_STATION_PASSWORD,
+    GetReport: CommandKind.GET_REPORT,
+    SetNetworkProfile: CommandKind.SET_NETWORK_PROFILE,
+    GetTransactionStatus: CommandKind.GET_TRANSACTION_STATUS,
+    SetConfigurationItems: CommandKind.SET_CONFIGURATION_ITEMS,
+    GetMessageLimits: CommandKind.GET_MESSAGE_LIMITS,
 }
+
+#: Configuration keys that hold the station's own password: only the rotation may set them
+#: (a plain change would lock the station out: it switches, Forecourt keeps the old hash).
+PASSWORD_VARIABLES = frozenset({"AuthorizationKey", "BasicAuthPassword"})
 
 
 def kind_of(command: Command) -> CommandKind:

@@ -117,6 +117,8 @@ class Station:
     site_id: str | None = None
     registration: RegistrationStatus = RegistrationStatus.ACCEPTED
     password_hash: str | None = None
+    # The password before a rotation: valid until the station reconnects with the new one.
+    previous_password_hash: str | None = None
     vendor: str = ""
     model: str = ""
     serial_number: str = ""

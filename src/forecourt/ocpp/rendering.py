@@ -24,6 +24,9 @@ from forecourt.domain.commands import (
     GetConfiguration,
     GetLocalListLimits,
     GetLocalListVersion,
+    GetMessageLimits,
+    GetReport,
+    GetTransactionStatus,
     RemoteStart,
     RemoteStop,
     ReserveNow,
@@ -31,6 +34,9 @@ from forecourt.domain.commands import (
     SendLocalList,
     SetAuthCache,
     SetConfiguration,
+    SetConfigurationItems,
+    SetNetworkProfile,
+    SetStationPassword,
     StationPrice,
     TriggerMessage,
     UnlockConnector,
@@ -63,6 +69,14 @@ LocalAuthCommand = (
     | ReserveNow
     | CancelReservation
 )
+AdministrationCommand = (
+    SetStationPassword
+    | GetReport
+    | SetNetworkProfile
+    | GetTransactionStatus
+    | SetConfigurationItems
+    | GetMessageLimits
+)
 Rendered = tuple[str, Mapping[str, object]]
 
 
@@ -76,6 +90,7 @@ class FamilyRenderers:
     maintenance: Callable[[MaintenanceCommand], Rendered]
     local_auth: Callable[[LocalAuthCommand], Rendered]
     device: Callable[[DeviceCommand], Rendered]
+    administration: Callable[[AdministrationCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -119,5 +134,14 @@ class FamilyRenderers:
                 | CustomerInformation()
             ):
                 return self.device(command)
+            case (
+                SetStationPassword()
+                | GetReport()
+                | SetNetworkProfile()
+                | GetTransactionStatus()
+                | SetConfigurationItems()
+                | GetMessageLimits()
+            ):
+                return self.administration(command)
             case _:
                 assert_never(command)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENTS
 from forecourt.ports.keys import Key
+from forecourt.ports.session_costs import SESSION_COSTS
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
@@ -43,6 +44,9 @@ class PaymentsFeature(Feature["PaymentServices"]):
         return build_payments(
             host.ctx, host.remote, adapters.provider, adapters.mailer, adapters.policy
         )
+
+    def ports(self, built: PaymentServices) -> Mapping[Key[Any], object]:
+        return {SESSION_COSTS: built.pricing}  # totalCost of a 2.0.1 Ended
 
     async def start(self, built: PaymentServices) -> None:
         await built.start()  # recovers half-done payments before serving
@@ -86,6 +90,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
 FEATURE = PaymentsFeature(
     name="payments",
     key=PAYMENTS,
+    offers=(SESSION_COSTS,),
     migrations=MIGRATIONS,
     commands={
         "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),

@@ -97,6 +97,9 @@ class StationRepository(Protocol):
     # ^ one cheap UPDATE; False (and nothing stored) for an unknown station
     async def replace_password_hash(self, station_id: str, expected: str, new: str) -> bool: ...
     # ^ only while the stored hash is still ``expected`` (a concurrent change wins)
+    async def rotate_password_hash(self, station_id: str, expected: str, new: str) -> bool: ...
+    # ^ ``new`` becomes the password, ``expected`` the previous one (only while it is current)
+    async def forget_previous_password(self, station_id: str) -> None: ...
     async def set_connected(
         self,
         station_id: str,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -11,6 +11,7 @@ from forecourt.ports.keys import Key, Missing
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
+from forecourt.services.configuration_batches import ConfigurationBatches
 from forecourt.services.context import ServiceContext
 from forecourt.services.device import DeviceManagement
 from forecourt.services.device_reports import DeviceReports
@@ -20,6 +21,7 @@ from forecourt.services.history import TransactionHistory
 from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance
 from forecourt.services.network import Network
+from forecourt.services.password_rotation import PasswordRotation
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.reservations import Reservations
@@ -28,6 +30,10 @@ from forecourt.services.transactions import Transactions
 from forecourt.services.users import Users
 
 T = TypeVar("T")
+
+
+async def _unpriced(_transaction_id: int) -> str | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,8 @@ class CoreServices:
     maintenance: Maintenance
     reservations: Reservations
     device: DeviceReports
+    # The session's price when a feature offers one (ports.session_costs); None: not priced.
+    session_total: Callable[[int], Awaitable[str | None]] = field(default=_unpriced)
 
 
 @dataclass(slots=True)
@@ -66,6 +74,8 @@ class Services:
     history: TransactionHistory
     api_keys: ApiKeys
     remote: RemoteControl
+    passwords: PasswordRotation
+    configuration: ConfigurationBatches
     users: Users
     equipment: Equipment
     local_lists: LocalLists

@@ -94,6 +94,7 @@ class Network:
                 station.site_id = site_id
             if password is not None:
                 station.password_hash = hash_password(password)
+                station.previous_password_hash = None  # an operator's choice ends a rotation
             if registration is not None:
                 station.registration = registration
             await uow.stations.save(station)

@@ -66,16 +66,33 @@ class Provisioning:
             return await self._admit_unknown(station_id, password)
         if station.password_hash is not None:
             subject = f"station:{station_id}"
-            if password is None or not await verify_password_off_loop(
-                password, station.password_hash, subject=subject
-            ):
+            if password is None:
                 return Admission(False, "bad credentials", bad_password=True)
-            await self._store_verifier(station_id, station.password_hash, subject, password)
+            if await verify_password_off_loop(password, station.password_hash, subject=subject):
+                await self._store_verifier(station_id, station.password_hash, subject, password)
+                if station.previous_password_hash is not None:
+                    await self._end_rotation(station_id)
+            elif not await self._previous_matches(station, password):
+                return Admission(False, "bad credentials", bad_password=True)
         elif self._ctx.policy.require_station_password:
             return Admission(False, "station has no password and the policy requires one")
         return Admission(
             True, "", station.registration, station.vendor, station.model, station=station
         )
+
+    async def _previous_matches(self, station: Station, password: str) -> bool:
+        """Mid-rotation the station may still use its previous password (it had not yet
+        switched, or its answer to the change was lost); it stays valid until the new one
+        has been used."""
+        previous = station.previous_password_hash
+        return previous is not None and await verify_password_off_loop(password, previous)
+
+    async def _end_rotation(self, station_id: str) -> None:
+        """The station connected with its rotated password: the previous one is refused now."""
+        async with self._ctx.uow() as uow:
+            await uow.stations.forget_previous_password(station_id)
+            await uow.commit()
+        await self._ctx.publish("station.password_rotated", station_id)
 
     async def _store_verifier(
         self, station_id: str, stored: str, subject: str, password: str

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any
 
 from forecourt.domain.commands import (
+    PASSWORD_VARIABLES,
     Command,
     CommandKind,
     CommandRecord,
@@ -14,10 +15,16 @@ from forecourt.domain.commands import (
     CommandStatus,
     RemoteStart,
     RemoteStop,
+    SetConfiguration,
+    SetConfigurationItems,
+    SetStationPassword,
+    TriggerKind,
+    TriggerMessage,
     kind_of,
 )
-from forecourt.domain.errors import Conflict, NotFound
+from forecourt.domain.errors import CommandNotSupported, Conflict, InvalidInput, NotFound
 from forecourt.domain.payloads import bounded_payload
+from forecourt.domain.tokens import TokenKind
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.services.context import ServiceContext
 
@@ -36,6 +43,10 @@ class RemoteControl:
         timeout: float | None = None,
     ) -> CommandRecord:
         """Send a command and wait for the answer; the record survives whatever happens."""
+        refuse_unhandled_follow_up(command)
+        refuse_password_change(command)
+        if isinstance(command, RemoteStart) and command.token_kind is None:
+            command = dataclasses.replace(command, token_kind=await self._kind_of(command))
         record = await self._open_record(station_id, command, requested_by)
         if isinstance(command, RemoteStart) and command.remote_start_id is None:
             # 2.0.1 echoes remoteStartId in the transaction it starts: use our record id
@@ -43,13 +54,25 @@ class RemoteControl:
         if not self._gateway.is_connected(station_id):
             result = CommandResult(CommandStatus.OFFLINE, error="station is not connected")
         else:
-            result = await self._gateway.send(
-                station_id, command, timeout or self._ctx.policy.command_timeout_s
-            )
+            try:
+                result = await self._gateway.send(
+                    station_id, command, timeout or self._ctx.policy.command_timeout_s
+                )
+            except InvalidInput as invalid:  # the station's protocol cannot carry it
+                await self._close_record(
+                    record, CommandResult(CommandStatus.NOT_SUPPORTED, error=str(invalid))
+                )
+                raise
         return await self._close_record(record, result)
 
     def connected(self, station_id: str) -> bool:
         return self._gateway.is_connected(station_id)
+
+    async def _kind_of(self, command: RemoteStart) -> TokenKind:
+        """The token's registered type travels with it (2.0.1 idToken.type); unknown: Central."""
+        async with self._ctx.uow() as uow:
+            token = await uow.tokens.get(command.id_token)
+        return TokenKind.CENTRAL if token is None else token.kind
 
     async def stop_transaction(
         self, transaction_id: int, *, requested_by: str = ""
@@ -116,9 +139,35 @@ class RemoteControl:
         return record
 
 
+def refuse_password_change(command: Command) -> None:
+    """A plain configuration change of the station's password would lock it out: the
+    station switches, Forecourt keeps the old hash. Only the rotation may change it."""
+    if isinstance(command, SetConfigurationItems):
+        for item in command.items:
+            refuse_password_change(item)
+    if isinstance(command, SetConfiguration) and command.key.variable in PASSWORD_VARIABLES:
+        raise InvalidInput(
+            f"{command.key} is the station's password: rotate it with"
+            " `forecourt command STATION rotate-password` (API: POST"
+            " /api/stations/{id}/password-rotation), which keeps the station able to connect"
+        )
+
+
+def refuse_unhandled_follow_up(command: Command) -> None:
+    """Never ask a station for a message Forecourt cannot answer yet: a triggered
+    SignCertificate would be answered NotSupported (the certificates issue builds it)."""
+    if isinstance(command, TriggerMessage) and command.message is TriggerKind.SIGN_CERTIFICATE:
+        raise CommandNotSupported(
+            "Forecourt does not sign station certificates yet: triggering a SignCertificate"
+            " request is refused"
+        )
+
+
 def command_params(command: Command) -> dict[str, Any]:
     """JSON-ready parameters for the command log."""
     params: dict[str, Any] = _jsonable(dataclasses.asdict(command))
+    if isinstance(command, SetStationPassword):
+        params["password"] = "(generated, not stored)"
     return params
 
 

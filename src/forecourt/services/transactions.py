@@ -38,6 +38,8 @@ from forecourt.services.transaction_messages import (
     TransactionUpdate,
     transaction_summary,
 )
+from forecourt.services.transaction_status import TOPIC as EVENTS_MISSING
+from forecourt.services.transaction_status import events_missing
 
 __all__ = [
     "Outcome",
@@ -183,9 +185,10 @@ class Transactions:
             if tx is None:
                 outcome, news = await self._stop_unknown(uow, station_id, req, auth, now)
             else:
+                gap = events_missing(tx.last_seq_no, req.seq_no, req.offline)
                 effect = await _end(uow, tx, req, now)
                 outcome = Outcome(tx, auth, replayed=effect is StopEffect.DUPLICATE)
-                news = _stopped(tx, effect)
+                news = _stopped(tx, effect) + (_missing(tx, req) if gap else [])
             await uow.commit()
         return outcome, news
 
@@ -359,6 +362,11 @@ def _stopped(tx: Transaction, effect: StopEffect) -> Announcements:
     topics = {StopEffect.ENDED: "transaction.ended", StopEffect.CORRECTED: "transaction.corrected"}
     topic = topics.get(effect)
     return [] if topic is None else [(topic, transaction_summary(tx))]
+
+
+def _missing(tx: Transaction, req: TransactionStop) -> Announcements:
+    data = {"transaction_id": tx.id, "station_tx_id": tx.station_tx_id, "seq_no": req.seq_no}
+    return [(EVENTS_MISSING, data)]
 
 
 def _ended(closed: Sequence[Transaction]) -> Announcements:

@@ -7,11 +7,13 @@ import cycle (import-linter's layers contract keeps it that way).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Protocol
 
 from forecourt.simulator.config import StationConfig, StationFaults
 from forecourt.simulator.dialect import Dialect
 from forecourt.simulator.physics import VehicleProfile
+from forecourt.simulator.rpc import Answer
 from forecourt.simulator.session import ChargingSession, ConnectorStatus, EvseState, StopCause
 from forecourt.simulator.settings import SettingsStore
 from forecourt.simulator.uplink import Uplink
@@ -50,3 +52,20 @@ class StationHost(Protocol):
     def change_availability(self, evse_id: int | None, operative: bool) -> str: ...
     async def reset(self, cause: StopCause, boot_reason: str = "RemoteReset") -> None: ...
     async def reset_when_idle(self, boot_reason: str = "RemoteReset") -> None: ...
+
+
+#: 2.0.1 ``passwordString`` (A01); the 1.6 security whitepaper asks the same of AuthorizationKey.
+PASSWORD_LENGTHS = range(16, 41)
+
+
+def new_password(station: StationHost, password: str) -> Answer:
+    """A01 / 1.6 security whitepaper: accept a valid password, then reconnect with it."""
+    if len(password) not in PASSWORD_LENGTHS:
+        return Answer({"status": "Rejected"})
+    return Answer({"status": "Accepted"}, partial(_reconnect_with, station, password))
+
+
+async def _reconnect_with(station: StationHost, password: str) -> None:
+    station.config.password = password
+    station.emit("password changed: reconnecting with the new one")
+    await station.uplink.reconnect()

@@ -153,6 +153,11 @@ class Uplink:
         if self.rpc:
             await self.rpc.close()
 
+    async def reconnect(self) -> None:
+        """Drop the link; the run loop connects again (with the current credentials)."""
+        if self.rpc:
+            await self.rpc.close()
+
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)

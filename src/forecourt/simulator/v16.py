@@ -7,7 +7,7 @@ from functools import partial
 
 from forecourt.simulator import maintenance, meter
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
-from forecourt.simulator.host import StationHost
+from forecourt.simulator.host import StationHost, new_password
 from forecourt.simulator.local_auth import LocalAuthStore
 from forecourt.simulator.local_auth_calls import handlers_v16
 from forecourt.simulator.rpc import Answer, Payload
@@ -296,6 +296,8 @@ class V16Dialect:
     async def _change_configuration(self, payload: Payload) -> Answer:
         key = require(payload, "key", str)
         value = require(payload, "value", str)
+        if key == "AuthorizationKey":  # security whitepaper: the HTTP Basic password
+            return new_password(self.station, value)
         if key not in self.station.settings.keys:
             return Answer({"status": "NotSupported"})
         accepted = self.station.settings.set_key(key, value)

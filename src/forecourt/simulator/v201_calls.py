@@ -8,7 +8,7 @@ from typing import Protocol
 
 from forecourt.simulator import maintenance, meter
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
-from forecourt.simulator.host import StationHost
+from forecourt.simulator.host import StationHost, new_password
 from forecourt.simulator.rpc import Answer, OcppCallError, Payload
 from forecourt.simulator.session import (
     ChargingSession,
@@ -18,6 +18,7 @@ from forecourt.simulator.session import (
     utc_now,
 )
 from forecourt.simulator.settings import Setting, VariableKey
+from forecourt.simulator.v201_admin import V201Administration
 from forecourt.simulator.v201_device import V201Device
 
 Handler = Callable[[Payload], Awaitable[Answer]]
@@ -39,6 +40,7 @@ class V201Calls:
     def __init__(self, station: StationHost, dialect: V201Announcer) -> None:
         self.station = station
         self.dialect = dialect
+        self.admin = V201Administration(station, self._notify_report)
         self._handlers: dict[str, Handler] = {
             "RequestStartTransaction": self._request_start,
             "RequestStopTransaction": self._request_stop,
@@ -52,6 +54,9 @@ class V201Calls:
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
             **maintenance.handlers201(maintenance.Maintenance(station), self._notify),
+            "GetReport": self.admin.get_report,
+            "SetNetworkProfile": self.admin.set_network_profile,
+            "GetTransactionStatus": self.admin.get_transaction_status,
         }
         self.device = V201Device(station)  # monitors, display messages, customer information
         self._handlers |= self.device.handlers
@@ -93,13 +98,27 @@ class V201Calls:
 
     async def _reset(self, payload: Payload) -> Answer:
         kind = require(payload, "type", str)
-        if optional(payload, "evseId", int) is not None:
-            return Answer({"status": "Rejected"})  # EVSE-level reset is not simulated
+        evse_id = optional(payload, "evseId", int)
+        if evse_id is not None:
+            return self._reset_evse(kind, evse_id)
         if kind == "Immediate":
             return Answer({"status": "Accepted"}, partial(self.station.reset, StopCause.HARD_RESET))
         if self.station.active_sessions:
             return Answer({"status": "Scheduled"}, self.station.reset_when_idle)
         return Answer({"status": "Accepted"}, partial(self.station.reset, StopCause.SOFT_RESET))
+
+    def _reset_evse(self, kind: str, evse_id: int) -> Answer:
+        """B11/B12 for one EVSE: its session ends (Immediate) or it waits for it (OnIdle)."""
+        evse = self._evse(evse_id)
+        if evse is None:
+            return Answer({"status": "Rejected"})
+        session = evse.session
+        if session is not None and kind != "Immediate":
+            return Answer({"status": "Scheduled"})  # B12.FR.05: after its transaction ends
+        if session is not None:
+            session.request_stop(StopCause.HARD_RESET)
+        announce = partial(self.dialect.announce_status, evse, force=True)
+        return Answer({"status": "Accepted"}, announce)
 
     async def _unlock(self, payload: Payload) -> Answer:
         evse = self.station.find_evse(require(payload, "evseId", int))
@@ -188,7 +207,17 @@ class V201Calls:
 
     async def _set_variables(self, payload: Payload) -> Answer:
         requests = require(payload, "setVariableData", list)
-        return Answer({"setVariableResult": [self._set_variable(item) for item in requests]})
+        results: list[Payload] = []
+        then = None
+        for item in requests:
+            if _is_password(item):  # A01: then the station reconnects with the new one
+                changed = new_password(self.station, str(item.get("attributeValue", "")))
+                result = {k: item[k] for k in ("component", "variable")}
+                results.append({**result, "attributeStatus": changed.payload["status"]})
+                then = changed.then
+            else:
+                results.append(self._set_variable(item))
+        return Answer({"setVariableResult": results}, then)
 
     def _set_variable(self, item: object) -> Payload:
         key, result = self._lookup(item)
@@ -262,6 +291,13 @@ class V201Calls:
 
     def _evse(self, evse_id: int) -> EvseState | None:
         return self.station.find_evse(evse_id)
+
+
+def _is_password(item: object) -> bool:
+    if not isinstance(item, dict):
+        return False
+    component, variable = item.get("component") or {}, item.get("variable") or {}
+    return (component.get("name"), variable.get("name")) == ("SecurityCtrlr", "BasicAuthPassword")
 
 
 def _in_report(base: str, key: VariableKey, setting: Setting) -> bool:

@@ -36,6 +36,7 @@ _STATION_FIELDS = (
     "site_id",
     "registration",
     "password_hash",
+    "previous_password_hash",
     "vendor",
     "model",
     "serial_number",
@@ -163,6 +164,17 @@ class SqlStationRepository:
             .values(password_hash=new)
         )
         return (await self._db.execute(statement)).rowcount > 0
+
+    async def rotate_password_hash(self, station_id: str, expected: str, new: str) -> bool:
+        statement = (
+            update(stations)
+            .where(stations.c.id == station_id, stations.c.password_hash == expected)
+            .values(password_hash=new, previous_password_hash=expected)
+        )
+        return (await self._db.execute(statement)).rowcount > 0
+
+    async def forget_previous_password(self, station_id: str) -> None:
+        await self._update(station_id, previous_password_hash=None)
 
     async def _update(self, station_id: str, **values: Any) -> bool:
         """Set station columns in one UPDATE; False when there is no such station."""

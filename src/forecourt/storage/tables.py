@@ -64,6 +64,7 @@ stations = Table(
     Column("site_id", Text, ForeignKey("sites.id", ondelete="SET NULL"), index=True),
     Column("registration", EnumText(RegistrationStatus), nullable=False),
     Column("password_hash", Text),
+    Column("previous_password_hash", Text),  # until the station uses the rotated one
     Column("vendor", Text, nullable=False, server_default=""),
     Column("model", Text, nullable=False, server_default=""),
     Column("serial_number", Text, nullable=False, server_default=""),

@@ -40,6 +40,7 @@ PAGE_REACH: dict[str, Reach] = {
     "GET /dashboard": Reach.SITES,
     "GET /dashboard/stations/{station_id}": Reach.SITES,
     "POST /dashboard/stations/{station_id}/commands/{kind}": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/password-rotation": Reach.SITES,
     "POST /dashboard/sessions/{transaction_id}/stop": Reach.SITES,
     "GET /dashboard/sessions": Reach.SITES,
     "GET /dashboard/sessions/{transaction_id}": Reach.SITES,

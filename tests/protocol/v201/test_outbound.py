@@ -19,17 +19,27 @@ from forecourt.domain.commands import (
     DisplayPrice,
     GetBaseReport,
     GetConfiguration,
+    GetMessageLimits,
+    GetReport,
+    GetTransactionStatus,
+    NetworkInterface,
+    NetworkProfile,
     RemoteStart,
     RemoteStop,
+    ReportCriterion,
     ReportKind,
     Reset,
     SetConfiguration,
+    SetConfigurationItems,
+    SetNetworkProfile,
+    SetStationPassword,
     StationPrice,
     TriggerKind,
     TriggerMessage,
     UnlockConnector,
 )
 from forecourt.domain.errors import CommandNotSupported
+from forecourt.domain.tokens import TokenKind
 from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
@@ -45,6 +55,92 @@ HEARTBEAT = ConfigKey.parse("OCPPCommCtrlr.HeartbeatInterval")
 RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
     (Reset(hard=True), "Reset", {"type": "Immediate"}),
     (Reset(hard=False), "Reset", {"type": "OnIdle"}),
+    (Reset(hard=True, evse_id=2), "Reset", {"type": "Immediate", "evseId": 2}),
+    (
+        SetStationPassword("s3cret-but-long-enough"),
+        "SetVariables",
+        {
+            "setVariableData": [
+                {
+                    "component": {"name": "SecurityCtrlr"},
+                    "variable": {"name": "BasicAuthPassword"},
+                    "attributeValue": "s3cret-but-long-enough",
+                }
+            ]
+        },
+    ),
+    (
+        GetReport(
+            (ReportCriterion.PROBLEM, ReportCriterion.ENABLED),
+            (ConfigKey("", "EVSE", evse_id=1), HEARTBEAT),
+            request_id=5,
+        ),
+        "GetReport",
+        {
+            "requestId": 5,
+            "componentCriteria": ["Problem", "Enabled"],
+            "componentVariable": [
+                {"component": {"name": "EVSE", "evse": {"id": 1}}},
+                {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}},
+            ],
+        },
+    ),
+    (
+        SetNetworkProfile(
+            2, NetworkProfile("wss://csms.example/ocpp", 2, NetworkInterface.WIRELESS0, 45)
+        ),
+        "SetNetworkProfile",
+        {
+            "configurationSlot": 2,
+            "connectionData": {
+                "ocppVersion": "OCPP20",
+                "ocppTransport": "JSON",
+                "ocppCsmsUrl": "wss://csms.example/ocpp",
+                "messageTimeout": 45,
+                "securityProfile": 2,
+                "ocppInterface": "Wireless0",
+            },
+        },
+    ),
+    (GetTransactionStatus("TX-9"), "GetTransactionStatus", {"transactionId": "TX-9"}),
+    (GetTransactionStatus(), "GetTransactionStatus", {}),
+    (
+        SetConfigurationItems(
+            (
+                SetConfiguration(HEARTBEAT, "30"),
+                SetConfiguration(ConfigKey("Enabled", "EVSE", evse_id=2), "false"),
+            )
+        ),
+        "SetVariables",
+        {
+            "setVariableData": [
+                {
+                    "component": {"name": "OCPPCommCtrlr"},
+                    "variable": {"name": "HeartbeatInterval"},
+                    "attributeValue": "30",
+                },
+                {
+                    "component": {"name": "EVSE", "evse": {"id": 2}},
+                    "variable": {"name": "Enabled"},
+                    "attributeValue": "false",
+                },
+            ]
+        },
+    ),
+    (
+        GetMessageLimits(),
+        "GetVariables",
+        {
+            "getVariableData": [
+                {
+                    "component": {"name": "DeviceDataCtrlr"},
+                    "variable": {"name": name, "instance": instance},
+                }
+                for name in ("ItemsPerMessage", "BytesPerMessage")
+                for instance in ("GetVariables", "SetVariables")
+            ]
+        },
+    ),
     (UnlockConnector(2, 1), "UnlockConnector", {"evseId": 2, "connectorId": 1}),
     (ChangeAvailability(False), "ChangeAvailability", {"operationalStatus": "Inoperative"}),
     (
@@ -61,6 +157,11 @@ RENDERED: list[tuple[Command, str, dict[str, Any]]] = [
         RemoteStart("APP-1", evse_id=1, remote_start_id=17),
         "RequestStartTransaction",
         {"idToken": {"idToken": "APP-1", "type": "Central"}, "remoteStartId": 17, "evseId": 1},
+    ),
+    (
+        RemoteStart("CARD-1", remote_start_id=18, token_kind=TokenKind.RFID),
+        "RequestStartTransaction",
+        {"idToken": {"idToken": "CARD-1", "type": "ISO14443"}, "remoteStartId": 18},
     ),
     (RemoteStop("TX-1"), "RequestStopTransaction", {"transactionId": "TX-1"}),
     (

@@ -68,6 +68,24 @@ async def _stop_by_number(
     return await context.services.remote.stop_transaction(transaction_id, requested_by=requested_by)
 
 
+@router.post(
+    "/stations/{station_id}/password-rotation",
+    summary="Give the station a new, generated password",
+    description=(
+        "Sends a strong generated password (1.6 `AuthorizationKey`, 2.0.1"
+        " `SecurityCtrlr.BasicAuthPassword`) and stores it only when the station accepts it;"
+        " the previous password stays valid until the station has connected with the new one."
+        " The password itself is never shown nor logged. 409 when the station has no password."
+    ),
+    responses=problem_responses(404, 409),
+)
+async def rotate_password(
+    station_id: str, context: Context, caller: Technician
+) -> CommandRecordOut:
+    record = await context.services.passwords.rotate(station_id, requested_by=requester(caller))
+    return CommandRecordOut.from_domain(record, role_of(caller))
+
+
 @router.get(
     "/stations/{station_id}/commands",
     summary="Commands sent to a station, newest first",

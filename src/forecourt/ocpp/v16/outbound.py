@@ -20,6 +20,9 @@ from forecourt.domain.commands import (
     GetConfiguration,
     GetLocalListLimits,
     GetLocalListVersion,
+    GetMessageLimits,
+    GetReport,
+    GetTransactionStatus,
     RemoteStart,
     RemoteStop,
     ReserveNow,
@@ -27,6 +30,9 @@ from forecourt.domain.commands import (
     SendLocalList,
     SetAuthCache,
     SetConfiguration,
+    SetConfigurationItems,
+    SetNetworkProfile,
+    SetStationPassword,
     StationPrice,
     TriggerMessage,
     UnlockConnector,
@@ -54,6 +60,7 @@ from forecourt.ocpp.rendering import (
     Rendered,
 )
 from forecourt.ocpp.v16 import local_auth, maintenance, pricing
+from forecourt.ocpp.v16.administration import administration_result, render_administration
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
 from forecourt.ocpp.v16.wire_types.configuration import (
@@ -83,6 +90,10 @@ def render(command: Command) -> tuple[str, Payload]:
 def _render_control(command: ControlCommand) -> Rendered:
     match command:
         case Reset():  # §5.13
+            if command.evse_id is not None:
+                raise InvalidInput(
+                    "Reset of a single EVSE is not supported by OCPP 1.6: reset the whole station"
+                )
             return "Reset", ResetRequest(type="Hard" if command.hard else "Soft")
         case UnlockConnector():  # §5.18
             connector_id = _connector(command.evse_id, command.connector_id)
@@ -215,6 +226,15 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         ):
             return local_auth.interpret(command, response)
         case (
+            SetStationPassword()
+            | GetReport()
+            | SetNetworkProfile()
+            | GetTransactionStatus()
+            | SetConfigurationItems()
+            | GetMessageLimits()
+        ):
+            return administration_result(command, response)
+        case (
             Reset()
             | UnlockConnector()
             | ChangeAvailability()
@@ -271,4 +291,5 @@ _RENDERERS = FamilyRenderers(
     maintenance=maintenance.render,
     local_auth=local_auth.render,
     device=_render_device,
+    administration=render_administration,
 )

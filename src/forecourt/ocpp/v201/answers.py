@@ -34,9 +34,11 @@ from forecourt.domain.device import DEVICE_COMMANDS
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.maintenance_status import REQUEST_STATUS
 from forecourt.ocpp.rendering import (
+    AdministrationCommand,
     LocalAuthCommand,
 )
 from forecourt.ocpp.v201 import local_auth
+from forecourt.ocpp.v201.administration import interpret_administration
 from forecourt.ocpp.v201.device import DISPLAY_MESSAGE_STATUS, interpret_device
 from forecourt.ocpp.v201.mapping import (
     CHANGE_AVAILABILITY_STATUS,
@@ -79,6 +81,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         return local_auth.interpret(command, response)
     if isinstance(command, DEVICE_COMMANDS):
         return interpret_device(command, response)
+    if isinstance(command, AdministrationCommand):
+        return interpret_administration(command, response)
     return _interpret_core(command, response)
 
 
@@ -170,7 +174,9 @@ def _variable_set(command: SetConfiguration, response: Payload) -> CommandResult
 
 
 def _key_of(item: Payload) -> str:
-    return str(ConfigKey(variable=item["variable"]["name"], component=item["component"]["name"]))
+    variable, component = item["variable"], item["component"]
+    key = ConfigKey(variable["name"], component["name"], instance=variable.get("instance"))
+    return str(key)
 
 
 #: Command type -> the status table of its answer (commands whose answer is only a ``status``;

@@ -34,6 +34,7 @@ from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.rendering import Rendered
 from forecourt.ocpp.v201.wire_types.common import (
     ComponentType,
+    ComponentVariableType,
     EVSEType,
     IdTokenType,
     MessageContentType,
@@ -51,7 +52,6 @@ from forecourt.ocpp.v201.wire_types.device_messages import (
 from forecourt.ocpp.v201.wire_types.display import SetDisplayMessageRequest
 from forecourt.ocpp.v201.wire_types.monitoring import (
     ClearVariableMonitoringRequest,
-    ComponentVariableType,
     GetMonitoringReportRequest,
     MonitorEnumType,
     MonitoringBaseEnumType,

@@ -11,6 +11,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from forecourt.domain.events import StationEventKind
@@ -277,7 +278,12 @@ async def transaction_event(link: Link, p: TransactionEventRequest) -> Transacti
     event = _decode_event(p)
     handler = lookup(EVENT_TYPES, p["eventType"], "eventType")
     outcome = await handler(link, event, p)
-    return _event_response(event, outcome)
+    response = _event_response(event, outcome)
+    if p["eventType"] == "Ended" and outcome.transaction is not None:
+        total = await link.services.session_total(outcome.transaction.id)
+        if total is not None:  # E06/I02: the final cost, when the session is priced
+            response["totalCost"] = float(Decimal(total))
+    return response
 
 
 def _event_response(event: _Event, outcome: Outcome) -> TransactionEventResponse:

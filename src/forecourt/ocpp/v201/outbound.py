@@ -14,7 +14,6 @@ from forecourt.domain.commands import (
     ChangeAvailability,
     ClearCache,
     Command,
-    ConfigKey,
     CostUpdate,
     DataTransfer,
     DisplayPrice,
@@ -28,7 +27,6 @@ from forecourt.domain.commands import (
     TriggerMessage,
     UnlockConnector,
 )
-from forecourt.domain.errors import CommandNotSupported
 from forecourt.domain.tokens import TokenKind
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.rendering import (
@@ -39,7 +37,9 @@ from forecourt.ocpp.rendering import (
     Rendered,
 )
 from forecourt.ocpp.v201 import local_auth, maintenance
+from forecourt.ocpp.v201.administration import render_administration
 from forecourt.ocpp.v201.device import render_device
+from forecourt.ocpp.v201.device_model import get_variable_data, set_variable_data
 from forecourt.ocpp.v201.mapping import (
     OPERATIONAL_STATUS,
     REPORT_BASE,
@@ -50,12 +50,10 @@ from forecourt.ocpp.v201.mapping import (
 from forecourt.ocpp.v201.wire_types.authorization import ClearCacheRequest
 from forecourt.ocpp.v201.wire_types.availability import ChangeAvailabilityRequest
 from forecourt.ocpp.v201.wire_types.common import (
-    ComponentType,
     EVSEType,
     IdTokenType,
     MessageContentType,
     MessageInfoType,
-    VariableType,
 )
 from forecourt.ocpp.v201.wire_types.diagnostics import DataTransferRequest
 from forecourt.ocpp.v201.wire_types.display import (
@@ -71,9 +69,7 @@ from forecourt.ocpp.v201.wire_types.remote_control import (
 )
 from forecourt.ocpp.v201.wire_types.variables import (
     GetBaseReportRequest,
-    GetVariableDataType,
     GetVariablesRequest,
-    SetVariableDataType,
     SetVariablesRequest,
 )
 
@@ -91,7 +87,7 @@ def render(command: Command) -> tuple[str, Payload]:
 def _render_control(command: ControlCommand) -> Rendered:
     match command:
         case Reset():  # B11/B12
-            return "Reset", ResetRequest(type=RESET_TYPE[command.hard])
+            return "Reset", _reset(command)
         case UnlockConnector():  # F05
             unlock = UnlockConnectorRequest(
                 evseId=command.evse_id, connectorId=command.connector_id
@@ -113,9 +109,11 @@ def _render_configuration(command: ConfigurationCommand) -> Rendered:
         case TriggerMessage():  # F06
             return "TriggerMessage", _trigger(command)
         case GetConfiguration():  # B06
-            return "GetVariables", GetVariablesRequest(getVariableData=_variables(command.keys))
+            return "GetVariables", GetVariablesRequest(
+                getVariableData=get_variable_data(command.keys)
+            )
         case SetConfiguration():  # B05
-            return "SetVariables", SetVariablesRequest(setVariableData=[_set_variable(command)])
+            return "SetVariables", SetVariablesRequest(setVariableData=[set_variable_data(command)])
         case GetBaseReport():  # B07
             return "GetBaseReport", _base_report(command)
         case ClearCache():  # C11
@@ -152,6 +150,13 @@ def remote_start_id(command: RemoteStart) -> int:
     return digest % _MAX_REMOTE_START_ID + 1
 
 
+def _reset(command: Reset) -> ResetRequest:
+    request = ResetRequest(type=RESET_TYPE[command.hard])
+    if command.evse_id is not None:  # B11.FR.08: only this EVSE
+        request["evseId"] = command.evse_id
+    return request
+
+
 def _availability(command: ChangeAvailability) -> ChangeAvailabilityRequest:
     request = ChangeAvailabilityRequest(operationalStatus=OPERATIONAL_STATUS[command.operative])
     if command.evse_id != 0:  # evse_id 0: the whole station, so no evse (G04)
@@ -164,7 +169,9 @@ def _availability(command: ChangeAvailability) -> ChangeAvailabilityRequest:
 
 def _request_start(command: RemoteStart) -> RequestStartTransactionRequest:
     request = RequestStartTransactionRequest(
-        idToken=IdTokenType(idToken=command.id_token, type=TOKEN_TYPE[TokenKind.CENTRAL]),
+        idToken=IdTokenType(
+            idToken=command.id_token, type=TOKEN_TYPE[command.token_kind or TokenKind.CENTRAL]
+        ),
         remoteStartId=remote_start_id(command),
     )
     if command.evse_id is not None:
@@ -177,36 +184,6 @@ def _trigger(command: TriggerMessage) -> TriggerMessageRequest:
     if command.evse_id:  # None or 0: the station as a whole
         request["evse"] = EVSEType(id=command.evse_id)
     return request
-
-
-def _variables(keys: tuple[ConfigKey, ...]) -> list[GetVariableDataType]:
-    if not keys:
-        raise CommandNotSupported("GetVariables needs explicit keys; use GetBaseReport")
-    return [GetVariableDataType(component=_component(key), variable=_variable(key)) for key in keys]
-
-
-def _set_variable(command: SetConfiguration) -> SetVariableDataType:
-    key = command.key
-    return SetVariableDataType(
-        component=_component(key), variable=_variable(key), attributeValue=command.value
-    )
-
-
-def _component(key: ConfigKey) -> ComponentType:
-    """2.0.1 has no variable without a component."""
-    if key.component is None:
-        raise CommandNotSupported(
-            f"OCPP 2.0.1 variables belong to a component: use Component.Variable, "
-            f"e.g. OCPPCommCtrlr.HeartbeatInterval (got {key.variable!r})"
-        )
-    component = ComponentType(name=key.component)
-    if key.evse_id:
-        component["evse"] = EVSEType(id=key.evse_id)
-    return component
-
-
-def _variable(key: ConfigKey) -> VariableType:
-    return VariableType(name=key.variable)
 
 
 def _base_report(command: GetBaseReport) -> GetBaseReportRequest:
@@ -257,4 +234,5 @@ _RENDERERS = FamilyRenderers(
     maintenance=maintenance.render,
     local_auth=local_auth.render,
     device=render_device,
+    administration=render_administration,
 )

@@ -26,6 +26,7 @@ from forecourt.payments.services.pricing import Pricing, SessionCost, cost_in
 from forecourt.payments.services.receipts import Receipts
 from forecourt.payments.services.reconciliation import Reconciliation
 from forecourt.payments.services.recovery import Recovery
+from forecourt.payments.services.running_cost import RunningCostPacer
 from forecourt.payments.services.settlement import Settlement
 from forecourt.payments.services.tariffs import Tariffs
 from forecourt.services.context import ServiceContext
@@ -55,7 +56,10 @@ class PaymentServices:
     reconciliation: Reconciliation
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
-    _last_running: dict[int, datetime] = field(default_factory=dict)
+    _pacer: RunningCostPacer[Payment | None] = field(
+        default_factory=lambda: RunningCostPacer(PaymentPolicy().running_cost_interval_s)
+    )
+    _deferral: asyncio.Task[None] | None = None
     _stopping: set[int] = field(default_factory=set)
     #: Running sessions and the card payment found for each (None: none, looked up at
     #: ``_looked_up``); a meter value must not cost a payment query (issue 12).
@@ -87,6 +91,11 @@ class PaymentServices:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
             self._sweeper = None
+        if self._deferral is not None:
+            self._deferral.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._deferral
+            self._deferral = None
         await self.holds.drain()
 
     async def _sweep_forever(self) -> None:
@@ -131,12 +140,32 @@ class PaymentServices:
         return elapsed is None or elapsed >= self.policy.running_cost_interval_s
 
     async def _while_running(self, tx_id: int, payment: Payment | None) -> None:
-        """Running cost to the station; stop before the cost outgrows the card's hold."""
+        """Running cost to the station, paced (a throttled update is deferred, never
+        dropped); stop before the cost outgrows the card's hold."""
         now = self.ctx.clock.now()
-        last = self._last_running.get(tx_id)
-        if last is not None and (now - last).total_seconds() < self.policy.running_cost_interval_s:
+        if not self._pacer.may_send(tx_id, now, payment):
+            self._flush_later()
             return
-        self._last_running[tx_id] = now
+        await self._running_cost(tx_id, payment, now)
+
+    async def flush_deferred(self) -> None:
+        """Send the deferred running costs that are due (the timer calls this; tests too,
+        with a clock they move)."""
+        now = self.ctx.clock.now()
+        for tx_id, payment in self._pacer.take_due(now):
+            await self._running_cost(tx_id, payment, now)
+
+    def _flush_later(self) -> None:
+        if self._deferral is None or self._deferral.done():
+            self._deferral = asyncio.create_task(self._flush_when_due())
+
+    async def _flush_when_due(self) -> None:
+        while (due := self._pacer.next_due()) is not None:
+            wait = (due - self.ctx.clock.now()).total_seconds()
+            await asyncio.sleep(max(wait, 0.0))
+            await self.flush_deferred()
+
+    async def _running_cost(self, tx_id: int, payment: Payment | None, now: datetime) -> None:
         cost = await self._cost(tx_id, now)
         if cost is None or not cost.transaction.active:
             return
@@ -166,7 +195,7 @@ class PaymentServices:
             return None  # no tariff applies: nothing to price
 
     async def _final_cost_without_card(self, tx_id: int) -> None:
-        self._last_running.pop(tx_id, None)
+        self._pacer.forget(tx_id)
         cost = await self._cost(tx_id, self.ctx.clock.now())
         if cost is not None:
             await self.display.final_cost(cost.transaction, cost.breakdown, "")
@@ -174,7 +203,7 @@ class PaymentServices:
     async def after_settled(self, payment: Payment) -> None:
         """Receipt by email, final cost on the station's screen (card sessions)."""
         if payment.transaction_id is not None:
-            self._last_running.pop(payment.transaction_id, None)
+            self._pacer.forget(payment.transaction_id)
             self._stopping.discard(payment.transaction_id)
         if payment.state is not PaymentState.CAPTURED:
             return
@@ -211,6 +240,7 @@ def build_payments(
         receipts=Receipts(ctx, mailer, policy),
         recovery=recovery,
         reconciliation=Reconciliation(ctx, provider, recovery, policy),
+        _pacer=RunningCostPacer(policy.running_cost_interval_s),
     )
     settlement.after_settled.append(services.after_settled)
     return services

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from forecourt.domain.errors import NotFound
+from forecourt.domain.errors import ForecourtError, NotFound
 from forecourt.domain.metering import register_readings
 from forecourt.domain.money import Money, format_rate
 from forecourt.domain.transactions import Transaction
@@ -55,6 +55,14 @@ class Pricing:
             cost = await cost_in(uow, tx, self._ctx.clock.now())
             await uow.commit()  # keeps the pin made for a session that had none
         return cost
+
+    async def total(self, transaction_id: int) -> str | None:
+        """``ports.session_costs.SessionCosts``: the total, or None when no tariff applies."""
+        try:
+            cost = await self.session_cost(transaction_id)
+        except ForecourtError:
+            return None
+        return cost.total.amount_text()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ _BODY: TypeAdapter[Any] = TypeAdapter(CommandBody)
 #: Commands the station page offers (remote stop lives on the session).
 FORM_KINDS = frozenset(
     {"reset", "unlock_connector", "change_availability", "remote_start", "trigger_message"}
-    | {"get_configuration"}
+    | {"get_configuration", "get_report", "set_network_profile", "get_transaction_status"}
 )
 
 #: 2.0.1 has no "all keys" GetVariables: the station page asks for these common ones.
@@ -54,6 +54,13 @@ async def send_command(
         raise NotFound("command", kind)
     command = command_from_form(kind, await request.form(), station)
     record = await web.services.remote.send(station_id, command, requested_by=me.requester)
+    return answer(request, web, record)
+
+
+@router.post("/dashboard/stations/{station_id}/password-rotation")
+async def rotate_password(request: Request, station_id: str, me: Technician, web: Web) -> Response:
+    await visible_station(web, me, station_id)
+    record = await web.services.passwords.rotate(station_id, requested_by=me.requester)
     return answer(request, web, record)
 
 
@@ -84,6 +91,9 @@ def command_from_form(kind: str, form: FormData, station: Station) -> Command:
     if kind == "unlock_connector" and "connector" in fields:
         evse_id, _, connector_id = fields.pop("connector").partition(":")
         fields.update(evse_id=evse_id, connector_id=connector_id)
+    if kind == "get_report":
+        fields["keys"] = [k.strip() for k in fields.pop("keys", "").split(",") if k.strip()]
+        fields["criteria"] = [fields.pop("criteria")] if "criteria" in fields else []
     if kind == "get_configuration":
         keys = [k.strip() for k in fields.pop("keys", "").split(",") if k.strip()]
         if not keys and station.protocol is ProtocolVersion.V201:

@@ -54,9 +54,9 @@ async def station_page(
         "shown_succeeded": shown is not None and shown.status.succeeded,
         "statuses": await services.network.status_history(station_id, HISTORY),
         "events": await services.network.station_events(station_id, None, HISTORY),
-        "triggers": list(TriggerKind),
         "local_list": await services.local_lists.view(station_id),
         "reservations": await services.core.reservations.list(station_id, HISTORY),
+        "triggers": [kind for kind in TriggerKind if kind is not TriggerKind.SIGN_CERTIFICATE],
     }
     return web.page(request, "dashboard/station.html", context)
 

@@ -132,3 +132,9 @@ MessageStateEnumType = Literal[
     "Charging", "Faulted", "Idle", "Unavailable",
 ]
 # fmt: on
+
+
+class ComponentVariableType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    component: ComponentType
+    variable: NotRequired[VariableType]

@@ -11,6 +11,7 @@ from typing import Literal, NotRequired, TypedDict
 
 from forecourt.ocpp.v201.wire_types.common import (
     ComponentType,
+    ComponentVariableType,
     CustomDataType,
     GenericDeviceModelStatusEnumType,
     StatusInfoType,
@@ -130,12 +131,6 @@ class GetMonitoringReportRequest(TypedDict):
     componentVariable: NotRequired[list[ComponentVariableType]]
     requestId: int
     monitoringCriteria: NotRequired[list[MonitoringCriterionEnumType]]
-
-
-class ComponentVariableType(TypedDict):
-    customData: NotRequired[CustomDataType]
-    component: ComponentType
-    variable: NotRequired[VariableType]
 
 
 # fmt: off
