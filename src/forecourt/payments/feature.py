@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENTS
 from forecourt.ports.keys import Key
+from forecourt.ports.station_payments import STATION_PAYMENTS
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
@@ -43,6 +44,9 @@ class PaymentsFeature(Feature["PaymentServices"]):
         return build_payments(
             host.ctx, host.remote, adapters.provider, adapters.mailer, adapters.policy
         )
+
+    def ports(self, built: PaymentServices) -> Mapping[Key[Any], object]:
+        return {STATION_PAYMENTS: built.direct}  # OCPP 2.1 direct payments (C18-C22)
 
     async def start(self, built: PaymentServices) -> None:
         await built.start()  # recovers half-done payments before serving
@@ -87,6 +91,7 @@ FEATURE = PaymentsFeature(
     name="payments",
     key=PAYMENTS,
     migrations=MIGRATIONS,
+    offers=(STATION_PAYMENTS,),
     commands={
         "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),
         "payments": CliCommand(_CLI, "Card payments: list, recover, reconcile, statements."),

@@ -17,6 +17,7 @@ from forecourt.services.history import TransactionHistory
 from forecourt.services.network import Network
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
+from forecourt.services.station_payments import StationPayments
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
 from forecourt.services.users import Users
@@ -32,6 +33,8 @@ class CoreServices:
     transactions: Transactions
     records: StationRecords
     clock: Clock
+    #: OCPP 2.1 direct payments; bound to the payments port by the composition root.
+    station_payments: StationPayments = field(default_factory=StationPayments)
 
 
 @dataclass(slots=True)

@@ -19,6 +19,7 @@ from forecourt.domain.events import DomainEvent
 from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.payments.ports import PaymentProvider, ReceiptMailer
+from forecourt.payments.services.direct import DirectPayments
 from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds
 from forecourt.payments.services.policy import PaymentPolicy
@@ -53,6 +54,7 @@ class PaymentServices:
     receipts: Receipts
     recovery: Recovery
     reconciliation: Reconciliation
+    direct: DirectPayments
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
     _last_running: dict[int, datetime] = field(default_factory=dict)
@@ -211,6 +213,7 @@ def build_payments(
         receipts=Receipts(ctx, mailer, policy),
         recovery=recovery,
         reconciliation=Reconciliation(ctx, provider, recovery, policy),
+        direct=DirectPayments(ctx, settlement, policy),
     )
     settlement.after_settled.append(services.after_settled)
     return services

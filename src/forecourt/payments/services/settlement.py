@@ -19,6 +19,7 @@ from forecourt.domain.transactions import PaymentMethod, Transaction, payment_me
 from forecourt.payments.domain.payments import (
     HoldStatus,
     Payment,
+    PaymentFlow,
     PaymentState,
     ProviderRejected,
     ProviderUnavailable,
@@ -155,6 +156,8 @@ class Settlement:
             PaymentState.TO_RELEASE,
         ):
             return payment
+        if payment.flow is PaymentFlow.DIRECT_PAYMENT:
+            return payment  # the station moves the money; its NotifySettlement ends it
         result: HoldResult | None
         try:
             result = await self._call_provider(payment)
