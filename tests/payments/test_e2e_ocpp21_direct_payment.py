@@ -127,10 +127,11 @@ async def test_terminal_payment_settles_once_with_a_receipt(server: RunningServe
         held = (await payments_for(services, "PSP-OK-1"))[0]
         assert held.flow is PaymentFlow.DIRECT_PAYMENT
         assert held.authorized == Money(5000, "USD")
-        await cp.call(ended("TX-21-1", "PSP-OK-1"))
+        end = await cp.call(ended("TX-21-1", "PSP-OK-1"))
         priced = await eventually(lambda: final_cost(services, "PSP-OK-1"))
         assert priced.state is PaymentState.TO_CAPTURE  # the station moves the money, not us
         amount = float(Money(priced.final_minor or 0, "USD").to_decimal())
+        assert end.total_cost == amount  # C21: the total the terminal settles
         first = await cp.call(settlement("PSP-OK-1", amount, transaction_id="TX-21-1"))
         again = await cp.call(settlement("PSP-OK-1", amount, transaction_id="TX-21-1"))
         replayed_end = await cp.call(ended("TX-21-1", "PSP-OK-1"))
