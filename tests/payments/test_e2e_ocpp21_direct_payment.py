@@ -122,8 +122,9 @@ async def test_terminal_payment_settles_once_with_a_receipt(server: RunningServe
     async with station(server) as cp:
         start = await cp.call(started("TX-21-1", "PSP-OK-1"))
         assert start.id_token_info["status"] == "Accepted"
-        # The hold is the prepaid limit: the station is told to stop at it (maxCost).
-        assert start.transaction_limit == {"max_cost": 50.0}
+        # The hold's prepaid limit (95 % of $50, the same rule the CSMS enforces on 1.6 and
+        # 2.0.1): the station is told to stop at it.
+        assert start.transaction_limit == {"max_cost": 47.5}
         held = (await payments_for(services, "PSP-OK-1"))[0]
         assert held.flow is PaymentFlow.DIRECT_PAYMENT
         assert held.authorized == Money(5000, "USD")

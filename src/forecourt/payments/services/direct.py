@@ -2,12 +2,12 @@
 
 The station's terminal pre-authorises the card and presents the PSP reference as a
 ``DirectPayment`` id token. Our authorization is a hold of our own: a payment (flow
-``direct_payment``, provider :data:`STATION_PROVIDER`) for the tariff's hold amount, which is
-also the session's prepaid limit, and a payment token that works once. The session then links,
-is priced and fixed like every card session (``Settlement``); only the money moves at the
-station, so the outbox never calls a provider for it: the station's ``NotifySettlement`` ends
-it, recorded exactly once whoever repeats it. A rejected or failed settlement, or one that
-disagrees with our cost, is escalated (reconciliation lists it).
+``direct_payment``, provider :data:`STATION_PROVIDER`) for the tariff's hold amount, whose
+prepaid limit (``limits.prepaid_limit``) the station is told, and a token that works once.
+The session then links, is priced and fixed like every card session (``Settlement``); only
+the money moves at the station, so the outbox never calls a provider for it: the station's
+``NotifySettlement`` ends it, recorded exactly once whoever repeats it. A rejected or failed
+settlement, or one that disagrees with our cost, is escalated (reconciliation lists it).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from forecourt.domain.money import Money
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState, new_receipt_code
 from forecourt.payments.ports import PAYMENT_STORE
+from forecourt.payments.services.limits import prepaid_limit
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.pricing import cost_in
 from forecourt.payments.services.settlement import Settlement
@@ -122,7 +123,7 @@ class DirectPayments:
         live = next((p for p in payments if p.state in _LIVE), None)
         if live is None or live.station_id not in ("", station_id):
             return None
-        return PrepaidLimit(max_cost=live.authorized.to_decimal())
+        return PrepaidLimit(max_cost=prepaid_limit(live).to_decimal())
 
     async def total_cost(self, station_id: str, station_tx_id: str) -> Decimal | None:
         """What an ended session cost, for the station to settle (2.1 ``totalCost``)."""
@@ -252,7 +253,7 @@ class DirectPayments:
 
 def _answer(payment: Payment) -> DirectHold:
     if payment.state in _LIVE:
-        return DirectHold(True, PrepaidLimit(max_cost=payment.authorized.to_decimal()))
+        return DirectHold(True, PrepaidLimit(max_cost=prepaid_limit(payment).to_decimal()))
     return DirectHold(False, reason=f"payment {payment.public_id} is {payment.state.value}")
 
 
