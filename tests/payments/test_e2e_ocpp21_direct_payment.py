@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from ocpp.exceptions import OccurrenceConstraintViolationError, PropertyConstraintViolationError
 from ocpp.v21 import ChargePoint, call
@@ -23,6 +24,7 @@ from forecourt.domain.transactions import PaymentMethod, TransactionState
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState
 from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.ports import PAYMENT_STORE
+from forecourt.services.access import Role
 from forecourt.services.core import Services
 from tests.e2e.conftest import basic_auth
 from tests.payments.conftest import PASSWORD, eventually, prepare_network
@@ -256,3 +258,31 @@ class NotifySettlement:
     status: str
     settlement_amount: float
     settlement_time: str
+
+
+async def test_a_relayed_settlement_follows_the_same_rule(server: RunningServer) -> None:
+    """``POST /api/payments/settlements``: an integration relays what a terminal reported."""
+    services = server.forecourt.services
+    key = (await services.api_keys.create("relay", Role.OPERATOR))[0]
+    auth = {"Authorization": f"Bearer {key}"}
+    async with station(server) as cp:
+        await cp.call(started("TX-RELAY", "PSP-RELAY"))
+        await cp.call(ended("TX-RELAY", "PSP-RELAY"))
+        priced = await eventually(lambda: final_cost(services, "PSP-RELAY"))
+    body = {
+        "psp_ref": "PSP-RELAY",
+        "status": "Settled",
+        "settlement_amount": Money(priced.final_minor or 0, "USD").amount_text(),
+        "settlement_time": T2,
+    }
+    async with httpx.AsyncClient(base_url=server.http_url, headers=auth) as http:
+        first = await http.post("/api/payments/settlements", json=body)
+        again = await http.post("/api/payments/settlements", json=body)
+        unknown = await http.post("/api/payments/settlements", json={**body, "psp_ref": "NOPE"})
+        euros = await http.post("/api/payments/settlements", json={**body, "currency": "EUR"})
+    assert first.status_code == again.status_code == 200, first.text
+    assert first.json()["state"] == again.json()["state"] == "captured"
+    assert unknown.status_code == 404
+    assert euros.status_code == 422
+    (paid,) = await payments_for(services, "PSP-RELAY")
+    assert paid.captured_minor == priced.final_minor

@@ -17,7 +17,7 @@ import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from forecourt.domain.errors import Conflict, ForecourtError
+from forecourt.domain.errors import Conflict, ForecourtError, InvalidInput
 from forecourt.domain.money import Money
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState, new_receipt_code
@@ -153,6 +153,24 @@ class DirectPayments:
         if changed:
             await self._after(payment)
         return self._receipt_url(payment)
+
+    async def record_relayed(
+        self, psp_ref: str, status: SettlementStatus, amount: Money, at: datetime
+    ) -> Payment | None:
+        """A settlement an integration relays (``POST /api/payments/settlements``): the same
+        rule as the station's own message, for a reference Forecourt holds (else None)."""
+        async with self._ctx.uow() as uow:
+            known = await uow.repository(PAYMENT_STORE).by_token(psp_ref)
+        if not known:
+            return None
+        if known[0].currency != amount.currency:
+            raise InvalidInput(f"the payment is in {known[0].currency}, not {amount.currency}")
+        report = StationSettlement(
+            known[0].station_id, psp_ref, status, amount.to_decimal(), at, status_info="relayed"
+        )
+        await self.record_settlement(report)
+        async with self._ctx.uow() as uow:
+            return await uow.repository(PAYMENT_STORE).get(known[0].id)
 
     async def _payment_for(
         self, uow: UnitOfWork, settlement: StationSettlement, now: datetime

@@ -260,28 +260,6 @@ class Settlement:
             currency=payment.currency,
         )
 
-    # -- OCPP 2.1-style direct payment: the station settled, we record it ----------------------
-    async def record_station_settlement(
-        self, psp_ref: str, settled: Money, at: datetime, transaction_id: int | None
-    ) -> Payment | None:
-        async with self._ctx.uow() as uow:
-            candidates = await uow.repository(PAYMENT_STORE).by_token(psp_ref)
-            payment = next(iter(candidates), None)
-            if payment is None:
-                return None
-            payment.captured_minor = settled.minor
-            payment.transaction_id = payment.transaction_id or transaction_id
-            if payment.state in (
-                PaymentState.AUTHORIZED,
-                PaymentState.IN_SESSION,
-                PaymentState.ESCALATED,
-            ):
-                payment.move(PaymentState.CAPTURED, at)
-            await uow.repository(PAYMENT_STORE).save(payment)
-            await uow.commit()
-        await self._announce(payment)
-        return payment
-
 
 def _captured(payment: Payment, result: HoldResult, now: datetime) -> None:
     amount = result.captured or payment.capture_amount()
