@@ -198,6 +198,12 @@ class Settings(BaseSettings):
     payments_card_page_timeout: float = Field(
         900.0, gt=0, description="A scan-to-pay hold still waiting for the card is dropped (s)."
     )
+    payments_station_settlement_timeout: float = Field(
+        3600.0,
+        gt=0,
+        description="An OCPP 2.1 direct payment whose station has not reported its settlement "
+        "(NotifySettlement) this long after the session's cost was fixed is escalated (s).",
+    )
     payments_sweep_interval: float = Field(
         15.0, gt=0, description="How often the payment recovery pass runs (s)."
     )

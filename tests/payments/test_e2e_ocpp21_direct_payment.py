@@ -286,3 +286,25 @@ async def test_a_relayed_settlement_follows_the_same_rule(server: RunningServer)
     assert euros.status_code == 422
     (paid,) = await payments_for(services, "PSP-RELAY")
     assert paid.captured_minor == priced.final_minor
+
+
+async def test_a_settlement_that_never_comes_is_escalated_and_a_late_one_still_counts(
+    tmp_path: Any,
+) -> None:
+    settings: dict[str, Any] = {
+        "call_timeout": 3.0,
+        "payments_sweep_interval": 0.2,
+        "payments_station_settlement_timeout": 0.5,
+    }
+    async with running_server(tmp_path, **settings) as server:
+        services = server.forecourt.services
+        await prepare_network(services, STATION)
+        async with station(server) as cp:
+            await cp.call(started("TX-SILENT", "PSP-SILENT"))
+            end = await cp.call(ended("TX-SILENT", "PSP-SILENT"))
+            silent = await eventually(lambda: _in(services, "PSP-SILENT", PaymentState.ESCALATED))
+            assert "never reported its settlement" in silent.last_error
+            late = await cp.call(settlement("PSP-SILENT", end.total_cost))
+        assert late.receipt_url
+        (paid,) = await payments_for(services, "PSP-SILENT")
+        assert (paid.state, paid.captured_minor) == (PaymentState.CAPTURED, paid.final_minor)

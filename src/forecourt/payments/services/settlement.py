@@ -34,6 +34,9 @@ from forecourt.services.context import ServiceContext
 
 log = logging.getLogger("forecourt.payments")
 
+#: Why a direct payment (OCPP 2.1) waits for an operator: its station never settled it.
+STATION_SILENT = "the station never reported its settlement (NotifySettlement)"
+
 #: Called after a capture or release is recorded (receipts, station screen, events).
 AfterSettled = Callable[[Payment], Awaitable[None]]
 
@@ -157,7 +160,7 @@ class Settlement:
         ):
             return payment
         if payment.flow is PaymentFlow.DIRECT_PAYMENT:
-            return payment  # the station moves the money; its NotifySettlement ends it
+            return await self._await_station(payment)
         result: HoldResult | None
         try:
             result = await self._call_provider(payment)
@@ -172,6 +175,15 @@ class Settlement:
             for hook in self.after_settled:
                 await _safely(hook, done)
         return done
+
+    async def _await_station(self, payment: Payment) -> Payment:
+        """The station moves the money and its NotifySettlement ends the payment; one that
+        never comes is escalated after the policy's wait (a late one still settles it)."""
+        since = payment.updated_at or payment.created_at
+        waited = (self._ctx.clock.now() - since).total_seconds()
+        if waited < self._policy.station_settlement_timeout_s:
+            return payment
+        return await self._escalate(payment, STATION_SILENT)
 
     async def _call_provider(self, payment: Payment) -> HoldResult:
         if not payment.provider_ref:
