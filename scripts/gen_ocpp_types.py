@@ -77,8 +77,13 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "administration": ("GetReport", "SetNetworkProfile", "GetTransactionStatus"),
     },
+    # 2.1 reuses the 2.0.1 types; only what 2.1 adds or changes that the adapter reads.
+    "v21": {
+        "payments": ("NotifySettlement",),
+        "transactions": ("TransactionEvent",),
+    },
 }
-TITLES = {"v16": "OCPP 1.6J", "v201": "OCPP 2.0.1"}
+TITLES = {"v16": "OCPP 1.6J", "v201": "OCPP 2.0.1", "v21": "OCPP 2.1"}
 PACKAGE = ROOT / "src" / "forecourt" / "ocpp"
 MAX_LINES = 400  # the project's module limit: regroup ACTIONS when a module outgrows it
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}

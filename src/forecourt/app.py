@@ -28,7 +28,7 @@ from forecourt.gateway.endpoint import GatewayConfig, OcppEndpoint
 from forecourt.gateway.registry import ConnectionRegistry
 from forecourt.gateway.station_gateway import LocalStationGateway
 from forecourt.observability.metrics import Metrics, ThrottleCollector
-from forecourt.ocpp import v16, v201
+from forecourt.ocpp import v16, v21, v201
 from forecourt.ocpp.adapter import VersionAdapter
 from forecourt.services.core import Services
 from forecourt.services.credentials import use_verifier_secret
@@ -44,7 +44,11 @@ from forecourt.web.headers import SecurityHeaders
 
 log = logging.getLogger("forecourt")
 
-ADAPTERS: dict[str, VersionAdapter] = {"ocpp1.6": v16.ADAPTER, "ocpp2.0.1": v201.ADAPTER}
+ADAPTERS: dict[str, VersionAdapter] = {
+    "ocpp1.6": v16.ADAPTER,
+    "ocpp2.0.1": v201.ADAPTER,
+    "ocpp2.1": v21.ADAPTER,
+}
 
 
 #: Routes outside the API and the pages (those declare theirs in api.deps / web.scope).

@@ -13,6 +13,7 @@ from forecourt.ports.clock import Clock, SystemClock
 from forecourt.ports.keys import Key
 from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_gateway import StationGateway
+from forecourt.ports.station_payments import STATION_PAYMENTS
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
@@ -140,6 +141,7 @@ def build_services(
     host = Host(ctx, remote, settings, options or {}, services)
     for feature in features:
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
+    core.station_payments.bind(lambda: services.port(STATION_PAYMENTS))
     return services
 
 

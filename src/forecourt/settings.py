@@ -15,6 +15,8 @@ from forecourt.domain.stations import RegistrationPolicy
 #: The shipped secret key: ``forecourt serve`` refuses it (anyone could forge sessions).
 DEFAULT_SECRET_KEY = "change-me-in-production"
 MIN_SECRET_KEY_LENGTH = 16
+#: The OCPP-J subprotocols Forecourt speaks, in the default order of preference.
+OCPP_PROTOCOLS = ("ocpp2.1", "ocpp2.0.1", "ocpp1.6")
 
 
 class LogFormat(StrEnum):
@@ -86,8 +88,9 @@ class Settings(BaseSettings):
         "values are cut, with their size and SHA-256 kept.",
     )
     protocols: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["ocpp2.0.1", "ocpp1.6"],
-        description="Offered OCPP subprotocols in order of preference.",
+        default_factory=lambda: list(OCPP_PROTOCOLS),
+        description="Offered OCPP subprotocols in order of preference (ocpp2.1, ocpp2.0.1, "
+        "ocpp1.6; any subset, any order).",
     )
     ws_ping_interval: float = Field(
         30.0, gt=0, description="WebSocket ping interval (s), independent of OCPP Heartbeat."
@@ -231,6 +234,12 @@ class Settings(BaseSettings):
     payments_card_page_timeout: float = Field(
         900.0, gt=0, description="A scan-to-pay hold still waiting for the card is dropped (s)."
     )
+    payments_station_settlement_timeout: float = Field(
+        3600.0,
+        gt=0,
+        description="An OCPP 2.1 direct payment whose station has not reported its settlement "
+        "(NotifySettlement) this long after the session's cost was fixed is escalated (s).",
+    )
     payments_sweep_interval: float = Field(
         15.0, gt=0, description="How often the payment recovery pass runs (s)."
     )
@@ -282,9 +291,11 @@ class Settings(BaseSettings):
     @field_validator("protocols")
     @classmethod
     def _known_protocols(cls, value: list[str]) -> list[str]:
-        unknown = [p for p in value if p not in ("ocpp1.6", "ocpp2.0.1")]
-        if unknown or not value:
-            raise ValueError(f"protocols must be ocpp1.6 and/or ocpp2.0.1, got {value}")
+        unknown = [p for p in value if p not in OCPP_PROTOCOLS]
+        if unknown or not value or len(set(value)) != len(value):
+            raise ValueError(
+                f"protocols must be distinct values of {', '.join(OCPP_PROTOCOLS)}, got {value}"
+            )
         return value
 
     @field_validator("metrics_allow")

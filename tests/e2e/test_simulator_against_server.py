@@ -46,7 +46,7 @@ async def only_transaction(server: RunningServer) -> Transaction:
     return items[0]
 
 
-@pytest.mark.parametrize("protocol", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("protocol", ["1.6", "2.0.1", "2.1"])
 async def test_offline_session_is_delivered_in_order_after_reconnect(
     server: RunningServer, protocol: str
 ) -> None:
@@ -63,11 +63,11 @@ async def test_offline_session_is_delivered_in_order_after_reconnect(
     tx = await only_transaction(server)
     assert tx.state is TransactionState.ENDED
     assert tx.energy_wh == pytest.approx(session.energy_wh, rel=0.01)
-    if protocol == "2.0.1":
+    if protocol != "1.6":
         assert tx.seen_offline
 
 
-@pytest.mark.parametrize("protocol", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("protocol", ["1.6", "2.0.1", "2.1"])
 async def test_hard_reset_mid_session_ends_it_and_the_station_reboots(
     server: RunningServer, protocol: str
 ) -> None:

@@ -35,6 +35,8 @@ RESPONSES: dict[OcppVersion, dict[str, dict[str, Any]]] = {
         "DataTransfer": {"status": "Accepted"},
     },
 }
+# 2.1 answers these messages exactly as 2.0.1 does.
+RESPONSES[OcppVersion.V21] = RESPONSES[OcppVersion.V201]
 
 # DataTransfer with this vendorId makes the handler fail; messageId names the failure.
 RAISE_VENDOR = "test.raise"
@@ -107,6 +109,7 @@ RESET = {
     OcppVersion.V16: ("Reset", {"type": "Soft"}, {"status": "Accepted"}),
     OcppVersion.V201: ("Reset", {"type": "Immediate"}, {"status": "Accepted"}),
 }
+RESET[OcppVersion.V21] = RESET[OcppVersion.V201]
 
 
 def authorize(version: OcppVersion, message_id: str, token: str = "04A2") -> str:

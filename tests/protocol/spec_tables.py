@@ -34,4 +34,11 @@ OCPP201_TABLE_8 = {
     "TypeConstraintViolation",
 }
 
-SPEC_TABLES = {OcppVersion.V16: OCPP16_TABLE_7, OcppVersion.V201: OCPP201_TABLE_8}
+# OCPP 2.1 Part 4 §4.3 keeps the 2.0.1 RPC error codes unchanged.
+OCPP21_TABLE = OCPP201_TABLE_8
+
+SPEC_TABLES = {
+    OcppVersion.V16: OCPP16_TABLE_7,
+    OcppVersion.V201: OCPP201_TABLE_8,
+    OcppVersion.V21: OCPP21_TABLE,
+}

@@ -15,7 +15,7 @@ from forecourt.ocpp.session import OcppSession
 from forecourt.ocpp.versions import OcppVersion
 
 from .fakes import NOW, FakeTransport, ScriptedHandler, heartbeat, settle
-from .spec_tables import OCPP16_TABLE_7, OCPP201_TABLE_8
+from .spec_tables import OCPP16_TABLE_7, OCPP21_TABLE, OCPP201_TABLE_8
 
 INTERNAL = (
     "An internal error occurred and the receiver was not able to process the requested "
@@ -280,8 +280,13 @@ CASES_201: list[Case] = [
 ]
 
 
-ALL_CASES = [(OcppVersion.V16, *case) for case in CASES_16] + [
-    (OcppVersion.V201, *case) for case in CASES_201
+#: 2.1 frames every case exactly as 2.0.1 does (same RPC framework, same error table).
+CASES_21: list[Case] = CASES_201
+
+ALL_CASES = [
+    *[(OcppVersion.V16, *case) for case in CASES_16],
+    *[(OcppVersion.V201, *case) for case in CASES_201],
+    *[(OcppVersion.V21, *case) for case in CASES_21],
 ]
 
 
@@ -312,8 +317,8 @@ async def test_golden_frame_then_session_still_answers(
 
 @pytest.mark.parametrize(
     ("cases", "table"),
-    [(CASES_16, OCPP16_TABLE_7), (CASES_201, OCPP201_TABLE_8)],
-    ids=["ocpp1.6", "ocpp2.0.1"],
+    [(CASES_16, OCPP16_TABLE_7), (CASES_201, OCPP201_TABLE_8), (CASES_21, OCPP21_TABLE)],
+    ids=["ocpp1.6", "ocpp2.0.1", "ocpp2.1"],
 )
 def test_golden_cases_cover_every_code_of_the_version_and_nothing_else(
     cases: list[Case], table: set[str]

@@ -37,9 +37,7 @@ json_values = st.recursive(
     ),
     max_leaves=16,
 )
-known_actions = sorted(
-    validator_for(OcppVersion.V16).actions() | validator_for(OcppVersion.V201).actions()
-)
+known_actions = sorted(set().union(*(validator_for(version).actions() for version in OcppVersion)))
 actions = st.sampled_from(known_actions) | st.text(max_size=16) | json_scalars
 message_types = st.sampled_from([2, 3, 4]) | st.integers(min_value=-3, max_value=9) | json_scalars
 message_ids = st.text(min_size=1, max_size=40) | json_scalars

@@ -120,6 +120,11 @@ SAMPLE_CASES = [
 ]
 
 
+#: 2.1's one SEND message (RPC message type 6: no response, so no request/response pair);
+#: our RPC layer does not accept SENDs yet, so it is no action.
+UNPAIRED = frozenset({"NotifyPeriodicEventStream.json"})
+
+
 @pytest.mark.parametrize("version", list(OcppVersion), ids=lambda version: version.value)
 def test_actions_cover_every_schema_file_and_every_schema_compiles(version: OcppVersion) -> None:
     validator = SchemaValidator(version)
@@ -128,7 +133,7 @@ def test_actions_cover_every_schema_file_and_every_schema_compiles(version: Ocpp
     expected = set()
     for action in validator.actions():
         expected |= {f"{action}{request_suffix}.json", f"{action}Response.json"}
-    assert {name for name in files if name.endswith(".json")} == expected
+    assert {name for name in files if name.endswith(".json")} - UNPAIRED == expected
     validator.compile_all()  # raises if any schema fails to compile
 
 

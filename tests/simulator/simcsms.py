@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import orjson
+from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.messages import get_validator
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
@@ -215,6 +216,20 @@ class Csms201(ChargePoint201):
         return result201.NotifyReport()
 
 
+class Csms21(Csms201):
+    """The 2.0.1 test CSMS answering 2.1 stations: the same answers, checked (both ways) against
+    the 2.1 schemas, as a 2.1 station speaks 2.0.1's messages plus 2.1's."""
+
+    _ocpp_version = "2.1"
+
+    async def _handle_call(self, msg: Any) -> None:
+        # ocpp 2.1.0 answers nothing to an action without a handler on 2.1 (its
+        # _raise_key_error knows 1.6 and 2.0.1 only): answer it as on 2.0.1.
+        if msg.action not in self.route_map:
+            raise OcppNotImplemented(details={"cause": f"No handler for {msg.action}."})
+        await super()._handle_call(msg)
+
+
 class CsmsServer:
     """``async with CsmsServer() as csms:`` serves ws://127.0.0.1:{port}/ocpp/{station}."""
 
@@ -252,7 +267,11 @@ class CsmsServer:
         connection = RecordingConnection(
             ws, self.recorder, station_id, self.connections[station_id]
         )
-        kind = Csms201 if ws.subprotocol == "ocpp2.0.1" else Csms16  # none: assume 1.6
+        kinds: dict[str | None, type[Csms16 | Csms201]] = {
+            "ocpp2.0.1": Csms201,
+            "ocpp2.1": Csms21,
+        }
+        kind = kinds.get(ws.subprotocol, Csms16)  # none: assume 1.6
         charge_point = kind(station_id, connection, self.policy)
         self.stations[station_id] = charge_point
         with contextlib.suppress(ConnectionClosed):
@@ -267,7 +286,7 @@ class CsmsServer:
         for station_id, station in self.stations.items():
             if station_id in self.exempt_stations:
                 continue
-            version = "1.6" if isinstance(station, ChargePoint16) else "2.0.1"
+            version = "1.6" if isinstance(station, ChargePoint16) else station._ocpp_version
             frames = [f for f in self.recorder.frames if f.station_id == station_id]
             errors += schema_errors(frames, version, self.exempt_message_ids)
         return errors
@@ -276,8 +295,8 @@ class CsmsServer:
 def _select_subprotocol(
     _connection: ServerConnection, offered: Sequence[Subprotocol]
 ) -> Subprotocol | None:
-    """Prefer 2.0.1; tolerate a handshake without any subprotocol (a common 1.6 quirk)."""
-    for wanted in ("ocpp2.0.1", "ocpp1.6"):
+    """Prefer the newest; tolerate a handshake without any subprotocol (a common 1.6 quirk)."""
+    for wanted in ("ocpp2.1", "ocpp2.0.1", "ocpp1.6"):
         if wanted in offered:
             return Subprotocol(wanted)
     return None

@@ -58,7 +58,10 @@ def csms_url() -> Iterator[str]:
 @pytest.mark.parametrize(
     ("args", "complaint"),
     [
-        (["--protocol", "1.5"], "'1.5' is not one of 1.6, 2.0.1, mixed"),
+        (["--protocol", "1.5"], "'1.5' is not one of 1.6, 2.0.1, 2.1, mixed"),
+        (["--card-terminal"], "needs --protocol 2.1"),
+        (["--protocol", "2.1", "--card-declines", "0.5"], "needs --card-terminal"),
+        (["--protocol", "2.1", "--card-terminal", "--card-declines", "2"], "between 0 and 1"),
         (["--stations", "0"], "at least one station"),
         (["--url", "http://127.0.0.1:9000"], "ws://"),
         (["--speed", "0"], "must be positive"),

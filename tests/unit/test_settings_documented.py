@@ -21,12 +21,17 @@ def test_every_setting_is_documented() -> None:
 def test_protocols_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FORECOURT_PROTOCOLS", "ocpp1.6, ocpp2.0.1")
     assert Settings().protocols == ["ocpp1.6", "ocpp2.0.1"]
+    monkeypatch.setenv("FORECOURT_PROTOCOLS", "ocpp2.1,ocpp1.6")
+    assert Settings().protocols == ["ocpp2.1", "ocpp1.6"]
+    monkeypatch.delenv("FORECOURT_PROTOCOLS")
+    assert Settings().protocols == ["ocpp2.1", "ocpp2.0.1", "ocpp1.6"]
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [
         ("PROTOCOLS", "ocpp1.5"),
+        ("PROTOCOLS", "ocpp2.1,ocpp2.1"),
         ("PORT", "70000"),
         ("LOG_LEVEL", "LOUD"),
         ("REGISTRATION_POLICY", "x"),

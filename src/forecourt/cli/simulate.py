@@ -2,6 +2,7 @@
 
 forecourt simulate --stations 5 --protocol mixed --duration 120
 forecourt simulate --load --stations 500 --rate 2 --duration 30
+forecourt simulate --protocol 2.1 --card-terminal --card-declines 0.1
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from forecourt.simulator.fleet import Fleet, FleetConfig, FleetProtocol
 from forecourt.simulator.load import LatencyStats, LoadConfig, run_load
 from forecourt.simulator.station import SimulatedStation
 
-PROTOCOLS: tuple[FleetProtocol, ...] = ("1.6", "2.0.1", "mixed")
+PROTOCOLS: tuple[FleetProtocol, ...] = ("1.6", "2.0.1", "2.1", "mixed")
 console = Console(highlight=False, markup=False)  # stdout: what pipes and log files read
 screen = Console(stderr=True)  # the live table, drawn only on a terminal
 
 
 def simulate(
     stations: Annotated[int, typer.Option(help="Number of simulated stations.")] = 3,
-    protocol: Annotated[str, typer.Option(help="OCPP version: 1.6, 2.0.1 or mixed.")] = "1.6",
+    protocol: Annotated[
+        str, typer.Option(help="OCPP version: 1.6, 2.0.1, 2.1 or mixed (1.6 and 2.0.1).")
+    ] = "1.6",
     url: Annotated[str, typer.Option(help="CSMS base URL; stations append /{id}.")] = (
         "ws://127.0.0.1:9000/ocpp"
     ),
@@ -52,13 +55,24 @@ def simulate(
     ] = False,
     rate: Annotated[float, typer.Option(help="Load mode: calls per second per station.")] = 1.0,
     log: Annotated[bool, typer.Option(help="Print event lines instead of a live table.")] = False,
+    card_terminal: Annotated[
+        bool,
+        typer.Option(
+            help="2.1 only: drivers pay at the dispenser's card terminal (DirectPayment "
+            "token, NotifySettlement at the end) instead of an RFID card."
+        ),
+    ] = False,
+    card_declines: Annotated[
+        float, typer.Option(help="With --card-terminal: share of cards declined (0-1).")
+    ] = 0.0,
 ) -> None:
     """Simulated charging stations speaking real OCPP-J to a CSMS."""
     fleet_protocol = _check(stations, protocol, url, speed, meter_interval, rate)
+    _check_terminal(fleet_protocol, card_terminal, card_declines)
     if load:
         if fleet_protocol == "mixed":
             raise typer.BadParameter(
-                "load mode needs one version, 1.6 or 2.0.1", param_hint="--protocol"
+                "load mode needs one version, 1.6, 2.0.1 or 2.1", param_hint="--protocol"
             )
         config = LoadConfig(stations, fleet_protocol, url, password, prefix, rate, duration or 10.0)
         stats = asyncio.run(run_load(config))
@@ -76,6 +90,8 @@ def simulate(
         include_chademo=chademo,
         duration_s=duration,
         seed=seed,
+        card_terminal=card_terminal,
+        card_decline_rate=card_declines,
     )
     if speed != 1:  # a warning: stderr, so event lines on stdout stay parseable
         screen.print(
@@ -101,6 +117,18 @@ def _check(
         if value <= 0:
             raise typer.BadParameter("must be positive", param_hint=hint)
     return next(p for p in PROTOCOLS if p == protocol)
+
+
+def _check_terminal(protocol: FleetProtocol, card_terminal: bool, declines: float) -> None:
+    if card_terminal and protocol != "2.1":
+        raise typer.BadParameter(
+            "needs --protocol 2.1 (DirectPayment)",
+            param_hint="--card-terminal",
+        )
+    if not 0 <= declines <= 1:
+        raise typer.BadParameter("must be between 0 and 1", param_hint="--card-declines")
+    if declines and not card_terminal:
+        raise typer.BadParameter("needs --card-terminal", param_hint="--card-declines")
 
 
 async def _run_fleet(config: FleetConfig, log: bool) -> None:

@@ -71,6 +71,7 @@ class ProtocolVersion(StrEnum):
 
     V16 = "1.6"
     V201 = "2.0.1"
+    V21 = "2.1"
 
 
 @dataclass(slots=True)

@@ -100,6 +100,7 @@ _V201_CODES: dict[ErrorKind, str] = {
 _CODES_BY_VERSION: dict[OcppVersion, dict[ErrorKind, str]] = {
     OcppVersion.V16: _V16_CODES,
     OcppVersion.V201: _V201_CODES,
+    OcppVersion.V21: _V201_CODES,  # 2.1 Part 4 keeps the 2.0.1 table
 }
 
 # Inbound CALLERRORs: stations use either version's spelling, so accept both.

@@ -1,8 +1,8 @@
 """JSON-schema validation of OCPP payloads against the official OCA schemas.
 
 The schemas are the ones bundled with the `ocpp` package (ocpp/v16/schemas,
-ocpp/v201/schemas). Each is compiled once with fastjsonschema, lazily on first use, and
-cached; validators are shared process-wide through `validator_for`.
+ocpp/v201/schemas, ocpp/v21/schemas). Each is compiled once with fastjsonschema, lazily on
+first use, and cached; validators are shared process-wide through `validator_for`.
 
 Failures map to error kinds per docs/adr/0002-callerror-codes.md.
 """
@@ -31,11 +31,13 @@ _CompiledSchema = Callable[[Any], Any]
 _SCHEMA_DIRECTORIES: dict[OcppVersion, str] = {
     OcppVersion.V16: "v16/schemas",
     OcppVersion.V201: "v201/schemas",
+    OcppVersion.V21: "v21/schemas",
 }
 # File name suffix per (version, direction); 1.6 request files carry no suffix.
 _SUFFIXES: dict[OcppVersion, dict[Direction, str]] = {
     OcppVersion.V16: {"request": "", "response": "Response"},
     OcppVersion.V201: {"request": "Request", "response": "Response"},
+    OcppVersion.V21: {"request": "Request", "response": "Response"},
 }
 
 _OCCURRENCE_RULES = frozenset(

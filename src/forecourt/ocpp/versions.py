@@ -14,3 +14,4 @@ class OcppVersion(StrEnum):
 
     V16 = "ocpp1.6"
     V201 = "ocpp2.0.1"
+    V21 = "ocpp2.1"

@@ -10,6 +10,7 @@ from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENTS
 from forecourt.ports.keys import Key
 from forecourt.ports.session_costs import SESSION_COSTS
+from forecourt.ports.station_payments import STATION_PAYMENTS
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
@@ -46,7 +47,10 @@ class PaymentsFeature(Feature["PaymentServices"]):
         )
 
     def ports(self, built: PaymentServices) -> Mapping[Key[Any], object]:
-        return {SESSION_COSTS: built.pricing}  # totalCost of a 2.0.1 Ended
+        return {
+            SESSION_COSTS: built.pricing,  # totalCost of a 2.0.1 Ended
+            STATION_PAYMENTS: built.direct,  # OCPP 2.1 direct payments (C18-C22)
+        }
 
     async def start(self, built: PaymentServices) -> None:
         await built.start()  # recovers half-done payments before serving
@@ -90,7 +94,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
 FEATURE = PaymentsFeature(
     name="payments",
     key=PAYMENTS,
-    offers=(SESSION_COSTS,),
+    offers=(SESSION_COSTS, STATION_PAYMENTS),
     migrations=MIGRATIONS,
     commands={
         "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),

@@ -25,6 +25,7 @@ from forecourt.services.password_rotation import PasswordRotation
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.reservations import Reservations
+from forecourt.services.station_payments import StationPayments
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
 from forecourt.services.users import Users
@@ -49,6 +50,8 @@ class CoreServices:
     device: DeviceReports
     # The session's price when a feature offers one (ports.session_costs); None: not priced.
     session_total: Callable[[int], Awaitable[str | None]] = field(default=_unpriced)
+    #: OCPP 2.1 direct payments; bound to the payments port by the composition root.
+    station_payments: StationPayments = field(default_factory=StationPayments)
 
 
 @dataclass(slots=True)

@@ -17,12 +17,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ConnectorType = Literal["nacs", "ccs1", "ccs2", "j1772", "type2", "chademo"]
-ProtocolVersion = Literal["1.6", "2.0.1"]
+ProtocolVersion = Literal["1.6", "2.0.1", "2.1"]
 
 CONNECTOR_TYPES: tuple[ConnectorType, ...] = ("nacs", "ccs1", "ccs2", "j1772", "type2", "chademo")
-PROTOCOL_VERSIONS: tuple[ProtocolVersion, ...] = ("1.6", "2.0.1")
+PROTOCOL_VERSIONS: tuple[ProtocolVersion, ...] = ("1.6", "2.0.1", "2.1")
 DC_CONNECTORS: frozenset[ConnectorType] = frozenset({"nacs", "ccs1", "ccs2", "chademo"})
-SUBPROTOCOLS: dict[ProtocolVersion, str] = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1"}
+SUBPROTOCOLS: dict[ProtocolVersion, str] = {
+    "1.6": "ocpp1.6",
+    "2.0.1": "ocpp2.0.1",
+    "2.1": "ocpp2.1",
+}
 
 
 @dataclass
@@ -133,6 +137,12 @@ class StationConfig:
     # an undefined payload property plus lower-case status enums. Pair it with model
     # "Simulator-Lenient", the entry in Forecourt's quirk table.
     sloppy: bool = False
+    # OCPP 2.1 only: a card terminal at the dispenser (C18). A driver's card is
+    # pre-authorised locally and presented as a DirectPayment token; the station settles the
+    # CSMS's totalCost with NotifySettlement at the end. ``card_decline_rate`` of the cards
+    # (0-1) the terminal declines: nothing reaches the CSMS and the session never charges.
+    card_terminal: bool = False
+    card_decline_rate: float = 0.0
 
     @property
     def endpoint(self) -> str:

@@ -47,6 +47,8 @@ class FleetConfig:
     # EVSEs ("STATION/EVSE") no simulated driver uses: free for a person to try (remote starts
     # from the CSMS, e.g. after paying by card, still charge a simulated car there)
     keep_free: frozenset[str] = frozenset()
+    card_terminal: bool = False  # 2.1 stations: a card terminal at each dispenser (C18)
+    card_decline_rate: float = 0.0
 
 
 @dataclass
@@ -88,6 +90,8 @@ def station_configs(config: FleetConfig) -> list[StationConfig]:
                 meter_interval_s=config.meter_interval_s,
                 speed=config.speed,
                 think_time_s=config.think_time_s,
+                card_terminal=config.card_terminal and protocol == "2.1",
+                card_decline_rate=config.card_decline_rate,
             )
         )
     return configs

@@ -24,6 +24,7 @@ from forecourt.simulator.session import ChargingSession, ConnectorStatus, EvseSt
 from forecourt.simulator.settings import SettingsStore
 from forecourt.simulator.uplink import Uplink
 from forecourt.simulator.v16 import V16Dialect
+from forecourt.simulator.v21 import V21Dialect
 from forecourt.simulator.v201 import V201Dialect
 
 _LOG = logging.getLogger(__name__)
@@ -285,4 +286,6 @@ def _pick_connector(evse: EvseState, vehicle: VehicleProfile) -> int:
 def _make_dialect(station: SimulatedStation) -> Dialect:
     if station.config.protocol == "1.6":
         return V16Dialect(station)
+    if station.config.protocol == "2.1":
+        return V21Dialect(station)
     return V201Dialect(station)

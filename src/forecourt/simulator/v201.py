@@ -156,6 +156,9 @@ class V201Dialect:
         with_token = cause is StopCause.LOCAL
         self._event(session, "Ended", trigger, state, end, with_token=with_token, reason=reason)
 
+    def transaction_closed(self, session: ChargingSession, result: Payload) -> None:
+        """The CSMS answered the Ended event (a hook: 2.1 settles a card payment here)."""
+
     def trigger_transaction_event(self, session: ChargingSession) -> None:
         sample = meter.take_sample(session, meter.TRIGGER)
         self._event(session, "Updated", "Trigger", None, [sample])
@@ -199,6 +202,8 @@ class V201Dialect:
             selection = self.station.settings.keys["MeterValuesSampledData"].current()
             payload["meterValue"] = [meter.render_v201(s, selection) for s in samples]
         on_result = partial(_check_token, session) if with_token and reason is None else None
+        if event_type == "Ended":
+            on_result = partial(self.transaction_closed, session)
         self.uplink.enqueue(OutboxItem("TransactionEvent", payload, on_result=on_result))
 
 

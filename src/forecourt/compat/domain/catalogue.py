@@ -50,6 +50,18 @@ class Catalogue:
         except KeyError:
             raise KeyError(f"no adapter {adapter_id!r} in the catalogue") from None
 
+    def built_in_adapter(self, cable: ConnectorType, presents: ConnectorType) -> Adapter | None:
+        """The dispenser-integrated adapter on a ``cable`` plug that presents ``presents`` to
+        the car (OCPP 2.1 ``cNACS-CCS1`` is NACS presenting CCS1: the Magic Dock)."""
+        return next(
+            (
+                a
+                for a in self.adapters.values()
+                if a.built_in and a.station_plug is cable and a.vehicle_plug is presents
+            ),
+            None,
+        )
+
 
 def load_catalogue(extra_paths: Iterable[str | PathLike[str]] = ()) -> Catalogue:
     """Load the packaged catalogue and merge operator files over it, in order."""

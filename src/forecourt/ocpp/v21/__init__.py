@@ -1,1 +1,38 @@
-"""OCPP 2.1: the connector vocabulary only, ahead of its adapter."""
+"""OCPP 2.1 adapter: the 2.0.1 adapter's tables, plus what 2.1 adds (docs/ocpp21.md).
+
+Inbound, ``inbound.HANDLERS`` derives from the 2.0.1 table; outbound, every 2.0.1 rendering is
+a valid 2.1 request (tested against the 2.1 schemas), so commands render and answers read
+exactly as on 2.0.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from forecourt.domain.commands import Command, CommandResult
+from forecourt.domain.stations import ProtocolVersion
+from forecourt.ocpp.adapter import InboundHandler, Payload, VersionAdapter
+from forecourt.ocpp.v21 import inbound
+from forecourt.ocpp.v201 import answers, outbound
+from forecourt.ocpp.versions import OcppVersion
+
+
+@dataclass(slots=True)
+class V21Adapter:
+    """Implements ``forecourt.ocpp.adapter.VersionAdapter`` for OCPP 2.1."""
+
+    version: OcppVersion = OcppVersion.V21
+    protocol: ProtocolVersion = ProtocolVersion.V21
+    handlers: Mapping[str, InboundHandler] = field(default_factory=lambda: inbound.HANDLERS)
+
+    def render(self, command: Command) -> tuple[str, Payload]:
+        return outbound.render(command)
+
+    def interpret(self, command: Command, response: Payload) -> CommandResult:
+        return answers.interpret(command, response)
+
+
+ADAPTER: VersionAdapter = V21Adapter()
+
+__all__ = ["ADAPTER", "V21Adapter"]

@@ -40,6 +40,7 @@ from forecourt.payments.ports import PAYMENT_STORE, PaymentFilter
 from forecourt.payments.services import PaymentServices
 from forecourt.payments.services.pricing import fee_explanations, price_text
 from forecourt.payments.services.receipts import LookupThrottled, Receipt
+from forecourt.ports.station_payments import SettlementStatus
 from forecourt.services.access import shown_token
 
 router = APIRouter(tags=["payments"], responses=problem_responses(401, 403))
@@ -231,10 +232,10 @@ async def provider_webhook(provider: str, request: Request, context: Context) ->
     responses=problem_responses(404, 422),
 )
 async def record_settlement(body: SettlementIn, context: Context, caller: Operator) -> PaymentOut:
-    if body.status != "Settled":
-        raise ProblemError(422, "Not settled", f"nothing to record for status {body.status}")
-    payment = await _payments(context).settlement.record_station_settlement(
-        body.psp_ref, body.amount(), body.settlement_time, body.transaction_id
+    """The rule of the station's own NotifySettlement (recorded once; rejected, failed or
+    disagreeing settlements escalated)."""
+    payment = await _payments(context).direct.record_relayed(
+        body.psp_ref, SettlementStatus(body.status.lower()), body.amount(), body.settlement_time
     )
     if payment is None:
         raise ProblemError(404, "Not found", f"no payment holds the reference {body.psp_ref!r}")

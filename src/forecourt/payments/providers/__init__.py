@@ -65,6 +65,7 @@ def payment_adapters(settings: Settings) -> PaymentAdapters:
         public_url=public_url,
         start_timeout_s=settings.payments_start_timeout,
         card_page_timeout_s=settings.payments_card_page_timeout,
+        station_settlement_timeout_s=settings.payments_station_settlement_timeout,
         sweep_interval_s=settings.payments_sweep_interval,
         running_cost_interval_s=settings.payments_running_cost_interval,
         push_prices=settings.payments_push_prices,

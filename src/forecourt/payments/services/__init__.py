@@ -19,8 +19,10 @@ from forecourt.domain.events import DomainEvent
 from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.payments.ports import PaymentProvider, ReceiptMailer
+from forecourt.payments.services.direct import DirectPayments
 from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds
+from forecourt.payments.services.limits import HOLD_STOP_SHARE, prepaid_limit
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.pricing import Pricing, SessionCost, cost_in
 from forecourt.payments.services.receipts import Receipts
@@ -32,12 +34,9 @@ from forecourt.payments.services.tariffs import Tariffs
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
 
-__all__ = ["PaymentPolicy", "PaymentServices", "build_payments"]
+__all__ = ["HOLD_STOP_SHARE", "PaymentPolicy", "PaymentServices", "build_payments"]
 
 log = logging.getLogger("forecourt.payments")
-
-#: A session is stopped when its running cost reaches this share of the approved hold.
-HOLD_STOP_SHARE = 0.95
 
 
 @dataclass(slots=True)
@@ -54,6 +53,7 @@ class PaymentServices:
     receipts: Receipts
     recovery: Recovery
     reconciliation: Reconciliation
+    direct: DirectPayments
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
     _pacer: RunningCostPacer[Payment | None] = field(
@@ -174,9 +174,9 @@ class PaymentServices:
             await self._guard_hold(payment, cost)
 
     async def _guard_hold(self, payment: Payment, cost: SessionCost) -> None:
-        limit = payment.authorized_minor * HOLD_STOP_SHARE
+        limit = prepaid_limit(payment)
         tx = cost.transaction
-        if cost.total.minor < limit or tx.id in self._stopping:
+        if cost.total.minor < limit.minor or tx.id in self._stopping:
             return
         self._stopping.add(tx.id)
         log.info("payment %s: cost %s reached the hold, stopping", payment.public_id, cost.total)
@@ -241,6 +241,7 @@ def build_payments(
         recovery=recovery,
         reconciliation=Reconciliation(ctx, provider, recovery, policy),
         _pacer=RunningCostPacer(policy.running_cost_interval_s),
+        direct=DirectPayments(ctx, settlement, policy),
     )
     settlement.after_settled.append(services.after_settled)
     return services

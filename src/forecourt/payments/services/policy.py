@@ -19,6 +19,7 @@ class PaymentPolicy:
     public_url: str = "http://127.0.0.1:9000"  # base of QR codes, receipt links, return URLs
     start_timeout_s: float = 300.0  # an approved hold with no session by then is released
     card_page_timeout_s: float = 900.0  # a hold still waiting for the card is abandoned
+    station_settlement_timeout_s: float = 3600.0  # a 2.1 station's NotifySettlement is late
     sweep_interval_s: float = 15.0  # the recovery pass runs this often
     retry_base_s: float = 5.0  # owed capture/release retried after 5 s, 10 s, 20 s ...
     retry_max_s: float = 600.0

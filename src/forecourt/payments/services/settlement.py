@@ -19,6 +19,7 @@ from forecourt.domain.transactions import PaymentMethod, Transaction, payment_me
 from forecourt.payments.domain.payments import (
     HoldStatus,
     Payment,
+    PaymentFlow,
     PaymentState,
     ProviderRejected,
     ProviderUnavailable,
@@ -32,6 +33,9 @@ from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 
 log = logging.getLogger("forecourt.payments")
+
+#: Why a direct payment (OCPP 2.1) waits for an operator: its station never settled it.
+STATION_SILENT = "the station never reported its settlement (NotifySettlement)"
 
 #: Called after a capture or release is recorded (receipts, station screen, events).
 AfterSettled = Callable[[Payment], Awaitable[None]]
@@ -155,6 +159,8 @@ class Settlement:
             PaymentState.TO_RELEASE,
         ):
             return payment
+        if payment.flow is PaymentFlow.DIRECT_PAYMENT:
+            return await self._await_station(payment)
         result: HoldResult | None
         try:
             result = await self._call_provider(payment)
@@ -169,6 +175,15 @@ class Settlement:
             for hook in self.after_settled:
                 await _safely(hook, done)
         return done
+
+    async def _await_station(self, payment: Payment) -> Payment:
+        """The station moves the money and its NotifySettlement ends the payment; one that
+        never comes is escalated after the policy's wait (a late one still settles it)."""
+        since = payment.updated_at or payment.created_at
+        waited = (self._ctx.clock.now() - since).total_seconds()
+        if waited < self._policy.station_settlement_timeout_s:
+            return payment
+        return await self._escalate(payment, STATION_SILENT)
 
     async def _call_provider(self, payment: Payment) -> HoldResult:
         if not payment.provider_ref:
@@ -256,28 +271,6 @@ class Settlement:
             amount_minor=payment.captured_minor,
             currency=payment.currency,
         )
-
-    # -- OCPP 2.1-style direct payment: the station settled, we record it ----------------------
-    async def record_station_settlement(
-        self, psp_ref: str, settled: Money, at: datetime, transaction_id: int | None
-    ) -> Payment | None:
-        async with self._ctx.uow() as uow:
-            candidates = await uow.repository(PAYMENT_STORE).by_token(psp_ref)
-            payment = next(iter(candidates), None)
-            if payment is None:
-                return None
-            payment.captured_minor = settled.minor
-            payment.transaction_id = payment.transaction_id or transaction_id
-            if payment.state in (
-                PaymentState.AUTHORIZED,
-                PaymentState.IN_SESSION,
-                PaymentState.ESCALATED,
-            ):
-                payment.move(PaymentState.CAPTURED, at)
-            await uow.repository(PAYMENT_STORE).save(payment)
-            await uow.commit()
-        await self._announce(payment)
-        return payment
 
 
 def _captured(payment: Payment, result: HoldResult, now: datetime) -> None:

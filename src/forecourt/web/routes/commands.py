@@ -96,7 +96,7 @@ def command_from_form(kind: str, form: FormData, station: Station) -> Command:
         fields["criteria"] = [fields.pop("criteria")] if "criteria" in fields else []
     if kind == "get_configuration":
         keys = [k.strip() for k in fields.pop("keys", "").split(",") if k.strip()]
-        if not keys and station.protocol is ProtocolVersion.V201:
+        if not keys and station.protocol in (ProtocolVersion.V201, ProtocolVersion.V21):
             keys = list(DEFAULT_201_KEYS)
         fields["keys"] = keys
     try:

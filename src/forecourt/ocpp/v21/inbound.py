@@ -1,0 +1,161 @@
+"""OCPP 2.1 station -> CSMS: the 2.0.1 handlers, plus what 2.1 adds or changes.
+
+``HANDLERS`` is derived, never copied: every 2.0.1 handler serves 2.1 through
+:func:`as_201` (2.1-only enum values translated by ``v21.mapping``), then the 2.1 overrides
+and additions apply. A 2.0.1 message added tomorrow therefore works on 2.1 the same day.
+Requirement ids refer to OCPP 2.1 Part 2 (C18-C22: payment at the station).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+from forecourt.domain.errors import InvalidInput
+from forecourt.ocpp.adapter import InboundHandler, Link, Payload
+from forecourt.ocpp.errors import ErrorKind, OcppError
+from forecourt.ocpp.timestamps import parse_timestamp
+from forecourt.ocpp.v21.mapping import (
+    DIRECT_PAYMENT,
+    SETTLEMENT_STATUS,
+    STOP_REASON_AS_201,
+    TOKEN_TYPE_AS_201,
+)
+from forecourt.ocpp.v21.wire_types.payments import (
+    NotifySettlementRequest,
+    NotifySettlementResponse,
+)
+from forecourt.ocpp.v21.wire_types.transactions import (
+    TransactionEventRequest,
+    TransactionEventResponse,
+    TransactionLimitType,
+)
+from forecourt.ocpp.v201 import inbound as v201
+from forecourt.ocpp.v201.mapping import lookup
+from forecourt.ports.station_payments import PrepaidLimit, StationSettlement
+
+#: Fields holding an IdTokenType, wherever a 2.0.1 handler reads one.
+_TOKEN_FIELDS = ("idToken", "groupIdToken")
+
+
+def as_201(payload: Payload) -> Payload:
+    """A 2.1 payload in the 2.0.1 words the 2.0.1 handlers read (a copy; the rest as is)."""
+    out = dict(payload)
+    for name in _TOKEN_FIELDS:
+        token = out.get(name)
+        if isinstance(token, dict) and token.get("type") in TOKEN_TYPE_AS_201:
+            out[name] = {**token, "type": TOKEN_TYPE_AS_201[token["type"]]}
+    info = out.get("transactionInfo")
+    if isinstance(info, dict) and info.get("stoppedReason") in STOP_REASON_AS_201:
+        out["transactionInfo"] = {
+            **info,
+            "stoppedReason": STOP_REASON_AS_201[info["stoppedReason"]],
+        }
+    return out
+
+
+def reusing(handler: InboundHandler) -> InboundHandler:
+    """A 2.0.1 handler serving 2.1."""
+
+    async def handle(link: Link, p: Payload) -> Mapping[str, object]:
+        return await handler(link, as_201(p))
+
+    handle.__doc__ = handler.__doc__
+    return handle
+
+
+# --- C18: a card terminal at the station ----------------------------------------------------
+
+
+async def _direct_payment(link: Link, token: Any, evse_id: int | None) -> None:
+    """Open our hold for a DirectPayment reference before the token is authorised."""
+    if isinstance(token, dict) and token.get("type") == DIRECT_PAYMENT:
+        await link.services.station_payments.authorize_direct(
+            link.station_id, token["idToken"], evse_id
+        )
+
+
+async def authorize(link: Link, p: Payload) -> Mapping[str, object]:
+    """C01 with C18: a DirectPayment reference is held first, then authorised like any token."""
+    await _direct_payment(link, p["idToken"], None)
+    return await v201.authorize(link, as_201(p))  # type: ignore[arg-type]  # 2.0.1 shape
+
+
+async def transaction_event(link: Link, p: TransactionEventRequest) -> TransactionEventResponse:
+    """E01-E15 as in 2.0.1; C18 opens the hold for a DirectPayment token. The answer carries
+    the prepaid limit (``transactionLimit``) when the token is a live hold, and an Ended
+    event's answer the session's final ``totalCost`` (what a terminal settles, C21)."""
+    token = p.get("idToken")
+    evse = p.get("evse")
+    await _direct_payment(link, token, None if evse is None else evse["id"])
+    response: TransactionEventResponse = dict(  # type: ignore[assignment]  # same shape in 2.1
+        await v201.transaction_event(link, as_201(dict(p)))  # type: ignore[arg-type]
+    )
+    accepted = response.get("idTokenInfo", {}).get("status") == "Accepted"
+    if token is not None and accepted:
+        limit = await link.services.station_payments.limit_for(link.station_id, token["idToken"])
+        if limit is not None:
+            response["transactionLimit"] = transaction_limit(limit)
+    if p["eventType"] == "Ended":
+        tx_id = p["transactionInfo"]["transactionId"]
+        total = await link.services.station_payments.total_cost(link.station_id, tx_id)
+        if total is not None:
+            response["totalCost"] = float(total)
+    return response
+
+
+def transaction_limit(limit: PrepaidLimit) -> TransactionLimitType:
+    """PrepaidLimit -> TransactionLimitType (money as an exact JSON number)."""
+    out = TransactionLimitType()
+    if limit.max_cost is not None:
+        out["maxCost"] = float(limit.max_cost)
+    if limit.max_energy_wh is not None:
+        out["maxEnergy"] = limit.max_energy_wh
+    if limit.max_time_s is not None:
+        out["maxTime"] = limit.max_time_s
+    if limit.max_soc is not None:
+        out["maxSoC"] = limit.max_soc
+    return out
+
+
+# --- C19-C22: the station settled ------------------------------------------------------------
+
+
+async def notify_settlement(link: Link, p: NotifySettlementRequest) -> NotifySettlementResponse:
+    """C19-C22: recorded exactly once (replays change nothing); our receipt URL returned."""
+    try:
+        amount = Decimal(repr(p["settlementAmount"]))
+    except ArithmeticError:
+        raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, "settlementAmount is not a number") from None
+    if not amount.is_finite() or amount < 0:
+        raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, "settlementAmount must be >= 0")
+    settlement = StationSettlement(
+        station_id=link.station_id,
+        psp_ref=p["pspRef"],
+        status=lookup(SETTLEMENT_STATUS, p["status"], "status"),
+        amount=amount,
+        settled_at=parse_timestamp(p["settlementTime"]),
+        station_tx_id=p.get("transactionId") or None,
+        status_info=p.get("statusInfo", ""),
+        receipt_url=p.get("receiptUrl", ""),
+        receipt_id=p.get("receiptId", ""),
+    )
+    try:
+        url = await link.services.station_payments.record_settlement(settlement)
+    except InvalidInput as exc:
+        raise OcppError(ErrorKind.PROPERTY_CONSTRAINT, str(exc)) from None
+    return NotifySettlementResponse(receiptUrl=url) if url else NotifySettlementResponse()
+
+
+#: What 2.1 adds to, or changes in, the 2.0.1 handlers.
+ADDITIONS: Mapping[str, InboundHandler] = {
+    "Authorize": authorize,
+    "TransactionEvent": transaction_event,
+    "NotifySettlement": notify_settlement,
+}
+
+HANDLERS: Mapping[str, InboundHandler] = MappingProxyType(
+    {**{action: reusing(h) for action, h in v201.HANDLERS.items()}, **ADDITIONS}
+)

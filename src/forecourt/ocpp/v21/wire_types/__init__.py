@@ -1,0 +1,1 @@
+"""OCPP 2.1 payload types (generated; see common.py)."""
