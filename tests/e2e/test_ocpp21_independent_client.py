@@ -123,7 +123,8 @@ async def test_a_21_transaction_and_commands_run_on_the_201_services(
         start = await remote.send(STATION, RemoteStart(id_token=TAG, evse_id=1))
         reset = await remote.send(STATION, Reset(hard=False))
     assert start.status is CommandStatus.ACCEPTED
-    assert cp.started[0]["id_token"] == {"id_token": TAG, "type": "Central"}
+    # the token's registered type travels with it (an RFID card: ISO14443)
+    assert cp.started[0]["id_token"] == {"id_token": TAG, "type": "ISO14443"}
     assert reset.status is CommandStatus.SCHEDULED
     items, total = await server.forecourt.services.history.list(
         TransactionFilter(station_id=STATION)

@@ -79,9 +79,5 @@ class StationPaymentPort(Protocol):
         """The prepaid limit of the hold behind ``id_token``, if any."""
         ...
 
-    async def total_cost(self, station_id: str, station_tx_id: str) -> Decimal | None:
-        """The final cost of an ended transaction (what a terminal settles), if priced."""
-        ...
-
 
 STATION_PAYMENTS: Key[StationPaymentPort] = Key("station_payments")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from decimal import Decimal
 
 from forecourt.ports.station_payments import (
     DirectHold,
@@ -55,10 +54,6 @@ class StationPayments:
             )
             return ""
         return await port.record_settlement(settlement)
-
-    async def total_cost(self, station_id: str, station_tx_id: str) -> Decimal | None:
-        port = self._port()
-        return None if port is None else await port.total_cost(station_id, station_tx_id)
 
     async def limit_for(self, station_id: str, id_token: str) -> PrepaidLimit | None:
         port = self._port()

@@ -11,6 +11,7 @@ from forecourt.ocpp.v201.mapping import TOKEN_KIND
 from forecourt.ocpp.validation import validator_for
 from forecourt.ocpp.versions import OcppVersion
 from tests.protocol.v201.test_golden_frames import GOLDEN as GOLDEN_201
+from tests.protocol.v201.test_golden_frames import MONITORING_REPORT
 from tests.support.harness import ProtocolRig
 
 VALIDATOR = validator_for(OcppVersion.V21)
@@ -23,7 +24,25 @@ SETTLED = {
     "settlementTime": "2026-11-21T11:59:00Z",
     "transactionId": "TX-1",
 }
-GOLDEN_21: list[tuple[str, dict[str, Any], dict[str, Any]]] = [("NotifySettlement", SETTLED, {})]
+#: 2.1 requires eventNotificationType on each reported monitor (2.0.1 has none).
+MONITORING_REPORT_21 = {
+    **MONITORING_REPORT,
+    "monitor": [
+        {
+            **MONITORING_REPORT["monitor"][0],  # type: ignore[index]
+            "variableMonitoring": [
+                {
+                    **MONITORING_REPORT["monitor"][0]["variableMonitoring"][0],  # type: ignore[index]
+                    "eventNotificationType": "CustomMonitor",
+                }
+            ],
+        }
+    ],
+}
+GOLDEN_21: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    ("NotifySettlement", SETTLED, {}),
+    ("NotifyMonitoringReport", MONITORING_REPORT_21, {}),
+]
 GOLDEN = [g for g in GOLDEN_201 if g[0] not in {a for a, _, _ in GOLDEN_21}] + GOLDEN_21
 
 

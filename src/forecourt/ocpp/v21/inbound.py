@@ -85,8 +85,8 @@ async def authorize(link: Link, p: Payload) -> Mapping[str, object]:
 
 async def transaction_event(link: Link, p: TransactionEventRequest) -> TransactionEventResponse:
     """E01-E15 as in 2.0.1; C18 opens the hold for a DirectPayment token. The answer carries
-    the prepaid limit (``transactionLimit``) when the token is a live hold, and an Ended
-    event's answer the session's final ``totalCost`` (what a terminal settles, C21)."""
+    the prepaid limit (``transactionLimit``) when the token is a live hold; an Ended event's
+    ``totalCost`` (what a terminal settles, C21) is 2.0.1's rule (the session's price)."""
     token = p.get("idToken")
     evse = p.get("evse")
     await _direct_payment(link, token, None if evse is None else evse["id"])
@@ -98,11 +98,6 @@ async def transaction_event(link: Link, p: TransactionEventRequest) -> Transacti
         limit = await link.services.station_payments.limit_for(link.station_id, token["idToken"])
         if limit is not None:
             response["transactionLimit"] = transaction_limit(limit)
-    if p["eventType"] == "Ended":
-        tx_id = p["transactionInfo"]["transactionId"]
-        total = await link.services.station_payments.total_cost(link.station_id, tx_id)
-        if total is not None:
-            response["totalCost"] = float(total)
     return response
 
 

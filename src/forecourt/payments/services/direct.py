@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from forecourt.domain.errors import Conflict, ForecourtError, InvalidInput
 from forecourt.domain.money import Money
@@ -124,19 +123,6 @@ class DirectPayments:
         if live is None or live.station_id not in ("", station_id):
             return None
         return PrepaidLimit(max_cost=prepaid_limit(live).to_decimal())
-
-    async def total_cost(self, station_id: str, station_tx_id: str) -> Decimal | None:
-        """What an ended session cost, for the station to settle (2.1 ``totalCost``)."""
-        async with self._ctx.uow() as uow:
-            tx = await uow.transactions.by_station_tx_id(station_id, station_tx_id)
-            if tx is None or tx.active:
-                return None
-            try:
-                cost = await cost_in(uow, tx, self._ctx.clock.now())
-            except ForecourtError:
-                return None  # no tariff, unusable energy: no total to state
-            await uow.commit()  # keeps the pin made for a session that had none
-        return cost.total.to_decimal()
 
     # -- C19-C22: the station settled ---------------------------------------------------------
     async def record_settlement(self, settlement: StationSettlement) -> str:
