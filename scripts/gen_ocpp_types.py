@@ -44,6 +44,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("LogStatusNotification", "SecurityEventNotification"),
             *("SignedFirmwareStatusNotification", "TriggerMessage", "ExtendedTriggerMessage"),
         ),
+        "smart_charging": ("SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule"),
     },
     "v201": {
         "provisioning": ("BootNotification", "Heartbeat", "Reset"),
@@ -59,6 +60,11 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "diagnostics": (
             *("DataTransfer", "FirmwareStatusNotification", "LogStatusNotification"),
             *("NotifyEvent", "SecurityEventNotification"),
+        ),
+        "smart_charging": (
+            *("SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule"),
+            *("GetChargingProfiles", "ReportChargingProfiles", "NotifyChargingLimit"),
+            *("NotifyEVChargingNeeds", "NotifyEVChargingSchedule"),
         ),
     },
 }
