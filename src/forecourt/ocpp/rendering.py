@@ -14,15 +14,19 @@ from typing import Any, assert_never
 from forecourt.domain.commands import (
     ChangeAvailability,
     ClearCache,
+    ClearChargingProfile,
     Command,
     CostUpdate,
     DataTransfer,
     DisplayPrice,
     GetBaseReport,
+    GetChargingProfiles,
+    GetCompositeSchedule,
     GetConfiguration,
     RemoteStart,
     RemoteStop,
     Reset,
+    SetChargingProfile,
     SetConfiguration,
     StationPrice,
     TriggerMessage,
@@ -34,6 +38,9 @@ ConfigurationCommand = (
     TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache
 )
 MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
+SmartChargingCommand = (
+    SetChargingProfile | ClearChargingProfile | GetCompositeSchedule | GetChargingProfiles
+)
 Rendered = tuple[str, Mapping[str, object]]
 
 
@@ -44,6 +51,7 @@ class FamilyRenderers:
     control: Callable[[ControlCommand], Rendered]
     configuration: Callable[[ConfigurationCommand], Rendered]
     messages: Callable[[MessageCommand], Rendered]
+    smart_charging: Callable[[SmartChargingCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -64,5 +72,12 @@ class FamilyRenderers:
                 return self.configuration(command)
             case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
                 return self.messages(command)
+            case (
+                SetChargingProfile()
+                | ClearChargingProfile()
+                | GetCompositeSchedule()
+                | GetChargingProfiles()
+            ):
+                return self.smart_charging(command)
             case _:
                 assert_never(command)

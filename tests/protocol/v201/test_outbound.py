@@ -34,6 +34,7 @@ from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
 from forecourt.ocpp.versions import OcppVersion
+from tests.protocol.test_smart_charging_frames import V201_FRAMES
 
 VALIDATOR = validator_for(OcppVersion.V201)
 HEARTBEAT = ConfigKey.parse("OCPPCommCtrlr.HeartbeatInterval")
@@ -142,7 +143,7 @@ def test_render_golden_and_schema_valid(
 
 
 def test_every_command_kind_renders_something_schema_valid() -> None:
-    rendered = {type(command) for command, _, _ in RENDERED}
+    rendered = {type(command) for command, _, _ in [*RENDERED, *V201_FRAMES]}
     assert rendered == set(COMMAND_KINDS)
     for trigger in TriggerKind:
         action, payload = ADAPTER.render(TriggerMessage(trigger))

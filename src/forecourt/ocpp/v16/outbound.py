@@ -8,6 +8,7 @@ from typing import assert_never, cast
 from forecourt.domain.commands import (
     ChangeAvailability,
     ClearCache,
+    ClearChargingProfile,
     Command,
     CommandResult,
     CommandStatus,
@@ -15,10 +16,13 @@ from forecourt.domain.commands import (
     DataTransfer,
     DisplayPrice,
     GetBaseReport,
+    GetChargingProfiles,
+    GetCompositeSchedule,
     GetConfiguration,
     RemoteStart,
     RemoteStop,
     Reset,
+    SetChargingProfile,
     SetConfiguration,
     StationPrice,
     TriggerMessage,
@@ -33,7 +37,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
-from forecourt.ocpp.v16 import pricing
+from forecourt.ocpp.v16 import pricing, smart_charging
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
 from forecourt.ocpp.v16.wire_types.configuration import (
@@ -177,6 +181,13 @@ def interpret(command: Command, response: Payload) -> CommandResult:
             | GetBaseReport()
         ):
             return _status(response)
+        case (
+            SetChargingProfile()
+            | ClearChargingProfile()
+            | GetCompositeSchedule()
+            | GetChargingProfiles()
+        ):
+            return smart_charging.interpret(command, response)
         case _:
             assert_never(command)
 
@@ -206,4 +217,5 @@ _RENDERERS = FamilyRenderers(
     control=_render_control,
     configuration=_render_configuration,
     messages=_render_messages,
+    smart_charging=smart_charging.render,
 )

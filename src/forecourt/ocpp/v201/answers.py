@@ -11,6 +11,7 @@ from typing import Any, assert_never
 from forecourt.domain.commands import (
     ChangeAvailability,
     ClearCache,
+    ClearChargingProfile,
     Command,
     CommandResult,
     CommandStatus,
@@ -19,16 +20,21 @@ from forecourt.domain.commands import (
     DataTransfer,
     DisplayPrice,
     GetBaseReport,
+    GetChargingProfiles,
+    GetCompositeSchedule,
     GetConfiguration,
     RemoteStart,
     RemoteStop,
     Reset,
+    SetChargingProfile,
     SetConfiguration,
     StationPrice,
     TriggerMessage,
     UnlockConnector,
 )
 from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.rendering import ConfigurationCommand, ControlCommand, MessageCommand
+from forecourt.ocpp.v201 import smart_charging
 from forecourt.ocpp.v201.mapping import (
     CHANGE_AVAILABILITY_STATUS,
     CLEAR_CACHE_STATUS,
@@ -56,6 +62,15 @@ DISPLAY_MESSAGE_STATUS: Mapping[str, CommandStatus] = {
 
 def interpret(command: Command, response: Payload) -> CommandResult:
     """The station's response payload -> neutral result."""
+    smart = SetChargingProfile | ClearChargingProfile | GetCompositeSchedule | GetChargingProfiles
+    if isinstance(command, smart):
+        return smart_charging.interpret(command, response)
+    return _interpret_core(command, response)
+
+
+def _interpret_core(
+    command: ControlCommand | ConfigurationCommand | MessageCommand, response: Payload
+) -> CommandResult:
     match command:
         case GetConfiguration():
             return _variable_values(response)

@@ -38,6 +38,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
+from forecourt.ocpp.v201 import smart_charging
 from forecourt.ocpp.v201.mapping import (
     OPERATIONAL_STATUS,
     REPORT_BASE,
@@ -252,4 +253,5 @@ _RENDERERS = FamilyRenderers(
     control=_render_control,
     configuration=_render_configuration,
     messages=_render_messages,
+    smart_charging=smart_charging.render,
 )
