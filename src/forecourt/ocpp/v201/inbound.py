@@ -21,6 +21,7 @@ from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
+from forecourt.ocpp.v201 import smart_charging_inbound as k
 from forecourt.ocpp.v201.mapping import (
     AUTHORIZATION_STATUS,
     BOOT_REASON,
@@ -343,4 +344,8 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "SecurityEventNotification": _recorder(StationEventKind.SECURITY, "A04: security events."),
     "FirmwareStatusNotification": _recorder(StationEventKind.FIRMWARE_STATUS, "L01: firmware."),
     "LogStatusNotification": _recorder(StationEventKind.LOG_STATUS, "N01: log upload status."),
+    "ReportChargingProfiles": k.report_charging_profiles,
+    "NotifyChargingLimit": k.notify_charging_limit,
+    "NotifyEVChargingNeeds": k.notify_ev_charging_needs,
+    "NotifyEVChargingSchedule": k.notify_ev_charging_schedule,
 }
