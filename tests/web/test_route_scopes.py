@@ -107,6 +107,8 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "GET /dashboard/reliability/stations/{station_id}/panel": Probe(
             "/dashboard/reliability/stations/SOUTHSTATION/panel"
         ),
+        "GET /dashboard/load": Probe("/dashboard/load"),
+        "GET /dashboard/sites/{site_id}/load": Probe("/dashboard/sites/south/load"),
     }
 
 
