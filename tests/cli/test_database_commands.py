@@ -265,7 +265,8 @@ def test_commands_refuse_a_database_at_an_older_revision(database_url: str) -> N
     assert result.exit_code == 1
     assert (
         "the database is at revision 0001, this Forecourt needs revision"
-        " 0002_users + 0003_reliability + 0004_payments + 0020_smart_charging: run `forecourt migrate` first"
+        " 0002_users + 0003_reliability + 0004_payments + 0020_smart_charging:"
+        " run `forecourt migrate` first"
     ) in " ".join(result.stderr.split())
 
 
