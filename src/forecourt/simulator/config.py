@@ -55,11 +55,14 @@ class StationFaults:
       sending its own Heartbeats (a half-open socket as seen from the CSMS).
     * ``silent`` – the station accepts nothing new: no local or remote sessions, while its
       connectors still say Available.
+    * ``ignores_profiles`` – charging profiles are Accepted but never applied (the station
+      keeps delivering what the car asks: what the CSMS's verification must catch).
     """
 
     card_reader_dead: bool = False
     half_open: bool = False
     silent: bool = False
+    ignores_profiles: bool = False  # accepts charging profiles, then draws as if it had none
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from forecourt.simulator import meter
+from forecourt.simulator import meter, smart_charging
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
 from forecourt.simulator.host import StationHost
 from forecourt.simulator.rpc import Answer, Payload
@@ -71,6 +71,9 @@ class V16Dialect:
             "ChangeConfiguration": self._change_configuration,
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
+            "SetChargingProfile": partial(smart_charging.v16_set, station),
+            "ClearChargingProfile": partial(smart_charging.v16_clear, station),
+            "GetCompositeSchedule": partial(smart_charging.v16_composite, station),
         }
 
     # ------------------------------------------------------------ link messages

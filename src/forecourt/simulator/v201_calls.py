@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Protocol
 
-from forecourt.simulator import meter
+from forecourt.simulator import meter, smart_charging
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
 from forecourt.simulator.host import StationHost
 from forecourt.simulator.rpc import Answer, OcppCallError, Payload
@@ -50,6 +50,9 @@ class V201Calls:
             "GetBaseReport": self._get_base_report,
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
+            "SetChargingProfile": partial(smart_charging.v201_set, station),
+            "ClearChargingProfile": partial(smart_charging.v201_clear, station),
+            "GetCompositeSchedule": partial(smart_charging.v201_composite, station),
         }
 
     async def handle(self, action: str, payload: Payload) -> Answer:

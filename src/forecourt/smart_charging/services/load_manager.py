@@ -61,6 +61,10 @@ EXCEED_RATIO = 1.1
 EXCEED_MARGIN_W = 500.0
 EXCEED_READINGS = 2
 TOPICS = ("transaction.", "station.connected", "station.disconnected")
+RETRY_S = 30.0
+#: A car held at what it took, now drawing this share of it, may take more: offer it.
+RISE_RATIO = 0.9
+RETRY_ON = frozenset({CommandStatus.REJECTED, CommandStatus.TIMEOUT, CommandStatus.CALL_ERROR})
 REBALANCE_ON = frozenset(
     {"transaction.started", "transaction.ended", "station.connected", "station.disconnected"}
 )
@@ -90,6 +94,12 @@ class LoadManager:
         self._locks: dict[str, asyncio.Lock] = {}
         self._over: dict[tuple[EvseRef, str], int] = {}
         self._unsubscribe: list[Callable[[], None]] = []
+        self._retries: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        #: After a refusal, timeout or CALLERROR, the site rebalances again this much later.
+        self.retry_s = RETRY_S
+        #: A session ramps up this long before its meter says what the car can take.
+        self.settle_s = site_state.SETTLE_S
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -100,6 +110,12 @@ class LoadManager:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+        for handle in self._retries.values():
+            handle.cancel()
+        self._retries.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     # -- operator surface ------------------------------------------------------------------
     async def set_limit(self, limit: SiteLimit, policy: Policy = Policy.FAIR_SHARE) -> Plan:
@@ -148,7 +164,9 @@ class LoadManager:
     async def load(self, site_id: str) -> SiteLoad:
         managed = await self.site(site_id)
         async with self._ctx.uow() as uow:
-            views = await site_state.gather(uow, managed.limit)
+            views = await site_state.gather(
+                uow, managed.limit, self._ctx.clock.now(), self.settle_s
+            )
             store = uow.repository(SMART_CHARGING_STORE)
             allocations = await store.allocations(site_id)
             events = await store.events(site_id, 20)
@@ -169,7 +187,9 @@ class LoadManager:
         """What the allocation would be now, without sending anything."""
         managed = await self.site(site_id)
         async with self._ctx.uow() as uow:
-            views = await site_state.gather(uow, managed.limit)
+            views = await site_state.gather(
+                uow, managed.limit, self._ctx.clock.now(), self.settle_s
+            )
         moment = now or self._ctx.clock.now()
         return rebalance(managed.limit.watts_at(moment), [v.state for v in views], managed.policy)
 
@@ -179,14 +199,33 @@ class LoadManager:
         async with self._locks.setdefault(site_id, asyncio.Lock()):
             managed = await self.site(site_id)
             async with self._ctx.uow() as uow:
-                views = {v.state.ref: v for v in await site_state.gather(uow, managed.limit)}
+                views = {
+                    v.state.ref: v
+                    for v in await site_state.gather(
+                        uow, managed.limit, self._ctx.clock.now(), self.settle_s
+                    )
+                }
             now = self._ctx.clock.now()
             plan = rebalance(
                 managed.limit.watts_at(now), [v.state for v in views.values()], managed.policy
             )
             sent = await self._send(managed.limit, plan, views)
             await self._keep(managed.limit, plan, views, sent, why)
-            return plan
+        if any(s.status in RETRY_ON for s in sent.values()):
+            self._retry_later(site_id)
+        return plan
+
+    def _retry_later(self, site_id: str) -> None:
+        if site_id in self._retries or not self._unsubscribe:
+            return  # one retry pending per site; none outside a serving process
+
+        def fire() -> None:
+            del self._retries[site_id]
+            task = asyncio.create_task(self._retry(site_id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        self._retries[site_id] = asyncio.get_running_loop().call_later(self.retry_s, fire)
 
     async def _send(
         self, site: SiteLimit, plan: Plan, views: dict[EvseRef, EvseView]
@@ -257,6 +296,14 @@ class LoadManager:
             DomainEvent("smart_charging.rebalanced", "", now, {"site_id": site.site_id, **summary})
         )
 
+    async def _retry(self, site_id: str) -> None:
+        try:
+            await self.rebalance(site_id, why="retry")
+        except NotFound:
+            pass  # no longer managed
+        except Exception:
+            log.exception("smart charging could not retry site %s", site_id)
+
     # -- reactions -------------------------------------------------------------------------
     async def on_event(self, event: DomainEvent) -> None:
         try:
@@ -294,8 +341,19 @@ class LoadManager:
             return
         if await self._exceeded(site_id, ref, tx_id, float(power), given.accepted_w, event.at):
             return
+        if not self._settled(event):
+            return
         if site_state.can_take(float(power), given.accepted_w) is not None:
             await self.rebalance(site_id, why="car takes less than allocated")
+        elif given.reason is Reason.CAR_LIMIT and power >= given.accepted_w * RISE_RATIO:
+            await self.rebalance(site_id, why="car takes all it was given")
+
+    def _settled(self, event: DomainEvent) -> bool:
+        started = event.data.get("started_at")
+        if not isinstance(started, str):
+            return False
+        age = (event.at - datetime.fromisoformat(started)).total_seconds()
+        return age >= self.settle_s
 
     async def _exceeded(
         self, site_id: str, ref: EvseRef, tx_id: str, power: float, accepted: float, at: datetime

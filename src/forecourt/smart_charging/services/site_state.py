@@ -7,6 +7,7 @@ power, connectivity) and from the slice's own rows (operator settings, last allo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from forecourt.domain.charging_profiles import RateUnit, from_watts
 from forecourt.domain.stations import Evse, Station
@@ -25,6 +26,8 @@ FALLBACK_MAX_W = 32 * 230 * 3
 TAKE_RATIO = 0.8
 TAKE_MARGIN_W = 500.0
 HEADROOM = 1.1
+#: Seconds a session ramps up before its metered power says what the car can take.
+SETTLE_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +40,11 @@ class EvseView:
     previous: StoredAllocation | None
 
 
-async def gather(uow: UnitOfWork, site: SiteLimit) -> list[EvseView]:
-    """Every EVSE of the site's stations, sorted by reference."""
+async def gather(
+    uow: UnitOfWork, site: SiteLimit, now: datetime, settle_s: float = SETTLE_S
+) -> list[EvseView]:
+    """Every EVSE of the site's stations, sorted by reference. A session younger than
+    ``settle_s`` is still ramping up: what it takes says nothing about what it can take."""
     stations = await uow.stations.list(site.site_id)
     store = uow.repository(SMART_CHARGING_STORE)
     settings = {s.ref: s for s in await store.evse_settings([s.id for s in stations])}
@@ -49,7 +55,9 @@ async def gather(uow: UnitOfWork, site: SiteLimit) -> list[EvseView]:
             ref = EvseRef(station.id, evse.evse_id)
             active = await uow.transactions.active_on_evse(station.id, evse.evse_id)
             tx = active[0] if active else None
-            views.append(_view(site, station, evse, tx, settings.get(ref), previous.get(ref)))
+            settled = tx is not None and (now - tx.started_at).total_seconds() >= settle_s
+            view = _view(site, station, evse, tx, settings.get(ref), previous.get(ref), settled)
+            views.append(view)
     return sorted(views, key=lambda v: v.state.ref)
 
 
@@ -60,6 +68,7 @@ def _view(
     tx: Transaction | None,
     settings: EvseSettings | None,
     previous: StoredAllocation | None,
+    settled: bool,
 ) -> EvseView:
     ac = is_ac(evse)
     phases = site.phases if ac else None
@@ -72,7 +81,7 @@ def _view(
         online=station.connected,
         min_w=default_min if settings.min_w is None else settings.min_w,
         max_w=settings.max_w or rated_w(evse),
-        can_take_w=can_take(tx.power_w if tx is not None else None, given),
+        can_take_w=can_take(tx.power_w if tx is not None and settled else None, given),
         last_allocation_w=given,
         priority=settings.priority,
     )
