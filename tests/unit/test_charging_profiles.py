@@ -193,3 +193,12 @@ CLEARS = [
 @pytest.mark.parametrize(("clear", "evse", "matches"), CLEARS)
 def test_clear_criteria(clear: ProfileClear, evse: int, matches: bool) -> None:
     assert clear.matches(evse, VALID) is matches
+
+
+def test_an_absolute_profile_without_a_start_applies_from_its_validity_or_always() -> None:
+    always = profile(DEFAULT, (0, 5000), start=None)
+    assert limit_at([PlacedProfile(1, always)], 1, at(0)) == 5000
+    later = replace(always, valid_from=at(30))
+    assert limit_at([PlacedProfile(1, later)], 1, at(0)) is None
+    assert limit_at([PlacedProfile(1, later)], 1, at(30)) == 5000
+    assert composite([PlacedProfile(1, always)], 1, T0, 600).periods == (CompositePeriod(0, 5000),)

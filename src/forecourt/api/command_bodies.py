@@ -8,6 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forecourt.api.bounds import PortNumber, PortOrStation, RecordId, WireInt
+from forecourt.api.charging_profile_bodies import (
+    ClearChargingProfileBody,
+    GetChargingProfilesBody,
+    GetCompositeScheduleBody,
+    SetChargingProfileBody,
+)
 from forecourt.domain import commands as cmd
 from forecourt.domain.commands import CommandKind, CommandRecord, CommandStatus
 from forecourt.services.access import Role, shown_token
@@ -146,7 +152,11 @@ CommandBody = Annotated[
     | SetConfigurationBody
     | GetBaseReportBody
     | ClearCacheBody
-    | DataTransferBody,
+    | DataTransferBody
+    | SetChargingProfileBody
+    | ClearChargingProfileBody
+    | GetCompositeScheduleBody
+    | GetChargingProfilesBody,
     Field(discriminator="kind"),
 ]
 

@@ -247,4 +247,6 @@ def data_transfer(
 
 
 def register(app: typer.Typer) -> None:
+    from forecourt.cli import profile_commands  # noqa: F401  (adds the smart-charging commands)
+
     app.add_typer(command_app, name="command")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from forecourt.domain.charging_profiles import (
     CYCLE_SECONDS,
@@ -23,6 +23,9 @@ from forecourt.domain.charging_profiles import (
     from_watts,
     to_watts,
 )
+
+#: The origin of an absolute schedule that names no start and no validity: it always applies.
+ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +66,8 @@ def schedule_origin(
     schedule = profile.schedule
     if profile.kind is ProfileKind.RELATIVE:
         return tx.started_at if tx is not None else None
-    if schedule.start is None:  # Absolute without a start: from its validity on
-        return profile.valid_from
+    if schedule.start is None:  # Absolute without a start: from its validity on, or always
+        return profile.valid_from or ALWAYS
     if profile.kind is ProfileKind.RECURRING and profile.recurrency is not None:
         cycle = CYCLE_SECONDS[profile.recurrency]
         cycles = (at - schedule.start).total_seconds() // cycle
