@@ -39,8 +39,9 @@ SIM: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
+@asynccontextmanager
+async def depot(tmp_path: Path) -> AsyncIterator[RunningServer]:
+    """A real server with site SITE and the tokens, tuned for accelerated simulators."""
     async with running_server(
         tmp_path, call_timeout=3.0, heartbeat_interval=10, ws_ping_interval=300.0
     ) as running:
@@ -50,6 +51,12 @@ async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
             await services.network.add_token(TokenRecord(token, TokenKind.RFID))
         manager(services).retry_s = 0.2
         manager(services).settle_s = 0.5  # the simulated cars ramp up in 0.33 s
+        yield running
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
+    async with depot(tmp_path) as running:
         yield running
 
 
@@ -111,3 +118,6 @@ def delivered_w(*stations: SimulatedStation) -> float:
         for evse in station.evses
         if evse.session is not None and evse.session.charge.reading is not None
     )
+
+
+from tests.web.conftest import browser  # noqa: E402, F401  # one Chromium for the site page too
