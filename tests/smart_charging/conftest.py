@@ -51,6 +51,7 @@ async def depot(tmp_path: Path) -> AsyncIterator[RunningServer]:
             await services.network.add_token(TokenRecord(token, TokenKind.RFID))
         manager(services).retry_s = 0.2
         manager(services).settle_s = 0.5  # the simulated cars ramp up in 0.33 s
+        manager(services).meter_gap_s = 0.2
         yield running
 
 

@@ -37,8 +37,10 @@ async def api_key(server: RunningServer) -> str:
     return secret
 
 
-async def settled(server: RunningServer, sessions: int) -> list[StoredAllocation]:
-    """Every charging EVSE has accepted its share."""
+async def settled(
+    server: RunningServer, sessions: int, each_w: float | None = None
+) -> list[StoredAllocation]:
+    """Every charging EVSE has accepted its share (``each_w``, when given)."""
 
     async def check() -> list[StoredAllocation] | None:
         rows = await manager(server.forecourt.services).allocations(SITE)
@@ -46,7 +48,8 @@ async def settled(server: RunningServer, sessions: int) -> list[StoredAllocation
         done = len(charging) == sessions and all(
             r.status == "accepted" and r.accepted_w == r.planned_w for r in charging
         )
-        return rows if done else None
+        fair = each_w is None or all(r.planned_w == each_w for r in charging)
+        return rows if done and fair else None
 
     return await eventually(check, 15)
 
@@ -69,7 +72,7 @@ async def test_three_cars_on_two_versions_share_the_limit_fairly(server: Running
         await plug_in(new, 1, TOKENS[1])
         await plug_in(new, 2, TOKENS[2])
 
-        rows = await settled(server, 3)
+        rows = await settled(server, 3, 50_000)
         assert [(r.ref.station_id, r.ref.evse_id, r.planned_w) for r in rows] == [
             ("CS-16", 1, 50_000.0),
             ("CS-201", 1, 50_000.0),
@@ -95,14 +98,14 @@ async def test_three_cars_on_two_versions_share_the_limit_fairly(server: Running
             f"/api/sites/{SITE}/load/signal", json={"limit": 75_000, "until": until}
         )
         assert answer.status_code == 200, answer.text
-        rows = await settled(server, 3)
+        rows = await settled(server, 3, 25_000)
         assert [r.planned_w for r in rows] == [25_000.0] * 3
         await asyncio.sleep(0.3)  # a few meter intervals
         assert delivered_w(old, new) <= 75_000 + TOLERANCE_W
 
         # one car leaves: the two others share its power
         await new.stop_session(2, timeout=5)
-        rows = await settled(server, 2)
+        rows = await settled(server, 2, 37_500)
         assert [r.planned_w for r in rows if r.station_tx_id] == [37_500.0, 37_500.0]
 
 
@@ -117,7 +120,7 @@ async def test_an_offline_station_keeps_its_reservation(server: RunningServer) -
     ):
         await plug_in(first, 1, TOKENS[0])
         await plug_in(second, 1, TOKENS[1])
-        await settled(server, 2)
+        await settled(server, 2, 50_000)
         # CS-B loses its link and keeps charging at 50 kW: CS-A must not take its share
         await second.go_offline()
 

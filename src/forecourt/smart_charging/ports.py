@@ -36,7 +36,7 @@ class StoredAllocation:
     accepted_w: float | None
     reason: Reason
     status: str  # the station's answer to the last profile (a CommandStatus value)
-    at: datetime
+    at: datetime  # since when the accepted allocation holds (its last change)
 
 
 @dataclass(frozen=True, slots=True)

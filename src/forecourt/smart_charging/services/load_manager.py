@@ -47,7 +47,8 @@ from forecourt.smart_charging.ports import (
     SiteEvent,
     StoredAllocation,
 )
-from forecourt.smart_charging.services import site_state
+from forecourt.smart_charging.services import outcome, site_state
+from forecourt.smart_charging.services.outcome import Sent
 from forecourt.smart_charging.services.site_state import EvseView
 
 log = logging.getLogger("forecourt.smart_charging")
@@ -62,6 +63,7 @@ EXCEED_MARGIN_W = 500.0
 EXCEED_READINGS = 2
 TOPICS = ("transaction.", "station.connected", "station.disconnected")
 RETRY_S = 30.0
+METER_GAP_S = 10.0
 #: A car held at what it took, now drawing this share of it, may take more: offer it.
 RISE_RATIO = 0.9
 RETRY_ON = frozenset({CommandStatus.REJECTED, CommandStatus.TIMEOUT, CommandStatus.CALL_ERROR})
@@ -81,12 +83,6 @@ class SiteLoad:
     events: list[SiteEvent]
 
 
-@dataclass(frozen=True, slots=True)
-class Sent:
-    allocation: Allocation
-    status: CommandStatus
-
-
 class LoadManager:
     def __init__(self, ctx: ServiceContext, remote: RemoteControl) -> None:
         self._ctx = ctx
@@ -100,6 +96,10 @@ class LoadManager:
         self.retry_s = RETRY_S
         #: A session ramps up this long before its meter says what the car can take.
         self.settle_s = site_state.SETTLE_S
+        #: Meter readings trigger at most one rebalance per site this often (a slow car would
+        #: otherwise ask for one per reading).
+        self.meter_gap_s = METER_GAP_S
+        self._metered_at: dict[str, float] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -279,11 +279,11 @@ class LoadManager:
             store = uow.repository(SMART_CHARGING_STORE)
             for allocation in plan.allocations:
                 view = views[allocation.ref]
-                row = _row(site.site_id, allocation, view, sent.get(allocation.ref), now)
+                row = outcome.row(site.site_id, allocation, view, sent.get(allocation.ref), now)
                 await store.save_allocation(row)
                 answer = sent.get(allocation.ref)
                 if answer is not None and answer.status is not CommandStatus.ACCEPTED:
-                    await store.add_event(_refused(site.site_id, answer, now))
+                    await store.add_event(outcome.refused(site.site_id, answer, now))
             summary = {
                 "why": why,
                 "limit_w": plan.limit_w,
@@ -341,19 +341,29 @@ class LoadManager:
             return
         if await self._exceeded(site_id, ref, tx_id, float(power), given.accepted_w, event.at):
             return
-        if not self._settled(event):
+        if not self._settled(event, given) or not self._meter_turn(site_id):
             return
         if site_state.can_take(float(power), given.accepted_w) is not None:
             await self.rebalance(site_id, why="car takes less than allocated")
         elif given.reason is Reason.CAR_LIMIT and power >= given.accepted_w * RISE_RATIO:
             await self.rebalance(site_id, why="car takes all it was given")
+        else:
+            self._metered_at.pop(site_id, None)  # nothing to do: the next reading may
 
-    def _settled(self, event: DomainEvent) -> bool:
+    def _meter_turn(self, site_id: str) -> bool:
+        now = asyncio.get_running_loop().time()
+        if now - self._metered_at.get(site_id, -1e9) < self.meter_gap_s:
+            return False
+        self._metered_at[site_id] = now
+        return True
+
+    def _settled(self, event: DomainEvent, given: StoredAllocation) -> bool:
+        """The session has ramped up, and its allocation held long enough to be reached."""
         started = event.data.get("started_at")
         if not isinstance(started, str):
             return False
         age = (event.at - datetime.fromisoformat(started)).total_seconds()
-        return age >= self.settle_s
+        return min(age, (event.at - given.at).total_seconds()) >= self.settle_s
 
     async def _exceeded(
         self, site_id: str, ref: EvseRef, tx_id: str, power: float, accepted: float, at: datetime
@@ -383,28 +393,3 @@ class LoadManager:
     async def _managed(self, site_id: str) -> ManagedSite | None:
         async with self._ctx.uow() as uow:
             return await uow.repository(SMART_CHARGING_STORE).site(site_id)
-
-
-def _row(
-    site_id: str, allocation: Allocation, view: EvseView, sent: Sent | None, now: datetime
-) -> StoredAllocation:
-    previous = view.previous
-    tx_id = view.tx.station_tx_id if view.tx is not None else None
-    same_tx = previous is not None and previous.station_tx_id == tx_id
-    accepted = previous.accepted_w if previous is not None and same_tx else None
-    status = previous.status if previous is not None and same_tx else "none"
-    if allocation.reason is Reason.HELD_OFFLINE and previous is not None:
-        accepted, status = previous.accepted_w, "offline"
-    if sent is not None:
-        status = sent.status.value
-        if sent.status is CommandStatus.ACCEPTED:
-            accepted = sent.allocation.watts
-    return StoredAllocation(
-        allocation.ref, site_id, tx_id, allocation.watts, accepted, allocation.reason, status, now
-    )
-
-
-def _refused(site_id: str, sent: Sent, now: datetime) -> SiteEvent:
-    ref = sent.allocation.ref
-    data = {"watts": sent.allocation.watts, "status": sent.status.value}
-    return SiteEvent(site_id, sent.status.value, now, ref.station_id, ref.evse_id, data)

@@ -55,10 +55,20 @@ async def gather(
             ref = EvseRef(station.id, evse.evse_id)
             active = await uow.transactions.active_on_evse(station.id, evse.evse_id)
             tx = active[0] if active else None
-            settled = tx is not None and (now - tx.started_at).total_seconds() >= settle_s
-            view = _view(site, station, evse, tx, settings.get(ref), previous.get(ref), settled)
+            before = previous.get(ref)
+            settled = _settled(tx, before, now, settle_s)
+            view = _view(site, station, evse, tx, settings.get(ref), before, settled)
             views.append(view)
     return sorted(views, key=lambda v: v.state.ref)
+
+
+def _settled(
+    tx: Transaction | None, previous: StoredAllocation | None, now: datetime, settle_s: float
+) -> bool:
+    """The car has ramped up to what it was last given: its meter says what it can take."""
+    if tx is None or (now - tx.started_at).total_seconds() < settle_s:
+        return False
+    return previous is None or (now - previous.at).total_seconds() >= settle_s
 
 
 def _view(
