@@ -18,7 +18,7 @@ Limit = Field(ge=0, lt=1e9, description="Watts (unit W, total) or amps per phase
 
 
 class WindowIn(Input):
-    start_minute: int = Field(ge=0, lt=1440, description="Minutes after midnight UTC.")
+    start_minute: int = Field(ge=0, le=1439, description="Minutes after midnight UTC.")
     end_minute: int = Field(gt=0, le=1440)
     limit: float = Limit
 
