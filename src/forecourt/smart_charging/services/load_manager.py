@@ -49,6 +49,7 @@ from forecourt.smart_charging.ports import (
 )
 from forecourt.smart_charging.services import outcome, site_state
 from forecourt.smart_charging.services.outcome import Sent
+from forecourt.smart_charging.services.site_index import SiteIndex
 from forecourt.smart_charging.services.site_state import EvseView
 
 log = logging.getLogger("forecourt.smart_charging")
@@ -100,10 +101,7 @@ class LoadManager:
         #: otherwise ask for one per reading).
         self.meter_gap_s = METER_GAP_S
         self._metered_at: dict[str, float] = {}
-        #: Managed sites and their stations, so the bus events of unmanaged stations (most
-        #: meter values, on most networks) cost no database read. None: not loaded yet.
-        self._station_sites: dict[str, str] | None = None
-        self._sites: set[str] = set()
+        self._index = SiteIndex(ctx)
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -130,7 +128,7 @@ class LoadManager:
             managed = ManagedSite(limit, policy, self._ctx.clock.now())
             await uow.repository(SMART_CHARGING_STORE).save_site(managed)
             await uow.commit()
-        self._station_sites = None
+        self._index.forget()
         return await self.rebalance(limit.site_id, why="limit changed")
 
     async def signal(self, site_id: str, signal: LimitSignal) -> Plan:
@@ -145,7 +143,7 @@ class LoadManager:
             if not await uow.repository(SMART_CHARGING_STORE).delete_site(site_id):
                 raise NotFound("managed site", site_id)
             await uow.commit()
-        self._station_sites = None
+        self._index.forget()
 
     async def set_evse(self, settings: EvseSettings) -> None:
         async with self._ctx.uow() as uow:
@@ -320,10 +318,8 @@ class LoadManager:
             log.exception("smart charging could not react to %s", event.topic)
 
     async def _react(self, event: DomainEvent) -> None:
-        stations = await self._managed_stations()
-        if event.topic == "station.connected" and self._sites and event.station_id not in stations:
-            await self._learn(event.station_id)  # added to a managed site since the load?
-        site_id = stations.get(event.station_id)
+        connected = event.topic == "station.connected"
+        site_id = await self._index.site_of(event.station_id, connected=connected)
         if site_id is None:
             return
         topic = event.topic
@@ -331,29 +327,6 @@ class LoadManager:
             await self.rebalance(site_id, why=topic)
         elif topic == "transaction.updated":
             await self._metered(site_id, event)
-
-    async def _learn(self, station_id: str) -> None:
-        async with self._ctx.uow() as uow:
-            station = await uow.stations.get(station_id)
-        if (
-            station is not None
-            and station.site_id in self._sites
-            and self._station_sites is not None
-        ):
-            self._station_sites[station_id] = station.site_id
-
-    async def _managed_stations(self) -> dict[str, str]:
-        """Station id -> its managed site (loaded once, and again after a change)."""
-        if self._station_sites is None:
-            found: dict[str, str] = {}
-            async with self._ctx.uow() as uow:
-                site_ids = [
-                    s.limit.site_id for s in await uow.repository(SMART_CHARGING_STORE).sites()
-                ]
-                for site_id in site_ids:
-                    found |= {s.id: site_id for s in await uow.stations.list(site_id)}
-            self._station_sites, self._sites = found, set(site_ids)
-        return self._station_sites
 
     async def _metered(self, site_id: str, event: DomainEvent) -> None:
         """A meter reading: flag a station above its profile; rebalance when a car takes
