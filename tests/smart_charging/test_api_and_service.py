@@ -27,7 +27,8 @@ from forecourt.domain.commands import (
     SetChargingProfile,
 )
 from forecourt.domain.connectors import ConnectorRating, ConnectorType, PowerType
-from forecourt.domain.stations import Site
+from forecourt.domain.events import StationEventKind
+from forecourt.domain.stations import ProtocolVersion, Site
 from forecourt.domain.tokens import IdToken, TokenRecord
 from forecourt.features import FEATURES
 from forecourt.services.access import Role
@@ -239,3 +240,19 @@ async def test_without_a_key_nothing_is_shown(api: Api) -> None:
 
 async def test_the_service_is_found_through_its_key(api: Api) -> None:
     assert api.services.feature(SMART_CHARGING).retry_s > 0
+
+
+async def test_a_cars_stated_needs_cap_its_share(api: Api) -> None:
+    """2.0.1 NotifyEVChargingNeeds (kept as a station event) says what the car can take."""
+    async with api.services.ctx.uow() as uow:
+        await uow.stations.set_connected("DC-1", True, NOW, ProtocolVersion.V201)
+        await uow.commit()
+    await start(api, "AC-1", "TAG-1")
+    await start(api, "DC-1", "TAG-2")
+    needs = {"evse_id": 1, "transfer": "DC", "max_current_a": 100, "max_voltage_v": 400}
+    await api.services.core.records.record("DC-1", StationEventKind.EV_CHARGING_NEEDS, needs)
+
+    load = (await api.put(f"/api/sites/{SITE}/load", {"limit": 80_000})).json()
+
+    planned = {a["station_id"]: (a["planned_w"], a["reason"]) for a in load["allocations"]}
+    assert planned == {"DC-1": (40_000.0, "car_limit"), "AC-1": (38_400.0, "share")}

@@ -6,11 +6,12 @@ power, connectivity) and from the slice's own rows (operator settings, last allo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from forecourt.domain.charging_profiles import RateUnit, from_watts
-from forecourt.domain.stations import Evse, Station
+from forecourt.domain.events import StationEventKind
+from forecourt.domain.stations import Evse, ProtocolVersion, Station
 from forecourt.domain.transactions import Transaction
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.smart_charging.domain.allocation import EvseRef, EvseState
@@ -51,6 +52,7 @@ async def gather(
     previous = {a.ref: a for a in await store.allocations(site.site_id)}
     views = []
     for station in stations:
+        needs = await _car_limits(uow, station) if station.protocol is ProtocolVersion.V201 else {}
         for evse in station.evses:
             ref = EvseRef(station.id, evse.evse_id)
             active = await uow.transactions.active_on_evse(station.id, evse.evse_id)
@@ -58,8 +60,43 @@ async def gather(
             before = previous.get(ref)
             settled = _settled(tx, before, now, settle_s)
             view = _view(site, station, evse, tx, settings.get(ref), before, settled)
+            car_w = needs.get(evse.evse_id)
+            if tx is not None and car_w is not None and car_w[0] >= tx.started_at:
+                view = _capped(view, car_w[1])
             views.append(view)
     return sorted(views, key=lambda v: v.state.ref)
+
+
+async def _car_limits(uow: UnitOfWork, station: Station) -> dict[int, tuple[datetime, float]]:
+    """What each car said it can take (2.0.1 NotifyEVChargingNeeds, ISO 15118), per EVSE:
+    (when it said so, watts). The newest statement of each EVSE wins."""
+    found: dict[int, tuple[datetime, float]] = {}
+    kind = StationEventKind.EV_CHARGING_NEEDS
+    for event in await uow.events.list(station.id, kind, limit=20):  # newest first
+        evse_id, watts = event.data.get("evse_id"), _needs_w(event.data)
+        if isinstance(evse_id, int) and watts is not None and evse_id not in found:
+            found[evse_id] = (event.at, watts)
+    return found
+
+
+def _needs_w(needs: dict[str, object]) -> float | None:
+    power, amps, volts = (needs.get(k) for k in ("max_power_w", "max_current_a", "max_voltage_v"))
+    if isinstance(power, int | float) and power > 0:
+        return float(power)
+    if not (isinstance(amps, int | float) and isinstance(volts, int | float)):
+        return None
+    phases = {"AC_single_phase": 1, "AC_two_phase": 2, "AC_three_phase": 3}.get(
+        str(needs.get("transfer")), 1
+    )
+    # AC: the car's current on each phase at the phase voltage (its max voltage is line-line)
+    per_phase_v = volts / 3**0.5 if phases == 3 else volts
+    return float(amps * per_phase_v * phases)
+
+
+def _capped(view: EvseView, car_w: float) -> EvseView:
+    state = view.state
+    take = car_w if state.can_take_w is None else min(car_w, state.can_take_w)
+    return replace(view, state=replace(state, can_take_w=take))
 
 
 def _settled(
