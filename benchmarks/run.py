@@ -14,6 +14,7 @@ BENCHMARKS = [
     "bench_reliability.py",
     "bench_cli.py",
     "bench_storm.py",
+    "bench_rebalance.py",  # smart charging: a 200-EVSE site, time and profiles per change
 ]
 
 

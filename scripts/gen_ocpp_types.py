@@ -46,6 +46,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "firmware": ("UpdateFirmware", "SignedUpdateFirmware", "GetDiagnostics", "GetLog"),
         "local_auth": ("SendLocalList", "GetLocalListVersion", "ReserveNow", "CancelReservation"),
+        "smart_charging": ("SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule"),
     },
     "v201": {
         "provisioning": ("BootNotification", "Heartbeat", "Reset"),
@@ -76,6 +77,11 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("CustomerInformation", "NotifyCustomerInformation"),
         ),
         "administration": ("GetReport", "SetNetworkProfile", "GetTransactionStatus"),
+        "smart_charging": (
+            *("SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule"),
+            *("GetChargingProfiles", "ReportChargingProfiles", "NotifyChargingLimit"),
+            *("NotifyEVChargingNeeds", "NotifyEVChargingSchedule"),
+        ),
     },
     # 2.1 reuses the 2.0.1 types; only what 2.1 adds or changes that the adapter reads.
     "v21": {

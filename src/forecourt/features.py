@@ -13,6 +13,7 @@ from forecourt.compat.feature import FEATURE as COMPAT
 from forecourt.firmware.feature import FEATURE as FIRMWARE
 from forecourt.payments.feature import FEATURE as PAYMENTS
 from forecourt.reliability.feature import FEATURE as RELIABILITY
+from forecourt.smart_charging.feature import FEATURE as SMART_CHARGING
 
 if TYPE_CHECKING:
     from forecourt.extension import Feature
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 #: The order in which a serving process starts them (and stops them in reverse), and in which
 #: their routes and dashboard entries are added. Ports are found whatever the order.
-FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT, FIRMWARE)
+FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT, FIRMWARE, SMART_CHARGING)
 
 
 def storage_extensions(features: Sequence[Feature[Any]] = FEATURES) -> StorageExtensions:

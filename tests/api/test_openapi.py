@@ -36,7 +36,7 @@ async def test_openapi_documents_the_api(rig: ApiRig) -> None:
     command_body = paths["/api/stations/{station_id}/commands"]["post"]["requestBody"]
     schema = command_body["content"]["application/json"]["schema"]
     assert schema["discriminator"]["propertyName"] == "kind"
-    assert len(schema["oneOf"]) == 14
+    assert len(schema["oneOf"]) == 18
     get_station = paths["/api/stations/{station_id}"]["get"]["responses"]
     assert get_station["422"]["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/Problem"

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 import orjson
@@ -324,6 +326,8 @@ def schema_errors(frames: list[Frame], version: str, exempt: set[str] | None = N
             payload = message[2]
         else:
             continue
+        # the schemas' multipleOf (charging limits: 0.1) is checked on Decimals, as ocpp does
+        payload = json.loads(json.dumps(payload), parse_float=Decimal)
         errors += [f"{action}: {error.message}" for error in validator.iter_errors(payload)]
         errors += [f"{action}: bad timestamp {t}" for t in _timestamps(payload) if not _UTC_MS(t)]
     return errors

@@ -50,9 +50,9 @@ async def test_misc_calls_and_not_implemented(csms: CsmsServer) -> None:
     assert (ours.status, ours.data) == ("Accepted", "ping")
     theirs = await csms.call("CP16", call.DataTransfer(vendor_id="Acme"))
     assert theirs.status == "UnknownVendorId"
-    schedule = call.GetCompositeSchedule(connector_id=1, duration=60)
-    with pytest.raises(OCPPError) as error:
-        await csms.call("CP16", schedule)
+    certificates = call.GetInstalledCertificateIds(certificate_type="CentralSystemRootCertificate")
+    with pytest.raises(OCPPError) as error:  # certificates are issue 18's
+        await csms.call("CP16", certificates)
     assert error.value.code == "NotImplemented"
 
 

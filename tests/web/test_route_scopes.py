@@ -177,6 +177,8 @@ def probes(ids: Ids) -> dict[str, Probe]:
             "/dashboard/firmware/stations/SOUTHSTATION/logs", {"kind": "diagnostics"}
         ),
         "GET /dashboard/firmware/logs/{upload_id}/file": Probe("/dashboard/firmware/logs/1/file"),
+        "GET /dashboard/load": Probe("/dashboard/load"),
+        "GET /dashboard/sites/{site_id}/load": Probe("/dashboard/sites/south/load"),
     }
 
 

@@ -13,6 +13,12 @@ from forecourt.api.admin_bodies import (
     SetNetworkProfileBody,
 )
 from forecourt.api.bounds import PortNumber, PortOrStation, RecordId, WireInt
+from forecourt.api.charging_profile_bodies import (
+    ClearChargingProfileBody,
+    GetChargingProfilesBody,
+    GetCompositeScheduleBody,
+    SetChargingProfileBody,
+)
 from forecourt.domain import commands as cmd
 from forecourt.domain.commands import CommandKind, CommandRecord, CommandStatus
 from forecourt.services.access import Role, shown_token
@@ -157,7 +163,11 @@ CommandBody = Annotated[
     | DataTransferBody
     | GetReportBody
     | SetNetworkProfileBody
-    | GetTransactionStatusBody,
+    | GetTransactionStatusBody
+    | SetChargingProfileBody
+    | ClearChargingProfileBody
+    | GetCompositeScheduleBody
+    | GetChargingProfilesBody,
     Field(discriminator="kind"),
 ]
 

@@ -257,6 +257,9 @@ def data_transfer(
 
 
 def register(app: typer.Typer) -> None:
-    from forecourt.cli import administration  # noqa: F401  # adds its commands to command_app
+    from forecourt.cli import (
+        administration,  # noqa: F401  # adds its commands to command_app
+        profile_commands,  # noqa: F401  (adds the smart-charging commands)
+    )
 
     app.add_typer(command_app, name="command")

@@ -7,6 +7,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from forecourt.domain.charging_profiles import (
+    ChargingProfile,
+    ProfileClear,
+    ProfilePurpose,
+    RateUnit,
+)
 from forecourt.domain.device import (
     ClearDisplayMessage,
     ClearMonitors,
@@ -67,6 +73,10 @@ class CommandKind(StrEnum):
     GET_TRANSACTION_STATUS = "get_transaction_status"
     SET_CONFIGURATION_ITEMS = "set_configuration_items"
     GET_MESSAGE_LIMITS = "get_message_limits"
+    SET_CHARGING_PROFILE = "set_charging_profile"
+    CLEAR_CHARGING_PROFILE = "clear_charging_profile"
+    GET_COMPOSITE_SCHEDULE = "get_composite_schedule"
+    GET_CHARGING_PROFILES = "get_charging_profiles"
 
 
 class TriggerKind(StrEnum):
@@ -384,6 +394,41 @@ class GetTransactionStatus:
     station_tx_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SetChargingProfile:
+    """Install a charging profile on an EVSE (0: the whole station). 1.6 §5.16, 2.0.1 K01."""
+
+    evse_id: int
+    profile: ChargingProfile
+
+
+@dataclass(frozen=True, slots=True)
+class ClearChargingProfile:
+    """Remove the profiles matching ``criteria``. 1.6 §5.5, 2.0.1 K10."""
+
+    criteria: ProfileClear = field(default_factory=ProfileClear)
+
+
+@dataclass(frozen=True, slots=True)
+class GetCompositeSchedule:
+    """Ask the station what limit it will apply on an EVSE. 1.6 §5.7, 2.0.1 K08."""
+
+    evse_id: int
+    duration_s: int
+    unit: RateUnit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetChargingProfiles:
+    """2.0.1 K09: the station reports its installed profiles (ReportChargingProfiles)."""
+
+    request_id: int
+    evse_id: int | None = None
+    purpose: ProfilePurpose | None = None
+    stack_level: int | None = None
+    profile_ids: tuple[int, ...] = ()
+
+
 Command = (
     Reset
     | UnlockConnector
@@ -422,6 +467,10 @@ Command = (
     | GetTransactionStatus
     | SetConfigurationItems
     | GetMessageLimits
+    | SetChargingProfile
+    | ClearChargingProfile
+    | GetCompositeSchedule
+    | GetChargingProfiles
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -462,6 +511,10 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     GetTransactionStatus: CommandKind.GET_TRANSACTION_STATUS,
     SetConfigurationItems: CommandKind.SET_CONFIGURATION_ITEMS,
     GetMessageLimits: CommandKind.GET_MESSAGE_LIMITS,
+    SetChargingProfile: CommandKind.SET_CHARGING_PROFILE,
+    ClearChargingProfile: CommandKind.CLEAR_CHARGING_PROFILE,
+    GetCompositeSchedule: CommandKind.GET_COMPOSITE_SCHEDULE,
+    GetChargingProfiles: CommandKind.GET_CHARGING_PROFILES,
 }
 
 #: Configuration keys that hold the station's own password: only the rotation may set them

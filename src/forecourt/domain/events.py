@@ -31,6 +31,10 @@ class StationEventKind(StrEnum):
     TRANSACTION_RECONCILED = "transaction_reconciled"  # closed by Forecourt, not the station
     RETROFIT = "retrofit"  # a connector added or converted in place (old -> new in data)
     CUSTOMER_INFORMATION = "customer_information"  # NotifyCustomerInformation parts (2.0.1)
+    CHARGING_PROFILES = "charging_profiles"  # 2.0.1 ReportChargingProfiles: what is installed
+    CHARGING_LIMIT = "charging_limit"  # 2.0.1 NotifyChargingLimit: an external limit
+    EV_CHARGING_NEEDS = "ev_charging_needs"  # 2.0.1 NotifyEVChargingNeeds (ISO 15118)
+    EV_CHARGING_SCHEDULE = "ev_charging_schedule"  # 2.0.1 NotifyEVChargingSchedule
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,15 @@ from forecourt.domain.commands import (
     CancelReservation,
     ChangeAvailability,
     ClearCache,
+    ClearChargingProfile,
     Command,
     CostUpdate,
     DataTransfer,
     DisplayPrice,
     FetchLog,
     GetBaseReport,
+    GetChargingProfiles,
+    GetCompositeSchedule,
     GetConfiguration,
     GetLocalListLimits,
     GetLocalListVersion,
@@ -33,6 +36,7 @@ from forecourt.domain.commands import (
     Reset,
     SendLocalList,
     SetAuthCache,
+    SetChargingProfile,
     SetConfiguration,
     SetConfigurationItems,
     SetNetworkProfile,
@@ -77,6 +81,9 @@ AdministrationCommand = (
     | SetConfigurationItems
     | GetMessageLimits
 )
+SmartChargingCommand = (
+    SetChargingProfile | ClearChargingProfile | GetCompositeSchedule | GetChargingProfiles
+)
 Rendered = tuple[str, Mapping[str, object]]
 
 
@@ -91,6 +98,7 @@ class FamilyRenderers:
     local_auth: Callable[[LocalAuthCommand], Rendered]
     device: Callable[[DeviceCommand], Rendered]
     administration: Callable[[AdministrationCommand], Rendered]
+    smart_charging: Callable[[SmartChargingCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -143,5 +151,12 @@ class FamilyRenderers:
                 | GetMessageLimits()
             ):
                 return self.administration(command)
+            case (
+                SetChargingProfile()
+                | ClearChargingProfile()
+                | GetCompositeSchedule()
+                | GetChargingProfiles()
+            ):
+                return self.smart_charging(command)
             case _:
                 assert_never(command)

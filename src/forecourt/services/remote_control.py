@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -174,6 +175,8 @@ def command_params(command: Command) -> dict[str, Any]:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, datetime):  # charging profiles' starts and validity
+        return value.isoformat()
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from forecourt.simulator import physics
+from forecourt.simulator import physics, smart_charging
 from forecourt.simulator.host import StationHost
 from forecourt.simulator.session import ChargingSession, ConnectorStatus, StopCause
 
@@ -70,7 +70,9 @@ async def _charge(station: StationHost, session: ChargingSession) -> None:
         interval = station.meter_interval()
         stopped = await _wait(session.stop_requested, interval or IDLE_TICK_S)
         now = loop.time()
-        _advance(session, (now - last) * station.config.speed)
+        _advance(
+            session, (now - last) * station.config.speed, smart_charging.cap_w(station, session)
+        )
         last = now
         if stopped:
             return
@@ -81,10 +83,10 @@ async def _charge(station: StationHost, session: ChargingSession) -> None:
             await station.dialect.meter_sample(session)
 
 
-def _advance(session: ChargingSession, vehicle_s: float) -> None:
+def _advance(session: ChargingSession, vehicle_s: float, limit_w: float | None = None) -> None:
     evse = session.evse
     metered_wh = physics.advance(
-        session.charge, session.vehicle, evse.config, vehicle_s, ramp_s=RAMP_S
+        session.charge, session.vehicle, evse.config, vehicle_s, ramp_s=RAMP_S, limit_w=limit_w
     )
     evse.register_wh += metered_wh
 

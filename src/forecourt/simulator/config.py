@@ -64,6 +64,8 @@ class StationFaults:
       InstallationFailed, InvalidSignature with a SecurityEventNotification).
     * ``log_upload_refused`` – the station refuses to upload logs (Rejected / no fileName).
     * ``log_size_bytes`` – how big the log it uploads is.
+    * ``ignores_profiles`` – charging profiles are Accepted but never applied (the station
+      keeps delivering what the car asks: what the CSMS's verification must catch).
     """
 
     card_reader_dead: bool = False
@@ -74,6 +76,7 @@ class StationFaults:
     firmware_signature_invalid: bool = False
     log_upload_refused: bool = False
     log_size_bytes: int = 2048
+    ignores_profiles: bool = False  # accepts charging profiles, then draws as if it had none
 
 
 @dataclass

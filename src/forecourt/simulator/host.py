@@ -13,6 +13,7 @@ from typing import Protocol
 from forecourt.simulator.config import StationConfig, StationFaults
 from forecourt.simulator.dialect import Dialect
 from forecourt.simulator.physics import VehicleProfile
+from forecourt.simulator.profiles import ProfileStore
 from forecourt.simulator.rpc import Answer
 from forecourt.simulator.session import ChargingSession, ConnectorStatus, EvseState, StopCause
 from forecourt.simulator.settings import SettingsStore
@@ -24,6 +25,7 @@ class StationHost(Protocol):
     faults: StationFaults
     evses: list[EvseState]
     settings: SettingsStore
+    profiles: ProfileStore
     uplink: Uplink
     dialect: Dialect
 

@@ -87,13 +87,22 @@ def voltage_v(vehicle: VehicleProfile, evse: EvseConfig, soc: float) -> float:
 
 
 def power_at(
-    vehicle: VehicleProfile, evse: EvseConfig, soc: float, elapsed_s: float, *, ramp_s: float
+    vehicle: VehicleProfile,
+    evse: EvseConfig,
+    soc: float,
+    elapsed_s: float,
+    *,
+    ramp_s: float,
+    limit_w: float | None = None,
 ) -> PowerReading:
+    """``limit_w``: the charging profile in force (the CSMS's limit), if any."""
     faults = evse.faults
     request = vehicle_request_w(vehicle, soc, elapsed_s, dc=evse.is_dc, ramp_s=ramp_s)
     delivered = min(request, evse.max_power_w) * faults.derate_factor
     if faults.power_cap_w is not None:
         delivered = min(delivered, faults.power_cap_w)
+    if limit_w is not None:
+        delivered = min(delivered, limit_w)
     offered = evse.max_power_w * faults.derate_factor
     return PowerReading(max(0.0, delivered), offered, voltage_v(vehicle, evse, soc))
 
@@ -105,6 +114,7 @@ def advance(
     dt_s: float,
     *,
     ramp_s: float = 20.0,
+    limit_w: float | None = None,
 ) -> float:
     """Integrate ``dt_s`` seconds of vehicle time; return the energy metered (Wh)."""
     efficiency = DC_EFFICIENCY if evse.is_dc else AC_EFFICIENCY
@@ -113,12 +123,16 @@ def advance(
     remaining = max(0.0, dt_s)
     while remaining > 0:
         step = min(INTEGRATION_STEP_S, remaining)
-        reading = power_at(vehicle, evse, state.soc, state.elapsed_s, ramp_s=ramp_s)
+        reading = power_at(
+            vehicle, evse, state.soc, state.elapsed_s, ramp_s=ramp_s, limit_w=limit_w
+        )
         step_wh = reading.delivered_w * step / 3600.0
         state.soc = min(100.0, state.soc + 100.0 * step_wh * efficiency / capacity_wh)
         state.elapsed_s += step
         metered_wh += step_wh
         remaining -= step
     state.delivered_wh += metered_wh
-    state.reading = power_at(vehicle, evse, state.soc, state.elapsed_s, ramp_s=ramp_s)
+    state.reading = power_at(
+        vehicle, evse, state.soc, state.elapsed_s, ramp_s=ramp_s, limit_w=limit_w
+    )
     return metered_wh

@@ -19,6 +19,7 @@ from forecourt.simulator.charging import run_session
 from forecourt.simulator.config import StationConfig, StationFaults
 from forecourt.simulator.dialect import Dialect
 from forecourt.simulator.physics import VEHICLES, VehicleProfile
+from forecourt.simulator.profiles import ProfileStore
 from forecourt.simulator.rpc import FrameTap, Payload
 from forecourt.simulator.session import ChargingSession, ConnectorStatus, EvseState, StopCause
 from forecourt.simulator.settings import SettingsStore
@@ -42,6 +43,7 @@ class SimulatedStation:
         config.validate()
         self.config = config
         self.faults = StationFaults()
+        self.profiles = ProfileStore()
         self.evses = [
             EvseState(evse_id, evse, config.starting_register_wh(evse_id))
             for evse_id, evse in enumerate(config.evses, start=1)
@@ -176,6 +178,8 @@ class SimulatedStation:
         """The vehicle has left: free the EVSE and apply a scheduled availability change."""
         evse = session.evse
         evse.session = None
+        if session.transaction_id is not None:
+            self.profiles.end_transaction(str(session.transaction_id))
         if evse.scheduled_operative is not None:
             evse.operative, evse.scheduled_operative = evse.scheduled_operative, None
         await self.set_status(evse, evse.idle_status())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from forecourt.simulator import maintenance, meter
+from forecourt.simulator import maintenance, meter, smart_charging
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
 from forecourt.simulator.host import StationHost, new_password
 from forecourt.simulator.local_auth import LocalAuthStore
@@ -74,6 +74,9 @@ class V16Dialect:
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
             **maintenance.handlers16(maintenance.Maintenance(station), self._notify),
+            "SetChargingProfile": partial(smart_charging.v16_set, station),
+            "ClearChargingProfile": partial(smart_charging.v16_clear, station),
+            "GetCompositeSchedule": partial(smart_charging.v16_composite, station),
         }
         cache_key = station.settings.keys["AuthorizationCacheEnabled"]
         self.local = LocalAuthStore(cache_enabled=lambda: cache_key.current() == "true")

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Protocol
 
-from forecourt.simulator import maintenance, meter
+from forecourt.simulator import maintenance, meter, smart_charging
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
 from forecourt.simulator.host import StationHost, new_password
 from forecourt.simulator.rpc import Answer, OcppCallError, Payload
@@ -57,6 +57,9 @@ class V201Calls:
             "GetReport": self.admin.get_report,
             "SetNetworkProfile": self.admin.set_network_profile,
             "GetTransactionStatus": self.admin.get_transaction_status,
+            "SetChargingProfile": partial(smart_charging.v201_set, station),
+            "ClearChargingProfile": partial(smart_charging.v201_clear, station),
+            "GetCompositeSchedule": partial(smart_charging.v201_composite, station),
         }
         self.device = V201Device(station)  # monitors, display messages, customer information
         self._handlers |= self.device.handlers

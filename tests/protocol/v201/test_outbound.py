@@ -45,6 +45,7 @@ from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
 from forecourt.ocpp.versions import OcppVersion
 from tests.protocol.test_local_auth_frames import LOCAL_AUTH_RENDERED
+from tests.protocol.test_smart_charging_frames import V201_FRAMES
 from tests.protocol.v201.test_device import DEVICE_RENDERED
 from tests.protocol.v201.test_maintenance_frames import RENDERED as MAINTENANCE_RENDERED
 
@@ -252,6 +253,7 @@ def test_render_golden_and_schema_valid(
 
 def test_every_command_kind_renders_something_schema_valid() -> None:
     rendered = {type(command) for command, _, _ in [*RENDERED, *DEVICE_RENDERED]}
+    rendered = {type(command) for command, _, _ in [*RENDERED, *V201_FRAMES]}
     assert rendered == set(COMMAND_KINDS)
     for trigger in TriggerKind:
         action, payload = ADAPTER.render(TriggerMessage(trigger))

@@ -9,6 +9,7 @@ from forecourt.domain.commands import (
     CancelReservation,
     ChangeAvailability,
     ClearCache,
+    ClearChargingProfile,
     Command,
     CommandResult,
     CommandStatus,
@@ -17,6 +18,8 @@ from forecourt.domain.commands import (
     DisplayPrice,
     FetchLog,
     GetBaseReport,
+    GetChargingProfiles,
+    GetCompositeSchedule,
     GetConfiguration,
     GetLocalListLimits,
     GetLocalListVersion,
@@ -29,6 +32,7 @@ from forecourt.domain.commands import (
     Reset,
     SendLocalList,
     SetAuthCache,
+    SetChargingProfile,
     SetConfiguration,
     SetConfigurationItems,
     SetNetworkProfile,
@@ -59,7 +63,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
-from forecourt.ocpp.v16 import local_auth, maintenance, pricing
+from forecourt.ocpp.v16 import local_auth, maintenance, pricing, smart_charging
 from forecourt.ocpp.v16.administration import administration_result, render_administration
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
@@ -259,6 +263,13 @@ def interpret(command: Command, response: Payload) -> CommandResult:
             | CustomerInformation()
         ):  # never sent: rendering refuses them
             return _status(response)
+        case (
+            SetChargingProfile()
+            | ClearChargingProfile()
+            | GetCompositeSchedule()
+            | GetChargingProfiles()
+        ):
+            return smart_charging.interpret(command, response)
         case _:
             assert_never(command)
 
@@ -292,4 +303,5 @@ _RENDERERS = FamilyRenderers(
     local_auth=local_auth.render,
     device=_render_device,
     administration=render_administration,
+    smart_charging=smart_charging.render,
 )

@@ -36,8 +36,9 @@ from forecourt.ocpp.maintenance_status import REQUEST_STATUS
 from forecourt.ocpp.rendering import (
     AdministrationCommand,
     LocalAuthCommand,
+    SmartChargingCommand,
 )
-from forecourt.ocpp.v201 import local_auth
+from forecourt.ocpp.v201 import local_auth, smart_charging
 from forecourt.ocpp.v201.administration import interpret_administration
 from forecourt.ocpp.v201.device import DISPLAY_MESSAGE_STATUS, interpret_device
 from forecourt.ocpp.v201.mapping import (
@@ -83,6 +84,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         return interpret_device(command, response)
     if isinstance(command, AdministrationCommand):
         return interpret_administration(command, response)
+    if isinstance(command, SmartChargingCommand):
+        return smart_charging.interpret(command, response)
     return _interpret_core(command, response)
 
 

@@ -23,6 +23,7 @@ from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v201 import device_inbound, maintenance
+from forecourt.ocpp.v201 import smart_charging_inbound as k
 from forecourt.ocpp.v201.local_auth_inbound import reservation_status_update
 from forecourt.ocpp.v201.mapping import (
     AUTHORIZATION_STATUS,
@@ -339,4 +340,8 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "NotifyMonitoringReport": device_inbound.notify_monitoring_report,
     "NotifyDisplayMessages": device_inbound.notify_display_messages,
     "NotifyCustomerInformation": device_inbound.notify_customer_information,
+    "ReportChargingProfiles": k.report_charging_profiles,
+    "NotifyChargingLimit": k.notify_charging_limit,
+    "NotifyEVChargingNeeds": k.notify_ev_charging_needs,
+    "NotifyEVChargingSchedule": k.notify_ev_charging_schedule,
 }

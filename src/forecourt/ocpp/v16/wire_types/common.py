@@ -21,3 +21,57 @@ IdTagInfoStatus = Literal[
     "Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx",
 ]
 # fmt: on
+
+
+class ChargingProfile(TypedDict):
+    chargingProfileId: int
+    transactionId: NotRequired[int]
+    stackLevel: int
+    chargingProfilePurpose: ChargingProfileChargingProfilePurpose
+    chargingProfileKind: ChargingProfileChargingProfileKind
+    recurrencyKind: NotRequired[ChargingProfileRecurrencyKind]
+    validFrom: NotRequired[str]
+    validTo: NotRequired[str]
+    chargingSchedule: ChargingSchedule
+
+
+# fmt: off
+ChargingProfileChargingProfilePurpose = Literal[
+    "ChargePointMaxProfile", "TxDefaultProfile", "TxProfile",
+]
+# fmt: on
+
+
+# fmt: off
+ChargingProfileChargingProfileKind = Literal[
+    "Absolute", "Recurring", "Relative",
+]
+# fmt: on
+
+
+# fmt: off
+ChargingProfileRecurrencyKind = Literal[
+    "Daily", "Weekly",
+]
+# fmt: on
+
+
+class ChargingSchedule(TypedDict):
+    duration: NotRequired[int]
+    startSchedule: NotRequired[str]
+    chargingRateUnit: ChargingScheduleChargingRateUnit
+    chargingSchedulePeriod: list[ChargingSchedulePeriod]
+    minChargingRate: NotRequired[float]
+
+
+# fmt: off
+ChargingScheduleChargingRateUnit = Literal[
+    "A", "W",
+]
+# fmt: on
+
+
+class ChargingSchedulePeriod(TypedDict):
+    startPeriod: int
+    limit: float
+    numberPhases: NotRequired[int]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-from forecourt.ocpp.v16.wire_types.common import IdTagInfo
+from forecourt.ocpp.v16.wire_types.common import ChargingProfile, IdTagInfo
 
 
 class StartTransactionRequest(TypedDict):
@@ -190,60 +190,6 @@ class RemoteStartTransactionRequest(TypedDict):
     connectorId: NotRequired[int]
     idTag: str
     chargingProfile: NotRequired[ChargingProfile]
-
-
-class ChargingProfile(TypedDict):
-    chargingProfileId: int
-    transactionId: NotRequired[int]
-    stackLevel: int
-    chargingProfilePurpose: ChargingProfileChargingProfilePurpose
-    chargingProfileKind: ChargingProfileChargingProfileKind
-    recurrencyKind: NotRequired[ChargingProfileRecurrencyKind]
-    validFrom: NotRequired[str]
-    validTo: NotRequired[str]
-    chargingSchedule: ChargingSchedule
-
-
-# fmt: off
-ChargingProfileChargingProfilePurpose = Literal[
-    "ChargePointMaxProfile", "TxDefaultProfile", "TxProfile",
-]
-# fmt: on
-
-
-# fmt: off
-ChargingProfileChargingProfileKind = Literal[
-    "Absolute", "Recurring", "Relative",
-]
-# fmt: on
-
-
-# fmt: off
-ChargingProfileRecurrencyKind = Literal[
-    "Daily", "Weekly",
-]
-# fmt: on
-
-
-class ChargingSchedule(TypedDict):
-    duration: NotRequired[int]
-    startSchedule: NotRequired[str]
-    chargingRateUnit: ChargingScheduleChargingRateUnit
-    chargingSchedulePeriod: list[ChargingSchedulePeriod]
-    minChargingRate: NotRequired[float]
-
-
-# fmt: off
-ChargingScheduleChargingRateUnit = Literal[
-    "A", "W",
-]
-# fmt: on
-
-
-class ChargingSchedulePeriod(TypedDict):
-    startPeriod: int
-    limit: float
-    numberPhases: NotRequired[int]
 
 
 class RemoteStartTransactionResponse(TypedDict):

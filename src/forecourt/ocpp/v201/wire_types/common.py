@@ -108,6 +108,108 @@ MessageFormatEnumType = Literal[
 # fmt: on
 
 
+class ChargingProfileType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    id: int
+    stackLevel: int
+    chargingProfilePurpose: ChargingProfilePurposeEnumType
+    chargingProfileKind: ChargingProfileKindEnumType
+    recurrencyKind: NotRequired[RecurrencyKindEnumType]
+    validFrom: NotRequired[str]
+    validTo: NotRequired[str]
+    chargingSchedule: list[ChargingScheduleType]
+    transactionId: NotRequired[str]
+
+
+# fmt: off
+ChargingProfilePurposeEnumType = Literal[
+    "ChargingStationExternalConstraints", "ChargingStationMaxProfile", "TxDefaultProfile",
+    "TxProfile",
+]
+# fmt: on
+
+
+# fmt: off
+ChargingProfileKindEnumType = Literal[
+    "Absolute", "Recurring", "Relative",
+]
+# fmt: on
+
+
+# fmt: off
+RecurrencyKindEnumType = Literal[
+    "Daily", "Weekly",
+]
+# fmt: on
+
+
+class ChargingScheduleType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    id: int
+    startSchedule: NotRequired[str]
+    duration: NotRequired[int]
+    chargingRateUnit: ChargingRateUnitEnumType
+    chargingSchedulePeriod: list[ChargingSchedulePeriodType]
+    minChargingRate: NotRequired[float]
+    salesTariff: NotRequired[SalesTariffType]
+
+
+# fmt: off
+ChargingRateUnitEnumType = Literal[
+    "W", "A",
+]
+# fmt: on
+
+
+class ChargingSchedulePeriodType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    startPeriod: int
+    limit: float
+    numberPhases: NotRequired[int]
+    phaseToUse: NotRequired[int]
+
+
+class SalesTariffType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    id: int
+    salesTariffDescription: NotRequired[str]
+    numEPriceLevels: NotRequired[int]
+    salesTariffEntry: list[SalesTariffEntryType]
+
+
+class SalesTariffEntryType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    relativeTimeInterval: RelativeTimeIntervalType
+    ePriceLevel: NotRequired[int]
+    consumptionCost: NotRequired[list[ConsumptionCostType]]
+
+
+class RelativeTimeIntervalType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    start: int
+    duration: NotRequired[int]
+
+
+class ConsumptionCostType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    startValue: float
+    cost: list[CostType]
+
+
+class CostType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    costKind: CostKindEnumType
+    amount: int
+    amountMultiplier: NotRequired[int]
+
+
+# fmt: off
+CostKindEnumType = Literal[
+    "CarbonDioxideEmission", "RelativePricePercentage", "RenewableGenerationPercentage",
+]
+# fmt: on
+
+
 class MessageInfoType(TypedDict):
     customData: NotRequired[CustomDataType]
     display: NotRequired[ComponentType]
@@ -130,6 +232,13 @@ MessagePriorityEnumType = Literal[
 # fmt: off
 MessageStateEnumType = Literal[
     "Charging", "Faulted", "Idle", "Unavailable",
+]
+# fmt: on
+
+
+# fmt: off
+GenericStatusEnumType = Literal[
+    "Accepted", "Rejected",
 ]
 # fmt: on
 

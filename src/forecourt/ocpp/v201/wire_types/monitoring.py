@@ -14,6 +14,7 @@ from forecourt.ocpp.v201.wire_types.common import (
     ComponentVariableType,
     CustomDataType,
     GenericDeviceModelStatusEnumType,
+    GenericStatusEnumType,
     StatusInfoType,
     VariableType,
 )
@@ -93,13 +94,6 @@ class SetMonitoringLevelResponse(TypedDict):
     customData: NotRequired[CustomDataType]
     status: GenericStatusEnumType
     statusInfo: NotRequired[StatusInfoType]
-
-
-# fmt: off
-GenericStatusEnumType = Literal[
-    "Accepted", "Rejected",
-]
-# fmt: on
 
 
 class ClearVariableMonitoringRequest(TypedDict):

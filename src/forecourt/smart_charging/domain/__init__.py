@@ -1,0 +1,1 @@
+"""Pure allocation rules of smart charging: no I/O, no clock."""
