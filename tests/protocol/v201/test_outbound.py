@@ -252,8 +252,7 @@ def test_render_golden_and_schema_valid(
 
 
 def test_every_command_kind_renders_something_schema_valid() -> None:
-    rendered = {type(command) for command, _, _ in [*RENDERED, *DEVICE_RENDERED]}
-    rendered = {type(command) for command, _, _ in [*RENDERED, *V201_FRAMES]}
+    rendered = {type(command) for command, _, _ in [*RENDERED, *DEVICE_RENDERED, *V201_FRAMES]}
     assert rendered == set(COMMAND_KINDS)
     for trigger in TriggerKind:
         action, payload = ADAPTER.render(TriggerMessage(trigger))

@@ -12,6 +12,7 @@ from forecourt.ocpp.validation import validator_for
 from forecourt.ocpp.versions import OcppVersion
 from tests.protocol.v201.test_golden_frames import GOLDEN as GOLDEN_201
 from tests.protocol.v201.test_golden_frames import MONITORING_REPORT
+from tests.protocol.v201.test_smart_charging_inbound import GOLDEN as SMART_CHARGING_GOLDEN
 from tests.support.harness import ProtocolRig
 
 VALIDATOR = validator_for(OcppVersion.V21)
@@ -43,7 +44,10 @@ GOLDEN_21: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("NotifySettlement", SETTLED, {}),
     ("NotifyMonitoringReport", MONITORING_REPORT_21, {}),
 ]
-GOLDEN = [g for g in GOLDEN_201 if g[0] not in {a for a, _, _ in GOLDEN_21}] + GOLDEN_21
+GOLDEN_SMART = [(action, request, reply) for action, request, reply, *_ in SMART_CHARGING_GOLDEN]
+GOLDEN = [
+    g for g in [*GOLDEN_201, *GOLDEN_SMART] if g[0] not in {a for a, _, _ in GOLDEN_21}
+] + GOLDEN_21
 
 
 def test_every_handler_has_a_golden_frame() -> None:
