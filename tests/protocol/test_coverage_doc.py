@@ -20,7 +20,7 @@ from forecourt.domain.commands import Command, RemoteStop, TriggerKind, TriggerM
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import VersionAdapter
 from tests.protocol.v201.test_device import DEVICE_RENDERED
-from tests.protocol.v201.test_outbound import RENDERED
+from tests.protocol.v201.test_outbound import RENDERED, V201_FRAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "ocpp-coverage.md"
@@ -54,7 +54,7 @@ def adapter(version: str) -> VersionAdapter | None:
 
 
 def example_commands() -> list[Command]:
-    examples = [command for command, _, _ in [*RENDERED, *DEVICE_RENDERED]]
+    examples = [command for command, _, _ in [*RENDERED, *DEVICE_RENDERED, *V201_FRAMES]]
     triggers = [TriggerMessage(kind) for kind in TriggerKind]
     return [*examples, *triggers, RemoteStop("7")]  # 1.6 transaction ids are integers
 
