@@ -26,7 +26,7 @@ from pathlib import Path
 
 import bench_flood
 import bench_storm
-from bench_core import Server, raise_fd_limit
+from bench_core import Server, cpu_seconds, raise_fd_limit
 from bench_flood import Reference, forecourt_cli
 from flood_load import TOKEN
 from session_load import SessionsResult, sessions
@@ -102,23 +102,32 @@ async def sessions_pair(stations: int, seconds: float, port: int, tmp: str) -> T
     server = Server(port, database_url)
     try:
         await asyncio.to_thread(server.wait_ready)
+        cpu = cpu_seconds(server.pid)
         mine = await sessions(f"ws://127.0.0.1:{port}/ocpp", stations, seconds, "SES")
+        cpu = cpu_seconds(server.pid) - cpu
     finally:
         server.stop()
     reference = Reference(port + 1)
     try:
         await reference.wait_ready()
+        ref_cpu = cpu_seconds(reference.pid)
         theirs = await sessions(f"ws://127.0.0.1:{port + 1}/ocpp", stations, seconds, "SES")
+        ref_cpu = cpu_seconds(reference.pid) - ref_cpu
     finally:
         reference.stop()
+    note = _sessions_note(mine, theirs, cpu, ref_cpu)
     return Target(f"{stations:,} realistic sessions: p99", "ms", mine.p99_ms, theirs.p99_ms,
-                  20.0, False, _sessions_note(mine, theirs))  # fmt: skip
+                  20.0, False, note)  # fmt: skip
 
 
-def _sessions_note(mine: SessionsResult, theirs: SessionsResult) -> str:
+def _sessions_note(mine: SessionsResult, theirs: SessionsResult, cpu: float, ref: float) -> str:
     errors = f", errors {mine.errors}" if mine.errors else ""
-    return (f"offered {mine.offered_per_s:.0f} msg/s (reference {theirs.offered_per_s:.0f}), "
-            f"p50 {mine.p50_ms:.1f} ms (reference {theirs.p50_ms:.1f}){errors}")  # fmt: skip
+    per_call = 1000 * cpu / max(1, mine.answered)
+    ref_per_call = 1000 * ref / max(1, theirs.answered)
+    return (f"answered {mine.offered_per_s:.0f} msg/s in the window (reference "
+            f"{theirs.offered_per_s:.0f}), p50 {mine.p50_ms:.1f} ms (reference "
+            f"{theirs.p50_ms:.1f}); server CPU {per_call:.2f} ms per call, connects and boots "
+            f"included (reference {ref_per_call:.2f}){errors}")  # fmt: skip
 
 
 def storm_targets(stations: int, port: int, tmp: str) -> list[Target]:

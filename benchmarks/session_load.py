@@ -11,6 +11,7 @@ within the measured window count; the generator shares ``flood_load``'s lean cli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class Sessions:
     end_at: float = 0.0
     ready: int = 0
     latencies: list[float] = field(default_factory=list)
+    answered: int = 0  # every call, in the window or not
     errors: dict[str, int] = field(default_factory=dict)
 
 
@@ -41,6 +43,7 @@ class SessionsResult:
     p50_ms: float
     p99_ms: float
     measured: int
+    answered: int
     errors: dict[str, int]
 
 
@@ -62,7 +65,9 @@ async def sessions(url: str, stations: int, seconds: float, prefix: str) -> Sess
     def pct(q: float) -> float:
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
-    return SessionsResult(len(ordered) / seconds, pct(0.5), pct(0.99), len(ordered), state.errors)
+    return SessionsResult(
+        len(ordered) / seconds, pct(0.5), pct(0.99), len(ordered), state.answered, state.errors
+    )
 
 
 async def _station(url: str, station_id: str, state: Sessions) -> None:
@@ -73,7 +78,9 @@ async def _station(url: str, station_id: str, state: Sessions) -> None:
                                                     "chargePointModel": "Sessions"})  # fmt: skip
             await station.status("Available")
             state.ready += 1
-            await _day(station, state)
+            with contextlib.suppress(TimeoutError):  # the window is over: hang up at once
+                async with asyncio.timeout_at(state.end_at):
+                    await _day(station, state)
     except Exception as exc:
         name = type(exc).__name__
         state.errors[name] = state.errors.get(name, 0) + 1
@@ -121,6 +128,7 @@ class _Timed:
         now = loop.time()
         started = time.perf_counter()
         answer = await self._station.call(action, payload)
+        self._state.answered += 1
         if self._state.start_at <= now < self._state.end_at:
             self._state.latencies.append(time.perf_counter() - started)
         return answer
