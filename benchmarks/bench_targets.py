@@ -198,18 +198,24 @@ def main() -> int:
         port=args.port, set=[], pg_setting=[], py_spy=None,
     )  # fmt: skip
     targets: list[Target] = []
+
+    def measured(rows: list[Target]) -> None:  # as they come: a stopped run still tells
+        targets.extend(rows)
+        for row in rows:
+            print("  " + " | ".join(row.cells()), file=sys.stderr, flush=True)
+
     with tempfile.TemporaryDirectory() as tmp:
         if "flood" not in args.skip:
             print("flood ...", file=sys.stderr, flush=True)
-            targets += flood_targets(asyncio.run(bench_flood.run_all(flood_args, tmp)))
+            measured(flood_targets(asyncio.run(bench_flood.run_all(flood_args, tmp))))
         if "sessions" not in args.skip:
             print("realistic sessions ...", file=sys.stderr, flush=True)
             seconds = 15.0 if args.quick else 30.0
-            targets.append(asyncio.run(sessions_pair(1000, seconds, args.port + 10, tmp)))
+            measured([asyncio.run(sessions_pair(1000, seconds, args.port + 10, tmp))])
         if "storm" not in args.skip:
             for stations in (1000,) if args.quick else (1000, 10000):
                 print(f"storm {stations} ...", file=sys.stderr, flush=True)
-                targets += storm_targets(stations, args.port + 20, tmp)
+                measured(storm_targets(stations, args.port + 20, tmp))
     print_table(targets, load, args.quick)
     if args.quick:
         print("\nQUICK: no 10,000-station rows (idle memory at 10,000, the 10,000 storm).")
