@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -28,8 +29,7 @@ import bench_flood
 import bench_storm
 from bench_core import Server, cpu_seconds, raise_fd_limit
 from bench_flood import Reference, forecourt_cli
-from flood_load import TOKEN
-from session_load import SessionsResult, sessions
+from session_load import SessionsResult, sessions, station_ids, token_of
 
 QUICK = os.environ.get("QUICK", "") not in ("", "0")
 
@@ -98,7 +98,10 @@ def flood_targets(rows: list[bench_flood.Row]) -> list[Target]:
 async def sessions_pair(stations: int, seconds: float, port: int, tmp: str) -> Target:
     database_url = f"sqlite:///{tmp}/sessions.db"
     forecourt_cli(database_url, "migrate")
-    forecourt_cli(database_url, "tokens", "add", TOKEN)
+    cards = Path(tmp) / "cards.csv"
+    rows = [f"{token_of(s)},,,," for s in station_ids("SES", stations)]
+    cards.write_text("\n".join(["tag,kind,expires,group,label", *rows]) + "\n")
+    forecourt_cli(database_url, "tokens", "import", str(cards))
     server = Server(port, database_url)
     try:
         await asyncio.to_thread(server.wait_ready)
@@ -106,7 +109,11 @@ async def sessions_pair(stations: int, seconds: float, port: int, tmp: str) -> T
         mine = await sessions(f"ws://127.0.0.1:{port}/ocpp", stations, seconds, "SES")
         cpu = cpu_seconds(server.pid) - cpu
     finally:
-        server.stop()
+        try:
+            server.stop()
+        except subprocess.TimeoutExpired:  # closing 1,000 sessions on a loaded machine
+            server.process.kill()
+            server.process.wait(30)
     reference = Reference(port + 1)
     try:
         await reference.wait_ready()

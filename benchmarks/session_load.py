@@ -18,12 +18,22 @@ from dataclasses import dataclass, field
 
 from websockets.typing import Subprotocol
 
-from flood_load import TOKEN, Station, _connect, sample16, stamp
+from flood_load import Station, _connect, sample16, stamp
 
 METER_EVERY_S = 5.0
 METERS_PER_SESSION = (6, 14)
 IDLE_S = (5.0, 20.0)
 RAMP_PER_S = 90.0  # under the server's pace for stations it has never seen (100/s)
+
+
+def station_ids(prefix: str, stations: int) -> list[str]:
+    return [f"{prefix}-{i + 1:05d}" for i in range(stations)]
+
+
+def token_of(station_id: str) -> str:
+    """Each station its own card, as in a real network (one shared card would make every
+    start check a thousand concurrent sessions of that card)."""
+    return "T" + station_id.replace("-", "")
 
 
 @dataclass
@@ -55,8 +65,7 @@ async def sessions(url: str, stations: int, seconds: float, prefix: str) -> Sess
     state.start_at = loop.time() + ramp_s + 5.0
     state.end_at = state.start_at + seconds
     tasks = []
-    for i in range(stations):
-        station_id = f"{prefix}-{i + 1:05d}"
+    for station_id in station_ids(prefix, stations):
         tasks.append(asyncio.create_task(_station(url, station_id, state)))
         await asyncio.sleep(1.0 / RAMP_PER_S)
     await asyncio.gather(*tasks)
@@ -80,22 +89,22 @@ async def _station(url: str, station_id: str, state: Sessions) -> None:
             state.ready += 1
             with contextlib.suppress(TimeoutError):  # the window is over: hang up at once
                 async with asyncio.timeout_at(state.end_at):
-                    await _day(station, state)
+                    await _day(station, state, token_of(station_id))
     except Exception as exc:
         name = type(exc).__name__
         state.errors[name] = state.errors.get(name, 0) + 1
 
 
-async def _day(station: _Timed, state: Sessions) -> None:
+async def _day(station: _Timed, state: Sessions, token: str) -> None:
     loop = asyncio.get_running_loop()
     await asyncio.sleep(random.uniform(0, 15.0))  # starts spread over the ramp and a bit
     wh = 0
     while loop.time() < state.end_at:
-        await station.call("Authorize", {"idTag": TOKEN})
+        await station.call("Authorize", {"idTag": token})
         await station.status("Preparing")
         answer = await station.call(
             "StartTransaction",
-            {"connectorId": 1, "idTag": TOKEN, "meterStart": wh, "timestamp": stamp()},
+            {"connectorId": 1, "idTag": token, "meterStart": wh, "timestamp": stamp()},
         )
         tx_id = int(answer["transactionId"])
         await station.status("Charging")
@@ -108,7 +117,7 @@ async def _day(station: _Timed, state: Sessions) -> None:
             await station.call("MeterValues", payload)
         await station.call(
             "StopTransaction",
-            {"transactionId": tx_id, "meterStop": wh, "timestamp": stamp(), "idTag": TOKEN},
+            {"transactionId": tx_id, "meterStop": wh, "timestamp": stamp(), "idTag": token},
         )
         await station.status("Finishing")
         await station.status("Available")
