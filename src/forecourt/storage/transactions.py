@@ -172,7 +172,9 @@ class SqlTransactionRepository:
         if stored is None:
             changed = values
         else:
-            changed = {name: v for name, v in values.items() if stored.get(name, v) != v}
+            changed = {
+                name: v for name, v in values.items() if name not in stored or stored[name] != v
+            }
             if not changed:
                 return  # read in this unit of work and unchanged since: the row is as it is
         if (await self._db.execute(_UPDATE, {**changed, "b_tx_id": tx.id})).rowcount == 0:
