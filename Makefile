@@ -67,8 +67,8 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## speed and memory benchmarks; prints tables (not part of `make test`)
-	$(BIN)/python benchmarks/run.py
+bench: $(STAMP)  ## speed and memory benchmarks; prints tables (not part of `make test`); QUICK=1: the targets table only, shortened
+	QUICK=$(QUICK) $(BIN)/python benchmarks/run.py
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET  ?= all

@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +32,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from bench_core import Server, cpu_seconds, raise_fd_limit
+from bench_storm import _py_spy
 from flood_load import TOKEN, FloodResult, flood
 
 HERE = Path(__file__).parent
@@ -132,7 +134,11 @@ async def run_forecourt(target: str, database_url: str, args: argparse.Namespace
         await asyncio.to_thread(server.wait_ready)
         for version in args.versions:
             wal = await pg_wal_counters(database_url)
+            spy = _py_spy(server.pid, args.py_spy, f"{target}-{version}") if args.py_spy else None
             row = await measure(args.port, server.pid, target, version, args)
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(60)
             row.stored = await stored_samples(database_url, f"FL{version.replace('.', '')}-%")
             row.note = await pg_wal_note(database_url, wal)
             rows.append(row)
@@ -284,6 +290,7 @@ def main() -> int:
     parser.add_argument("--versions", type=lambda s: s.split(","), default=["1.6", "2.0.1"])
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--port", type=int, default=9211)
+    parser.add_argument("--py-spy", type=Path, default=None, help="profile each flood into DIR")
     parser.add_argument(
         "--set",
         action="append",

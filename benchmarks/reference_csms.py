@@ -2,9 +2,10 @@
 
     python benchmarks/reference_csms.py --port 9300
 
-It answers what the flood sends (1.6 Boot/Status/Start/MeterValues/Stop, 2.0.1
-Boot/Status/TransactionEvent) and keeps meter values in a list: nothing is durable. The
-``ocpp`` library validates every frame against the OCA schemas, as Forecourt does.
+It answers what the flood and the sessions send (1.6 Boot/Status/Heartbeat/Authorize/Start/
+MeterValues/Stop, 2.0.1 Boot/Status/TransactionEvent) and keeps meter values in a list:
+nothing is durable. The ``ocpp`` library validates every frame against the OCA schemas, as
+Forecourt does.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ class Station16(ChargePoint16):
     @on("StatusNotification")
     async def status(self, **_: Any) -> result16.StatusNotification:
         return result16.StatusNotification()
+
+    @on("Heartbeat")
+    async def heartbeat(self, **_: Any) -> result16.Heartbeat:
+        return result16.Heartbeat(current_time=now())
+
+    @on("Authorize")
+    async def authorize(self, **_: Any) -> result16.Authorize:
+        return result16.Authorize({"status": "Accepted"})
 
     @on("StartTransaction")
     async def start_tx(self, **_: Any) -> result16.StartTransaction:

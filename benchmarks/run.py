@@ -1,26 +1,33 @@
-"""Run every benchmark in turn (``make bench``); each prints its own table."""
+"""Run every benchmark in turn (``make bench``); each prints its own table.
+
+``bench_targets.py`` comes first: issue 12's targets in one table (the flood, realistic
+sessions, idle memory and storms, each beside the in-memory reference). ``QUICK=1`` runs only
+that one, shortened (``make bench QUICK=1``).
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+TARGETS = "bench_targets.py"  # runs bench_flood's and bench_storm's scenarios itself
 BENCHMARKS = [
-    "bench_flood.py",  # MeterValues flood: SQLite, PostgreSQL and the in-memory reference
+    TARGETS,
     "bench_core.py",
     "bench_compat.py",
     "bench_reliability.py",
     "bench_cli.py",
-    "bench_storm.py",
     "bench_rebalance.py",  # smart charging: a 200-EVSE site, time and profiles per change
 ]
 
 
 def main() -> int:
+    quick = os.environ.get("QUICK", "") not in ("", "0")
     failed = 0
-    for name in BENCHMARKS:
+    for name in [TARGETS] if quick else BENCHMARKS:
         path = HERE / name
         if not path.exists():
             continue

@@ -36,6 +36,8 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=self.registry,
         )
+        # the same label sets as prometheus keeps itself, so no more entries than it has
+        self._message_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
         self.registrations_refused = Counter(
             "forecourt_station_registrations_refused_total",
             "Handshakes of unknown stations refused: invalid_id, id_case_clash, pending_full",
@@ -78,9 +80,15 @@ class Metrics:
         self.gateway_throttled.labels(scope).inc()
 
     def message(self, action: str, direction: str, outcome: str, seconds: float) -> None:
-        """SessionObserver hook, called by every OCPP session."""
-        self.messages.labels(action, direction, outcome).inc()
-        self.latency.labels(action, direction).observe(seconds)
+        """SessionObserver hook, called by every OCPP session: the label children are looked
+        up once per combination (``labels()`` validates and locks on every call)."""
+        key = (action, direction, outcome)
+        children = self._message_children.get(key)
+        if children is None:
+            children = (self.messages.labels(*key), self.latency.labels(action, direction))
+            self._message_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def registration_refused(self, reason: str) -> None:
         """GatewayObserver hook: an unknown station could not register."""
