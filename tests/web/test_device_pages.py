@@ -101,6 +101,28 @@ async def test_bad_monitor_input_is_a_clear_error(operator: Page) -> None:
     await expect(operator.locator("body")).to_contain_text("cannot set the monitor")
 
 
+async def test_monitoring_base_and_level_are_sent(operator: Page) -> None:
+    await operator.goto(f"/dashboard/stations/{STATION}/device")
+    await operator.get_by_label("Base set").select_option("factory_default")
+    await operator.get_by_role("button", name="Apply base set").click()
+    await operator.wait_for_url("**/device?command=*")
+    result = operator.locator("[data-command-status]")
+    await expect(result).to_have_attribute("data-command-status", "accepted")
+    await expect(operator.locator("#device-result")).to_contain_text("Set monitoring base")
+
+    await operator.get_by_label("Report severity up to (0 danger … 9 debug)").fill("4")
+    await operator.get_by_role("button", name="Set level").click()
+    await operator.wait_for_url("**/device?command=*")
+    await expect(result).to_have_attribute("data-command-status", "accepted")
+    await expect(operator.locator("#device-result")).to_contain_text("Set monitoring level")
+
+    await operator.goto(f"/dashboard/stations/{STATION}/device")
+    await operator.get_by_label("Report severity up to (0 danger … 9 debug)").fill("12")
+    await operator.evaluate("document.getElementById('monitoring-level').removeAttribute('max')")
+    await operator.get_by_role("button", name="Set level").click()
+    await expect(operator.locator("body")).to_contain_text("cannot set the monitoring level")
+
+
 async def test_customer_information_is_asked_and_downloaded(operator: Page) -> None:
     await operator.goto(f"/dashboard/stations/{STATION}/device")
     await operator.get_by_label("Id token").fill("TAG-WEB-1")

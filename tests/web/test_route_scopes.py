@@ -134,6 +134,12 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/stations/{station_id}/device/monitors/report": Probe(
             "/dashboard/stations/SOUTHSTATION/device/monitors/report", {}
         ),
+        "POST /dashboard/stations/{station_id}/device/monitoring-base": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/monitoring-base", {"base": "all"}
+        ),
+        "POST /dashboard/stations/{station_id}/device/monitoring-level": Probe(
+            "/dashboard/stations/SOUTHSTATION/device/monitoring-level", {"severity": "5"}
+        ),
         "POST /dashboard/stations/{station_id}/device/templates/apply": Probe(
             "/dashboard/stations/SOUTHSTATION/device/templates/apply", {}
         ),

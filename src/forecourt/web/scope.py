@@ -64,6 +64,8 @@ PAGE_REACH: dict[str, Reach] = {
     "POST /dashboard/stations/{station_id}/device/monitors/{monitor_id}/clear": Reach.SITES,
     "POST /dashboard/stations/{station_id}/device/monitors/report": Reach.SITES,
     "POST /dashboard/stations/{station_id}/device/templates/apply": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/monitoring-base": Reach.SITES,
+    "POST /dashboard/stations/{station_id}/device/monitoring-level": Reach.SITES,
     "POST /dashboard/stations/{station_id}/device/messages": Reach.SITES,
     "POST /dashboard/stations/{station_id}/device/messages/{message_id}/clear": Reach.SITES,
     "POST /dashboard/stations/{station_id}/device/messages/refresh": Reach.SITES,

@@ -14,9 +14,22 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from forecourt.api.bounds import WireInt
-from forecourt.api.schemas.device import CustomerInformationBody, DisplayMessageBody, MonitorIn
+from forecourt.api.schemas.device import (
+    CustomerInformationBody,
+    DisplayMessageBody,
+    MonitorIn,
+    MonitoringBaseBody,
+    MonitoringLevelBody,
+)
 from forecourt.domain.commands import CommandRecord
-from forecourt.domain.device import MessagePriority, MessageState, MonitorKind
+from forecourt.domain.device import (
+    MessagePriority,
+    MessageState,
+    MonitoringBase,
+    MonitorKind,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+)
 from forecourt.domain.device_state import Preset
 from forecourt.domain.errors import InvalidInput
 from forecourt.web.auth import CSRF_FIELD, Operator, Technician, Viewer
@@ -48,6 +61,7 @@ async def device_page(
         "shown_command": shown,
         "shown_succeeded": shown is not None and shown.status.succeeded,
         "monitor_kinds": list(MonitorKind),
+        "monitoring_bases": list(MonitoringBase),
         "presets": list(Preset),
         "priorities": list(MessagePriority),
         "states": list(MessageState),
@@ -116,6 +130,30 @@ async def monitoring_report(station_id: str, me: Technician, web: Web) -> Respon
     device = web.services.device
     record = await device.request_monitoring_report(station_id, requested_by=me.requester)
     return _answered(station_id, record)
+
+
+@router.post("/dashboard/stations/{station_id}/device/monitoring-base")
+async def monitoring_base(request: Request, station_id: str, me: Technician, web: Web) -> Response:
+    await visible_station(web, me, station_id)
+    body: MonitoringBaseBody = _parsed(
+        "reset the monitors", MonitoringBaseBody, _fields(await request.form())
+    )
+    command = SetMonitoringBase(body.base)
+    return _answered(
+        station_id, await web.services.remote.send(station_id, command, requested_by=me.requester)
+    )
+
+
+@router.post("/dashboard/stations/{station_id}/device/monitoring-level")
+async def monitoring_level(request: Request, station_id: str, me: Technician, web: Web) -> Response:
+    await visible_station(web, me, station_id)
+    body: MonitoringLevelBody = _parsed(
+        "set the monitoring level", MonitoringLevelBody, _fields(await request.form())
+    )
+    command = SetMonitoringLevel(body.severity)
+    return _answered(
+        station_id, await web.services.remote.send(station_id, command, requested_by=me.requester)
+    )
 
 
 @router.post("/dashboard/stations/{station_id}/device/templates/apply")
