@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from forecourt.ocpp import v16, v201
+from forecourt.ocpp import v16, v21, v201
 from forecourt.ocpp.adapter import VersionAdapter
 from forecourt.ocpp.validation import schema_directory, validator_for
 from forecourt.ocpp.versions import OcppVersion
@@ -60,6 +60,7 @@ timestamps = st.one_of(
 ADAPTERS: dict[OcppVersion, VersionAdapter] = {
     OcppVersion.V16: v16.ADAPTER,
     OcppVersion.V201: v201.ADAPTER,
+    OcppVersion.V21: v21.ADAPTER,
 }
 
 
