@@ -63,7 +63,10 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("DataTransfer", "FirmwareStatusNotification", "LogStatusNotification"),
             *("NotifyEvent", "SecurityEventNotification"),
         ),
-        "firmware": ("UpdateFirmware", "GetLog"),
+        "firmware": (
+            *("UpdateFirmware", "GetLog", "PublishFirmware", "UnpublishFirmware"),
+            "PublishFirmwareStatusNotification",
+        ),
         "local_auth": (
             *("SendLocalList", "GetLocalListVersion", "ReserveNow", "CancelReservation"),
             "ReservationStatusUpdate",

@@ -3,6 +3,7 @@ page shows each station's progress; the station page shows firmware state and lo
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -88,6 +89,40 @@ async def test_campaign_page_follows_the_rollout(browser: Browser, server: Runni
         await page.get_by_role("button", name="Roll back").click()
         await expect(page.get_by_test_id("campaign-status")).to_have_text("running")
         await expect(page.locator("h1")).to_contain_text("Roll back Spring update to 3.0.0")
+        await page.context.close()
+    finally:
+        await stop_all(started)
+
+
+async def test_the_panel_publishes_firmware_and_shows_where(  # 2.0.1 local controller (L03)
+    browser: Browser,  # noqa: F811
+    server: RunningServer,
+) -> None:
+    started: list[SimulatedStation] = []
+    station = station_factory(server, started)("SIM-PAGE-2", "2.0.1", firmware="3.0.0")
+    await station.start()
+    await station.wait_ready(15)
+    try:
+        images = server.forecourt.services.feature(FIRMWARE).images
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield IMAGE
+
+        image = await images.upload("3.1.0", "fw.bin", chunks())
+        md5 = hashlib.md5(IMAGE, usedforsecurity=False).hexdigest()
+
+        page = await sign_in(browser, server, "ops", PASSWORD)
+        errors = watch_errors(page)
+        await page.goto("/dashboard/stations/SIM-PAGE-2")
+        form = page.get_by_role("form", name="Publish firmware")
+        await form.get_by_label("Image URL").fill(images.location(image))
+        await form.get_by_label("MD5").fill(md5)
+        await form.get_by_role("button", name="Publish firmware").click()
+        await page.wait_for_url(re.compile(r".*/dashboard/stations/SIM-PAGE-2$"))
+        await _wait_for_text(page, '[data-testid="publication"]', "published")
+        publication = page.get_by_test_id("publication")
+        await expect(publication).to_contain_text(f"http://SIM-PAGE-2.local/fw/{md5}")
+        assert errors == []
         await page.context.close()
     finally:
         await stop_all(started)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from forecourt.domain.commands import FetchLog, LogKind, UpdateFirmware
+from forecourt.domain.firmware_publishing import PublishFirmware, UnpublishFirmware
 from tests.api.fakes import ScriptedGateway
 from tests.cli.conftest import (  # noqa: F401 (fixtures)
     Cli,
@@ -104,3 +105,32 @@ def test_update_and_log_request_through_the_server(
     assert "NOPE" in unknown.stderr
     no_key = Cli(remote.database_url)("logs", "request", "CS-1")
     assert no_key.exit_code == 2
+
+
+def test_publish_and_unpublish_through_the_server(
+    remote: Cli,  # noqa: F811
+    gateway: ScriptedGateway,  # noqa: F811
+) -> None:
+    md5 = "9e107d9d372bb6826bd81d3542a419d6"
+    url = "https://fw.example/2.bin"
+    done = remote.json("firmware", "publish", "CS-1", url, "--checksum", md5.upper())
+    publication = done["publication"]
+    assert (done["command"]["status"], publication["state"]) == ("accepted", "requested")
+    assert gateway.sent[-1][1] == PublishFirmware(url, md5, request_id=publication["request_id"])
+    said = remote("firmware", "publish", "CS-1", url, "--checksum", md5)
+    assert said.exit_code == 0
+    assert "CS-1: accepted, publication 2 requested" in said.stdout
+
+    gone = remote("firmware", "unpublish", "CS-1", "--checksum", md5)
+    assert gone.exit_code == 0, gone.stderr
+    assert gateway.sent[-1][1] == UnpublishFirmware(md5)
+
+    sent = len(gateway.sent)
+    bad = remote("firmware", "publish", "CS-1", url, "--checksum", "abc")
+    assert bad.exit_code == 2
+    assert "32 hexadecimal characters" in bad.stderr
+    assert remote("firmware", "unpublish", "CS-1").exit_code == 2  # --checksum is required
+    assert len(gateway.sent) == sent
+    unknown = remote("firmware", "unpublish", "NOPE", "--checksum", md5)
+    assert unknown.exit_code == 1
+    assert "NOPE" in unknown.stderr

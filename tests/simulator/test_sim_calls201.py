@@ -121,6 +121,8 @@ async def test_unlock_availability_and_misc(csms: CsmsServer, station: Simulated
     assert (await csms.call("CS201", call.ClearCache())).status == "Accepted"
     theirs = await csms.call("CS201", call.DataTransfer(vendor_id="Acme"))
     assert theirs.status == "UnknownVendorId"
+    nothing = await csms.call("CS201", call.UnpublishFirmware(checksum="0" * 32))
+    assert nothing.status == "NoFirmware"  # nothing published yet (L04)
     with pytest.raises(OCPPError) as error:
-        await csms.call("CS201", call.UnpublishFirmware(checksum="0" * 32))
+        await csms.call("CS201", call.GetInstalledCertificateIds())
     assert error.value.code == "NotImplemented"

@@ -182,6 +182,10 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/firmware/stations/{station_id}/logs": Probe(
             "/dashboard/firmware/stations/SOUTHSTATION/logs", {"kind": "diagnostics"}
         ),
+        "POST /dashboard/firmware/stations/{station_id}/publish": Probe(
+            "/dashboard/firmware/stations/SOUTHSTATION/publish",
+            {"location": "https://fw.example/x.bin", "checksum": "0" * 32},
+        ),
         "GET /dashboard/firmware/logs/{upload_id}/file": Probe("/dashboard/firmware/logs/1/file"),
         "GET /dashboard/load": Probe("/dashboard/load"),
         "GET /dashboard/sites/{site_id}/load": Probe("/dashboard/sites/south/load"),

@@ -24,6 +24,10 @@ from forecourt.domain.device import (
     SetMonitoringLevel,
     SetMonitors,
 )
+from forecourt.domain.firmware_publishing import (  # re-exported: every command is here
+    PublishFirmware as PublishFirmware,
+)
+from forecourt.domain.firmware_publishing import UnpublishFirmware as UnpublishFirmware
 from forecourt.domain.local_auth import (  # re-exported: every command is found here
     CancelReservation as CancelReservation,
 )
@@ -52,6 +56,8 @@ class CommandKind(StrEnum):
     STATION_PRICE = "station_price"
     UPDATE_FIRMWARE = "update_firmware"
     FETCH_LOG = "fetch_log"
+    PUBLISH_FIRMWARE = "publish_firmware"
+    UNPUBLISH_FIRMWARE = "unpublish_firmware"
     SEND_LOCAL_LIST = "send_local_list"
     GET_LOCAL_LIST_VERSION = "get_local_list_version"
     GET_LOCAL_LIST_LIMITS = "get_local_list_limits"
@@ -446,6 +452,8 @@ Command = (
     | StationPrice
     | UpdateFirmware
     | FetchLog
+    | PublishFirmware
+    | UnpublishFirmware
     | SendLocalList
     | GetLocalListVersion
     | GetLocalListLimits
@@ -490,6 +498,8 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     StationPrice: CommandKind.STATION_PRICE,
     UpdateFirmware: CommandKind.UPDATE_FIRMWARE,
     FetchLog: CommandKind.FETCH_LOG,
+    PublishFirmware: CommandKind.PUBLISH_FIRMWARE,
+    UnpublishFirmware: CommandKind.UNPUBLISH_FIRMWARE,
     SendLocalList: CommandKind.SEND_LOCAL_LIST,
     GetLocalListVersion: CommandKind.GET_LOCAL_LIST_VERSION,
     GetLocalListLimits: CommandKind.GET_LOCAL_LIST_LIMITS,

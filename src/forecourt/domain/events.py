@@ -18,6 +18,7 @@ class StationEventKind(StrEnum):
     FIRMWARE_STATUS = "firmware_status"
     DIAGNOSTICS_STATUS = "diagnostics_status"
     LOG_STATUS = "log_status"
+    PUBLISH_STATUS = "publish_status"  # 2.0.1 PublishFirmwareStatusNotification
     NOTIFY_EVENT = "notify_event"
     NOTIFY_REPORT = "notify_report"
     DATA_TRANSFER = "data_transfer"

@@ -64,6 +64,7 @@ class FirmwareFeature(Feature["Firmware"]):
             "POST /dashboard/firmware/{campaign_id}/{action}": Reach.NETWORK,
             "GET /dashboard/firmware/stations/{station_id}/panel": Reach.SITES,
             "POST /dashboard/firmware/stations/{station_id}/logs": Reach.SITES,
+            "POST /dashboard/firmware/stations/{station_id}/publish": Reach.SITES,
             "GET /dashboard/firmware/logs/{upload_id}/file": Reach.SITES,
         }
 

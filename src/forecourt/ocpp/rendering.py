@@ -30,6 +30,7 @@ from forecourt.domain.commands import (
     GetMessageLimits,
     GetReport,
     GetTransactionStatus,
+    PublishFirmware,
     RemoteStart,
     RemoteStop,
     ReserveNow,
@@ -44,6 +45,7 @@ from forecourt.domain.commands import (
     StationPrice,
     TriggerMessage,
     UnlockConnector,
+    UnpublishFirmware,
     UpdateFirmware,
 )
 from forecourt.domain.device import (
@@ -64,7 +66,7 @@ ConfigurationCommand = (
     TriggerMessage | GetConfiguration | SetConfiguration | GetBaseReport | ClearCache
 )
 MessageCommand = DataTransfer | DisplayPrice | StationPrice | CostUpdate
-MaintenanceCommand = UpdateFirmware | FetchLog
+MaintenanceCommand = UpdateFirmware | FetchLog | PublishFirmware | UnpublishFirmware
 LocalAuthCommand = (
     SendLocalList
     | GetLocalListVersion
@@ -119,7 +121,7 @@ class FamilyRenderers:
                 return self.configuration(command)
             case DataTransfer() | DisplayPrice() | StationPrice() | CostUpdate():
                 return self.messages(command)
-            case UpdateFirmware() | FetchLog():
+            case UpdateFirmware() | FetchLog() | PublishFirmware() | UnpublishFirmware():
                 return self.maintenance(command)
             case (
                 SendLocalList()

@@ -30,6 +30,7 @@ from forecourt.domain.maintenance import (
     StationFirmware,
 )
 from forecourt.services.context import ServiceContext
+from forecourt.services.firmware_publishing import FirmwarePublishing
 from forecourt.services.remote_control import RemoteControl
 
 #: The path stations upload logs to: ``{public_url}/api/uploads/logs/{token}``.
@@ -70,6 +71,7 @@ class Maintenance:
         self._ctx = ctx
         self._remote = remote
         self.config = config or MaintenanceConfig()
+        self.publishing = FirmwarePublishing(ctx, remote)  # 2.0.1 L03/L04
 
     # --- firmware -------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from forecourt.simulator import maintenance, meter, smart_charging
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
+from forecourt.simulator.firmware_publishing import Publisher
 from forecourt.simulator.host import StationHost, new_password
 from forecourt.simulator.rpc import Answer, OcppCallError, Payload
 from forecourt.simulator.session import (
@@ -54,6 +55,7 @@ class V201Calls:
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
             **maintenance.handlers201(maintenance.Maintenance(station), self._notify),
+            **Publisher(station, self._notify).handlers,  # firmware publishing (L03/L04)
             "GetReport": self.admin.get_report,
             "SetNetworkProfile": self.admin.set_network_profile,
             "GetTransactionStatus": self.admin.get_transaction_status,

@@ -159,6 +159,11 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     ("FirmwareStatusNotification", {"status": "Installed", "requestId": 3}, {}),
     ("LogStatusNotification", {"status": "Uploaded", "requestId": 4}, {}),
+    (
+        "PublishFirmwareStatusNotification",
+        {"status": "Published", "requestId": 5, "location": ["http://lc.local/fw/1"]},
+        {},
+    ),
     ("NotifyMonitoringReport", MONITORING_REPORT, {}),
     ("NotifyDisplayMessages", DISPLAY_MESSAGES, {}),
     ("NotifyCustomerInformation", CUSTOMER_INFORMATION, {}),

@@ -15,6 +15,7 @@ from forecourt.api.deps import Context, Technician, Viewer, requester, role_of
 from forecourt.api.problems import problem_responses
 from forecourt.domain.commands import LogKind
 from forecourt.domain.errors import NotFound
+from forecourt.domain.firmware_publishing import Publication, PublishState
 from forecourt.domain.maintenance import FirmwareState, LogState, LogUpload, StationFirmware
 from forecourt.services.maintenance import FirmwareRequest
 
@@ -23,6 +24,9 @@ router = APIRouter(tags=["firmware and logs"], responses=problem_responses(401, 
 upload_router = APIRouter(tags=["firmware and logs"])
 
 Text = Annotated[str, Field(min_length=1, max_length=2048)]
+Md5 = Annotated[
+    str, Field(pattern="^[0-9a-fA-F]{32}$", description="MD5 of the image, 32 hex digits.")
+]
 
 
 class FirmwareUpdateBody(BaseModel):
@@ -35,6 +39,36 @@ class FirmwareUpdateBody(BaseModel):
     signature: str | None = Field(None, max_length=800, description="Base64 signature (2.0.1).")
 
 
+class PublishBody(BaseModel):
+    location: Text = Field(description="Where the station downloads the image to publish.")
+    checksum: Md5
+    retries: int | None = Field(None, ge=0, le=100)
+    retry_interval_s: int | None = Field(None, ge=0, le=86400)
+
+
+class UnpublishBody(BaseModel):
+    checksum: Md5
+
+
+class PublicationOut(BaseModel):
+    """The last firmware publication (2.0.1 local controller, L03/L04)."""
+
+    state: PublishState
+    request_id: int
+    checksum: str
+    location: str = Field(description="Where the station downloads the image from.")
+    locations: list[str] = Field(description="Where it publishes the image (once published).")
+
+    @classmethod
+    def from_domain(cls, publication: Publication) -> PublicationOut:
+        return cls(**{name: getattr(publication, name) for name in cls.model_fields})
+
+
+class PublishOut(BaseModel):
+    command: CommandRecordOut
+    publication: PublicationOut
+
+
 class FirmwareOut(BaseModel):
     station_id: str
     state: FirmwareState
@@ -44,10 +78,17 @@ class FirmwareOut(BaseModel):
     previous_version: str = Field(description="What it ran before the last update.")
     requested_at: datetime | None
     updated_at: datetime | None
+    publication: PublicationOut | None = Field(
+        None, description="The last firmware publication (2.0.1), if any."
+    )
 
     @classmethod
-    def from_domain(cls, firmware: StationFirmware) -> FirmwareOut:
-        return cls(**{name: getattr(firmware, name) for name in cls.model_fields})
+    def from_domain(
+        cls, firmware: StationFirmware, publication: Publication | None = None
+    ) -> FirmwareOut:
+        fields = {n: getattr(firmware, n) for n in cls.model_fields if n != "publication"}
+        published = None if publication is None else PublicationOut.from_domain(publication)
+        return cls(publication=published, **fields)
 
 
 class FirmwareUpdateOut(BaseModel):
@@ -118,7 +159,43 @@ async def update_firmware(
     responses=problem_responses(404),
 )
 async def firmware_state(station_id: str, context: Context, _: Viewer) -> FirmwareOut:
-    return FirmwareOut.from_domain(await context.services.core.maintenance.firmware(station_id))
+    maintenance = context.services.core.maintenance
+    firmware = await maintenance.firmware(station_id)
+    return FirmwareOut.from_domain(firmware, await maintenance.publishing.publication(station_id))
+
+
+@router.post(
+    "/stations/{station_id}/firmware-publish",
+    summary="Ask a local controller to publish a firmware image to other stations (2.0.1)",
+    responses=problem_responses(404, 422),
+)
+async def publish_firmware(
+    station_id: str, body: PublishBody, context: Context, caller: Technician
+) -> PublishOut:
+    record, publication = await context.services.core.maintenance.publishing.publish(
+        station_id,
+        body.location,
+        body.checksum,
+        retries=body.retries,
+        retry_interval_s=body.retry_interval_s,
+        requested_by=requester(caller),
+    )
+    command = CommandRecordOut.from_domain(record, role_of(caller))
+    return PublishOut(command=command, publication=PublicationOut.from_domain(publication))
+
+
+@router.post(
+    "/stations/{station_id}/firmware-unpublish",
+    summary="Ask a local controller to stop publishing a firmware image (2.0.1)",
+    responses=problem_responses(404, 422),
+)
+async def unpublish_firmware(
+    station_id: str, body: UnpublishBody, context: Context, caller: Technician
+) -> CommandRecordOut:
+    record = await context.services.core.maintenance.publishing.unpublish(
+        station_id, body.checksum, requested_by=requester(caller)
+    )
+    return CommandRecordOut.from_domain(record, role_of(caller))
 
 
 @router.post(

@@ -42,7 +42,10 @@ ApiKey = Annotated[
 
 
 def register(app: typer.Typer) -> None:
+    from forecourt.firmware.cli import publishing
+
     firmware_app.add_typer(campaign_app, name="campaign")
+    publishing.register(firmware_app)
     app.add_typer(firmware_app, name="firmware")
     app.add_typer(logs_app, name="logs")
 

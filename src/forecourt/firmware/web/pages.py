@@ -67,6 +67,7 @@ async def station_panel(request: Request, station_id: str, me: Viewer, web: Web)
         "station": station,
         "firmware": await maintenance.firmware(station.id),
         "logs": await maintenance.logs(station.id, limit=10),
+        "publication": await maintenance.publishing.publication(station.id),
     }
     return web.page(request, "dashboard/_firmware_panel.html", context)
 
@@ -82,6 +83,22 @@ async def request_log(
         raise InvalidInput(f"unknown log kind {kind!r}") from None
     await web.services.core.maintenance.fetch_log(
         station.id, log_kind, requested_by=f"web:{me.user.username}"
+    )
+    return RedirectResponse(f"/dashboard/stations/{station.id}", status_code=303)
+
+
+@router.post("/dashboard/firmware/stations/{station_id}/publish")
+async def publish_firmware(
+    station_id: str,
+    me: Technician,
+    web: Web,
+    location: Annotated[str, Form(min_length=1, max_length=2048)],
+    checksum: Annotated[str, Form(max_length=64)],
+) -> Response:
+    """2.0.1 local controller: publish an image to the stations behind it (L03)."""
+    station = await visible_station(web, me, station_id)
+    await web.services.core.maintenance.publishing.publish(
+        station.id, location.strip(), checksum.strip(), requested_by=f"web:{me.user.username}"
     )
     return RedirectResponse(f"/dashboard/stations/{station.id}", status_code=303)
 

@@ -10,8 +10,11 @@ from forecourt.domain.commands import (
     CommandStatus,
     FetchLog,
     LogKind,
+    PublishFirmware,
+    UnpublishFirmware,
     UpdateFirmware,
 )
+from forecourt.domain.errors import CommandNotSupported
 from forecourt.domain.events import StationEventKind
 from forecourt.domain.maintenance import FirmwareReport, LogReport
 from forecourt.ocpp.adapter import Link, Payload
@@ -49,6 +52,8 @@ def render(command: MaintenanceCommand) -> Rendered:
             return "GetLog", _security_log(command)
         case FetchLog():  # §5.9
             return "GetDiagnostics", _diagnostics(command)
+        case PublishFirmware() | UnpublishFirmware():
+            raise CommandNotSupported("OCPP 1.6 has no firmware publishing (2.0.1 L03/L04)")
         case _:
             assert_never(command)
 

@@ -55,6 +55,7 @@ from forecourt.domain.device import (
     SetMonitors,
 )
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
+from forecourt.domain.firmware_publishing import PublishFirmware, UnpublishFirmware
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.rendering import (
     ConfigurationCommand,
@@ -213,8 +214,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         case GetConfiguration():
             # The session checked the answer against GetConfigurationResponse's schema.
             return _configuration(cast(GetConfigurationResponse, response))
-        case UpdateFirmware() | FetchLog():
-            return maintenance.interpret(command, response)
+        case UpdateFirmware() | FetchLog() | PublishFirmware() | UnpublishFirmware():
+            return maintenance.interpret(command, response)  # publishing: never sent
         case DataTransfer() | DisplayPrice() | CostUpdate():  # DataTransfer.conf
             result = _status(response)
             if isinstance(command, DataTransfer) and "data" in response:

@@ -31,6 +31,7 @@ from forecourt.domain.commands import (
     UpdateFirmware,
 )
 from forecourt.domain.device import DEVICE_COMMANDS
+from forecourt.domain.firmware_publishing import PublishFirmware, UnpublishFirmware
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.maintenance_status import REQUEST_STATUS
 from forecourt.ocpp.rendering import (
@@ -38,7 +39,7 @@ from forecourt.ocpp.rendering import (
     LocalAuthCommand,
     SmartChargingCommand,
 )
-from forecourt.ocpp.v201 import local_auth, smart_charging
+from forecourt.ocpp.v201 import local_auth, maintenance, smart_charging
 from forecourt.ocpp.v201.administration import interpret_administration
 from forecourt.ocpp.v201.device import DISPLAY_MESSAGE_STATUS, interpret_device
 from forecourt.ocpp.v201.mapping import (
@@ -86,6 +87,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         return interpret_administration(command, response)
     if isinstance(command, SmartChargingCommand):
         return smart_charging.interpret(command, response)
+    if isinstance(command, PublishFirmware | UnpublishFirmware):
+        return maintenance.interpret_publishing(command, response)
     return _interpret_core(command, response)
 
 

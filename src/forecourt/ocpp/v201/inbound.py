@@ -335,6 +335,7 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "SecurityEventNotification": maintenance.security_event,
     "FirmwareStatusNotification": maintenance.firmware_status,
     "LogStatusNotification": maintenance.log_status,
+    "PublishFirmwareStatusNotification": maintenance.publish_status,
     "ReservationStatusUpdate": reservation_status_update,
     "NotifyEvent": device_inbound.notify_event,
     "NotifyMonitoringReport": device_inbound.notify_monitoring_report,

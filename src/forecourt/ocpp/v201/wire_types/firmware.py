@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-from forecourt.ocpp.v201.wire_types.common import CustomDataType, StatusInfoType
+from forecourt.ocpp.v201.wire_types.common import (
+    CustomDataType,
+    GenericStatusEnumType,
+    StatusInfoType,
+)
 
 
 class UpdateFirmwareRequest(TypedDict):
@@ -77,3 +81,54 @@ LogStatusEnumType = Literal[
     "Accepted", "Rejected", "AcceptedCanceled",
 ]
 # fmt: on
+
+
+class PublishFirmwareRequest(TypedDict):
+    customData: NotRequired[CustomDataType]
+    location: str
+    retries: NotRequired[int]
+    checksum: str
+    requestId: int
+    retryInterval: NotRequired[int]
+
+
+class PublishFirmwareResponse(TypedDict):
+    customData: NotRequired[CustomDataType]
+    status: GenericStatusEnumType
+    statusInfo: NotRequired[StatusInfoType]
+
+
+class UnpublishFirmwareRequest(TypedDict):
+    customData: NotRequired[CustomDataType]
+    checksum: str
+
+
+class UnpublishFirmwareResponse(TypedDict):
+    customData: NotRequired[CustomDataType]
+    status: UnpublishFirmwareStatusEnumType
+
+
+# fmt: off
+UnpublishFirmwareStatusEnumType = Literal[
+    "DownloadOngoing", "NoFirmware", "Unpublished",
+]
+# fmt: on
+
+
+class PublishFirmwareStatusNotificationRequest(TypedDict):
+    customData: NotRequired[CustomDataType]
+    status: PublishFirmwareStatusEnumType
+    location: NotRequired[list[str]]
+    requestId: NotRequired[int]
+
+
+# fmt: off
+PublishFirmwareStatusEnumType = Literal[
+    "Idle", "DownloadScheduled", "Downloading", "Downloaded", "Published", "DownloadFailed",
+    "DownloadPaused", "InvalidChecksum", "ChecksumVerified", "PublishFailed",
+]
+# fmt: on
+
+
+class PublishFirmwareStatusNotificationResponse(TypedDict):
+    customData: NotRequired[CustomDataType]
