@@ -122,6 +122,11 @@ async def test_the_panel_publishes_firmware_and_shows_where(  # 2.0.1 local cont
         await _wait_for_text(page, '[data-testid="publication"]', "published")
         publication = page.get_by_test_id("publication")
         await expect(publication).to_contain_text(f"http://SIM-PAGE-2.local/fw/{md5}")
+        unpublish = page.get_by_role("form", name="Unpublish firmware")
+        await unpublish.get_by_role("button", name="Unpublish firmware").click()
+        await page.wait_for_url(re.compile(r".*/dashboard/stations/SIM-PAGE-2$"))
+        await _wait_for_text(page, '[data-testid="publication"]', "unpublished")
+        await expect(page.get_by_role("form", name="Unpublish firmware")).to_have_count(0)
         assert errors == []
         await page.context.close()
     finally:

@@ -186,6 +186,9 @@ def probes(ids: Ids) -> dict[str, Probe]:
             "/dashboard/firmware/stations/SOUTHSTATION/publish",
             {"location": "https://fw.example/x.bin", "checksum": "0" * 32},
         ),
+        "POST /dashboard/firmware/stations/{station_id}/unpublish": Probe(
+            "/dashboard/firmware/stations/SOUTHSTATION/unpublish", {"checksum": "0" * 32}
+        ),
         "GET /dashboard/firmware/logs/{upload_id}/file": Probe("/dashboard/firmware/logs/1/file"),
         "GET /dashboard/load": Probe("/dashboard/load"),
         "GET /dashboard/sites/{site_id}/load": Probe("/dashboard/sites/south/load"),

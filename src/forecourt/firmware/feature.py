@@ -65,6 +65,7 @@ class FirmwareFeature(Feature["Firmware"]):
             "GET /dashboard/firmware/stations/{station_id}/panel": Reach.SITES,
             "POST /dashboard/firmware/stations/{station_id}/logs": Reach.SITES,
             "POST /dashboard/firmware/stations/{station_id}/publish": Reach.SITES,
+            "POST /dashboard/firmware/stations/{station_id}/unpublish": Reach.SITES,
             "GET /dashboard/firmware/logs/{upload_id}/file": Reach.SITES,
         }
 

@@ -103,6 +103,18 @@ async def publish_firmware(
     return RedirectResponse(f"/dashboard/stations/{station.id}", status_code=303)
 
 
+@router.post("/dashboard/firmware/stations/{station_id}/unpublish")
+async def unpublish_firmware(
+    station_id: str, me: Technician, web: Web, checksum: Annotated[str, Form(max_length=64)]
+) -> Response:
+    """2.0.1 local controller: stop publishing the image with this MD5 (L04)."""
+    station = await visible_station(web, me, station_id)
+    await web.services.core.maintenance.publishing.unpublish(
+        station.id, checksum.strip(), requested_by=f"web:{me.user.username}"
+    )
+    return RedirectResponse(f"/dashboard/stations/{station.id}", status_code=303)
+
+
 @router.get("/dashboard/firmware/logs/{upload_id}/file")
 async def log_file(upload_id: RecordId, me: Viewer, web: Web) -> Response:
     maintenance = web.services.core.maintenance
