@@ -35,7 +35,11 @@ from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.maintenance_status import REQUEST_STATUS
 from forecourt.ocpp.rendering import (
     AdministrationCommand,
+    ConfigurationCommand,
+    ControlCommand,
     LocalAuthCommand,
+    MaintenanceCommand,
+    MessageCommand,
     SmartChargingCommand,
 )
 from forecourt.ocpp.v201 import local_auth, smart_charging
@@ -56,24 +60,7 @@ from forecourt.ocpp.v201.mapping import (
 from forecourt.ocpp.v201.outbound import remote_start_id
 
 #: The commands whose answers this module reads itself (device commands have their module).
-CoreCommand = (
-    Reset
-    | UnlockConnector
-    | ChangeAvailability
-    | RemoteStart
-    | RemoteStop
-    | TriggerMessage
-    | GetConfiguration
-    | SetConfiguration
-    | GetBaseReport
-    | ClearCache
-    | DataTransfer
-    | DisplayPrice
-    | CostUpdate
-    | StationPrice
-    | UpdateFirmware
-    | FetchLog
-)
+CoreCommand = ControlCommand | ConfigurationCommand | MessageCommand | MaintenanceCommand
 
 
 def interpret(command: Command, response: Payload) -> CommandResult:
