@@ -14,8 +14,8 @@ from urllib.parse import quote
 import typer
 
 from forecourt.cli import render
-from forecourt.cli.remote import DEFAULT_SERVER
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json, with_services
+from forecourt.cli.server_api import DEFAULT_SERVER
 from forecourt.domain.commands import LogKind
 from forecourt.firmware.domain.campaigns import NightWindow, Selection
 from forecourt.firmware.keys import FIRMWARE
