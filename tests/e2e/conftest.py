@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from forecourt.domain.tokens import TokenRecord
@@ -19,6 +21,19 @@ TAG = "RFID-0001"
 def basic_auth(user: str, password: str) -> dict[str, str]:
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+@asynccontextmanager
+async def technician_api(
+    server: RunningServer, timeout: float = 10.0
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the server's API with a fresh technician key."""
+    key, _ = await server.forecourt.services.api_keys.create("technician")
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(
+        base_url=server.http_url, headers=headers, timeout=timeout
+    ) as client:
+        yield client
 
 
 @pytest.fixture
