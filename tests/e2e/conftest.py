@@ -6,11 +6,13 @@ import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from forecourt.domain.tokens import TokenRecord
+from forecourt.simulator import SimulatedStation, StationConfig
 from tests.support.server import RunningServer, running_server
 
 STATION = "CP-E2E-1"
@@ -34,6 +36,27 @@ async def technician_api(
         base_url=server.http_url, headers=headers, timeout=timeout
     ) as client:
         yield client
+
+
+@asynccontextmanager
+async def simulated_station(
+    server: RunningServer, protocol: str, *, seed: int, station_id: str = STATION, **settings: Any
+) -> AsyncIterator[SimulatedStation]:
+    """A simulated station (with the e2e password) connected and booted, stopped after."""
+    config = StationConfig(
+        station_id=station_id,
+        protocol=protocol,  # type: ignore[arg-type]
+        url=server.ws_url,
+        password=PASSWORD,
+        **settings,
+    )
+    station = SimulatedStation(config, seed=seed)
+    await station.start()
+    try:
+        await station.wait_ready(15)
+        yield station
+    finally:
+        await station.stop()
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ NotifyReport parts recorded like a base report's), SetNetworkProfile, GetTransac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from ocpp.v201.enums import Action
 from websockets.asyncio.client import connect
 
 from forecourt.simulator import SimulatedStation, StationConfig
-from tests.e2e.conftest import PASSWORD, STATION, TAG, basic_auth, technician_api
+from tests.e2e.conftest import PASSWORD, STATION, TAG, basic_auth, simulated_station, technician_api
 from tests.support.server import RunningServer
 
 T0 = "2026-11-21T10:00:00Z"
@@ -25,23 +24,8 @@ BOOT = call.BootNotification(
 )
 
 
-@asynccontextmanager
-async def simulated(server: RunningServer) -> AsyncIterator[SimulatedStation]:
-    config = StationConfig(
-        station_id=STATION,
-        protocol="2.0.1",
-        url=server.ws_url,
-        password=PASSWORD,
-        id_tags=[TAG],
-        reconnect_delay_s=0.2,
-    )
-    station = SimulatedStation(config, seed=5)
-    await station.start()
-    try:
-        await station.wait_ready(15)
-        yield station
-    finally:
-        await station.stop()
+def simulated(server: RunningServer) -> AbstractAsyncContextManager[SimulatedStation]:
+    return simulated_station(server, "2.0.1", seed=5, id_tags=[TAG], reconnect_delay_s=0.2)
 
 
 async def command(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,7 @@ from ocpp.v201.enums import Action
 from websockets.asyncio.client import connect
 
 from forecourt.domain.tokens import TokenKind, TokenRecord
-from forecourt.simulator import SimulatedStation, StationConfig
-from tests.e2e.conftest import PASSWORD, STATION, TAG, basic_auth, technician_api
+from tests.e2e.conftest import PASSWORD, STATION, TAG, basic_auth, simulated_station, technician_api
 from tests.support.server import RunningServer
 
 APP_TOKEN = "APP-USER-7"
@@ -131,22 +130,11 @@ async def test_sign_certificate_is_never_triggered(server: RunningServer, versio
 
 
 async def test_the_simulator_resets_one_evse(server: RunningServer) -> None:
-    config = StationConfig(
-        station_id=STATION,
-        protocol="2.0.1",
-        url=server.ws_url,
-        password=PASSWORD,
-        id_tags=[TAG],
-        reconnect_delay_s=0.2,
-    )
-    simulated = SimulatedStation(config, seed=3)
-    await simulated.start()
-    try:
-        await simulated.wait_ready(15)
-        async with technician_api(server, timeout=5.0) as client:
-            evse = await command(client, {"kind": "reset", "evse_id": 1})
-            unknown = await command(client, {"kind": "reset", "evse_id": 9})
-    finally:
-        await simulated.stop()
+    async with (
+        simulated_station(server, "2.0.1", seed=3, id_tags=[TAG], reconnect_delay_s=0.2),
+        technician_api(server, timeout=5.0) as client,
+    ):
+        evse = await command(client, {"kind": "reset", "evse_id": 1})
+        unknown = await command(client, {"kind": "reset", "evse_id": 9})
     assert evse.json()["status"] == "accepted"
     assert unknown.json()["status"] == "rejected"
