@@ -16,7 +16,14 @@ import typer
 
 from forecourt.cli import render
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json
-from forecourt.cli.server_api import DEFAULT_SERVER, exchange, fail_on_problem
+from forecourt.cli.server_api import (
+    DEFAULT_SERVER,
+    ApiKeyOption,
+    ServerUrlOption,
+    TimeoutOption,
+    exchange,
+    fail_on_problem,
+)
 from forecourt.domain.commands import ReportKind, TriggerKind
 from forecourt.domain.limits import INT32_MAX
 
@@ -41,16 +48,9 @@ class Target:
 def target(
     ctx: typer.Context,
     station_id: Annotated[str, typer.Argument(metavar="STATION", help="The station's id.")],
-    server: Annotated[
-        str, typer.Option(envvar="FORECOURT_SERVER", help="The Forecourt server's base URL.")
-    ] = DEFAULT_SERVER,
-    api_key: Annotated[
-        str | None,
-        typer.Option(envvar="FORECOURT_API_KEY", help="A technician (or higher) API key."),
-    ] = None,
-    timeout: Annotated[
-        float, typer.Option(min=1, help="Seconds to wait for the server (and the station).")
-    ] = 60.0,
+    server: ServerUrlOption = DEFAULT_SERVER,
+    api_key: ApiKeyOption = None,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Name the station, the server and the key; then the command."""
     ctx.obj = Target(station_id, server.rstrip("/"), api_key, timeout)

@@ -7,7 +7,9 @@ One transport and one reading of problem+json answers for every such command gro
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, fail
 
@@ -15,6 +17,18 @@ if TYPE_CHECKING:  # imported when a request is made: `--help` needs none
     import httpx
 
 DEFAULT_SERVER = "http://127.0.0.1:9000"
+
+#: The options of a command group that reaches stations through the server.
+ServerUrlOption = Annotated[
+    str, typer.Option(envvar="FORECOURT_SERVER", help="The Forecourt server's base URL.")
+]
+ApiKeyOption = Annotated[
+    str | None,
+    typer.Option(envvar="FORECOURT_API_KEY", help="A technician (or higher) API key."),
+]
+TimeoutOption = Annotated[
+    float, typer.Option(min=1, help="Seconds to wait for the server (and the station).")
+]
 
 
 def exchange(
