@@ -5,8 +5,7 @@ NotifyReport parts recorded like a base report's), SetNetworkProfile, GetTransac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from ocpp.v201.enums import Action
 from websockets.asyncio.client import connect
 
 from forecourt.simulator import SimulatedStation, StationConfig
-from tests.e2e.conftest import PASSWORD, STATION, TAG, basic_auth
+from tests.e2e.conftest import PASSWORD, STATION, TAG, basic_auth, simulated_station, technician_api
 from tests.support.server import RunningServer
 
 T0 = "2026-11-21T10:00:00Z"
@@ -25,31 +24,8 @@ BOOT = call.BootNotification(
 )
 
 
-@asynccontextmanager
-async def simulated(server: RunningServer) -> AsyncIterator[SimulatedStation]:
-    config = StationConfig(
-        station_id=STATION,
-        protocol="2.0.1",
-        url=server.ws_url,
-        password=PASSWORD,
-        id_tags=[TAG],
-        reconnect_delay_s=0.2,
-    )
-    station = SimulatedStation(config, seed=5)
-    await station.start()
-    try:
-        await station.wait_ready(15)
-        yield station
-    finally:
-        await station.stop()
-
-
-@asynccontextmanager
-async def api(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    key, _ = await server.forecourt.services.api_keys.create("technician")
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=server.http_url, headers=headers, timeout=10) as client:
-        yield client
+def simulated(server: RunningServer) -> AbstractAsyncContextManager[SimulatedStation]:
+    return simulated_station(server, "2.0.1", seed=5, id_tags=[TAG], reconnect_delay_s=0.2)
 
 
 async def command(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +50,7 @@ async def reports(client: httpx.AsyncClient, request_id: int) -> list[dict[str, 
 async def test_custom_report_and_network_profile_reach_the_simulator(
     server: RunningServer,
 ) -> None:
-    async with simulated(server) as station, api(server) as client:
+    async with simulated(server) as station, technician_api(server) as client:
         body = {"kind": "get_report", "criteria": ["enabled"], "keys": ["OCPPCommCtrlr"]}
         report = await command(client, {**body, "request_id": 41})
         problems = await command(client, {"kind": "get_report", "criteria": ["problem"]})
@@ -106,7 +82,7 @@ async def test_16_has_no_custom_report(server: RunningServer) -> None:
     await station.start()
     try:
         await station.wait_ready(15)
-        async with api(server) as client:
+        async with technician_api(server) as client:
             report = await command(client, {"kind": "get_report", "keys": ["EVSE"]})
             status = await command(client, {"kind": "get_transaction_status"})
     finally:
@@ -154,7 +130,7 @@ async def test_a_gap_before_an_offline_end_asks_for_the_transaction_status(
             if cp.asked:
                 break
             await asyncio.sleep(0.05)
-        async with api(server) as client:
+        async with technician_api(server) as client:
             by_hand = await command(
                 client, {"kind": "get_transaction_status", "station_tx_id": "TX-LOST"}
             )

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call_result as result16
@@ -19,7 +18,7 @@ from ocpp.v201.enums import Action as Action201
 from websockets.asyncio.client import connect
 
 from forecourt.simulator import SimulatedStation, StationConfig
-from tests.e2e.conftest import PASSWORD, STATION, basic_auth
+from tests.e2e.conftest import PASSWORD, STATION, basic_auth, technician_api
 from tests.support.server import RunningServer
 
 LIMITS = {("ItemsPerMessage", "GetVariables"): "2", ("ItemsPerMessage", "SetVariables"): "2",
@@ -95,14 +94,6 @@ async def station(server: RunningServer, version: str) -> AsyncIterator[Any]:
             runner.cancel()
 
 
-@asynccontextmanager
-async def api(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    key, _ = await server.forecourt.services.api_keys.create("technician")
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=server.http_url, headers=headers, timeout=10) as client:
-        yield client
-
-
 URL = f"/api/stations/{STATION}/configuration"
 KEYS = [f"OCPPCommCtrlr.V{n}" for n in range(5)]
 
@@ -110,7 +101,7 @@ KEYS = [f"OCPPCommCtrlr.V{n}" for n in range(5)]
 async def test_201_reads_and_writes_in_chunks_of_its_items_per_message(
     server: RunningServer,
 ) -> None:
-    async with api(server) as client, station(server, "2.0.1") as cp:
+    async with technician_api(server) as client, station(server, "2.0.1") as cp:
         read = (await client.post(URL, json={"get": KEYS})).json()
         wrote = await client.post(URL, json={"set": {"A.X": "1", "A.Y": "bad", "A.Z": "3"}})
     limits = ["ItemsPerMessage", "ItemsPerMessage", "BytesPerMessage", "BytesPerMessage"]
@@ -126,7 +117,7 @@ async def test_201_reads_and_writes_in_chunks_of_its_items_per_message(
 async def test_16_reads_by_its_max_keys_and_changes_one_key_per_message(
     server: RunningServer,
 ) -> None:
-    async with api(server) as client, station(server, "1.6") as cp:
+    async with technician_api(server) as client, station(server, "1.6") as cp:
         read = (await client.post(URL, json={"get": ["A", "B", "C"]})).json()
         wrote = (await client.post(URL, json={"set": {"A": "1", "B": "2"}})).json()
     assert cp.gets == [["GetConfigurationMaxKeys"], ["A", "B"], ["C"], ["GetConfigurationMaxKeys"]]
@@ -136,7 +127,7 @@ async def test_16_reads_by_its_max_keys_and_changes_one_key_per_message(
 
 
 async def test_password_keys_and_bad_bodies_are_refused(server: RunningServer) -> None:
-    async with api(server) as client, station(server, "2.0.1") as cp:
+    async with technician_api(server) as client, station(server, "2.0.1") as cp:
         password = await client.post(URL, json={"set": {"SecurityCtrlr.BasicAuthPassword": "x"}})
         both = await client.post(URL, json={"get": ["A.B"], "set": {"A.B": "1"}})
     assert password.status_code == 422
@@ -153,7 +144,7 @@ async def test_a_station_without_limits_gets_messages_of_the_default_size(
     await simulated.start()
     try:
         await simulated.wait_ready(15)
-        async with api(server) as client:
+        async with technician_api(server) as client:
             changes = {"OCPPCommCtrlr.HeartbeatInterval": "30", "Nope.Nope": "1"}
             wrote = (await client.post(URL, json={"set": changes})).json()
             read = (await client.post(URL, json={"get": list(changes)})).json()

@@ -20,8 +20,7 @@ from ocpp.v201.enums import Action
 from websockets.asyncio.client import connect
 
 from forecourt.domain.tokens import TokenKind, TokenRecord
-from forecourt.simulator import SimulatedStation, StationConfig
-from tests.e2e.conftest import PASSWORD, STATION, TAG, basic_auth
+from tests.e2e.conftest import PASSWORD, STATION, TAG, basic_auth, simulated_station, technician_api
 from tests.support.server import RunningServer
 
 APP_TOKEN = "APP-USER-7"
@@ -79,20 +78,12 @@ async def station(server: RunningServer, version: str) -> AsyncIterator[Any]:
             runner.cancel()
 
 
-@asynccontextmanager
-async def api(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    key, _ = await server.forecourt.services.api_keys.create("technician")
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=server.http_url, headers=headers) as client:
-        yield client
-
-
 async def command(client: httpx.AsyncClient, body: dict[str, Any]) -> httpx.Response:
     return await client.post(f"/api/stations/{STATION}/commands", json=body, timeout=10)
 
 
 async def test_a_201_evse_is_reset_alone(server: RunningServer) -> None:
-    async with api(server) as client, station(server, "2.0.1") as cp:
+    async with technician_api(server, timeout=5.0) as client, station(server, "2.0.1") as cp:
         answer = await command(client, {"kind": "reset", "hard": True, "evse_id": 2})
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "accepted"
@@ -101,7 +92,7 @@ async def test_a_201_evse_is_reset_alone(server: RunningServer) -> None:
 
 
 async def test_a_16_station_cannot_reset_one_evse(server: RunningServer) -> None:
-    async with api(server) as client, station(server, "1.6") as cp:
+    async with technician_api(server, timeout=5.0) as client, station(server, "1.6") as cp:
         answer = await command(client, {"kind": "reset", "evse_id": 1})
         history = await client.get(f"/api/stations/{STATION}/commands")
     assert answer.status_code == 422
@@ -112,7 +103,7 @@ async def test_a_16_station_cannot_reset_one_evse(server: RunningServer) -> None
 
 async def test_remote_start_sends_the_tokens_registered_type(server: RunningServer) -> None:
     await server.forecourt.services.network.add_token(TokenRecord(APP_TOKEN, TokenKind.CENTRAL))
-    async with api(server) as client, station(server, "2.0.1") as cp:
+    async with technician_api(server, timeout=5.0) as client, station(server, "2.0.1") as cp:
         card = await command(client, {"kind": "remote_start", "id_token": TAG, "evse_id": 1})
         app = await command(client, {"kind": "remote_start", "id_token": APP_TOKEN})
         unknown = await command(client, {"kind": "remote_start", "id_token": "NEW-1"})
@@ -127,7 +118,7 @@ async def test_remote_start_sends_the_tokens_registered_type(server: RunningServ
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])
 async def test_sign_certificate_is_never_triggered(server: RunningServer, version: str) -> None:
-    async with api(server) as client, station(server, version) as cp:
+    async with technician_api(server, timeout=5.0) as client, station(server, version) as cp:
         refused = await command(client, {"kind": "trigger_message", "message": "sign_certificate"})
         heartbeat = await command(client, {"kind": "trigger_message", "message": "heartbeat"})
     assert refused.status_code == 422
@@ -139,22 +130,11 @@ async def test_sign_certificate_is_never_triggered(server: RunningServer, versio
 
 
 async def test_the_simulator_resets_one_evse(server: RunningServer) -> None:
-    config = StationConfig(
-        station_id=STATION,
-        protocol="2.0.1",
-        url=server.ws_url,
-        password=PASSWORD,
-        id_tags=[TAG],
-        reconnect_delay_s=0.2,
-    )
-    simulated = SimulatedStation(config, seed=3)
-    await simulated.start()
-    try:
-        await simulated.wait_ready(15)
-        async with api(server) as client:
-            evse = await command(client, {"kind": "reset", "evse_id": 1})
-            unknown = await command(client, {"kind": "reset", "evse_id": 9})
-    finally:
-        await simulated.stop()
+    async with (
+        simulated_station(server, "2.0.1", seed=3, id_tags=[TAG], reconnect_delay_s=0.2),
+        technician_api(server, timeout=5.0) as client,
+    ):
+        evse = await command(client, {"kind": "reset", "evse_id": 1})
+        unknown = await command(client, {"kind": "reset", "evse_id": 9})
     assert evse.json()["status"] == "accepted"
     assert unknown.json()["status"] == "rejected"

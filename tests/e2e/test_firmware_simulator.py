@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from forecourt.services.access import Role
-from forecourt.simulator import SimulatedStation, StationConfig
+from forecourt.simulator import SimulatedStation
+from tests.e2e.conftest import PASSWORD, simulated_station
 from tests.support.server import RunningServer, running_server
 
-PASSWORD = "s3cret-station-password"
 IMAGE = b"SIMFW:2.0.0\n" + b"\x00" * 4096
 
 
@@ -38,23 +38,17 @@ async def simulated(
     server: RunningServer, station_id: str, protocol: str
 ) -> AsyncIterator[SimulatedStation]:
     await server.forecourt.services.network.add_station(station_id, password=PASSWORD)
-    config = StationConfig(
+    async with simulated_station(
+        server,
+        protocol,
+        seed=3,
         station_id=station_id,
-        protocol=protocol,
-        url=server.ws_url,  # type: ignore[arg-type]
-        password=PASSWORD,
         firmware="1.0.0",
         think_time_s=0.05,
         reconnect_delay_s=0.2,
         reboot_delay_s=0.2,
-    )
-    station = SimulatedStation(config, seed=3)
-    await station.start()
-    await station.wait_ready(15)
-    try:
+    ) as station:
         yield station
-    finally:
-        await station.stop()
 
 
 async def api(server: RunningServer) -> httpx.AsyncClient:

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 import pytest
 import websockets
 from ocpp.routing import on
@@ -22,7 +21,7 @@ from ocpp.v201.enums import Action as Action201
 from websockets.asyncio.client import connect
 
 from forecourt.simulator import SimulatedStation, StationConfig
-from tests.e2e.conftest import PASSWORD, STATION, basic_auth
+from tests.e2e.conftest import PASSWORD, STATION, basic_auth, technician_api
 from tests.support.server import RunningServer
 
 SUBPROTOCOL = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1"}
@@ -77,17 +76,9 @@ async def can_connect(server: RunningServer, version: str, password: str) -> boo
         return False
 
 
-@asynccontextmanager
-async def api(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    key, _ = await server.forecourt.services.api_keys.create("technician")
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=server.http_url, headers=headers, timeout=10) as client:
-        yield client
-
-
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])
 async def test_rotation_keeps_the_station_connected(server: RunningServer, version: str) -> None:
-    async with api(server) as client:
+    async with technician_api(server) as client:
         async with station(server, version, PASSWORD) as cp:
             rotated = await client.post(f"/api/stations/{STATION}/password-rotation")
         assert rotated.status_code == 200, rotated.text
@@ -110,7 +101,7 @@ async def test_rotation_keeps_the_station_connected(server: RunningServer, versi
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])
 async def test_a_refused_rotation_changes_nothing(server: RunningServer, version: str) -> None:
-    async with api(server) as client:
+    async with technician_api(server) as client:
         async with station(server, version, PASSWORD) as cp:
             cp.answer = "Rejected"
             rotated = await client.post(f"/api/stations/{STATION}/password-rotation")
@@ -123,7 +114,7 @@ async def test_a_refused_rotation_changes_nothing(server: RunningServer, version
 
 @pytest.mark.parametrize("key", ["AuthorizationKey", "SecurityCtrlr.BasicAuthPassword"])
 async def test_the_generic_command_refuses_password_keys(server: RunningServer, key: str) -> None:
-    async with api(server) as client, station(server, "2.0.1", PASSWORD):
+    async with technician_api(server) as client, station(server, "2.0.1", PASSWORD):
         body = {"kind": "set_configuration", "key": key, "value": "guessable-password"}
         answer = await client.post(f"/api/stations/{STATION}/commands", json=body)
     assert answer.status_code == 422
@@ -132,7 +123,7 @@ async def test_the_generic_command_refuses_password_keys(server: RunningServer, 
 
 
 async def test_an_offline_station_keeps_its_password(server: RunningServer) -> None:
-    async with api(server) as client:
+    async with technician_api(server) as client:
         rotated = await client.post(f"/api/stations/{STATION}/password-rotation")
         unknown = await client.post("/api/stations/NOPE/password-rotation")
     assert rotated.json()["status"] == "offline"
@@ -153,7 +144,7 @@ async def test_the_simulator_switches_and_reconnects(server: RunningServer, vers
     await simulated.start()
     try:
         await simulated.wait_ready(15)
-        async with api(server) as client:
+        async with technician_api(server) as client:
             rotated = (await client.post(f"/api/stations/{STATION}/password-rotation")).json()
         assert rotated["status"] == "accepted"
         for _ in range(200):  # until the station has connected with the new password

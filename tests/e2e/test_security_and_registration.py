@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import json
 import ssl
 from pathlib import Path
@@ -11,50 +9,23 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from websockets.asyncio.client import connect
 
 from tests.e2e.conftest import basic_auth
+from tests.support.certificates import self_signed
 from tests.support.server import running_server
 
 BOOT = {"chargePointVendor": "V", "chargePointModel": "M"}
 
 
-def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+def server_certificate(tmp_path: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
+    return self_signed(key, "127.0.0.1", tmp_path / "cert.pem", tmp_path / "key.pem")
 
 
 async def test_security_profile_2_basic_auth_over_tls(tmp_path: Path) -> None:
-    cert, key = self_signed(tmp_path)
+    cert, key = server_certificate(tmp_path)
     async with running_server(tmp_path, tls_certfile=cert, tls_keyfile=key) as server:
         await server.forecourt.services.network.add_station("TLS-1", password="tls-password-123")
         trust = ssl.create_default_context(cafile=str(cert))

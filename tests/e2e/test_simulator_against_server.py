@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 
 from forecourt.domain.commands import Reset
 from forecourt.domain.transactions import StopReason, Transaction, TransactionState
 from forecourt.ports.repositories import TransactionFilter
-from forecourt.simulator import SimulatedStation, StationConfig
-from tests.e2e.conftest import PASSWORD, STATION, TAG
+from forecourt.simulator import SimulatedStation
+from tests.e2e.conftest import STATION, TAG, simulated_station
 from tests.support.server import RunningServer
 
 
-@asynccontextmanager
-async def simulated(server: RunningServer, protocol: str) -> AsyncIterator[SimulatedStation]:
-    config = StationConfig(
-        station_id=STATION,
-        protocol=protocol,  # type: ignore[arg-type]
-        url=server.ws_url,
-        password=PASSWORD,
+def simulated(
+    server: RunningServer, protocol: str
+) -> AbstractAsyncContextManager[SimulatedStation]:
+    return simulated_station(
+        server,
+        protocol,
+        seed=7,
         id_tags=[TAG],
         meter_interval_s=0.5,
         speed=60.0,
@@ -31,13 +30,6 @@ async def simulated(server: RunningServer, protocol: str) -> AsyncIterator[Simul
         reconnect_delay_s=0.2,
         reboot_delay_s=0.2,
     )
-    station = SimulatedStation(config, seed=7)
-    await station.start()
-    await station.wait_ready(15)
-    try:
-        yield station
-    finally:
-        await station.stop()
 
 
 async def only_transaction(server: RunningServer) -> Transaction:

@@ -3,23 +3,20 @@ A00.FR.318 work (issue 16): real TLS clients each force one family."""
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import json
 import ssl
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
-from cryptography.x509.oid import NameOID
 from pydantic import ValidationError
 from websockets.asyncio.client import connect
 
 from forecourt.settings import Settings
 from tests.e2e.conftest import basic_auth
+from tests.support.certificates import self_signed
 from tests.support.server import running_server
 
 BOOT = {"chargePointVendor": "V", "chargePointModel": "M"}
@@ -30,32 +27,7 @@ RSA_SUITE = "ECDHE-RSA-AES128-GCM-SHA256"  # TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA2
 def certificate(
     tmp_path: Path, name: str, key: CertificateIssuerPrivateKeyTypes
 ) -> tuple[Path, Path]:
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"127.0.0.1 {name}")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
+    return self_signed(key, f"127.0.0.1 {name}", tmp_path / f"{name}.pem", tmp_path / f"{name}.key")
 
 
 def tls12_client(suite: str, *trusted: Path) -> ssl.SSLContext:

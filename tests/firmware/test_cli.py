@@ -32,6 +32,9 @@ def test_images_campaigns_and_their_lifecycle(cli: Cli, tmp_path: Path) -> None:
     assert (tmp_path / "data" / "firmware" / f"{stored['id']}.bin").read_bytes() == b"image bytes"
     hosted = fw.json("firmware", "add-image", "1.9", "https://fw.example/1.9.bin")["image"]
     assert [i["version"] for i in fw.json("firmware", "images")] == ["1.9", "2.0"]
+    table = fw.ok("firmware", "images").stdout
+    assert "Firmware images" in table
+    assert "stored: fw-2.0.bin" in table
 
     created = fw.json(
         "firmware",
@@ -56,6 +59,7 @@ def test_images_campaigns_and_their_lifecycle(cli: Cli, tmp_path: Path) -> None:
     assert fw.json("firmware", "campaign", "resume", str(created["id"]))[0]["status"] == "running"
     assert fw.json("firmware", "campaign", "cancel", str(created["id"]))[0]["status"] == "cancelled"
     assert [c["id"] for c in fw.json("firmware", "campaign", "list")] == [created["id"]]
+    assert "to 2.0" in fw.ok("firmware", "campaign", "list").stdout
     assert hosted["source"] == "https://fw.example/1.9.bin"
 
 

@@ -21,6 +21,7 @@ from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from forecourt.app import create_app
 from forecourt.cli.serve import uvicorn_config
+from forecourt.services.access import Role
 from forecourt.settings import Settings
 from forecourt.simulator import SimulatedStation, StationConfig
 from tests.storage.conftest import (  # noqa: F401  (the repository contract runs on both)
@@ -29,7 +30,7 @@ from tests.storage.conftest import (  # noqa: F401  (the repository contract run
     postgres_url,
     sqlite_template,
 )
-from tests.support.server import RunningServer, free_port
+from tests.support.server import RunningServer, free_port, running_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -85,6 +86,32 @@ def station_factory(server: RunningServer, started: list[SimulatedStation]) -> S
 async def stop_all(stations: list[SimulatedStation]) -> None:
     for station in stations:
         await station.stop(timeout=1.0)
+
+
+@asynccontextmanager
+async def server_with_station(
+    folder: Path,
+    station_id: str,
+    protocol: str,
+    *,
+    user: str,
+    password: str,
+    role: Role,
+    **overrides: Any,
+) -> AsyncIterator[RunningServer]:
+    """A server with one user and one registered station, connected (simulated, FAST)."""
+    async with running_server(folder, **overrides) as running:
+        services = running.forecourt.services
+        await services.network.add_station(station_id)
+        await services.users.create(user, password, role)
+        started: list[SimulatedStation] = []
+        station = station_factory(running, started)(station_id, protocol)
+        await station.start()
+        await station.wait_ready(10)
+        try:
+            yield running
+        finally:
+            await stop_all(started)
 
 
 async def sign_in(browser: Browser, server: RunningServer, username: str, password: str) -> Page:

@@ -10,9 +10,8 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
 from forecourt.services.access import Role
-from forecourt.simulator import SimulatedStation
-from tests.support.server import RunningServer, running_server
-from tests.web.conftest import screenshot, sign_in, station_factory, stop_all, watch_errors
+from tests.support.server import RunningServer
+from tests.web.conftest import screenshot, server_with_station, sign_in, watch_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -22,16 +21,16 @@ STATION = "DEV-201"
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningServer]:
-    async with running_server(tmp_path_factory.mktemp("device"), call_timeout=3.0) as running:
-        services = running.forecourt.services
-        await services.network.add_station(STATION)
-        await services.users.create("ops", PASSWORD, Role.OPERATOR)
-        started: list[SimulatedStation] = []
-        station = station_factory(running, started)(STATION, "2.0.1")
-        await station.start()
-        await station.wait_ready(10)
+    async with server_with_station(
+        tmp_path_factory.mktemp("device"),
+        STATION,
+        "2.0.1",
+        user="ops",
+        password=PASSWORD,
+        role=Role.OPERATOR,
+        call_timeout=3.0,
+    ) as running:
         yield running
-        await stop_all(started)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

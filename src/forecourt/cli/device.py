@@ -16,14 +16,20 @@ import typer
 
 from forecourt.cli import render
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, console, fail, print_json
+from forecourt.cli.server_api import (
+    DEFAULT_SERVER,
+    ApiKeyOption,
+    ServerUrlOption,
+    TimeoutOption,
+    exchange,
+    fail_on_problem,
+)
 from forecourt.domain.device import MAX_SEVERITY, MessagePriority, MessageState, MonitorKind
 from forecourt.domain.device_state import Preset
 from forecourt.domain.limits import INT32_MAX
 
 if TYPE_CHECKING:
     import httpx
-
-DEFAULT_SERVER = "http://127.0.0.1:9000"
 
 device_app = typer.Typer(
     help="Monitors, display messages and customer information (OCPP 2.0.1 device model).",
@@ -38,47 +44,19 @@ class Server:
     timeout: float
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
-        import httpx
-
         if not self.api_key:
             fail("an API key is needed: --api-key or FORECOURT_API_KEY", EXIT_USAGE)
-        headers = {"Authorization": f"Bearer {self.api_key}"}
-        try:
-            with httpx.Client(base_url=self.url, headers=headers, timeout=self.timeout) as client:
-                response = client.request(method, f"/api{path}", json=body)
-        except httpx.TimeoutException:
-            fail(f"no answer from {self.url} within {self.timeout:g} s")
-        except httpx.HTTPError as exc:
-            fail(f"cannot reach the Forecourt server at {self.url}: {exc}")
-        if response.is_error:
-            _problem(response)
+        response = exchange(self.url, self.api_key, self.timeout, method, f"/api{path}", body=body)
+        fail_on_problem(response, usage_statuses=(400, 422), field_errors=True)
         return response
-
-
-def _problem(response: httpx.Response) -> NoReturn:
-    try:
-        problem = response.json()
-        detail = str(problem.get("detail") or problem.get("title"))
-        for error in problem.get("errors", []) if isinstance(problem, dict) else []:
-            detail += f"\n  {'.'.join(map(str, error.get('loc', [])))}: {error.get('msg')}"
-    except (ValueError, AttributeError):
-        detail = f"the server answered {response.status_code} {response.reason_phrase}"
-    fail(detail, EXIT_USAGE if response.status_code in (400, 422) else EXIT_FAILED)
 
 
 @device_app.callback()
 def server_options(
     ctx: typer.Context,
-    server: Annotated[
-        str, typer.Option(envvar="FORECOURT_SERVER", help="The Forecourt server's base URL.")
-    ] = DEFAULT_SERVER,
-    api_key: Annotated[
-        str | None,
-        typer.Option(envvar="FORECOURT_API_KEY", help="A technician (or higher) API key."),
-    ] = None,
-    timeout: Annotated[
-        float, typer.Option(min=1, help="Seconds to wait for the server (and the station).")
-    ] = 60.0,
+    server: ServerUrlOption = DEFAULT_SERVER,
+    api_key: ApiKeyOption = None,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Name the server and the key; then the command."""
     ctx.obj = Server(server.rstrip("/"), api_key, timeout)

@@ -8,18 +8,17 @@ Exit codes: 0 done (the station accepted), 1 refused / conflict / offline / serv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 import typer
 
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, console, fail, print_json
+from forecourt.cli.server_api import DEFAULT_SERVER, exchange, fail_on_problem
 from forecourt.domain.limits import INT32_MAX
 
 if TYPE_CHECKING:
     import httpx
-
-DEFAULT_SERVER = "http://127.0.0.1:9000"
 
 reservations_app = typer.Typer(
     help="Reservations: keep a connector for a token until a time.", no_args_is_help=True
@@ -219,30 +218,14 @@ def _call(
     body: dict[str, Any] | None = None,
     params: dict[str, str] | None = None,
 ) -> httpx.Response:
-    import httpx
-
     where: Server = ctx.obj
     if not where.api_key:
         fail("an API key is needed: --api-key or FORECOURT_API_KEY", EXIT_USAGE)
-    headers = {"Authorization": f"Bearer {where.api_key}"}
-    try:
-        with httpx.Client(base_url=where.url, headers=headers, timeout=where.timeout) as client:
-            response = client.request(method, path, json=body, params=params)
-    except httpx.TimeoutException:
-        fail(f"no answer from {where.url} within {where.timeout:g} s")
-    except httpx.HTTPError as exc:
-        fail(f"cannot reach the Forecourt server at {where.url}: {exc}")
-    if response.is_error:
-        _problem(response)
+    response = exchange(
+        where.url, where.api_key, where.timeout, method, path, body=body, params=params
+    )
+    fail_on_problem(response)
     return response
-
-
-def _problem(response: httpx.Response) -> NoReturn:
-    try:
-        detail = str(response.json().get("detail") or response.json().get("title"))
-    except (ValueError, AttributeError):
-        detail = f"the server answered {response.status_code} {response.reason_phrase}"
-    fail(detail, EXIT_USAGE if response.status_code == 422 else EXIT_FAILED)
 
 
 def _reservation_line(r: dict[str, Any]) -> str:

@@ -16,13 +16,19 @@ import typer
 
 from forecourt.cli import render
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json
+from forecourt.cli.server_api import (
+    DEFAULT_SERVER,
+    ApiKeyOption,
+    ServerUrlOption,
+    TimeoutOption,
+    exchange,
+    fail_on_problem,
+)
 from forecourt.domain.commands import ReportKind, TriggerKind
 from forecourt.domain.limits import INT32_MAX
 
 if TYPE_CHECKING:  # imported when a command is sent, as are the API bodies: `--help` needs none
     import httpx
-
-DEFAULT_SERVER = "http://127.0.0.1:9000"
 
 command_app = typer.Typer(
     help="Send a command to a station through the running server and print its answer.",
@@ -42,16 +48,9 @@ class Target:
 def target(
     ctx: typer.Context,
     station_id: Annotated[str, typer.Argument(metavar="STATION", help="The station's id.")],
-    server: Annotated[
-        str, typer.Option(envvar="FORECOURT_SERVER", help="The Forecourt server's base URL.")
-    ] = DEFAULT_SERVER,
-    api_key: Annotated[
-        str | None,
-        typer.Option(envvar="FORECOURT_API_KEY", help="A technician (or higher) API key."),
-    ] = None,
-    timeout: Annotated[
-        float, typer.Option(min=1, help="Seconds to wait for the server (and the station).")
-    ] = 60.0,
+    server: ServerUrlOption = DEFAULT_SERVER,
+    api_key: ApiKeyOption = None,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Name the station, the server and the key; then the command."""
     ctx.obj = Target(station_id, server.rstrip("/"), api_key, timeout)
@@ -84,29 +83,9 @@ def send(
 
 
 def post(where: Target, path: str, body: dict[str, Any] | None) -> httpx.Response:
-    import httpx
-
-    headers = {"Authorization": f"Bearer {where.api_key}"}
-    try:
-        with httpx.Client(base_url=where.server, headers=headers, timeout=where.timeout) as client:
-            response = client.post(path, json=body)
-    except httpx.TimeoutException:
-        fail(f"no answer from {where.server} within {where.timeout:g} s")
-    except httpx.HTTPError as exc:
-        fail(f"cannot reach the Forecourt server at {where.server}: {exc}")
-    if response.is_error:
-        _report_problem(response)
+    response = exchange(where.server, where.api_key, where.timeout, "POST", path, body=body)
+    fail_on_problem(response)
     return response
-
-
-def _report_problem(response: httpx.Response) -> NoReturn:
-    """Print a problem+json answer as its detail (and each bad field), never a trace."""
-    try:
-        problem = response.json()
-        detail = str(problem.get("detail") or problem.get("title"))
-    except (ValueError, AttributeError):
-        detail = f"the server answered {response.status_code} {response.reason_phrase}"
-    fail(detail, EXIT_USAGE if response.status_code == 422 else EXIT_FAILED)
 
 
 # -- the commands ----------------------------------------------------------------------------

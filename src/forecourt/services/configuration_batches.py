@@ -45,37 +45,59 @@ class ConfigurationBatches:
     async def read(
         self, station_id: str, keys: Sequence[ConfigKey], *, requested_by: str = ""
     ) -> BatchResult:
-        limits = await self._limits(station_id, requested_by)
-        if limits is None:
-            return BatchResult(CommandStatus.OFFLINE, error="station is not connected")
-        chunks = split(
-            keys, limits.get("get_items", DEFAULT_ITEMS), limits.get("get_bytes"), _key_bytes
+        return await self._batched(
+            station_id,
+            keys,
+            direction="get",
+            size=_key_bytes,
+            command=GetConfiguration,
+            answers="values",
+            requested_by=requested_by,
         )
-        result = BatchResult(CommandStatus.ACCEPTED)
-        for chunk in chunks:
-            record = await self._remote.send(
-                station_id, GetConfiguration(tuple(chunk)), requested_by=requested_by
-            )
-            _merge(result, record, record.result.get("values", []))
-        return result
 
     async def write(
         self, station_id: str, items: Sequence[SetConfiguration], *, requested_by: str = ""
     ) -> BatchResult:
         for item in items:
             refuse_password_change(item)  # before anything is sent
+        return await self._batched(
+            station_id,
+            items,
+            direction="set",
+            size=_item_bytes,
+            command=SetConfigurationItems,
+            answers="items",
+            requested_by=requested_by,
+        )
+
+    async def _batched(
+        self,
+        station_id: str,
+        items: Sequence[T],
+        *,
+        direction: str,
+        size: Callable[[T], int],
+        command: Callable[[tuple[T, ...]], GetConfiguration | SetConfigurationItems],
+        answers: str,
+        requested_by: str,
+    ) -> BatchResult:
+        """Send ``items`` in as many ``command`` messages as the station's ``direction``
+        ("get"/"set") limits need; merge the per-item ``answers`` of every message."""
         limits = await self._limits(station_id, requested_by)
         if limits is None:
             return BatchResult(CommandStatus.OFFLINE, error="station is not connected")
         chunks = split(
-            items, limits.get("set_items", DEFAULT_ITEMS), limits.get("set_bytes"), _item_bytes
+            items,
+            limits.get(f"{direction}_items", DEFAULT_ITEMS),
+            limits.get(f"{direction}_bytes"),
+            size,
         )
         result = BatchResult(CommandStatus.ACCEPTED)
         for chunk in chunks:
             record = await self._remote.send(
-                station_id, SetConfigurationItems(tuple(chunk)), requested_by=requested_by
+                station_id, command(tuple(chunk)), requested_by=requested_by
             )
-            _merge(result, record, record.result.get("items", []))
+            _merge(result, record, record.result.get(answers, []))
         return result
 
     async def _limits(self, station_id: str, requested_by: str) -> dict[str, int] | None:

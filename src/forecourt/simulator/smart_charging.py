@@ -83,6 +83,20 @@ def composite(station: StationHost, evse_id: int, duration: int, unit: str | Non
     return {"chargingRateUnit": chosen, "chargingSchedulePeriod": periods, "duration": duration}
 
 
+def _requested_composite(station: StationHost, evse_id: int, payload: Payload) -> Payload | None:
+    """GetCompositeSchedule's schedule in both versions; None: rejected (unknown EVSE or no
+    limit in force)."""
+    if not _known_evse(station, evse_id):
+        return None
+    schedule = composite(
+        station,
+        evse_id,
+        require(payload, "duration", int),
+        optional(payload, "chargingRateUnit", str),
+    )
+    return schedule if schedule["chargingSchedulePeriod"] else None
+
+
 # --- 1.6 ---------------------------------------------------------------------------------
 async def v16_set(station: StationHost, payload: Payload) -> Answer:
     profile = require(payload, "csChargingProfiles", dict)
@@ -102,15 +116,8 @@ async def v16_clear(station: StationHost, payload: Payload) -> Answer:
 
 async def v16_composite(station: StationHost, payload: Payload) -> Answer:
     evse_id = require(payload, "connectorId", int)
-    if not _known_evse(station, evse_id):
-        return Answer({"status": "Rejected"})
-    schedule = composite(
-        station,
-        evse_id,
-        require(payload, "duration", int),
-        optional(payload, "chargingRateUnit", str),
-    )
-    if not schedule["chargingSchedulePeriod"]:
+    schedule = _requested_composite(station, evse_id, payload)
+    if schedule is None:
         return Answer({"status": "Rejected"})
     start = ocpp_timestamp(utc_now())
     return Answer(
@@ -145,15 +152,8 @@ async def v201_clear(station: StationHost, payload: Payload) -> Answer:
 
 async def v201_composite(station: StationHost, payload: Payload) -> Answer:
     evse_id = require(payload, "evseId", int)
-    if not _known_evse(station, evse_id):
-        return Answer({"status": "Rejected"})
-    schedule = composite(
-        station,
-        evse_id,
-        require(payload, "duration", int),
-        optional(payload, "chargingRateUnit", str),
-    )
-    if not schedule["chargingSchedulePeriod"]:
+    schedule = _requested_composite(station, evse_id, payload)
+    if schedule is None:
         return Answer({"status": "Rejected"})
     return Answer(
         {

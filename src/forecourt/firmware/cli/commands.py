@@ -14,8 +14,8 @@ from urllib.parse import quote
 import typer
 
 from forecourt.cli import render
-from forecourt.cli.remote import DEFAULT_SERVER
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json, with_services
+from forecourt.cli.server_api import DEFAULT_SERVER
 from forecourt.domain.commands import LogKind
 from forecourt.firmware.domain.campaigns import NightWindow, Selection
 from forecourt.firmware.keys import FIRMWARE
@@ -62,11 +62,7 @@ def list_images(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Firmware images, newest first."""
     images = with_services(ctx, lambda s: s.feature(FIRMWARE).images.images())
     rows = [_image(i) for i in images]
-    if as_json:
-        print_json(rows)
-        return
-    columns = ("id", "version", "source", "size_bytes", "signed")
-    render.table("Firmware images", columns, ([r[c] for c in columns] for r in rows))
+    _rows("Firmware images", ("id", "version", "source", "size_bytes", "signed"), rows, as_json)
 
 
 @firmware_app.command("add-image")
@@ -114,11 +110,9 @@ def list_campaigns(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Campaigns, newest first."""
     campaigns = with_services(ctx, lambda s: s.feature(FIRMWARE).campaigns.all())
     rows = [_campaign(c) for c in campaigns]
-    if as_json:
-        print_json(rows)
-        return
-    columns = ("id", "name", "image_id", "status", "status_reason")
-    render.table("Firmware campaigns", columns, ([r[c] for c in columns] for r in rows))
+    _rows(
+        "Firmware campaigns", ("id", "name", "image_id", "status", "status_reason"), rows, as_json
+    )
 
 
 @campaign_app.command("create")
@@ -276,11 +270,12 @@ def list_logs(
         }
         for u in uploads
     ]
-    if as_json:
-        print_json(rows)
-        return
-    columns = ("id", "kind", "state", "received", "file_name", "size_bytes")
-    render.table(f"Logs of {station_id}", columns, ([r[c] for c in columns] for r in rows))
+    _rows(
+        f"Logs of {station_id}",
+        ("id", "kind", "state", "received", "file_name", "size_bytes"),
+        rows,
+        as_json,
+    )
 
 
 @logs_app.command("download")
@@ -341,6 +336,14 @@ def _campaign(c: Campaign) -> dict[str, Any]:
         "status_reason": c.status_reason,
         "rollback_of": c.rollback_of,
     }
+
+
+def _rows(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]], as_json: bool) -> None:
+    """``rows`` as JSON, or these ``columns`` of them as a table."""
+    if as_json:
+        print_json(rows)
+    else:
+        render.table(title, columns, ([r[c] for c in columns] for r in rows))
 
 
 def _show(data: Any, as_json: bool, line: str) -> None:

@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 import typer
 
-from forecourt.cli.remote import DEFAULT_SERVER
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail
+from forecourt.cli.server_api import DEFAULT_SERVER
 from forecourt.domain.errors import InvalidInput
 from forecourt.domain.firmware_publishing import md5_checksum
 from forecourt.firmware.cli.commands import ApiKey, Server

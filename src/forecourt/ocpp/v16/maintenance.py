@@ -16,9 +16,9 @@ from forecourt.domain.commands import (
 )
 from forecourt.domain.errors import CommandNotSupported
 from forecourt.domain.events import StationEventKind
-from forecourt.domain.maintenance import FirmwareReport, LogReport
 from forecourt.ocpp.adapter import Link, Payload
-from forecourt.ocpp.maintenance_status import FIRMWARE_STATE, LOG_STATE, REQUEST_STATUS
+from forecourt.ocpp.maintenance_reports import report_firmware, report_log, report_security_event
+from forecourt.ocpp.maintenance_status import REQUEST_STATUS
 from forecourt.ocpp.rendering import MaintenanceCommand, Rendered
 from forecourt.ocpp.v16.wire_types.diagnostics import (
     DiagnosticsStatusNotificationRequest,
@@ -134,7 +134,7 @@ async def firmware_status(
     link: Link, p: FirmwareStatusNotificationRequest
 ) -> FirmwareStatusNotificationResponse:
     """§4.5: no request id, so it is about the latest update."""
-    await _firmware(link, p["status"], None, dict(p))
+    await report_firmware(link, p["status"], None, p)
     return {}
 
 
@@ -142,34 +142,21 @@ async def signed_firmware_status(
     link: Link, p: SignedFirmwareStatusNotificationRequest
 ) -> SignedFirmwareStatusNotificationResponse:
     """Whitepaper SignedFirmwareStatusNotification, with the requestId we sent."""
-    await _firmware(link, p["status"], p.get("requestId"), dict(p))
+    await report_firmware(link, p["status"], p.get("requestId"), p)
     return {}
-
-
-async def _firmware(
-    link: Link, status: str, request_id: int | None, raw: dict[str, object]
-) -> None:
-    await link.services.records.record(link.station_id, StationEventKind.FIRMWARE_STATUS, raw)
-    report = FirmwareReport(FIRMWARE_STATE[status], request_id)
-    await link.services.maintenance.firmware_status(link.station_id, report)
 
 
 async def diagnostics_status(
     link: Link, p: DiagnosticsStatusNotificationRequest
 ) -> DiagnosticsStatusNotificationResponse:
     """§4.4: no request id, so it is about the latest diagnostics request."""
-    await link.services.records.record(
-        link.station_id, StationEventKind.DIAGNOSTICS_STATUS, dict(p)
-    )
-    await link.services.maintenance.log_status(link.station_id, LogReport(LOG_STATE[p["status"]]))
+    await report_log(link, StationEventKind.DIAGNOSTICS_STATUS, p["status"], None, p)
     return {}
 
 
 async def log_status(link: Link, p: LogStatusNotificationRequest) -> LogStatusNotificationResponse:
     """Whitepaper LogStatusNotification (security log uploads)."""
-    await link.services.records.record(link.station_id, StationEventKind.LOG_STATUS, dict(p))
-    report = LogReport(LOG_STATE[p["status"]], p.get("requestId"))
-    await link.services.maintenance.log_status(link.station_id, report)
+    await report_log(link, StationEventKind.LOG_STATUS, p["status"], p.get("requestId"), p)
     return {}
 
 
@@ -177,6 +164,5 @@ async def security_event(
     link: Link, p: SecurityEventNotificationRequest
 ) -> SecurityEventNotificationResponse:
     """Whitepaper SecurityEventNotification; a refused firmware signature fails the update."""
-    await link.services.records.record(link.station_id, StationEventKind.SECURITY, dict(p))
-    await link.services.maintenance.security_event(link.station_id, p["type"])
+    await report_security_event(link, p["type"], p)
     return {}

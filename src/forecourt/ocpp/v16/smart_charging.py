@@ -7,9 +7,7 @@ from typing import Any, assert_never
 from forecourt.domain.charging_profiles import (
     ChargingProfile,
     ChargingSchedule,
-    ProfileKind,
     ProfilePurpose,
-    Recurrency,
 )
 from forecourt.domain.commands import (
     ClearChargingProfile,
@@ -21,15 +19,14 @@ from forecourt.domain.commands import (
 )
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.profile_words import KIND, RECURRENCY, composite_periods
 from forecourt.ocpp.rendering import Rendered, SmartChargingCommand
 from forecourt.ocpp.timestamps import format_timestamp
 from forecourt.ocpp.v16.wire_types.common import (
     ChargingProfile as WireProfile,
 )
 from forecourt.ocpp.v16.wire_types.common import (
-    ChargingProfileChargingProfileKind,
     ChargingProfileChargingProfilePurpose,
-    ChargingProfileRecurrencyKind,
     ChargingSchedulePeriod,
 )
 from forecourt.ocpp.v16.wire_types.common import (
@@ -45,15 +42,6 @@ PURPOSE: dict[ProfilePurpose, ChargingProfileChargingProfilePurpose] = {
     ProfilePurpose.STATION_MAX: "ChargePointMaxProfile",
     ProfilePurpose.TX_DEFAULT: "TxDefaultProfile",
     ProfilePurpose.TX: "TxProfile",
-}
-KIND: dict[ProfileKind, ChargingProfileChargingProfileKind] = {
-    ProfileKind.ABSOLUTE: "Absolute",
-    ProfileKind.RECURRING: "Recurring",
-    ProfileKind.RELATIVE: "Relative",
-}
-RECURRENCY: dict[Recurrency, ChargingProfileRecurrencyKind] = {
-    Recurrency.DAILY: "Daily",
-    Recurrency.WEEKLY: "Weekly",
 }
 STATUS = {
     "Accepted": CommandStatus.ACCEPTED,
@@ -149,9 +137,6 @@ def interpret(command: SmartChargingCommand, response: Payload) -> CommandResult
             "start": response.get("scheduleStart") or schedule.get("startSchedule"),
             "duration_s": schedule.get("duration", command.duration_s),
             "unit": schedule["chargingRateUnit"],
-            "periods": [
-                {"start_s": p["startPeriod"], "limit": p["limit"]}
-                for p in schedule["chargingSchedulePeriod"]
-            ],
+            "periods": composite_periods(schedule["chargingSchedulePeriod"]),
         }
     return CommandResult(status, data)

@@ -36,7 +36,11 @@ from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.maintenance_status import REQUEST_STATUS
 from forecourt.ocpp.rendering import (
     AdministrationCommand,
+    ConfigurationCommand,
+    ControlCommand,
     LocalAuthCommand,
+    MaintenanceCommand,
+    MessageCommand,
     SmartChargingCommand,
 )
 from forecourt.ocpp.v201 import local_auth, maintenance, smart_charging
@@ -57,24 +61,7 @@ from forecourt.ocpp.v201.mapping import (
 from forecourt.ocpp.v201.outbound import remote_start_id
 
 #: The commands whose answers this module reads itself (device commands have their module).
-CoreCommand = (
-    Reset
-    | UnlockConnector
-    | ChangeAvailability
-    | RemoteStart
-    | RemoteStop
-    | TriggerMessage
-    | GetConfiguration
-    | SetConfiguration
-    | GetBaseReport
-    | ClearCache
-    | DataTransfer
-    | DisplayPrice
-    | CostUpdate
-    | StationPrice
-    | UpdateFirmware
-    | FetchLog
-)
+CoreCommand = ControlCommand | ConfigurationCommand | MessageCommand | MaintenanceCommand
 
 
 def interpret(command: Command, response: Payload) -> CommandResult:
@@ -87,8 +74,6 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         return interpret_administration(command, response)
     if isinstance(command, SmartChargingCommand):
         return smart_charging.interpret(command, response)
-    if isinstance(command, PublishFirmware | UnpublishFirmware):
-        return maintenance.interpret_publishing(command, response)
     return _interpret_core(command, response)
 
 
@@ -114,6 +99,8 @@ def _interpret_core(command: CoreCommand, response: Payload) -> CommandResult:
             if "data" in response:
                 result.data["data"] = response["data"]
             return result
+        case PublishFirmware() | UnpublishFirmware():  # L03/L04: their own answer words
+            return maintenance.interpret_publishing(command, response)
         case CostUpdate():  # CostUpdatedResponse has no status: received is all it says
             return CommandResult(CommandStatus.ACCEPTED)
         case (

@@ -18,9 +18,8 @@ from forecourt.domain.commands import (
 )
 from forecourt.domain.events import StationEventKind
 from forecourt.domain.firmware_publishing import PublishReport, PublishState
-from forecourt.domain.maintenance import FirmwareReport, LogReport
 from forecourt.ocpp.adapter import Link, Payload
-from forecourt.ocpp.maintenance_status import FIRMWARE_STATE, LOG_STATE
+from forecourt.ocpp.maintenance_reports import report_firmware, report_log, report_security_event
 from forecourt.ocpp.rendering import MaintenanceCommand, Rendered
 from forecourt.ocpp.v201.wire_types.diagnostics import (
     FirmwareStatusNotificationRequest,
@@ -154,9 +153,7 @@ async def firmware_status(
     link: Link, p: FirmwareStatusNotificationRequest
 ) -> FirmwareStatusNotificationResponse:
     """L01/L02: progress of an update, with the requestId we sent."""
-    await link.services.records.record(link.station_id, StationEventKind.FIRMWARE_STATUS, dict(p))
-    report = FirmwareReport(FIRMWARE_STATE[p["status"]], p.get("requestId"))
-    await link.services.maintenance.firmware_status(link.station_id, report)
+    await report_firmware(link, p["status"], p.get("requestId"), p)
     return {}
 
 
@@ -171,9 +168,7 @@ async def publish_status(
 
 async def log_status(link: Link, p: LogStatusNotificationRequest) -> LogStatusNotificationResponse:
     """N01: progress of a log upload."""
-    await link.services.records.record(link.station_id, StationEventKind.LOG_STATUS, dict(p))
-    report = LogReport(LOG_STATE[p["status"]], p.get("requestId"))
-    await link.services.maintenance.log_status(link.station_id, report)
+    await report_log(link, StationEventKind.LOG_STATUS, p["status"], p.get("requestId"), p)
     return {}
 
 
@@ -181,6 +176,5 @@ async def security_event(
     link: Link, p: SecurityEventNotificationRequest
 ) -> SecurityEventNotificationResponse:
     """A04: kept for operators; InvalidFirmwareSignature (L01.FR.03) fails the update."""
-    await link.services.records.record(link.station_id, StationEventKind.SECURITY, dict(p))
-    await link.services.maintenance.security_event(link.station_id, p["type"])
+    await report_security_event(link, p["type"], p)
     return {}

@@ -12,10 +12,8 @@ from typing import Any, assert_never
 from forecourt.domain.charging_profiles import (
     ChargingProfile,
     ChargingSchedule,
-    ProfileKind,
     ProfilePurpose,
     RateUnit,
-    Recurrency,
     SchedulePeriod,
 )
 from forecourt.domain.commands import (
@@ -28,15 +26,14 @@ from forecourt.domain.commands import (
 )
 from forecourt.domain.errors import InvalidInput
 from forecourt.ocpp.adapter import Payload
+from forecourt.ocpp.profile_words import KIND, RECURRENCY, composite_periods
 from forecourt.ocpp.rendering import Rendered, SmartChargingCommand
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v201.wire_types.common import (
-    ChargingProfileKindEnumType,
     ChargingProfilePurposeEnumType,
     ChargingProfileType,
     ChargingSchedulePeriodType,
     ChargingScheduleType,
-    RecurrencyKindEnumType,
 )
 from forecourt.ocpp.v201.wire_types.smart_charging import (
     ChargingProfileCriterionType,
@@ -51,15 +48,6 @@ PURPOSE: dict[ProfilePurpose, ChargingProfilePurposeEnumType] = {
     ProfilePurpose.STATION_MAX: "ChargingStationMaxProfile",
     ProfilePurpose.TX_DEFAULT: "TxDefaultProfile",
     ProfilePurpose.TX: "TxProfile",
-}
-KIND: dict[ProfileKind, ChargingProfileKindEnumType] = {
-    ProfileKind.ABSOLUTE: "Absolute",
-    ProfileKind.RECURRING: "Recurring",
-    ProfileKind.RELATIVE: "Relative",
-}
-RECURRENCY: dict[Recurrency, RecurrencyKindEnumType] = {
-    Recurrency.DAILY: "Daily",
-    Recurrency.WEEKLY: "Weekly",
 }
 #: An external constraint (a local energy manager's) is read back as a station maximum.
 PURPOSE_BACK = {v: k for k, v in PURPOSE.items()} | {
@@ -218,9 +206,6 @@ def interpret(command: SmartChargingCommand, response: Payload) -> CommandResult
             "start": schedule["scheduleStart"],
             "duration_s": schedule["duration"],
             "unit": schedule["chargingRateUnit"],
-            "periods": [
-                {"start_s": p["startPeriod"], "limit": p["limit"]}
-                for p in schedule["chargingSchedulePeriod"]
-            ],
+            "periods": composite_periods(schedule["chargingSchedulePeriod"]),
         }
     return CommandResult(status, data)
