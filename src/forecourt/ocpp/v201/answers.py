@@ -39,7 +39,6 @@ from forecourt.ocpp.rendering import (
     ConfigurationCommand,
     ControlCommand,
     LocalAuthCommand,
-    MaintenanceCommand,
     MessageCommand,
     SmartChargingCommand,
 )
@@ -61,7 +60,7 @@ from forecourt.ocpp.v201.mapping import (
 from forecourt.ocpp.v201.outbound import remote_start_id
 
 #: The commands whose answers this module reads itself (device commands have their module).
-CoreCommand = ControlCommand | ConfigurationCommand | MessageCommand | MaintenanceCommand
+CoreCommand = ControlCommand | ConfigurationCommand | MessageCommand | UpdateFirmware | FetchLog
 
 
 def interpret(command: Command, response: Payload) -> CommandResult:
@@ -74,6 +73,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         return interpret_administration(command, response)
     if isinstance(command, SmartChargingCommand):
         return smart_charging.interpret(command, response)
+    if isinstance(command, PublishFirmware | UnpublishFirmware):  # L03/L04: their own words
+        return maintenance.interpret_publishing(command, response)
     return _interpret_core(command, response)
 
 
@@ -99,8 +100,6 @@ def _interpret_core(command: CoreCommand, response: Payload) -> CommandResult:
             if "data" in response:
                 result.data["data"] = response["data"]
             return result
-        case PublishFirmware() | UnpublishFirmware():  # L03/L04: their own answer words
-            return maintenance.interpret_publishing(command, response)
         case CostUpdate():  # CostUpdatedResponse has no status: received is all it says
             return CommandResult(CommandStatus.ACCEPTED)
         case (
