@@ -108,7 +108,8 @@ class CarFactsReader:
                 evse_id = event.data.get("evse_id") or 0
                 if not isinstance(evse_id, int):
                     continue
-                if evse_id not in found or event.at > found[evse_id].at:
+                older = found.get(evse_id)
+                if older is None or (event.at, event.id) > (older.at, older.id):
                     found[evse_id] = event
         return found
 
