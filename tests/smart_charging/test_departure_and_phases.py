@@ -122,6 +122,7 @@ PHASE_TABLE = [
     ),
     # the minimum of a car does not fit on its phase: it is paused, not the phase overloaded
     (100_000, PhaseLimit(10), [one_phase(1, 2), one_phase(2, 2)], [(2_300, PH), (0, P)]),
+    # a binding phase is shared by the policy too: see test_departures_count_on_a_full_phase
     # without a phase limit, phases change nothing
     (100_000, None, [one_phase(1, 1), one_phase(2, 1)], [(ONE_MAX, S), (ONE_MAX, S)]),
 ]
@@ -138,6 +139,17 @@ def test_phase_balancing(
     assert shares(plan) == expected
     if phase_limit is not None:
         assert_phases_hold(plan, evses, phase_limit)
+
+
+def test_departures_count_on_a_full_phase() -> None:
+    """Two single-phase cars on L1 (32 A): the one that must leave with 5.5 kWh in an hour
+    gets its 24 A (5520 W); the other the remaining 8 A. Fair share would give 16 A each."""
+    need = needed_w(5_520, NOW + timedelta(hours=1), NOW)
+    evses = [one_phase(1, 1, need_w=need), one_phase(2, 1)]
+    plan = rebalance(100_000, evses, DEPART, PHASE_32)
+    assert shares(plan) == [(5_520, PH), (1_840, PH)]
+    fair = rebalance(100_000, evses, Policy.FAIR_SHARE, PHASE_32)
+    assert shares(fair) == [(3_680, PH), (3_680, PH)]
 
 
 def phase_amps(plan: Plan, evses: list[EvseState], volts: float) -> dict[int, float]:

@@ -11,7 +11,8 @@
    first get the power they need to reach their energy by their departure (``departure.py``),
    all in the same proportion when that does not fit; the rest is water-filled.
 4. With a per-phase limit (amps), no phase carries more: single-phase cars count on their
-   phase only, and the EVSEs of an overloaded phase are water-filled in amps on it (``phases.py``).
+   phase only, and the EVSEs of an overloaded phase share it in amps by the same policy
+   (``phases.py``).
 """
 
 from __future__ import annotations
@@ -94,7 +95,9 @@ def rebalance(
         else:
             out[evse.ref] = Allocation(evse.ref, 0.0, Reason.PAUSED)
     extra = max(budget, 0.0)
-    levels, phase_capped = phases.fill(granted, lambda group: _fill(group, extra, policy))
+    levels, phase_capped = phases.fill(
+        granted, extra, lambda group, room: _fill(group, room, policy)
+    )
     for evse in granted:
         watts = _floor(levels[evse.ref])
         capped = evse.demand_w < evse.max_w and watts >= _floor(evse.demand_w)
@@ -135,12 +138,17 @@ def _floor(watts: float) -> float:
 def changes(
     plan: Plan, previous: Mapping[EvseRef, float], tolerance_w: float = 100.0
 ) -> list[Allocation]:
-    """What must be sent: allocations that moved by more than ``tolerance_w``, decreases first
-    so the site stays under its limit while the increases are on their way."""
+    """What must be sent, decreases first so the site stays under its limit while the
+    increases are on their way. Every decrease is sent (many small ones left out would add
+    up over the limit); an increase only when it is more than ``tolerance_w``."""
     moved = [
         a
         for a in plan.allocations
         if a.reason is not Reason.HELD_OFFLINE
-        and (a.ref not in previous or abs(previous[a.ref] - a.watts) > tolerance_w)
+        and (
+            a.ref not in previous
+            or a.watts < previous[a.ref]
+            or a.watts - previous[a.ref] > tolerance_w
+        )
     ]
     return sorted(moved, key=lambda a: (a.watts - previous.get(a.ref, 0.0) > 0, a.ref))
