@@ -83,7 +83,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "smart_charging": (
             *("SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule"),
             *("GetChargingProfiles", "ReportChargingProfiles", "NotifyChargingLimit"),
-            *("NotifyEVChargingNeeds", "NotifyEVChargingSchedule"),
+            *("NotifyEVChargingNeeds", "NotifyEVChargingSchedule", "ClearedChargingLimit"),
         ),
     },
     # 2.1 reuses the 2.0.1 types; only what 2.1 adds or changes that the adapter reads.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -56,6 +57,39 @@ def test_set_show_signal_and_clear(load: Cli) -> None:
     ],
 )
 def test_bad_input_exits_2_with_the_reason(load: Cli, words: list[str], message: str) -> None:
+    result = load("load", *words)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_phase_limit_phase_wiring_and_departure(load: Cli) -> None:
+    result = load("load", "set", "DEPOT", "--limit", "50000", "--phase-limit", "32",
+                  "--policy", "departure")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "site DEPOT: limit 50000 W (departure)" in result.stdout
+    assert "phases: L1 0.0 A, L2 0.0 A, L3 0.0 A (limit 32 A)" in result.stdout
+    assert load("load", "evse", "CS-1", "1", "--phase", "2").exit_code == 0
+
+    # a departure is for a running session: none here, so the server refuses (exit 1)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    result = load("load", "departure", "CS-1", "1", "--at", tomorrow,
+                  "--energy-kwh", "20", "--vehicle", "2025 Ioniq 5")  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "EVSE CS-1/1 has no session" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (["departure", "CS-1", "1", "--at", "18:00", "--energy-kwh", "20"], "not an ISO 8601"),
+        (["departure", "CS-1", "1", "--at", "2099-01-01T18:00:00", "--energy-kwh", "20"],
+         "give the offset"),
+        (["departure", "CS-1", "1", "--at", "2099-01-01T18:00:00Z", "--energy-kwh", "0"],
+         "--energy-kwh"),
+        (["evse", "CS-1", "1", "--phase", "4"], "--phase"),
+    ],
+)  # fmt: skip
+def test_bad_departures_exit_2(load: Cli, words: list[str], message: str) -> None:
     result = load("load", *words)
     assert result.exit_code == 2, result.output
     assert message in result.output

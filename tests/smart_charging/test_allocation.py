@@ -104,6 +104,13 @@ def test_changes_send_decreases_first_and_skip_small_moves() -> None:
     assert [x.ref for x in sent] == [b, a]
 
 
+def test_every_decrease_is_sent_small_increases_are_not() -> None:
+    """200 EVSEs each 74 W lower would be 14.8 kW over the limit if left out."""
+    a, b = EvseRef("A", 1), EvseRef("B", 1)
+    plan = Plan(20_000, (Allocation(a, 9_926, S), Allocation(b, 10_074, S)))
+    assert [x.ref for x in changes(plan, {a: 10_000, b: 10_000})] == [a]
+
+
 T = datetime(2026, 12, 7, 18, 30, tzinfo=UTC)
 
 

@@ -1,4 +1,4 @@
-"""End to end: simulated 1.6 and 2.0.1 stations on one site, over real websockets.
+"""End to end: simulated 1.6, 2.0.1 and 2.1 stations on one site, over real websockets.
 
 The site limit is set through the real API; profiles go out as SetChargingProfile frames; the
 simulated stations cap their power at what they accepted (or, with ``ignores_profiles``,
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from forecourt.services.access import Role
 from forecourt.smart_charging.domain.allocation import Reason
@@ -54,14 +55,16 @@ async def settled(
     return await eventually(check, 15)
 
 
-async def test_three_cars_on_two_versions_share_the_limit_fairly(server: RunningServer) -> None:
+async def test_cars_on_three_versions_share_the_limit_fairly(server: RunningServer) -> None:
     services = server.forecourt.services
     await add_dc_station(services, "CS-16")
     await add_dc_station(services, "CS-201", evses=2)
+    await add_dc_station(services, "CS-21")
     key = await api_key(server)
     async with (
         simulated(server, "CS-16", "1.6") as old,
         simulated(server, "CS-201", "2.0.1", evses=2) as new,
+        simulated(server, "CS-21", "2.1") as newest,
         httpx.AsyncClient(
             base_url=server.http_url, headers={"Authorization": f"Bearer {key}"}
         ) as client,
@@ -71,19 +74,22 @@ async def test_three_cars_on_two_versions_share_the_limit_fairly(server: Running
         await plug_in(old, 1, TOKENS[0])
         await plug_in(new, 1, TOKENS[1])
         await plug_in(new, 2, TOKENS[2])
+        await plug_in(newest, 1, TOKENS[3])
 
-        rows = await settled(server, 3, 50_000)
+        rows = await settled(server, 4, 37_500)
         assert [(r.ref.station_id, r.ref.evse_id, r.planned_w) for r in rows] == [
-            ("CS-16", 1, 50_000.0),
-            ("CS-201", 1, 50_000.0),
-            ("CS-201", 2, 50_000.0),
+            ("CS-16", 1, 37_500.0),
+            ("CS-201", 1, 37_500.0),
+            ("CS-201", 2, 37_500.0),
+            ("CS-21", 1, 37_500.0),
         ]
         # the stations apply what they accepted: sample the cars for a while
         for _ in range(20):
-            assert delivered_w(old, new) <= LIMIT_W + TOLERANCE_W
+            assert delivered_w(old, new, newest) <= LIMIT_W + TOLERANCE_W
             await asyncio.sleep(0.05)
         assert old.profiles.accepted >= 1
         assert new.profiles.accepted >= 2
+        assert newest.profiles.accepted >= 1
 
         # the server's measured site power (from MeterValues / TransactionEvent) agrees
         async def measured() -> float | None:
@@ -91,6 +97,7 @@ async def test_three_cars_on_two_versions_share_the_limit_fairly(server: Running
             return load["measured_w"] if 140_000 <= load["measured_w"] <= LIMIT_W + 1 else None
 
         await eventually(measured)
+        await newest.stop_session(1, timeout=5)  # the 2.1 car leaves; three remain
 
         # a demand-response signal halves the limit: every share follows
         until = "2099-01-01T00:00:00Z"
@@ -99,7 +106,7 @@ async def test_three_cars_on_two_versions_share_the_limit_fairly(server: Running
         )
         assert answer.status_code == 200, answer.text
         rows = await settled(server, 3, 25_000)
-        assert [r.planned_w for r in rows] == [25_000.0] * 3
+        assert [r.planned_w for r in rows if r.station_tx_id] == [25_000.0] * 3
         await asyncio.sleep(0.3)  # a few meter intervals
         assert delivered_w(old, new) <= 75_000 + TOLERANCE_W
 
@@ -109,14 +116,17 @@ async def test_three_cars_on_two_versions_share_the_limit_fairly(server: Running
         assert [r.planned_w for r in rows if r.station_tx_id] == [37_500.0, 37_500.0]
 
 
-async def test_an_offline_station_keeps_its_reservation(server: RunningServer) -> None:
+@pytest.mark.parametrize("offline_protocol", ["1.6", "2.1"])
+async def test_an_offline_station_keeps_its_reservation(
+    server: RunningServer, offline_protocol: str
+) -> None:
     services = server.forecourt.services
     await add_dc_station(services, "CS-A")
     await add_dc_station(services, "CS-B")
     await manager(services).set_limit(_limit(100_000))
     async with (
         simulated(server, "CS-A", "2.0.1") as first,
-        simulated(server, "CS-B", "1.6") as second,
+        simulated(server, "CS-B", offline_protocol) as second,
     ):
         await plug_in(first, 1, TOKENS[0])
         await plug_in(second, 1, TOKENS[1])
@@ -147,14 +157,21 @@ async def test_an_offline_station_keeps_its_reservation(server: RunningServer) -
         await eventually(shared)
 
 
-async def test_a_station_that_ignores_its_profile_is_flagged(server: RunningServer) -> None:
+@pytest.mark.parametrize("rogue_protocol", ["2.0.1", "2.1"])
+async def test_a_station_that_ignores_its_profile_is_flagged_and_ticketed(
+    server: RunningServer, rogue_protocol: str
+) -> None:
     services = server.forecourt.services
     await add_dc_station(services, "CS-GOOD")
     await add_dc_station(services, "CS-ROGUE")
     await manager(services).set_limit(_limit(100_000))
+    key = await api_key(server)
     async with (
         simulated(server, "CS-GOOD", "1.6") as good,
-        simulated(server, "CS-ROGUE", "2.0.1") as rogue,
+        simulated(server, "CS-ROGUE", rogue_protocol) as rogue,
+        httpx.AsyncClient(
+            base_url=server.http_url, headers={"Authorization": f"Bearer {key}"}
+        ) as client,
     ):
         rogue.faults.ignores_profiles = True
         await plug_in(good, 1, TOKENS[0])
@@ -167,6 +184,16 @@ async def test_a_station_that_ignores_its_profile_is_flagged(server: RunningServ
             return found or None
 
         assert set(await eventually(flagged)) == {"CS-ROGUE"}
+
+        # reliability heard it (an event, no import) and opened a ticket for the field team
+        async def ticketed() -> list[dict[str, object]] | None:
+            query = {"kind": "profile_exceeded"}
+            page = (await client.get("/api/reliability/tickets", params=query)).json()
+            return page["items"] or None
+
+        [ticket] = await eventually(ticketed)
+        assert (ticket["station_id"], ticket["kinds"]) == ("CS-ROGUE", ["profile_exceeded"])
+        assert ticket["ports"] == [1]
 
 
 def _limit(watts: float) -> SiteLimit:

@@ -1,11 +1,13 @@
 """The site's load page in headless Chromium: limit, allocation per EVSE, measured power,
-following a limit change live."""
+following a limit change live; per-phase current and a driver's departure and need."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
@@ -76,5 +78,29 @@ async def _watch(server: RunningServer, browser: Browser) -> None:
         await manager(services).set_limit(SiteLimit(SITE, 60_000))
         await expect(rows.first).to_contain_text("30.0 kW", timeout=12_000)
         await expect(page.get_by_test_id("allocated")).to_have_text("60.0 kW")
+
+        # a per-phase limit binds before the total; a driver on the 1.6 station gives a
+        # departure through the API: the page shows both
+        await manager(services).set_limit(SiteLimit(SITE, 60_000, phase_limit_a=80))
+        await expect(page.get_by_test_id("phase-amps")).to_contain_text(
+            "L1 80.0 A · L2 80.0 A · L3 80.0 A (limit 80.0 A per phase)", timeout=12_000
+        )
+        await expect(rows.first).to_contain_text("phase limit")
+        await _depart(server, "CS-16", datetime.now(UTC) + timedelta(hours=2), 30_000)
+        departure = rows.first.get_by_test_id("departure")
+        await expect(departure).to_contain_text("30.0 kWh", timeout=12_000)
+        # the need falls as the (60x accelerated) car charges: any value, in kW
+        await expect(departure).to_contain_text(re.compile(r"needs \d+\.\d kW"))
+        await expect(departure).to_contain_text("(api)")
+        await expect(rows.nth(1).get_by_test_id("departure")).to_have_text("—")
         assert errors == []
         await page.context.close()
+
+
+async def _depart(server: RunningServer, station: str, at: datetime, energy_wh: float) -> None:
+    secret, _ = await server.forecourt.services.api_keys.create("driver-app", Role.OPERATOR)
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = {"departure_at": at.isoformat(), "energy_wh": energy_wh}
+    async with httpx.AsyncClient(base_url=server.http_url, headers=headers) as client:
+        answer = await client.put(f"/api/stations/{station}/evses/1/departure", json=body)
+    assert answer.status_code == 204, answer.text

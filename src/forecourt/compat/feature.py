@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from forecourt.compat.keys import COMPAT
 from forecourt.extension import CliCommand, Feature, Host
+from forecourt.ports.car_power import CAR_POWER
 from forecourt.ports.derates import DERATES
+from forecourt.ports.keys import Key
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
@@ -23,6 +26,11 @@ class CompatFeature(Feature["Compatibility"]):
         # drivers see today's derates (when a feature offers them), not just nameplates
         return Compatibility(host.ctx, derates=host.port(DERATES))
 
+    def ports(self, built: Compatibility) -> Mapping[Key[Any], object]:
+        from forecourt.compat.services.car_power import CompatCarPower
+
+        return {CAR_POWER: CompatCarPower(built)}  # what a car takes at its SoC (smart charging)
+
     def install_api(self, router: APIRouter, _services: Services) -> None:
         from forecourt.compat.api import routes
 
@@ -37,6 +45,7 @@ class CompatFeature(Feature["Compatibility"]):
 FEATURE = CompatFeature(
     name="compat",
     key=COMPAT,
+    offers=(CAR_POWER,),
     commands={
         "compat": CliCommand(
             "forecourt.compat.cli.commands",

@@ -34,6 +34,7 @@ class StationEventKind(StrEnum):
     CUSTOMER_INFORMATION = "customer_information"  # NotifyCustomerInformation parts (2.0.1)
     CHARGING_PROFILES = "charging_profiles"  # 2.0.1 ReportChargingProfiles: what is installed
     CHARGING_LIMIT = "charging_limit"  # 2.0.1 NotifyChargingLimit: an external limit
+    CHARGING_LIMIT_CLEARED = "charging_limit_cleared"  # 2.0.1 ClearedChargingLimit: it ended
     EV_CHARGING_NEEDS = "ev_charging_needs"  # 2.0.1 NotifyEVChargingNeeds (ISO 15118)
     EV_CHARGING_SCHEDULE = "ev_charging_schedule"  # 2.0.1 NotifyEVChargingSchedule
 

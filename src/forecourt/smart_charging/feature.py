@@ -32,9 +32,11 @@ class SmartChargingFeature(Feature["LoadManager"]):
         import forecourt.smart_charging.storage.tables  # noqa: F401
 
     def build(self, host: Host) -> LoadManager:
+        from forecourt.ports.car_power import CAR_POWER
         from forecourt.smart_charging.services.load_manager import LoadManager
 
-        return LoadManager(host.ctx, host.remote)
+        # what a car can take at its SoC comes from compat, when installed (a port, no import)
+        return LoadManager(host.ctx, host.remote, host.port(CAR_POWER))
 
     async def start(self, built: LoadManager) -> None:
         await built.start()  # rebalances on sessions, connectivity and meter values

@@ -25,6 +25,20 @@ class EvseSettings:
     min_w: float | None = None  # None: the default (6 A on AC, 0 on DC)
     max_w: float | None = None  # None: the EVSE's rating
     priority: int = 0
+    phase: int | None = None  # the site phase a single-phase EVSE or car loads (None: L1)
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """When a session's driver leaves and the energy the car needs by then."""
+
+    ref: EvseRef
+    station_tx_id: str
+    departure_at: datetime
+    energy_wh: float
+    at: datetime
+    vehicle: str | None = None  # what the driver says the car is (compat estimates with it)
+    source: str = "api"  # api | cli | car (NotifyEVChargingNeeds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +71,8 @@ class SmartChargingRepository(Protocol):
     async def delete_site(self, site_id: str) -> bool: ...
     async def evse_settings(self, station_ids: Sequence[str]) -> list[EvseSettings]: ...
     async def save_evse_settings(self, settings: EvseSettings) -> None: ...
+    async def departures(self, station_ids: Sequence[str]) -> list[Departure]: ...
+    async def save_departure(self, departure: Departure) -> None: ...
     async def allocations(self, site_id: str) -> list[StoredAllocation]: ...
     async def allocation(self, ref: EvseRef) -> StoredAllocation | None: ...
     async def save_allocation(self, allocation: StoredAllocation) -> None: ...

@@ -100,6 +100,13 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], StationEventKind, dict[s
         },
     ),
     (
+        "ClearedChargingLimit",
+        {"chargingLimitSource": "EMS", "evseId": 2},
+        {},
+        StationEventKind.CHARGING_LIMIT_CLEARED,
+        {"evse_id": 2, "source": "EMS"},
+    ),
+    (
         "NotifyEVChargingNeeds",
         NEEDS,
         {"status": "Accepted"},

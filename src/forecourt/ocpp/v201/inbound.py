@@ -343,6 +343,7 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "NotifyCustomerInformation": device_inbound.notify_customer_information,
     "ReportChargingProfiles": k.report_charging_profiles,
     "NotifyChargingLimit": k.notify_charging_limit,
+    "ClearedChargingLimit": k.cleared_charging_limit,
     "NotifyEVChargingNeeds": k.notify_ev_charging_needs,
     "NotifyEVChargingSchedule": k.notify_ev_charging_schedule,
 }

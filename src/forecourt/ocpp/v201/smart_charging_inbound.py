@@ -15,6 +15,8 @@ from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v201.smart_charging import neutral_profile, neutral_schedule
 from forecourt.ocpp.v201.wire_types.smart_charging import (
     ChargingNeedsType,
+    ClearedChargingLimitRequest,
+    ClearedChargingLimitResponse,
     NotifyChargingLimitRequest,
     NotifyChargingLimitResponse,
     NotifyEVChargingNeedsRequest,
@@ -53,6 +55,17 @@ async def notify_charging_limit(
         "schedules": [schedule_to_dict(neutral_schedule(s)) for s in p.get("chargingSchedule", [])],
     }
     await link.services.records.record(link.station_id, StationEventKind.CHARGING_LIMIT, data)
+    return {}
+
+
+async def cleared_charging_limit(
+    link: Link, p: ClearedChargingLimitRequest
+) -> ClearedChargingLimitResponse:
+    """K13: an external limit (NotifyChargingLimit) no longer holds; site load management
+    hears it (``station.charging_limit_cleared``) and rebalances."""
+    data = {"evse_id": p.get("evseId"), "source": p["chargingLimitSource"]}
+    kind = StationEventKind.CHARGING_LIMIT_CLEARED
+    await link.services.records.record(link.station_id, kind, data)
     return {}
 
 

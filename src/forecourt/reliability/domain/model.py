@@ -107,6 +107,7 @@ class FaultKind(StrEnum):
     CLOCK_DRIFT = "clock_drift"
     METER_ANOMALY = "meter_anomaly"
     DEVICE_ALERT = "device_alert"  # the station's own monitor tripped (2.0.1 NotifyEvent)
+    PROFILE_EXCEEDED = "profile_exceeded"  # draws above the charging profile it accepted
 
 
 class Severity(StrEnum):
@@ -133,6 +134,7 @@ DEFAULT_SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.CLOCK_DRIFT: Severity.MINOR,
     FaultKind.METER_ANOMALY: Severity.MINOR,
     FaultKind.DEVICE_ALERT: Severity.MAJOR,
+    FaultKind.PROFILE_EXCEEDED: Severity.MAJOR,
 }
 
 

@@ -18,6 +18,7 @@ from forecourt.reliability.domain.detectors.link import LinkWatch
 from forecourt.reliability.domain.detectors.meter import DriftWatch, MeterWatch
 from forecourt.reliability.domain.detectors.payment import ReaderWatch
 from forecourt.reliability.domain.detectors.power import PowerWatch
+from forecourt.reliability.domain.detectors.profile import profile_exceeded
 from forecourt.reliability.domain.detectors.silence import RefusalWatch, SilenceWatch
 from forecourt.reliability.domain.model import Condition, Finding, PortRef
 from forecourt.reliability.domain.sessions import (
@@ -170,6 +171,9 @@ class StationWatch:
 
     def device_event(self, data: dict[str, Any], at: datetime, out: Decisions) -> None:
         out.findings += self.device.on_event(data, at)
+
+    def profile_exceeded(self, data: dict[str, Any], at: datetime, out: Decisions) -> None:
+        out.findings += profile_exceeded(self.station_id, data, at)
 
     def clock_drift(self, drift_s: float, at: datetime, out: Decisions) -> None:
         out.findings += self.drift.on_drift(drift_s, at, self.limits)

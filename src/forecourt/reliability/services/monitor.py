@@ -38,6 +38,7 @@ Handler = Callable[[StationWatch, DomainEvent, Decisions], None]
 TOPICS = (
     *("connector.status", "transaction.", "station.", "command.completed", "link."),
     "device.event",
+    "smart_charging.exceeded",  # smart charging's verification (no import: its event only)
 )
 
 
@@ -63,6 +64,7 @@ class ReliabilityMonitor:
             "station.disconnected": _disconnected,
             "command.completed": _command,
             "device.event": _device_event,
+            "smart_charging.exceeded": _profile_exceeded,
         }
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -214,6 +216,10 @@ def _status(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:
 def _device_event(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:
     watch.heard(event.at, out)
     watch.device_event(event.data, event.at, out)
+
+
+def _profile_exceeded(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:
+    watch.profile_exceeded(event.data, event.at, out)
 
 
 def _started(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:

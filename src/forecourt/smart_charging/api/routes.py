@@ -11,6 +11,7 @@ from forecourt.api.problems import problem_responses
 from forecourt.api.schemas.base import ResourceId
 from forecourt.domain.limits import INT32_MAX
 from forecourt.smart_charging.api.schemas import (
+    DepartureIn,
     EvseSettingsIn,
     SignalIn,
     SiteLimitIn,
@@ -18,10 +19,11 @@ from forecourt.smart_charging.api.schemas import (
 )
 from forecourt.smart_charging.domain.allocation import EvseRef
 from forecourt.smart_charging.keys import SMART_CHARGING
-from forecourt.smart_charging.ports import EvseSettings
+from forecourt.smart_charging.ports import Departure, EvseSettings
 from forecourt.smart_charging.services.load_manager import LoadManager
 
 router = APIRouter(tags=["smart charging"], responses=problem_responses(401, 403, 404, 422))
+EvseNumber = Annotated[int, Path(ge=1, le=INT32_MAX, description="EVSE number.")]
 
 
 def _manager(context: Context) -> LoadManager:
@@ -83,11 +85,32 @@ async def rebalance(site_id: ResourceId, context: Context, _: Operator) -> SiteL
 )
 async def set_evse(
     station_id: ResourceId,
-    evse_id: Annotated[int, Path(ge=1, le=INT32_MAX, description="EVSE number.")],
+    evse_id: EvseNumber,
     body: EvseSettingsIn,
     context: Context,
     _: Operator,
 ) -> Response:
-    settings = EvseSettings(EvseRef(station_id, evse_id), body.min_w, body.max_w, body.priority)
+    ref = EvseRef(station_id, evse_id)
+    settings = EvseSettings(ref, body.min_w, body.max_w, body.priority, body.phase)
     await _manager(context).set_evse(settings)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(
+    "/stations/{station_id}/evses/{evse_id}/departure",
+    summary="The running session's departure time and energy need (any OCPP version)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(409),
+)
+async def set_departure(
+    station_id: ResourceId,
+    evse_id: EvseNumber,
+    body: DepartureIn,
+    context: Context,
+    _: Operator,
+) -> Response:
+    ref = EvseRef(station_id, evse_id)
+    now = context.services.ctx.clock.now()
+    given = Departure(ref, "", body.departure_at, body.energy_wh, now, body.vehicle, "api")
+    await _manager(context).set_departure(given)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

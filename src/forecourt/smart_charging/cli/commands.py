@@ -60,7 +60,10 @@ def set_limit(
     unit: Annotated[str, typer.Option(help="W or A.")] = "W",
     phases: Annotated[int, typer.Option(min=1, max=3, help="Phases of the grid connection.")] = 3,
     voltage: Annotated[float, typer.Option(min=50, max=1000, help="Phase voltage.")] = 230.0,
-    policy: Annotated[str, typer.Option(help="fair_share or priority.")] = "fair_share",
+    policy: Annotated[str, typer.Option(help="fair_share, priority or departure.")] = "fair_share",
+    phase_limit: Annotated[
+        float | None, typer.Option("--phase-limit", min=0, help="Amps on every phase, too.")
+    ] = None,
     window: Annotated[
         list[str] | None,
         typer.Option(help="A daily window HH:MM-HH:MM=LIMIT (UTC), e.g. 17:00-21:00=30000."),
@@ -77,6 +80,7 @@ def set_limit(
         "voltage": voltage,
         "policy": policy,
         "windows": [_window(text) for text in window or []],
+        "phase_limit_a": phase_limit,
     }
     _print(_call("PUT", server, api_key, _site_path(site), body), as_json)
 
@@ -121,13 +125,39 @@ def evse(
     min_w: Annotated[float | None, typer.Option("--min-w", min=0, help="Minimum watts.")] = None,
     max_w: Annotated[float | None, typer.Option("--max-w", min=1, help="Maximum watts.")] = None,
     priority: Annotated[int, typer.Option(min=0, max=100, help="Priority class.")] = 0,
+    phase: Annotated[
+        int | None, typer.Option(min=1, max=3, help="The site phase a 1-phase EVSE is on.")
+    ] = None,
     server: Server = DEFAULT_SERVER,
     api_key: ApiKey = None,
 ) -> None:
     """An EVSE's bounds and priority class (policy priority serves higher classes first)."""
-    path = f"/api/stations/{quote(station, safe='')}/evses/{evse_id}/load"
-    _call("PUT", server, api_key, path, {"min_w": min_w, "max_w": max_w, "priority": priority})
+    body = {"min_w": min_w, "max_w": max_w, "priority": priority, "phase": phase}
+    _call("PUT", server, api_key, _evse_path(station, evse_id, "load"), body)
     console.print(f"{station}/{evse_id}: min {min_w} W, max {max_w} W, priority {priority}")
+
+
+@load_app.command("departure")
+def departure(
+    station: Annotated[str, typer.Argument(metavar="STATION", help="The station's id.")],
+    evse_id: Annotated[int, typer.Argument(metavar="EVSE", min=1, max=INT32_MAX)],
+    at: Annotated[str, typer.Option("--at", help="When the driver leaves, ISO 8601 with offset.")],
+    energy_kwh: Annotated[
+        float, typer.Option("--energy-kwh", min=0.001, max=1000, help="Energy the car needs.")
+    ],
+    vehicle: Annotated[str | None, typer.Option(help="The car, e.g. '2025 Ioniq 5'.")] = None,
+    server: Server = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """The running session's departure and energy need (policy departure serves it first)."""
+    when = _instant(at)
+    body = {"departure_at": when.isoformat(), "energy_wh": energy_kwh * 1000, "vehicle": vehicle}
+    _call("PUT", server, api_key, _evse_path(station, evse_id, "departure"), body)
+    console.print(f"{station}/{evse_id}: {energy_kwh:g} kWh by {when:%Y-%m-%d %H:%M} UTC")
+
+
+def _evse_path(station: str, evse_id: int, what: str) -> str:
+    return f"/api/stations/{quote(station, safe='')}/evses/{evse_id}/{what}"
 
 
 def _site_path(site: str) -> str:
@@ -193,9 +223,19 @@ def _print(load: dict[str, Any], as_json: bool) -> None:
         f" now {load['limit_now_w'] / 1000:.1f} kW, allocated {load['allocated_w'] / 1000:.1f} kW,"
         f" measured {load['measured_w'] / 1000:.1f} kW"
     )
+    amps = ", ".join(f"L{p} {a:.1f} A" for p, a in load["phase_amps"].items())
+    cap = "" if load["phase_limit_a"] is None else f" (limit {load['phase_limit_a']:g} A)"
+    console.print(f"  phases: {amps}{cap}")
     for a in load["allocations"]:
         accepted = "—" if a["accepted_w"] is None else f"{a['accepted_w'] / 1000:.1f} kW"
         console.print(
             f"  {a['station_id']}/{a['evse_id']}: {a['planned_w'] / 1000:.1f} kW"
-            f" ({a['reason']}), accepted {accepted}, {a['status']}"
+            f" ({a['reason']}), accepted {accepted}, {a['status']}{_departure(a)}"
         )
+
+
+def _departure(a: dict[str, Any]) -> str:
+    if a["departure_at"] is None:
+        return ""
+    need = "" if a["need_w"] is None else f", needs {a['need_w'] / 1000:.1f} kW"
+    return f"; {a['energy_wh'] / 1000:g} kWh by {a['departure_at']} ({a['departure_source']}){need}"

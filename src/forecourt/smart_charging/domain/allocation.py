@@ -7,7 +7,12 @@
 3. The rest is water-filled: everyone rises to the same level, capped at what the car can
    actually take now (the compatibility estimate, or what the meter shows it taking), so no
    power is reserved for a car that cannot use it. With the priority policy a higher class is
-   filled before the next class gets more than its minimum.
+   filled before the next class gets more than its minimum. With the departure policy, cars
+   first get the power they need to reach their energy by their departure (``departure.py``),
+   all in the same proportion when that does not fit; the rest is water-filled.
+4. With a per-phase limit (amps), no phase carries more: single-phase cars count on their
+   phase only, and the EVSEs of an overloaded phase share it in amps by the same policy
+   (``phases.py``).
 """
 
 from __future__ import annotations
@@ -17,10 +22,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import groupby
 
+from forecourt.smart_charging.domain.departure import departure_first
+from forecourt.smart_charging.domain.levels import EvseRef as EvseRef
+from forecourt.smart_charging.domain.levels import EvseState as EvseState
+from forecourt.smart_charging.domain.levels import water_fill
+from forecourt.smart_charging.domain.phases import PhaseBudget, PhaseLimit
+
 
 class Policy(StrEnum):
     FAIR_SHARE = "fair_share"  # the same power for every car, up to what each can take
     PRIORITY = "priority"  # higher priority classes are filled first
+    DEPARTURE = "departure"  # the power each car needs to be ready by its departure, first
 
 
 class Reason(StrEnum):
@@ -29,32 +41,7 @@ class Reason(StrEnum):
     HELD_OFFLINE = "held_offline"  # offline: its last allocation is assumed
     PAUSED = "paused"  # its minimum does not fit under the limit
     IDLE = "idle"  # no session
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class EvseRef:
-    station_id: str
-    evse_id: int
-
-    def __str__(self) -> str:
-        return f"{self.station_id}/{self.evse_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class EvseState:
-    ref: EvseRef
-    charging: bool
-    online: bool = True
-    min_w: float = 0.0  # the AC minimum current as watts (0 for DC)
-    max_w: float = 0.0  # the EVSE's rating or the operator's maximum
-    can_take_w: float | None = None  # what the car can take now; None: unknown (its max)
-    last_allocation_w: float | None = None  # what it was last told
-    priority: int = 0  # higher is served first (policy PRIORITY)
-
-    @property
-    def demand_w(self) -> float:
-        take = self.max_w if self.can_take_w is None else min(self.max_w, self.can_take_w)
-        return max(take, self.min_w)
+    PHASE_LIMIT = "phase_limit"  # its share would overload a phase of the site
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +64,23 @@ class Plan:
         return {a.ref: a.watts for a in self.allocations}
 
 
-def rebalance(limit_w: float, evses: Sequence[EvseState], policy: Policy) -> Plan:
-    """Every EVSE's allocation under ``limit_w`` (sorted by EVSE; sums to <= the limit)."""
+def rebalance(
+    limit_w: float,
+    evses: Sequence[EvseState],
+    policy: Policy,
+    phase_limit: PhaseLimit | None = None,
+) -> Plan:
+    """Every EVSE's allocation under ``limit_w`` (sorted by EVSE; sums to <= the limit) and,
+    with ``phase_limit``, under it on every phase."""
     out: dict[EvseRef, Allocation] = {}
     budget = limit_w
+    phases = PhaseBudget(phase_limit)
     for evse in evses:
         if not evse.online:
             held = _held(evse)
             out[evse.ref] = Allocation(evse.ref, held, Reason.HELD_OFFLINE)
             budget -= held
+            phases.take(evse, held)
         elif not evse.charging:
             out[evse.ref] = Allocation(evse.ref, 0.0, Reason.IDLE)
     active = sorted(
@@ -93,14 +88,22 @@ def rebalance(limit_w: float, evses: Sequence[EvseState], policy: Policy) -> Pla
     )
     granted: list[EvseState] = []
     for evse in active:
-        if evse.min_w <= budget:
+        if evse.min_w <= budget and phases.fits(evse, evse.min_w):
             granted.append(evse)
             budget -= evse.min_w
+            phases.take(evse, evse.min_w)
         else:
             out[evse.ref] = Allocation(evse.ref, 0.0, Reason.PAUSED)
-    for evse, watts in _fill(granted, max(budget, 0.0), policy).items():
+    extra = max(budget, 0.0)
+    levels, phase_capped = phases.fill(
+        granted, extra, lambda group, room: _fill(group, room, policy)
+    )
+    for evse in granted:
+        watts = _floor(levels[evse.ref])
         capped = evse.demand_w < evse.max_w and watts >= _floor(evse.demand_w)
         reason = Reason.CAR_LIMIT if capped else Reason.SHARE
+        if evse.ref in phase_capped and not capped:
+            reason = Reason.PHASE_LIMIT
         out[evse.ref] = Allocation(evse.ref, watts, reason)
     return Plan(limit_w, tuple(out[ref] for ref in sorted(out)))
 
@@ -111,37 +114,20 @@ def _held(evse: EvseState) -> float:
     return evse.max_w if evse.charging else 0.0
 
 
-def _fill(granted: list[EvseState], extra: float, policy: Policy) -> dict[EvseState, float]:
-    """Above the minimums already granted, water-fill ``extra`` (per class by priority)."""
-    result = {e: e.min_w for e in granted}
+def _fill(granted: Sequence[EvseState], extra: float, policy: Policy) -> dict[EvseRef, float]:
+    """Above the minimums already granted, share ``extra`` by the policy."""
+    if policy is Policy.DEPARTURE:
+        granted, extra = departure_first(granted, extra)
+    result: dict[EvseRef, float] = {e.ref: e.min_w for e in granted}
     if policy is Policy.PRIORITY:
         classes = [list(g) for _, g in groupby(granted, key=lambda e: -e.priority)]
     else:
-        classes = [granted]
+        classes = [list(granted)]
     for members in classes:
-        levels = _water_fill(members, extra + sum(e.min_w for e in members))
+        levels = water_fill(members, extra + sum(e.min_w for e in members))
         extra -= sum(levels[e] - e.min_w for e in members)
-        result.update(levels)
-    return {e: _floor(w) for e, w in result.items()}
-
-
-def _water_fill(members: Sequence[EvseState], budget: float) -> Mapping[EvseState, float]:
-    """The level L with sum(clamp(L, min, demand)) = budget, each member at its clamp."""
-
-    def total(level: float) -> float:
-        return sum(min(max(level, e.min_w), e.demand_w) for e in members)
-
-    points = sorted({0.0, *(e.min_w for e in members), *(e.demand_w for e in members)})
-    if not members or total(points[-1]) <= budget:
-        return {e: e.demand_w for e in members}
-    low = points[0]
-    for high in points[1:]:
-        if total(high) > budget:  # the level lies in [low, high]: linear in between
-            slope = total(high) - total(low)
-            level = low + (high - low) * (budget - total(low)) / slope if slope else low
-            return {e: min(max(level, e.min_w), e.demand_w) for e in members}
-        low = high
-    return {e: e.demand_w for e in members}  # pragma: no cover (the first test returned)
+        result.update((e.ref, w) for e, w in levels.items())
+    return result
 
 
 def _floor(watts: float) -> float:
@@ -152,12 +138,17 @@ def _floor(watts: float) -> float:
 def changes(
     plan: Plan, previous: Mapping[EvseRef, float], tolerance_w: float = 100.0
 ) -> list[Allocation]:
-    """What must be sent: allocations that moved by more than ``tolerance_w``, decreases first
-    so the site stays under its limit while the increases are on their way."""
+    """What must be sent, decreases first so the site stays under its limit while the
+    increases are on their way. Every decrease is sent (many small ones left out would add
+    up over the limit); an increase only when it is more than ``tolerance_w``."""
     moved = [
         a
         for a in plan.allocations
         if a.reason is not Reason.HELD_OFFLINE
-        and (a.ref not in previous or abs(previous[a.ref] - a.watts) > tolerance_w)
+        and (
+            a.ref not in previous
+            or a.watts < previous[a.ref]
+            or a.watts - previous[a.ref] > tolerance_w
+        )
     ]
     return sorted(moved, key=lambda a: (a.watts - previous.get(a.ref, 0.0) > 0, a.ref))

@@ -18,6 +18,7 @@ def site_to_dict(site: SiteLimit) -> dict[str, Any]:
         "unit": site.unit.value,
         "phases": site.phases,
         "voltage": site.voltage,
+        "phase_limit_a": site.phase_limit_a,
         "windows": [
             {"start_minute": w.start_minute, "end_minute": w.end_minute, "limit": w.limit}
             for w in site.windows
@@ -38,6 +39,7 @@ def site_from_dict(data: dict[str, Any]) -> SiteLimit:
             unit=RateUnit(data.get("unit", "W")),
             phases=int(data.get("phases", 3)),
             voltage=float(data.get("voltage", 230.0)),
+            phase_limit_a=_optional_float(data.get("phase_limit_a")),
             windows=tuple(
                 DailyWindow(int(w["start_minute"]), int(w["end_minute"]), float(w["limit"]))
                 for w in data.get("windows", ())
@@ -56,3 +58,7 @@ def site_from_dict(data: dict[str, Any]) -> SiteLimit:
         raise InvalidInput(f"not a site limit: {error}") from None
     site.validate()
     return site
+
+
+def _optional_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]  # checked below

@@ -2,7 +2,8 @@
 
 The limit in force is the lowest that applies: the base (or the daily window covering the
 instant) and, until it ends, an external signal such as a utility demand-response event.
-Amps are per phase and converted with the site's voltage and phases.
+Amps are per phase and converted with the site's voltage and phases. A per-phase limit in
+amps may hold besides the total (``phases.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from forecourt.domain.charging_profiles import NOMINAL_VOLTAGE, RateUnit, to_watts
 from forecourt.domain.errors import InvalidInput
+from forecourt.smart_charging.domain.phases import PhaseLimit
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -24,6 +26,12 @@ class DailyWindow:
     start_minute: int
     end_minute: int
     limit: float
+
+    def validate(self) -> None:
+        if not 0 <= self.start_minute < self.end_minute <= MINUTES_PER_DAY:
+            raise InvalidInput("a daily window is start < end, both within 0..1440 minutes")
+        if self.limit < 0:
+            raise InvalidInput("a window's limit must be >= 0")
 
     def covers(self, at: datetime) -> bool:
         minute = at.hour * 60 + at.minute
@@ -48,19 +56,22 @@ class SiteLimit:
     voltage: float = NOMINAL_VOLTAGE
     windows: tuple[DailyWindow, ...] = ()
     signal: LimitSignal | None = None
+    phase_limit_a: float | None = None  # on every phase, besides the total (None: total only)
+
+    def phase_limit(self) -> PhaseLimit | None:
+        return None if self.phase_limit_a is None else PhaseLimit(self.phase_limit_a, self.voltage)
 
     def validate(self) -> None:
         if not 0 <= self.limit < 1e9:
             raise InvalidInput(f"a grid limit must be >= 0, got {self.limit}")
         if self.phases not in (1, 2, 3):
             raise InvalidInput(f"phases must be 1, 2 or 3, got {self.phases}")
+        if self.phase_limit_a is not None and not 0 <= self.phase_limit_a < 1e6:
+            raise InvalidInput(f"a phase limit must be >= 0 A, got {self.phase_limit_a}")
         if not 50 <= self.voltage <= 1000:
             raise InvalidInput(f"voltage must be 50..1000 V, got {self.voltage}")
         for window in self.windows:
-            if not 0 <= window.start_minute < window.end_minute <= MINUTES_PER_DAY:
-                raise InvalidInput("a daily window is start < end, both within 0..1440 minutes")
-            if window.limit < 0:
-                raise InvalidInput("a window's limit must be >= 0")
+            window.validate()
         if self.signal is not None:
             if self.signal.limit < 0:
                 raise InvalidInput("a signal's limit must be >= 0")

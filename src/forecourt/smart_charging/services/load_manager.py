@@ -13,7 +13,6 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from forecourt.domain.charging_profiles import (
@@ -28,6 +27,8 @@ from forecourt.domain.charging_profiles import (
 from forecourt.domain.commands import CommandStatus, SetChargingProfile
 from forecourt.domain.errors import NotFound
 from forecourt.domain.events import DomainEvent
+from forecourt.ports.car_power import CarPowerSource
+from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
 from forecourt.smart_charging.domain.allocation import (
@@ -42,15 +43,17 @@ from forecourt.smart_charging.domain.allocation import (
 from forecourt.smart_charging.domain.site import LimitSignal, SiteLimit
 from forecourt.smart_charging.ports import (
     SMART_CHARGING_STORE,
+    Departure,
     EvseSettings,
     ManagedSite,
     SiteEvent,
     StoredAllocation,
 )
-from forecourt.smart_charging.services import outcome, site_state
+from forecourt.smart_charging.services import departures, outcome, site_state
 from forecourt.smart_charging.services.outcome import Sent
 from forecourt.smart_charging.services.site_index import SiteIndex
 from forecourt.smart_charging.services.site_state import EvseView
+from forecourt.smart_charging.services.site_view import SiteLoad, site_load
 
 log = logging.getLogger("forecourt.smart_charging")
 
@@ -62,7 +65,10 @@ STACK_LEVEL = 1
 EXCEED_RATIO = 1.1
 EXCEED_MARGIN_W = 500.0
 EXCEED_READINGS = 2
-TOPICS = ("transaction.", "station.connected", "station.disconnected")
+TOPICS = (
+    *("transaction.", "station.connected", "station.disconnected"),
+    *("station.ev_charging_needs", "station.charging_limit"),  # also ..._limit_cleared
+)
 RETRY_S = 30.0
 METER_GAP_S = 10.0
 #: A car held at what it took, now drawing this share of it, may take more: offer it.
@@ -70,24 +76,17 @@ RISE_RATIO = 0.9
 RETRY_ON = frozenset({CommandStatus.REJECTED, CommandStatus.TIMEOUT, CommandStatus.CALL_ERROR})
 REBALANCE_ON = frozenset(
     {"transaction.started", "transaction.ended", "station.connected", "station.disconnected"}
+    | {"station.ev_charging_needs", "station.charging_limit", "station.charging_limit_cleared"}
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SiteLoad:
-    """A managed site as the dashboard, API and CLI show it."""
-
-    site: ManagedSite
-    limit_now_w: float
-    measured_w: float  # the sum of the latest metered power of its sessions
-    allocations: list[StoredAllocation]
-    events: list[SiteEvent]
-
-
 class LoadManager:
-    def __init__(self, ctx: ServiceContext, remote: RemoteControl) -> None:
+    def __init__(
+        self, ctx: ServiceContext, remote: RemoteControl, car_power: CarPowerSource | None = None
+    ) -> None:
         self._ctx = ctx
         self._remote = remote
+        self._car_power = car_power  # the compatibility engine's view, when installed
         self._locks: dict[str, asyncio.Lock] = {}
         self._over: dict[tuple[EvseRef, str], int] = {}
         self._unsubscribe: list[Callable[[], None]] = []
@@ -168,15 +167,22 @@ class LoadManager:
     async def load(self, site_id: str) -> SiteLoad:
         managed = await self.site(site_id)
         async with self._ctx.uow() as uow:
-            views = await site_state.gather(
-                uow, managed.limit, self._ctx.clock.now(), self.settle_s
-            )
+            views = await self._views(uow, managed)
             store = uow.repository(SMART_CHARGING_STORE)
             allocations = await store.allocations(site_id)
             events = await store.events(site_id, 20)
-        measured = sum(v.tx.power_w or 0.0 for v in views if v.tx is not None)
-        limit_now = managed.limit.watts_at(self._ctx.clock.now())
-        return SiteLoad(managed, limit_now, measured, allocations, events)
+        return site_load(managed, self._ctx.clock.now(), views, allocations, events)
+
+    async def set_departure(self, departure: Departure) -> Plan | None:
+        """A driver's or operator's departure and energy need for the running session."""
+        site_id = await departures.save(self._ctx, departure)
+        if site_id is None or await self._managed(site_id) is None:
+            return None
+        return await self.rebalance(site_id, why="departure given")
+
+    async def _views(self, uow: UnitOfWork, managed: ManagedSite) -> list[EvseView]:
+        now = self._ctx.clock.now()
+        return await site_state.gather(uow, managed.limit, now, self.settle_s, self._car_power)
 
     async def allocations(self, site_id: str) -> list[StoredAllocation]:
         async with self._ctx.uow() as uow:
@@ -191,11 +197,8 @@ class LoadManager:
         """What the allocation would be now, without sending anything."""
         managed = await self.site(site_id)
         async with self._ctx.uow() as uow:
-            views = await site_state.gather(
-                uow, managed.limit, self._ctx.clock.now(), self.settle_s
-            )
-        moment = now or self._ctx.clock.now()
-        return rebalance(managed.limit.watts_at(moment), [v.state for v in views], managed.policy)
+            views = await self._views(uow, managed)
+        return _plan(managed, now or self._ctx.clock.now(), views)
 
     async def rebalance(self, site_id: str, *, why: str = "requested") -> Plan:
         """Plan, send what changed (decreases first), keep the answers. One at a time per
@@ -203,16 +206,8 @@ class LoadManager:
         async with self._locks.setdefault(site_id, asyncio.Lock()):
             managed = await self.site(site_id)
             async with self._ctx.uow() as uow:
-                views = {
-                    v.state.ref: v
-                    for v in await site_state.gather(
-                        uow, managed.limit, self._ctx.clock.now(), self.settle_s
-                    )
-                }
-            now = self._ctx.clock.now()
-            plan = rebalance(
-                managed.limit.watts_at(now), [v.state for v in views.values()], managed.policy
-            )
+                views = {v.state.ref: v for v in await self._views(uow, managed)}
+            plan = _plan(managed, self._ctx.clock.now(), list(views.values()))
             sent = await self._send(managed.limit, plan, views)
             await self._keep(managed.limit, plan, views, sent, why)
         if any(s.status in RETRY_ON for s in sent.values()):
@@ -253,21 +248,23 @@ class LoadManager:
 
     async def _send_one(self, site: SiteLimit, allocation: Allocation, view: EvseView) -> Sent:
         assert view.tx is not None  # only EVSEs with a session are sent a profile
-        limit = site_state.profile_limit(allocation.watts, view.ac, site)
+        limit = site_state.profile_limit(allocation.watts, view, site)
         unit = RateUnit.AMPS if view.ac else RateUnit.WATTS
+        phases = len(view.state.phases) if view.ac else None
+        period = SchedulePeriod(0, limit, 1 if phases == 1 else None)  # a 1-phase car: say so
         profile = ChargingProfile(
             id=PROFILE_ID_BASE + allocation.ref.evse_id,
             stack_level=STACK_LEVEL,
             purpose=ProfilePurpose.TX,
             kind=ProfileKind.RELATIVE,
-            schedule=ChargingSchedule(unit, (SchedulePeriod(0, limit),)),
+            schedule=ChargingSchedule(unit, (period,)),
             station_tx_id=view.tx.station_tx_id,
         )
         command = SetChargingProfile(allocation.ref.evse_id, profile)
         record = await self._remote.send(
             allocation.ref.station_id, command, requested_by="smart-charging"
         )
-        watts = to_watts(limit, unit, site.phases if view.ac else None, site.voltage)
+        watts = to_watts(limit, unit, phases, site.voltage)
         return Sent(Allocation(allocation.ref, watts, allocation.reason), record.status)
 
     async def _keep(
@@ -395,3 +392,9 @@ class LoadManager:
     async def _managed(self, site_id: str) -> ManagedSite | None:
         async with self._ctx.uow() as uow:
             return await uow.repository(SMART_CHARGING_STORE).site(site_id)
+
+
+def _plan(managed: ManagedSite, now: datetime, views: list[EvseView]) -> Plan:
+    limit = managed.limit
+    states = [v.state for v in views]
+    return rebalance(limit.watts_at(now), states, managed.policy, limit.phase_limit())

@@ -6,17 +6,20 @@ power, connectivity) and from the slice's own rows (operator settings, last allo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from forecourt.domain.charging_profiles import RateUnit, from_watts
-from forecourt.domain.events import StationEventKind
-from forecourt.domain.stations import Evse, ProtocolVersion, Station
+from forecourt.domain.connectors import PowerType
+from forecourt.domain.stations import Evse, Station
 from forecourt.domain.transactions import Transaction
+from forecourt.ports.car_power import CarPowerSource
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.smart_charging.domain.allocation import EvseRef, EvseState
+from forecourt.smart_charging.domain.departure import needed_w
 from forecourt.smart_charging.domain.site import SiteLimit
 from forecourt.smart_charging.ports import SMART_CHARGING_STORE, EvseSettings, StoredAllocation
+from forecourt.smart_charging.services.car_facts import CarFacts, CarFactsReader
 
 #: AC cars stop below 6 A (IEC 61851-1).
 AC_MIN_CURRENT_A = 6.0
@@ -27,6 +30,8 @@ FALLBACK_MAX_W = 32 * 230 * 3
 TAKE_RATIO = 0.8
 TAKE_MARGIN_W = 500.0
 HEADROOM = 1.1
+ALL_PHASES = (1, 2, 3)
+NO_FACTS = CarFacts()
 #: Seconds a session ramps up before its metered power says what the car can take.
 SETTLE_S = 60.0
 
@@ -39,64 +44,53 @@ class EvseView:
     ac: bool
     tx: Transaction | None
     previous: StoredAllocation | None
+    car: CarFacts = NO_FACTS
 
 
 async def gather(
-    uow: UnitOfWork, site: SiteLimit, now: datetime, settle_s: float = SETTLE_S
+    uow: UnitOfWork,
+    site: SiteLimit,
+    now: datetime,
+    settle_s: float = SETTLE_S,
+    car_power: CarPowerSource | None = None,
 ) -> list[EvseView]:
     """Every EVSE of the site's stations, sorted by reference. A session younger than
     ``settle_s`` is still ramping up: what it takes says nothing about what it can take."""
     stations = await uow.stations.list(site.site_id)
     store = uow.repository(SMART_CHARGING_STORE)
-    settings = {s.ref: s for s in await store.evse_settings([s.id for s in stations])}
+    ids = [s.id for s in stations]
+    settings = {s.ref: s for s in await store.evse_settings(ids)}
+    departures = {d.ref: d for d in await store.departures(ids)}
     previous = {a.ref: a for a in await store.allocations(site.site_id)}
+    reader = CarFactsReader(uow, site, car_power)
     views = []
     for station in stations:
-        needs = await _car_limits(uow, station) if station.protocol is ProtocolVersion.V201 else {}
+        sessions = await _sessions(uow, station)
+        given = {r.evse_id: d for r, d in departures.items() if r.station_id == station.id}
+        facts = await reader.station(station, sessions, given)
         for evse in station.evses:
             ref = EvseRef(station.id, evse.evse_id)
-            active = await uow.transactions.active_on_evse(station.id, evse.evse_id)
-            tx = active[0] if active else None
+            tx = sessions.get(evse.evse_id)
             before = previous.get(ref)
-            settled = _settled(tx, before, now, settle_s)
-            view = _view(site, station, evse, tx, settings.get(ref), before, settled)
-            car_w = needs.get(evse.evse_id)
-            if tx is not None and car_w is not None and car_w[0] >= tx.started_at:
-                view = _capped(view, car_w[1])
-            views.append(view)
+            moment = Moment(now, _settled(tx, before, now, settle_s))
+            car = facts.get(evse.evse_id, NO_FACTS)
+            views.append(_view(site, station, evse, tx, settings.get(ref), before, moment, car))
     return sorted(views, key=lambda v: v.state.ref)
 
 
-async def _car_limits(uow: UnitOfWork, station: Station) -> dict[int, tuple[datetime, float]]:
-    """What each car said it can take (2.0.1 NotifyEVChargingNeeds, ISO 15118), per EVSE:
-    (when it said so, watts). The newest statement of each EVSE wins."""
-    found: dict[int, tuple[datetime, float]] = {}
-    kind = StationEventKind.EV_CHARGING_NEEDS
-    for event in await uow.events.list(station.id, kind, limit=20):  # newest first
-        evse_id, watts = event.data.get("evse_id"), _needs_w(event.data)
-        if isinstance(evse_id, int) and watts is not None and evse_id not in found:
-            found[evse_id] = (event.at, watts)
+async def _sessions(uow: UnitOfWork, station: Station) -> dict[int, Transaction]:
+    found = {}
+    for evse in station.evses:
+        active = await uow.transactions.active_on_evse(station.id, evse.evse_id)
+        if active:
+            found[evse.evse_id] = active[0]
     return found
 
 
-def _needs_w(needs: dict[str, object]) -> float | None:
-    power, amps, volts = (needs.get(k) for k in ("max_power_w", "max_current_a", "max_voltage_v"))
-    if isinstance(power, int | float) and power > 0:
-        return float(power)
-    if not (isinstance(amps, int | float) and isinstance(volts, int | float)):
-        return None
-    phases = {"AC_single_phase": 1, "AC_two_phase": 2, "AC_three_phase": 3}.get(
-        str(needs.get("transfer")), 1
-    )
-    # AC: the car's current on each phase at the phase voltage (its max voltage is line-line)
-    per_phase_v = volts / 3**0.5 if phases == 3 else volts
-    return float(amps * per_phase_v * phases)
-
-
-def _capped(view: EvseView, car_w: float) -> EvseView:
-    state = view.state
-    take = car_w if state.can_take_w is None else min(car_w, state.can_take_w)
-    return replace(view, state=replace(state, can_take_w=take))
+@dataclass(frozen=True, slots=True)
+class Moment:
+    now: datetime
+    settled: bool  # the session's meter says what the car can take
 
 
 def _settled(
@@ -115,24 +109,50 @@ def _view(
     tx: Transaction | None,
     settings: EvseSettings | None,
     previous: StoredAllocation | None,
-    settled: bool,
+    moment: Moment,
+    car: CarFacts,
 ) -> EvseView:
     ac = is_ac(evse)
-    phases = site.phases if ac else None
-    default_min = AC_MIN_CURRENT_A * site.voltage * (phases or 1) if ac else 0.0
     settings = settings or EvseSettings(EvseRef(station.id, evse.evse_id))
+    phases = _phases(site, evse, settings, car) if ac else ALL_PHASES[: site.phases]
+    default_min = AC_MIN_CURRENT_A * site.voltage * len(phases) if ac else 0.0
     given = None if previous is None else previous.accepted_w
+    metered = can_take(tx.power_w if tx is not None and moment.settled else None, given)
     state = EvseState(
         ref=settings.ref,
         charging=tx is not None,
         online=station.connected,
         min_w=default_min if settings.min_w is None else settings.min_w,
         max_w=settings.max_w or rated_w(evse),
-        can_take_w=can_take(tx.power_w if tx is not None and settled else None, given),
+        can_take_w=_lowest(metered, car.cap_w),
         last_allocation_w=given,
         priority=settings.priority,
+        phases=phases,
+        need_w=_need_w(car, tx, moment.now),
     )
-    return EvseView(state, ac, tx, previous)
+    return EvseView(state, ac, tx, previous, car)
+
+
+def _phases(site: SiteLimit, evse: Evse, settings: EvseSettings, car: CarFacts) -> tuple[int, ...]:
+    """The site phases an EVSE loads: its one phase (as wired, L1 unless set) for a
+    single-phase EVSE or car, else all the site has (a DC charger's rectifier too)."""
+    ratings = {c.rating.power_type for c in evse.connectors if c.rating is not None}
+    one_phase_evse = bool(ratings) and ratings <= {PowerType.AC_1_PHASE}
+    if car.single_phase or one_phase_evse or site.phases == 1:
+        return (settings.phase or 1,)
+    return ALL_PHASES[: site.phases]
+
+
+def _need_w(car: CarFacts, tx: Transaction | None, now: datetime) -> float | None:
+    """The mean power still needed by departure (the session's energy so far counts)."""
+    if tx is None or car.energy_wh is None:
+        return None
+    return needed_w(car.energy_wh - tx.energy_wh, car.departure_at, now)
+
+
+def _lowest(*values: float | None) -> float | None:
+    known = [v for v in values if v is not None]
+    return min(known) if known else None
 
 
 def is_ac(evse: Evse) -> bool:
@@ -157,10 +177,10 @@ def can_take(power_w: float | None, given_w: float | None) -> float | None:
     return None
 
 
-def profile_limit(watts: float, ac: bool, site: SiteLimit) -> float:
+def profile_limit(watts: float, view: EvseView, site: SiteLimit) -> float:
     """The limit as sent: amps per phase on AC (what AC stations accept), watts on DC;
     rounded down to 0.1 so the sum stays under the site limit."""
-    if not ac:
+    if not view.ac:
         return float(int(watts))
-    amps = from_watts(watts, RateUnit.AMPS, site.phases, site.voltage)
+    amps = from_watts(watts, RateUnit.AMPS, len(view.state.phases), site.voltage)
     return int(amps * 10) / 10

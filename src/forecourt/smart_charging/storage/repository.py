@@ -1,4 +1,4 @@
-"""Smart charging's rows: managed sites, EVSE settings, allocations, events."""
+"""Smart charging's rows: managed sites, EVSE settings, departures, allocations, events."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import and_, select
 from forecourt.smart_charging.domain.allocation import EvseRef, Policy, Reason
 from forecourt.smart_charging.domain.codec import site_from_dict, site_to_dict
 from forecourt.smart_charging.ports import (
+    Departure,
     EvseSettings,
     ManagedSite,
     SiteEvent,
@@ -18,6 +19,7 @@ from forecourt.smart_charging.ports import (
 )
 from forecourt.smart_charging.storage.tables import (
     allocations,
+    departures,
     events,
     evse_settings,
     site_limits,
@@ -62,16 +64,52 @@ class SqlSmartChargingRepository:
                 row["min_w"],
                 row["max_w"],
                 row["priority"],
+                row["phase"],
             )
             for row in (await self._db.execute(query)).mappings()
         ]
 
     async def save_evse_settings(self, settings: EvseSettings) -> None:
-        values = {"min_w": settings.min_w, "max_w": settings.max_w, "priority": settings.priority}
+        values = {
+            "min_w": settings.min_w,
+            "max_w": settings.max_w,
+            "priority": settings.priority,
+            "phase": settings.phase,
+        }
         insert = self._db.insert(evse_settings).values(
             station_id=settings.ref.station_id, evse_id=settings.ref.evse_id, **values
         )
         key = [evse_settings.c.station_id, evse_settings.c.evse_id]
+        await self._db.execute(insert.on_conflict_do_update(index_elements=key, set_=values))
+
+    async def departures(self, station_ids: Sequence[str]) -> builtins.list[Departure]:
+        query = select(departures).where(departures.c.station_id.in_(list(station_ids)))
+        return [
+            Departure(
+                EvseRef(row["station_id"], row["evse_id"]),
+                row["station_tx_id"],
+                row["departure_at"],
+                row["energy_wh"],
+                row["at"],
+                row["vehicle"],
+                row["source"],
+            )
+            for row in (await self._db.execute(query)).mappings()
+        ]
+
+    async def save_departure(self, departure: Departure) -> None:
+        values = {
+            "station_tx_id": departure.station_tx_id,
+            "departure_at": departure.departure_at,
+            "energy_wh": departure.energy_wh,
+            "vehicle": departure.vehicle,
+            "source": departure.source,
+            "at": departure.at,
+        }
+        insert = self._db.insert(departures).values(
+            station_id=departure.ref.station_id, evse_id=departure.ref.evse_id, **values
+        )
+        key = [departures.c.station_id, departures.c.evse_id]
         await self._db.execute(insert.on_conflict_do_update(index_elements=key, set_=values))
 
     async def allocations(self, site_id: str) -> builtins.list[StoredAllocation]:

@@ -1,4 +1,5 @@
-"""Smart charging's tables, on the shared metadata (migration 0020_smart_charging)."""
+"""Smart charging's tables, on the shared metadata (migrations 0020_smart_charging,
+0021_smart_charging_departures)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,23 @@ evse_settings = Table(
     Column("min_w", Float),
     Column("max_w", Float),
     Column("priority", Integer, nullable=False, server_default="0"),
+    Column("phase", Integer),  # the site phase a single-phase EVSE (or car) is on (None: L1)
+    PrimaryKeyConstraint("station_id", "evse_id"),
+)
+
+#: A session's departure and energy need, as the driver or API gave it (2.0.1/2.1 cars say
+#: it themselves in NotifyEVChargingNeeds); only for the session it was given for.
+departures = Table(
+    "sc_departures",
+    metadata,
+    Column("station_id", Text, nullable=False),
+    Column("evse_id", Integer, nullable=False),
+    Column("station_tx_id", Text, nullable=False),
+    Column("departure_at", UtcDateTime, nullable=False),
+    Column("energy_wh", Float, nullable=False),
+    Column("vehicle", Text),  # the driver's car, for the compatibility engine's estimate
+    Column("source", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("station_id", "evse_id"),
 )
 

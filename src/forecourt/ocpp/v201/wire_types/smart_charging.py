@@ -220,3 +220,13 @@ class NotifyEVChargingScheduleResponse(TypedDict):
     customData: NotRequired[CustomDataType]
     status: GenericStatusEnumType
     statusInfo: NotRequired[StatusInfoType]
+
+
+class ClearedChargingLimitRequest(TypedDict):
+    customData: NotRequired[CustomDataType]
+    chargingLimitSource: ChargingLimitSourceEnumType
+    evseId: NotRequired[int]
+
+
+class ClearedChargingLimitResponse(TypedDict):
+    customData: NotRequired[CustomDataType]
