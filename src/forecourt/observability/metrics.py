@@ -128,3 +128,23 @@ class ThrottleCollector(Collector):
         for name, throttle in self._throttles.items():
             tracked.add_metric([name], len(throttle))
         yield tracked
+
+
+class OutboxCollector(Collector):
+    """Events committed and not yet delivered (the outbox relay, ADR 0011), read at scrape."""
+
+    def __init__(self, lag: Callable[[], tuple[int, float]]) -> None:
+        self._lag = lag
+
+    def collect(self) -> Iterator[Metric]:
+        pending, oldest = self._lag()
+        yield GaugeMetricFamily(
+            "forecourt_outbox_pending_events",
+            "Events committed and not yet delivered to their consumers",
+            value=pending,
+        )
+        yield GaugeMetricFamily(
+            "forecourt_outbox_lag_seconds",
+            "Age of the oldest event committed and not yet delivered",
+            value=oldest,
+        )

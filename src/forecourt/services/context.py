@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from uuid import uuid4
 
-from forecourt.domain.events import DomainEvent
+from forecourt.domain.events import LATEST_WINS_TOPICS, DomainEvent
 from forecourt.domain.stations import RegistrationPolicy, Station
 from forecourt.ports.clock import Clock
 from forecourt.ports.events import EventBus
-from forecourt.ports.repositories import UnitOfWorkFactory
+from forecourt.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from forecourt.services.clock_drift import ClockDriftTracker
 
 
@@ -46,3 +48,13 @@ class ServiceContext:
         """``snapshot``: the station as the publisher just read or wrote it (``event.station``)."""
         now = self.clock.now()
         await self.bus.publish(DomainEvent(topic, station_id, now, dict(data), station=snapshot))
+
+    def stage(
+        self, uow: UnitOfWork, station_id: str, news: Iterable[tuple[str, Mapping[str, object]]]
+    ) -> None:
+        """Events of the change ``uow`` is making: stored with its commit and published once
+        it is durable, so a crash in between loses none (ports/outbox.py, ADR 0011)."""
+        now = self.clock.now()
+        for topic, data in news:
+            event_id = "" if topic in LATEST_WINS_TOPICS else uuid4().hex  # "": not stored
+            uow.outbox.add(DomainEvent(topic, station_id, now, dict(data), id=event_id))
