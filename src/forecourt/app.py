@@ -22,6 +22,7 @@ from forecourt.api.install import install_api
 from forecourt.bootstrap import build_services, open_database, outbox_relay, policy_from
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.bus.outbox import OutboxRelay
+from forecourt.cluster.leases import AdvisoryLeases
 from forecourt.extension import Feature
 from forecourt.features import FEATURES
 from forecourt.gateway.admission import AdmissionPolicy
@@ -145,6 +146,8 @@ def create_app(
         stop_recovery()
         await _close_connections(registry)  # features still see the stations leave
         await relay.stop()
+        if isinstance(services.ctx.leases, AdvisoryLeases):
+            await services.ctx.leases.close()  # another node takes the singletons at once
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))
         await database.dispose()

@@ -8,11 +8,13 @@ from typing import Any
 
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.bus.outbox import OutboxRelay
+from forecourt.cluster.leases import AdvisoryLeases, asyncpg_dsn
 from forecourt.extension import Feature, Host
 from forecourt.features import FEATURES, storage_extensions
 from forecourt.ports.clock import Clock, SystemClock
 from forecourt.ports.events import EventBus
 from forecourt.ports.keys import Key
+from forecourt.ports.leases import Leases, single_node
 from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.ports.station_payments import STATION_PAYMENTS
@@ -113,6 +115,7 @@ def build_services(
         clock=clock or SystemClock(),
         bus=bus,
         policy=policy or Policy(),
+        leases=leases_for(settings),
     )
     transactions = Transactions(ctx)
     remote = RemoteControl(ctx, gateway)
@@ -148,6 +151,16 @@ def build_services(
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
     core.station_payments.bind(lambda: services.port(STATION_PAYMENTS))
     return services
+
+
+def leases_for(settings: Settings | None) -> Leases:
+    """Who runs the singletons: this process alone, or the holder of a PostgreSQL advisory
+    lock in cluster mode (FORECOURT_NATS_URL with a PostgreSQL database; ADR 0011)."""
+    if settings is None or settings.nats_url is None:
+        return single_node
+    if not settings.database_url.startswith("postgresql"):
+        return single_node  # SQLite is one process's database: there is no second node
+    return AdvisoryLeases(asyncpg_dsn(settings.database_url))
 
 
 def outbox_relay(database: Database, bus: EventBus) -> OutboxRelay:

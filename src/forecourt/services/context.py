@@ -10,6 +10,7 @@ from forecourt.domain.events import LATEST_WINS_TOPICS, DomainEvent
 from forecourt.domain.stations import RegistrationPolicy, Station
 from forecourt.ports.clock import Clock
 from forecourt.ports.events import EventBus
+from forecourt.ports.leases import Leases, single_node
 from forecourt.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from forecourt.services.clock_drift import ClockDriftTracker
 
@@ -34,6 +35,7 @@ class ServiceContext:
     clock: Clock
     bus: EventBus
     policy: Policy = field(default_factory=Policy)
+    leases: Leases = single_node  # singletons: which node runs them (ports/leases.py)
     drift: ClockDriftTracker = field(init=False)
 
     def __post_init__(self) -> None:
