@@ -60,9 +60,13 @@ class OutboxRelay:
         await self._recover()
         self._forget_task = asyncio.create_task(self._forget_loop())
 
-    async def stop(self) -> None:
+    async def drain(self) -> None:
+        """Wait until every event handed over so far is delivered (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        await self.drain()
         if self._forget_task is not None:
             self._forget_task.cancel()
             await asyncio.gather(self._forget_task, return_exceptions=True)
