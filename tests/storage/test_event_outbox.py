@@ -4,7 +4,7 @@ delivery is delivered at the next start, exactly once."""
 
 from __future__ import annotations
 
-import subprocess
+import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,12 +79,13 @@ async def test_events_of_a_unit_of_work_that_did_not_commit_never_happened(
 async def test_a_crash_between_commit_and_delivery_delivers_at_the_next_start_exactly_once(
     database_url: str, database: Database
 ) -> None:
-    crashed = subprocess.run(
-        [sys.executable, "-m", "tests.storage.outbox_crash", database_url],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    crashed = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.storage.outbox_crash", database_url,
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
-    assert crashed.returncode == -9, crashed.stdout + crashed.stderr  # SIGKILL, after commit
-    assert "not killed" not in crashed.stdout
+    output, _ = await asyncio.wait_for(crashed.communicate(), 120)
+    assert crashed.returncode == -9, output.decode()  # SIGKILL, right after the commit
+    assert b"not killed" not in output
     (left,) = await stored(database)
     assert left.topic == "transaction.started"
 

@@ -22,6 +22,7 @@ log = logging.getLogger("forecourt.bus.outbox")
 
 Deliver = Callable[[DomainEvent], Awaitable[None]]
 RETRY_MAX_S = 5.0  # a delivery that failed (NATS down) is retried at most this far apart
+STOP_GRACE_S = 5.0  # shutdown waits this long for subscribers still at work
 
 
 class OutboxRelay:
@@ -65,8 +66,14 @@ class OutboxRelay:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def stop(self) -> None:
-        await self.drain()
+    async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Let deliveries in flight finish for up to ``grace_s``; a subscriber still busy then
+        (a hung provider call) is cancelled and its event stays stored for the next start."""
+        if self._tasks:
+            _, late = await asyncio.wait(list(self._tasks), timeout=grace_s)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         if self._forget_task is not None:
             self._forget_task.cancel()
             await asyncio.gather(self._forget_task, return_exceptions=True)
