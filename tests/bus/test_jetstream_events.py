@@ -19,6 +19,7 @@ from forecourt.domain.events import DomainEvent
 from forecourt.storage import Database
 from forecourt.storage.database import Database as StorageDatabase
 from tests.bus.nats_servers import SHARED_NATS_URL, PrivateNats, private_stream
+from tests.support.waiting import until
 
 AT = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -59,13 +60,6 @@ async def commit(database: Database, *events: DomainEvent) -> None:
 
 async def stream_size(stream: EventStream) -> int:
     return int((await stream.js.stream_info(stream.stream)).state.messages)
-
-
-async def until(condition: object, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not callable(condition) or not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def test_a_relay_that_publishes_again_after_a_crash_leaves_one_copy(

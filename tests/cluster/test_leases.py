@@ -13,6 +13,7 @@ from pathlib import Path
 
 from forecourt.cluster.leases import AdvisoryLeases, asyncpg_dsn
 from forecourt.ports.leases import single_node
+from tests.support.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("FORECOURT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -24,13 +25,6 @@ def runs(path: Path) -> list[tuple[int, float]]:
         return []
     lines = path.read_text(encoding="utf-8").splitlines()
     return [(int(pid), float(at)) for pid, at in (line.split() for line in lines if line)]
-
-
-async def until(condition: object, timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not callable(condition) or not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def test_one_node_always_holds_every_lease() -> None:
