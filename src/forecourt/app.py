@@ -115,7 +115,7 @@ def create_app(
     )
     forecourt = Forecourt(settings, database, services, registry, metrics, edge, relay)
     forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
-    forecourt.metrics.registry.register(OutboxCollector(relay.lag))
+    forecourt.metrics.registry.register(OutboxCollector(relay.lag, lambda: relay.delivered_total))
 
     local_auth = LocalAuthAutomation(
         services.ctx,
