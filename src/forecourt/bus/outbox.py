@@ -11,6 +11,7 @@ delivering and before the DELETE delivers again, so durable consumers skip ids t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -42,7 +43,8 @@ class OutboxRelay:
         self._delivered: list[str] = []  # rows to remove
         self._handled: set[str] = set()  # taken by this process, until their rows are gone
         self._tasks: set[asyncio.Task[None]] = set()
-        self._forget_task: asyncio.Task[None] | None = None
+        self._background: asyncio.Task[None] | None = None  # recovery, then forgetting
+        self.recovered = asyncio.Event()  # set once what earlier runs left is delivered
         self.delivered_total = 0
 
     # -- the message path ---------------------------------------------------------------------
@@ -56,10 +58,23 @@ class OutboxRelay:
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
-        """Deliver what earlier runs committed and never delivered; then forget in the
-        background. Call it once the subscribers are in place."""
-        await self._recover()
-        self._forget_task = asyncio.create_task(self._forget_loop())
+        """In the background, deliver what earlier runs committed and never delivered, then
+        forget delivered rows now and then. Call it once the subscribers are in place; it
+        returns at once (a slow subscriber must not hold up the server's start)."""
+        self._background = asyncio.create_task(self._recover_then_forget())
+
+    async def _recover_then_forget(self) -> None:
+        try:
+            await self._recover()
+        except Exception:  # the database is away: the rows wait for the next start
+            log.exception("events left by an earlier run not delivered")
+        self.recovered.set()
+        while True:
+            await asyncio.sleep(self._forget_interval_s)
+            try:
+                await self._forget()
+            except Exception:  # the database is away: the ids wait for the next pass
+                log.warning("delivered events not yet removed from the outbox", exc_info=True)
 
     async def drain(self) -> None:
         """Wait until every event handed over so far is delivered (tests, shutdown)."""
@@ -69,15 +84,17 @@ class OutboxRelay:
     async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Let deliveries in flight finish for up to ``grace_s``; a subscriber still busy then
         (a hung provider call) is cancelled and its event stays stored for the next start."""
+        if self._background is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.recovered.wait(), grace_s)
+            self._background.cancel()
+            await asyncio.gather(self._background, return_exceptions=True)
+            self._background = None
         if self._tasks:
             _, late = await asyncio.wait(list(self._tasks), timeout=grace_s)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
-        if self._forget_task is not None:
-            self._forget_task.cancel()
-            await asyncio.gather(self._forget_task, return_exceptions=True)
-            self._forget_task = None
         await self._forget()
 
     def lag(self) -> tuple[int, float]:
@@ -121,14 +138,6 @@ class OutboxRelay:
         if event.id:
             self._undelivered.pop(event.id, None)
             self._delivered.append(event.id)
-
-    async def _forget_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._forget_interval_s)
-            try:
-                await self._forget()
-            except Exception:  # the database is away: the ids wait for the next pass
-                log.warning("delivered events not yet removed from the outbox", exc_info=True)
 
     async def _forget(self) -> None:
         ids, self._delivered = self._delivered, []
