@@ -19,7 +19,10 @@ from starlette.routing import WebSocketRoute
 
 from forecourt import __version__
 from forecourt.api.install import install_api
-from forecourt.bootstrap import build_services, open_database, policy_from
+from forecourt.bootstrap import build_services, open_database, outbox_relay, policy_from
+from forecourt.bus.inprocess import InProcessBus
+from forecourt.bus.outbox import OutboxRelay
+from forecourt.cluster.leases import AdvisoryLeases
 from forecourt.extension import Feature
 from forecourt.features import FEATURES
 from forecourt.gateway.admission import AdmissionPolicy
@@ -27,7 +30,7 @@ from forecourt.gateway.edge import EdgeLimits, SocketGuard
 from forecourt.gateway.endpoint import GatewayConfig, OcppEndpoint
 from forecourt.gateway.registry import ConnectionRegistry
 from forecourt.gateway.station_gateway import LocalStationGateway
-from forecourt.observability.metrics import Metrics, ThrottleCollector
+from forecourt.observability.metrics import Metrics, OutboxCollector, ThrottleCollector
 from forecourt.ocpp import v16, v21, v201
 from forecourt.ocpp.adapter import VersionAdapter
 from forecourt.services.core import Services
@@ -75,6 +78,7 @@ class Forecourt:
     registry: ConnectionRegistry
     metrics: Metrics
     edge: SocketGuard  # per-socket limits, installed in uvicorn by ``cli.serve.uvicorn_config``
+    outbox: OutboxRelay  # delivers committed events; its lag is in /metrics
 
 
 def create_app(
@@ -90,9 +94,12 @@ def create_app(
         features=features,
     )
     registry = ConnectionRegistry()
+    bus = InProcessBus()
+    relay = outbox_relay(database, bus)
     services = build_services(
         database,
         LocalStationGateway(registry),
+        bus=bus,
         policy=policy_from(settings),
         settings=settings,
         features=features,
@@ -106,8 +113,9 @@ def create_app(
         ),
         metrics,
     )
-    forecourt = Forecourt(settings, database, services, registry, metrics, edge)
+    forecourt = Forecourt(settings, database, services, registry, metrics, edge, relay)
     forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
+    forecourt.metrics.registry.register(OutboxCollector(relay.lag, lambda: relay.delivered_total))
 
     local_auth = LocalAuthAutomation(
         services.ctx,
@@ -129,6 +137,7 @@ def create_app(
             await feature.start(services.feature(feature.key))
         services.device.start()  # monitor templates after each boot
         services.drift.start()  # configuration read back after each boot, and periodically
+        await relay.start()  # events a crash left between commit and delivery (ADR 0011)
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
         await local_auth.stop()
@@ -136,6 +145,9 @@ def create_app(
         await services.drift.stop()
         stop_recovery()
         await _close_connections(registry)  # features still see the stations leave
+        await relay.stop()
+        if isinstance(services.ctx.leases, AdvisoryLeases):
+            await services.ctx.leases.close()  # another node takes the singletons at once
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))
         await database.dispose()

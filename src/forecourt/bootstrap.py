@@ -7,10 +7,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from forecourt.bus.inprocess import InProcessBus
+from forecourt.bus.outbox import OutboxRelay
+from forecourt.cluster.leases import AdvisoryLeases, asyncpg_dsn
 from forecourt.extension import Feature, Host
 from forecourt.features import FEATURES, storage_extensions
 from forecourt.ports.clock import Clock, SystemClock
+from forecourt.ports.events import EventBus
 from forecourt.ports.keys import Key
+from forecourt.ports.leases import Leases, single_node
 from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.ports.station_payments import STATION_PAYMENTS
@@ -93,7 +97,7 @@ def build_services(
     *,
     policy: Policy | None = None,
     clock: Clock | None = None,
-    bus: InProcessBus | None = None,
+    bus: EventBus | None = None,
     settings: Settings | None = None,
     options: Mapping[Key[Any], object] | None = None,
     features: Sequence[Feature[Any]] = FEATURES,
@@ -103,11 +107,15 @@ def build_services(
     ``options`` hand features what a caller chose (e.g. ``PAYMENT_ADAPTERS`` in a test);
     ``settings`` let them build their adapters as ``forecourt serve`` would.
     """
+    bus = bus or InProcessBus()
+    if database.on_committed is None:
+        outbox_relay(database, bus)
     ctx = ServiceContext(
         uow=database.unit_of_work,
         clock=clock or SystemClock(),
-        bus=bus or InProcessBus(),
+        bus=bus,
         policy=policy or Policy(),
+        leases=leases_for(settings),
     )
     transactions = Transactions(ctx)
     remote = RemoteControl(ctx, gateway)
@@ -143,6 +151,26 @@ def build_services(
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
     core.station_payments.bind(lambda: services.port(STATION_PAYMENTS))
     return services
+
+
+def leases_for(settings: Settings | None) -> Leases:
+    """Who runs the singletons: this process alone, or the holder of a PostgreSQL advisory
+    lock in cluster mode (FORECOURT_NATS_URL with a PostgreSQL database; ADR 0011)."""
+    if settings is None or settings.nats_url is None:
+        return single_node
+    if not settings.database_url.startswith("postgresql"):
+        return single_node  # SQLite is one process's database: there is no second node
+    return AdvisoryLeases(asyncpg_dsn(settings.database_url))
+
+
+def outbox_relay(database: Database, bus: EventBus) -> OutboxRelay:
+    """Events committed in ``database`` go to ``bus`` (ADR 0011); ``start()`` it once the
+    subscribers are in place, to deliver what a crash left in the outbox."""
+    # an in-process bus says when its subscribers are done: only then is a row removed
+    deliver = bus.deliver if isinstance(bus, InProcessBus) else bus.publish
+    relay = OutboxRelay(database.unit_of_work, deliver)
+    database.on_committed = relay.committed
+    return relay
 
 
 def fixed_keys(vendor: str, model: str) -> frozenset[str]:

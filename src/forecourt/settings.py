@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import socket
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -279,6 +281,15 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
     operator_contact: str = Field(
         "", description="How drivers reach the operator, shown on receipts (phone, e-mail, URL)."
+    )
+    nats_url: str | None = Field(
+        None,
+        description="Cluster mode when set (with PostgreSQL): NATS with JetStream, e.g. "
+        "nats://127.0.0.1:4222 (docs/architecture.md, events and singletons).",
+    )
+    node_id: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        description="This node's name in a cluster (default: host name and process id).",
     )
 
     @field_validator("protocols", "metrics_allow", mode="before")

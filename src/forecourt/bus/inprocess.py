@@ -18,11 +18,21 @@ class InProcessBus:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def publish(self, event: DomainEvent) -> None:
+        self.dispatch(event)
+
+    async def deliver(self, event: DomainEvent) -> None:
+        """Publish and return once every subscriber has handled the event (the outbox relay)."""
+        await asyncio.gather(*self.dispatch(event))
+
+    def dispatch(self, event: DomainEvent) -> list[asyncio.Task[None]]:
+        tasks = []
         for prefix, subscriber in list(self._subscribers):
             if event.topic.startswith(prefix):
                 task = asyncio.create_task(self._deliver(subscriber, event))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+                tasks.append(task)
+        return tasks
 
     def subscribe(self, topic_prefix: str, subscriber: Subscriber) -> Callable[[], None]:
         entry = (topic_prefix, subscriber)

@@ -48,6 +48,12 @@ class StationEvent:
     id: int = 0
 
 
+#: Progress reports superseded by the next one (every MeterValues makes one): delivered after
+#: commit like every event but never stored in the outbox, so the hot path writes no extra row;
+#: a crash loses at most the last, and the transaction row holds the same numbers (ADR 0011).
+LATEST_WINS_TOPICS = frozenset({"transaction.updated"})
+
+
 @dataclass(frozen=True, slots=True)
 class DomainEvent:
     """A change other parts of the system may react to (dashboard, detectors, payments).
@@ -63,3 +69,6 @@ class DomainEvent:
     #: subscribers use it instead of reading the station again (a churning fleet pays each
     #: read on every connect). Never serialized; subscribers must not change it.
     station: Station | None = field(default=None, compare=False, repr=False)
+    #: Unique per event stored in the outbox (durable consumers skip an id they already
+    #: handled, ADR 0011); "" for events never stored (published directly, or latest-wins).
+    id: str = field(default="", compare=False)

@@ -128,3 +128,29 @@ class ThrottleCollector(Collector):
         for name, throttle in self._throttles.items():
             tracked.add_metric([name], len(throttle))
         yield tracked
+
+
+class OutboxCollector(Collector):
+    """Events committed and not yet delivered (the outbox relay, ADR 0011), read at scrape."""
+
+    def __init__(self, lag: Callable[[], tuple[int, float]], delivered: Callable[[], int]) -> None:
+        self._lag = lag
+        self._delivered = delivered
+
+    def collect(self) -> Iterator[Metric]:
+        yield CounterMetricFamily(
+            "forecourt_outbox_delivered_events",
+            "Events the outbox relay delivered (recovered after a crash included)",
+            value=self._delivered(),
+        )
+        pending, oldest = self._lag()
+        yield GaugeMetricFamily(
+            "forecourt_outbox_pending_events",
+            "Events committed and not yet delivered to their consumers",
+            value=pending,
+        )
+        yield GaugeMetricFamily(
+            "forecourt_outbox_lag_seconds",
+            "Age of the oldest event committed and not yet delivered",
+            value=oldest,
+        )

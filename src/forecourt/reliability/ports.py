@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from forecourt.ports.keys import Key
 from forecourt.reliability.domain.alerts import Alert, AlertRoute
+from forecourt.reliability.domain.baselines import StationBaseline
 from forecourt.reliability.domain.export import SessionRecord
 from forecourt.reliability.domain.model import (
     Exclusion,
@@ -122,6 +123,11 @@ class SessionReportRepository(Protocol):
     #   the station reported on that EVSE during each session
 
 
+class BaselineRepository(Protocol):
+    async def all(self) -> builtins.list[StationBaseline]: ...
+    async def save(self, baselines: Sequence[StationBaseline], at: datetime) -> None: ...
+
+
 class ReliabilityRepository(Protocol):
     """Everything the reliability feature stores, as one attribute of the unit of work."""
 
@@ -132,6 +138,7 @@ class ReliabilityRepository(Protocol):
     alerts: AlertRepository
     config: ReliabilityConfigRepository
     sessions: SessionReportRepository
+    baselines: BaselineRepository
 
 
 #: Its repositories in the unit of work (``Feature.repositories``).

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from uuid import uuid4
 
-from forecourt.domain.events import DomainEvent
+from forecourt.domain.events import LATEST_WINS_TOPICS, DomainEvent
 from forecourt.domain.stations import RegistrationPolicy, Station
 from forecourt.ports.clock import Clock
 from forecourt.ports.events import EventBus
-from forecourt.ports.repositories import UnitOfWorkFactory
+from forecourt.ports.leases import Leases, single_node
+from forecourt.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from forecourt.services.clock_drift import ClockDriftTracker
 
 
@@ -32,6 +35,7 @@ class ServiceContext:
     clock: Clock
     bus: EventBus
     policy: Policy = field(default_factory=Policy)
+    leases: Leases = single_node  # singletons: which node runs them (ports/leases.py)
     drift: ClockDriftTracker = field(init=False)
 
     def __post_init__(self) -> None:
@@ -46,3 +50,13 @@ class ServiceContext:
         """``snapshot``: the station as the publisher just read or wrote it (``event.station``)."""
         now = self.clock.now()
         await self.bus.publish(DomainEvent(topic, station_id, now, dict(data), station=snapshot))
+
+    def stage(
+        self, uow: UnitOfWork, station_id: str, news: Iterable[tuple[str, Mapping[str, object]]]
+    ) -> None:
+        """Events of the change ``uow`` is making: stored with its commit and published once
+        it is durable, so a crash in between loses none (ports/outbox.py, ADR 0011)."""
+        now = self.clock.now()
+        for topic, data in news:
+            event_id = "" if topic in LATEST_WINS_TOPICS else uuid4().hex  # "": not stored
+            uow.outbox.add(DomainEvent(topic, station_id, now, dict(data), id=event_id))

@@ -78,6 +78,7 @@ class LocalAuthAutomation:
         while True:
             await asyncio.sleep(self._interval_s)
             try:
-                await self.sweep_once()
+                if await self._ctx.leases("local_auth.sweep").held():  # one node sweeps
+                    await self.sweep_once()
             except Exception:  # the sweep must outlive one bad round
                 log.exception("local authorization sweep failed")

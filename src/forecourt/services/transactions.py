@@ -59,11 +59,9 @@ class Transactions:
         self._ctx = ctx
 
     async def start(self, station_id: str, req: TransactionStart) -> Outcome:
-        return await self._settled(station_id, lambda: self._start_once(station_id, req))
+        return await self._settled(lambda: self._start_once(station_id, req))
 
-    async def _start_once(
-        self, station_id: str, req: TransactionStart
-    ) -> tuple[Outcome, Announcements]:
+    async def _start_once(self, station_id: str, req: TransactionStart) -> Outcome:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             existing = await self._find_start(uow, station_id, req)
@@ -71,12 +69,13 @@ class Transactions:
                 await _merge_replayed_start(uow, existing, req)
                 await uow.commit()
                 replayed = AuthorizationResult(existing.auth_status)
-                return Outcome(existing, replayed, replayed=True), []
+                return Outcome(existing, replayed, replayed=True)
             auth = await self._authorize(uow, req.id_token, at=(station_id, req.evse_id))
             tx, stale, news = await self._create(uow, station_id, req, auth, now)
             news += await _use_reservation(uow, tx, req, auth, now)
+            self._ctx.stage(uow, station_id, news)
             await uow.commit()
-        return Outcome(tx, auth, reconciled=tuple(stale)), news
+        return Outcome(tx, auth, reconciled=tuple(stale))
 
     async def _find_start(
         self, uow: UnitOfWork, station_id: str, req: TransactionStart
@@ -126,11 +125,9 @@ class Transactions:
         return tx, stale, news + _ended(stale)
 
     async def update(self, station_id: str, req: TransactionUpdate) -> Outcome:
-        return await self._settled(station_id, lambda: self._update_once(station_id, req))
+        return await self._settled(lambda: self._update_once(station_id, req))
 
-    async def _update_once(
-        self, station_id: str, req: TransactionUpdate
-    ) -> tuple[Outcome, Announcements]:
+    async def _update_once(self, station_id: str, req: TransactionUpdate) -> Outcome:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             tx = await self._locate(uow, station_id, req.station_tx_id)
@@ -151,8 +148,9 @@ class Transactions:
                 await uow.transactions.save(tx)
                 news = [("transaction.updated", transaction_summary(tx)), *_ended(stale)]
             news += await _use_reservation(uow, tx, req, auth, now)
+            self._ctx.stage(uow, station_id, news)
             await uow.commit()
-        return Outcome(tx, auth, reconciled=tuple(stale)), news
+        return Outcome(tx, auth, reconciled=tuple(stale))
 
     async def _late_authorization(
         self, uow: UnitOfWork, tx: Transaction, token: IdToken | None
@@ -173,11 +171,9 @@ class Transactions:
 
     async def stop(self, station_id: str, req: TransactionStop) -> Outcome:
         """Whenever the stop carries a token, the outcome carries its authorization."""
-        return await self._settled(station_id, lambda: self._stop_once(station_id, req))
+        return await self._settled(lambda: self._stop_once(station_id, req))
 
-    async def _stop_once(
-        self, station_id: str, req: TransactionStop
-    ) -> tuple[Outcome, Announcements]:
+    async def _stop_once(self, station_id: str, req: TransactionStop) -> Outcome:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             tx = await self._locate(uow, station_id, req.station_tx_id)
@@ -189,8 +185,9 @@ class Transactions:
                 effect = await _end(uow, tx, req, now)
                 outcome = Outcome(tx, auth, replayed=effect is StopEffect.DUPLICATE)
                 news = _stopped(tx, effect) + (_missing(tx, req) if gap else [])
+            self._ctx.stage(uow, station_id, news)
             await uow.commit()
-        return outcome, news
+        return outcome
 
     async def _stop_unknown(
         self,
@@ -244,9 +241,9 @@ class Transactions:
                 await uow.transactions.save(tx)
             else:
                 await apply_samples(uow, None, samples, station_id=station_id, evse_id=evse_id)
+            if tx is not None and tx.active:
+                self._ctx.stage(uow, station_id, [("transaction.updated", transaction_summary(tx))])
             await uow.commit()
-        if tx is not None and tx.active:
-            await self._publish(station_id, [("transaction.updated", transaction_summary(tx))])
 
     async def close_not_resumed(
         self, station_id: str, evse_id: int, free_since: datetime
@@ -265,8 +262,8 @@ class Transactions:
             for tx in stale:
                 why = f"the station rebooted at {booted_at.isoformat()} and reported EVSE free"
                 await reconcile_in(uow, tx, StopReason.NOT_RESUMED, tx.updated_at or booted_at, why)
+            self._ctx.stage(uow, station_id, _ended(stale))
             await uow.commit()
-        await self._publish(station_id, _ended(stale))
         return stale
 
     async def _authorize(
@@ -279,24 +276,17 @@ class Transactions:
     ) -> Transaction | None:
         return await uow.transactions.by_station_tx_id_for_update(station_id, station_tx_id)
 
-    async def _settled(
-        self, station_id: str, attempt: Callable[[], Awaitable[tuple[Outcome, Announcements]]]
-    ) -> Outcome:
-        """Run one unit of work, then publish what it did.
+    @staticmethod
+    async def _settled(attempt: Callable[[], Awaitable[Outcome]]) -> Outcome:
+        """Run one unit of work (its events go out through the outbox once committed).
 
         A Conflict means a concurrent message stored the same transaction first (a replayed
         start, an update or stop that opened it): a second attempt finds it and uses that one.
         """
         try:
-            outcome, news = await attempt()
+            return await attempt()
         except Conflict:
-            outcome, news = await attempt()
-        await self._publish(station_id, news)
-        return outcome
-
-    async def _publish(self, station_id: str, news: Announcements) -> None:
-        for topic, data in news:
-            await self._ctx.publish(topic, station_id, **data)
+            return await attempt()
 
 
 async def _use_reservation(

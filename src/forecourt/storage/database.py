@@ -14,6 +14,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from forecourt.ports.outbox import CommittedEvents
 from forecourt.storage.group_commit import DEFAULT_MAX_DELAY_S, DEFAULT_MAX_UNITS, GroupCommit
 from forecourt.storage.sqlite_inline import BUSY_TIMEOUT_MS
 from forecourt.storage.sqlite_inline import DRIVER as SQLITE_DRIVER
@@ -85,6 +86,8 @@ class Database:
         self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
         self.extensions = extensions or StorageExtensions()
         self._group: GroupCommit | None = None
+        #: Handed each unit of work's events once committed (the relay, bootstrap wires it).
+        self.on_committed: CommittedEvents | None = None
         # PostgreSQL already shares one WAL flush among concurrent commits (ADR 0008).
         if self._gate is not None and group_commit_max_units > 1:
             self._group = GroupCommit(
@@ -137,7 +140,13 @@ class Database:
         return self._engine
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._gate, self.extensions.repositories, self._group)
+        return SqlUnitOfWork(
+            self._engine,
+            self._gate,
+            self.extensions.repositories,
+            self._group,
+            self.on_committed,
+        )
 
     @property
     def group_commit(self) -> GroupCommit | None:

@@ -254,3 +254,16 @@ api_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked", Boolean, nullable=False, server_default=_FALSE),
 )
+
+# Domain events committed with their change and not yet delivered (ADR 0011, migration 0010).
+# ``seq`` orders recovery after a crash; rows are removed once delivered.
+event_outbox = Table(
+    "event_outbox",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", Text, nullable=False, index=True),
+    Column("topic", Text, nullable=False),
+    Column("station_id", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("data", Text, nullable=False),  # orjson: the event's JSON-ready data
+)

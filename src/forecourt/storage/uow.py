@@ -14,6 +14,7 @@ from forecourt.ports.drift import DriftRepository
 from forecourt.ports.keys import Key, Missing
 from forecourt.ports.local_auth import LocalListRepository, ReservationRepository
 from forecourt.ports.maintenance import MaintenanceRepository
+from forecourt.ports.outbox import CommittedEvents, EventOutbox
 from forecourt.ports.repositories import (
     ApiKeyRepository,
     CommandRepository,
@@ -35,6 +36,7 @@ from forecourt.storage.local_auth import SqlLocalListRepository, SqlReservationR
 from forecourt.storage.maintenance import SqlMaintenanceRepository
 from forecourt.storage.metering import SqlMeterRepository
 from forecourt.storage.network import SqlStationRepository
+from forecourt.storage.outbox import SqlEventOutbox
 from forecourt.storage.records import SqlCommandRepository, SqlStationEventRepository
 from forecourt.storage.sites import SqlSiteRepository
 from forecourt.storage.status_history import SqlStatusHistoryRepository
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         gate: WriterGate | None,
         features: RepositoryFactories,
         group: GroupCommit | None = None,
+        on_committed: CommittedEvents | None = None,
     ) -> None:
         self._engine = engine
         self._gate = gate
@@ -87,6 +90,7 @@ class SqlUnitOfWork:
         self._group = group  # SQLite group commit (ADR 0008); None: one transaction per unit
         self._attached = False  # in group commit: holds the writer turn and a savepoint
         self._db = DbContext(engine.dialect.name)
+        self._on_committed = on_committed  # the outbox relay: delivers once durable
         self.sites: SiteRepository = SqlSiteRepository(self._db)
         self.stations: StationRepository = SqlStationRepository(self._db)
         self.statuses: StatusHistoryRepository = SqlStatusHistoryRepository(self._db)
@@ -102,6 +106,8 @@ class SqlUnitOfWork:
         self.reservations: ReservationRepository = SqlReservationRepository(self._db)
         self.device: DeviceRepository = SqlDeviceRepository(self._db)
         self.drift: DriftRepository = SqlDriftRepository(self._db)
+        self._outbox = SqlEventOutbox(self._db)
+        self.outbox: EventOutbox = self._outbox
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository, built on first use in this unit of work."""
@@ -114,14 +120,18 @@ class SqlUnitOfWork:
         return found  # type: ignore[return-value]  # built under its own key
 
     async def commit(self) -> None:
+        events = await self._outbox.flush()  # in the same transaction as the change
         if self._group is None:
             await self._db.connection.commit()
         elif self._attached:
             durable = await self._group.commit_unit()
             self._detach()  # the next unit of work joins the batch while this one waits
             await asyncio.shield(durable)  # a cancelled waiter must not cancel the batch
+        if events and self._on_committed is not None:
+            self._on_committed(events)
 
     async def rollback(self) -> None:
+        self._outbox.discard()
         if self._group is None:
             await self._db.connection.rollback()
         elif self._attached:
@@ -146,6 +156,7 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._outbox.discard()  # staged but not committed: never happened
         if self._group is not None:
             await self._leave_group(failed=exc_type is not None)
             return

@@ -80,7 +80,8 @@ class CampaignDriver:
     async def _loop(self) -> None:
         while True:
             try:
-                await self.tick(self._ctx.clock.now())
+                if await self._ctx.leases("firmware.campaigns").held():  # one node drives
+                    await self.tick(self._ctx.clock.now())
             except Exception:  # one bad pass must not stop campaigns for good
                 log.exception("firmware campaign pass failed")
             await asyncio.sleep(self._images.config.tick_interval_s)

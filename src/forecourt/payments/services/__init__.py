@@ -102,7 +102,8 @@ class PaymentServices:
         while True:
             await asyncio.sleep(self.policy.sweep_interval_s)
             try:
-                await self.recovery.sweep()
+                if await self.ctx.leases("payments.recovery").held():  # one node sweeps
+                    await self.recovery.sweep()
             except Exception:  # the loop must survive a bad pass; the next one retries
                 log.exception("payments recovery pass failed")
 

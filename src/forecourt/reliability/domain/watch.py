@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from forecourt.reliability.domain.baselines import PortBaseline, StationBaseline
 from forecourt.reliability.domain.detectors.connector import ConnectorWatch
 from forecourt.reliability.domain.detectors.device import DeviceAlertWatch
 from forecourt.reliability.domain.detectors.link import LinkWatch
@@ -109,6 +110,7 @@ class StationWatch:
         self.connectors = ConnectorWatch(profile.station_id)
         self.refusals = RefusalWatch(profile.station_id)
         self.device = DeviceAlertWatch(profile.station_id)
+        self._learned: dict[int, PortBaseline] = {}  # restored, for ports not seen yet
 
     @property
     def station_id(self) -> str:
@@ -130,9 +132,29 @@ class StationWatch:
             rated = spec.rated_w or self.limits.rated_power_w or None
             watch = self.ports[evse_id] = PortWatch(PortRef(self.station_id, evse_id), spec)
             watch.power.rated_w = rated
+            _restore_port(watch, self._learned.pop(evse_id, None))
             watch.timeline.conditions = frozenset(self.station_conditions)
             _add(out, watch.timeline.begin(at))
         return watch
+
+    def baseline(self) -> StationBaseline:
+        """What the detectors learned here, to be restored after a restart."""
+        reader = self.reader
+        ports = {evse_id: _port_baseline(watch) for evse_id, watch in self.ports.items()}
+        return StationBaseline(
+            self.station_id, reader.reader_sessions, reader.other_sessions, reader.streak,
+            reader.abandoned, {**self._learned, **ports},
+        )  # fmt: skip
+
+    def restore(self, baseline: StationBaseline) -> None:
+        reader = self.reader
+        reader.reader_sessions, reader.other_sessions = (
+            baseline.reader_sessions, baseline.other_sessions,
+        )  # fmt: skip
+        reader.streak, reader.abandoned = baseline.streak, baseline.abandoned
+        self._learned = dict(baseline.ports)
+        for evse_id, watch in self.ports.items():
+            _restore_port(watch, self._learned.pop(evse_id, None))
 
     def resume(self, evse_id: int, since: datetime, conditions: frozenset[Condition]) -> None:
         """After a restart: continue the open interval found in storage."""
@@ -320,3 +342,21 @@ class StationWatch:
 def _add(out: Decisions, transition: Transition | None) -> None:
     if transition is not None:
         out.transitions.append(transition)
+
+
+def _port_baseline(watch: PortWatch) -> PortBaseline:
+    power, silence = watch.power, watch.silence
+    return PortBaseline(
+        power.learned_offer_w, power.best_peak_w, silence.sessions, silence.mean_gap_s,
+        silence.last_start,
+    )  # fmt: skip
+
+
+def _restore_port(watch: PortWatch, learned: PortBaseline | None) -> None:
+    if learned is None:
+        return
+    watch.power.learned_offer_w = max(watch.power.learned_offer_w, learned.learned_offer_w)
+    watch.power.best_peak_w = max(watch.power.best_peak_w, learned.best_peak_w)
+    watch.silence.sessions = learned.sessions
+    watch.silence.mean_gap_s = learned.mean_gap_s
+    watch.silence.last_start = learned.last_start

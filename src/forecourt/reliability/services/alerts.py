@@ -127,7 +127,8 @@ class AlertDispatcher:
                 await asyncio.wait_for(self._wake.wait(), pacing.poll_s)
             self._wake.clear()
             try:
-                await self.deliver_due()
+                if await self._ctx.leases("reliability.alerts").held():  # one node sends
+                    await self.deliver_due()
             except Exception:  # the loop must survive a broken database moment
                 log.exception("alert delivery round failed")
 

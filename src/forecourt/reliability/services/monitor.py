@@ -17,6 +17,7 @@ from typing import Any
 from forecourt.domain.connectors import PowerType
 from forecourt.domain.events import DomainEvent
 from forecourt.domain.stations import Station
+from forecourt.reliability.domain.baselines import StationBaseline
 from forecourt.reliability.domain.model import PortRef
 from forecourt.reliability.domain.sessions import PowerSample, SessionEnd
 from forecourt.reliability.domain.thresholds import Thresholds
@@ -53,6 +54,7 @@ class ReliabilityMonitor:
         self._unsubscribe: list[Callable[[], None]] = []
         self._tick: asyncio.Task[None] | None = None
         self._refreshes: set[asyncio.Task[None]] = set()
+        self._saved: dict[str, StationBaseline] = {}  # baselines as last stored
         self.events_seen = 0
         config.on_change(self._settings_changed)
         self._handlers: dict[str, Handler] = {
@@ -73,9 +75,14 @@ class ReliabilityMonitor:
             return
         async with self._ctx.uow() as uow:
             stations = await uow.stations.list()
-            open_intervals = await uow.repository(RELIABILITY_STORE).intervals.open_intervals()
+            store = uow.repository(RELIABILITY_STORE)
+            open_intervals = await store.intervals.open_intervals()
+            baselines = await store.baselines.all()
         for station in stations:
             self._watch(station.id, refresh=False).update_profile(*self._profile(station))
+        for baseline in baselines:  # learned before the restart: not relearned for days
+            self._watch(baseline.station_id, refresh=False).restore(baseline)
+            self._saved[baseline.station_id] = baseline
         for interval in open_intervals:
             watch = self._watch(interval.port.station_id)
             watch.resume(interval.port.evse_id, interval.start, interval.conditions)
@@ -98,6 +105,23 @@ class ReliabilityMonitor:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tick = None
+        await self.save_baselines()
+
+    async def save_baselines(self) -> int:
+        """Store the baselines that changed since last time (each tick, and at stop)."""
+        changed = [
+            baseline
+            for baseline in (watch.baseline() for watch in self._watches.values())
+            if self._saved.get(baseline.station_id) != baseline
+        ]
+        if changed:
+            async with self._ctx.uow() as uow:
+                await uow.repository(RELIABILITY_STORE).baselines.save(
+                    changed, self._ctx.clock.now()
+                )
+                await uow.commit()
+            self._saved.update((baseline.station_id, baseline) for baseline in changed)
+        return len(changed)
 
     # -- events --------------------------------------------------------------------------------
     async def _on_event(self, event: DomainEvent) -> None:
@@ -135,6 +159,7 @@ class ReliabilityMonitor:
             await asyncio.sleep(self._config.current.defaults.tick_s)
             try:
                 self.tick()
+                await self.save_baselines()
             except Exception:
                 log.exception("reliability tick failed")
 

@@ -16,6 +16,7 @@ from forecourt.reliability.domain.alerts import Alert, AlertRoute, AlertState
 from forecourt.reliability.domain.export import SessionRecord
 from forecourt.reliability.ports import (
     AlertRepository,
+    BaselineRepository,
     ExclusionRepository,
     FaultRepository,
     PortIntervalRepository,
@@ -23,6 +24,7 @@ from forecourt.reliability.ports import (
     SessionReportRepository,
     TicketRepository,
 )
+from forecourt.reliability.storage.baselines import SqlBaselineRepository
 from forecourt.reliability.storage.repositories import (
     SqlExclusionRepository,
     SqlFaultRepository,
@@ -270,3 +272,4 @@ class SqlReliabilityRepository:
         self.alerts: AlertRepository = SqlAlertRepository(db)
         self.config: ReliabilityConfigRepository = SqlReliabilityConfigRepository(db)
         self.sessions: SessionReportRepository = SqlSessionReportRepository(db)
+        self.baselines: BaselineRepository = SqlBaselineRepository(db)

@@ -175,3 +175,12 @@ __all__ = [
     "reliability_ticket_events",
     "reliability_tickets",
 ]
+
+# What the detectors learned per station (domain/baselines.py), as JSON; migration 0023.
+reliability_baselines = Table(
+    "reliability_baselines",
+    metadata,
+    Column("station_id", Text, primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,187 @@
+"""Cluster mode's event stream: the outbox relay publishes to JetStream, durable consumers read.
+
+One stream holds every event under ``forecourt.events.<topic>``. The relay publishes each stored
+event with its id as ``Nats-Msg-Id``, so a relay that publishes it again (a crash before its
+row was removed) is dropped by the stream's duplicate window: the stream holds it once. A
+``DurableConsumer`` is a named pull consumer shared by every node: each event goes to one of
+them, is acknowledged only after the subscriber returned (redelivered otherwise), and an id
+already handled is acknowledged without calling the subscriber again (ADR 0011).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+import nats
+import orjson
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import ConsumerConfig
+from nats.js.client import JetStreamContext
+
+from forecourt.domain.events import DomainEvent
+from forecourt.ports.events import Subscriber
+
+log = logging.getLogger("forecourt.bus.jetstream")
+
+STREAM = "FORECOURT_EVENTS"
+SUBJECT_PREFIX = "forecourt.events"
+DUPLICATE_WINDOW_S = 600.0  # longer than any restart: a re-published event is dropped
+RETENTION_S = 7 * 24 * 3600.0  # a consumer away this long misses events
+SEEN_IDS = 100_000  # ids a consumer remembers for redeliveries (bounded memory)
+
+
+async def connect(url: str, name: str) -> NatsClient:
+    """A NATS connection that keeps reconnecting (a NATS restart is not an outage)."""
+    return await nats.connect(
+        url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=5
+    )
+
+
+def encode(event: DomainEvent) -> bytes:
+    at = event.at.isoformat()
+    return orjson.dumps(
+        {
+            "id": event.id,
+            "topic": event.topic,
+            "station_id": event.station_id,
+            "at": at,
+            "data": event.data,
+        }
+    )
+
+
+def decode(payload: bytes) -> DomainEvent:
+    raw: dict[str, Any] = orjson.loads(payload)
+    at = datetime.fromisoformat(raw["at"])
+    return DomainEvent(raw["topic"], raw["station_id"], at, raw["data"], id=raw["id"])
+
+
+def subject_for(topic_prefix: str, prefix: str = SUBJECT_PREFIX) -> str:
+    """The subject filter of a topic prefix: "" all, "transaction." a family, else one topic."""
+    if not topic_prefix:
+        return f"{prefix}.>"
+    if topic_prefix.endswith("."):
+        return f"{prefix}.{topic_prefix}>"
+    return f"{prefix}.{topic_prefix}"
+
+
+class EventStream:
+    """The JetStream stream of events (``stream`` and ``prefix`` differ only in tests)."""
+
+    def __init__(
+        self, client: NatsClient, stream: str = STREAM, prefix: str = SUBJECT_PREFIX
+    ) -> None:
+        self.js: JetStreamContext = client.jetstream()
+        self.stream = stream
+        self.prefix = prefix
+
+    async def ensure(self) -> None:
+        """Create the stream, or bring its settings up to date (every node does it at start)."""
+        config: dict[str, Any] = {
+            "name": self.stream,
+            "subjects": [f"{self.prefix}.>"],
+            "duplicate_window": DUPLICATE_WINDOW_S,
+            "max_age": RETENTION_S,
+        }
+        try:
+            await self.js.add_stream(**config)
+        except nats.js.errors.BadRequestError:  # exists with other settings
+            await self.js.update_stream(**config)
+
+    async def publish(self, event: DomainEvent) -> None:
+        """The relay's delivery: returns once the stream has stored the event."""
+        headers = {"Nats-Msg-Id": event.id} if event.id else None
+        subject = f"{self.prefix}.{event.topic}"
+        await self.js.publish(subject, encode(event), stream=self.stream, headers=headers)
+
+
+class SeenIds:
+    """The most recent event ids a consumer handled, so a redelivery has no second effect."""
+
+    def __init__(self, capacity: int = SEEN_IDS) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._capacity = capacity
+
+    def __contains__(self, event_id: str) -> bool:
+        return event_id in self._ids
+
+    def add(self, event_id: str) -> None:
+        self._ids[event_id] = None
+        if len(self._ids) > self._capacity:
+            self._ids.popitem(last=False)
+
+
+class DurableConsumer:
+    """``subscriber`` for the events under ``topic_prefix``, once per event cluster-wide."""
+
+    def __init__(
+        self,
+        events: EventStream,
+        name: str,
+        topic_prefix: str,
+        subscriber: Subscriber,
+        *,
+        ack_wait_s: float = 30.0,
+        batch: int = 64,
+    ) -> None:
+        self._events = events
+        self.name = name
+        self._subject = subject_for(topic_prefix, events.prefix)
+        self._subscriber = subscriber
+        self._config = ConsumerConfig(ack_wait=ack_wait_s, max_deliver=-1)
+        self._batch = batch
+        self._seen = SeenIds()
+        self._task: asyncio.Task[None] | None = None
+        self.lag = 0  # events in the stream this consumer has not handled yet
+        self.handled = 0
+        self.skipped = 0  # redeliveries of ids already handled
+
+    async def start(self) -> None:
+        subscription = await self._events.js.pull_subscribe(
+            self._subject, durable=self.name, stream=self._events.stream, config=self._config
+        )
+        self._task = asyncio.create_task(self._run(subscription))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self, subscription: JetStreamContext.PullSubscription) -> None:
+        while True:
+            try:
+                messages = await subscription.fetch(self._batch, timeout=1.0)
+            except NatsTimeout:
+                self.lag = 0
+                continue
+            except Exception:  # NATS away: the client reconnects, we ask again
+                log.warning("consumer %s cannot fetch; retrying", self.name, exc_info=True)
+                await asyncio.sleep(0.5)
+                continue
+            for message in messages:
+                await self._handle(message)
+
+    async def _handle(self, message: Msg) -> None:
+        event = decode(message.data)
+        self.lag = message.metadata.num_pending
+        if event.id and event.id in self._seen:
+            self.skipped += 1
+            await message.ack()
+            return
+        try:
+            await self._subscriber(event)
+        except Exception:  # not acknowledged: JetStream delivers it again
+            log.exception("consumer %s failed on event %s", self.name, event.id)
+            await message.nak(delay=1.0)
+            return
+        if event.id:
+            self._seen.add(event.id)
+        self.handled += 1
+        await message.ack()

@@ -1,0 +1,32 @@
+"""The event outbox port: events join the unit of work's transaction, delivery follows commit.
+
+A service stages an event in the unit of work that makes the change (``uow.outbox.add``); the
+unit of work writes every staged event with one multi-row INSERT just before it commits, and
+hands them to the relay once they are durable. The relay delivers them (in-process bus, or a
+JetStream stream in cluster mode) and then removes their rows; rows left behind by a crash
+are delivered on the next start (ADR 0011).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from forecourt.domain.events import DomainEvent
+
+#: Called with a unit of work's events once its commit is durable.
+CommittedEvents = Callable[[Sequence[DomainEvent]], None]
+
+
+class EventOutbox(Protocol):
+    def add(self, event: DomainEvent) -> None:
+        """Stage ``event``: stored with the unit of work's commit, delivered after it."""
+        ...
+
+    async def pending(self, limit: int) -> list[DomainEvent]:
+        """Stored events not yet delivered, oldest first (recovery after a crash)."""
+        ...
+
+    async def remove(self, event_ids: Sequence[str]) -> None:
+        """Forget delivered events (the caller commits)."""
+        ...
