@@ -7,7 +7,7 @@ import asyncio
 import hmac
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +20,8 @@ from starlette.routing import WebSocketRoute
 from forecourt import __version__
 from forecourt.api.install import install_api
 from forecourt.bootstrap import build_services, open_database, policy_from
+from forecourt.cluster.metrics import ClusterCollector
+from forecourt.cluster.runtime import ClusterNode
 from forecourt.extension import Feature
 from forecourt.features import FEATURES
 from forecourt.gateway.admission import AdmissionPolicy
@@ -75,6 +77,7 @@ class Forecourt:
     registry: ConnectionRegistry
     metrics: Metrics
     edge: SocketGuard  # per-socket limits, installed in uvicorn by ``cli.serve.uvicorn_config``
+    cluster: ClusterNode | None = None  # cluster mode (FORECOURT_NATS_URL)
 
 
 def create_app(
@@ -89,10 +92,13 @@ def create_app(
         group_commit_max_units=settings.group_commit_max_units,
         features=features,
     )
-    registry = ConnectionRegistry()
+    cluster = _cluster_node(settings)
+    registry = ConnectionRegistry(cluster.presence if cluster else None)
+    local_gateway = LocalStationGateway(registry)
+    gateway = cluster.serve(local_gateway) if cluster else local_gateway
     services = build_services(
         database,
-        LocalStationGateway(registry),
+        gateway,
         policy=policy_from(settings),
         settings=settings,
         features=features,
@@ -106,8 +112,10 @@ def create_app(
         ),
         metrics,
     )
-    forecourt = Forecourt(settings, database, services, registry, metrics, edge)
+    forecourt = Forecourt(settings, database, services, registry, metrics, edge, cluster)
     forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
+    if cluster is not None:
+        forecourt.metrics.registry.register(ClusterCollector(cluster.status))
 
     local_auth = LocalAuthAutomation(
         services.ctx,
@@ -120,7 +128,11 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if migrate:
             await database.migrate()
-        await services.network.reset_connections()
+        if cluster is None:
+            await services.network.reset_connections()
+        else:  # only stations no live node holds: the others are connected elsewhere
+            await cluster.start(on_taken=registry.evict, on_orphaned=_released(services))
+            await services.network.reset_connections(keep=cluster.presence.live_ids())
         endpoint.know(await services.network.station_ids())
         local_auth.start()  # local lists follow tokens and boots; reservations expire
         recovery = LostEventRecovery(services.remote)
@@ -136,6 +148,8 @@ def create_app(
         await services.drift.stop()
         stop_recovery()
         await _close_connections(registry)  # features still see the stations leave
+        if cluster is not None:
+            await cluster.stop()
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))
         await database.dispose()
@@ -150,7 +164,13 @@ def create_app(
     # a plain Starlette route: FastAPI's dependency machinery would stay alive, per connection,
     # for the station's whole session
     app.router.routes.append(WebSocketRoute("/ocpp/{station_id}", endpoint.session))
-    install_api(app, services, live_status=registry.ids, features=features)
+    install_api(
+        app,
+        services,
+        live_status=gateway.connected_ids,
+        features=features,
+        cluster_status=cluster.status_json if cluster else None,
+    )
     install_web(app, services, settings)
     install_api_docs(app)  # /docs and /redoc from vendored assets, never a CDN
     for feature in features:
@@ -158,6 +178,23 @@ def create_app(
     _install_operations(app, forecourt)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _cluster_node(settings: Settings) -> ClusterNode | None:
+    if not settings.nats_url:
+        return None
+    return ClusterNode(
+        settings.nats_url, settings.cluster_name, settings.node_id, settings.presence_lease
+    )
+
+
+def _released(services: Services) -> Callable[[str], Awaitable[None]]:
+    """A dead node's station, released by this node: recorded disconnected (once)."""
+
+    async def record(station_id: str) -> None:
+        await services.core.provisioning.disconnected(station_id, "node lost")
+
+    return record
 
 
 def gateway_config(settings: Settings) -> GatewayConfig:
