@@ -44,6 +44,7 @@ class NatsLink:
     def __init__(self, config: LinkConfig) -> None:
         self.config = config
         self._client: Client | None = None
+        self._closing = False
 
     @property
     def client(self) -> Client:
@@ -72,11 +73,13 @@ class NatsLink:
         )
 
     async def close(self) -> None:
+        self._closing = True
         if self._client is not None and not self._client.is_closed:
             await self._client.drain()
 
     async def _disconnected(self) -> None:
-        log.warning("cluster: NATS connection lost; reconnecting")
+        if not self._closing:
+            log.warning("cluster: NATS connection lost; reconnecting")
 
     async def _reconnected(self) -> None:
         log.warning("cluster: NATS connection back")
