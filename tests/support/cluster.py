@@ -118,3 +118,26 @@ def private_nats(tmp_path: Path) -> Iterator[PrivateNats]:
         yield server
     finally:
         server.stop()
+
+
+async def provision(database_url: str, station_id: str, password: str, tag: str) -> str:
+    """A station, a token and an admin API key, written straight to the shared database."""
+    from forecourt.bootstrap import build_services, open_database
+    from forecourt.domain.tokens import TokenRecord
+    from tests.support.harness import OfflineGateway
+
+    database = open_database(database_url)
+    try:
+        services = build_services(database, OfflineGateway())
+        await services.network.add_station(station_id, password=password)
+        await services.network.add_token(TokenRecord(tag))
+        key, _ = await services.api_keys.create("cluster-drill")
+    finally:
+        await database.dispose()
+    return key
+
+
+def node_env(settings: dict[str, Any], node_id: str) -> dict[str, str]:
+    """``cluster_settings`` as the environment of a `forecourt serve` process."""
+    env = {f"FORECOURT_{name.upper()}": str(value) for name, value in settings.items()}
+    return {**env, "FORECOURT_NODE_ID": node_id, "FORECOURT_MAX_SOCKETS_PER_ADDRESS": "0"}
