@@ -91,9 +91,7 @@ async def test_command_for_a_station_nowhere_is_offline_on_every_node(
     assert answer.json()["status"] == "offline"
 
 
-async def test_newest_connection_wins_across_nodes(
-    tmp_path: Path, cluster: dict[str, Any]
-) -> None:
+async def test_newest_connection_wins_across_nodes(tmp_path: Path, cluster: dict[str, Any]) -> None:
     async with (
         cluster_node(tmp_path / "a", "node-a", **cluster) as a,
         cluster_node(tmp_path / "b", "node-b", **cluster) as b,
@@ -117,14 +115,17 @@ async def test_newest_connection_wins_across_nodes(
         finally:
             await first.stop()
             await second.stop()
-    assert holder_seen_by_a is not None and holder_seen_by_a.node_id == "node-b"
+    assert holder_seen_by_a is not None
+    assert holder_seen_by_a.node_id == "node-b"
     assert answer.json()["status"] == "accepted"  # answered by the newest socket, on B
     assert station_row["connected"] is True  # A's stale socket closing is not a disconnect
 
 
 async def test_cluster_gauges_in_metrics(tmp_path: Path, cluster: dict[str, Any]) -> None:
-    async with cluster_node(tmp_path / "a", "node-a", **cluster) as a:
-        async with httpx.AsyncClient(base_url=a.http_url) as client:
-            text = (await client.get("/metrics")).text
+    async with (
+        cluster_node(tmp_path / "a", "node-a", **cluster) as a,
+        httpx.AsyncClient(base_url=a.http_url) as client,
+    ):
+        text = (await client.get("/metrics")).text
     assert 'forecourt_cluster_node_alive{node="node-a"} 1.0' in text
     assert "forecourt_cluster_nats_connected 1.0" in text

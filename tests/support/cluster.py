@@ -78,7 +78,9 @@ def cluster_settings(database_url: str, nats_url: str, cluster_name: str) -> dic
 
 
 @asynccontextmanager
-async def cluster_node(tmp_path: Path, node_id: str, **settings: Any) -> AsyncIterator[RunningServer]:
+async def cluster_node(
+    tmp_path: Path, node_id: str, **settings: Any
+) -> AsyncIterator[RunningServer]:
     async with running_server(tmp_path, node_id=node_id, **settings) as node:
         yield node
 

@@ -36,9 +36,7 @@ def simulate(
             help="CSMS base URL; stations append /{id}. A comma list names several nodes:"
             " each station fails over to the next when its connection fails or drops."
         ),
-    ] = (
-        "ws://127.0.0.1:9000/ocpp"
-    ),
+    ] = ("ws://127.0.0.1:9000/ocpp"),
     password: Annotated[
         str | None, typer.Option(help="HTTP Basic auth password (same for every station).")
     ] = None,

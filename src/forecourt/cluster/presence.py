@@ -62,6 +62,9 @@ class Presence:
         self.incarnation = uuid.uuid4().hex
         self.lease_s = lease_s
         self.started = time.time()
+        # since when this node has seen NATS without a gap: only after a whole lease of
+        # that may it judge other nodes dead (they too were cut off while NATS was away)
+        self._in_touch_since = self.started
         self._holds: dict[str, Hold] = {}  # every station's newest hold, from the watch
         self._nodes: dict[str, NodeLease] = {}
         self._mine: set[str] = set()  # stations whose socket is open here
@@ -156,6 +159,7 @@ class Presence:
             try:
                 await self._beat()
                 if failed:  # NATS was away (maybe restarted empty): write our holds again
+                    self._in_touch_since = time.time()
                     await self._reassert()
                 failed = False
                 await self._release_orphans()
@@ -188,11 +192,12 @@ class Presence:
                 await self.on_orphaned(hold.station_id)
 
     def _lease_expired(self, hold: Hold) -> bool:
-        """Dead for sure: its node's lease is stale or replaced, or never seen for a lease."""
+        """Dead for sure: its node's lease is stale or replaced, or never seen, while this
+        node has been in touch with NATS for a whole lease."""
+        if time.time() - self._in_touch_since <= self.lease_s:
+            return False
         lease = self._nodes.get(hold.node_id)
-        if lease is None:
-            return time.time() - self.started > self.lease_s
-        return lease.incarnation != hold.incarnation or not self.alive(hold)
+        return lease is None or lease.incarnation != hold.incarnation or not self.alive(hold)
 
     async def _watch_nodes(self) -> None:
         async def apply(key: str, value: bytes | None) -> None:
