@@ -171,7 +171,7 @@ def create_app(
         features=features,
         cluster_status=cluster.status_json if cluster else None,
     )
-    install_web(app, services, settings)
+    install_web(app, services, settings, cluster.status_json if cluster else None)
     install_api_docs(app)  # /docs and /redoc from vendored assets, never a CDN
     for feature in features:
         feature.install_web(app, services, settings)
