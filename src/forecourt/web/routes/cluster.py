@@ -6,10 +6,10 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from forecourt.services.access import Role
 from forecourt.web.auth import Viewer
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
-from forecourt.services.access import Role
 from forecourt.web.scope import whole_network
 
 router = page_router()
