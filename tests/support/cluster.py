@@ -143,3 +143,41 @@ def node_env(settings: dict[str, Any], node_id: str) -> dict[str, str]:
     """``cluster_settings`` as the environment of a `forecourt serve` process."""
     env = {f"FORECOURT_{name.upper()}": str(value) for name, value in settings.items()}
     return {**env, "FORECOURT_NODE_ID": node_id, "FORECOURT_MAX_SOCKETS_PER_ADDRESS": "0"}
+
+
+HAPROXY_EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "haproxy.cfg"
+
+
+@dataclass
+class Haproxy:
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ocpp"
+
+
+@contextmanager
+def haproxy_in_front(tmp_path: Path, node_ports: list[int]) -> Iterator[Haproxy]:
+    """docs/examples/haproxy.cfg as shipped, on loopback addresses and free ports."""
+    binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    assert Path(binary).exists(), "haproxy is not installed (scripts/ensure-test-services.sh)"
+    port = free_port()
+    config = HAPROXY_EXAMPLE.read_text().replace("bind :80", f"bind 127.0.0.1:{port}")
+    config = config.replace("    log /dev/log local0\n", "").replace(
+        "maxconn 100000", "maxconn 2000"
+    )
+    for n, node_port in enumerate(node_ports, start=1):
+        config = config.replace(f"10.0.0.1{n}:9000", f"127.0.0.1:{node_port}")
+    assert "10.0.0." not in config, "the example names more nodes than the test started"
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(config)
+    process = subprocess.Popen(
+        [binary, "-f", str(path), "-db"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield Haproxy(port, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
