@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from nats.js.errors import APIError
+from nats.js.errors import APIError, BucketNotFoundError
 from nats.js.kv import KeyValue
 
 from forecourt.cluster.codec import dumps, loads
@@ -96,13 +96,18 @@ class Presence:
                 await self._leases.delete(self._node_key)
 
     async def _open_buckets(self) -> None:
-        js = self._link.jetstream
         config = self._link.config
-        self._stations = await js.create_key_value(bucket=config.bucket("presence"), history=1)
+        self._stations = await self._bucket_named(config.bucket("presence"), None)
         # dead nodes' heartbeats vanish by themselves; liveness itself is read from `renewed`
-        self._leases = await js.create_key_value(
-            bucket=config.bucket("nodes"), history=1, ttl=self.lease_s * 4
-        )
+        self._leases = await self._bucket_named(config.bucket("nodes"), self.lease_s * 4)
+
+    async def _bucket_named(self, name: str, ttl: float | None) -> KeyValue:
+        """An existing bucket as the operator made it (e.g. 3 replicas), else a new one."""
+        js = self._link.jetstream
+        try:
+            return await js.key_value(name)
+        except BucketNotFoundError:
+            return await js.create_key_value(bucket=name, history=1, ttl=ttl)
 
     @property
     def _node_key(self) -> str:
