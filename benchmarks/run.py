@@ -21,6 +21,7 @@ BENCHMARKS = [
     "bench_reliability.py",
     "bench_cli.py",
     "bench_rebalance.py",  # smart charging: a 200-EVSE site, time and profiles per change
+    "bench_cluster.py",  # cluster mode: 1, 2, 3 nodes on PostgreSQL + NATS
 ]
 
 

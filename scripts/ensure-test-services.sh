@@ -15,3 +15,9 @@ if [ ! -x /usr/bin/chromium ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
+
+if ! command -v haproxy >/dev/null; then  # the cluster drills' load balancer (docs/deploy.md)
+  echo "installing Debian's haproxy for the cluster tests..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq haproxy >/dev/null
+fi

@@ -7,7 +7,7 @@ import asyncio
 import hmac
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +23,9 @@ from forecourt.bootstrap import build_services, open_database, outbox_relay, pol
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.bus.outbox import OutboxRelay
 from forecourt.cluster.leases import AdvisoryLeases
+from forecourt.bootstrap import build_services, open_database, policy_from
+from forecourt.cluster.metrics import ClusterCollector
+from forecourt.cluster.runtime import ClusterNode
 from forecourt.extension import Feature
 from forecourt.features import FEATURES
 from forecourt.gateway.admission import AdmissionPolicy
@@ -79,6 +82,7 @@ class Forecourt:
     metrics: Metrics
     edge: SocketGuard  # per-socket limits, installed in uvicorn by ``cli.serve.uvicorn_config``
     outbox: OutboxRelay  # delivers committed events; its lag is in /metrics
+    cluster: ClusterNode | None = None  # cluster mode (FORECOURT_NATS_URL)
 
 
 def create_app(
@@ -100,6 +104,13 @@ def create_app(
         database,
         LocalStationGateway(registry),
         bus=bus,
+    cluster = _cluster_node(settings)
+    registry = ConnectionRegistry(cluster.presence if cluster else None)
+    local_gateway = LocalStationGateway(registry)
+    gateway = cluster.serve(local_gateway) if cluster else local_gateway
+    services = build_services(
+        database,
+        gateway,
         policy=policy_from(settings),
         settings=settings,
         features=features,
@@ -116,6 +127,10 @@ def create_app(
     forecourt = Forecourt(settings, database, services, registry, metrics, edge, relay)
     forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
     forecourt.metrics.registry.register(OutboxCollector(relay.lag, lambda: relay.delivered_total))
+    forecourt = Forecourt(settings, database, services, registry, metrics, edge, cluster)
+    forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
+    if cluster is not None:
+        forecourt.metrics.registry.register(ClusterCollector(cluster.status))
 
     local_auth = LocalAuthAutomation(
         services.ctx,
@@ -128,7 +143,11 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if migrate:
             await database.migrate()
-        await services.network.reset_connections()
+        if cluster is None:
+            await services.network.reset_connections()
+        else:  # only stations no live node holds: the others are connected elsewhere
+            await cluster.start(on_taken=registry.evict, on_orphaned=_released(services))
+            await services.network.reset_connections(keep=cluster.presence.live_ids())
         endpoint.know(await services.network.station_ids())
         local_auth.start()  # local lists follow tokens and boots; reservations expire
         recovery = LostEventRecovery(services.remote)
@@ -148,6 +167,8 @@ def create_app(
         await relay.stop()
         if isinstance(services.ctx.leases, AdvisoryLeases):
             await services.ctx.leases.close()  # another node takes the singletons at once
+        if cluster is not None:
+            await cluster.stop()
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))
         await database.dispose()
@@ -162,14 +183,37 @@ def create_app(
     # a plain Starlette route: FastAPI's dependency machinery would stay alive, per connection,
     # for the station's whole session
     app.router.routes.append(WebSocketRoute("/ocpp/{station_id}", endpoint.session))
-    install_api(app, services, live_status=registry.ids, features=features)
-    install_web(app, services, settings)
+    install_api(
+        app,
+        services,
+        live_status=gateway.connected_ids,
+        features=features,
+        cluster_status=cluster.status_json if cluster else None,
+    )
+    install_web(app, services, settings, cluster.status_json if cluster else None)
     install_api_docs(app)  # /docs and /redoc from vendored assets, never a CDN
     for feature in features:
         feature.install_web(app, services, settings)
     _install_operations(app, forecourt)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _cluster_node(settings: Settings) -> ClusterNode | None:
+    if not settings.nats_url:
+        return None
+    return ClusterNode(
+        settings.nats_url, settings.cluster_name, settings.node_id, settings.presence_lease
+    )
+
+
+def _released(services: Services) -> Callable[[str], Awaitable[None]]:
+    """A dead node's station, released by this node: recorded disconnected (once)."""
+
+    async def record(station_id: str) -> None:
+        await services.core.provisioning.disconnected(station_id, "node lost")
+
+    return record
 
 
 def gateway_config(settings: Settings) -> GatewayConfig:

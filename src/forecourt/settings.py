@@ -292,6 +292,30 @@ class Settings(BaseSettings):
         description="This node's name in a cluster (default: host name and process id).",
     )
 
+    nats_url: str | None = Field(
+        None,
+        description="Cluster mode: the NATS server(s) (JetStream), e.g. nats://10.0.0.5:4222 "
+        "(comma list for several). Unset: one process, in-memory presence. Needs PostgreSQL.",
+    )
+    node_id: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        description="This node's name in the cluster (default: host name and process id); "
+        "give each node a stable one so a restart finds its own stale stations.",
+    )
+    cluster_name: str = Field(
+        "forecourt",
+        pattern=r"^[A-Za-z0-9_-]{1,32}$",
+        description="Prefix of the cluster's NATS subjects and buckets: clusters sharing one "
+        "NATS server keep apart by name.",
+    )
+    presence_lease: float = Field(
+        15.0,
+        ge=1.0,
+        le=300.0,
+        description="Cluster mode: how long a node's hold on a station (and the node's own "
+        "heartbeat) lasts without renewal (s); a dead node's stations are free after this.",
+    )
+
     @field_validator("protocols", "metrics_allow", mode="before")
     @classmethod
     def _split_protocols(cls, value: object) -> object:
@@ -327,6 +351,19 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_mode(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _cluster_needs_postgresql(self) -> Settings:
+        if self.nats_url and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "cluster mode (FORECOURT_NATS_URL) needs a shared PostgreSQL database: set "
+                "FORECOURT_DATABASE_URL=postgresql+asyncpg://... (SQLite is one process only)"
+            )
+        return self
+
+    @property
+    def cluster_mode(self) -> bool:
+        return bool(self.nats_url)
 
     @model_validator(mode="after")
     def _stripe_needs_keys(self) -> Settings:

@@ -105,6 +105,7 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/reservations/{reservation_id}/cancel": Probe(
             f"/dashboard/reservations/{ids.south_reservation}/cancel", {}
         ),
+        "GET /dashboard/cluster": Probe("/dashboard/cluster"),
         "GET /dashboard/drift": Probe("/dashboard/drift"),
         "POST /dashboard/drift/desired": Probe(
             "/dashboard/drift/desired", {"model": "M", "key": "K", "value": "1"}

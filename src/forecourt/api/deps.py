@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -20,6 +20,7 @@ from forecourt.services.core import Services
 class ApiContext:
     services: Services
     live_status: Callable[[], Iterable[str]] | None = None
+    cluster_status: Callable[[], dict[str, Any]] | None = None  # cluster mode only
 
     def is_connected(self, station: Station) -> bool:
         return self.connection_check()(station)

@@ -7,7 +7,7 @@ routes under ``/api`` and the problem+json error handlers (which leave non-API p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI
 
@@ -15,6 +15,7 @@ from forecourt.api.deps import ApiContext, binder
 from forecourt.api.problems import API_PREFIX, install_problem_handlers, problem_responses
 from forecourt.api.routes import (
     api_keys,
+    cluster,
     commands,
     configuration,
     connectors,
@@ -40,6 +41,7 @@ class ApiContribution(Protocol):
 __all__ = ["API_PREFIX", "create_api", "install_api", "install_problem_handlers"]
 
 LiveStatus = Callable[[], Iterable[str]]
+ClusterStatus = Callable[[], dict[str, Any]]
 
 
 def create_api(
@@ -47,6 +49,7 @@ def create_api(
     *,
     live_status: LiveStatus | None = None,
     features: Sequence[ApiContribution] = (),
+    cluster_status: ClusterStatus | None = None,
 ) -> APIRouter:
     """All API routes under ``/api``, bound to ``services``.
 
@@ -55,7 +58,7 @@ def create_api(
     Errors become problem+json only once ``install_problem_handlers`` ran on the app.
     ``features`` (``forecourt.features.FEATURES``) add their routes after the core's.
     """
-    context = ApiContext(services, live_status)
+    context = ApiContext(services, live_status, cluster_status)
     router = APIRouter(
         prefix=API_PREFIX,
         dependencies=[Depends(binder(context))],
@@ -76,6 +79,7 @@ def create_api(
         local_auth,  # local lists, the authorization cache, reservations
         device,  # monitors, display messages, customer information
         drift,  # desired configuration per model, drift checks and corrections
+        cluster,  # nodes and the stations they hold (cluster mode)
     ):
         router.include_router(module.router)
     router.include_router(maintenance.upload_router)  # stations upload logs, token in the URL
@@ -90,7 +94,12 @@ def install_api(
     *,
     live_status: LiveStatus | None = None,
     features: Sequence[ApiContribution] = (),
+    cluster_status: ClusterStatus | None = None,
 ) -> None:
     """Mount the API on ``app``: routes under ``/api`` plus problem+json error handlers."""
     install_problem_handlers(app)
-    app.include_router(create_api(services, live_status=live_status, features=features))
+    app.include_router(
+        create_api(
+            services, live_status=live_status, features=features, cluster_status=cluster_status
+        )
+    )

@@ -60,6 +60,9 @@ CORE_COMMANDS: dict[str, LazyCommand] = {
     "local-list": LazyCommand(
         "forecourt.cli.local_auth", "Local authorization lists and the authorization cache."
     ),
+    "cluster": LazyCommand(
+        "forecourt.cli.cluster", "Cluster mode: nodes, the stations each holds, lease ages."
+    ),
     "doctor": LazyCommand(
         "forecourt.cli.doctor", "Check the set-up: database, port, tools; one fix per problem."
     ),

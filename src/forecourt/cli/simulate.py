@@ -30,9 +30,13 @@ def simulate(
     protocol: Annotated[
         str, typer.Option(help="OCPP version: 1.6, 2.0.1, 2.1 or mixed (1.6 and 2.0.1).")
     ] = "1.6",
-    url: Annotated[str, typer.Option(help="CSMS base URL; stations append /{id}.")] = (
-        "ws://127.0.0.1:9000/ocpp"
-    ),
+    url: Annotated[
+        str,
+        typer.Option(
+            help="CSMS base URL; stations append /{id}. A comma list names several nodes:"
+            " each station fails over to the next when its connection fails or drops."
+        ),
+    ] = ("ws://127.0.0.1:9000/ocpp"),
     password: Annotated[
         str | None, typer.Option(help="HTTP Basic auth password (same for every station).")
     ] = None,
@@ -111,8 +115,8 @@ def _check(
         )
     if stations < 1:
         raise typer.BadParameter("need at least one station", param_hint="--stations")
-    if not url.startswith(("ws://", "wss://")):
-        raise typer.BadParameter("must start with ws:// or wss://", param_hint="--url")
+    if not all(part.strip().startswith(("ws://", "wss://")) for part in url.split(",")):
+        raise typer.BadParameter("each URL must start with ws:// or wss://", param_hint="--url")
     for value, hint in ((speed, "--speed"), (meter_interval, "--meter-interval"), (rate, "--rate")):
         if value <= 0:
             raise typer.BadParameter("must be positive", param_hint=hint)

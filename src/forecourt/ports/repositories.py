@@ -7,7 +7,7 @@ a unit of work left without commit rolls back.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -108,7 +108,7 @@ class StationRepository(Protocol):
         at: datetime,
         protocol: ProtocolVersion | None = None,
     ) -> bool: ...  # one UPDATE; False (and nothing stored) for an unknown station
-    async def mark_all_disconnected(self) -> None: ...  # on process start
+    async def mark_all_disconnected(self, keep: Collection[str] = ()) -> None: ...  # at start
     async def upsert_connector(
         self,
         station_id: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,10 +117,11 @@ class Network:
         async with self._ctx.uow() as uow:
             return await uow.stations.ids()
 
-    async def reset_connections(self) -> None:
-        """At process start no station is connected, whatever a crash left in storage."""
+    async def reset_connections(self, keep: Collection[str] = ()) -> None:
+        """At process start no station is connected, whatever a crash left in storage;
+        in cluster mode, except those (``keep``) that a live node holds."""
         async with self._ctx.uow() as uow:
-            await uow.stations.mark_all_disconnected()
+            await uow.stations.mark_all_disconnected(keep)
             await uow.commit()
 
     # -- connectors --------------------------------------------------------------------------

@@ -109,10 +109,16 @@ def chademo_dispenser(max_power_w: float = 50_000.0) -> EvseConfig:
     return EvseConfig(connectors=["chademo"], max_power_w=max_power_w)
 
 
+def split_urls(urls: str) -> list[str]:
+    """``ws://a/ocpp,ws://b/ocpp`` → both; a single URL → itself."""
+    return [url.strip() for url in urls.split(",") if url.strip()] or [urls]
+
+
 @dataclass
 class StationConfig:
     """Everything a simulated station needs to know. ``url`` is the CSMS base URL; the
-    station connects to ``{url}/{station_id}``."""
+    station connects to ``{url}/{station_id}``. A comma list names several CSMS nodes: the
+    station fails over to the next one when a connection fails or drops."""
 
     station_id: str
     protocol: ProtocolVersion = "1.6"
@@ -149,7 +155,12 @@ class StationConfig:
 
     @property
     def endpoint(self) -> str:
-        return f"{self.url.rstrip('/')}/{self.station_id}"
+        return self.endpoints[0]
+
+    @property
+    def endpoints(self) -> list[str]:
+        """One websocket URL per configured CSMS, in the order the station tries them."""
+        return [f"{url.rstrip('/')}/{self.station_id}" for url in split_urls(self.url)]
 
     @property
     def subprotocol(self) -> str:

@@ -102,6 +102,7 @@ class Uplink:
         self._boot_reason = "PowerUp"
         self._reboot_pending = False
         self._failures = 0  # consecutive connections that ended before an accepted boot
+        self._server = 0  # which of the configured CSMS URLs the station uses now
         self._tasks: set[asyncio.Task[None]] = set()
         self._jitter = random.Random(config.station_id)
         self.link_down.set()
@@ -116,17 +117,32 @@ class Uplink:
         self._want_online.set()
         while True:
             await self._want_online.wait()
+            failed_over = False
             try:
                 await self._connect_once()
             except LINK_ERRORS as exc:
                 self.emit(f"link down: {exc!r}"[:200])
+                failed_over = self._fail_over()
             except Exception:  # a simulator bug must not silently kill the station
                 _LOG.exception("%s: link failed", self.config.station_id)
             if self._reboot_pending:
                 self._reboot_pending = False
                 await asyncio.sleep(self.config.reboot_delay_s)
+            elif failed_over:  # the next server at once (jittered), the back-off per round
+                await asyncio.sleep(self.config.reconnect_delay_s * self._jitter.uniform(0.5, 1.5))
             elif self._want_online.is_set():
                 await asyncio.sleep(self._backoff())
+
+    def _fail_over(self) -> bool:
+        """Move on to the next configured CSMS; False when a round of them is complete."""
+        count = len(self.config.endpoints)
+        self._server = (self._server + 1) % count
+        return self._server != 0
+
+    @property
+    def _endpoint(self) -> str:
+        endpoints = self.config.endpoints
+        return endpoints[self._server % len(endpoints)]
 
     def _backoff(self) -> float:
         """Jittered exponential back-off, so a fleet does not reconnect in lockstep after a
@@ -185,7 +201,7 @@ class Uplink:
             headers["Authorization"] = "Basic " + base64.b64encode(secret).decode()
         subprotocols = None if self.config.sloppy else [Subprotocol(self.config.subprotocol)]
         async with connect(
-            self.config.endpoint,
+            self._endpoint,
             subprotocols=subprotocols,
             additional_headers=headers,
             open_timeout=self.config.call_timeout_s,
@@ -212,7 +228,7 @@ class Uplink:
         )
         self.rpc = rpc
         self.link_down.clear()
-        self.emit(f"connected to {self.config.endpoint}")
+        self.emit(f"connected to {self._endpoint}")
         reader = asyncio.create_task(rpc.run())
         work = asyncio.create_task(self._work(rpc, peer))
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,9 @@ from forecourt.domain.stations import (
 )
 from forecourt.storage.context import DbContext
 from forecourt.storage.tables import connectors, evses, stations
+
+#: Station ids per UPDATE when many are named (bound parameters per statement are limited).
+_ID_CHUNK = 1000
 
 _STATION_FIELDS = (
     "site_id",
@@ -181,8 +185,19 @@ class SqlStationRepository:
         result = await self._db.execute(_UPDATE_STATION, {**values, "b_station_id": station_id})
         return result.rowcount > 0
 
-    async def mark_all_disconnected(self) -> None:
+    async def mark_all_disconnected(self, keep: Collection[str] = ()) -> None:
         statement = update(stations).where(stations.c.connected).values(connected=False)
+        if not keep:
+            await self._db.execute(statement)
+            return
+        # cluster mode: stations held by live nodes stay connected (chunks: bound parameters
+        # are limited per statement, networks are not)
+        connected = await self._db.execute(select(stations.c.id).where(stations.c.connected))
+        stale = sorted(set(connected.scalars()) - set(keep))
+        for start in range(0, len(stale), _ID_CHUNK):
+            chunk = stale[start : start + _ID_CHUNK]
+            await self._db.execute(statement.where(stations.c.id.in_(chunk)))
+        return
         await self._db.execute(statement)
 
     async def upsert_connector(

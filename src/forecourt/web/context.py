@@ -93,6 +93,7 @@ class WebContext:
         self.sessions = SessionCodec(settings.secret_key)
         self.live = LiveFeed(services.ctx.bus)
         self.nav: list[NavItem] = list(DEFAULT_NAV)
+        self.cluster_status: Callable[[], dict[str, Any]] | None = None  # cluster mode only
         self.driver_hooks: list[DriverHook] = []
         self.slots: dict[str, list[str]] = {name: [] for name in SLOT_NAMES}
 

@@ -71,6 +71,8 @@ PAGE_REACH: dict[str, Reach] = {
     "POST /dashboard/stations/{station_id}/device/messages/refresh": Reach.SITES,
     "POST /dashboard/stations/{station_id}/device/customer-information": Reach.SITES,
     "GET /dashboard/stations/{station_id}/device/customer-information/{request_id}": Reach.SITES,
+    # cluster mode: nodes and the stations they hold (web/routes/cluster.py)
+    "GET /dashboard/cluster": Reach.NETWORK,
     # configuration drift (web/routes/drift.py)
     "GET /dashboard/drift": Reach.SITES,
     "POST /dashboard/drift/desired": Reach.NETWORK,
