@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from typer.testing import CliRunner, Result
@@ -77,6 +78,18 @@ class PkiServer:
         if chain is not None:
             context.load_cert_chain(str(chain), str(key) if key else None)
         return context
+
+    @asynccontextmanager
+    async def api(self, role: str = "technician") -> AsyncIterator[httpx.AsyncClient]:
+        """The REST API over the server's TLS port, with a fresh key of ``role``."""
+        key, _ = await self.server.forecourt.services.api_keys.create(role)
+        async with httpx.AsyncClient(
+            base_url=f"https://127.0.0.1:{self.server.port}",
+            headers={"Authorization": f"Bearer {key}"},
+            verify=self.client_tls(),
+            timeout=15,
+        ) as client:
+            yield client
 
     async def issue(self, station_id: str) -> tuple[Path, Path]:
         """``forecourt pki issue``: the station's chain and key files."""
