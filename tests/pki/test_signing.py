@@ -70,7 +70,7 @@ async def test_a_triggered_renewal_installs_a_new_certificate(
     leaf = x509.load_pem_x509_certificates(payload["certificateChain"].encode())[0]
     assert leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == station_id
     certificates = await pki_server.cli.json("pki", "list", "--station", station_id)
-    assert [c["serial"] for c in certificates][0] == crypto.serial_hex(leaf)
+    assert certificates[0]["serial"] == crypto.serial_hex(leaf)  # newest first
     assert len(certificates) == 2
     new_chain, new_key_file = tmp_path / "renewed.pem", tmp_path / "renewed.key"
     new_chain.write_text(payload["certificateChain"])
