@@ -47,6 +47,10 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "firmware": ("UpdateFirmware", "SignedUpdateFirmware", "GetDiagnostics", "GetLog"),
         "local_auth": ("SendLocalList", "GetLocalListVersion", "ReserveNow", "CancelReservation"),
         "smart_charging": ("SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule"),
+        "certificates": (
+            *("SignCertificate", "CertificateSigned", "InstallCertificate", "DeleteCertificate"),
+            "GetInstalledCertificateIds",
+        ),
     },
     "v201": {
         "provisioning": ("BootNotification", "Heartbeat", "Reset"),
@@ -84,6 +88,10 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule"),
             *("GetChargingProfiles", "ReportChargingProfiles", "NotifyChargingLimit"),
             *("NotifyEVChargingNeeds", "NotifyEVChargingSchedule", "ClearedChargingLimit"),
+        ),
+        "certificates": (
+            *("SignCertificate", "CertificateSigned", "InstallCertificate", "DeleteCertificate"),
+            "GetInstalledCertificateIds",
         ),
     },
     # 2.1 reuses the 2.0.1 types; only what 2.1 adds or changes that the adapter reads.

@@ -16,6 +16,7 @@ from forecourt.ports.events import EventBus
 from forecourt.ports.keys import Key
 from forecourt.ports.leases import Leases, single_node
 from forecourt.ports.session_costs import SESSION_COSTS
+from forecourt.ports.station_certificates import STATION_CERTIFICATES
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.ports.station_payments import STATION_PAYMENTS
 from forecourt.services.access import ApiKeys
@@ -150,6 +151,7 @@ def build_services(
     for feature in features:
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
     core.station_payments.bind(lambda: services.port(STATION_PAYMENTS))
+    core.certificates.bind(lambda: services.port(STATION_CERTIFICATES))
     return services
 
 

@@ -180,6 +180,22 @@ class Settings(BaseSettings):
         " TLS 1.2 cipher families of OCPP 2.0.1 A00.FR.318 work.",
     )
     tls_second_keyfile: Path | None = Field(None, description="The second certificate's key.")
+    tls_client_ca_file: Path | None = Field(
+        None,
+        description="CA bundle (PEM) station client certificates are verified with: set, the"
+        " OCPP endpoint asks for client certificates (security profile 3). `forecourt pki init`"
+        " writes one.",
+    )
+    pki_organization: str = Field(
+        "", description="The O station certificates must carry (OCPP A00.FR.413); empty: any."
+    )
+    pki_certificate_days: int = Field(365, ge=1, description="Validity of station certificates.")
+    pki_renew_before_days: int = Field(
+        30, ge=1, description="Ask a station for a new certificate this long before expiry."
+    )
+    pki_renewal_interval: float = Field(
+        3600.0, gt=0, description="How often the certificate expiry watch looks (s)."
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING, ERROR.")
     log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (one object per line).")
     secret_key: str = Field(
@@ -381,6 +397,8 @@ class Settings(BaseSettings):
             raise ValueError("tls_second_certfile and tls_second_keyfile go together")
         if any(second) and not self.tls_enabled:
             raise ValueError("a second TLS certificate needs tls_certfile and tls_keyfile")
+        if self.tls_client_ca_file is not None and not self.tls_enabled:
+            raise ValueError("tls_client_ca_file (profile 3) needs tls_certfile and tls_keyfile")
         return self
 
     @property

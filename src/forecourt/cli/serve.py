@@ -64,7 +64,7 @@ def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
         ws_max_size=settings.ws_max_message_size,
         ssl_certfile=str(settings.tls_certfile) if settings.tls_certfile else None,
         ssl_keyfile=str(settings.tls_keyfile) if settings.tls_keyfile else None,
-        ssl_context_factory=_with_second_certificate(settings),
+        ssl_context_factory=_tls_context_factory(settings),
         log_config=None,
         access_log=False,
         lifespan="on",
@@ -76,19 +76,40 @@ def uvicorn_config(settings: Settings, app: FastAPI) -> uvicorn.Config:
     )
 
 
-def _with_second_certificate(settings: Settings) -> SslContextFactory | None:
-    """ECDSA and RSA certificates in one context: OpenSSL keeps one per key type and picks
-    the one the negotiated cipher suite needs (A00.FR.318: both TLS 1.2 families)."""
+#: OpenSSL's X509_V_FLAG_NO_CHECK_TIME: the chain is verified, the dates are not (see below).
+_NO_CHECK_TIME = 0x200000
+
+
+def _tls_context_factory(settings: Settings) -> SslContextFactory | None:
+    """The default context, plus a second certificate and client certificates when set."""
     certfile, keyfile = settings.tls_second_certfile, settings.tls_second_keyfile
-    if certfile is None or keyfile is None:
+    client_ca = settings.tls_client_ca_file
+    if (certfile is None or keyfile is None) and client_ca is None:
         return None
 
     def factory(_config: object, default: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
         context = default()
-        context.load_cert_chain(certfile, keyfile)
+        if certfile is not None and keyfile is not None:
+            # ECDSA and RSA in one context: OpenSSL keeps one per key type and picks the one
+            # the negotiated cipher suite needs (A00.FR.318: both TLS 1.2 families)
+            context.load_cert_chain(certfile, keyfile)
+        if client_ca is not None:
+            _ask_client_certificates(context, client_ca)
         return context
 
     return factory
+
+
+def _ask_client_certificates(context: ssl.SSLContext, ca_file: Path) -> None:
+    """Security profile 3 on the same port as 1 and 2: a certificate is asked for, not
+    required (the station's stored profile decides), and its chain must lead to the bundle.
+    Its validity dates are left to the gateway: an expired certificate then gets a security
+    event and a clear refusal instead of a bare TLS alert (docs/security.md)."""
+    import ssl
+
+    context.verify_mode = ssl.CERT_OPTIONAL
+    context.load_verify_locations(cafile=str(ca_file))
+    context.verify_flags |= _NO_CHECK_TIME
 
 
 def refuse_weak_secret_key(settings: Settings) -> None:
@@ -123,6 +144,9 @@ def serve(
     heartbeat_interval: Annotated[int | None, typer.Option(help="Heartbeat interval (s).")] = None,
     tls_certfile: Annotated[Path | None, typer.Option(help="TLS certificate (profile 2).")] = None,
     tls_keyfile: Annotated[Path | None, typer.Option(help="TLS private key (profile 2).")] = None,
+    tls_client_ca_file: Annotated[
+        Path | None, typer.Option(help="CA bundle for station certificates (profile 3).")
+    ] = None,
     log_level: Annotated[str | None, typer.Option(help="DEBUG|INFO|WARNING|ERROR.")] = None,
     log_format: Annotated[str | None, typer.Option(help="text|json.")] = None,
     migrate: Annotated[bool, typer.Option(help="Apply database migrations at start.")] = True,
@@ -141,6 +165,7 @@ def serve(
         heartbeat_interval=heartbeat_interval,
         tls_certfile=tls_certfile,
         tls_keyfile=tls_keyfile,
+        tls_client_ca_file=tls_client_ca_file,
         log_level=log_level,
         log_format=log_format,
     )

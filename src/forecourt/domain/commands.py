@@ -7,6 +7,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from forecourt.domain.certificates import (  # re-exported: every command is found here
+    CertificateSigned as CertificateSigned,
+)
+from forecourt.domain.certificates import DeleteCertificate as DeleteCertificate
+from forecourt.domain.certificates import GetInstalledCertificateIds as GetInstalledCertificateIds
+from forecourt.domain.certificates import InstallCertificate as InstallCertificate
 from forecourt.domain.charging_profiles import (
     ChargingProfile,
     ProfileClear,
@@ -83,6 +89,10 @@ class CommandKind(StrEnum):
     CLEAR_CHARGING_PROFILE = "clear_charging_profile"
     GET_COMPOSITE_SCHEDULE = "get_composite_schedule"
     GET_CHARGING_PROFILES = "get_charging_profiles"
+    CERTIFICATE_SIGNED = "certificate_signed"
+    INSTALL_CERTIFICATE = "install_certificate"
+    DELETE_CERTIFICATE = "delete_certificate"
+    GET_INSTALLED_CERTIFICATES = "get_installed_certificates"
 
 
 class TriggerKind(StrEnum):
@@ -479,6 +489,10 @@ Command = (
     | ClearChargingProfile
     | GetCompositeSchedule
     | GetChargingProfiles
+    | CertificateSigned
+    | InstallCertificate
+    | DeleteCertificate
+    | GetInstalledCertificateIds
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -525,6 +539,10 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     ClearChargingProfile: CommandKind.CLEAR_CHARGING_PROFILE,
     GetCompositeSchedule: CommandKind.GET_COMPOSITE_SCHEDULE,
     GetChargingProfiles: CommandKind.GET_CHARGING_PROFILES,
+    CertificateSigned: CommandKind.CERTIFICATE_SIGNED,
+    InstallCertificate: CommandKind.INSTALL_CERTIFICATE,
+    DeleteCertificate: CommandKind.DELETE_CERTIFICATE,
+    GetInstalledCertificateIds: CommandKind.GET_INSTALLED_CERTIFICATES,
 }
 
 #: Configuration keys that hold the station's own password: only the rotation may set them

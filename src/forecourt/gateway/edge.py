@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from asyncio import TimerHandle
 from collections import Counter
 from dataclasses import dataclass
@@ -186,6 +187,12 @@ class GuardedWebSocket(WebSocketsSansIOProtocol):
         self.guard.closed(self.transport)
         super().connection_lost(exc)
 
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None:  # accepted for the app: it decides on the client certificate
+            scope["extensions"]["tls"] = {"client_cert_chain": _client_chain(self.transport)}
+
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         if self.handshake_initiated or self.conn.handshake_exc is None:
@@ -206,6 +213,14 @@ class GuardedWebSocket(WebSocketsSansIOProtocol):
         elif message["type"] == "websocket.http.response.body" and not message.get("more_body"):
             # a refusal is a complete handshake: else uvicorn logs an ERROR for each one
             self.handshake_complete = True
+
+
+def _client_chain(transport: asyncio.BaseTransport) -> list[str]:
+    """The ASGI TLS extension's ``client_cert_chain`` (PEM): the leaf the station presented
+    and TLS verified against the client CA bundle (empty without TLS or a certificate)."""
+    tls_object = transport.get_extra_info("ssl_object")
+    der = tls_object.getpeercert(binary_form=True) if tls_object is not None else None
+    return [ssl.DER_cert_to_PEM_cert(der)] if der else []
 
 
 def edge_protocols(guard: SocketGuard) -> tuple[type[asyncio.Protocol], type[asyncio.Protocol]]:

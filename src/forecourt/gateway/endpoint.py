@@ -21,11 +21,12 @@ from forecourt.gateway.admission import (
     Refusal,
     StationAdmission,
 )
-from forecourt.gateway.handshake import choose_subprotocol, parse_basic_auth
+from forecourt.gateway.handshake import choose_subprotocol, client_certificate, parse_basic_auth
 from forecourt.gateway.registry import Connection, ConnectionRegistry
 from forecourt.ocpp.adapter import Link, VersionAdapter, dispatcher
 from forecourt.ocpp.quirks import Quirks, quirks_for
 from forecourt.ocpp.session import OcppSession, SessionObserver
+from forecourt.ports.station_certificates import CertificateAdmission, Verdict
 from forecourt.services.core import CoreServices
 from forecourt.services.provisioning import Admission
 from forecourt.services.provisioning import Refusal as Unadmitted
@@ -141,12 +142,20 @@ class OcppEndpoint:
     async def _decide(
         self, websocket: WebSocket, station_id: str, address: str
     ) -> _Admitted | Refusal:
+        certificate = await self._core.certificates.admit(
+            station_id,
+            client_certificate(websocket.scope),
+            over_tls=websocket.scope.get("scheme") == "wss",
+        )
+        if certificate.verdict is Verdict.REFUSED:
+            return await self._certificate_refused(station_id, address, certificate)
+        certified = certificate.verdict is Verdict.ACCEPTED
         credentials = parse_basic_auth(websocket.headers.get("authorization"))
-        if credentials is not None and credentials.username != station_id:
+        if not certified and credentials is not None and credentials.username != station_id:
             await self._login_failed(station_id, address, known_station=False)
             return Refusal(401, "username_mismatch", 0)
         password = credentials.password if credentials else None
-        admission = await self._core.provisioning.admit(station_id, password)
+        admission = await self._core.provisioning.admit(station_id, password, certified=certified)
         if not admission.allowed:
             if admission.bad_password:
                 await self._login_failed(station_id, address, known_station=True)
@@ -162,6 +171,22 @@ class OcppEndpoint:
         if protocol is None:
             return Refusal(400, "no_supported_subprotocol", 0)
         return _Admitted(self._adapters[protocol], admission, protocol, bool(offered))
+
+    async def _certificate_refused(
+        self, station_id: str, address: str, refused: CertificateAdmission
+    ) -> Refusal:
+        """Profile 3 refused (identity, dates, revocation, profile not met): a security event
+        on the station named in the URL, and a failed login for the throttles."""
+        log.warning(
+            "client certificate refused: %s", refused.detail, extra={"station_id": station_id}
+        )
+        await self._core.records.record(
+            station_id,
+            StationEventKind.SECURITY,
+            {"type": "InvalidChargingStationCertificate", "techInfo": refused.detail[:255]},
+        )
+        await self._login_failed(station_id, address, known_station=station_id in self._known)
+        return Refusal(403, refused.reason, 0)
 
     def _unadmitted(self, station_id: str, admission: Admission) -> Refusal:
         """A refusal with a bounded reason label; the detail goes to the log only."""

@@ -1,11 +1,12 @@
-"""Handshake decisions: which subprotocol, and who is knocking (security profiles 1 and 2)."""
+"""Handshake decisions: which subprotocol, and who is knocking (security profiles 1 to 3)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +33,10 @@ def parse_basic_auth(header: str | None) -> BasicCredentials | None:
         return None
     username, sep, password = decoded.partition(":")
     return BasicCredentials(username, password) if sep else None
+
+
+def client_certificate(scope: Mapping[str, Any]) -> str | None:
+    """The station's TLS client certificate (PEM), from the ASGI TLS extension the edge fills
+    (``gateway/edge.py``); None without TLS or without a certificate."""
+    chain = scope.get("extensions", {}).get("tls", {}).get("client_cert_chain") or []
+    return str(chain[0]) if chain else None

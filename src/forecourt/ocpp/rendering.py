@@ -13,23 +13,27 @@ from typing import Any, assert_never
 
 from forecourt.domain.commands import (
     CancelReservation,
+    CertificateSigned,
     ChangeAvailability,
     ClearCache,
     ClearChargingProfile,
     Command,
     CostUpdate,
     DataTransfer,
+    DeleteCertificate,
     DisplayPrice,
     FetchLog,
     GetBaseReport,
     GetChargingProfiles,
     GetCompositeSchedule,
     GetConfiguration,
+    GetInstalledCertificateIds,
     GetLocalListLimits,
     GetLocalListVersion,
     GetMessageLimits,
     GetReport,
     GetTransactionStatus,
+    InstallCertificate,
     PublishFirmware,
     RemoteStart,
     RemoteStop,
@@ -86,6 +90,20 @@ AdministrationCommand = (
 SmartChargingCommand = (
     SetChargingProfile | ClearChargingProfile | GetCompositeSchedule | GetChargingProfiles
 )
+CertificateCommand = (
+    CertificateSigned | InstallCertificate | DeleteCertificate | GetInstalledCertificateIds
+)
+#: Every command but the certificate family (which each version answers in its own module).
+CoreCommand = (
+    ControlCommand
+    | ConfigurationCommand
+    | MessageCommand
+    | MaintenanceCommand
+    | LocalAuthCommand
+    | DeviceCommand
+    | AdministrationCommand
+    | SmartChargingCommand
+)
 Rendered = tuple[str, Mapping[str, object]]
 
 
@@ -101,6 +119,7 @@ class FamilyRenderers:
     device: Callable[[DeviceCommand], Rendered]
     administration: Callable[[AdministrationCommand], Rendered]
     smart_charging: Callable[[SmartChargingCommand], Rendered]
+    certificates: Callable[[CertificateCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -160,5 +179,12 @@ class FamilyRenderers:
                 | GetChargingProfiles()
             ):
                 return self.smart_charging(command)
+            case (
+                CertificateSigned()
+                | InstallCertificate()
+                | DeleteCertificate()
+                | GetInstalledCertificateIds()
+            ):
+                return self.certificates(command)
             case _:
                 assert_never(command)

@@ -25,6 +25,7 @@ from forecourt.services.password_rotation import PasswordRotation
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.reservations import Reservations
+from forecourt.services.station_certificates import StationCertificates
 from forecourt.services.station_payments import StationPayments
 from forecourt.services.station_records import StationRecords
 from forecourt.services.transactions import Transactions
@@ -52,6 +53,8 @@ class CoreServices:
     session_total: Callable[[int], Awaitable[str | None]] = field(default=_unpriced)
     #: OCPP 2.1 direct payments; bound to the payments port by the composition root.
     station_payments: StationPayments = field(default_factory=StationPayments)
+    #: Security profile 3 and SignCertificate; bound to the PKI port by the composition root.
+    certificates: StationCertificates = field(default_factory=StationCertificates)
 
 
 @dataclass(slots=True)

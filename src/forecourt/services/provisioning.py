@@ -57,28 +57,38 @@ class Provisioning:
         self._rng = rng or random.Random()
         self._started = ctx.clock.now()  # built at start-up: when a restart's storm begins
 
-    async def admit(self, station_id: str, password: str | None) -> Admission:
+    async def admit(
+        self, station_id: str, password: str | None, *, certified: bool = False
+    ) -> Admission:
         """Security profile 1/2: HTTP Basic with username = station id (checked by the gateway).
-        The password is checked after the unit of work ends: no connection is held meanwhile."""
+        The password is checked after the unit of work ends: no connection is held meanwhile.
+        ``certified``: profile 3, a client certificate already proved the identity (A00.FR.
+        503: no Basic auth then)."""
         async with self._ctx.uow() as uow:
             station = await uow.stations.get(station_id)
         if station is None:
             return await self._admit_unknown(station_id, password)
+        refused = None if certified else await self._password_refusal(station, password)
+        if refused is not None:
+            return refused
+        return Admission(
+            True, "", station.registration, station.vendor, station.model, station=station
+        )
+
+    async def _password_refusal(self, station: Station, password: str | None) -> Admission | None:
         if station.password_hash is not None:
-            subject = f"station:{station_id}"
+            subject = f"station:{station.id}"
             if password is None:
                 return Admission(False, "bad credentials", bad_password=True)
             if await verify_password_off_loop(password, station.password_hash, subject=subject):
-                await self._store_verifier(station_id, station.password_hash, subject, password)
+                await self._store_verifier(station.id, station.password_hash, subject, password)
                 if station.previous_password_hash is not None:
-                    await self._end_rotation(station_id)
+                    await self._end_rotation(station.id)
             elif not await self._previous_matches(station, password):
                 return Admission(False, "bad credentials", bad_password=True)
         elif self._ctx.policy.require_station_password:
             return Admission(False, "station has no password and the policy requires one")
-        return Admission(
-            True, "", station.registration, station.vendor, station.model, station=station
-        )
+        return None
 
     async def _previous_matches(self, station: Station, password: str) -> bool:
         """Mid-rotation the station may still use its previous password (it had not yet

@@ -19,11 +19,9 @@ from forecourt.domain.commands import (
     SetConfiguration,
     SetConfigurationItems,
     SetStationPassword,
-    TriggerKind,
-    TriggerMessage,
     kind_of,
 )
-from forecourt.domain.errors import CommandNotSupported, Conflict, InvalidInput, NotFound
+from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.payloads import bounded_payload
 from forecourt.domain.tokens import TokenKind
 from forecourt.ports.station_gateway import StationGateway
@@ -44,7 +42,6 @@ class RemoteControl:
         timeout: float | None = None,
     ) -> CommandRecord:
         """Send a command and wait for the answer; the record survives whatever happens."""
-        refuse_unhandled_follow_up(command)
         refuse_password_change(command)
         if isinstance(command, RemoteStart) and command.token_kind is None:
             command = dataclasses.replace(command, token_kind=await self._kind_of(command))
@@ -151,16 +148,6 @@ def refuse_password_change(command: Command) -> None:
             f"{command.key} is the station's password: rotate it with"
             " `forecourt command STATION rotate-password` (API: POST"
             " /api/stations/{id}/password-rotation), which keeps the station able to connect"
-        )
-
-
-def refuse_unhandled_follow_up(command: Command) -> None:
-    """Never ask a station for a message Forecourt cannot answer yet: a triggered
-    SignCertificate would be answered NotSupported (the certificates issue builds it)."""
-    if isinstance(command, TriggerMessage) and command.message is TriggerKind.SIGN_CERTIFICATE:
-        raise CommandNotSupported(
-            "Forecourt does not sign station certificates yet: triggering a SignCertificate"
-            " request is refused"
         )
 
 

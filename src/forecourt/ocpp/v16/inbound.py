@@ -15,7 +15,7 @@ from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
 from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.metering import decimal_value, finite_or_reject, to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
-from forecourt.ocpp.v16 import maintenance
+from forecourt.ocpp.v16 import certificates, maintenance
 from forecourt.ocpp.v16.mapping import (
     AUTHORIZATION_STATUS,
     CONNECTOR_STATUS,
@@ -222,4 +222,5 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "SignedFirmwareStatusNotification": maintenance.signed_firmware_status,
     "LogStatusNotification": maintenance.log_status,
     "SecurityEventNotification": maintenance.security_event,
+    "SignCertificate": certificates.sign_certificate,
 }

@@ -58,13 +58,15 @@ from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.domain.firmware_publishing import PublishFirmware, UnpublishFirmware
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.rendering import (
+    CertificateCommand,
     ConfigurationCommand,
     ControlCommand,
+    CoreCommand,
     FamilyRenderers,
     MessageCommand,
     Rendered,
 )
-from forecourt.ocpp.v16 import local_auth, maintenance, pricing, smart_charging
+from forecourt.ocpp.v16 import certificates, local_auth, maintenance, pricing, smart_charging
 from forecourt.ocpp.v16.administration import administration_result, render_administration
 from forecourt.ocpp.v16.mapping import COMMAND_STATUS, EXTENDED_TRIGGER, TRIGGER
 from forecourt.ocpp.v16.wire_types.authorization import ClearCacheRequest
@@ -210,6 +212,12 @@ def _data_transfer(command: DataTransfer) -> DataTransferRequest:
 
 def interpret(command: Command, response: Payload) -> CommandResult:
     """The station's response payload -> neutral result."""
+    if isinstance(command, CertificateCommand):  # the security extension: its own module
+        return certificates.interpret(command, response)
+    return _interpret_core(command, response)
+
+
+def _interpret_core(command: CoreCommand, response: Payload) -> CommandResult:
     match command:
         case GetConfiguration():
             # The session checked the answer against GetConfigurationResponse's schema.
@@ -305,4 +313,5 @@ _RENDERERS = FamilyRenderers(
     device=_render_device,
     administration=render_administration,
     smart_charging=smart_charging.render,
+    certificates=certificates.render,
 )

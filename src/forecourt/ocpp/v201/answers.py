@@ -36,13 +36,14 @@ from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.maintenance_status import REQUEST_STATUS
 from forecourt.ocpp.rendering import (
     AdministrationCommand,
+    CertificateCommand,
     ConfigurationCommand,
     ControlCommand,
     LocalAuthCommand,
     MessageCommand,
     SmartChargingCommand,
 )
-from forecourt.ocpp.v201 import local_auth, maintenance, smart_charging
+from forecourt.ocpp.v201 import certificates, local_auth, maintenance, smart_charging
 from forecourt.ocpp.v201.administration import interpret_administration
 from forecourt.ocpp.v201.device import DISPLAY_MESSAGE_STATUS, interpret_device
 from forecourt.ocpp.v201.mapping import (
@@ -73,6 +74,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         return interpret_administration(command, response)
     if isinstance(command, SmartChargingCommand):
         return smart_charging.interpret(command, response)
+    if isinstance(command, CertificateCommand):  # blocks A and M: their own module
+        return certificates.interpret(command, response)
     if isinstance(command, PublishFirmware | UnpublishFirmware):  # L03/L04: their own words
         return maintenance.interpret_publishing(command, response)
     return _interpret_core(command, response)

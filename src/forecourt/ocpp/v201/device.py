@@ -33,6 +33,7 @@ from forecourt.domain.errors import CommandNotSupported
 from forecourt.ocpp.adapter import Payload
 from forecourt.ocpp.rendering import Rendered
 from forecourt.ocpp.v201.wire_types.common import (
+    CertificateHashDataType,
     ComponentType,
     ComponentVariableType,
     EVSEType,
@@ -44,7 +45,6 @@ from forecourt.ocpp.v201.wire_types.common import (
     VariableType,
 )
 from forecourt.ocpp.v201.wire_types.device_messages import (
-    CertificateHashDataType,
     ClearDisplayMessageRequest,
     CustomerInformationRequest,
     GetDisplayMessagesRequest,

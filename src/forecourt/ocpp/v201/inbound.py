@@ -22,7 +22,7 @@ from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
-from forecourt.ocpp.v201 import device_inbound, maintenance
+from forecourt.ocpp.v201 import certificates, device_inbound, maintenance
 from forecourt.ocpp.v201 import smart_charging_inbound as k
 from forecourt.ocpp.v201.local_auth_inbound import reservation_status_update
 from forecourt.ocpp.v201.mapping import (
@@ -333,6 +333,7 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "DataTransfer": data_transfer,
     "NotifyReport": notify_report,
     "SecurityEventNotification": maintenance.security_event,
+    "SignCertificate": certificates.sign_certificate,
     "FirmwareStatusNotification": maintenance.firmware_status,
     "LogStatusNotification": maintenance.log_status,
     "PublishFirmwareStatusNotification": maintenance.publish_status,

@@ -36,7 +36,7 @@ from forecourt.ocpp.rendering import (
     MessageCommand,
     Rendered,
 )
-from forecourt.ocpp.v201 import local_auth, maintenance, smart_charging
+from forecourt.ocpp.v201 import certificates, local_auth, maintenance, smart_charging
 from forecourt.ocpp.v201.administration import render_administration
 from forecourt.ocpp.v201.device import render_device
 from forecourt.ocpp.v201.device_model import get_variable_data, set_variable_data
@@ -236,4 +236,5 @@ _RENDERERS = FamilyRenderers(
     device=render_device,
     administration=render_administration,
     smart_charging=smart_charging.render,
+    certificates=certificates.render,
 )

@@ -56,7 +56,7 @@ async def station_page(
         "events": await services.network.station_events(station_id, None, HISTORY),
         "local_list": await services.local_lists.view(station_id),
         "reservations": await services.core.reservations.list(station_id, HISTORY),
-        "triggers": [kind for kind in TriggerKind if kind is not TriggerKind.SIGN_CERTIFICATE],
+        "triggers": list(TriggerKind),
     }
     return web.page(request, "dashboard/station.html", context)
 

@@ -247,3 +247,11 @@ class ComponentVariableType(TypedDict):
     customData: NotRequired[CustomDataType]
     component: ComponentType
     variable: NotRequired[VariableType]
+
+
+class CertificateHashDataType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    hashAlgorithm: HashAlgorithmEnumType
+    issuerNameHash: str
+    issuerKeyHash: str
+    serialNumber: str

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Literal, NotRequired, TypedDict
 
 from forecourt.ocpp.v201.wire_types.common import (
+    CertificateHashDataType,
     CustomDataType,
-    HashAlgorithmEnumType,
     IdTokenType,
     MessageInfoType,
     MessagePriorityEnumType,
@@ -78,14 +78,6 @@ class CustomerInformationRequest(TypedDict):
     report: bool
     clear: bool
     customerIdentifier: NotRequired[str]
-
-
-class CertificateHashDataType(TypedDict):
-    customData: NotRequired[CustomDataType]
-    hashAlgorithm: HashAlgorithmEnumType
-    issuerNameHash: str
-    issuerKeyHash: str
-    serialNumber: str
 
 
 class CustomerInformationResponse(TypedDict):
