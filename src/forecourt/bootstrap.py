@@ -10,6 +10,7 @@ from forecourt.bus.inprocess import InProcessBus
 from forecourt.extension import Feature, Host
 from forecourt.features import FEATURES, storage_extensions
 from forecourt.ports.clock import Clock, SystemClock
+from forecourt.ports.contracts import CONTRACTS
 from forecourt.ports.keys import Key
 from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_gateway import StationGateway
@@ -29,6 +30,7 @@ from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance, MaintenanceConfig
 from forecourt.services.network import Network
 from forecourt.services.password_rotation import PasswordRotation
+from forecourt.services.plug_and_charge import PlugAndCharge
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.reservations import Reservations
@@ -111,9 +113,10 @@ def build_services(
     )
     transactions = Transactions(ctx)
     remote = RemoteControl(ctx, gateway)
+    authorization = Authorization(ctx)
     core = CoreServices(
         provisioning=Provisioning(ctx),
-        authorization=Authorization(ctx),
+        authorization=authorization,
         availability=Availability(ctx, transactions),
         transactions=transactions,
         records=StationRecords(ctx),
@@ -122,6 +125,7 @@ def build_services(
         reservations=Reservations(ctx, remote),
         device=DeviceReports(ctx),
         session_total=lambda transaction_id: _session_total(services, transaction_id),
+        plug_and_charge=PlugAndCharge(authorization),
     )
     services = Services(
         ctx=ctx,
@@ -142,6 +146,7 @@ def build_services(
     for feature in features:
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
     core.station_payments.bind(lambda: services.port(STATION_PAYMENTS))
+    core.plug_and_charge.bind(lambda: services.port(CONTRACTS))
     return services
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from forecourt.compat.feature import FEATURE as COMPAT
 from forecourt.firmware.feature import FEATURE as FIRMWARE
 from forecourt.payments.feature import FEATURE as PAYMENTS
+from forecourt.plug_and_charge.feature import FEATURE as PLUG_AND_CHARGE
 from forecourt.reliability.feature import FEATURE as RELIABILITY
 from forecourt.smart_charging.feature import FEATURE as SMART_CHARGING
 
@@ -22,7 +23,10 @@ if TYPE_CHECKING:
 
 #: The order in which a serving process starts them (and stops them in reverse), and in which
 #: their routes and dashboard entries are added. Ports are found whatever the order.
-FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT, FIRMWARE, SMART_CHARGING)
+FEATURES: tuple[Feature[Any], ...] = (
+    *(RELIABILITY, PAYMENTS, COMPAT, FIRMWARE, SMART_CHARGING),
+    PLUG_AND_CHARGE,
+)
 
 
 def storage_extensions(features: Sequence[Feature[Any]] = FEATURES) -> StorageExtensions:
