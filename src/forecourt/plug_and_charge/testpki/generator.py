@@ -39,7 +39,7 @@ MO_ISSUER = "mo_sub2"  # the sub-CA that signs contracts (also the built-in pool
 
 
 @dataclass(frozen=True, slots=True)
-class TestPki:
+class GeneratedPki:
     directory: Path
     ocsp_url: str
 
@@ -52,7 +52,7 @@ class TestPki:
         return self.directory / ROOTS
 
 
-def generate(directory: Path, ocsp_url: str, now: datetime | None = None) -> TestPki:
+def generate(directory: Path, ocsp_url: str, now: datetime | None = None) -> GeneratedPki:
     """Write the whole PKI to ``directory`` (created); OCSP URLs point at ``ocsp_url``."""
     now = now or datetime.now(UTC)
     directory.mkdir(parents=True, exist_ok=True)
@@ -79,7 +79,7 @@ def generate(directory: Path, ocsp_url: str, now: datetime | None = None) -> Tes
         "vehicle_emaid": VEHICLE_EMAID,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2))
-    return TestPki(directory, ocsp_url)
+    return GeneratedPki(directory, ocsp_url)
 
 
 def _v2g(directory: Path, validity: Validity) -> x509.Certificate:
