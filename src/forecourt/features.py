@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from forecourt.accounts.feature import FEATURE as ACCOUNTS
 from forecourt.compat.feature import FEATURE as COMPAT
 from forecourt.firmware.feature import FEATURE as FIRMWARE
 from forecourt.payments.feature import FEATURE as PAYMENTS
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 #: their routes and dashboard entries are added. Ports are found whatever the order.
 FEATURES: tuple[Feature[Any], ...] = (
     *(RELIABILITY, PAYMENTS, COMPAT, FIRMWARE, SMART_CHARGING),
-    PLUG_AND_CHARGE,
+    *(PLUG_AND_CHARGE, ACCOUNTS),
 )
 
 
