@@ -93,6 +93,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             *("SignCertificate", "CertificateSigned", "InstallCertificate", "DeleteCertificate"),
             "GetInstalledCertificateIds",
         ),
+        "iso15118": ("Get15118EVCertificate", "GetCertificateStatus"),
     },
     # 2.1 reuses the 2.0.1 types; only what 2.1 adds or changes that the adapter reads.
     "v21": {

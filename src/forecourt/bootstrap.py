@@ -13,6 +13,7 @@ from forecourt.extension import Feature, Host
 from forecourt.features import FEATURES, storage_extensions
 from forecourt.ports.clock import Clock, SystemClock
 from forecourt.ports.events import EventBus
+from forecourt.ports.contracts import CONTRACTS
 from forecourt.ports.keys import Key
 from forecourt.ports.leases import Leases, single_node
 from forecourt.ports.session_costs import SESSION_COSTS
@@ -34,6 +35,7 @@ from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance, MaintenanceConfig
 from forecourt.services.network import Network
 from forecourt.services.password_rotation import PasswordRotation
+from forecourt.services.plug_and_charge import PlugAndCharge
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.reservations import Reservations
@@ -120,9 +122,10 @@ def build_services(
     )
     transactions = Transactions(ctx)
     remote = RemoteControl(ctx, gateway)
+    authorization = Authorization(ctx)
     core = CoreServices(
         provisioning=Provisioning(ctx),
-        authorization=Authorization(ctx),
+        authorization=authorization,
         availability=Availability(ctx, transactions),
         transactions=transactions,
         records=StationRecords(ctx),
@@ -131,6 +134,7 @@ def build_services(
         reservations=Reservations(ctx, remote),
         device=DeviceReports(ctx),
         session_total=lambda transaction_id: _session_total(services, transaction_id),
+        plug_and_charge=PlugAndCharge(authorization),
     )
     services = Services(
         ctx=ctx,
@@ -152,6 +156,7 @@ def build_services(
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
     core.station_payments.bind(lambda: services.port(STATION_PAYMENTS))
     core.certificates.bind(lambda: services.port(STATION_CERTIFICATES))
+    core.plug_and_charge.bind(lambda: services.port(CONTRACTS))
     return services
 
 

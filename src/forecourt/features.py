@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from forecourt.accounts.feature import FEATURE as ACCOUNTS
 from forecourt.compat.feature import FEATURE as COMPAT
 from forecourt.firmware.feature import FEATURE as FIRMWARE
 from forecourt.payments.feature import FEATURE as PAYMENTS
 from forecourt.pki.feature import FEATURE as PKI
+from forecourt.plug_and_charge.feature import FEATURE as PLUG_AND_CHARGE
 from forecourt.reliability.feature import FEATURE as RELIABILITY
 from forecourt.smart_charging.feature import FEATURE as SMART_CHARGING
 
@@ -30,6 +32,8 @@ FEATURES: tuple[Feature[Any], ...] = (
     FIRMWARE,
     SMART_CHARGING,
     PKI,
+    *(RELIABILITY, PAYMENTS, COMPAT, FIRMWARE, SMART_CHARGING),
+    *(PLUG_AND_CHARGE, ACCOUNTS),
 )
 
 

@@ -330,6 +330,23 @@ class Settings(BaseSettings):
         le=300.0,
         description="Cluster mode: how long a node's hold on a station (and the node's own "
         "heartbeat) lasts without renewal (s); a dead node's stations are free after this.",
+    v2g_root_certificates: Path | None = Field(
+        None,
+        description="Plug & Charge: PEM file of the trusted V2G and MO root certificates that "
+        "contract certificates must chain to (none: every presented contract is Invalid).",
+    )
+    contract_pool_dir: Path | None = Field(
+        None,
+        description="Plug & Charge: a test V2G PKI directory (forecourt pnc test-pki) whose MO "
+        "sub-CA the built-in contract pool issues from (Get15118EVCertificate).",
+    )
+    contract_pool_url: str | None = Field(
+        None,
+        description="Plug & Charge: an external contract-certificate pool's endpoint "
+        "(docs/plug-and-charge.md); takes precedence over contract_pool_dir.",
+    )
+    ocsp_timeout: float = Field(
+        5.0, gt=0, le=30, description="Plug & Charge: seconds to wait for an OCSP responder."
     )
 
     @field_validator("protocols", "metrics_allow", mode="before")

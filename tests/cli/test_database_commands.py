@@ -270,6 +270,7 @@ def test_commands_refuse_a_database_at_an_older_revision(database_url: str) -> N
         " + 0010_event_outbox + 0016_firmware + 0021_smart_charging_departures"
         " + 0023_reliability_baselines: run `forecourt migrate` first"
         " + 0016_firmware + 0020_smart_charging + 0040_pki: run `forecourt migrate` first"
+        " + 0016_firmware + 0020_smart_charging + 0041_accounts: run `forecourt migrate` first"
     ) in " ".join(result.stderr.split())
 
 

@@ -34,6 +34,34 @@ class IdToken:
     kind: TokenKind = TokenKind.RFID
 
 
+#: Autocharge on 1.6: stations send the car's EVCCID (its MAC) as idTag "VID:<hex>", the
+#: convention of the field (2.0.1 has the MacAddress idToken type for it).
+AUTOCHARGE_PREFIX = "VID:"
+_MAC_SEPARATORS = str.maketrans("", "", ":-. ")
+
+
+def mac_token_value(text: str) -> str:
+    """One spelling of an EVCCID, however a station writes it: 12 upper-case hex digits
+    ("VID:00-1a-2b..." and "00:1A:2B..." are the same car)."""
+    if text[: len(AUTOCHARGE_PREFIX)].upper() == AUTOCHARGE_PREFIX:
+        text = text[len(AUTOCHARGE_PREFIX) :]
+    return text.translate(_MAC_SEPARATORS).upper()
+
+
+def token_of(value: str, kind: TokenKind) -> IdToken:
+    """A presented token in its stored spelling (Autocharge MACs are normalised)."""
+    if kind is TokenKind.MAC_ADDRESS:
+        return IdToken(mac_token_value(value), kind)
+    return IdToken(value, kind)
+
+
+def id_tag_token(id_tag: str) -> IdToken:
+    """A 1.6 idTag: an RFID card, or an Autocharge car when it reads "VID:..."."""
+    if id_tag[: len(AUTOCHARGE_PREFIX)].upper() == AUTOCHARGE_PREFIX:
+        return token_of(id_tag, TokenKind.MAC_ADDRESS)
+    return IdToken(id_tag, TokenKind.RFID)
+
+
 @dataclass(slots=True)
 class TokenRecord:
     """A token the operator knows about."""

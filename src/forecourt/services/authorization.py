@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forecourt.domain.contracts import ContractStatus, refused_by_contract
 from forecourt.domain.tokens import (
     AuthorizationResult,
     IdToken,
@@ -46,9 +47,15 @@ class Authorization:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    async def authorize(self, station_id: str, token: IdToken) -> AuthorizationResult:
-        async with self._ctx.uow() as uow:
-            result = await authorize_in(uow, token, self._ctx)
+    async def authorize(
+        self, station_id: str, token: IdToken, contract: ContractStatus | None = None
+    ) -> AuthorizationResult:
+        """``contract``: the verdict on a Plug & Charge contract certificate, when one was
+        presented; a failed one answers before the token (an eMAID) is looked at."""
+        result = None if contract is None else refused_by_contract(contract)
+        if result is None:
+            async with self._ctx.uow() as uow:
+                result = await authorize_in(uow, token, self._ctx)
         await self._ctx.publish(
             "token.authorized", station_id, token=token.value, status=result.status.value
         )

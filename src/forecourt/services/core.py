@@ -22,6 +22,7 @@ from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance
 from forecourt.services.network import Network
 from forecourt.services.password_rotation import PasswordRotation
+from forecourt.services.plug_and_charge import PlugAndCharge
 from forecourt.services.provisioning import Provisioning
 from forecourt.services.remote_control import RemoteControl
 from forecourt.services.reservations import Reservations
@@ -49,6 +50,8 @@ class CoreServices:
     maintenance: Maintenance
     reservations: Reservations
     device: DeviceReports
+    #: ISO 15118 contracts; bound to the contracts port by the composition root.
+    plug_and_charge: PlugAndCharge
     # The session's price when a feature offers one (ports.session_costs); None: not priced.
     session_total: Callable[[int], Awaitable[str | None]] = field(default=_unpriced)
     #: OCPP 2.1 direct payments; bound to the payments port by the composition root.

@@ -15,7 +15,7 @@ from forecourt.domain.connectors import (
 from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.stations import RegistrationStatus, Site, Station, check_station_id
-from forecourt.domain.tokens import TokenKind, TokenRecord
+from forecourt.domain.tokens import TokenKind, TokenRecord, token_of
 from forecourt.ports.repositories import StatusHistoryEntry, UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.credentials import hash_password
@@ -171,6 +171,7 @@ class Network:
     async def add_token(self, token: TokenRecord) -> TokenRecord:
         if not token.value or len(token.value) > 255:
             raise InvalidInput("a token value must be 1-255 characters")
+        token.value = token_of(token.value, token.kind).value  # one spelling per Autocharge MAC
         async with self._ctx.uow() as uow:
             await uow.tokens.add(token)
             await uow.commit()

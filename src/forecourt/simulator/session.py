@@ -75,6 +75,8 @@ class ChargingSession:
     vehicle: VehicleProfile
     id_token: str | None
     id_token_type: str = "ISO14443"
+    #: Plug & Charge: the car's contract chain (PEM), presented with its eMAID (id_token)
+    contract_certificate: str | None = None
     remote: bool = False  # started by the CSMS (RemoteStart / RequestStartTransaction)
     remote_start_id: int | None = None  # 2.0.1 only
     transaction_id: str | int | None = None  # 1.6: assigned by the CSMS; 2.0.1: a uuid

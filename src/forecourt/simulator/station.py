@@ -136,6 +136,7 @@ class SimulatedStation:
         remote: bool = False,
         id_token_type: str = "ISO14443",
         remote_start_id: int | None = None,
+        contract_certificate: str | None = None,
     ) -> ChargingSession | None:
         """Plug a vehicle in (and tap a card unless ``remote``); returns the running session,
         or None if no EVSE can take it. ``evse_id`` None picks the first free EVSE."""
@@ -149,6 +150,7 @@ class SimulatedStation:
             vehicle=vehicle,
             id_token=id_token or self._rng.choice(self.config.id_tags),
             id_token_type=id_token_type,
+            contract_certificate=contract_certificate,
             remote=remote,
             remote_start_id=remote_start_id,
         )

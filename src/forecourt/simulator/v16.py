@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -20,6 +21,9 @@ from forecourt.simulator.session import (
     utc_now,
 )
 from forecourt.simulator.uplink import BootResult, OutboxItem
+
+#: The OCA "ISO 15118 Plug & Charge with OCPP 1.6" DataTransfer vendor.
+PNC_VENDOR = "org.openchargealliance.iso15118pnc"
 
 STATUS: dict[ConnectorStatus, str] = {
     ConnectorStatus.AVAILABLE: "Available",
@@ -123,12 +127,27 @@ class V16Dialect:
     async def authorize(self, session: ChargingSession) -> bool:
         if not self.local.admits(session.evse_id, session.id_token):
             return False  # reserved for another token
+        if session.contract_certificate:
+            return await self._authorize_contract(session)
         result = await self.uplink.send_now("Authorize", {"idTag": session.id_token})
         if result is None:  # offline: LocalAuthorizeOffline, from the local list
             return self.local.offline_verdict(session.id_token)
         status = str(result.get("idTagInfo", {}).get("status"))
         self.local.remember(session.id_token, status)
         return status == "Accepted"
+
+    async def _authorize_contract(self, session: ChargingSession) -> bool:
+        """Plug & Charge on 1.6: the 2.0.1 Authorize inside the OCA DataTransfer wrapper."""
+        wrapped = {
+            "idToken": {"idToken": session.id_token, "type": "eMAID"},
+            "certificate": session.contract_certificate,
+        }
+        payload = {"vendorId": PNC_VENDOR, "messageId": "Authorize", "data": json.dumps(wrapped)}
+        result = await self.uplink.send_now("DataTransfer", payload)
+        if result is None or result.get("status") != "Accepted":
+            return False
+        answer = json.loads(str(result.get("data") or "{}"))
+        return bool(answer.get("idTokenInfo", {}).get("status") == "Accepted")
 
     async def plugged_in(self, _session: ChargingSession) -> None:
         return None  # 1.6 has no transaction before StartTransaction; status is Preparing

@@ -121,7 +121,10 @@ class V201Dialect:
     async def authorize(self, session: ChargingSession) -> bool:
         if not self.local.admits(session.evse_id, session.id_token):
             return False  # reserved for another token
-        result = await self.uplink.send_now("Authorize", {"idToken": _id_token(session)})
+        request: Payload = {"idToken": _id_token(session)}
+        if session.contract_certificate:  # Plug & Charge: the CSMS checks the contract (C07)
+            request["certificate"] = session.contract_certificate
+        result = await self.uplink.send_now("Authorize", request)
         if result is None:  # offline: local authorization, from the local list
             return self.local.offline_verdict(session.id_token)
         status = str(result.get("idTokenInfo", {}).get("status"))

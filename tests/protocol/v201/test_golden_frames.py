@@ -173,6 +173,35 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"status": "Accepted"},
     ),
     ("ReservationStatusUpdate", {"reservationId": 9, "reservationUpdateStatus": "Expired"}, {}),
+    (
+        "Get15118EVCertificate",  # the rig configures no contract-certificate pool
+        {
+            "iso15118SchemaVersion": "urn:iso:15118:2:2013:MsgDef",
+            "action": "Install",
+            "exiRequest": "AAEC",
+        },
+        {
+            "status": "Failed",
+            "exiResponse": "",
+            "statusInfo": {
+                "reasonCode": "Failed",
+                "additionalInfo": "no contract-certificate pool is configured",
+            },
+        },
+    ),  # fmt: skip
+    (
+        "GetCertificateStatus",  # a responder that is not http(s) is never asked
+        {
+            "ocspRequestData": {
+                "hashAlgorithm": "SHA256",
+                "issuerNameHash": "ab",
+                "issuerKeyHash": "cd",
+                "serialNumber": "01",
+                "responderURL": "ftp://ocsp.invalid",
+            }
+        },
+        {"status": "Failed"},
+    ),  # fmt: skip
 ]
 
 
@@ -312,15 +341,16 @@ async def test_authorize_answers_expiry_and_group(rig: ProtocolRig) -> None:
     ]
 
 
-async def test_authorize_with_a_certificate_answers_the_token_only(rig: ProtocolRig) -> None:
-    """C07 is not implemented: no certificateStatus is invented."""
+async def test_authorize_with_an_unreadable_certificate_is_invalid(rig: ProtocolRig) -> None:
+    """C07: a certificate is checked before the token; one that is no certificate at all
+    refuses the token whatever its own status (the full checks: tests/plug_and_charge)."""
     await rig.services.network.add_token(TokenRecord("EMAID-1"))
     payload = {
         "idToken": {"idToken": "EMAID-1", "type": "eMAID"},
         "certificate": "-----BEGIN CERTIFICATE-----",
     }
     assert await rig.call("c", "Authorize", payload) == [
-        3, "c", {"idTokenInfo": {"status": "Accepted"}}
+        3, "c", {"idTokenInfo": {"status": "Invalid"}, "certificateStatus": "NoCertificateAvailable"}
     ]  # fmt: skip
 
 

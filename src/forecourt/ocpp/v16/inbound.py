@@ -11,11 +11,12 @@ from datetime import datetime
 
 from forecourt.domain.metering import MeterSample
 from forecourt.domain.stations import BootInfo, StatusReport
-from forecourt.domain.tokens import AuthorizationResult, IdToken, TokenKind
+from forecourt.domain.tokens import AuthorizationResult, IdToken, id_tag_token
 from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.metering import decimal_value, finite_or_reject, to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v16 import certificates, maintenance
+from forecourt.ocpp.v16 import maintenance, plug_and_charge
 from forecourt.ocpp.v16.mapping import (
     AUTHORIZATION_STATUS,
     CONNECTOR_STATUS,
@@ -193,7 +194,9 @@ async def meter_values(link: Link, p: MeterValuesRequest) -> MeterValuesResponse
 
 
 async def data_transfer(link: Link, p: DataTransferRequest) -> DataTransferResponse:
-    """§4.3: unknown vendors get UnknownVendorId."""
+    """§4.3: unknown vendors get UnknownVendorId; the OCA Plug & Charge wrapper is served."""
+    if plug_and_charge.is_wrapped(p):
+        return await plug_and_charge.data_transfer(link, p)
     known = await link.services.records.data_transfer(
         link.station_id, p["vendorId"], p.get("messageId"), p.get("data")
     )
@@ -201,7 +204,7 @@ async def data_transfer(link: Link, p: DataTransferRequest) -> DataTransferRespo
 
 
 def _tag(value: str) -> IdToken:
-    return IdToken(value, TokenKind.RFID)
+    return id_tag_token(value)  # "VID:..." is an Autocharge car
 
 
 def _timestamp(link: Link, text: str | None) -> datetime:

@@ -12,12 +12,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from forecourt.domain.events import StationEventKind
 from forecourt.domain.metering import MeterSample
 from forecourt.domain.stations import BootInfo, StatusReport
-from forecourt.domain.tokens import AuthorizationResult, IdToken
+from forecourt.domain.tokens import AuthorizationResult, IdToken, token_of
+from forecourt.ocpp import iso15118
 from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.metering import to_sample
@@ -26,7 +27,6 @@ from forecourt.ocpp.v201 import certificates, device_inbound, maintenance
 from forecourt.ocpp.v201 import smart_charging_inbound as k
 from forecourt.ocpp.v201.local_auth_inbound import reservation_status_update
 from forecourt.ocpp.v201.mapping import (
-    AUTHORIZATION_STATUS,
     BOOT_REASON,
     CHARGING_STATE,
     CONNECTOR_STATUS,
@@ -46,6 +46,12 @@ from forecourt.ocpp.v201.wire_types.common import IdTokenInfoType, IdTokenType
 from forecourt.ocpp.v201.wire_types.diagnostics import (
     DataTransferRequest,
     DataTransferResponse,
+)
+from forecourt.ocpp.v201.wire_types.iso15118 import (
+    Get15118EVCertificateRequest,
+    Get15118EVCertificateResponse,
+    GetCertificateStatusRequest,
+    GetCertificateStatusResponse,
 )
 from forecourt.ocpp.v201.wire_types.provisioning import (
     BootNotificationRequest,
@@ -69,26 +75,15 @@ from forecourt.services.transactions import (
     TransactionUpdate,
 )
 
-#: IdTokenType.idToken is string[36]; a longer group id cannot be sent as groupIdToken.
-MAX_ID_TOKEN_LENGTH = 36
-
-
-# --- shared decoding ---------------------------------------------------------------------
-
 
 def id_token(raw: IdTokenType) -> IdToken:
     """IdTokenType -> IdToken (additionalInfo is not used by the authorization rule)."""
-    return IdToken(raw["idToken"], lookup(TOKEN_KIND, raw["type"], "idToken.type"))
+    return token_of(raw["idToken"], lookup(TOKEN_KIND, raw["type"], "idToken.type"))
 
 
 def id_token_info(result: AuthorizationResult) -> IdTokenInfoType:
-    """AuthorizationResult -> IdTokenInfoType."""
-    info = IdTokenInfoType(status=AUTHORIZATION_STATUS[result.status])
-    if result.expires_at is not None:
-        info["cacheExpiryDateTime"] = format_timestamp(result.expires_at)
-    if result.group and len(result.group) <= MAX_ID_TOKEN_LENGTH:
-        info["groupIdToken"] = IdTokenType(idToken=result.group, type="Central")
-    return info
+    """AuthorizationResult -> IdTokenInfoType (one renderer, shared with the 1.6 wrapper)."""
+    return cast(IdTokenInfoType, iso15118.id_token_info(result))
 
 
 def samples_of(meter_values: Sequence[MeterValueType]) -> list[MeterSample]:
@@ -160,13 +155,23 @@ async def status_notification(
 
 
 async def authorize(link: Link, p: AuthorizeRequest) -> AuthorizeResponse:
-    """C01 (and C02/C04 tokens): idTokenInfo from the one authorization rule.
+    """C01 (and C02/C04 tokens); C07: a contract certificate or its hash data is checked
+    (chain, validity, OCSP) before the eMAID meets the one authorization rule."""
+    return cast(AuthorizeResponse, await iso15118.authorize(link, id_token(p["idToken"]), p))
 
-    C07 (contract certificate / iso15118CertificateHashData) is not verified yet: the answer
-    is the token's idTokenInfo and ``certificateStatus`` is omitted rather than guessed.
-    """
-    result = await link.services.authorization.authorize(link.station_id, id_token(p["idToken"]))
-    return {"idTokenInfo": id_token_info(result)}
+
+async def get_15118_ev_certificate(
+    link: Link, p: Get15118EVCertificateRequest
+) -> Get15118EVCertificateResponse:
+    """M01/M02: install or update a car's contract certificate through the pool."""
+    return cast(Get15118EVCertificateResponse, await iso15118.get_15118_ev_certificate(link, p))
+
+
+async def get_certificate_status(
+    link: Link, p: GetCertificateStatusRequest
+) -> GetCertificateStatusResponse:
+    """M06: the OCSP status of one certificate of the car's contract chain."""
+    return cast(GetCertificateStatusResponse, await iso15118.get_certificate_status(link, p))
 
 
 # --- transactions --------------------------------------------------------------------------
@@ -328,6 +333,8 @@ HANDLERS: Mapping[str, InboundHandler] = {
     "Heartbeat": heartbeat,
     "StatusNotification": status_notification,
     "Authorize": authorize,
+    "Get15118EVCertificate": get_15118_ev_certificate,
+    "GetCertificateStatus": get_certificate_status,
     "TransactionEvent": transaction_event,
     "MeterValues": meter_values,
     "DataTransfer": data_transfer,

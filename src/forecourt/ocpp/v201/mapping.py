@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final, TypeVar
+from typing import Final, TypeVar, cast
 
 from forecourt.domain.commands import CommandStatus, ReportKind, TriggerKind
 from forecourt.domain.stations import ConnectorStatus, RegistrationStatus
 from forecourt.domain.tokens import AuthorizationStatus, TokenKind
 from forecourt.domain.transactions import StopReason
 from forecourt.ocpp.errors import ErrorKind, OcppError
+from forecourt.ocpp.iso15118 import ID_TOKEN_STATUS
 from forecourt.ocpp.v201.wire_types.availability import (
     ConnectorStatusEnumType,
     OperationalStatusEnumType,
@@ -153,19 +154,10 @@ BOOT_REASON: Final[Mapping[str, str]] = MappingProxyType(
 
 # --- CSMS -> station answers -------------------------------------------------------------
 
-#: AuthorizationStatus -> AuthorizationStatusEnumType (IdTokenInfoType.status).
-AUTHORIZATION_STATUS: Final[Mapping[AuthorizationStatus, AuthorizationStatusEnumType]] = (
-    MappingProxyType(
-        {
-            AuthorizationStatus.ACCEPTED: "Accepted",
-            AuthorizationStatus.BLOCKED: "Blocked",
-            AuthorizationStatus.EXPIRED: "Expired",
-            AuthorizationStatus.INVALID: "Invalid",
-            AuthorizationStatus.UNKNOWN: "Unknown",
-            AuthorizationStatus.CONCURRENT_TX: "ConcurrentTx",
-            AuthorizationStatus.RESERVED: "NotAtThisTime",  # the EVSE is reserved for another
-        }
-    )
+#: AuthorizationStatus -> AuthorizationStatusEnumType (IdTokenInfoType.status); the table is
+#: shared with the 1.6 Plug & Charge wrapper, which carries 2.0.1 payloads.
+AUTHORIZATION_STATUS: Final[Mapping[AuthorizationStatus, AuthorizationStatusEnumType]] = cast(
+    Mapping[AuthorizationStatus, AuthorizationStatusEnumType], ID_TOKEN_STATUS
 )
 
 #: RegistrationStatus -> RegistrationStatusEnumType (BootNotificationResponse).

@@ -11,9 +11,9 @@ from typing import Literal, NotRequired, TypedDict
 
 from forecourt.ocpp.v201.wire_types.common import (
     CustomDataType,
-    HashAlgorithmEnumType,
     IdTokenInfoType,
     IdTokenType,
+    OCSPRequestDataType,
     StatusInfoType,
 )
 
@@ -23,15 +23,6 @@ class AuthorizeRequest(TypedDict):
     idToken: IdTokenType
     certificate: NotRequired[str]
     iso15118CertificateHashData: NotRequired[list[OCSPRequestDataType]]
-
-
-class OCSPRequestDataType(TypedDict):
-    customData: NotRequired[CustomDataType]
-    hashAlgorithm: HashAlgorithmEnumType
-    issuerNameHash: str
-    issuerKeyHash: str
-    serialNumber: str
-    responderURL: str
 
 
 class AuthorizeResponse(TypedDict):

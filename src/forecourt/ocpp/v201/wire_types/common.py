@@ -67,6 +67,15 @@ IdTokenEnumType = Literal[
 # fmt: on
 
 
+class OCSPRequestDataType(TypedDict):
+    customData: NotRequired[CustomDataType]
+    hashAlgorithm: HashAlgorithmEnumType
+    issuerNameHash: str
+    issuerKeyHash: str
+    serialNumber: str
+    responderURL: str
+
+
 # fmt: off
 HashAlgorithmEnumType = Literal[
     "SHA256", "SHA384", "SHA512",

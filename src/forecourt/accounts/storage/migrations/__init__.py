@@ -1,0 +1,1 @@
+"""The accounts branch of the schema (0041_accounts)."""

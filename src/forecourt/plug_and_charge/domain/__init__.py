@@ -1,0 +1,1 @@
+"""Pure Plug & Charge rules."""

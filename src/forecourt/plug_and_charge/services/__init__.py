@@ -1,0 +1,1 @@
+"""Plug & Charge use cases."""
