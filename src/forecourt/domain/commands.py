@@ -36,6 +36,12 @@ from forecourt.domain.local_auth import GetLocalListVersion as GetLocalListVersi
 from forecourt.domain.local_auth import ReserveNow as ReserveNow
 from forecourt.domain.local_auth import SendLocalList as SendLocalList
 from forecourt.domain.local_auth import SetAuthCache as SetAuthCache
+from forecourt.domain.station_tariffs import (  # re-exported: every command is found here
+    ChangeTransactionTariff as ChangeTransactionTariff,
+)
+from forecourt.domain.station_tariffs import ClearTariffs as ClearTariffs
+from forecourt.domain.station_tariffs import GetTariffs as GetTariffs
+from forecourt.domain.station_tariffs import SetDefaultTariff as SetDefaultTariff
 from forecourt.domain.tokens import TokenKind
 
 
@@ -83,6 +89,10 @@ class CommandKind(StrEnum):
     CLEAR_CHARGING_PROFILE = "clear_charging_profile"
     GET_COMPOSITE_SCHEDULE = "get_composite_schedule"
     GET_CHARGING_PROFILES = "get_charging_profiles"
+    SET_DEFAULT_TARIFF = "set_default_tariff"
+    GET_TARIFFS = "get_tariffs"
+    CLEAR_TARIFFS = "clear_tariffs"
+    CHANGE_TRANSACTION_TARIFF = "change_transaction_tariff"
 
 
 class TriggerKind(StrEnum):
@@ -479,6 +489,10 @@ Command = (
     | ClearChargingProfile
     | GetCompositeSchedule
     | GetChargingProfiles
+    | SetDefaultTariff
+    | GetTariffs
+    | ClearTariffs
+    | ChangeTransactionTariff
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -525,6 +539,10 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     ClearChargingProfile: CommandKind.CLEAR_CHARGING_PROFILE,
     GetCompositeSchedule: CommandKind.GET_COMPOSITE_SCHEDULE,
     GetChargingProfiles: CommandKind.GET_CHARGING_PROFILES,
+    SetDefaultTariff: CommandKind.SET_DEFAULT_TARIFF,
+    GetTariffs: CommandKind.GET_TARIFFS,
+    ClearTariffs: CommandKind.CLEAR_TARIFFS,
+    ChangeTransactionTariff: CommandKind.CHANGE_TRANSACTION_TARIFF,
 }
 
 #: Configuration keys that hold the station's own password: only the rotation may set them

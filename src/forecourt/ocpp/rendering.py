@@ -14,8 +14,10 @@ from typing import Any, assert_never
 from forecourt.domain.commands import (
     CancelReservation,
     ChangeAvailability,
+    ChangeTransactionTariff,
     ClearCache,
     ClearChargingProfile,
+    ClearTariffs,
     Command,
     CostUpdate,
     DataTransfer,
@@ -29,6 +31,7 @@ from forecourt.domain.commands import (
     GetLocalListVersion,
     GetMessageLimits,
     GetReport,
+    GetTariffs,
     GetTransactionStatus,
     PublishFirmware,
     RemoteStart,
@@ -40,6 +43,7 @@ from forecourt.domain.commands import (
     SetChargingProfile,
     SetConfiguration,
     SetConfigurationItems,
+    SetDefaultTariff,
     SetNetworkProfile,
     SetStationPassword,
     StationPrice,
@@ -60,6 +64,7 @@ from forecourt.domain.device import (
     SetMonitoringLevel,
     SetMonitors,
 )
+from forecourt.domain.errors import CommandNotSupported
 
 ControlCommand = Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop
 ConfigurationCommand = (
@@ -86,7 +91,21 @@ AdministrationCommand = (
 SmartChargingCommand = (
     SetChargingProfile | ClearChargingProfile | GetCompositeSchedule | GetChargingProfiles
 )
+#: OCPP 2.1 I-block: the station holds and prices with our tariffs (earlier versions refuse).
+TariffCommand = SetDefaultTariff | GetTariffs | ClearTariffs | ChangeTransactionTariff
 Rendered = tuple[str, Mapping[str, object]]
+
+
+def tariffs_not_supported(version: str) -> Callable[[TariffCommand], Rendered]:
+    """The tariff family of a version that has no tariff messages."""
+
+    def refuse(_command: TariffCommand) -> Rendered:
+        raise CommandNotSupported(
+            f"OCPP {version} stations do not hold tariffs (OCPP 2.1 I-block): the CSMS prices"
+            " their sessions itself"
+        )
+
+    return refuse
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +120,7 @@ class FamilyRenderers:
     device: Callable[[DeviceCommand], Rendered]
     administration: Callable[[AdministrationCommand], Rendered]
     smart_charging: Callable[[SmartChargingCommand], Rendered]
+    tariffs: Callable[[TariffCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -160,5 +180,7 @@ class FamilyRenderers:
                 | GetChargingProfiles()
             ):
                 return self.smart_charging(command)
+            case SetDefaultTariff() | GetTariffs() | ClearTariffs() | ChangeTransactionTariff():
+                return self.tariffs(command)
             case _:
                 assert_never(command)

@@ -60,8 +60,10 @@ class PaymentsFeature(Feature["PaymentServices"]):
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
         from forecourt.payments.api import routes as payments
+        from forecourt.payments.api import station_tariffs
 
         router.include_router(payments.router)  # tariffs, prices, payments, receipts
+        router.include_router(station_tariffs.router)  # tariffs held by 2.1 stations
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach

@@ -35,6 +35,7 @@ from forecourt.ocpp.rendering import (
     FamilyRenderers,
     MessageCommand,
     Rendered,
+    tariffs_not_supported,
 )
 from forecourt.ocpp.v201 import local_auth, maintenance, smart_charging
 from forecourt.ocpp.v201.administration import render_administration
@@ -236,4 +237,5 @@ _RENDERERS = FamilyRenderers(
     device=render_device,
     administration=render_administration,
     smart_charging=smart_charging.render,
+    tariffs=tariffs_not_supported("2.0.1"),
 )

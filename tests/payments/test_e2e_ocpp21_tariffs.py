@@ -1,0 +1,206 @@
+"""OCPP 2.1 I-block over the wire: our tariff held by the station (I07-I10).
+
+The station is the `ocpp` package's 2.1 ChargePoint: it checks every request we send against
+its own copy of the 2.1 schemas, and answers as a real station would (or badly, on purpose).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from ocpp.routing import on
+from ocpp.v21 import ChargePoint, call, call_result
+from websockets.asyncio.client import connect
+
+from forecourt.payments.keys import PAYMENTS
+from forecourt.services.access import Role
+from tests.e2e.conftest import basic_auth
+from tests.payments.conftest import PASSWORD, TARIFF, eventually, prepare_network
+from tests.support.server import RunningServer, running_server
+
+pytestmark = pytest.mark.asyncio
+
+STATION = "TARIFF-21"
+T0 = "2026-11-21T10:00:00Z"
+
+
+class TariffStation(ChargePoint):  # type: ignore[misc]
+    """Holds the tariffs it is given; ``answer`` is what it says to SetDefaultTariff."""
+
+    held: list[dict[str, Any]]
+    answer: str = "Accepted"
+    changed: list[dict[str, Any]]
+
+    @on("SetDefaultTariff")  # type: ignore[misc]
+    def on_set_default(self, evse_id: int, tariff: dict[str, Any], **_: Any) -> Any:
+        self.held.append({"evse_id": evse_id, **tariff})
+        return call_result.SetDefaultTariff(status=self.answer)
+
+    @on("GetTariffs")  # type: ignore[misc]
+    def on_get(self, **_: Any) -> Any:
+        if not self.held:
+            return call_result.GetTariffs(status="NoTariff")
+        last = self.held[-1]
+        assignment = {
+            "tariff_id": last["tariff_id"],
+            "tariff_kind": "DefaultTariff",
+            "evse_ids": [last["evse_id"]],
+        }
+        return call_result.GetTariffs(status="Accepted", tariff_assignments=[assignment])
+
+    @on("ClearTariffs")  # type: ignore[misc]
+    def on_clear(self, **kwargs: Any) -> Any:
+        ids = kwargs.get("tariff_ids") or [t["tariff_id"] for t in self.held]
+        self.held = [t for t in self.held if t["tariff_id"] not in ids]
+        results = [{"tariff_id": i, "status": "Accepted"} for i in ids]
+        return call_result.ClearTariffs(clear_tariffs_result=results)
+
+    @on("ChangeTransactionTariff")  # type: ignore[misc]
+    def on_change(self, transaction_id: str, tariff: dict[str, Any], **_: Any) -> Any:
+        self.changed.append({"transaction_id": transaction_id, **tariff})
+        known = transaction_id == "TX-T-1"
+        return call_result.ChangeTransactionTariff(status="Accepted" if known else "TxNotFound")
+
+
+@pytest.fixture
+async def server(tmp_path: Any) -> AsyncIterator[RunningServer]:
+    async with running_server(tmp_path, call_timeout=3.0) as running:
+        await prepare_network(running.forecourt.services, STATION, "TARIFF-16")
+        yield running
+
+
+@pytest.fixture
+async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
+    key = (await server.forecourt.services.api_keys.create("ops", Role.OPERATOR))[0]
+    auth = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=server.http_url, headers=auth, timeout=10) as client:
+        yield client
+
+
+@asynccontextmanager
+async def station(server: RunningServer, answer: str = "Accepted") -> AsyncIterator[TariffStation]:
+    async with connect(
+        f"{server.ws_url}/{STATION}",
+        subprotocols=["ocpp2.1"],  # type: ignore[list-item]
+        additional_headers=basic_auth(STATION, PASSWORD),
+    ) as ws:
+        cp = TariffStation(STATION, ws)
+        cp.held, cp.changed, cp.answer = [], [], answer
+        runner = asyncio.create_task(cp.start())
+        try:
+            boot = await cp.call(
+                call.BootNotification(
+                    charging_station={"model": "Tariff21", "vendor_name": "Test"},
+                    reason="PowerUp",
+                )
+            )
+            assert boot.status == "Accepted"
+            yield cp
+        finally:
+            runner.cancel()
+
+
+async def holding(http: httpx.AsyncClient, evse_id: int = 0) -> dict[str, Any] | None:
+    rows = (await http.get("/api/station-tariffs")).json()
+    return next((r for r in rows if (r["station_id"], r["evse_id"]) == (STATION, evse_id)), None)
+
+
+async def test_the_tariff_is_sent_on_boot_in_21_words(
+    server: RunningServer, http: httpx.AsyncClient
+) -> None:
+    async with station(server) as cp:
+        await eventually(lambda: asyncio.sleep(0, cp.held))
+        (held,) = cp.held
+        synced = await eventually(lambda: holding(http))
+    # The `ocpp` package checked the request against its 2.1 schema; the content is ours.
+    assert held["evse_id"] == 0  # the whole station (EVSEs not reported yet included)
+    assert held["tariff_id"] == "STD.r1"
+    assert held["currency"] == "USD"
+    assert held["energy"]["prices"] == [{"price_kwh": 0.45}]
+    tax = [{"type": "Sales tax", "tax": 8.25}]
+    assert held["energy"]["tax_rates"] == tax
+    assert held["fixed_fee"] == {"prices": [{"price_fixed": 1.0}], "tax_rates": tax}
+    idle = {"price_minute": 0.4, "conditions": {"min_idle_time": 600}}
+    assert held["idle_time"] == {"prices": [idle], "tax_rates": tax}
+    assert synced["expected"] == synced["sent"] == "STD.r1"
+    assert synced["status"] == "accepted"
+    assert synced["in_sync"] is True
+
+
+async def test_a_new_revision_is_pushed_and_a_refusal_is_shown(
+    server: RunningServer, http: httpx.AsyncClient
+) -> None:
+    payments = server.forecourt.services.feature(PAYMENTS)
+    async with station(server, answer="TooManyElements") as cp:
+        await eventually(lambda: asyncio.sleep(0, cp.held))
+        refused = await eventually(lambda: holding(http))
+        assert (refused["status"], refused["in_sync"]) == ("rejected", False)
+        cp.answer = "Accepted"
+        await payments.tariffs.publish(replace(TARIFF, session_fee=Decimal("2.00")))
+        await eventually(lambda: asyncio.sleep(0, len(cp.held) == 2))
+        synced = await eventually(
+            lambda: _when(holding(http), lambda h: h["sent"] == "STD.r2" and h["in_sync"])
+        )
+    assert cp.held[-1]["fixed_fee"]["prices"] == [{"price_fixed": 2.0}]
+    assert synced["expected"] == "STD.r2"
+
+
+async def test_get_clear_and_change_over_the_api(
+    server: RunningServer, http: httpx.AsyncClient
+) -> None:
+    async with station(server) as cp:
+        await eventually(lambda: asyncio.sleep(0, cp.held))
+        got = await http.post(f"/api/stations/{STATION}/tariffs/get")
+        cleared = await http.post(f"/api/stations/{STATION}/tariffs/clear", json={})
+        empty = await http.post(f"/api/stations/{STATION}/tariffs/get", params={"evse_id": 1})
+        await cp.call(
+            call.TransactionEvent(
+                event_type="Started",
+                timestamp=T0,
+                trigger_reason="CablePluggedIn",
+                seq_no=0,
+                transaction_info={"transaction_id": "TX-T-1"},
+                evse={"id": 1, "connector_id": 1},
+            )
+        )
+        tx_id = await eventually(lambda: _transaction_id(server))
+        changed = await http.post(f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "STD"})
+        unknown = await http.post(f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "NO"})
+    assert got.status_code == 200, got.text
+    assert got.json()["result"]["tariffs"] == [
+        {"tariff_id": "STD.r1", "kind": "DefaultTariff", "evse_ids": [0], "valid_from": ""}
+    ]
+    assert cleared.json()["result"]["cleared"] == [{"tariff_id": "STD.r1", "status": "Accepted"}]
+    assert (empty.json()["status"], empty.json()["result"]["tariffs"]) == ("accepted", [])
+    assert changed.json()["status"] == "accepted", changed.text
+    assert cp.changed[0]["transaction_id"] == "TX-T-1"
+    assert cp.changed[0]["tariff_id"] == "STD.r1"
+    assert unknown.status_code == 404
+
+
+async def test_older_versions_are_refused_with_a_reason(http: httpx.AsyncClient) -> None:
+    pushed = await http.post("/api/stations/TARIFF-16/tariffs/push")
+    missing = await http.post("/api/stations/NOPE/tariffs/push")
+    bad = await http.post(f"/api/stations/{STATION}/tariffs/clear", json={"evse_id": -1})
+    assert pushed.status_code == 409
+    assert "2.1" in pushed.json()["detail"]
+    assert missing.status_code == 404
+    assert bad.status_code == 422
+
+
+async def _when(rows: Any, check: Any) -> Any:
+    row = await rows
+    return row if row and check(row) else None
+
+
+async def _transaction_id(server: RunningServer) -> int | None:
+    async with server.forecourt.services.ctx.uow() as uow:
+        tx = await uow.transactions.by_station_tx_id(STATION, "TX-T-1")
+    return tx.id if tx else None
