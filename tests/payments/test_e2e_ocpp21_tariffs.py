@@ -7,6 +7,8 @@ its own copy of the 2.1 schemas, and answers as a real station would (or badly, 
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -204,3 +206,34 @@ async def _transaction_id(server: RunningServer) -> int | None:
     async with server.forecourt.services.ctx.uow() as uow:
         tx = await uow.transactions.by_station_tx_id(STATION, "TX-T-1")
     return tx.id if tx else None
+
+
+async def test_the_cli_shows_and_asks_through_the_server(server: RunningServer) -> None:
+    key = (await server.forecourt.services.api_keys.create("cli", Role.OPERATOR))[0]
+    env = {**os.environ, "FORECOURT_SERVER": server.http_url, "FORECOURT_API_KEY": key}
+    async with station(server) as cp:
+        await eventually(lambda: asyncio.sleep(0, cp.held))
+        held = await _cli(env, "tariffs", "held")
+        asked = await _cli(env, "tariffs", "station-get", STATION)
+        refused = await _cli(env, "tariffs", "push", "TARIFF-16")
+        usage = await _cli(env, "tariffs", "station-clear", STATION, "--evse", "-3")
+    assert held == (0, f"{STATION}/0: expected STD.r1, sent STD.r1 (accepted) in sync")
+    assert asked[0] == 0, asked
+    assert "holds STD.r1 (DefaultTariff) [0]" in asked[1]
+    assert refused[0] == 1
+    assert "2.1" in refused[1]
+    assert usage[0] == 2
+
+
+async def _cli(env: dict[str, str], *args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "forecourt.cli.main",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    return process.returncode or 0, out.decode().strip()

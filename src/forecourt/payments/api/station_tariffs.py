@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from forecourt.api.bounds import PortNumber, RecordId
+from forecourt.api.bounds import PortOrStation, RecordId
 from forecourt.api.command_bodies import CommandRecordOut
 from forecourt.api.deps import Context, Operator, Viewer, role_of
 from forecourt.api.problems import problem_responses
@@ -45,7 +45,7 @@ class HoldingOut(BaseModel):
 
 class ClearTariffsIn(Input):
     tariff_ids: list[str] = Field(default=[], max_length=50, description="None: all tariffs.")
-    evse_id: PortNumber | None = Field(default=None, description="None: every EVSE.")
+    evse_id: PortOrStation | None = Field(default=None, description="None: every EVSE.")
 
 
 class TransactionTariffIn(Input):
@@ -77,7 +77,7 @@ async def push(station_id: str, context: Context, caller: Operator) -> list[Comm
     responses=problem_responses(404, 422),
 )
 async def get(
-    station_id: str, context: Context, caller: Operator, evse_id: PortNumber = 0
+    station_id: str, context: Context, caller: Operator, evse_id: PortOrStation = 0
 ) -> CommandRecordOut:
     record = await _tariffs(context).get(station_id, evse_id)
     return CommandRecordOut.from_domain(record, role_of(caller))
