@@ -61,7 +61,11 @@ async def tariffs_page(request: Request, me: Viewer, web: Web) -> Response:
         for t in await payments.tariffs.current()
         if not me.access.restricted or t.code in used
     ]
-    context = {"tariffs": tariffs, "bindings": bindings}
+    held = await payments.station_tariffs.holdings()
+    if me.access.restricted:
+        stations = await visible_station_ids(web, me) or frozenset()
+        held = [h for h in held if h.station_id in stations]
+    context = {"tariffs": tariffs, "bindings": bindings, "held": held}
     return web.page(request, "payments/dashboard_tariffs.html", context)
 
 
