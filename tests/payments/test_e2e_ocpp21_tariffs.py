@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -237,3 +238,97 @@ async def _cli(env: dict[str, str], *args: str) -> tuple[int, str]:
     )
     out, _ = await process.communicate()
     return process.returncode or 0, out.decode().strip()
+
+
+def _session(tx_id: str, event: str, at: str, kwh: float, **extra: Any) -> call.TransactionEvent:
+    sample = {"value": kwh, "unit_of_measure": {"unit": "kWh"}}
+    return call.TransactionEvent(
+        event_type=event,
+        timestamp=at,
+        trigger_reason="CablePluggedIn" if event == "Started" else "EVCommunicationLost",
+        seq_no=0 if event == "Started" else 1,
+        transaction_info={"transaction_id": tx_id},
+        evse={"id": 1, "connector_id": 1},
+        meter_value=[{"timestamp": at, "sampled_value": [sample]}],
+        **extra,
+    )
+
+
+def _cost_details(total: float | None, currency: str = "USD") -> dict[str, Any]:
+    usage = {"energy": 20000.0, "charging_time": 1800, "idle_time": 0}
+    if total is None:
+        zero = {"currency": currency, "type_of_cost": "NormalCost", "total": {}}
+        return {"total_cost": zero, "total_usage": usage, "failure_to_calculate": True,
+                "failure_reason": "tariff missing"}  # fmt: skip
+    cost = {"currency": currency, "type_of_cost": "NormalCost", "total": {"incl_tax": total}}
+    return {"total_cost": cost, "total_usage": usage}
+
+
+async def _charge(cp: TariffStation, tx_id: str, details: dict[str, Any]) -> None:
+    """A session that just ended, under the revision published for it (``_in_force``)."""
+    end = datetime.now(UTC).replace(microsecond=0)
+    start = end - timedelta(seconds=45)
+    await cp.call(_session(tx_id, "Started", _iso(start), 100.0))
+    await cp.call(_session(tx_id, "Ended", _iso(end), 120.0, cost_details=details))
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+async def test_the_stations_own_cost_is_checked_and_a_mismatch_flagged(
+    server: RunningServer, http: httpx.AsyncClient
+) -> None:
+    services = server.forecourt.services
+    pricing = services.feature(PAYMENTS).pricing
+    # In force a little earlier than now (the most the API allows), so sessions fit in it.
+    earlier = datetime.now(UTC) - timedelta(seconds=55)
+    await services.feature(PAYMENTS).tariffs.publish(TARIFF, effective_from=earlier)
+    published: list[Any] = []
+    services.ctx.bus.subscribe("payment.cost_mismatch", lambda e: _record(published, e))
+    async with station(server) as cp:
+        # 20 kWh at $0.45 + $1.00, 8.25 % tax: our price, whatever the station says.
+        await _charge(cp, "TX-C-1", _cost_details(10.83))  # agrees
+        await _charge(cp, "TX-C-2", _cost_details(10.85))  # within 2 cents: rounding
+        await _charge(cp, "TX-C-3", _cost_details(12.50))  # differs
+        await _charge(cp, "TX-C-3", _cost_details(12.50))  # replayed: one check
+        await _charge(cp, "TX-C-4", _cost_details(None))  # the station could not compute
+        await _charge(cp, "TX-C-5", _cost_details(10.83, "EUR"))  # another currency
+    flagged = (await http.get("/api/station-costs")).json()
+    every = (await http.get("/api/station-costs", params={"all": "true"})).json()
+    by_tx = {await _station_tx(server, c["transaction_id"]): c for c in every}
+    for check in every:  # ours is the price we bill, computed as for every session
+        assert check["ours_minor"] == _minor(await pricing.total(check["transaction_id"]))
+    assert set(by_tx) == {"TX-C-1", "TX-C-2", "TX-C-3", "TX-C-4", "TX-C-5"}
+    assert by_tx["TX-C-1"]["ours_minor"] == by_tx["TX-C-1"]["station_minor"] == 1083
+    assert by_tx["TX-C-1"]["flagged"] is by_tx["TX-C-2"]["flagged"] is False
+    assert (by_tx["TX-C-3"]["difference_minor"], by_tx["TX-C-3"]["flagged"]) == (167, True)
+    assert "tariff missing" in by_tx["TX-C-4"]["note"]
+    assert "EUR" in by_tx["TX-C-5"]["note"]
+    assert {await _station_tx(server, c["transaction_id"]) for c in flagged} == {
+        "TX-C-3", "TX-C-4", "TX-C-5"
+    }  # fmt: skip
+    await eventually(lambda: asyncio.sleep(0, len(published) >= 3))
+    assert sorted(e.data["station_minor"] or 0 for e in published) == [0, 0, 1250]
+
+
+def _minor(total: str | None) -> int:
+    assert total is not None
+    return int(Decimal(total) * 100)
+
+
+async def _record(into: list[Any], event: Any) -> None:
+    into.append(event)
+
+
+async def _tx_id(server: RunningServer, station_tx_id: str) -> int | None:
+    async with server.forecourt.services.ctx.uow() as uow:
+        tx = await uow.transactions.by_station_tx_id(STATION, station_tx_id)
+    return tx.id if tx else None
+
+
+async def _station_tx(server: RunningServer, transaction_id: int) -> str:
+    async with server.forecourt.services.ctx.uow() as uow:
+        tx = await uow.transactions.get(transaction_id)
+    assert tx is not None
+    return tx.station_tx_id

@@ -13,6 +13,7 @@ from forecourt.api.deps import Context, Operator, Viewer, role_of
 from forecourt.api.problems import problem_responses
 from forecourt.domain.commands import CommandStatus
 from forecourt.payments.api.schemas import Input
+from forecourt.payments.domain.cost_checks import CostCheck
 from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.services.station_tariffs import StationTariffs, TariffHolding
 
@@ -43,6 +44,34 @@ class HoldingOut(BaseModel):
         )
 
 
+class CostCheckOut(BaseModel):
+    transaction_id: int
+    station_id: str
+    currency: str
+    ours_minor: int = Field(description="Our price of the session: what we bill.")
+    station_minor: int | None = Field(description="The station's own; null: none usable.")
+    difference_minor: int | None
+    tolerance_minor: int
+    flagged: bool
+    note: str
+    checked_at: datetime
+
+    @classmethod
+    def of(cls, c: CostCheck) -> CostCheckOut:
+        return cls(
+            transaction_id=c.transaction_id,
+            station_id=c.station_id,
+            currency=c.currency,
+            ours_minor=c.ours_minor,
+            station_minor=c.station_minor,
+            difference_minor=c.difference_minor,
+            tolerance_minor=c.tolerance_minor,
+            flagged=c.flagged,
+            note=c.note,
+            checked_at=c.checked_at,
+        )
+
+
 class ClearTariffsIn(Input):
     tariff_ids: list[str] = Field(default=[], max_length=50, description="None: all tariffs.")
     evse_id: PortOrStation | None = Field(default=None, description="None: every EVSE.")
@@ -59,6 +88,15 @@ def _tariffs(context: Context) -> StationTariffs:
 @router.get("/station-tariffs", summary="Tariffs each OCPP 2.1 EVSE holds, and its last answer")
 async def holdings(context: Context, _: Viewer) -> list[HoldingOut]:
     return [HoldingOut.of(h) for h in await _tariffs(context).holdings()]
+
+
+@router.get(
+    "/station-costs",
+    summary="2.1 stations' own session costs against ours (flagged ones unless all=true)",
+)
+async def station_costs(context: Context, _: Viewer, all: bool = False) -> list[CostCheckOut]:
+    checks = await context.services.feature(PAYMENTS).cost_checks.list(flagged_only=not all)
+    return [CostCheckOut.of(c) for c in checks]
 
 
 @router.post(

@@ -19,6 +19,7 @@ from forecourt.domain.events import DomainEvent
 from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.payments.ports import PaymentProvider, ReceiptMailer
+from forecourt.payments.services.cost_checks import CostChecks
 from forecourt.payments.services.direct import DirectPayments
 from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds
@@ -56,6 +57,7 @@ class PaymentServices:
     reconciliation: Reconciliation
     direct: DirectPayments
     station_tariffs: StationTariffs
+    cost_checks: CostChecks
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
     _pacer: RunningCostPacer[Payment | None] = field(
@@ -247,6 +249,7 @@ def build_payments(
         _pacer=RunningCostPacer(policy.running_cost_interval_s),
         direct=DirectPayments(ctx, settlement, policy),
         station_tariffs=StationTariffs(ctx, remote, tariffs, policy),
+        cost_checks=CostChecks(ctx),
     )
     settlement.after_settled.append(services.after_settled)
     return services

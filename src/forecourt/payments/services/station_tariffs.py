@@ -114,7 +114,8 @@ class StationTariffs:
         if not self._policy.push_prices:
             return
         if event.topic == "station.booted" and event.data.get("registration") == "accepted":
-            await self.push_station(event.station_id)
+            if await self._holds_tariffs(event.station_id):
+                await self.push_station(event.station_id)
         elif event.topic == "tariff.published":
             for station_id in await self._connected_21():
                 await self.push_station(station_id)
@@ -188,6 +189,11 @@ class StationTariffs:
             if not found or found[0] != (0, tariff):
                 found.append((evse_id, tariff))
         return found
+
+    async def _holds_tariffs(self, station_id: str) -> bool:
+        async with self._ctx.uow() as uow:
+            station = await uow.stations.get(station_id)
+        return station is not None and _prices(station)
 
     async def _connected_21(self) -> list[str]:
         async with self._ctx.uow() as uow:

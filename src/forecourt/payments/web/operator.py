@@ -31,7 +31,13 @@ async def payments_page(request: Request, me: Viewer, web: Web, state: str = "")
             PaymentFilter((PaymentState.ESCALATED,), station_ids=scope)
         )
     policy = web.services.feature(PAYMENTS).policy
+    mismatches = [
+        c
+        for c in await web.services.feature(PAYMENTS).cost_checks.list(flagged_only=True)
+        if scope is None or c.station_id in scope
+    ]
     context = {
+        "mismatches": mismatches,
         "payments": found,
         "expires": {p.id: policy.expires_at(p) for p in found},
         "escalated": escalated,
