@@ -18,6 +18,7 @@ from forecourt.ports.keys import Key
 from forecourt.ports.leases import Leases, single_node
 from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_certificates import STATION_CERTIFICATES
+from forecourt.ports.session_costs import SESSION_COSTS, STATION_COSTS, StationCost
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.ports.station_payments import STATION_PAYMENTS
 from forecourt.services.access import ApiKeys
@@ -135,6 +136,7 @@ def build_services(
         device=DeviceReports(ctx),
         session_total=lambda transaction_id: _session_total(services, transaction_id),
         plug_and_charge=PlugAndCharge(authorization),
+        station_cost=lambda cost: _station_cost(services, cost),
     )
     services = Services(
         ctx=ctx,
@@ -191,6 +193,13 @@ async def _session_total(services: Services, transaction_id: int) -> str | None:
     """Asked at each 2.0.1 Ended: the feature offering prices is resolved then, not at build."""
     costs = services.port(SESSION_COSTS)
     return None if costs is None else await costs.total(transaction_id)
+
+
+async def _station_cost(services: Services, cost: StationCost) -> None:
+    """Asked at each 2.1 Ended carrying ``costDetails``; resolved then, like the total."""
+    checks = services.port(STATION_COSTS)
+    if checks is not None:
+        await checks.check(cost)
 
 
 def _slot(feature: Feature[Any], host: Host) -> FeatureSlot:

@@ -42,6 +42,12 @@ from forecourt.domain.local_auth import GetLocalListVersion as GetLocalListVersi
 from forecourt.domain.local_auth import ReserveNow as ReserveNow
 from forecourt.domain.local_auth import SendLocalList as SendLocalList
 from forecourt.domain.local_auth import SetAuthCache as SetAuthCache
+from forecourt.domain.station_tariffs import (  # re-exported: every command is found here
+    ChangeTransactionTariff as ChangeTransactionTariff,
+)
+from forecourt.domain.station_tariffs import ClearTariffs as ClearTariffs
+from forecourt.domain.station_tariffs import GetTariffs as GetTariffs
+from forecourt.domain.station_tariffs import SetDefaultTariff as SetDefaultTariff
 from forecourt.domain.tokens import TokenKind
 
 
@@ -93,6 +99,10 @@ class CommandKind(StrEnum):
     INSTALL_CERTIFICATE = "install_certificate"
     DELETE_CERTIFICATE = "delete_certificate"
     GET_INSTALLED_CERTIFICATES = "get_installed_certificates"
+    SET_DEFAULT_TARIFF = "set_default_tariff"
+    GET_TARIFFS = "get_tariffs"
+    CLEAR_TARIFFS = "clear_tariffs"
+    CHANGE_TRANSACTION_TARIFF = "change_transaction_tariff"
 
 
 class TriggerKind(StrEnum):
@@ -493,6 +503,10 @@ Command = (
     | InstallCertificate
     | DeleteCertificate
     | GetInstalledCertificateIds
+    | SetDefaultTariff
+    | GetTariffs
+    | ClearTariffs
+    | ChangeTransactionTariff
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -543,6 +557,10 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     InstallCertificate: CommandKind.INSTALL_CERTIFICATE,
     DeleteCertificate: CommandKind.DELETE_CERTIFICATE,
     GetInstalledCertificateIds: CommandKind.GET_INSTALLED_CERTIFICATES,
+    SetDefaultTariff: CommandKind.SET_DEFAULT_TARIFF,
+    GetTariffs: CommandKind.GET_TARIFFS,
+    ClearTariffs: CommandKind.CLEAR_TARIFFS,
+    ChangeTransactionTariff: CommandKind.CHANGE_TRANSACTION_TARIFF,
 }
 
 #: Configuration keys that hold the station's own password: only the rotation may set them

@@ -15,8 +15,10 @@ from forecourt.domain.commands import (
     CancelReservation,
     CertificateSigned,
     ChangeAvailability,
+    ChangeTransactionTariff,
     ClearCache,
     ClearChargingProfile,
+    ClearTariffs,
     Command,
     CostUpdate,
     DataTransfer,
@@ -32,6 +34,7 @@ from forecourt.domain.commands import (
     GetLocalListVersion,
     GetMessageLimits,
     GetReport,
+    GetTariffs,
     GetTransactionStatus,
     InstallCertificate,
     PublishFirmware,
@@ -44,6 +47,7 @@ from forecourt.domain.commands import (
     SetChargingProfile,
     SetConfiguration,
     SetConfigurationItems,
+    SetDefaultTariff,
     SetNetworkProfile,
     SetStationPassword,
     StationPrice,
@@ -64,6 +68,7 @@ from forecourt.domain.device import (
     SetMonitoringLevel,
     SetMonitors,
 )
+from forecourt.domain.errors import CommandNotSupported
 
 ControlCommand = Reset | UnlockConnector | ChangeAvailability | RemoteStart | RemoteStop
 ConfigurationCommand = (
@@ -104,7 +109,21 @@ CoreCommand = (
     | AdministrationCommand
     | SmartChargingCommand
 )
+#: OCPP 2.1 I-block: the station holds and prices with our tariffs (earlier versions refuse).
+TariffCommand = SetDefaultTariff | GetTariffs | ClearTariffs | ChangeTransactionTariff
 Rendered = tuple[str, Mapping[str, object]]
+
+
+def tariffs_not_supported(version: str) -> Callable[[TariffCommand], Rendered]:
+    """The tariff family of a version that has no tariff messages."""
+
+    def refuse(_command: TariffCommand) -> Rendered:
+        raise CommandNotSupported(
+            f"OCPP {version} stations do not hold tariffs (OCPP 2.1 I-block): the CSMS prices"
+            " their sessions itself"
+        )
+
+    return refuse
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +139,7 @@ class FamilyRenderers:
     administration: Callable[[AdministrationCommand], Rendered]
     smart_charging: Callable[[SmartChargingCommand], Rendered]
     certificates: Callable[[CertificateCommand], Rendered]
+    tariffs: Callable[[TariffCommand], Rendered]
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -186,5 +206,7 @@ class FamilyRenderers:
                 | GetInstalledCertificateIds()
             ):
                 return self.certificates(command)
+            case SetDefaultTariff() | GetTariffs() | ClearTariffs() | ChangeTransactionTariff():
+                return self.tariffs(command)
             case _:
                 assert_never(command)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENTS
 from forecourt.ports.keys import Key
-from forecourt.ports.session_costs import SESSION_COSTS
+from forecourt.ports.session_costs import SESSION_COSTS, STATION_COSTS
 from forecourt.ports.station_payments import STATION_PAYMENTS
 
 if TYPE_CHECKING:
@@ -28,9 +28,13 @@ MIGRATIONS = Path(__file__).parent / "storage" / "migrations"  # its Alembic bra
 
 class PaymentsFeature(Feature["PaymentServices"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.payments.ports import PAYMENT_STORE, TARIFF_STORE
+        from forecourt.payments.ports import COST_CHECK_STORE, PAYMENT_STORE, TARIFF_STORE
 
-        return {PAYMENT_STORE: _payment_store, TARIFF_STORE: _tariff_store}
+        return {
+            PAYMENT_STORE: _payment_store,
+            TARIFF_STORE: _tariff_store,
+            COST_CHECK_STORE: _cost_check_store,
+        }
 
     def load_tables(self) -> None:
         import forecourt.payments.storage.tables  # noqa: F401
@@ -50,6 +54,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
         return {
             SESSION_COSTS: built.pricing,  # totalCost of a 2.0.1 Ended
             STATION_PAYMENTS: built.direct,  # OCPP 2.1 direct payments (C18-C22)
+            STATION_COSTS: built.cost_checks,  # a 2.1 station's own cost, checked
         }
 
     async def start(self, built: PaymentServices) -> None:
@@ -60,8 +65,10 @@ class PaymentsFeature(Feature["PaymentServices"]):
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
         from forecourt.payments.api import routes as payments
+        from forecourt.payments.api import station_tariffs
 
         router.include_router(payments.router)  # tariffs, prices, payments, receipts
+        router.include_router(station_tariffs.router)  # tariffs held by 2.1 stations
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
@@ -94,7 +101,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
 FEATURE = PaymentsFeature(
     name="payments",
     key=PAYMENTS,
-    offers=(SESSION_COSTS, STATION_PAYMENTS),
+    offers=(SESSION_COSTS, STATION_PAYMENTS, STATION_COSTS),
     migrations=MIGRATIONS,
     commands={
         "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),
@@ -124,3 +131,9 @@ def _tariff_store(db: DbContext) -> object:
     from forecourt.payments.storage.tariffs import SqlTariffRepository
 
     return SqlTariffRepository(db)
+
+
+def _cost_check_store(db: DbContext) -> object:
+    from forecourt.payments.storage.cost_checks import SqlCostCheckRepository
+
+    return SqlCostCheckRepository(db)

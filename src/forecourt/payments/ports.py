@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from forecourt.domain.money import Money
+from forecourt.payments.domain.cost_checks import CostCheck
 from forecourt.payments.domain.payments import (
     CardInfo,
     HoldStatus,
@@ -172,6 +173,13 @@ class ReaderDirectory:
         return self.readers.get(f"{station_id}/{evse_id}", "")
 
 
+class CostCheckRepository(Protocol):
+    async def add(self, check: CostCheck) -> bool: ...  # False: already checked
+    async def get(self, transaction_id: int) -> CostCheck | None: ...
+    async def list(self, flagged_only: bool, limit: int = 200) -> builtins.list[CostCheck]: ...
+
+
 #: Where the unit of work keeps payments' repositories (``uow.repository(PAYMENT_STORE)``).
 PAYMENT_STORE: Key[PaymentRepository] = Key("payments.payments")
 TARIFF_STORE: Key[TariffRepository] = Key("payments.tariffs")
+COST_CHECK_STORE: Key[CostCheckRepository] = Key("payments.cost_checks")

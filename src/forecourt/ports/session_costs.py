@@ -4,10 +4,15 @@
 is priced (I02/E06). The tariffs live in the payments slice, which the core must not import,
 so payments offers a :class:`SessionCosts` under :data:`SESSION_COSTS` (none installed, or no
 tariff applies: no total).
+
+A 2.1 station that holds our tariff reports its own cost (``costDetails``); our price stays
+what we bill, and :data:`STATION_COSTS` compares the two.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from forecourt.ports.keys import Key
@@ -21,3 +26,24 @@ class SessionCosts(Protocol):
 
 #: The port payments offers (``Feature.offers``) and the transaction edge asks for.
 SESSION_COSTS: Key[SessionCosts] = Key("session_costs")
+
+
+@dataclass(frozen=True, slots=True)
+class StationCost:
+    """What a station that prices itself (OCPP 2.1 ``costDetails``) says a session cost."""
+
+    station_id: str
+    station_tx_id: str
+    currency: str
+    total: Decimal | None  # taxes included, major units; None: the station failed to compute
+    failure_reason: str = ""
+
+
+class StationCostChecks(Protocol):
+    async def check(self, cost: StationCost) -> None: ...
+
+    # ^ compare with our price of the session; a difference beyond tolerance is flagged
+
+
+#: Offered by payments; the 2.1 edge reports each ended session's ``costDetails`` to it.
+STATION_COSTS: Key[StationCostChecks] = Key("station_costs")

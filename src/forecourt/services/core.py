@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from forecourt.ports.clock import Clock
 from forecourt.ports.keys import Key, Missing
+from forecourt.ports.session_costs import StationCost
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
@@ -39,6 +40,10 @@ async def _unpriced(_transaction_id: int) -> str | None:
     return None
 
 
+async def _not_compared(_cost: StationCost) -> None:
+    return None  # no feature prices sessions: nothing to compare with
+
+
 @dataclass(frozen=True, slots=True)
 class CoreServices:
     provisioning: Provisioning
@@ -54,6 +59,8 @@ class CoreServices:
     plug_and_charge: PlugAndCharge
     # The session's price when a feature offers one (ports.session_costs); None: not priced.
     session_total: Callable[[int], Awaitable[str | None]] = field(default=_unpriced)
+    #: A 2.1 station's own cost of a session, compared with ours (ports.session_costs).
+    station_cost: Callable[[StationCost], Awaitable[None]] = field(default=_not_compared)
     #: OCPP 2.1 direct payments; bound to the payments port by the composition root.
     station_payments: StationPayments = field(default_factory=StationPayments)
     #: Security profile 3 and SignCertificate; bound to the PKI port by the composition root.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
@@ -40,12 +40,14 @@ from forecourt.domain.commands import (
 )
 from forecourt.domain.errors import CommandNotSupported
 from forecourt.domain.tokens import TokenKind
+from forecourt.ocpp.rendering import TariffCommand
 from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
 from forecourt.ocpp.versions import OcppVersion
 from tests.protocol.test_local_auth_frames import LOCAL_AUTH_RENDERED
 from tests.protocol.test_smart_charging_frames import V201_FRAMES
+from tests.protocol.v21.test_tariff_frames import TARIFF_COMMANDS
 from tests.protocol.v201.test_device import DEVICE_RENDERED
 from tests.protocol.v201.test_maintenance_frames import RENDERED as MAINTENANCE_RENDERED
 
@@ -253,13 +255,20 @@ def test_render_golden_and_schema_valid(
 
 def test_every_command_kind_renders_something_schema_valid() -> None:
     rendered = {type(command) for command, _, _ in [*RENDERED, *DEVICE_RENDERED, *V201_FRAMES]}
-    assert rendered == set(COMMAND_KINDS)
+    only_21 = set(get_args(TariffCommand))  # refused below
+    assert rendered == set(COMMAND_KINDS) - only_21
     for trigger in TriggerKind:
         action, payload = ADAPTER.render(TriggerMessage(trigger))
         VALIDATOR.validate_request(action, payload)
     for report in ReportKind:
         action, payload = ADAPTER.render(GetBaseReport(report))
         VALIDATOR.validate_request(action, payload)
+
+
+@pytest.mark.parametrize("command", TARIFF_COMMANDS, ids=lambda c: type(c).__name__)
+def test_tariff_commands_are_refused_before_anything_is_sent(command: Command) -> None:
+    with pytest.raises(CommandNotSupported, match="do not hold tariffs"):
+        ADAPTER.render(command)
 
 
 def test_remote_start_without_an_id_derives_a_stable_positive_one() -> None:

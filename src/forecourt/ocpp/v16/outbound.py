@@ -8,8 +8,10 @@ from typing import assert_never, cast
 from forecourt.domain.commands import (
     CancelReservation,
     ChangeAvailability,
+    ChangeTransactionTariff,
     ClearCache,
     ClearChargingProfile,
+    ClearTariffs,
     Command,
     CommandResult,
     CommandStatus,
@@ -25,6 +27,7 @@ from forecourt.domain.commands import (
     GetLocalListVersion,
     GetMessageLimits,
     GetReport,
+    GetTariffs,
     GetTransactionStatus,
     RemoteStart,
     RemoteStop,
@@ -35,6 +38,7 @@ from forecourt.domain.commands import (
     SetChargingProfile,
     SetConfiguration,
     SetConfigurationItems,
+    SetDefaultTariff,
     SetNetworkProfile,
     SetStationPassword,
     StationPrice,
@@ -65,6 +69,7 @@ from forecourt.ocpp.rendering import (
     FamilyRenderers,
     MessageCommand,
     Rendered,
+    tariffs_not_supported,
 )
 from forecourt.ocpp.v16 import certificates, local_auth, maintenance, pricing, smart_charging
 from forecourt.ocpp.v16.administration import administration_result, render_administration
@@ -270,6 +275,10 @@ def _interpret_core(command: CoreCommand, response: Payload) -> CommandResult:
             | GetDisplayMessages()
             | ClearDisplayMessage()
             | CustomerInformation()
+            | SetDefaultTariff()
+            | GetTariffs()
+            | ClearTariffs()
+            | ChangeTransactionTariff()
         ):  # never sent: rendering refuses them
             return _status(response)
         case (
@@ -314,4 +323,5 @@ _RENDERERS = FamilyRenderers(
     administration=render_administration,
     smart_charging=smart_charging.render,
     certificates=certificates.render,
+    tariffs=tariffs_not_supported("1.6"),
 )

@@ -35,6 +35,7 @@ from forecourt.ocpp.rendering import (
     FamilyRenderers,
     MessageCommand,
     Rendered,
+    tariffs_not_supported,
 )
 from forecourt.ocpp.v201 import certificates, local_auth, maintenance, smart_charging
 from forecourt.ocpp.v201.administration import render_administration
@@ -237,4 +238,5 @@ _RENDERERS = FamilyRenderers(
     administration=render_administration,
     smart_charging=smart_charging.render,
     certificates=certificates.render,
+    tariffs=tariffs_not_supported("2.0.1"),
 )

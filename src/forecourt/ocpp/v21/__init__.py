@@ -2,7 +2,7 @@
 
 Inbound, ``inbound.HANDLERS`` derives from the 2.0.1 table; outbound, every 2.0.1 rendering is
 a valid 2.1 request (tested against the 2.1 schemas), so commands render and answers read
-exactly as on 2.0.1.
+exactly as on 2.0.1 — except the tariff commands (I-block), which only 2.1 has (``tariffs``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from forecourt.domain.commands import Command, CommandResult
 from forecourt.domain.stations import ProtocolVersion
 from forecourt.ocpp.adapter import InboundHandler, Payload, VersionAdapter
-from forecourt.ocpp.v21 import inbound
+from forecourt.ocpp.rendering import TariffCommand
+from forecourt.ocpp.v21 import inbound, tariffs
 from forecourt.ocpp.v201 import answers, outbound
 from forecourt.ocpp.versions import OcppVersion
 
@@ -27,9 +28,14 @@ class V21Adapter:
     handlers: Mapping[str, InboundHandler] = field(default_factory=lambda: inbound.HANDLERS)
 
     def render(self, command: Command) -> tuple[str, Payload]:
+        if isinstance(command, TariffCommand):  # 2.1's own: the I-block
+            action, request = tariffs.render(command)
+            return action, dict(request)
         return outbound.render(command)
 
     def interpret(self, command: Command, response: Payload) -> CommandResult:
+        if isinstance(command, TariffCommand):
+            return tariffs.interpret(command, response)
         return answers.interpret(command, response)
 
 

@@ -28,12 +28,14 @@ from forecourt.ocpp.v21.wire_types.payments import (
     NotifySettlementResponse,
 )
 from forecourt.ocpp.v21.wire_types.transactions import (
+    CostDetailsType,
     TransactionEventRequest,
     TransactionEventResponse,
     TransactionLimitType,
 )
 from forecourt.ocpp.v201 import inbound as v201
 from forecourt.ocpp.v201.mapping import lookup
+from forecourt.ports.session_costs import StationCost
 from forecourt.ports.station_payments import PrepaidLimit, StationSettlement
 
 #: Fields holding an IdTokenType, wherever a 2.0.1 handler reads one.
@@ -93,12 +95,32 @@ async def transaction_event(link: Link, p: TransactionEventRequest) -> Transacti
     response: TransactionEventResponse = dict(  # type: ignore[assignment]  # same shape in 2.1
         await v201.transaction_event(link, as_201(dict(p)))  # type: ignore[arg-type]
     )
+    details = p.get("costDetails")
+    if details is not None and p["eventType"] == "Ended":  # I-block: the station's own cost
+        await link.services.station_cost(station_cost(link.station_id, p, details))
     accepted = response.get("idTokenInfo", {}).get("status") == "Accepted"
     if token is not None and accepted:
         limit = await link.services.station_payments.limit_for(link.station_id, token["idToken"])
         if limit is not None:
             response["transactionLimit"] = transaction_limit(limit)
     return response
+
+
+def station_cost(
+    station_id: str, p: TransactionEventRequest, details: CostDetailsType
+) -> StationCost:
+    """costDetails -> StationCost: the total with taxes (our totals include them); without
+    ``inclTax`` the station's net total is compared (and will differ by the tax)."""
+    total = details["totalCost"]
+    amount = total["total"].get("inclTax", total["total"].get("exclTax"))
+    failed = details.get("failureToCalculate", False) or amount is None
+    return StationCost(
+        station_id=station_id,
+        station_tx_id=p["transactionInfo"]["transactionId"],
+        currency=total["currency"],
+        total=None if failed else Decimal(repr(amount)),
+        failure_reason=details.get("failureReason", "no total") if failed else "",
+    )
 
 
 def transaction_limit(limit: PrepaidLimit) -> TransactionLimitType:

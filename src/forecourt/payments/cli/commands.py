@@ -35,6 +35,9 @@ receipts_app = typer.Typer(
 
 
 def register(app: typer.Typer) -> None:
+    from forecourt.payments.cli import station_tariffs
+
+    station_tariffs.register(tariffs_app)
     app.add_typer(tariffs_app, name="tariffs")
     app.add_typer(payments_app, name="payments")
     app.add_typer(receipts_app, name="receipts")

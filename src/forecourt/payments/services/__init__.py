@@ -19,6 +19,7 @@ from forecourt.domain.events import DomainEvent
 from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.payments.ports import PaymentProvider, ReceiptMailer
+from forecourt.payments.services.cost_checks import CostChecks
 from forecourt.payments.services.direct import DirectPayments
 from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds
@@ -30,6 +31,7 @@ from forecourt.payments.services.reconciliation import Reconciliation
 from forecourt.payments.services.recovery import Recovery
 from forecourt.payments.services.running_cost import RunningCostPacer
 from forecourt.payments.services.settlement import Settlement
+from forecourt.payments.services.station_tariffs import StationTariffs
 from forecourt.payments.services.tariffs import Tariffs
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
@@ -54,6 +56,8 @@ class PaymentServices:
     recovery: Recovery
     reconciliation: Reconciliation
     direct: DirectPayments
+    station_tariffs: StationTariffs
+    cost_checks: CostChecks
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
     _pacer: RunningCostPacer[Payment | None] = field(
@@ -79,6 +83,8 @@ class PaymentServices:
             bus.subscribe("station.booted", self.display.on_event),
             bus.subscribe("token.authorized", self.display.on_event),
             bus.subscribe("tariff.published", self.display.on_event),
+            bus.subscribe("station.booted", self.station_tariffs.on_event),
+            bus.subscribe("tariff.published", self.station_tariffs.on_event),
         ]
         self._sweeper = asyncio.create_task(self._sweep_forever())
 
@@ -243,6 +249,8 @@ def build_payments(
         reconciliation=Reconciliation(ctx, provider, recovery, policy),
         _pacer=RunningCostPacer(policy.running_cost_interval_s),
         direct=DirectPayments(ctx, settlement, policy),
+        station_tariffs=StationTariffs(ctx, remote, tariffs, policy),
+        cost_checks=CostChecks(ctx),
     )
     settlement.after_settled.append(services.after_settled)
     return services

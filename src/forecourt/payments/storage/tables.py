@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+)
 from sqlalchemy import text as sql_text
 
 from forecourt.payments.domain.payments import PaymentFlow, PaymentState
@@ -100,4 +110,19 @@ session_tariffs = Table(
     Column("transaction_id", Integer, primary_key=True, autoincrement=False),
     Column("tariff", JSON, nullable=False),
     Column("pinned_at", UtcDateTime, nullable=False),
+)
+
+#: A 2.1 station's own cost of a session against ours (migration 0030_payments_tariff_sync).
+station_cost_checks = Table(
+    "station_cost_checks",
+    metadata,
+    Column("transaction_id", Integer, primary_key=True, autoincrement=False),
+    Column("station_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("ours_minor", BigInteger, nullable=False),
+    Column("station_minor", BigInteger),
+    Column("tolerance_minor", BigInteger, nullable=False),
+    Column("flagged", Boolean, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("checked_at", UtcDateTime, nullable=False),
 )

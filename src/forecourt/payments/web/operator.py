@@ -31,7 +31,13 @@ async def payments_page(request: Request, me: Viewer, web: Web, state: str = "")
             PaymentFilter((PaymentState.ESCALATED,), station_ids=scope)
         )
     policy = web.services.feature(PAYMENTS).policy
+    mismatches = [
+        c
+        for c in await web.services.feature(PAYMENTS).cost_checks.list(flagged_only=True)
+        if scope is None or c.station_id in scope
+    ]
     context = {
+        "mismatches": mismatches,
         "payments": found,
         "expires": {p.id: policy.expires_at(p) for p in found},
         "escalated": escalated,
@@ -61,7 +67,11 @@ async def tariffs_page(request: Request, me: Viewer, web: Web) -> Response:
         for t in await payments.tariffs.current()
         if not me.access.restricted or t.code in used
     ]
-    context = {"tariffs": tariffs, "bindings": bindings}
+    held = await payments.station_tariffs.holdings()
+    if me.access.restricted:
+        stations = await visible_station_ids(web, me) or frozenset()
+        held = [h for h in held if h.station_id in stations]
+    context = {"tariffs": tariffs, "bindings": bindings, "held": held}
     return web.page(request, "payments/dashboard_tariffs.html", context)
 
 

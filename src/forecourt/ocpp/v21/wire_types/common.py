@@ -7,8 +7,36 @@ schema check, so it has exactly this shape.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 
 class CustomDataType(TypedDict):
     vendorId: str
+
+
+class MessageContentType(TypedDict):
+    format: MessageFormatEnumType
+    language: NotRequired[str]
+    content: str
+    customData: NotRequired[CustomDataType]
+
+
+# fmt: off
+MessageFormatEnumType = Literal[
+    "ASCII", "HTML", "URI", "UTF8", "QRCODE",
+]
+# fmt: on
+
+
+class TaxRateType(TypedDict):
+    type: str
+    tax: float
+    stack: NotRequired[int]
+    customData: NotRequired[CustomDataType]
+
+
+class PriceType(TypedDict):
+    exclTax: NotRequired[float]
+    inclTax: NotRequired[float]
+    taxRates: NotRequired[list[TaxRateType]]
+    customData: NotRequired[CustomDataType]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-from forecourt.ocpp.v21.wire_types.common import CustomDataType
+from forecourt.ocpp.v21.wire_types.common import CustomDataType, MessageContentType, PriceType
 
 
 class TransactionEventRequest(TypedDict):
@@ -78,20 +78,6 @@ TariffCostEnumType = Literal[
     "NormalCost", "MinCost", "MaxCost",
 ]
 # fmt: on
-
-
-class PriceType(TypedDict):
-    exclTax: NotRequired[float]
-    inclTax: NotRequired[float]
-    taxRates: NotRequired[list[TaxRateType]]
-    customData: NotRequired[CustomDataType]
-
-
-class TaxRateType(TypedDict):
-    type: str
-    tax: float
-    stack: NotRequired[int]
-    customData: NotRequired[CustomDataType]
 
 
 class TotalPriceType(TypedDict):
@@ -302,19 +288,5 @@ class IdTokenInfoType(TypedDict):
 AuthorizationStatusEnumType = Literal[
     "Accepted", "Blocked", "ConcurrentTx", "Expired", "Invalid", "NoCredit",
     "NotAllowedTypeEVSE", "NotAtThisLocation", "NotAtThisTime", "Unknown",
-]
-# fmt: on
-
-
-class MessageContentType(TypedDict):
-    format: MessageFormatEnumType
-    language: NotRequired[str]
-    content: str
-    customData: NotRequired[CustomDataType]
-
-
-# fmt: off
-MessageFormatEnumType = Literal[
-    "ASCII", "HTML", "URI", "UTF8", "QRCODE",
 ]
 # fmt: on
