@@ -43,7 +43,12 @@ class PaymentsFeature(Feature["PaymentServices"]):
         if adapters is None:
             adapters = payment_adapters(host.settings) if host.settings else default_adapters()
         return build_payments(
-            host.ctx, host.remote, adapters.provider, adapters.mailer, adapters.policy
+            host.ctx,
+            host.remote,
+            adapters.provider,
+            adapters.mailer,
+            adapters.policy,
+            adapters.card_terminal(),
         )
 
     def ports(self, built: PaymentServices) -> Mapping[Key[Any], object]:
@@ -59,9 +64,11 @@ class PaymentsFeature(Feature["PaymentServices"]):
         await built.stop()
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
+        from forecourt.payments.api import counter
         from forecourt.payments.api import routes as payments
 
         router.include_router(payments.router)  # tariffs, prices, payments, receipts
+        router.include_router(counter.router)  # the attendant's counter, card terminals
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
@@ -80,6 +87,10 @@ class PaymentsFeature(Feature["PaymentServices"]):
             "GET /dashboard/payments": Reach.SITES,
             "POST /dashboard/payments/reconcile": Reach.ADMIN,
             "GET /dashboard/tariffs": Reach.SITES,
+            "GET /dashboard/counter": Reach.SITES,
+            "GET /dashboard/counter/{site_id}": Reach.SITES,
+            "POST /dashboard/counter/{site_id}/prepay": Reach.SITES,
+            "GET /dashboard/counter/payments/{public_id}": Reach.SITES,
         }
 
     def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:

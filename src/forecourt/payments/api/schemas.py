@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -206,6 +206,23 @@ class ScanToPayIn(Input):
     email: str = Field("", max_length=254, description="Optional: the receipt is emailed here.")
 
 
+class PrepaymentIn(Input):
+    """Money taken for a chosen port before it starts (a counter or a stand-alone terminal)."""
+
+    station_id: str = Field(min_length=1, max_length=48)
+    evse_id: PortNumber
+    amount: DecimalText = Field(
+        gt=0, le=10_000, description="In the port's currency (its tariff's), as a string."
+    )
+
+
+class CounterPrepaymentIn(PrepaymentIn):
+    """The attendant's prepayment: cash (recorded) or a card on the counter terminal."""
+
+    method: Literal["cash", "card"]
+    terminal_id: str = Field("counter", min_length=1, max_length=64)
+
+
 class PaymentStatusOut(BaseModel):
     """What a driver may see about their own payment (the public id is the credential)."""
 
@@ -223,6 +240,9 @@ class PaymentStatusOut(BaseModel):
     card_last4: str
     receipt_code: str
     transaction_id: int | None
+    change_due: MoneyOut = Field(
+        description="Prepaid at the counter and not used (cash back, or released to the card)."
+    )
 
     @classmethod
     def of(cls, p: Payment) -> PaymentStatusOut:
@@ -241,6 +261,7 @@ class PaymentStatusOut(BaseModel):
             card_last4=p.card.last4,
             receipt_code=p.receipt_code,
             transaction_id=p.transaction_id,
+            change_due=MoneyOut.of(p.change_due),
         )
 
 

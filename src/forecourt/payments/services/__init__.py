@@ -18,11 +18,12 @@ from forecourt.domain.errors import ForecourtError
 from forecourt.domain.events import DomainEvent
 from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
-from forecourt.payments.ports import PaymentProvider, ReceiptMailer
+from forecourt.payments.ports import CardTerminal, PaymentProvider, ReceiptMailer
+from forecourt.payments.services.counter import Counter
 from forecourt.payments.services.direct import DirectPayments
 from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds
-from forecourt.payments.services.limits import HOLD_STOP_SHARE, prepaid_limit
+from forecourt.payments.services.limits import HOLD_STOP_SHARE, prepaid_limit, wants_increase
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.pricing import Pricing, SessionCost, cost_in
 from forecourt.payments.services.receipts import Receipts
@@ -54,6 +55,7 @@ class PaymentServices:
     recovery: Recovery
     reconciliation: Reconciliation
     direct: DirectPayments
+    counter: Counter
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
     _pacer: RunningCostPacer[Payment | None] = field(
@@ -132,6 +134,8 @@ class PaymentServices:
             return None
         self._looked_up[tx_id] = self.ctx.clock.now()
         payment = self._linked[tx_id] = await self.settlement.link(tx_id)
+        if payment is not None:
+            await self.counter.trigger(payment)
         return payment
 
     def _look_again(self, tx_id: int) -> bool:
@@ -174,8 +178,10 @@ class PaymentServices:
             await self._guard_hold(payment, cost)
 
     async def _guard_hold(self, payment: Payment, cost: SessionCost) -> None:
-        limit = prepaid_limit(payment)
         tx = cost.transaction
+        if wants_increase(payment, cost.total.minor):
+            payment = self._linked[tx.id] = await self.holds.increase(payment)
+        limit = prepaid_limit(payment)
         if cost.total.minor < limit.minor or tx.id in self._stopping:
             return
         self._stopping.add(tx.id)
@@ -222,10 +228,12 @@ def build_payments(
     provider: PaymentProvider,
     mailer: ReceiptMailer,
     policy: PaymentPolicy | None = None,
+    terminal: CardTerminal | None = None,
 ) -> PaymentServices:
     policy = policy or PaymentPolicy()
     tariffs = Tariffs(ctx)
-    settlement = Settlement(ctx, provider, policy)
+    settlement = Settlement(ctx, provider, policy, terminal)
+    holds = Holds(ctx, provider, remote, tariffs, settlement, policy)
     recovery = Recovery(ctx, provider, settlement, policy)
     services = PaymentServices(
         ctx=ctx,
@@ -236,12 +244,13 @@ def build_payments(
         pricing=Pricing(ctx),
         display=StationPrices(ctx, remote, policy),
         settlement=settlement,
-        holds=Holds(ctx, provider, remote, tariffs, settlement, policy),
+        holds=holds,
         receipts=Receipts(ctx, mailer, policy),
         recovery=recovery,
         reconciliation=Reconciliation(ctx, provider, recovery, policy),
         _pacer=RunningCostPacer(policy.running_cost_interval_s),
         direct=DirectPayments(ctx, settlement, policy),
+        counter=Counter(holds, settlement),
     )
     settlement.after_settled.append(services.after_settled)
     return services

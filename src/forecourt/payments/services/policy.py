@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.payments.ports import (
+    CardTerminal,
     NoMailer,
     PaymentProvider,
     ReaderDirectory,
@@ -54,3 +55,10 @@ class PaymentAdapters:
     provider: PaymentProvider
     mailer: ReceiptMailer = field(default_factory=NoMailer)
     policy: PaymentPolicy = field(default_factory=PaymentPolicy)
+    terminal: CardTerminal | None = None  # counter / stand-alone card terminals (C24)
+
+    def card_terminal(self) -> CardTerminal | None:
+        """The terminal port: the one given, else the provider when it is one (test)."""
+        if self.terminal is not None:
+            return self.terminal
+        return self.provider if isinstance(self.provider, CardTerminal) else None

@@ -17,6 +17,7 @@ from forecourt.domain.errors import ForecourtError
 from forecourt.domain.money import Money
 from forecourt.domain.transactions import PaymentMethod, Transaction, payment_method_for
 from forecourt.payments.domain.payments import (
+    TERMINAL_FLOWS,
     HoldStatus,
     Payment,
     PaymentFlow,
@@ -26,7 +27,13 @@ from forecourt.payments.domain.payments import (
     new_receipt_code,
 )
 from forecourt.payments.domain.tariffs import Tariff
-from forecourt.payments.ports import PAYMENT_STORE, TARIFF_STORE, HoldResult, PaymentProvider
+from forecourt.payments.ports import (
+    PAYMENT_STORE,
+    TARIFF_STORE,
+    CardTerminal,
+    HoldResult,
+    PaymentProvider,
+)
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.pricing import cost_in
 from forecourt.ports.repositories import UnitOfWork
@@ -43,10 +50,15 @@ AfterSettled = Callable[[Payment], Awaitable[None]]
 
 class Settlement:
     def __init__(
-        self, ctx: ServiceContext, provider: PaymentProvider, policy: PaymentPolicy
+        self,
+        ctx: ServiceContext,
+        provider: PaymentProvider,
+        policy: PaymentPolicy,
+        terminal: CardTerminal | None = None,
     ) -> None:
         self._ctx = ctx
         self._provider = provider
+        self._terminal = terminal
         self._policy = policy
         self._locks: dict[int, asyncio.Lock] = {}
         self.after_settled: list[AfterSettled] = []
@@ -186,8 +198,13 @@ class Settlement:
         return await self._escalate(payment, STATION_SILENT)
 
     async def _call_provider(self, payment: Payment) -> HoldResult:
+        """Move the money where it is held: the provider, a card terminal, or the till."""
         if not payment.provider_ref:
             raise ProviderRejected("no provider hold to settle")
+        if payment.flow is PaymentFlow.ATTENDANT_CASH:
+            return _cash_kept(payment)
+        if payment.flow in TERMINAL_FLOWS:
+            return await self._settle_at_terminal(payment)
         if payment.state is PaymentState.TO_CAPTURE:
             amount = payment.capture_amount()
             return await self._provider.capture(
@@ -197,12 +214,29 @@ class Settlement:
             payment.provider_ref, idempotency_key=payment.key("release")
         )
 
+    async def _settle_at_terminal(self, payment: Payment) -> HoldResult:
+        terminal = self.terminal()
+        capture = payment.state is PaymentState.TO_CAPTURE
+        amount = payment.capture_amount() if capture else Money(0, payment.currency)
+        step = "capture" if capture else "release"
+        return await terminal.settle(
+            payment.provider_ref, amount, idempotency_key=payment.key(step)
+        )
+
+    def terminal(self) -> CardTerminal:
+        if self._terminal is None:
+            raise ProviderRejected("no card terminal is configured")
+        return self._terminal
+
     async def _after_rejection(self, payment: Payment) -> HoldResult | None:
         """A refused call may still have happened earlier (a lost answer): ask the provider."""
-        if not payment.provider_ref:
+        if not payment.provider_ref or payment.flow is PaymentFlow.ATTENDANT_CASH:
             return None
         try:
-            current = await self._provider.get_hold(payment.provider_ref)
+            if payment.flow in TERMINAL_FLOWS:
+                current = await self.terminal().get_authentication(payment.provider_ref)
+            else:
+                current = await self._provider.get_hold(payment.provider_ref)
         except (ProviderUnavailable, ProviderRejected):
             return None
         wanted = (
@@ -271,6 +305,16 @@ class Settlement:
             amount_minor=payment.captured_minor,
             currency=payment.currency,
         )
+
+
+def _cash_kept(payment: Payment) -> HoldResult:
+    """Cash moves at the counter: the till keeps what the session cost, the rest is change
+    (recorded, not integrated with a drawer)."""
+    prepaid = payment.authorized
+    if payment.state is PaymentState.TO_CAPTURE:
+        kept = payment.capture_amount()
+        return HoldResult(payment.provider_ref, HoldStatus.CAPTURED, prepaid, prepaid, kept)
+    return HoldResult(payment.provider_ref, HoldStatus.CANCELED, prepaid, prepaid)
 
 
 def _captured(payment: Payment, result: HoldResult, now: datetime) -> None:

@@ -55,11 +55,11 @@ async def script() -> Response:
 async def session_page(request: Request, public_id: str, web: Web) -> Response:
     payments = web.services.feature(PAYMENTS)
     payment = await payments.holds.refresh_pending(await payments.holds.get(public_id))
-    context = {**await _session_view(web, payment), "script": "/pay/assets/pay.js"}
+    context = {**await session_view(web, payment), "script": "/pay/assets/pay.js"}
     return web.page(request, "payments/session.html", context)
 
 
-async def _session_view(web: WebContext, payment: Payment) -> dict[str, Any]:
+async def session_view(web: WebContext, payment: Payment) -> dict[str, Any]:
     tx, cost = None, None
     if payment.transaction_id is not None:
         try:
