@@ -171,7 +171,8 @@ async def test_bad_requests_are_refused_precisely(
     assert first.status_code == 201, first.text
     await eventually(lambda: _running(services, "PAY-201", 1))
     busy = await post(good, attendant)
-    assert busy.status_code == 409, busy.text  # someone is charging there: nothing taken
+    assert busy.status_code == 400, busy.text  # as scan-to-pay says it: nothing taken
+    assert "Someone is charging" in busy.json()["detail"]
 
 
 async def _running(services: Services, station_id: str, evse_id: int) -> bool:
