@@ -5,10 +5,16 @@ real outbox (the built-in test provider is the card terminal)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import httpx
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from forecourt.cli.main import app
 
 from forecourt.domain.transactions import PaymentMethod
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState
@@ -66,7 +72,8 @@ async def test_cash_prepayment_starts_the_port_and_gives_change(
     paid = await eventually(lambda: settled(services, public_id))
     assert paid.state is PaymentState.CAPTURED
     assert paid.flow is PaymentFlow.ATTENDANT_CASH
-    assert paid.final_minor is not None and 0 < paid.final_minor < 4000
+    assert paid.final_minor is not None
+    assert 0 < paid.final_minor < 4000
     assert paid.captured_minor == paid.final_minor  # the till keeps what it cost
     assert paid.change_due.minor == 4000 - paid.final_minor
     assert await method_of(services, paid) is PaymentMethod.ATTENDANT_PREPAY
@@ -150,8 +157,9 @@ async def test_declined_or_silent_terminal_starts_nothing(
         assert not await uow.transactions.active_on_evse("PAY-201", 1)
 
 
+@pytest.mark.usefixtures("station201")
 async def test_bad_requests_are_refused_precisely(
-    server: RunningServer, http: httpx.AsyncClient, station201: SimulatedStation
+    server: RunningServer, http: httpx.AsyncClient
 ) -> None:
     services = server.forecourt.services
     attendant = await key_for(services, Role.ATTENDANT)
@@ -178,3 +186,28 @@ async def test_bad_requests_are_refused_precisely(
 async def _running(services: Services, station_id: str, evse_id: int) -> bool:
     async with services.ctx.uow() as uow:
         return bool(await uow.transactions.active_on_evse(station_id, evse_id))
+
+
+async def test_the_cli_takes_a_prepayment_and_shows_the_change(
+    server: RunningServer, station201: SimulatedStation
+) -> None:
+    services = server.forecourt.services
+    key = (await services.api_keys.create("counter", Role.ATTENDANT))[0]
+    env = {"FORECOURT_SERVER": server.http_url, "FORECOURT_API_KEY": key, "COLUMNS": "200"}
+
+    async def cli(*args: str) -> Result:
+        return await asyncio.to_thread(CliRunner().invoke, app, ["counter", *args], env=env)
+
+    taken = await cli("prepay", "PAY-201", "2", "15.00", "--cash", "--json")
+    assert taken.exit_code == 0, taken.output
+    public_id = json.loads(taken.stdout)["public_id"]
+    await charge_and_stop(station201, 2)
+    paid = await eventually(lambda: settled(services, public_id))
+    shown = await cli("show", public_id)
+    assert shown.exit_code == 0, shown.output
+    assert f"change due {paid.change_due}" in shown.stdout
+    assert (await cli("prepay", "PAY-201", "1", "zero")).exit_code == 2
+    provider_of(server).tap("kiosk-3", "4000000000000002")
+    declined = await cli("terminal", "kiosk-3", "PAY-201", "1", "20")
+    assert declined.exit_code == 1
+    assert "declined" in declined.stdout

@@ -70,7 +70,8 @@ async def test_the_hold_grows_and_the_session_goes_on(
     grown = await eventually(increased, timeout=30)
     assert grown.provider_ref == payment.provider_ref  # the same hold, grown
     held = next(h for h in provider_of(server).holds() if h.provider_ref == grown.provider_ref)
-    assert held.authorized is not None and held.authorized.minor == grown.authorized_minor
+    assert held.authorized is not None
+    assert held.authorized.minor == grown.authorized_minor
 
     async def past_the_old_limit() -> bool:
         session = station201.evses[0].session
@@ -103,6 +104,7 @@ async def test_a_declined_increase_stops_the_session_at_its_limit(
     ended = await eventually(stopped_by_the_csms, timeout=40)
     assert ended.authorized_minor == 500  # the increase was declined: the hold stayed
     held = next(h for h in provider_of(server).holds() if h.provider_ref == ended.provider_ref)
-    assert held.authorized is not None and held.authorized.minor == 500
+    assert held.authorized is not None
+    assert held.authorized.minor == 500
     assert ended.captured_minor <= 500  # never more than the card allowed
     assert station201.evses[0].session is None  # nobody stopped it but the CSMS

@@ -111,6 +111,10 @@ FEATURE = PaymentsFeature(
         "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),
         "payments": CliCommand(_CLI, "Card payments: list, recover, reconcile, statements."),
         "receipts": CliCommand(_CLI, "Receipts: show one, find by card digits and day."),
+        "counter": CliCommand(
+            "forecourt.payments.cli.counter",
+            "Pay inside: counter prepayments (cash or card), stand-alone card terminals.",
+        ),
     },
     public_api_routes=frozenset(
         {
