@@ -15,7 +15,6 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from forecourt.cli.main import app
-
 from forecourt.domain.transactions import PaymentMethod
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState
 from forecourt.payments.keys import PAYMENTS
