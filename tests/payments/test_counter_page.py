@@ -57,6 +57,7 @@ async def test_prepay_charge_receipt_with_change_due(
     page = await signed_in(chromium, server, "clerk")
 
     await page.get_by_role("link", name="Counter").click()
+    await page.get_by_role("link", name="Pay & Charge Plaza").click()
     await expect(page).to_have_url(re.compile(f"/dashboard/counter/{SITE}$"))
     await expect(page.locator("[data-port='PAY-201/1'] [data-slot=state]")).to_have_text(
         "available"

@@ -46,8 +46,6 @@ class Dispenser:
 @router.get("/dashboard/counter")
 async def counter_sites(request: Request, me: Attendant, web: Web) -> Response:
     sites = await visible_sites(web, me)
-    if len(sites) == 1:
-        return RedirectResponse(f"/dashboard/counter/{sites[0].id}", status_code=303)
     return web.page(request, "payments/counter_sites.html", {"sites": sites})
 
 
