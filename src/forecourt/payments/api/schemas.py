@@ -204,6 +204,17 @@ class ScanToPayIn(Input):
     station_id: str = Field(min_length=1, max_length=48)
     evse_id: PortNumber
     email: str = Field("", max_length=254, description="Optional: the receipt is emailed here.")
+    code: str = Field(
+        "", max_length=200, description="A dynamic QR code's `code` (OCPP 2.1 C25), if any."
+    )
+
+
+class DynamicCodeOut(BaseModel):
+    """A one-use, short-lived code for one EVSE (OCPP 2.1 C25): show ``url`` as a QR code."""
+
+    code: str
+    url: str
+    expires_at: datetime
 
 
 class PrepaymentIn(Input):

@@ -26,6 +26,7 @@ from forecourt.payments.services.holds import Holds
 from forecourt.payments.services.limits import HOLD_STOP_SHARE, prepaid_limit, wants_increase
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.pricing import Pricing, SessionCost, cost_in
+from forecourt.payments.services.qr_codes import DynamicCodes
 from forecourt.payments.services.receipts import Receipts
 from forecourt.payments.services.reconciliation import Reconciliation
 from forecourt.payments.services.recovery import Recovery
@@ -56,6 +57,7 @@ class PaymentServices:
     reconciliation: Reconciliation
     direct: DirectPayments
     counter: Counter
+    qr_codes: DynamicCodes
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
     _pacer: RunningCostPacer[Payment | None] = field(
@@ -107,6 +109,14 @@ class PaymentServices:
                 await self.recovery.sweep()
             except Exception:  # the loop must survive a bad pass; the next one retries
                 log.exception("payments recovery pass failed")
+
+    async def scan_to_pay(
+        self, station_id: str, evse_id: int, email: str = "", code: str = ""
+    ) -> Payment:
+        """Scan-to-pay from a static code, or a dynamic one (C25: redeemed once, in time)."""
+        if code:
+            await self.qr_codes.redeem(code, station_id, evse_id)
+        return await self.holds.start_scan_to_pay(station_id, evse_id, email)
 
     # -- transactions ---------------------------------------------------------------------------
     async def on_transaction_event(self, event: DomainEvent) -> None:
@@ -251,6 +261,7 @@ def build_payments(
         _pacer=RunningCostPacer(policy.running_cost_interval_s),
         direct=DirectPayments(ctx, settlement, policy),
         counter=Counter(holds, settlement),
+        qr_codes=DynamicCodes(ctx, policy),
     )
     settlement.after_settled.append(services.after_settled)
     return services
