@@ -11,7 +11,10 @@ from forecourt.api.problems import ProblemError, problem_responses
 from forecourt.payments.api.schemas import (
     CounterPrepaymentIn,
     DynamicCodeOut,
+    MoneyOut,
     PaymentOut,
+    PrepaidBalanceOut,
+    PrepaidLoadIn,
     PrepaymentIn,
 )
 from forecourt.payments.domain.payments import PaymentFlow
@@ -86,3 +89,27 @@ async def dynamic_qr_code(
     await payments.tariffs.for_evse(station_id, evse_id)  # 404 for an unknown or unpriced EVSE
     issued = payments.qr_codes.issue(station_id, evse_id)
     return DynamicCodeOut(code=issued.code, url=issued.url, expires_at=issued.expires_at)
+
+
+@router.post(
+    "/payments/prepaid/{id_token}/loads",
+    summary="Load credit (cash at the counter) onto a prepaid card (OCPP 2.1 C17)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(404, 422),
+)
+async def load_prepaid(
+    id_token: str, body: PrepaidLoadIn, context: Context, _: Attendant
+) -> PrepaidBalanceOut:
+    prepaid = context.services.feature(PAYMENTS).prepaid
+    balance = await prepaid.load(id_token, body.amount, body.currency)
+    return PrepaidBalanceOut(id_token=id_token, balance=MoneyOut.of(balance))
+
+
+@router.get(
+    "/payments/prepaid/{id_token}",
+    summary="A prepaid card's credit",
+    responses=problem_responses(404),
+)
+async def prepaid_balance(id_token: str, context: Context, _: Attendant) -> PrepaidBalanceOut:
+    balance = await context.services.feature(PAYMENTS).prepaid.balance(id_token)
+    return PrepaidBalanceOut(id_token=id_token, balance=MoneyOut.of(balance))

@@ -209,6 +209,18 @@ class ScanToPayIn(Input):
     )
 
 
+class PrepaidLoadIn(Input):
+    """Credit paid at the counter (cash) onto a prepaid card (OCPP 2.1 C17)."""
+
+    amount: DecimalText = Field(gt=0, le=10_000, description='As a string, e.g. "20.00".')
+    currency: str = Field("USD", pattern="^[A-Z]{3}$")
+
+
+class PrepaidBalanceOut(BaseModel):
+    id_token: str
+    balance: MoneyOut = Field(description="Loaded, minus spent, minus set aside by a session.")
+
+
 class DynamicCodeOut(BaseModel):
     """A one-use, short-lived code for one EVSE (OCPP 2.1 C25): show ``url`` as a QR code."""
 

@@ -109,3 +109,34 @@ def _report(payment: dict[str, Any], json: bool) -> None:
             console.print(payment["message"])
     if payment["state"] == "declined":
         raise typer.Exit(EXIT_FAILED)
+
+
+@counter_app.command("load")
+def load(
+    ctx: typer.Context,
+    token: Annotated[str, typer.Argument(metavar="TOKEN", help="The prepaid card's id token.")],
+    amount: Amount,
+    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "USD",
+    json: JsonFlag = False,
+) -> None:
+    """Load credit paid in cash onto a prepaid card (OCPP 2.1 C17): its new balance."""
+    body = {"amount": amount, "currency": currency}
+    path = f"/api/payments/prepaid/{quote(token, safe='')}/loads"
+    _balance(_call(ctx, "POST", path, body), json)
+
+
+@counter_app.command("balance")
+def balance(
+    ctx: typer.Context,
+    token: Annotated[str, typer.Argument(metavar="TOKEN")],
+    json: JsonFlag = False,
+) -> None:
+    """A prepaid card's credit."""
+    _balance(_call(ctx, "GET", f"/api/payments/prepaid/{quote(token, safe='')}", None), json)
+
+
+def _balance(answer: dict[str, Any], json: bool) -> None:
+    if json:
+        print_json(answer)
+    else:
+        console.print(f"{answer['id_token']}: {answer['balance']['text']}")

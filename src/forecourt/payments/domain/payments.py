@@ -89,6 +89,8 @@ class PaymentFlow(StrEnum):
     STANDALONE_TERMINAL = "standalone_terminal"  # a card terminal beside the stations (C24)
     ATTENDANT_CARD = "attendant_card"  # prepaid inside, card on the counter terminal
     ATTENDANT_CASH = "attendant_cash"  # prepaid inside, cash: recorded, no provider
+    PREPAID_CARD = "prepaid_card"  # a session on a prepaid card's credit (OCPP 2.1 C17)
+    PREPAID_LOAD = "prepaid_load"  # credit loaded on a prepaid card at the counter (cash)
 
 
 PAYMENT_METHOD: dict[PaymentFlow, PaymentMethod] = {
@@ -99,10 +101,17 @@ PAYMENT_METHOD: dict[PaymentFlow, PaymentMethod] = {
     PaymentFlow.STANDALONE_TERMINAL: PaymentMethod.CARD_TERMINAL,
     PaymentFlow.ATTENDANT_CARD: PaymentMethod.ATTENDANT_PREPAY,
     PaymentFlow.ATTENDANT_CASH: PaymentMethod.ATTENDANT_PREPAY,
+    PaymentFlow.PREPAID_CARD: PaymentMethod.PREPAID_CARD,
+    PaymentFlow.PREPAID_LOAD: PaymentMethod.ATTENDANT_PREPAY,
 }
 
 #: Flows whose money moves at a card terminal through the ``CardTerminal`` port.
 TERMINAL_FLOWS = frozenset({PaymentFlow.STANDALONE_TERMINAL, PaymentFlow.ATTENDANT_CARD})
+#: Flows whose money is with us already (the till, a prepaid card's credit): settling them
+#: calls nobody, it records what was kept.
+LOCAL_FLOWS = frozenset({PaymentFlow.ATTENDANT_CASH, PaymentFlow.PREPAID_CARD})
+#: Flows whose id token outlives the session (a prepaid card is used again and again).
+REUSABLE_TOKEN_FLOWS = frozenset({PaymentFlow.PREPAID_CARD})
 #: Flows an attendant takes at the counter: a prepayment, whatever is unused is change due.
 ATTENDANT_FLOWS = frozenset({PaymentFlow.ATTENDANT_CARD, PaymentFlow.ATTENDANT_CASH})
 #: Flows Forecourt starts remotely once the hold is approved.

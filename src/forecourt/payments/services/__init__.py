@@ -25,6 +25,7 @@ from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds
 from forecourt.payments.services.limits import HOLD_STOP_SHARE, prepaid_limit, wants_increase
 from forecourt.payments.services.policy import PaymentPolicy
+from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import Pricing, SessionCost, cost_in
 from forecourt.payments.services.qr_codes import DynamicCodes
 from forecourt.payments.services.receipts import Receipts
@@ -58,6 +59,7 @@ class PaymentServices:
     direct: DirectPayments
     counter: Counter
     qr_codes: DynamicCodes
+    prepaid: PrepaidCards
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
     _pacer: RunningCostPacer[Payment | None] = field(
@@ -244,6 +246,7 @@ def build_payments(
     tariffs = Tariffs(ctx)
     settlement = Settlement(ctx, provider, policy, terminal)
     holds = Holds(ctx, provider, remote, tariffs, settlement, policy)
+    prepaid = PrepaidCards(ctx)
     recovery = Recovery(ctx, provider, settlement, policy)
     services = PaymentServices(
         ctx=ctx,
@@ -259,7 +262,8 @@ def build_payments(
         recovery=recovery,
         reconciliation=Reconciliation(ctx, provider, recovery, policy),
         _pacer=RunningCostPacer(policy.running_cost_interval_s),
-        direct=DirectPayments(ctx, settlement, policy),
+        direct=DirectPayments(ctx, settlement, policy, prepaid),
+        prepaid=prepaid,
         counter=Counter(holds, settlement),
         qr_codes=DynamicCodes(ctx, policy),
     )

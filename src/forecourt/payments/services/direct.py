@@ -23,6 +23,7 @@ from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentStat
 from forecourt.payments.ports import PAYMENT_STORE
 from forecourt.payments.services.limits import prepaid_limit
 from forecourt.payments.services.policy import PaymentPolicy
+from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import cost_in
 from forecourt.payments.services.settlement import Settlement
 from forecourt.payments.services.tariffs import resolve_tariff
@@ -48,10 +49,17 @@ _LIVE = (PaymentState.AUTHORIZED, PaymentState.IN_SESSION)
 class DirectPayments:
     """Implements ``forecourt.ports.station_payments.StationPaymentPort``."""
 
-    def __init__(self, ctx: ServiceContext, settlement: Settlement, policy: PaymentPolicy) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        settlement: Settlement,
+        policy: PaymentPolicy,
+        prepaid: PrepaidCards,
+    ) -> None:
         self._ctx = ctx
         self._settlement = settlement
         self._policy = policy
+        self.authorize_prepaid = prepaid.authorize  # C17, the same port
 
     # -- C18: the station presents the PSP reference ------------------------------------------
     async def authorize_direct(

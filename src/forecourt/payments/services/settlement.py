@@ -17,6 +17,8 @@ from forecourt.domain.errors import ForecourtError
 from forecourt.domain.money import Money
 from forecourt.domain.transactions import PaymentMethod, Transaction, payment_method_for
 from forecourt.payments.domain.payments import (
+    LOCAL_FLOWS,
+    REUSABLE_TOKEN_FLOWS,
     TERMINAL_FLOWS,
     HoldStatus,
     Payment,
@@ -95,7 +97,7 @@ class Settlement:
         payment.move(PaymentState.IN_SESSION, now)
         if payment.tariff:
             await uow.repository(TARIFF_STORE).pin(tx.id, Tariff.from_dict(payment.tariff), now)
-        await _block_token(uow, payment.id_token)  # one hold, one session
+        await _block_token(uow, payment)  # one hold, one session
         await uow.repository(PAYMENT_STORE).save(payment)
         return payment
 
@@ -133,7 +135,7 @@ class Settlement:
                 return payment
             payment.message = message
             payment.move(PaymentState.TO_RELEASE, now)
-            await _block_token(uow, payment.id_token)
+            await _block_token(uow, payment)
             await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         return await self.execute(payment.id)
@@ -147,7 +149,7 @@ class Settlement:
                 return payment
             payment.message = message
             payment.move(PaymentState.DECLINED, now)
-            await _block_token(uow, payment.id_token)
+            await _block_token(uow, payment)
             await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         return payment
@@ -201,8 +203,8 @@ class Settlement:
         """Move the money where it is held: the provider, a card terminal, or the till."""
         if not payment.provider_ref:
             raise ProviderRejected("no provider hold to settle")
-        if payment.flow is PaymentFlow.ATTENDANT_CASH:
-            return _cash_kept(payment)
+        if payment.flow in LOCAL_FLOWS:
+            return _kept_locally(payment)
         if payment.flow in TERMINAL_FLOWS:
             return await self._settle_at_terminal(payment)
         if payment.state is PaymentState.TO_CAPTURE:
@@ -230,7 +232,7 @@ class Settlement:
 
     async def _after_rejection(self, payment: Payment) -> HoldResult | None:
         """A refused call may still have happened earlier (a lost answer): ask the provider."""
-        if not payment.provider_ref or payment.flow is PaymentFlow.ATTENDANT_CASH:
+        if not payment.provider_ref or payment.flow in LOCAL_FLOWS:
             return None
         try:
             if payment.flow in TERMINAL_FLOWS:
@@ -307,9 +309,9 @@ class Settlement:
         )
 
 
-def _cash_kept(payment: Payment) -> HoldResult:
-    """Cash moves at the counter: the till keeps what the session cost, the rest is change
-    (recorded, not integrated with a drawer)."""
+def _kept_locally(payment: Payment) -> HoldResult:
+    """Money we hold already: the till keeps what the session cost and the rest is change
+    (cash: recorded, not integrated with a drawer); a prepaid card's credit is debited."""
     prepaid = payment.authorized
     if payment.state is PaymentState.TO_CAPTURE:
         kept = payment.capture_amount()
@@ -338,7 +340,10 @@ async def _method_of(
     return None if record is None else payment_method_for(record.kind)
 
 
-async def _block_token(uow: UnitOfWork, value: str) -> None:
+async def _block_token(uow: UnitOfWork, payment: Payment) -> None:
+    if payment.flow in REUSABLE_TOKEN_FLOWS:
+        return  # the card's own token: its credit, not the token, runs out
+    value = payment.id_token
     record = await uow.tokens.get(value) if value else None
     if record is not None and not record.blocked:
         record.blocked = True
