@@ -16,7 +16,7 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 
-from forecourt.domain.errors import Conflict, ForecourtError, InvalidInput
+from forecourt.domain.errors import ForecourtError, InvalidInput
 from forecourt.domain.money import Money
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState, new_receipt_code
@@ -26,7 +26,7 @@ from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import cost_in
 from forecourt.payments.services.settlement import Settlement
-from forecourt.payments.services.tariffs import resolve_tariff
+from forecourt.payments.services.tariffs import tariff_at_station
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.ports.station_payments import (
     DirectHold,
@@ -89,13 +89,8 @@ class DirectPayments:
         evse_id: int | None,
         now: datetime,
     ) -> Payment | None:
-        station = await uow.stations.get(station_id)
-        evse = evse_id or (station.evses[0].evse_id if station and station.evses else 1)
-        if station is None:
-            return None
-        try:
-            tariff = await resolve_tariff(uow, station, evse, None, now)
-        except Conflict:
+        tariff = await tariff_at_station(uow, station_id, evse_id, now)
+        if tariff is None:
             return None
         hold = tariff.hold()
         return Payment(

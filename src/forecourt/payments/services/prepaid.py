@@ -12,12 +12,11 @@ A card with no credit left is answered ``NoCredit``.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from forecourt.domain.errors import Conflict, InvalidInput, NotFound
+from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.money import Money
 from forecourt.payments.domain.payments import (
     Payment,
@@ -27,7 +26,7 @@ from forecourt.payments.domain.payments import (
 )
 from forecourt.payments.ports import PAYMENT_STORE
 from forecourt.payments.services.limits import prepaid_limit
-from forecourt.payments.services.tariffs import resolve_tariff
+from forecourt.payments.services.tariffs import tariff_at_station
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.ports.station_payments import DirectHold, PrepaidLimit
 from forecourt.services.context import ServiceContext
@@ -127,10 +126,8 @@ class PrepaidCards:
             authorized_at=now,
         )
         session.provider_ref = f"prepaid-{session.public_id}"
-        station = await uow.stations.get(station_id)
-        if station is not None and evse_id is not None:
-            with contextlib.suppress(Conflict):  # else pinned when the session starts
-                session.tariff = (await resolve_tariff(uow, station, evse_id, None, now)).to_dict()
+        tariff = await tariff_at_station(uow, station_id, evse_id, now)
+        session.tariff = tariff.to_dict() if tariff else {}  # else pinned at the start
         return session
 
 
