@@ -5,10 +5,9 @@ the end the page shows the receipt and the change due."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.services.access import Role
@@ -17,7 +16,7 @@ from forecourt.simulator import SimulatedStation
 from tests.payments.conftest import SITE, eventually, payments_in
 from tests.payments.test_e2e_counter import charge_and_stop
 from tests.support.server import RunningServer
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.web.conftest import sign_in
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 
@@ -25,22 +24,9 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 PASSWORD = "counter-password-1"
 
 
-@pytest.fixture
-async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
 async def signed_in(chromium: Browser, server: RunningServer, username: str) -> Page:
-    context = await chromium.new_context(viewport=PHONE, base_url=server.http_url)
-    page = await context.new_page()
-    await page.goto("/login")
-    await page.get_by_label("Username").fill(username)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(re.compile(r".*/dashboard$"))
+    page = await sign_in(chromium, server, username, PASSWORD)
+    await page.set_viewport_size(PHONE)  # the counter is a phone or a tablet
     return page
 
 

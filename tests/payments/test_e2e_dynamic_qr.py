@@ -5,12 +5,11 @@ refused with its own status and nothing is held."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import httpx
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from forecourt.payments.domain.payments import PaymentState
 from forecourt.payments.keys import PAYMENTS
@@ -19,7 +18,6 @@ from forecourt.services.access import Role
 from forecourt.simulator import SimulatedStation
 from tests.payments.conftest import payments_in
 from tests.support.server import RunningServer
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.asyncio
 
@@ -78,14 +76,6 @@ async def test_unknown_evse_gets_no_code(server: RunningServer, http: httpx.Asyn
     key = (await server.forecourt.services.api_keys.create("d", Role.ATTENDANT))[0]
     answer = await http.post("/api/payments/qr/NOPE/1", headers={"Authorization": f"Bearer {key}"})
     assert answer.status_code == 404
-
-
-@pytest.fixture
-async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
 
 
 @pytest.mark.browser

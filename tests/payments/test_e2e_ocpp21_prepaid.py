@@ -18,8 +18,9 @@ from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentStat
 from forecourt.payments.ports import PAYMENT_STORE
 from forecourt.services.access import Role
 from forecourt.services.core import Services
+from tests.payments import test_e2e_ocpp21_direct_payment as direct_payment
 from tests.payments.conftest import eventually, prepare_network
-from tests.payments.test_e2e_ocpp21_direct_payment import STATION, T0, T1, register, station
+from tests.payments.test_e2e_ocpp21_direct_payment import STATION, station
 from tests.support.server import RunningServer, running_server
 
 pytestmark = pytest.mark.asyncio
@@ -48,28 +49,11 @@ def card() -> dict[str, str]:
 
 
 def started(tx_id: str) -> call.TransactionEvent:
-    return call.TransactionEvent(
-        event_type="Started",
-        timestamp=T0,
-        trigger_reason="Authorized",
-        seq_no=0,
-        transaction_info={"transaction_id": tx_id, "charging_state": "Charging"},
-        evse={"id": 1, "connector_id": 1},
-        id_token=card(),
-        meter_value=register(100.0, T0, "Transaction.Begin"),
-    )
+    return direct_payment.started(tx_id, "", token=card())
 
 
 def ended(tx_id: str, kwh: float) -> call.TransactionEvent:
-    return call.TransactionEvent(
-        event_type="Ended",
-        timestamp=T1,
-        trigger_reason="StopAuthorized",
-        seq_no=1,
-        transaction_info={"transaction_id": tx_id, "stopped_reason": "Local"},
-        id_token=card(),
-        meter_value=register(kwh, T1, "Transaction.End"),
-    )
+    return direct_payment.ended(tx_id, "", kwh, token=card())
 
 
 async def balance(counter: httpx.AsyncClient) -> int:

@@ -16,10 +16,9 @@ from forecourt.cli.runtime import EXIT_FAILED, JsonFlag, console, print_json
 from forecourt.cli.server_api import (
     DEFAULT_SERVER,
     ApiKeyOption,
+    ApiServer,
     ServerUrlOption,
     TimeoutOption,
-    exchange,
-    fail_on_problem,
 )
 from forecourt.domain.limits import INT32_MAX
 
@@ -45,7 +44,7 @@ def reach_server(
     timeout: TimeoutOption = 30.0,
 ) -> None:
     """Reach the running server (an attendant, or higher, API key)."""
-    ctx.obj = (server.rstrip("/"), api_key, timeout)
+    ctx.obj = ApiServer(server.rstrip("/"), api_key, timeout)
 
 
 @counter_app.command("prepay")
@@ -63,7 +62,7 @@ def prepay(
     """Take a prepayment for a port and start it; the unused part is the change due."""
     body = {"station_id": station, "evse_id": evse, "amount": amount}
     body |= {"method": "card" if card else "cash", "terminal_id": terminal}
-    _report(_call(ctx, "POST", "/api/payments/counter", body), json)
+    _report(_call(ctx, "POST", "/payments/counter", body), json)
 
 
 @counter_app.command("terminal")
@@ -77,21 +76,20 @@ def terminal_payment(
 ) -> None:
     """A card at a stand-alone terminal (OCPP 2.1 C24): authenticate, then start the port."""
     body = {"station_id": station, "evse_id": evse, "amount": amount}
-    path = f"/api/payments/terminals/{quote(terminal, safe='')}/payments"
+    path = f"/payments/terminals/{quote(terminal, safe='')}/payments"
     _report(_call(ctx, "POST", path, body), json)
 
 
 @counter_app.command("show")
 def show(ctx: typer.Context, payment: str, json: JsonFlag = False) -> None:
     """A prepayment's state; once settled, what it cost and the change due."""
-    _report(_call(ctx, "GET", f"/api/payments/{quote(payment, safe='')}", None), json)
+    _report(_call(ctx, "GET", f"/payments/{quote(payment, safe='')}", None), json)
 
 
 def _call(ctx: typer.Context, method: str, path: str, body: dict[str, Any] | None) -> Any:
-    url, api_key, timeout = ctx.obj
-    response = exchange(url, api_key, timeout, method, path, body=body)
-    fail_on_problem(response, field_errors=True)
-    return response.json()
+    """Invalid input exits 2; a port that cannot start now (400), or any other refusal, 1."""
+    server: ApiServer = ctx.obj
+    return server.call(method, path, body, usage_statuses=(422,)).json()
 
 
 def _report(payment: dict[str, Any], json: bool) -> None:
@@ -121,7 +119,7 @@ def load(
 ) -> None:
     """Load credit paid in cash onto a prepaid card (OCPP 2.1 C17): its new balance."""
     body = {"amount": amount, "currency": currency}
-    path = f"/api/payments/prepaid/{quote(token, safe='')}/loads"
+    path = f"/payments/prepaid/{quote(token, safe='')}/loads"
     _balance(_call(ctx, "POST", path, body), json)
 
 
@@ -132,7 +130,7 @@ def balance(
     json: JsonFlag = False,
 ) -> None:
     """A prepaid card's credit."""
-    _balance(_call(ctx, "GET", f"/api/payments/prepaid/{quote(token, safe='')}", None), json)
+    _balance(_call(ctx, "GET", f"/payments/prepaid/{quote(token, safe='')}", None), json)
 
 
 def _balance(answer: dict[str, Any], json: bool) -> None:

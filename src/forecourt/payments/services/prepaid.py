@@ -54,21 +54,9 @@ class PrepaidCards:
             payments = await uow.repository(PAYMENT_STORE).by_token(id_token)
             if payments and payments[0].currency != money.currency:
                 raise InvalidInput(f"this card's credit is in {payments[0].currency}")
-            loaded = Payment(
-                flow=PaymentFlow.PREPAID_LOAD,
-                provider=LEDGER,
-                currency=money.currency,
-                hold_minor=money.minor,
-                created_at=now,
-                state=PaymentState.CAPTURED,
-                id_token=id_token,
-                authorized_minor=money.minor,
-                captured_minor=money.minor,
-                authorized_at=now,
-                completed_at=now,
-                receipt_code=new_receipt_code(),
-            )
-            loaded.provider_ref = f"load-{loaded.public_id}"
+            loaded = _on_ledger(PaymentFlow.PREPAID_LOAD, id_token, money, now)
+            loaded.move(PaymentState.CAPTURED, now)  # paid at the counter
+            loaded.captured_minor, loaded.receipt_code = money.minor, new_receipt_code()
             await uow.repository(PAYMENT_STORE).add(loaded)
             await uow.commit()
             balance = credit_of([*payments, loaded])
@@ -112,23 +100,28 @@ class PrepaidCards:
         credit: Money,
         now: datetime,
     ) -> Payment:
-        session = Payment(
-            flow=PaymentFlow.PREPAID_CARD,
-            provider=LEDGER,
-            currency=credit.currency,
-            hold_minor=credit.minor,
-            created_at=now,
-            state=PaymentState.AUTHORIZED,
-            id_token=id_token,
-            station_id=station_id,
-            evse_id=evse_id,
-            authorized_minor=credit.minor,
-            authorized_at=now,
-        )
-        session.provider_ref = f"prepaid-{session.public_id}"
+        session = _on_ledger(PaymentFlow.PREPAID_CARD, id_token, credit, now)
+        session.station_id, session.evse_id = station_id, evse_id
         tariff = await tariff_at_station(uow, station_id, evse_id, now)
         session.tariff = tariff.to_dict() if tariff else {}  # else pinned at the start
         return session
+
+
+def _on_ledger(flow: PaymentFlow, id_token: str, amount: Money, now: datetime) -> Payment:
+    """A payment of the card's own ledger, authorised for ``amount`` (no provider)."""
+    payment = Payment(
+        flow=flow,
+        provider=LEDGER,
+        currency=amount.currency,
+        hold_minor=amount.minor,
+        created_at=now,
+        state=PaymentState.AUTHORIZED,
+        id_token=id_token,
+        authorized_minor=amount.minor,
+        authorized_at=now,
+    )
+    payment.provider_ref = f"{flow.value}-{payment.public_id}"
+    return payment
 
 
 def credit_of(payments: Iterable[Payment]) -> Money | None:
