@@ -264,6 +264,9 @@ class Settings(BaseSettings):
     payments_running_cost_interval: float = Field(
         60.0, gt=0, description="Running cost sent to stations at most this often (s)."
     )
+    payments_dynamic_qr_ttl: float = Field(
+        120.0, gt=0, le=86_400, description="A dynamic QR code (OCPP 2.1 C25) expires after (s)."
+    )
     payments_push_prices: bool = Field(
         True, description="Send prices and costs to stations that can display them."
     )

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from forecourt.domain.stations import Site
 from forecourt.domain.tokens import TokenRecord
@@ -23,7 +24,11 @@ from forecourt.payments.providers.test_provider import TestProvider
 from forecourt.services.core import Services
 from forecourt.simulator import SimulatedStation, StationConfig, VehicleProfile, dc_dispenser
 from tests.support.server import RunningServer, running_server
-from tests.web.conftest import browser  # noqa: F401  # one Chromium for payments' pages too
+from tests.web.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    browser,  # noqa: F401  # one Chromium for payments' pages too
+)
 
 T = TypeVar("T")
 
@@ -136,3 +141,12 @@ async def station201(server: RunningServer) -> AsyncIterator[SimulatedStation]:
     async with SimulatedStation(station_config(server, "PAY-201", "2.0.1")) as station:
         await station.wait_ready(timeout=10)
         yield station
+
+
+@pytest.fixture
+async def chromium() -> AsyncIterator[Browser]:
+    """A Chromium of the test's own (``browser`` is shared by session-loop tests)."""
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()

@@ -78,7 +78,8 @@ def register(kwh: float, at: str, context: str) -> list[dict[str, Any]]:
     return [{"timestamp": at, "sampled_value": [sample]}]
 
 
-def started(tx_id: str, psp_ref: str) -> call.TransactionEvent:
+def started(tx_id: str, psp_ref: str, token: dict[str, str] | None = None) -> call.TransactionEvent:
+    """A Started event presenting ``psp_ref`` as a DirectPayment token (or ``token``)."""
     return call.TransactionEvent(
         event_type="Started",
         timestamp=T0,
@@ -86,19 +87,21 @@ def started(tx_id: str, psp_ref: str) -> call.TransactionEvent:
         seq_no=0,
         transaction_info={"transaction_id": tx_id, "charging_state": "Charging"},
         evse={"id": 1, "connector_id": 1},
-        id_token=direct(psp_ref),
+        id_token=token or direct(psp_ref),
         meter_value=register(100.0, T0, "Transaction.Begin"),
     )
 
 
-def ended(tx_id: str, psp_ref: str, kwh: float = 120.0) -> call.TransactionEvent:
+def ended(
+    tx_id: str, psp_ref: str, kwh: float = 120.0, token: dict[str, str] | None = None
+) -> call.TransactionEvent:
     return call.TransactionEvent(
         event_type="Ended",
         timestamp=T1,
         trigger_reason="StopAuthorized",
         seq_no=1,
         transaction_info={"transaction_id": tx_id, "stopped_reason": "Local"},
-        id_token=direct(psp_ref),
+        id_token=token or direct(psp_ref),
         meter_value=register(kwh, T1, "Transaction.End"),
     )
 

@@ -163,6 +163,15 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "GET /dashboard/payments": Probe("/dashboard/payments", own="NORTHSTATION"),
         "POST /dashboard/payments/reconcile": Probe("/dashboard/payments/reconcile", {}),
         "GET /dashboard/tariffs": Probe("/dashboard/tariffs", own="NORTHRATE"),
+        "GET /dashboard/counter": Probe("/dashboard/counter", own="North Lot"),
+        "GET /dashboard/counter/{site_id}": Probe("/dashboard/counter/south"),
+        "POST /dashboard/counter/{site_id}/prepay": Probe(
+            "/dashboard/counter/south/prepay",
+            {"port": "SOUTHSTATION/1", "amount": "5", "method": "cash"},
+        ),
+        "GET /dashboard/counter/payments/{public_id}": Probe(
+            f"/dashboard/counter/payments/{ids.south_payment}"
+        ),
         "GET /dashboard/reliability": Probe("/dashboard/reliability", own="NORTHSTATION"),
         "GET /dashboard/reliability/tickets/{ticket_id}": Probe(
             f"/dashboard/reliability/tickets/{ids.south_ticket}"

@@ -130,6 +130,7 @@ def requester(caller: ApiKey) -> str:
 
 
 Viewer = Annotated[ApiKey, Depends(requires(Role.VIEWER))]
+Attendant = Annotated[ApiKey, Depends(requires(Role.ATTENDANT))]
 Technician = Annotated[ApiKey, Depends(requires(Role.TECHNICIAN))]
 Operator = Annotated[ApiKey, Depends(requires(Role.OPERATOR))]
 Admin = Annotated[ApiKey, Depends(requires(Role.ADMIN))]

@@ -7,7 +7,6 @@ offline (or the server failed), 2 bad usage (including input the server rejected
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from urllib.parse import quote
@@ -15,40 +14,25 @@ from urllib.parse import quote
 import typer
 
 from forecourt.cli import render
-from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, console, fail, print_json
+from forecourt.cli.runtime import EXIT_FAILED, JsonFlag, console, print_json
 from forecourt.cli.server_api import (
     DEFAULT_SERVER,
     ApiKeyOption,
+    ApiServer,
     ServerUrlOption,
     TimeoutOption,
-    exchange,
-    fail_on_problem,
 )
 from forecourt.domain.device import MAX_SEVERITY, MessagePriority, MessageState, MonitorKind
 from forecourt.domain.device_state import Preset
 from forecourt.domain.limits import INT32_MAX
 
 if TYPE_CHECKING:
-    import httpx
+    pass
 
 device_app = typer.Typer(
     help="Monitors, display messages and customer information (OCPP 2.0.1 device model).",
     no_args_is_help=True,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Server:
-    url: str
-    api_key: str | None
-    timeout: float
-
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
-        if not self.api_key:
-            fail("an API key is needed: --api-key or FORECOURT_API_KEY", EXIT_USAGE)
-        response = exchange(self.url, self.api_key, self.timeout, method, f"/api{path}", body=body)
-        fail_on_problem(response, usage_statuses=(400, 422), field_errors=True)
-        return response
 
 
 @device_app.callback()
@@ -59,7 +43,7 @@ def server_options(
     timeout: TimeoutOption = 60.0,
 ) -> None:
     """Name the server and the key; then the command."""
-    ctx.obj = Server(server.rstrip("/"), api_key, timeout)
+    ctx.obj = ApiServer(server.rstrip("/"), api_key, timeout)
 
 
 StationArg = Annotated[str, typer.Argument(metavar="STATION", help="The station's id.")]

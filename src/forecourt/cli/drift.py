@@ -12,8 +12,9 @@ from urllib.parse import quote
 import typer
 
 from forecourt.cli import render
-from forecourt.cli.device import Server, server_options
+from forecourt.cli.device import server_options
 from forecourt.cli.runtime import EXIT_FAILED, JsonFlag, console, print_json
+from forecourt.cli.server_api import ApiServer
 from forecourt.domain.limits import INT32_MAX
 
 drift_app = typer.Typer(
@@ -47,7 +48,7 @@ def desired(
     as_json: JsonFlag = False,
 ) -> None:
     """The desired configuration, per station model."""
-    server: Server = ctx.obj
+    server: ApiServer = ctx.obj
     path = "/desired-settings" + (f"?model={quote(model)}" if model else "")
     answer = server.call("GET", path).json()
     if as_json:

@@ -7,6 +7,7 @@ One transport and one reading of problem+json answers for every such command gro
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -29,6 +30,29 @@ ApiKeyOption = Annotated[
 TimeoutOption = Annotated[
     float, typer.Option(min=1, help="Seconds to wait for the server (and the station).")
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiServer:
+    """The server a command group reaches (its callback's options), and one call to it."""
+
+    url: str
+    api_key: str | None
+    timeout: float
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        usage_statuses: Collection[int] = (400, 422),
+    ) -> httpx.Response:
+        """``/api{path}``; an error answer exits as ``fail_on_problem`` says."""
+        if not self.api_key:
+            fail("an API key is needed: --api-key or FORECOURT_API_KEY", EXIT_USAGE)
+        response = exchange(self.url, self.api_key, self.timeout, method, f"/api{path}", body=body)
+        fail_on_problem(response, usage_statuses=usage_statuses, field_errors=True)
+        return response
 
 
 def exchange(

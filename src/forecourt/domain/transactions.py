@@ -51,6 +51,9 @@ class PaymentMethod(StrEnum):
 
     CARD_AT_DISPENSER = "card_at_dispenser"
     SCAN_TO_PAY = "scan_to_pay"
+    CARD_TERMINAL = "card_terminal"  # a stand-alone terminal at the site (OCPP 2.1 C24)
+    ATTENDANT_PREPAY = "attendant_prepay"  # paid inside, at the counter (cash or card)
+    PREPAID_CARD = "prepaid_card"  # a card loaded with credit beforehand (OCPP 2.1 C17)
     RFID_ACCOUNT = "rfid_account"
     PLUG_AND_CHARGE = "plug_and_charge"
     AUTOCHARGE = "autocharge"

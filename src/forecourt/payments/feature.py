@@ -47,7 +47,12 @@ class PaymentsFeature(Feature["PaymentServices"]):
         if adapters is None:
             adapters = payment_adapters(host.settings) if host.settings else default_adapters()
         return build_payments(
-            host.ctx, host.remote, adapters.provider, adapters.mailer, adapters.policy
+            host.ctx,
+            host.remote,
+            adapters.provider,
+            adapters.mailer,
+            adapters.policy,
+            adapters.card_terminal(),
         )
 
     def ports(self, built: PaymentServices) -> Mapping[Key[Any], object]:
@@ -64,11 +69,13 @@ class PaymentsFeature(Feature["PaymentServices"]):
         await built.stop()
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
+        from forecourt.payments.api import counter
         from forecourt.payments.api import routes as payments
         from forecourt.payments.api import station_tariffs
 
         router.include_router(payments.router)  # tariffs, prices, payments, receipts
         router.include_router(station_tariffs.router)  # tariffs held by 2.1 stations
+        router.include_router(counter.router)  # the attendant's counter, card terminals
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
@@ -87,6 +94,10 @@ class PaymentsFeature(Feature["PaymentServices"]):
             "GET /dashboard/payments": Reach.SITES,
             "POST /dashboard/payments/reconcile": Reach.ADMIN,
             "GET /dashboard/tariffs": Reach.SITES,
+            "GET /dashboard/counter": Reach.SITES,
+            "GET /dashboard/counter/{site_id}": Reach.SITES,
+            "POST /dashboard/counter/{site_id}/prepay": Reach.SITES,
+            "GET /dashboard/counter/payments/{public_id}": Reach.SITES,
         }
 
     def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:
@@ -107,6 +118,10 @@ FEATURE = PaymentsFeature(
         "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),
         "payments": CliCommand(_CLI, "Card payments: list, recover, reconcile, statements."),
         "receipts": CliCommand(_CLI, "Receipts: show one, find by card digits and day."),
+        "counter": CliCommand(
+            "forecourt.payments.cli.counter",
+            "Pay inside: counter prepayments (cash or card), stand-alone card terminals.",
+        ),
     },
     public_api_routes=frozenset(
         {

@@ -73,6 +73,12 @@ class PaymentProvider(Protocol):
         self, provider_ref: str, amount: Money, *, idempotency_key: str
     ) -> HoldResult: ...
     async def release(self, provider_ref: str, *, idempotency_key: str) -> HoldResult: ...
+    async def increment_hold(
+        self, provider_ref: str, amount: Money, *, idempotency_key: str
+    ) -> HoldResult: ...
+
+    # ^ C23: the same hold grows to ``amount`` (the new total); a decline leaves it as it was
+    # (``ProviderRejected``), still capturable for what was approved before.
     async def recent_holds(self, since: datetime) -> list[HoldResult]: ...
     async def parse_webhook(
         self, body: bytes, headers: Mapping[str, str]
@@ -80,6 +86,41 @@ class PaymentProvider(Protocol):
 
     # ^ raises InvalidWebhook on a bad signature; None for events that do not concern holds
     # Every method raises ProviderUnavailable (retry) or ProviderRejected (do not retry).
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalRequest:
+    """Ask a card terminal to authenticate a card for ``amount`` (a pre-authorisation)."""
+
+    terminal_id: str
+    amount: Money
+    reference: str  # Forecourt's payment public id, echoed back
+    description: str = ""
+
+
+@runtime_checkable
+class CardTerminal(Protocol):
+    """A card terminal Forecourt drives server to server (stand-alone at the site, or on an
+    attendant's counter), in the three steps unattended terminals share: authenticate the card
+    for an amount, trigger the transaction once the session runs, settle the final amount.
+
+    Results use the hold vocabulary (``HoldResult``): ``settle`` answers ``CAPTURED`` (or
+    ``CANCELED`` when nothing is owed). Every step is idempotent by its key; each raises
+    ``ProviderUnavailable`` (retry) or ``ProviderRejected`` (do not). A vendor is one adapter.
+    """
+
+    name: str
+
+    async def start_authentication(
+        self, request: TerminalRequest, *, idempotency_key: str
+    ) -> HoldResult: ...
+    async def trigger_transaction(
+        self, terminal_ref: str, session_ref: str, *, idempotency_key: str
+    ) -> HoldResult: ...
+    async def settle(
+        self, terminal_ref: str, amount: Money, *, idempotency_key: str
+    ) -> HoldResult: ...
+    async def get_authentication(self, terminal_ref: str) -> HoldResult: ...
 
 
 @runtime_checkable

@@ -1,4 +1,5 @@
-"""Payments a station takes itself (OCPP 2.1 C18-C22): a port the payments slice offers the core.
+"""Payments a station takes itself (OCPP 2.1 C18-C22), and prepaid cards (C17): a port the
+payments slice offers the core.
 
 A station with a locally connected card terminal pre-authorises the card and presents the
 PSP reference as a ``DirectPayment`` id token; at the end it settles and reports the result
@@ -77,6 +78,13 @@ class StationPaymentPort(Protocol):
 
     async def limit_for(self, station_id: str, id_token: str) -> PrepaidLimit | None:
         """The prepaid limit of the hold behind ``id_token``, if any."""
+        ...
+
+    async def authorize_prepaid(
+        self, station_id: str, id_token: str, evse_id: int | None
+    ) -> DirectHold:
+        """C17: a prepaid card's credit set aside for a session (not accepted: no credit
+        left); a token that is no prepaid card is accepted with no limit."""
         ...
 
 

@@ -10,7 +10,7 @@ from forecourt.services.context import ServiceContext
 from forecourt.services.credentials import api_key_prefix, hash_api_key, new_api_key
 from forecourt.services.roles import Role as Role  # its own module: the CLI's options use it
 
-_RANK = {Role.VIEWER: 0, Role.TECHNICIAN: 1, Role.OPERATOR: 2, Role.ADMIN: 3}
+_RANK = {Role.VIEWER: 0, Role.ATTENDANT: 1, Role.TECHNICIAN: 2, Role.OPERATOR: 3, Role.ADMIN: 4}
 
 
 def role_allows(role: Role, needed: Role) -> bool:

@@ -11,4 +11,5 @@ class Role(StrEnum):
     ADMIN = "admin"  # everything, including keys and users
     OPERATOR = "operator"  # network changes and commands
     TECHNICIAN = "technician"  # commands and tickets, no network changes
+    ATTENDANT = "attendant"  # a site's counter: takes prepayments, starts paid ports
     VIEWER = "viewer"  # read only (site hosts)

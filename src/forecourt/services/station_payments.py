@@ -58,3 +58,12 @@ class StationPayments:
     async def limit_for(self, station_id: str, id_token: str) -> PrepaidLimit | None:
         port = self._port()
         return None if port is None else await port.limit_for(station_id, id_token)
+
+    async def authorize_prepaid(
+        self, station_id: str, id_token: str, evse_id: int | None
+    ) -> DirectHold:
+        """C17; without a payments feature there are no prepaid cards: accepted as any token."""
+        port = self._port()
+        if port is None:
+            return DirectHold(accepted=True)
+        return await port.authorize_prepaid(station_id, id_token, evse_id)

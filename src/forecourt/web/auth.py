@@ -166,6 +166,7 @@ def requires(needed: Role) -> Callable[[SignedIn], Awaitable[SignedIn]]:
 
 
 Viewer = Annotated[SignedIn, Depends(requires(Role.VIEWER))]
+Attendant = Annotated[SignedIn, Depends(requires(Role.ATTENDANT))]
 Technician = Annotated[SignedIn, Depends(requires(Role.TECHNICIAN))]
 Operator = Annotated[SignedIn, Depends(requires(Role.OPERATOR))]
 Admin = Annotated[SignedIn, Depends(requires(Role.ADMIN))]

@@ -19,6 +19,7 @@ from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.timestamps import parse_timestamp
 from forecourt.ocpp.v21.mapping import (
     DIRECT_PAYMENT,
+    NO_CREDIT,
     SETTLEMENT_STATUS,
     STOP_REASON_AS_201,
     TOKEN_TYPE_AS_201,
@@ -71,33 +72,52 @@ def reusing(handler: InboundHandler) -> InboundHandler:
 # --- C18: a card terminal at the station ----------------------------------------------------
 
 
-async def _direct_payment(link: Link, token: Any, evse_id: int | None) -> None:
-    """Open our hold for a DirectPayment reference before the token is authorised."""
-    if isinstance(token, dict) and token.get("type") == DIRECT_PAYMENT:
-        await link.services.station_payments.authorize_direct(
-            link.station_id, token["idToken"], evse_id
-        )
+async def _payment_token(link: Link, token: Any, evse_id: int | None) -> bool:
+    """Before the token is authorised: open our hold for a DirectPayment reference (C18), or
+    set a prepaid card's credit aside (C17). False: a prepaid card with no credit left."""
+    if not isinstance(token, dict):
+        return True
+    payments = link.services.station_payments
+    if token.get("type") == DIRECT_PAYMENT:
+        await payments.authorize_direct(link.station_id, token["idToken"], evse_id)
+        return True
+    hold = await payments.authorize_prepaid(link.station_id, token["idToken"], evse_id)
+    return hold.accepted
+
+
+def _no_credit(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """An accepted token whose prepaid credit is used up is answered NoCredit (C17)."""
+    out = dict(answer)
+    info = out.get("idTokenInfo")
+    if isinstance(info, dict) and info.get("status") == "Accepted":
+        out["idTokenInfo"] = {**info, "status": NO_CREDIT}
+    return out
 
 
 async def authorize(link: Link, p: Payload) -> Mapping[str, object]:
-    """C01 with C18: a DirectPayment reference is held first, then authorised like any token."""
-    await _direct_payment(link, p["idToken"], None)
-    return await v201.authorize(link, as_201(p))  # type: ignore[arg-type]  # 2.0.1 shape
+    """C01 with C18 and C17: a DirectPayment reference is held first, a prepaid card's credit
+    set aside; then the token is authorised like any other."""
+    credit = await _payment_token(link, p["idToken"], None)
+    answer = await v201.authorize(link, as_201(p))  # type: ignore[arg-type]  # 2.0.1 shape
+    return answer if credit else _no_credit(answer)
 
 
 async def transaction_event(link: Link, p: TransactionEventRequest) -> TransactionEventResponse:
-    """E01-E15 as in 2.0.1; C18 opens the hold for a DirectPayment token. The answer carries
+    """E01-E15 as in 2.0.1; C18 opens the hold for a DirectPayment token, C17 sets a prepaid
+    card's credit aside (NoCredit when there is none: the station stops). The answer carries
     the prepaid limit (``transactionLimit``) when the token is a live hold; an Ended event's
     ``totalCost`` (what a terminal settles, C21) is 2.0.1's rule (the session's price)."""
     token = p.get("idToken")
     evse = p.get("evse")
-    await _direct_payment(link, token, None if evse is None else evse["id"])
-    response: TransactionEventResponse = dict(  # type: ignore[assignment]  # same shape in 2.1
-        await v201.transaction_event(link, as_201(dict(p)))  # type: ignore[arg-type]
+    credit = p["eventType"] == "Ended" or await _payment_token(
+        link, token, None if evse is None else evse["id"]
     )
     details = p.get("costDetails")
     if details is not None and p["eventType"] == "Ended":  # I-block: the station's own cost
         await link.services.station_cost(station_cost(link.station_id, p, details))
+    answer = await v201.transaction_event(link, as_201(dict(p)))  # type: ignore[arg-type]
+    shaped = dict(answer) if credit else _no_credit(answer)
+    response: TransactionEventResponse = shaped  # type: ignore[assignment]  # same shape
     accepted = response.get("idTokenInfo", {}).get("status") == "Accepted"
     if token is not None and accepted:
         limit = await link.services.station_payments.limit_for(link.station_id, token["idToken"])

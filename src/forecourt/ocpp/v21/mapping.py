@@ -34,6 +34,9 @@ STOP_REASON_AS_201: Final[Mapping[str, str]] = MappingProxyType(
 #: The token type of a card-terminal payment reference (C18).
 DIRECT_PAYMENT: Final = "DirectPayment"
 
+#: AuthorizationStatusEnumType for a prepaid card whose credit is used up (C17).
+NO_CREDIT: Final = "NoCredit"
+
 #: PaymentStatusEnumType (NotifySettlementRequest.status).
 SETTLEMENT_STATUS: Final[Mapping[str, SettlementStatus]] = MappingProxyType(
     {

@@ -18,6 +18,7 @@ from forecourt.api.deps import Admin, Context, Operator, Technician, Viewer, rol
 from forecourt.api.problems import ProblemError, problem_responses
 from forecourt.api.schemas import UtcDatetime
 from forecourt.domain.transactions import PaymentMethod
+from forecourt.payments.api.counter import code_problem
 from forecourt.payments.api.schemas import (
     BindingIn,
     BindingOut,
@@ -39,6 +40,7 @@ from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.ports import PAYMENT_STORE, PaymentFilter
 from forecourt.payments.services import PaymentServices
 from forecourt.payments.services.pricing import fee_explanations, price_text
+from forecourt.payments.services.qr_codes import CodeRefused
 from forecourt.payments.services.receipts import LookupThrottled, Receipt
 from forecourt.ports.station_payments import SettlementStatus
 from forecourt.services.access import shown_token
@@ -175,12 +177,15 @@ async def get_payment(public_id: str, context: Context, caller: Viewer) -> Payme
     summary="Start scan-to-pay at an EVSE (public): a hold on the provider's card page",
     description="Send the driver to `redirect_url`; the session starts once the hold is approved.",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(400, 404, 409, 422),
+    responses=problem_responses(400, 404, 409, 410, 422),
 )
 async def scan_to_pay(body: ScanToPayIn, context: Context) -> PaymentStatusOut:
-    payment = await _payments(context).holds.start_scan_to_pay(
-        body.station_id, body.evse_id, body.email
-    )
+    try:
+        payment = await _payments(context).scan_to_pay(
+            body.station_id, body.evse_id, body.email, body.code
+        )
+    except CodeRefused as exc:
+        raise code_problem(exc) from exc
     return PaymentStatusOut.of(payment)
 
 

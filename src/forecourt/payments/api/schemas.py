@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -204,6 +204,46 @@ class ScanToPayIn(Input):
     station_id: str = Field(min_length=1, max_length=48)
     evse_id: PortNumber
     email: str = Field("", max_length=254, description="Optional: the receipt is emailed here.")
+    code: str = Field(
+        "", max_length=200, description="A dynamic QR code's `code` (OCPP 2.1 C25), if any."
+    )
+
+
+class PrepaidLoadIn(Input):
+    """Credit paid at the counter (cash) onto a prepaid card (OCPP 2.1 C17)."""
+
+    amount: DecimalText = Field(gt=0, le=10_000, description='As a string, e.g. "20.00".')
+    currency: str = Field("USD", pattern="^[A-Z]{3}$")
+
+
+class PrepaidBalanceOut(BaseModel):
+    id_token: str
+    balance: MoneyOut = Field(description="Loaded, minus spent, minus set aside by a session.")
+
+
+class DynamicCodeOut(BaseModel):
+    """A one-use, short-lived code for one EVSE (OCPP 2.1 C25): show ``url`` as a QR code."""
+
+    code: str
+    url: str
+    expires_at: datetime
+
+
+class PrepaymentIn(Input):
+    """Money taken for a chosen port before it starts (a counter or a stand-alone terminal)."""
+
+    station_id: str = Field(min_length=1, max_length=48)
+    evse_id: PortNumber
+    amount: DecimalText = Field(
+        gt=0, le=10_000, description="In the port's currency (its tariff's), as a string."
+    )
+
+
+class CounterPrepaymentIn(PrepaymentIn):
+    """The attendant's prepayment: cash (recorded) or a card on the counter terminal."""
+
+    method: Literal["cash", "card"]
+    terminal_id: str = Field("counter", min_length=1, max_length=64)
 
 
 class PaymentStatusOut(BaseModel):
@@ -223,6 +263,9 @@ class PaymentStatusOut(BaseModel):
     card_last4: str
     receipt_code: str
     transaction_id: int | None
+    change_due: MoneyOut = Field(
+        description="Prepaid at the counter and not used (cash back, or released to the card)."
+    )
 
     @classmethod
     def of(cls, p: Payment) -> PaymentStatusOut:
@@ -241,6 +284,7 @@ class PaymentStatusOut(BaseModel):
             card_last4=p.card.last4,
             receipt_code=p.receipt_code,
             transaction_id=p.transaction_id,
+            change_due=MoneyOut.of(p.change_due),
         )
 
 

@@ -86,6 +86,11 @@ class PaymentFlow(StrEnum):
     DISPENSER_READER = "dispenser_reader"  # Forecourt drives a card reader (Stripe Terminal)
     SCAN_TO_PAY = "scan_to_pay"  # QR code -> hosted card page
     DIRECT_PAYMENT = "direct_payment"  # the station settles itself (OCPP 2.1 NotifySettlement)
+    STANDALONE_TERMINAL = "standalone_terminal"  # a card terminal beside the stations (C24)
+    ATTENDANT_CARD = "attendant_card"  # prepaid inside, card on the counter terminal
+    ATTENDANT_CASH = "attendant_cash"  # prepaid inside, cash: recorded, no provider
+    PREPAID_CARD = "prepaid_card"  # a session on a prepaid card's credit (OCPP 2.1 C17)
+    PREPAID_LOAD = "prepaid_load"  # credit loaded on a prepaid card at the counter (cash)
 
 
 PAYMENT_METHOD: dict[PaymentFlow, PaymentMethod] = {
@@ -93,7 +98,35 @@ PAYMENT_METHOD: dict[PaymentFlow, PaymentMethod] = {
     PaymentFlow.DISPENSER_READER: PaymentMethod.CARD_AT_DISPENSER,
     PaymentFlow.SCAN_TO_PAY: PaymentMethod.SCAN_TO_PAY,
     PaymentFlow.DIRECT_PAYMENT: PaymentMethod.CARD_AT_DISPENSER,
+    PaymentFlow.STANDALONE_TERMINAL: PaymentMethod.CARD_TERMINAL,
+    PaymentFlow.ATTENDANT_CARD: PaymentMethod.ATTENDANT_PREPAY,
+    PaymentFlow.ATTENDANT_CASH: PaymentMethod.ATTENDANT_PREPAY,
+    PaymentFlow.PREPAID_CARD: PaymentMethod.PREPAID_CARD,
+    PaymentFlow.PREPAID_LOAD: PaymentMethod.ATTENDANT_PREPAY,
 }
+
+#: Flows whose money moves at a card terminal through the ``CardTerminal`` port.
+TERMINAL_FLOWS = frozenset({PaymentFlow.STANDALONE_TERMINAL, PaymentFlow.ATTENDANT_CARD})
+#: Flows whose money is with us already (the till, a prepaid card's credit): settling them
+#: calls nobody, it records what was kept.
+LOCAL_FLOWS = frozenset({PaymentFlow.ATTENDANT_CASH, PaymentFlow.PREPAID_CARD})
+#: Flows whose id token outlives the session (a prepaid card is used again and again).
+REUSABLE_TOKEN_FLOWS = frozenset({PaymentFlow.PREPAID_CARD})
+#: Flows an attendant takes at the counter: a prepayment, whatever is unused is change due.
+ATTENDANT_FLOWS = frozenset({PaymentFlow.ATTENDANT_CARD, PaymentFlow.ATTENDANT_CASH})
+#: Flows Forecourt starts remotely once the hold is approved.
+REMOTE_START_FLOWS = frozenset(
+    {
+        PaymentFlow.SCAN_TO_PAY,
+        PaymentFlow.DISPENSER_READER,
+        PaymentFlow.STANDALONE_TERMINAL,
+        *ATTENDANT_FLOWS,
+    }
+)
+
+
+#: Where a payment's money has been decided for good (captured, or nothing taken).
+SETTLED_STATES = frozenset({PaymentState.CAPTURED, PaymentState.RELEASED})
 
 
 class HoldStatus(StrEnum):
@@ -171,6 +204,14 @@ class Payment:
         """What the capture takes: the final cost, never more than was authorised."""
         final = Money(self.final_minor or 0, self.currency)
         return final.min(self.authorized)
+
+    @property
+    def change_due(self) -> Money:
+        """The prepayment not used (attendant flows): cash handed back, or the card's
+        unused hold released. Zero until the payment is settled."""
+        if self.flow not in ATTENDANT_FLOWS or self.state not in SETTLED_STATES:
+            return Money(0, self.currency)
+        return Money(max(self.authorized_minor - self.captured_minor, 0), self.currency)
 
     def key(self, step: str) -> str:
         """Idempotency key of one provider step of this payment: stable across retries."""

@@ -70,6 +70,8 @@ def payment_adapters(settings: Settings) -> PaymentAdapters:
         running_cost_interval_s=settings.payments_running_cost_interval,
         push_prices=settings.payments_push_prices,
         readers=ReaderDirectory(dict(settings.stripe_terminal_readers)),
+        dynamic_qr_ttl_s=settings.payments_dynamic_qr_ttl,
+        qr_secret=settings.secret_key,
     )
     return PaymentAdapters(provider, mailer, policy)
 

@@ -130,6 +130,16 @@ class StripeProvider:
         intents = self._client.v1.payment_intents
         return _from_intent(await _call(intents.cancel_async(provider_ref, params, options)))
 
+    async def increment_hold(
+        self, provider_ref: str, amount: Money, *, idempotency_key: str
+    ) -> HoldResult:
+        """C23: Stripe's incremental authorization (card_present intents that support it)."""
+        params: Any = {"amount": amount.minor}
+        options: Any = {"idempotency_key": idempotency_key}
+        intents = self._client.v1.payment_intents
+        call = intents.increment_authorization_async(provider_ref, params, options)
+        return _from_intent(await _call(call))
+
     async def recent_holds(self, since: datetime) -> list[HoldResult]:
         params: Any = {"created": {"gte": int(since.timestamp())}, "limit": 100}
         page = await _call(self._client.v1.payment_intents.list_async(params))

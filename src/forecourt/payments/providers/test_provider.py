@@ -12,12 +12,17 @@ card number            outcome
 4000 0000 0000 9995    declined: "Your card has insufficient funds."
 4000 0000 0000 0069    declined: "Your card has expired."
 4000 0000 0000 0119    the provider does not answer (timeout)
+4000 0000 0000 0341    approved, but every increase of the hold is declined (C23)
 =====================  =========================================
+
+It is also a server-to-server card terminal (``CardTerminal``: authenticate, trigger the
+transaction, settle): ``tap(terminal_id, card)`` says which card the next customer presents
+at that terminal (4242 4242 4242 4242 when nobody said).
 
 Faults for tests and drills (``FORECOURT_TEST_PROVIDER_FAULTS``, e.g. ``capture=down*2``):
 ``down`` answers nothing (ProviderUnavailable) without acting; ``lost`` acts, then the answer
 is lost (ProviderUnavailable); ``hang`` acts, then never answers (a crash in the middle).
-``*N`` limits a fault to the next N calls. Operations: hold, capture, release, get.
+``*N`` limits a fault to the next N calls. Operations: hold, capture, release, get, increment.
 
 Holds live in memory, or in a JSON file (``state_file``) so they outlive a restart the way a
 real provider's do. Every money-moving call is idempotent by its key.
@@ -46,7 +51,7 @@ from forecourt.payments.domain.payments import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from forecourt.payments.ports import HoldRequest, HoldResult, ProviderEvent
+from forecourt.payments.ports import HoldRequest, HoldResult, ProviderEvent, TerminalRequest
 
 SIGNATURE_HEADER = "forecourt-test-signature"
 SIGNATURE_TOLERANCE_S = 300
@@ -61,6 +66,8 @@ CARDS: dict[str, tuple[float, str, str]] = {
     "4000000000000069": (0.0, "visa", "Your card has expired."),
 }
 TIMEOUT_CARD = "4000000000000119"
+NO_INCREMENT_CARD = "4000000000000341"
+DEFAULT_CARD = "4242424242424242"
 
 
 @dataclass
@@ -98,6 +105,7 @@ def parse_faults(text: str) -> dict[str, _Fault]:
             "capture",
             "release",
             "get",
+            "increment",
         ):
             raise ValueError(f"bad test provider fault {item!r} (e.g. capture=down*2)")
         faults[operation] = _Fault(mode, int(count) if count else None)
@@ -125,6 +133,7 @@ class TestProvider:
         self._holds: dict[str, _Hold] = {}
         self._answers: dict[str, dict[str, Any]] = {}  # idempotency key -> first answer
         self.hung: list[asyncio.Task[Any]] = []  # calls stuck in a "hang" fault
+        self._taps: dict[str, str] = {}  # terminal id -> the card its next customer presents
         self._load()
 
     # -- the port ------------------------------------------------------------------------------
@@ -172,6 +181,71 @@ class TestProvider:
             return hold
 
         return await self._run("release", idempotency_key, act)
+
+    async def increment_hold(
+        self, provider_ref: str, amount: Money, *, idempotency_key: str
+    ) -> HoldResult:
+        def act() -> _Hold:
+            hold = self._hold(provider_ref)
+            if hold.status != HoldStatus.AUTHORIZED.value or amount.currency != hold.currency:
+                raise ProviderRejected(f"hold {provider_ref} is {hold.status}; cannot increase")
+            if hold.last4 == NO_INCREMENT_CARD[-4:]:
+                raise ProviderRejected("The card issuer declined the increase.")
+            hold.amount = hold.authorized = max(amount.minor, hold.authorized)
+            return hold
+
+        return await self._run("increment", idempotency_key, act)
+
+    # -- the card terminal port ----------------------------------------------------------------
+    async def start_authentication(
+        self, request: TerminalRequest, *, idempotency_key: str
+    ) -> HoldResult:
+        ref = "tpt_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
+        card = self._taps.pop(request.terminal_id, DEFAULT_CARD)
+
+        def act() -> _Hold:
+            hold = self._holds.setdefault(
+                ref,
+                _Hold(
+                    ref,
+                    request.amount.minor,
+                    request.amount.currency,
+                    "terminal",
+                    request.reference,
+                    metadata={"terminal_id": request.terminal_id},
+                ),
+            )
+            if card == TIMEOUT_CARD:
+                raise ProviderUnavailable("the card network did not answer")
+            if hold.status == HoldStatus.PENDING.value:
+                _authorize(hold, card)
+            return hold
+
+        return await self._run("hold", idempotency_key, act)
+
+    async def trigger_transaction(
+        self, terminal_ref: str, session_ref: str, *, idempotency_key: str
+    ) -> HoldResult:
+        def act() -> _Hold:
+            hold = self._hold(terminal_ref)
+            if hold.status != HoldStatus.AUTHORIZED.value:
+                raise ProviderRejected(f"authentication {terminal_ref} is {hold.status}")
+            hold.metadata["session"] = session_ref
+            return hold
+
+        return await self._run("get", idempotency_key, act)
+
+    async def settle(self, terminal_ref: str, amount: Money, *, idempotency_key: str) -> HoldResult:
+        if amount.minor == 0:
+            return await self.release(terminal_ref, idempotency_key=idempotency_key)
+        return await self.capture(terminal_ref, amount, idempotency_key=idempotency_key)
+
+    async def get_authentication(self, terminal_ref: str) -> HoldResult:
+        return await self.get_hold(terminal_ref)
+
+    def tap(self, terminal_id: str, card_number: str) -> None:
+        """The next customer at ``terminal_id`` presents this card."""
+        self._taps[terminal_id] = "".join(c for c in card_number if c.isdigit())
 
     async def recent_holds(self, since: datetime) -> list[HoldResult]:
         cutoff = since.timestamp()

@@ -20,12 +20,16 @@ from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.payments.ports import PaymentProvider, ReceiptMailer
 from forecourt.payments.services.cost_checks import CostChecks
+from forecourt.payments.ports import CardTerminal, PaymentProvider, ReceiptMailer
+from forecourt.payments.services.counter import Counter
 from forecourt.payments.services.direct import DirectPayments
 from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds
-from forecourt.payments.services.limits import HOLD_STOP_SHARE, prepaid_limit
+from forecourt.payments.services.limits import HOLD_STOP_SHARE, prepaid_limit, wants_increase
 from forecourt.payments.services.policy import PaymentPolicy
+from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import Pricing, SessionCost, cost_in
+from forecourt.payments.services.qr_codes import DynamicCodes
 from forecourt.payments.services.receipts import Receipts
 from forecourt.payments.services.reconciliation import Reconciliation
 from forecourt.payments.services.recovery import Recovery
@@ -58,6 +62,9 @@ class PaymentServices:
     direct: DirectPayments
     station_tariffs: StationTariffs
     cost_checks: CostChecks
+    counter: Counter
+    qr_codes: DynamicCodes
+    prepaid: PrepaidCards
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
     _pacer: RunningCostPacer[Payment | None] = field(
@@ -113,6 +120,14 @@ class PaymentServices:
             except Exception:  # the loop must survive a bad pass; the next one retries
                 log.exception("payments recovery pass failed")
 
+    async def scan_to_pay(
+        self, station_id: str, evse_id: int, email: str = "", code: str = ""
+    ) -> Payment:
+        """Scan-to-pay from a static code, or a dynamic one (C25: redeemed once, in time)."""
+        if code:
+            await self.qr_codes.redeem(code, station_id, evse_id)
+        return await self.holds.start_scan_to_pay(station_id, evse_id, email)
+
     # -- transactions ---------------------------------------------------------------------------
     async def on_transaction_event(self, event: DomainEvent) -> None:
         tx_id = int(str(event.data["transaction_id"]))
@@ -139,6 +154,8 @@ class PaymentServices:
             return None
         self._looked_up[tx_id] = self.ctx.clock.now()
         payment = self._linked[tx_id] = await self.settlement.link(tx_id)
+        if payment is not None:
+            await self.counter.trigger(payment)
         return payment
 
     def _look_again(self, tx_id: int) -> bool:
@@ -181,8 +198,10 @@ class PaymentServices:
             await self._guard_hold(payment, cost)
 
     async def _guard_hold(self, payment: Payment, cost: SessionCost) -> None:
-        limit = prepaid_limit(payment)
         tx = cost.transaction
+        if wants_increase(payment, cost.total.minor):
+            payment = self._linked[tx.id] = await self.holds.increase(payment)
+        limit = prepaid_limit(payment)
         if cost.total.minor < limit.minor or tx.id in self._stopping:
             return
         self._stopping.add(tx.id)
@@ -229,10 +248,13 @@ def build_payments(
     provider: PaymentProvider,
     mailer: ReceiptMailer,
     policy: PaymentPolicy | None = None,
+    terminal: CardTerminal | None = None,
 ) -> PaymentServices:
     policy = policy or PaymentPolicy()
     tariffs = Tariffs(ctx)
-    settlement = Settlement(ctx, provider, policy)
+    settlement = Settlement(ctx, provider, policy, terminal)
+    holds = Holds(ctx, provider, remote, tariffs, settlement, policy)
+    prepaid = PrepaidCards(ctx)
     recovery = Recovery(ctx, provider, settlement, policy)
     services = PaymentServices(
         ctx=ctx,
@@ -243,7 +265,7 @@ def build_payments(
         pricing=Pricing(ctx),
         display=StationPrices(ctx, remote, policy),
         settlement=settlement,
-        holds=Holds(ctx, provider, remote, tariffs, settlement, policy),
+        holds=holds,
         receipts=Receipts(ctx, mailer, policy),
         recovery=recovery,
         reconciliation=Reconciliation(ctx, provider, recovery, policy),
@@ -251,6 +273,10 @@ def build_payments(
         direct=DirectPayments(ctx, settlement, policy),
         station_tariffs=StationTariffs(ctx, remote, tariffs, policy),
         cost_checks=CostChecks(ctx),
+        direct=DirectPayments(ctx, settlement, policy, prepaid),
+        prepaid=prepaid,
+        counter=Counter(holds, settlement),
+        qr_codes=DynamicCodes(ctx, policy),
     )
     settlement.after_settled.append(services.after_settled)
     return services

@@ -16,16 +16,17 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 
-from forecourt.domain.errors import Conflict, ForecourtError, InvalidInput
+from forecourt.domain.errors import ForecourtError, InvalidInput
 from forecourt.domain.money import Money
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState, new_receipt_code
 from forecourt.payments.ports import PAYMENT_STORE
 from forecourt.payments.services.limits import prepaid_limit
 from forecourt.payments.services.policy import PaymentPolicy
+from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import cost_in
 from forecourt.payments.services.settlement import Settlement
-from forecourt.payments.services.tariffs import resolve_tariff
+from forecourt.payments.services.tariffs import tariff_at_station
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.ports.station_payments import (
     DirectHold,
@@ -48,10 +49,17 @@ _LIVE = (PaymentState.AUTHORIZED, PaymentState.IN_SESSION)
 class DirectPayments:
     """Implements ``forecourt.ports.station_payments.StationPaymentPort``."""
 
-    def __init__(self, ctx: ServiceContext, settlement: Settlement, policy: PaymentPolicy) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        settlement: Settlement,
+        policy: PaymentPolicy,
+        prepaid: PrepaidCards,
+    ) -> None:
         self._ctx = ctx
         self._settlement = settlement
         self._policy = policy
+        self.authorize_prepaid = prepaid.authorize  # C17, the same port
 
     # -- C18: the station presents the PSP reference ------------------------------------------
     async def authorize_direct(
@@ -81,13 +89,8 @@ class DirectPayments:
         evse_id: int | None,
         now: datetime,
     ) -> Payment | None:
-        station = await uow.stations.get(station_id)
-        evse = evse_id or (station.evses[0].evse_id if station and station.evses else 1)
-        if station is None:
-            return None
-        try:
-            tariff = await resolve_tariff(uow, station, evse, None, now)
-        except Conflict:
+        tariff = await tariff_at_station(uow, station_id, evse_id, now)
+        if tariff is None:
             return None
         hold = tariff.hold()
         return Payment(

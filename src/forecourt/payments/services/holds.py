@@ -12,13 +12,16 @@ import contextlib
 import logging
 from collections.abc import Coroutine, Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from forecourt.domain.commands import CommandStatus, RemoteStart
 from forecourt.domain.errors import ForecourtError, InvalidInput, NotFound
+from forecourt.domain.money import Money
 from forecourt.domain.stations import ConnectorStatus
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.payments.domain.payments import (
+    REMOTE_START_FLOWS,
     HoldStatus,
     Payment,
     PaymentError,
@@ -44,6 +47,8 @@ from forecourt.services.remote_control import RemoteControl
 
 log = logging.getLogger("forecourt.payments")
 
+#: ``last_error`` of a session whose hold increase was declined (C23): not asked again.
+INCREASE_DECLINED = "hold increase declined"
 NOT_ANSWERING = "The payment service is not answering. Nothing was charged; please try again."
 DECLINED = "The card was declined. Nothing was charged; please try another card."
 _START_REFUSED = {
@@ -110,13 +115,32 @@ class Holds:
             if await uow.transactions.active_on_evse(station.id, priced.evse_id):
                 raise CannotStart("Someone is charging at this connector. Nothing was charged.")
 
-    async def _open(self, flow: PaymentFlow, priced: PricedEvse, email: str = "") -> Payment:
+    async def open_prepaid(
+        self, flow: PaymentFlow, station_id: str, evse_id: int, amount: Decimal, provider: str
+    ) -> Payment:
+        """A payment for a chosen amount (in the port's currency) at a port that can start
+        now (the counter, a stand-alone terminal)."""
+        priced = await self._tariffs.for_evse(station_id, evse_id)
+        money = Money.of(amount, priced.tariff.currency)
+        if money.minor <= 0:
+            raise InvalidInput("the amount must be more than zero")
+        await self._check_startable(priced)
+        return await self._open(flow, priced, amount=money, provider=provider)
+
+    async def _open(
+        self,
+        flow: PaymentFlow,
+        priced: PricedEvse,
+        email: str = "",
+        amount: Money | None = None,
+        provider: str = "",
+    ) -> Payment:
         tariff = priced.tariff
         payment = Payment(
             flow=flow,
-            provider=self._provider.name,
+            provider=provider or self._provider.name,
             currency=tariff.currency,
-            hold_minor=tariff.hold().minor,
+            hold_minor=(amount or tariff.hold()).minor,
             created_at=self._ctx.clock.now(),
             id_token=new_token_value("FC"),
             station_id=priced.station.id,
@@ -134,12 +158,12 @@ class Holds:
         try:
             result = await self._provider.create_hold(request, idempotency_key=payment.key("hold"))
         except ProviderUnavailable:
-            return await self._decline(payment.id, NOT_ANSWERING)
+            return await self.decline(payment.id, NOT_ANSWERING)
         except ProviderRejected as exc:
-            return await self._decline(payment.id, f"The payment could not be set up ({exc}).")
+            return await self.decline(payment.id, f"The payment could not be set up ({exc}).")
         return await self.apply(ProviderEvent("", result)) or payment
 
-    async def _decline(self, payment_id: int, message: str) -> Payment:
+    async def decline(self, payment_id: int, message: str) -> Payment:
         async with self._ctx.uow() as uow:
             payment = await uow.repository(PAYMENT_STORE).get_for_update(payment_id)
             assert payment is not None
@@ -264,9 +288,44 @@ class Holds:
         await self._ctx.publish(
             f"payment.{payment.state.value}", payment.station_id, public_id=payment.public_id
         )
-        remote = payment.flow in (PaymentFlow.SCAN_TO_PAY, PaymentFlow.DISPENSER_READER)
+        remote = payment.flow in REMOTE_START_FLOWS
         if payment.state is PaymentState.AUTHORIZED and remote:
             self._spawn(self._start_remotely(payment))
+
+    # -- C23: the hold grows during the session ------------------------------------------------
+    async def increase(self, payment: Payment) -> Payment:
+        """Ask the provider to grow this session's hold by one hold amount (the same hold
+        reference; one key per target, so a retry never asks twice). A decline is recorded
+        and not asked again: the session then stops at the limit it has."""
+        target = Money(payment.authorized_minor + payment.hold_minor, payment.currency)
+        key = payment.key(f"increment-{target.minor}")
+        try:
+            result = await self._provider.increment_hold(
+                payment.provider_ref, target, idempotency_key=key
+            )
+        except ProviderUnavailable:
+            return payment  # asked again at the next reading
+        except ProviderRejected as exc:
+            return await self._record_increase(payment.id, None, f"{INCREASE_DECLINED}: {exc}")
+        return await self._record_increase(payment.id, result.authorized or target, "")
+
+    async def _record_increase(
+        self, payment_id: int, approved: Money | None, error: str
+    ) -> Payment:
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            payment = await uow.repository(PAYMENT_STORE).get_for_update(payment_id)
+            assert payment is not None
+            if payment.state is PaymentState.IN_SESSION:
+                if approved is not None and approved.minor > payment.authorized_minor:
+                    payment.authorized_minor = approved.minor
+                payment.last_error = error
+                payment.updated_at = now
+                await uow.repository(PAYMENT_STORE).save(payment)
+            await uow.commit()
+        topic = "payment.increase_declined" if error else "payment.increased"
+        await self._ctx.publish(topic, payment.station_id, public_id=payment.public_id)
+        return payment
 
     # -- starting the session -----------------------------------------------------------------
     async def _start_remotely(self, payment: Payment) -> None:

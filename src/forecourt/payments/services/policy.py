@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.payments.ports import (
+    CardTerminal,
     NoMailer,
     PaymentProvider,
     ReaderDirectory,
@@ -27,6 +29,9 @@ class PaymentPolicy:
     running_cost_interval_s: float = 60.0  # running cost pushed to stations at most this often
     push_prices: bool = True  # send prices and costs to stations that can show them
     readers: ReaderDirectory = field(default_factory=ReaderDirectory)
+    dynamic_qr_ttl_s: float = 120.0  # a dynamic QR code (C25) is refused after this long
+    #: Signs dynamic QR codes (the server's secret key; a random one without settings).
+    qr_secret: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
 
     def url(self, path: str) -> str:
         return self.public_url.rstrip("/") + path
@@ -54,3 +59,10 @@ class PaymentAdapters:
     provider: PaymentProvider
     mailer: ReceiptMailer = field(default_factory=NoMailer)
     policy: PaymentPolicy = field(default_factory=PaymentPolicy)
+    terminal: CardTerminal | None = None  # counter / stand-alone card terminals (C24)
+
+    def card_terminal(self) -> CardTerminal | None:
+        """The terminal port: the one given, else the provider when it is one (test)."""
+        if self.terminal is not None:
+            return self.terminal
+        return self.provider if isinstance(self.provider, CardTerminal) else None

@@ -17,6 +17,9 @@ from forecourt.domain.errors import ForecourtError
 from forecourt.domain.money import Money
 from forecourt.domain.transactions import PaymentMethod, Transaction, payment_method_for
 from forecourt.payments.domain.payments import (
+    LOCAL_FLOWS,
+    REUSABLE_TOKEN_FLOWS,
+    TERMINAL_FLOWS,
     HoldStatus,
     Payment,
     PaymentFlow,
@@ -26,7 +29,13 @@ from forecourt.payments.domain.payments import (
     new_receipt_code,
 )
 from forecourt.payments.domain.tariffs import Tariff
-from forecourt.payments.ports import PAYMENT_STORE, TARIFF_STORE, HoldResult, PaymentProvider
+from forecourt.payments.ports import (
+    PAYMENT_STORE,
+    TARIFF_STORE,
+    CardTerminal,
+    HoldResult,
+    PaymentProvider,
+)
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.pricing import cost_in
 from forecourt.ports.repositories import UnitOfWork
@@ -43,10 +52,15 @@ AfterSettled = Callable[[Payment], Awaitable[None]]
 
 class Settlement:
     def __init__(
-        self, ctx: ServiceContext, provider: PaymentProvider, policy: PaymentPolicy
+        self,
+        ctx: ServiceContext,
+        provider: PaymentProvider,
+        policy: PaymentPolicy,
+        terminal: CardTerminal | None = None,
     ) -> None:
         self._ctx = ctx
         self._provider = provider
+        self._terminal = terminal
         self._policy = policy
         self._locks: dict[int, asyncio.Lock] = {}
         self.after_settled: list[AfterSettled] = []
@@ -83,7 +97,7 @@ class Settlement:
         payment.move(PaymentState.IN_SESSION, now)
         if payment.tariff:
             await uow.repository(TARIFF_STORE).pin(tx.id, Tariff.from_dict(payment.tariff), now)
-        await _block_token(uow, payment.id_token)  # one hold, one session
+        await _block_token(uow, payment)  # one hold, one session
         await uow.repository(PAYMENT_STORE).save(payment)
         return payment
 
@@ -121,7 +135,7 @@ class Settlement:
                 return payment
             payment.message = message
             payment.move(PaymentState.TO_RELEASE, now)
-            await _block_token(uow, payment.id_token)
+            await _block_token(uow, payment)
             await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         return await self.execute(payment.id)
@@ -135,7 +149,7 @@ class Settlement:
                 return payment
             payment.message = message
             payment.move(PaymentState.DECLINED, now)
-            await _block_token(uow, payment.id_token)
+            await _block_token(uow, payment)
             await uow.repository(PAYMENT_STORE).save(payment)
             await uow.commit()
         return payment
@@ -186,8 +200,13 @@ class Settlement:
         return await self._escalate(payment, STATION_SILENT)
 
     async def _call_provider(self, payment: Payment) -> HoldResult:
+        """Move the money where it is held: the provider, a card terminal, or the till."""
         if not payment.provider_ref:
             raise ProviderRejected("no provider hold to settle")
+        if payment.flow in LOCAL_FLOWS:
+            return _kept_locally(payment)
+        if payment.flow in TERMINAL_FLOWS:
+            return await self._settle_at_terminal(payment)
         if payment.state is PaymentState.TO_CAPTURE:
             amount = payment.capture_amount()
             return await self._provider.capture(
@@ -197,12 +216,29 @@ class Settlement:
             payment.provider_ref, idempotency_key=payment.key("release")
         )
 
+    async def _settle_at_terminal(self, payment: Payment) -> HoldResult:
+        terminal = self.terminal()
+        capture = payment.state is PaymentState.TO_CAPTURE
+        amount = payment.capture_amount() if capture else Money(0, payment.currency)
+        step = "capture" if capture else "release"
+        return await terminal.settle(
+            payment.provider_ref, amount, idempotency_key=payment.key(step)
+        )
+
+    def terminal(self) -> CardTerminal:
+        if self._terminal is None:
+            raise ProviderRejected("no card terminal is configured")
+        return self._terminal
+
     async def _after_rejection(self, payment: Payment) -> HoldResult | None:
         """A refused call may still have happened earlier (a lost answer): ask the provider."""
-        if not payment.provider_ref:
+        if not payment.provider_ref or payment.flow in LOCAL_FLOWS:
             return None
         try:
-            current = await self._provider.get_hold(payment.provider_ref)
+            if payment.flow in TERMINAL_FLOWS:
+                current = await self.terminal().get_authentication(payment.provider_ref)
+            else:
+                current = await self._provider.get_hold(payment.provider_ref)
         except (ProviderUnavailable, ProviderRejected):
             return None
         wanted = (
@@ -273,6 +309,16 @@ class Settlement:
         )
 
 
+def _kept_locally(payment: Payment) -> HoldResult:
+    """Money we hold already: the till keeps what the session cost and the rest is change
+    (cash: recorded, not integrated with a drawer); a prepaid card's credit is debited."""
+    prepaid = payment.authorized
+    if payment.state is PaymentState.TO_CAPTURE:
+        kept = payment.capture_amount()
+        return HoldResult(payment.provider_ref, HoldStatus.CAPTURED, prepaid, prepaid, kept)
+    return HoldResult(payment.provider_ref, HoldStatus.CANCELED, prepaid, prepaid)
+
+
 def _captured(payment: Payment, result: HoldResult, now: datetime) -> None:
     amount = result.captured or payment.capture_amount()
     payment.captured_minor = amount.minor
@@ -294,7 +340,10 @@ async def _method_of(
     return None if record is None else payment_method_for(record.kind)
 
 
-async def _block_token(uow: UnitOfWork, value: str) -> None:
+async def _block_token(uow: UnitOfWork, payment: Payment) -> None:
+    if payment.flow in REUSABLE_TOKEN_FLOWS:
+        return  # the card's own token: its credit, not the token, runs out
+    value = payment.id_token
     record = await uow.tokens.get(value) if value else None
     if record is not None and not record.blocked:
         record.blocked = True

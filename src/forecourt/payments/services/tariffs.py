@@ -132,6 +132,21 @@ async def resolve_tariff(
     )
 
 
+async def tariff_at_station(
+    uow: UnitOfWork, station_id: str, evse_id: int | None, at: datetime
+) -> Tariff | None:
+    """The tariff a hold opened at a station before its session will be pinned to (the EVSE
+    when known, else the station's first); None when the station or a tariff is missing."""
+    station = await uow.stations.get(station_id)
+    if station is None:
+        return None
+    evse = evse_id or (station.evses[0].evse_id if station.evses else 1)
+    try:
+        return await resolve_tariff(uow, station, evse, None, at)
+    except Conflict:
+        return None
+
+
 async def tariff_for_transaction(uow: UnitOfWork, tx: Transaction) -> Tariff:
     """The tariff pinned to a session; pins the one in force at its start when missing."""
     pinned = await uow.repository(TARIFF_STORE).pinned(tx.id)

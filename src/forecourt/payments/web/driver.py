@@ -23,6 +23,7 @@ from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.ports import HostedCardPage, ProviderEvent
 from forecourt.payments.services.holds import NOT_ANSWERING, CannotStart
 from forecourt.payments.services.pricing import fee_explanations, price_text
+from forecourt.payments.services.qr_codes import CODE_STATUS, CodeRefused
 from forecourt.payments.services.receipts import LookupThrottled
 from forecourt.web.auth import client_address
 from forecourt.web.context import Web, WebContext
@@ -55,11 +56,11 @@ async def script() -> Response:
 async def session_page(request: Request, public_id: str, web: Web) -> Response:
     payments = web.services.feature(PAYMENTS)
     payment = await payments.holds.refresh_pending(await payments.holds.get(public_id))
-    context = {**await _session_view(web, payment), "script": "/pay/assets/pay.js"}
+    context = {**await session_view(web, payment), "script": "/pay/assets/pay.js"}
     return web.page(request, "payments/session.html", context)
 
 
-async def _session_view(web: WebContext, payment: Payment) -> dict[str, Any]:
+async def session_view(web: WebContext, payment: Payment) -> dict[str, Any]:
     tx, cost = None, None
     if payment.transaction_id is not None:
         try:
@@ -172,12 +173,21 @@ def _wait_page(request: Request, web: WebContext, throttled: LookupThrottled) ->
 
 # -- scan-to-pay entry (last: its path pattern would swallow the fixed paths above) ------------
 @router.get("/pay/{station_id}/{evse_id}")
-async def start_page(request: Request, station_id: str, evse_id: PortNumber, web: Web) -> Response:
-    return await _start_page(request, web, station_id, evse_id, "")
+async def start_page(
+    request: Request, station_id: str, evse_id: PortNumber, web: Web, code: str = ""
+) -> Response:
+    """The static code's page, or a dynamic code's (C25: ``code`` is redeemed on paying)."""
+    return await _start_page(request, web, station_id, evse_id, "", code=code[:200])
 
 
 async def _start_page(
-    request: Request, web: WebContext, station_id: str, evse_id: int, message: str
+    request: Request,
+    web: WebContext,
+    station_id: str,
+    evse_id: int,
+    message: str,
+    status_code: int = 409,
+    code: str = "",
 ) -> Response:
     payments = web.services.feature(PAYMENTS)
     priced = await payments.tariffs.for_evse(station_id, evse_id)
@@ -191,8 +201,9 @@ async def _start_page(
         "fees": fee_explanations(priced.tariff),
         "hold": priced.tariff.hold(),
         "message": message,
+        "code": code,
     }
-    return web.page(request, "payments/start.html", context, 409 if message else 200)
+    return web.page(request, "payments/start.html", context, status_code if message else 200)
 
 
 @router.post("/pay/{station_id}/{evse_id}")
@@ -202,12 +213,14 @@ async def start(
     evse_id: PortNumber,
     web: Web,
     email: Annotated[str, Form(max_length=254)] = "",
+    code: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     try:
-        payment = await web.services.feature(PAYMENTS).holds.start_scan_to_pay(
-            station_id, evse_id, email
-        )
+        payment = await web.services.feature(PAYMENTS).scan_to_pay(station_id, evse_id, email, code)
     except CannotStart as exc:
         return await _start_page(request, web, station_id, evse_id, str(exc))
+    except CodeRefused as exc:
+        status_code = CODE_STATUS[exc.reason]
+        return await _start_page(request, web, station_id, evse_id, str(exc), status_code)
     target = payment.redirect_url if payment.state is PaymentState.PENDING else ""
     return RedirectResponse(target or f"/pay/session/{payment.public_id}", status_code=303)

@@ -23,6 +23,9 @@ from forecourt.reliability.domain.sessions import SessionOutcome
 EVCHART_PAYMENT: Mapping[str, str] = {
     "card_at_dispenser": "credit_card_terminal",
     "scan_to_pay": "application",  # a web page on the driver's phone, no account
+    "card_terminal": "credit_card_terminal",  # a stand-alone terminal at the site
+    "attendant_prepay": "other",  # paid inside at the counter (cash or card)
+    "prepaid_card": "membership",  # credit loaded on an identified card beforehand
     "rfid_account": "membership",
     "plug_and_charge": "plug-charge",
     "autocharge": "membership",  # vehicle identified against an account

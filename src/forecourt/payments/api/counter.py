@@ -1,0 +1,115 @@
+"""Paying away from the dispenser: the attendant's counter, stand-alone card terminals, and
+dynamic QR codes (OCPP 2.1 C24, C25)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from forecourt.api.bounds import PortNumber
+from forecourt.api.deps import Attendant, Context, role_of
+from forecourt.api.problems import ProblemError, problem_responses
+from forecourt.payments.api.schemas import (
+    CounterPrepaymentIn,
+    DynamicCodeOut,
+    MoneyOut,
+    PaymentOut,
+    PrepaidBalanceOut,
+    PrepaidLoadIn,
+    PrepaymentIn,
+)
+from forecourt.payments.domain.payments import PaymentFlow
+from forecourt.payments.keys import PAYMENTS
+from forecourt.payments.services.qr_codes import CODE_STATUS, CodeRefused
+
+router = APIRouter(tags=["payments"], responses=problem_responses(401, 403))
+
+_TAKES_MONEY = problem_responses(400, 404, 409, 422)
+
+
+def code_problem(exc: CodeRefused) -> ProblemError:
+    status_code = CODE_STATUS[exc.reason]
+    return ProblemError(
+        status_code, f"QR code {exc.reason}", str(exc), slug=f"qr-code-{exc.reason}"
+    )
+
+
+@router.post(
+    "/payments/counter",
+    summary="Pay inside: an attendant takes a prepayment (cash or card) and starts the port",
+    description="The port is started once the money is taken; at the end the unused part is "
+    "`change_due` (cash handed back, or released to the card).",
+    status_code=status.HTTP_201_CREATED,
+    responses=_TAKES_MONEY,
+)
+async def counter_prepayment(
+    body: CounterPrepaymentIn, context: Context, caller: Attendant
+) -> PaymentOut:
+    payments = context.services.feature(PAYMENTS)
+    if body.method == "cash":
+        payment = await payments.counter.take_cash(body.station_id, body.evse_id, body.amount)
+    else:
+        payment = await payments.counter.pay_at_terminal(
+            body.terminal_id,
+            body.station_id,
+            body.evse_id,
+            body.amount,
+            PaymentFlow.ATTENDANT_CARD,
+        )
+    return PaymentOut.for_role(payment, role_of(caller), payments.policy.expires_at(payment))
+
+
+@router.post(
+    "/payments/terminals/{terminal_id}/payments",
+    summary="A stand-alone card terminal (OCPP 2.1 C24): authenticate a card, start the port",
+    status_code=status.HTTP_201_CREATED,
+    responses=_TAKES_MONEY,
+)
+async def terminal_payment(
+    terminal_id: str, body: PrepaymentIn, context: Context, caller: Attendant
+) -> PaymentOut:
+    payments = context.services.feature(PAYMENTS)
+    payment = await payments.counter.pay_at_terminal(
+        terminal_id, body.station_id, body.evse_id, body.amount
+    )
+    return PaymentOut.for_role(payment, role_of(caller), payments.policy.expires_at(payment))
+
+
+@router.post(
+    "/payments/qr/{station_id}/{evse_id}",
+    summary="A dynamic QR code for an EVSE (OCPP 2.1 C25): one use, a short time",
+    description="Show `url` as a QR code (the station's screen); the driver's scan-to-pay "
+    "redeems it once before it expires (then 410, reused 409).",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(404),
+)
+async def dynamic_qr_code(
+    station_id: str, evse_id: PortNumber, context: Context, _: Attendant
+) -> DynamicCodeOut:
+    payments = context.services.feature(PAYMENTS)
+    await payments.tariffs.for_evse(station_id, evse_id)  # 404 for an unknown or unpriced EVSE
+    issued = payments.qr_codes.issue(station_id, evse_id)
+    return DynamicCodeOut(code=issued.code, url=issued.url, expires_at=issued.expires_at)
+
+
+@router.post(
+    "/payments/prepaid/{id_token}/loads",
+    summary="Load credit (cash at the counter) onto a prepaid card (OCPP 2.1 C17)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(404, 422),
+)
+async def load_prepaid(
+    id_token: str, body: PrepaidLoadIn, context: Context, _: Attendant
+) -> PrepaidBalanceOut:
+    prepaid = context.services.feature(PAYMENTS).prepaid
+    balance = await prepaid.load(id_token, body.amount, body.currency)
+    return PrepaidBalanceOut(id_token=id_token, balance=MoneyOut.of(balance))
+
+
+@router.get(
+    "/payments/prepaid/{id_token}",
+    summary="A prepaid card's credit",
+    responses=problem_responses(404),
+)
+async def prepaid_balance(id_token: str, context: Context, _: Attendant) -> PrepaidBalanceOut:
+    balance = await context.services.feature(PAYMENTS).prepaid.balance(id_token)
+    return PrepaidBalanceOut(id_token=id_token, balance=MoneyOut.of(balance))

@@ -1,0 +1,153 @@
+"""Prepaid cards (OCPP 2.1 C17): an identified card (a registered id token) loaded with credit
+at the counter beforehand; each session spends from it.
+
+Credit is not a number kept beside the payments but derived from them, so it can never drift:
+what was loaded (``prepaid_load`` payments, captured) minus what sessions took (captured) or
+hold (a live session's authorised amount, released when it ends). A session on the card is a
+payment of flow ``prepaid_card`` authorised for the whole credit; the station is told the
+prepaid limit as ``maxCost`` (the one rule, ``limits.prepaid_limit``), the CSMS stops it there
+on every version, and the outbox debits the final cost locally (no provider is called).
+A card with no credit left is answered ``NoCredit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from forecourt.domain.errors import InvalidInput, NotFound
+from forecourt.domain.money import Money
+from forecourt.payments.domain.payments import (
+    Payment,
+    PaymentFlow,
+    PaymentState,
+    new_receipt_code,
+)
+from forecourt.payments.ports import PAYMENT_STORE
+from forecourt.payments.services.limits import prepaid_limit
+from forecourt.payments.services.tariffs import tariff_at_station
+from forecourt.ports.repositories import UnitOfWork
+from forecourt.ports.station_payments import DirectHold, PrepaidLimit
+from forecourt.services.context import ServiceContext
+
+#: The "provider" of prepaid credit: Forecourt's own ledger.
+LEDGER = "prepaid"
+#: Session states whose authorised amount is still set aside from the credit.
+_SET_ASIDE = (PaymentState.AUTHORIZED, PaymentState.IN_SESSION)
+NO_CREDIT = "no credit left on this prepaid card"
+
+
+class PrepaidCards:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def load(self, id_token: str, amount: Decimal, currency: str) -> Money:
+        """Credit paid at the counter (cash, recorded) onto a registered card: its balance."""
+        now = self._ctx.clock.now()
+        money = Money.of(amount, currency)
+        if money.minor <= 0:
+            raise InvalidInput("the amount must be more than zero")
+        async with self._ctx.uow() as uow:
+            if await uow.tokens.get(id_token) is None:
+                raise NotFound("token", id_token)
+            payments = await uow.repository(PAYMENT_STORE).by_token(id_token)
+            if payments and payments[0].currency != money.currency:
+                raise InvalidInput(f"this card's credit is in {payments[0].currency}")
+            loaded = _on_ledger(PaymentFlow.PREPAID_LOAD, id_token, money, now)
+            loaded.move(PaymentState.CAPTURED, now)  # paid at the counter
+            loaded.captured_minor, loaded.receipt_code = money.minor, new_receipt_code()
+            await uow.repository(PAYMENT_STORE).add(loaded)
+            await uow.commit()
+            balance = credit_of([*payments, loaded])
+        await self._ctx.publish("payment.prepaid_loaded", "", public_id=loaded.public_id)
+        assert balance is not None
+        return balance
+
+    async def balance(self, id_token: str) -> Money:
+        async with self._ctx.uow() as uow:
+            if await uow.tokens.get(id_token) is None:
+                raise NotFound("token", id_token)
+            found = credit_of(await uow.repository(PAYMENT_STORE).by_token(id_token))
+        if found is None:
+            raise NotFound("prepaid card", id_token)
+        return found
+
+    async def authorize(self, station_id: str, id_token: str, evse_id: int | None) -> DirectHold:
+        """C17: a live session's hold, or a new one for the whole credit; NoCredit when none.
+        Not a prepaid card (never loaded): accepted, with no limit from us."""
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            payments = await uow.repository(PAYMENT_STORE).by_token(id_token)
+            credit = credit_of(payments)
+            if credit is None:
+                return DirectHold(True)
+            live = next((p for p in payments if _is_live_session(p, station_id)), None)
+            if live is None:
+                if credit.minor <= 0:
+                    return DirectHold(False, reason=NO_CREDIT)
+                live = await self._open(uow, station_id, id_token, evse_id, credit, now)
+                await uow.repository(PAYMENT_STORE).add(live)
+                await uow.commit()
+        return DirectHold(True, PrepaidLimit(max_cost=prepaid_limit(live).to_decimal()))
+
+    async def _open(
+        self,
+        uow: UnitOfWork,
+        station_id: str,
+        id_token: str,
+        evse_id: int | None,
+        credit: Money,
+        now: datetime,
+    ) -> Payment:
+        session = _on_ledger(PaymentFlow.PREPAID_CARD, id_token, credit, now)
+        session.station_id, session.evse_id = station_id, evse_id
+        tariff = await tariff_at_station(uow, station_id, evse_id, now)
+        session.tariff = tariff.to_dict() if tariff else {}  # else pinned at the start
+        return session
+
+
+def _on_ledger(flow: PaymentFlow, id_token: str, amount: Money, now: datetime) -> Payment:
+    """A payment of the card's own ledger, authorised for ``amount`` (no provider)."""
+    payment = Payment(
+        flow=flow,
+        provider=LEDGER,
+        currency=amount.currency,
+        hold_minor=amount.minor,
+        created_at=now,
+        state=PaymentState.AUTHORIZED,
+        id_token=id_token,
+        authorized_minor=amount.minor,
+        authorized_at=now,
+    )
+    payment.provider_ref = f"{flow.value}-{payment.public_id}"
+    return payment
+
+
+def credit_of(payments: Iterable[Payment]) -> Money | None:
+    """Loaded minus spent minus set aside; None when the token was never loaded."""
+    loaded = spent = 0
+    currency = ""
+    for payment in payments:
+        if payment.flow is PaymentFlow.PREPAID_LOAD and payment.state is PaymentState.CAPTURED:
+            loaded += payment.captured_minor
+            currency = payment.currency
+        elif payment.flow is PaymentFlow.PREPAID_CARD:
+            spent += _taken(payment)
+    return Money(loaded - spent, currency) if currency else None
+
+
+def _taken(session: Payment) -> int:
+    if session.state in _SET_ASIDE:
+        return session.authorized_minor
+    if session.state is PaymentState.TO_CAPTURE:
+        return session.capture_amount().minor
+    if session.state is PaymentState.ESCALATED:
+        return session.final_minor or session.authorized_minor  # until an operator decides
+    return session.captured_minor
+
+
+def _is_live_session(payment: Payment, station_id: str) -> bool:
+    if payment.flow is not PaymentFlow.PREPAID_CARD or payment.state not in _SET_ASIDE:
+        return False
+    return payment.station_id == station_id
