@@ -23,7 +23,6 @@ from forecourt.bootstrap import build_services, open_database, outbox_relay, pol
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.bus.outbox import OutboxRelay
 from forecourt.cluster.leases import AdvisoryLeases
-from forecourt.bootstrap import build_services, open_database, policy_from
 from forecourt.cluster.metrics import ClusterCollector
 from forecourt.cluster.runtime import ClusterNode
 from forecourt.extension import Feature
@@ -97,13 +96,8 @@ def create_app(
         group_commit_max_units=settings.group_commit_max_units,
         features=features,
     )
-    registry = ConnectionRegistry()
     bus = InProcessBus()
     relay = outbox_relay(database, bus)
-    services = build_services(
-        database,
-        LocalStationGateway(registry),
-        bus=bus,
     cluster = _cluster_node(settings)
     registry = ConnectionRegistry(cluster.presence if cluster else None)
     local_gateway = LocalStationGateway(registry)
@@ -111,6 +105,7 @@ def create_app(
     services = build_services(
         database,
         gateway,
+        bus=bus,
         policy=policy_from(settings),
         settings=settings,
         features=features,
@@ -124,11 +119,9 @@ def create_app(
         ),
         metrics,
     )
-    forecourt = Forecourt(settings, database, services, registry, metrics, edge, relay)
+    forecourt = Forecourt(settings, database, services, registry, metrics, edge, relay, cluster)
     forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
     forecourt.metrics.registry.register(OutboxCollector(relay.lag, lambda: relay.delivered_total))
-    forecourt = Forecourt(settings, database, services, registry, metrics, edge, cluster)
-    forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
     if cluster is not None:
         forecourt.metrics.registry.register(ClusterCollector(cluster.status))
 

@@ -12,13 +12,12 @@ from forecourt.cluster.leases import AdvisoryLeases, asyncpg_dsn
 from forecourt.extension import Feature, Host
 from forecourt.features import FEATURES, storage_extensions
 from forecourt.ports.clock import Clock, SystemClock
-from forecourt.ports.events import EventBus
 from forecourt.ports.contracts import CONTRACTS
+from forecourt.ports.events import EventBus
 from forecourt.ports.keys import Key
 from forecourt.ports.leases import Leases, single_node
-from forecourt.ports.session_costs import SESSION_COSTS
-from forecourt.ports.station_certificates import STATION_CERTIFICATES
 from forecourt.ports.session_costs import SESSION_COSTS, STATION_COSTS, StationCost
+from forecourt.ports.station_certificates import STATION_CERTIFICATES
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.ports.station_payments import STATION_PAYMENTS
 from forecourt.services.access import ApiKeys

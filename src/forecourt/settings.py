@@ -303,16 +303,6 @@ class Settings(BaseSettings):
     )
     nats_url: str | None = Field(
         None,
-        description="Cluster mode when set (with PostgreSQL): NATS with JetStream, e.g. "
-        "nats://127.0.0.1:4222 (docs/architecture.md, events and singletons).",
-    )
-    node_id: str = Field(
-        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
-        description="This node's name in a cluster (default: host name and process id).",
-    )
-
-    nats_url: str | None = Field(
-        None,
         description="Cluster mode: the NATS server(s) (JetStream), e.g. nats://10.0.0.5:4222 "
         "(comma list for several). Unset: one process, in-memory presence. Needs PostgreSQL.",
     )
@@ -333,6 +323,7 @@ class Settings(BaseSettings):
         le=300.0,
         description="Cluster mode: how long a node's hold on a station (and the node's own "
         "heartbeat) lasts without renewal (s); a dead node's stations are free after this.",
+    )
     v2g_root_certificates: Path | None = Field(
         None,
         description="Plug & Charge: PEM file of the trusted V2G and MO root certificates that "

@@ -11,8 +11,9 @@ from typing import Any
 import typer
 
 from forecourt.cli import render
-from forecourt.cli.device import Server, server_options
+from forecourt.cli.device import server_options
 from forecourt.cli.runtime import EXIT_FAILED, JsonFlag, console, print_json
+from forecourt.cli.server_api import ApiServer
 
 cluster_app = typer.Typer(help="Cluster mode: nodes, their stations, lease ages.")
 cluster_app.callback()(server_options)
@@ -21,7 +22,7 @@ cluster_app.callback()(server_options)
 @cluster_app.command("status")
 def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Nodes, the stations each holds, lease ages (exit 1 if a node is down)."""
-    server: Server = ctx.obj
+    server: ApiServer = ctx.obj
     answer: dict[str, Any] = server.call("GET", "/cluster").json()
     if as_json:
         print_json(answer)

@@ -192,6 +192,14 @@ class FamilyRenderers:
                 | GetMessageLimits()
             ):
                 return self.administration(command)
+            case _:
+                return self._route_energy_and_trust(command)
+
+    def _route_energy_and_trust(
+        self, command: SmartChargingCommand | CertificateCommand | TariffCommand
+    ) -> Rendered:
+        """The second half of the router (kept apart only to stay readable)."""
+        match command:
             case (
                 SetChargingProfile()
                 | ClearChargingProfile()

@@ -69,9 +69,8 @@ class PaymentsFeature(Feature["PaymentServices"]):
         await built.stop()
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
-        from forecourt.payments.api import counter
+        from forecourt.payments.api import counter, station_tariffs
         from forecourt.payments.api import routes as payments
-        from forecourt.payments.api import station_tariffs
 
         router.include_router(payments.router)  # tariffs, prices, payments, receipts
         router.include_router(station_tariffs.router)  # tariffs held by 2.1 stations

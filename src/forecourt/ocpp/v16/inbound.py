@@ -15,8 +15,7 @@ from forecourt.domain.tokens import AuthorizationResult, IdToken, id_tag_token
 from forecourt.ocpp.adapter import InboundHandler, Link
 from forecourt.ocpp.metering import decimal_value, finite_or_reject, to_sample
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
-from forecourt.ocpp.v16 import certificates, maintenance
-from forecourt.ocpp.v16 import maintenance, plug_and_charge
+from forecourt.ocpp.v16 import certificates, maintenance, plug_and_charge
 from forecourt.ocpp.v16.mapping import (
     AUTHORIZATION_STATUS,
     CONNECTOR_STATUS,

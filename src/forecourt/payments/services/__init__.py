@@ -18,9 +18,8 @@ from forecourt.domain.errors import ForecourtError
 from forecourt.domain.events import DomainEvent
 from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
-from forecourt.payments.ports import PaymentProvider, ReceiptMailer
-from forecourt.payments.services.cost_checks import CostChecks
 from forecourt.payments.ports import CardTerminal, PaymentProvider, ReceiptMailer
+from forecourt.payments.services.cost_checks import CostChecks
 from forecourt.payments.services.counter import Counter
 from forecourt.payments.services.direct import DirectPayments
 from forecourt.payments.services.display import StationPrices
@@ -270,7 +269,6 @@ def build_payments(
         recovery=recovery,
         reconciliation=Reconciliation(ctx, provider, recovery, policy),
         _pacer=RunningCostPacer(policy.running_cost_interval_s),
-        direct=DirectPayments(ctx, settlement, policy),
         station_tariffs=StationTariffs(ctx, remote, tariffs, policy),
         cost_checks=CostChecks(ctx),
         direct=DirectPayments(ctx, settlement, policy, prepaid),
