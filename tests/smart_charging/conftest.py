@@ -1,4 +1,4 @@
-"""Smart-charging kit: a real server with the slice, simulated 1.6 and 2.0.1 stations."""
+"""Smart-charging kit: a real server with the slice, simulated 1.6, 2.0.1 and 2.1 stations."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Table, and_, select
 
 from forecourt.smart_charging.domain.allocation import EvseRef, Policy, Reason
 from forecourt.smart_charging.domain.codec import site_from_dict, site_to_dict
@@ -76,11 +76,7 @@ class SqlSmartChargingRepository:
             "priority": settings.priority,
             "phase": settings.phase,
         }
-        insert = self._db.insert(evse_settings).values(
-            station_id=settings.ref.station_id, evse_id=settings.ref.evse_id, **values
-        )
-        key = [evse_settings.c.station_id, evse_settings.c.evse_id]
-        await self._db.execute(insert.on_conflict_do_update(index_elements=key, set_=values))
+        await self._upsert_evse_row(evse_settings, settings.ref, values)
 
     async def departures(self, station_ids: Sequence[str]) -> builtins.list[Departure]:
         query = select(departures).where(departures.c.station_id.in_(list(station_ids)))
@@ -106,11 +102,7 @@ class SqlSmartChargingRepository:
             "source": departure.source,
             "at": departure.at,
         }
-        insert = self._db.insert(departures).values(
-            station_id=departure.ref.station_id, evse_id=departure.ref.evse_id, **values
-        )
-        key = [departures.c.station_id, departures.c.evse_id]
-        await self._db.execute(insert.on_conflict_do_update(index_elements=key, set_=values))
+        await self._upsert_evse_row(departures, departure.ref, values)
 
     async def allocations(self, site_id: str) -> builtins.list[StoredAllocation]:
         query = (
@@ -137,10 +129,14 @@ class SqlSmartChargingRepository:
             "status": allocation.status,
             "at": allocation.at,
         }
-        insert = self._db.insert(allocations).values(
-            station_id=allocation.ref.station_id, evse_id=allocation.ref.evse_id, **values
+        await self._upsert_evse_row(allocations, allocation.ref, values)
+
+    async def _upsert_evse_row(self, table: Table, ref: EvseRef, values: dict[str, Any]) -> None:
+        """One row per EVSE (key station_id, evse_id): insert, or replace its values."""
+        insert = self._db.insert(table).values(
+            station_id=ref.station_id, evse_id=ref.evse_id, **values
         )
-        key = [allocations.c.station_id, allocations.c.evse_id]
+        key = [table.c.station_id, table.c.evse_id]
         await self._db.execute(insert.on_conflict_do_update(index_elements=key, set_=values))
 
     async def add_event(self, event: SiteEvent) -> None:

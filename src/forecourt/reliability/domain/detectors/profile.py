@@ -20,7 +20,7 @@ def profile_exceeded(station_id: str, data: dict[str, Any], at: datetime) -> lis
         return []  # not a reading we can judge
     where = evse_id if isinstance(evse_id, int) else None
     text = (
-        f"EVSE {where} draws {power / 1000:.1f} kW above the {accepted / 1000:.1f} kW "
+        f"EVSE {where} draws {power / 1000:.1f} kW, above the {accepted / 1000:.1f} kW "
         "charging profile it accepted"
     )
     evidence = {k: data.get(k) for k in ("site_id", "power_w", "accepted_w", "station_tx_id")}
