@@ -41,10 +41,16 @@ SPACE             := $(NOTHING) $(NOTHING)
 COVERAGE_DOMAIN   := */forecourt/domain/*
 COVERAGE_CORE     := $(subst $(SPACE),$(COMMA),$(CORE_SERVICES:%=*/forecourt/services/%*))
 
-test: $(STAMP) lint typecheck  ## all gates, then the whole test suite with its coverage floors
+# Tests run in parallel (pytest-xdist): mostly they wait on sockets, so more workers than cores
+# pay off; whole files go to one worker (module-scoped servers and browsers start once).
+# TEST_WORKERS=0 runs them in this process (a debugger, a single failing test).
+TEST_WORKERS ?= 3
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+
+test: $(STAMP) lint typecheck  ## all gates, then the whole test suite in parallel with its coverage floors
 	@scripts/ensure-test-services.sh
 	@rm -f .coverage .coverage.*
-	$(BIN)/coverage run -m pytest -q -p no:cacheprovider
+	$(BIN)/coverage run -m pytest -q -p no:cacheprovider $(PYTEST_PARALLEL)
 	@$(BIN)/coverage combine -q
 	$(BIN)/coverage report --fail-under=$(COVERAGE_MIN)
 	$(BIN)/coverage report --fail-under=$(COVERAGE_CORE_MIN) --include='$(COVERAGE_DOMAIN)'
@@ -52,7 +58,7 @@ test: $(STAMP) lint typecheck  ## all gates, then the whole test suite with its 
 
 test-fast: $(STAMP)  ## inner loop: lint, then the tests without browser, PostgreSQL and slow drills; stops at the first failure
 	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/pytest -q -p no:cacheprovider -x -m "not browser and not postgres and not slow"
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_PARALLEL) -x -m "not browser and not postgres and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -35,6 +35,7 @@ from forecourt.gateway.station_gateway import LocalStationGateway
 from forecourt.observability.metrics import Metrics, OutboxCollector, ThrottleCollector
 from forecourt.ocpp import v16, v21, v201
 from forecourt.ocpp.adapter import VersionAdapter
+from forecourt.ports.clock import Clock
 from forecourt.services.core import Services
 from forecourt.services.credentials import use_verifier_secret
 from forecourt.services.local_auth_automation import LocalAuthAutomation
@@ -85,9 +86,14 @@ class Forecourt:
 
 
 def create_app(
-    settings: Settings, *, migrate: bool = True, features: Sequence[Feature[Any]] = FEATURES
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    features: Sequence[Feature[Any]] = FEATURES,
+    clock: Clock | None = None,
 ) -> FastAPI:
-    """The whole application; ``features`` are the installed feature slices."""
+    """The whole application; ``features`` are the installed feature slices; ``clock``: the
+    services' time (tests move it instead of waiting; the system clock otherwise)."""
     use_verifier_secret(settings.secret_key)  # station password verifiers (docs/security.md)
     database = open_database(
         settings.database_url,
@@ -107,6 +113,7 @@ def create_app(
         gateway,
         bus=bus,
         policy=policy_from(settings),
+        clock=clock,
         settings=settings,
         features=features,
     )

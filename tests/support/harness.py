@@ -65,6 +65,19 @@ class SteppingClock:
         self.current += timedelta(seconds=seconds)
 
 
+class ShiftedClock:
+    """The wall clock, moved forward on demand: a running server's "later" without waiting."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
 async def make_services(
     tmp_path: Path, *, policy: Policy | None = None, clock: SteppingClock | None = None
 ) -> tuple[Services, Database]:

@@ -16,6 +16,7 @@ from forecourt.app import Forecourt, create_app
 from forecourt.cli.serve import uvicorn_config
 from forecourt.extension import Feature
 from forecourt.features import FEATURES
+from forecourt.ports.clock import Clock
 from forecourt.settings import Settings
 
 
@@ -48,14 +49,18 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def running_server(
-    tmp_path: Path, features: Sequence[Feature[Any]] = FEATURES, **overrides: Any
+    tmp_path: Path,
+    features: Sequence[Feature[Any]] = FEATURES,
+    *,
+    clock: Clock | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[RunningServer]:
     settings = Settings(
         port=free_port(),
         database_url=overrides.pop("database_url", f"sqlite:///{tmp_path / 'forecourt.db'}"),
         **overrides,
     )
-    app = create_app(settings, features=features)
+    app = create_app(settings, features=features, clock=clock)
     server = uvicorn.Server(uvicorn_config(settings, app))
     task = asyncio.create_task(server.serve())
     while not server.started:

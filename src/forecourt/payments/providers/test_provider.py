@@ -134,6 +134,8 @@ class TestProvider:
         self._answers: dict[str, dict[str, Any]] = {}  # idempotency key -> first answer
         self.hung: list[asyncio.Task[Any]] = []  # calls stuck in a "hang" fault
         self._taps: dict[str, str] = {}  # terminal id -> the card its next customer presents
+        # (operation, idempotency key) of every call, in order: tests prove retries reuse a key
+        self.calls: list[tuple[str, str]] = []
         self._load()
 
     # -- the port ------------------------------------------------------------------------------
@@ -335,6 +337,7 @@ class TestProvider:
     # -- machinery --------------------------------------------------------------------------------
     async def _run(self, operation: str, key: str, act: Any) -> HoldResult:
         await asyncio.sleep(0)  # a provider call is a suspension point, like a real one
+        self.calls.append((operation, key))
         if key and key in self._answers:
             return _result(_Hold(**self._answers[key]), self.public_url)
         fault = self._take_fault(operation)
