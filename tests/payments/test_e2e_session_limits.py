@@ -193,7 +193,7 @@ async def test_21_station_is_told_the_limit(server: RunningServer, http: httpx.A
                 evse={"id": 1, "connector_id": 1},
                 id_token={"id_token": TOKEN, "type": "Central"},
                 meter_value=_kwh(1.0),
-            )  # fmt: skip
+            )
         )
     assert answer.transaction_limit == {
         "max_cost": 12.5, "max_energy": 5000.0, "max_time": 5400, "max_soc": 80
