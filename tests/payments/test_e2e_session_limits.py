@@ -24,7 +24,6 @@ from ocpp.v201 import call_result as result201
 from websockets.asyncio.client import connect
 
 from forecourt.domain.tokens import TokenRecord
-from forecourt.services.access import Role
 from tests.e2e.conftest import basic_auth
 from tests.payments.conftest import PASSWORD, eventually, prepare_network
 from tests.support.server import RunningServer, running_server
@@ -86,14 +85,6 @@ async def server(tmp_path: Any) -> AsyncIterator[RunningServer]:
         yield running
 
 
-@pytest.fixture
-async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    key = (await server.forecourt.services.api_keys.create("ops", Role.OPERATOR))[0]
-    auth = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=server.http_url, headers=auth, timeout=10) as client:
-        yield client
-
-
 @asynccontextmanager
 async def station(server: RunningServer, cls: Any, station_id: str, proto: str) -> Any:
     async with connect(
@@ -121,7 +112,7 @@ def _kwh(value: float) -> list[dict[str, Any]]:
 
 
 async def test_201_energy_limit_is_enforced_by_the_csms(
-    server: RunningServer, http: httpx.AsyncClient
+    server: RunningServer, operator_http: httpx.AsyncClient
 ) -> None:
     async with station(server, Station201, "LIM-201", "ocpp2.0.1") as cp:
         boot = call201.BootNotification(
@@ -129,7 +120,7 @@ async def test_201_energy_limit_is_enforced_by_the_csms(
         )
         await cp.call(boot)
         body = {"id_token": TOKEN, "evse_id": 1, "max_energy_kwh": 5}
-        started = await http.post("/api/stations/LIM-201/limited-start", json=body)
+        started = await operator_http.post("/api/stations/LIM-201/limited-start", json=body)
         assert started.json()["status"] == "accepted", started.text
         token = {"id_token": TOKEN, "type": "Central"}
         info = {"transaction_id": "TX-L-1", "charging_state": "Charging"}
@@ -152,12 +143,12 @@ async def test_201_energy_limit_is_enforced_by_the_csms(
 
 
 async def test_16_time_limit_is_enforced_by_the_csms(
-    server: RunningServer, http: httpx.AsyncClient
+    server: RunningServer, operator_http: httpx.AsyncClient
 ) -> None:
     async with station(server, Station16, "LIM-16", "ocpp1.6") as cp:
         await cp.call(call16.BootNotification(charge_point_model="M", charge_point_vendor="V"))
         body = {"id_token": TOKEN, "evse_id": 1, "max_minutes": 1}
-        started = await http.post("/api/stations/LIM-16/limited-start", json=body)
+        started = await operator_http.post("/api/stations/LIM-16/limited-start", json=body)
         assert started.json()["status"] == "accepted", started.text
         begun = await cp.call(
             call16.StartTransaction(
@@ -174,7 +165,9 @@ async def test_16_time_limit_is_enforced_by_the_csms(
     assert cp.stops == [begun.transaction_id]
 
 
-async def test_21_station_is_told_the_limit(server: RunningServer, http: httpx.AsyncClient) -> None:
+async def test_21_station_is_told_the_limit(
+    server: RunningServer, operator_http: httpx.AsyncClient
+) -> None:
     async with station(server, Station21, "LIM-21", "ocpp2.1") as cp:
         boot = call21.BootNotification(
             charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp"
@@ -182,7 +175,9 @@ async def test_21_station_is_told_the_limit(server: RunningServer, http: httpx.A
         await cp.call(boot)
         body = {"id_token": TOKEN, "evse_id": 1, "max_energy_kwh": 5, "max_soc": 80,
                 "max_cost": "12.50", "max_minutes": 90}  # fmt: skip
-        assert (await http.post("/api/stations/LIM-21/limited-start", json=body)).is_success
+        assert (
+            await operator_http.post("/api/stations/LIM-21/limited-start", json=body)
+        ).is_success
         answer = await cp.call(
             call21.TransactionEvent(
                 event_type="Started",
@@ -200,12 +195,12 @@ async def test_21_station_is_told_the_limit(server: RunningServer, http: httpx.A
     }  # fmt: skip
 
 
-async def test_bad_limits_are_refused(http: httpx.AsyncClient) -> None:
-    none = await http.post("/api/stations/LIM-16/limited-start", json={"id_token": TOKEN})
-    soc = await http.post(
+async def test_bad_limits_are_refused(operator_http: httpx.AsyncClient) -> None:
+    none = await operator_http.post("/api/stations/LIM-16/limited-start", json={"id_token": TOKEN})
+    soc = await operator_http.post(
         "/api/stations/LIM-16/limited-start", json={"id_token": TOKEN, "max_soc": 101}
     )
-    missing = await http.post(
+    missing = await operator_http.post(
         "/api/stations/NOPE/limited-start", json={"id_token": TOKEN, "max_soc": 80}
     )
     assert (none.status_code, soc.status_code, missing.status_code) == (422, 422, 404)
