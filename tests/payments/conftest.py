@@ -21,6 +21,7 @@ from forecourt.payments.domain.tariffs import EnergyBand, Tariff, TaxRate
 from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.ports import PAYMENT_STORE, PaymentFilter, TariffBinding
 from forecourt.payments.providers.test_provider import TestProvider
+from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.simulator import SimulatedStation, StationConfig, VehicleProfile, dc_dispenser
 from tests.support.server import RunningServer, running_server
@@ -115,6 +116,15 @@ async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
     async with running_server(tmp_path, **settings) as running:
         await prepare_network(running.forecourt.services, "PAY-16", "PAY-201")
         yield running
+
+
+@pytest.fixture
+async def operator_http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with an operator's API key."""
+    key = (await server.forecourt.services.api_keys.create("ops", Role.OPERATOR))[0]
+    auth = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=server.http_url, headers=auth, timeout=10) as client:
+        yield client
 
 
 @pytest.fixture

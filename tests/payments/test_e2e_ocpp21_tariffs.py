@@ -79,14 +79,6 @@ async def server(tmp_path: Any) -> AsyncIterator[RunningServer]:
         yield running
 
 
-@pytest.fixture
-async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    key = (await server.forecourt.services.api_keys.create("ops", Role.OPERATOR))[0]
-    auth = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=server.http_url, headers=auth, timeout=10) as client:
-        yield client
-
-
 @asynccontextmanager
 async def station(server: RunningServer, answer: str = "Accepted") -> AsyncIterator[TariffStation]:
     async with connect(
@@ -110,18 +102,18 @@ async def station(server: RunningServer, answer: str = "Accepted") -> AsyncItera
             runner.cancel()
 
 
-async def holding(http: httpx.AsyncClient, evse_id: int = 0) -> dict[str, Any] | None:
-    rows = (await http.get("/api/station-tariffs")).json()
+async def holding(operator_http: httpx.AsyncClient, evse_id: int = 0) -> dict[str, Any] | None:
+    rows = (await operator_http.get("/api/station-tariffs")).json()
     return next((r for r in rows if (r["station_id"], r["evse_id"]) == (STATION, evse_id)), None)
 
 
 async def test_the_tariff_is_sent_on_boot_in_21_words(
-    server: RunningServer, http: httpx.AsyncClient
+    server: RunningServer, operator_http: httpx.AsyncClient
 ) -> None:
     async with station(server) as cp:
         await eventually(lambda: asyncio.sleep(0, cp.held))
         (held,) = cp.held
-        synced = await eventually(lambda: holding(http))
+        synced = await eventually(lambda: holding(operator_http))
     # The `ocpp` package checked the request against its 2.1 schema; the content is ours.
     assert held["evse_id"] == 0  # the whole station (EVSEs not reported yet included)
     assert held["tariff_id"] == "STD.r1"
@@ -138,31 +130,33 @@ async def test_the_tariff_is_sent_on_boot_in_21_words(
 
 
 async def test_a_new_revision_is_pushed_and_a_refusal_is_shown(
-    server: RunningServer, http: httpx.AsyncClient
+    server: RunningServer, operator_http: httpx.AsyncClient
 ) -> None:
     payments = server.forecourt.services.feature(PAYMENTS)
     async with station(server, answer="TooManyElements") as cp:
         await eventually(lambda: asyncio.sleep(0, cp.held))
-        refused = await eventually(lambda: holding(http))
+        refused = await eventually(lambda: holding(operator_http))
         assert (refused["status"], refused["in_sync"]) == ("rejected", False)
         cp.answer = "Accepted"
         await payments.tariffs.publish(replace(TARIFF, session_fee=Decimal("2.00")))
         await eventually(lambda: asyncio.sleep(0, len(cp.held) == 2))
         synced = await eventually(
-            lambda: _when(holding(http), lambda h: h["sent"] == "STD.r2" and h["in_sync"])
+            lambda: _when(holding(operator_http), lambda h: h["sent"] == "STD.r2" and h["in_sync"])
         )
     assert cp.held[-1]["fixed_fee"]["prices"] == [{"price_fixed": 2.0}]
     assert synced["expected"] == "STD.r2"
 
 
 async def test_get_clear_and_change_over_the_api(
-    server: RunningServer, http: httpx.AsyncClient
+    server: RunningServer, operator_http: httpx.AsyncClient
 ) -> None:
     async with station(server) as cp:
         await eventually(lambda: asyncio.sleep(0, cp.held))
-        got = await http.post(f"/api/stations/{STATION}/tariffs/get")
-        cleared = await http.post(f"/api/stations/{STATION}/tariffs/clear", json={})
-        empty = await http.post(f"/api/stations/{STATION}/tariffs/get", params={"evse_id": 1})
+        got = await operator_http.post(f"/api/stations/{STATION}/tariffs/get")
+        cleared = await operator_http.post(f"/api/stations/{STATION}/tariffs/clear", json={})
+        empty = await operator_http.post(
+            f"/api/stations/{STATION}/tariffs/get", params={"evse_id": 1}
+        )
         await cp.call(
             call.TransactionEvent(
                 event_type="Started",
@@ -174,8 +168,12 @@ async def test_get_clear_and_change_over_the_api(
             )
         )
         tx_id = await eventually(lambda: _transaction_id(server))
-        changed = await http.post(f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "STD"})
-        unknown = await http.post(f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "NO"})
+        changed = await operator_http.post(
+            f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "STD"}
+        )
+        unknown = await operator_http.post(
+            f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "NO"}
+        )
     assert got.status_code == 200, got.text
     assert got.json()["result"]["tariffs"] == [
         {"tariff_id": "STD.r1", "kind": "DefaultTariff", "evse_ids": [0], "valid_from": ""}
@@ -188,10 +186,10 @@ async def test_get_clear_and_change_over_the_api(
     assert unknown.status_code == 404
 
 
-async def test_older_versions_are_refused_with_a_reason(http: httpx.AsyncClient) -> None:
-    pushed = await http.post("/api/stations/TARIFF-16/tariffs/push")
-    missing = await http.post("/api/stations/NOPE/tariffs/push")
-    bad = await http.post(f"/api/stations/{STATION}/tariffs/clear", json={"evse_id": -1})
+async def test_older_versions_are_refused_with_a_reason(operator_http: httpx.AsyncClient) -> None:
+    pushed = await operator_http.post("/api/stations/TARIFF-16/tariffs/push")
+    missing = await operator_http.post("/api/stations/NOPE/tariffs/push")
+    bad = await operator_http.post(f"/api/stations/{STATION}/tariffs/clear", json={"evse_id": -1})
     assert pushed.status_code == 409
     assert "2.1" in pushed.json()["detail"]
     assert missing.status_code == 404
@@ -277,7 +275,7 @@ def _iso(at: datetime) -> str:
 
 
 async def test_the_stations_own_cost_is_checked_and_a_mismatch_flagged(
-    server: RunningServer, http: httpx.AsyncClient
+    server: RunningServer, operator_http: httpx.AsyncClient
 ) -> None:
     services = server.forecourt.services
     pricing = services.feature(PAYMENTS).pricing
@@ -294,8 +292,8 @@ async def test_the_stations_own_cost_is_checked_and_a_mismatch_flagged(
         await _charge(cp, "TX-C-3", _cost_details(12.50))  # replayed: one check
         await _charge(cp, "TX-C-4", _cost_details(None))  # the station could not compute
         await _charge(cp, "TX-C-5", _cost_details(10.83, "EUR"))  # another currency
-    flagged = (await http.get("/api/station-costs")).json()
-    every = (await http.get("/api/station-costs", params={"all": "true"})).json()
+    flagged = (await operator_http.get("/api/station-costs")).json()
+    every = (await operator_http.get("/api/station-costs", params={"all": "true"})).json()
     by_tx = {await _station_tx(server, c["transaction_id"]): c for c in every}
     for check in every:  # ours is the price we bill, computed as for every session
         assert check["ours_minor"] == _minor(await pricing.total(check["transaction_id"]))

@@ -19,6 +19,7 @@ import pytest
 from forecourt.domain.commands import Command, RemoteStop, TriggerKind, TriggerMessage
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import VersionAdapter
+from tests.protocol.v21.test_tariff_frames import TARIFF_COMMANDS
 from tests.protocol.v201.test_device import DEVICE_RENDERED
 from tests.protocol.v201.test_outbound import RENDERED, V201_FRAMES
 
@@ -55,6 +56,7 @@ def adapter(version: str) -> VersionAdapter | None:
 
 def example_commands() -> list[Command]:
     examples = [command for command, _, _ in [*RENDERED, *DEVICE_RENDERED, *V201_FRAMES]]
+    examples += TARIFF_COMMANDS  # 2.1 only: earlier versions refuse them
     triggers = [TriggerMessage(kind) for kind in TriggerKind]
     return [*examples, *triggers, RemoteStop("7")]  # 1.6 transaction ids are integers
 

@@ -28,12 +28,18 @@ MIGRATIONS = Path(__file__).parent / "storage" / "migrations"  # its Alembic bra
 
 class PaymentsFeature(Feature["PaymentServices"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.payments.ports import COST_CHECK_STORE, PAYMENT_STORE, TARIFF_STORE
+        from forecourt.payments.ports import (
+            COST_CHECK_STORE,
+            PAYMENT_STORE,
+            SESSION_LIMIT_STORE,
+            TARIFF_STORE,
+        )
 
         return {
             PAYMENT_STORE: _payment_store,
             TARIFF_STORE: _tariff_store,
             COST_CHECK_STORE: _cost_check_store,
+            SESSION_LIMIT_STORE: _session_limit_store,
         }
 
     def load_tables(self) -> None:
@@ -70,11 +76,13 @@ class PaymentsFeature(Feature["PaymentServices"]):
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
         from forecourt.payments.api import counter, station_tariffs
+        from forecourt.payments.api import limits, station_tariffs
         from forecourt.payments.api import routes as payments
 
         router.include_router(payments.router)  # tariffs, prices, payments, receipts
         router.include_router(station_tariffs.router)  # tariffs held by 2.1 stations
         router.include_router(counter.router)  # the attendant's counter, card terminals
+        router.include_router(limits.router)  # sessions started with limits
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
@@ -151,3 +159,9 @@ def _cost_check_store(db: DbContext) -> object:
     from forecourt.payments.storage.cost_checks import SqlCostCheckRepository
 
     return SqlCostCheckRepository(db)
+
+
+def _session_limit_store(db: DbContext) -> object:
+    from forecourt.payments.storage.session_limits import SqlSessionLimitRepository
+
+    return SqlSessionLimitRepository(db)

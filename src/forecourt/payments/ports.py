@@ -23,6 +23,7 @@ from forecourt.payments.domain.payments import (
 )
 from forecourt.payments.domain.tariffs import Tariff
 from forecourt.ports.keys import Key
+from forecourt.ports.station_payments import PrepaidLimit
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +221,17 @@ class CostCheckRepository(Protocol):
     async def list(self, flagged_only: bool, limit: int = 200) -> builtins.list[CostCheck]: ...
 
 
+class SessionLimitRepository(Protocol):
+    async def add(
+        self, station_id: str, id_token: str, limit: PrepaidLimit, at: datetime
+    ) -> None: ...
+    async def newest(
+        self, station_id: str, id_token: str, since: datetime, until: datetime
+    ) -> PrepaidLimit | None: ...
+
+
 #: Where the unit of work keeps payments' repositories (``uow.repository(PAYMENT_STORE)``).
 PAYMENT_STORE: Key[PaymentRepository] = Key("payments.payments")
 TARIFF_STORE: Key[TariffRepository] = Key("payments.tariffs")
 COST_CHECK_STORE: Key[CostCheckRepository] = Key("payments.cost_checks")
+SESSION_LIMIT_STORE: Key[SessionLimitRepository] = Key("payments.session_limits")

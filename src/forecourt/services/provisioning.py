@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from forecourt.domain.connectors import DEFAULT_RATINGS, ConnectorType
 from forecourt.domain.errors import Conflict, InvalidInput
 from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.stations import (
@@ -240,6 +242,42 @@ class Provisioning:
             )
             await uow.commit()
         await self._ctx.publish("station.disconnected", station_id, reason=reason)
+
+    async def connectors_reported(
+        self, station_id: str, reported: Sequence[ReportedConnector]
+    ) -> int:
+        """Plug types a station reports of itself (2.1 NotifyReport ``Connector.ConnectorType``)
+        fill in connectors whose type is unknown (or new ones); a type the operator recorded
+        is kept (a retrofit may have changed the cable, not the firmware). Returns how many
+        connectors changed."""
+        changed = 0
+        async with self._ctx.uow() as uow:
+            station = await uow.stations.get(station_id)
+            if station is None:
+                return 0
+            for item in reported:
+                if item.type is ConnectorType.UNKNOWN or _known_type(station, item):
+                    continue
+                await uow.stations.upsert_connector(
+                    station_id, item.evse_id, item.connector_id, item.type,
+                    DEFAULT_RATINGS[item.type],
+                )  # fmt: skip
+                changed += 1
+            await uow.commit()
+        return changed
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedConnector:
+    evse_id: int
+    connector_id: int
+    type: ConnectorType
+
+
+def _known_type(station: Station, item: ReportedConnector) -> bool:
+    evse = station.evse(item.evse_id)
+    connector = None if evse is None else evse.connector(item.connector_id)
+    return connector is not None and connector.type is not ConnectorType.UNKNOWN
 
 
 def _boot_data(info: BootInfo) -> dict[str, object]:

@@ -127,13 +127,13 @@ def _interpret_core(command: CoreCommand, response: Payload) -> CommandResult:
 
 def _status(table: Mapping[str, CommandStatus], response: Payload) -> CommandResult:
     raw = response.get("status")
-    data = _status_info(response.get("statusInfo"))
+    data = status_info(response.get("statusInfo"))
     if not isinstance(raw, str) or raw not in table:
         return CommandResult(CommandStatus.REJECTED, data, f"unexpected status {raw!r}")
     return CommandResult(table[raw], data)
 
 
-def _status_info(info: Any) -> dict[str, Any]:
+def status_info(info: Any) -> dict[str, Any]:
     """StatusInfoType -> {"reason", "info"}: the station's own words, for operators."""
     if not isinstance(info, dict):
         return {}
@@ -165,7 +165,7 @@ def _variable_set(command: SetConfiguration, response: Payload) -> CommandResult
     results = response.get("setVariableResult") or [{}]
     item = results[0]
     raw = item.get("attributeStatus")
-    data = {"key": str(command.key), **_status_info(item.get("attributeStatusInfo"))}
+    data = {"key": str(command.key), **status_info(item.get("attributeStatusInfo"))}
     if raw not in SET_VARIABLE_STATUS:
         return CommandResult(CommandStatus.REJECTED, data, f"unexpected status {raw!r}")
     return CommandResult(SET_VARIABLE_STATUS[raw], data)

@@ -17,6 +17,7 @@ from forecourt.domain.errors import InvalidInput
 from forecourt.ocpp.adapter import InboundHandler, Link, Payload
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.timestamps import parse_timestamp
+from forecourt.ocpp.v21.connectors import connector_from_ocpp21
 from forecourt.ocpp.v21.mapping import (
     DIRECT_PAYMENT,
     NO_CREDIT,
@@ -38,6 +39,7 @@ from forecourt.ocpp.v201 import inbound as v201
 from forecourt.ocpp.v201.mapping import lookup
 from forecourt.ports.session_costs import StationCost
 from forecourt.ports.station_payments import PrepaidLimit, StationSettlement
+from forecourt.services.provisioning import ReportedConnector
 
 #: Fields holding an IdTokenType, wherever a 2.0.1 handler reads one.
 _TOKEN_FIELDS = ("idToken", "groupIdToken")
@@ -186,11 +188,42 @@ async def notify_settlement(link: Link, p: NotifySettlementRequest) -> NotifySet
     return NotifySettlementResponse(receiptUrl=url) if url else NotifySettlementResponse()
 
 
+# --- B07/B08 with 2.1 connector types -------------------------------------------------------
+
+
+async def notify_report(link: Link, p: Payload) -> Mapping[str, object]:
+    """As on 2.0.1 (kept for operators), and the ``Connector.ConnectorType`` values read into
+    the connector records (2.1 vocabulary: cNACS, cNACS-CCS1, cMCS, sType1, ...)."""
+    answer = await v201.notify_report(link, p)  # type: ignore[arg-type]  # 2.0.1 shape
+    reported = reported_connectors(p.get("reportData", []))
+    if reported:
+        await link.services.provisioning.connectors_reported(link.station_id, reported)
+    return answer
+
+
+def reported_connectors(report: list[Any]) -> list[ReportedConnector]:
+    """``reportData`` -> the plug of each connector that says its type (the cable's plug;
+    a dispenser-integrated adapter's second plug is the compat catalogue's business)."""
+    found = []
+    for item in report:
+        component, variable = item["component"], item["variable"]
+        evse = component.get("evse", {})
+        if component["name"] != "Connector" or variable["name"] != "ConnectorType":
+            continue
+        actual = [a for a in item["variableAttribute"] if a.get("type", "Actual") == "Actual"]
+        if "id" not in evse or not actual or "value" not in actual[0]:
+            continue
+        plug, _built_in = connector_from_ocpp21(actual[0]["value"])
+        found.append(ReportedConnector(evse["id"], evse.get("connectorId", 1), plug))
+    return found
+
+
 #: What 2.1 adds to, or changes in, the 2.0.1 handlers.
 ADDITIONS: Mapping[str, InboundHandler] = {
     "Authorize": authorize,
     "TransactionEvent": transaction_event,
     "NotifySettlement": notify_settlement,
+    "NotifyReport": notify_report,
 }
 
 HANDLERS: Mapping[str, InboundHandler] = MappingProxyType(

@@ -34,6 +34,7 @@ from forecourt.ocpp.v21.wire_types.tariffs import (
     TariffTimePriceType,
     TariffType,
 )
+from forecourt.ocpp.v201.answers import status_info
 
 #: Tariff{Set,Change,Clear,Get}StatusEnumType -> neutral status; the station's own word is
 #: kept in the result's ``status`` (TooManyElements, ConditionNotSupported, ...).
@@ -144,12 +145,7 @@ def interpret(command: TariffCommand, response: Payload) -> CommandResult:
 
 def _status(response: Payload) -> CommandResult:
     raw = response.get("status")
-    data: dict[str, Any] = {"status": raw}
-    info = response.get("statusInfo")
-    if isinstance(info, dict):
-        data["reason"] = info.get("reasonCode", "")
-        if "additionalInfo" in info:
-            data["info"] = info["additionalInfo"]
+    data: dict[str, Any] = {"status": raw, **status_info(response.get("statusInfo"))}
     if not isinstance(raw, str) or raw not in TARIFF_STATUS:
         return CommandResult(CommandStatus.REJECTED, data, f"unexpected status {raw!r}")
     return CommandResult(TARIFF_STATUS[raw], data)

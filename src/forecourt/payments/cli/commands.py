@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
     from forecourt.payments.cli import station_tariffs
 
     station_tariffs.register(tariffs_app)
+    station_tariffs.register_payments(payments_app)
     app.add_typer(tariffs_app, name="tariffs")
     app.add_typer(payments_app, name="payments")
     app.add_typer(receipts_app, name="receipts")

@@ -1,5 +1,6 @@
 """``forecourt tariffs held|push|station-get|station-clear|change-session``: tariffs held by
-OCPP 2.1 stations (I-block), through the running server (station connections live there)."""
+OCPP 2.1 stations (I-block); ``forecourt payments start-limited``: a session with limits. All
+through the running server (station connections live there)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def register(tariffs_app: typer.Typer) -> None:
     tariffs_app.command("station-get")(station_get)
     tariffs_app.command("station-clear")(station_clear)
     tariffs_app.command("change-session")(change_session)
+
+
+def register_payments(payments_app: typer.Typer) -> None:
+    payments_app.command("start-limited")(start_limited)
 
 
 def held(
@@ -103,6 +108,33 @@ def change_session(
     """The station prices a running session with another tariff (ChangeTransactionTariff)."""
     path = f"/api/transactions/{transaction_id}/tariff"
     body = {"tariff_code": tariff_code}
+    _records([_call(server, api_key, timeout, "POST", path, body=body)], as_json)
+
+
+def start_limited(
+    station_id: Station,
+    id_token: Annotated[str, typer.Argument(metavar="TOKEN", help="Who charges.")],
+    evse: Annotated[int | None, typer.Option(min=1, max=INT32_MAX)] = None,
+    max_cost: Annotated[str | None, typer.Option(help="e.g. 20.00")] = None,
+    max_energy_kwh: Annotated[float | None, typer.Option(min=0.001, max=10_000)] = None,
+    max_minutes: Annotated[int | None, typer.Option(min=1, max=7 * 24 * 60)] = None,
+    max_soc: Annotated[int | None, typer.Option(min=1, max=100)] = None,
+    server: ServerUrlOption = DEFAULT_SERVER,
+    api_key: ApiKeyOption = None,
+    timeout: TimeoutOption = 60,
+    as_json: JsonFlag = False,
+) -> None:
+    """Start a session that stops at a cost, energy, time or state-of-charge limit
+    (2.1 stations are told; on 1.6 and 2.0.1 the CSMS stops it)."""
+    body = {
+        "id_token": id_token,
+        "evse_id": evse,
+        "max_cost": max_cost,
+        "max_energy_kwh": max_energy_kwh,
+        "max_minutes": max_minutes,
+        "max_soc": max_soc,
+    }
+    path = f"/api/stations/{quote(station_id, safe='')}/limited-start"
     _records([_call(server, api_key, timeout, "POST", path, body=body)], as_json)
 
 

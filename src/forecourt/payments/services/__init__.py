@@ -16,6 +16,7 @@ from datetime import datetime
 from forecourt.domain.commands import RemoteStop
 from forecourt.domain.errors import ForecourtError
 from forecourt.domain.events import DomainEvent
+from forecourt.domain.transactions import Transaction
 from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
 from forecourt.payments.ports import CardTerminal, PaymentProvider, ReceiptMailer
@@ -25,6 +26,13 @@ from forecourt.payments.services.direct import DirectPayments
 from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds
 from forecourt.payments.services.limits import HOLD_STOP_SHARE, prepaid_limit, wants_increase
+from forecourt.payments.services.limits import (
+    HOLD_STOP_SHARE,
+    Usage,
+    reached,
+    running_energy_wh,
+    session_limit,
+)
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import Pricing, SessionCost, cost_in
@@ -33,9 +41,11 @@ from forecourt.payments.services.receipts import Receipts
 from forecourt.payments.services.reconciliation import Reconciliation
 from forecourt.payments.services.recovery import Recovery
 from forecourt.payments.services.running_cost import RunningCostPacer
+from forecourt.payments.services.session_limits import SessionLimits, asked_limit
 from forecourt.payments.services.settlement import Settlement
 from forecourt.payments.services.station_tariffs import StationTariffs
 from forecourt.payments.services.tariffs import Tariffs
+from forecourt.ports.station_payments import PrepaidLimit
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
 
@@ -64,6 +74,7 @@ class PaymentServices:
     counter: Counter
     qr_codes: DynamicCodes
     prepaid: PrepaidCards
+    limits: SessionLimits
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
     _sweeper: asyncio.Task[None] | None = None
     _pacer: RunningCostPacer[Payment | None] = field(
@@ -75,6 +86,7 @@ class PaymentServices:
     #: ``_looked_up``); a meter value must not cost a payment query (issue 12).
     _linked: dict[int, Payment | None] = field(default_factory=dict)
     _looked_up: dict[int, datetime] = field(default_factory=dict)
+    _asked_limits: dict[int, PrepaidLimit | None] = field(default_factory=dict)
 
     # -- lifecycle (server only) ----------------------------------------------------------------
     async def start(self) -> None:
@@ -133,6 +145,7 @@ class PaymentServices:
         if event.topic == "transaction.ended":
             self._linked.pop(tx_id, None)
             self._looked_up.pop(tx_id, None)
+            self._asked_limits.pop(tx_id, None)
             await self.settlement.link(tx_id)
             payment = await self.settlement.settle(tx_id)
             if payment is None:
@@ -190,7 +203,10 @@ class PaymentServices:
 
     async def _running_cost(self, tx_id: int, payment: Payment | None, now: datetime) -> None:
         cost = await self._cost(tx_id, now)
-        if cost is None or not cost.transaction.active:
+        if cost is not None and cost.transaction.active:
+            await self.display.running_cost(cost)
+        tx = cost.transaction if cost is not None else await self._transaction(tx_id)
+        if tx is None or not tx.active:
             return
         await self.display.running_cost(cost)
         if payment is not None and payment.state is PaymentState.IN_SESSION:
@@ -202,10 +218,36 @@ class PaymentServices:
             payment = self._linked[tx.id] = await self.holds.increase(payment)
         limit = prepaid_limit(payment)
         if cost.total.minor < limit.minor or tx.id in self._stopping:
+        held = payment if payment is not None and payment.state is PaymentState.IN_SESSION else None
+        limit = session_limit(held, await self._asked(tx))
+        if limit is not None:  # energy, time and SoC limits hold without a tariff too
+            await self._guard(limit, tx, cost, now)
+
+    async def _guard(
+        self, limit: PrepaidLimit, tx: Transaction, cost: SessionCost | None, now: datetime
+    ) -> None:
+        """Stop the session when it reaches its limit (the one rule, ``limits.reached``)."""
+        used = Usage(
+            cost=None if cost is None else cost.total,
+            energy_wh=running_energy_wh(tx),
+        )
+        why = reached(limit, tx, used, now)
+        if why is None or tx.id in self._stopping:
             return
         self._stopping.add(tx.id)
-        log.info("payment %s: cost %s reached the hold, stopping", payment.public_id, cost.total)
+        log.info("transaction %s reached its limit (%s), stopping", tx.id, why.value)
         await self.remote.send(tx.station_id, RemoteStop(tx.station_tx_id), requested_by="payments")
+
+    async def _transaction(self, tx_id: int) -> Transaction | None:
+        async with self.ctx.uow() as uow:
+            return await uow.transactions.get(tx_id)
+
+    async def _asked(self, tx: Transaction) -> PrepaidLimit | None:
+        """The operator's limit of a running session, looked up once."""
+        if tx.id not in self._asked_limits:
+            async with self.ctx.uow() as uow:
+                self._asked_limits[tx.id] = await asked_limit(uow, tx)
+        return self._asked_limits[tx.id]
 
     async def _cost(self, tx_id: int, now: datetime) -> SessionCost | None:
         try:
@@ -275,6 +317,7 @@ def build_payments(
         prepaid=prepaid,
         counter=Counter(holds, settlement),
         qr_codes=DynamicCodes(ctx, policy),
+        limits=SessionLimits(ctx, remote),
     )
     settlement.after_settled.append(services.after_settled)
     return services

@@ -21,10 +21,11 @@ from forecourt.domain.money import Money
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState, new_receipt_code
 from forecourt.payments.ports import PAYMENT_STORE
-from forecourt.payments.services.limits import prepaid_limit
+from forecourt.payments.services.limits import prepaid_limit, session_limit
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import cost_in
+from forecourt.payments.services.session_limits import limit_for_token
 from forecourt.payments.services.settlement import Settlement
 from forecourt.payments.services.tariffs import tariff_at_station
 from forecourt.ports.repositories import UnitOfWork
@@ -119,13 +120,16 @@ class DirectPayments:
         )
 
     async def limit_for(self, station_id: str, id_token: str) -> PrepaidLimit | None:
-        """The prepaid limit of a live hold behind ``id_token`` (any flow): its amount."""
+        """The limit of a session of ``id_token``: a live hold's amount (any flow) with what
+        the operator asked for when starting it (``limits.session_limit``)."""
         async with self._ctx.uow() as uow:
             payments = await uow.repository(PAYMENT_STORE).by_token(id_token)
+            now = self._ctx.clock.now()
+            asked = await limit_for_token(uow, station_id, id_token, now)
         live = next((p for p in payments if p.state in _LIVE), None)
-        if live is None or live.station_id not in ("", station_id):
-            return None
-        return PrepaidLimit(max_cost=prepaid_limit(live).to_decimal())
+        if live is not None and live.station_id not in ("", station_id):
+            live = None
+        return session_limit(live, asked)
 
     # -- C19-C22: the station settled ---------------------------------------------------------
     async def record_settlement(self, settlement: StationSettlement) -> str:

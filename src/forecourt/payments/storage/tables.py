@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -125,4 +126,19 @@ station_cost_checks = Table(
     Column("flagged", Boolean, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
     Column("checked_at", UtcDateTime, nullable=False),
+)
+
+#: Limits an operator set when starting a session remotely (migration 0030_payments_tariff_sync).
+session_limits = Table(
+    "session_limits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("station_id", Text, nullable=False),
+    Column("id_token", Text, nullable=False),
+    Column("max_cost", Text),  # decimal string, major units
+    Column("max_energy_wh", Float),
+    Column("max_time_s", Integer),
+    Column("max_soc", Integer),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "station_id", "id_token", "created_at"),
 )

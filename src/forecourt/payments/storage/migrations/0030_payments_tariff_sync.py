@@ -1,4 +1,5 @@
-"""OCPP 2.1 tariffs: a station's own cost of each session checked against ours.
+"""OCPP 2.1 tariffs: a station's own cost of each session checked against ours; the limits
+an operator sets when starting a session.
 
 Revision ID: 0030_payments_tariff_sync
 Revises: 0004_payments
@@ -34,6 +35,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("transaction_id", name=op.f("pk_station_cost_checks")),
     )
 
+    op.create_table(
+        "session_limits",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("station_id", sa.Text(), nullable=False),
+        sa.Column("id_token", sa.Text(), nullable=False),
+        sa.Column("max_cost", sa.Text(), nullable=True),
+        sa.Column("max_energy_wh", sa.Float(), nullable=True),
+        sa.Column("max_time_s", sa.Integer(), nullable=True),
+        sa.Column("max_soc", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_session_limits")),
+    )
+    op.create_index(
+        op.f("ix_session_limits_station_id_id_token_created_at"),
+        "session_limits",
+        ["station_id", "id_token", "created_at"],
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_session_limits_station_id_id_token_created_at"), "session_limits")
+    op.drop_table("session_limits")
     op.drop_table("station_cost_checks")
