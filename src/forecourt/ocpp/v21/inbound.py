@@ -111,7 +111,7 @@ async def transaction_event(link: Link, p: TransactionEventRequest) -> Transacti
     ``totalCost`` (what a terminal settles, C21) is 2.0.1's rule (the session's price)."""
     token = p.get("idToken")
     evse = p.get("evse")
-    credit = p["eventType"] == "Ended" or await _payment_token(
+    credit = not _authorizes(p) or await _payment_token(
         link, token, None if evse is None else evse["id"]
     )
     details = p.get("costDetails")
@@ -143,6 +143,10 @@ def station_cost(
         total=None if failed else Decimal(repr(amount)),
         failure_reason=details.get("failureReason", "no total") if failed else "",
     )
+def _authorizes(p: TransactionEventRequest) -> bool:
+    """An event that (re)authorises its token: a start, or a token presented mid-session. A
+    meter value's Updated event costs no payment look-up (the hot path)."""
+    return p["eventType"] == "Started" or p["triggerReason"] == "Authorized"
 
 
 def transaction_limit(limit: PrepaidLimit) -> TransactionLimitType:

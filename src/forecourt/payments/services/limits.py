@@ -26,11 +26,10 @@ HOLD_STOP_SHARE = 0.95
 #: C23: a session whose provider hold can grow asks for more when its running cost reaches
 #: this share of the approved amount (well before the stop share).
 HOLD_INCREASE_SHARE = 0.8
-#: Holds that can grow: the provider holds the card (a prepayment's amount is the customer's
-#: choice, and a station's own terminal is the station's business).
-INCREASABLE_FLOWS = frozenset(
-    {PaymentFlow.SCAN_TO_PAY, PaymentFlow.DISPENSER_READER, PaymentFlow.DISPENSER_TERMINAL}
-)
+#: Holds that can grow: those Forecourt asked its provider for (a prepayment's amount is the
+#: customer's choice; a terminal's pre-authorisation, at the dispenser or the station, is the
+#: terminal's business).
+INCREASABLE_FLOWS = frozenset({PaymentFlow.SCAN_TO_PAY, PaymentFlow.DISPENSER_READER})
 
 
 def wants_increase(payment: Payment, running_minor: int) -> bool:
