@@ -14,7 +14,7 @@ import pytest
 from forecourt.domain.tokens import TokenRecord
 from forecourt.simulator import SimulatedStation, StationConfig
 from tests.e2e.conftest import PASSWORD, STATION, TAG, technician_api
-from tests.support.cluster import cluster_node
+from tests.support.cluster import cluster_node, two_nodes
 from tests.support.server import RunningServer
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres]
@@ -48,10 +48,7 @@ async def until(check: Any, timeout: float = 10.0) -> None:
 async def test_command_on_one_node_reaches_a_station_on_another(
     tmp_path: Path, cluster: dict[str, Any]
 ) -> None:
-    async with (
-        cluster_node(tmp_path / "a", "node-a", **cluster) as a,
-        cluster_node(tmp_path / "b", "node-b", **cluster) as b,
-    ):
+    async with two_nodes(tmp_path, cluster) as (a, b):
         await provision(a)
         station = station_on(a)
         await station.start()
@@ -92,10 +89,7 @@ async def test_command_for_a_station_nowhere_is_offline_on_every_node(
 
 
 async def test_newest_connection_wins_across_nodes(tmp_path: Path, cluster: dict[str, Any]) -> None:
-    async with (
-        cluster_node(tmp_path / "a", "node-a", **cluster) as a,
-        cluster_node(tmp_path / "b", "node-b", **cluster) as b,
-    ):
+    async with two_nodes(tmp_path, cluster) as (a, b):
         await provision(a)
         first = station_on(a)
         await first.start()

@@ -13,7 +13,7 @@ import pytest
 from forecourt.domain.commands import ClearCache, CommandStatus
 from tests.cluster.test_cross_node import provision, station_on, until
 from tests.e2e.conftest import STATION
-from tests.support.cluster import cluster_node, cluster_settings, private_nats
+from tests.support.cluster import cluster_settings, private_nats, two_nodes
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres, pytest.mark.slow]
 
@@ -22,10 +22,7 @@ async def test_nodes_recover_from_a_nats_restart(tmp_path: Path, postgres: str) 
     with private_nats(tmp_path) as nats_server:
         await asyncio.sleep(0.5)  # the server binds
         settings: dict[str, Any] = cluster_settings(postgres, nats_server.url, "drill")
-        async with (
-            cluster_node(tmp_path / "a", "node-a", **settings) as a,
-            cluster_node(tmp_path / "b", "node-b", **settings) as b,
-        ):
+        async with two_nodes(tmp_path, settings) as (a, b):
             await provision(a)
             station = station_on(a)
             await station.start()

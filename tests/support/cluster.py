@@ -85,6 +85,18 @@ async def cluster_node(
         yield node
 
 
+@asynccontextmanager
+async def two_nodes(
+    tmp_path: Path, settings: dict[str, Any]
+) -> AsyncIterator[tuple[RunningServer, RunningServer]]:
+    """Nodes "node-a" and "node-b" of one cluster, in this process."""
+    async with (
+        cluster_node(tmp_path / "a", "node-a", **settings) as a,
+        cluster_node(tmp_path / "b", "node-b", **settings) as b,
+    ):
+        yield a, b
+
+
 @dataclass
 class PrivateNats:
     """A nats-server of the test's own (JetStream on disk), which the test may stop."""

@@ -64,7 +64,7 @@ COMMANDS: list[Command] = [
             SetConfiguration(ConfigKey("HeartbeatInterval"), "60"),
             SetConfiguration(ConfigKey("Enabled", "AuthCtrlr", 1), "true"),
         )
-    ),  # fmt: skip
+    ),
     RemoteStart("TAG-1", evse_id=2, remote_start_id=9, token_kind=TokenKind.EMAID),
     TriggerMessage(TriggerKind.HEARTBEAT),
 ]

@@ -13,10 +13,10 @@ from playwright.async_api import Browser, expect
 from forecourt.services.access import Role
 from tests.support.cluster import (
     MACHINE_NATS,
-    cluster_node,
     cluster_settings,
     delete_buckets,
     fresh_postgres,
+    two_nodes,
 )
 from tests.web.conftest import screenshot, sign_in, station_factory, stop_all, watch_errors
 
@@ -33,10 +33,7 @@ async def test_cluster_page_shows_nodes_and_their_stations(
     async with fresh_postgres() as database_url:
         settings = cluster_settings(database_url, MACHINE_NATS, name)
         try:
-            async with (
-                cluster_node(tmp_path / "a", "node-a", **settings) as a,
-                cluster_node(tmp_path / "b", "node-b", **settings) as b,
-            ):
+            async with two_nodes(tmp_path, settings) as (a, b):
                 await a.forecourt.services.network.add_station(STATION)
                 await a.forecourt.services.users.create("viewer", PASSWORD, Role.VIEWER)
                 started = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import nats
@@ -45,6 +46,7 @@ class NatsLink:
         self.config = config
         self._client: Client | None = None
         self._closing = False
+        self.on_reconnected: Callable[[], None] | None = None
 
     @property
     def client(self) -> Client:
@@ -83,6 +85,8 @@ class NatsLink:
 
     async def _reconnected(self) -> None:
         log.warning("cluster: NATS connection back")
+        if self.on_reconnected is not None:
+            self.on_reconnected()
 
     async def _error(self, error: Exception) -> None:
         log.info("cluster: NATS: %s", error)

@@ -70,7 +70,9 @@ class Presence:
         self._mine: set[str] = set()  # stations whose socket is open here
         self._stations: KeyValue | None = None
         self._leases: KeyValue | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: list[asyncio.Task[None]] = []  # the heartbeat loop
+        self._watches: list[asyncio.Task[None]] = []
+        self._reconnected = asyncio.Event()  # NATS came back: resync at the next beat
         self._pending: set[asyncio.Task[None]] = set()
         self._synced = asyncio.Event()
         self.on_taken: StationHook | None = None  # close the local socket
@@ -80,17 +82,38 @@ class Presence:
     async def start(self) -> None:
         await self._open_buckets()
         await self._beat()
-        for loop in (self._watch_nodes, self._watch_stations, self._heartbeats):
-            self._tasks.append(asyncio.create_task(loop(), name=f"cluster-{loop.__name__}"))
+        self._start_watches()
+        self._tasks.append(asyncio.create_task(self._heartbeats(), name="cluster-heartbeats"))
         async with asyncio.timeout(10):
             await self._synced.wait()
 
+    def reconnected(self) -> None:
+        """The link's hook: NATS is back (perhaps a restarted server, perhaps empty)."""
+        self._reconnected.set()
+
+    def _start_watches(self) -> None:
+        for loop in (self._watch_nodes, self._watch_stations):
+            self._watches.append(asyncio.create_task(loop(), name=f"cluster-{loop.__name__}"))
+
+    async def _restart_watches(self) -> None:
+        """A watch's consumer may not survive a server restart silently: start afresh."""
+        for task in self._watches:
+            task.cancel()
+        await asyncio.gather(*self._watches, return_exceptions=True)
+        self._watches.clear()
+        self._holds.clear()  # an emptied server counts revisions from 1 again
+        self._start_watches()
+
     async def stop(self) -> None:
+        """Release this node's holds before its lease goes: a graceful stop leaves no
+        orphans for other nodes to record disconnected a second time."""
+        for hold in [h for h in self._holds.values() if self._is_mine(h)]:
+            self._spawn(self._release(hold))
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
-        for task in self._tasks:
+        for task in self._tasks + self._watches:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._watches, return_exceptions=True)
         if self._leases is not None:
             with contextlib.suppress(Exception):  # gone already: it expires anyway
                 await self._leases.delete(self._node_key)
@@ -163,8 +186,10 @@ class Presence:
             await asyncio.sleep(self.lease_s / 3)
             try:
                 await self._beat()
-                if failed:  # NATS was away (maybe restarted empty): write our holds again
+                if failed or self._reconnected.is_set():  # NATS was away (maybe restarted
+                    self._reconnected.clear()  # empty): follow afresh, write our holds again
                     self._in_touch_since = time.time()
+                    await self._restart_watches()
                     await self._reassert()
                 failed = False
                 await self._release_orphans()

@@ -26,6 +26,7 @@ class ClusterNode:
     async def start(self, *, on_taken: StationHook, on_orphaned: StationHook) -> None:
         self.presence.on_taken = on_taken
         self.presence.on_orphaned = on_orphaned
+        self.link.on_reconnected = self.presence.reconnected
         await self.link.connect()
         await self.presence.start()
         if self._server is not None:
