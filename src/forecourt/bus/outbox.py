@@ -23,7 +23,7 @@ log = logging.getLogger("forecourt.bus.outbox")
 
 Deliver = Callable[[DomainEvent], Awaitable[None]]
 RETRY_MAX_S = 5.0  # a delivery that failed (NATS down) is retried at most this far apart
-STOP_GRACE_S = 5.0  # shutdown waits this long for subscribers still at work
+STOP_GRACE_S = 1.0  # shutdown waits this long, in all, for subscribers still at work
 
 
 class OutboxRelay:
@@ -84,6 +84,7 @@ class OutboxRelay:
     async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Let deliveries in flight finish for up to ``grace_s``; a subscriber still busy then
         (a hung provider call) is cancelled and its event stays stored for the next start."""
+        deadline = asyncio.get_running_loop().time() + grace_s
         if self._background is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.recovered.wait(), grace_s)
@@ -91,7 +92,8 @@ class OutboxRelay:
             await asyncio.gather(self._background, return_exceptions=True)
             self._background = None
         if self._tasks:
-            _, late = await asyncio.wait(list(self._tasks), timeout=grace_s)
+            left = max(0.0, deadline - asyncio.get_running_loop().time())
+            _, late = await asyncio.wait(list(self._tasks), timeout=left)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
