@@ -19,6 +19,7 @@ import pytest
 from forecourt.domain.commands import Command, RemoteStop, TriggerKind, TriggerMessage
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import VersionAdapter
+from tests.protocol.test_certificate_frames import CERTIFICATE_RENDERED
 from tests.protocol.v201.test_device import DEVICE_RENDERED
 from tests.protocol.v201.test_outbound import RENDERED, V201_FRAMES
 
@@ -56,7 +57,13 @@ def adapter(version: str) -> VersionAdapter | None:
 def example_commands() -> list[Command]:
     examples = [command for command, _, _ in [*RENDERED, *DEVICE_RENDERED, *V201_FRAMES]]
     triggers = [TriggerMessage(kind) for kind in TriggerKind]
-    return [*examples, *triggers, RemoteStop("7")]  # 1.6 transaction ids are integers
+    certificates = [command for command, *_ in CERTIFICATE_RENDERED]
+    return [
+        *examples,
+        *triggers,
+        *certificates,
+        RemoteStop("7"),
+    ]  # 1.6 transaction ids are integers
 
 
 def implemented(version: str) -> tuple[set[str], set[str]]:

@@ -241,7 +241,7 @@ async def test_unknown_action_is_not_implemented(rig: ProtocolRig) -> None:
 @pytest.mark.parametrize(
     ("action", "payload"),
     [
-        ("SignCertificate", {"csr": "-----BEGIN CERTIFICATE REQUEST-----"}),
+        ("ClearedChargingLimit", {"chargingLimitSource": "EMS"}),
         ("Reset", {"type": "Immediate"}),  # a CSMS->station action sent the wrong way
     ],
 )
