@@ -173,6 +173,17 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"status": "Accepted"},
     ),
     ("ReservationStatusUpdate", {"reservationId": 9, "reservationUpdateStatus": "Expired"}, {}),
+    (  # tests/pki signs real CSRs; here no CA is set up yet
+        "SignCertificate",
+        {"csr": "-----BEGIN CERTIFICATE REQUEST-----"},
+        {
+            "status": "Rejected",
+            "statusInfo": {
+                "reasonCode": "InvalidCSR",
+                "additionalInfo": "not a PEM certificate signing request",
+            },
+        },
+    ),
 ]
 
 
