@@ -20,6 +20,8 @@ from forecourt.domain.commands import Command, CommandStatus
 from forecourt.domain.errors import InvalidInput
 from forecourt.ocpp.v16 import ADAPTER as V16
 from forecourt.ocpp.v201 import ADAPTER as V201
+from forecourt.ocpp.validation import validator_for
+from forecourt.ocpp.versions import OcppVersion
 
 STATION_CERT = {"certificateType": "ChargingStationCertificate"}
 CSMS_ROOT_16 = {"certificateType": "CentralSystemRootCertificate"}
@@ -69,6 +71,8 @@ def test_both_versions_render_the_certificate_commands(
 ) -> None:
     assert V16.render(command) == (action16, payload16)
     assert V201.render(command) == (action201, payload201)
+    validator_for(OcppVersion.V16).validate_request(action16, payload16)
+    validator_for(OcppVersion.V201).validate_request(action201, payload201)
 
 
 def test_what_16_cannot_carry_is_refused_before_it_is_sent() -> None:
