@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-import pytest
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
@@ -116,17 +115,16 @@ async def test_remote_start_sends_the_tokens_registered_type(server: RunningServ
     ]
 
 
-@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
-async def test_sign_certificate_is_never_triggered(server: RunningServer, version: str) -> None:
-    async with technician_api(server, timeout=5.0) as client, station(server, version) as cp:
-        refused = await command(client, {"kind": "trigger_message", "message": "sign_certificate"})
-        heartbeat = await command(client, {"kind": "trigger_message", "message": "heartbeat"})
-    assert refused.status_code == 422
-    assert "SignCertificate" in refused.json()["detail"]
-    if version == "2.0.1":
-        assert heartbeat.json()["status"] == "accepted"
-        assert [action for action, _ in cp.received] == ["TriggerMessage"]
-        assert cp.received[0][1]["requested_message"] == "Heartbeat"
+async def test_sign_certificate_is_triggered_now_that_forecourt_signs(
+    server: RunningServer,
+) -> None:
+    """Issue 18 built the signing (tests/pki): the trigger is no longer refused."""
+    async with technician_api(server, timeout=5.0) as client, station(server, "2.0.1") as cp:
+        body = {"kind": "trigger_message", "message": "sign_certificate"}
+        triggered = await command(client, body)
+    assert triggered.json()["status"] == "accepted"
+    assert [action for action, _ in cp.received] == ["TriggerMessage"]
+    assert cp.received[0][1]["requested_message"] == "SignChargingStationCertificate"
 
 
 async def test_the_simulator_resets_one_evse(server: RunningServer) -> None:

@@ -8,7 +8,7 @@ import json
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ BOOT_201 = {"chargingStation": {"vendorName": "V", "model": "M"}, "reason": "Pow
 class PkiCli:
     database_url: str
     data_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
 
     async def __call__(self, *args: str) -> Result:
         """In a thread: the CLI runs its own event loop, and the server in the test's loop
@@ -47,6 +48,7 @@ class PkiCli:
             "FORECOURT_DATA_DIR": str(self.data_dir),
             "FORECOURT_PKI_ORGANIZATION": ORGANIZATION,
             "COLUMNS": "200",
+            **self.env,
         }
         return CliRunner().invoke(app, list(args), env=env)
 

@@ -20,6 +20,7 @@ from forecourt.domain.commands import Command, RemoteStop, TriggerKind, TriggerM
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import VersionAdapter
 from tests.protocol.v21.test_tariff_frames import TARIFF_COMMANDS
+from tests.protocol.test_certificate_frames import CERTIFICATE_RENDERED
 from tests.protocol.v201.test_device import DEVICE_RENDERED
 from tests.protocol.v201.test_outbound import RENDERED, V201_FRAMES
 
@@ -58,7 +59,13 @@ def example_commands() -> list[Command]:
     examples = [command for command, _, _ in [*RENDERED, *DEVICE_RENDERED, *V201_FRAMES]]
     examples += TARIFF_COMMANDS  # 2.1 only: earlier versions refuse them
     triggers = [TriggerMessage(kind) for kind in TriggerKind]
-    return [*examples, *triggers, RemoteStop("7")]  # 1.6 transaction ids are integers
+    certificates = [command for command, *_ in CERTIFICATE_RENDERED]
+    return [
+        *examples,
+        *triggers,
+        *certificates,
+        RemoteStop("7"),
+    ]  # 1.6 transaction ids are integers
 
 
 def implemented(version: str) -> tuple[set[str], set[str]]:

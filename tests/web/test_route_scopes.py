@@ -186,6 +186,10 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "GET /dashboard/firmware": Probe("/dashboard/firmware"),
         "GET /dashboard/firmware/{campaign_id}": Probe("/dashboard/firmware/1"),
         "POST /dashboard/firmware/{campaign_id}/{action}": Probe("/dashboard/firmware/1/pause", {}),
+        "GET /dashboard/pki": Probe("/dashboard/pki"),
+        "GET /dashboard/pki/stations/{station_id}/panel": Probe(
+            "/dashboard/pki/stations/SOUTHSTATION/panel"
+        ),
         "GET /dashboard/firmware/stations/{station_id}/panel": Probe(
             "/dashboard/firmware/stations/SOUTHSTATION/panel"
         ),

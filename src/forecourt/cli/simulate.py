@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -69,6 +70,19 @@ def simulate(
     card_declines: Annotated[
         float, typer.Option(help="With --card-terminal: share of cards declined (0-1).")
     ] = 0.0,
+    client_cert_dir: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            file_okay=False,
+            help="Security profile 3: ID.pem and ID.key per station (`forecourt pki issue"
+            " ID --out DIR`); renewed certificates replace them.",
+        ),
+    ] = None,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="CA file trusted for a wss:// CSMS."),
+    ] = None,
 ) -> None:
     """Simulated charging stations speaking real OCPP-J to a CSMS."""
     fleet_protocol = _check(stations, protocol, url, speed, meter_interval, rate)
@@ -96,6 +110,8 @@ def simulate(
         seed=seed,
         card_terminal=card_terminal,
         card_decline_rate=card_declines,
+        client_cert_dir=str(client_cert_dir) if client_cert_dir else None,
+        ca_file=str(ca_file) if ca_file else None,
     )
     if speed != 1:  # a warning: stderr, so event lines on stdout stay parseable
         screen.print(

@@ -152,6 +152,12 @@ class StationConfig:
     # (0-1) the terminal declines: nothing reaches the CSMS and the session never charges.
     card_terminal: bool = False
     card_decline_rate: float = 0.0
+    # Security profile 3: the TLS client certificate chain and key files (replaced when the
+    # CSMS signs a renewal), the CA file trusted for a wss:// CSMS, the O put in CSRs.
+    client_cert: str | None = None
+    client_key: str | None = None
+    ca_file: str | None = None
+    organization: str = ""
 
     @property
     def endpoint(self) -> str:

@@ -49,6 +49,9 @@ class FleetConfig:
     keep_free: frozenset[str] = frozenset()
     card_terminal: bool = False  # 2.1 stations: a card terminal at each dispenser (C18)
     card_decline_rate: float = 0.0
+    # Security profile 3: ID.pem/ID.key per station (what `forecourt pki issue --out` writes)
+    client_cert_dir: str | None = None
+    ca_file: str | None = None  # trusted for a wss:// CSMS
 
 
 @dataclass
@@ -92,6 +95,9 @@ def station_configs(config: FleetConfig) -> list[StationConfig]:
                 think_time_s=config.think_time_s,
                 card_terminal=config.card_terminal and protocol == "2.1",
                 card_decline_rate=config.card_decline_rate,
+                client_cert=_certificate_file(config, station_id, "pem"),
+                client_key=_certificate_file(config, station_id, "key"),
+                ca_file=config.ca_file,
             )
         )
     return configs
@@ -176,3 +182,8 @@ async def _wait_until(stop: asyncio.Event, timeout: float | None) -> bool:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout)
     return stop.is_set()
+
+
+def _certificate_file(config: FleetConfig, station_id: str, suffix: str) -> str | None:
+    folder = config.client_cert_dir
+    return f"{folder}/{station_id}.{suffix}" if folder else None

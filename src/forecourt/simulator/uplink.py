@@ -24,6 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 from websockets.typing import Subprotocol
 
+from forecourt.simulator.certificates import tls_context
 from forecourt.simulator.config import StationConfig, StationFaults
 from forecourt.simulator.rpc import (
     Answer,
@@ -207,6 +208,7 @@ class Uplink:
             open_timeout=self.config.call_timeout_s,
             ping_interval=self.config.ws_ping_interval_s,
             close_timeout=2.0,
+            ssl=tls_context(self.config),
         ) as ws:
             await self._serve(ws, self.peer)
 

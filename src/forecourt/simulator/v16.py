@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from forecourt.simulator import maintenance, meter, smart_charging
+from forecourt.simulator.certificates import StationCertificates
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
 from forecourt.simulator.host import StationHost, new_password
 from forecourt.simulator.local_auth import LocalAuthStore
@@ -81,7 +82,10 @@ class V16Dialect:
             "SetChargingProfile": partial(smart_charging.v16_set, station),
             "ClearChargingProfile": partial(smart_charging.v16_clear, station),
             "GetCompositeSchedule": partial(smart_charging.v16_composite, station),
+            "ExtendedTriggerMessage": self._extended_trigger,
+            "CertificateSigned": self._certificate_signed,
         }
+        self.certificates = StationCertificates(station.config)
         cache_key = station.settings.keys["AuthorizationCacheEnabled"]
         self.local = LocalAuthStore(cache_enabled=lambda: cache_key.current() == "true")
         self._handlers.update(handlers_v16(station, self.local))
@@ -264,6 +268,15 @@ class V16Dialect:
         if follow_up is None:
             return Answer({"status": "NotImplemented"})
         return Answer({"status": "Accepted"}, follow_up)
+
+    async def _extended_trigger(self, payload: Payload) -> Answer:
+        """Security whitepaper: the station's certificate renewal; the rest as TriggerMessage."""
+        if require(payload, "requestedMessage", str) != "SignChargePointCertificate":
+            return await self._trigger(payload)
+        return Answer({"status": "Accepted"}, partial(self.certificates.renew, self.uplink.call))
+
+    async def _certificate_signed(self, payload: Payload) -> Answer:
+        return self.certificates.certificate_signed(payload)
 
     def _triggered(
         self, requested: str, connector_id: int | None

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Protocol
 
 from forecourt.simulator import maintenance, meter, smart_charging
+from forecourt.simulator.certificates import StationCertificates
 from forecourt.simulator.dialect import data_transfer, not_implemented, optional, require
 from forecourt.simulator.firmware_publishing import Publisher
 from forecourt.simulator.host import StationHost, new_password
@@ -62,7 +63,9 @@ class V201Calls:
             "SetChargingProfile": partial(smart_charging.v201_set, station),
             "ClearChargingProfile": partial(smart_charging.v201_clear, station),
             "GetCompositeSchedule": partial(smart_charging.v201_composite, station),
+            "CertificateSigned": self._certificate_signed,
         }
+        self.certificates = StationCertificates(station.config)
         self.device = V201Device(station)  # monitors, display messages, customer information
         self._handlers |= self.device.handlers
 
@@ -170,8 +173,16 @@ class V201Calls:
             "StatusNotification": partial(self._trigger_status, evses),
             "MeterValues": partial(self._trigger_meter_values, evses),
             "TransactionEvent": partial(self._trigger_transaction_events, evses),
+            "SignChargingStationCertificate": partial(
+                self.certificates.renew,
+                uplink.call,
+                {"certificateType": "ChargingStationCertificate"},
+            ),
         }
         return follow_ups.get(requested)
+
+    async def _certificate_signed(self, payload: Payload) -> Answer:
+        return self.certificates.certificate_signed(payload)
 
     async def _trigger_status(self, evses: list[EvseState]) -> None:
         for evse in evses:

@@ -202,6 +202,17 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         },
         {"status": "Failed"},
     ),  # fmt: skip
+    (  # tests/pki signs real CSRs; here no CA is set up yet
+        "SignCertificate",
+        {"csr": "-----BEGIN CERTIFICATE REQUEST-----"},
+        {
+            "status": "Rejected",
+            "statusInfo": {
+                "reasonCode": "InvalidCSR",
+                "additionalInfo": "not a PEM certificate signing request",
+            },
+        },
+    ),
 ]
 
 
@@ -270,7 +281,7 @@ async def test_unknown_action_is_not_implemented(rig: ProtocolRig) -> None:
 @pytest.mark.parametrize(
     ("action", "payload"),
     [
-        ("SignCertificate", {"csr": "-----BEGIN CERTIFICATE REQUEST-----"}),
+        ("ClearedChargingLimit", {"chargingLimitSource": "EMS"}),
         ("Reset", {"type": "Immediate"}),  # a CSMS->station action sent the wrong way
     ],
 )

@@ -45,6 +45,7 @@ from forecourt.ocpp.v201 import ADAPTER
 from forecourt.ocpp.v201.outbound import remote_start_id
 from forecourt.ocpp.validation import validator_for
 from forecourt.ocpp.versions import OcppVersion
+from tests.protocol.test_certificate_frames import CERTIFICATE_RENDERED
 from tests.protocol.test_local_auth_frames import LOCAL_AUTH_RENDERED
 from tests.protocol.test_smart_charging_frames import V201_FRAMES
 from tests.protocol.v21.test_tariff_frames import TARIFF_COMMANDS
@@ -257,6 +258,8 @@ def test_every_command_kind_renders_something_schema_valid() -> None:
     rendered = {type(command) for command, _, _ in [*RENDERED, *DEVICE_RENDERED, *V201_FRAMES]}
     only_21 = set(get_args(TariffCommand))  # refused below
     assert rendered == set(COMMAND_KINDS) - only_21
+    rendered |= {type(command) for command, *_ in CERTIFICATE_RENDERED}  # both versions' file
+    assert rendered == set(COMMAND_KINDS)
     for trigger in TriggerKind:
         action, payload = ADAPTER.render(TriggerMessage(trigger))
         VALIDATOR.validate_request(action, payload)

@@ -10,7 +10,7 @@ from cryptography import x509
 
 from forecourt.domain.certificates import CertificateSigned, CertificateUse, identity_mismatch
 from forecourt.domain.commands import CommandRecord
-from forecourt.domain.errors import InvalidInput
+from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.pki.domain.certificates import check_profile_change, profile_refusal
 from forecourt.pki.ports import PKI_STORE
 from forecourt.pki.services import crypto
@@ -104,7 +104,7 @@ class StationCertificateService:
             csr = crypto.checked_csr(csr_pem, station_id, self._config.organization)
             subject = crypto.subject_of(csr.subject)
             issued, chain = await self._authority.sign(csr.public_key(), subject, use)
-        except (InvalidInput, LookupError) as refused:
+        except (InvalidInput, NotFound) as refused:  # NotFound: no CA set up yet
             log.warning("CSR rejected: %s", refused, extra={"station_id": station_id})
             return SigningOutcome(False, str(refused))
         log.info("certificate %s issued", issued.serial, extra={"station_id": station_id})
