@@ -19,6 +19,14 @@ from forecourt.plug_and_charge.testpki.responder import OcspResponder
 from tests.e2e.conftest import PASSWORD, STATION
 from tests.support.server import RunningServer, running_server
 
+#: Each test contract and the answer it gets: (contract, idTokenInfo.status, certificateStatus).
+VERDICTS = [
+    ("valid", "Accepted", "Accepted"),
+    ("revoked", "Blocked", "CertificateRevoked"),
+    ("expired", "Expired", "CertificateExpired"),
+    ("unknown_root", "Invalid", "CertChainError"),
+]
+
 #: A car with Autocharge: its EVCCID as registered (opt-in) and as stations send it.
 AUTOCHARGE_MAC = "001A2B3C4D5E"
 

@@ -18,6 +18,7 @@ from websockets.asyncio.client import connect
 
 from forecourt.plug_and_charge.testpki.generator import CONTRACTS, VEHICLE_EMAID, GeneratedPki
 from tests.e2e.conftest import PASSWORD, STATION, basic_auth
+from tests.plug_and_charge.conftest import VERDICTS
 from tests.support.server import RunningServer
 
 VENDOR = "org.openchargealliance.iso15118pnc"
@@ -52,12 +53,7 @@ async def wrapped(cp: ChargePoint, message_id: str, payload: dict[str, Any]) -> 
 
 @pytest.mark.parametrize(
     ("contract", "status", "certificate_status"),
-    [
-        ("valid", "Accepted", "Accepted"),
-        ("revoked", "Blocked", "CertificateRevoked"),
-        ("expired", "Expired", "CertificateExpired"),
-        ("unknown_root", "Invalid", "CertChainError"),
-    ],
+    VERDICTS,
 )
 async def test_wrapped_authorize(
     server: RunningServer, pki: GeneratedPki, contract: str, status: str, certificate_status: str

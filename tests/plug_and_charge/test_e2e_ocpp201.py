@@ -19,6 +19,7 @@ from websockets.asyncio.client import connect
 
 from forecourt.plug_and_charge.testpki.generator import CONTRACTS, VEHICLE_EMAID, GeneratedPki
 from tests.e2e.conftest import PASSWORD, STATION, basic_auth
+from tests.plug_and_charge.conftest import VERDICTS
 from tests.support.server import RunningServer
 
 
@@ -60,12 +61,7 @@ def hash_data(pki: GeneratedPki, name: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("contract", "status", "certificate_status"),
-    [
-        ("valid", "Accepted", "Accepted"),
-        ("revoked", "Blocked", "CertificateRevoked"),
-        ("expired", "Expired", "CertificateExpired"),
-        ("unknown_root", "Invalid", "CertChainError"),
-    ],
+    VERDICTS,
 )
 async def test_authorize_with_contract_chain(
     server: RunningServer, pki: GeneratedPki, contract: str, status: str, certificate_status: str

@@ -206,6 +206,10 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "GET /dashboard/firmware/logs/{upload_id}/file": Probe("/dashboard/firmware/logs/1/file"),
         "GET /dashboard/load": Probe("/dashboard/load"),
         "GET /dashboard/sites/{site_id}/load": Probe("/dashboard/sites/south/load"),
+        "GET /dashboard/plug-and-charge": Probe("/dashboard/plug-and-charge"),
+        "GET /dashboard/accounts": Probe("/dashboard/accounts"),
+        "GET /dashboard/accounts/{account_id}": Probe("/dashboard/accounts/south-account"),
+        "GET /dashboard/sites/{site_id}/accounts": Probe("/dashboard/sites/south/accounts"),
     }
 
 

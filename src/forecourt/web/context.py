@@ -97,6 +97,15 @@ class WebContext:
         self.driver_hooks: list[DriverHook] = []
         self.slots: dict[str, list[str]] = {name: [] for name in SLOT_NAMES}
 
+    def add_templates(self, package: str) -> None:
+        """Let a feature's ``package`` (its ``templates/`` folder) serve page templates too."""
+        from jinja2 import ChoiceLoader, PackageLoader
+
+        environment = self.renderer.environment
+        mine = PackageLoader(package, "templates")
+        loaders = [loader for loader in (environment.loader, mine) if loader is not None]
+        environment.loader = ChoiceLoader(loaders)
+
     def add_driver_hook(self, hook: DriverHook) -> None:
         """Let another feature add template variables to driver pages (see DRIVER_SLOTS)."""
         self.driver_hooks.append(hook)

@@ -188,7 +188,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
                 "additionalInfo": "no contract-certificate pool is configured",
             },
         },
-    ),  # fmt: skip
+    ),
     (
         "GetCertificateStatus",  # a responder that is not http(s) is never asked
         {
@@ -360,9 +360,8 @@ async def test_authorize_with_an_unreadable_certificate_is_invalid(rig: Protocol
         "idToken": {"idToken": "EMAID-1", "type": "eMAID"},
         "certificate": "-----BEGIN CERTIFICATE-----",
     }
-    assert await rig.call("c", "Authorize", payload) == [
-        3, "c", {"idTokenInfo": {"status": "Invalid"}, "certificateStatus": "NoCertificateAvailable"}
-    ]  # fmt: skip
+    answer = {"idTokenInfo": {"status": "Invalid"}, "certificateStatus": "NoCertificateAvailable"}
+    assert await rig.call("c", "Authorize", payload) == [3, "c", answer]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -12,17 +12,22 @@ from forecourt.accounts.domain.accounts import Month
 from forecourt.accounts.keys import ACCOUNTS
 from forecourt.api.schemas.base import ResourceId
 from forecourt.domain.errors import InvalidInput, NotFound
-from forecourt.web.auth import Viewer
+from forecourt.services.access import Role
+from forecourt.web.auth import SignedIn, Viewer
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
+from forecourt.web.scope import whole_network
 
 router = page_router()
+
+#: Network-wide pages: refused to users restricted to some sites.
+NetworkViewer = Annotated[SignedIn, Depends(whole_network(Role.VIEWER))]
 
 MonthQuery = Annotated[str | None, Query(description="YYYY-MM; this month by default.")]
 
 
 @router.get("/dashboard/accounts")
-async def accounts(request: Request, _me: Viewer, web: Web) -> Response:
+async def accounts(request: Request, _me: NetworkViewer, web: Web) -> Response:
     service = web.services.feature(ACCOUNTS)
     context = {"accounts": await service.all(), "sites": await service.billed_sites()}
     return web.page(request, "dashboard/accounts.html", context)
@@ -30,7 +35,7 @@ async def accounts(request: Request, _me: Viewer, web: Web) -> Response:
 
 @router.get("/dashboard/accounts/{account_id}")
 async def account(
-    request: Request, account_id: ResourceId, _me: Viewer, web: Web, month: MonthQuery = None
+    request: Request, account_id: ResourceId, _me: NetworkViewer, web: Web, month: MonthQuery = None
 ) -> Response:
     service = web.services.feature(ACCOUNTS)
     period = _month(web, month)

@@ -20,7 +20,7 @@ MAX_PATH = 5
 
 
 @dataclass(frozen=True, slots=True)
-class Path:
+class ChainPath:
     """Leaf first, the trusted root last; ``status`` is ACCEPTED when it holds."""
 
     certificates: tuple[x509.Certificate, ...]
@@ -37,7 +37,7 @@ def parse_chain(text: str) -> list[x509.Certificate]:
 
 def build_path(
     chain: Sequence[x509.Certificate], roots: Sequence[x509.Certificate], now: datetime
-) -> Path:
+) -> ChainPath:
     """The path from ``chain[0]`` to a root, or why there is none."""
     path = [chain[0]]
     candidates = list(chain[1:])
@@ -45,16 +45,16 @@ def build_path(
         current = path[-1]
         root = _issuer_in(current, roots)
         if isinstance(root, ContractStatus):
-            return Path(tuple(path), root)
+            return ChainPath(tuple(path), root)
         if root is not None:
             path.append(root)
-            return Path(tuple(path), _validity(path, now))
+            return ChainPath(tuple(path), _validity(path, now))
         issuer = _issuer_in(current, candidates)
         if issuer is None or isinstance(issuer, ContractStatus):
-            return Path(tuple(path), issuer or ContractStatus.CHAIN_ERROR)
+            return ChainPath(tuple(path), issuer or ContractStatus.CHAIN_ERROR)
         candidates.remove(issuer)
         path.append(issuer)
-    return Path(tuple(path), ContractStatus.CHAIN_ERROR)
+    return ChainPath(tuple(path), ContractStatus.CHAIN_ERROR)
 
 
 def _issuer_in(

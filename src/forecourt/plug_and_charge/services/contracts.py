@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from forecourt.domain.contracts import ContractStatus, OcspQuery
 from forecourt.plug_and_charge.domain.emaid import emaid_matches
@@ -51,8 +52,6 @@ class ContractChecker:
         self._clock = clock
 
     def trusted_roots(self) -> list[TrustedRoot]:
-        from cryptography.hazmat.primitives import hashes
-
         return [
             TrustedRoot(
                 r.subject.rfc4514_string(),

@@ -1,9 +1,8 @@
-"""The Plug & Charge page of the operator dashboard: trusted roots and the pool."""
+"""The Plug & Charge page of the operator dashboard: trusted roots."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
-from jinja2 import ChoiceLoader, PackageLoader
 
 from forecourt.plug_and_charge.web import pages
 from forecourt.services.access import Role
@@ -15,9 +14,6 @@ __all__ = ["install_pages"]
 
 def install_pages(app: FastAPI, _services: Services) -> None:
     web: WebContext = app.state.web
-    environment = web.renderer.environment
-    mine = PackageLoader("forecourt.plug_and_charge.web", "templates")
-    loaders = [loader for loader in (environment.loader, mine) if loader is not None]
-    environment.loader = ChoiceLoader(loaders)
+    web.add_templates("forecourt.plug_and_charge.web")
     web.nav.append(NavItem("Plug & Charge", "/dashboard/plug-and-charge", Role.VIEWER))
     app.include_router(pages.router)
