@@ -19,8 +19,8 @@ import pytest
 from forecourt.domain.commands import Command, RemoteStop, TriggerKind, TriggerMessage
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import VersionAdapter
-from tests.protocol.v21.test_tariff_frames import TARIFF_COMMANDS
 from tests.protocol.test_certificate_frames import CERTIFICATE_RENDERED
+from tests.protocol.v21.test_tariff_frames import TARIFF_COMMANDS
 from tests.protocol.v201.test_device import DEVICE_RENDERED
 from tests.protocol.v201.test_outbound import RENDERED, V201_FRAMES
 

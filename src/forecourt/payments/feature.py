@@ -75,8 +75,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
         await built.stop()
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
-        from forecourt.payments.api import counter, station_tariffs
-        from forecourt.payments.api import limits, station_tariffs
+        from forecourt.payments.api import counter, limits, station_tariffs
         from forecourt.payments.api import routes as payments
 
         router.include_router(payments.router)  # tariffs, prices, payments, receipts

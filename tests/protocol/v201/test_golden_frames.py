@@ -201,7 +201,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
             }
         },
         {"status": "Failed"},
-    ),  # fmt: skip
+    ),
     (  # tests/pki signs real CSRs; here no CA is set up yet
         "SignCertificate",
         {"csr": "-----BEGIN CERTIFICATE REQUEST-----"},

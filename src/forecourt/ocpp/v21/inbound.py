@@ -143,6 +143,8 @@ def station_cost(
         total=None if failed else Decimal(repr(amount)),
         failure_reason=details.get("failureReason", "no total") if failed else "",
     )
+
+
 def _authorizes(p: TransactionEventRequest) -> bool:
     """An event that (re)authorises its token: a start, or a token presented mid-session. A
     meter value's Updated event costs no payment look-up (the hot path)."""

@@ -25,13 +25,13 @@ from forecourt.payments.services.counter import Counter
 from forecourt.payments.services.direct import DirectPayments
 from forecourt.payments.services.display import StationPrices
 from forecourt.payments.services.holds import Holds
-from forecourt.payments.services.limits import HOLD_STOP_SHARE, prepaid_limit, wants_increase
 from forecourt.payments.services.limits import (
     HOLD_STOP_SHARE,
     Usage,
     reached,
     running_energy_wh,
     session_limit,
+    wants_increase,
 )
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.prepaid import PrepaidCards
@@ -208,17 +208,9 @@ class PaymentServices:
         tx = cost.transaction if cost is not None else await self._transaction(tx_id)
         if tx is None or not tx.active:
             return
-        await self.display.running_cost(cost)
-        if payment is not None and payment.state is PaymentState.IN_SESSION:
-            await self._guard_hold(payment, cost)
-
-    async def _guard_hold(self, payment: Payment, cost: SessionCost) -> None:
-        tx = cost.transaction
-        if wants_increase(payment, cost.total.minor):
-            payment = self._linked[tx.id] = await self.holds.increase(payment)
-        limit = prepaid_limit(payment)
-        if cost.total.minor < limit.minor or tx.id in self._stopping:
         held = payment if payment is not None and payment.state is PaymentState.IN_SESSION else None
+        if held is not None and cost is not None and wants_increase(held, cost.total.minor):
+            held = self._linked[tx.id] = await self.holds.increase(held)  # C23
         limit = session_limit(held, await self._asked(tx))
         if limit is not None:  # energy, time and SoC limits hold without a tariff too
             await self._guard(limit, tx, cost, now)

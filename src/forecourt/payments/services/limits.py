@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from forecourt.domain.money import Money
-from forecourt.payments.domain.payments import Payment, PaymentFlow
 from forecourt.domain.transactions import StopReason, Transaction
-from forecourt.payments.domain.payments import Payment
+from forecourt.payments.domain.payments import Payment, PaymentFlow
 from forecourt.ports.station_payments import PrepaidLimit
 
 #: A session is stopped when its running cost reaches this share of the approved hold
