@@ -10,8 +10,6 @@ import pytest
 
 from tests.support.cluster import MACHINE_NATS, cluster_settings, delete_buckets, fresh_postgres
 
-pytestmark = pytest.mark.postgres
-
 
 @pytest.fixture
 async def postgres() -> AsyncIterator[str]:

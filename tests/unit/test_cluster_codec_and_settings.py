@@ -4,8 +4,6 @@ settings refuse cluster mode on SQLite with a message that says what to do."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from pydantic import ValidationError
 
@@ -21,14 +19,6 @@ from forecourt.cluster.codec import (
 )
 from forecourt.cluster.link import LinkConfig, subject_token
 from forecourt.cluster.presence import station_key
-from forecourt.domain.charging_profiles import (
-    ChargingProfile,
-    ChargingSchedule,
-    ProfileKind,
-    ProfilePurpose,
-    RateUnit,
-    SchedulePeriod,
-)
 from forecourt.domain.commands import (
     Command,
     CommandResult,
@@ -43,22 +33,10 @@ from forecourt.domain.commands import (
 )
 from forecourt.domain.tokens import TokenKind
 from forecourt.settings import Settings
+from tests.protocol.test_smart_charging_frames import TX_PROFILE
 
-PROFILE = ChargingProfile(
-    id=7,
-    stack_level=1,
-    purpose=ProfilePurpose.TX,
-    kind=ProfileKind.ABSOLUTE,
-    schedule=ChargingSchedule(
-        RateUnit.AMPS,
-        (SchedulePeriod(0, 16.0, 3), SchedulePeriod(900, 10.0)),
-        datetime(2026, 12, 7, 8, tzinfo=UTC),
-        3600,
-    ),
-    station_tx_id="42",
-)
 COMMANDS: list[Command] = [
-    SetChargingProfile(1, PROFILE),
+    SetChargingProfile(1, TX_PROFILE),
     SetConfigurationItems(
         (
             SetConfiguration(ConfigKey("HeartbeatInterval"), "60"),
