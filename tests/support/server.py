@@ -71,4 +71,4 @@ async def running_server(
         yield RunningServer(app.state.forecourt, settings.port)
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, 15)
+        await asyncio.wait_for(task, 45)  # a shutdown wait, not a speed check
