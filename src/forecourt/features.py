@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecourt.compat.feature import FEATURE as COMPAT
 from forecourt.firmware.feature import FEATURE as FIRMWARE
+from forecourt.ocpi.feature import FEATURE as OCPI
 from forecourt.payments.feature import FEATURE as PAYMENTS
 from forecourt.reliability.feature import FEATURE as RELIABILITY
 from forecourt.smart_charging.feature import FEATURE as SMART_CHARGING
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 #: The order in which a serving process starts them (and stops them in reverse), and in which
 #: their routes and dashboard entries are added. Ports are found whatever the order.
-FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT, FIRMWARE, SMART_CHARGING)
+FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT, FIRMWARE, SMART_CHARGING, OCPI)
 
 
 def storage_extensions(features: Sequence[Feature[Any]] = FEATURES) -> StorageExtensions:

@@ -1,0 +1,108 @@
+"""``forecourt ocpi parties ...``: roaming partners and the credentials handshake.
+
+``add`` issues a token A to hand the partner out of band (it then registers with us);
+``register`` runs the handshake the other way (the partner gave us its token A and versions
+URL); ``unregister`` ends the relation. Exit codes: 0 done, 1 refused or failed, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from forecourt.cli import render
+from forecourt.cli.runtime import EXIT_USAGE, JsonFlag, fail, print_json, with_services
+from forecourt.ocpi.domain.parties import Party
+from forecourt.ocpi.domain.status import OcpiError
+from forecourt.ocpi.keys import OCPI
+from forecourt.services.core import Services
+
+T = TypeVar("T")
+
+ocpi_app = typer.Typer(
+    help="OCPI roaming: parties, the credentials handshake.", no_args_is_help=True
+)
+parties_app = typer.Typer(help="Roaming partners (eMSPs, hubs, PTPs).", no_args_is_help=True)
+PartyArg = Annotated[int, typer.Argument(min=1, metavar="PARTY", help="The party's number.")]
+
+
+def register(app: typer.Typer) -> None:
+    ocpi_app.add_typer(parties_app, name="parties")
+    app.add_typer(ocpi_app, name="ocpi")
+
+
+def _run(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
+    from forecourt.settings import Settings
+
+    async def guarded(services: Services) -> T:
+        try:
+            return await work(services)
+        except OcpiError as exc:
+            fail(exc.message, EXIT_USAGE if exc.http_status in (400, 404) else 1)
+
+    return with_services(ctx, guarded, settings=Settings())
+
+
+def party_row(party: Party) -> dict[str, Any]:
+    return {
+        "id": party.id,
+        "name": party.name,
+        "state": party.state.value,
+        "version": party.version.value if party.version else "",
+        "roles": ", ".join(f"{r.role.value} {r.ref}" for r in party.roles),
+        "hub_party_id": party.hub_party_id,
+        "last_sync_at": party.last_sync_at.isoformat() if party.last_sync_at else "",
+    }
+
+
+@parties_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Who the partner is (for operators).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """A new partner and its token A (give it, with our versions URL, to the partner)."""
+    party = _run(ctx, lambda s: s.feature(OCPI).credentials.add_party(name))
+    if as_json:
+        print_json({**party_row(party), "token_a": party.token_in})
+    else:
+        typer.echo(f"party {party.id} ({name}): token A {party.token_in}")
+
+
+@parties_app.command("list")
+def list_parties(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Every partner with its state, version, roles and last sync."""
+    rows = [party_row(p) for p in _run(ctx, lambda s: s.feature(OCPI).credentials.parties())]
+    if as_json:
+        print_json(rows)
+        return
+    columns = ("id", "name", "state", "version", "roles", "last_sync_at")
+    render.table("OCPI parties", columns, ([r[k] for k in columns] for r in rows))
+
+
+@parties_app.command("register")
+def register_with(
+    ctx: typer.Context,
+    party_id: PartyArg,
+    versions_url: Annotated[str, typer.Option(help="The partner's versions URL.")],
+    token: Annotated[str, typer.Option(help="The token A the partner gave us.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Register with the partner (credentials handshake, we start it)."""
+    party = _run(ctx, lambda s: s.feature(OCPI).credentials.register(party_id, versions_url, token))
+    _done(party, as_json)
+
+
+@parties_app.command("unregister")
+def unregister(ctx: typer.Context, party_id: PartyArg, as_json: JsonFlag = False) -> None:
+    """End the relation: DELETE on the partner's credentials; its token stops working."""
+    _done(_run(ctx, lambda s: s.feature(OCPI).credentials.unregister(party_id)), as_json)
+
+
+def _done(party: Party, as_json: bool) -> None:
+    if as_json:
+        print_json(party_row(party))
+    else:
+        typer.echo(f"party {party.id} ({party.name}): {party.state.value}")

@@ -1,0 +1,87 @@
+"""OCPI 2.2.1 / 2.3.0 (CPO role) as a feature slice (ADR 0009, docs/ocpi.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
+from forecourt.ocpi.keys import OCPI
+from forecourt.ports.keys import Key
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from forecourt.ocpi.services.roaming import Roaming
+    from forecourt.services.core import Services
+    from forecourt.settings import Settings
+    from forecourt.storage.context import DbContext
+    from forecourt.web.scope import Reach
+
+MIGRATIONS = Path(__file__).parent / "storage" / "migrations"  # its Alembic branch
+
+#: OCPI routes: OCPI's own token authentication (api/routes.py), not the API key or sign-in.
+OCPI_ROUTES = (
+    "GET /ocpi/versions",
+    "GET /ocpi/{version}",
+    "GET /ocpi/{version}/credentials",
+    "POST /ocpi/{version}/credentials",
+    "PUT /ocpi/{version}/credentials",
+    "DELETE /ocpi/{version}/credentials",
+    "GET /ocpi/{version}/locations",
+    "GET /ocpi/{version}/locations/{location_id}",
+    "GET /ocpi/{version}/locations/{location_id}/{evse_uid}",
+)
+
+
+class OcpiFeature(Feature["Roaming"]):
+    def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
+        from forecourt.ocpi.ports import OCPI_STORE
+
+        return {OCPI_STORE: _store}
+
+    def load_tables(self) -> None:
+        import forecourt.ocpi.storage.tables  # noqa: F401
+
+    def build(self, host: Host) -> Roaming:
+        from forecourt.ocpi.wiring import build_roaming
+
+        return build_roaming(host)
+
+    async def start(self, built: Roaming) -> None:
+        await built.start()  # status pushes: subscribes to connector.status
+
+    async def stop(self, built: Roaming) -> None:
+        await built.stop()
+
+    def page_reach(self) -> Mapping[str, Reach]:
+        from forecourt.web.scope import Reach
+
+        return dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC)
+
+    def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:
+        from forecourt.ocpi.api import common, credentials, locations
+
+        setattr(app.state, common.STATE_KEY, services)
+        app.include_router(credentials.router)
+        app.include_router(locations.router)
+
+
+FEATURE = OcpiFeature(
+    name="ocpi",
+    key=OCPI,
+    migrations=MIGRATIONS,
+    commands={
+        "ocpi": CliCommand(
+            "forecourt.ocpi.cli.commands",
+            "OCPI roaming: parties, the credentials handshake, push failures.",
+        ),
+    },
+)
+
+
+def _store(db: DbContext) -> object:
+    from forecourt.ocpi.storage.repository import SqlOcpiRepository
+
+    return SqlOcpiRepository(db)

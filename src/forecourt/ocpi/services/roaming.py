@@ -1,0 +1,22 @@
+"""The OCPI slice's services, as one bundle (``services.feature(OCPI)``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forecourt.ocpi.services.credentials import Credentials
+from forecourt.ocpi.services.locations import Locations
+from forecourt.ocpi.services.status_push import StatusPush
+
+
+@dataclass(frozen=True, slots=True)
+class Roaming:
+    credentials: Credentials
+    locations: Locations
+    push: StatusPush
+
+    async def start(self) -> None:
+        await self.push.start()
+
+    async def stop(self) -> None:
+        await self.push.stop()
