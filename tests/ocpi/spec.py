@@ -1,0 +1,169 @@
+"""OCPI 2.2.1 / 2.3.0 object definitions as JSON Schemas, written from the specification
+(mod_locations §8.3-8.4, credentials §7.3, transport_and_format §5), independent of the code
+under test: every object the CPO sends is checked against them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+
+DATETIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?$"}
+
+
+def _string(max_length: int) -> dict[str, Any]:
+    return {"type": "string", "maxLength": max_length}
+
+
+_CONNECTOR_TYPES_221 = [
+    "CHADEMO", "CHAOJI", "DOMESTIC_A", "DOMESTIC_B", "DOMESTIC_C", "DOMESTIC_D", "DOMESTIC_E",
+    "DOMESTIC_F", "DOMESTIC_G", "DOMESTIC_H", "DOMESTIC_I", "DOMESTIC_J", "DOMESTIC_K",
+    "DOMESTIC_L", "DOMESTIC_M", "DOMESTIC_N", "DOMESTIC_O", "GBT_AC", "GBT_DC",
+    "IEC_60309_2_single_16", "IEC_60309_2_three_16", "IEC_60309_2_three_32",
+    "IEC_60309_2_three_64", "IEC_62196_T1", "IEC_62196_T1_COMBO", "IEC_62196_T2",
+    "IEC_62196_T2_COMBO", "IEC_62196_T3A", "IEC_62196_T3C", "NEMA_5_20", "NEMA_6_30",
+    "NEMA_6_50", "NEMA_10_30", "NEMA_10_50", "NEMA_14_30", "NEMA_14_50", "PANTOGRAPH_BOTTOM_UP",
+    "PANTOGRAPH_TOP_DOWN", "TESLA_R", "TESLA_S",
+]  # fmt: skip
+CONNECTOR_TYPES = {"2.2.1": _CONNECTOR_TYPES_221, "2.3.0": [*_CONNECTOR_TYPES_221, "SAE_J3400"]}
+STATUSES = ["AVAILABLE", "BLOCKED", "CHARGING", "INOPERATIVE", "OUTOFORDER", "PLANNED",
+            "REMOVED", "RESERVED", "UNKNOWN"]  # fmt: skip
+CAPABILITIES = [
+    "CHARGING_PROFILE_CAPABLE", "CHARGING_PREFERENCES_CAPABLE", "CHIP_CARD_SUPPORT",
+    "CONTACTLESS_CARD_SUPPORT", "CREDIT_CARD_PAYABLE", "DEBIT_CARD_PAYABLE", "PED_TERMINAL",
+    "REMOTE_START_STOP_CAPABLE", "RESERVABLE", "RFID_READER", "START_SESSION_CONNECTOR_REQUIRED",
+    "TOKEN_GROUP_CAPABLE", "UNLOCK_CAPABLE", "ISO_15118_2_PLUG_AND_CHARGE",
+    "ISO_15118_20_PLUG_AND_CHARGE",
+]  # fmt: skip
+
+
+def connector(version: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": [
+            "id",
+            "standard",
+            "format",
+            "power_type",
+            "max_voltage",
+            "max_amperage",
+            "last_updated",
+        ],  # fmt: skip
+        "properties": {
+            "id": _string(36),
+            "standard": {"enum": CONNECTOR_TYPES[version]},
+            "format": {"enum": ["SOCKET", "CABLE"]},
+            "power_type": {
+                "enum": ["AC_1_PHASE", "AC_2_PHASE", "AC_2_PHASE_SPLIT", "AC_3_PHASE", "DC"]
+            },  # fmt: skip
+            "max_voltage": {"type": "integer"},
+            "max_amperage": {"type": "integer"},
+            "max_electric_power": {"type": "integer"},
+            "tariff_ids": {"type": "array", "items": _string(36)},
+            "last_updated": DATETIME,
+        },
+    }
+
+
+def evse(version: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["uid", "status", "connectors", "last_updated"],
+        "properties": {
+            "uid": _string(36),
+            "evse_id": {"type": "string", "maxLength": 48, "pattern": r"^[A-Z]{2}\*?[A-Z0-9]{3}"},
+            "status": {"enum": STATUSES},
+            "capabilities": {"type": "array", "items": {"enum": CAPABILITIES}},
+            "connectors": {"type": "array", "minItems": 1, "items": connector(version)},
+            "physical_reference": _string(16),
+            "last_updated": DATETIME,
+        },
+    }
+
+
+def location(version: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": [
+            "country_code",
+            "party_id",
+            "id",
+            "publish",
+            "address",
+            "city",
+            "country",
+            "coordinates",
+            "time_zone",
+            "last_updated",
+        ],  # fmt: skip
+        "properties": {
+            "country_code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "party_id": {"type": "string", "pattern": "^[A-Z0-9]{3}$"},
+            "id": _string(36),
+            "publish": {"type": "boolean"},
+            "name": _string(255),
+            "address": _string(45),
+            "city": _string(45),
+            "postal_code": _string(10),
+            "country": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "coordinates": {
+                "type": "object",
+                "required": ["latitude", "longitude"],
+                "properties": {
+                    "latitude": {"type": "string", "pattern": r"^-?[0-9]{1,2}\.[0-9]{5,7}$"},
+                    "longitude": {"type": "string", "pattern": r"^-?[0-9]{1,3}\.[0-9]{5,7}$"},
+                },
+            },
+            "evses": {"type": "array", "items": evse(version)},
+            "time_zone": _string(255),
+            "last_updated": DATETIME,
+        },
+    }
+
+
+CREDENTIALS = {
+    "type": "object",
+    "required": ["token", "url", "roles"],
+    "properties": {
+        "token": {"type": "string", "maxLength": 64, "pattern": r"^[\x21-\x7e]+$"},
+        "url": _string(255),
+        "roles": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["role", "business_details", "party_id", "country_code"],
+                "properties": {
+                    "role": {"enum": ["CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP", "PTP"]},
+                    "business_details": {
+                        "type": "object",
+                        "required": ["name"],
+                        "properties": {"name": _string(100)},
+                    },
+                    "party_id": {"type": "string", "pattern": "^[A-Z0-9]{3}$"},
+                    "country_code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                },
+            },
+        },
+    },
+}
+
+ENVELOPE = {
+    "type": "object",
+    "required": ["status_code", "timestamp"],
+    "properties": {
+        "status_code": {"type": "integer"},
+        "status_message": {"type": "string"},
+        "timestamp": DATETIME,
+    },
+}
+
+EVSE_PATCH = {
+    "type": "object",
+    "required": ["last_updated"],
+    "properties": {"status": {"enum": STATUSES}, "last_updated": DATETIME},
+}
+
+
+def check(schema: dict[str, Any], value: Any) -> None:
+    jsonschema.validate(value, schema)
