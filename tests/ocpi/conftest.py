@@ -55,7 +55,7 @@ async def add_site(services: Services, site_id: str, station_id: str) -> None:
             "America/Chicago",
             39.7817,
             -89.6501,
-        )  # fmt: skip
+        )
     )
     await services.network.add_station(station_id, site_id=site_id)
     rating = ConnectorRating.from_limits(PowerType.DC, 1000, 500, 250_000)

@@ -89,9 +89,9 @@ class Emsp:
         if not self._authorized(request) or version not in self.versions:
             return ok(code=2001, http=401)
         endpoints = [
-            {"identifier": "credentials", "role": "RECEIVER", "url": f"{self.base}/{version}/credentials"},
-            {"identifier": "locations", "role": "RECEIVER", "url": f"{self.base}/{version}/locations"},
-        ]  # fmt: skip
+            {"identifier": module, "role": "RECEIVER", "url": f"{self.base}/{version}/{module}"}
+            for module in ("credentials", "locations")
+        ]
         return ok({"version": version, "endpoints": endpoints})
 
     async def _credentials(self, request: Request) -> JSONResponse:
@@ -138,12 +138,12 @@ class Emsp:
                     "/emsp/{version}/credentials",
                     self._credentials,
                     methods=["POST", "PUT", "DELETE"],
-                ),  # fmt: skip
+                ),
                 Route(
                     "/emsp/{version}/locations/{rest:path}",
                     self._locations,
                     methods=["PUT", "PATCH"],
-                ),  # fmt: skip
+                ),
             ]
         )
 

@@ -16,25 +16,76 @@ def _string(max_length: int) -> dict[str, Any]:
 
 
 _CONNECTOR_TYPES_221 = [
-    "CHADEMO", "CHAOJI", "DOMESTIC_A", "DOMESTIC_B", "DOMESTIC_C", "DOMESTIC_D", "DOMESTIC_E",
-    "DOMESTIC_F", "DOMESTIC_G", "DOMESTIC_H", "DOMESTIC_I", "DOMESTIC_J", "DOMESTIC_K",
-    "DOMESTIC_L", "DOMESTIC_M", "DOMESTIC_N", "DOMESTIC_O", "GBT_AC", "GBT_DC",
-    "IEC_60309_2_single_16", "IEC_60309_2_three_16", "IEC_60309_2_three_32",
-    "IEC_60309_2_three_64", "IEC_62196_T1", "IEC_62196_T1_COMBO", "IEC_62196_T2",
-    "IEC_62196_T2_COMBO", "IEC_62196_T3A", "IEC_62196_T3C", "NEMA_5_20", "NEMA_6_30",
-    "NEMA_6_50", "NEMA_10_30", "NEMA_10_50", "NEMA_14_30", "NEMA_14_50", "PANTOGRAPH_BOTTOM_UP",
-    "PANTOGRAPH_TOP_DOWN", "TESLA_R", "TESLA_S",
-]  # fmt: skip
+    "CHADEMO",
+    "CHAOJI",
+    "DOMESTIC_A",
+    "DOMESTIC_B",
+    "DOMESTIC_C",
+    "DOMESTIC_D",
+    "DOMESTIC_E",
+    "DOMESTIC_F",
+    "DOMESTIC_G",
+    "DOMESTIC_H",
+    "DOMESTIC_I",
+    "DOMESTIC_J",
+    "DOMESTIC_K",
+    "DOMESTIC_L",
+    "DOMESTIC_M",
+    "DOMESTIC_N",
+    "DOMESTIC_O",
+    "GBT_AC",
+    "GBT_DC",
+    "IEC_60309_2_single_16",
+    "IEC_60309_2_three_16",
+    "IEC_60309_2_three_32",
+    "IEC_60309_2_three_64",
+    "IEC_62196_T1",
+    "IEC_62196_T1_COMBO",
+    "IEC_62196_T2",
+    "IEC_62196_T2_COMBO",
+    "IEC_62196_T3A",
+    "IEC_62196_T3C",
+    "NEMA_5_20",
+    "NEMA_6_30",
+    "NEMA_6_50",
+    "NEMA_10_30",
+    "NEMA_10_50",
+    "NEMA_14_30",
+    "NEMA_14_50",
+    "PANTOGRAPH_BOTTOM_UP",
+    "PANTOGRAPH_TOP_DOWN",
+    "TESLA_R",
+    "TESLA_S",
+]
 CONNECTOR_TYPES = {"2.2.1": _CONNECTOR_TYPES_221, "2.3.0": [*_CONNECTOR_TYPES_221, "SAE_J3400"]}
-STATUSES = ["AVAILABLE", "BLOCKED", "CHARGING", "INOPERATIVE", "OUTOFORDER", "PLANNED",
-            "REMOVED", "RESERVED", "UNKNOWN"]  # fmt: skip
+STATUSES = [
+    "AVAILABLE",
+    "BLOCKED",
+    "CHARGING",
+    "INOPERATIVE",
+    "OUTOFORDER",
+    "PLANNED",
+    "REMOVED",
+    "RESERVED",
+    "UNKNOWN",
+]
 CAPABILITIES = [
-    "CHARGING_PROFILE_CAPABLE", "CHARGING_PREFERENCES_CAPABLE", "CHIP_CARD_SUPPORT",
-    "CONTACTLESS_CARD_SUPPORT", "CREDIT_CARD_PAYABLE", "DEBIT_CARD_PAYABLE", "PED_TERMINAL",
-    "REMOTE_START_STOP_CAPABLE", "RESERVABLE", "RFID_READER", "START_SESSION_CONNECTOR_REQUIRED",
-    "TOKEN_GROUP_CAPABLE", "UNLOCK_CAPABLE", "ISO_15118_2_PLUG_AND_CHARGE",
+    "CHARGING_PROFILE_CAPABLE",
+    "CHARGING_PREFERENCES_CAPABLE",
+    "CHIP_CARD_SUPPORT",
+    "CONTACTLESS_CARD_SUPPORT",
+    "CREDIT_CARD_PAYABLE",
+    "DEBIT_CARD_PAYABLE",
+    "PED_TERMINAL",
+    "REMOTE_START_STOP_CAPABLE",
+    "RESERVABLE",
+    "RFID_READER",
+    "START_SESSION_CONNECTOR_REQUIRED",
+    "TOKEN_GROUP_CAPABLE",
+    "UNLOCK_CAPABLE",
+    "ISO_15118_2_PLUG_AND_CHARGE",
     "ISO_15118_20_PLUG_AND_CHARGE",
-]  # fmt: skip
+]
 
 
 def connector(version: str) -> dict[str, Any]:
@@ -48,14 +99,14 @@ def connector(version: str) -> dict[str, Any]:
             "max_voltage",
             "max_amperage",
             "last_updated",
-        ],  # fmt: skip
+        ],
         "properties": {
             "id": _string(36),
             "standard": {"enum": CONNECTOR_TYPES[version]},
             "format": {"enum": ["SOCKET", "CABLE"]},
             "power_type": {
                 "enum": ["AC_1_PHASE", "AC_2_PHASE", "AC_2_PHASE_SPLIT", "AC_3_PHASE", "DC"]
-            },  # fmt: skip
+            },
             "max_voltage": {"type": "integer"},
             "max_amperage": {"type": "integer"},
             "max_electric_power": {"type": "integer"},
@@ -95,7 +146,7 @@ def location(version: str) -> dict[str, Any]:
             "coordinates",
             "time_zone",
             "last_updated",
-        ],  # fmt: skip
+        ],
         "properties": {
             "country_code": {"type": "string", "pattern": "^[A-Z]{2}$"},
             "party_id": {"type": "string", "pattern": "^[A-Z0-9]{3}$"},

@@ -19,11 +19,14 @@ async def test_emsp_registers_with_our_token_a(server: RunningServer, version: s
         await add_site(server.forecourt.services, "SITE-1", "CS-1")
 
         assert party.state is PartyState.REGISTERED
-        assert party.version is not None and party.version.value == version
-        assert party.roles[0].role is Role.EMSP and str(party.roles[0].ref) == "NL-EMS"
+        assert party.version is not None
+        assert party.version.value == version
+        assert party.roles[0].role is Role.EMSP
+        assert str(party.roles[0].ref) == "NL-EMS"
         assert set(party.endpoints) == {"credentials", "locations"}
         answer = await emsp.call("GET", emsp.cpo_endpoints["locations"])
-        assert answer.status_code == 200 and answer.json()["status_code"] == 1000
+        assert answer.status_code == 200
+        assert answer.json()["status_code"] == 1000
         for location in answer.json()["data"]:
             spec.check(spec.location(version), location)
 
@@ -37,7 +40,8 @@ async def test_token_a_stops_working_after_registration(server: RunningServer) -
             old = await client.get(
                 f"{server.http_url}/ocpi/versions", headers=token_header(party.token_in)
             )
-    assert old.status_code == 401 and old.json()["status_code"] == 2001
+    assert old.status_code == 401
+    assert old.json()["status_code"] == 2001
 
 
 async def test_we_register_with_the_emsp_and_unregister(server: RunningServer) -> None:
@@ -48,7 +52,8 @@ async def test_we_register_with_the_emsp_and_unregister(server: RunningServer) -
         party = await credentials.register(party.id, f"{emsp.base}/versions", emsp.token_a)
 
         assert party.state is PartyState.REGISTERED
-        assert party.version is not None and party.version.value == "2.3.0"  # the newest common
+        assert party.version is not None
+        assert party.version.value == "2.3.0"
         assert emsp.token_a not in emsp.accepted  # the eMSP swapped its A for a C
         answer = await emsp.call("GET", f"{server.http_url}/ocpi/2.3.0/locations")
         assert answer.json()["status_code"] == 1000  # with the token B we gave it
