@@ -14,6 +14,7 @@ from forecourt.ports.keys import Key
 from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.ports.station_payments import STATION_PAYMENTS
+from forecourt.ports.token_authority import TOKEN_AUTHORITY
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
@@ -142,6 +143,7 @@ def build_services(
     for feature in features:
         services.add_feature(feature.key, _slot(feature, host), feature.offers)
     core.station_payments.bind(lambda: services.port(STATION_PAYMENTS))
+    ctx.token_authority = lambda: services.port(TOKEN_AUTHORITY)
     return services
 
 

@@ -58,6 +58,11 @@ class Emsp:
     pushes: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     fail_next: int = 0
     failed: int = 0
+    #: Tokens we issued (uid -> Token object) and the real-time answer for each (AllowedType).
+    issued: dict[str, dict[str, Any]] = field(default_factory=dict)
+    allowed: dict[str, str] = field(default_factory=dict)
+    authorize_calls: list[tuple[str, str]] = field(default_factory=list)  # (uid, type)
+    authorize_down: bool = False  # answer real-time authorization with HTTP 503
 
     @property
     def base(self) -> str:
@@ -92,6 +97,9 @@ class Emsp:
             {"identifier": module, "role": "RECEIVER", "url": f"{self.base}/{version}/{module}"}
             for module in ("credentials", "locations")
         ]
+        endpoints.append(
+            {"identifier": "tokens", "role": "SENDER", "url": f"{self.base}/{version}/tokens"}
+        )
         return ok({"version": version, "endpoints": endpoints})
 
     async def _credentials(self, request: Request) -> JSONResponse:
@@ -129,6 +137,40 @@ class Emsp:
         self.pushes.append((request.method, path, body))
         return ok()
 
+    def issue(self, uid: str, whitelist: str = "ALWAYS", *, valid: bool = True) -> dict[str, Any]:
+        """A token of ours (mod_tokens §12.3.2); real-time answers ALLOWED until told otherwise."""
+        token = {
+            "country_code": "NL",
+            "party_id": "EMS",
+            "uid": uid,
+            "type": "RFID",
+            "contract_id": f"NL-EMS-C{uid[-8:]}",
+            "issuer": "Test eMSP",
+            "valid": valid,
+            "whitelist": whitelist,
+            "last_updated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        self.issued[uid] = token
+        self.allowed.setdefault(uid, "ALLOWED")
+        return token
+
+    async def _authorize(self, request: Request) -> JSONResponse:
+        """Tokens sender §12.2.1.2: real-time authorization of one of our tokens."""
+        if not self._authorized(request):
+            return ok(code=2001, http=401)
+        uid = request.path_params["uid"]
+        self.authorize_calls.append((uid, request.query_params.get("type", "RFID")))
+        if self.authorize_down:
+            return ok(code=3000, http=503)
+        if uid not in self.issued:
+            return ok(code=2004, http=404)
+        return ok({"allowed": self.allowed[uid], "token": self.issued[uid]})
+
+    async def push_token(self, token: dict[str, Any], method: str = "PUT") -> httpx.Response:
+        """Tokens receiver §12.2.2 on the CPO: PUT (or PATCH) one of our tokens."""
+        url = f"{self.cpo_endpoints['tokens']}/NL/EMS/{token['uid']}?type=RFID"
+        return await self.call(method, url, token)
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
@@ -139,6 +181,7 @@ class Emsp:
                     self._credentials,
                     methods=["POST", "PUT", "DELETE"],
                 ),
+                Route("/emsp/{version}/tokens/{uid}/authorize", self._authorize, methods=["POST"]),
                 Route(
                     "/emsp/{version}/locations/{rest:path}",
                     self._locations,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.ocpi.keys import OCPI
 from forecourt.ports.keys import Key
+from forecourt.ports.token_authority import TOKEN_AUTHORITY
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -32,22 +33,29 @@ OCPI_ROUTES = (
     "GET /ocpi/{version}/locations",
     "GET /ocpi/{version}/locations/{location_id}",
     "GET /ocpi/{version}/locations/{location_id}/{evse_uid}",
+    "GET /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
+    "PUT /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
+    "PATCH /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
 )
 
 
 class OcpiFeature(Feature["Roaming"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.ocpi.ports import OCPI_STORE
+        from forecourt.ocpi.ports import OCPI_STORE, OCPI_TOKENS
 
-        return {OCPI_STORE: _store}
+        return {OCPI_STORE: _store, OCPI_TOKENS: _tokens}
 
     def load_tables(self) -> None:
-        import forecourt.ocpi.storage.tables  # noqa: F401
+        import forecourt.ocpi.storage.tables
+        import forecourt.ocpi.storage.token_tables  # noqa: F401
 
     def build(self, host: Host) -> Roaming:
         from forecourt.ocpi.wiring import build_roaming
 
         return build_roaming(host)
+
+    def ports(self, built: Roaming) -> Mapping[Key[Any], object]:
+        return {TOKEN_AUTHORITY: built.tokens}  # roaming tokens for the one authorization rule
 
     async def start(self, built: Roaming) -> None:
         await built.start()  # status pushes: subscribes to connector.status
@@ -61,17 +69,19 @@ class OcpiFeature(Feature["Roaming"]):
         return dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC)
 
     def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:
-        from forecourt.ocpi.api import common, credentials, locations
+        from forecourt.ocpi.api import common, credentials, locations, tokens
 
         setattr(app.state, common.STATE_KEY, services)
         app.include_router(credentials.router)
         app.include_router(locations.router)
+        app.include_router(tokens.router)
 
 
 FEATURE = OcpiFeature(
     name="ocpi",
     key=OCPI,
     migrations=MIGRATIONS,
+    offers=(TOKEN_AUTHORITY,),
     commands={
         "ocpi": CliCommand(
             "forecourt.ocpi.cli.commands",
@@ -85,3 +95,9 @@ def _store(db: DbContext) -> object:
     from forecourt.ocpi.storage.repository import SqlOcpiRepository
 
     return SqlOcpiRepository(db)
+
+
+def _tokens(db: DbContext) -> object:
+    from forecourt.ocpi.storage.tokens import SqlTokenRepository
+
+    return SqlTokenRepository(db)

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from forecourt.ocpi.domain.locations import EvseView
 from forecourt.ocpi.domain.parties import Party, PeerCredentials, Us
+from forecourt.ocpi.domain.tokens import RoamingToken, TokenType
 from forecourt.ocpi.domain.versions import Version
 from forecourt.ports.keys import Key
 
@@ -70,3 +71,17 @@ class Codec(Protocol):
     def parse_versions(self, data: Any) -> dict[str, str]: ...  # version -> details URL
     def parse_endpoints(self, version: Version, data: Any) -> dict[str, str]: ...
     def evse(self, version: Version, view: EvseView) -> dict[str, Any]: ...
+
+
+class TokenRepository(Protocol):
+    """Tokens the eMSPs pushed (mod_tokens receiver): one per (country, party, uid, type)."""
+
+    async def put_token(self, token: RoamingToken) -> None: ...
+    async def token(
+        self, country_code: str, party_id: str, uid: str, token_type: TokenType
+    ) -> RoamingToken | None: ...
+    async def tokens_with_uid(self, uid: str) -> list[RoamingToken]: ...
+
+
+#: ``uow.repository(OCPI_TOKENS)``.
+OCPI_TOKENS: Key[TokenRepository] = Key("ocpi.tokens")

@@ -6,10 +6,12 @@ from forecourt.extension import Host
 from forecourt.ocpi.domain.parties import PartyRef, Us
 from forecourt.ocpi.providers.http import HttpOcpiClient
 from forecourt.ocpi.schemas.codec import PydanticCodec
+from forecourt.ocpi.schemas.tokens import parse_answer
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
 from forecourt.ocpi.services.roaming import Roaming
 from forecourt.ocpi.services.status_push import StatusPush
+from forecourt.ocpi.services.tokens import RoamingTokens
 from forecourt.ocpi.web.honest import honest_words
 from forecourt.ports.faults import FAULTS
 from forecourt.ports.station_payments import STATION_PAYMENTS
@@ -28,7 +30,8 @@ def build_roaming(host: Host) -> Roaming:
     cards = host.port(STATION_PAYMENTS) is not None
     locations = Locations(host.ctx, us, honest_words, host.port(FAULTS), cards)
     push = StatusPush(host.ctx, locations, client, codec, settings.ocpi_push_retry)
-    return Roaming(Credentials(host.ctx, client, codec, us), locations, push)
+    tokens = RoamingTokens(host.ctx, client, parse_answer)
+    return Roaming(Credentials(host.ctx, client, codec, us), locations, push, tokens)
 
 
 def _base_url(settings: Settings) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from forecourt.domain.events import DomainEvent
@@ -9,6 +10,7 @@ from forecourt.domain.stations import RegistrationPolicy, Station
 from forecourt.ports.clock import Clock
 from forecourt.ports.events import EventBus
 from forecourt.ports.repositories import UnitOfWorkFactory
+from forecourt.ports.token_authority import TokenAuthority
 from forecourt.services.clock_drift import ClockDriftTracker
 
 
@@ -33,6 +35,8 @@ class ServiceContext:
     bus: EventBus
     policy: Policy = field(default_factory=Policy)
     drift: ClockDriftTracker = field(init=False)
+    #: Who else issues tokens (a roaming feature), bound once features are built.
+    token_authority: Callable[[], TokenAuthority | None] = field(default=lambda: None)
 
     def __post_init__(self) -> None:
         self.drift = ClockDriftTracker(self.policy.clock_drift_threshold_s)

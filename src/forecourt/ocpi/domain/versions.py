@@ -25,6 +25,7 @@ class Module(StrEnum):
     CREDENTIALS = "credentials"
     LOCATIONS = "locations"
     TARIFFS = "tariffs"
+    TOKENS = "tokens"
 
 
 class InterfaceRole(StrEnum):
@@ -39,6 +40,7 @@ OUR_ENDPOINTS: dict[Version, tuple[tuple[Module, InterfaceRole], ...]] = dict.fr
     (
         (Module.CREDENTIALS, InterfaceRole.SENDER),
         (Module.LOCATIONS, InterfaceRole.SENDER),
+        (Module.TOKENS, InterfaceRole.RECEIVER),
     ),
 )
 

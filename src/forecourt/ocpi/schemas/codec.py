@@ -154,7 +154,8 @@ class PydanticCodec:
         return {
             e.identifier: e.url
             for e in details.endpoints
-            if e.role == "RECEIVER" or e.identifier == "credentials"
+            # ... and the eMSP's tokens SENDER, for real-time authorization (§12.2.1)
+            if e.role == "RECEIVER" or e.identifier in ("credentials", "tokens")
         }
 
     def evse(self, version: Version, view: EvseView) -> dict[str, Any]:

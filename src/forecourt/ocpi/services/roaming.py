@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
 from forecourt.ocpi.services.status_push import StatusPush
+from forecourt.ocpi.services.tokens import RoamingTokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,7 @@ class Roaming:
     credentials: Credentials
     locations: Locations
     push: StatusPush
+    tokens: RoamingTokens
 
     async def start(self) -> None:
         await self.push.start()
