@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from forecourt.domain.stations import Site
 from forecourt.simulator.session import ConnectorStatus
 from tests.ocpi import spec
 from tests.ocpi.conftest import add_site, eventually, registered, roaming, simulated
@@ -86,3 +87,19 @@ async def test_status_change_over_ocpp_is_pushed_and_retried(server: RunningServ
     assert path == "US/FCT/SITE-1/CS-1*1"
     assert roaming(services).push.failed == 2
     assert roaming(services).push.sent >= 1
+
+
+async def test_public_feed_needs_no_token_and_is_rate_limited(server: RunningServer) -> None:
+    services = server.forecourt.services
+    await add_site(services, "SITE-1", "CS-1")
+    await services.network.add_site(Site("HIDDEN", "No coordinates"))
+    url = f"{server.http_url}/ocpi/feed/2.3.0/locations"
+    async with httpx.AsyncClient() as client:
+        first = await client.get(url)
+        answers = [await client.get(url) for _ in range(30)]
+    assert first.status_code == 200
+    assert [item["id"] for item in first.json()["data"]] == ["SITE-1"]  # published only
+    spec.check(spec.location("2.3.0"), first.json()["data"][0])
+    refused = [a for a in answers if a.status_code == 429]
+    assert refused, "30 requests at once must exceed the default 2/s with a burst of 10"
+    assert refused[0].json()["status_code"] == 2000

@@ -24,6 +24,7 @@ MIGRATIONS = Path(__file__).parent / "storage" / "migrations"  # its Alembic bra
 #: OCPI routes: OCPI's own token authentication (api/routes.py), not the API key or sign-in.
 OCPI_ROUTES = (
     "GET /ocpi/versions",
+    "GET /ocpi/feed/{version}/locations",  # public, rate-limited (api/feed.py)
     "GET /ocpi/{version}",
     "GET /ocpi/{version}/credentials",
     "POST /ocpi/{version}/credentials",
@@ -60,10 +61,14 @@ class OcpiFeature(Feature["Roaming"]):
 
         return dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC)
 
-    def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:
-        from forecourt.ocpi.api import common, credentials, locations
+    def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
+        from forecourt.ocpi.api import common, credentials, feed, locations
+        from forecourt.ocpi.domain.rate import RateLimit
 
         setattr(app.state, common.STATE_KEY, services)
+        rate = settings.ocpi_feed_rate
+        setattr(app.state, feed.FEED_LIMIT_KEY, RateLimit(rate, burst=max(1, round(rate * 5))))
+        app.include_router(feed.router)  # before "/{version}/...": "feed" is not a version
         app.include_router(credentials.router)
         app.include_router(locations.router)
 
