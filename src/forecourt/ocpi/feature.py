@@ -59,7 +59,7 @@ class OcpiFeature(Feature["Roaming"]):
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
 
-        return dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC)
+        return {**dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC), "GET /dashboard/roaming": Reach.NETWORK}
 
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
         from forecourt.ocpi.api import common, credentials, feed, locations
@@ -71,6 +71,10 @@ class OcpiFeature(Feature["Roaming"]):
         app.include_router(feed.router)  # before "/{version}/...": "feed" is not a version
         app.include_router(credentials.router)
         app.include_router(locations.router)
+
+        from forecourt.ocpi.web import install_roaming_page
+
+        install_roaming_page(app)
 
 
 FEATURE = OcpiFeature(

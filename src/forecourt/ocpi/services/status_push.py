@@ -131,6 +131,11 @@ class StatusPush:
                 await store.job_done(job.id)
             await uow.commit()
 
+    async def failures(self) -> list[PushJob]:
+        """Pushes still waiting after at least one failed attempt (the roaming page)."""
+        async with self._ctx.uow() as uow:
+            return await uow.repository(OCPI_STORE).failed_jobs()
+
     async def _registered(self) -> list[Party]:
         async with self._ctx.uow() as uow:
             parties = await uow.repository(OCPI_STORE).parties()
