@@ -94,6 +94,7 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/tokens": Probe("/dashboard/tokens", {"value": "NEW-TAG"}),
         "POST /dashboard/tokens/block": Probe("/dashboard/tokens/block", {"value": "SOUTH-TAG"}),
         "GET /dashboard/api-keys": Probe("/dashboard/api-keys"),
+        "GET /dashboard/roaming": Probe("/dashboard/roaming"),
         "POST /dashboard/api-keys": Probe("/dashboard/api-keys", {"name": "k"}),
         "POST /dashboard/api-keys/{key_id}/revoke": Probe("/dashboard/api-keys/1/revoke", {}),
         "GET /dashboard/live": Probe("/dashboard/live?station=SOUTHSTATION"),

@@ -25,6 +25,7 @@ MIGRATIONS = Path(__file__).parent / "storage" / "migrations"  # its Alembic bra
 #: OCPI routes: OCPI's own token authentication (api/routes.py), not the API key or sign-in.
 OCPI_ROUTES = (
     "GET /ocpi/versions",
+    "GET /ocpi/feed/{version}/locations",  # public, rate-limited (api/feed.py)
     "GET /ocpi/{version}",
     "GET /ocpi/{version}/credentials",
     "POST /ocpi/{version}/credentials",
@@ -66,15 +67,23 @@ class OcpiFeature(Feature["Roaming"]):
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
 
-        return dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC)
+        return {**dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC), "GET /dashboard/roaming": Reach.NETWORK}
 
-    def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:
-        from forecourt.ocpi.api import common, credentials, locations, tokens
+    def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
+        from forecourt.ocpi.api import common, credentials, feed, locations, tokens
+        from forecourt.ocpi.domain.rate import RateLimit
 
         setattr(app.state, common.STATE_KEY, services)
+        rate = settings.ocpi_feed_rate
+        setattr(app.state, feed.FEED_LIMIT_KEY, RateLimit(rate, burst=max(1, round(rate * 5))))
+        app.include_router(feed.router)  # before "/{version}/...": "feed" is not a version
         app.include_router(credentials.router)
         app.include_router(locations.router)
         app.include_router(tokens.router)
+
+        from forecourt.ocpi.web import install_roaming_page
+
+        install_roaming_page(app)
 
 
 FEATURE = OcpiFeature(

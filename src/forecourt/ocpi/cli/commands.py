@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from forecourt.cli import render
-from forecourt.cli.runtime import EXIT_USAGE, JsonFlag, fail, print_json, with_services
+from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json, with_services
 from forecourt.ocpi.domain.parties import Party
 from forecourt.ocpi.domain.status import OcpiError
 from forecourt.ocpi.keys import OCPI
@@ -40,7 +40,7 @@ def _run(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
         try:
             return await work(services)
         except OcpiError as exc:
-            fail(exc.message, EXIT_USAGE if exc.http_status in (400, 404) else 1)
+            fail(exc.message, EXIT_USAGE if exc.http_status in (400, 404) else EXIT_FAILED)
 
     return with_services(ctx, guarded, settings=Settings())
 

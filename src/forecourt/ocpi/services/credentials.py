@@ -8,6 +8,8 @@ endpoints, and swap the token it calls us with for a fresh one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from forecourt.ocpi.domain.parties import (
     Party,
     PartyState,
@@ -22,7 +24,7 @@ from forecourt.ocpi.domain.status import (
     unauthorized,
 )
 from forecourt.ocpi.domain.versions import Version, best_common
-from forecourt.ocpi.ports import OCPI_STORE, Codec, OcpiClient
+from forecourt.ocpi.ports import OCPI_STORE, Codec, OcpiClient, Reply
 from forecourt.services.context import ServiceContext
 
 
@@ -48,9 +50,9 @@ class Credentials:
         version, endpoints = await self._discover(versions_url, their_token_a)
         token_b = new_token()  # the peer will call us with this
         body = self._codec.credentials(version, self.us, token_b)
-        reply = await self._client.call("POST", endpoints["credentials"], their_token_a, body)
+        reply = await self._call("POST", endpoints["credentials"], their_token_a, body)
         if reply.status_code != StatusCode.SUCCESS:
-            raise OcpiError(StatusCode.UNABLE_TO_USE_CLIENT_API, f"peer refused: {reply.message}")
+            raise _unusable(f"the other party refused: {reply.message}")
         theirs = self._codec.parse_credentials(version, reply.data)
         return await self._store_registration(party, token_b, theirs, version, endpoints)
 
@@ -59,7 +61,7 @@ class Credentials:
         party = await self.party(party_id)
         url = party.endpoints.get("credentials")
         if party.state is PartyState.REGISTERED and url:
-            await self._client.call("DELETE", url, party.token_out)
+            await self._call("DELETE", url, party.token_out)
         return await self._save(party.unregistered())
 
     async def party(self, party_id: int) -> Party:
@@ -104,7 +106,7 @@ class Credentials:
 
     # -- shared ---------------------------------------------------------------------------
     async def _discover(self, versions_url: str, token: str) -> tuple[Version, dict[str, str]]:
-        reply = await self._client.call("GET", versions_url, token)
+        reply = await self._call("GET", versions_url, token)
         if reply.status_code != StatusCode.SUCCESS:
             raise _unusable(f"their versions endpoint answered {reply.http_status}")
         offered = self._codec.parse_versions(reply.data)
@@ -113,13 +115,21 @@ class Credentials:
             raise OcpiError(
                 StatusCode.UNSUPPORTED_VERSION, f"no common version in {sorted(offered)}"
             )
-        details = await self._client.call("GET", offered[version.value], token)
+        details = await self._call("GET", offered[version.value], token)
         if details.status_code != StatusCode.SUCCESS:
             raise _unusable(f"their version details answered {details.http_status}")
         endpoints = self._codec.parse_endpoints(version, details.data)
         if "credentials" not in endpoints:
             raise OcpiError(StatusCode.NO_MATCHING_ENDPOINTS, "they offer no credentials endpoint")
         return version, endpoints
+
+    async def _call(
+        self, method: str, url: str, token: str, body: dict[str, Any] | None = None
+    ) -> Reply:
+        try:
+            return await self._client.call(method, url, token, body)
+        except ConnectionError as exc:
+            raise _unusable(f"cannot reach the other party: {exc}") from exc
 
     async def _store_registration(
         self,
@@ -143,4 +153,5 @@ class Credentials:
 
 
 def _unusable(message: str) -> OcpiError:
-    return OcpiError(StatusCode.UNABLE_TO_USE_CLIENT_API, message)
+    # status 3001; HTTP 502: a server we depend on (theirs) failed, not the request
+    return OcpiError(StatusCode.UNABLE_TO_USE_CLIENT_API, message, 502)

@@ -85,22 +85,17 @@ class StatusPush:
         parties = [p for p in await self._registered() if "locations" in p.endpoints]
         if not parties:
             return
+        found = [await self._locations.evse(*key) for key in sorted(changed)]
+        us = self._locations.us.ref
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             store = uow.repository(OCPI_STORE)
-            for station_id, evse_number in sorted(changed):
-                found = await self._locations.evse(station_id, evse_number)
-                if found is None:
-                    continue
-                location_id, view = found
+            for location_id, view in (f for f in found if f is not None):
+                path = f"/{us.country_code}/{us.party_id}/{location_id}/{view.uid}"
                 for party in parties:
                     assert party.version is not None  # registered parties have one
-                    body = {
-                        "status": view.status.value,
-                        "last_updated": self._codec.evse(party.version, view)["last_updated"],
-                    }
-                    us = self._locations.us.ref
-                    path = f"/{us.country_code}/{us.party_id}/{location_id}/{view.uid}"
+                    last_updated = self._codec.evse(party.version, view)["last_updated"]
+                    body = {"status": view.status.value, "last_updated": last_updated}
                     await store.enqueue(PushJob(party.id, "PATCH", "locations", path, body, now))
             await uow.commit()
 
@@ -135,6 +130,11 @@ class StatusPush:
                 self.sent += 1
                 await store.job_done(job.id)
             await uow.commit()
+
+    async def failures(self) -> list[PushJob]:
+        """Pushes still waiting after at least one failed attempt (the roaming page)."""
+        async with self._ctx.uow() as uow:
+            return await uow.repository(OCPI_STORE).failed_jobs()
 
     async def _registered(self) -> list[Party]:
         async with self._ctx.uow() as uow:

@@ -1,0 +1,33 @@
+"""``forecourt ocpi parties ...`` through the real CLI entry point."""
+
+from __future__ import annotations
+
+from tests.cli.conftest import Cli, cli, template_database  # noqa: F401 (fixtures)
+from tests.support.server import free_port
+
+
+def test_add_list_and_unregister(cli: Cli) -> None:  # noqa: F811 (the fixture's name)
+    added = cli.json("ocpi", "parties", "add", "Roaming hub")
+    assert added["state"] == "pending"
+    assert len(added["token_a"]) >= 32
+    listed = cli.json("ocpi", "parties", "list")
+    assert [(p["id"], p["name"], p["state"]) for p in listed] == [(1, "Roaming hub", "pending")]
+    assert "Roaming hub" in cli.ok("ocpi", "parties", "list").stdout
+
+    done = cli.json("ocpi", "parties", "unregister", "1")
+    assert done["state"] == "unregistered"
+
+
+def test_register_with_an_unreachable_partner_fails_cleanly(cli: Cli) -> None:  # noqa: F811
+    cli.ok("ocpi", "parties", "add", "Partner")
+    url = f"http://127.0.0.1:{free_port()}/ocpi/versions"  # nobody listens there
+    result = cli("ocpi", "parties", "register", "1", "--versions-url", url, "--token", "A")
+    assert result.exit_code == 1
+    assert "cannot reach the other party" in result.stderr
+    assert cli.json("ocpi", "parties", "list")[0]["state"] == "pending"
+
+
+def test_unknown_party_is_a_usage_error(cli: Cli) -> None:  # noqa: F811
+    result = cli("ocpi", "parties", "unregister", "7")
+    assert result.exit_code == 2
+    assert "no OCPI party 7" in result.stderr

@@ -1,0 +1,51 @@
+"""The roaming page in headless Chromium: the partner, its version, a push that keeps failing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from forecourt.services.access import Role
+from forecourt.simulator.session import ConnectorStatus
+from tests.ocpi.conftest import add_site, eventually, registered, roaming, simulated
+from tests.ocpi.emsp import running_emsp
+from tests.support.server import running_server
+from tests.web.conftest import browser, sign_in, watch_errors  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+
+PASSWORD = "correct horse battery"
+
+
+async def test_an_operator_sees_partners_and_failing_pushes(
+    tmp_path: Path,
+    browser: Browser,  # noqa: F811 (the fixture's name)
+) -> None:
+    async with running_server(tmp_path, heartbeat_interval=10, ws_ping_interval=300.0) as server:
+        services = server.forecourt.services
+        push = roaming(services).push
+        push.retry_s, push.poll_s = 30.0, 0.05  # one failure, then a long wait
+        await services.users.create("ops", PASSWORD, Role.VIEWER)
+        await add_site(services, "SITE-1", "CS-1")
+        async with running_emsp(["2.3.0"]) as emsp, simulated(server, "CS-1") as station:
+            await registered(server, emsp)
+            emsp.fail_next = 100
+            await station.set_status(station.evse(1), ConnectorStatus.FAULTED)
+
+            async def failed() -> bool:
+                return bool(await push.failures())
+
+            await eventually(failed)
+            page = await sign_in(browser, server, "ops", PASSWORD)
+            errors = watch_errors(page)
+            await page.get_by_role("link", name="Roaming").click()
+            partners = page.get_by_role("region", name="Partners")
+            await expect(partners).to_contain_text("Test eMSP")
+            await expect(partners).to_contain_text("2.3.0")
+            await expect(partners).to_contain_text("EMSP NL-EMS")
+            failures = page.get_by_role("region", name="Push failures")
+            await expect(failures).to_contain_text("PATCH locations/US/FCT/SITE-1/CS-1*1")
+            await expect(failures).to_contain_text("HTTP 503")
+            assert errors == []
