@@ -63,6 +63,8 @@ class Emsp:
     allowed: dict[str, str] = field(default_factory=dict)
     authorize_calls: list[tuple[str, str]] = field(default_factory=list)  # (uid, type)
     authorize_down: bool = False  # answer real-time authorization with HTTP 503
+    #: CommandResults the CPO POSTed to our response URLs, by the URL's last segment.
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -171,6 +173,18 @@ class Emsp:
         url = f"{self.cpo_endpoints['tokens']}/NL/EMS/{token['uid']}?type=RFID"
         return await self.call(method, url, token)
 
+    def response_url(self, name: str) -> str:
+        return f"{self.base}/{self.version}/results/{name}"
+
+    async def _result(self, request: Request) -> JSONResponse:
+        """Commands sender §13.2.1: the CPO's asynchronous CommandResult."""
+        if not self._authorized(request):
+            return ok(code=2001, http=401)
+        body = await request.json()
+        spec.check(spec.COMMAND_RESULT, body)
+        self.results[request.path_params["name"]] = body
+        return ok()
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
@@ -182,6 +196,7 @@ class Emsp:
                     methods=["POST", "PUT", "DELETE"],
                 ),
                 Route("/emsp/{version}/tokens/{uid}/authorize", self._authorize, methods=["POST"]),
+                Route("/emsp/{version}/results/{name}", self._result, methods=["POST"]),
                 Route(
                     "/emsp/{version}/locations/{rest:path}",
                     self._locations,

@@ -216,5 +216,46 @@ EVSE_PATCH = {
 }
 
 
+_DISPLAY_TEXT = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["language", "text"],
+        "properties": {"language": _string(2), "text": _string(512)},
+    },
+}
+
+#: mod_commands §13.3.1 CommandResponse and §13.3.2 CommandResult.
+COMMAND_RESPONSE = {
+    "type": "object",
+    "required": ["result", "timeout"],
+    "properties": {
+        "result": {"enum": ["NOT_SUPPORTED", "REJECTED", "ACCEPTED", "UNKNOWN_SESSION"]},
+        "timeout": {"type": "integer"},
+        "message": _DISPLAY_TEXT,
+    },
+}
+COMMAND_RESULT = {
+    "type": "object",
+    "required": ["result"],
+    "properties": {
+        "result": {
+            "enum": [
+                "ACCEPTED",
+                "CANCELED_RESERVATION",
+                "EVSE_OCCUPIED",
+                "EVSE_INOPERATIVE",
+                "FAILED",
+                "NOT_SUPPORTED",
+                "REJECTED",
+                "TIMEOUT",
+                "UNKNOWN_RESERVATION",
+            ]
+        },
+        "message": _DISPLAY_TEXT,
+    },
+}
+
+
 def check(schema: dict[str, Any], value: Any) -> None:
     jsonschema.validate(value, schema)

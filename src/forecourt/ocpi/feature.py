@@ -37,6 +37,7 @@ OCPI_ROUTES = (
     "GET /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
     "PUT /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
     "PATCH /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
+    "POST /ocpi/{version}/commands/{command}",
 )
 
 
@@ -70,6 +71,7 @@ class OcpiFeature(Feature["Roaming"]):
         return {**dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC), "GET /dashboard/roaming": Reach.NETWORK}
 
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
+        from forecourt.ocpi.api import commands as command_routes
         from forecourt.ocpi.api import common, credentials, feed, locations, tokens
         from forecourt.ocpi.domain.rate import RateLimit
 
@@ -80,6 +82,7 @@ class OcpiFeature(Feature["Roaming"]):
         app.include_router(credentials.router)
         app.include_router(locations.router)
         app.include_router(tokens.router)
+        app.include_router(command_routes.router)
 
         from forecourt.ocpi.web import install_roaming_page
 

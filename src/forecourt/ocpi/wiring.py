@@ -7,6 +7,7 @@ from forecourt.ocpi.domain.parties import PartyRef, Us
 from forecourt.ocpi.providers.http import HttpOcpiClient
 from forecourt.ocpi.schemas.codec import PydanticCodec
 from forecourt.ocpi.schemas.tokens import parse_answer
+from forecourt.ocpi.services.commands import RoamingCommands
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
 from forecourt.ocpi.services.roaming import Roaming
@@ -31,7 +32,9 @@ def build_roaming(host: Host) -> Roaming:
     locations = Locations(host.ctx, us, honest_words, host.port(FAULTS), cards)
     push = StatusPush(host.ctx, locations, client, codec, settings.ocpi_push_retry)
     tokens = RoamingTokens(host.ctx, client, parse_answer)
-    return Roaming(Credentials(host.ctx, client, codec, us), locations, push, tokens)
+    commands = RoamingCommands(host.ctx, host.remote, tokens, client)
+    credentials = Credentials(host.ctx, client, codec, us)
+    return Roaming(credentials, locations, push, tokens, commands)
 
 
 def _base_url(settings: Settings) -> str:

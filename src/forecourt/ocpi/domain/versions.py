@@ -26,6 +26,7 @@ class Module(StrEnum):
     LOCATIONS = "locations"
     TARIFFS = "tariffs"
     TOKENS = "tokens"
+    COMMANDS = "commands"
 
 
 class InterfaceRole(StrEnum):
@@ -41,6 +42,7 @@ OUR_ENDPOINTS: dict[Version, tuple[tuple[Module, InterfaceRole], ...]] = dict.fr
         (Module.CREDENTIALS, InterfaceRole.SENDER),
         (Module.LOCATIONS, InterfaceRole.SENDER),
         (Module.TOKENS, InterfaceRole.RECEIVER),
+        (Module.COMMANDS, InterfaceRole.RECEIVER),
     ),
 )
 

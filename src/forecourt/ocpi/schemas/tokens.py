@@ -38,7 +38,7 @@ class AuthorizationInfo(OcpiModel):
 
 def parse_token(data: Any) -> RoamingToken:
     try:
-        return _roaming(Token.model_validate(data))
+        return roaming_token(Token.model_validate(data))
     except ValidationError as exc:
         raise invalid(f"token: {_first(exc)}") from exc
 
@@ -49,10 +49,10 @@ def parse_answer(data: Any) -> tuple[Allowed, RoamingToken] | None:
         info = AuthorizationInfo.model_validate(data)
     except ValidationError:
         return None
-    return info.allowed, _roaming(info.token)
+    return info.allowed, roaming_token(info.token)
 
 
-def _roaming(token: Token) -> RoamingToken:
+def roaming_token(token: Token) -> RoamingToken:
     return RoamingToken(
         token.country_code,
         token.party_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forecourt.ocpi.services.commands import RoamingCommands
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
 from forecourt.ocpi.services.status_push import StatusPush
@@ -16,9 +17,11 @@ class Roaming:
     locations: Locations
     push: StatusPush
     tokens: RoamingTokens
+    commands: RoamingCommands
 
     async def start(self) -> None:
         await self.push.start()
 
     async def stop(self) -> None:
+        await self.commands.stop()
         await self.push.stop()

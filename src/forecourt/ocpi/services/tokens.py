@@ -67,6 +67,12 @@ class RoamingTokens:
         async with self._ctx.uow() as uow:
             return await uow.repository(OCPI_TOKENS).token(country_code, party_id, uid, token_type)
 
+    def vouch(self, token: RoamingToken) -> None:
+        """The eMSP asked us to start a session with this token: it is allowed for a while."""
+        now = self._ctx.clock.now()
+        record = record_of(token, Allowed.ALLOWED, now)
+        self._cache[token.uid] = (now + timedelta(seconds=self.cache_s), record)
+
     # -- the core's token authority (ports/token_authority.py) -----------------------------
     async def known(self, uow: UnitOfWork, token: IdToken) -> TokenRecord | None:
         """Inside the caller's unit of work, no network: a recent answer, or a copy whose
