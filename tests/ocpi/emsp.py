@@ -90,7 +90,7 @@ class Emsp:
             return ok(code=2001, http=401)
         endpoints = [
             {"identifier": module, "role": "RECEIVER", "url": f"{self.base}/{version}/{module}"}
-            for module in ("credentials", "locations")
+            for module in ("credentials", "locations", "tariffs")
         ]
         return ok({"version": version, "endpoints": endpoints})
 
@@ -129,6 +129,14 @@ class Emsp:
         self.pushes.append((request.method, path, body))
         return ok()
 
+    async def _tariffs(self, request: Request) -> JSONResponse:
+        if not self._authorized(request):
+            return ok(code=2001, http=401)
+        body = await request.json()
+        spec.check(spec.tariff(request.path_params["version"]), body)
+        self.pushes.append((request.method, "tariffs/" + request.path_params["rest"], body))
+        return ok()
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
@@ -139,6 +147,7 @@ class Emsp:
                     self._credentials,
                     methods=["POST", "PUT", "DELETE"],
                 ),
+                Route("/emsp/{version}/tariffs/{rest:path}", self._tariffs, methods=["PUT"]),
                 Route(
                     "/emsp/{version}/locations/{rest:path}",
                     self._locations,

@@ -33,6 +33,7 @@ OCPI_ROUTES = (
     "GET /ocpi/{version}/locations",
     "GET /ocpi/{version}/locations/{location_id}",
     "GET /ocpi/{version}/locations/{location_id}/{evse_uid}",
+    "GET /ocpi/{version}/tariffs",
 )
 
 
@@ -62,7 +63,7 @@ class OcpiFeature(Feature["Roaming"]):
         return {**dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC), "GET /dashboard/roaming": Reach.NETWORK}
 
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
-        from forecourt.ocpi.api import common, credentials, feed, locations
+        from forecourt.ocpi.api import common, credentials, feed, locations, tariffs
         from forecourt.ocpi.domain.rate import RateLimit
 
         setattr(app.state, common.STATE_KEY, services)
@@ -71,6 +72,7 @@ class OcpiFeature(Feature["Roaming"]):
         app.include_router(feed.router)  # before "/{version}/...": "feed" is not a version
         app.include_router(credentials.router)
         app.include_router(locations.router)
+        app.include_router(tariffs.router)
 
         from forecourt.ocpi.web import install_roaming_page
 

@@ -39,6 +39,7 @@ OUR_ENDPOINTS: dict[Version, tuple[tuple[Module, InterfaceRole], ...]] = dict.fr
     (
         (Module.CREDENTIALS, InterfaceRole.SENDER),
         (Module.LOCATIONS, InterfaceRole.SENDER),
+        (Module.TARIFFS, InterfaceRole.SENDER),
     ),
 )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
 from forecourt.ocpi.services.status_push import StatusPush
+from forecourt.ocpi.services.tariffs import Tariffs
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,9 +15,12 @@ class Roaming:
     credentials: Credentials
     locations: Locations
     push: StatusPush
+    tariffs: Tariffs
 
     async def start(self) -> None:
         await self.push.start()
+        await self.tariffs.start()
 
     async def stop(self) -> None:
+        await self.tariffs.stop()
         await self.push.stop()
