@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +18,7 @@ from forecourt.services.core import Services
 from forecourt.services.network import ConnectorSpec
 from forecourt.simulator import SimulatedStation, StationConfig, dc_dispenser
 from tests.ocpi.emsp import Emsp
+from tests.support.polling import eventually  # noqa: F401 (the tests import it from here)
 from tests.support.server import RunningServer, running_server
 
 T = TypeVar("T")
@@ -87,14 +87,3 @@ async def simulated(server: RunningServer, station_id: str) -> AsyncIterator[Sim
         yield station
     finally:
         await station.stop(timeout=2.0)
-
-
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 10.0) -> T:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = await check()
-        if found:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"nothing after {timeout} s")
-        await asyncio.sleep(0.05)

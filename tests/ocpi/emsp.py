@@ -97,7 +97,7 @@ class Emsp:
             return ok(code=2001, http=401)
         endpoints = [
             {"identifier": module, "role": "RECEIVER", "url": f"{self.base}/{version}/{module}"}
-            for module in ("credentials", "locations")
+            for module in ("credentials", "locations", "tariffs")
         ]
         endpoints.append(
             {"identifier": "tokens", "role": "SENDER", "url": f"{self.base}/{version}/tokens"}
@@ -185,6 +185,14 @@ class Emsp:
         self.results[request.path_params["name"]] = body
         return ok()
 
+    async def _tariffs(self, request: Request) -> JSONResponse:
+        if not self._authorized(request):
+            return ok(code=2001, http=401)
+        body = await request.json()
+        spec.check(spec.tariff(request.path_params["version"]), body)
+        self.pushes.append((request.method, "tariffs/" + request.path_params["rest"], body))
+        return ok()
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
@@ -197,6 +205,7 @@ class Emsp:
                 ),
                 Route("/emsp/{version}/tokens/{uid}/authorize", self._authorize, methods=["POST"]),
                 Route("/emsp/{version}/results/{name}", self._result, methods=["POST"]),
+                Route("/emsp/{version}/tariffs/{rest:path}", self._tariffs, methods=["PUT"]),
                 Route(
                     "/emsp/{version}/locations/{rest:path}",
                     self._locations,

@@ -259,3 +259,47 @@ COMMAND_RESULT = {
 
 def check(schema: dict[str, Any], value: Any) -> None:
     jsonschema.validate(value, schema)
+
+
+def tariff(version: str) -> dict[str, Any]:
+    """mod_tariffs Tariff: 2.3.0 makes ``tax_included`` required."""
+    component = {
+        "type": "object",
+        "required": ["type", "price", "step_size"],
+        "properties": {
+            "type": {"enum": ["ENERGY", "FLAT", "PARKING_TIME", "TIME"]},
+            "price": {"type": "number", "minimum": 0},
+            "vat": {"type": "number", "minimum": 0},
+            "step_size": {"type": "integer", "minimum": 0},
+        },
+    }
+    hhmm = {"type": "string", "pattern": "^([0-1][0-9]|2[0-3]):[0-5][0-9]$"}
+    element = {
+        "type": "object",
+        "required": ["price_components"],
+        "properties": {
+            "price_components": {"type": "array", "minItems": 1, "items": component},
+            "restrictions": {
+                "type": "object",
+                "properties": {"start_time": hhmm, "end_time": hhmm},
+            },
+        },
+    }
+    required = ["country_code", "party_id", "id", "currency", "elements", "last_updated"]
+    schema: dict[str, Any] = {
+        "type": "object",
+        "required": required + (["tax_included"] if version == "2.3.0" else []),
+        "properties": {
+            "country_code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "party_id": {"type": "string", "pattern": "^[A-Z0-9]{3}$"},
+            "id": _string(36),
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "elements": {"type": "array", "minItems": 1, "items": element},
+            "last_updated": DATETIME,
+        },
+    }
+    if version == "2.3.0":
+        schema["properties"]["tax_included"] = {"enum": ["YES", "NO", "N/A"]}
+    else:
+        schema["not"] = {"required": ["tax_included"]}
+    return schema

@@ -38,6 +38,7 @@ OCPI_ROUTES = (
     "PUT /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
     "PATCH /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
     "POST /ocpi/{version}/commands/{command}",
+    "GET /ocpi/{version}/tariffs",
 )
 
 
@@ -72,7 +73,7 @@ class OcpiFeature(Feature["Roaming"]):
 
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
         from forecourt.ocpi.api import commands as command_routes
-        from forecourt.ocpi.api import common, credentials, feed, locations, tokens
+        from forecourt.ocpi.api import common, credentials, feed, locations, tariffs, tokens
         from forecourt.ocpi.domain.rate import RateLimit
 
         setattr(app.state, common.STATE_KEY, services)
@@ -83,6 +84,7 @@ class OcpiFeature(Feature["Roaming"]):
         app.include_router(locations.router)
         app.include_router(tokens.router)
         app.include_router(command_routes.router)
+        app.include_router(tariffs.router)
 
         from forecourt.ocpi.web import install_roaming_page
 

@@ -43,6 +43,7 @@ OUR_ENDPOINTS: dict[Version, tuple[tuple[Module, InterfaceRole], ...]] = dict.fr
         (Module.LOCATIONS, InterfaceRole.SENDER),
         (Module.TOKENS, InterfaceRole.RECEIVER),
         (Module.COMMANDS, InterfaceRole.RECEIVER),
+        (Module.TARIFFS, InterfaceRole.SENDER),
     ),
 )
 

@@ -8,6 +8,7 @@ from forecourt.ocpi.services.commands import RoamingCommands
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
 from forecourt.ocpi.services.status_push import StatusPush
+from forecourt.ocpi.services.tariffs import Tariffs
 from forecourt.ocpi.services.tokens import RoamingTokens
 
 
@@ -16,12 +17,15 @@ class Roaming:
     credentials: Credentials
     locations: Locations
     push: StatusPush
+    tariffs: Tariffs
     tokens: RoamingTokens
     commands: RoamingCommands
 
     async def start(self) -> None:
         await self.push.start()
+        await self.tariffs.start()
 
     async def stop(self) -> None:
         await self.commands.stop()
+        await self.tariffs.stop()
         await self.push.stop()

@@ -63,6 +63,10 @@ class StatusPush:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    def wake(self) -> None:
+        """Send what is due now (new jobs were queued)."""
+        self._wake.set()
+
     async def on_status(self, event: DomainEvent) -> None:
         evse_id = event.data.get("evse_id")
         if isinstance(evse_id, int) and evse_id > 0:
