@@ -81,6 +81,7 @@ class TokenRepository(Protocol):
         self, country_code: str, party_id: str, uid: str, token_type: TokenType
     ) -> RoamingToken | None: ...
     async def tokens_with_uid(self, uid: str) -> list[RoamingToken]: ...
+    async def all_tokens(self, limit: int) -> list[RoamingToken]: ...  # newest first
 
 
 #: ``uow.repository(OCPI_TOKENS)``.

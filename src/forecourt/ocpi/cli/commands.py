@@ -28,8 +28,12 @@ parties_app = typer.Typer(help="Roaming partners (eMSPs, hubs, PTPs).", no_args_
 PartyArg = Annotated[int, typer.Argument(min=1, metavar="PARTY", help="The party's number.")]
 
 
+tokens_app = typer.Typer(help="Tokens the eMSPs pushed to us.", no_args_is_help=True)
+
+
 def register(app: typer.Typer) -> None:
     ocpi_app.add_typer(parties_app, name="parties")
+    ocpi_app.add_typer(tokens_app, name="tokens")
     app.add_typer(ocpi_app, name="ocpi")
 
 
@@ -106,3 +110,30 @@ def _done(party: Party, as_json: bool) -> None:
         print_json(party_row(party))
     else:
         typer.echo(f"party {party.id} ({party.name}): {party.state.value}")
+
+
+@tokens_app.command("list")
+def list_tokens(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 500,
+    as_json: JsonFlag = False,
+) -> None:
+    """Roaming tokens: issuer, uid, type, contract, valid, whitelist."""
+    found = _run(ctx, lambda s: s.feature(OCPI).tokens.listing(limit))
+    rows = [
+        {
+            "issuer": f"{t.country_code}-{t.party_id}",
+            "uid": t.uid,
+            "type": t.type.value,
+            "contract_id": t.contract_id,
+            "valid": t.valid,
+            "whitelist": t.whitelist.value,
+            "last_updated": t.last_updated.isoformat(),
+        }
+        for t in found
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    columns = ("issuer", "uid", "type", "contract_id", "valid", "whitelist", "last_updated")
+    render.table("OCPI tokens", columns, ([r[k] for k in columns] for r in rows))

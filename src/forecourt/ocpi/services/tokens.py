@@ -73,6 +73,11 @@ class RoamingTokens:
         record = record_of(token, Allowed.ALLOWED, now)
         self._cache[token.uid] = (now + timedelta(seconds=self.cache_s), record)
 
+    async def listing(self, limit: int = 500) -> list[RoamingToken]:
+        """What the eMSPs pushed, newest first (operator's view: CLI)."""
+        async with self._ctx.uow() as uow:
+            return await uow.repository(OCPI_TOKENS).all_tokens(limit)
+
     # -- the core's token authority (ports/token_authority.py) -----------------------------
     async def known(self, uow: UnitOfWork, token: IdToken) -> TokenRecord | None:
         """Inside the caller's unit of work, no network: a recent answer, or a copy whose

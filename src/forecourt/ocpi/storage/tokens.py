@@ -50,6 +50,10 @@ class SqlTokenRepository:
         )
         return None if row is None else _token(row)
 
+    async def all_tokens(self, limit: int) -> list[RoamingToken]:
+        query = select(tokens).order_by(tokens.c.last_updated.desc(), tokens.c.id).limit(limit)
+        return [_token(row) for row in (await self._db.execute(query)).mappings()]
+
     async def tokens_with_uid(self, uid: str) -> list[RoamingToken]:
         query = select(tokens).where(tokens.c.uid == uid).order_by(tokens.c.id)
         return [_token(row) for row in (await self._db.execute(query)).mappings()]
