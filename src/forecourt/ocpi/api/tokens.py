@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from forecourt.ocpi.api.common import caller, ocpi_router, roaming, version_of
@@ -15,71 +16,76 @@ from forecourt.ocpi.schemas.tokens import parse_token
 
 router = ocpi_router()
 PATH = "/{version}/tokens/{country_code}/{party_id}/{token_uid}"
-TypeQuery = Annotated[TokenType, Query(alias="type")]
+_FIXED = ("country_code", "party_id", "uid", "type")  # what names a token: never patched
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPath:
+    """The token a URL names (version checked; ``type`` defaults to RFID, §12.2.2)."""
+
+    country_code: str
+    party_id: str
+    uid: str
+    type: TokenType
+
+    def names(self, token: RoamingToken) -> bool:
+        return (token.country_code, token.party_id, token.uid, token.type) == (
+            self.country_code,
+            self.party_id,
+            self.uid,
+            self.type,
+        )
+
+
+def _path(
+    version: str,
+    country_code: str,
+    party_id: str,
+    token_uid: str,
+    token_type: Annotated[TokenType, Query(alias="type")] = TokenType.RFID,
+) -> TokenPath:
+    version_of(version)
+    return TokenPath(country_code, party_id, token_uid, token_type)
+
+
+Named = Annotated[TokenPath, Depends(_path)]
 
 
 @router.get(PATH)
-async def get_token(
-    version: str,
-    country_code: str,
-    party_id: str,
-    token_uid: str,
-    request: Request,
-    token_type: TypeQuery = TokenType.RFID,
-) -> JSONResponse:
-    version_of(version)
-    found = await _stored(request, country_code, party_id, token_uid, token_type)
-    return reply(request, found.raw)
+async def get_token(path: Named, request: Request) -> JSONResponse:
+    return reply(request, (await _stored(request, path)).raw)
 
 
 @router.put(PATH)
-async def put_token(
-    version: str,
-    country_code: str,
-    party_id: str,
-    token_uid: str,
-    request: Request,
-    token_type: TypeQuery = TokenType.RFID,
-) -> JSONResponse:
-    version_of(version)
+async def put_token(path: Named, request: Request) -> JSONResponse:
     party = await caller(request)
     token = parse_token(await json_body(request))
-    url_key = (country_code, party_id, token_uid, token_type)
-    if (token.country_code, token.party_id, token.uid, token.type) != url_key:
+    if not path.names(token):
         raise invalid("the token's country_code, party_id, uid and type must match the URL")
     await roaming(request).tokens.put(party, token)
     return reply(request, None)
 
 
 @router.patch(PATH)
-async def patch_token(
-    version: str,
-    country_code: str,
-    party_id: str,
-    token_uid: str,
-    request: Request,
-    token_type: TypeQuery = TokenType.RFID,
-) -> JSONResponse:
-    version_of(version)
+async def patch_token(path: Named, request: Request) -> JSONResponse:
     changes = await json_body(request)
     if not isinstance(changes, dict) or "last_updated" not in changes:
         raise invalid("a PATCH is an object with last_updated (transport_and_format §3.2)")
-    found = await _stored(request, country_code, party_id, token_uid, token_type)
-    fixed = {"country_code", "party_id", "uid", "type"}
-    if any(changes.get(k, (found.raw or {}).get(k)) != (found.raw or {}).get(k) for k in fixed):
+    found = await _stored(request, path)
+    stored: dict[str, Any] = dict(found.raw or {})
+    if any(changes.get(k, stored.get(k)) != stored.get(k) for k in _FIXED):
         raise invalid("a PATCH cannot change country_code, party_id, uid or type")
-    merged: dict[str, Any] = {**(found.raw or {}), **changes}
-    party = await caller(request)
-    await roaming(request).tokens.put(party, parse_token(merged))
+    await roaming(request).tokens.put(await caller(request), parse_token({**stored, **changes}))
     return reply(request, None)
 
 
-async def _stored(
-    request: Request, country_code: str, party_id: str, uid: str, token_type: TokenType
-) -> RoamingToken:
+async def _stored(request: Request, path: TokenPath) -> RoamingToken:
     party = await caller(request)
-    tokens = roaming(request).tokens
-    found = await tokens.get(party, country_code, party_id, uid, token_type)
+    found = await roaming(request).tokens.get(
+        party, path.country_code, path.party_id, path.uid, path.type
+    )
     if found is None:
-        raise unknown(f"token {country_code}-{party_id} {uid}", StatusCode.UNKNOWN_TOKEN)
+        raise unknown(
+            f"token {path.country_code}-{path.party_id} {path.uid}", StatusCode.UNKNOWN_TOKEN
+        )
     return found
