@@ -68,9 +68,10 @@ def evse_status(connector_words: Iterable[str], broken: bool) -> EvseStatus:
     """One EVSE's OCPI status from its connectors' honest words; ``broken``: an active fault
     on the port (reliability's board): then it is OUTOFORDER whatever the station says."""
     statuses = {_BY_WORDS.get(words, EvseStatus.UNKNOWN) for words in connector_words}
-    if broken and statuses & {EvseStatus.AVAILABLE, EvseStatus.UNKNOWN}:
-        return EvseStatus.OUTOFORDER
-    return next((s for s in _PRECEDENCE if s in statuses), EvseStatus.UNKNOWN)
+    status = next((s for s in _PRECEDENCE if s in statuses), EvseStatus.UNKNOWN)
+    if broken and status in (EvseStatus.AVAILABLE, EvseStatus.UNKNOWN):
+        return EvseStatus.OUTOFORDER  # a session in progress still shows CHARGING
+    return status
 
 
 @dataclass(frozen=True, slots=True)
