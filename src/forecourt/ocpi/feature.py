@@ -11,7 +11,7 @@ from forecourt.ocpi.keys import OCPI
 from forecourt.ports.keys import Key
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from fastapi import APIRouter, FastAPI
 
     from forecourt.ocpi.services.roaming import Roaming
     from forecourt.services.core import Services
@@ -56,6 +56,11 @@ class OcpiFeature(Feature["Roaming"]):
 
     async def stop(self, built: Roaming) -> None:
         await built.stop()
+
+    def install_api(self, router: APIRouter, _services: Services) -> None:
+        from forecourt.ocpi.api import amenities
+
+        router.include_router(amenities.router)
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach

@@ -7,12 +7,13 @@ what the services compute from the core's model, free of any version's vocabular
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
 from forecourt.domain.stations import Site
+from forecourt.ocpi.domain.amenities import Amenities
 
 
 class EvseStatus(StrEnum):
@@ -99,6 +100,7 @@ class LocationView:
     site: Site
     evses: tuple[EvseView, ...]
     last_updated: datetime
+    amenities: Amenities = field(default_factory=Amenities)
 
 
 def evse_uid(station_id: str, evse_number: int) -> str:
