@@ -81,7 +81,7 @@ class OcpiFeature(Feature["Roaming"]):
 
         from forecourt.ocpi.web import install_roaming_page
 
-        install_roaming_page(app)
+        install_roaming_page(app, services)
 
 
 FEATURE = OcpiFeature(
