@@ -132,7 +132,7 @@ def evse(version: str) -> dict[str, Any]:
     }
 
 
-def location(version: str) -> dict[str, Any]:
+def _plain_location(version: str) -> dict[str, Any]:
     return {
         "type": "object",
         "required": [
@@ -303,3 +303,92 @@ def tariff(version: str) -> dict[str, Any]:
     else:
         schema["not"] = {"required": ["tax_included"]}
     return schema
+
+
+def _with_amenities(schema: dict[str, Any]) -> dict[str, Any]:
+    hhmm = {"type": "string", "pattern": "^([0-1][0-9]|2[0-3]):[0-5][0-9]$"}
+    facilities = [
+        "HOTEL",
+        "RESTAURANT",
+        "CAFE",
+        "MALL",
+        "SUPERMARKET",
+        "SPORT",
+        "RECREATION_AREA",
+        "NATURE",
+        "MUSEUM",
+        "BIKE_SHARING",
+        "BUS_STOP",
+        "TAXI_STAND",
+        "TRAM_STOP",
+        "METRO_STATION",
+        "TRAIN_STATION",
+        "AIRPORT",
+        "PARKING_LOT",
+        "CARPOOL_PARKING",
+        "FUEL_STATION",
+        "WIFI",
+    ]
+    schema["properties"].update(
+        facilities={"type": "array", "items": {"enum": facilities}},
+        opening_times={
+            "type": "object",
+            "required": ["twentyfourseven"],
+            "properties": {
+                "twentyfourseven": {"type": "boolean"},
+                "regular_hours": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["weekday", "period_begin", "period_end"],
+                        "properties": {
+                            "weekday": {"type": "integer", "minimum": 1, "maximum": 7},
+                            "period_begin": hhmm,
+                            "period_end": hhmm,
+                        },
+                    },
+                },
+            },
+        },
+        parking_type={
+            "enum": [
+                "ALONG_MOTORWAY",
+                "PARKING_GARAGE",
+                "PARKING_LOT",
+                "ON_DRIVEWAY",
+                "ON_STREET",
+                "UNDERGROUND_GARAGE",
+            ]
+        },
+        images={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["url", "category", "type"],
+                "properties": {
+                    "category": {
+                        "enum": [
+                            "CHARGER",
+                            "ENTRANCE",
+                            "LOCATION",
+                            "NETWORK",
+                            "OPERATOR",
+                            "OTHER",
+                            "OWNER",
+                        ]
+                    },
+                    "type": {"type": "string", "maxLength": 4},
+                },
+            },
+        },
+    )
+    schema["properties"]["evses"]["items"]["properties"]["parking_restrictions"] = {
+        "type": "array",
+        "items": {"enum": ["EV_ONLY", "PLUGGED", "DISABLED", "CUSTOMERS", "MOTORCYCLES"]},
+    }
+    return schema
+
+
+def location(version: str) -> dict[str, Any]:
+    """mod_locations Location with its EVSEs, connectors and amenity fields."""
+    return _with_amenities(_plain_location(version))

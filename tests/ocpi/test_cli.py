@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from tests.cli.conftest import Cli, cli, template_database  # noqa: F401 (fixtures)
 from tests.support.server import free_port
 
@@ -31,3 +34,36 @@ def test_unknown_party_is_a_usage_error(cli: Cli) -> None:  # noqa: F811
     result = cli("ocpi", "parties", "unregister", "7")
     assert result.exit_code == 2
     assert "no OCPI party 7" in result.stderr
+
+
+def test_amenities_set_and_show(cli: Cli) -> None:  # noqa: F811
+    cli.ok("sites", "add", "SITE-1", "--name", "Main St")
+    saved = _json(
+        cli,
+        "ocpi",
+        "amenities",
+        "set",
+        "SITE-1",
+        "--feature",
+        "canopy",
+        "--feature",
+        "food",
+        "--hours",
+        "1 06:00-22:00",
+        "--accessible-stalls",
+        "2",
+        "--parking-type",
+        "PARKING_LOT",
+    )
+    assert saved["canopy"] is True
+    assert saved["hours"] == [{"weekday": 1, "begin": "06:00", "end": "22:00"}]
+    assert _json(cli, "ocpi", "amenities", "show", "SITE-1") == saved
+
+    bad = cli("ocpi", "amenities", "set", "SITE-1", "--hours", "9 06:00-22:00")
+    assert bad.exit_code == 2
+    assert "weekday 1-7" in bad.stderr
+    assert _json(cli, "ocpi", "amenities", "show", "SITE-1") == saved  # unchanged
+
+
+def _json(cli: Cli, *args: str) -> Any:  # noqa: F811
+    return json.loads(cli.ok(*args).stdout)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
+from forecourt.ocpi.domain.amenities import Amenities, Hours, ParkingRestriction
 from forecourt.services.access import Role
 from forecourt.simulator.session import ConnectorStatus
 from tests.ocpi.conftest import add_site, eventually, registered, roaming, simulated
@@ -49,3 +50,35 @@ async def test_an_operator_sees_partners_and_failing_pushes(
             await expect(failures).to_contain_text("PATCH locations/US/FCT/SITE-1/CS-1*1")
             await expect(failures).to_contain_text("HTTP 503")
             assert errors == []
+
+
+async def test_drivers_see_the_site_amenities(
+    tmp_path: Path,
+    browser: Browser,  # noqa: F811 (the fixture's name)
+) -> None:
+    async with running_server(tmp_path) as server:
+        services = server.forecourt.services
+        await add_site(services, "SITE-1", "CS-1")
+        amenities = Amenities(
+            canopy=True,
+            restrooms=True,
+            windshield_service=True,
+            hours=(Hours.parse("1 06:00-22:00"),),
+            accessible_stalls=1,
+            pull_through_bays=2,
+            parking_restrictions=(ParkingRestriction.EV_ONLY,),
+        )
+        await roaming(services).locations.set_amenities("SITE-1", amenities)
+        page = await browser.new_page()
+        errors = watch_errors(page)
+        await page.goto(f"{server.http_url}/s/SITE-1")
+        section = page.get_by_role("region", name="At this site")
+        await expect(section).to_contain_text("Covered (canopy)")
+        await expect(section).to_contain_text("Restrooms")
+        await expect(section).to_contain_text("Windshield service")
+        await expect(section).not_to_contain_text("Attendant on duty")
+        await expect(section).to_contain_text("Open Mon 06:00–22:00")
+        await expect(section).to_contain_text("1 accessible stall · 2 pull-through bays")
+        await expect(section).to_contain_text("Parking: ev only")
+        await page.close()
+        assert errors == []

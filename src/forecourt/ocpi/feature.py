@@ -12,7 +12,7 @@ from forecourt.ports.keys import Key
 from forecourt.ports.token_authority import TOKEN_AUTHORITY
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from fastapi import APIRouter, FastAPI
 
     from forecourt.ocpi.services.roaming import Roaming
     from forecourt.services.core import Services
@@ -66,6 +66,11 @@ class OcpiFeature(Feature["Roaming"]):
     async def stop(self, built: Roaming) -> None:
         await built.stop()
 
+    def install_api(self, router: APIRouter, _services: Services) -> None:
+        from forecourt.ocpi.api import amenities
+
+        router.include_router(amenities.router)
+
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
 
@@ -88,7 +93,7 @@ class OcpiFeature(Feature["Roaming"]):
 
         from forecourt.ocpi.web import install_roaming_page
 
-        install_roaming_page(app)
+        install_roaming_page(app, services)
 
 
 FEATURE = OcpiFeature(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from forecourt.ocpi.domain.amenities import Amenities
 from forecourt.ocpi.domain.locations import EvseView
 from forecourt.ocpi.domain.parties import Party, PeerCredentials, Us
 from forecourt.ocpi.domain.tokens import RoamingToken, TokenType
@@ -39,6 +40,8 @@ class OcpiRepository(Protocol):
     async def job_done(self, job_id: int) -> None: ...
     async def job_failed(self, job_id: int, error: str, due_at: datetime) -> None: ...
     async def failed_jobs(self, party_id: int | None = None) -> list[PushJob]: ...
+    async def amenities(self) -> dict[str, Amenities]: ...  # by site id
+    async def save_amenities(self, site_id: str, amenities: Amenities, at: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ import typer
 
 from forecourt.cli import render
 from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print_json, with_services
+from forecourt.domain.errors import InvalidInput
+from forecourt.ocpi.domain.amenities import Amenities, Hours, ParkingRestriction, ParkingType
 from forecourt.ocpi.domain.parties import Party
 from forecourt.ocpi.domain.status import OcpiError
 from forecourt.ocpi.keys import OCPI
@@ -25,6 +27,8 @@ ocpi_app = typer.Typer(
     help="OCPI roaming: parties, the credentials handshake.", no_args_is_help=True
 )
 parties_app = typer.Typer(help="Roaming partners (eMSPs, hubs, PTPs).", no_args_is_help=True)
+amenities_app = typer.Typer(help="A site's amenities and stall data.", no_args_is_help=True)
+SiteArg = Annotated[str, typer.Argument(metavar="SITE", help="The site's id.")]
 PartyArg = Annotated[int, typer.Argument(min=1, metavar="PARTY", help="The party's number.")]
 
 
@@ -34,6 +38,7 @@ tokens_app = typer.Typer(help="Tokens the eMSPs pushed to us.", no_args_is_help=
 def register(app: typer.Typer) -> None:
     ocpi_app.add_typer(parties_app, name="parties")
     ocpi_app.add_typer(tokens_app, name="tokens")
+    ocpi_app.add_typer(amenities_app, name="amenities")
     app.add_typer(ocpi_app, name="ocpi")
 
 
@@ -137,3 +142,59 @@ def list_tokens(
         return
     columns = ("issuer", "uid", "type", "contract_id", "valid", "whitelist", "last_updated")
     render.table("OCPI tokens", columns, ([r[k] for k in columns] for r in rows))
+
+
+FEATURES = (
+    "canopy",
+    "restrooms",
+    "food",
+    "shop",
+    "windshield_service",
+    "attendant_on_duty",
+    "lighting",
+)
+
+
+@amenities_app.command("show")
+def show_amenities(ctx: typer.Context, site: SiteArg) -> None:
+    """The site's amenities (JSON)."""
+    amenities = _run(ctx, lambda s: s.feature(OCPI).locations.amenities(site))
+    print_json(amenities.to_dict())
+
+
+@amenities_app.command("set")
+def set_amenities(
+    ctx: typer.Context,
+    site: SiteArg,
+    feature: Annotated[
+        list[str] | None, typer.Option(help=f"Repeat: one of {', '.join(FEATURES)}.")
+    ] = None,
+    open_24_7: Annotated[bool, typer.Option("--open-24-7", help="Open around the clock.")] = False,
+    hours: Annotated[
+        list[str] | None, typer.Option(help="Repeat: 'WEEKDAY HH:MM-HH:MM' (1 = Monday).")
+    ] = None,
+    accessible_stalls: Annotated[int, typer.Option(min=0)] = 0,
+    pull_through_bays: Annotated[int, typer.Option(min=0)] = 0,
+    parking_type: Annotated[str | None, typer.Option(help="e.g. PARKING_LOT.")] = None,
+    restriction: Annotated[list[str] | None, typer.Option(help="Repeat: e.g. EV_ONLY.")] = None,
+    image: Annotated[list[str] | None, typer.Option(help="Repeat: an image URL.")] = None,
+) -> None:
+    """Replace the site's amenities (what OCPI partners and driver pages show)."""
+    unknown = set(feature or ()) - set(FEATURES)
+    if unknown:
+        fail(f"unknown feature(s) {', '.join(sorted(unknown))}; use {', '.join(FEATURES)}", 2)
+    try:
+        amenities = Amenities(
+            **dict.fromkeys(feature or (), True),
+            open_24_7=open_24_7,
+            hours=tuple(Hours.parse(h) for h in hours or ()),
+            accessible_stalls=accessible_stalls,
+            pull_through_bays=pull_through_bays,
+            parking_type=ParkingType(parking_type) if parking_type else None,
+            parking_restrictions=tuple(ParkingRestriction(r) for r in restriction or ()),
+            images=tuple(image or ()),
+        )
+    except (ValueError, InvalidInput) as exc:
+        fail(str(exc), EXIT_USAGE)
+    saved = _run(ctx, lambda s: s.feature(OCPI).locations.set_amenities(site, amenities))
+    print_json(saved.to_dict())

@@ -7,12 +7,13 @@ what the services compute from the core's model, free of any version's vocabular
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from forecourt.domain.connectors import ConnectorRating, ConnectorType
 from forecourt.domain.stations import Site
+from forecourt.ocpi.domain.amenities import Amenities
 
 
 class EvseStatus(StrEnum):
@@ -68,9 +69,10 @@ def evse_status(connector_words: Iterable[str], broken: bool) -> EvseStatus:
     """One EVSE's OCPI status from its connectors' honest words; ``broken``: an active fault
     on the port (reliability's board): then it is OUTOFORDER whatever the station says."""
     statuses = {_BY_WORDS.get(words, EvseStatus.UNKNOWN) for words in connector_words}
-    if broken and statuses & {EvseStatus.AVAILABLE, EvseStatus.UNKNOWN}:
-        return EvseStatus.OUTOFORDER
-    return next((s for s in _PRECEDENCE if s in statuses), EvseStatus.UNKNOWN)
+    status = next((s for s in _PRECEDENCE if s in statuses), EvseStatus.UNKNOWN)
+    if broken and status in (EvseStatus.AVAILABLE, EvseStatus.UNKNOWN):
+        return EvseStatus.OUTOFORDER  # a session in progress still shows CHARGING
+    return status
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class LocationView:
     site: Site
     evses: tuple[EvseView, ...]
     last_updated: datetime
+    amenities: Amenities = field(default_factory=Amenities)
 
 
 def evse_uid(station_id: str, evse_number: int) -> str:

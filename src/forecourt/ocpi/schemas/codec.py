@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from forecourt.domain.connectors import SUPPORTED_POWER_TYPES, ConnectorType, PowerType
+from forecourt.ocpi.domain.amenities import Amenities
 from forecourt.ocpi.domain.locations import ConnectorView, EvseView, LocationView
 from forecourt.ocpi.domain.parties import PartyRef, PartyRole, PeerCredentials, Role, Us
 from forecourt.ocpi.domain.status import invalid
@@ -25,7 +26,15 @@ from forecourt.ocpi.schemas.common import (
     VersionEntry,
     timestamp,
 )
-from forecourt.ocpi.schemas.locations import Connector, Evse, GeoLocation, Location
+from forecourt.ocpi.schemas.locations import (
+    Connector,
+    Evse,
+    GeoLocation,
+    Image,
+    Location,
+    OpeningTimes,
+    RegularHours,
+)
 
 _STANDARD: dict[ConnectorType, str] = {
     ConnectorType.CCS1: "IEC_62196_T1_COMBO",
@@ -44,9 +53,24 @@ _POWER = {
     PowerType.DC: "DC",
 }
 #: ISO 3166 alpha-2 to alpha-3 (Location.country) for the markets we know.
-_ALPHA3 = {"US": "USA", "CA": "CAN", "MX": "MEX", "NL": "NLD", "DE": "DEU", "GB": "GBR",
-           "FR": "FRA", "BE": "BEL", "NO": "NOR", "SE": "SWE", "DK": "DNK", "AT": "AUT",
-           "CH": "CHE", "ES": "ESP", "IT": "ITA", "AU": "AUS"}  # fmt: skip
+_ALPHA3 = {
+    "US": "USA",
+    "CA": "CAN",
+    "MX": "MEX",
+    "NL": "NLD",
+    "DE": "DEU",
+    "GB": "GBR",
+    "FR": "FRA",
+    "BE": "BEL",
+    "NO": "NOR",
+    "SE": "SWE",
+    "DK": "DNK",
+    "AT": "AUT",
+    "CH": "CHE",
+    "ES": "ESP",
+    "IT": "ITA",
+    "AU": "AUS",
+}
 
 
 def standard(version: Version, kind: ConnectorType) -> str | None:
@@ -72,7 +96,7 @@ def connector(version: Version, view: ConnectorView) -> Connector | None:
     )
 
 
-def evse(version: Version, view: EvseView) -> Evse | None:
+def evse(version: Version, view: EvseView, amenities: Amenities | None = None) -> Evse | None:
     connectors = [c for c in (connector(version, v) for v in view.connectors) if c is not None]
     if not connectors:
         return None  # an EVSE needs one connector OCPI can name (mod_locations EVSE)
@@ -83,6 +107,9 @@ def evse(version: Version, view: EvseView) -> Evse | None:
         capabilities=list(view.capabilities),
         connectors=connectors,
         physical_reference=str(view.evse_number),
+        parking_restrictions=[r.value for r in amenities.parking_restrictions] or None
+        if amenities
+        else None,
         last_updated=timestamp(view.last_updated),
     )
 
@@ -92,7 +119,8 @@ def location(version: Version, us: PartyRef, view: LocationView) -> Location:
     street, _, rest = (site.address or site.name).partition(",")
     city = rest.split(",")[0].strip()
     has_place = site.latitude is not None and site.longitude is not None
-    evses = [e for e in (evse(version, v) for v in view.evses) if e is not None]
+    extras = view.amenities
+    evses = [e for e in (evse(version, v, extras) for v in view.evses) if e is not None]
     return Location(
         country_code=us.country_code,
         party_id=us.party_id,
@@ -106,9 +134,32 @@ def location(version: Version, us: PartyRef, view: LocationView) -> Location:
             latitude=f"{site.latitude or 0:.6f}", longitude=f"{site.longitude or 0:.6f}"
         ),
         evses=evses,
+        facilities=list(extras.facilities) or None,
         time_zone=site.timezone,
+        opening_times=_opening_times(extras),
+        parking_type=extras.parking_type.value
+        if extras.parking_type and version is Version.V2_2_1
+        else None,
+        images=[_image(url) for url in extras.images] or None,
         last_updated=timestamp(view.last_updated),
     )
+
+
+def _opening_times(amenities: Amenities) -> OpeningTimes | None:
+    if amenities.open_24_7:
+        return OpeningTimes(twentyfourseven=True)
+    if not amenities.hours:
+        return None  # unknown: OCPI reads a missing opening_times as "no information"
+    hours = [
+        RegularHours(weekday=h.weekday, period_begin=h.begin, period_end=h.end)
+        for h in amenities.hours
+    ]
+    return OpeningTimes(twentyfourseven=False, regular_hours=hours)
+
+
+def _image(url: str) -> Image:
+    extension = url.rsplit(".", 1)[-1].lower() if "." in url.rsplit("/", 1)[-1] else "jpg"
+    return Image(url=url, category="LOCATION", type=extension[:4])
 
 
 def _only_power(kind: ConnectorType) -> PowerType:

@@ -36,7 +36,25 @@ class Evse(OcpiModel):
     capabilities: list[Capability] | None = None
     connectors: list[Connector] = Field(min_length=1)
     physical_reference: str | None = Field(None, max_length=16)
+    parking_restrictions: list[str] | None = None
     last_updated: str
+
+
+class RegularHours(OcpiModel):
+    weekday: int = Field(ge=1, le=7)
+    period_begin: str = Field(pattern=r"^([0-1][0-9]|2[0-3]):[0-5][0-9]$")
+    period_end: str = Field(pattern=r"^([0-1][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+class OpeningTimes(OcpiModel):
+    twentyfourseven: bool
+    regular_hours: list[RegularHours] | None = None
+
+
+class Image(OcpiModel):
+    url: str
+    category: Literal["CHARGER", "ENTRANCE", "LOCATION", "NETWORK", "OPERATOR", "OTHER", "OWNER"]
+    type: str = Field(max_length=4)
 
 
 class Location(OcpiModel):
@@ -51,5 +69,9 @@ class Location(OcpiModel):
     country: str = Field(pattern=r"^[A-Z]{3}$")
     coordinates: GeoLocation
     evses: list[Evse] | None = None
+    facilities: list[str] | None = None
     time_zone: str = Field(max_length=255)
+    opening_times: OpeningTimes | None = None
+    parking_type: str | None = None  # 2.2.1 (2.3.0's Parking objects are not sent yet)
+    images: list[Image] | None = None
     last_updated: str

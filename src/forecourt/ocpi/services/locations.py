@@ -7,11 +7,13 @@ OUTOFORDER even while the station reports it Available.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from forecourt.domain.errors import NotFound
 from forecourt.domain.stations import Evse, ProtocolVersion, Site, Station
+from forecourt.ocpi.domain.amenities import Amenities
 from forecourt.ocpi.domain.locations import (
     Capability,
     ConnectorView,
@@ -21,6 +23,7 @@ from forecourt.ocpi.domain.locations import (
     evse_uid,
 )
 from forecourt.ocpi.domain.parties import Us
+from forecourt.ocpi.ports import OCPI_STORE
 from forecourt.ports.faults import FaultBoard
 from forecourt.services.context import ServiceContext
 
@@ -75,15 +78,17 @@ class Locations:
         async with self._ctx.uow() as uow:
             sites = sorted(await uow.sites.list(), key=lambda s: s.id)
             stations = await uow.stations.list()
-        return await self._views(sites, stations)
+            amenities = await uow.repository(OCPI_STORE).amenities()
+        return await self._views(sites, stations, amenities)
 
     async def one(self, site_id: str) -> LocationView | None:
         async with self._ctx.uow() as uow:
             site = await uow.sites.get(site_id)
             stations = await uow.stations.list(site_id) if site else []
+            amenities = await uow.repository(OCPI_STORE).amenities()
         if site is None:
             return None
-        return (await self._views([site], stations))[0]
+        return (await self._views([site], stations, amenities))[0]
 
     async def evse(self, station_id: str, evse_number: int) -> tuple[str, EvseView] | None:
         """The EVSE and its location id, or ``None`` (unknown or not on a site)."""
@@ -97,7 +102,10 @@ class Locations:
         return (station.site_id, view) if view else None
 
     async def _views(
-        self, sites: Sequence[Site], stations: Sequence[Station]
+        self,
+        sites: Sequence[Site],
+        stations: Sequence[Station],
+        amenities: Mapping[str, Amenities],
     ) -> list[LocationView]:
         broken = await self._broken([s.id for s in stations])
         by_site: dict[str, list[EvseView]] = {}
@@ -109,8 +117,24 @@ class Locations:
         for site in sites:
             evses = tuple(by_site.get(site.id, ()))
             updated = max((e.last_updated for e in evses), default=epoch)
-            views.append(LocationView(site, evses, updated))
+            views.append(LocationView(site, evses, updated, amenities.get(site.id, Amenities())))
         return views
+
+    async def amenities(self, site_id: str) -> Amenities:
+        async with self._ctx.uow() as uow:
+            if await uow.sites.get(site_id) is None:
+                raise NotFound("site", site_id)
+            return (await uow.repository(OCPI_STORE).amenities()).get(site_id, Amenities())
+
+    async def set_amenities(self, site_id: str, amenities: Amenities) -> Amenities:
+        amenities.validate()
+        async with self._ctx.uow() as uow:
+            if await uow.sites.get(site_id) is None:
+                raise NotFound("site", site_id)
+            store = uow.repository(OCPI_STORE)
+            await store.save_amenities(site_id, amenities, self._ctx.clock.now())
+            await uow.commit()
+        return amenities
 
     async def _broken(self, station_ids: list[str]) -> set[tuple[str, int | None]]:
         if self._faults is None or not station_ids:

@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from forecourt.ocpi.domain.amenities import Amenities
 from forecourt.ocpi.domain.parties import Party, PartyRef, PartyRole, PartyState, Role
 from forecourt.ocpi.domain.versions import Version
 from forecourt.ocpi.ports import PushJob
-from forecourt.ocpi.storage.tables import parties, push_queue
+from forecourt.ocpi.storage.tables import parties, push_queue, site_amenities
 from forecourt.storage.context import DbContext
 
 
@@ -75,6 +76,18 @@ class SqlOcpiRepository:
         if party_id is not None:
             query = query.where(push_queue.c.party_id == party_id)
         return [_job(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def amenities(self) -> dict[str, Amenities]:
+        rows = (await self._db.execute(select(site_amenities))).mappings()
+        return {row["site_id"]: Amenities.from_dict(row["body"]) for row in rows}
+
+    async def save_amenities(self, site_id: str, amenities: Amenities, at: datetime) -> None:
+        values = {"body": amenities.to_dict(), "updated_at": at}
+        insert = self._db.insert(site_amenities).values(site_id=site_id, **values)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[site_amenities.c.site_id], set_=values
+        )
+        await self._db.execute(upsert)
 
     async def _one(self, query: Any) -> Party | None:
         row = (await self._db.execute(query)).mappings().first()

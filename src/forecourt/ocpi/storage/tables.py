@@ -40,3 +40,12 @@ push_queue = Table(
     Column("last_error", Text, nullable=False, server_default=""),
     Index(None, "due_at"),
 )
+
+#: A site's amenities and stall data (domain.amenities), as JSON; no row: none recorded.
+site_amenities = Table(
+    "ocpi_site_amenities",
+    metadata,
+    Column("site_id", Text, primary_key=True),
+    Column("body", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -1,4 +1,4 @@
-"""OCPI: parties (the credentials handshake) and the push retry queue.
+"""OCPI: parties (the credentials handshake), the push retry queue, site amenities.
 
 Revision ID: 0050_ocpi
 Revises: 0001
@@ -55,9 +55,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ocpi_push_queue")),
     )
     op.create_index(op.f("ix_ocpi_push_queue_due_at"), "ocpi_push_queue", ["due_at"])
+    op.create_table(
+        "ocpi_site_amenities",
+        sa.Column("site_id", sa.Text(), nullable=False),
+        sa.Column("body", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("site_id", name=op.f("pk_ocpi_site_amenities")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("ocpi_site_amenities")
     op.drop_index(op.f("ix_ocpi_push_queue_due_at"), table_name="ocpi_push_queue")
     op.drop_table("ocpi_push_queue")
     op.drop_table("ocpi_parties")
