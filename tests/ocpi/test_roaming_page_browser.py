@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
-from forecourt.ocpi.domain.amenities import Amenities, Hours, ParkingRestriction
 from forecourt.services.access import Role
 from forecourt.simulator.session import ConnectorStatus
 from tests.ocpi.conftest import add_site, eventually, registered, roaming, simulated
@@ -49,30 +48,36 @@ async def test_an_operator_sees_partners_and_failing_pushes(
             failures = page.get_by_role("region", name="Push failures")
             await expect(failures).to_contain_text("PATCH locations/US/FCT/SITE-1/CS-1*1")
             await expect(failures).to_contain_text("HTTP 503")
+            await page.close()
             assert errors == []
 
 
-async def test_drivers_see_the_site_amenities(
+async def test_an_operator_edits_amenities_and_drivers_see_them(
     tmp_path: Path,
     browser: Browser,  # noqa: F811 (the fixture's name)
 ) -> None:
     async with running_server(tmp_path) as server:
         services = server.forecourt.services
+        await services.users.create("ops", PASSWORD, Role.OPERATOR)
         await add_site(services, "SITE-1", "CS-1")
-        amenities = Amenities(
-            canopy=True,
-            restrooms=True,
-            windshield_service=True,
-            hours=(Hours.parse("1 06:00-22:00"),),
-            accessible_stalls=1,
-            pull_through_bays=2,
-            parking_restrictions=(ParkingRestriction.EV_ONLY,),
-        )
-        await roaming(services).locations.set_amenities("SITE-1", amenities)
-        page = await browser.new_page()
+        page = await sign_in(browser, server, "ops", PASSWORD)
         errors = watch_errors(page)
-        await page.goto(f"{server.http_url}/s/SITE-1")
-        section = page.get_by_role("region", name="At this site")
+        await page.get_by_role("link", name="Roaming").click()
+        await page.get_by_role("link", name="Forecourt SITE-1").click()
+        for label in ("Covered (canopy)", "Restrooms", "Windshield service"):
+            await page.get_by_label(label).check()
+        await page.get_by_label("Opening hours").fill("1 06:00-22:00")
+        await page.get_by_label("Accessible stalls").fill("1")
+        await page.get_by_label("Pull-through bays").fill("2")
+        await page.get_by_label("ev only").check()
+        await page.get_by_role("button", name="Save").click()
+        await expect(page.get_by_text("Amenities saved.")).to_be_visible()
+        await page.close()
+        assert errors == []
+
+        driver = await browser.new_page()
+        await driver.goto(f"{server.http_url}/s/SITE-1")
+        section = driver.get_by_role("region", name="At this site")
         await expect(section).to_contain_text("Covered (canopy)")
         await expect(section).to_contain_text("Restrooms")
         await expect(section).to_contain_text("Windshield service")
@@ -80,5 +85,4 @@ async def test_drivers_see_the_site_amenities(
         await expect(section).to_contain_text("Open Mon 06:00–22:00")
         await expect(section).to_contain_text("1 accessible stall · 2 pull-through bays")
         await expect(section).to_contain_text("Parking: ev only")
-        await page.close()
-        assert errors == []
+        await driver.close()

@@ -74,7 +74,12 @@ class OcpiFeature(Feature["Roaming"]):
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
 
-        return {**dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC), "GET /dashboard/roaming": Reach.NETWORK}
+        return {
+            **dict.fromkeys(OCPI_ROUTES, Reach.PUBLIC),
+            "GET /dashboard/roaming": Reach.NETWORK,
+            "GET /dashboard/sites/{site_id}/amenities": Reach.SITES,
+            "POST /dashboard/sites/{site_id}/amenities": Reach.SITES,
+        }
 
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
         from forecourt.ocpi.api import commands as command_routes
