@@ -20,6 +20,7 @@ from forecourt.ports.session_costs import SESSION_COSTS, STATION_COSTS, StationC
 from forecourt.ports.station_certificates import STATION_CERTIFICATES
 from forecourt.ports.station_gateway import StationGateway
 from forecourt.ports.station_payments import STATION_PAYMENTS
+from forecourt.ports.token_authority import TOKEN_AUTHORITY
 from forecourt.services.access import ApiKeys
 from forecourt.services.authorization import Authorization
 from forecourt.services.availability import Availability
@@ -158,6 +159,7 @@ def build_services(
     core.station_payments.bind(lambda: services.port(STATION_PAYMENTS))
     core.certificates.bind(lambda: services.port(STATION_CERTIFICATES))
     core.plug_and_charge.bind(lambda: services.port(CONTRACTS))
+    ctx.token_authority = lambda: services.port(TOKEN_AUTHORITY)
     return services
 
 

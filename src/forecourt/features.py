@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from forecourt.accounts.feature import FEATURE as ACCOUNTS
 from forecourt.compat.feature import FEATURE as COMPAT
 from forecourt.firmware.feature import FEATURE as FIRMWARE
+from forecourt.ocpi.feature import FEATURE as OCPI
 from forecourt.payments.feature import FEATURE as PAYMENTS
 from forecourt.pki.feature import FEATURE as PKI
 from forecourt.plug_and_charge.feature import FEATURE as PLUG_AND_CHARGE
@@ -35,6 +36,7 @@ FEATURES: tuple[Feature[Any], ...] = (
     PLUG_AND_CHARGE,
     ACCOUNTS,
 )
+FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT, FIRMWARE, SMART_CHARGING, OCPI)
 
 
 def storage_extensions(features: Sequence[Feature[Any]] = FEATURES) -> StorageExtensions:

@@ -236,6 +236,24 @@ class Settings(BaseSettings):
         30.0, gt=0, description="How often running firmware campaigns send what is due (s)."
     )
 
+    # -- OCPI roaming (docs/ocpi.md) -------------------------------------------------------------
+    ocpi_public_url: str | None = Field(
+        None, description="Public base URL of the OCPI endpoints (default http://HOST:PORT)."
+    )
+    ocpi_country_code: str = Field(
+        "US", pattern=r"^[A-Z]{2}$", description="Our OCPI country code (ISO 3166 alpha-2)."
+    )
+    ocpi_party_id: str = Field(
+        "FCT", pattern=r"^[A-Z0-9]{3}$", description="Our OCPI party id (3 characters)."
+    )
+    ocpi_business_name: str = Field("Forecourt", description="Our name in OCPI credentials.")
+    ocpi_push_retry: float = Field(
+        5.0, gt=0, description="First retry of a failed OCPI push; doubles up to an hour (s)."
+    )
+    ocpi_feed_rate: float = Field(
+        2.0, gt=0, description="Public OCPI locations feed: requests per second per client."
+    )
+
     # -- payments (docs/payments.md) ------------------------------------------------------------
     payment_provider: PaymentProviderName = Field(
         PaymentProviderName.TEST,

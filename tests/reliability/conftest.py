@@ -7,7 +7,7 @@ threshold that would normally be minutes is set to fractions of a second (``FAST
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +36,7 @@ from tests.storage.conftest import (  # noqa: F401  (storage contract: SQLite an
     postgres_url,
     sqlite_template,
 )
+from tests.support.polling import eventually
 from tests.support.server import RunningServer, running_server
 
 T = TypeVar("T")
@@ -163,18 +164,6 @@ async def charge(
         await station.stop_session(evse_id, timeout=5)
     await session.wait_ended(5)
     await station.uplink.wait_outbox_empty(5)
-
-
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 10.0) -> T:
-    """Poll ``check`` until it returns something truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = await check()
-        if found:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"nothing after {timeout} s")
-        await asyncio.sleep(0.05)
 
 
 async def tickets_of(services: Services, station_id: str) -> list[Ticket]:

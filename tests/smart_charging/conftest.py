@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from forecourt.services.network import ConnectorSpec
 from forecourt.simulator import SimulatedStation, StationConfig, VehicleProfile, dc_dispenser
 from forecourt.smart_charging.keys import SMART_CHARGING
 from forecourt.smart_charging.services.load_manager import LoadManager
+from tests.support.polling import eventually  # noqa: F401 (the tests import it from here)
 from tests.support.server import RunningServer, running_server
 
 T = TypeVar("T")
@@ -98,17 +98,6 @@ async def plug_in(station: SimulatedStation, evse_id: int, token: str) -> None:
     session = station.start_session(evse_id, id_token=token, vehicle=TRUCK)
     assert session is not None, "the EVSE did not take the session"
     await session.wait_charging(5)
-
-
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 10.0) -> T:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = await check()
-        if found:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"nothing after {timeout} s")
-        await asyncio.sleep(0.05)
 
 
 def delivered_w(*stations: SimulatedStation) -> float:

@@ -94,6 +94,11 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/tokens": Probe("/dashboard/tokens", {"value": "NEW-TAG"}),
         "POST /dashboard/tokens/block": Probe("/dashboard/tokens/block", {"value": "SOUTH-TAG"}),
         "GET /dashboard/api-keys": Probe("/dashboard/api-keys"),
+        "GET /dashboard/roaming": Probe("/dashboard/roaming"),
+        "GET /dashboard/sites/{site_id}/amenities": Probe("/dashboard/sites/south/amenities"),
+        "POST /dashboard/sites/{site_id}/amenities": Probe(
+            "/dashboard/sites/south/amenities", {"canopy": "on"}
+        ),
         "POST /dashboard/api-keys": Probe("/dashboard/api-keys", {"name": "k"}),
         "POST /dashboard/api-keys/{key_id}/revoke": Probe("/dashboard/api-keys/1/revoke", {}),
         "GET /dashboard/live": Probe("/dashboard/live?station=SOUTHSTATION"),

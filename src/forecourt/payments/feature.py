@@ -11,6 +11,7 @@ from forecourt.payments.keys import PAYMENT_ADAPTERS, PAYMENTS
 from forecourt.ports.keys import Key
 from forecourt.ports.session_costs import SESSION_COSTS, STATION_COSTS
 from forecourt.ports.station_payments import STATION_PAYMENTS
+from forecourt.ports.tariff_catalogue import TARIFF_CATALOGUE
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
@@ -62,10 +63,13 @@ class PaymentsFeature(Feature["PaymentServices"]):
         )
 
     def ports(self, built: PaymentServices) -> Mapping[Key[Any], object]:
+        from forecourt.payments.services.catalogue import PublishedTariffs
+
         return {
             SESSION_COSTS: built.pricing,  # totalCost of a 2.0.1 Ended
             STATION_PAYMENTS: built.direct,  # OCPP 2.1 direct payments (C18-C22)
             STATION_COSTS: built.cost_checks,  # a 2.1 station's own cost, checked
+            TARIFF_CATALOGUE: PublishedTariffs(built.tariffs),  # what roaming publishes
         }
 
     async def start(self, built: PaymentServices) -> None:
@@ -119,6 +123,7 @@ FEATURE = PaymentsFeature(
     name="payments",
     key=PAYMENTS,
     offers=(SESSION_COSTS, STATION_PAYMENTS, STATION_COSTS),
+    offers=(SESSION_COSTS, STATION_PAYMENTS, TARIFF_CATALOGUE),
     migrations=MIGRATIONS,
     commands={
         "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from forecourt.domain.contracts import ContractStatus, refused_by_contract
 from forecourt.domain.tokens import (
     AuthorizationResult,
+    AuthorizationStatus,
     IdToken,
     TokenKind,
     TokenRecord,
@@ -27,7 +28,7 @@ async def authorize_in(
     ``at``: the (station, EVSE) it is to charge at, checked against reservations."""
     if token.kind is TokenKind.NO_AUTHORIZATION:
         return evaluate_token(_free_vend(token), ctx.clock.now(), active_elsewhere=False)
-    record = await uow.tokens.get(token.value)
+    record = await uow.tokens.get(token.value) or await _issued_elsewhere(uow, token, ctx)
     members = [token.value]
     if record is not None and record.group:
         members = await uow.tokens.group_members(record.group) or members
@@ -36,6 +37,19 @@ async def authorize_in(
     group = record.group if record is not None else None
     reserved = at is not None and await reserved_for_other(uow, *at, token.value, group, now)
     return evaluate_token(record, now, active_elsewhere=bool(active), reserved_for_other=reserved)
+
+
+async def _issued_elsewhere(
+    uow: UnitOfWork, token: IdToken, ctx: ServiceContext
+) -> TokenRecord | None:
+    # Not ours: a roaming partner may have issued it (ports/token_authority.py).
+    authority = ctx.token_authority()
+    return None if authority is None else await authority.known(uow, token)
+
+
+async def _asked_elsewhere(token: IdToken, ctx: ServiceContext) -> bool:
+    authority = ctx.token_authority()
+    return authority is not None and await authority.ask(token)
 
 
 def _free_vend(token: IdToken) -> TokenRecord:
@@ -56,7 +70,17 @@ class Authorization:
         if result is None:
             async with self._ctx.uow() as uow:
                 result = await authorize_in(uow, token, self._ctx)
+    async def authorize(self, station_id: str, token: IdToken) -> AuthorizationResult:
+        result = await self._evaluate(token)
+        if result.status is AuthorizationStatus.UNKNOWN and await _asked_elsewhere(
+            token, self._ctx
+        ):
+            result = await self._evaluate(token)  # its issuer answered: evaluate again
         await self._ctx.publish(
             "token.authorized", station_id, token=token.value, status=result.status.value
         )
         return result
+
+    async def _evaluate(self, token: IdToken) -> AuthorizationResult:
+        async with self._ctx.uow() as uow:
+            return await authorize_in(uow, token, self._ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import uuid4
 
@@ -12,6 +13,8 @@ from forecourt.ports.clock import Clock
 from forecourt.ports.events import EventBus
 from forecourt.ports.leases import Leases, single_node
 from forecourt.ports.repositories import UnitOfWork, UnitOfWorkFactory
+from forecourt.ports.repositories import UnitOfWorkFactory
+from forecourt.ports.token_authority import TokenAuthority
 from forecourt.services.clock_drift import ClockDriftTracker
 
 
@@ -37,6 +40,8 @@ class ServiceContext:
     policy: Policy = field(default_factory=Policy)
     leases: Leases = single_node  # singletons: which node runs them (ports/leases.py)
     drift: ClockDriftTracker = field(init=False)
+    #: Who else issues tokens (a roaming feature), bound once features are built.
+    token_authority: Callable[[], TokenAuthority | None] = field(default=lambda: None)
 
     def __post_init__(self) -> None:
         self.drift = ClockDriftTracker(self.policy.clock_drift_threshold_s)

@@ -1,0 +1,1 @@
+"""OCPI's pure model: versions, parties, status codes and neutral location views."""

@@ -1,0 +1,91 @@
+"""OCPI's repository and outgoing-call protocols, and their keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from forecourt.ocpi.domain.amenities import Amenities
+from forecourt.ocpi.domain.locations import EvseView
+from forecourt.ocpi.domain.parties import Party, PeerCredentials, Us
+from forecourt.ocpi.domain.tokens import RoamingToken, TokenType
+from forecourt.ocpi.domain.versions import Version
+from forecourt.ports.keys import Key
+
+
+@dataclass(frozen=True, slots=True)
+class PushJob:
+    """One object to send to one party, retried with back-off until it lands."""
+
+    party_id: int
+    method: str  # PUT or PATCH
+    module: str  # the party's endpoint identifier, e.g. "locations"
+    path: str  # appended to that endpoint's URL, e.g. "/US/FCT/SITE-1/CS-1*1"
+    body: dict[str, Any]
+    due_at: datetime
+    attempts: int = 0
+    last_error: str = ""
+    id: int = 0
+
+
+class OcpiRepository(Protocol):
+    async def add_party(self, party: Party) -> Party: ...  # assigns the id
+    async def save_party(self, party: Party) -> None: ...
+    async def party(self, party_id: int) -> Party | None: ...
+    async def party_by_token(self, token: str) -> Party | None: ...
+    async def parties(self) -> list[Party]: ...
+    async def enqueue(self, job: PushJob) -> None: ...
+    async def due_jobs(self, now: datetime, limit: int) -> list[PushJob]: ...
+    async def job_done(self, job_id: int) -> None: ...
+    async def job_failed(self, job_id: int, error: str, due_at: datetime) -> None: ...
+    async def failed_jobs(self, party_id: int | None = None) -> list[PushJob]: ...
+    async def amenities(self) -> dict[str, Amenities]: ...  # by site id
+    async def save_amenities(self, site_id: str, amenities: Amenities, at: datetime) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the other party answered: HTTP status and the OCPI envelope's parts."""
+
+    http_status: int
+    status_code: int | None
+    data: Any
+    message: str = ""
+
+
+class OcpiClient(Protocol):
+    """Outgoing OCPI calls (httpx in production, ``providers.http``)."""
+
+    async def call(
+        self, method: str, url: str, token: str, body: dict[str, Any] | None = None
+    ) -> Reply: ...
+
+
+#: ``uow.repository(OCPI_STORE)``.
+OCPI_STORE: Key[OcpiRepository] = Key("ocpi.store")
+
+
+class Codec(Protocol):
+    """OCPI objects per version, both ways (``ocpi.schemas``; services never see pydantic)."""
+
+    def credentials(self, version: Version, us: Us, token: str) -> dict[str, Any]: ...
+    def parse_credentials(self, version: Version, data: Any) -> PeerCredentials: ...
+    def parse_versions(self, data: Any) -> dict[str, str]: ...  # version -> details URL
+    def parse_endpoints(self, version: Version, data: Any) -> dict[str, str]: ...
+    def evse(self, version: Version, view: EvseView) -> dict[str, Any]: ...
+
+
+class TokenRepository(Protocol):
+    """Tokens the eMSPs pushed (mod_tokens receiver): one per (country, party, uid, type)."""
+
+    async def put_token(self, token: RoamingToken) -> None: ...
+    async def token(
+        self, country_code: str, party_id: str, uid: str, token_type: TokenType
+    ) -> RoamingToken | None: ...
+    async def tokens_with_uid(self, uid: str) -> list[RoamingToken]: ...
+    async def all_tokens(self, limit: int) -> list[RoamingToken]: ...  # newest first
+
+
+#: ``uow.repository(OCPI_TOKENS)``.
+OCPI_TOKENS: Key[TokenRepository] = Key("ocpi.tokens")

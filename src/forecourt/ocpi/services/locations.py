@@ -1,0 +1,190 @@
+"""Locations (sender, mod_locations): sites as Locations, stations' EVSEs, connectors, status.
+
+Status is the driver pages' honest rule (``StatusRule``, the core's ``web.status``) plus the
+fault board (reliability, through the core's FAULTS port): a port known to be broken is
+OUTOFORDER even while the station reports it Available.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from forecourt.domain.errors import NotFound
+from forecourt.domain.stations import Evse, ProtocolVersion, Site, Station
+from forecourt.ocpi.domain.amenities import Amenities
+from forecourt.ocpi.domain.locations import (
+    Capability,
+    ConnectorView,
+    EvseView,
+    LocationView,
+    evse_status,
+    evse_uid,
+)
+from forecourt.ocpi.domain.parties import Us
+from forecourt.ocpi.ports import OCPI_STORE
+from forecourt.ports.faults import FaultBoard
+from forecourt.services.context import ServiceContext
+
+#: The honest status words of each connector of an EVSE (``web.status.connector_status``).
+StatusRule = Callable[[Station, Evse], list[str]]
+
+#: What every OCPP station we manage can do through our remote control.
+_ALWAYS = (
+    Capability.REMOTE_START_STOP_CAPABLE,
+    Capability.UNLOCK_CAPABLE,
+    Capability.RESERVABLE,
+    Capability.CHARGING_PROFILE_CAPABLE,
+    Capability.RFID_READER,
+)
+#: OCPP 2.1 stations take cards at the dispenser (direct payments, C18) when payments run.
+_CARD = (Capability.CREDIT_CARD_PAYABLE, Capability.CONTACTLESS_CARD_SUPPORT)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[LocationView]
+    total: int
+
+
+class Locations:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        us: Us,
+        status_rule: StatusRule,
+        faults: FaultBoard | None,
+        cards_at_dispenser: bool,
+    ) -> None:
+        self._ctx = ctx
+        self.us = us
+        self._status_rule = status_rule
+        self._faults = faults
+        self._cards = cards_at_dispenser
+
+    async def page(
+        self,
+        offset: int,
+        limit: int,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+    ) -> Page:
+        """mod_locations §8.2.1.1: last_updated in [date_from, date_to), ordered by site id."""
+        views = [v for v in await self.all() if _within(v.last_updated, date_from, date_to)]
+        return Page(views[offset : offset + limit], len(views))
+
+    async def all(self) -> list[LocationView]:
+        async with self._ctx.uow() as uow:
+            sites = sorted(await uow.sites.list(), key=lambda s: s.id)
+            stations = await uow.stations.list()
+            amenities = await uow.repository(OCPI_STORE).amenities()
+        return await self._views(sites, stations, amenities)
+
+    async def one(self, site_id: str) -> LocationView | None:
+        async with self._ctx.uow() as uow:
+            site = await uow.sites.get(site_id)
+            stations = await uow.stations.list(site_id) if site else []
+            amenities = await uow.repository(OCPI_STORE).amenities()
+        if site is None:
+            return None
+        return (await self._views([site], stations, amenities))[0]
+
+    async def evse(self, station_id: str, evse_number: int) -> tuple[str, EvseView] | None:
+        """The EVSE and its location id, or ``None`` (unknown or not on a site)."""
+        async with self._ctx.uow() as uow:
+            station = await uow.stations.get(station_id)
+        if station is None or station.site_id is None:
+            return None
+        broken = await self._broken([station.id])
+        views = self._evse_views(station, broken)
+        view = next((v for v in views if v.evse_number == evse_number), None)
+        return (station.site_id, view) if view else None
+
+    async def _views(
+        self,
+        sites: Sequence[Site],
+        stations: Sequence[Station],
+        amenities: Mapping[str, Amenities],
+    ) -> list[LocationView]:
+        broken = await self._broken([s.id for s in stations])
+        by_site: dict[str, list[EvseView]] = {}
+        for station in stations:
+            if station.site_id is not None:
+                by_site.setdefault(station.site_id, []).extend(self._evse_views(station, broken))
+        epoch = self._ctx.clock.now().replace(year=2000, month=1, day=1)
+        views = []
+        for site in sites:
+            evses = tuple(by_site.get(site.id, ()))
+            updated = max((e.last_updated for e in evses), default=epoch)
+            views.append(LocationView(site, evses, updated, amenities.get(site.id, Amenities())))
+        return views
+
+    async def amenities(self, site_id: str) -> Amenities:
+        async with self._ctx.uow() as uow:
+            if await uow.sites.get(site_id) is None:
+                raise NotFound("site", site_id)
+            return (await uow.repository(OCPI_STORE).amenities()).get(site_id, Amenities())
+
+    async def set_amenities(self, site_id: str, amenities: Amenities) -> Amenities:
+        amenities.validate()
+        async with self._ctx.uow() as uow:
+            if await uow.sites.get(site_id) is None:
+                raise NotFound("site", site_id)
+            store = uow.repository(OCPI_STORE)
+            await store.save_amenities(site_id, amenities, self._ctx.clock.now())
+            await uow.commit()
+        return amenities
+
+    async def _broken(self, station_ids: list[str]) -> set[tuple[str, int | None]]:
+        if self._faults is None or not station_ids:
+            return set()
+        return {(f.station_id, f.evse_id) for f in await self._faults.active_faults(station_ids)}
+
+    def _evse_views(self, station: Station, broken: set[tuple[str, int | None]]) -> list[EvseView]:
+        whole_station = (station.id, None) in broken
+        capabilities = _ALWAYS + (_CARD if self._cards and _takes_cards(station) else ())
+        views = []
+        for evse in station.evses:
+            updated = self._last_updated(station, evse)
+            connectors = tuple(
+                ConnectorView(str(c.connector_id), c.type, c.rating, updated)
+                for c in evse.connectors
+            )
+            status = evse_status(
+                self._status_rule(station, evse),
+                whole_station or (station.id, evse.evse_id) in broken,
+            )
+            uid = evse_uid(station.id, evse.evse_id)
+            views.append(
+                EvseView(
+                    uid,
+                    self._emi3_id(station.id, evse.evse_id),
+                    station.id,
+                    evse.evse_id,
+                    status,
+                    capabilities,
+                    connectors,
+                    updated,
+                )
+            )
+        return views
+
+    def _emi3_id(self, station_id: str, evse_number: int) -> str:
+        """eMI3 EVSE id (mod_locations EVSE.evse_id): CC*PPP*E<id>; only [A-Z0-9*] allowed."""
+        clean = "".join(ch for ch in station_id.upper() if ch.isalnum())
+        return f"{self.us.ref.country_code}*{self.us.ref.party_id}*E{clean}*{evse_number}"
+
+    def _last_updated(self, station: Station, evse: Evse) -> datetime:
+        stamps = [c.status_at for c in evse.connectors if c.status_at is not None]
+        if station.booted_at is not None:  # not last_seen_at: a heartbeat changes nothing
+            stamps.append(station.booted_at)
+        return max(stamps, default=self._ctx.clock.now())
+
+
+def _takes_cards(station: Station) -> bool:
+    return station.protocol is ProtocolVersion.V21
+
+
+def _within(at: datetime, date_from: datetime | None, date_to: datetime | None) -> bool:
+    return (date_from is None or at >= date_from) and (date_to is None or at < date_to)

@@ -1,0 +1,31 @@
+"""The OCPI slice's services, as one bundle (``services.feature(OCPI)``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forecourt.ocpi.services.commands import RoamingCommands
+from forecourt.ocpi.services.credentials import Credentials
+from forecourt.ocpi.services.locations import Locations
+from forecourt.ocpi.services.status_push import StatusPush
+from forecourt.ocpi.services.tariffs import Tariffs
+from forecourt.ocpi.services.tokens import RoamingTokens
+
+
+@dataclass(frozen=True, slots=True)
+class Roaming:
+    credentials: Credentials
+    locations: Locations
+    push: StatusPush
+    tariffs: Tariffs
+    tokens: RoamingTokens
+    commands: RoamingCommands
+
+    async def start(self) -> None:
+        await self.push.start()
+        await self.tariffs.start()
+
+    async def stop(self) -> None:
+        await self.commands.stop()
+        await self.tariffs.stop()
+        await self.push.stop()

@@ -1,0 +1,146 @@
+"""Status push (mod_locations §8.2.2, receiver interface): every EVSE status change is sent
+as a PATCH to each registered party's locations endpoint, through a durable retry queue.
+
+The OCPP path only publishes ``connector.status``; the subscriber notes the EVSE and wakes a
+worker, so no read, write or HTTP call is added to the station's message. The worker computes
+the honest status, queues one job per party (a table: a restart retries what was pending) and
+sends due jobs; a failure is retried with doubling back-off up to an hour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from forecourt.domain.events import DomainEvent
+from forecourt.ocpi.domain.parties import Party, PartyState
+from forecourt.ocpi.domain.status import StatusCode
+from forecourt.ocpi.ports import OCPI_STORE, Codec, OcpiClient, PushJob
+from forecourt.ocpi.services.locations import Locations
+from forecourt.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 3600.0
+BATCH = 50
+
+
+class StatusPush:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        locations: Locations,
+        client: OcpiClient,
+        codec: Codec,
+        retry_s: float,
+    ) -> None:
+        self._ctx = ctx
+        self._locations = locations
+        self._client = client
+        self._codec = codec
+        self.retry_s = retry_s
+        #: How often the worker looks for due retries when nothing new happens.
+        self.poll_s = 1.0
+        self._changed: set[tuple[str, int]] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self.sent = 0
+        self.failed = 0
+
+    async def start(self) -> None:
+        self._unsubscribe = self._ctx.bus.subscribe("connector.status", self.on_status)
+        self._task = asyncio.create_task(self._run(), name="ocpi-status-push")
+
+    async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def wake(self) -> None:
+        """Send what is due now (new jobs were queued)."""
+        self._wake.set()
+
+    async def on_status(self, event: DomainEvent) -> None:
+        evse_id = event.data.get("evse_id")
+        if isinstance(evse_id, int) and evse_id > 0:
+            self._changed.add((event.station_id, evse_id))
+            self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            self._wake.clear()
+            try:
+                await self.queue_changes()
+                await self.send_due()
+            except Exception:  # keep pushing after a database hiccup
+                log.exception("OCPI status push pass failed")
+
+    async def queue_changes(self) -> None:
+        changed, self._changed = self._changed, set()
+        parties = [p for p in await self._registered() if "locations" in p.endpoints]
+        if not parties:
+            return
+        found = [await self._locations.evse(*key) for key in sorted(changed)]
+        us = self._locations.us.ref
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            store = uow.repository(OCPI_STORE)
+            for location_id, view in (f for f in found if f is not None):
+                path = f"/{us.country_code}/{us.party_id}/{location_id}/{view.uid}"
+                for party in parties:
+                    assert party.version is not None  # registered parties have one
+                    last_updated = self._codec.evse(party.version, view)["last_updated"]
+                    body = {"status": view.status.value, "last_updated": last_updated}
+                    await store.enqueue(PushJob(party.id, "PATCH", "locations", path, body, now))
+            await uow.commit()
+
+    async def send_due(self) -> None:
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            jobs = await uow.repository(OCPI_STORE).due_jobs(now, BATCH)
+        parties = {p.id: p for p in await self._registered()}
+        for job in jobs:
+            await self._send(job, parties.get(job.party_id))
+
+    async def _send(self, job: PushJob, party: Party | None) -> None:
+        error = ""
+        if party is None or job.module not in party.endpoints:
+            error = "party not registered"
+        else:
+            url = party.endpoints[job.module] + job.path
+            try:
+                reply = await self._client.call(job.method, url, party.token_out, job.body)
+                if reply.status_code != StatusCode.SUCCESS:
+                    error = f"HTTP {reply.http_status}, status {reply.status_code}"
+            except OSError as exc:
+                error = f"unreachable: {exc}"
+        async with self._ctx.uow() as uow:
+            store = uow.repository(OCPI_STORE)
+            if error:
+                self.failed += 1
+                delay = min(self.retry_s * 2**job.attempts, MAX_BACKOFF_S)
+                due = self._ctx.clock.now() + timedelta(seconds=delay)
+                await store.job_failed(job.id, error, due)
+            else:
+                self.sent += 1
+                await store.job_done(job.id)
+            await uow.commit()
+
+    async def failures(self) -> list[PushJob]:
+        """Pushes still waiting after at least one failed attempt (the roaming page)."""
+        async with self._ctx.uow() as uow:
+            return await uow.repository(OCPI_STORE).failed_jobs()
+
+    async def _registered(self) -> list[Party]:
+        async with self._ctx.uow() as uow:
+            parties = await uow.repository(OCPI_STORE).parties()
+        return [p for p in parties if p.state is PartyState.REGISTERED]

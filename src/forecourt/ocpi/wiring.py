@@ -1,0 +1,47 @@
+"""Builds OCPI's services from the host (part of the slice's composition root)."""
+
+from __future__ import annotations
+
+from forecourt.extension import Host
+from forecourt.ocpi.domain.parties import PartyRef, Us
+from forecourt.ocpi.providers.http import HttpOcpiClient
+from forecourt.ocpi.schemas.codec import PydanticCodec
+from forecourt.ocpi.schemas.tariffs import tariff
+from forecourt.ocpi.schemas.tokens import parse_answer
+from forecourt.ocpi.services.commands import RoamingCommands
+from forecourt.ocpi.services.credentials import Credentials
+from forecourt.ocpi.services.locations import Locations
+from forecourt.ocpi.services.roaming import Roaming
+from forecourt.ocpi.services.status_push import StatusPush
+from forecourt.ocpi.services.tariffs import Tariffs
+from forecourt.ocpi.services.tokens import RoamingTokens
+from forecourt.ocpi.web.honest import honest_words
+from forecourt.ports.faults import FAULTS
+from forecourt.ports.station_payments import STATION_PAYMENTS
+from forecourt.ports.tariff_catalogue import TARIFF_CATALOGUE
+from forecourt.settings import Settings
+
+
+def build_roaming(host: Host) -> Roaming:
+    settings = host.settings or Settings()
+    us = Us(
+        PartyRef(settings.ocpi_country_code, settings.ocpi_party_id),
+        settings.ocpi_business_name,
+        _base_url(settings),
+    )
+    client = HttpOcpiClient(from_party=(us.ref.country_code, us.ref.party_id))
+    codec = PydanticCodec()
+    cards = host.port(STATION_PAYMENTS) is not None
+    locations = Locations(host.ctx, us, honest_words, host.port(FAULTS), cards)
+    push = StatusPush(host.ctx, locations, client, codec, settings.ocpi_push_retry)
+    catalogue = host.port(TARIFF_CATALOGUE)
+    tariffs = Tariffs(host.ctx, us, catalogue, lambda v, t: tariff(v, us.ref, t).wire(), push.wake)
+    tokens = RoamingTokens(host.ctx, client, parse_answer)
+    commands = RoamingCommands(host.ctx, host.remote, tokens, client)
+    credentials = Credentials(host.ctx, client, codec, us)
+    return Roaming(credentials, locations, push, tariffs, tokens, commands)
+
+
+def _base_url(settings: Settings) -> str:
+    root = settings.ocpi_public_url or f"http://{settings.host}:{settings.port}"
+    return root.rstrip("/") + "/ocpi"
