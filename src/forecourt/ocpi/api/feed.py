@@ -5,13 +5,12 @@ read-only; only locations marked ``publish`` (they have coordinates)."""
 from __future__ import annotations
 
 import time
-from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from forecourt.ocpi.api.common import ocpi_router, roaming, version_of
-from forecourt.ocpi.api.transport import bounded_limit, page_headers, reply
+from forecourt.ocpi.api.transport import Paging, page_headers, reply
 from forecourt.ocpi.domain.rate import RateLimit
 from forecourt.ocpi.domain.status import OcpiError, StatusCode
 from forecourt.ocpi.schemas import codec
@@ -29,20 +28,14 @@ def _admit(request: Request) -> None:
 
 
 @router.get("/feed/{version}/locations")
-async def public_locations(
-    version: str,
-    request: Request,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int | None, Query()] = None,
-) -> JSONResponse:
+async def public_locations(version: str, request: Request, paging: Paging) -> JSONResponse:
     chosen = version_of(version)
     _admit(request)
-    size = bounded_limit(limit)
     locations = roaming(request).locations
     published = [
         built
         for built in (codec.location(chosen, locations.us.ref, v) for v in await locations.all())
         if built.publish
     ]
-    data = [item.wire() for item in published[offset : offset + size]]
-    return reply(request, data, page_headers(request, offset, size, len(published)))
+    data = [item.wire() for item in published[paging.offset : paging.offset + paging.limit]]
+    return reply(request, data, page_headers(request, paging, len(published)))

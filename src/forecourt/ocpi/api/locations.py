@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from forecourt.ocpi.api.common import caller, ocpi_router, roaming, version_of
-from forecourt.ocpi.api.transport import bounded_limit, page_headers, reply, unknown
+from forecourt.ocpi.api.transport import Paging, page_headers, reply, unknown
 from forecourt.ocpi.domain.status import StatusCode
 from forecourt.ocpi.schemas import codec
 
@@ -17,21 +14,14 @@ router = ocpi_router()
 
 
 @router.get("/{version}/locations")
-async def list_locations(
-    version: str,
-    request: Request,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int | None, Query()] = None,
-    date_from: datetime | None = None,
-    date_to: datetime | None = None,
-) -> JSONResponse:
+async def list_locations(version: str, request: Request, paging: Paging) -> JSONResponse:
     chosen = version_of(version)
     await caller(request)
-    size = bounded_limit(limit)
     locations = roaming(request).locations
-    page = await locations.page(offset, size, date_from, date_to)
-    data = [codec.location(chosen, locations.us.ref, v).wire() for v in page.items]
-    return reply(request, data, page_headers(request, offset, size, page.total))
+    views = [v for v in await locations.all() if paging.keeps(v.last_updated)]
+    items = views[paging.offset : paging.offset + paging.limit]
+    data = [codec.location(chosen, locations.us.ref, v).wire() for v in items]
+    return reply(request, data, page_headers(request, paging, len(views)))
 
 
 @router.get("/{version}/locations/{location_id}")

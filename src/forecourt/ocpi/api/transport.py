@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -88,8 +90,9 @@ async def json_body(request: Request) -> Any:
         raise invalid("the body is not JSON") from exc
 
 
-def page_headers(request: Request, offset: int, limit: int, total: int) -> dict[str, str]:
+def page_headers(request: Request, paging: PageParams, total: int) -> dict[str, str]:
     """§4.1.3.1: ``X-Total-Count``, ``X-Limit`` and a ``Link`` to the next page if any."""
+    offset, limit = paging.offset, paging.limit
     headers = {"X-Total-Count": str(total), "X-Limit": str(limit)}
     if offset + limit < total:
         query = dict(request.query_params)
@@ -103,6 +106,34 @@ def bounded_limit(limit: int | None) -> int:
     if limit is not None and limit < 1:
         raise invalid("limit must be at least 1")
     return min(limit or MAX_LIMIT, MAX_LIMIT)
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    """§4.1.3.1 query parameters of every paginated GET."""
+
+    offset: int
+    limit: int
+    date_from: datetime | None
+    date_to: datetime | None
+
+    def keeps(self, at: datetime) -> bool:
+        """``last_updated`` in [date_from, date_to)."""
+        return (self.date_from is None or at >= self.date_from) and (
+            self.date_to is None or at < self.date_to
+        )
+
+
+def page_params(
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: int | None = None,
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+) -> PageParams:
+    return PageParams(offset, bounded_limit(limit), date_from, date_to)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
 
 
 def unknown(what: str, code: StatusCode = StatusCode.CLIENT_ERROR) -> OcpiError:

@@ -8,7 +8,6 @@ OUTOFORDER even while the station reports it Available.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from forecourt.domain.errors import NotFound
@@ -42,12 +41,6 @@ _ALWAYS = (
 _CARD = (Capability.CREDIT_CARD_PAYABLE, Capability.CONTACTLESS_CARD_SUPPORT)
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: list[LocationView]
-    total: int
-
-
 class Locations:
     def __init__(
         self,
@@ -62,17 +55,6 @@ class Locations:
         self._status_rule = status_rule
         self._faults = faults
         self._cards = cards_at_dispenser
-
-    async def page(
-        self,
-        offset: int,
-        limit: int,
-        date_from: datetime | None = None,
-        date_to: datetime | None = None,
-    ) -> Page:
-        """mod_locations §8.2.1.1: last_updated in [date_from, date_to), ordered by site id."""
-        views = [v for v in await self.all() if _within(v.last_updated, date_from, date_to)]
-        return Page(views[offset : offset + limit], len(views))
 
     async def all(self) -> list[LocationView]:
         async with self._ctx.uow() as uow:
@@ -184,7 +166,3 @@ class Locations:
 
 def _takes_cards(station: Station) -> bool:
     return station.protocol is ProtocolVersion.V21
-
-
-def _within(at: datetime, date_from: datetime | None, date_to: datetime | None) -> bool:
-    return (date_from is None or at >= date_from) and (date_to is None or at < date_to)
