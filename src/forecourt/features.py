@@ -35,8 +35,8 @@ FEATURES: tuple[Feature[Any], ...] = (
     PKI,
     PLUG_AND_CHARGE,
     ACCOUNTS,
+    OCPI,
 )
-FEATURES: tuple[Feature[Any], ...] = (RELIABILITY, PAYMENTS, COMPAT, FIRMWARE, SMART_CHARGING, OCPI)
 
 
 def storage_extensions(features: Sequence[Feature[Any]] = FEATURES) -> StorageExtensions:

@@ -122,8 +122,7 @@ class PaymentsFeature(Feature["PaymentServices"]):
 FEATURE = PaymentsFeature(
     name="payments",
     key=PAYMENTS,
-    offers=(SESSION_COSTS, STATION_PAYMENTS, STATION_COSTS),
-    offers=(SESSION_COSTS, STATION_PAYMENTS, TARIFF_CATALOGUE),
+    offers=(SESSION_COSTS, STATION_PAYMENTS, STATION_COSTS, TARIFF_CATALOGUE),
     migrations=MIGRATIONS,
     commands={
         "tariffs": CliCommand(_CLI, "Tariffs: $/kWh bands, fees, taxes; where they apply."),

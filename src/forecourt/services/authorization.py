@@ -65,17 +65,15 @@ class Authorization:
         self, station_id: str, token: IdToken, contract: ContractStatus | None = None
     ) -> AuthorizationResult:
         """``contract``: the verdict on a Plug & Charge contract certificate, when one was
-        presented; a failed one answers before the token (an eMAID) is looked at."""
+        presented; a failed one answers before the token (an eMAID) is looked at. A token
+        nobody here knows may be known to its issuer (roaming): asked, then evaluated again."""
         result = None if contract is None else refused_by_contract(contract)
         if result is None:
-            async with self._ctx.uow() as uow:
-                result = await authorize_in(uow, token, self._ctx)
-    async def authorize(self, station_id: str, token: IdToken) -> AuthorizationResult:
-        result = await self._evaluate(token)
-        if result.status is AuthorizationStatus.UNKNOWN and await _asked_elsewhere(
-            token, self._ctx
-        ):
-            result = await self._evaluate(token)  # its issuer answered: evaluate again
+            result = await self._evaluate(token)
+            if result.status is AuthorizationStatus.UNKNOWN and await _asked_elsewhere(
+                token, self._ctx
+            ):
+                result = await self._evaluate(token)  # its issuer answered: evaluate again
         await self._ctx.publish(
             "token.authorized", station_id, token=token.value, status=result.status.value
         )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from uuid import uuid4
 
@@ -13,7 +12,6 @@ from forecourt.ports.clock import Clock
 from forecourt.ports.events import EventBus
 from forecourt.ports.leases import Leases, single_node
 from forecourt.ports.repositories import UnitOfWork, UnitOfWorkFactory
-from forecourt.ports.repositories import UnitOfWorkFactory
 from forecourt.ports.token_authority import TokenAuthority
 from forecourt.services.clock_drift import ClockDriftTracker
 
