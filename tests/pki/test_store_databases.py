@@ -3,14 +3,16 @@ issued certificates, revocation, the expiry query and each station's profile (an
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from forecourt.bootstrap import build_services
 from forecourt.domain.errors import Conflict, InvalidInput
-from forecourt.pki.domain.certificates import AuthorityRole
+from forecourt.pki.domain.certificates import AuthorityRole, ProfileState
 from forecourt.pki.keys import PKI
+from forecourt.pki.ports import PKI_STORE
+from forecourt.ports.station_certificates import Verdict
 from forecourt.storage.database import Database
 from tests.storage.conftest import (  # noqa: F401  (run on both databases)
     database,
@@ -19,6 +21,8 @@ from tests.storage.conftest import (  # noqa: F401  (run on both databases)
     sqlite_template,
 )
 from tests.support.harness import OfflineGateway, SteppingClock
+
+DEC = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
 
 async def test_the_pki_store_on_both_databases(database: Database) -> None:  # noqa: F811
@@ -49,3 +53,13 @@ async def test_the_pki_store_on_both_databases(database: Database) -> None:  # n
         await pki.stations.set_profile("CS-1", 2)
     assert await pki.stations.set_profile("CS-1", 2, allow_downgrade=True) == 2
     assert await pki.stations.profile("CS-1") == 2
+
+    async with (
+        services.ctx.uow() as uow
+    ):  # a switch to 3 sent and accepted (see test_profile_switch)
+        await uow.repository(PKI_STORE).set_profile("CS-1", ProfileState(2, 3), DEC)
+        await uow.commit()
+    assert await pki.stations.profile_state("CS-1") == ProfileState(2, 3)
+    admitted = await pki.stations.admit("CS-1", None, over_tls=True)  # a password: not yet
+    assert admitted.verdict is Verdict.NOT_PRESENTED
+    assert await pki.stations.profile_state("CS-1") == ProfileState(2, 3)

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from forecourt.domain.events import StationEventKind
-from tests.pki.conftest import PkiCli, PkiServer, station
+from tests.pki.conftest import PkiServer, station
 
 HASH = {
     "hashAlgorithm": "SHA256",
@@ -34,16 +34,7 @@ async def test_the_trust_store_is_managed_from_the_api_and_the_cli(pki_server: P
         await peer.answer(message_id, {"status": "Accepted"})
         assert (await install).json()["status"] == "accepted"
 
-        key_, _ = await pki_server.server.forecourt.services.api_keys.create("technician")
-        cli = PkiCli(
-            pki_server.cli.database_url,
-            pki_server.cli.data_dir,
-            {
-                "FORECOURT_SERVER": f"https://127.0.0.1:{pki_server.server.port}",
-                "FORECOURT_API_KEY": key_,
-                "SSL_CERT_FILE": str(pki_server.server_certificate),
-            },
-        )
+        cli = await pki_server.server_cli("technician")
         listed = asyncio.create_task(cli("pki", "trust-store", "list", "CS-T"))
         message_id, action, payload = await peer.receive_call()
         assert (action, payload) == ("GetInstalledCertificateIds", {})
