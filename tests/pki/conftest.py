@@ -93,6 +93,16 @@ class PkiServer:
         ) as client:
             yield client
 
+    async def server_cli(self, role: str = "operator") -> PkiCli:
+        """The CLI pointed at this server's REST API with a fresh key of ``role``."""
+        key, _ = await self.server.forecourt.services.api_keys.create(role)
+        env = {
+            "FORECOURT_SERVER": f"https://127.0.0.1:{self.server.port}",
+            "FORECOURT_API_KEY": key,
+            "SSL_CERT_FILE": str(self.server_certificate),
+        }
+        return PkiCli(self.cli.database_url, self.cli.data_dir, env)
+
     async def issue(self, station_id: str) -> tuple[Path, Path]:
         """``forecourt pki issue``: the station's chain and key files."""
         out = self.tmp_path / "issued" / station_id

@@ -121,14 +121,14 @@ async def test_profile_3_refuses_a_password_and_profiles_never_silently_go_down(
     auth = basic_auth("CS-P", "pw-123456789")
     async with station(pki_server, "CS-P", pki_server.client_tls(), headers=auth):
         pass  # profile 1 by default: the password over TLS is enough
-    await pki_server.cli.ok("pki", "profile", "CS-P", "3")
+    await pki_server.cli.ok("pki", "profile", "CS-P", "3", "--require-now")
     assert await _refused(pki_server, "CS-P", pki_server.client_tls(), headers=auth) == 403
     [event] = await _security_events(pki_server, "CS-P")
     assert "profile 3 requires a TLS client certificate" in str(event["techInfo"])
-    down = await pki_server.cli("pki", "profile", "CS-P", "2")
+    down = await pki_server.cli("pki", "profile", "CS-P", "2", "--require-now")
     assert down.exit_code == 2
     assert "downgrade" in down.stderr
     assert (await pki_server.cli.json("pki", "profile", "CS-P"))["security_profile"] == 3
-    await pki_server.cli.ok("pki", "profile", "CS-P", "2", "--allow-downgrade")
+    await pki_server.cli.ok("pki", "profile", "CS-P", "2", "--allow-downgrade", "--require-now")
     async with station(pki_server, "CS-P", pki_server.client_tls(), headers=auth):
         pass

@@ -4,9 +4,12 @@ DeleteCertificate) from the API and the CLI, and the expiry watch asking for ren
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import httpx
 
 from forecourt.domain.events import StationEventKind
-from tests.pki.conftest import PkiCli, PkiServer, station
+from tests.pki.conftest import PkiServer, station
 
 HASH = {
     "hashAlgorithm": "SHA256",
@@ -31,16 +34,7 @@ async def test_the_trust_store_is_managed_from_the_api_and_the_cli(pki_server: P
         await peer.answer(message_id, {"status": "Accepted"})
         assert (await install).json()["status"] == "accepted"
 
-        key_, _ = await pki_server.server.forecourt.services.api_keys.create("technician")
-        cli = PkiCli(
-            pki_server.cli.database_url,
-            pki_server.cli.data_dir,
-            {
-                "FORECOURT_SERVER": f"https://127.0.0.1:{pki_server.server.port}",
-                "FORECOURT_API_KEY": key_,
-                "SSL_CERT_FILE": str(pki_server.server_certificate),
-            },
-        )
+        cli = await pki_server.server_cli("technician")
         listed = asyncio.create_task(cli("pki", "trust-store", "list", "CS-T"))
         message_id, action, payload = await peer.receive_call()
         assert (action, payload) == ("GetInstalledCertificateIds", {})
@@ -106,3 +100,40 @@ async def test_the_expiry_watch_asks_for_renewal_and_alerts_when_it_cannot(
     assert alert["type"] == "CertificateRenewalFailed"
     assert "offline" in alert["techInfo"]
     assert soon["state"] == "valid"
+
+
+async def test_expiring_and_unrenewed_certificates_reach_the_operators_alerts(
+    pki_server: PkiServer,
+) -> None:
+    """The expiry watch publishes; reliability (no import of the PKI) opens a ticket and
+    queues an alert on the operator's route; a newly issued certificate clears it."""
+    await pki_server.server.forecourt.services.network.add_station("CS-AWAY")
+    await pki_server.cli.ok(
+        "pki", "issue", "CS-AWAY", "--days", "5", "--out", str(pki_server.tmp_path / "away")
+    )
+    async with pki_server.api("admin") as api:
+        route = await api.post(
+            "/api/reliability/alert-routes",
+            json={"channel": "webhook", "target": "http://127.0.0.1:9/hook", "name": "ops"},
+        )
+        assert route.status_code == 201, route.text
+        renewal = await pki_server.pki.renewal.run_once()
+        assert renewal.failed == ("CS-AWAY",)
+        ticket = await _ticket(api, "CS-AWAY")
+        assert ticket["kinds"] == ["certificate"]
+        assert ticket["severity"] == "major"  # the failed renewal outranks "expiring soon"
+        alerts = (await api.get("/api/reliability/alerts")).json()
+        assert [a["tickets"] for a in alerts if a["route_id"] == route.json()["id"]] == [
+            [ticket["id"]]
+        ]
+
+
+async def _ticket(api: httpx.AsyncClient, station_id: str) -> dict[str, Any]:
+    """The station's ticket once the reliability writer has stored it (it batches)."""
+    for _ in range(100):
+        page = await api.get("/api/reliability/tickets", params={"station_id": station_id})
+        mine = page.json()["items"]
+        if mine:
+            return dict(mine[0])
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no ticket for {station_id}")

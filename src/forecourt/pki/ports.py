@@ -6,7 +6,12 @@ import builtins
 from datetime import datetime
 from typing import Protocol
 
-from forecourt.pki.domain.certificates import Authority, AuthorityRole, IssuedCertificate
+from forecourt.pki.domain.certificates import (
+    Authority,
+    AuthorityRole,
+    IssuedCertificate,
+    ProfileState,
+)
 from forecourt.ports.keys import Key
 
 
@@ -21,8 +26,8 @@ class PkiRepository(Protocol):
     ) -> builtins.list[IssuedCertificate]: ...
     async def expiring(self, before: datetime) -> builtins.list[IssuedCertificate]: ...
     async def revoke(self, serial: str, at: datetime, reason: str) -> bool: ...
-    async def profile(self, station_id: str) -> int | None: ...
-    async def set_profile(self, station_id: str, profile: int, at: datetime) -> None: ...
+    async def profile(self, station_id: str) -> ProfileState | None: ...
+    async def set_profile(self, station_id: str, state: ProfileState, at: datetime) -> None: ...
 
 
 PKI_STORE: Key[PkiRepository] = Key("pki-store")

@@ -77,7 +77,11 @@ class ProfileBody(BaseModel):
 
 class ProfileOut(BaseModel):
     station_id: str
-    security_profile: int
+    security_profile: int = Field(description="What the station must connect with now.")
+    target_profile: int | None = Field(
+        None, description="Switch sent; becomes the profile when the station reconnects on it."
+    )
+    command: CommandRecordOut | None = Field(None, description="The switch sent, if one was.")
 
 
 class InstallBody(BaseModel):
@@ -151,22 +155,35 @@ async def trust_bundle(context: Context, _: Viewer) -> str:
 
 @router.get("/stations/{station_id}/profile", summary="A station's security profile")
 async def get_profile(station_id: str, context: Context, _: Viewer) -> ProfileOut:
-    profile = await _pki(context).stations.profile(station_id)
-    return ProfileOut(station_id=station_id, security_profile=profile)
+    state = await _pki(context).stations.profile_state(station_id)
+    return ProfileOut(
+        station_id=station_id, security_profile=state.profile, target_profile=state.target
+    )
 
 
 @router.put(
     "/stations/{station_id}/profile",
-    summary="Set the profile the station must connect with (downgrades need allow_downgrade)",
+    summary="Switch the station to a security profile (downgrades need allow_downgrade)",
+    description="Sends the switch (1.6 ChangeConfiguration SecurityProfile, 2.0.1 SetVariables"
+    " SecurityCtrlr.SecurityProfile). An upgrade the station accepted is a target until the"
+    " station reconnects meeting it; `command.succeeded` false: the station did not accept.",
     responses=problem_responses(422),
 )
-async def set_profile(
-    station_id: str, body: ProfileBody, context: Context, _: Operator
+async def switch_profile(
+    station_id: str, body: ProfileBody, context: Context, caller: Operator
 ) -> ProfileOut:
-    profile = await _pki(context).stations.set_profile(
-        station_id, body.security_profile, allow_downgrade=body.allow_downgrade
+    switch = await _pki(context).stations.switch_profile(
+        station_id,
+        body.security_profile,
+        allow_downgrade=body.allow_downgrade,
+        requested_by=requester(caller),
     )
-    return ProfileOut(station_id=station_id, security_profile=profile)
+    return ProfileOut(
+        station_id=station_id,
+        security_profile=switch.state.profile,
+        target_profile=switch.state.target,
+        command=CommandRecordOut.from_domain(switch.command, role_of(caller)),
+    )
 
 
 @router.get(

@@ -27,7 +27,7 @@ from forecourt.domain.certificates import TrustAnchor
 from forecourt.pki.keys import PKI
 
 if TYPE_CHECKING:
-    from forecourt.pki.domain.certificates import IssuedCertificate
+    from forecourt.pki.domain.certificates import IssuedCertificate, ProfileState
     from forecourt.services.core import Services
 
 pki_app = typer.Typer(
@@ -161,26 +161,50 @@ def profile(
     ctx: typer.Context,
     station_id: Annotated[str, typer.Argument()],
     security_profile: Annotated[
-        int | None, typer.Argument(min=1, max=3, help="Set it: 1, 2 or 3.")
+        int | None, typer.Argument(min=1, max=3, help="Switch to it: 1, 2 or 3.")
     ] = None,
     allow_downgrade: Annotated[bool, typer.Option(help="Allow a lower profile.")] = False,
+    require_now: Annotated[
+        bool,
+        typer.Option(help="Only require it from now on (the station already uses it): no switch."),
+    ] = False,
+    server: ServerUrlOption = DEFAULT_SERVER,
+    api_key: ApiKeyOption = None,
+    timeout: TimeoutOption = 60.0,
     as_json: JsonFlag = False,
 ) -> None:
-    """Show or set the security profile a station must connect with."""
+    """Show a station's security profile, or switch it (through the running server: the
+    station is told; an upgrade counts once the station reconnects on it)."""
+    if security_profile is not None and not require_now:
+        body = {"security_profile": security_profile, "allow_downgrade": allow_downgrade}
+        path = f"/api/pki/stations/{station_id}/profile"
+        response = exchange(server, api_key, timeout, "PUT", path, body=body)
+        fail_on_problem(response)
+        print_json(response.json())
+        if not response.json()["command"]["succeeded"]:
+            raise typer.Exit(1)
+        return
 
-    async def work(services: Services) -> int:
+    async def work(services: Services) -> ProfileState:
         stations = services.feature(PKI).stations
-        if security_profile is None:
-            return await stations.profile(station_id)
-        return await stations.set_profile(
-            station_id, security_profile, allow_downgrade=allow_downgrade
-        )
+        if security_profile is not None:
+            await stations.set_profile(
+                station_id, security_profile, allow_downgrade=allow_downgrade
+            )
+        return await stations.profile_state(station_id)
 
-    value = with_services(ctx, work)
+    state = with_services(ctx, work)
     if as_json:
-        print_json({"station_id": station_id, "security_profile": value})
+        print_json(
+            {
+                "station_id": station_id,
+                "security_profile": state.profile,
+                "target_profile": state.target,
+            }
+        )
     else:
-        typer.echo(f"{station_id}: security profile {value}")
+        target = f" (switching to {state.target})" if state.target else ""
+        typer.echo(f"{station_id}: security profile {state.profile}{target}")
 
 
 def _row(issued: IssuedCertificate) -> dict[str, Any]:

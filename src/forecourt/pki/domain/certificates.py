@@ -52,6 +52,23 @@ class IssuedCertificate:
 PROFILES = (1, 2, 3)
 
 
+@dataclass(frozen=True, slots=True)
+class ProfileState:
+    """The profile a station must connect with, and the one it was told to switch to."""
+
+    profile: int = 1  # 1 (Basic auth) when none is stored
+    target: int | None = None  # an upgrade sent, reached when the station reconnects on it
+
+    def reached_by(self, *, over_tls: bool, valid_certificate: bool) -> ProfileState | None:
+        """The new state when this connection meets the target (A05: the station proved it
+        switched), None when there is nothing to change."""
+        if self.target is None:
+            return None
+        if profile_refusal(self.target, over_tls=over_tls, has_certificate=valid_certificate):
+            return None
+        return ProfileState(self.target)
+
+
 def check_profile_change(current: int, wanted: int, *, allow_downgrade: bool) -> None:
     """A00.FR.207/ 1.6 whitepaper: a station's profile only goes up, unless an operator says
     it may come down (a downgrade weakens how the station proves who it is)."""

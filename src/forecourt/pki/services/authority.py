@@ -120,7 +120,9 @@ class CertificateAuthority:
         async with self._ctx.uow() as uow:
             await uow.repository(PKI_STORE).add_certificate(issued)
             await uow.commit()
-        await self._ctx.publish("pki.certificate_issued", issued.station_id, serial=issued.serial)
+        await self._ctx.publish(
+            "pki.certificate_issued", issued.station_id, serial=issued.serial, use=use.value
+        )
         return issued, issued.certificate_pem + authority.certificate_pem
 
     async def revoke(self, serial: str, reason: str = "") -> IssuedCertificate:

@@ -62,6 +62,7 @@ class RenewalWatch:
         failed: list[str] = []
         for certificate in await self.due():
             station_id = certificate.station_id
+            await self._ctx.publish("pki.certificate_expiring", station_id, **_facts(certificate))
             record = await self._remote.send(
                 station_id, TriggerMessage(TriggerKind.SIGN_CERTIFICATE), requested_by="pki"
             )
@@ -88,7 +89,7 @@ class RenewalWatch:
             {"type": "CertificateRenewalFailed", "techInfo": tech_info},
         )
         await self._ctx.publish(
-            "pki.renewal_failed", certificate.station_id, serial=certificate.serial, reason=why
+            "pki.renewal_failed", certificate.station_id, reason=why, **_facts(certificate)
         )
 
     async def start(self) -> None:
@@ -109,3 +110,8 @@ class RenewalWatch:
                 await self.run_once()
             except Exception:  # one failed pass must not end the watch
                 log.exception("certificate renewal pass failed")
+
+
+def _facts(certificate: IssuedCertificate) -> dict[str, str]:
+    """What the operator's alert shows (reliability reads these, it imports nothing here)."""
+    return {"serial": certificate.serial, "not_after": certificate.not_after.isoformat()}

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 from cryptography import x509
 
 from forecourt.domain.certificates import CertificateSigned, CertificateUse, identity_mismatch
-from forecourt.domain.commands import CommandRecord
+from forecourt.domain.commands import CommandRecord, ConfigKey, SetConfiguration
 from forecourt.domain.errors import InvalidInput, NotFound
-from forecourt.pki.domain.certificates import check_profile_change, profile_refusal
+from forecourt.pki.domain.certificates import (
+    ProfileState,
+    check_profile_change,
+    profile_refusal,
+)
 from forecourt.pki.ports import PKI_STORE
 from forecourt.pki.services import crypto
 from forecourt.pki.services.authority import CertificateAuthority
@@ -21,6 +26,16 @@ from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
 
 log = logging.getLogger("forecourt.pki")
+
+#: Where a station keeps its profile (2.0.1 SecurityCtrlr.SecurityProfile; 1.6 whitepaper's
+#: SecurityProfile configuration key, the variable alone).
+SECURITY_CTRLR, SECURITY_PROFILE = "SecurityCtrlr", "SecurityProfile"
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSwitch:
+    state: ProfileState  # as stored after the station answered
+    command: CommandRecord
 
 
 class StationCertificateService:
@@ -40,36 +55,78 @@ class StationCertificateService:
         self._deliveries: set[asyncio.Task[CommandRecord | None]] = set()
 
     # -- security profile -------------------------------------------------------------------
-    async def profile(self, station_id: str) -> int:
-        """The profile stored for the station; 1 (Basic auth) when none is."""
+    async def profile_state(self, station_id: str) -> ProfileState:
         async with self._ctx.uow() as uow:
             stored = await uow.repository(PKI_STORE).profile(station_id)
-        return stored or 1
+        return stored or ProfileState()
+
+    async def profile(self, station_id: str) -> int:
+        """The profile stored for the station; 1 (Basic auth) when none is."""
+        return (await self.profile_state(station_id)).profile
 
     async def set_profile(
         self, station_id: str, profile: int, *, allow_downgrade: bool = False
     ) -> int:
+        """Require ``profile`` from now on, without telling the station (it already uses it)."""
         current = await self.profile(station_id)
         check_profile_change(current, profile, allow_downgrade=allow_downgrade)
+        await self._store(station_id, current, ProfileState(profile))
+        return profile
+
+    async def switch_profile(
+        self,
+        station_id: str,
+        profile: int,
+        *,
+        allow_downgrade: bool = False,
+        requested_by: str = "",
+    ) -> ProfileSwitch:
+        """Tell the station to switch (1.6 ChangeConfiguration SecurityProfile, 2.0.1
+        SetVariables SecurityCtrlr.SecurityProfile). An upgrade is only a target until the
+        station reconnects meeting it (:meth:`admit`): requiring it at once would lock out a
+        station that failed to switch. A downgrade the station accepted applies at once."""
+        state = await self.profile_state(station_id)
+        check_profile_change(state.profile, profile, allow_downgrade=allow_downgrade)
+        command = SetConfiguration(ConfigKey(SECURITY_PROFILE, SECURITY_CTRLR), str(profile))
+        record = await self._remote.send(station_id, command, requested_by=requested_by)
+        if not record.status.succeeded:
+            return ProfileSwitch(state, record)
+        upgraded = profile > state.profile
+        switched = ProfileState(state.profile, profile) if upgraded else ProfileState(profile)
+        await self._store(station_id, state.profile, switched)
+        return ProfileSwitch(switched, record)
+
+    async def _store(self, station_id: str, previous: int, state: ProfileState) -> None:
         async with self._ctx.uow() as uow:
-            await uow.repository(PKI_STORE).set_profile(station_id, profile, self._ctx.clock.now())
+            await uow.repository(PKI_STORE).set_profile(station_id, state, self._ctx.clock.now())
             await uow.commit()
         await self._ctx.publish(
-            "pki.profile_changed", station_id, previous=current, profile=profile
+            "pki.profile_changed",
+            station_id,
+            previous=previous,
+            profile=state.profile,
+            target=state.target,
         )
-        return profile
 
     # -- the handshake ----------------------------------------------------------------------
     async def admit(
         self, station_id: str, certificate_pem: str | None, over_tls: bool
     ) -> CertificateAdmission:
-        profile = await self.profile(station_id)
-        unmet = profile_refusal(profile, over_tls=over_tls, has_certificate=bool(certificate_pem))
+        state = await self.profile_state(station_id)
+        has_certificate = bool(certificate_pem)
+        unmet = profile_refusal(state.profile, over_tls=over_tls, has_certificate=has_certificate)
         if unmet:
             return CertificateAdmission(Verdict.REFUSED, "profile_not_met", unmet)
         if certificate_pem is None:
-            return CertificateAdmission(Verdict.NOT_PRESENTED)
-        return await self._check_certificate(station_id, certificate_pem)
+            admission = CertificateAdmission(Verdict.NOT_PRESENTED)
+        else:
+            admission = await self._check_certificate(station_id, certificate_pem)
+        if admission.verdict is not Verdict.REFUSED:
+            valid = admission.verdict is Verdict.ACCEPTED
+            reached = state.reached_by(over_tls=over_tls, valid_certificate=valid)
+            if reached is not None:  # the station switched: from now on it must keep to it
+                await self._store(station_id, state.profile, reached)
+        return admission
 
     async def _check_certificate(
         self, station_id: str, certificate_pem: str

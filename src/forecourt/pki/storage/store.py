@@ -8,7 +8,12 @@ from datetime import datetime
 
 from sqlalchemy import Row, select, update
 
-from forecourt.pki.domain.certificates import Authority, AuthorityRole, IssuedCertificate
+from forecourt.pki.domain.certificates import (
+    Authority,
+    AuthorityRole,
+    IssuedCertificate,
+    ProfileState,
+)
 from forecourt.pki.storage.tables import pki_authorities, pki_certificates, pki_station_profiles
 from forecourt.storage.context import DbContext
 
@@ -61,22 +66,27 @@ class SqlPkiRepository:
         )
         return bool((await self._db.execute(statement)).rowcount)
 
-    async def profile(self, station_id: str) -> int | None:
-        query = select(pki_station_profiles.c.security_profile).where(
-            pki_station_profiles.c.station_id == station_id
+    async def profile(self, station_id: str) -> ProfileState | None:
+        columns = pki_station_profiles.c
+        query = select(columns.security_profile, columns.target_profile).where(
+            columns.station_id == station_id
         )
-        value = (await self._db.execute(query)).scalar_one_or_none()
-        return None if value is None else int(value)
+        row = (await self._db.execute(query)).first()
+        if row is None:
+            return None
+        target = row._mapping["target_profile"]
+        return ProfileState(int(row._mapping["security_profile"]), target)
 
-    async def set_profile(self, station_id: str, profile: int, at: datetime) -> None:
-        values = {"station_id": station_id, "security_profile": profile, "updated_at": at}
+    async def set_profile(self, station_id: str, state: ProfileState, at: datetime) -> None:
+        changes = {
+            "security_profile": state.profile,
+            "target_profile": state.target,
+            "updated_at": at,
+        }
         statement = (
             self._db.insert(pki_station_profiles)
-            .values(values)
-            .on_conflict_do_update(
-                index_elements=[pki_station_profiles.c.station_id],
-                set_={"security_profile": profile, "updated_at": at},
-            )
+            .values(station_id=station_id, **changes)
+            .on_conflict_do_update(index_elements=[pki_station_profiles.c.station_id], set_=changes)
         )
         await self._db.execute(statement)
 

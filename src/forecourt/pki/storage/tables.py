@@ -1,4 +1,4 @@
-"""The PKI slice's tables, on the shared metadata (revision 0040_pki)."""
+"""The PKI slice's tables, on the shared metadata (revisions 0040_pki, 0042)."""
 
 from __future__ import annotations
 
@@ -37,5 +37,6 @@ pki_station_profiles = Table(
     metadata,
     Column("station_id", Text, primary_key=True),
     Column("security_profile", Integer, nullable=False),
+    Column("target_profile", Integer),  # switch sent, not yet reached (0042)
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -108,6 +108,7 @@ class FaultKind(StrEnum):
     METER_ANOMALY = "meter_anomaly"
     DEVICE_ALERT = "device_alert"  # the station's own monitor tripped (2.0.1 NotifyEvent)
     PROFILE_EXCEEDED = "profile_exceeded"  # draws above the charging profile it accepted
+    CERTIFICATE = "certificate"  # its client certificate near expiry, renewal not triggered
 
 
 class Severity(StrEnum):
@@ -135,6 +136,7 @@ DEFAULT_SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.METER_ANOMALY: Severity.MINOR,
     FaultKind.DEVICE_ALERT: Severity.MAJOR,
     FaultKind.PROFILE_EXCEEDED: Severity.MAJOR,
+    FaultKind.CERTIFICATE: Severity.MAJOR,
 }
 
 

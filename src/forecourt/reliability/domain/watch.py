@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from forecourt.reliability.domain.baselines import PortBaseline, StationBaseline
+from forecourt.reliability.domain.detectors.certificate import certificate_findings
 from forecourt.reliability.domain.detectors.connector import ConnectorWatch
 from forecourt.reliability.domain.detectors.device import DeviceAlertWatch
 from forecourt.reliability.domain.detectors.link import LinkWatch
@@ -196,6 +197,9 @@ class StationWatch:
 
     def profile_exceeded(self, data: dict[str, Any], at: datetime, out: Decisions) -> None:
         out.findings += profile_exceeded(self.station_id, data, at)
+
+    def certificate(self, topic: str, data: dict[str, Any], at: datetime, out: Decisions) -> None:
+        out.findings += certificate_findings(self.station_id, topic, data, at)
 
     def clock_drift(self, drift_s: float, at: datetime, out: Decisions) -> None:
         out.findings += self.drift.on_drift(drift_s, at, self.limits)

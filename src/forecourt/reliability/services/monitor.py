@@ -18,6 +18,7 @@ from forecourt.domain.connectors import PowerType
 from forecourt.domain.events import DomainEvent
 from forecourt.domain.stations import Station
 from forecourt.reliability.domain.baselines import StationBaseline
+from forecourt.reliability.domain.detectors.certificate import CERTIFICATE_TOPICS
 from forecourt.reliability.domain.model import PortRef
 from forecourt.reliability.domain.sessions import PowerSample, SessionEnd
 from forecourt.reliability.domain.thresholds import Thresholds
@@ -40,6 +41,7 @@ TOPICS = (
     *("connector.status", "transaction.", "station.", "command.completed", "link."),
     "device.event",
     "smart_charging.exceeded",  # smart charging's verification (no import: its event only)
+    "pki.",  # the PKI's expiry watch (no import either)
 )
 
 
@@ -67,6 +69,7 @@ class ReliabilityMonitor:
             "command.completed": _command,
             "device.event": _device_event,
             "smart_charging.exceeded": _profile_exceeded,
+            **dict.fromkeys(CERTIFICATE_TOPICS, _certificate),
         }
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -245,6 +248,10 @@ def _device_event(watch: StationWatch, event: DomainEvent, out: Decisions) -> No
 
 def _profile_exceeded(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:
     watch.profile_exceeded(event.data, event.at, out)
+
+
+def _certificate(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:
+    watch.certificate(event.topic, event.data, event.at, out)
 
 
 def _started(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:
