@@ -49,9 +49,7 @@ async def station21(server: ServerProcess) -> AsyncIterator[ChargePoint]:
 
 
 @pytest.mark.parametrize("kill_at", ["before_record", "after_record"])
-async def test_kill9_during_notify_settlement_records_it_once(
-    tmp_path: Path, kill_at: str
-) -> None:
+async def test_kill9_during_notify_settlement_records_it_once(tmp_path: Path, kill_at: str) -> None:
     async with drill(tmp_path) as d:
         server = await d.start()
         async with station21(server) as cp:

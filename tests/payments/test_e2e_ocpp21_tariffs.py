@@ -25,8 +25,8 @@ from websockets.asyncio.client import connect
 
 from forecourt.domain.commands import CommandKind, CommandStatus
 from forecourt.payments.keys import PAYMENTS
-from forecourt.simulator import SimulatedStation, StationConfig
 from forecourt.services.access import Role
+from forecourt.simulator import SimulatedStation, StationConfig
 from tests.e2e.conftest import basic_auth
 from tests.payments.conftest import (
     FAST,
@@ -194,7 +194,9 @@ async def test_get_clear_and_change_over_the_api(
             f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "NO"}
         )
         # Another tariff would make the station show one price while we bill another.
-        await server.forecourt.services.feature(PAYMENTS).tariffs.publish(replace(TARIFF, code="ALT"))
+        await server.forecourt.services.feature(PAYMENTS).tariffs.publish(
+            replace(TARIFF, code="ALT")
+        )
         other = await operator_http.post(
             f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "ALT"}
         )

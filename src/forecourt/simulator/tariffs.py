@@ -7,11 +7,11 @@ time-of-day bands and idle fees are not modelled, which is what a simple station
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from forecourt.simulator.host import StationHost
 from forecourt.simulator.dialect import require
+from forecourt.simulator.host import StationHost
 from forecourt.simulator.rpc import Answer, Payload
 from forecourt.simulator.session import ChargingSession
 
@@ -23,7 +23,7 @@ class HeldTariffs:
     per_transaction: dict[str, Payload] = field(default_factory=dict)
 
     @property
-    def handlers(self) -> dict[str, Any]:
+    def handlers(self) -> dict[str, Callable[[Payload], Awaitable[Answer]]]:
         return {
             "SetDefaultTariff": self.set_default,
             "GetTariffs": self.get,
@@ -36,7 +36,7 @@ class HeldTariffs:
         self.default[require(payload, "evseId", int)] = tariff
         return Answer({"status": "Accepted"})
 
-    async def get(self, payload: Payload) -> Answer:
+    async def get(self, _payload: Payload) -> Answer:
         assignments = [
             {"tariffId": t["tariffId"], "tariffKind": "DefaultTariff", "evseIds": [evse_id]}
             for evse_id, t in sorted(self.default.items())

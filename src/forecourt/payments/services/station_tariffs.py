@@ -130,7 +130,10 @@ class StationTariffs:
             records = await uow.commands.list(station_id, limit=_LOG_DEPTH)
         refused = [r for r in _last_sent(records).values() if _not_implemented(r)]
         if refused:
-            log.info("tariffs not pushed: the station does not implement them", extra={"station_id": station_id})
+            log.info(
+                "tariffs not pushed: the station does not implement them",
+                extra={"station_id": station_id},
+            )
         return not refused
 
     async def push_station(self, station_id: str) -> list[CommandRecord]:
