@@ -7,21 +7,15 @@ exactly one capture is recorded and the receipt URL is the same one.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from ocpp.v21 import ChargePoint, call
-from websockets.asyncio.client import connect
 
 from forecourt.domain.money import Money
 from forecourt.payments.domain.payments import Payment, PaymentState
-from tests.e2e.conftest import basic_auth
-from tests.payments.conftest import PASSWORD, eventually
-from tests.payments.test_crash_kill9 import STATION, Drill, drill
-from tests.payments.test_e2e_ocpp21_direct_payment import ended, settlement, started
-from tests.support.process import ServerProcess
+from tests.payments.conftest import eventually
+from tests.payments.test_crash_kill9 import drill
+from tests.payments.test_e2e_ocpp21_direct_payment import ended, settlement, started, station
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
@@ -29,52 +23,29 @@ REF = "PSP-KILL-1"
 TX = "TX-21-KILL"
 
 
-@asynccontextmanager
-async def station21(server: ServerProcess) -> AsyncIterator[ChargePoint]:
-    async with connect(
-        f"{server.ws_url}/{STATION}",
-        subprotocols=["ocpp2.1"],  # type: ignore[list-item]
-        additional_headers=basic_auth(STATION, PASSWORD),
-    ) as ws:
-        cp = ChargePoint(STATION, ws)
-        runner = asyncio.create_task(cp.start())
-        try:
-            boot = call.BootNotification(
-                charging_station={"model": "Terminal21", "vendor_name": "Test"}, reason="PowerUp"
-            )
-            assert (await cp.call(boot)).status == "Accepted"
-            yield cp
-        finally:
-            runner.cancel()
-
-
 @pytest.mark.parametrize("kill_at", ["before_record", "after_record"])
 async def test_kill9_during_notify_settlement_records_it_once(tmp_path: Path, kill_at: str) -> None:
     async with drill(tmp_path) as d:
         server = await d.start()
-        async with station21(server) as cp:
+        async with station(server) as cp:
             assert (await cp.call(started(TX, REF))).id_token_info["status"] == "Accepted"
             end = await cp.call(ended(TX, REF))
-            priced = await eventually(lambda: _single(d, PaymentState.TO_CAPTURE))
+            priced = await eventually(lambda: d.payment_in(PaymentState.TO_CAPTURE))
             assert end.total_cost == _amount(priced)
             in_flight = asyncio.create_task(cp.call(settlement(REF, end.total_cost)))
             if kill_at == "after_record":  # recorded, but the station never hears the answer
-                await eventually(lambda: _single(d, PaymentState.CAPTURED))
+                await eventually(lambda: d.payment_in(PaymentState.CAPTURED))
             else:
                 await asyncio.sleep(0)  # the frame is on the wire; our record may not be
             server = await d.kill_and_restart()
             in_flight.cancel()
-        async with station21(server) as cp:  # the station retries what was never answered
+        async with station(server) as cp:  # the station retries what was never answered
             again = await cp.call(settlement(REF, end.total_cost))
             replay = await cp.call(settlement(REF, end.total_cost))
-        paid = await eventually(lambda: _single(d, PaymentState.CAPTURED))
+        paid = await eventually(lambda: d.payment_in(PaymentState.CAPTURED))
         assert paid.captured_minor == priced.final_minor
         assert again.receipt_url.endswith(f"/receipts/{paid.receipt_code}")
         assert replay.receipt_url == again.receipt_url
-
-
-async def _single(d: Drill, state: PaymentState) -> Payment | None:
-    return await d.payment_in(state)
 
 
 def _amount(payment: Payment) -> float:

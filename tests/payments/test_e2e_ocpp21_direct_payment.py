@@ -28,6 +28,7 @@ from forecourt.services.access import Role
 from forecourt.services.core import Services
 from tests.e2e.conftest import basic_auth
 from tests.payments.conftest import PASSWORD, eventually, prepare_network
+from tests.support.process import ServerProcess
 from tests.support.server import RunningServer, running_server
 
 pytestmark = pytest.mark.asyncio
@@ -47,7 +48,7 @@ async def server(tmp_path: Any) -> AsyncIterator[RunningServer]:
 
 
 @asynccontextmanager
-async def station(server: RunningServer) -> AsyncIterator[ChargePoint]:
+async def station(server: RunningServer | ServerProcess) -> AsyncIterator[ChargePoint]:
     async with connect(
         f"{server.ws_url}/{STATION}",
         subprotocols=["ocpp2.1"],  # type: ignore[list-item]
