@@ -14,7 +14,7 @@ import pytest
 from forecourt.domain.money import Money
 from forecourt.payments.domain.payments import Payment, PaymentState
 from tests.payments.conftest import eventually
-from tests.payments.test_crash_kill9 import drill
+from tests.payments.test_crash_kill9 import STATION, drill
 from tests.payments.test_e2e_ocpp21_direct_payment import ended, settlement, started, station
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
@@ -27,7 +27,7 @@ TX = "TX-21-KILL"
 async def test_kill9_during_notify_settlement_records_it_once(tmp_path: Path, kill_at: str) -> None:
     async with drill(tmp_path) as d:
         server = await d.start()
-        async with station(server) as cp:
+        async with station(server, STATION) as cp:
             assert (await cp.call(started(TX, REF))).id_token_info["status"] == "Accepted"
             end = await cp.call(ended(TX, REF))
             priced = await eventually(lambda: d.payment_in(PaymentState.TO_CAPTURE))
@@ -39,7 +39,7 @@ async def test_kill9_during_notify_settlement_records_it_once(tmp_path: Path, ki
                 await asyncio.sleep(0)  # the frame is on the wire; our record may not be
             server = await d.kill_and_restart()
             in_flight.cancel()
-        async with station(server) as cp:  # the station retries what was never answered
+        async with station(server, STATION) as cp:  # the station retries what was never answered
             again = await cp.call(settlement(REF, end.total_cost))
             replay = await cp.call(settlement(REF, end.total_cost))
         paid = await eventually(lambda: d.payment_in(PaymentState.CAPTURED))
