@@ -28,6 +28,7 @@ from forecourt.services.access import Role
 from forecourt.services.core import Services
 from tests.e2e.conftest import basic_auth
 from tests.payments.conftest import PASSWORD, eventually, prepare_network
+from tests.support.process import ServerProcess
 from tests.support.server import RunningServer, running_server
 
 pytestmark = pytest.mark.asyncio
@@ -47,14 +48,16 @@ async def server(tmp_path: Any) -> AsyncIterator[RunningServer]:
 
 
 @asynccontextmanager
-async def station(server: RunningServer) -> AsyncIterator[ChargePoint]:
+async def station(
+    server: RunningServer | ServerProcess, station_id: str = STATION
+) -> AsyncIterator[ChargePoint]:
     async with connect(
-        f"{server.ws_url}/{STATION}",
+        f"{server.ws_url}/{station_id}",
         subprotocols=["ocpp2.1"],  # type: ignore[list-item]
-        additional_headers=basic_auth(STATION, PASSWORD),
+        additional_headers=basic_auth(station_id, PASSWORD),
     ) as ws:
         assert ws.subprotocol == "ocpp2.1"
-        cp = ChargePoint(STATION, ws)
+        cp = ChargePoint(station_id, ws)
         runner = asyncio.create_task(cp.start())
         try:
             boot = await cp.call(

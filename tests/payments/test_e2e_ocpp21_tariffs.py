@@ -18,20 +18,29 @@ from typing import Any
 
 import httpx
 import pytest
+from ocpp.exceptions import NotImplementedError
 from ocpp.routing import on
 from ocpp.v21 import ChargePoint, call, call_result
 from websockets.asyncio.client import connect
 
+from forecourt.domain.commands import CommandKind, CommandStatus
 from forecourt.payments.keys import PAYMENTS
 from forecourt.services.access import Role
+from forecourt.simulator import SimulatedStation, StationConfig
 from tests.e2e.conftest import basic_auth
-from tests.payments.conftest import PASSWORD, TARIFF, eventually, prepare_network
+from tests.payments.conftest import (
+    FAST,
+    PASSWORD,
+    RFID,
+    TARIFF,
+    eventually,
+    prepare_network,
+)
 from tests.support.server import RunningServer, running_server
 
 pytestmark = pytest.mark.asyncio
 
 STATION = "TARIFF-21"
-T0 = "2026-11-21T10:00:00Z"
 
 
 class TariffStation(ChargePoint):  # type: ignore[misc]
@@ -72,6 +81,14 @@ class TariffStation(ChargePoint):  # type: ignore[misc]
         return call_result.ChangeTransactionTariff(status="Accepted" if known else "TxNotFound")
 
 
+class NoTariffStation(ChargePoint):  # type: ignore[misc]
+    """A 2.1 station whose firmware does not implement the I-block."""
+
+    @on("SetDefaultTariff")  # type: ignore[misc]
+    def on_set_default(self, **_: Any) -> Any:
+        raise NotImplementedError(description="tariffs are not implemented")
+
+
 @pytest.fixture
 async def server(tmp_path: Any) -> AsyncIterator[RunningServer]:
     async with running_server(tmp_path, call_timeout=3.0) as running:
@@ -80,13 +97,15 @@ async def server(tmp_path: Any) -> AsyncIterator[RunningServer]:
 
 
 @asynccontextmanager
-async def station(server: RunningServer, answer: str = "Accepted") -> AsyncIterator[TariffStation]:
+async def station(
+    server: RunningServer, answer: str = "Accepted", kind: type[ChargePoint] = TariffStation
+) -> AsyncIterator[TariffStation]:
     async with connect(
         f"{server.ws_url}/{STATION}",
         subprotocols=["ocpp2.1"],  # type: ignore[list-item]
         additional_headers=basic_auth(STATION, PASSWORD),
     ) as ws:
-        cp = TariffStation(STATION, ws)
+        cp = kind(STATION, ws)
         cp.held, cp.changed, cp.answer = [], [], answer
         runner = asyncio.create_task(cp.start())
         try:
@@ -160,7 +179,7 @@ async def test_get_clear_and_change_over_the_api(
         await cp.call(
             call.TransactionEvent(
                 event_type="Started",
-                timestamp=T0,
+                timestamp=datetime.now(UTC).isoformat(),  # priced by STD (published before)
                 trigger_reason="CablePluggedIn",
                 seq_no=0,
                 transaction_info={"transaction_id": "TX-T-1"},
@@ -174,6 +193,13 @@ async def test_get_clear_and_change_over_the_api(
         unknown = await operator_http.post(
             f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "NO"}
         )
+        # Another tariff would make the station show one price while we bill another.
+        await server.forecourt.services.feature(PAYMENTS).tariffs.publish(
+            replace(TARIFF, code="ALT")
+        )
+        other = await operator_http.post(
+            f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "ALT"}
+        )
     assert got.status_code == 200, got.text
     assert got.json()["result"]["tariffs"] == [
         {"tariff_id": "STD.r1", "kind": "DefaultTariff", "evse_ids": [0], "valid_from": ""}
@@ -184,6 +210,9 @@ async def test_get_clear_and_change_over_the_api(
     assert cp.changed[0]["transaction_id"] == "TX-T-1"
     assert cp.changed[0]["tariff_id"] == "STD.r1"
     assert unknown.status_code == 404
+    assert other.status_code == 409, other.text
+    assert "billed by tariff STD" in other.json()["detail"]
+    assert len(cp.changed) == 1  # nothing was sent for the refused change
 
 
 async def test_older_versions_are_refused_with_a_reason(operator_http: httpx.AsyncClient) -> None:
@@ -330,3 +359,71 @@ async def _station_tx(server: RunningServer, transaction_id: int) -> str:
         tx = await uow.transactions.get(transaction_id)
     assert tx is not None
     return tx.station_tx_id
+
+
+async def _tariff_pushes(server: RunningServer) -> list[CommandStatus]:
+    async with server.forecourt.services.ctx.uow() as uow:
+        records = await uow.commands.list(STATION, limit=100)
+    return [r.status for r in records if r.kind is CommandKind.SET_DEFAULT_TARIFF]
+
+
+async def test_a_station_without_tariffs_is_not_asked_again_on_every_boot(
+    server: RunningServer, operator_http: httpx.AsyncClient
+) -> None:
+    async with station(server, kind=NoTariffStation):
+        answered = await eventually(
+            lambda: _when(_tariff_pushes(server), lambda p: p and CommandStatus.PENDING not in p)
+        )
+        assert answered == [CommandStatus.CALL_ERROR]
+    payments = server.forecourt.services.feature(PAYMENTS)
+    async with station(server, kind=NoTariffStation):  # boots again
+        await payments.tariffs.publish(replace(TARIFF, session_fee=Decimal("2.00")))
+        await asyncio.sleep(1.0)  # room for a push that must not come
+        assert await _tariff_pushes(server) == [CommandStatus.CALL_ERROR]
+        asked = await operator_http.post(f"/api/stations/{STATION}/tariffs/push")
+    assert asked.status_code == 200, asked.text  # the operator may still ask explicitly
+    assert await _tariff_pushes(server) == [CommandStatus.CALL_ERROR] * 2
+
+
+async def test_the_simulator_holds_our_tariff_and_shows_the_cost(
+    server: RunningServer, operator_http: httpx.AsyncClient
+) -> None:
+    shown: list[str] = []
+    config = StationConfig(
+        station_id=STATION,
+        protocol="2.1",
+        url=server.ws_url,
+        password=PASSWORD,
+        id_tags=[RFID],
+        **FAST,
+    )
+    sim = SimulatedStation(config, seed=3, on_event=shown.append)
+    await sim.start()
+    try:
+        await sim.wait_ready(15)
+        synced = await eventually(lambda: _when(holding(operator_http), lambda h: h["in_sync"]))
+        got = await operator_http.post(f"/api/stations/{STATION}/tariffs/get")
+        session = sim.start_session(1)
+        assert session is not None
+        await session.wait_charging(15)
+        tx_id = await eventually(lambda: _active_transaction(server))
+        changed = await operator_http.post(
+            f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "STD"}
+        )
+        await sim.stop_session(1)
+        await session.wait_ended(15)
+        await eventually(lambda: asyncio.sleep(0, [m for m in shown if "shows a cost" in m]))
+    finally:
+        await sim.stop()
+    assert synced["sent"] == "STD.r1"
+    assert got.json()["result"]["tariffs"][0]["tariff_id"] == "STD.r1"
+    assert changed.json()["status"] == "accepted", changed.text
+    (display,) = [m for m in shown if "shows a cost" in m]
+    fee_and_energy = 1.0 + 0.45 * session.energy_wh / 1000  # STD: $1.00 + $0.45/kWh
+    assert display.endswith(f"shows a cost of {fee_and_energy:.2f}")
+
+
+async def _active_transaction(server: RunningServer) -> int | None:
+    async with server.forecourt.services.ctx.uow() as uow:
+        active = await uow.transactions.active_on_evse(STATION, 1)
+    return active[0].id if active else None

@@ -4,7 +4,8 @@ With ``card_terminal`` the terminal pre-authorises the driver's card at the PSP 
 station presents the PSP reference as a ``DirectPayment`` id token; a declined card
 (``card_decline_rate``) never reaches the CSMS. When the CSMS answers the Ended event with
 the session's ``totalCost``, the terminal settles that amount and the station reports it
-with ``NotifySettlement``.
+with ``NotifySettlement``. Tariffs the CSMS gives it (I07-I10) are held (``tariffs``) and the
+running cost of each session is shown from them.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import random
 import uuid
 import zlib
 
-from forecourt.simulator.rpc import Payload
+from forecourt.simulator.rpc import Answer, Payload
 from forecourt.simulator.session import ChargingSession, ocpp_timestamp, utc_now
+from forecourt.simulator.tariffs import HeldTariffs
 from forecourt.simulator.uplink import OutboxItem
 from forecourt.simulator.v201 import V201Dialect
 
@@ -26,6 +28,13 @@ class V21Dialect(V201Dialect):
         super().__init__(station)  # type: ignore[arg-type]  # a StationHost
         seed = zlib.crc32(self.station.config.station_id.encode())
         self._terminal_rng = random.Random(seed)
+        self.tariffs = HeldTariffs(self.station)
+
+    async def handle(self, action: str, payload: Payload) -> Answer:
+        tariff_call = self.tariffs.handlers.get(action)
+        if tariff_call is not None:
+            return await tariff_call(payload)
+        return await super().handle(action, payload)
 
     async def authorize(self, session: ChargingSession) -> bool:
         config = self.station.config
@@ -38,6 +47,9 @@ class V21Dialect(V201Dialect):
         return await super().authorize(session)
 
     def transaction_closed(self, session: ChargingSession, result: Payload) -> None:
+        shown = self.tariffs.running_cost(session)
+        if shown is not None:
+            self.station.emit(f"EVSE {session.evse_id}: the display shows a cost of {shown:.2f}")
         if session.id_token_type != DIRECT_PAYMENT:
             return
         total = result.get("totalCost")

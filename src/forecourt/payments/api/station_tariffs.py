@@ -135,7 +135,7 @@ async def clear(
 
 @router.post(
     "/transactions/{transaction_id}/tariff",
-    summary="The station prices a running session with another tariff (ChangeTransactionTariff)",
+    summary="Give the station the tariff a running session is billed by (ChangeTransactionTariff)",
     responses=problem_responses(404, 409, 422),
 )
 async def change(

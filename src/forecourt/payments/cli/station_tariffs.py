@@ -99,13 +99,13 @@ def station_clear(
 
 def change_session(
     transaction_id: Annotated[int, typer.Argument(min=1, help="Our transaction id.")],
-    tariff_code: Annotated[str, typer.Argument(help="The tariff the station prices it with.")],
+    tariff_code: Annotated[str, typer.Argument(help="The session's billed tariff (others: 409).")],
     server: ServerUrlOption = DEFAULT_SERVER,
     api_key: ApiKeyOption = None,
     timeout: TimeoutOption = 60,
     as_json: JsonFlag = False,
 ) -> None:
-    """The station prices a running session with another tariff (ChangeTransactionTariff)."""
+    """Give the station the tariff a running session is billed by (ChangeTransactionTariff)."""
     path = f"/api/transactions/{transaction_id}/tariff"
     body = {"tariff_code": tariff_code}
     _records([_call(server, api_key, timeout, "POST", path, body=body)], as_json)

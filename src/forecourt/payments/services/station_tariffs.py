@@ -30,7 +30,7 @@ from forecourt.domain.station_tariffs import (
 from forecourt.domain.stations import ProtocolVersion, Station
 from forecourt.payments.domain.tariffs import Tariff
 from forecourt.payments.services.policy import PaymentPolicy
-from forecourt.payments.services.tariffs import Tariffs, resolve_tariff
+from forecourt.payments.services.tariffs import Tariffs, resolve_tariff, tariff_for_transaction
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
@@ -120,6 +120,22 @@ class StationTariffs:
             for station_id in await self._connected_21():
                 await self.push_station(station_id)
 
+    async def _holds_tariffs(self, station_id: str) -> bool:
+        """A 2.1 station, unless its last answer said it does not implement tariffs (pushed
+        again only by an operator's explicit push, not on every boot or publication)."""
+        async with self._ctx.uow() as uow:
+            station = await uow.stations.get(station_id)
+            if station is None or not _prices(station):
+                return False
+            records = await uow.commands.list(station_id, limit=_LOG_DEPTH)
+        refused = [r for r in _last_sent(records).values() if _not_implemented(r)]
+        if refused:
+            log.info(
+                "tariffs not pushed: the station does not implement them",
+                extra={"station_id": station_id},
+            )
+        return not refused
+
     async def push_station(self, station_id: str) -> list[CommandRecord]:
         """Each EVSE's tariff in force now as its default tariff (2.1 stations only)."""
         async with self._ctx.uow() as uow:
@@ -161,16 +177,25 @@ class StationTariffs:
         return await self._send(station_id, ClearTariffs(tariff_ids, evse_id))
 
     async def change_for_transaction(self, transaction_id: int, code: str) -> CommandRecord:
-        """I10: the running session is priced by the station with tariff ``code`` from now.
-        Our own price of the session stays the one pinned at its start (what we bill)."""
-        tariff = await self._tariffs.get(code)
+        """I10: the station prices the running session with the tariff we bill it by.
+        We bill a session by the tariff pinned at its start, so only that one is sent (it
+        re-syncs a station showing another price); any other is refused, never a station
+        showing one price while we bill another."""
+        await self._tariffs.get(code)  # an unknown code is NotFound
         async with self._ctx.uow() as uow:
             tx = await uow.transactions.get(transaction_id)
-        if tx is None:
-            raise NotFound("transaction", transaction_id)
-        if not tx.active:
-            raise Conflict(f"transaction {transaction_id} has ended")
-        command = ChangeTransactionTariff(tx.station_tx_id, station_tariff(tariff))
+            if tx is None:
+                raise NotFound("transaction", transaction_id)
+            if not tx.active:
+                raise Conflict(f"transaction {transaction_id} has ended")
+            billed = await tariff_for_transaction(uow, tx)
+            await uow.commit()  # keeps the pin made for a session that had none
+        if billed.code != code:
+            raise Conflict(
+                f"transaction {transaction_id} is billed by tariff {billed.code} (pinned at its "
+                f"start); the station may only be given that one, not {code}"
+            )
+        command = ChangeTransactionTariff(tx.station_tx_id, station_tariff(billed))
         return await self._send(tx.station_id, command)
 
     async def _send(self, station_id: str, command: StationTariffCommand) -> CommandRecord:
@@ -190,14 +215,10 @@ class StationTariffs:
                 found.append((evse_id, tariff))
         return found
 
-    async def _holds_tariffs(self, station_id: str) -> bool:
-        async with self._ctx.uow() as uow:
-            station = await uow.stations.get(station_id)
-        return station is not None and _prices(station)
-
     async def _connected_21(self) -> list[str]:
         async with self._ctx.uow() as uow:
-            return [s.id for s in await uow.stations.list() if s.connected and _prices(s)]
+            stations = [s.id for s in await uow.stations.list() if s.connected]
+        return [station_id for station_id in stations if await self._holds_tariffs(station_id)]
 
 
 def _prices(station: Station) -> bool:
@@ -212,6 +233,16 @@ def _last_sent(records: list[CommandRecord]) -> dict[int, CommandRecord]:
         if record.kind is CommandKind.SET_DEFAULT_TARIFF:
             last.setdefault(int(record.params.get("evse_id", 0)), record)
     return last
+
+
+def _not_implemented(record: CommandRecord) -> bool:
+    """The station said it has no such message (not merely "rejected this tariff")."""
+    if record.status is CommandStatus.NOT_SUPPORTED:
+        return True
+    error = record.error or ""
+    return record.status is CommandStatus.CALL_ERROR and (
+        "NotImplemented" in error or "NotSupported" in error
+    )
 
 
 def _holding(
