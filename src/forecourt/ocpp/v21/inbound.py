@@ -114,10 +114,10 @@ async def transaction_event(link: Link, p: TransactionEventRequest) -> Transacti
     credit = not _authorizes(p) or await _payment_token(
         link, token, None if evse is None else evse["id"]
     )
-    details = p.get("costDetails")
-    if details is not None and p["eventType"] == "Ended":  # I-block: the station's own cost
-        await link.services.station_cost(station_cost(link.station_id, p, details))
     answer = await v201.transaction_event(link, as_201(dict(p)))  # type: ignore[arg-type]
+    details = p.get("costDetails")
+    if details is not None and p["eventType"] == "Ended":  # I-block: after our own record
+        await link.services.station_cost(station_cost(link.station_id, p, details))
     shaped = dict(answer) if credit else _no_credit(answer)
     response: TransactionEventResponse = shaped  # type: ignore[assignment]  # same shape
     accepted = response.get("idTokenInfo", {}).get("status") == "Accepted"
