@@ -171,12 +171,15 @@ def leases_for(settings: Settings | None) -> Leases:
     return AdvisoryLeases(asyncpg_dsn(settings.database_url))
 
 
-def outbox_relay(database: Database, bus: EventBus) -> OutboxRelay:
+def outbox_relay(
+    database: Database, bus: EventBus, *, orphan_after_s: float | None = None
+) -> OutboxRelay:
     """Events committed in ``database`` go to ``bus`` (ADR 0011); ``start()`` it once the
-    subscribers are in place, to deliver what a crash left in the outbox."""
+    subscribers are in place, to deliver what a crash left in the outbox. ``orphan_after_s``:
+    cluster mode, where other nodes' rows in flight share the table."""
     # an in-process bus says when its subscribers are done: only then is a row removed
     deliver = bus.deliver if isinstance(bus, InProcessBus) else bus.publish
-    relay = OutboxRelay(database.unit_of_work, deliver)
+    relay = OutboxRelay(database.unit_of_work, deliver, orphan_after_s=orphan_after_s)
     database.on_committed = relay.committed
     return relay
 

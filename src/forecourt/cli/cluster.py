@@ -49,6 +49,12 @@ def _print(answer: dict[str, Any]) -> None:
         [(s["station_id"], n["node_id"], s["protocol"], f"{s['held_for_s']:.0f}")
          for n in answer["nodes"] for s in n["stations"]],
     )  # fmt: skip
+    render.table(
+        f"Event consumers on {answer['node_id']}",
+        ["consumer", "delivery", "active here", "lag (events)"],
+        [(c["name"], c["delivery"], "yes" if c["active"] else "no", c["lag"])
+         for c in answer.get("consumers", [])],
+    )  # fmt: skip
     if answer["orphaned_stations"]:
         console.print("held by a dead node: " + ", ".join(answer["orphaned_stations"]))
 
