@@ -38,6 +38,8 @@ class Consumer(Protocol):
 
     @property
     def lag(self) -> int: ...
+    @property
+    def handled(self) -> int: ...
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
@@ -48,6 +50,7 @@ class ConsumerLag:
     name: str
     delivery: Delivery
     lag: int  # events in the stream it has not handled yet
+    handled: int  # events it handled on this node since the start
     active: bool  # consuming on this node (a leased consumer: only on the lease holder)
 
 
@@ -55,6 +58,12 @@ def consumer_name(topic_prefix: str, subscriber: Subscriber) -> str:
     """A durable name every node derives alike: the subscriber's qualified name and topics."""
     owner = getattr(subscriber, "__qualname__", type(subscriber).__qualname__)
     return _NOT_A_NAME.sub("_", f"{owner}-{topic_prefix or 'all'}")
+
+
+def lease_name(subscriber: Subscriber) -> str:
+    """One lease per subscribing object: all its topics are consumed on the same node."""
+    owner = getattr(subscriber, "__self__", subscriber)
+    return f"events.{getattr(owner, '__qualname__', type(owner).__qualname__)}"
 
 
 class NodeConsumer:
@@ -67,6 +76,7 @@ class NodeConsumer:
         self._subscription: object | None = None
         self.name = consumer_name(topic_prefix, subscriber)
         self.lag = 0
+        self.handled = 0
 
     async def start(self) -> None:
         self._subscription = await self._events.js.subscribe(
@@ -89,6 +99,7 @@ class NodeConsumer:
             await self._subscriber(decode(message.data))
         except Exception:  # best effort by design: a live view, not a record
             log.exception("node consumer %s failed", self.name)
+        self.handled += 1
 
 
 class LeasedConsumer:
@@ -105,6 +116,10 @@ class LeasedConsumer:
     @property
     def lag(self) -> int:
         return self._consumer.lag
+
+    @property
+    def handled(self) -> int:
+        return self._consumer.handled
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._follow_lease())
@@ -193,7 +208,13 @@ class JetStreamBus:
     def lags(self) -> list[ConsumerLag]:
         """This node's consumers and how far behind the stream each is."""
         return [
-            ConsumerLag(s.consumer.name, s.delivery, s.consumer.lag, _active(s.consumer))
+            ConsumerLag(
+                s.consumer.name,
+                s.delivery,
+                s.consumer.lag,
+                s.consumer.handled,
+                _active(s.consumer),
+            )
             for s in self._subscriptions
             if s.consumer is not None
         ]
@@ -219,7 +240,7 @@ class JetStreamBus:
         durable = DurableConsumer(self._events, name, prefix, subscriber)
         if subscription.delivery == "shared":
             return durable
-        return LeasedConsumer(durable, self._leases(f"events.{name}"), self._lease_check_s)
+        return LeasedConsumer(durable, self._leases(lease_name(subscriber)), self._lease_check_s)
 
     def _spawn(self, work: object) -> None:
         task: asyncio.Task[None] = asyncio.create_task(work)  # type: ignore[arg-type]

@@ -51,8 +51,8 @@ def _print(answer: dict[str, Any]) -> None:
     )  # fmt: skip
     render.table(
         f"Event consumers on {answer['node_id']}",
-        ["consumer", "delivery", "active here", "lag (events)"],
-        [(c["name"], c["delivery"], "yes" if c["active"] else "no", c["lag"])
+        ["consumer", "delivery", "active here", "lag (events)", "handled"],
+        [(c["name"], c["delivery"], "yes" if c["active"] else "no", c["lag"], c["handled"])
          for c in answer.get("consumers", [])],
     )  # fmt: skip
     if answer["orphaned_stations"]:

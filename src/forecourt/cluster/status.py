@@ -21,6 +21,8 @@ class ConsumerLag(Protocol):
     @property
     def lag(self) -> int: ...
     @property
+    def handled(self) -> int: ...
+    @property
     def active(self) -> bool: ...
 
 
@@ -68,7 +70,13 @@ class ClusterStatus:
             ],
             "orphaned_stations": self.orphaned,
             "consumers": [
-                {"name": c.name, "delivery": c.delivery, "lag": c.lag, "active": c.active}
+                {
+                    "name": c.name,
+                    "delivery": c.delivery,
+                    "lag": c.lag,
+                    "handled": c.handled,
+                    "active": c.active,
+                }
                 for c in self.consumers
             ],
         }
