@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from forecourt.bus.cluster_bus import JetStreamBus
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.bus.outbox import OutboxRelay
 from forecourt.cluster.leases import AdvisoryLeases, asyncpg_dsn
@@ -178,7 +179,8 @@ def outbox_relay(
     subscribers are in place, to deliver what a crash left in the outbox. ``orphan_after_s``:
     cluster mode, where other nodes' rows in flight share the table."""
     # an in-process bus says when its subscribers are done: only then is a row removed
-    deliver = bus.deliver if isinstance(bus, InProcessBus) else bus.publish
+    # (a JetStream bus: once the stream stored it)
+    deliver = bus.deliver if isinstance(bus, InProcessBus | JetStreamBus) else bus.publish
     relay = OutboxRelay(database.unit_of_work, deliver, orphan_after_s=orphan_after_s)
     database.on_committed = relay.committed
     return relay

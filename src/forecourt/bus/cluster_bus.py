@@ -30,6 +30,7 @@ from forecourt.ports.leases import Lease, Leases
 log = logging.getLogger("forecourt.bus.cluster")
 
 LEASE_CHECK_S = 1.0  # how soon a node notices it took (or lost) a leased consumer
+STOP_GRACE_S = 2.0  # at stop, publishes in flight get this long (NATS may be away)
 _NOT_A_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -178,17 +179,33 @@ class JetStreamBus:
             await self._start(subscription)
 
     async def stop(self) -> None:
-        events, self._events = self._events, None
-        if events is None:
+        if self._events is None:
             return
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._tasks:
+            _, late = await asyncio.wait(list(self._tasks), timeout=STOP_GRACE_S)
+            for task in late:
+                task.cancel()
+        self._events = None
         for subscription in self._subscriptions:
             await self._stop(subscription)
 
-    async def publish(self, event: DomainEvent) -> None:
+    async def deliver(self, event: DomainEvent) -> None:
+        """The outbox relay's delivery: returns once the stream stored the event, raises
+        otherwise (the relay keeps the row and retries)."""
         if self._events is None:
-            raise RuntimeError("the cluster event bus is not started (NATS link down)")
+            raise RuntimeError("the cluster event bus is not started yet")
         await self._events.publish(event)
+
+    async def publish(self, event: DomainEvent) -> None:
+        """``ctx.publish`` after a commit: at most once, as on one node, and never a failure
+        of the caller's use case when NATS is away (stored events go through the outbox)."""
+        self._spawn(self._publish_quietly(event))
+
+    async def _publish_quietly(self, event: DomainEvent) -> None:
+        try:
+            await self.deliver(event)
+        except Exception:  # at most once by design: the caller's change is committed
+            log.warning("event %s (%s) not published", event.topic, event.id, exc_info=True)
 
     def subscribe(
         self, topic_prefix: str, subscriber: Subscriber, delivery: Delivery = "shared"
