@@ -15,7 +15,7 @@ from forecourt.cli.device import server_options
 from forecourt.cli.runtime import EXIT_FAILED, JsonFlag, console, print_json
 from forecourt.cli.server_api import ApiServer
 
-cluster_app = typer.Typer(help="Cluster mode: nodes, their stations, lease ages, event consumer lag.")
+cluster_app = typer.Typer(help="Cluster mode: nodes, their stations, leases, event consumer lag.")
 cluster_app.callback()(server_options)
 
 
