@@ -20,6 +20,7 @@ from starlette.routing import WebSocketRoute
 from forecourt import __version__
 from forecourt.api.install import install_api
 from forecourt.bootstrap import build_services, open_database, outbox_relay, policy_from
+from forecourt.bus.cluster_bus import JetStreamBus
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.bus.outbox import OutboxRelay
 from forecourt.cluster.leases import AdvisoryLeases
@@ -83,6 +84,7 @@ class Forecourt:
     edge: SocketGuard  # per-socket limits, installed in uvicorn by ``cli.serve.uvicorn_config``
     outbox: OutboxRelay  # delivers committed events; its lag is in /metrics
     cluster: ClusterNode | None = None  # cluster mode (FORECOURT_NATS_URL)
+    events: JetStreamBus | None = None  # cluster mode: events over JetStream (ADR 0011)
 
 
 def create_app(
@@ -102,9 +104,10 @@ def create_app(
         group_commit_max_units=settings.group_commit_max_units,
         features=features,
     )
-    bus = InProcessBus()
-    relay = outbox_relay(database, bus)
     cluster = _cluster_node(settings)
+    events = _cluster_events(cluster) if cluster else None
+    bus = events or InProcessBus()
+    relay = outbox_relay(database, bus, orphan_after_s=_orphan_after(settings))
     registry = ConnectionRegistry(cluster.presence if cluster else None)
     local_gateway = LocalStationGateway(registry)
     gateway = cluster.serve(local_gateway) if cluster else local_gateway
@@ -126,7 +129,9 @@ def create_app(
         ),
         metrics,
     )
-    forecourt = Forecourt(settings, database, services, registry, metrics, edge, relay, cluster)
+    forecourt = Forecourt(
+        settings, database, services, registry, metrics, edge, relay, cluster, events
+    )
     forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
     forecourt.metrics.registry.register(OutboxCollector(relay.lag, lambda: relay.delivered_total))
     if cluster is not None:
@@ -145,9 +150,8 @@ def create_app(
             await database.migrate()
         if cluster is None:
             await services.network.reset_connections()
-        else:  # only stations no live node holds: the others are connected elsewhere
-            await cluster.start(on_taken=registry.evict, on_orphaned=_released(services))
-            await services.network.reset_connections(keep=cluster.presence.live_ids())
+        else:
+            await _start_cluster(cluster, events, registry, services)
         endpoint.know(await services.network.station_ids())
         local_auth.start()  # local lists follow tokens and boots; reservations expire
         recovery = LostEventRecovery(services.remote)
@@ -168,7 +172,7 @@ def create_app(
         if isinstance(services.ctx.leases, AdvisoryLeases):
             await services.ctx.leases.close()  # another node takes the singletons at once
         if cluster is not None:
-            await cluster.stop()
+            await _stop_cluster(cluster, events)
         for feature in reversed(features):
             await feature.stop(services.feature(feature.key))
         await database.dispose()
@@ -205,6 +209,38 @@ def _cluster_node(settings: Settings) -> ClusterNode | None:
     return ClusterNode(
         settings.nats_url, settings.cluster_name, settings.node_id, settings.presence_lease
     )
+
+
+def _orphan_after(settings: Settings) -> float | None:
+    return settings.outbox_orphan_after if settings.nats_url else None
+
+
+def _cluster_events(cluster: ClusterNode) -> JetStreamBus:
+    """One stream per cluster name (several clusters may share a NATS server)."""
+    events = JetStreamBus(
+        cluster.link.config.bucket("EVENTS"), cluster.link.config.subject("events")
+    )
+    cluster.consumer_lags = events.lags  # status, the Cluster page and /metrics show them
+    return events
+
+
+async def _start_cluster(
+    cluster: ClusterNode,
+    events: JetStreamBus | None,
+    registry: ConnectionRegistry,
+    services: Services,
+) -> None:
+    await cluster.start(on_taken=registry.evict, on_orphaned=_released(services))
+    if events is not None:  # subscribers now consume the stream (shared, leased, every node)
+        await events.start(cluster.link.client, services.ctx.leases)
+    # only stations no live node holds: the others are connected elsewhere
+    await services.network.reset_connections(keep=cluster.presence.live_ids())
+
+
+async def _stop_cluster(cluster: ClusterNode, events: JetStreamBus | None) -> None:
+    if events is not None:
+        await events.stop()
+    await cluster.stop()
 
 
 def _released(services: Services) -> Callable[[str], Awaitable[None]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from forecourt.bus.cluster_bus import JetStreamBus
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.bus.outbox import OutboxRelay
 from forecourt.cluster.leases import AdvisoryLeases, asyncpg_dsn
@@ -173,12 +174,16 @@ def leases_for(settings: Settings | None) -> Leases:
     return AdvisoryLeases(asyncpg_dsn(settings.database_url))
 
 
-def outbox_relay(database: Database, bus: EventBus) -> OutboxRelay:
+def outbox_relay(
+    database: Database, bus: EventBus, *, orphan_after_s: float | None = None
+) -> OutboxRelay:
     """Events committed in ``database`` go to ``bus`` (ADR 0011); ``start()`` it once the
-    subscribers are in place, to deliver what a crash left in the outbox."""
+    subscribers are in place, to deliver what a crash left in the outbox. ``orphan_after_s``:
+    cluster mode, where other nodes' rows in flight share the table."""
     # an in-process bus says when its subscribers are done: only then is a row removed
-    deliver = bus.deliver if isinstance(bus, InProcessBus) else bus.publish
-    relay = OutboxRelay(database.unit_of_work, deliver)
+    # (a JetStream bus: once the stream stored it)
+    deliver = bus.deliver if isinstance(bus, InProcessBus | JetStreamBus) else bus.publish
+    relay = OutboxRelay(database.unit_of_work, deliver, orphan_after_s=orphan_after_s)
     database.on_committed = relay.committed
     return relay
 

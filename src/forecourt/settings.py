@@ -342,6 +342,13 @@ class Settings(BaseSettings):
         description="Cluster mode: how long a node's hold on a station (and the node's own "
         "heartbeat) lasts without renewal (s); a dead node's stations are free after this.",
     )
+    outbox_orphan_after: float = Field(
+        30.0,
+        ge=1.0,
+        le=3600.0,
+        description="Cluster mode: a committed event still in the outbox this long after a "
+        "node first saw it is delivered by that node (its own node died before publishing).",
+    )
     v2g_root_certificates: Path | None = Field(
         None,
         description="Plug & Charge: PEM file of the trusted V2G and MO root certificates that "

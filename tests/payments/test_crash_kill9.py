@@ -173,15 +173,20 @@ async def card_flow_drill(tmp_path: Path, kill_at: str, database_url: str = "") 
             await eventually(lambda: _captures(d, 1))
             await d.kill_and_restart()
 
-        paid = await eventually(lambda: d.payment_in(PaymentState.CAPTURED))
-        assert await d.energy_wh(tx_id) == 25_000  # nothing sent before the kill was lost
-        assert paid.transaction_id == tx_id
-        assert paid.final_minor is not None
-        assert paid.captured_minor == paid.final_minor > 0
-        assert d.provider.captures_applied(d.ref) == 1
-        [hold] = d.provider.holds()
-        assert hold.status is HoldStatus.CAPTURED
-        assert hold.captured == Money(paid.final_minor, "USD")
+        await captured_exactly_once(d, tx_id)
+
+
+async def captured_exactly_once(d: Drill, tx_id: int) -> None:
+    """The session's final cost captured once, its energy complete (the cluster drill too)."""
+    paid = await eventually(lambda: d.payment_in(PaymentState.CAPTURED))
+    assert await d.energy_wh(tx_id) == 25_000  # nothing sent before the kill was lost
+    assert paid.transaction_id == tx_id
+    assert paid.final_minor is not None
+    assert paid.captured_minor == paid.final_minor > 0
+    assert d.provider.captures_applied(d.ref) == 1
+    [hold] = d.provider.holds()
+    assert hold.status is HoldStatus.CAPTURED
+    assert hold.captured == Money(paid.final_minor, "USD")
 
 
 async def test_kill9_with_an_unused_hold_releases_it_exactly_once(tmp_path: Path) -> None:

@@ -45,7 +45,9 @@ class Silent:
     async def publish(self, _event: DomainEvent) -> None:
         return None
 
-    def subscribe(self, _prefix: str, _subscriber: Subscriber) -> Callable[[], None]:
+    def subscribe(
+        self, _prefix: str, _subscriber: Subscriber, _delivery: str = "shared"
+    ) -> Callable[[], None]:
         return lambda: None
 
 

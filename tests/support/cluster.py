@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import shutil
@@ -54,7 +55,7 @@ async def fresh_postgres() -> AsyncIterator[str]:
 
 
 async def delete_buckets(nats_url: str, cluster_name: str) -> None:
-    """The cluster's key-value buckets on a shared NATS server go with the test."""
+    """The cluster's key-value buckets and event stream on a shared NATS server go with the test."""
     client = await nats.connect(nats_url)
     try:
         js = client.jetstream()
@@ -63,6 +64,8 @@ async def delete_buckets(nats_url: str, cluster_name: str) -> None:
                 await js.delete_key_value(f"{cluster_name}_{bucket}")
             except Exception:  # never created: the test failed before
                 continue
+        with contextlib.suppress(Exception):  # never created
+            await js.delete_stream(f"{cluster_name}_EVENTS")  # the cluster's event stream
     finally:
         await client.close()
 

@@ -1,6 +1,6 @@
 """The cluster page in a real browser: two nodes on one PostgreSQL database and the
 machine's NATS; a station connected to node A; an operator signed in on node B sees both
-nodes alive and the station held by A."""
+nodes alive, the station held by A and B's event consumers."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ async def test_cluster_page_shows_nodes_and_their_stations(
                     )
                     row = page.locator(f'tr[data-station="{STATION}"]')
                     await expect(row).to_contain_text("node-a")
+                    live_feed = page.locator('tr[data-consumer="LiveFeed__on_event-all"]')
+                    await expect(live_feed).to_contain_text("every_node")  # B's own consumers
                     await screenshot(page, "cluster-page")
                     await page.context.close()
                 finally:

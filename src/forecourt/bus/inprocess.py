@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 
 from forecourt.domain.events import DomainEvent
-from forecourt.ports.events import Subscriber
+from forecourt.ports.events import Delivery, Subscriber
 
 log = logging.getLogger("forecourt.bus")
 
@@ -34,7 +34,10 @@ class InProcessBus:
                 tasks.append(task)
         return tasks
 
-    def subscribe(self, topic_prefix: str, subscriber: Subscriber) -> Callable[[], None]:
+    def subscribe(
+        self, topic_prefix: str, subscriber: Subscriber, delivery: Delivery = "shared"
+    ) -> Callable[[], None]:
+        del delivery  # one node: every subscriber is the only one
         entry = (topic_prefix, subscriber)
         self._subscribers.append(entry)
 

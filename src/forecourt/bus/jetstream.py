@@ -11,6 +11,7 @@ already handled is acknowledged without calling the subscriber again (ADR 0011).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from datetime import datetime
@@ -138,6 +139,7 @@ class DurableConsumer:
         self._batch = batch
         self._seen = SeenIds()
         self._task: asyncio.Task[None] | None = None
+        self._subscription: JetStreamContext.PullSubscription | None = None
         self.lag = 0  # events in the stream this consumer has not handled yet
         self.handled = 0
         self.skipped = 0  # redeliveries of ids already handled
@@ -146,6 +148,7 @@ class DurableConsumer:
         subscription = await self._events.js.pull_subscribe(
             self._subject, durable=self.name, stream=self._events.stream, config=self._config
         )
+        self._subscription = subscription
         self._task = asyncio.create_task(self._run(subscription))
 
     async def stop(self) -> None:
@@ -153,12 +156,16 @@ class DurableConsumer:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None:  # else a draining client waits on its undelivered batch
+            with contextlib.suppress(Exception):  # NATS away: the server forgets it anyway
+                await subscription.unsubscribe()
 
     async def _run(self, subscription: JetStreamContext.PullSubscription) -> None:
         while True:
             try:
                 messages = await subscription.fetch(self._batch, timeout=1.0)
-            except NatsTimeout:
+            except (NatsTimeout, TimeoutError):  # nats-py raises either when nothing is new
                 self.lag = 0
                 continue
             except Exception:  # NATS away: the client reconnects, we ask again

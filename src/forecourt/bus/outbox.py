@@ -6,6 +6,11 @@ a JetStream publish in cluster mode, bus/jetstream.py), and the rows of delivere
 removed in one DELETE per ``forget_interval_s``. Rows a crash left behind are delivered by
 ``start``, once the subscribers are in place (ADR 0011). Delivery is at least once: a crash after
 delivering and before the DELETE delivers again, so durable consumers skip ids they know.
+
+In cluster mode (``orphan_after_s``) the outbox is shared by every node, and a row may be
+another live node's event in flight: a node delivers only rows it saw still stored in an
+earlier sweep ``orphan_after_s`` ago, which their node did not deliver in that time (it died,
+or cannot reach NATS: publishing again is harmless, the stream drops the duplicate id).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ class OutboxRelay:
         *,
         forget_interval_s: float = 0.5,
         batch: int = 500,
+        orphan_after_s: float | None = None,
     ) -> None:
         self._uow = uow
         self._deliver = deliver
@@ -42,6 +48,8 @@ class OutboxRelay:
         self._undelivered: dict[str, float] = {}  # event id -> committed at (monotonic)
         self._delivered: list[str] = []  # rows to remove
         self._handled: set[str] = set()  # taken by this process, until their rows are gone
+        self._orphan_after_s = orphan_after_s  # cluster mode: see the module's docstring
+        self._sighted: dict[str, float] = {}  # cluster mode: stored row -> first seen at
         self._tasks: set[asyncio.Task[None]] = set()
         self._background: asyncio.Task[None] | None = None  # recovery, then forgetting
         self.recovered = asyncio.Event()  # set once what earlier runs left is delivered
@@ -64,17 +72,25 @@ class OutboxRelay:
         self._background = asyncio.create_task(self._recover_then_forget())
 
     async def _recover_then_forget(self) -> None:
-        try:
-            await self._recover()
-        except Exception:  # the database is away: the rows wait for the next start
-            log.exception("events left by an earlier run not delivered")
+        await self._recover_safely()
         self.recovered.set()
+        sweep_every = (self._orphan_after_s or 0.0) / 2
+        next_sweep = time.monotonic() + sweep_every
         while True:
             await asyncio.sleep(self._forget_interval_s)
             try:
                 await self._forget()
             except Exception:  # the database is away: the ids wait for the next pass
                 log.warning("delivered events not yet removed from the outbox", exc_info=True)
+            if self._orphan_after_s is not None and time.monotonic() >= next_sweep:
+                await self._recover_safely()  # rows a dead node left behind
+                next_sweep = time.monotonic() + sweep_every
+
+    async def _recover_safely(self) -> None:
+        try:
+            await self._recover()
+        except Exception:  # the database is away: the rows wait for the next pass or start
+            log.exception("events left by an earlier run not delivered")
 
     async def drain(self) -> None:
         """Wait until every event handed over so far is delivered (tests, shutdown)."""
@@ -110,14 +126,23 @@ class OutboxRelay:
         while True:
             async with self._uow() as uow:
                 stored = await uow.outbox.pending(self._batch)
-            for event in stored:
+            for event in self._orphans(stored):
                 if event.id not in self._handled:  # not already delivered live
                     self._handled.add(event.id)
                     self._undelivered.setdefault(event.id, time.monotonic())
                     await self._deliver_until_done(event)
             await self._forget()
-            if len(stored) < self._batch:
-                return
+            if len(stored) < self._batch or self._orphan_after_s is not None:
+                return  # cluster mode: one batch per sweep (live nodes' rows stay stored)
+
+    def _orphans(self, stored: list[DomainEvent]) -> list[DomainEvent]:
+        """The stored rows this node should deliver: all of them on one node; in cluster
+        mode those seen ``orphan_after_s`` ago already (rows gone since are forgotten)."""
+        if self._orphan_after_s is None:
+            return stored
+        now = time.monotonic()
+        self._sighted = {event.id: self._sighted.get(event.id, now) for event in stored}
+        return [e for e in stored if now - self._sighted[e.id] >= self._orphan_after_s]
 
     def _spawn(self, event: DomainEvent) -> None:
         if event.id:

@@ -15,7 +15,7 @@ from forecourt.cli.device import server_options
 from forecourt.cli.runtime import EXIT_FAILED, JsonFlag, console, print_json
 from forecourt.cli.server_api import ApiServer
 
-cluster_app = typer.Typer(help="Cluster mode: nodes, their stations, lease ages.")
+cluster_app = typer.Typer(help="Cluster mode: nodes, their stations, leases, event consumer lag.")
 cluster_app.callback()(server_options)
 
 
@@ -48,6 +48,12 @@ def _print(answer: dict[str, Any]) -> None:
         ["station", "node", "protocol", "held for (s)"],
         [(s["station_id"], n["node_id"], s["protocol"], f"{s['held_for_s']:.0f}")
          for n in answer["nodes"] for s in n["stations"]],
+    )  # fmt: skip
+    render.table(
+        f"Event consumers on {answer['node_id']}",
+        ["consumer", "delivery", "active here", "lag (events)", "handled"],
+        [(c["name"], c["delivery"], "yes" if c["active"] else "no", c["lag"], c["handled"])
+         for c in answer.get("consumers", [])],
     )  # fmt: skip
     if answer["orphaned_stations"]:
         console.print("held by a dead node: " + ", ".join(answer["orphaned_stations"]))

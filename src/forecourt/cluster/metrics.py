@@ -42,3 +42,12 @@ class ClusterCollector(Collector):
         )
         orphaned.add_metric([], float(len(status.orphaned)))
         yield orphaned
+        lag = GaugeMetricFamily(
+            "forecourt_cluster_consumer_lag",
+            "Events in the stream this node's consumer has not handled yet",
+            labels=["consumer", "delivery", "active"],
+        )
+        for consumer in status.consumers:
+            labels = [consumer.name, consumer.delivery, "1" if consumer.active else "0"]
+            lag.add_metric(labels, float(consumer.lag))
+        yield lag

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from forecourt.cluster.commands import CommandClient, CommandServer
 from forecourt.cluster.gateway import ClusterStationGateway
 from forecourt.cluster.link import LinkConfig, NatsLink
 from forecourt.cluster.presence import Presence, StationHook
-from forecourt.cluster.status import ClusterStatus, snapshot
+from forecourt.cluster.status import ClusterStatus, ConsumerLag, snapshot
 from forecourt.ports.station_gateway import StationGateway
 
 
@@ -17,6 +18,8 @@ class ClusterNode:
         self.link = NatsLink(LinkConfig.parse(nats_url, cluster_name, node_id))
         self.presence = Presence(self.link, lease_s)
         self._server: CommandServer | None = None
+        #: this node's event consumers (set by the app: the bus is another adapter)
+        self.consumer_lags: Callable[[], Sequence[ConsumerLag]] = tuple
 
     def serve(self, local: StationGateway) -> StationGateway:
         """The gateway the services use: ``local`` for this node's sockets, NATS for others'."""
@@ -39,7 +42,7 @@ class ClusterNode:
         await self.link.close()
 
     def status(self) -> ClusterStatus:
-        return snapshot(self.presence, self.link.connected)
+        return snapshot(self.presence, self.link.connected, self.consumer_lags())
 
     def status_json(self) -> dict[str, Any]:
         return self.status().as_json()

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from forecourt.cluster.presence import Presence
+
+
+class ConsumerLag(Protocol):
+    """One of this node's event consumers (bus/cluster_bus.py) and how far behind it is."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def delivery(self) -> str: ...
+    @property
+    def lag(self) -> int: ...
+    @property
+    def handled(self) -> int: ...
+    @property
+    def active(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +49,7 @@ class ClusterStatus:
     lease_s: float
     nodes: list[NodeStatus]
     orphaned: list[str]  # held by a dead node, not yet released
+    consumers: Sequence[ConsumerLag] = ()  # the answering node's event consumers
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -52,10 +69,22 @@ class ClusterStatus:
                 for n in self.nodes
             ],
             "orphaned_stations": self.orphaned,
+            "consumers": [
+                {
+                    "name": c.name,
+                    "delivery": c.delivery,
+                    "lag": c.lag,
+                    "handled": c.handled,
+                    "active": c.active,
+                }
+                for c in self.consumers
+            ],
         }
 
 
-def snapshot(presence: Presence, nats_connected: bool) -> ClusterStatus:
+def snapshot(
+    presence: Presence, nats_connected: bool, consumers: Sequence[ConsumerLag] = ()
+) -> ClusterStatus:
     now = time.time()
     by_node: dict[str, list[HeldStation]] = {}
     orphaned: list[str] = []
@@ -77,5 +106,5 @@ def snapshot(presence: Presence, nats_connected: bool) -> ClusterStatus:
         for lease in sorted(presence.nodes(), key=lambda n: n.node_id)
     ]
     return ClusterStatus(
-        presence.node_id, nats_connected, presence.lease_s, nodes, sorted(orphaned)
+        presence.node_id, nats_connected, presence.lease_s, nodes, sorted(orphaned), consumers
     )

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Literal, Protocol
 
 from forecourt.domain.events import DomainEvent
 
 Subscriber = Callable[[DomainEvent], Awaitable[None]]
 
+#: Who handles an event in cluster mode (one node: the subscriber, always; ADR 0011):
+#: "shared" once cluster-wide, by any node; "leased" once, by the node holding the
+#: subscriber's lease (state kept in memory); "every_node" on each node (its own clients).
+Delivery = Literal["shared", "leased", "every_node"]
+
 
 class EventBus(Protocol):
     async def publish(self, event: DomainEvent) -> None: ...
-    def subscribe(self, topic_prefix: str, subscriber: Subscriber) -> Callable[[], None]: ...
+    def subscribe(
+        self, topic_prefix: str, subscriber: Subscriber, delivery: Delivery = "shared"
+    ) -> Callable[[], None]: ...
 
     # ^ returns an unsubscribe function; "" subscribes to everything

@@ -86,7 +86,7 @@ class LiveStream:
 class LiveFeed:
     def __init__(self, bus: EventBus) -> None:
         self._streams: set[LiveStream] = set()
-        self._unsubscribe = bus.subscribe("", self._on_event)
+        self._unsubscribe = bus.subscribe("", self._on_event, "every_node")  # its own browsers
 
     @property
     def open_streams(self) -> int:

@@ -1,4 +1,5 @@
-"""Cluster status: the nodes, the stations each holds, lease ages (docs/deploy.md)."""
+"""Cluster status: the nodes, the stations each holds, lease ages, this node's event consumers
+and their lag (docs/deploy.md)."""
 
 from __future__ import annotations
 

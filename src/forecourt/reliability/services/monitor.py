@@ -96,7 +96,8 @@ class ReliabilityMonitor:
                 watch.disconnected(now, out)
                 self._submit(watch, out)
         for topic in TOPICS:
-            self._unsubscribe.append(self._ctx.bus.subscribe(topic, self._on_event))
+            # its state is in memory: in cluster mode one node, the lease holder, consumes
+            self._unsubscribe.append(self._ctx.bus.subscribe(topic, self._on_event, "leased"))
         self._tick = asyncio.create_task(self._tick_loop())
 
     async def stop(self) -> None:
