@@ -84,7 +84,7 @@ class Forecourt:
     edge: SocketGuard  # per-socket limits, installed in uvicorn by ``cli.serve.uvicorn_config``
     outbox: OutboxRelay  # delivers committed events; its lag is in /metrics
     cluster: ClusterNode | None = None  # cluster mode (FORECOURT_NATS_URL)
-    events: JetStreamBus | None = None  # cluster mode: events over JetStream (ADR 0011)
+    events: JetStreamBus | None = None  # cluster mode: events over JetStream (ADR 0012)
 
 
 def create_app(
@@ -160,7 +160,7 @@ def create_app(
             await feature.start(services.feature(feature.key))
         services.device.start()  # monitor templates after each boot
         services.drift.start()  # configuration read back after each boot, and periodically
-        await relay.start()  # events a crash left between commit and delivery (ADR 0011)
+        await relay.start()  # events a crash left between commit and delivery (ADR 0012)
         log.info("forecourt %s ready (%s)", __version__, database.dialect)
         yield
         await local_auth.stop()

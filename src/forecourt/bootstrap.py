@@ -166,7 +166,7 @@ def build_services(
 
 def leases_for(settings: Settings | None) -> Leases:
     """Who runs the singletons: this process alone, or the holder of a PostgreSQL advisory
-    lock in cluster mode (FORECOURT_NATS_URL with a PostgreSQL database; ADR 0011)."""
+    lock in cluster mode (FORECOURT_NATS_URL with a PostgreSQL database; ADR 0012)."""
     if settings is None or settings.nats_url is None:
         return single_node
     if not settings.database_url.startswith("postgresql"):
@@ -177,7 +177,7 @@ def leases_for(settings: Settings | None) -> Leases:
 def outbox_relay(
     database: Database, bus: EventBus, *, orphan_after_s: float | None = None
 ) -> OutboxRelay:
-    """Events committed in ``database`` go to ``bus`` (ADR 0011); ``start()`` it once the
+    """Events committed in ``database`` go to ``bus`` (ADR 0012); ``start()`` it once the
     subscribers are in place, to deliver what a crash left in the outbox. ``orphan_after_s``:
     cluster mode, where other nodes' rows in flight share the table."""
     # an in-process bus says when its subscribers are done: only then is a row removed

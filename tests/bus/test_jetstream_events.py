@@ -1,4 +1,4 @@
-"""Cluster mode's events over a real NATS JetStream (ADR 0011): the relay publishes what the
+"""Cluster mode's events over a real NATS JetStream (ADR 0012): the relay publishes what the
 outbox holds, a relay that publishes again after a crash leaves one copy in the stream, and
 durable consumers handle each event once, however often JetStream delivers it."""
 

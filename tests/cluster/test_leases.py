@@ -1,4 +1,4 @@
-"""Singletons (ADR 0011): one node alone always holds every lease; in a cluster a PostgreSQL
+"""Singletons (ADR 0012): one node alone always holds every lease; in a cluster a PostgreSQL
 advisory lock lets exactly one node run a singleton, and a node killed outright (kill -9)
 hands it over to another within a pass."""
 

@@ -1,4 +1,4 @@
-"""The outbox drill on a served process (ADR 0011): a StartTransaction killed (SIGKILL) between
+"""The outbox drill on a served process (ADR 0012): a StartTransaction killed (SIGKILL) between
 its commit and any delivery; the next `forecourt serve` delivers the event at start, once, and
 says so in /metrics."""
 

@@ -1,4 +1,4 @@
-"""The transactional outbox (ADR 0011) on SQLite and PostgreSQL: events are stored in the
+"""The transactional outbox (ADR 0012) on SQLite and PostgreSQL: events are stored in the
 transaction of their change, delivered after it, and what a crash left between commit and
 delivery is delivered at the next start, exactly once."""
 

@@ -5,7 +5,7 @@ Each subscription becomes a consumer of the stream, chosen by its ``Delivery`` (
 "leased" is the same durable consumer pulled only by the node holding its lease (the
 subscriber keeps state in memory); "every_node" is an ordered, ephemeral consumer of new
 events on this node (the live feed of its own browsers). Subscriptions made before ``start``
-(the NATS link is up only in the app's lifespan) begin at ``start`` (ADR 0011).
+(the NATS link is up only in the app's lifespan) begin at ``start`` (ADR 0012).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ event with its id as ``Nats-Msg-Id``, so a relay that publishes it again (a cras
 row was removed) is dropped by the stream's duplicate window: the stream holds it once. A
 ``DurableConsumer`` is a named pull consumer shared by every node: each event goes to one of
 them, is acknowledged only after the subscriber returned (redelivered otherwise), and an id
-already handled is acknowledged without calling the subscriber again (ADR 0011).
+already handled is acknowledged without calling the subscriber again (ADR 0012).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Units of work hand their committed events to ``committed`` (no I/O there: it run
 OCPP message path). Each event is delivered by ``deliver`` (the in-process bus on one node,
 a JetStream publish in cluster mode, bus/jetstream.py), and the rows of delivered events are
 removed in one DELETE per ``forget_interval_s``. Rows a crash left behind are delivered by
-``start``, once the subscribers are in place (ADR 0011). Delivery is at least once: a crash after
+``start``, once the subscribers are in place (ADR 0012). Delivery is at least once: a crash after
 delivering and before the DELETE delivers again, so durable consumers skip ids they know.
 
 In cluster mode (``orphan_after_s``) the outbox is shared by every node, and a row may be

@@ -1,4 +1,4 @@
-"""Singleton leases as PostgreSQL advisory locks, all of a node's on one session (ADR 0011).
+"""Singleton leases as PostgreSQL advisory locks, all of a node's on one session (ADR 0012).
 
 An advisory lock lives exactly as long as the session that took it: a node killed outright
 closes its socket and the server drops its locks at once; a host that vanishes is found by the

@@ -1,5 +1,5 @@
 """Which node holds each station's socket: a JetStream key-value bucket of holds, bound to
-node leases (docs/adr/0010-cluster-runtime.md).
+node leases (docs/adr/0013-cluster-presence-and-commands.md).
 
 A node renews one lease (its heartbeat key, every third of FORECOURT_PRESENCE_LEASE), not
 one per station: a hold counts while the lease of the node incarnation that wrote it is

@@ -50,7 +50,7 @@ class StationEvent:
 
 #: Progress reports superseded by the next one (every MeterValues makes one): delivered after
 #: commit like every event but never stored in the outbox, so the hot path writes no extra row;
-#: a crash loses at most the last, and the transaction row holds the same numbers (ADR 0011).
+#: a crash loses at most the last, and the transaction row holds the same numbers (ADR 0012).
 LATEST_WINS_TOPICS = frozenset({"transaction.updated"})
 
 
@@ -70,5 +70,5 @@ class DomainEvent:
     #: read on every connect). Never serialized; subscribers must not change it.
     station: Station | None = field(default=None, compare=False, repr=False)
     #: Unique per event stored in the outbox (durable consumers skip an id they already
-    #: handled, ADR 0011); "" for events never stored (published directly, or latest-wins).
+    #: handled, ADR 0012); "" for events never stored (published directly, or latest-wins).
     id: str = field(default="", compare=False)

@@ -131,7 +131,7 @@ class ThrottleCollector(Collector):
 
 
 class OutboxCollector(Collector):
-    """Events committed and not yet delivered (the outbox relay, ADR 0011), read at scrape."""
+    """Events committed and not yet delivered (the outbox relay, ADR 0012), read at scrape."""
 
     def __init__(self, lag: Callable[[], tuple[int, float]], delivered: Callable[[], int]) -> None:
         self._lag = lag

@@ -1,4 +1,4 @@
-"""The station PKI as a feature slice (ADR 0011): CA, station certificates, security profiles.
+"""The station PKI as a feature slice (ADR 0014): CA, station certificates, security profiles.
 
 It offers the core :data:`~forecourt.ports.station_certificates.STATION_CERTIFICATES`: the
 gateway asks it about client certificates (profile 3), the OCPP adapters hand it CSRs.

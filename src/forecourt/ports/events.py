@@ -9,7 +9,7 @@ from forecourt.domain.events import DomainEvent
 
 Subscriber = Callable[[DomainEvent], Awaitable[None]]
 
-#: Who handles an event in cluster mode (one node: the subscriber, always; ADR 0011):
+#: Who handles an event in cluster mode (one node: the subscriber, always; ADR 0012):
 #: "shared" once cluster-wide, by any node; "leased" once, by the node holding the
 #: subscriber's lease (state kept in memory); "every_node" on each node (its own clients).
 Delivery = Literal["shared", "leased", "every_node"]

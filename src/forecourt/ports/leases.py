@@ -1,4 +1,4 @@
-"""Singletons: work that must run on exactly one node at a time holds a lease (ADR 0011).
+"""Singletons: work that must run on exactly one node at a time holds a lease (ADR 0012).
 
 A periodic job asks ``await ctx.leases("payments.sweeps").held()`` before each pass and skips
 the pass when another node holds it. One node (the default) always holds every lease; cluster

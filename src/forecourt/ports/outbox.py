@@ -4,7 +4,7 @@ A service stages an event in the unit of work that makes the change (``uow.outbo
 unit of work writes every staged event with one multi-row INSERT just before it commits, and
 hands them to the relay once they are durable. The relay delivers them (in-process bus, or a
 JetStream stream in cluster mode) and then removes their rows; rows left behind by a crash
-are delivered on the next start (ADR 0011).
+are delivered on the next start (ADR 0012).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class ServiceContext:
         self, uow: UnitOfWork, station_id: str, news: Iterable[tuple[str, Mapping[str, object]]]
     ) -> None:
         """Events of the change ``uow`` is making: stored with its commit and published once
-        it is durable, so a crash in between loses none (ports/outbox.py, ADR 0011)."""
+        it is durable, so a crash in between loses none (ports/outbox.py, ADR 0012)."""
         now = self.clock.now()
         for topic, data in news:
             event_id = "" if topic in LATEST_WINS_TOPICS else uuid4().hex  # "": not stored

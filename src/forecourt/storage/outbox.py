@@ -1,4 +1,4 @@
-"""The event outbox table behind ``uow.outbox`` (ports/outbox.py, ADR 0011)."""
+"""The event outbox table behind ``uow.outbox`` (ports/outbox.py, ADR 0012)."""
 
 from __future__ import annotations
 

@@ -255,7 +255,7 @@ api_keys = Table(
     Column("revoked", Boolean, nullable=False, server_default=_FALSE),
 )
 
-# Domain events committed with their change and not yet delivered (ADR 0011, migration 0010).
+# Domain events committed with their change and not yet delivered (ADR 0012, migration 0010).
 # ``seq`` orders recovery after a crash; rows are removed once delivered.
 event_outbox = Table(
     "event_outbox",

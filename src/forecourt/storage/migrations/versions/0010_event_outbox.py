@@ -1,4 +1,4 @@
-"""The event outbox: domain events stored in the transaction of their change (ADR 0011).
+"""The event outbox: domain events stored in the transaction of their change (ADR 0012).
 
 Revision ID: 0010_event_outbox
 Revises: 0002_users
