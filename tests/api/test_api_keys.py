@@ -48,7 +48,7 @@ async def test_key_input_is_checked(rig: ApiRig) -> None:
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "role"
-    assert "'admin', 'operator', 'technician' or 'viewer'" in response.json()["detail"]
+    assert "'admin', 'operator', 'technician', 'attendant' or 'viewer'" in response.json()["detail"]
 
 
 async def test_only_admins_manage_keys(rig: ApiRig) -> None:

@@ -256,10 +256,9 @@ def test_render_golden_and_schema_valid(
 
 def test_every_command_kind_renders_something_schema_valid() -> None:
     rendered = {type(command) for command, _, _ in [*RENDERED, *DEVICE_RENDERED, *V201_FRAMES]}
+    rendered |= {type(command) for command, *_ in CERTIFICATE_RENDERED}  # both versions' file
     only_21 = set(get_args(TariffCommand))  # refused below
     assert rendered == set(COMMAND_KINDS) - only_21
-    rendered |= {type(command) for command, *_ in CERTIFICATE_RENDERED}  # both versions' file
-    assert rendered == set(COMMAND_KINDS)
     for trigger in TriggerKind:
         action, payload = ADAPTER.render(TriggerMessage(trigger))
         VALIDATOR.validate_request(action, payload)
