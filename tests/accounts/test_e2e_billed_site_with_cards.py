@@ -43,9 +43,11 @@ CARD_TOKEN = "TERMACC0001"
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    settings = {"call_timeout": 3.0, "payments_sweep_interval": 0.3}
     async with running_server(
-        tmp_path, test_provider_state_file=tmp_path / "provider.json", **settings
+        tmp_path,
+        call_timeout=3.0,
+        payments_sweep_interval=0.3,
+        test_provider_state_file=tmp_path / "provider.json",
     ) as running:
         await prepare_network(running.forecourt.services, STATION)  # cards priced by tariff
         await running.forecourt.services.network.add_token(TokenRecord(FOB))
