@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import APIResponse, Browser, Page, expect
+from playwright.async_api import APIResponse, Browser, Locator, Page, expect
 from websockets.asyncio.client import connect
 
 from forecourt.pki.keys import PKI
@@ -44,6 +44,8 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Runn
         await services.users.create("tech", PASSWORD, Role.TECHNICIAN)
         await services.network.add_station("CS-FORM", password=STATION_PASSWORD)
         await pki.authority.issue_key_pair("CS-FORM")
+        await services.network.add_station("CS-OTHER")
+        await pki.authority.issue_key_pair("CS-OTHER")
         yield running
 
 
@@ -51,9 +53,7 @@ async def test_the_station_page_shows_its_certificates(
     browser: Browser,  # noqa: F811
     server: RunningServer,
 ) -> None:
-    page = await sign_in(browser, server, "ops", PASSWORD)
-    await page.goto("/dashboard/stations/CS-WEB")
-    panel = page.get_by_label("Certificates")
+    page, panel = await _station_panel(browser, server, "ops", "CS-WEB")
     await expect(panel.get_by_test_id("security-profile")).to_have_text(
         "3 (TLS client certificate)"
     )
@@ -91,9 +91,7 @@ async def test_an_operator_manages_the_trust_store_revokes_and_switches_the_prof
     peer: Station,
 ) -> None:
     root = await server.forecourt.services.feature(PKI).authority.trust_bundle()
-    page = await sign_in(browser, server, "ops", PASSWORD)
-    await page.goto("/dashboard/stations/CS-FORM")
-    panel = page.get_by_label("Certificates")
+    _, panel = await _station_panel(browser, server, "ops", "CS-FORM")
     outcome = panel.get_by_test_id("pki-outcome")
 
     install = panel.get_by_role("form", name="Install a certificate")
@@ -140,9 +138,7 @@ async def test_a_downgrade_is_refused_in_the_panel_before_anything_is_sent(
     browser: Browser,  # noqa: F811
     server: RunningServer,
 ) -> None:
-    page = await sign_in(browser, server, "ops", PASSWORD)
-    await page.goto("/dashboard/stations/CS-WEB")
-    panel = page.get_by_label("Certificates")
+    page, panel = await _station_panel(browser, server, "ops", "CS-WEB")
     profile = panel.get_by_role("form", name="Security profile switch")
     await profile.get_by_label("Switch to").select_option("1")
     await profile.get_by_role("button", name="Send switch").click()
@@ -150,20 +146,40 @@ async def test_a_downgrade_is_refused_in_the_panel_before_anything_is_sent(
     await expect(panel.get_by_test_id("security-profile")).to_have_text(
         "3 (TLS client certificate)"
     )
+    # without htmx, refusals are error pages with precise statuses
+    path = "/dashboard/pki/stations/CS-WEB"
+    bad = await _post(page, f"{path}/trust-store", anchor="nope", certificate_pem="x")
+    assert bad.status == 400
+    assert "choose what the certificate is for" in await bad.text()
+    authority = server.forecourt.services.feature(PKI).authority
+    (other,) = await authority.certificates("CS-OTHER")
+    foreign = await _post(page, f"{path}/certificates/{other.serial}/revocation")
+    assert foreign.status == 404  # another station's certificate is not revoked from here
+    assert [c.revoked_at for c in await authority.certificates("CS-OTHER")] == [None]
 
 
 async def test_a_technician_sees_no_forms_and_cannot_post_them(
     browser: Browser,  # noqa: F811
     server: RunningServer,
 ) -> None:
-    page = await sign_in(browser, server, "tech", PASSWORD)
-    await page.goto("/dashboard/stations/CS-WEB")
-    panel = page.get_by_label("Certificates")
+    page, panel = await _station_panel(browser, server, "tech", "CS-WEB")
     await expect(panel.get_by_test_id("security-profile")).to_be_visible()
     await expect(panel.get_by_role("form")).to_have_count(0)
     refused = await _post(page, "/dashboard/pki/stations/CS-WEB/profile", security_profile="3")
     assert refused.status == 403
     assert "needs the operator role" in await refused.text()
+
+
+async def _station_panel(
+    browser: Browser,  # noqa: F811
+    server: RunningServer,
+    username: str,
+    station_id: str,
+) -> tuple[Page, Locator]:
+    """Signed in as ``username``, on the station's page: the tab and its Certificates panel."""
+    page = await sign_in(browser, server, username, PASSWORD)
+    await page.goto(f"/dashboard/stations/{station_id}")
+    return page, page.get_by_label("Certificates")
 
 
 async def _post(page: Page, path: str, **fields: str) -> APIResponse:
