@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from forecourt.domain.connectors import ConnectorType
 from forecourt.domain.stations import ConnectorStatus, ProtocolVersion, Site
@@ -16,7 +16,7 @@ from forecourt.services.network import ConnectorSpec
 from tests.compat.integration.site import NACS_250, report
 from tests.compat.integration.test_my_car_browser import PHONE_VIEWPORT, install
 from tests.support.server import RunningServer
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, running_web_server, watch_errors
+from tests.web.conftest import running_web_server, watch_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -36,14 +36,6 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Runn
         await report(services, "CS-DOCK", 1, 1, ConnectorStatus.AVAILABLE, now)
         await services.core.provisioning.connected("CS-DOCK", ProtocolVersion.V21)
         yield running
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
 
 
 async def test_a_ccs1_car_fits_the_magic_dock(browser: Browser, server: RunningServer) -> None:
