@@ -133,6 +133,21 @@ def test_connectors_set_and_remove(cli: Cli) -> None:
     assert "connector 'CS-1/1/1' not found" in again.stderr
 
 
+def test_a_connector_with_a_built_in_adapter(cli: Cli) -> None:
+    cli.ok("stations", "add", "CS-1")
+
+    table = cli.ok(
+        "connectors", "set", "CS-1", "1", "1", "--type", "nacs", "--built-in-plug", "ccs1"
+    ).stdout
+    dock = cli.json("stations", "show", "CS-1")["evses"][0]["connectors"][0]
+    same = cli("connectors", "set", "CS-1", "1", "1", "--type", "nacs", "--built-in-plug", "nacs")
+
+    assert "nacs+ccs1" in table
+    assert (dock["type"], dock["built_in_plug"]) == ("nacs", "ccs1")
+    assert same.exit_code == 2
+    assert "a built-in adapter presents a known plug other than the cable's" in same.stderr
+
+
 def test_bad_connector_input_is_a_usage_error(cli: Cli) -> None:
     cli.ok("stations", "add", "CS-1")
 
@@ -267,6 +282,7 @@ def test_commands_refuse_a_database_at_an_older_revision(database_url: str) -> N
         "the database is at revision 0001, this Forecourt needs revision"
         " 0005_credential_rotation + 0006_local_lists_reservations +"
         " 0007_firmware_state + 0008_monitoring_display + 0010_event_outbox +"
+        " 0011_connector_built_in_plug +"
         " 0016_firmware + 0021_smart_charging_departures +"
         " 0023_reliability_baselines + 0030_payments_tariff_sync +"
         " 0041_accounts + 0042_pki_profile_target + 0051_ocpi_sessions: run"

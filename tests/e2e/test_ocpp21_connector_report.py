@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from ocpp.v21 import call
 
 from forecourt.domain.connectors import ConnectorType
@@ -46,3 +47,69 @@ async def test_reported_plug_types_fill_the_connector_records(server: RunningSer
         (2, 1): ConnectorType.MCS,
         (3, 1): ConnectorType.CCS1,
     }
+
+
+async def _operator_api(server: RunningServer) -> httpx.AsyncClient:
+    key, _ = await server.forecourt.services.api_keys.create("operator")
+    headers = {"Authorization": f"Bearer {key}"}
+    return httpx.AsyncClient(base_url=server.http_url, headers=headers)
+
+
+async def _estimate(client: httpx.AsyncClient, vehicle: str) -> dict[str, Any]:
+    body = {
+        "vehicle": vehicle,
+        "connector": {"station_id": STATION, "evse_id": 1, "connector_id": 1},
+    }
+    response = await client.post("/api/compat/estimate", json=body)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def test_a_reported_magic_dock_answers_for_nacs_and_ccs1_cars(server: RunningServer) -> None:
+    async with station(server, ["ocpp2.1"]) as cp:
+        await boot(cp)
+        await cp.call(
+            call.NotifyReport(
+                request_id=1,
+                generated_at="2026-12-07T10:00:00Z",
+                seq_no=0,
+                report_data=[_connector(1, 1, "cNACS-CCS1")],
+            )
+        )
+        async with await _operator_api(server) as client:  # the estimate itself is public
+            tesla = await _estimate(client, "tesla-model-3-lr-2020")
+            id4 = await _estimate(client, "volkswagen-id4-2021")  # CCS1, no adapter of its own
+            ioniq = await _estimate(client, "hyundai-ioniq-5-lr-2022")
+            leaf = await _estimate(client, "nissan-leaf-40-2018")
+            stored = (await client.get(f"/api/stations/{STATION}")).json()
+
+    assert stored["evses"][0]["connectors"][0]["built_in_plug"] == "ccs1"
+    assert tesla["connector"]["type"] == "nacs"
+    assert tesla["connector"]["built_in_adapter_id"] == "tesla-magic-dock"
+    assert tesla["works"]
+    assert tesla["option"]["adapter"] is None
+    assert id4["works"]
+    assert id4["option"]["adapter"]["id"] == "tesla-magic-dock"
+    assert id4["estimate"]["peak_power_w"] > 0
+    by_adapter = {(o["adapter"] or {}).get("id"): o for o in ioniq["options"]}
+    dock = by_adapter["tesla-magic-dock"]  # beside the maker's own NACS adapter
+    assert dock["works"]
+    assert "adapter_voltage_limit" in {w["code"] for w in dock["warnings"]}  # 500 V, 800 V car
+    assert not leaf["works"]  # CHAdeMO fits neither plug
+
+
+async def test_an_operator_declares_and_clears_a_built_in_adapter(server: RunningServer) -> None:
+    url = f"/api/stations/{STATION}/evses/1/connectors/1"
+    async with await _operator_api(server) as client:
+        dock = await client.put(url, json={"type": "nacs", "built_in_plug": "ccs1"})
+        same = await client.put(url, json={"type": "nacs", "built_in_plug": "nacs"})
+        plain = await client.put(url, json={"type": "nacs"})
+        id4 = await _estimate(client, "volkswagen-id4-2021")
+
+    assert dock.status_code == 200, dock.text
+    assert dock.json()["evses"][0]["connectors"][0]["built_in_plug"] == "ccs1"
+    assert same.status_code == 422
+    assert "built-in adapter" in same.json()["detail"]
+    assert plain.json()["evses"][0]["connectors"][0]["built_in_plug"] is None
+    assert not id4["works"]  # a plain NACS cable: this CCS1 car has no adapter

@@ -174,6 +174,10 @@ def set_connector(
     connector_type: Annotated[
         ConnectorType, typer.Option("--type", help="Plug standard at the end of the cable.")
     ],
+    built_in_plug: Annotated[
+        ConnectorType | None,
+        typer.Option(help="Plug a built-in adapter presents too (Magic Dock: ccs1 on nacs)."),
+    ] = None,
     power_type: Annotated[PowerType | None, typer.Option(help="Default: the type's.")] = None,
     max_power_kw: PositiveOption = None,
     max_current_a: PositiveOption = None,
@@ -196,7 +200,7 @@ def set_connector(
 
     async def declare(services: Services) -> Station:
         rating = rating_with_defaults(connector_type, overrides)
-        spec = ConnectorSpec(evse_id, connector_id, connector_type, rating)
+        spec = ConnectorSpec(evse_id, connector_id, connector_type, rating, built_in_plug)
         return await services.network.set_connector(station_id, spec)
 
     station = with_services(ctx, declare)

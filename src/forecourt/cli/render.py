@@ -113,7 +113,7 @@ def station(item: StationOut) -> None:
             (
                 evse.evse_id,
                 c.connector_id,
-                c.type.value,
+                f"{c.type.value}+{c.built_in_plug.value}" if c.built_in_plug else c.type.value,
                 c.rating.power_type.value if c.rating else "-",
                 _rating(c.rating.max_power_w, c.rating.max_voltage_v, c.rating.max_current_a)
                 if c.rating

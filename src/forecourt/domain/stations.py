@@ -97,6 +97,9 @@ class Connector:
     status_detail: str = ""  # the station's own word, e.g. 1.6 "SuspendedEV"
     error_code: str = ""
     status_at: datetime | None = None
+    #: The plug a dispenser-integrated adapter presents besides ``type`` (OCPP 2.1
+    #: ``cNACS-CCS1``: a NACS cable whose built-in adapter also presents CCS1); None: no adapter.
+    built_in_plug: ConnectorType | None = None
 
 
 @dataclass(slots=True)

@@ -116,6 +116,7 @@ class StationRepository(Protocol):
         connector_id: int,
         connector_type: ConnectorType | None = None,
         rating: ConnectorRating | None = None,
+        built_in_plug: ConnectorType | None = None,  # set (or cleared) with connector_type
     ) -> None: ...  # creates the EVSE/connector when missing; None leaves a field unchanged
     async def remove_connector(self, station_id: str, evse_id: int, connector_id: int) -> None: ...
     async def set_evse_power(

@@ -28,6 +28,7 @@ class ConnectorSpec:
     connector_id: int
     type: ConnectorType
     rating: ConnectorRating | None = None  # None: the type's default envelope
+    built_in_plug: ConnectorType | None = None  # a dispenser-integrated adapter's plug
 
 
 class Network:
@@ -134,10 +135,12 @@ class Network:
             )
         if spec.evse_id < 1 or spec.connector_id < 1:
             raise InvalidInput("evse_id and connector_id start at 1")
+        if spec.built_in_plug in (spec.type, ConnectorType.UNKNOWN):
+            raise InvalidInput("a built-in adapter presents a known plug other than the cable's")
         async with self._ctx.uow() as uow:
             await _require_station(uow, station_id)
             await uow.stations.upsert_connector(
-                station_id, spec.evse_id, spec.connector_id, spec.type, rating
+                station_id, spec.evse_id, spec.connector_id, spec.type, rating, spec.built_in_plug
             )
             await uow.commit()
             return await _require_station(uow, station_id)

@@ -260,7 +260,7 @@ class Provisioning:
                     continue
                 await uow.stations.upsert_connector(
                     station_id, item.evse_id, item.connector_id, item.type,
-                    DEFAULT_RATINGS[item.type],
+                    DEFAULT_RATINGS[item.type], item.built_in_plug,
                 )  # fmt: skip
                 changed += 1
             await uow.commit()
@@ -272,6 +272,7 @@ class ReportedConnector:
     evse_id: int
     connector_id: int
     type: ConnectorType
+    built_in_plug: ConnectorType | None = None  # a dispenser-integrated adapter's plug
 
 
 def _known_type(station: Station, item: ReportedConnector) -> bool:

@@ -207,10 +207,12 @@ class SqlStationRepository:
         connector_id: int,
         connector_type: ConnectorType | None = None,
         rating: ConnectorRating | None = None,
+        built_in_plug: ConnectorType | None = None,
     ) -> None:
         changes: dict[str, Any] = {} if rating is None else _rating_values(rating)
-        if connector_type is not None:
+        if connector_type is not None:  # a plug and its built-in adapter are declared together
             changes["type"] = connector_type
+            changes["built_in_plug"] = built_in_plug
         await self._ensure_connector(station_id, evse_id, connector_id, changes)
 
     async def remove_connector(self, station_id: str, evse_id: int, connector_id: int) -> None:
@@ -355,6 +357,7 @@ def _connector_row(connector: Connector) -> dict[str, Any]:
         "evse_id": connector.evse_id,
         "connector_id": connector.connector_id,
         "type": connector.type,
+        "built_in_plug": connector.built_in_plug,
         "status": connector.status,
         "status_detail": connector.status_detail,
         "error_code": connector.error_code,
@@ -380,6 +383,7 @@ def _connector_from_row(row: Row[Any]) -> Connector:
         connector_id=row.connector_id,
         type=row.type,
         rating=rating,
+        built_in_plug=row.built_in_plug,
         status=row.status,
         status_detail=row.status_detail,
         error_code=row.error_code,

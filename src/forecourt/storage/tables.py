@@ -92,6 +92,7 @@ connectors = Table(
     Column("evse_id", Integer, nullable=False),
     Column("connector_id", Integer, nullable=False),
     Column("type", EnumText(ConnectorType), nullable=False, server_default="unknown"),
+    Column("built_in_plug", EnumText(ConnectorType)),
     # The rating is all-or-nothing: power_type NULL means "no rating".
     Column("power_type", EnumText(PowerType)),
     Column("max_voltage_v", Float),

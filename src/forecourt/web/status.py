@@ -85,8 +85,10 @@ _PLUG_LABELS = {
 }
 
 
-def plug_label(connector_type: ConnectorType) -> str:
-    return _PLUG_LABELS[connector_type]
+def plug_label(connector_type: ConnectorType, built_in: ConnectorType | None = None) -> str:
+    """A plug in words; a dispenser-integrated adapter (Magic Dock) is named with it."""
+    label = _PLUG_LABELS[connector_type]
+    return f"{label} with a built-in {_PLUG_LABELS[built_in]} adapter" if built_in else label
 
 
 def max_power_w(evse: Evse, connector: Connector) -> float | None:

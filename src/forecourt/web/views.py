@@ -54,7 +54,7 @@ def connector_views(station: Station) -> list[ConnectorView]:
             evse,
             connector,
             connector_status(station, evse, connector),
-            plug_label(connector.type),
+            plug_label(connector.type, connector.built_in_plug),
             max_power_w(evse, connector),
             current_kind(connector),
         )

@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, async_playwright
 
 from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
@@ -15,6 +17,7 @@ from forecourt.compat.domain import clear_cache
 from forecourt.services.core import Services
 from tests.compat.integration.site import build_site
 from tests.support.harness import OfflineGateway, SteppingClock
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +54,12 @@ async def services(database_file: Path, clock: SteppingClock) -> AsyncIterator[S
     await build_site(services, clock.now())
     yield services
     await database.dispose()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """One Chromium per browser module of this directory."""
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()

@@ -14,7 +14,6 @@ from playwright.async_api import (
     BrowserContext,
     Page,
     ViewportSize,
-    async_playwright,
     expect,
 )
 
@@ -25,8 +24,6 @@ from forecourt.services.network import ConnectorSpec
 from tests.compat.integration.site import IONIQ_2025, NACS_250, SITE, build_site, report
 from tests.support.server import RunningServer
 from tests.web.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     running_web_server,
     screenshot,
@@ -59,14 +56,6 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Runn
         )
         await report(services, "CS-1", 1, 2, ConnectorStatus.AVAILABLE, now)
         yield running
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
 
 
 @pytest_asyncio.fixture(loop_scope="module")

@@ -29,10 +29,9 @@ async def put_connector(
     context: Context,
     _: Operator,
 ) -> StationOut:
-    overrides = RatingOverrides(**body.model_dump(exclude={"type"}))
-    spec = ConnectorSpec(
-        evse_id, connector_id, body.type, rating_with_defaults(body.type, overrides)
-    )
+    overrides = RatingOverrides(**body.model_dump(exclude={"type", "built_in_plug"}))
+    rating = rating_with_defaults(body.type, overrides)
+    spec = ConnectorSpec(evse_id, connector_id, body.type, rating, body.built_in_plug)
     station = await context.services.network.set_connector(station_id, spec)
     return StationOut.from_domain(station, connected=context.is_connected(station))
 

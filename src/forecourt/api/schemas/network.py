@@ -89,6 +89,9 @@ class RatingOut(BaseModel):
 class ConnectorOut(BaseModel):
     connector_id: int
     type: ConnectorType
+    built_in_plug: ConnectorType | None = Field(
+        None, description="The plug a dispenser-integrated adapter presents too (2.1 cNACS-CCS1)."
+    )
     rating: RatingOut | None
     status: ConnectorStatus = Field(description="Live status; `unknown` while disconnected.")
     last_reported_status: ConnectorStatus = Field(description="What the station last said.")
@@ -103,6 +106,7 @@ class ConnectorOut(BaseModel):
         return cls(
             connector_id=connector.connector_id,
             type=connector.type,
+            built_in_plug=connector.built_in_plug,
             rating=RatingOut.from_domain(connector.rating) if connector.rating else None,
             status=live,
             last_reported_status=connector.status,
@@ -244,6 +248,9 @@ class ConnectorPut(Input):
     """A connector's plug type and rating; omitted rating fields come from the type's default."""
 
     type: ConnectorType
+    built_in_plug: ConnectorType | None = Field(
+        None, description="A built-in adapter's plug (e.g. `ccs1` on a `nacs` Magic Dock cable)."
+    )
     power_type: PowerType | None = None
     max_voltage_v: Positive | None = None
     max_current_a: Positive | None = None

@@ -141,6 +141,9 @@ class OfferOut(BaseModel):
     available_power_w: float | None = Field(description="Shared EVSE power left now.")
     derated_power_w: float | None
     derate_reason: str
+    built_in_adapter_id: str | None = Field(
+        None, description="The dispenser's own adapter (e.g. a Magic Dock), if it has one."
+    )
 
     @classmethod
     def from_domain(cls, offer: ConnectorOffer, reference: str | None) -> OfferOut:
@@ -153,6 +156,7 @@ class OfferOut(BaseModel):
             available_power_w=offer.available_power_w,
             derated_power_w=offer.derated_power_w,
             derate_reason=offer.derate_reason,
+            built_in_adapter_id=offer.built_in_adapter_id,
         )
 
 

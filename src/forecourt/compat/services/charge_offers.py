@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from forecourt.compat.domain import ConnectorOffer
+from forecourt.compat.domain import Catalogue, ConnectorOffer
 from forecourt.domain.connectors import DEFAULT_RATINGS
 from forecourt.domain.metering import Measurand
 from forecourt.domain.stations import (
@@ -41,10 +41,14 @@ Offers = list[tuple[ConnectorRef, ConnectorOffer]]
 
 
 async def station_offers(
-    uow: UnitOfWork, station: Station, connected: bool, derates: DerateSource
+    uow: UnitOfWork,
+    station: Station,
+    connected: bool,
+    derates: DerateSource,
+    catalogue: Catalogue,
 ) -> Offers:
     known = await derates.derates([station.id])
-    return await _offers(uow, station, connected, known)
+    return await _offers(uow, station, connected, known, catalogue)
 
 
 async def site_offers(
@@ -52,17 +56,22 @@ async def site_offers(
     stations: Iterable[Station],
     is_connected: Callable[[Station], bool],
     derates: DerateSource,
+    catalogue: Catalogue,
 ) -> Offers:
     stations = list(stations)
     known = await derates.derates([station.id for station in stations])
     offers: Offers = []
     for station in stations:
-        offers += await _offers(uow, station, is_connected(station), known)
+        offers += await _offers(uow, station, is_connected(station), known, catalogue)
     return offers
 
 
 async def _offers(
-    uow: UnitOfWork, station: Station, connected: bool, derates: Mapping[ConnectorRef, Derate]
+    uow: UnitOfWork,
+    station: Station,
+    connected: bool,
+    derates: Mapping[ConnectorRef, Derate],
+    catalogue: Catalogue,
 ) -> Offers:
     active = await uow.transactions.list(
         TransactionFilter(station_id=station.id, state=TransactionState.ACTIVE)
@@ -77,7 +86,8 @@ async def _offers(
             use = _EvseUse.around(evse, connector, active, draws, live)
             whole = ConnectorRef(station.id, evse.evse_id, EVSE_WIDE)
             derate = derates.get(ref) or derates.get(whole)
-            offers.append((ref, _offer(ref, connector, status, use, derate)))
+            dock = _dock(catalogue, connector)
+            offers.append((ref, _offer(ref, connector, status, use, derate, dock)))
     return offers
 
 
@@ -150,6 +160,7 @@ def _offer(
     status: tuple[ConnectorStatus, str],
     use: _EvseUse,
     derate: Derate | None,
+    built_in_adapter_id: str | None,
 ) -> ConnectorOffer:
     rating = connector.rating or DEFAULT_RATINGS[connector.type]
     state, reason = status
@@ -173,8 +184,17 @@ def _offer(
         available_power_w=available,
         derated_power_w=derate.power_w if derate else None,
         derate_reason=derate.reason if derate else "",
+        built_in_adapter_id=built_in_adapter_id,
         label=f"{ref.station_id} EVSE {ref.evse_id} connector {ref.connector_id}",
     )
+
+
+def _dock(catalogue: Catalogue, connector: Connector) -> str | None:
+    """The catalogue's dispenser-integrated adapter behind a connector's second plug."""
+    if connector.built_in_plug is None:
+        return None
+    adapter = catalogue.built_in_adapter(connector.type, connector.built_in_plug)
+    return None if adapter is None else adapter.id
 
 
 def _status(station: Station, connector: Connector, connected: bool) -> tuple[ConnectorStatus, str]:

@@ -251,9 +251,8 @@ class Compatibility(ChargeAdvisor):
             station = await uow.stations.get(ref.station_id)
             if station is None:
                 raise NotFound("station", ref.station_id)
-            offers = await station_offers(
-                uow, station, _connected(station, is_connected), self._derates
-            )
+            connected = _connected(station, is_connected)
+            offers = await station_offers(uow, station, connected, self._derates, self.catalogue)
         offer = next((offer for r, offer in offers if r == ref), None)
         if offer is None:
             raise NotFound("connector", str(ref))
@@ -295,7 +294,7 @@ class Compatibility(ChargeAdvisor):
             if site is None:
                 raise NotFound("site", site_id)
             stations = await uow.stations.list(site_id)
-            offers = await site_offers(uow, stations, check, self._derates)
+            offers = await site_offers(uow, stations, check, self._derates, self.catalogue)
         refs = {offer.connector_id: ref for ref, offer in offers}
         ranked = recommend(
             vehicle,

@@ -156,17 +156,20 @@ def _fit(item: RankedConnector, offline: bool) -> ConnectorFit:
     if not_now and offer.status_reason:
         not_now += f" ({offer.status_reason})"
     why = result.explain() if result else (option.reason.message if option.reason else "")
+    # a dispenser's own adapter (Magic Dock) is part of its plug: nothing for the driver to bring
+    dock = option.adapter if option.adapter and option.adapter.built_in else None
+    carried = None if dock else option.adapter
     return ConnectorFit(
         station_id=item.ref.station_id,
         evse_id=item.ref.evse_id,
         connector_id=item.ref.connector_id,
         plug=offer.connector_type.value,
-        plug_label=plug_label(offer.connector_type),
+        plug_label=plug_label(offer.connector_type, dock.vehicle_plug if dock else None),
         works=result is not None,
         usable_now=found.usable_now,
         words=OFFLINE if offline else _WORDS[offer.status],
         not_now=not_now,
-        adapter=option.adapter.name if option.adapter and result else None,
+        adapter=carried.name if carried and result else None,
         minutes=round(result.duration_s / 60) if result else None,
         peak_kw=round(result.peak_power_w / 1000) if result else None,
         why=why,

@@ -208,8 +208,8 @@ async def notify_report(link: Link, p: Payload) -> Mapping[str, object]:
 
 
 def reported_connectors(report: list[Any]) -> list[ReportedConnector]:
-    """``reportData`` -> the plug of each connector that says its type (the cable's plug;
-    a dispenser-integrated adapter's second plug is the compat catalogue's business)."""
+    """``reportData`` -> the plug of each connector that says its type: the cable's plug and
+    the second plug of a dispenser-integrated adapter (``cNACS-CCS1``)."""
     found = []
     for item in report:
         component, variable = item["component"], item["variable"]
@@ -219,8 +219,8 @@ def reported_connectors(report: list[Any]) -> list[ReportedConnector]:
         actual = [a for a in item["variableAttribute"] if a.get("type", "Actual") == "Actual"]
         if "id" not in evse or not actual or "value" not in actual[0]:
             continue
-        plug, _built_in = connector_from_ocpp21(actual[0]["value"])
-        found.append(ReportedConnector(evse["id"], evse.get("connectorId", 1), plug))
+        plug, built_in = connector_from_ocpp21(actual[0]["value"])
+        found.append(ReportedConnector(evse["id"], evse.get("connectorId", 1), plug, built_in))
     return found
 
 
