@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page
 
+from forecourt.payments.keys import PAYMENTS
+from forecourt.payments.services.station_tariffs import TariffHolding
 from forecourt.services.access import Role
 from tests.payments.conftest import eventually, prepare_network
 from tests.payments.test_e2e_ocpp21_tariffs import STATION, station
@@ -29,11 +31,18 @@ async def operator(
         services = server.forecourt.services
         await prepare_network(services, STATION)
         await services.users.create("ops", PASSWORD, Role.OPERATOR)
+        tariffs = services.feature(PAYMENTS).station_tariffs
         async with station(server, answer="ConditionNotSupported") as cp:
             await eventually(lambda: asyncio.sleep(0, cp.held))
+            # the server has recorded the answer before the station goes away
+            await eventually(lambda: _answered(tariffs.holdings()))
         page = await sign_in(browser, server, "ops", PASSWORD)
         yield page
         await page.context.close()
+
+
+async def _answered(holdings: Awaitable[list[TariffHolding]]) -> bool:
+    return any(h.status is not None and h.status.value != "pending" for h in await holdings)
 
 
 async def test_tariffs_page_shows_what_a_21_station_answered(operator: Page) -> None:
