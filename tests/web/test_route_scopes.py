@@ -195,6 +195,18 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "GET /dashboard/pki/stations/{station_id}/panel": Probe(
             "/dashboard/pki/stations/SOUTHSTATION/panel"
         ),
+        "POST /dashboard/pki/stations/{station_id}/trust-store": Probe(
+            "/dashboard/pki/stations/SOUTHSTATION/trust-store", {"use": "CSMSRootCertificate"}
+        ),
+        "POST /dashboard/pki/stations/{station_id}/trust-store/deletion": Probe(
+            "/dashboard/pki/stations/SOUTHSTATION/trust-store/deletion", {"serial_number": "01"}
+        ),
+        "POST /dashboard/pki/stations/{station_id}/certificates/{serial}/revocation": Probe(
+            "/dashboard/pki/stations/SOUTHSTATION/certificates/01/revocation", {"reason": "x"}
+        ),
+        "POST /dashboard/pki/stations/{station_id}/profile": Probe(
+            "/dashboard/pki/stations/SOUTHSTATION/profile", {"profile": "2"}
+        ),
         "GET /dashboard/firmware/stations/{station_id}/panel": Probe(
             "/dashboard/firmware/stations/SOUTHSTATION/panel"
         ),

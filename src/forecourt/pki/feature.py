@@ -61,6 +61,12 @@ class PkiFeature(Feature["Pki"]):
         return {
             "GET /dashboard/pki": Reach.NETWORK,
             "GET /dashboard/pki/stations/{station_id}/panel": Reach.SITES,
+            "POST /dashboard/pki/stations/{station_id}/trust-store": Reach.SITES,
+            "POST /dashboard/pki/stations/{station_id}/trust-store/deletion": Reach.SITES,
+            "POST /dashboard/pki/stations/{station_id}/certificates/{serial}/revocation": (
+                Reach.SITES
+            ),
+            "POST /dashboard/pki/stations/{station_id}/profile": Reach.SITES,
         }
 
     def install_web(self, app: FastAPI, _services: Services, _settings: Settings) -> None:
