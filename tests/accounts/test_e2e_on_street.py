@@ -128,7 +128,7 @@ async def _charge_with_plug_and_charge(server: RunningServer, pki: GeneratedPki)
     station = SimulatedStation(config, seed=7)
     await station.start()
     try:
-        await station.wait_ready(15)
+        await station.wait_ready(30)
         session = station.start_session(
             1,
             id_token=EMAID,

@@ -56,7 +56,7 @@ async def test_a_stations_events_reach_shared_leased_and_every_node_consumers(
         station = station_on(a)
         await station.start()
         try:
-            await station.wait_ready(15)
+            await station.wait_ready(30)
             await until(lambda: sum(handled(nodes, SHARED)) >= 1, timeout=15)
             await until(lambda: min(handled(nodes, LIVE_FEED)) >= 1, timeout=15)
             await asyncio.sleep(2.0)  # room for a second delivery, if there were one

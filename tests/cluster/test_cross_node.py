@@ -53,7 +53,7 @@ async def test_command_on_one_node_reaches_a_station_on_another(
         station = station_on(a)
         await station.start()
         try:
-            await station.wait_ready(15)
+            await station.wait_ready(30)
             gateway_b = b.forecourt.services.remote  # the services of node B
             await until(lambda: gateway_b.connected(STATION))
             async with technician_api(b) as client:
@@ -93,12 +93,12 @@ async def test_newest_connection_wins_across_nodes(tmp_path: Path, cluster: dict
         await provision(a)
         first = station_on(a)
         await first.start()
-        await first.wait_ready(15)
+        await first.wait_ready(30)
         await until(lambda: a.forecourt.registry.get(STATION) is not None)
         second = station_on(b)  # the same station, reconnected through another node
         await second.start()
         try:
-            await second.wait_ready(15)
+            await second.wait_ready(30)
             await until(lambda: a.forecourt.registry.get(STATION) is None)
             holder_seen_by_a = a.forecourt.cluster.presence.holder(STATION)  # type: ignore[union-attr]
             async with technician_api(a) as client:

@@ -70,7 +70,7 @@ async def holder(node: ServerProcess, key: str, *, besides: str = "") -> str | N
     return None
 
 
-async def wait_for(probe: Any, timeout: float = 20.0) -> Any:
+async def wait_for(probe: Any, timeout: float = 30.0) -> Any:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         value = await probe()
@@ -96,7 +96,7 @@ async def test_kill9_of_the_holding_node_mid_session_loses_nothing(
     station = multi_url_station(nodes)
     try:
         await station.start()
-        await station.wait_ready(20)
+        await station.wait_ready(30)
         assert await wait_for(lambda: holder(nodes[2], key)) == "node-1"
         session = station.start_session(1)
         assert session is not None
@@ -113,7 +113,7 @@ async def test_kill9_of_the_holding_node_mid_session_loses_nothing(
             )
         await station.stop_session(1)
         await session.wait_ended(20)
-        await station.wait_ready(20)
+        await station.wait_ready(30)
         shown = cli_status(nodes[1], key)
     finally:
         await station.stop()

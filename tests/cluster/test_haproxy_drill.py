@@ -41,7 +41,7 @@ async def test_kill9_behind_haproxy(tmp_path: Path, cluster: dict[str, Any]) -> 
         station = station_behind(balancer.ws_url)
         try:
             await station.start()
-            await station.wait_ready(20)
+            await station.wait_ready(30)
             first = await wait_for(lambda: holder(nodes[0], key))
             session = station.start_session(1)
             assert session is not None
@@ -59,7 +59,7 @@ async def test_kill9_behind_haproxy(tmp_path: Path, cluster: dict[str, Any]) -> 
                 )
             await station.stop_session(1)
             await session.wait_ended(20)
-            await station.wait_ready(20)
+            await station.wait_ready(30)
         finally:
             await station.stop()
             for node in nodes:

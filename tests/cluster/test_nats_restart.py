@@ -27,7 +27,7 @@ async def test_nodes_recover_from_a_nats_restart(tmp_path: Path, postgres: str) 
             station = station_on(a)
             await station.start()
             try:
-                await station.wait_ready(15)
+                await station.wait_ready(30)
                 remote_b = b.forecourt.services.remote
                 await until(lambda: remote_b.connected(STATION))
                 nats_server.stop()

@@ -53,7 +53,7 @@ async def simulated_station(
     station = SimulatedStation(config, seed=seed)
     await station.start()
     try:
-        await station.wait_ready(15)
+        await station.wait_ready(30)
         yield station
     finally:
         await station.stop()

@@ -81,7 +81,7 @@ async def test_16_has_no_custom_report(server: RunningServer) -> None:
     station = SimulatedStation(config, seed=5)
     await station.start()
     try:
-        await station.wait_ready(15)
+        await station.wait_ready(30)
         async with technician_api(server) as client:
             report = await command(client, {"kind": "get_report", "keys": ["EVSE"]})
             status = await command(client, {"kind": "get_transaction_status"})

@@ -143,7 +143,7 @@ async def test_a_station_without_limits_gets_messages_of_the_default_size(
     simulated = SimulatedStation(config, seed=4)
     await simulated.start()
     try:
-        await simulated.wait_ready(15)
+        await simulated.wait_ready(30)
         async with technician_api(server) as client:
             changes = {"OCPPCommCtrlr.HeartbeatInterval": "30", "Nope.Nope": "1"}
             wrote = (await client.post(URL, json={"set": changes})).json()

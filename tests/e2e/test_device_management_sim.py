@@ -29,7 +29,7 @@ from tests.support.server import RunningServer
 POWER = ConfigKey("Power", "EVSE", evse_id=1)
 
 
-async def eventually(check: Any, timeout: float = 15.0) -> None:
+async def eventually(check: Any, timeout: float = 30.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "timed out"

@@ -137,7 +137,7 @@ async def connected(server: RunningServer, protocol: str) -> AsyncIterator[Any]:
             runner.cancel()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
     for _ in range(int(timeout / 0.1)):
         if await check():
             return

@@ -57,7 +57,7 @@ async def api(server: RunningServer) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=server.http_url, headers=headers, timeout=30)
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 20.0) -> Any:
+async def eventually(check: Callable[[], Any], timeout: float = 30.0) -> Any:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         result = await check()

@@ -55,11 +55,11 @@ async def simulated(server: RunningServer, protocol: str) -> SimulatedStation:
     )
     station = SimulatedStation(config, seed=3)
     await station.start()
-    await station.wait_ready(15)
+    await station.wait_ready(30)
     return station
 
 
-async def eventually(check: Callable[[], object], timeout: float = 10.0) -> None:
+async def eventually(check: Callable[[], object], timeout: float = 30.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not check():
         if asyncio.get_running_loop().time() > deadline:
@@ -205,7 +205,7 @@ async def test_an_occupied_connector_refuses_the_reservation(server: RunningServ
         await station.stop()
 
 
-async def eventually_async(check: Callable[[], object], timeout: float = 10.0) -> None:
+async def eventually_async(check: Callable[[], object], timeout: float = 30.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():  # type: ignore[misc]
         if asyncio.get_running_loop().time() > deadline:

@@ -143,7 +143,7 @@ async def test_the_simulator_switches_and_reconnects(server: RunningServer, vers
     simulated = SimulatedStation(config, seed=2)
     await simulated.start()
     try:
-        await simulated.wait_ready(15)
+        await simulated.wait_ready(30)
         async with technician_api(server) as client:
             rotated = (await client.post(f"/api/stations/{STATION}/password-rotation")).json()
         assert rotated["status"] == "accepted"

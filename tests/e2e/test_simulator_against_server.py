@@ -50,7 +50,7 @@ async def test_offline_session_is_delivered_in_order_after_reconnect(
         await asyncio.sleep(2)  # meter values queue up while the link is down
         await station.stop_session(1)
         await station.go_online(15)
-        await station.wait_ready(15)
+        await station.wait_ready(30)
         await session.wait_ended(15)
     tx = await only_transaction(server)
     assert tx.state is TransactionState.ENDED
@@ -70,7 +70,7 @@ async def test_hard_reset_mid_session_ends_it_and_the_station_reboots(
         record = await server.forecourt.services.remote.send(STATION, Reset(hard=True))
         assert record.status.succeeded
         await session.wait_ended(15)
-        await station.wait_ready(15)
+        await station.wait_ready(30)
     tx = await only_transaction(server)
     assert tx.stop_reason in {StopReason.HARD_RESET, StopReason.IMMEDIATE_RESET}
     station_record = await server.forecourt.services.network.station(STATION)

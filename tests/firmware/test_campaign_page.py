@@ -53,7 +53,7 @@ async def test_campaign_page_follows_the_rollout(browser: Browser, server: Runni
     started: list[SimulatedStation] = []
     station = station_factory(server, started)("SIM-PAGE-1", "2.0.1", firmware="3.0.0")
     await station.start()
-    await station.wait_ready(15)
+    await station.wait_ready(30)
     try:
         firmware = server.forecourt.services.feature(FIRMWARE)
 
@@ -101,7 +101,7 @@ async def test_the_panel_publishes_firmware_and_shows_where(  # 2.0.1 local cont
     started: list[SimulatedStation] = []
     station = station_factory(server, started)("SIM-PAGE-2", "2.0.1", firmware="3.0.0")
     await station.start()
-    await station.wait_ready(15)
+    await station.wait_ready(30)
     try:
         images = server.forecourt.services.feature(FIRMWARE).images
 

@@ -83,7 +83,7 @@ async def simulated(server: RunningServer, station_id: str) -> AsyncIterator[Sim
     station = SimulatedStation(config)
     await station.start()
     try:
-        await station.wait_ready(10)
+        await station.wait_ready(30)
         yield station
     finally:
         await station.stop(timeout=2.0)

@@ -61,7 +61,7 @@ TARIFF = Tariff(
 )
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 15.0) -> T:
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 30.0) -> T:
     """Poll ``check`` until it returns something truthy."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

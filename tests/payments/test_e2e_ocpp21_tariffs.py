@@ -400,7 +400,7 @@ async def test_the_simulator_holds_our_tariff_and_shows_the_cost(
     sim = SimulatedStation(config, seed=3, on_event=shown.append)
     await sim.start()
     try:
-        await sim.wait_ready(15)
+        await sim.wait_ready(30)
         synced = await eventually(lambda: _when(holding(operator_http), lambda h: h["in_sync"]))
         got = await operator_http.post(f"/api/stations/{STATION}/tariffs/get")
         session = sim.start_session(1)

@@ -34,7 +34,7 @@ async def test_a_simulated_station_renews_its_certificate(
     simulated = SimulatedStation(config, seed=1)
     await simulated.start()
     try:
-        await simulated.wait_ready(15)
+        await simulated.wait_ready(30)
         async with pki_server.api() as api:
             body = {"kind": "trigger_message", "message": "sign_certificate"}
             triggered = await api.post(f"/api/stations/{station_id}/commands", json=body)
@@ -52,6 +52,6 @@ async def test_a_simulated_station_renews_its_certificate(
     again = SimulatedStation(config, seed=2)  # the renewed files
     await again.start()
     try:
-        await again.wait_ready(15)
+        await again.wait_ready(30)
     finally:
         await again.stop()

@@ -24,7 +24,7 @@ async def _charge(server: RunningServer, protocol: str, **session: str) -> list[
     station = SimulatedStation(config, seed=3)
     await station.start()
     try:
-        await station.wait_ready(15)
+        await station.wait_ready(30)
         started = station.start_session(1, **session)  # type: ignore[arg-type]
         assert started is not None
         await started.wait_charging(15)
@@ -56,7 +56,7 @@ async def test_a_revoked_contract_never_starts(server: RunningServer, pki: Gener
     station = SimulatedStation(config, seed=4)
     await station.start()
     try:
-        await station.wait_ready(15)
+        await station.wait_ready(30)
         session = station.start_session(
             1,
             id_token=CONTRACTS["revoked"],

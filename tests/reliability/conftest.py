@@ -132,7 +132,7 @@ async def simulated(
     station = SimulatedStation(config)
     await station.start()
     try:
-        await station.wait_ready(10)
+        await station.wait_ready(30)
         yield station
     finally:
         await station.stop(timeout=2.0)
@@ -173,7 +173,7 @@ async def tickets_of(services: Services, station_id: str) -> list[Ticket]:
 
 
 async def wait_ticket(
-    services: Services, station_id: str, kind: FaultKind, timeout: float = 10.0
+    services: Services, station_id: str, kind: FaultKind, timeout: float = 30.0
 ) -> Ticket:
     async def check() -> Ticket | None:
         return next(

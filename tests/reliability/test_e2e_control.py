@@ -42,7 +42,7 @@ async def test_healthy_stations_produce_no_findings(server: RunningServer, proto
             return not station.uplink.ready.is_set()
 
         await eventually(rebooting)
-        await station.wait_ready(10)
+        await station.wait_ready(30)
         await charge(station, evse_id=1, token=CARD)
 
     await services.feature(RELIABILITY).settle()

@@ -32,5 +32,5 @@ async def ready_station(
     """A started station that has booted and announced its connectors."""
     station = make_station(protocol, **overrides)
     await station.start()
-    await station.wait_ready(5)
+    await station.wait_ready(30)
     return station

@@ -19,7 +19,7 @@ def variable(component: str, name: str, **extra: object) -> dict[str, object]:
 async def station(make_station: StationFactory) -> SimulatedStation:
     station = make_station("2.0.1", station_id="CS201", evses=[dc_dispenser(), ac_post()])
     await station.start()
-    await station.wait_ready(5)
+    await station.wait_ready(30)
     return station
 
 

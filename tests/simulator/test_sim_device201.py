@@ -22,7 +22,7 @@ def monitor(component: str, name: str, kind: str, evse: int | None = None) -> di
 async def station(make_station: StationFactory) -> SimulatedStation:
     station = make_station("2.0.1", station_id="CS201", evses=[dc_dispenser()])
     await station.start()
-    await station.wait_ready(5)
+    await station.wait_ready(30)
     return station
 
 

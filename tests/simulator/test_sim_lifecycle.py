@@ -18,7 +18,7 @@ async def test_boot_then_status_of_every_connector_then_heartbeat(
     station = make_station(protocol, evses=[dc_dispenser(), ac_post()])
     sid = station.config.station_id
     await station.start()
-    await station.wait_ready(5)
+    await station.wait_ready(30)
     await csms.recorder.wait_for(sid, "Heartbeat", timeout=3)
 
     actions = csms.recorder.actions(sid)
@@ -73,7 +73,7 @@ async def test_pending_boot_answers_csms_calls_and_boots_again_when_triggered(
         assert result.get_variable_result[0]["attribute_status"] == "Accepted"
         await csms.call(sid, call201.TriggerMessage(requested_message="BootNotification"))
 
-    await station.wait_ready(3)
+    await station.wait_ready(30)
     assert len(csms.recorder.calls(sid, "BootNotification")) == 2
     assert not station.uplink.outbox
 
@@ -85,7 +85,7 @@ async def test_rejected_boot_is_retried_after_the_interval(
     csms.policy.interval = 1
     station = make_station(protocol)
     await station.start()
-    await station.wait_ready(4)
+    await station.wait_ready(30)
     sid = station.config.station_id
     boots = csms.recorder.calls(sid, "BootNotification")
     assert len(boots) == 2

@@ -19,7 +19,7 @@ from tests.simulator.simcsms import CsmsServer
 async def station(make_station: StationFactory) -> SimulatedStation:
     station = make_station("1.6", station_id="CP16")
     await station.start()
-    await station.wait_ready(5)
+    await station.wait_ready(30)
     return station
 
 

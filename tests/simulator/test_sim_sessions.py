@@ -160,7 +160,7 @@ async def test_reset_mid_session_ends_it_with_the_reset_reason_then_reboots(
     second_boot = await csms.recorder.wait_for(sid, "BootNotification", count=2)
     if protocol == "2.0.1":
         assert second_boot["reason"] == "RemoteReset"
-    await station.wait_ready(5)
+    await station.wait_ready(30)
     assert csms.connections[sid] == 2
     assert session.stop_cause is StopCause.HARD_RESET
     assert station.evse(1).register_wh >= register_before  # registers survive a reboot

@@ -88,7 +88,7 @@ async def simulated(
     station = SimulatedStation(config)
     await station.start()
     try:
-        await station.wait_ready(10)
+        await station.wait_ready(30)
         yield station
     finally:
         await station.stop(timeout=2.0)

@@ -9,7 +9,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 10.0) -> T:
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 30.0) -> T:
     """Poll ``check`` until it returns something truthy."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

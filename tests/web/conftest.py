@@ -107,7 +107,7 @@ async def server_with_station(
         started: list[SimulatedStation] = []
         station = station_factory(running, started)(station_id, protocol)
         await station.start()
-        await station.wait_ready(10)
+        await station.wait_ready(30)
         try:
             yield running
         finally:

@@ -40,7 +40,7 @@ async def test_cluster_page_shows_nodes_and_their_stations(
                 station = station_factory(a, started)(STATION, "2.0.1")
                 await station.start()
                 try:
-                    await station.wait_ready(10)
+                    await station.wait_ready(30)
                     page = await sign_in(browser, b, "viewer", PASSWORD)
                     errors = watch_errors(page)
                     await page.get_by_role("link", name="Cluster", exact=True).click()

@@ -61,7 +61,7 @@ async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rig]:
         make = station_factory(server, started)
         station = make(STATION, evses=[dc_dispenser(150_000.0), ac_post()])
         await station.start()
-        await station.wait_ready(10)
+        await station.wait_ready(30)
         yield Rig(server, make, station)
         await stop_all(started)
 

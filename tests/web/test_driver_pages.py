@@ -89,7 +89,7 @@ async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rig]:
             ONLINE, evses=[dc_dispenser(150_000.0), chademo_dispenser()]
         )
         await station.start()
-        await station.wait_ready(10)
+        await station.wait_ready(30)
         station.start_session(1, vehicle=LONG_SESSION, id_token="TAG-WEB-1")
         yield Rig(server, station)
         await stop_all(started)

@@ -42,7 +42,7 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Runn
         started: list[SimulatedStation] = []
         station = station_factory(running, started)(STATION, "1.6")
         await station.start()
-        await station.wait_ready(10)
+        await station.wait_ready(30)
         station.start_session(1, vehicle=LONG_SESSION, id_token="TAG-WEB-1")
         yield running
         await stop_all(started)

@@ -37,7 +37,7 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Runn
         started: list[SimulatedStation] = []
         station = station_factory(running, started)(STATION, "2.0.1")
         await station.start()
-        await station.wait_ready(10)
+        await station.wait_ready(30)
         yield running
         await stop_all(started)
 

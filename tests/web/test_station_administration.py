@@ -45,7 +45,7 @@ async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rig]:
                 station_id, protocol, password=STATION_PASSWORD, evses=[dc_dispenser(), ac_post()]
             )
             await station.start()
-            await station.wait_ready(10)
+            await station.wait_ready(30)
         yield Rig(server, started[0])
         await stop_all(started)
 
