@@ -20,11 +20,9 @@ import sys
 import time
 from dataclasses import dataclass
 
-from bench_core import Server, cpu_seconds, raise_fd_limit
+from bench_core import Server, cpu_seconds, free_port_base, raise_fd_limit
 from bench_flood import forecourt_cli, fresh_pg_database, stored_samples
 from flood_load import FloodResult, flood
-
-BASE_PORT = 9300
 
 
 @dataclass
@@ -55,9 +53,8 @@ class Row:
 async def run(label: str, nodes: int, url: str, args: argparse.Namespace, cluster: bool) -> Row:
     name = f"bench{secrets.token_hex(4)}"
     settings = {"nats_url": args.nats, "cluster_name": name} if cluster else {}
-    servers = [
-        Server(BASE_PORT + n, url, node_id=f"bench-{n + 1}", **settings) for n in range(nodes)
-    ]
+    base = free_port_base()
+    servers = [Server(base + n, url, node_id=f"bench-{n + 1}", **settings) for n in range(nodes)]
     try:
         for server in servers:
             await asyncio.to_thread(server.wait_ready)

@@ -22,6 +22,7 @@ import itertools
 import os
 import random
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,25 @@ class Row:
     scenario: str
     value: str
     detail: str
+
+
+def free_port_base(span: int = 32) -> int:
+    """A base port with ``span`` free ports above it, picked at random, so two benchmark runs
+    on one machine never collide (they used to bind fixed ports)."""
+    for _ in range(200):
+        base = random.randrange(20_000, 60_000 - span)
+        if all(_port_is_free(port) for port in range(base, base + span)):
+            return base
+    raise RuntimeError(f"no {span} free ports in a row between 20000 and 60000")
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def raise_fd_limit() -> None:
@@ -279,8 +299,9 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=5000, help="stations for the memory probe")
     parser.add_argument("--storm", type=int, default=5000, help="stations connecting at once")
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--port", type=int, default=9123)
+    parser.add_argument("--port", type=int, default=None, help="base port (default: a free one)")
     args = parser.parse_args()
+    args.port = args.port or free_port_base()
     raise_fd_limit()
     load = os.getloadavg()[0]  # other work on the machine skews every number
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,7 +31,7 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 from sqlalchemy.engine import make_url
 
-from bench_core import Server, cpu_seconds, raise_fd_limit
+from bench_core import Server, cpu_seconds, free_port_base, raise_fd_limit
 from bench_storm import _py_spy
 from flood_load import TOKEN, FloodResult, flood
 
@@ -289,7 +289,7 @@ def main() -> int:
     )
     parser.add_argument("--versions", type=lambda s: s.split(","), default=["1.6", "2.0.1"])
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--port", type=int, default=9211)
+    parser.add_argument("--port", type=int, default=None, help="base port (default: a free one)")
     parser.add_argument("--py-spy", type=Path, default=None, help="profile each flood into DIR")
     parser.add_argument(
         "--set",
@@ -303,6 +303,7 @@ def main() -> int:
                         metavar="NAME=VALUE", help="for the PostgreSQL database, e.g. "
                         "synchronous_commit=off (an experiment: no fsync wait at all)")  # fmt: skip
     args = parser.parse_args()
+    args.port = args.port or free_port_base()
     raise_fd_limit()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,7 +29,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.typing import Subprotocol
 
-from bench_core import BOOT, Row, Server, print_table, raise_fd_limit, rss_mib, url
+from bench_core import BOOT, Row, Server, free_port_base, print_table, raise_fd_limit, rss_mib, url
 from forecourt.simulator.load import LatencyStats
 
 V16 = [Subprotocol("ocpp1.6")]
@@ -196,8 +196,9 @@ def main() -> None:
     parser.add_argument("--slow", type=int, default=300, help="half-open sockets")
     parser.add_argument("--idle", type=int, default=300, help="stations for the memory probe")
     parser.add_argument("--deflate", choices=["on", "off"], default="on")
-    parser.add_argument("--port", type=int, default=9124)
+    parser.add_argument("--port", type=int, default=None, help="base port (default: a free one)")
     args = parser.parse_args()
+    args.port = args.port or free_port_base()
     raise_fd_limit()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:

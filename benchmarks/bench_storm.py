@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 
-from bench_core import Row, cpu_seconds, raise_fd_limit, rss_mib
+from bench_core import Row, cpu_seconds, free_port_base, raise_fd_limit, rss_mib
 from storm_load import Outcome, serve
 
 HERE = Path(__file__).parent
@@ -278,8 +278,9 @@ def main() -> None:
         default=[],
         help="a Forecourt setting, e.g. SQLITE_SYNCHRONOUS=NORMAL",
     )
-    parser.add_argument("--port", type=int, default=9131)
+    parser.add_argument("--port", type=int, default=None, help="base port (default: a free one)")
     args = parser.parse_args()
+    args.port = args.port or free_port_base()
     raise_fd_limit()
     load_avg = os.getloadavg()[0]
     settings = {"FORECOURT_MAX_SOCKETS_PER_ADDRESS": "0"}

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import bench_flood
 import bench_storm
-from bench_core import Server, cpu_seconds, raise_fd_limit
+from bench_core import Server, cpu_seconds, free_port_base, raise_fd_limit
 from bench_flood import Reference, forecourt_cli
 from session_load import SessionsResult, sessions, station_ids, token_of
 
@@ -194,8 +194,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", default=QUICK, help="as QUICK=1")
     parser.add_argument("--skip", type=lambda s: s.split(","), default=[],
                         help="flood,sessions,storm (comma-separated) to leave out")  # fmt: skip
-    parser.add_argument("--port", type=int, default=9411)
+    parser.add_argument("--port", type=int, default=None, help="base port (default: a free one)")
     args = parser.parse_args()
+    args.port = args.port or free_port_base()
     raise_fd_limit()
     load = os.getloadavg()[0]
     flood_args = argparse.Namespace(
