@@ -32,6 +32,7 @@ from forecourt.reliability.api.schemas import (
     UptimeOut,
 )
 from forecourt.reliability.api.ticket_schemas import (
+    ChargeXCodeOut,
     FaultOut,
     NoteIn,
     PortHealthOut,
@@ -42,6 +43,7 @@ from forecourt.reliability.api.ticket_schemas import (
     TransitionIn,
 )
 from forecourt.reliability.domain.alerts import AlertRoute
+from forecourt.reliability.domain.chargex import CODES
 from forecourt.reliability.domain.export import decimal_text
 from forecourt.reliability.domain.kpis import Dimension
 from forecourt.reliability.domain.model import Exclusion, FaultKind, Severity
@@ -209,6 +211,11 @@ async def port_health(station_id: str, context: Context, _: Viewer) -> list[Port
         return []
     views = [watch.view(evse_id) for evse_id in sorted(watch.ports)]
     return [PortHealthOut.of(v) for v in views if v is not None]
+
+
+@router.get("/chargex-codes", summary="The ChargeX error codes recognised, with their meaning")
+async def chargex_codes(_: Viewer) -> list[ChargeXCodeOut]:
+    return [ChargeXCodeOut.of(c) for c in CODES.values()]
 
 
 # -- tickets -----------------------------------------------------------------------------------
