@@ -24,7 +24,8 @@ AT = datetime(2026, 12, 7, 12, tzinfo=UTC)
 def test_the_table_has_every_code_once_with_a_source() -> None:
     assert list(CODES) == [f"CX{n:03d}" for n in range(1, 27)]
     for entry in CODES.values():
-        assert entry.meaning and entry.source
+        assert entry.meaning
+        assert entry.source
         assert bool(entry.name) is (entry.category is not ChargeXCategory.UNCONFIRMED)
     assert CODES["CX001"].name == "ConnectorLockFailure"
     assert CODES["CX002"].severity is Severity.CRITICAL
@@ -77,7 +78,8 @@ def test_events_raise_and_clear_per_code_with_the_worst_severity() -> None:
     assert [c["code"] for c in both.evidence["codes"]] == ["CX018", "CX022"]
     assert both.severity is Severity.CRITICAL
     [one_left] = watch.on_event(event(tech_code="CX022", cleared=True), AT)
-    assert one_left.active and [c["code"] for c in one_left.evidence["codes"]] == ["CX018"]
+    assert one_left.active
+    assert [c["code"] for c in one_left.evidence["codes"]] == ["CX018"]
     [gone] = watch.on_event(event(cleared=True), AT)
     assert not gone.active
     assert watch.on_event(event(tech_code="E42"), AT) == []

@@ -117,4 +117,5 @@ async def test_a_chargex_code_opens_a_ticket_shows_on_the_port_and_clears(
 
         await eventually(resolved, 30)
         view = services.feature(RELIABILITY).monitor.view(station_id, 1)
-        assert view is not None and view.error_codes == ()
+        assert view is not None
+        assert view.error_codes == ()

@@ -115,6 +115,10 @@ class KpiOut(BaseModel):
     successes: int
     visits: int
     success_rate: float | None
+    charging_success_rate: float | None = Field(
+        description='The German "Ladeerfolgsquote": energy flowed and the session ended '
+        "normally (short sessions count); see docs/reliability.md."
+    )
     first_attempt_success_rate: float | None
     failed_visit_rate: float | None
     attempts_per_visit: float | None
@@ -131,6 +135,7 @@ class KpiOut(BaseModel):
             successes=row.successes,
             visits=row.visits,
             success_rate=row.success_rate,
+            charging_success_rate=row.charging_success_rate,
             first_attempt_success_rate=row.first_attempt_success_rate,
             failed_visit_rate=row.failed_visit_rate,
             attempts_per_visit=row.attempts_per_visit,

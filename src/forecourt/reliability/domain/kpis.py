@@ -64,6 +64,15 @@ class KpiRow:
         return _ratio(self.successes, self.attempts)
 
     @property
+    def charging_success_rate(self) -> float | None:
+        """The German "Ladeerfolgsquote" (Charging Success Rate, NOW GmbH / Nationale
+        Leitstelle Ladeinfrastruktur with P3): attempts in which energy began to flow and the
+        session then ended normally. Unlike :attr:`success_rate` it counts a short session
+        that ended normally as a success (docs/reliability.md#two-definitions-of-success)."""
+        completed = self.successes + self.outcomes[SessionOutcome.SHORT.value]
+        return _ratio(completed, self.attempts)
+
+    @property
     def first_attempt_success_rate(self) -> float | None:
         return _ratio(self.first_attempt_successes, self.visits)
 
