@@ -51,7 +51,13 @@ from forecourt.reliability.domain.tickets import TicketState
 from forecourt.reliability.keys import RELIABILITY
 from forecourt.reliability.ports import TicketFilter
 from forecourt.reliability.services import Reliability
-from forecourt.reliability.services.export import quarter_csv, quarter_json
+from forecourt.reliability.services.export import (
+    CEC_NOTE,
+    cec_csv,
+    cec_rows,
+    quarter_csv,
+    quarter_json,
+)
 
 router = APIRouter(
     prefix="/reliability", tags=["reliability"], responses=problem_responses(401, 403)
@@ -386,6 +392,33 @@ async def nevi_report(
     name = f"{file}.csv"
     headers = {"Content-Disposition": f'attachment; filename="nevi-{report.label}-{name}"'}
     return Response(quarter_csv(report)[name], media_type="text/csv", headers=headers)
+
+
+@router.get(
+    "/reports/cec",
+    summary="California (CEC) semiannual uptime per port, as JSON or CSV",
+    responses={
+        **problem_responses(404, 422),
+        200: {"content": {"application/json": {}, "text/csv": {}}},
+    },
+)
+async def cec_report(
+    context: Context,
+    _: Viewer,
+    half: Annotated[str, Query(description="The half-year, e.g. 2026H1")],
+    file: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
+    station_id: str | None = None,
+    site_id: str | None = None,
+) -> Response:
+    rows = await _reliability(context).reports.cec_half(
+        half, station_id=station_id, site_id=site_id
+    )
+    if file == "csv":
+        label = half.strip().upper().replace("-", "")
+        headers = {"Content-Disposition": f'attachment; filename="cec-uptime-{label}.csv"'}
+        return Response(cec_csv(rows), media_type="text/csv", headers=headers)
+    body = {"half": half.strip().upper(), "note": CEC_NOTE, "ports": cec_rows(rows)}
+    return Response(json.dumps(body), media_type="application/json")
 
 
 # -- public ---------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ from forecourt.reliability.keys import RELIABILITY
 reports_app = typer.Typer(help="Regulatory reports (NEVI quarterly data).", no_args_is_help=True)
 uptime_app = typer.Typer(help="Port uptime (NEVI), outages, excluded causes.", no_args_is_help=True)
 kpis_app = typer.Typer(help="Session-reliability KPIs and interoperability.", no_args_is_help=True)
+reliability_app = typer.Typer(help="Regulators' yardsticks (California CEC).", no_args_is_help=True)
+cec_app = typer.Typer(help="California (CEC) uptime and reports.", no_args_is_help=True)
+reliability_app.add_typer(cec_app, name="cec")
 
 Station = Annotated[str | None, typer.Option("--station", help="Only this station.")]
 Site = Annotated[str | None, typer.Option("--site", help="Only this site.")]
@@ -37,6 +40,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(kpis_app, name="kpis")
     app.add_typer(faults_app, name="faults")
     app.add_typer(tickets_app, name="tickets")
+    app.add_typer(reliability_app, name="reliability")
 
 
 def _now() -> datetime:
@@ -103,6 +107,37 @@ def nevi_report(
         fail(f"--format is csv or json, not {fmt!r}", 2)
     for path in written:
         console.print(f"wrote {path}")
+
+
+@cec_app.command("uptime")
+def cec_uptime(
+    ctx: typer.Context,
+    half: Annotated[str, typer.Option(help="The half-year, e.g. 2026H1.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write the semiannual CSV here (default: print).")
+    ] = None,
+    station: Station = None,
+    site: Site = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """CEC uptime per port for a half-year (97 % standard, the CEC's exclusions and limits)."""
+    from forecourt.reliability.services.export import cec_csv, cec_rows
+
+    rows = with_services(
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.cec_half(half, station_id=station, site_id=site),
+    )
+    if out is not None:
+        out.write_text(cec_csv(rows))
+        console.print(f"wrote {out}")
+        return
+    items = cec_rows(rows)
+    if as_json:
+        print_json(items)
+        return
+    columns = ("port_id", "uptime_percent", "meets_97_percent", "downtime_minutes",
+               "excluded_minutes")  # fmt: skip
+    render.table(f"CEC uptime {half}", columns, ([r[c] for c in columns] for r in items))
 
 
 # -- uptime ------------------------------------------------------------------------------------

@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import tzinfo
 from typing import Any
 
+from forecourt.reliability.domain.cec import SEMIANNUAL_COLUMNS, CecUptime, semiannual_row
 from forecourt.reliability.domain.export import (
     EVCHART_SESSION_COLUMNS,
     NEVI_SESSION_COLUMNS,
@@ -77,3 +80,19 @@ def quarter_csv(report: NeviQuarter) -> dict[str, str]:
             (evchart_session_row(r, o) for r, o in report.sessions), EVCHART_SESSION_COLUMNS
         ),
     }
+
+
+CEC_NOTE = (
+    "uptime_percent = (observed - (downtime - excluded)) / observed * 100 per port over the "
+    "half-year in the site's time zone; excluded: vandalism (10 days per incident), grid power "
+    "loss, natural disasters, planned maintenance (72 hours per calendar year). Column names "
+    "are Forecourt's (docs/reliability.md#california-cec)."
+)
+
+
+def cec_rows(rows: Sequence[tuple[CecUptime, tzinfo]]) -> list[dict[str, object]]:
+    return [semiannual_row(row, zone) for row, zone in rows]
+
+
+def cec_csv(rows: Sequence[tuple[CecUptime, tzinfo]]) -> str:
+    return to_csv(cec_rows(rows), SEMIANNUAL_COLUMNS)

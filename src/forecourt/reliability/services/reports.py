@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.stations import Station
 from forecourt.ports.repositories import UnitOfWork
-from forecourt.reliability.domain import nevi
+from forecourt.reliability.domain import cec, nevi
+from forecourt.reliability.domain.cec import CecUptime
 from forecourt.reliability.domain.export import SessionRecord
 from forecourt.reliability.domain.kpis import (
     Dimension,
@@ -119,6 +120,28 @@ class ReliabilityReports:
             _outages(scope, intervals, exclusions, window, now),
             [(r, classify(_session_end(r), limits)) for r in in_quarter],
         )
+
+    async def cec_half(
+        self, half: str, *, station_id: str | None = None, site_id: str | None = None
+    ) -> list[tuple[CecUptime, tzinfo]]:
+        """CEC uptime of every port for one half-year (``2026H1``), with each site's zone."""
+        try:
+            year, number = cec.parse_half(half)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            scope = await _scope(uow, station_id, site_id)
+            start = cec.year_window(year)[0]  # maintenance budget: from 1 January
+            intervals, exclusions = await _timelines(uow, scope, start, cec.year_window(year)[1])
+        by_port = _by_port(intervals)
+        rows = []
+        for port in scope.ports(intervals):
+            zone = scope.zones.get(port.station_id, UTC)
+            mine = by_port.get(port, [])
+            row = cec.cec_uptime(port, mine, exclusions, year, number, now, zone)
+            rows.append((row, zone))
+        return rows
 
     async def impact_minutes(self, ticket: Ticket) -> Decimal:
         """Non-excluded outage minutes on the ticket's ports since it opened."""
