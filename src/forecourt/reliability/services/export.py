@@ -14,6 +14,7 @@ from datetime import tzinfo
 from typing import Any
 
 from forecourt.reliability.domain.cec import SEMIANNUAL_COLUMNS, CecUptime, semiannual_row
+from forecourt.reliability.domain.evchart import SPEC, Problem
 from forecourt.reliability.domain.export import (
     EVCHART_SESSION_COLUMNS,
     NEVI_SESSION_COLUMNS,
@@ -66,6 +67,11 @@ def quarter_json(report: NeviQuarter) -> dict[str, Any]:
         "note": FORMAT_NOTE,
         "ports": [ports[key] for key in sorted(ports)],
         "evchart_sessions": [evchart_session_row(r, o) for r, o in report.sessions],
+        "validation": {
+            "specification": SPEC,
+            "errors": [],  # an export with errors is refused before it is written
+            "warnings": [_problem(p) for p in report.warnings],
+        },
     }
 
 
@@ -96,3 +102,7 @@ def cec_rows(rows: Sequence[tuple[CecUptime, tzinfo]]) -> list[dict[str, object]
 
 def cec_csv(rows: Sequence[tuple[CecUptime, tzinfo]]) -> str:
     return to_csv(cec_rows(rows), SEMIANNUAL_COLUMNS)
+
+
+def _problem(p: Problem) -> dict[str, Any]:
+    return {"file": p.file, "row": p.row, "field": p.field, "value": p.value, "message": p.message}

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from forecourt.domain.errors import InvalidInput, NotFound
+from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.stations import Station
 from forecourt.ports.repositories import UnitOfWork
-from forecourt.reliability.domain import cec, nevi
+from forecourt.reliability.domain import cec, evchart, nevi
 from forecourt.reliability.domain.cec import CecUptime
-from forecourt.reliability.domain.export import SessionRecord
+from forecourt.reliability.domain.export import (
+    SessionRecord,
+    evchart_session_row,
+    outage_row,
+    uptime_row,
+)
 from forecourt.reliability.domain.kpis import (
     Dimension,
     InteropCell,
@@ -63,6 +68,7 @@ class NeviQuarter:
     uptime: list[MonthlyUptime]
     outages: list[Outage]
     sessions: list[tuple[SessionRecord, SessionOutcome]]
+    warnings: list[evchart.Problem] = field(default_factory=list)  # what a person should check
 
     @property
     def label(self) -> str:
@@ -112,7 +118,7 @@ class ReliabilityReports:
             )
         limits = self._config.current.defaults
         in_quarter = [r for r in records if _in_local_window(r, scope, year, number)]
-        return NeviQuarter(
+        report = NeviQuarter(
             year,
             number,
             now,
@@ -120,6 +126,11 @@ class ReliabilityReports:
             _outages(scope, intervals, exclusions, window, now),
             [(r, classify(_session_end(r), limits)) for r in in_quarter],
         )
+        problems = _validate(report, scope)
+        if any(p.error for p in problems):
+            raise Conflict(evchart.refusal(problems))
+        report.warnings.extend(problems)
+        return report
 
     async def cec_half(
         self, half: str, *, station_id: str | None = None, site_id: str | None = None
@@ -330,6 +341,20 @@ def _session_end(record: SessionRecord) -> SessionEnd:
         id_token=record.id_token,
         payment_method=record.payment_method,
     )
+
+
+def _validate(report: NeviQuarter, scope: Scope) -> list[evchart.Problem]:
+    """Every file of the export, checked before any is written (domain/evchart.py)."""
+    rows = [evchart_session_row(r, o) for r, o in report.sessions]
+    windows = [
+        nevi.quarter_window(report.year, report.quarter, scope.zones.get(r.station_id, UTC))
+        for r, _ in report.sessions
+    ]
+    return [
+        *evchart.check_sessions(rows, windows),
+        *evchart.check_uptime(uptime_row(u) for u in report.uptime),
+        *evchart.check_outages(outage_row(o) for o in report.outages),
+    ]
 
 
 def _in_local_window(record: SessionRecord, scope: Scope, year: int, quarter: int) -> bool:
