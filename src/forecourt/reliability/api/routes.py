@@ -30,6 +30,9 @@ from forecourt.reliability.api.schemas import (
     KpiOut,
     OutageOut,
     UptimeOut,
+    VehicleIdOut,
+    VehicleRuleIn,
+    VehicleRuleOut,
 )
 from forecourt.reliability.api.ticket_schemas import (
     ChargeXCodeOut,
@@ -222,6 +225,45 @@ async def port_health(station_id: str, context: Context, _: Viewer) -> list[Port
 @router.get("/chargex-codes", summary="The ChargeX error codes recognised, with their meaning")
 async def chargex_codes(_: Viewer) -> list[ChargeXCodeOut]:
     return [ChargeXCodeOut.of(c) for c in CODES.values()]
+
+
+# -- vehicle identification --------------------------------------------------------------------
+@router.get("/vehicle-rules", summary="Which OUI, eMAID provider or driver's token is which car")
+async def vehicle_rules(context: Context, _: Viewer) -> list[VehicleRuleOut]:
+    return [VehicleRuleOut.of(r) for r in await _reliability(context).vehicles.rules()]
+
+
+@router.put(
+    "/vehicle-rules",
+    summary='Map an OUI, an eMAID provider or a driver\'s token ("my car") to a vehicle',
+    responses=problem_responses(422),
+)
+async def put_vehicle_rule(
+    body: VehicleRuleIn, context: Context, caller: Operator
+) -> VehicleRuleOut:
+    rule = await _reliability(context).vehicles.set_rule(
+        body.kind, body.key, body.vehicle, requester(caller)
+    )
+    return VehicleRuleOut.of(rule)
+
+
+@router.delete(
+    "/vehicle-rules/{kind}/{key}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Forget a vehicle rule",
+    responses=problem_responses(404, 422),
+)
+async def delete_vehicle_rule(kind: str, key: str, context: Context, _: Operator) -> Response:
+    await _reliability(context).vehicles.remove_rule(kind, key)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/vehicles/identify", summary="The car a token identifies, with its confidence")
+async def identify_vehicle(
+    context: Context, _: Viewer, token: Annotated[str, Query(min_length=1, max_length=255)]
+) -> VehicleIdOut:
+    found = await _reliability(context).vehicles.identify(token)
+    return VehicleIdOut.of(token, found)
 
 
 # -- tickets -----------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ detectors they may scan a period. Months follow each site's own time zone.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,6 +36,7 @@ from forecourt.reliability.domain.model import Exclusion, PortInterval, PortRef
 from forecourt.reliability.domain.nevi import MonthlyUptime, Outage
 from forecourt.reliability.domain.sessions import SessionEnd, SessionOutcome, classify
 from forecourt.reliability.domain.tickets import Ticket
+from forecourt.reliability.domain.vehicles import VehicleRules, identify
 from forecourt.reliability.ports import RELIABILITY_STORE
 from forecourt.reliability.services.config import ReliabilityConfig
 from forecourt.services.context import ServiceContext
@@ -218,9 +219,17 @@ class ReliabilityReports:
         return kpis(sessions, dimension, self._config.current.defaults)
 
     async def interop(
-        self, since: datetime, until: datetime, *, site_id: str | None = None
+        self,
+        since: datetime,
+        until: datetime,
+        *,
+        site_id: str | None = None,
+        stations: Collection[str] | None = None,
     ) -> list[InteropCell]:
+        """Vehicle × station model/firmware; ``stations``: only these (what a user may see)."""
         sessions = await self._kpi_sessions(since, until, None, site_id)
+        if stations is not None:
+            sessions = [s for s in sessions if s.session.port.station_id in stations]
         return interop_matrix(sessions, self._config.current.defaults)
 
     async def _kpi_sessions(
@@ -230,19 +239,22 @@ class ReliabilityReports:
             raise InvalidInput("'until' must be after 'since'")
         async with self._ctx.uow() as uow:
             scope = await _scope(uow, station_id, site_id)
-            records = await uow.repository(RELIABILITY_STORE).sessions.ended_sessions(
-                since, until, scope.ids
-            )
+            store = uow.repository(RELIABILITY_STORE)
+            records = await store.sessions.ended_sessions(since, until, scope.ids)
+            rules = VehicleRules.of(await store.vehicles.all())
         out = []
         for record in records:
             station = scope.stations[record.station_id]
+            found = identify(record.id_token, record.vehicle, rules)
             out.append(
                 KpiSession(
-                    _session_end(record),
+                    replace(_session_end(record), vehicle=found.vehicle if found else None),
                     station.site_id,
                     station.vendor,
                     station.model,
                     station.firmware_version,
+                    found.source.value if found else "",
+                    found.confidence if found else 0.0,
                 )
             )
         return out
