@@ -27,6 +27,7 @@ from tests.reliability.conftest import (
     tickets_of,
     wait_ticket,
 )
+from tests.reliability.test_web import PASSWORD, _sign_in
 from tests.support.server import RunningServer
 
 
@@ -108,6 +109,15 @@ async def test_a_chargex_code_opens_a_ticket_shows_on_the_port_and_clears(
         assert [f["codes"] for f in listed] == ["CX001 ConnectorLockFailure"]
         shown = await _cli(server, "tickets", "show", str(ticket.id))
         assert shown["faults"][0]["codes"] == "CX001 ConnectorLockFailure"
+
+        await services.users.create(f"tech-{protocol}", PASSWORD, Role.TECHNICIAN)
+        async with httpx.AsyncClient(base_url=server.http_url) as browser:
+            await _sign_in(browser, f"tech-{protocol}")
+            panel = await browser.get(f"/dashboard/reliability/stations/{station_id}/panel")
+            page = await browser.get(f"/dashboard/reliability/tickets/{ticket.id}")
+        assert 'title="Failure to lock or unlock the connector' in panel.text
+        assert "CX001</abbr> ConnectorLockFailure" in panel.text
+        assert "CX001</abbr> ConnectorLockFailure" in page.text
 
         await _report(station, protocol, cleared=True)
 
