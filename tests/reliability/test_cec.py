@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from forecourt.reliability.domain.cec import (
+    HOURLY_COLUMNS,
     SEMIANNUAL_COLUMNS,
     cec_uptime,
     half_window,
+    hourly,
+    hourly_row,
     parse_half,
     semiannual_row,
 )
@@ -117,3 +120,20 @@ def test_an_exclusion_over_up_time_excludes_nothing() -> None:
         NOW,
     )  # fmt: skip
     assert (row.down_min, row.excluded_min, row.uptime_pct) == (0, 0, 100)
+
+
+def test_hourly_interval_data_follows_local_hours_and_exclusions() -> None:
+    outage = (datetime(2026, 3, 8, 10, 30, tzinfo=UTC), datetime(2026, 3, 8, 12, 0, tzinfo=UTC))
+    grid = excluded(
+        ExclusionCause.UTILITY_INTERRUPTION, outage[0], outage[0] + timedelta(minutes=30)
+    )
+    zone = ZoneInfo("America/Los_Angeles")  # 8 March 2026: clocks go forward, 23 hours
+    hours = hourly(PORT, timeline(outage), [grid], date(2026, 3, 8), NOW, zone)
+    assert len(hours) == 23
+    assert hours[0].hour_start == datetime(2026, 3, 8, 8, tzinfo=UTC)
+    by_start = {h.hour_start.hour: h for h in hours}
+    assert (by_start[10].down_min, by_start[10].excluded_min) == (30, 30)
+    assert (by_start[11].down_min, by_start[11].excluded_min) == (60, 0)
+    rows = [hourly_row(h) for h in hours]
+    assert tuple(rows[0]) == HOURLY_COLUMNS
+    assert [r["up"] for r in rows if r["downtime_minutes"] != "0.000"] == ["true", "false"]

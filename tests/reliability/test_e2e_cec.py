@@ -81,6 +81,17 @@ async def test_an_outage_counts_until_classified_as_grid_power_loss(
             assert csv_row["uptime_percent"] == "100.0000"
             assert csv_row["meets_97_percent"] == "true"
 
+            down = 0.0
+            for date in sorted({began.date(), datetime.now(UTC).date()}):  # midnight: both
+                day = {"day": date.isoformat(), "station_id": station_id}
+                hours = await client.get("/api/reliability/reports/cec-hourly", params=day)
+                assert len(hours.json()["hours"]) == 24
+                down += sum(float(h["downtime_minutes"]) for h in hours.json()["hours"])
+                assert all(h["up"] in ("true", "") for h in hours.json()["hours"])  # excluded
+            assert abs(down - float(csv_row["downtime_minutes"])) < 0.01
+            bad_day = await client.get("/api/reliability/reports/cec-hourly", params={"day": "7/3"})
+            assert bad_day.status_code == 422
+
             wrong = await client.get("/api/reliability/reports/cec", params={"half": "2026Q3"})
             assert wrong.status_code == 422
             assert wrong.headers["content-type"].startswith("application/problem+json")
@@ -90,6 +101,9 @@ async def test_an_outage_counts_until_classified_as_grid_power_loss(
         assert [(r["port_id"], r["excluded_minutes"], r["meets_97_percent"]) for r in listed] == [
             (f"{station_id}/1", csv_row["excluded_minutes"], "true")
         ]
+        hourly = await _cli(server, "reliability", "cec", "hourly", "--day", day["day"],
+                            "--station", station_id)  # fmt: skip
+        assert len(hourly) == 24
 
 
 async def _cli(server: RunningServer, *args: str) -> Any:

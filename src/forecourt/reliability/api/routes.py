@@ -46,6 +46,7 @@ from forecourt.reliability.api.ticket_schemas import (
     TransitionIn,
 )
 from forecourt.reliability.domain.alerts import AlertRoute
+from forecourt.reliability.domain.cec import hourly_row
 from forecourt.reliability.domain.chargex import CODES
 from forecourt.reliability.domain.export import decimal_text
 from forecourt.reliability.domain.kpis import Dimension
@@ -57,6 +58,7 @@ from forecourt.reliability.services import Reliability
 from forecourt.reliability.services.export import (
     CEC_NOTE,
     cec_csv,
+    cec_hourly_csv,
     cec_rows,
     quarter_csv,
     quarter_json,
@@ -460,6 +462,32 @@ async def cec_report(
         headers = {"Content-Disposition": f'attachment; filename="cec-uptime-{label}.csv"'}
         return Response(cec_csv(rows), media_type="text/csv", headers=headers)
     body = {"half": half.strip().upper(), "note": CEC_NOTE, "ports": cec_rows(rows)}
+    return Response(json.dumps(body), media_type="application/json")
+
+
+@router.get(
+    "/reports/cec-hourly",
+    summary="California (CEC) interval data: per port and local hour of one day",
+    responses={
+        **problem_responses(404, 422),
+        200: {"content": {"application/json": {}, "text/csv": {}}},
+    },
+)
+async def cec_hourly_report(
+    context: Context,
+    _: Viewer,
+    day: Annotated[str, Query(description="The day, e.g. 2026-07-03 (each site's own hours)")],
+    file: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
+    station_id: str | None = None,
+    site_id: str | None = None,
+) -> Response:
+    rows = await _reliability(context).reports.cec_hourly(
+        day, station_id=station_id, site_id=site_id
+    )
+    if file == "csv":
+        headers = {"Content-Disposition": f'attachment; filename="cec-hourly-{day.strip()}.csv"'}
+        return Response(cec_hourly_csv(rows), media_type="text/csv", headers=headers)
+    body = {"day": day.strip(), "hours": [hourly_row(r) for r in rows]}
     return Response(json.dumps(body), media_type="application/json")
 
 

@@ -147,6 +147,35 @@ def cec_uptime(
     render.table(f"CEC uptime {half}", columns, ([r[c] for c in columns] for r in items))
 
 
+@cec_app.command("hourly")
+def cec_hourly(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option(help="The day, e.g. 2026-07-03 (each site's own hours).")],
+    out: Annotated[Path | None, typer.Option(help="Write the CSV here (default: print).")] = None,
+    station: Station = None,
+    site: Site = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """CEC interval data: per port and local hour, observed, down and excluded minutes."""
+    from forecourt.reliability.domain.cec import hourly_row
+    from forecourt.reliability.services.export import cec_hourly_csv
+
+    rows = with_services(
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.cec_hourly(day, station_id=station, site_id=site),
+    )
+    if out is not None:
+        out.write_text(cec_hourly_csv(rows))
+        console.print(f"wrote {out}")
+        return
+    items = [hourly_row(r) for r in rows]
+    if as_json:
+        print_json(items)
+        return
+    columns = ("port_id", "hour_start", "up", "downtime_minutes", "excluded_minutes")
+    render.table(f"CEC hours {day}", columns, ([r[c] for c in columns] for r in items))
+
+
 @vehicles_app.command("set")
 def set_vehicle(
     ctx: typer.Context,

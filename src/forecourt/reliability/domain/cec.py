@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from forecourt.reliability.domain.model import Exclusion, ExclusionCause, PortInterval, PortRef
@@ -113,17 +113,7 @@ def cec_uptime(
     window = half_window(year, half, tz)
     down = interval_spans(intervals, window, now, down_only=True)
     observed = interval_spans(intervals, window, now, down_only=False)
-    mine = [e for e in exclusions if e.covers(port) and e.cause in CEC_CAUSES]
-    by_cause: dict[ExclusionCause, list[Span]] = {}
-    for exclusion in mine:
-        if exclusion.cause is ExclusionCause.SCHEDULED_MAINTENANCE:
-            continue  # its yearly budget is spent below
-        end = exclusion.end
-        if exclusion.cause is ExclusionCause.VANDALISM:
-            end = min(end, exclusion.start + VANDALISM_LIMIT)
-        by_cause.setdefault(exclusion.cause, []).append((exclusion.start, end))
-    maintenance, used = _maintenance(intervals, mine, year, now, tz, window[1])
-    by_cause[ExclusionCause.SCHEDULED_MAINTENANCE] = maintenance
+    by_cause, used = excluded_spans(port, intervals, exclusions, window, year, now, tz)
     excluded_total = intersect(
         down, _clipped(union(s for v in by_cause.values() for s in v), window)
     )
@@ -135,6 +125,95 @@ def cec_uptime(
         port, year, half, total(observed), total(down), total(excluded_total),
         {k: v for k, v in per_cause.items() if v}, used,
     )  # fmt: skip
+
+
+def excluded_spans(
+    port: PortRef,
+    intervals: Sequence[PortInterval],
+    exclusions: Sequence[Exclusion],
+    window: Span,
+    year: int,
+    now: datetime,
+    tz: tzinfo = UTC,
+) -> tuple[dict[ExclusionCause, list[Span]], Decimal]:
+    """What the CEC lets ``port`` exclude, by cause, with the limits applied (maintenance: the
+    ``year``'s budget spent up to the window's end); and the maintenance minutes used so far."""
+    mine = [e for e in exclusions if e.covers(port) and e.cause in CEC_CAUSES]
+    by_cause: dict[ExclusionCause, list[Span]] = {}
+    for exclusion in mine:
+        if exclusion.cause is ExclusionCause.SCHEDULED_MAINTENANCE:
+            continue  # its yearly budget is spent below
+        end = exclusion.end
+        if exclusion.cause is ExclusionCause.VANDALISM:
+            end = min(end, exclusion.start + VANDALISM_LIMIT)
+        by_cause.setdefault(exclusion.cause, []).append((exclusion.start, end))
+    maintenance, used = _maintenance(intervals, mine, year, now, tz, window[1])
+    by_cause[ExclusionCause.SCHEDULED_MAINTENANCE] = maintenance
+    return by_cause, used
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyPort:
+    """One port, one hour (site time): the interval data the CEC asks chargers to keep."""
+
+    port: PortRef
+    hour_start: datetime
+    observed_min: Decimal
+    down_min: Decimal
+    excluded_min: Decimal
+
+
+def hourly(
+    port: PortRef,
+    intervals: Sequence[PortInterval],
+    exclusions: Sequence[Exclusion],
+    day: date,
+    now: datetime,
+    tz: tzinfo = UTC,
+) -> list[HourlyPort]:
+    """The 24 (23 or 25 on clock changes) local hours of ``day`` for one port."""
+    start = datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
+    following = day + timedelta(days=1)
+    end = datetime(following.year, following.month, following.day, tzinfo=tz).astimezone(UTC)
+    by_cause, _ = excluded_spans(port, intervals, exclusions, (start, end), day.year, now, tz)
+    allowed = union(s for spans in by_cause.values() for s in spans)
+    rows = []
+    hour = start
+    while hour < end:
+        window = (hour, min(hour + timedelta(hours=1), end))
+        down = interval_spans(intervals, window, now, down_only=True)
+        observed = interval_spans(intervals, window, now, down_only=False)
+        excluded = intersect(down, _clipped(allowed, window))
+        rows.append(HourlyPort(port, hour, total(observed), total(down), total(excluded)))
+        hour = window[1]
+    return rows
+
+
+HOURLY_COLUMNS = (
+    "station_id",
+    "port_id",
+    "hour_start",
+    "observed_minutes",
+    "downtime_minutes",
+    "excluded_minutes",
+    "up",
+)
+
+
+def hourly_row(row: HourlyPort) -> dict[str, object]:
+    def text(value: Decimal) -> str:
+        return str(value.quantize(Decimal("0.001")))
+
+    counted_down = row.down_min - row.excluded_min
+    return {
+        "station_id": row.port.station_id,
+        "port_id": str(row.port),
+        "hour_start": _stamp(row.hour_start),
+        "observed_minutes": text(row.observed_min),
+        "downtime_minutes": text(row.down_min),
+        "excluded_minutes": text(row.excluded_min),
+        "up": "" if not row.observed_min else str(not counted_down).lower(),
+    }
 
 
 def _maintenance(

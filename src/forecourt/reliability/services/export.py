@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
-from forecourt.reliability.domain.cec import SEMIANNUAL_COLUMNS, CecUptime, semiannual_row
+from forecourt.reliability.domain.cec import (
+    HOURLY_COLUMNS,
+    SEMIANNUAL_COLUMNS,
+    CecUptime,
+    HourlyPort,
+    hourly_row,
+    semiannual_row,
+)
 from forecourt.reliability.domain.evchart import SPEC, Problem
 from forecourt.reliability.domain.export import (
     EVCHART_SESSION_COLUMNS,
@@ -106,3 +113,7 @@ def cec_csv(rows: Sequence[tuple[CecUptime, tzinfo]]) -> str:
 
 def _problem(p: Problem) -> dict[str, Any]:
     return {"file": p.file, "row": p.row, "field": p.field, "value": p.value, "message": p.message}
+
+
+def cec_hourly_csv(rows: Sequence[HourlyPort]) -> str:
+    return to_csv((hourly_row(r) for r in rows), HOURLY_COLUMNS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,7 +17,7 @@ from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.stations import Station
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.reliability.domain import cec, evchart, nevi
-from forecourt.reliability.domain.cec import CecUptime
+from forecourt.reliability.domain.cec import CecUptime, HourlyPort
 from forecourt.reliability.domain.export import (
     SessionRecord,
     evchart_session_row,
@@ -153,6 +153,29 @@ class ReliabilityReports:
             mine = by_port.get(port, [])
             row = cec.cec_uptime(port, mine, exclusions, year, number, now, zone)
             rows.append((row, zone))
+        return rows
+
+    async def cec_hourly(
+        self, day: str, *, station_id: str | None = None, site_id: str | None = None
+    ) -> list[HourlyPort]:
+        """Per port and local hour of ``day`` (``2026-07-03``): observed, down, excluded."""
+        try:
+            when = date.fromisoformat(day.strip())
+        except ValueError as exc:
+            raise InvalidInput(f"a day looks like 2026-07-03, not {day!r}") from exc
+        if not 2000 <= when.year <= 2200:
+            raise InvalidInput(f"no such day {day!r}")
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            scope = await _scope(uow, station_id, site_id)
+            start = cec.year_window(when.year)[0]  # maintenance budget: from 1 January
+            end = datetime(when.year, when.month, when.day, tzinfo=UTC) + timedelta(days=1)
+            intervals, exclusions = await _timelines(uow, scope, start, end)
+        by_port = _by_port(intervals)
+        rows: list[HourlyPort] = []
+        for port in scope.ports(intervals):
+            zone = scope.zones.get(port.station_id, UTC)
+            rows += cec.hourly(port, by_port.get(port, []), exclusions, when, now, zone)
         return rows
 
     async def impact_minutes(self, ticket: Ticket) -> Decimal:
