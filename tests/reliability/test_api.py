@@ -234,7 +234,13 @@ async def test_alert_routes(api: Api) -> None:
 
 
 async def _session(
-    api: Api, station: str, tag: str, start: datetime, energy_wh: float, reason: StopReason
+    api: Api,
+    station: str,
+    tag: str,
+    start: datetime,
+    energy_wh: float,
+    reason: StopReason,
+    minutes: int = 30,
 ) -> None:
     transactions = api.services.core.transactions
     begin = MeterSample(
@@ -245,7 +251,7 @@ async def _session(
         station, TransactionStart(1, 1, start, IdToken(tag), 1000.0, samples=[begin, soc])
     )
     assert outcome.transaction is not None
-    stop = start + timedelta(minutes=30)
+    stop = start + timedelta(minutes=minutes)
     end_soc = MeterSample(stop, Measurand.SOC, 80.0, "%", ReadingContext.TRANSACTION_END)
     await transactions.stop(
         station,
@@ -284,6 +290,9 @@ async def test_nevi_export_and_kpis_from_real_transactions(api: Api) -> None:
     ).json()
     assert document["quarter"] == "2028Q1"
     assert len(document["evchart_sessions"]) == 2
+    warnings = document["validation"]["warnings"]
+    assert {(w["row"], w["field"]) for w in warnings} == {(1, "energy_kwh")}  # kept, flagged
+    assert document["validation"]["specification"].startswith("EV Charging Use Data")
     bad = await api.client.get("/api/reliability/reports/nevi?quarter=2028Q5", headers=headers)
     assert bad.status_code == 422
     kpis = await api.client.get(
@@ -293,3 +302,22 @@ async def test_nevi_export_and_kpis_from_real_transactions(api: Api) -> None:
     (row,) = kpis.json()
     assert (row["attempts"], row["visits"], row["first_attempt_success_rate"]) == (2, 1, 0.0)
     assert row["failed_visit_rate"] == 0.0
+
+
+async def test_an_export_that_fails_the_specification_is_refused(api: Api) -> None:
+    """A station whose clock jumped back: it stopped the session before it started it. No file
+    is written, and the refusal says which file, row, field and value."""
+    await api.services.network.add_token(TokenRecord("CARD", TokenKind.RFID))
+    base = datetime(2028, 1, 10, 12, 0, tzinfo=UTC)
+    await _session(api, "CS-A", "CARD", base, 5_000.0, StopReason.LOCAL, minutes=-5)
+    headers = api.auth(Role.VIEWER)
+    for file in ("json", "sessions", "evchart_sessions"):
+        refused = await api.client.get(
+            f"/api/reliability/reports/nevi?quarter=2028Q1&file={file}", headers=headers
+        )
+        assert refused.status_code == 409, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert (
+            "evchart_sessions.csv row 1 plug_end_datetime='2028-01-10T11:55:00Z': before plug_start"
+            in (refused.json()["detail"])
+        )

@@ -87,6 +87,24 @@ def test_kpis_by_port_model_and_vehicle() -> None:
     assert vehicles == {"Hatch": 0.4, "Pickup": 1.0}
 
 
+def test_the_german_charging_success_rate_counts_a_normal_short_session() -> None:
+    short_start = T0 + timedelta(hours=8)
+    short = SessionEnd(
+        PortRef("CS-1", 1), 1, 99, short_start, short_start + timedelta(seconds=60), 400.0,
+        20_000.0, "local", True, "D", "app",
+    )  # fmt: skip
+    faulted = SessionEnd(
+        PortRef("CS-1", 1), 1, 98, short_start, short_start + timedelta(minutes=20), 5_000.0,
+        50_000.0, "ground_fault", True, "E", "app",
+    )  # fmt: skip
+    items = [*SESSIONS[:3], KpiSession(short), KpiSession(faulted)]
+    (row,) = kpis(items, Dimension.STATION, LIMITS)
+    assert row.outcomes["short"] == 1
+    assert row.outcomes["error_stop"] == 1
+    assert row.success_rate == 2 / 5  # ours: a one-minute 0.4 kWh stop is not a success
+    assert row.charging_success_rate == 3 / 5  # energy flowed, ended normally: a success
+
+
 def test_interop_matrix() -> None:
     cells = {
         (c.vehicle, c.station): (c.attempts, c.successes) for c in interop_matrix(SESSIONS, LIMITS)

@@ -155,6 +155,7 @@ class StatusReport:
     error_code: str = ""
     info: str = ""
     whole_evse: bool = False
+    vendor_id: str = ""  # 1.6: the scheme error_code belongs to (e.g. ChargeX's)
 
 
 @dataclass(frozen=True, slots=True)

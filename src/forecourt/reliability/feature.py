@@ -87,6 +87,9 @@ FEATURE = ReliabilityFeature(
         "kpis": CliCommand(_CLI, "Session-reliability KPIs and interoperability."),
         "faults": CliCommand(_CLI, "Faults the detectors found; their thresholds."),
         "tickets": CliCommand(_CLI, "Maintenance tickets and alert routes."),
+        "reliability": CliCommand(
+            _CLI, "California (CEC) uptime; which car it was (vehicle identification)."
+        ),
     },
     public_api_routes=frozenset({"GET /api/public/sites/{site_id}/status"}),
     migrations=Path(__file__).parent / "storage" / "migrations",

@@ -23,6 +23,7 @@ from forecourt.reliability.domain.model import (
 )
 from forecourt.reliability.domain.tickets import Ticket, TicketEvent, TicketState
 from forecourt.reliability.domain.timeline import Transition
+from forecourt.reliability.domain.vehicles import VehicleRule, VehicleSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,12 @@ class BaselineRepository(Protocol):
     async def save(self, baselines: Sequence[StationBaseline], at: datetime) -> None: ...
 
 
+class VehicleRuleRepository(Protocol):
+    async def all(self) -> builtins.list[VehicleRule]: ...
+    async def put(self, rule: VehicleRule, at: datetime) -> None: ...
+    async def remove(self, kind: VehicleSource, key: str) -> bool: ...  # False: none such
+
+
 class ReliabilityRepository(Protocol):
     """Everything the reliability feature stores, as one attribute of the unit of work."""
 
@@ -139,6 +146,7 @@ class ReliabilityRepository(Protocol):
     config: ReliabilityConfigRepository
     sessions: SessionReportRepository
     baselines: BaselineRepository
+    vehicles: VehicleRuleRepository
 
 
 #: Its repositories in the unit of work (``Feature.repositories``).

@@ -28,6 +28,7 @@ class Availability:
             status=report.status.value,
             detail=report.detail,
             error_code=report.error_code,
+            vendor_id=report.vendor_id,
         )
         if report.status is ConnectorStatus.AVAILABLE:
             await self._transactions.close_not_resumed(station_id, report.evse_id, report.timestamp)

@@ -125,7 +125,10 @@ async def status_notification(
         detail=p["status"],
         error_code="" if error == NO_ERROR else p.get("vendorErrorCode") or error,
         info=p.get("info", ""),
-        whole_evse=evse_id > 0,  # one 1.6 connectorId may have several cables (NACS + CCS1)
+        whole_evse=evse_id > 0,
+        vendor_id=p.get(
+            "vendorId", ""
+        ),  # one 1.6 connectorId may have several cables (NACS + CCS1)
     )
     await link.services.availability.report(link.station_id, report)
     return {}

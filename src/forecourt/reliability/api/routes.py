@@ -30,8 +30,12 @@ from forecourt.reliability.api.schemas import (
     KpiOut,
     OutageOut,
     UptimeOut,
+    VehicleIdOut,
+    VehicleRuleIn,
+    VehicleRuleOut,
 )
 from forecourt.reliability.api.ticket_schemas import (
+    ChargeXCodeOut,
     FaultOut,
     NoteIn,
     PortHealthOut,
@@ -42,6 +46,8 @@ from forecourt.reliability.api.ticket_schemas import (
     TransitionIn,
 )
 from forecourt.reliability.domain.alerts import AlertRoute
+from forecourt.reliability.domain.cec import hourly_row
+from forecourt.reliability.domain.chargex import CODES
 from forecourt.reliability.domain.export import decimal_text
 from forecourt.reliability.domain.kpis import Dimension
 from forecourt.reliability.domain.model import Exclusion, FaultKind, Severity
@@ -49,7 +55,14 @@ from forecourt.reliability.domain.tickets import TicketState
 from forecourt.reliability.keys import RELIABILITY
 from forecourt.reliability.ports import TicketFilter
 from forecourt.reliability.services import Reliability
-from forecourt.reliability.services.export import quarter_csv, quarter_json
+from forecourt.reliability.services.export import (
+    CEC_NOTE,
+    cec_csv,
+    cec_hourly_csv,
+    cec_rows,
+    quarter_csv,
+    quarter_json,
+)
 
 router = APIRouter(
     prefix="/reliability", tags=["reliability"], responses=problem_responses(401, 403)
@@ -209,6 +222,50 @@ async def port_health(station_id: str, context: Context, _: Viewer) -> list[Port
         return []
     views = [watch.view(evse_id) for evse_id in sorted(watch.ports)]
     return [PortHealthOut.of(v) for v in views if v is not None]
+
+
+@router.get("/chargex-codes", summary="The ChargeX error codes recognised, with their meaning")
+async def chargex_codes(_: Viewer) -> list[ChargeXCodeOut]:
+    return [ChargeXCodeOut.of(c) for c in CODES.values()]
+
+
+# -- vehicle identification --------------------------------------------------------------------
+@router.get("/vehicle-rules", summary="Which OUI, eMAID provider or driver's token is which car")
+async def vehicle_rules(context: Context, _: Viewer) -> list[VehicleRuleOut]:
+    return [VehicleRuleOut.of(r) for r in await _reliability(context).vehicles.rules()]
+
+
+@router.put(
+    "/vehicle-rules",
+    summary='Map an OUI, an eMAID provider or a driver\'s token ("my car") to a vehicle',
+    responses=problem_responses(422),
+)
+async def put_vehicle_rule(
+    body: VehicleRuleIn, context: Context, caller: Operator
+) -> VehicleRuleOut:
+    rule = await _reliability(context).vehicles.set_rule(
+        body.kind, body.key, body.vehicle, requester(caller)
+    )
+    return VehicleRuleOut.of(rule)
+
+
+@router.delete(
+    "/vehicle-rules/{kind}/{key}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Forget a vehicle rule",
+    responses=problem_responses(404, 422),
+)
+async def delete_vehicle_rule(kind: str, key: str, context: Context, _: Operator) -> Response:
+    await _reliability(context).vehicles.remove_rule(kind, key)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/vehicles/identify", summary="The car a token identifies, with its confidence")
+async def identify_vehicle(
+    context: Context, _: Viewer, token: Annotated[str, Query(min_length=1, max_length=255)]
+) -> VehicleIdOut:
+    found = await _reliability(context).vehicles.identify(token)
+    return VehicleIdOut.of(token, found)
 
 
 # -- tickets -----------------------------------------------------------------------------------
@@ -379,6 +436,59 @@ async def nevi_report(
     name = f"{file}.csv"
     headers = {"Content-Disposition": f'attachment; filename="nevi-{report.label}-{name}"'}
     return Response(quarter_csv(report)[name], media_type="text/csv", headers=headers)
+
+
+@router.get(
+    "/reports/cec",
+    summary="California (CEC) semiannual uptime per port, as JSON or CSV",
+    responses={
+        **problem_responses(404, 422),
+        200: {"content": {"application/json": {}, "text/csv": {}}},
+    },
+)
+async def cec_report(
+    context: Context,
+    _: Viewer,
+    half: Annotated[str, Query(description="The half-year, e.g. 2026H1")],
+    file: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
+    station_id: str | None = None,
+    site_id: str | None = None,
+) -> Response:
+    rows = await _reliability(context).reports.cec_half(
+        half, station_id=station_id, site_id=site_id
+    )
+    if file == "csv":
+        label = half.strip().upper().replace("-", "")
+        headers = {"Content-Disposition": f'attachment; filename="cec-uptime-{label}.csv"'}
+        return Response(cec_csv(rows), media_type="text/csv", headers=headers)
+    body = {"half": half.strip().upper(), "note": CEC_NOTE, "ports": cec_rows(rows)}
+    return Response(json.dumps(body), media_type="application/json")
+
+
+@router.get(
+    "/reports/cec-hourly",
+    summary="California (CEC) interval data: per port and local hour of one day",
+    responses={
+        **problem_responses(404, 422),
+        200: {"content": {"application/json": {}, "text/csv": {}}},
+    },
+)
+async def cec_hourly_report(
+    context: Context,
+    _: Viewer,
+    day: Annotated[str, Query(description="The day, e.g. 2026-07-03 (each site's own hours)")],
+    file: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
+    station_id: str | None = None,
+    site_id: str | None = None,
+) -> Response:
+    rows = await _reliability(context).reports.cec_hourly(
+        day, station_id=station_id, site_id=site_id
+    )
+    if file == "csv":
+        headers = {"Content-Disposition": f'attachment; filename="cec-hourly-{day.strip()}.csv"'}
+        return Response(cec_hourly_csv(rows), media_type="text/csv", headers=headers)
+    body = {"day": day.strip(), "hours": [hourly_row(r) for r in rows]}
+    return Response(json.dumps(body), media_type="application/json")
 
 
 # -- public ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from forecourt.reliability.domain.export import decimal_text, port_id
 from forecourt.reliability.domain.kpis import InteropCell, KpiRow
 from forecourt.reliability.domain.model import Exclusion, ExclusionCause
 from forecourt.reliability.domain.nevi import MonthlyUptime, Outage
+from forecourt.reliability.domain.vehicles import CONFIDENCE, VehicleId, VehicleRule
 
 
 class Input(BaseModel):
@@ -115,6 +116,10 @@ class KpiOut(BaseModel):
     successes: int
     visits: int
     success_rate: float | None
+    charging_success_rate: float | None = Field(
+        description='The German "Ladeerfolgsquote": energy flowed and the session ended '
+        "normally (short sessions count); see docs/reliability.md."
+    )
     first_attempt_success_rate: float | None
     failed_visit_rate: float | None
     attempts_per_visit: float | None
@@ -131,6 +136,7 @@ class KpiOut(BaseModel):
             successes=row.successes,
             visits=row.visits,
             success_rate=row.success_rate,
+            charging_success_rate=row.charging_success_rate,
             first_attempt_success_rate=row.first_attempt_success_rate,
             failed_visit_rate=row.failed_visit_rate,
             attempts_per_visit=row.attempts_per_visit,
@@ -147,6 +153,10 @@ class InteropOut(BaseModel):
     attempts: int
     successes: int
     success_rate: float | None
+    confidence: float = Field(description="Mean confidence of the vehicle identification.")
+    identified_by: list[str] = Field(
+        description="driver_choice, emaid_provider, oui or reported (docs/reliability.md)."
+    )
 
     @classmethod
     def of(cls, c: InteropCell) -> InteropOut:
@@ -156,4 +166,42 @@ class InteropOut(BaseModel):
             attempts=c.attempts,
             successes=c.successes,
             success_rate=c.success_rate,
+            confidence=c.confidence,
+            identified_by=list(c.sources),
         )
+
+
+class VehicleRuleIn(Input):
+    kind: str = Field(description="driver_choice (key: the driver's token), emaid_provider "
+                      "(key: e.g. US-TSL) or oui (key: e.g. AA:BB:CC)")  # fmt: skip
+    key: str = Field(min_length=1, max_length=255)
+    vehicle: str = Field(min_length=1, max_length=200, examples=["Kia EV6 2023"])
+
+
+class VehicleRuleOut(BaseModel):
+    kind: str
+    key: str
+    vehicle: str
+    confidence: float
+    created_by: str
+
+    @classmethod
+    def of(cls, r: VehicleRule) -> VehicleRuleOut:
+        return cls(
+            kind=r.kind.value, key=r.key, vehicle=r.vehicle,
+            confidence=CONFIDENCE[r.kind], created_by=r.created_by,
+        )  # fmt: skip
+
+
+class VehicleIdOut(BaseModel):
+    token: str
+    vehicle: str | None
+    identified_by: str | None
+    confidence: float
+
+    @classmethod
+    def of(cls, token: str, v: VehicleId | None) -> VehicleIdOut:
+        if v is None:
+            return cls(token=token, vehicle=None, identified_by=None, confidence=0.0)
+        return cls(token=token, vehicle=v.vehicle, identified_by=v.source.value,
+                   confidence=v.confidence)  # fmt: skip

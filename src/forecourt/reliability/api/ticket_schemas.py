@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from forecourt.reliability.api.schemas import Input
+from forecourt.reliability.domain.chargex import ChargeXCode
 from forecourt.reliability.domain.model import Fault, Severity
 from forecourt.reliability.domain.tickets import RepairStats, Ticket, TicketEvent, TicketState
 from forecourt.reliability.domain.watch import PortView
@@ -152,6 +153,21 @@ class RepairStatsOut(BaseModel):
         return cls(**{name: getattr(s, name) for name in cls.model_fields})
 
 
+class ChargeXCodeOut(BaseModel):
+    """A ChargeX Minimum Required Error Code (docs/reliability.md#chargex-error-codes)."""
+
+    code: str = Field(examples=["CX001"])
+    name: str = Field(description='ChargeX\'s name; "" when it could not be confirmed.')
+    meaning: str
+    category: str = Field(description="Our fault category; it sets the severity.")
+    severity: Severity
+    source: str
+
+    @classmethod
+    def of(cls, c: ChargeXCode) -> ChargeXCodeOut:
+        return cls(**c.as_dict())
+
+
 class PortHealthOut(BaseModel):
     station_id: str
     evse_id: int
@@ -161,6 +177,9 @@ class PortHealthOut(BaseModel):
     capability_w: float | None
     reference_w: float | None
     limited: bool
+    error_codes: list[ChargeXCodeOut] = Field(
+        description="ChargeX error codes the station reports on this port now."
+    )
 
     @classmethod
     def of(cls, v: PortView) -> PortHealthOut:
@@ -173,4 +192,5 @@ class PortHealthOut(BaseModel):
             capability_w=v.capability_w,
             reference_w=v.reference_w,
             limited=v.limited,
+            error_codes=[ChargeXCodeOut.of(c) for c in v.error_codes],
         )

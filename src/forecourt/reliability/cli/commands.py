@@ -25,6 +25,16 @@ from forecourt.reliability.keys import RELIABILITY
 reports_app = typer.Typer(help="Regulatory reports (NEVI quarterly data).", no_args_is_help=True)
 uptime_app = typer.Typer(help="Port uptime (NEVI), outages, excluded causes.", no_args_is_help=True)
 kpis_app = typer.Typer(help="Session-reliability KPIs and interoperability.", no_args_is_help=True)
+reliability_app = typer.Typer(
+    help="California (CEC) uptime; which car it was (vehicle identification).",
+    no_args_is_help=True,
+)
+cec_app = typer.Typer(help="California (CEC) uptime and reports.", no_args_is_help=True)
+vehicles_app = typer.Typer(
+    help="Vehicle identification: OUI, eMAID provider, a driver's car.", no_args_is_help=True
+)
+reliability_app.add_typer(cec_app, name="cec")
+reliability_app.add_typer(vehicles_app, name="vehicles")
 
 Station = Annotated[str | None, typer.Option("--station", help="Only this station.")]
 Site = Annotated[str | None, typer.Option("--site", help="Only this site.")]
@@ -37,6 +47,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(kpis_app, name="kpis")
     app.add_typer(faults_app, name="faults")
     app.add_typer(tickets_app, name="tickets")
+    app.add_typer(reliability_app, name="reliability")
 
 
 def _now() -> datetime:
@@ -103,6 +114,123 @@ def nevi_report(
         fail(f"--format is csv or json, not {fmt!r}", 2)
     for path in written:
         console.print(f"wrote {path}")
+
+
+@cec_app.command("uptime")
+def cec_uptime(
+    ctx: typer.Context,
+    half: Annotated[str, typer.Option(help="The half-year, e.g. 2026H1.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write the semiannual CSV here (default: print).")
+    ] = None,
+    station: Station = None,
+    site: Site = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """CEC uptime per port for a half-year (97 % standard, the CEC's exclusions and limits)."""
+    from forecourt.reliability.services.export import cec_csv, cec_rows
+
+    rows = with_services(
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.cec_half(half, station_id=station, site_id=site),
+    )
+    if out is not None:
+        out.write_text(cec_csv(rows))
+        console.print(f"wrote {out}")
+        return
+    items = cec_rows(rows)
+    if as_json:
+        print_json(items)
+        return
+    columns = ("port_id", "uptime_percent", "meets_97_percent", "downtime_minutes",
+               "excluded_minutes")  # fmt: skip
+    render.table(f"CEC uptime {half}", columns, ([r[c] for c in columns] for r in items))
+
+
+@cec_app.command("hourly")
+def cec_hourly(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option(help="The day, e.g. 2026-07-03 (each site's own hours).")],
+    out: Annotated[Path | None, typer.Option(help="Write the CSV here (default: print).")] = None,
+    station: Station = None,
+    site: Site = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """CEC interval data: per port and local hour, observed, down and excluded minutes."""
+    from forecourt.reliability.domain.cec import hourly_row
+    from forecourt.reliability.services.export import cec_hourly_csv
+
+    rows = with_services(
+        ctx,
+        lambda s: s.feature(RELIABILITY).reports.cec_hourly(day, station_id=station, site_id=site),
+    )
+    if out is not None:
+        out.write_text(cec_hourly_csv(rows))
+        console.print(f"wrote {out}")
+        return
+    items = [hourly_row(r) for r in rows]
+    if as_json:
+        print_json(items)
+        return
+    columns = ("port_id", "hour_start", "up", "downtime_minutes", "excluded_minutes")
+    render.table(f"CEC hours {day}", columns, ([r[c] for c in columns] for r in items))
+
+
+@vehicles_app.command("set")
+def set_vehicle(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="driver_choice, emaid_provider or oui.")],
+    key: Annotated[str, typer.Argument(help="The token, e.g. US-TSL, or e.g. AA:BB:CC.")],
+    vehicle: Annotated[str, typer.Argument(help='The car, e.g. "Kia EV6 2023".')],
+) -> None:
+    """Map an OUI, an eMAID provider or a driver's token ("my car") to a vehicle."""
+    rule = with_services(
+        ctx, lambda s: s.feature(RELIABILITY).vehicles.set_rule(kind, key, vehicle, "cli")
+    )
+    console.print(f"{rule.kind.value} {rule.key} → {rule.vehicle}")
+
+
+@vehicles_app.command("list")
+def list_vehicle_rules(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """The vehicle identification rules."""
+    rules = with_services(ctx, lambda s: s.feature(RELIABILITY).vehicles.rules())
+    items = [{"kind": r.kind.value, "key": r.key, "vehicle": r.vehicle} for r in rules]
+    if as_json:
+        print_json(items)
+        return
+    columns = ("kind", "key", "vehicle")
+    render.table("Vehicle rules", columns, ([r[c] for c in columns] for r in items))
+
+
+@vehicles_app.command("remove")
+def remove_vehicle_rule(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="driver_choice, emaid_provider or oui.")],
+    key: Annotated[str, typer.Argument(help="The rule's key.")],
+) -> None:
+    """Forget a vehicle rule."""
+    with_services(ctx, lambda s: s.feature(RELIABILITY).vehicles.remove_rule(kind, key))
+    console.print(f"removed {kind} {key}")
+
+
+@vehicles_app.command("identify")
+def identify_vehicle(
+    ctx: typer.Context,
+    token: Annotated[str, typer.Argument(help="An idTag, eMAID or MAC (VID:…).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """The car a token identifies, how, and with what confidence."""
+    found = with_services(ctx, lambda s: s.feature(RELIABILITY).vehicles.identify(token))
+    item = {
+        "token": token,
+        "vehicle": found.vehicle if found else None,
+        "identified_by": found.source.value if found else None,
+        "confidence": found.confidence if found else 0.0,
+    }
+    if as_json:
+        print_json(item)
+        return
+    render.fields("Vehicle", list(item.items()))
 
 
 # -- uptime ------------------------------------------------------------------------------------
@@ -226,6 +354,8 @@ def show_kpis(
             "key": r.key,
             "attempts": r.attempts,
             "visits": r.visits,
+            "success_rate": _pct(r.success_rate),
+            "charging_success_rate": _pct(r.charging_success_rate),
             "first_attempt_success_rate": _pct(r.first_attempt_success_rate),
             "failed_visit_rate": _pct(r.failed_visit_rate),
             "attempts_per_visit": r.attempts_per_visit,
@@ -242,6 +372,8 @@ def show_kpis(
         "key",
         "attempts",
         "visits",
+        "success_rate",
+        "charging_success_rate",
         "first_attempt_success_rate",
         "failed_visit_rate",
         "zero_energy",
@@ -267,13 +399,15 @@ def interop(
             "station": c.station,
             "attempts": c.attempts,
             "success": _pct(c.success_rate),
+            "identified_by": ", ".join(c.sources),
+            "confidence": c.confidence,
         }
         for c in cells
     ]
     if as_json:
         print_json(items)
         return
-    columns = ("vehicle", "station", "attempts", "success")
+    columns = ("vehicle", "station", "attempts", "success", "identified_by")
     render.table("Interoperability", columns, ([r[c] for c in columns] for r in items))
 
 

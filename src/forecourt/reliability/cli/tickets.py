@@ -60,14 +60,38 @@ def list_faults(
             "last_seen": f.last_seen.isoformat(),
             "explanation": f.explanation,
             "evidence": f.evidence,
+            "codes": _codes(f.evidence),
         }
         for f in found
     ]
     if as_json:
         print_json(items)
         return
-    columns = ("id", "station_id", "evse_id", "kind", "confidence", "active", "explanation")
+    columns = ("id", "station_id", "evse_id", "kind", "codes", "active", "explanation")
     render.table("Faults", columns, ([r[c] for c in columns] for r in items))
+
+
+@faults_app.command("chargex")
+def chargex_codes(as_json: JsonFlag = False) -> None:
+    """The ChargeX error codes (CX001…CX026) recognised, their meaning, category and source."""
+    from forecourt.reliability.domain.chargex import CODES
+
+    items = [c.as_dict() for c in CODES.values()]
+    if as_json:
+        print_json(items)
+        return
+    columns = ("code", "name", "category", "severity", "meaning")
+    render.table("ChargeX error codes", columns, ([r[c] for c in columns] for r in items))
+
+
+def _codes(evidence: dict[str, Any]) -> str:
+    """The ChargeX codes a fault's evidence lists ("CX001 ConnectorLockFailure, ..."), or ""."""
+    codes = evidence.get("codes")
+    if not isinstance(codes, list):
+        return ""
+    return ", ".join(
+        f"{c.get('code')} {c.get('name')}".strip() for c in codes if isinstance(c, dict)
+    )
 
 
 @faults_app.command("thresholds")
@@ -146,7 +170,12 @@ def show_ticket(
         "sla_breaches": detail.sla_breaches,
         "uptime_impact_min": decimal_text(impact),
         "faults": [
-            {"kind": f.kind.value, "active": f.active, "explanation": f.explanation}
+            {
+                "kind": f.kind.value,
+                "active": f.active,
+                "codes": _codes(f.evidence),
+                "explanation": f.explanation,
+            }
             for f in detail.faults
         ],
         "events": [
@@ -162,8 +191,8 @@ def show_ticket(
     )
     render.table(
         "Faults",
-        ("kind", "active", "explanation"),
-        ([f[c] for c in ("kind", "active", "explanation")] for f in item["faults"]),
+        ("kind", "active", "codes", "explanation"),
+        ([f[c] for c in ("kind", "active", "codes", "explanation")] for f in item["faults"]),
     )
     render.table(
         "History",

@@ -53,6 +53,7 @@ class SessionRecord:
     start_soc: float | None = None  # percent
     end_soc: float | None = None
     error_codes: tuple[str, ...] = ()  # station error codes reported during the session
+    vehicle: str | None = None  # Transaction.vehicle, when something identified the car
 
     @property
     def port_id(self) -> str:

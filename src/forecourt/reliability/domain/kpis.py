@@ -33,6 +33,8 @@ class KpiSession:
     vendor: str = ""
     model: str = ""
     firmware: str = ""
+    vehicle_source: str = ""  # how the vehicle was identified (domain/vehicles.py)
+    vehicle_confidence: float = 0.0
 
     def key(self, dimension: Dimension) -> str:
         s = self.session
@@ -62,6 +64,15 @@ class KpiRow:
     @property
     def success_rate(self) -> float | None:
         return _ratio(self.successes, self.attempts)
+
+    @property
+    def charging_success_rate(self) -> float | None:
+        """The German "Ladeerfolgsquote" (Charging Success Rate, NOW GmbH / Nationale
+        Leitstelle Ladeinfrastruktur with P3): attempts in which energy began to flow and the
+        session then ended normally. Unlike :attr:`success_rate` it counts a short session
+        that ended normally as a success (docs/reliability.md#two-definitions-of-success)."""
+        completed = self.successes + self.outcomes[SessionOutcome.SHORT.value]
+        return _ratio(completed, self.attempts)
 
     @property
     def first_attempt_success_rate(self) -> float | None:
@@ -135,6 +146,8 @@ class InteropCell:
     station: str  # model @ firmware
     attempts: int
     successes: int
+    confidence: float = 0.0  # mean confidence of the vehicle identifications (0: unknown)
+    sources: tuple[str, ...] = ()  # how the vehicle was identified
 
     @property
     def success_rate(self) -> float | None:
@@ -145,17 +158,40 @@ def interop_matrix(sessions: Sequence[KpiSession], limits: Thresholds) -> list[I
     """Vehicle × station model/firmware: which combinations fail (authorization refusals are
     left out: they say nothing about the hardware)."""
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    confidence: dict[tuple[str, str], float] = defaultdict(float)
+    sources: dict[tuple[str, str], set[str]] = defaultdict(set)
     for item in sessions:
         outcome = classify(item.session, limits)
         if outcome is SessionOutcome.NOT_AUTHORIZED:
             continue
-        cell = counts[(item.key(Dimension.VEHICLE), item.key(Dimension.FIRMWARE))]
-        cell[0] += 1
-        cell[1] += outcome is SessionOutcome.SUCCESS
+        key = (item.key(Dimension.VEHICLE), item.key(Dimension.FIRMWARE))
+        counts[key][0] += 1
+        counts[key][1] += outcome is SessionOutcome.SUCCESS
+        confidence[key] += item.vehicle_confidence
+        if item.vehicle_source:
+            sources[key].add(item.vehicle_source)
     return [
-        InteropCell(vehicle, station, attempts, successes)
+        InteropCell(
+            vehicle,
+            station,
+            attempts,
+            successes,
+            round(confidence[(vehicle, station)] / attempts, 3),
+            tuple(sorted(sources[(vehicle, station)])),
+        )
         for (vehicle, station), (attempts, successes) in sorted(counts.items())
     ]
+
+
+def worst_combinations(
+    cells: Sequence[InteropCell], min_attempts: int = 2, limit: int = 5
+) -> list[InteropCell]:
+    """Known vehicles × station model/firmware with the lowest success, fewest first dropped:
+    what the dashboard shows (unknown vehicles say nothing about a pairing)."""
+    known = [
+        c for c in cells if c.attempts >= min_attempts and not c.vehicle.startswith("(unknown")
+    ]
+    return sorted(known, key=lambda c: (c.success_rate or 0.0, -c.attempts))[:limit]
 
 
 def _model(item: KpiSession) -> str:

@@ -109,6 +109,7 @@ class FaultKind(StrEnum):
     DEVICE_ALERT = "device_alert"  # the station's own monitor tripped (2.0.1 NotifyEvent)
     PROFILE_EXCEEDED = "profile_exceeded"  # draws above the charging profile it accepted
     CERTIFICATE = "certificate"  # its client certificate near expiry, renewal not triggered
+    CHARGEX = "chargex_error"  # the station reports a ChargeX error code (CX001…CX026)
 
 
 class Severity(StrEnum):
@@ -137,6 +138,7 @@ DEFAULT_SEVERITY: dict[FaultKind, Severity] = {
     FaultKind.DEVICE_ALERT: Severity.MAJOR,
     FaultKind.PROFILE_EXCEEDED: Severity.MAJOR,
     FaultKind.CERTIFICATE: Severity.MAJOR,
+    FaultKind.CHARGEX: Severity.MAJOR,  # each code's own category sets it (domain/chargex.py)
 }
 
 

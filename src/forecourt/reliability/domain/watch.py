@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from forecourt.reliability.domain.baselines import PortBaseline, StationBaseline
+from forecourt.reliability.domain.chargex import ChargeXCode
 from forecourt.reliability.domain.detectors.certificate import certificate_findings
+from forecourt.reliability.domain.detectors.chargex import ChargeXWatch
 from forecourt.reliability.domain.detectors.connector import ConnectorWatch
 from forecourt.reliability.domain.detectors.device import DeviceAlertWatch
 from forecourt.reliability.domain.detectors.link import LinkWatch
@@ -82,6 +84,7 @@ class PortView:
     capability_w: float | None
     reference_w: float | None
     limited: bool  # derated or a module lost: charges, but slower than it should
+    error_codes: tuple[ChargeXCode, ...] = ()  # ChargeX codes the station reports here now
 
 
 class PortWatch:
@@ -111,6 +114,7 @@ class StationWatch:
         self.connectors = ConnectorWatch(profile.station_id)
         self.refusals = RefusalWatch(profile.station_id)
         self.device = DeviceAlertWatch(profile.station_id)
+        self.chargex = ChargeXWatch(profile.station_id)
         self._learned: dict[int, PortBaseline] = {}  # restored, for ports not seen yet
 
     @property
@@ -194,6 +198,19 @@ class StationWatch:
 
     def device_event(self, data: dict[str, Any], at: datetime, out: Decisions) -> None:
         out.findings += self.device.on_event(data, at)
+        out.findings += self.chargex.on_event(data, at)
+
+    def error_code(
+        self,
+        evse_id: int,
+        connector_id: int,
+        vendor_id: str,
+        code: str,
+        at: datetime,
+        out: Decisions,
+    ) -> None:
+        """A 1.6 status report's error code (ChargeX codes become findings)."""
+        out.findings += self.chargex.on_status(evse_id, connector_id, vendor_id, code, at)
 
     def profile_exceeded(self, data: dict[str, Any], at: datetime, out: Decisions) -> None:
         out.findings += profile_exceeded(self.station_id, data, at)
@@ -302,6 +319,7 @@ class StationWatch:
             power.capability_w,
             power.reference_w,
             power.derate_active or power.module_active,
+            tuple(self.chargex.active(evse_id)),
         )
 
     def minimum_power_w(self, watch: PortWatch) -> float:

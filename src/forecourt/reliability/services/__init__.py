@@ -16,6 +16,7 @@ from forecourt.reliability.services.remediation import Remediator
 from forecourt.reliability.services.reports import ReliabilityReports
 from forecourt.reliability.services.status import PublicStatus
 from forecourt.reliability.services.tickets import TicketDesk
+from forecourt.reliability.services.vehicles import VehicleIdentification
 from forecourt.reliability.services.writer import DecisionWriter
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
@@ -38,6 +39,7 @@ class Reliability:
         self.monitor = ReliabilityMonitor(ctx, self.config, self.writer)
         self.reports = ReliabilityReports(ctx, self.config)
         self.public = PublicStatus(ctx, self.monitor)
+        self.vehicles = VehicleIdentification(ctx)
         self.running = False
 
     async def start(self) -> None:

@@ -9,8 +9,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import tzinfo
 from typing import Any
 
+from forecourt.reliability.domain.cec import (
+    HOURLY_COLUMNS,
+    SEMIANNUAL_COLUMNS,
+    CecUptime,
+    HourlyPort,
+    hourly_row,
+    semiannual_row,
+)
+from forecourt.reliability.domain.evchart import SPEC, Problem
 from forecourt.reliability.domain.export import (
     EVCHART_SESSION_COLUMNS,
     NEVI_SESSION_COLUMNS,
@@ -63,6 +74,11 @@ def quarter_json(report: NeviQuarter) -> dict[str, Any]:
         "note": FORMAT_NOTE,
         "ports": [ports[key] for key in sorted(ports)],
         "evchart_sessions": [evchart_session_row(r, o) for r, o in report.sessions],
+        "validation": {
+            "specification": SPEC,
+            "errors": [],  # an export with errors is refused before it is written
+            "warnings": [_problem(p) for p in report.warnings],
+        },
     }
 
 
@@ -77,3 +93,27 @@ def quarter_csv(report: NeviQuarter) -> dict[str, str]:
             (evchart_session_row(r, o) for r, o in report.sessions), EVCHART_SESSION_COLUMNS
         ),
     }
+
+
+CEC_NOTE = (
+    "uptime_percent = (observed - (downtime - excluded)) / observed * 100 per port over the "
+    "half-year in the site's time zone; excluded: vandalism (10 days per incident), grid power "
+    "loss, natural disasters, planned maintenance (72 hours per calendar year). Column names "
+    "are Forecourt's (docs/reliability.md#california-cec)."
+)
+
+
+def cec_rows(rows: Sequence[tuple[CecUptime, tzinfo]]) -> list[dict[str, object]]:
+    return [semiannual_row(row, zone) for row, zone in rows]
+
+
+def cec_csv(rows: Sequence[tuple[CecUptime, tzinfo]]) -> str:
+    return to_csv(cec_rows(rows), SEMIANNUAL_COLUMNS)
+
+
+def _problem(p: Problem) -> dict[str, Any]:
+    return {"file": p.file, "row": p.row, "field": p.field, "value": p.value, "message": p.message}
+
+
+def cec_hourly_csv(rows: Sequence[HourlyPort]) -> str:
+    return to_csv((hourly_row(r) for r in rows), HOURLY_COLUMNS)

@@ -240,6 +240,14 @@ def _status(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:
         event.at,
         out,
     )
+    watch.error_code(
+        int(data.get("evse_id", 0)),
+        int(data.get("connector_id", 0)),
+        str(data.get("vendor_id") or ""),
+        str(data.get("error_code") or ""),
+        event.at,
+        out,
+    )
 
 
 def _device_event(watch: StationWatch, event: DomainEvent, out: Decisions) -> None:

@@ -7,17 +7,23 @@ detectors they may scan a period. Months follow each site's own time zone.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from forecourt.domain.errors import InvalidInput, NotFound
+from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.stations import Station
 from forecourt.ports.repositories import UnitOfWork
-from forecourt.reliability.domain import nevi
-from forecourt.reliability.domain.export import SessionRecord
+from forecourt.reliability.domain import cec, evchart, nevi
+from forecourt.reliability.domain.cec import CecUptime, HourlyPort
+from forecourt.reliability.domain.export import (
+    SessionRecord,
+    evchart_session_row,
+    outage_row,
+    uptime_row,
+)
 from forecourt.reliability.domain.kpis import (
     Dimension,
     InteropCell,
@@ -30,6 +36,7 @@ from forecourt.reliability.domain.model import Exclusion, PortInterval, PortRef
 from forecourt.reliability.domain.nevi import MonthlyUptime, Outage
 from forecourt.reliability.domain.sessions import SessionEnd, SessionOutcome, classify
 from forecourt.reliability.domain.tickets import Ticket
+from forecourt.reliability.domain.vehicles import VehicleRules, identify
 from forecourt.reliability.ports import RELIABILITY_STORE
 from forecourt.reliability.services.config import ReliabilityConfig
 from forecourt.services.context import ServiceContext
@@ -62,6 +69,7 @@ class NeviQuarter:
     uptime: list[MonthlyUptime]
     outages: list[Outage]
     sessions: list[tuple[SessionRecord, SessionOutcome]]
+    warnings: list[evchart.Problem] = field(default_factory=list)  # what a person should check
 
     @property
     def label(self) -> str:
@@ -111,7 +119,7 @@ class ReliabilityReports:
             )
         limits = self._config.current.defaults
         in_quarter = [r for r in records if _in_local_window(r, scope, year, number)]
-        return NeviQuarter(
+        report = NeviQuarter(
             year,
             number,
             now,
@@ -119,6 +127,56 @@ class ReliabilityReports:
             _outages(scope, intervals, exclusions, window, now),
             [(r, classify(_session_end(r), limits)) for r in in_quarter],
         )
+        problems = _validate(report, scope)
+        if any(p.error for p in problems):
+            raise Conflict(evchart.refusal(problems))
+        report.warnings.extend(problems)
+        return report
+
+    async def cec_half(
+        self, half: str, *, station_id: str | None = None, site_id: str | None = None
+    ) -> list[tuple[CecUptime, tzinfo]]:
+        """CEC uptime of every port for one half-year (``2026H1``), with each site's zone."""
+        try:
+            year, number = cec.parse_half(half)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            scope = await _scope(uow, station_id, site_id)
+            start = cec.year_window(year)[0]  # maintenance budget: from 1 January
+            intervals, exclusions = await _timelines(uow, scope, start, cec.year_window(year)[1])
+        by_port = _by_port(intervals)
+        rows = []
+        for port in scope.ports(intervals):
+            zone = scope.zones.get(port.station_id, UTC)
+            mine = by_port.get(port, [])
+            row = cec.cec_uptime(port, mine, exclusions, year, number, now, zone)
+            rows.append((row, zone))
+        return rows
+
+    async def cec_hourly(
+        self, day: str, *, station_id: str | None = None, site_id: str | None = None
+    ) -> list[HourlyPort]:
+        """Per port and local hour of ``day`` (``2026-07-03``): observed, down, excluded."""
+        try:
+            when = date.fromisoformat(day.strip())
+        except ValueError as exc:
+            raise InvalidInput(f"a day looks like 2026-07-03, not {day!r}") from exc
+        if not 2000 <= when.year <= 2200:
+            raise InvalidInput(f"no such day {day!r}")
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            scope = await _scope(uow, station_id, site_id)
+            start = cec.year_window(when.year)[0]  # maintenance budget: from 1 January
+            end = datetime(when.year, when.month, when.day, tzinfo=UTC) + timedelta(days=1)
+            intervals, exclusions = await _timelines(uow, scope, start, end)
+        by_port = _by_port(intervals)
+        rows: list[HourlyPort] = []
+        for port in scope.ports(intervals):
+            zone = scope.zones.get(port.station_id, UTC)
+            rows += cec.hourly(port, by_port.get(port, []), exclusions, when, now, zone)
+        return rows
 
     async def impact_minutes(self, ticket: Ticket) -> Decimal:
         """Non-excluded outage minutes on the ticket's ports since it opened."""
@@ -184,9 +242,17 @@ class ReliabilityReports:
         return kpis(sessions, dimension, self._config.current.defaults)
 
     async def interop(
-        self, since: datetime, until: datetime, *, site_id: str | None = None
+        self,
+        since: datetime,
+        until: datetime,
+        *,
+        site_id: str | None = None,
+        stations: Collection[str] | None = None,
     ) -> list[InteropCell]:
+        """Vehicle × station model/firmware; ``stations``: only these (what a user may see)."""
         sessions = await self._kpi_sessions(since, until, None, site_id)
+        if stations is not None:
+            sessions = [s for s in sessions if s.session.port.station_id in stations]
         return interop_matrix(sessions, self._config.current.defaults)
 
     async def _kpi_sessions(
@@ -196,19 +262,22 @@ class ReliabilityReports:
             raise InvalidInput("'until' must be after 'since'")
         async with self._ctx.uow() as uow:
             scope = await _scope(uow, station_id, site_id)
-            records = await uow.repository(RELIABILITY_STORE).sessions.ended_sessions(
-                since, until, scope.ids
-            )
+            store = uow.repository(RELIABILITY_STORE)
+            records = await store.sessions.ended_sessions(since, until, scope.ids)
+            rules = VehicleRules.of(await store.vehicles.all())
         out = []
         for record in records:
             station = scope.stations[record.station_id]
+            found = identify(record.id_token, record.vehicle, rules)
             out.append(
                 KpiSession(
-                    _session_end(record),
+                    replace(_session_end(record), vehicle=found.vehicle if found else None),
                     station.site_id,
                     station.vendor,
                     station.model,
                     station.firmware_version,
+                    found.source.value if found else "",
+                    found.confidence if found else 0.0,
                 )
             )
         return out
@@ -307,6 +376,20 @@ def _session_end(record: SessionRecord) -> SessionEnd:
         id_token=record.id_token,
         payment_method=record.payment_method,
     )
+
+
+def _validate(report: NeviQuarter, scope: Scope) -> list[evchart.Problem]:
+    """Every file of the export, checked before any is written (domain/evchart.py)."""
+    rows = [evchart_session_row(r, o) for r, o in report.sessions]
+    windows = [
+        nevi.quarter_window(report.year, report.quarter, scope.zones.get(r.station_id, UTC))
+        for r, _ in report.sessions
+    ]
+    return [
+        *evchart.check_sessions(rows, windows),
+        *evchart.check_uptime(uptime_row(u) for u in report.uptime),
+        *evchart.check_outages(outage_row(o) for o in report.outages),
+    ]
 
 
 def _in_local_window(record: SessionRecord, scope: Scope, year: int, quarter: int) -> bool:

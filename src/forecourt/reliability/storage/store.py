@@ -23,6 +23,7 @@ from forecourt.reliability.ports import (
     ReliabilityConfigRepository,
     SessionReportRepository,
     TicketRepository,
+    VehicleRuleRepository,
 )
 from forecourt.reliability.storage.baselines import SqlBaselineRepository
 from forecourt.reliability.storage.repositories import (
@@ -40,6 +41,7 @@ from forecourt.reliability.storage.tables import (
 from forecourt.reliability.storage.tables import (
     reliability_config as config_t,
 )
+from forecourt.reliability.storage.vehicles import SqlVehicleRuleRepository
 from forecourt.storage.context import DbContext
 from forecourt.storage.tables import meter_samples, status_history, transactions
 
@@ -257,6 +259,7 @@ def _session(
         start_soc=soc[0],
         end_soc=soc[1],
         error_codes=tuple(dict.fromkeys(during)),
+        vehicle=(row.details or {}).get("vehicle"),
     )
 
 
@@ -273,3 +276,4 @@ class SqlReliabilityRepository:
         self.config: ReliabilityConfigRepository = SqlReliabilityConfigRepository(db)
         self.sessions: SessionReportRepository = SqlSessionReportRepository(db)
         self.baselines: BaselineRepository = SqlBaselineRepository(db)
+        self.vehicles: VehicleRuleRepository = SqlVehicleRuleRepository(db)

@@ -184,3 +184,15 @@ reliability_baselines = Table(
     Column("data", Text, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Which car it was (domain/vehicles.py): an OUI, an eMAID provider or a driver's token mapped
+# to a vehicle; migration 0024.
+reliability_vehicle_rules = Table(
+    "reliability_vehicle_rules",
+    metadata,
+    Column("kind", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("vehicle", Text, nullable=False),
+    Column("created_by", Text, nullable=False, server_default=""),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Form
@@ -11,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from forecourt.api.bounds import RecordId
 from forecourt.domain.errors import InvalidInput
 from forecourt.reliability.domain.export import decimal_text
+from forecourt.reliability.domain.kpis import worst_combinations
 from forecourt.reliability.domain.status import honest_status
 from forecourt.reliability.domain.tickets import ACTIVE_STATES, TRANSITIONS, TicketState
 from forecourt.reliability.keys import RELIABILITY
@@ -35,7 +37,11 @@ async def overview(request: Request, me: Viewer, web: Web, site: str = "") -> Re
     faults = [f for f in await reliability.tickets.faults(active=True) if f.station_id in visible]
     now = web.services.ctx.clock.now()
     uptime = await reliability.reports.uptime(now.year, now.month, site_id=site or None)
+    cells = await reliability.reports.interop(
+        now - timedelta(days=90), now, site_id=site or None, stations=visible
+    )
     context = {
+        "worst": worst_combinations(cells),
         "tickets": tickets,
         "breaches": {tid: d.sla_breaches for tid, d in details.items()},
         "faults": faults,

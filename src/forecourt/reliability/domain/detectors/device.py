@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from forecourt.reliability.domain.chargex import lookup
 from forecourt.reliability.domain.model import FaultKind, Finding, Severity, cleared
 
 #: Monitor severities that are faults (OCPP 2.0.1 severity levels 0-4).
@@ -28,6 +29,8 @@ class DeviceAlertWatch:
         severity = data.get("severity")
         if data.get("trigger") != "alerting" or severity is None or severity > FAULT_SEVERITY:
             return []
+        if lookup(str(data.get("tech_code") or "")) is not None:
+            return []  # a ChargeX code: its own rule (detectors/chargex.py)
         where = (key, evse_id if isinstance(evse_id, int) else None)
         if data.get("cleared"):
             if where not in self._active:

@@ -1,0 +1,65 @@
+"""Vehicle identification rules (domain/vehicles.py): which OUI, eMAID provider or driver's
+token means which car, and what a token identifies."""
+
+from __future__ import annotations
+
+from forecourt.domain.errors import InvalidInput, NotFound
+from forecourt.reliability.domain.vehicles import (
+    RULE_KINDS,
+    VehicleId,
+    VehicleRule,
+    VehicleRules,
+    VehicleSource,
+    identify,
+    normalise_key,
+)
+from forecourt.reliability.ports import RELIABILITY_STORE
+from forecourt.services.context import ServiceContext
+
+MAX_VEHICLE = 200
+
+
+class VehicleIdentification:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def rules(self) -> list[VehicleRule]:
+        async with self._ctx.uow() as uow:
+            return await uow.repository(RELIABILITY_STORE).vehicles.all()
+
+    async def set_rule(self, kind: str, key: str, vehicle: str, by: str = "") -> VehicleRule:
+        """Map an OUI, an eMAID provider or a driver's token ("my car") to a vehicle."""
+        source = _kind(kind)
+        name = vehicle.strip()
+        if not name or len(name) > MAX_VEHICLE:
+            raise InvalidInput(f"the vehicle is 1 to {MAX_VEHICLE} characters")
+        try:
+            rule = VehicleRule(source, normalise_key(source, key), name, by)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        async with self._ctx.uow() as uow:
+            await uow.repository(RELIABILITY_STORE).vehicles.put(rule, self._ctx.clock.now())
+            await uow.commit()
+        return rule
+
+    async def remove_rule(self, kind: str, key: str) -> None:
+        source = _kind(kind)
+        try:
+            normalised = normalise_key(source, key)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        async with self._ctx.uow() as uow:
+            removed = await uow.repository(RELIABILITY_STORE).vehicles.remove(source, normalised)
+            await uow.commit()
+        if not removed:
+            raise NotFound("vehicle rule", f"{source.value}:{normalised}")
+
+    async def identify(self, token: str, reported: str | None = None) -> VehicleId | None:
+        return identify(token, reported, VehicleRules.of(await self.rules()))
+
+
+def _kind(kind: str) -> VehicleSource:
+    kinds = {k.value: k for k in RULE_KINDS}
+    if kind not in kinds:
+        raise InvalidInput(f"kind is one of {', '.join(kinds)}, not {kind!r}")
+    return kinds[kind]
