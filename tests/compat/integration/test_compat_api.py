@@ -323,7 +323,7 @@ async def test_add_then_convert_a_connector_over_the_api(rig: Rig) -> None:
     retrofit = added.json()["retrofit"]
     assert retrofit["action"] == "add"
     assert retrofit["before"] is None
-    assert retrofit["summary"] == "CS-1/1/2: (none) -> nacs 200 kW DC, 1000 V, 615 A"
+    assert retrofit["summary"] == "CS-1/1/2: (none) -> nacs 200 kW DC, 500 V, 700 A"
     assert retrofit["by"].startswith("api-key:operator")
     connectors = converted.json()["station"]["evses"][0]["connectors"]
     assert [c["type"] for c in connectors] == ["nacs", "nacs"]

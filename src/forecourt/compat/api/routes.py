@@ -21,6 +21,7 @@ from forecourt.compat.api.schemas import (
     Ambient,
     ConnectorChoice,
     EstimateRequest,
+    Preconditioned,
     SocFrom,
     SocTo,
     VehicleQuery,
@@ -46,6 +47,7 @@ class EstimateQuery(ConnectorChoice):
     soc_from: float = SocFrom(alias="from")
     soc_to: float = SocTo(alias="to")
     ambient_c: float | None = Ambient
+    preconditioned: bool = Preconditioned
 
     _window = field_validator("soc_to")(soc_window_checked)
 
@@ -56,6 +58,7 @@ class RecommendQuery(Input):
     soc_from: float = SocFrom(alias="from")
     soc_to: float = SocTo(alias="to")
     ambient_c: float | None = Ambient
+    preconditioned: bool = Preconditioned
 
     _window = field_validator("soc_to")(soc_window_checked)
 
@@ -111,7 +114,7 @@ async def recommend(
     advice = await context.services.feature(COMPAT).recommend_at_site(
         site_id,
         query.vehicle,
-        ChargeWindow(query.soc_from, query.soc_to, query.ambient_c),
+        ChargeWindow(query.soc_from, query.soc_to, query.ambient_c, query.preconditioned),
         (query.adapter,) if query.adapter else (),
         is_connected=context.connection_check(),
     )
@@ -127,7 +130,7 @@ async def _answer(
     return await context.services.feature(COMPAT).answer(
         asked.vehicle,
         choice.target(),
-        ChargeWindow(*window, asked.ambient_c),
+        ChargeWindow(*window, asked.ambient_c, asked.preconditioned),
         (asked.adapter,) if asked.adapter else (),
         is_connected=context.connection_check(),
     )

@@ -23,7 +23,16 @@ def SocTo(alias: str | None = None) -> Any:  # noqa: N802
     return Field(80, alias=alias, ge=0, le=100, validate_default=True, description="Target SoC, %.")
 
 
-Ambient = Field(None, ge=-50, le=60, description="Ambient temperature, °C (hot days fold back).")
+Ambient = Field(
+    None,
+    ge=-50,
+    le=60,
+    description="Ambient temperature, °C (hot days fold adapters back; cold packs charge slower).",
+)
+Preconditioned = Field(
+    False,
+    description="The car warmed its battery for fast charging (only matters with `ambient_c`).",
+)
 VehicleQuery = Field(
     min_length=1,
     max_length=200,
@@ -98,6 +107,7 @@ class EstimateRequest(Input):
     soc_from: float = SocFrom()
     soc_to: float = SocTo()
     ambient_c: float | None = Ambient
+    preconditioned: bool = Preconditioned
     svg: bool = Field(False, description="Include the power-curve chart as an SVG document.")
 
     _window = field_validator("soc_to")(soc_window_checked)

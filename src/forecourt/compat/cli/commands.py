@@ -63,6 +63,12 @@ ToOption = Annotated[float, typer.Option("--to", min=0, max=100, help="Target So
 AmbientOption = Annotated[
     float | None, typer.Option(min=-50, max=60, help="Ambient °C.", show_default=False)
 ]
+PreconditionedFlag = Annotated[
+    bool,
+    typer.Option(
+        "--preconditioned", help="The car warmed its battery for fast charging (with --ambient-c)."
+    ),
+]
 
 
 @compat_app.callback()
@@ -94,11 +100,13 @@ def _advisor(ctx: typer.Context) -> ChargeAdvisor:
     return advisor
 
 
-def _window(soc_from: float, soc_to: float, ambient_c: float | None) -> ChargeWindow:
+def _window(
+    soc_from: float, soc_to: float, ambient_c: float | None, preconditioned: bool = False
+) -> ChargeWindow:
     from forecourt.compat.services.compatibility import ChargeWindow
 
     try:
-        return ChargeWindow(soc_from, soc_to, ambient_c)
+        return ChargeWindow(soc_from, soc_to, ambient_c, preconditioned)
     except InvalidInput as exc:
         raise typer.BadParameter(str(exc), param_hint="'--from' / '--to'") from None
 
@@ -154,6 +162,7 @@ def estimate(
     soc_from: FromOption = 10,
     soc_to: ToOption = 80,
     ambient_c: AmbientOption = None,
+    preconditioned: PreconditionedFlag = False,
     plot: Annotated[
         Path | None, typer.Option(help="Write the power curve to a .png or .svg file.")
     ] = None,
@@ -164,7 +173,7 @@ def estimate(
         raise typer.BadParameter("give --connector TYPE or --at STATION/EVSE/CONNECTOR")
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise typer.BadParameter("the plot file must end in .png or .svg", param_hint="'--plot'")
-    window = _window(soc_from, soc_to, ambient_c)
+    window = _window(soc_from, soc_to, ambient_c, preconditioned)
     advisor = _advisor(ctx)
     found = _vehicle_or_exit(advisor, vehicle)
     carried = _carried(advisor, adapter)
@@ -206,13 +215,14 @@ def recommend(
     soc_from: FromOption = 10,
     soc_to: ToOption = 80,
     ambient_c: AmbientOption = None,
+    preconditioned: PreconditionedFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Rank a site's connectors for a car, from the status the server last recorded."""
     from forecourt.compat.cli import render
     from forecourt.compat.schemas.answers import SiteAdviceOut
 
-    window = _window(soc_from, soc_to, ambient_c)
+    window = _window(soc_from, soc_to, ambient_c, preconditioned)
     advisor = _advisor(ctx)
     found = _vehicle_or_exit(advisor, vehicle)
     carried = _carried(advisor, adapter)

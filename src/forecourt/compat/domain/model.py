@@ -74,6 +74,14 @@ class LowVoltageBehaviour:
     confidence: Confidence
     max_power_kw: Sourced | None = None  # cap while boosting / reconfigured
     note: str = ""
+    #: the lowest EVSE (or adapter) maximum voltage the boost path can start from; below it
+    #: the car cannot charge there (``None``: no minimum known)
+    min_evse_voltage_v: Sourced | None = None
+
+    def boost_unavailable(self, evse_max_v: float) -> bool:
+        """Whether a boosting car cannot boost from an EVSE that reaches ``evse_max_v``."""
+        floor = self.min_evse_voltage_v
+        return self.mode is LowVoltageMode.BOOST and floor is not None and evse_max_v < floor.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,11 +40,13 @@ AMBIENT_RANGE_C = (-50.0, 60.0)
 
 @dataclass(frozen=True, slots=True)
 class ChargeWindow:
-    """From and to state of charge (%), and the ambient temperature if known."""
+    """From and to state of charge (%), the ambient temperature if known and whether the car
+    preconditioned its battery (only matters with an ambient temperature)."""
 
     soc_from: float
     soc_to: float
     ambient_c: float | None = None
+    preconditioned: bool = False
 
     def __post_init__(self) -> None:
         for name, value in (("soc_from", self.soc_from), ("soc_to", self.soc_to)):
@@ -201,7 +203,13 @@ class ChargeAdvisor:
         ambient = window.ambient_c
         options = compatibility(vehicle, connector, adapters, ambient_c=ambient)
         option, result = best_option(
-            vehicle, connector, window.soc_from, window.soc_to, adapters, ambient
+            vehicle,
+            connector,
+            window.soc_from,
+            window.soc_to,
+            adapters,
+            ambient,
+            preconditioned=window.preconditioned,
         )
         notes = Recommendation(1, connector, option, result).notes
         return ChargeAnswer(vehicle, connector, option, result, tuple(options), notes)
@@ -303,6 +311,7 @@ class Compatibility(ChargeAdvisor):
             window.soc_to,
             adapters=adapters,
             ambient_c=window.ambient_c,
+            preconditioned=window.preconditioned,
         )
         items = [RankedConnector(refs[r.connector.connector_id], r) for r in ranked]
         return SiteAdvice(site, vehicle, window, items)
