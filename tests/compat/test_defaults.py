@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from forecourt.compat.domain import (
-    Constraint,
     ConnectorOffer,
+    Constraint,
     LowVoltageMode,
     best_option,
     compatibility,
@@ -49,7 +49,8 @@ def test_boost_path_needs_its_minimum_charger_voltage() -> None:
         volts=flat(700), low_voltage=LowVoltageMode.BOOST, low_voltage_kw=100, boost_min_v=400
     )
     [works] = compatibility(car, dc_connector(volts=450), [])
-    assert works.works and works.peak_power_w == pytest.approx(100_000)
+    assert works.works
+    assert works.peak_power_w == pytest.approx(100_000)
     [refused] = compatibility(car, dc_connector(volts=380), [])
     assert refused.reason is not None
     assert refused.reason.code == "boost_voltage_too_low"
@@ -67,7 +68,8 @@ def test_an_adapter_voltage_rating_counts_against_the_boost_minimum() -> None:
     )
     low = adapter(volts=350)
     [option] = [o for o in compatibility(car, dc_connector(NACS, volts=500), [low]) if o.adapter]
-    assert option.reason is not None and option.reason.code == "boost_voltage_too_low"
+    assert option.reason is not None
+    assert option.reason.code == "boost_voltage_too_low"
 
 
 def test_every_boosting_catalogue_car_states_its_boost_minimum() -> None:
