@@ -358,3 +358,95 @@ async def test_retrofit_input_errors(rig: Rig) -> None:
     assert "already exists" in problem(exists, 409)["detail"]
     assert problem(negative, 422)["errors"][0]["field"] == "max_current_a"
     assert problem(bad_type, 422)["errors"][0]["field"] == "type"
+
+
+# -- deployed defaults, temperature, drivers' words (issue 19) -------------------------------
+async def test_an_unrated_nacs_connector_throttles_an_800_v_car(rig: Rig) -> None:
+    body = {"vehicle": IONIQ_2025, "connector": {"type": "nacs"}}
+
+    answer = (await rig.client.post("/api/compat/estimate", json=body)).json()
+
+    assert answer["connector"]["rating"]["max_voltage_v"] == 500
+    assert answer["estimate"]["peak_power_w"] == pytest.approx(126_000)
+    assert answer["estimate"]["bands"][0]["constraint"] == "boost_converter"
+
+
+async def test_a_charger_below_the_boost_minimum_cannot_charge_an_800_v_car(rig: Rig) -> None:
+    body = {"vehicle": IONIQ_2025, "connector": {"type": "nacs", "max_voltage_v": 380}}
+
+    answer = (await rig.client.post("/api/compat/estimate", json=body)).json()
+
+    assert answer["works"] is False
+    assert answer["option"]["reason"]["code"] == "boost_voltage_too_low"
+    assert "at least 400 V" in answer["summary"]
+
+
+async def test_a_cold_pack_is_slower_unless_preconditioned(rig: Rig) -> None:
+    body: dict[str, Any] = {"vehicle": "hyundai-ioniq-5-lr-2022", "connector": {"type": "ccs1"}}
+
+    async def minutes(**extra: Any) -> float:
+        answer = (await rig.client.post("/api/compat/estimate", json=body | extra)).json()
+        return float(answer["estimate"]["duration_s"]) / 60
+
+    warm = await minutes()
+    cold = await minutes(ambient_c=-10)
+    ready = await minutes(ambient_c=-10, preconditioned=True)
+
+    assert cold > warm * 1.5
+    assert ready == pytest.approx(warm)
+    cold_answer = await rig.client.post("/api/compat/estimate", json=body | {"ambient_c": -10})
+    assert "cold battery" in cold_answer.json()["estimate"]["explanation"]
+
+
+async def test_recommend_takes_the_temperature_too(rig: Rig) -> None:
+    params = {"vehicle": IONIQ_2025, "ambient_c": "-10"}
+    cold = (await rig.client.get(f"/api/sites/{SITE}/recommend", params=params)).json()
+    ready = (
+        await rig.client.get(
+            f"/api/sites/{SITE}/recommend", params=params | {"preconditioned": "true"}
+        )
+    ).json()
+
+    assert cold["preconditioned"] is False
+    assert ready["preconditioned"] is True
+    slow = cold["connectors"][0]["estimate"]["duration_s"]
+    assert slow > ready["connectors"][0]["estimate"]["duration_s"]
+
+
+@pytest.mark.parametrize(
+    ("words", "vehicle_id"),
+    [
+        ("2021 Mustang Mach-E Extended Range AWD", "ford-mustang-mach-e-er-2021"),
+        ("Model 3 Long Range AWD 2020", "tesla-model-3-lr-2020"),
+        ("Taycan 4S", "porsche-taycan-pbplus-2020"),
+        ("Leaf SV Plus", "nissan-leaf-plus-2019"),
+        ("F-150 Lightning Extended Range", "ford-f-150-lightning-er-2022"),
+        ("Ioniq 5 LR 2023", "hyundai-ioniq-5-lr-2022"),
+    ],
+)
+async def test_trims_and_drivetrains_as_drivers_type_them(
+    rig: Rig, words: str, vehicle_id: str
+) -> None:
+    response = await rig.client.get(f"/api/vehicles/{words}")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == vehicle_id
+
+
+async def test_a_drivetrain_the_catalogue_does_not_have_is_not_guessed(rig: Rig) -> None:
+    response = await rig.client.get("/api/vehicles/Model 3 Long Range RWD 2021")
+
+    assert "tesla-model-3-lr-2020" in problem(response, 404)["detail"]
+
+
+async def test_an_ac_only_adapter_for_dc_is_refused_by_name(rig: Rig) -> None:
+    body = {
+        "vehicle": IONIQ_2025,
+        "connector": {"type": "ccs1"},
+        "adapter": "hmg-j1772-to-nacs",
+    }
+
+    detail = problem(await rig.client.post("/api/compat/estimate", json=body), 422)["detail"]
+
+    assert "adapter 'hmg-j1772-to-nacs'" in detail
+    assert "AC-only" in detail

@@ -228,3 +228,30 @@ def test_a_long_plot_title_wraps_inside_the_picture(cli: Cli, tmp_path: Path) ->
             top.getpixel((x, y)) for y in range(70) for x in (*range(4), *range(width - 4, width))
         ]
     assert min(edges) == 255  # nothing drawn at the left and right edges of the title band
+
+
+# -- temperature and drivers' words (issue 19) -----------------------------------------------
+def test_cold_and_preconditioned_estimates(cli: Cli) -> None:
+    args = ("compat", "estimate", "--vehicle", "hyundai-ioniq-5-lr-2022", "--connector", "ccs1")
+
+    warm = cli.json(*args)["estimate"]["duration_s"]
+    cold = cli.json(*args, "--ambient-c", "-10")["estimate"]["duration_s"]
+    ready = cli.json(*args, "--ambient-c", "-10", "--preconditioned")["estimate"]["duration_s"]
+
+    assert cold > warm * 1.5
+    assert ready == pytest.approx(warm)
+
+
+def test_a_trim_as_drivers_type_it(cli: Cli) -> None:
+    answer = cli.json("compat", "estimate", "--vehicle", "Taycan 4S", "--connector", "ccs1")
+
+    assert answer["vehicle"]["id"] == "porsche-taycan-pbplus-2020"
+
+
+def test_an_ac_only_adapter_for_dc_is_a_usage_error(cli: Cli) -> None:
+    args = ("--vehicle", IONIQ_2025, "--connector", "ccs1", "--adapter", "hmg-j1772-to-nacs")
+
+    stderr = " ".join(usage_error(cli, "compat", "estimate", *args).split())
+
+    assert "adapter 'hmg-j1772-to-nacs'" in stderr
+    assert "AC-only" in stderr

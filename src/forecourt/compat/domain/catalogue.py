@@ -125,7 +125,7 @@ def _entries(top: Reader, key: str, parse: Callable[[Reader], T]) -> dict[str, T
 def _vehicle(r: Reader) -> Vehicle:
     r.only(
         "id", "make", "model", "model_years", "trim", "inlets", "oem_adapters", "usable_kwh",
-        "nominal_voltage_v", "pack_voltage_v", "dc", "ac", "notes",
+        "nominal_voltage_v", "pack_voltage_v", "dc", "ac", "notes", "aliases",
     )  # fmt: skip
     return Vehicle(
         id=r.text("id"),
@@ -141,6 +141,7 @@ def _vehicle(r: Reader) -> Vehicle:
         ac=_ac(r.child("ac")),
         oem_adapter_ids=r.strings("oem_adapters"),
         notes=r.text("notes", ""),
+        aliases=r.strings("aliases"),
     )
 
 

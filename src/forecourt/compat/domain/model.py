@@ -113,6 +113,8 @@ class Vehicle:
     ac: AcCapability
     oem_adapter_ids: tuple[str, ...] = ()
     notes: str = ""
+    #: other trim names sold with this entry's pack and limits ("SV Plus", "4S"), for lookup
+    aliases: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

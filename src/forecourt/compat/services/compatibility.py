@@ -26,7 +26,12 @@ from forecourt.compat.domain import (
 )
 from forecourt.compat.services.charge_offers import site_offers, station_offers
 from forecourt.compat.services.vehicle_search import find_vehicle
-from forecourt.domain.connectors import ConnectorRating, ConnectorType, rating_is_plausible
+from forecourt.domain.connectors import (
+    ConnectorRating,
+    ConnectorType,
+    PowerType,
+    rating_is_plausible,
+)
 from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.stations import Site, Station
 from forecourt.ports.derates import ConnectorRef, DerateSource, NoDerates
@@ -198,8 +203,13 @@ class ChargeAdvisor:
         window: ChargeWindow,
         carried: Sequence[str] = (),
     ) -> ChargeAnswer:
-        """The best way for ``vehicle`` to charge at ``connector`` (pure: no storage)."""
+        """The best way for ``vehicle`` to charge at ``connector`` (pure: no storage).
+
+        An adapter the driver names that cannot carry the connector's power (an AC-only
+        adapter at a DC connector, or the reverse) is refused, naming it.
+        """
         adapters = self.drivers_adapters(vehicle, carried)
+        _refuse_wrong_power(connector, [self.adapter(adapter_id) for adapter_id in carried])
         ambient = window.ambient_c
         options = compatibility(vehicle, connector, adapters, ambient_c=ambient)
         option, result = best_option(
@@ -315,6 +325,18 @@ class Compatibility(ChargeAdvisor):
         )
         items = [RankedConnector(refs[r.connector.connector_id], r) for r in ranked]
         return SiteAdvice(site, vehicle, window, items)
+
+
+def _refuse_wrong_power(connector: ConnectorOffer, named: Sequence[Adapter]) -> None:
+    dc = connector.rating.power_type is PowerType.DC
+    for adapter in named:
+        if adapter.dc if dc else adapter.ac:
+            continue
+        kind, session = ("AC-only", "DC") if dc else ("DC-only", "AC")
+        raise InvalidInput(
+            f"adapter {adapter.id!r} ({adapter.name}) is {kind} and cannot be used for a "
+            f"{session} session at this {connector.connector_type.value} connector"
+        )
 
 
 def _stored_connection(station: Station) -> bool:
