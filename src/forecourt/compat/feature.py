@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecourt.compat.keys import COMPAT
-from forecourt.extension import CliCommand, Feature, Host
+from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.ports.car_power import CAR_POWER
 from forecourt.ports.derates import DERATES
 from forecourt.ports.keys import Key
@@ -17,9 +18,18 @@ if TYPE_CHECKING:
     from forecourt.compat.services.compatibility import Compatibility
     from forecourt.services.core import Services
     from forecourt.settings import Settings
+    from forecourt.storage.context import DbContext
 
 
 class CompatFeature(Feature["Compatibility"]):
+    def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
+        from forecourt.compat.ports import COMPAT_STALLS
+
+        return {COMPAT_STALLS: _stalls}  # the stalls each cable serves (stall fit)
+
+    def load_tables(self) -> None:
+        import forecourt.compat.storage.tables  # noqa: F401
+
     def build(self, host: Host) -> Compatibility:
         from forecourt.compat.services.compatibility import Compatibility
 
@@ -60,6 +70,15 @@ FEATURE = CompatFeature(
             "POST /api/compat/estimate",
             "GET /api/compat/estimate.svg",
             "GET /api/sites/{site_id}/recommend",
+            "GET /api/sites/{site_id}/stalls",
+            "GET /api/sites/{site_id}/stall-fit",
         }
     ),
+    migrations=Path(__file__).parent / "storage" / "migrations",
 )
+
+
+def _stalls(db: DbContext) -> object:
+    from forecourt.compat.storage.store import SqlStallRepository
+
+    return SqlStallRepository(db)

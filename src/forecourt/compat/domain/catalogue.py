@@ -20,6 +20,9 @@ from forecourt.compat.domain.model import (
     AcCapability,
     Adapter,
     DcCapability,
+    InletEnd,
+    InletPosition,
+    InletSide,
     LowVoltageBehaviour,
     LowVoltageMode,
     ThermalFoldback,
@@ -125,7 +128,7 @@ def _entries(top: Reader, key: str, parse: Callable[[Reader], T]) -> dict[str, T
 def _vehicle(r: Reader) -> Vehicle:
     r.only(
         "id", "make", "model", "model_years", "trim", "inlets", "oem_adapters", "usable_kwh",
-        "nominal_voltage_v", "pack_voltage_v", "dc", "ac", "notes", "aliases",
+        "nominal_voltage_v", "pack_voltage_v", "dc", "ac", "notes", "aliases", "inlet_position",
     )  # fmt: skip
     return Vehicle(
         id=r.text("id"),
@@ -142,6 +145,17 @@ def _vehicle(r: Reader) -> Vehicle:
         oem_adapter_ids=r.strings("oem_adapters"),
         notes=r.text("notes", ""),
         aliases=r.strings("aliases"),
+        inlet_position=_inlet_position(r.child("inlet_position"))
+        if r.has("inlet_position")
+        else None,
+    )
+
+
+def _inlet_position(r: Reader) -> InletPosition:
+    r.only("side", "end", "source", "confidence", "note")
+    source, confidence, note = r.provenance()
+    return InletPosition(
+        r.choice("side", InletSide), r.choice("end", InletEnd), source, confidence, note
     )
 
 

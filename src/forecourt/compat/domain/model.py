@@ -98,6 +98,33 @@ class AcCapability:
     phases: int  # phases the on-board charger uses (North America: 1)
 
 
+class InletSide(StrEnum):
+    LEFT = "left"  # driver's side in North America
+    RIGHT = "right"
+    CENTER = "center"  # in the nose or tail (e.g. the Nissan LEAF)
+
+
+class InletEnd(StrEnum):
+    FRONT = "front"
+    REAR = "rear"
+
+
+@dataclass(frozen=True, slots=True)
+class InletPosition:
+    """Where the DC (or only) inlet is on the car, seen from the driver's seat."""
+
+    side: InletSide
+    end: InletEnd
+    source: str
+    confidence: Confidence
+    note: str = ""
+
+    def describe(self) -> str:
+        if self.side is InletSide.CENTER:
+            return "in the nose" if self.end is InletEnd.FRONT else "in the tail"
+        return f"{self.end.value} {self.side.value}"
+
+
 @dataclass(frozen=True, slots=True)
 class Vehicle:
     id: str
@@ -115,6 +142,8 @@ class Vehicle:
     notes: str = ""
     #: other trim names sold with this entry's pack and limits ("SV Plus", "4S"), for lookup
     aliases: tuple[str, ...] = ()
+    #: where the (DC) inlet is, for stall fit (``stalls.py``); None: not known
+    inlet_position: InletPosition | None = None
 
     @property
     def name(self) -> str:

@@ -25,6 +25,7 @@ from forecourt.compat.domain import (
     recommend,
 )
 from forecourt.compat.services.charge_offers import site_offers, station_offers
+from forecourt.compat.services.stalls import Stalls
 from forecourt.compat.services.vehicle_search import find_vehicle
 from forecourt.domain.connectors import (
     ConnectorRating,
@@ -254,6 +255,7 @@ class Compatibility(ChargeAdvisor):
         super().__init__(catalogue)
         self._ctx = ctx
         self._derates = derates or NoDerates()
+        self.stalls = Stalls(ctx)  # which stall's cable reaches the car's inlet
 
     async def estimate_at(
         self,
