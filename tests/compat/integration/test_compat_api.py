@@ -450,3 +450,100 @@ async def test_an_ac_only_adapter_for_dc_is_refused_by_name(rig: Rig) -> None:
 
     assert "adapter 'hmg-j1772-to-nacs'" in detail
     assert "AC-only" in detail
+
+
+# -- stall fit -------------------------------------------------------------------------------
+STALL_A1 = {
+    "station_id": "CS-1",
+    "evse_id": 1,
+    "layout": "back_in",
+    "post": "head_right",
+    "cable_reach_m": 2.5,
+}
+
+
+async def test_stalls_need_the_operator_role_and_reading_them_is_public(rig: Rig) -> None:
+    url = f"/api/sites/{SITE}/stalls/A1"
+
+    anonymous = await rig.client.put(url, json=STALL_A1)
+    viewer = await rig.client.put(url, json=STALL_A1, headers=rig.auth(Role.VIEWER))
+    operator = await rig.client.put(url, json=STALL_A1, headers=rig.auth(Role.OPERATOR))
+    listed = await rig.client.get(f"/api/sites/{SITE}/stalls")
+
+    assert anonymous.status_code == 401
+    assert viewer.status_code == 403
+    assert operator.status_code == 200, operator.text
+    [stall] = listed.json()
+    assert stall["stall_id"] == "A1"
+    assert stall["width_m"] == pytest.approx(2.74)
+    assert stall["summary"] == "back-in, cable from the head right, 2.5 m"
+
+
+async def test_which_stall_fits_which_car(rig: Rig) -> None:
+    operator = rig.auth(Role.OPERATOR)
+    base = f"/api/sites/{SITE}/stalls"
+    await rig.client.put(f"{base}/A1", json=STALL_A1, headers=operator)
+    nose_in = STALL_A1 | {"evse_id": 1, "station_id": "CS-2", "layout": "pull_in"}
+    await rig.client.put(
+        f"{base}/B1", json=nose_in | {"post": "head_left", "accessible": True}, headers=operator
+    )
+
+    tesla = (await rig.client.get(f"/api/sites/{SITE}/stall-fit?vehicle=Model 3 2020")).json()
+    mach_e = (
+        await rig.client.get(f"/api/sites/{SITE}/stall-fit", params={"vehicle": "Mach-E ER AWD"})
+    ).json()
+
+    assert tesla["inlet"] == "rear left"
+    assert [(s["stall"]["stall_id"], s["fits"]) for s in tesla["stalls"]] == [
+        ("A1", True),
+        ("B1", False),
+    ]
+    assert mach_e["inlet"] == "front left"
+    assert [(s["stall"]["stall_id"], s["fits"]) for s in mach_e["stalls"]] == [
+        ("B1", True),
+        ("A1", False),
+    ]
+    assert mach_e["stalls"][0]["stall"]["accessible"] is True
+    assert "does not reach" in mach_e["stalls"][1]["reason"]
+
+
+async def test_bad_stalls_are_refused_and_nothing_is_stored(rig: Rig) -> None:
+    operator = rig.auth(Role.OPERATOR)
+    base = f"/api/sites/{SITE}/stalls"
+
+    foreign = await rig.client.put(f"{base}/X", json=STALL_A1 | {"evse_id": 9}, headers=operator)
+    unknown_station = await rig.client.put(
+        f"{base}/X", json=STALL_A1 | {"station_id": "NOPE"}, headers=operator
+    )
+    silly_reach = await rig.client.put(
+        f"{base}/X", json=STALL_A1 | {"cable_reach_m": 99}, headers=operator
+    )
+    bad_layout = await rig.client.put(
+        f"{base}/X", json=STALL_A1 | {"layout": "sideways"}, headers=operator
+    )
+    unknown_site = await rig.client.put(
+        "/api/sites/NOWHERE/stalls/X", json=STALL_A1, headers=operator
+    )
+    missing = await rig.client.delete(f"{base}/X", headers=operator)
+
+    assert "has no EVSE 9" in problem(foreign, 422)["detail"]
+    problem(unknown_station, 404)
+    problem(silly_reach, 422)
+    problem(bad_layout, 422)
+    problem(unknown_site, 404)
+    problem(missing, 404)
+    assert (await rig.client.get(base)).json() == []
+
+
+async def test_a_stall_is_replaced_and_removed(rig: Rig) -> None:
+    operator = rig.auth(Role.OPERATOR)
+    url = f"/api/sites/{SITE}/stalls/A1"
+    await rig.client.put(url, json=STALL_A1, headers=operator)
+    await rig.client.put(url, json=STALL_A1 | {"cable_reach_m": 4}, headers=operator)
+
+    [stall] = (await rig.client.get(f"/api/sites/{SITE}/stalls")).json()
+    removed = await rig.client.delete(url, headers=operator)
+
+    assert stall["cable_reach_m"] == 4
+    assert removed.status_code == 204
+    assert (await rig.client.get(f"/api/sites/{SITE}/stalls")).json() == []

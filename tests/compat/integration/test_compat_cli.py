@@ -255,3 +255,46 @@ def test_an_ac_only_adapter_for_dc_is_a_usage_error(cli: Cli) -> None:
 
     assert "adapter 'hmg-j1772-to-nacs'" in stderr
     assert "AC-only" in stderr
+
+
+# -- stalls ----------------------------------------------------------------------------------
+def test_operators_describe_stalls_and_drivers_ask_which_fits(cli: Cli) -> None:
+    set_a1 = cli.ok(
+        "compat", "stalls", "set", "--site", SITE, "A1", "--station", "CS-1", "--evse", "1",
+        "--layout", "back_in", "--post", "head_right", "--reach-m", "2.5",
+    )  # fmt: skip
+    cli.ok(
+        "compat", "stalls", "set", "--site", SITE, "B1", "--station", "CS-2", "--evse", "1",
+        "--layout", "pull_in", "--post", "head_left", "--reach-m", "2.5", "--accessible",
+    )  # fmt: skip
+
+    table = cli.ok("compat", "stalls", "list", "--site", SITE).stdout
+    fit = cli.json("compat", "stalls", "fit", "--site", SITE, "--vehicle", "Mach-E Extended Range")
+    fit_table = cli.ok(
+        "compat", "stalls", "fit", "--site", SITE, "--vehicle", "Model 3 2020"
+    ).stdout
+
+    assert "stall AUS-1/A1 added: back-in, cable from the head right, 2.5 m" in set_a1.stdout
+    assert "Stalls at AUS-1 (2)" in table
+    assert [(s["stall"]["stall_id"], s["fits"]) for s in fit["stalls"]] == [
+        ("B1", True),
+        ("A1", False),
+    ]
+    assert "inlet rear left" in fit_table
+
+
+def test_bad_stall_input_is_a_usage_error_and_an_unknown_stall_an_error(cli: Cli) -> None:
+    args = ("compat", "stalls", "set", "--site", SITE, "A1", "--station", "CS-1")
+    stderr = usage_error(
+        cli, *args, "--evse", "7", "--layout", "back_in", "--post", "head_right", "--reach-m", "2"
+    )
+    bad_layout = usage_error(
+        cli, *args, "--evse", "1", "--layout", "sideways", "--post", "head_right", "--reach-m", "2"
+    )
+    missing = cli("compat", "stalls", "remove", "--site", SITE, "Z9")
+
+    assert "has no EVSE 7" in stderr
+    assert "sideways" in bad_layout
+    assert missing.exit_code == 1
+    assert "stall 'AUS-1/Z9' not found" in missing.stderr
+    assert cli.json("compat", "stalls", "list", "--site", SITE) == []
