@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from forecourt.services.core import Services
     from forecourt.settings import Settings
     from forecourt.storage.context import DbContext
+    from forecourt.web.scope import Reach
 
 
 class CompatFeature(Feature["Compatibility"]):
@@ -45,6 +46,16 @@ class CompatFeature(Feature["Compatibility"]):
         from forecourt.compat.api import routes
 
         router.include_router(routes.router)  # vehicles, adapters, estimates, recommendations
+
+    def page_reach(self) -> Mapping[str, Reach]:
+        from forecourt.web.scope import Reach
+
+        panel = "/dashboard/compat/stations/{station_id}/stalls"
+        return {
+            f"GET {panel}": Reach.SITES,
+            f"POST {panel}": Reach.SITES,
+            f"POST {panel}/{{stall_id}}/remove": Reach.SITES,
+        }
 
     def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:
         from forecourt.compat.web import install_compat_pages
