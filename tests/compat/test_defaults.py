@@ -76,3 +76,12 @@ def test_every_boosting_catalogue_car_states_its_boost_minimum() -> None:
     for car in default_catalogue().vehicles.values():
         if car.dc is not None and car.dc.low_voltage.mode is LowVoltageMode.BOOST:
             assert car.dc.low_voltage.min_evse_voltage_v is not None, car.id
+
+
+def test_the_lucid_gravity_boosts_to_225_kw_on_a_500_v_nacs_stall() -> None:
+    gravity = default_catalogue().vehicle("lucid-gravity-2025")
+    offer = ConnectorOffer("n1", NACS, DEFAULT_RATINGS[NACS])
+    option, result = best_option(gravity, offer, 10, 80)
+    assert result is not None, option.reason
+    assert option.adapter is None  # a native NACS inlet
+    assert result.peak_power_w == pytest.approx(225_000)
