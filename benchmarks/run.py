@@ -18,6 +18,7 @@ BENCHMARKS = [
     TARGETS,
     "bench_core.py",
     "bench_compat.py",
+    "compat_accuracy.py",  # charge-time error against the fit and the validation set
     "bench_reliability.py",
     "bench_cli.py",
     "bench_rebalance.py",  # smart charging: a 200-EVSE site, time and profiles per change

@@ -166,11 +166,11 @@ async def test_connectors_take_a_type_and_a_rating_defaulted_from_it(rig: ApiRig
     connectors = response.json()["evses"][0]["connectors"]
     assert [c["type"] for c in connectors] == ["ccs1", "nacs"]
     assert connectors[0]["rating"]["max_power_w"] == 350_000
-    assert connectors[1]["rating"] == {
+    assert connectors[1]["rating"] == {  # NACS defaults to a 500 V Supercharger-class unit
         "power_type": "dc",
-        "max_voltage_v": 1000,
+        "max_voltage_v": 500,
         "max_current_a": 300,
-        "max_power_w": 250_000,
+        "max_power_w": 150_000,  # 300 A x 500 V
         "cooled_cable": True,
         "cable_length_m": 4,
     }

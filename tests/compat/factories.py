@@ -42,6 +42,7 @@ def vehicle(
     max_current_a: float = 10_000.0,
     low_voltage: LowVoltageMode = LowVoltageMode.NOT_NEEDED,
     low_voltage_kw: float | None = None,
+    boost_min_v: float | None = None,
     ac_kw: float = 11.5,
     dc: bool = True,
     make: str = "Testmake",
@@ -54,7 +55,11 @@ def vehicle(
             max_current_a=fact(max_current_a),
             curve_kw=curve_kw or flat(200),
             low_voltage=LowVoltageBehaviour(
-                low_voltage, "test", EST, None if low_voltage_kw is None else fact(low_voltage_kw)
+                low_voltage,
+                "test",
+                EST,
+                None if low_voltage_kw is None else fact(low_voltage_kw),
+                min_evse_voltage_v=None if boost_min_v is None else fact(boost_min_v),
             ),
         )
     return Vehicle(

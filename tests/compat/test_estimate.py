@@ -223,3 +223,25 @@ def test_cold_ambient_warns() -> None:
     car, connector = vehicle(), dc_connector()
     result = estimate(car, connector, _only_option(car, connector), 10, 80, ambient_c=-5)
     assert "cold_battery" in {warning.code for warning in result.warnings}
+
+
+def test_every_catalogue_curve_tapers_hard_above_80_percent() -> None:
+    """0 -> 100 % and 10 -> 90 % are right only if the drop after ~80 % is modelled: every
+    curve ends in single-digit-to-low-teens kW, and the last 20 points cost far more per point
+    than 10 -> 80 % on an unconstrained charger."""
+    from forecourt.compat.domain import best_option, default_catalogue
+
+    unconstrained = {
+        plug: dc_connector(plug, volts=1000, amps=800, kw=500) for plug in (CCS1, NACS)
+    }
+    unconstrained[ConnectorType.CHADEMO] = dc_connector(ConnectorType.CHADEMO, volts=500, amps=200)
+    for car in default_catalogue().vehicles.values():
+        if car.dc is None:
+            continue
+        assert car.dc.curve_kw.at(100) <= 20, car.id
+        plug = next(p for p in (NACS, CCS1, ConnectorType.CHADEMO) if p in car.inlets)
+        _, main = best_option(car, unconstrained[plug], 10, 80, [])
+        _, top = best_option(car, unconstrained[plug], 80, 100, [])
+        assert main is not None, car.id
+        assert top is not None, car.id
+        assert top.duration_s / 20 > 2.5 * main.duration_s / 70, car.id

@@ -24,13 +24,24 @@ def offer(wire_value: str) -> ConnectorOffer:
     )
 
 
-def test_every_built_in_wire_value_has_a_catalogue_adapter_or_none_yet() -> None:
+def test_every_built_in_wire_value_has_a_catalogue_adapter() -> None:
     dock = CATALOGUE.built_in_adapter(ConnectorType.NACS, ConnectorType.CCS1)
     assert dock is not None
     assert offer("cNACS-CCS1").built_in_adapter_id == dock.id
     assert set(OCPP_BUILT_IN_PLUG) == {"cNACS-CCS1", "cCCS1-NACS"}
-    # no CCS1 cable with a built-in NACS adapter is catalogued: plain CCS1 then
-    assert offer("cCCS1-NACS").built_in_adapter_id is None
+    reverse = CATALOGUE.built_in_adapter(ConnectorType.CCS1, ConnectorType.NACS)
+    assert reverse is not None
+    assert offer("cCCS1-NACS").built_in_adapter_id == reverse.id
+
+
+def test_a_nacs_car_charges_at_a_ccs1_cable_through_its_built_in_adapter() -> None:
+    ioniq = CATALOGUE.vehicle("hyundai-ioniq-5-lr-2025")  # NACS inlet, 800 V
+    built_in = [a for a in CATALOGUE.adapters.values() if a.built_in]
+    best = compatibility(ioniq, offer("cCCS1-NACS"), built_in)[0]
+    assert best.works
+    assert best.adapter_ids == ("ccs1-dispenser-nacs-adapter",)
+    model_3 = CATALOGUE.vehicle("tesla-model-3-lr-2020")
+    assert compatibility(model_3, offer("cCCS1-NACS"), built_in)[0].works
 
 
 @pytest.mark.parametrize(

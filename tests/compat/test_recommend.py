@@ -84,7 +84,11 @@ def test_approved_adapter_beats_a_faster_unapproved_one() -> None:
 def test_default_adapters_are_oem_and_built_in() -> None:
     catalogue = default_catalogue()
     mach_e = catalogue.vehicle("ford-mustang-mach-e-er-2021")
-    assert {a.id for a in drivers_adapters(mach_e)} == {"ford-nacs-to-ccs1", "tesla-magic-dock"}
+    assert {a.id for a in drivers_adapters(mach_e)} == {
+        "ford-nacs-to-ccs1",
+        "tesla-magic-dock",
+        "ccs1-dispenser-nacs-adapter",
+    }
     [best] = recommend(mach_e, [dc_connector(NACS, volts=500, amps=700, kw=250)], 10, 80)
     assert best.option.adapter_ids == ("ford-nacs-to-ccs1",)
 

@@ -79,7 +79,7 @@ async def test_a_reported_magic_dock_answers_for_nacs_and_ccs1_cars(server: Runn
         )
         async with await _operator_api(server) as client:  # the estimate itself is public
             tesla = await _estimate(client, "tesla-model-3-lr-2020")
-            id4 = await _estimate(client, "volkswagen-id4-2021")  # CCS1, no adapter of its own
+            i4 = await _estimate(client, "bmw-i4-edrive40-2022")  # CCS1, no adapter of its own
             ioniq = await _estimate(client, "hyundai-ioniq-5-lr-2022")
             leaf = await _estimate(client, "nissan-leaf-40-2018")
             stored = (await client.get(f"/api/stations/{STATION}")).json()
@@ -89,9 +89,9 @@ async def test_a_reported_magic_dock_answers_for_nacs_and_ccs1_cars(server: Runn
     assert tesla["connector"]["built_in_adapter_id"] == "tesla-magic-dock"
     assert tesla["works"]
     assert tesla["option"]["adapter"] is None
-    assert id4["works"]
-    assert id4["option"]["adapter"]["id"] == "tesla-magic-dock"
-    assert id4["estimate"]["peak_power_w"] > 0
+    assert i4["works"]
+    assert i4["option"]["adapter"]["id"] == "tesla-magic-dock"
+    assert i4["estimate"]["peak_power_w"] > 0
     by_adapter = {(o["adapter"] or {}).get("id"): o for o in ioniq["options"]}
     dock = by_adapter["tesla-magic-dock"]  # beside the maker's own NACS adapter
     assert dock["works"]
@@ -105,11 +105,11 @@ async def test_an_operator_declares_and_clears_a_built_in_adapter(server: Runnin
         dock = await client.put(url, json={"type": "nacs", "built_in_plug": "ccs1"})
         same = await client.put(url, json={"type": "nacs", "built_in_plug": "nacs"})
         plain = await client.put(url, json={"type": "nacs"})
-        id4 = await _estimate(client, "volkswagen-id4-2021")
+        i4 = await _estimate(client, "bmw-i4-edrive40-2022")
 
     assert dock.status_code == 200, dock.text
     assert dock.json()["evses"][0]["connectors"][0]["built_in_plug"] == "ccs1"
     assert same.status_code == 422
     assert "built-in adapter" in same.json()["detail"]
     assert plain.json()["evses"][0]["connectors"][0]["built_in_plug"] is None
-    assert not id4["works"]  # a plain NACS cable: this CCS1 car has no adapter
+    assert not i4["works"]  # a plain NACS cable: this CCS1 car has no maker's NACS adapter

@@ -207,6 +207,22 @@ def probes(ids: Ids) -> dict[str, Probe]:
         "POST /dashboard/pki/stations/{station_id}/profile": Probe(
             "/dashboard/pki/stations/SOUTHSTATION/profile", {"profile": "2"}
         ),
+        "GET /dashboard/compat/stations/{station_id}/stalls": Probe(
+            "/dashboard/compat/stations/SOUTHSTATION/stalls"
+        ),
+        "POST /dashboard/compat/stations/{station_id}/stalls": Probe(
+            "/dashboard/compat/stations/SOUTHSTATION/stalls",
+            {
+                "stall_id": "S1",
+                "evse_id": "1",
+                "layout": "back_in",
+                "post": "head_right",
+                "cable_reach_m": "2.5",
+            },
+        ),
+        "POST /dashboard/compat/stations/{station_id}/stalls/{stall_id}/remove": Probe(
+            "/dashboard/compat/stations/SOUTHSTATION/stalls/S1/remove", {}
+        ),
         "GET /dashboard/firmware/stations/{station_id}/panel": Probe(
             "/dashboard/firmware/stations/SOUTHSTATION/panel"
         ),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecourt.compat.keys import COMPAT
-from forecourt.extension import CliCommand, Feature, Host
+from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.ports.car_power import CAR_POWER
 from forecourt.ports.derates import DERATES
 from forecourt.ports.keys import Key
@@ -17,9 +18,19 @@ if TYPE_CHECKING:
     from forecourt.compat.services.compatibility import Compatibility
     from forecourt.services.core import Services
     from forecourt.settings import Settings
+    from forecourt.storage.context import DbContext
+    from forecourt.web.scope import Reach
 
 
 class CompatFeature(Feature["Compatibility"]):
+    def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
+        from forecourt.compat.ports import COMPAT_STALLS
+
+        return {COMPAT_STALLS: _stalls}  # the stalls each cable serves (stall fit)
+
+    def load_tables(self) -> None:
+        import forecourt.compat.storage.tables  # noqa: F401
+
     def build(self, host: Host) -> Compatibility:
         from forecourt.compat.services.compatibility import Compatibility
 
@@ -35,6 +46,16 @@ class CompatFeature(Feature["Compatibility"]):
         from forecourt.compat.api import routes
 
         router.include_router(routes.router)  # vehicles, adapters, estimates, recommendations
+
+    def page_reach(self) -> Mapping[str, Reach]:
+        from forecourt.web.scope import Reach
+
+        panel = "/dashboard/compat/stations/{station_id}/stalls"
+        return {
+            f"GET {panel}": Reach.SITES,
+            f"POST {panel}": Reach.SITES,
+            f"POST {panel}/{{stall_id}}/remove": Reach.SITES,
+        }
 
     def install_web(self, app: FastAPI, services: Services, _settings: Settings) -> None:
         from forecourt.compat.web import install_compat_pages
@@ -60,6 +81,15 @@ FEATURE = CompatFeature(
             "POST /api/compat/estimate",
             "GET /api/compat/estimate.svg",
             "GET /api/sites/{site_id}/recommend",
+            "GET /api/sites/{site_id}/stalls",
+            "GET /api/sites/{site_id}/stall-fit",
         }
     ),
+    migrations=Path(__file__).parent / "storage" / "migrations",
 )
+
+
+def _stalls(db: DbContext) -> object:
+    from forecourt.compat.storage.store import SqlStallRepository
+
+    return SqlStallRepository(db)

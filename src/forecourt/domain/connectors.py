@@ -80,8 +80,12 @@ class ConnectorRating:
 
 
 #: Sensible defaults an operator can start from when a station does not report ratings.
+#: NACS DC is 500 V, not J3400's 1000 V ceiling: most deployed NACS DC equipment (Tesla V2/V3
+#: Superchargers, a 400 V-class network) reaches about 500 V, which throttles 800 V cars;
+#: 700 A is what a Model 3 draws for 250 kW at ~360 V
+#: (docs/compat.md "Defaults for unrated connectors" gives the sources).
 DEFAULT_RATINGS: dict[ConnectorType, ConnectorRating] = {
-    ConnectorType.NACS: ConnectorRating.from_limits(PowerType.DC, 1000, 615, 250_000),
+    ConnectorType.NACS: ConnectorRating.from_limits(PowerType.DC, 500, 700, 250_000),
     ConnectorType.CCS1: ConnectorRating.from_limits(PowerType.DC, 1000, 500, 350_000),
     ConnectorType.CCS2: ConnectorRating.from_limits(PowerType.DC, 1000, 500, 350_000),
     ConnectorType.J1772: ConnectorRating.from_limits(PowerType.AC_1_PHASE, 240, 48),

@@ -165,7 +165,7 @@ def _describe(connector: Connector) -> str:
 
 
 def describe_plug(plug: dict[str, Any] | None) -> str:
-    """``before``/``after`` of a retrofit event in words, e.g. ``nacs 250 kW DC, 1000 V, 615 A``."""
+    """``before``/``after`` of a retrofit event in words, e.g. ``nacs 250 kW DC, 500 V, 700 A``."""
     if not plug:
         return "(none)"
     if "max_power_w" not in plug:

@@ -323,7 +323,7 @@ async def test_add_then_convert_a_connector_over_the_api(rig: Rig) -> None:
     retrofit = added.json()["retrofit"]
     assert retrofit["action"] == "add"
     assert retrofit["before"] is None
-    assert retrofit["summary"] == "CS-1/1/2: (none) -> nacs 200 kW DC, 1000 V, 615 A"
+    assert retrofit["summary"] == "CS-1/1/2: (none) -> nacs 200 kW DC, 500 V, 700 A"
     assert retrofit["by"].startswith("api-key:operator")
     connectors = converted.json()["station"]["evses"][0]["connectors"]
     assert [c["type"] for c in connectors] == ["nacs", "nacs"]
@@ -358,3 +358,192 @@ async def test_retrofit_input_errors(rig: Rig) -> None:
     assert "already exists" in problem(exists, 409)["detail"]
     assert problem(negative, 422)["errors"][0]["field"] == "max_current_a"
     assert problem(bad_type, 422)["errors"][0]["field"] == "type"
+
+
+# -- deployed defaults, temperature, drivers' words (issue 19) -------------------------------
+async def test_an_unrated_nacs_connector_throttles_an_800_v_car(rig: Rig) -> None:
+    body = {"vehicle": IONIQ_2025, "connector": {"type": "nacs"}}
+
+    answer = (await rig.client.post("/api/compat/estimate", json=body)).json()
+
+    assert answer["connector"]["rating"]["max_voltage_v"] == 500
+    assert answer["estimate"]["peak_power_w"] == pytest.approx(126_000)
+    assert answer["estimate"]["bands"][0]["constraint"] == "boost_converter"
+
+
+async def test_a_charger_below_the_boost_minimum_cannot_charge_an_800_v_car(rig: Rig) -> None:
+    body = {"vehicle": IONIQ_2025, "connector": {"type": "nacs", "max_voltage_v": 380}}
+
+    answer = (await rig.client.post("/api/compat/estimate", json=body)).json()
+
+    assert answer["works"] is False
+    assert answer["option"]["reason"]["code"] == "boost_voltage_too_low"
+    assert "at least 400 V" in answer["summary"]
+
+
+async def test_a_cold_pack_is_slower_unless_preconditioned(rig: Rig) -> None:
+    body: dict[str, Any] = {"vehicle": "hyundai-ioniq-5-lr-2022", "connector": {"type": "ccs1"}}
+
+    async def minutes(**extra: Any) -> float:
+        answer = (await rig.client.post("/api/compat/estimate", json=body | extra)).json()
+        return float(answer["estimate"]["duration_s"]) / 60
+
+    warm = await minutes()
+    cold = await minutes(ambient_c=-10)
+    ready = await minutes(ambient_c=-10, preconditioned=True)
+
+    assert cold > warm * 1.5
+    assert ready == pytest.approx(warm)
+    cold_answer = await rig.client.post("/api/compat/estimate", json=body | {"ambient_c": -10})
+    assert "cold battery" in cold_answer.json()["estimate"]["explanation"]
+
+
+async def test_recommend_takes_the_temperature_too(rig: Rig) -> None:
+    params = {"vehicle": IONIQ_2025, "ambient_c": "-10"}
+    cold = (await rig.client.get(f"/api/sites/{SITE}/recommend", params=params)).json()
+    ready = (
+        await rig.client.get(
+            f"/api/sites/{SITE}/recommend", params=params | {"preconditioned": "true"}
+        )
+    ).json()
+
+    assert cold["preconditioned"] is False
+    assert ready["preconditioned"] is True
+    slow = cold["connectors"][0]["estimate"]["duration_s"]
+    assert slow > ready["connectors"][0]["estimate"]["duration_s"]
+
+
+@pytest.mark.parametrize(
+    ("words", "vehicle_id"),
+    [
+        ("2021 Mustang Mach-E Extended Range AWD", "ford-mustang-mach-e-er-2021"),
+        ("Model 3 Long Range AWD 2020", "tesla-model-3-lr-2020"),
+        ("Taycan 4S", "porsche-taycan-pbplus-2020"),
+        ("Leaf SV Plus", "nissan-leaf-plus-2019"),
+        ("F-150 Lightning Extended Range", "ford-f-150-lightning-er-2022"),
+        ("Ioniq 5 LR 2023", "hyundai-ioniq-5-lr-2022"),
+    ],
+)
+async def test_trims_and_drivetrains_as_drivers_type_them(
+    rig: Rig, words: str, vehicle_id: str
+) -> None:
+    response = await rig.client.get(f"/api/vehicles/{words}")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == vehicle_id
+
+
+async def test_a_drivetrain_the_catalogue_does_not_have_is_not_guessed(rig: Rig) -> None:
+    response = await rig.client.get("/api/vehicles/Model 3 Long Range RWD 2021")
+
+    assert "tesla-model-3-lr-2020" in problem(response, 404)["detail"]
+
+
+async def test_an_ac_only_adapter_for_dc_is_refused_by_name(rig: Rig) -> None:
+    body = {
+        "vehicle": IONIQ_2025,
+        "connector": {"type": "ccs1"},
+        "adapter": "hmg-j1772-to-nacs",
+    }
+
+    detail = problem(await rig.client.post("/api/compat/estimate", json=body), 422)["detail"]
+
+    assert "adapter 'hmg-j1772-to-nacs'" in detail
+    assert "AC-only" in detail
+
+
+# -- stall fit -------------------------------------------------------------------------------
+STALL_A1 = {
+    "station_id": "CS-1",
+    "evse_id": 1,
+    "layout": "back_in",
+    "post": "head_right",
+    "cable_reach_m": 2.5,
+}
+
+
+async def test_stalls_need_the_operator_role_and_reading_them_is_public(rig: Rig) -> None:
+    url = f"/api/sites/{SITE}/stalls/A1"
+
+    anonymous = await rig.client.put(url, json=STALL_A1)
+    viewer = await rig.client.put(url, json=STALL_A1, headers=rig.auth(Role.VIEWER))
+    operator = await rig.client.put(url, json=STALL_A1, headers=rig.auth(Role.OPERATOR))
+    listed = await rig.client.get(f"/api/sites/{SITE}/stalls")
+
+    assert anonymous.status_code == 401
+    assert viewer.status_code == 403
+    assert operator.status_code == 200, operator.text
+    [stall] = listed.json()
+    assert stall["stall_id"] == "A1"
+    assert stall["width_m"] == pytest.approx(2.74)
+    assert stall["summary"] == "back-in, cable from the head right, 2.5 m"
+
+
+async def test_which_stall_fits_which_car(rig: Rig) -> None:
+    operator = rig.auth(Role.OPERATOR)
+    base = f"/api/sites/{SITE}/stalls"
+    await rig.client.put(f"{base}/A1", json=STALL_A1, headers=operator)
+    nose_in = STALL_A1 | {"evse_id": 1, "station_id": "CS-2", "layout": "pull_in"}
+    await rig.client.put(
+        f"{base}/B1", json=nose_in | {"post": "head_left", "accessible": True}, headers=operator
+    )
+
+    tesla = (await rig.client.get(f"/api/sites/{SITE}/stall-fit?vehicle=Model 3 2020")).json()
+    mach_e = (
+        await rig.client.get(f"/api/sites/{SITE}/stall-fit", params={"vehicle": "Mach-E ER AWD"})
+    ).json()
+
+    assert tesla["inlet"] == "rear left"
+    assert [(s["stall"]["stall_id"], s["fits"]) for s in tesla["stalls"]] == [
+        ("A1", True),
+        ("B1", False),
+    ]
+    assert mach_e["inlet"] == "front left"
+    assert [(s["stall"]["stall_id"], s["fits"]) for s in mach_e["stalls"]] == [
+        ("B1", True),
+        ("A1", False),
+    ]
+    assert mach_e["stalls"][0]["stall"]["accessible"] is True
+    assert "does not reach" in mach_e["stalls"][1]["reason"]
+
+
+async def test_bad_stalls_are_refused_and_nothing_is_stored(rig: Rig) -> None:
+    operator = rig.auth(Role.OPERATOR)
+    base = f"/api/sites/{SITE}/stalls"
+
+    foreign = await rig.client.put(f"{base}/X", json=STALL_A1 | {"evse_id": 9}, headers=operator)
+    unknown_station = await rig.client.put(
+        f"{base}/X", json=STALL_A1 | {"station_id": "NOPE"}, headers=operator
+    )
+    silly_reach = await rig.client.put(
+        f"{base}/X", json=STALL_A1 | {"cable_reach_m": 99}, headers=operator
+    )
+    bad_layout = await rig.client.put(
+        f"{base}/X", json=STALL_A1 | {"layout": "sideways"}, headers=operator
+    )
+    unknown_site = await rig.client.put(
+        "/api/sites/NOWHERE/stalls/X", json=STALL_A1, headers=operator
+    )
+    missing = await rig.client.delete(f"{base}/X", headers=operator)
+
+    assert "has no EVSE 9" in problem(foreign, 422)["detail"]
+    problem(unknown_station, 404)
+    problem(silly_reach, 422)
+    problem(bad_layout, 422)
+    problem(unknown_site, 404)
+    problem(missing, 404)
+    assert (await rig.client.get(base)).json() == []
+
+
+async def test_a_stall_is_replaced_and_removed(rig: Rig) -> None:
+    operator = rig.auth(Role.OPERATOR)
+    url = f"/api/sites/{SITE}/stalls/A1"
+    await rig.client.put(url, json=STALL_A1, headers=operator)
+    await rig.client.put(url, json=STALL_A1 | {"cable_reach_m": 4}, headers=operator)
+
+    [stall] = (await rig.client.get(f"/api/sites/{SITE}/stalls")).json()
+    removed = await rig.client.delete(url, headers=operator)
+
+    assert stall["cable_reach_m"] == 4
+    assert removed.status_code == 204
+    assert (await rig.client.get(f"/api/sites/{SITE}/stalls")).json() == []

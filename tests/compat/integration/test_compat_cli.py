@@ -228,3 +228,73 @@ def test_a_long_plot_title_wraps_inside_the_picture(cli: Cli, tmp_path: Path) ->
             top.getpixel((x, y)) for y in range(70) for x in (*range(4), *range(width - 4, width))
         ]
     assert min(edges) == 255  # nothing drawn at the left and right edges of the title band
+
+
+# -- temperature and drivers' words (issue 19) -----------------------------------------------
+def test_cold_and_preconditioned_estimates(cli: Cli) -> None:
+    args = ("compat", "estimate", "--vehicle", "hyundai-ioniq-5-lr-2022", "--connector", "ccs1")
+
+    warm = cli.json(*args)["estimate"]["duration_s"]
+    cold = cli.json(*args, "--ambient-c", "-10")["estimate"]["duration_s"]
+    ready = cli.json(*args, "--ambient-c", "-10", "--preconditioned")["estimate"]["duration_s"]
+
+    assert cold > warm * 1.5
+    assert ready == pytest.approx(warm)
+
+
+def test_a_trim_as_drivers_type_it(cli: Cli) -> None:
+    answer = cli.json("compat", "estimate", "--vehicle", "Taycan 4S", "--connector", "ccs1")
+
+    assert answer["vehicle"]["id"] == "porsche-taycan-pbplus-2020"
+
+
+def test_an_ac_only_adapter_for_dc_is_a_usage_error(cli: Cli) -> None:
+    args = ("--vehicle", IONIQ_2025, "--connector", "ccs1", "--adapter", "hmg-j1772-to-nacs")
+
+    stderr = " ".join(usage_error(cli, "compat", "estimate", *args).split())
+
+    assert "adapter 'hmg-j1772-to-nacs'" in stderr
+    assert "AC-only" in stderr
+
+
+# -- stalls ----------------------------------------------------------------------------------
+def test_operators_describe_stalls_and_drivers_ask_which_fits(cli: Cli) -> None:
+    set_a1 = cli.ok(
+        "compat", "stalls", "set", "--site", SITE, "A1", "--station", "CS-1", "--evse", "1",
+        "--layout", "back_in", "--post", "head_right", "--reach-m", "2.5",
+    )  # fmt: skip
+    cli.ok(
+        "compat", "stalls", "set", "--site", SITE, "B1", "--station", "CS-2", "--evse", "1",
+        "--layout", "pull_in", "--post", "head_left", "--reach-m", "2.5", "--accessible",
+    )  # fmt: skip
+
+    table = cli.ok("compat", "stalls", "list", "--site", SITE).stdout
+    fit = cli.json("compat", "stalls", "fit", "--site", SITE, "--vehicle", "Mach-E Extended Range")
+    fit_table = cli.ok(
+        "compat", "stalls", "fit", "--site", SITE, "--vehicle", "Model 3 2020"
+    ).stdout
+
+    assert "stall AUS-1/A1 added: back-in, cable from the head right, 2.5 m" in set_a1.stdout
+    assert "Stalls at AUS-1 (2)" in table
+    assert [(s["stall"]["stall_id"], s["fits"]) for s in fit["stalls"]] == [
+        ("B1", True),
+        ("A1", False),
+    ]
+    assert "inlet rear left" in fit_table
+
+
+def test_bad_stall_input_is_a_usage_error_and_an_unknown_stall_an_error(cli: Cli) -> None:
+    args = ("compat", "stalls", "set", "--site", SITE, "A1", "--station", "CS-1")
+    stderr = usage_error(
+        cli, *args, "--evse", "7", "--layout", "back_in", "--post", "head_right", "--reach-m", "2"
+    )
+    bad_layout = usage_error(
+        cli, *args, "--evse", "1", "--layout", "sideways", "--post", "head_right", "--reach-m", "2"
+    )
+    missing = cli("compat", "stalls", "remove", "--site", SITE, "Z9")
+
+    assert "has no EVSE 7" in stderr
+    assert "sideways" in bad_layout
+    assert missing.exit_code == 1
+    assert "stall 'AUS-1/Z9' not found" in missing.stderr
+    assert cli.json("compat", "stalls", "list", "--site", SITE) == []

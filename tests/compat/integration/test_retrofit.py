@@ -77,7 +77,8 @@ async def test_adding_a_nacs_cable_to_a_ccs_evse(services: Services) -> None:
     connectors = done.station.evses[0].connectors
     assert [(c.connector_id, c.type) for c in connectors] == [(1, ConnectorType.CCS1), (2, NACS)]
     assert connectors[1].rating is not None
-    assert connectors[1].rating.max_current_a == 615  # the NACS default envelope
+    assert connectors[1].rating.max_current_a == 700  # the NACS default: a V3-class stall
+    assert connectors[1].rating.max_voltage_v == 500
     assert done.event.data["action"] == "add"
     assert done.event.data["before"] is None
     assert [e.topic for e in published] == ["station.retrofit"]

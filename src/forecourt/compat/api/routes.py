@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
 from pydantic import field_validator
 
-from forecourt.api.deps import Context
+from forecourt.api.deps import Context, Operator
 from forecourt.api.problems import ProblemError, problem_responses
 from forecourt.api.schemas.base import Input
 from forecourt.compat.api.schemas import (
@@ -21,8 +21,10 @@ from forecourt.compat.api.schemas import (
     Ambient,
     ConnectorChoice,
     EstimateRequest,
+    Preconditioned,
     SocFrom,
     SocTo,
+    StallIn,
     VehicleQuery,
     soc_window_checked,
 )
@@ -30,6 +32,7 @@ from forecourt.compat.domain import render_power_curve_svg
 from forecourt.compat.keys import COMPAT
 from forecourt.compat.schemas.answers import ChargeAnswerOut, SiteAdviceOut
 from forecourt.compat.schemas.catalogue import AdapterOut, VehicleOut
+from forecourt.compat.schemas.stalls import StallFitsOut, StallOut
 from forecourt.compat.services.compatibility import ChargeAnswer, ChargeWindow
 from forecourt.domain.connectors import ConnectorType
 
@@ -46,6 +49,7 @@ class EstimateQuery(ConnectorChoice):
     soc_from: float = SocFrom(alias="from")
     soc_to: float = SocTo(alias="to")
     ambient_c: float | None = Ambient
+    preconditioned: bool = Preconditioned
 
     _window = field_validator("soc_to")(soc_window_checked)
 
@@ -56,6 +60,7 @@ class RecommendQuery(Input):
     soc_from: float = SocFrom(alias="from")
     soc_to: float = SocTo(alias="to")
     ambient_c: float | None = Ambient
+    preconditioned: bool = Preconditioned
 
     _window = field_validator("soc_to")(soc_window_checked)
 
@@ -111,11 +116,62 @@ async def recommend(
     advice = await context.services.feature(COMPAT).recommend_at_site(
         site_id,
         query.vehicle,
-        ChargeWindow(query.soc_from, query.soc_to, query.ambient_c),
+        ChargeWindow(query.soc_from, query.soc_to, query.ambient_c, query.preconditioned),
         (query.adapter,) if query.adapter else (),
         is_connected=context.connection_check(),
     )
     return SiteAdviceOut.from_domain(advice)
+
+
+StallId = Annotated[str, Path(min_length=1, max_length=50, description="e.g. `A3`.")]
+
+
+@router.get("/sites/{site_id}/stalls", summary="The site's stalls (public)", tags=["sites"])
+async def list_stalls(site_id: str, context: Context) -> list[StallOut]:
+    stalls = await context.services.feature(COMPAT).stalls.of_site(site_id)
+    return [StallOut.from_domain(stall) for stall in stalls]
+
+
+@router.put(
+    "/sites/{site_id}/stalls/{stall_id}",
+    summary="Describe a stall: layout, where the cable leaves the post, its reach",
+    tags=["sites"],
+    responses=problem_responses(401, 403),
+)
+async def put_stall(
+    site_id: str, stall_id: StallId, body: StallIn, context: Context, _caller: Operator
+) -> StallOut:
+    stall = body.stall(site_id, stall_id)
+    await context.services.feature(COMPAT).stalls.put(stall)
+    return StallOut.from_domain(stall)
+
+
+@router.delete(
+    "/sites/{site_id}/stalls/{stall_id}",
+    summary="Remove a stall",
+    tags=["sites"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403),
+)
+async def delete_stall(
+    site_id: str, stall_id: StallId, context: Context, _caller: Operator
+) -> None:
+    await context.services.feature(COMPAT).stalls.remove(site_id, stall_id)
+
+
+@router.get(
+    "/sites/{site_id}/stall-fit",
+    summary="Which of the site's stalls fit a car: does the cable reach its inlet? (public)",
+    tags=["sites"],
+)
+async def stall_fit(
+    site_id: str,
+    context: Context,
+    vehicle: Annotated[str, Query(min_length=1, max_length=200)],
+) -> StallFitsOut:
+    compat = context.services.feature(COMPAT)
+    car = compat.vehicle(vehicle)
+    return StallFitsOut.from_domain(site_id, car, await compat.stalls.fits(car, site_id))
 
 
 async def _answer(
@@ -127,7 +183,7 @@ async def _answer(
     return await context.services.feature(COMPAT).answer(
         asked.vehicle,
         choice.target(),
-        ChargeWindow(*window, asked.ambient_c),
+        ChargeWindow(*window, asked.ambient_c, asked.preconditioned),
         (asked.adapter,) if asked.adapter else (),
         is_connected=context.connection_check(),
     )

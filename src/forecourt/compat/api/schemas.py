@@ -8,6 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from forecourt.api.bounds import PortNumber
 from forecourt.api.schemas.base import Input, Positive
+from forecourt.compat.domain.stalls import PostPosition, Stall, StallLayout
 from forecourt.compat.services.compatibility import GivenConnector
 from forecourt.domain.connectors import DEFAULT_RATINGS, ConnectorType, PowerType
 from forecourt.domain.ratings import RatingOverrides, rating_with_defaults
@@ -23,7 +24,16 @@ def SocTo(alias: str | None = None) -> Any:  # noqa: N802
     return Field(80, alias=alias, ge=0, le=100, validate_default=True, description="Target SoC, %.")
 
 
-Ambient = Field(None, ge=-50, le=60, description="Ambient temperature, °C (hot days fold back).")
+Ambient = Field(
+    None,
+    ge=-50,
+    le=60,
+    description="Ambient temperature, °C (hot days fold adapters back; cold packs charge slower).",
+)
+Preconditioned = Field(
+    False,
+    description="The car warmed its battery for fast charging (only matters with `ambient_c`).",
+)
 VehicleQuery = Field(
     min_length=1,
     max_length=200,
@@ -98,6 +108,39 @@ class EstimateRequest(Input):
     soc_from: float = SocFrom()
     soc_to: float = SocTo()
     ambient_c: float | None = Ambient
+    preconditioned: bool = Preconditioned
     svg: bool = Field(False, description="Include the power-curve chart as an SVG document.")
 
     _window = field_validator("soc_to")(soc_window_checked)
+
+
+class StallIn(Input):
+    """A stall one EVSE's cable serves (``PUT /api/sites/{site}/stalls/{stall}``)."""
+
+    station_id: str = Field(min_length=1, max_length=100)
+    evse_id: int = Field(ge=1, le=1000)
+    layout: StallLayout = Field(description="`back_in`, `pull_in` or `pull_through`.")
+    post: PostPosition = Field(
+        description="Where the cable leaves the post, seen from the head of the stall: "
+        "`head_left`, `head_center`, `head_right`, `side_left`, `side_right`."
+    )
+    cable_reach_m: float = Field(ge=0.5, le=15, description="Usable cable length, metres.")
+    accessible: bool = Field(False, description="An accessible (ADA) stall.")
+    width_m: float | None = Field(
+        None, ge=2, le=6, description="Default: 2.74 m, 3.35 m if accessible."
+    )
+    note: str = Field("", max_length=500)
+
+    def stall(self, site_id: str, stall_id: str) -> Stall:
+        return Stall(
+            site_id,
+            stall_id,
+            self.station_id,
+            self.evse_id,
+            self.layout,
+            self.post,
+            self.cable_reach_m,
+            self.accessible,
+            self.width_m,
+            self.note,
+        )

@@ -14,6 +14,7 @@ import typer
 
 from forecourt.cli.retrofit import MaxCurrentAOption, MaxPowerKwOption, MaxVoltageVOption
 from forecourt.cli.runtime import EXIT_USAGE, JsonFlag, fail, print_json, with_services
+from forecourt.compat.domain.stalls import PostPosition, StallLayout
 from forecourt.compat.keys import COMPAT
 from forecourt.domain.connectors import (
     DEFAULT_RATINGS,
@@ -63,6 +64,12 @@ ToOption = Annotated[float, typer.Option("--to", min=0, max=100, help="Target So
 AmbientOption = Annotated[
     float | None, typer.Option(min=-50, max=60, help="Ambient °C.", show_default=False)
 ]
+PreconditionedFlag = Annotated[
+    bool,
+    typer.Option(
+        "--preconditioned", help="The car warmed its battery for fast charging (with --ambient-c)."
+    ),
+]
 
 
 @compat_app.callback()
@@ -94,11 +101,13 @@ def _advisor(ctx: typer.Context) -> ChargeAdvisor:
     return advisor
 
 
-def _window(soc_from: float, soc_to: float, ambient_c: float | None) -> ChargeWindow:
+def _window(
+    soc_from: float, soc_to: float, ambient_c: float | None, preconditioned: bool = False
+) -> ChargeWindow:
     from forecourt.compat.services.compatibility import ChargeWindow
 
     try:
-        return ChargeWindow(soc_from, soc_to, ambient_c)
+        return ChargeWindow(soc_from, soc_to, ambient_c, preconditioned)
     except InvalidInput as exc:
         raise typer.BadParameter(str(exc), param_hint="'--from' / '--to'") from None
 
@@ -154,6 +163,7 @@ def estimate(
     soc_from: FromOption = 10,
     soc_to: ToOption = 80,
     ambient_c: AmbientOption = None,
+    preconditioned: PreconditionedFlag = False,
     plot: Annotated[
         Path | None, typer.Option(help="Write the power curve to a .png or .svg file.")
     ] = None,
@@ -164,7 +174,7 @@ def estimate(
         raise typer.BadParameter("give --connector TYPE or --at STATION/EVSE/CONNECTOR")
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise typer.BadParameter("the plot file must end in .png or .svg", param_hint="'--plot'")
-    window = _window(soc_from, soc_to, ambient_c)
+    window = _window(soc_from, soc_to, ambient_c, preconditioned)
     advisor = _advisor(ctx)
     found = _vehicle_or_exit(advisor, vehicle)
     carried = _carried(advisor, adapter)
@@ -206,13 +216,14 @@ def recommend(
     soc_from: FromOption = 10,
     soc_to: ToOption = 80,
     ambient_c: AmbientOption = None,
+    preconditioned: PreconditionedFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Rank a site's connectors for a car, from the status the server last recorded."""
     from forecourt.compat.cli import render
     from forecourt.compat.schemas.answers import SiteAdviceOut
 
-    window = _window(soc_from, soc_to, ambient_c)
+    window = _window(soc_from, soc_to, ambient_c, preconditioned)
     advisor = _advisor(ctx)
     found = _vehicle_or_exit(advisor, vehicle)
     carried = _carried(advisor, adapter)
@@ -286,3 +297,108 @@ def _show_estimate(answer: ChargeAnswer, at: str | None, plot: Path | None, as_j
         render.charge_answer(answer)
         if plot is not None:
             render.console.print(f"power curve written to {plot}")
+
+
+# -- stalls: which stall's cable reaches the car --------------------------------------------
+stalls_app = typer.Typer(
+    help="Stalls: layout, where the cable leaves the post, its reach; which stall fits a car.",
+    no_args_is_help=True,
+)
+compat_app.add_typer(stalls_app, name="stalls")
+
+SiteOption = Annotated[str, typer.Option("--site", help="The site id.", show_default=False)]
+
+
+@stalls_app.command("list")
+def stalls_list(ctx: typer.Context, site: SiteOption, as_json: JsonFlag = False) -> None:
+    """The site's stalls."""
+    from forecourt.compat.cli import render
+    from forecourt.compat.schemas.stalls import StallOut
+
+    async def ask(services: Services) -> list[StallOut]:
+        stalls = await services.feature(COMPAT).stalls.of_site(site)
+        return [StallOut.from_domain(stall) for stall in stalls]
+
+    items = with_services(ctx, ask)
+    if as_json:
+        print_json([item.model_dump(mode="json") for item in items])
+    else:
+        render.stalls(site, items)
+
+
+@stalls_app.command("set")
+def stalls_set(
+    ctx: typer.Context,
+    site: SiteOption,
+    stall: Annotated[str, typer.Argument(help="The stall's name, e.g. A3.")],
+    station: Annotated[str, typer.Option(help="The station whose cable serves it.")],
+    evse: Annotated[int, typer.Option(min=1, help="That station's EVSE number.")],
+    layout: Annotated[StallLayout, typer.Option(help="How cars park.")],
+    post: Annotated[
+        PostPosition, typer.Option(help="Where the cable leaves the post, seen from the head.")
+    ],
+    reach_m: Annotated[float, typer.Option(min=0.5, max=15, help="Usable cable length, m.")],
+    accessible: Annotated[bool, typer.Option("--accessible", help="An accessible stall.")] = False,
+    width_m: Annotated[
+        float | None, typer.Option(min=2, max=6, help="Default 2.74 m (3.35 m accessible).")
+    ] = None,
+    note: Annotated[str, typer.Option(help="Free text.")] = "",
+) -> None:
+    """Add or replace a stall."""
+    from forecourt.compat.domain.stalls import Stall
+
+    described = _usage_errors(
+        lambda: _stall(
+            Stall, (site, stall, station, evse, layout, post, reach_m, accessible, width_m, note)
+        )
+    )
+
+    async def save(services: Services) -> bool:
+        return await services.feature(COMPAT).stalls.put(described)
+
+    created = with_services(ctx, save)
+    typer.echo(f"stall {site}/{stall} {'added' if created else 'updated'}: {described.describe()}")
+
+
+def _stall(kind: Callable[..., T], values: tuple[object, ...]) -> T:
+    try:
+        return kind(*values)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+@stalls_app.command("remove")
+def stalls_remove(
+    ctx: typer.Context,
+    site: SiteOption,
+    stall: Annotated[str, typer.Argument(help="The stall's name.")],
+) -> None:
+    """Remove a stall."""
+
+    async def remove(services: Services) -> None:
+        await services.feature(COMPAT).stalls.remove(site, stall)
+
+    with_services(ctx, remove)
+    typer.echo(f"stall {site}/{stall} removed")
+
+
+@stalls_app.command("fit")
+def stalls_fit(
+    ctx: typer.Context, site: SiteOption, vehicle: VehicleOption, as_json: JsonFlag = False
+) -> None:
+    """Which of the site's stalls fit a car: does the cable reach its inlet?"""
+    from forecourt.compat.cli import render
+    from forecourt.compat.schemas.stalls import StallFitsOut
+
+    advisor = _advisor(ctx)
+    found = _vehicle_or_exit(advisor, vehicle)
+
+    async def ask(services: Services) -> StallFitsOut:
+        fits = await _service(services, advisor).stalls.fits(found, site)
+        return StallFitsOut.from_domain(site, found, fits)
+
+    answer = with_services(ctx, ask)
+    if as_json:
+        print_json(answer.model_dump(mode="json"))
+    else:
+        render.stall_fits(answer)

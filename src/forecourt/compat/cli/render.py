@@ -13,13 +13,23 @@ from forecourt.cli.render import fields, table
 from forecourt.cli.runtime import console, fail
 from forecourt.compat.domain import ConnectorOffer, Option, render_power_curve_svg
 from forecourt.compat.schemas.catalogue import AdapterOut, VehicleOut
+from forecourt.compat.schemas.stalls import StallFitsOut, StallOut
 from forecourt.compat.services.compatibility import ChargeAnswer, RankedConnector, SiteAdvice
 from forecourt.domain.stations import ConnectorStatus
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["adapters", "charge_answer", "console", "plot", "site_advice", "vehicles"]
+__all__ = [
+    "adapters",
+    "charge_answer",
+    "console",
+    "plot",
+    "site_advice",
+    "stall_fits",
+    "stalls",
+    "vehicles",
+]
 
 MATPLOTLIB_MISSING = (
     "PNG plots need matplotlib, an optional extra: pip install 'forecourt[plots]'"
@@ -223,3 +233,41 @@ def _way(option: Option) -> str:
 
 def _yes(value: bool) -> str:
     return "yes" if value else "no"
+
+
+def stalls(site: str, items: Sequence[StallOut]) -> None:
+    table(
+        f"Stalls at {site} ({len(items)})",
+        ("stall", "EVSE", "layout", "cable from", "reach m", "accessible", "note"),
+        (
+            (
+                s.stall_id,
+                f"{s.station_id}/{s.evse_id}",
+                s.layout.value.replace("_", "-"),
+                s.post.value.replace("_", " "),
+                f"{s.cable_reach_m:g}",
+                _yes(s.accessible),
+                s.note,
+            )
+            for s in items
+        ),
+    )
+
+
+def stall_fits(answer: StallFitsOut) -> None:
+    inlet = answer.inlet or "unknown"
+    table(
+        f"Stalls at {answer.site_id} for a {answer.vehicle} (inlet {inlet})",
+        ("stall", "EVSE", "fits", "needs m", "accessible", "why"),
+        (
+            (
+                fit.stall.stall_id,
+                f"{fit.stall.station_id}/{fit.stall.evse_id}",
+                "?" if fit.fits is None else _yes(fit.fits),
+                "-" if fit.needed_m is None else f"{fit.needed_m:g}",
+                _yes(fit.stall.accessible),
+                fit.reason,
+            )
+            for fit in answer.stalls
+        ),
+    )

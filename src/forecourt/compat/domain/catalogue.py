@@ -20,6 +20,9 @@ from forecourt.compat.domain.model import (
     AcCapability,
     Adapter,
     DcCapability,
+    InletEnd,
+    InletPosition,
+    InletSide,
     LowVoltageBehaviour,
     LowVoltageMode,
     ThermalFoldback,
@@ -125,7 +128,7 @@ def _entries(top: Reader, key: str, parse: Callable[[Reader], T]) -> dict[str, T
 def _vehicle(r: Reader) -> Vehicle:
     r.only(
         "id", "make", "model", "model_years", "trim", "inlets", "oem_adapters", "usable_kwh",
-        "nominal_voltage_v", "pack_voltage_v", "dc", "ac", "notes",
+        "nominal_voltage_v", "pack_voltage_v", "dc", "ac", "notes", "aliases", "inlet_position",
     )  # fmt: skip
     return Vehicle(
         id=r.text("id"),
@@ -141,6 +144,18 @@ def _vehicle(r: Reader) -> Vehicle:
         ac=_ac(r.child("ac")),
         oem_adapter_ids=r.strings("oem_adapters"),
         notes=r.text("notes", ""),
+        aliases=r.strings("aliases"),
+        inlet_position=_inlet_position(r.child("inlet_position"))
+        if r.has("inlet_position")
+        else None,
+    )
+
+
+def _inlet_position(r: Reader) -> InletPosition:
+    r.only("side", "end", "source", "confidence", "note")
+    source, confidence, note = r.provenance()
+    return InletPosition(
+        r.choice("side", InletSide), r.choice("end", InletEnd), source, confidence, note
     )
 
 
@@ -172,16 +187,23 @@ def _inlets(r: Reader) -> tuple[ConnectorType, ...]:
 def _dc(r: Reader) -> DcCapability:
     r.only("max_power_kw", "max_current_a", "curve_kw", "low_voltage")
     low = r.child("low_voltage")
-    low.only("mode", "max_power_kw", "source", "confidence", "note")
+    low.only("mode", "max_power_kw", "min_evse_voltage_v", "source", "confidence", "note")
     mode = low.choice("mode", LowVoltageMode)
     cap = low.sourced("max_power_kw", maximum=2000) if low.has("max_power_kw") else None
     if mode is LowVoltageMode.BOOST and cap is None:
         raise low.error("max_power_kw", "a boosting vehicle needs its boost power cap")
+    floor = None
+    if low.has("min_evse_voltage_v"):
+        if mode is not LowVoltageMode.BOOST:
+            raise low.error("min_evse_voltage_v", "only a boosting vehicle has a boost minimum")
+        floor = low.sourced("min_evse_voltage_v", minimum=50, maximum=1500)
     return DcCapability(
         max_power_kw=r.sourced("max_power_kw", minimum=1, maximum=2000),
         max_current_a=r.sourced("max_current_a", minimum=1, maximum=3000),
         curve_kw=r.curve("curve_kw", maximum=2000),
-        low_voltage=LowVoltageBehaviour(mode, *low.provenance()[:2], cap, low.text("note", "")),
+        low_voltage=LowVoltageBehaviour(
+            mode, *low.provenance()[:2], cap, low.text("note", ""), floor
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from forecourt.compat.domain.model import ConnectorOffer, Vehicle
 from forecourt.compat.domain.options import ChargePath, Notice, Option
 from forecourt.compat.domain.power import CELLS, STEP, Constraint, Limit, PowerModel
+from forecourt.compat.domain.temperature import PackWarmth
 
 #: Battery energy gained per unit of metered DC energy.  Third-party 0-100 % sessions
 #: billed 4-12 % more than the usable capacity (Mach-E 92 vs 88 kWh, EQS 116 vs 108 kWh,
@@ -38,6 +39,7 @@ _LABELS = {
     Constraint.ONBOARD_CHARGER: "on-board charger limit",
     Constraint.AC_EVSE_CURRENT: "EVSE current limit",
     Constraint.VOLTAGE_LIMIT: "pack voltage above the EVSE's maximum",
+    Constraint.COLD_BATTERY: "cold battery",
 }
 
 
@@ -108,11 +110,13 @@ def estimate(
     ambient_c: float | None = None,
     *,
     model: PowerModel | None = None,
+    preconditioned: bool = False,
 ) -> Estimate:
     """Time and energy to charge ``vehicle`` from ``soc_from`` to ``soc_to`` % via ``option``.
 
     Integrates over the SoC grid of ``power.STEP``; partial cells at either end count
-    for the fraction of the cell inside the window.
+    for the fraction of the cell inside the window.  With ``ambient_c`` a cold pack
+    (not ``preconditioned``) accepts only part of the warm DC curve (``temperature.py``).
     """
     if not 0 <= soc_from < soc_to <= 100:
         raise ValueError("need 0 <= soc_from < soc_to <= 100")
@@ -123,6 +127,9 @@ def estimate(
     first = int(soc_from / STEP)
     last = min(CELLS - 1, max(first, math.ceil(soc_to / STEP) - 1))
     powers, kinds = model.profile(first, last)
+    warmth = PackWarmth.at(ambient_c, preconditioned)
+    if warmth is not None and option.path is ChargePath.DC:
+        _chill(model, warmth, first, soc_from, powers, kinds)
     reason: Notice | None = None
     stop = next((i for i, power in enumerate(powers) if power <= 0), None)
     if stop is not None:
@@ -133,7 +140,24 @@ def estimate(
     reached = min(soc_to, (first + len(powers)) * STEP) if powers else soc_from
     seconds = _seconds(vehicle, efficiency, powers, (soc_from, reached), first)
     run = _Run(seconds, reached, efficiency, powers, kinds, soc_from, first, reason)
-    return _finish(vehicle, option, (soc_from, soc_to), run, model, ambient_c)
+    return _finish(vehicle, option, (soc_from, soc_to), run, model, (ambient_c, preconditioned))
+
+
+def _chill(
+    model: PowerModel,
+    warmth: PackWarmth,
+    first: int,
+    soc_from: float,
+    powers: list[float],
+    kinds: list[Constraint],
+) -> None:
+    """Cap each cell at the share of the warm curve the pack accepts as it warms up."""
+    for index, power in enumerate(powers):
+        cell = first + index
+        charged = (cell + 0.5) * STEP - soc_from
+        cold = model.cell_curve_w(cell) * warmth.factor(charged)
+        if 0 < cold < power:
+            powers[index], kinds[index] = cold, Constraint.COLD_BATTERY
 
 
 def _seconds(
@@ -165,14 +189,15 @@ def _finish(
     window: tuple[float, float],
     run: _Run,
     model: PowerModel,
-    ambient_c: float | None,
+    climate: tuple[float | None, bool],
 ) -> Estimate:
     soc_from, soc_to = window
+    ambient_c, preconditioned = climate
     battery_kwh = (run.reached - soc_from) * vehicle.usable_kwh.value / 100
     grid_kwh = battery_kwh / run.efficiency
     average = grid_kwh * 1000 / (run.seconds / 3600) if run.seconds else 0.0
     warnings = list(option.warnings)
-    if ambient_c is not None and ambient_c < 10:
+    if ambient_c is not None and ambient_c < 10 and not preconditioned:
         warnings.append(Notice("cold_battery", _COLD))
     return Estimate(
         vehicle_id=vehicle.id,
@@ -239,6 +264,6 @@ def _band(soc0: float, soc1: float, first: Limit, last: Limit) -> ConstraintBand
 
 
 _COLD = (
-    "Below 10 °C a battery that is not preconditioned charges slower than this estimate, "
-    "which assumes a warm battery."
+    "Cold battery: below 10 °C a pack that is not preconditioned charges slower (this estimate "
+    "allows for it); preconditioning on the way to the charger saves time."
 )

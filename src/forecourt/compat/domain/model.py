@@ -74,6 +74,14 @@ class LowVoltageBehaviour:
     confidence: Confidence
     max_power_kw: Sourced | None = None  # cap while boosting / reconfigured
     note: str = ""
+    #: the lowest EVSE (or adapter) maximum voltage the boost path can start from; below it
+    #: the car cannot charge there (``None``: no minimum known)
+    min_evse_voltage_v: Sourced | None = None
+
+    def boost_unavailable(self, evse_max_v: float) -> bool:
+        """Whether a boosting car cannot boost from an EVSE that reaches ``evse_max_v``."""
+        floor = self.min_evse_voltage_v
+        return self.mode is LowVoltageMode.BOOST and floor is not None and evse_max_v < floor.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,33 @@ class DcCapability:
 class AcCapability:
     max_power_kw: Sourced  # on-board charger limit
     phases: int  # phases the on-board charger uses (North America: 1)
+
+
+class InletSide(StrEnum):
+    LEFT = "left"  # driver's side in North America
+    RIGHT = "right"
+    CENTER = "center"  # in the nose or tail (e.g. the Nissan LEAF)
+
+
+class InletEnd(StrEnum):
+    FRONT = "front"
+    REAR = "rear"
+
+
+@dataclass(frozen=True, slots=True)
+class InletPosition:
+    """Where the DC (or only) inlet is on the car, seen from the driver's seat."""
+
+    side: InletSide
+    end: InletEnd
+    source: str
+    confidence: Confidence
+    note: str = ""
+
+    def describe(self) -> str:
+        if self.side is InletSide.CENTER:
+            return "in the nose" if self.end is InletEnd.FRONT else "in the tail"
+        return f"{self.end.value} {self.side.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +140,10 @@ class Vehicle:
     ac: AcCapability
     oem_adapter_ids: tuple[str, ...] = ()
     notes: str = ""
+    #: other trim names sold with this entry's pack and limits ("SV Plus", "4S"), for lookup
+    aliases: tuple[str, ...] = ()
+    #: where the (DC) inlet is, for stall fit (``stalls.py``); None: not known
+    inlet_position: InletPosition | None = None
 
     @property
     def name(self) -> str:

@@ -35,6 +35,7 @@ class Constraint(StrEnum):
     ONBOARD_CHARGER = "onboard_charger"
     AC_EVSE_CURRENT = "ac_evse_current"
     VOLTAGE_LIMIT = "voltage_limit"  # pack voltage above what the EVSE can reach: no charge
+    COLD_BATTERY = "cold_battery"  # a cold pack accepts only part of its warm curve
 
 
 class Limit(NamedTuple):
@@ -136,6 +137,8 @@ class PowerModel:
         supply.reverse()  # EVSE first, so an adapter rated like the EVSE does not "bind"
         caps.append((connector.rating.max_power_w, Constraint.EVSE_POWER))
         self._mode = dc.low_voltage.mode
+        if dc.low_voltage.boost_unavailable(self._v_limit):
+            self._mode = LowVoltageMode.CANNOT_CHARGE  # the boost path needs more volts in
         if dc.low_voltage.max_power_kw is not None:
             self._low_cap = dc.low_voltage.max_power_kw.value * 1000
 
@@ -178,6 +181,10 @@ class PowerModel:
 
     def cell_voltage(self, index: int) -> float:
         return self._grid.volts[index]
+
+    def cell_curve_w(self, index: int) -> float:
+        """The vehicle's warm DC curve (W) at cell ``index``."""
+        return self._grid.curve_w[index]
 
     def explain(self, power: float, kind: Constraint, pack_v: float) -> Limit:
         """The full :class:`Limit` (with current and voltage) behind a (power, kind) pair."""

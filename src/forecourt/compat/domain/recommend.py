@@ -61,7 +61,8 @@ class _Answer:
     estimate: Estimate | None
 
 
-#: Answers per (connector class, vehicle object, window, ambient, adapter objects).  The
+#: Answers per (connector class, vehicle object, window, ambient and preconditioning,
+#: adapter objects).  The
 #: objects are kept with the answer and compared by identity on every hit.
 _CACHE: OrderedDict[tuple[object, ...], tuple[Vehicle, tuple[Adapter, ...], _Answer]] = (
     OrderedDict()
@@ -76,6 +77,8 @@ def best_option(
     soc_to: float,
     adapters: Iterable[Adapter] | None = None,
     ambient_c: float | None = None,
+    *,
+    preconditioned: bool = False,
 ) -> tuple[Option, Estimate | None]:
     """The fastest working option and its estimate, or the first option's reason.
 
@@ -90,7 +93,10 @@ def best_option(
     if not working:
         return options[0], None
     estimates = [
-        estimate(vehicle, connector, option, soc_from, soc_to, ambient_c) for option in working
+        estimate(
+            vehicle, connector, option, soc_from, soc_to, ambient_c, preconditioned=preconditioned
+        )
+        for option in working
     ]
     # reach the target, avoid unapproved adapters, then speed; ties keep native first
     best = min(
@@ -125,6 +131,7 @@ def recommend(
     *,
     adapters: Iterable[Adapter] | None = None,
     ambient_c: float | None = None,
+    preconditioned: bool = False,
 ) -> list[Recommendation]:
     """Every connector ranked for ``vehicle`` charging from ``soc_from`` to ``soc_to`` %.
 
@@ -132,14 +139,15 @@ def recommend(
     that tie (same class and status group) keep their input order.
     """
     usable_adapters = tuple(drivers_adapters(vehicle) if adapters is None else adapters)
-    context = (id(vehicle), soc_from, soc_to, ambient_c, tuple(map(id, usable_adapters)))
+    climate = (ambient_c, preconditioned)
+    context = (id(vehicle), soc_from, soc_to, climate, tuple(map(id, usable_adapters)))
     answers: dict[tuple[object, ...], _Answer] = {}
     groups: dict[tuple[tuple[object, ...], int], list[ConnectorOffer]] = {}
     for connector in connectors:
         key = connector.class_key()
         if key not in answers:
             answers[key] = _answer(
-                vehicle, connector, (key, context), (soc_from, soc_to), usable_adapters, ambient_c
+                vehicle, connector, (key, context), (soc_from, soc_to), usable_adapters, climate
             )
         group = groups.setdefault((key, _TIER[connector.status]), [])
         group.append(connector)
@@ -161,14 +169,19 @@ def _answer(
     key: tuple[object, ...],
     window: tuple[float, float],
     adapters: tuple[Adapter, ...],
-    ambient_c: float | None,
+    climate: tuple[float | None, bool],
 ) -> _Answer:
     """``best_option`` for a connector class, remembered across calls (bounded, LRU)."""
     cached = _CACHE.get(key)
     if cached is not None and _same(cached[0], vehicle, cached[1], adapters):
         _CACHE.move_to_end(key)
         return cached[2]
-    answer = _Answer(*best_option(vehicle, connector, *window, adapters, ambient_c))
+    ambient_c, preconditioned = climate
+    answer = _Answer(
+        *best_option(
+            vehicle, connector, *window, adapters, ambient_c, preconditioned=preconditioned
+        )
+    )
     _CACHE[key] = (vehicle, adapters, answer)
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

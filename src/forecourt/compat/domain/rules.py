@@ -148,8 +148,21 @@ def _check(
     model = PowerModel(vehicle, connector, option, ambient_c)
     peak = peak_power_w(model)
     if peak <= 0:
-        return _with_reason(option, Notice("voltage_too_low", _VOLTAGE_TOO_LOW))
+        return _with_reason(option, _voltage_reason(vehicle, connector, option))
     return Option(option.path, option.adapters, peak, option.warnings, None)
+
+
+def _voltage_reason(vehicle: Vehicle, connector: ConnectorOffer, option: Option) -> Notice:
+    """Why the pack voltage stops this path: plain too low, or too low for the boost path."""
+    assert vehicle.dc is not None
+    low = vehicle.dc.low_voltage
+    evse_v = connector.rating.max_voltage_v
+    if option.adapter is not None:
+        evse_v = min(evse_v, option.adapter.max_voltage_v.value)
+    if low.boost_unavailable(evse_v) and low.min_evse_voltage_v is not None:
+        message = _BOOST_TOO_LOW.format(low.min_evse_voltage_v.value, evse_v)
+        return Notice("boost_voltage_too_low", message)
+    return Notice("voltage_too_low", _VOLTAGE_TOO_LOW)
 
 
 def _no_power_now(connector: ConnectorOffer) -> bool:
@@ -211,4 +224,8 @@ _NOT_APPROVED = (
 )
 _THERMAL_UNKNOWN = "{} does not document thermal foldback or shutdown."
 _NO_POWER_NOW = "This connector has no power to give right now (shared or derated to zero)."
+_BOOST_TOO_LOW = (
+    "The pack voltage is above what this EVSE can deliver and the car's boost converter needs "
+    "at least {:.0f} V from the charger; this one (with its adapter) reaches {:.0f} V."
+)
 _VOLTAGE_TOO_LOW = "The pack voltage is above what this EVSE (and adapter) can deliver."

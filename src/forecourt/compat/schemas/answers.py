@@ -231,6 +231,7 @@ class SiteAdviceOut(BaseModel):
     soc_from: float
     soc_to: float
     ambient_c: float | None
+    preconditioned: bool
     summary: str = Field(description="Where to plug in and how long it takes, in words.")
     connectors: list[RankedOut] = Field(description="Best first; unusable last, with reasons.")
 
@@ -243,6 +244,7 @@ class SiteAdviceOut(BaseModel):
             soc_from=advice.window.soc_from,
             soc_to=advice.window.soc_to,
             ambient_c=advice.window.ambient_c,
+            preconditioned=advice.window.preconditioned,
             summary=advice.summary(),
             connectors=[RankedOut.from_domain(item) for item in advice.ranked],
         )

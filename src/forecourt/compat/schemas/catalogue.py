@@ -37,6 +37,7 @@ class VehicleOut(BaseModel):
     model: str
     model_years: tuple[int, int]
     trim: str
+    aliases: list[str] = Field(description="Other trim names sold with this pack and limits.")
     inlets: list[ConnectorType]
     usable_kwh: float
     peak_dc_power_w: float | None = Field(description="None: the vehicle cannot DC charge.")
@@ -60,6 +61,9 @@ class VehicleOut(BaseModel):
         if dc is not None:
             facts.append(FactOut.of("dc_max_power_kw", dc.max_power_kw, "kW"))
             facts.append(FactOut.of("dc_max_current_a", dc.max_current_a, "A"))
+            if dc.low_voltage.min_evse_voltage_v is not None:
+                boost_min = dc.low_voltage.min_evse_voltage_v
+                facts.append(FactOut.of("dc_boost_min_evse_voltage_v", boost_min, "V"))
         return cls(
             id=vehicle.id,
             name=vehicle.name,
@@ -67,6 +71,7 @@ class VehicleOut(BaseModel):
             model=vehicle.model,
             model_years=vehicle.model_years,
             trim=vehicle.trim,
+            aliases=list(vehicle.aliases),
             inlets=list(vehicle.inlets),
             usable_kwh=vehicle.usable_kwh.value,
             peak_dc_power_w=dc.max_power_kw.value * 1000 if dc else None,

@@ -25,8 +25,14 @@ from forecourt.compat.domain import (
     recommend,
 )
 from forecourt.compat.services.charge_offers import site_offers, station_offers
+from forecourt.compat.services.stalls import Stalls
 from forecourt.compat.services.vehicle_search import find_vehicle
-from forecourt.domain.connectors import ConnectorRating, ConnectorType, rating_is_plausible
+from forecourt.domain.connectors import (
+    ConnectorRating,
+    ConnectorType,
+    PowerType,
+    rating_is_plausible,
+)
 from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.stations import Site, Station
 from forecourt.ports.derates import ConnectorRef, DerateSource, NoDerates
@@ -40,11 +46,13 @@ AMBIENT_RANGE_C = (-50.0, 60.0)
 
 @dataclass(frozen=True, slots=True)
 class ChargeWindow:
-    """From and to state of charge (%), and the ambient temperature if known."""
+    """From and to state of charge (%), the ambient temperature if known and whether the car
+    preconditioned its battery (only matters with an ambient temperature)."""
 
     soc_from: float
     soc_to: float
     ambient_c: float | None = None
+    preconditioned: bool = False
 
     def __post_init__(self) -> None:
         for name, value in (("soc_from", self.soc_from), ("soc_to", self.soc_to)):
@@ -196,12 +204,23 @@ class ChargeAdvisor:
         window: ChargeWindow,
         carried: Sequence[str] = (),
     ) -> ChargeAnswer:
-        """The best way for ``vehicle`` to charge at ``connector`` (pure: no storage)."""
+        """The best way for ``vehicle`` to charge at ``connector`` (pure: no storage).
+
+        An adapter the driver names that cannot carry the connector's power (an AC-only
+        adapter at a DC connector, or the reverse) is refused, naming it.
+        """
         adapters = self.drivers_adapters(vehicle, carried)
+        _refuse_wrong_power(connector, [self.adapter(adapter_id) for adapter_id in carried])
         ambient = window.ambient_c
         options = compatibility(vehicle, connector, adapters, ambient_c=ambient)
         option, result = best_option(
-            vehicle, connector, window.soc_from, window.soc_to, adapters, ambient
+            vehicle,
+            connector,
+            window.soc_from,
+            window.soc_to,
+            adapters,
+            ambient,
+            preconditioned=window.preconditioned,
         )
         notes = Recommendation(1, connector, option, result).notes
         return ChargeAnswer(vehicle, connector, option, result, tuple(options), notes)
@@ -236,6 +255,7 @@ class Compatibility(ChargeAdvisor):
         super().__init__(catalogue)
         self._ctx = ctx
         self._derates = derates or NoDerates()
+        self.stalls = Stalls(ctx)  # which stall's cable reaches the car's inlet
 
     async def estimate_at(
         self,
@@ -303,9 +323,22 @@ class Compatibility(ChargeAdvisor):
             window.soc_to,
             adapters=adapters,
             ambient_c=window.ambient_c,
+            preconditioned=window.preconditioned,
         )
         items = [RankedConnector(refs[r.connector.connector_id], r) for r in ranked]
         return SiteAdvice(site, vehicle, window, items)
+
+
+def _refuse_wrong_power(connector: ConnectorOffer, named: Sequence[Adapter]) -> None:
+    dc = connector.rating.power_type is PowerType.DC
+    for adapter in named:
+        if adapter.dc if dc else adapter.ac:
+            continue
+        kind, session = ("AC-only", "DC") if dc else ("DC-only", "AC")
+        raise InvalidInput(
+            f"adapter {adapter.id!r} ({adapter.name}) is {kind} and cannot be used for a "
+            f"{session} session at this {connector.connector_type.value} connector"
+        )
 
 
 def _stored_connection(station: Station) -> bool:

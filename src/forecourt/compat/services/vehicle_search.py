@@ -1,8 +1,12 @@
 """Find a vehicle the way a driver names it: by catalogue id or by words ("2025 Ioniq 5").
 
-Words must all appear in the vehicle's make, model, trim or id; a year (1990-2099) must lie
-within its model years (or appear in its id).  One match wins; several are ambiguous; none
-lists the closest names so the driver can pick one.
+Words must all appear in the vehicle's make, model, trim, trim aliases or id; a year
+(1990-2099) must lie within its model years (or appear in its id).  Drivers type trims the
+way dealers sell them, so ``LR``/``SR``/``ER`` and "long/standard/extended range" are the
+same words, and a drivetrain word ("AWD", "RWD", "dual motor") only has to match when the
+catalogue entry names a drivetrain (an entry that does not covers every drivetrain with that
+pack).  One match wins; several are ambiguous; none lists the closest names so the driver
+can pick one.
 """
 
 from __future__ import annotations
@@ -16,6 +20,18 @@ from forecourt.domain.errors import InvalidInput, NotFound
 
 _MAX_SUGGESTIONS = 5
 _WORD = re.compile(r"[a-z0-9]+")
+#: Abbreviations on window stickers and in catalogue ids, and the words they stand for.
+_ABBREVIATIONS = {
+    "lr": ("long", "range"),
+    "sr": ("standard", "range"),
+    "er": ("extended", "range"),
+    "4wd": ("awd",),
+    "pb": ("performance", "battery"),
+}
+#: Words that name a drivetrain; only binding where the vehicle names one.
+_DRIVETRAIN = frozenset(
+    {"awd", "rwd", "fwd", "4wd", "4x4", "dual", "single", "tri", "quad", "motor"}
+)
 
 
 class VehicleNotFound(NotFound):
@@ -73,16 +89,24 @@ def _parse(text: str) -> tuple[list[str], list[int]]:
 
 
 def _vocabulary(vehicle: Vehicle) -> set[str]:
-    text = f"{vehicle.id} {vehicle.make} {vehicle.model} {vehicle.trim}".lower()
-    return set(_WORD.findall(text))
+    aliases = " ".join(vehicle.aliases)
+    text = f"{vehicle.id} {vehicle.make} {vehicle.model} {vehicle.trim} {aliases}".lower()
+    words = set(_WORD.findall(text))
+    for short, long in _ABBREVIATIONS.items():
+        if short in words:
+            words.update(long)
+        elif all(word in words for word in long):
+            words.add(short)
+    return words
 
 
 def _matches(vehicle: Vehicle, words: list[str], years: list[int]) -> bool:
     vocabulary = _vocabulary(vehicle)
+    names_drivetrain = bool(vocabulary & _DRIVETRAIN)
     first, last = vehicle.model_years
-    return all(_known(word, vocabulary) for word in words) and all(
-        first <= year <= last or str(year) in vocabulary for year in years
-    )
+    return all(
+        _known(word, vocabulary) or (word in _DRIVETRAIN and not names_drivetrain) for word in words
+    ) and all(first <= year <= last or str(year) in vocabulary for year in years)
 
 
 def _known(word: str, vocabulary: set[str]) -> bool:

@@ -7,6 +7,8 @@ templates join the frame's loader and fill its slots: ``compat/_advice.html`` th
 answer (``driver.compat``), ``compat/_connector.html`` a line under each plug
 (``driver.connector``).  The choice
 itself lives in the browser (``driver.js``, localStorage) and in ``?car=`` without JavaScript.
+On the operator dashboard a "Stalls" panel on each station page (``pages.py``) lists and edits
+the stalls its cables serve; the "My car" answer says which of them the cable reaches.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fastapi import FastAPI
 from jinja2 import ChoiceLoader, PackageLoader
 
 from forecourt.compat.keys import COMPAT
+from forecourt.compat.web import pages
 from forecourt.compat.web.hooks import CarAdvice, CompatSlots, ConnectorFit
 from forecourt.services.core import Services
 from forecourt.web.context import WebContext
@@ -31,3 +34,5 @@ def install_compat_pages(app: FastAPI, services: Services) -> None:
     web.add_driver_hook(CompatSlots(services.feature(COMPAT)))
     web.add_slot_template("driver.compat", "compat/_advice.html")
     web.add_slot_template("driver.connector", "compat/_connector.html")
+    web.add_slot_template("dashboard.station", "compat/_stalls_slot.html")  # operators' stalls
+    app.include_router(pages.router)

@@ -63,6 +63,22 @@ class ConnectorFit:
 
 
 @dataclass(frozen=True, slots=True)
+class StallLine:
+    """One stall for the chosen car: does the cable reach its inlet?"""
+
+    stall_id: str
+    station_id: str
+    evse_id: int
+    fits: bool | None  # None: the car's inlet position is not known
+    accessible: bool
+    reason: str
+
+    @property
+    def where(self) -> str:
+        return f"Stall {self.stall_id} (charger {self.station_id}, port {self.evse_id})"
+
+
+@dataclass(frozen=True, slots=True)
 class CarAdvice:
     vehicle: str
     summary: str
@@ -70,6 +86,8 @@ class CarAdvice:
     fits: list[ConnectorFit]
     adapters: list[str]  # adapters needed by the connectors that work
     error: str | None = None
+    stalls: list[StallLine] = field(default_factory=list)  # best first (the cable reaches)
+    inlet: str = ""  # where the car's inlet is, e.g. "rear right"
 
     @property
     def working(self) -> list[ConnectorFit]:
@@ -110,7 +128,26 @@ class CompatSlots:
         fits = [_fit(r, r.ref.station_id in offline) for r in advice.ranked if _on_page(r, page)]
         adapters = list(dict.fromkeys(fit.adapter for fit in fits if fit.works and fit.adapter))
         window = f"{WINDOW.soc_from:g} → {WINDOW.soc_to:g} %"
-        return CarAdvice(vehicle.name, _summary(fits, page), window, fits, adapters)
+        stalls = await self._stalls(vehicle, page)
+        inlet = vehicle.inlet_position.describe() if vehicle.inlet_position else ""
+        summary = _summary(fits, page)
+        return CarAdvice(vehicle.name, summary, window, fits, adapters, None, stalls, inlet)
+
+    async def _stalls(self, vehicle: Vehicle, page: DriverPage) -> list[StallLine]:
+        """The site's stalls (this port's on a port page) for the car, reachable first."""
+        fits = await self._compatibility.stalls.fits(vehicle, page.site.id)
+        return [
+            StallLine(
+                fit.stall.stall_id,
+                fit.stall.station_id,
+                fit.stall.evse_id,
+                fit.fits,
+                fit.stall.accessible,
+                fit.reason,
+            )
+            for fit in fits
+            if page.evse is None or (fit.stall.station_id, fit.stall.evse_id) == page.evse
+        ]
 
 
 def vehicle_options(vehicles: list[Vehicle]) -> tuple[tuple[str, str], ...]:
