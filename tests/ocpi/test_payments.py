@@ -116,9 +116,9 @@ async def test_terminal_session_and_financial_advice(server: RunningServer) -> N
                 "authorization_reference": REFERENCE,
             }
             assert (await command(ptp, "START_SESSION", start))["data"]["result"] == "ACCEPTED"
-            result = await eventually(lambda: _got(ptp, "start"))
+            result = await eventually(lambda: _got(ptp, "start"), 30)
             assert result["result"] == "ACCEPTED"
-            tx = await eventually(lambda: _active(server, REFERENCE))
+            tx = await eventually(lambda: _active(server, REFERENCE), 30)
             assert tx.station_id == "CS-1"
             assert station.active_sessions
             held = await _payment(server)
@@ -126,16 +126,16 @@ async def test_terminal_session_and_financial_advice(server: RunningServer) -> N
 
             stop = {"response_url": ptp.response_url("stop"), "session_id": str(tx.id)}
             assert (await command(ptp, "STOP_SESSION", stop))["data"]["result"] == "ACCEPTED"
-            await eventually(lambda: _ended(server, REFERENCE))
+            await eventually(lambda: _ended(server, REFERENCE), 30)
 
-        priced = await eventually(lambda: _priced(server))
+        priced = await eventually(lambda: _priced(server), 30)
         assert priced.final_minor is not None
         owed = Money(priced.final_minor, "USD").to_decimal()
         advice = _advice(owed)
         accepted = await _post(ptp, "financial-advice-confirmations", advice)
         assert accepted["status_code"] == 1000, accepted
         spec.check(spec.FINANCIAL_ADVICE, accepted["data"])
-        captured = await eventually(lambda: _captured(server))
+        captured = await eventually(lambda: _captured(server), 30)
         assert captured.captured_minor == priced.final_minor
         assert captured.transaction_id == tx.id
 
@@ -206,11 +206,10 @@ async def test_assignment_and_deactivation_reach_the_ptp(server: RunningServer) 
         evse = (await ptp.call("GET", evse_url)).json()["data"]
         assert "CREDIT_CARD_PAYABLE" not in evse["capabilities"]  # serves nothing yet
 
-        ptp.fail_next = 0
         body = {"location_ids": [], "evse_uids": ["CS-1*1"]}
         assigned = await _api(server, "PUT", "/api/ocpi/terminals/T-0001/assignment", body)
         assert assigned.status_code == 200, assigned.text
-        patch = await eventually(lambda: _pushed(ptp, "PATCH", "payments/terminals/T-0001"))
+        (patch,) = await eventually(lambda: _pushed(ptp, "PATCH", "payments/terminals/T-0001"), 30)
         assert patch["evse_uids"] == ["CS-1*1"]
         evse = (await ptp.call("GET", evse_url)).json()["data"]
         assert "CREDIT_CARD_PAYABLE" in evse["capabilities"]
@@ -220,7 +219,7 @@ async def test_assignment_and_deactivation_reach_the_ptp(server: RunningServer) 
 
         off = await _api(server, "POST", "/api/ocpi/terminals/T-0001/deactivate")
         assert off.status_code == 200 and off.json()["active"] is False
-        await eventually(lambda: _pushed(ptp, "POST", "payments/terminals/T-0001/deactivate"))
+        await eventually(lambda: _pushed(ptp, "POST", "payments/terminals/T-0001/deactivate"), 30)
         evse = (await ptp.call("GET", evse_url)).json()["data"]
         assert "CREDIT_CARD_PAYABLE" not in evse["capabilities"]
         start = {
@@ -235,7 +234,9 @@ async def test_assignment_and_deactivation_reach_the_ptp(server: RunningServer) 
 
         on = await _api(server, "POST", "/api/ocpi/terminals/T-0001/activate")
         assert on.status_code == 200 and on.json()["active"] is True
-        activation = await eventually(lambda: _pushed(ptp, "POST", "payments/terminals/activate"))
+        (activation,) = await eventually(
+            lambda: _pushed(ptp, "POST", "payments/terminals/activate"), 30
+        )
         assert activation["terminal_id"] == "T-0001"
         listed = (await _api(server, "GET", "/api/ocpi/terminals")).json()
         assert [(t["terminal_id"], t["active"], t["evse_uids"]) for t in listed] == [
@@ -243,5 +244,6 @@ async def test_assignment_and_deactivation_reach_the_ptp(server: RunningServer) 
         ]
 
 
-async def _pushed(emsp: Emsp, method: str, path: str) -> dict[str, Any] | None:
-    return next((b for m, p, b in emsp.pushes if (m, p) == (method, path)), None)
+async def _pushed(emsp: Emsp, method: str, path: str) -> tuple[dict[str, Any]] | None:
+    """The body the PTP received (in a tuple: a deactivation's body is empty)."""
+    return next(((b,) for m, p, b in emsp.pushes if (m, p) == (method, path)), None)

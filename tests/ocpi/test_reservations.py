@@ -67,7 +67,7 @@ async def test_reserve_and_cancel_where_the_station_supports_it(server: RunningS
             emsp.fail_results = 2
             accepted = await command(emsp, "RESERVE_NOW", _reserve(emsp, "r1", "R-1"))
             assert accepted["data"]["result"] == "ACCEPTED"
-            assert (await eventually(lambda: _got(emsp, "r1")))["result"] == "ACCEPTED"
+            assert (await eventually(lambda: _got(emsp, "r1"), 30))["result"] == "ACCEPTED"
             assert emsp.failed_results == 2
             held = await server.forecourt.services.core.reservations.list("CS-1")
             assert [(r.state, r.id_token, r.evse_id) for r in held] == [
@@ -78,13 +78,17 @@ async def test_reserve_and_cancel_where_the_station_supports_it(server: RunningS
             assert (await command(emsp, "CANCEL_RESERVATION", cancel))["data"]["result"] == (
                 "ACCEPTED"
             )
-            assert (await eventually(lambda: _got(emsp, "c1")))["result"] == "CANCELED_RESERVATION"
+            assert (await eventually(lambda: _got(emsp, "c1"), 30))[
+                "result"
+            ] == "CANCELED_RESERVATION"
             ended = await server.forecourt.services.core.reservations.get(held[0].id)
             assert ended.state is ReservationState.CANCELLED
 
             unknown = {"response_url": emsp.response_url("c2"), "reservation_id": "NOPE"}
             await command(emsp, "CANCEL_RESERVATION", unknown)
-            assert (await eventually(lambda: _got(emsp, "c2")))["result"] == "UNKNOWN_RESERVATION"
+            assert (await eventually(lambda: _got(emsp, "c2"), 30))[
+                "result"
+            ] == "UNKNOWN_RESERVATION"
 
         metrics = (await _api(server, "GET", "/metrics")).text
         assert 'forecourt_ocpi_pushes_total{module="response_url",outcome="failed"} 2.0' in metrics

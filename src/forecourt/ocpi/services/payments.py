@@ -53,7 +53,7 @@ _SETTLEMENT = {
 
 def unknown_location(what: str) -> OcpiError:
     """status_codes §2003: a location (or EVSE) that is not ours; nothing is stored."""
-    return OcpiError(StatusCode.UNKNOWN_LOCATION, f"unknown location {what}", 404)
+    return OcpiError(StatusCode.UNKNOWN_LOCATION, what, 404)
 
 
 class RoamingPayments:
@@ -79,7 +79,10 @@ class RoamingPayments:
         """POST Terminal: a new (or re-sent) terminal of this PTP."""
         self.check_ptp(party)
         async with self._ctx.uow() as uow:
-            await self._check_places(uow, terminal.location_ids, terminal.evse_uids)
+            try:
+                await self._check_places(uow, terminal.location_ids, terminal.evse_uids)
+            except NotFound as exc:
+                raise unknown_location(str(exc)) from exc
             store = uow.repository(OCPI_PAYMENTS)
             known = await store.terminal(terminal.terminal_id)
             if known is not None and known.party_id != party.id:
@@ -240,16 +243,17 @@ class RoamingPayments:
     async def _check_places(
         self, uow: UnitOfWork, location_ids: tuple[str, ...], evse_uids: tuple[str, ...]
     ) -> None:
+        """NotFound unless every location and EVSE is ours (an EVSE on a site)."""
         for location_id in location_ids:
             if await uow.sites.get(location_id) is None:
-                raise unknown_location(location_id)
+                raise NotFound("location", location_id)
         for uid in evse_uids:
             parsed = parse_evse_uid(uid)
             station = await uow.stations.get(parsed[0]) if parsed else None
             if parsed is None or station is None or station.site_id is None:
-                raise unknown_location(f"EVSE {uid}")
+                raise NotFound("EVSE", uid)
             if station.evse(parsed[1]) is None:
-                raise unknown_location(f"EVSE {uid}")
+                raise NotFound("EVSE", uid)
 
     async def _to_ptp(
         self,
