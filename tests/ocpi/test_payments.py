@@ -122,7 +122,8 @@ async def test_terminal_session_and_financial_advice(server: RunningServer) -> N
             assert tx.station_id == "CS-1"
             assert station.active_sessions
             held = await _payment(server)
-            assert held is not None and held.hold_minor == 5000  # the tariff's hold
+            assert held is not None
+            assert held.hold_minor == 5000  # the tariff's hold
 
             stop = {"response_url": ptp.response_url("stop"), "session_id": str(tx.id)}
             assert (await command(ptp, "STOP_SESSION", stop))["data"]["result"] == "ACCEPTED"
@@ -218,7 +219,8 @@ async def test_assignment_and_deactivation_reach_the_ptp(server: RunningServer) 
         assert refused.status_code == 404
 
         off = await _api(server, "POST", "/api/ocpi/terminals/T-0001/deactivate")
-        assert off.status_code == 200 and off.json()["active"] is False
+        assert off.status_code == 200
+        assert off.json()["active"] is False
         await eventually(lambda: _pushed(ptp, "POST", "payments/terminals/T-0001/deactivate"), 30)
         evse = (await ptp.call("GET", evse_url)).json()["data"]
         assert "CREDIT_CARD_PAYABLE" not in evse["capabilities"]
@@ -233,7 +235,8 @@ async def test_assignment_and_deactivation_reach_the_ptp(server: RunningServer) 
         assert await _payment(server) is None  # no hold for a terminal that serves nothing
 
         on = await _api(server, "POST", "/api/ocpi/terminals/T-0001/activate")
-        assert on.status_code == 200 and on.json()["active"] is True
+        assert on.status_code == 200
+        assert on.json()["active"] is True
         (activation,) = await eventually(
             lambda: _pushed(ptp, "POST", "payments/terminals/activate"), 30
         )

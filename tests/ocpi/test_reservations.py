@@ -67,7 +67,8 @@ async def test_reserve_and_cancel_where_the_station_supports_it(server: RunningS
             emsp.fail_results = 2
             accepted = await command(emsp, "RESERVE_NOW", _reserve(emsp, "r1", "R-1"))
             assert accepted["data"]["result"] == "ACCEPTED"
-            assert (await eventually(lambda: _got(emsp, "r1"), 30))["result"] == "ACCEPTED"
+            r1 = await eventually(lambda: _got(emsp, "r1"), 30)
+            assert r1["result"] == "ACCEPTED"
             assert emsp.failed_results == 2
             held = await server.forecourt.services.core.reservations.list("CS-1")
             assert [(r.state, r.id_token, r.evse_id) for r in held] == [
