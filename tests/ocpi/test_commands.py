@@ -43,6 +43,8 @@ async def test_start_session_to_stop_session(server: RunningServer, version: str
                 "token": emsp.issue("APP00001"),
                 "location_id": "SITE-1",
                 "evse_uid": "CS-1*1",
+                # an eMSP's own reference for its Session/CDR: not a terminal payment
+                "authorization_reference": "EMSP-REF-0001",
             }
             answer = await command(emsp, "START_SESSION", start)
             assert answer["data"]["result"] == "ACCEPTED"

@@ -8,7 +8,8 @@ in the background and its answer is queued as a CommandResult for the command's
 until the partner takes it. A START_SESSION's token is one the eMSP vouches for: the
 station's own check of it (AuthorizeRemoteStart) is answered ALLOWED from the real-time
 cache, by the one rule. A START_SESSION with an ``authorization_reference`` from a Payment
-Terminal Provider is paid at its terminal (``RoamingPayments``): the session's token is the
+Terminal Provider (a party with the PTP role; an eMSP's reference is only its own label) is
+paid at its terminal (``RoamingPayments``): the session's token is the
 reference, whose hold the payments slice opened.
 """
 
@@ -38,7 +39,7 @@ from forecourt.ocpi.domain.commands import (
     result_of,
 )
 from forecourt.ocpi.domain.locations import parse_evse_uid
-from forecourt.ocpi.domain.parties import Party
+from forecourt.ocpi.domain.parties import Party, Role
 from forecourt.ocpi.domain.tokens import kind_of
 from forecourt.ocpi.ports import OCPI_PAYMENTS, OCPI_STORE, PushJob
 from forecourt.ocpi.services.payments import RoamingPayments
@@ -113,8 +114,9 @@ class RoamingCommands:
             self._tokens.vouch(command.token)
             return lambda: self._reserve(party, command, station_id, evse_number)
         assert evse_number is not None  # _evse: START_SESSION names an EVSE
-        if command.authorization_reference is not None:
+        if command.authorization_reference is not None and party.has_role(Role.PTP):
             return await self._paid_start(party, command, station_id, evse_number)
+        # An eMSP's authorization_reference is its own reference for the Session/CDR.
         self._tokens.vouch(command.token)
         token = command.token
         start = RemoteStart(token.uid, evse_number, token_kind=kind_of(token.type))

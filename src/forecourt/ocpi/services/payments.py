@@ -72,7 +72,7 @@ class RoamingPayments:
 
     # -- terminals (receiver: the PTP creates them; the operator assigns) ---------------------
     def check_ptp(self, party: Party) -> None:
-        if not any(r.role is Role.PTP for r in party.roles):
+        if not party.has_role(Role.PTP):
             raise OcpiError(StatusCode.CLIENT_ERROR, "only a PTP party sends terminals", 403)
 
     async def register(self, party: Party, terminal: Terminal) -> Terminal:
