@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from forecourt.domain.errors import NotFound
+from forecourt.domain.errors import ForecourtError, NotFound
 from forecourt.domain.transactions import Transaction
 from forecourt.ocpi.domain.capabilities import StationFeatures
 from forecourt.ocpi.domain.locations import parse_evse_uid
@@ -191,17 +191,19 @@ class RoamingPayments:
             tx = await _session_of(uow, card)
         recorded = replace(advice, party_id=party.id, transaction_id=tx.id if tx else None)
         if self._port is not None:
-            await self._port.record_settlement(
-                StationSettlement(
-                    station_id=card.station_id,
-                    psp_ref=card.reference,
-                    status=_SETTLEMENT[advice.status],
-                    amount=advice.total,
-                    settled_at=advice.last_updated,
-                    station_tx_id=tx.station_tx_id if tx else None,
-                    status_info=f"OCPI financial advice {advice.id}: {advice.status.value}",
-                )
+            settlement = StationSettlement(
+                station_id=card.station_id,
+                psp_ref=card.reference,
+                status=_SETTLEMENT[advice.status],
+                amount=advice.total,
+                settled_at=advice.last_updated,
+                station_tx_id=tx.station_tx_id if tx else None,
+                status_info=f"OCPI financial advice {advice.id}: {advice.status.value}",
             )
+            try:
+                await self._port.record_settlement(settlement)
+            except ForecourtError as exc:  # refused by the payments rule: nothing stored
+                raise invalid(f"financial advice {advice.id}: {exc}") from exc
         async with self._ctx.uow() as uow:
             await uow.repository(OCPI_PAYMENTS).put_advice(recorded)
             await uow.commit()
