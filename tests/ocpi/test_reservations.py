@@ -91,9 +91,40 @@ async def test_reserve_and_cancel_where_the_station_supports_it(server: RunningS
                 "result"
             ] == "UNKNOWN_RESERVATION"
 
-        metrics = (await _api(server, "GET", "/metrics")).text
+        metrics = await eventually(lambda: _drained(server), 30)
         assert 'forecourt_ocpi_pushes_total{module="response_url",outcome="failed"} 2.0' in metrics
         assert 'forecourt_ocpi_requests_total{module="commands",status_code="1000"}' in metrics
+
+
+async def _drained(server: RunningServer) -> str | None:
+    """The metrics once the queue's depth of CommandResults is back to zero."""
+    metrics = (await _api(server, "GET", "/metrics")).text
+    return (
+        metrics if 'forecourt_ocpi_push_queue_depth{module="response_url"} 0.0' in metrics else None
+    )
+
+
+async def test_capabilities_follow_what_we_know(server: RunningServer) -> None:
+    async with running_emsp(["2.2.1"]) as emsp:
+        await registered(server, emsp)
+        await add_site(server.forecourt.services, "SITE-1", "CS-1")
+        before = await _capabilities(emsp)
+        assert "REMOTE_START_STOP_CAPABLE" in before
+        assert not {"RESERVABLE", "CREDIT_CARD_PAYABLE", "ISO_15118_2_PLUG_AND_CHARGE"} & set(
+            before
+        )
+        features = {"reservable": False, "card_reader": True, "plug_and_charge": True}
+        answer = await _api(server, "PUT", "/api/stations/CS-1/roaming-features", features)
+        assert answer.status_code == 200, answer.text
+        after = set(await _capabilities(emsp))
+        assert {
+            "CREDIT_CARD_PAYABLE",
+            "CONTACTLESS_CARD_SUPPORT",
+            "ISO_15118_2_PLUG_AND_CHARGE",
+        } <= after
+        assert "RESERVABLE" not in after
+        shown = await _api(server, "GET", "/api/stations/CS-1/roaming-features")
+        assert shown.json() == features
 
 
 async def test_features_of_an_unknown_station_are_refused(server: RunningServer) -> None:
