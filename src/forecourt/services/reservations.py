@@ -42,10 +42,11 @@ class Reservations:
         evse_id: int = 0,
         connector_type: str | None = None,
         requested_by: str = "",
-        vouched: bool = False,
+        vouched: TokenKind | None = None,
     ) -> Reservation:
         """Keep an EVSE (0: any) for a token until ``expires_at``; Conflict when it is taken.
-        ``vouched``: a token another party answers for (a roaming eMSP's), not in our list."""
+        ``vouched``: the kind of a token another party answers for (a roaming eMSP's), which
+        is not in our token list."""
         now = self._ctx.clock.now()
         if expires_at <= now:
             raise InvalidInput("a reservation must expire in the future")
@@ -53,13 +54,13 @@ class Reservations:
             raise InvalidInput("evse_id must be 0 (any) or a positive EVSE id")
         async with self._ctx.uow() as uow:
             reservation = await self._open(
-                uow, station_id, id_token, expires_at, evse_id, now, vouched
+                uow, station_id, id_token, expires_at, evse_id, now, vouched is not None
             )
             reservation.connector_type = connector_type
             reservation.requested_by = requested_by
             await uow.reservations.add(reservation)
             await uow.commit()
-        kind = await self._token_kind(id_token)
+        kind = vouched or await self._token_kind(id_token)
         command = ReserveNow(
             reservation.id, id_token, _iso(expires_at), evse_id, kind, reservation.group,
             connector_type,

@@ -163,7 +163,7 @@ class RoamingCommands:
                 command.expiry_date,
                 evse_id=evse_number or 0,
                 requested_by=f"ocpi:{party.name}",
-                vouched=True,
+                vouched=kind_of(command.token.type),
             )
         except Conflict as exc:
             return ResultType.EVSE_OCCUPIED, str(exc)
