@@ -134,6 +134,7 @@ def create_app(
     )
     forecourt.metrics.registry.register(ThrottleCollector(_throttles(services, features)))
     forecourt.metrics.registry.register(OutboxCollector(relay.lag, lambda: relay.delivered_total))
+    _register_collectors(forecourt.metrics, services, features)
     if cluster is not None:
         forecourt.metrics.registry.register(ClusterCollector(cluster.status))
 
@@ -289,6 +290,15 @@ def _install_operations(app: FastAPI, forecourt: Forecourt) -> None:
     @app.get("/healthz", include_in_schema=False)
     async def health() -> JSONResponse:
         return JSONResponse({"status": "ok", "connected_stations": len(forecourt.registry)})
+
+
+def _register_collectors(
+    metrics: Metrics, services: Services, features: Sequence[Feature[Any]]
+) -> None:
+    """Each feature's own Prometheus collectors (``Feature.collectors``)."""
+    for feature in features:
+        for collector in feature.collectors(services.feature(feature.key)):
+            metrics.registry.register(collector)
 
 
 def _throttles(services: Services, features: Sequence[Feature[Any]]) -> dict[str, BackOffThrottle]:

@@ -13,7 +13,7 @@ imports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -22,6 +22,7 @@ from forecourt.ports.keys import Key
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
+    from prometheus_client.registry import Collector
 
     from forecourt.services.context import ServiceContext
     from forecourt.services.core import Services
@@ -122,3 +123,7 @@ class Feature(Generic[S]):
     def throttles(self, built: S) -> Mapping[str, BackOffThrottle]:  # noqa: ARG002 (hook default)
         """Its rate limiters, exported as metrics."""
         return {}
+
+    def collectors(self, built: S) -> Sequence[Collector]:  # noqa: ARG002 (hook default)
+        """Its own Prometheus collectors, registered on the app's metrics registry."""
+        return ()

@@ -286,6 +286,7 @@ def test_commands_refuse_a_database_at_an_older_revision(database_url: str) -> N
         " 0021_smart_charging_departures + 0024_reliability_chargex +"
         " 0030_payments_tariff_sync + 0041_accounts + 0042_pki_profile_target +"
         " 0051_ocpi_sessions + 0060_compat_stalls: run `forecourt migrate` first"
+        " 0053_ocpi_payments: run `forecourt migrate` first"
     ) in " ".join(result.stderr.split())
 
 

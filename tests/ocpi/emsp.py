@@ -65,6 +65,10 @@ class Emsp:
     authorize_down: bool = False  # answer real-time authorization with HTTP 503
     #: CommandResults the CPO POSTed to our response URLs, by the URL's last segment.
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fail_results: int = 0  # answer the next CommandResults with HTTP 503 (partner down)
+    failed_results: int = 0
+    #: "EMSP", or "PTP": a Payment Terminal Provider (2.3.0 mod_payments sender interface).
+    role: str = "EMSP"
 
     @property
     def base(self) -> str:
@@ -72,8 +76,8 @@ class Emsp:
 
     def credentials(self, token: str) -> dict[str, Any]:
         role = {
-            "role": "EMSP",
-            "business_details": {"name": "Test eMSP"},
+            "role": self.role,
+            "business_details": {"name": f"Test {self.role}"},
             "party_id": "EMS",
             "country_code": "NL",
         }
@@ -102,6 +106,9 @@ class Emsp:
         endpoints.append(
             {"identifier": "tokens", "role": "SENDER", "url": f"{self.base}/{version}/tokens"}
         )
+        if self.role == "PTP":
+            url = f"{self.base}/{version}/payments"
+            endpoints.append({"identifier": "payments", "role": "SENDER", "url": url})
         return ok({"version": version, "endpoints": endpoints})
 
     async def _credentials(self, request: Request) -> JSONResponse:
@@ -180,9 +187,27 @@ class Emsp:
         """Commands sender §13.2.1: the CPO's asynchronous CommandResult."""
         if not self._authorized(request):
             return ok(code=2001, http=401)
+        if self.fail_results > 0:
+            self.fail_results -= 1
+            self.failed_results += 1
+            return ok(code=3000, http=503)
         body = await request.json()
         spec.check(spec.COMMAND_RESULT, body)
         self.results[request.path_params["name"]] = body
+        return ok()
+
+    async def _payments(self, request: Request) -> JSONResponse:
+        """Payments sender interface (mod_payments, the PTP): the CPO's terminal assignment
+        (PATCH), activation and deactivation (POST)."""
+        if not self._authorized(request):
+            return ok(code=2001, http=401)
+        body = await request.json()
+        rest = request.path_params["rest"]
+        if request.method == "PATCH":
+            spec.check(spec.TERMINAL_PATCH, body)
+        elif rest == "terminals/activate":
+            spec.check(spec.TERMINAL, body)
+        self.pushes.append((request.method, "payments/" + rest, body))
         return ok()
 
     async def _tariffs(self, request: Request) -> JSONResponse:
@@ -206,6 +231,11 @@ class Emsp:
                 Route("/emsp/{version}/tokens/{uid}/authorize", self._authorize, methods=["POST"]),
                 Route("/emsp/{version}/results/{name}", self._result, methods=["POST"]),
                 Route("/emsp/{version}/tariffs/{rest:path}", self._tariffs, methods=["PUT"]),
+                Route(
+                    "/emsp/{version}/payments/{rest:path}",
+                    self._payments,
+                    methods=["PATCH", "POST"],
+                ),
                 Route(
                     "/emsp/{version}/locations/{rest:path}",
                     self._locations,
@@ -243,8 +273,8 @@ class Emsp:
 
 
 @asynccontextmanager
-async def running_emsp(versions: list[str]) -> AsyncIterator[Emsp]:
-    emsp = Emsp(versions)
+async def running_emsp(versions: list[str], role: str = "EMSP") -> AsyncIterator[Emsp]:
+    emsp = Emsp(versions, role=role)
     config = uvicorn.Config(emsp.app(), host="127.0.0.1", port=emsp.port, log_level="warning")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -256,6 +256,71 @@ COMMAND_RESULT = {
     },
 }
 
+_CI36 = _string(36)
+
+#: 2.3.0 mod_payments §Terminal object.
+TERMINAL = {
+    "type": "object",
+    "required": ["terminal_id", "last_updated"],
+    "properties": {
+        "terminal_id": _CI36,
+        "customer_reference": _CI36,
+        "party_id": {"type": "string", "pattern": "^[A-Z0-9]{3}$"},
+        "country_code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "address": _string(45),
+        "city": _string(45),
+        "postal_code": _string(10),
+        "state": _string(20),
+        "country": {"type": "string", "minLength": 3, "maxLength": 3},
+        "invoice_base_url": _string(255),
+        "invoice_creator": {"enum": ["CPO", "PTP"]},
+        "reference": _CI36,
+        "location_ids": {"type": "array", "items": _CI36},
+        "evse_uids": {"type": "array", "items": _CI36},
+        "last_updated": DATETIME,
+    },
+}
+
+#: The CPO's PATCH of a Terminal: its location assignment (mod_payments §PATCH Terminal).
+TERMINAL_PATCH = {
+    "type": "object",
+    "required": ["last_updated"],
+    "additionalProperties": False,
+    "properties": {
+        "location_ids": {"type": "array", "items": _CI36},
+        "evse_uids": {"type": "array", "items": _CI36},
+        "last_updated": DATETIME,
+    },
+}
+
+#: 2.3.0 mod_payments §Financial Advice Confirmation object.
+FINANCIAL_ADVICE = {
+    "type": "object",
+    "required": [
+        "id",
+        "authorization_reference",
+        "total_costs",
+        "currency",
+        "eft_data",
+        "capture_status_code",
+        "last_updated",
+    ],
+    "properties": {
+        "id": _CI36,
+        "authorization_reference": _CI36,
+        "total_costs": {
+            "type": "object",
+            "required": ["before_taxes"],
+            "properties": {"before_taxes": {"type": "number"}, "taxes": {"type": "array"}},
+        },
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        "eft_data": {"type": "array", "minItems": 1, "items": _string(255)},
+        "capture_status_code": {"enum": ["SUCCESS", "PARTIAL_SUCCESS", "FAILED"]},
+        "capture_status_message": _string(255),
+        "last_updated": DATETIME,
+    },
+}
+
 
 def check(schema: dict[str, Any], value: Any) -> None:
     jsonschema.validate(value, schema)

@@ -43,6 +43,8 @@ async def test_start_session_to_stop_session(server: RunningServer, version: str
                 "token": emsp.issue("APP00001"),
                 "location_id": "SITE-1",
                 "evse_uid": "CS-1*1",
+                # an eMSP's own reference for its Session/CDR: not a terminal payment
+                "authorization_reference": "EMSP-REF-0001",
             }
             answer = await command(emsp, "START_SESSION", start)
             assert answer["data"]["result"] == "ACCEPTED"
@@ -80,8 +82,9 @@ async def test_unlock_and_what_we_cannot_do(server: RunningServer) -> None:
         assert (await command(emsp, "STOP_SESSION", unknown))["data"]["result"] == "UNKNOWN_SESSION"
         elsewhere = {**unlock, "location_id": "SITE-2"}
         assert (await command(emsp, "UNLOCK_CONNECTOR", elsewhere))["data"]["result"] == "REJECTED"
-        reserve = {"response_url": emsp.response_url("r"), "reservation_id": "1"}
-        assert (await command(emsp, "RESERVE_NOW", reserve))["data"]["result"] == "NOT_SUPPORTED"
+        malformed = {"response_url": emsp.response_url("r"), "reservation_id": "1"}
+        bad_reserve = await command(emsp, "RESERVE_NOW", malformed)
+        assert (bad_reserve["http"], bad_reserve["status_code"]) == (400, 2001)
         bad = await command(emsp, "START_SESSION", {"response_url": emsp.response_url("b")})
         assert (bad["http"], bad["status_code"]) == (400, 2001)
         wrong = await command(emsp, "FLY_TO_THE_MOON", {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,34 @@ async def test_an_operator_edits_amenities_and_drivers_see_them(
         await expect(section).to_contain_text("1 accessible stall · 2 pull-through bays")
         await expect(section).to_contain_text("Parking: ev only")
         await driver.close()
+
+
+async def test_an_operator_sees_payment_terminals(
+    tmp_path: Path,
+    browser: Browser,  # noqa: F811 (the fixture's name)
+) -> None:
+    async with running_server(tmp_path) as server:
+        services = server.forecourt.services
+        await services.users.create("ops", PASSWORD, Role.VIEWER)
+        await add_site(services, "SITE-1", "CS-1")
+        async with running_emsp(["2.3.0"], role="PTP") as ptp:
+            await registered(server, ptp)
+            terminal = {
+                "terminal_id": "TERM-42",
+                "location_ids": ["SITE-1"],
+                "last_updated": "2026-12-07T10:00:00Z",
+            }
+            url = f"{ptp.cpo_endpoints['payments']}/terminals"
+            assert (await ptp.call("POST", url, terminal)).json()["status_code"] == 1000
+        page = await sign_in(browser, server, "ops", PASSWORD)
+        errors = watch_errors(page)
+        await page.get_by_role("link", name="Roaming").click()
+        await expect(page).to_have_title(re.compile("^Roaming"))
+        terminals = page.get_by_role("region", name="Payment terminals")
+        await expect(terminals).to_contain_text("TERM-42")
+        await expect(terminals).to_contain_text("Test eMSP")
+        await expect(terminals).to_contain_text("active")
+        await expect(terminals).to_contain_text("SITE-1")
+        await expect(terminals).to_contain_text("None received.")
+        await page.close()
+        assert errors == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,7 @@ from forecourt.ports.token_authority import TOKEN_AUTHORITY
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
+    from prometheus_client.registry import Collector
 
     from forecourt.ocpi.services.roaming import Roaming
     from forecourt.services.core import Services
@@ -39,16 +40,21 @@ OCPI_ROUTES = (
     "PATCH /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
     "POST /ocpi/{version}/commands/{command}",
     "GET /ocpi/{version}/tariffs",
+    "POST /ocpi/{version}/payments/terminals",  # 2.3.0 only (api/payments.py)
+    "GET /ocpi/{version}/payments/terminals/{terminal_id}",
+    "POST /ocpi/{version}/payments/financial-advice-confirmations",
+    "GET /ocpi/{version}/payments/financial-advice-confirmations/{advice_id}",
 )
 
 
 class OcpiFeature(Feature["Roaming"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.ocpi.ports import OCPI_STORE, OCPI_TOKENS
+        from forecourt.ocpi.ports import OCPI_PAYMENTS, OCPI_STORE, OCPI_TOKENS
 
-        return {OCPI_STORE: _store, OCPI_TOKENS: _tokens}
+        return {OCPI_STORE: _store, OCPI_TOKENS: _tokens, OCPI_PAYMENTS: _payments}
 
     def load_tables(self) -> None:
+        import forecourt.ocpi.storage.payment_tables
         import forecourt.ocpi.storage.tables
         import forecourt.ocpi.storage.token_tables  # noqa: F401
 
@@ -60,6 +66,11 @@ class OcpiFeature(Feature["Roaming"]):
     def ports(self, built: Roaming) -> Mapping[Key[Any], object]:
         return {TOKEN_AUTHORITY: built.tokens}  # roaming tokens for the one authorization rule
 
+    def collectors(self, built: Roaming) -> Sequence[Collector]:
+        from forecourt.ocpi.providers.metrics import OcpiCollector
+
+        return (OcpiCollector(built.stats),)
+
     async def start(self, built: Roaming) -> None:
         await built.start()  # status pushes: subscribes to connector.status
 
@@ -67,9 +78,10 @@ class OcpiFeature(Feature["Roaming"]):
         await built.stop()
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
-        from forecourt.ocpi.api import amenities
+        from forecourt.ocpi.api import amenities, terminals
 
         router.include_router(amenities.router)
+        router.include_router(terminals.router)
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
@@ -83,10 +95,20 @@ class OcpiFeature(Feature["Roaming"]):
 
     def install_web(self, app: FastAPI, services: Services, settings: Settings) -> None:
         from forecourt.ocpi.api import commands as command_routes
-        from forecourt.ocpi.api import common, credentials, feed, locations, tariffs, tokens
+        from forecourt.ocpi.api import (
+            common,
+            credentials,
+            feed,
+            locations,
+            payments,
+            tariffs,
+            tokens,
+            transport,
+        )
         from forecourt.ocpi.domain.rate import RateLimit
 
         setattr(app.state, common.STATE_KEY, services)
+        setattr(app.state, transport.STATS_KEY, services.feature(OCPI).stats)
         rate = settings.ocpi_feed_rate
         setattr(app.state, feed.FEED_LIMIT_KEY, RateLimit(rate, burst=max(1, round(rate * 5))))
         app.include_router(feed.router)  # before "/{version}/...": "feed" is not a version
@@ -95,6 +117,7 @@ class OcpiFeature(Feature["Roaming"]):
         app.include_router(tokens.router)
         app.include_router(command_routes.router)
         app.include_router(tariffs.router)
+        app.include_router(payments.router)
 
         from forecourt.ocpi.web import install_roaming_page
 
@@ -119,6 +142,12 @@ def _store(db: DbContext) -> object:
     from forecourt.ocpi.storage.repository import SqlOcpiRepository
 
     return SqlOcpiRepository(db)
+
+
+def _payments(db: DbContext) -> object:
+    from forecourt.ocpi.storage.payments import SqlPaymentRepository
+
+    return SqlPaymentRepository(db)
 
 
 def _tokens(db: DbContext) -> object:

@@ -6,16 +6,20 @@ from forecourt.extension import Host
 from forecourt.ocpi.domain.parties import PartyRef, Us
 from forecourt.ocpi.providers.http import HttpOcpiClient
 from forecourt.ocpi.schemas.codec import PydanticCodec
+from forecourt.ocpi.schemas.payments import terminal
 from forecourt.ocpi.schemas.tariffs import tariff
 from forecourt.ocpi.schemas.tokens import parse_answer
 from forecourt.ocpi.services.commands import RoamingCommands
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
+from forecourt.ocpi.services.payments import RoamingPayments
 from forecourt.ocpi.services.roaming import Roaming
+from forecourt.ocpi.services.stats import OcpiStats
 from forecourt.ocpi.services.status_push import StatusPush
 from forecourt.ocpi.services.tariffs import Tariffs
 from forecourt.ocpi.services.tokens import RoamingTokens
 from forecourt.ocpi.web.honest import honest_words
+from forecourt.ports.contracts import CONTRACTS
 from forecourt.ports.faults import FAULTS
 from forecourt.ports.station_payments import STATION_PAYMENTS
 from forecourt.ports.tariff_catalogue import TARIFF_CATALOGUE
@@ -31,15 +35,20 @@ def build_roaming(host: Host) -> Roaming:
     )
     client = HttpOcpiClient(from_party=(us.ref.country_code, us.ref.party_id))
     codec = PydanticCodec()
-    cards = host.port(STATION_PAYMENTS) is not None
-    locations = Locations(host.ctx, us, honest_words, host.port(FAULTS), cards)
-    push = StatusPush(host.ctx, locations, client, codec, settings.ocpi_push_retry)
+    station_payments = host.port(STATION_PAYMENTS)
+    cards = station_payments is not None
+    pnc = host.port(CONTRACTS) is not None
+    locations = Locations(host.ctx, us, honest_words, host.port(FAULTS), cards, pnc)
+    stats = OcpiStats()
+    push = StatusPush(host.ctx, locations, client, codec, settings.ocpi_push_retry, stats)
     catalogue = host.port(TARIFF_CATALOGUE)
     tariffs = Tariffs(host.ctx, us, catalogue, lambda v, t: tariff(v, us.ref, t).wire(), push.wake)
     tokens = RoamingTokens(host.ctx, client, parse_answer)
-    commands = RoamingCommands(host.ctx, host.remote, tokens, client)
+    payments = RoamingPayments(host.ctx, station_payments, terminal, push.wake)
+    reservations = host.services.core.reservations
+    commands = RoamingCommands(host.ctx, host.remote, reservations, tokens, payments, push.wake)
     credentials = Credentials(host.ctx, client, codec, us)
-    return Roaming(credentials, locations, push, tariffs, tokens, commands)
+    return Roaming(credentials, locations, push, tariffs, tokens, commands, payments, stats)
 
 
 def _base_url(settings: Settings) -> str:

@@ -42,20 +42,25 @@ class Reservations:
         evse_id: int = 0,
         connector_type: str | None = None,
         requested_by: str = "",
+        vouched: TokenKind | None = None,
     ) -> Reservation:
-        """Keep an EVSE (0: any) for a token until ``expires_at``; Conflict when it is taken."""
+        """Keep an EVSE (0: any) for a token until ``expires_at``; Conflict when it is taken.
+        ``vouched``: the kind of a token another party answers for (a roaming eMSP's), which
+        is not in our token list."""
         now = self._ctx.clock.now()
         if expires_at <= now:
             raise InvalidInput("a reservation must expire in the future")
         if evse_id < 0:
             raise InvalidInput("evse_id must be 0 (any) or a positive EVSE id")
         async with self._ctx.uow() as uow:
-            reservation = await self._open(uow, station_id, id_token, expires_at, evse_id, now)
+            reservation = await self._open(
+                uow, station_id, id_token, expires_at, evse_id, now, vouched is not None
+            )
             reservation.connector_type = connector_type
             reservation.requested_by = requested_by
             await uow.reservations.add(reservation)
             await uow.commit()
-        kind = await self._token_kind(id_token)
+        kind = vouched or await self._token_kind(id_token)
         command = ReserveNow(
             reservation.id, id_token, _iso(expires_at), evse_id, kind, reservation.group,
             connector_type,
@@ -126,6 +131,7 @@ class Reservations:
         expires_at: datetime,
         evse_id: int,
         now: datetime,
+        vouched: bool = False,
     ) -> Reservation:
         station = await uow.stations.get(station_id)
         if station is None:
@@ -133,7 +139,7 @@ class Reservations:
         if evse_id and station.evse(evse_id) is None:
             raise NotFound("evse", f"{station_id}/{evse_id}")
         token = await uow.tokens.get(id_token)
-        if token is None:
+        if token is None and not vouched:
             raise NotFound("token", id_token)
         for held in await uow.reservations.holding(station_id):
             if held.expires_at > now and (held.evse_id == evse_id or 0 in (evse_id, held.evse_id)):
@@ -142,9 +148,8 @@ class Reservations:
                     f"{where} of {station_id} is already reserved (reservation {held.id}) "
                     f"until {_iso(held.expires_at)}"
                 )
-        return Reservation(
-            station_id, evse_id, id_token, expires_at, now, group=token.group or None
-        )
+        group = token.group if token is not None else None
+        return Reservation(station_id, evse_id, id_token, expires_at, now, group=group or None)
 
     async def _token_kind(self, id_token: str) -> TokenKind:
         async with self._ctx.uow() as uow:

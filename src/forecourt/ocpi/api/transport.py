@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,7 @@ from starlette.responses import Response
 
 from forecourt.ocpi.domain.status import OcpiError, StatusCode, invalid
 from forecourt.ocpi.schemas.common import envelope
+from forecourt.ocpi.services.stats import OcpiStats
 
 #: Largest page we serve; a bigger ``limit`` is lowered to it (§4.1.2 pagination).
 MAX_LIMIT = 100
@@ -72,15 +74,34 @@ class OcpiRoute(APIRoute):
 
         async def handle(request: Request) -> Response:
             try:
-                return await handler(request)
+                response = await handler(request)
             except OcpiError as error:
-                return failure(request, error)
+                response = failure(request, error)
             except RequestValidationError as error:
                 first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid"}
                 where = ".".join(str(p) for p in first["loc"])
-                return failure(request, invalid(f"{where}: {first['msg']}"))
+                response = failure(request, invalid(f"{where}: {first['msg']}"))
+            _count(request, response)
+            return response
 
         return handle
+
+
+#: ``app.state`` attribute holding the slice's ``OcpiStats`` (requests by module and status).
+STATS_KEY = "ocpi_stats"
+
+
+def _count(request: Request, response: Response) -> None:
+    stats: OcpiStats | None = getattr(request.app.state, STATS_KEY, None)
+    if stats is None:
+        return
+    parts = request.url.path.removeprefix("/ocpi/").split("/")
+    module = parts[0] if parts[0] in ("versions", "feed") else (parts[1:2] or ["details"])[0]
+    try:
+        code = int(json.loads(bytes(response.body))["status_code"])
+    except (ValueError, KeyError, TypeError):
+        code = 0
+    stats.answered(module, code)
 
 
 async def json_body(request: Request) -> Any:

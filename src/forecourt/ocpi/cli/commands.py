@@ -36,7 +36,11 @@ tokens_app = typer.Typer(help="Tokens the eMSPs pushed to us.", no_args_is_help=
 
 
 def register(app: typer.Typer) -> None:
+    from forecourt.ocpi.cli.payments import stations_app, terminals_app
+
     ocpi_app.add_typer(parties_app, name="parties")
+    ocpi_app.add_typer(terminals_app, name="terminals")
+    ocpi_app.add_typer(stations_app, name="stations")
     ocpi_app.add_typer(tokens_app, name="tokens")
     ocpi_app.add_typer(amenities_app, name="amenities")
     app.add_typer(ocpi_app, name="ocpi")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from forecourt.domain.commands import CommandStatus
@@ -82,4 +83,29 @@ class UnlockConnector:
     connector_id: str
 
 
-OcpiCommand = StartSession | StopSession | UnlockConnector
+@dataclass(frozen=True, slots=True)
+class ReserveNow:
+    response_url: str
+    token: RoamingToken
+    expiry_date: datetime
+    reservation_id: str  # the eMSP's id (ours is the core reservation's)
+    location_id: str
+    evse_uid: str | None = None
+    authorization_reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelReservation:
+    response_url: str
+    reservation_id: str
+
+
+OcpiCommand = StartSession | StopSession | UnlockConnector | ReserveNow | CancelReservation
+
+
+def reservation_result(answer: str) -> ResultType:
+    """A core reservation's recorded answer (``CommandStatus`` value) as a CommandResult."""
+    try:
+        return result_of(CommandStatus(answer))
+    except ValueError:
+        return ResultType.FAILED

@@ -79,6 +79,10 @@ class Party:
     created_at: datetime | None = None
     last_sync_at: datetime | None = None
 
+    def has_role(self, role: Role) -> bool:
+        """Whether the peer's credentials name this role (e.g. PTP: it may send terminals)."""
+        return any(r.role is role for r in self.roles)
+
     def registered(
         self,
         token_in: str,

@@ -27,6 +27,7 @@ class Module(StrEnum):
     TARIFFS = "tariffs"
     TOKENS = "tokens"
     COMMANDS = "commands"
+    PAYMENTS = "payments"  # 2.3.0 only (mod_payments)
 
 
 class InterfaceRole(StrEnum):
@@ -34,18 +35,25 @@ class InterfaceRole(StrEnum):
     RECEIVER = "RECEIVER"
 
 
-#: What we offer per version: (module, our interface role). Credentials has no real "role"
-#: but 2.2.1 requires one per endpoint; the spec's examples give it SENDER.
-OUR_ENDPOINTS: dict[Version, tuple[tuple[Module, InterfaceRole], ...]] = dict.fromkeys(
-    SUPPORTED,
-    (
-        (Module.CREDENTIALS, InterfaceRole.SENDER),
-        (Module.LOCATIONS, InterfaceRole.SENDER),
-        (Module.TOKENS, InterfaceRole.RECEIVER),
-        (Module.COMMANDS, InterfaceRole.RECEIVER),
-        (Module.TARIFFS, InterfaceRole.SENDER),
-    ),
+_COMMON = (
+    (Module.CREDENTIALS, InterfaceRole.SENDER),
+    (Module.LOCATIONS, InterfaceRole.SENDER),
+    (Module.TOKENS, InterfaceRole.RECEIVER),
+    (Module.COMMANDS, InterfaceRole.RECEIVER),
+    (Module.TARIFFS, InterfaceRole.SENDER),
 )
+
+#: What we offer per version: (module, our interface role). Credentials has no real "role"
+#: but 2.2.1 requires one per endpoint; the spec's examples give it SENDER. Payments is new
+#: in 2.3.0: the CPO implements its receiver interface (terminals, financial advice).
+OUR_ENDPOINTS: dict[Version, tuple[tuple[Module, InterfaceRole], ...]] = {
+    Version.V2_3_0: (*_COMMON, (Module.PAYMENTS, InterfaceRole.RECEIVER)),
+    Version.V2_2_1: _COMMON,
+}
+
+
+def offers(version: Version, module: Module) -> bool:
+    return any(m is module for m, _ in OUR_ENDPOINTS[version])
 
 
 def parse_version(text: str) -> Version | None:

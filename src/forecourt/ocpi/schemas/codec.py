@@ -205,8 +205,9 @@ class PydanticCodec:
         return {
             e.identifier: e.url
             for e in details.endpoints
-            # ... and the eMSP's tokens SENDER, for real-time authorization (§12.2.1)
-            if e.role == "RECEIVER" or e.identifier in ("credentials", "tokens")
+            # ... and the eMSP's tokens SENDER, for real-time authorization (§12.2.1), and the
+            # PTP's payments SENDER, where we PATCH and (de)activate terminals (mod_payments)
+            if e.role == "RECEIVER" or e.identifier in ("credentials", "tokens", "payments")
         }
 
     def evse(self, version: Version, view: EvseView) -> dict[str, Any]:

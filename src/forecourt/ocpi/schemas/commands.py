@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
 from forecourt.ocpi.domain.commands import (
+    CancelReservation,
     CommandType,
     OcpiCommand,
+    ReserveNow,
     StartSession,
     StopSession,
     UnlockConnector,
@@ -43,10 +46,27 @@ class UnlockConnectorRequest(OcpiModel):
     connector_id: str = Id36
 
 
+class ReserveNowRequest(OcpiModel):
+    response_url: str = Url
+    token: Token
+    expiry_date: datetime
+    reservation_id: str = Id36
+    location_id: str = Id36
+    evse_uid: str | None = Field(default=None, max_length=36)
+    authorization_reference: str | None = Field(default=None, max_length=36)
+
+
+class CancelReservationRequest(OcpiModel):
+    response_url: str = Url
+    reservation_id: str = Id36
+
+
 _MODELS: dict[CommandType, type[BaseModel]] = {
     CommandType.START_SESSION: StartSessionRequest,
     CommandType.STOP_SESSION: StopSessionRequest,
     CommandType.UNLOCK_CONNECTOR: UnlockConnectorRequest,
+    CommandType.RESERVE_NOW: ReserveNowRequest,
+    CommandType.CANCEL_RESERVATION: CancelReservationRequest,
 }
 
 
@@ -69,6 +89,19 @@ def parse_command(command: CommandType, data: Any) -> OcpiCommand:
         )
     if isinstance(parsed, StopSessionRequest):
         return StopSession(parsed.response_url, parsed.session_id)
+    if isinstance(parsed, ReserveNowRequest):
+        expiry = parsed.expiry_date  # types §DateTime: no designator means UTC
+        return ReserveNow(
+            parsed.response_url,
+            roaming_token(parsed.token),
+            expiry if expiry.tzinfo else expiry.replace(tzinfo=UTC),
+            parsed.reservation_id,
+            parsed.location_id,
+            parsed.evse_uid,
+            parsed.authorization_reference,
+        )
+    if isinstance(parsed, CancelReservationRequest):
+        return CancelReservation(parsed.response_url, parsed.reservation_id)
     assert isinstance(parsed, UnlockConnectorRequest)
     return UnlockConnector(
         parsed.response_url, parsed.location_id, parsed.evse_uid, parsed.connector_id

@@ -8,13 +8,14 @@ OUTOFORDER even while the station reports it Available.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from forecourt.domain.errors import NotFound
 from forecourt.domain.stations import Evse, ProtocolVersion, Site, Station
 from forecourt.ocpi.domain.amenities import Amenities
+from forecourt.ocpi.domain.capabilities import Known, StationFeatures, capabilities
 from forecourt.ocpi.domain.locations import (
-    Capability,
     ConnectorView,
     EvseView,
     LocationView,
@@ -22,23 +23,22 @@ from forecourt.ocpi.domain.locations import (
     evse_uid,
 )
 from forecourt.ocpi.domain.parties import Us
-from forecourt.ocpi.ports import OCPI_STORE
+from forecourt.ocpi.domain.payments import Terminal
+from forecourt.ocpi.ports import OCPI_PAYMENTS, OCPI_STORE
 from forecourt.ports.faults import FaultBoard
+from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 
 #: The honest status words of each connector of an EVSE (``web.status.connector_status``).
 StatusRule = Callable[[Station, Evse], list[str]]
 
-#: What every OCPP station we manage can do through our remote control.
-_ALWAYS = (
-    Capability.REMOTE_START_STOP_CAPABLE,
-    Capability.UNLOCK_CAPABLE,
-    Capability.RESERVABLE,
-    Capability.CHARGING_PROFILE_CAPABLE,
-    Capability.RFID_READER,
-)
-#: OCPP 2.1 stations take cards at the dispenser (direct payments, C18) when payments run.
-_CARD = (Capability.CREDIT_CARD_PAYABLE, Capability.CONTACTLESS_CARD_SUPPORT)
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What capabilities are computed from, read once per listing."""
+
+    features: Mapping[str, StationFeatures]
+    terminals: Sequence[Terminal]
 
 
 class Locations:
@@ -49,37 +49,42 @@ class Locations:
         status_rule: StatusRule,
         faults: FaultBoard | None,
         cards_at_dispenser: bool,
+        pnc_available: bool = False,
     ) -> None:
         self._ctx = ctx
         self.us = us
         self._status_rule = status_rule
         self._faults = faults
         self._cards = cards_at_dispenser
+        self._pnc = pnc_available
 
     async def all(self) -> list[LocationView]:
         async with self._ctx.uow() as uow:
             sites = sorted(await uow.sites.list(), key=lambda s: s.id)
             stations = await uow.stations.list()
             amenities = await uow.repository(OCPI_STORE).amenities()
-        return await self._views(sites, stations, amenities)
+            known = await _known(uow)
+        return await self._views(sites, stations, amenities, known)
 
     async def one(self, site_id: str) -> LocationView | None:
         async with self._ctx.uow() as uow:
             site = await uow.sites.get(site_id)
             stations = await uow.stations.list(site_id) if site else []
             amenities = await uow.repository(OCPI_STORE).amenities()
+            known = await _known(uow)
         if site is None:
             return None
-        return (await self._views([site], stations, amenities))[0]
+        return (await self._views([site], stations, amenities, known))[0]
 
     async def evse(self, station_id: str, evse_number: int) -> tuple[str, EvseView] | None:
         """The EVSE and its location id, or ``None`` (unknown or not on a site)."""
         async with self._ctx.uow() as uow:
             station = await uow.stations.get(station_id)
+            known = await _known(uow)
         if station is None or station.site_id is None:
             return None
         broken = await self._broken([station.id])
-        views = self._evse_views(station, broken)
+        views = self._evse_views(station, broken, known)
         view = next((v for v in views if v.evse_number == evse_number), None)
         return (station.site_id, view) if view else None
 
@@ -88,12 +93,14 @@ class Locations:
         sites: Sequence[Site],
         stations: Sequence[Station],
         amenities: Mapping[str, Amenities],
+        known: _Known,
     ) -> list[LocationView]:
         broken = await self._broken([s.id for s in stations])
         by_site: dict[str, list[EvseView]] = {}
         for station in stations:
             if station.site_id is not None:
-                by_site.setdefault(station.site_id, []).extend(self._evse_views(station, broken))
+                found = self._evse_views(station, broken, known)
+                by_site.setdefault(station.site_id, []).extend(found)
         epoch = self._ctx.clock.now().replace(year=2000, month=1, day=1)
         views = []
         for site in sites:
@@ -123,11 +130,23 @@ class Locations:
             return set()
         return {(f.station_id, f.evse_id) for f in await self._faults.active_faults(station_ids)}
 
-    def _evse_views(self, station: Station, broken: set[tuple[str, int | None]]) -> list[EvseView]:
+    def _evse_views(
+        self, station: Station, broken: set[tuple[str, int | None]], known: _Known
+    ) -> list[EvseView]:
         whole_station = (station.id, None) in broken
-        capabilities = _ALWAYS + (_CARD if self._cards and _takes_cards(station) else ())
+        features = known.features.get(station.id, StationFeatures(station.id))
         views = []
         for evse in station.evses:
+            uid = evse_uid(station.id, evse.evse_id)
+            site = station.site_id or ""
+            can = capabilities(
+                Known(
+                    features,
+                    any(t.serves(site, uid) for t in known.terminals),
+                    self._cards and _takes_cards(station),
+                    self._pnc,
+                )
+            )
             updated = self._last_updated(station, evse)
             connectors = tuple(
                 ConnectorView(str(c.connector_id), c.type, c.rating, updated)
@@ -137,7 +156,6 @@ class Locations:
                 self._status_rule(station, evse),
                 whole_station or (station.id, evse.evse_id) in broken,
             )
-            uid = evse_uid(station.id, evse.evse_id)
             views.append(
                 EvseView(
                     uid,
@@ -145,7 +163,7 @@ class Locations:
                     station.id,
                     evse.evse_id,
                     status,
-                    capabilities,
+                    can,
                     connectors,
                     updated,
                 )
@@ -162,6 +180,11 @@ class Locations:
         if station.booted_at is not None:  # not last_seen_at: a heartbeat changes nothing
             stamps.append(station.booted_at)
         return max(stamps, default=self._ctx.clock.now())
+
+
+async def _known(uow: UnitOfWork) -> _Known:
+    store = uow.repository(OCPI_PAYMENTS)
+    return _Known(await store.features(), await store.terminals())
 
 
 def _takes_cards(station: Station) -> bool:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from forecourt.ocpi.services.commands import RoamingCommands
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
+from forecourt.ocpi.services.payments import RoamingPayments
+from forecourt.ocpi.services.stats import OcpiStats
 from forecourt.ocpi.services.status_push import StatusPush
 from forecourt.ocpi.services.tariffs import Tariffs
 from forecourt.ocpi.services.tokens import RoamingTokens
@@ -20,6 +22,8 @@ class Roaming:
     tariffs: Tariffs
     tokens: RoamingTokens
     commands: RoamingCommands
+    payments: RoamingPayments
+    stats: OcpiStats
 
     async def start(self) -> None:
         await self.push.start()

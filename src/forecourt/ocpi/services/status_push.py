@@ -5,6 +5,10 @@ The OCPP path only publishes ``connector.status``; the subscriber notes the EVSE
 worker, so no read, write or HTTP call is added to the station's message. The worker computes
 the honest status, queues one job per party (a table: a restart retries what was pending) and
 sends due jobs; a failure is retried with doubling back-off up to an hour.
+
+The same queue carries every other object we send a party: tariffs, terminal assignments and
+activations (payments), and CommandResults, whose job names the command's whole
+``response_url`` (module ``response_url``) instead of a path under an endpoint.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ from forecourt.ocpi.domain.parties import Party, PartyState
 from forecourt.ocpi.domain.status import StatusCode
 from forecourt.ocpi.ports import OCPI_STORE, Codec, OcpiClient, PushJob
 from forecourt.ocpi.services.locations import Locations
+from forecourt.ocpi.services.stats import OcpiStats
 from forecourt.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 3600.0
+#: ``PushJob.module`` of a CommandResult (``services.commands``): ``path`` is the whole URL.
+RESPONSE_URL = "response_url"
 BATCH = 50
 
 
@@ -36,6 +43,7 @@ class StatusPush:
         client: OcpiClient,
         codec: Codec,
         retry_s: float,
+        stats: OcpiStats | None = None,
     ) -> None:
         self._ctx = ctx
         self._locations = locations
@@ -50,6 +58,7 @@ class StatusPush:
         self._unsubscribe: Callable[[], None] | None = None
         self.sent = 0
         self.failed = 0
+        self.stats = stats or OcpiStats()
 
     async def start(self) -> None:
         self._unsubscribe = self._ctx.bus.subscribe("connector.status", self.on_status)
@@ -81,6 +90,7 @@ class StatusPush:
             try:
                 await self.queue_changes()
                 await self.send_due()
+                await self.count_waiting()
             except Exception:  # keep pushing after a database hiccup
                 log.exception("OCPI status push pass failed")
 
@@ -111,18 +121,31 @@ class StatusPush:
         for job in jobs:
             await self._send(job, parties.get(job.party_id))
 
+    async def count_waiting(self) -> None:
+        """The queue's depth by module (a gauge in the metrics)."""
+        async with self._ctx.uow() as uow:
+            counts = await uow.repository(OCPI_STORE).job_counts()
+        self.stats.queue_depth = {m: counts.get(m, 0) for m in {*counts, *self.stats.queue_depth}}
+
     async def _send(self, job: PushJob, party: Party | None) -> None:
         error = ""
-        if party is None or job.module not in party.endpoints:
+        url = ""
+        if party is None:
             error = "party not registered"
+        elif job.module == RESPONSE_URL:
+            url = job.path  # a CommandResult: the command's own response_url
+        elif job.module not in party.endpoints:
+            error = f"party has no {job.module} endpoint"
         else:
             url = party.endpoints[job.module] + job.path
+        if url and party is not None:
             try:
                 reply = await self._client.call(job.method, url, party.token_out, job.body)
                 if reply.status_code != StatusCode.SUCCESS:
                     error = f"HTTP {reply.http_status}, status {reply.status_code}"
             except OSError as exc:
                 error = f"unreachable: {exc}"
+        self.stats.pushed(job.module, not error)
         async with self._ctx.uow() as uow:
             store = uow.repository(OCPI_STORE)
             if error:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forecourt.ocpi.domain.amenities import Amenities
 from forecourt.ocpi.domain.parties import Party, PartyRef, PartyRole, PartyState, Role
@@ -76,6 +76,11 @@ class SqlOcpiRepository:
         if party_id is not None:
             query = query.where(push_queue.c.party_id == party_id)
         return [_job(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def job_counts(self) -> dict[str, int]:
+        query = select(push_queue.c.module, func.count().label("n")).group_by(push_queue.c.module)
+        rows = (await self._db.execute(query)).mappings()
+        return {str(row["module"]): int(row["n"]) for row in rows}
 
     async def amenities(self) -> dict[str, Amenities]:
         rows = (await self._db.execute(select(site_amenities))).mappings()

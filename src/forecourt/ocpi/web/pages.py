@@ -1,4 +1,5 @@
-"""The roaming page: partners, their version and last sync, and pushes that keep failing."""
+"""The roaming page: partners, their version and last sync, pushes that keep failing, payment
+terminals and the financial advice their providers sent."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ async def roaming_page(request: Request, _me: NetworkViewer, web: Web) -> Respon
         "versions_url": roaming.credentials.us.versions_url,
         "feed_url": roaming.credentials.us.base_url + "/feed/2.3.0/locations",
         "sites": await web.services.network.sites(),
+        "terminals": await roaming.payments.terminals(),
+        "advice": await roaming.payments.all_advice(50),
     }
     return web.page(request, "dashboard/roaming.html", context)
 
