@@ -74,7 +74,7 @@ async def test_an_account_fob_is_billed_to_the_account_while_a_card_still_pays_b
     assert (await api.put(f"/api/sites/{SITE}/account-billing", json=billing)).status_code == 200
 
     async with SimulatedStation(station_config(server, STATION, "1.6")) as station:
-        await station.wait_ready(timeout=10)
+        await station.wait_ready(timeout=30)
         fob_tx = await _charge(server, station, 2, FOB)
         assert await payments_in(services, *PaymentState) == []  # no hold for the account
 
@@ -108,10 +108,10 @@ async def _charge(server: RunningServer, station: SimulatedStation, evse: int, t
     """A session of ``token`` on ``evse`` with some energy, stopped; its transaction id."""
     session = station.start_session(evse, id_token=token, id_token_type="Local", vehicle=LONG)
     assert session is not None
-    await session.wait_charging(15)
+    await session.wait_charging(30)
     tx = await eventually(lambda: _session_of(server, token))
     await eventually(lambda: _energy_above(server, tx, 300))
-    await station.stop_session(evse, timeout=10)
+    await station.stop_session(evse, timeout=30)
     await eventually(lambda: _ended(server, tx))
     return tx
 

@@ -136,9 +136,9 @@ async def _charge_with_plug_and_charge(server: RunningServer, pki: GeneratedPki)
             contract_certificate=pki.contract_chain("valid"),
         )
         assert session is not None
-        await session.wait_charging(15)
+        await session.wait_charging(30)
         await asyncio.sleep(2.0)  # a few meter samples at vehicle time x30
-        await station.stop_session(1, timeout=15)
+        await station.stop_session(1, timeout=30)
     finally:
         await station.stop(timeout=3.0)
 

@@ -54,7 +54,7 @@ def multi_url_station(nodes: list[ServerProcess]) -> SimulatedStation:
 
 
 async def cluster_status(node: ServerProcess, key: str) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=node.http_url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=node.http_url, timeout=60) as client:
         answer = await client.get("/api/cluster", headers={"Authorization": f"Bearer {key}"})
     status: dict[str, Any] = answer.json()
     return status
@@ -100,19 +100,19 @@ async def test_kill9_of_the_holding_node_mid_session_loses_nothing(
         assert await wait_for(lambda: holder(nodes[2], key)) == "node-1"
         session = station.start_session(1)
         assert session is not None
-        await session.wait_charging(20)
+        await session.wait_charging(30)
         await asyncio.sleep(1.0)  # meter values flow through node-1
         nodes[0].kill()  # kill -9: no goodbye to the station, the lease simply stops
         taken_over = await wait_for(lambda: holder(nodes[2], key, besides="node-1"))
         await asyncio.sleep(1.0)  # the session goes on through the surviving node
-        async with httpx.AsyncClient(base_url=nodes[2].http_url, timeout=20) as client:
+        async with httpx.AsyncClient(base_url=nodes[2].http_url, timeout=60) as client:
             command = await client.post(
                 f"/api/stations/{STATION}/commands",
                 json={"kind": "get_configuration", "keys": ["HeartbeatInterval"]},
                 headers={"Authorization": f"Bearer {key}"},
             )
         await station.stop_session(1)
-        await session.wait_ended(20)
+        await session.wait_ended(30)
         await station.wait_ready(30)
         shown = cli_status(nodes[1], key)
     finally:

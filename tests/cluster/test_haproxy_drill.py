@@ -45,20 +45,20 @@ async def test_kill9_behind_haproxy(tmp_path: Path, cluster: dict[str, Any]) -> 
             first = await wait_for(lambda: holder(nodes[0], key))
             session = station.start_session(1)
             assert session is not None
-            await session.wait_charging(20)
+            await session.wait_charging(30)
             await asyncio.sleep(1.0)
             by_id[first].kill()
             survivor = next(node for name, node in by_id.items() if name != first)
             second = await wait_for(lambda: holder(survivor, key, besides=first))
             await asyncio.sleep(1.0)
-            async with httpx.AsyncClient(base_url=survivor.http_url, timeout=20) as client:
+            async with httpx.AsyncClient(base_url=survivor.http_url, timeout=60) as client:
                 command = await client.post(
                     f"/api/stations/{STATION}/commands",
                     json={"kind": "trigger_message", "message": "heartbeat"},
                     headers={"Authorization": f"Bearer {key}"},
                 )
             await station.stop_session(1)
-            await session.wait_ended(20)
+            await session.wait_ended(30)
             await station.wait_ready(30)
         finally:
             await station.stop()

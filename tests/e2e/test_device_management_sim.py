@@ -57,7 +57,7 @@ async def test_a_power_monitor_trips_during_a_session(server: RunningServer) -> 
             assert record.status is CommandStatus.REJECTED
             session = station.start_session(1, id_token=TAG)
             assert session is not None
-            await session.wait_charging(15)
+            await session.wait_charging(30)
 
             async def tripped() -> bool:
                 return bool(events)

@@ -32,13 +32,13 @@ IMAGE = b"vendor image 2.0\n" * 100
 
 
 async def _fetch(url: str) -> bytes | None:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=60) as client:
         response = await client.get(url)
     return response.content if response.is_success else None
 
 
 async def _put(url: str, body: bytes) -> int:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=60) as client:
         return (await client.put(url, content=body)).status_code
 
 

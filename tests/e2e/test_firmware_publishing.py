@@ -122,7 +122,7 @@ class Controller201(ChargePoint201):  # type: ignore[misc]
             await self.call(notification)
 
         await status("Downloading")
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=60) as http:
             self.downloaded = (await http.get(location)).content
         await status("Downloaded")
         if hashlib.md5(self.downloaded, usedforsecurity=False).hexdigest() != checksum:

@@ -45,13 +45,13 @@ async def test_offline_session_is_delivered_in_order_after_reconnect(
     async with simulated(server, protocol) as station:
         session = station.start_session(1)
         assert session is not None
-        await session.wait_charging(15)
+        await session.wait_charging(30)
         await station.go_offline()
         await asyncio.sleep(2)  # meter values queue up while the link is down
         await station.stop_session(1)
-        await station.go_online(15)
+        await station.go_online(30)
         await station.wait_ready(30)
-        await session.wait_ended(15)
+        await session.wait_ended(30)
     tx = await only_transaction(server)
     assert tx.state is TransactionState.ENDED
     assert tx.energy_wh == pytest.approx(session.energy_wh, rel=0.01)
@@ -66,10 +66,10 @@ async def test_hard_reset_mid_session_ends_it_and_the_station_reboots(
     async with simulated(server, protocol) as station:
         session = station.start_session(1)
         assert session is not None
-        await session.wait_charging(15)
+        await session.wait_charging(30)
         record = await server.forecourt.services.remote.send(STATION, Reset(hard=True))
         assert record.status.succeeded
-        await session.wait_ended(15)
+        await session.wait_ended(30)
         await station.wait_ready(30)
     tx = await only_transaction(server)
     assert tx.stop_reason in {StopReason.HARD_RESET, StopReason.IMMEDIATE_RESET}

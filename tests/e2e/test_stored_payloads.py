@@ -116,7 +116,7 @@ async def test_a_stations_large_data_transfer_answer_is_stored_bounded(tmp_path:
         key, _ = await server.forecourt.services.api_keys.create("tech")
         async with (
             connect(f"{server.ws_url}/DT-2", subprotocols=["ocpp1.6"]) as ws,  # type: ignore[list-item]
-            httpx.AsyncClient(base_url=server.http_url, timeout=10) as client,
+            httpx.AsyncClient(base_url=server.http_url, timeout=60) as client,
         ):
             await call(ws, "b", "BootNotification", BOOT["ocpp1.6"])
             sent = asyncio.create_task(

@@ -246,7 +246,7 @@ class Emsp:
 
     # -- the eMSP calling the CPO -------------------------------------------------------------
     async def call(self, method: str, url: str, body: Any = None) -> httpx.Response:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=60) as client:
             answer = await client.request(
                 method, url, json=body, headers=token_header(self.cpo_token)
             )

@@ -45,7 +45,7 @@ async def test_pushed_token_starts_a_session_without_asking(
             assert session is not None
             started = await eventually(lambda: _active(server, "04A1B2C3D4E5F6"))
             assert started.station_id == "CS-1"
-            await station.stop_session(1, timeout=10)
+            await station.stop_session(1, timeout=30)
         assert emsp.authorize_calls == []  # ALWAYS: the pushed copy decides
 
 
@@ -71,7 +71,7 @@ async def test_unknown_token_is_authorized_in_real_time_and_cached(server: Runni
             session = station.start_session(1, id_token="RT000001")
             assert session is not None
             await eventually(lambda: _active(server, "RT000001"))
-            await station.stop_session(1, timeout=10)
+            await station.stop_session(1, timeout=30)
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ async def test_patch_invalidates_a_token_at_once(server: RunningServer) -> None:
 
 async def _put(emsp: Emsp, path: str, body: Any, token: str | None = None) -> httpx.Response:
     headers = token_header(token or emsp.cpo_token)
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=60) as client:
         return await client.put(
             f"{emsp.cpo_endpoints['tokens']}/{path}", json=body, headers=headers
         )
@@ -130,7 +130,7 @@ async def test_bad_token_pushes_are_refused_and_nothing_is_stored(server: Runnin
         for path, body, token, http, code in cases:
             answer = await _put(emsp, path, body, token)
             assert (answer.status_code, answer.json()["status_code"]) == (http, code), path
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=60) as client:
             broken = await client.put(
                 f"{emsp.cpo_endpoints['tokens']}/NL/EMS/BAD00001",
                 content=b"{not json",

@@ -123,13 +123,13 @@ async def operator_http(server: RunningServer) -> AsyncIterator[httpx.AsyncClien
     """A client with an operator's API key."""
     key = (await server.forecourt.services.api_keys.create("ops", Role.OPERATOR))[0]
     auth = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=server.http_url, headers=auth, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=server.http_url, headers=auth, timeout=60) as client:
         yield client
 
 
 @pytest.fixture
 async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.http_url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=server.http_url, timeout=60) as client:
         yield client
 
 
@@ -142,14 +142,14 @@ def provider_of(server: RunningServer) -> TestProvider:
 @pytest.fixture
 async def station16(server: RunningServer) -> AsyncIterator[SimulatedStation]:
     async with SimulatedStation(station_config(server, "PAY-16", "1.6")) as station:
-        await station.wait_ready(timeout=10)
+        await station.wait_ready(timeout=30)
         yield station
 
 
 @pytest.fixture
 async def station201(server: RunningServer) -> AsyncIterator[SimulatedStation]:
     async with SimulatedStation(station_config(server, "PAY-201", "2.0.1")) as station:
-        await station.wait_ready(timeout=10)
+        await station.wait_ready(timeout=30)
         yield station
 
 

@@ -46,7 +46,7 @@ async def charge_and_stop(station: SimulatedStation, evse_id: int, wh: float = 3
         return session is not None and session.energy_wh > wh
 
     await eventually(charging)
-    await station.stop_session(evse_id, timeout=10)
+    await station.stop_session(evse_id, timeout=30)
 
 
 async def method_of(services: Services, payment: Payment) -> PaymentMethod | None:

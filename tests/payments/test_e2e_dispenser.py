@@ -60,7 +60,7 @@ async def test_card_at_dispenser_captures_the_exact_amount_once(
     assert session is not None
     await eventually(lambda: payment_in_state(services, PaymentState.IN_SESSION))
     await eventually(lambda: _energy_above(server, 500))
-    await station.stop_session(1, timeout=10)
+    await station.stop_session(1, timeout=30)
 
     paid = await eventually(lambda: payment_in_state(services, PaymentState.CAPTURED))
     assert paid.final_minor is not None
@@ -118,7 +118,7 @@ async def test_rfid_fleet_session_is_priced_and_billed_per_period(
     session = station16.start_session(2, id_token=RFID, vehicle=LONG)
     assert session is not None
     await eventually(lambda: _energy_above(server, 300))
-    await station16.stop_session(2, timeout=10)
+    await station16.stop_session(2, timeout=30)
     async with services.ctx.uow() as uow:
         (tx,) = await uow.transactions.list(TransactionFilter(id_token=RFID))
     assert tx.payment_method is PaymentMethod.RFID_ACCOUNT

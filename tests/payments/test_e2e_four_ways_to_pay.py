@@ -104,23 +104,23 @@ async def settled(services: Services) -> list[Payment]:
 
 async def rfid_at_16(server: RunningServer) -> None:
     async with SimulatedStation(station_config(server, "PAY-16", "1.6")) as station:
-        await station.wait_ready(timeout=10)
+        await station.wait_ready(timeout=30)
         session = station.start_session(2, id_token=RFID, vehicle=LONG)
         assert session is not None
         await eventually(lambda: _energy(session, 300))
-        await station.stop_session(2, timeout=10)
+        await station.stop_session(2, timeout=30)
 
 
 async def webhook_at_201(server: RunningServer, http: httpx.AsyncClient) -> None:
     async with SimulatedStation(station_config(server, "PAY-201", "2.0.1")) as station:
-        await station.wait_ready(timeout=10)
+        await station.wait_ready(timeout=30)
         await tap_card(http, server, "PAY-201", "TERM4WAY0001", "4242424242424242")
         session = station.start_session(
             1, id_token="TERM4WAY0001", id_token_type="Local", vehicle=LONG
         )
         assert session is not None
         await eventually(lambda: _energy(session, 300))
-        await station.stop_session(1, timeout=10)
+        await station.stop_session(1, timeout=30)
 
 
 async def card_reader_and_counter_at_21(server: RunningServer, http: httpx.AsyncClient) -> None:
@@ -176,7 +176,7 @@ async def _energy(session: Any, wh: float) -> bool:
 
 async def test_four_ways_to_pay_settle_alike_on_one_server(server: RunningServer) -> None:
     services = server.forecourt.services
-    async with httpx.AsyncClient(base_url=server.http_url, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=server.http_url, timeout=60) as http:
         await rfid_at_16(server)
         await webhook_at_201(server, http)
         await card_reader_and_counter_at_21(server, http)

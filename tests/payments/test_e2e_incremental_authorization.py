@@ -78,7 +78,7 @@ async def test_the_hold_grows_and_the_session_goes_on(
         return session is not None and session.energy_wh > 10_000  # > $5.95 of energy
 
     await eventually(past_the_old_limit, timeout=30)
-    await station201.stop_session(1, timeout=10)
+    await station201.stop_session(1, timeout=30)
 
     async def captured() -> Payment | None:
         found = await current(services, payment.public_id)

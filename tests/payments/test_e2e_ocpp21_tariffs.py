@@ -405,13 +405,13 @@ async def test_the_simulator_holds_our_tariff_and_shows_the_cost(
         got = await operator_http.post(f"/api/stations/{STATION}/tariffs/get")
         session = sim.start_session(1)
         assert session is not None
-        await session.wait_charging(15)
+        await session.wait_charging(30)
         tx_id = await eventually(lambda: _active_transaction(server))
         changed = await operator_http.post(
             f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "STD"}
         )
         await sim.stop_session(1)
-        await session.wait_ended(15)
+        await session.wait_ended(30)
         await eventually(lambda: asyncio.sleep(0, [m for m in shown if "shows a cost" in m]))
     finally:
         await sim.stop()

@@ -76,7 +76,7 @@ async def server(tmp_path: Path, postgres_url: str) -> AsyncIterator[RunningServ
 
 @pytest.fixture
 async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.http_url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=server.http_url, timeout=60) as client:
         yield client
 
 

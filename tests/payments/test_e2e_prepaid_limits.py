@@ -38,7 +38,7 @@ async def station21(server: RunningServer) -> AsyncIterator[SimulatedStation]:
         station_config(server, STATION_21, "2.1"), card_terminal=True, id_tags=["UNUSED"]
     )
     async with SimulatedStation(config) as station:
-        await station.wait_ready(timeout=10)
+        await station.wait_ready(timeout=30)
         yield station
 
 
@@ -59,7 +59,7 @@ async def test_simulated_21_terminal_pays_and_settles_once(
     assert held.flow is PaymentFlow.DIRECT_PAYMENT
     assert held.id_token == session.id_token
     assert session.id_token_type == "DirectPayment"
-    await station21.stop_session(1, timeout=10)
+    await station21.stop_session(1, timeout=30)
     paid = await eventually(lambda: payment_in_state(services, PaymentState.CAPTURED))
     assert paid.captured_minor == paid.final_minor  # the station settled our totalCost
     assert paid.final_minor is not None

@@ -88,7 +88,7 @@ async def test_scan_to_pay_on_a_phone(
         services = server.forecourt.services
         await prepare_network(services, "QR-1")
         async with SimulatedStation(station_config(server, "QR-1", protocol)) as station:
-            await station.wait_ready(timeout=10)
+            await station.wait_ready(timeout=30)
             context = await browser.new_context(viewport=PHONE, base_url=server.http_url)
             page = await context.new_page()
 
@@ -166,7 +166,7 @@ async def test_declined_card_shows_a_clear_message(tmp_path: Path, browser: Brow
         services = server.forecourt.services
         await prepare_network(services, "QR-2")
         async with SimulatedStation(station_config(server, "QR-2", "2.0.1")) as station:
-            await station.wait_ready(timeout=10)
+            await station.wait_ready(timeout=30)
             context = await browser.new_context(viewport=PHONE, base_url=server.http_url)
             page = await context.new_page()
             await page.goto("/pay/QR-2/1")

@@ -42,7 +42,7 @@ async def test_scan_to_pay_with_stripe(tmp_path: Path) -> None:
                 SimulatedStation(station_config(server, "ST-1", "2.0.1")) as station,
                 httpx.AsyncClient(base_url=server.http_url) as http,
             ):
-                await station.wait_ready(timeout=10)
+                await station.wait_ready(timeout=30)
                 started = await http.post(
                     "/api/payments/scan-to-pay", json={"station_id": "ST-1", "evse_id": 1}
                 )
@@ -67,7 +67,7 @@ async def test_scan_to_pay_with_stripe(tmp_path: Path) -> None:
                 assert station.evses[0].session is not None
                 station.evses[0].session.vehicle = LONG
                 await eventually(lambda: _charged(station))
-                await station.stop_session(1, timeout=10)
+                await station.stop_session(1, timeout=30)
                 paid = await eventually(lambda: payment_in_state(services, PaymentState.CAPTURED))
 
         assert stripe.captures_applied == 1

@@ -43,7 +43,7 @@ async def test_check_through_the_server(server: RunningServer, pki: GeneratedPki
     for name in ("valid", "revoked"):
         chain = pki.directory / f"contract_{name}.chain.pem"
         args = ["pnc", "check", str(chain), "--emaid", CONTRACTS[name], "--json",
-                "--server", server.http_url, "--api-key", key]  # fmt: skip
+                "--server", server.http_url, "--api-key", key, "--timeout", "60"]  # fmt: skip
         result = await asyncio.to_thread(runner.invoke, app, args)
         assert result.exit_code == 0, result.output
         outcomes[name] = json.loads(result.stdout)["status"]

@@ -27,8 +27,8 @@ async def _charge(server: RunningServer, protocol: str, **session: str) -> list[
         await station.wait_ready(30)
         started = station.start_session(1, **session)  # type: ignore[arg-type]
         assert started is not None
-        await started.wait_charging(15)
-        await station.stop_session(1, timeout=15)
+        await started.wait_charging(30)
+        await station.stop_session(1, timeout=30)
     finally:
         await station.stop(timeout=3.0)
     async with server.forecourt.services.ctx.uow() as uow:
@@ -63,7 +63,7 @@ async def test_a_revoked_contract_never_starts(server: RunningServer, pki: Gener
             contract_certificate=pki.contract_chain("revoked"),
         )
         assert session is not None
-        await session.wait_ended(15)
+        await session.wait_ended(30)
     finally:
         await station.stop(timeout=3.0)
     async with server.forecourt.services.ctx.uow() as uow:

@@ -156,14 +156,14 @@ async def charge(
     )
     assert session is not None, "the EVSE did not take the session"
     try:
-        await session.wait_charging(5)
+        await session.wait_charging(30)
         await asyncio.sleep(seconds)
     except TimeoutError:
         pass  # a faulty EVSE may never start charging: the session ends on its own
     if not session.ended.is_set():
-        await station.stop_session(evse_id, timeout=5)
-    await session.wait_ended(5)
-    await station.uplink.wait_outbox_empty(5)
+        await station.stop_session(evse_id, timeout=30)
+    await session.wait_ended(30)
+    await station.uplink.wait_outbox_empty(30)
 
 
 async def tickets_of(services: Services, station_id: str) -> list[Ticket]:
@@ -198,7 +198,7 @@ async def remote_charge(
         session = station.evse(1).session
         return session is not None and session.charging.is_set()
 
-    await eventually(session_running, 5)
+    await eventually(session_running)
     await asyncio.sleep(seconds)
-    await station.stop_session(1, timeout=5)
-    await station.uplink.wait_outbox_empty(5)
+    await station.stop_session(1, timeout=30)
+    await station.uplink.wait_outbox_empty(30)

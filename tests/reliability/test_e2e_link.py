@@ -62,7 +62,7 @@ async def test_offline_station_is_down_then_resolved_and_verified(server: Runnin
         assert view is not None
         assert Condition.OFFLINE in view.conditions
 
-        await station.go_online(10)
+        await station.go_online(30)
 
         async def resolved() -> bool:
             (current,) = await tickets_of(services, "CS-OFF")
@@ -89,7 +89,7 @@ async def test_reconnect_loop(server: RunningServer) -> None:
     async with simulated(server, "CS-LOOP", "1.6") as station:
         for _ in range(3):
             await station.go_offline()
-            await station.go_online(10)
+            await station.go_online(30)
             await asyncio.sleep(0.05)
         ticket = await wait_ticket(services, "CS-LOOP", FaultKind.RECONNECT_LOOP)
         assert ticket.severity.value == "minor"

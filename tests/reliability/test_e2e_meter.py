@@ -60,7 +60,7 @@ async def test_energy_register_going_backwards_is_a_meter_anomaly(server: Runnin
     async with simulated(server, "CS-METER", "1.6") as station:
         session = station.start_session(1, vehicle=TRUCK)
         assert session is not None
-        await session.wait_charging(5)
+        await session.wait_charging(30)
 
         async def transaction_id() -> object:
             return session.transaction_id
@@ -85,4 +85,4 @@ async def test_energy_register_going_backwards_is_a_meter_anomaly(server: Runnin
         (fault,) = await services.feature(RELIABILITY).tickets.faults("CS-METER", active=True)
         assert fault.evidence["resets"] == 1
         assert fault.evidence["transaction_id"] == tx_id
-        await station.stop_session(1, timeout=5)
+        await station.stop_session(1, timeout=30)

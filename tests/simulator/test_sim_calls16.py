@@ -108,7 +108,7 @@ async def test_unlock_during_a_session_stops_it(
 ) -> None:
     session = station.start_session(1, vehicle=LONG_SESSION)
     assert session is not None
-    await session.wait_charging(5)
+    await session.wait_charging(30)
     busy = call.ChangeAvailability(connector_id=1, type="Inoperative")
     assert (await csms.call("CP16", busy)).status == "Scheduled"
     assert (await csms.call("CP16", call.UnlockConnector(connector_id=1))).status == "Unlocked"

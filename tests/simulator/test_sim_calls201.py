@@ -89,7 +89,7 @@ async def test_trigger_message(csms: CsmsServer, station: SimulatedStation) -> N
 
     session = station.start_session(1, vehicle=LONG_SESSION)
     assert session is not None
-    await session.wait_charging(5)
+    await session.wait_charging(30)
     await csms.call("CS201", call.TriggerMessage(requested_message="TransactionEvent"))
     event = await csms.recorder.wait_for(
         "CS201", "TransactionEvent", lambda e: e["triggerReason"] == "Trigger"
@@ -104,7 +104,7 @@ async def test_unlock_availability_and_misc(csms: CsmsServer, station: Simulated
     assert missing.status == "UnknownConnector"
     session = station.start_session(1, vehicle=LONG_SESSION)
     assert session is not None
-    await session.wait_charging(5)
+    await session.wait_charging(30)
     busy = await csms.call(
         "CS201", call.UnlockConnector(evse_id=1, connector_id=session.connector_id)
     )

@@ -27,8 +27,8 @@ async def test_offline_201_events_are_flushed_in_order_flagged_with_original_tim
     await asyncio.sleep(0.5)  # ~5 meter ticks happen while the link is down
     await station.go_online(timeout=5)
     came_back = datetime.now(UTC)
-    await station.stop_session(1, timeout=5)
-    await station.uplink.wait_outbox_empty(2)
+    await station.stop_session(1, timeout=30)
+    await station.uplink.wait_outbox_empty(30)
 
     events = csms.recorder.calls(sid, "TransactionEvent")
     assert [e["seqNo"] for e in events] == list(range(len(events)))  # no gap, no repeat
@@ -51,11 +51,11 @@ async def test_abrupt_drop_mid_call_delivers_that_event_again_after_reconnect(
     sid = station.config.station_id
     session = station.start_session(1, vehicle=LONG_SESSION)
     assert session is not None
-    await session.wait_charging(5)
+    await session.wait_charging(30)
     await station.go_offline(abrupt=True)
     await station.go_online(timeout=5)
-    await station.stop_session(1, timeout=5)
-    await station.uplink.wait_outbox_empty(2)
+    await station.stop_session(1, timeout=30)
+    await station.uplink.wait_outbox_empty(30)
     seq_nos = [e["seqNo"] for e in csms.recorder.calls(sid, "TransactionEvent")]
     assert sorted(set(seq_nos)) == list(range(max(seq_nos) + 1))  # duplicates allowed, no gaps
     assert seq_nos == sorted(seq_nos)
@@ -70,12 +70,12 @@ async def test_offline_16_start_is_queued_and_later_messages_learn_the_transacti
     went_offline = datetime.now(UTC)
     session = station.start_session(1, vehicle=LONG_SESSION)
     assert session is not None
-    await session.wait_charging(5)
+    await session.wait_charging(30)
     await asyncio.sleep(0.4)
     await station.go_online(timeout=5)
     came_back = datetime.now(UTC)
-    await station.stop_session(1, timeout=5)
-    await station.uplink.wait_outbox_empty(2)
+    await station.stop_session(1, timeout=30)
+    await station.uplink.wait_outbox_empty(30)
 
     assert "Authorize" not in csms.recorder.actions(sid)  # authorized locally while offline
     start = csms.recorder.calls(sid, "StartTransaction")[0]
@@ -95,8 +95,8 @@ async def test_replay_last_start_sends_the_same_payload_again(
     station = await ready_station(make_station, protocol)
     session = station.start_session(1, vehicle=LONG_SESSION)
     assert session is not None
-    await session.wait_charging(5)
-    await station.uplink.wait_outbox_empty(2)
+    await session.wait_charging(30)
+    await station.uplink.wait_outbox_empty(30)
     await station.replay_last_start()
     sid = station.config.station_id
     if protocol == "1.6":

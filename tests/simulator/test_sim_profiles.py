@@ -24,7 +24,7 @@ def delivered(station: SimulatedStation) -> float:
 async def charging(station: SimulatedStation) -> Any:
     session = station.start_session(1, vehicle=LONG_SESSION)
     assert session is not None
-    await session.wait_charging(5)
+    await session.wait_charging(30)
     await asyncio.sleep(0.3)  # past the ramp (20 vehicle-s at 120x)
     return session
 

@@ -97,7 +97,7 @@ async def simulated(
 async def plug_in(station: SimulatedStation, evse_id: int, token: str) -> None:
     session = station.start_session(evse_id, id_token=token, vehicle=TRUCK)
     assert session is not None, "the EVSE did not take the session"
-    await session.wait_charging(5)
+    await session.wait_charging(30)
 
 
 def delivered_w(*stations: SimulatedStation) -> float:

@@ -97,7 +97,7 @@ async def test_cars_on_three_versions_share_the_limit_fairly(server: RunningServ
             return load["measured_w"] if 140_000 <= load["measured_w"] <= LIMIT_W + 1 else None
 
         await eventually(measured)
-        await newest.stop_session(1, timeout=5)  # the 2.1 car leaves; three remain
+        await newest.stop_session(1, timeout=30)  # the 2.1 car leaves; three remain
 
         # a demand-response signal halves the limit: every share follows
         until = "2099-01-01T00:00:00Z"
@@ -111,7 +111,7 @@ async def test_cars_on_three_versions_share_the_limit_fairly(server: RunningServ
         assert delivered_w(old, new) <= 75_000 + TOLERANCE_W
 
         # one car leaves: the two others share its power
-        await new.stop_session(2, timeout=5)
+        await new.stop_session(2, timeout=30)
         rows = await settled(server, 2, 37_500)
         assert [r.planned_w for r in rows if r.station_tx_id] == [37_500.0, 37_500.0]
 
@@ -148,7 +148,7 @@ async def test_an_offline_station_keeps_its_reservation(
             assert delivered_w(first, second) <= 100_000 + TOLERANCE_W
             await asyncio.sleep(0.05)
 
-        await second.go_online(5)  # back: both are managed again, and back to 50/50
+        await second.go_online(30)  # back: both are managed again, and back to 50/50
 
         async def shared() -> bool:
             rows = await settled(server, 2)

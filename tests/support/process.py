@@ -47,7 +47,7 @@ async def start_server_process(tmp_path: Path, env: dict[str, str]) -> ServerPro
     process = _spawn(full_env, log, tmp_path)
     server = ServerProcess(process, port, log)
     deadline = asyncio.get_running_loop().time() + START_TIMEOUT_S
-    async with httpx.AsyncClient(base_url=server.http_url, timeout=2) as http:
+    async with httpx.AsyncClient(base_url=server.http_url, timeout=60) as http:
         while True:
             if process.poll() is not None:
                 raise AssertionError(f"server exited at start:\n{log.read_text()}")
