@@ -116,7 +116,7 @@ async def transaction_event(link: Link, p: TransactionEventRequest) -> Transacti
     )
     answer = await v201.transaction_event(link, as_201(dict(p)))  # type: ignore[arg-type]
     details = p.get("costDetails")
-    if details is not None and p["eventType"] == "Ended":  # I-block: after our own record
+    if details is not None and p["eventType"] != "Started":  # I-block: after our own record
         await link.services.station_cost(station_cost(link.station_id, p, details))
     shaped = dict(answer) if credit else _no_credit(answer)
     response: TransactionEventResponse = shaped  # type: ignore[assignment]  # same shape
@@ -132,7 +132,8 @@ def station_cost(
     station_id: str, p: TransactionEventRequest, details: CostDetailsType
 ) -> StationCost:
     """costDetails -> StationCost: the total with taxes (our totals include them); without
-    ``inclTax`` the station's net total is compared (and will differ by the tax)."""
+    ``inclTax`` the station's net total is compared (and will differ by the tax). An Updated
+    event's is the running cost at the event's time."""
     total = details["totalCost"]
     amount = total["total"].get("inclTax", total["total"].get("exclTax"))
     failed = details.get("failureToCalculate", False) or amount is None
@@ -142,6 +143,8 @@ def station_cost(
         currency=total["currency"],
         total=None if failed else Decimal(repr(amount)),
         failure_reason=details.get("failureReason", "no total") if failed else "",
+        running=p["eventType"] == "Updated",
+        at=parse_timestamp(p["timestamp"]),
     )
 
 

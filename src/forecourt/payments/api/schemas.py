@@ -161,6 +161,17 @@ class LineOut(BaseModel):
     amount: MoneyOut
 
 
+class TariffPartOut(BaseModel):
+    """One tariff's share of a session billed split at a tariff change (OCPP 2.1 I10)."""
+
+    tariff_code: str
+    tariff_revision: int
+    starts_at: datetime
+    ends_at: datetime
+    energy_wh: int
+    total: MoneyOut
+
+
 class CostOut(BaseModel):
     final: bool
     energy_wh: int
@@ -172,6 +183,9 @@ class CostOut(BaseModel):
     total: MoneyOut
     tariff_code: str
     tariff_revision: int
+    parts: list[TariffPartOut] = Field(
+        default=[], description="Billed split at a tariff change: each tariff's part, in order."
+    )
 
     @classmethod
     def of(cls, cost: CostBreakdown, final: bool) -> CostOut:
@@ -197,6 +211,17 @@ class CostOut(BaseModel):
             total=MoneyOut.of(cost.total),
             tariff_code=cost.tariff_code,
             tariff_revision=cost.tariff_revision,
+            parts=[
+                TariffPartOut(
+                    tariff_code=part.tariff_code,
+                    tariff_revision=part.tariff_revision,
+                    starts_at=part.starts_at,
+                    ends_at=part.ends_at,
+                    energy_wh=part.energy_wh,
+                    total=MoneyOut.of(Money(part.total_minor, cost.currency)),
+                )
+                for part in cost.parts
+            ],
         )
 
 

@@ -55,6 +55,9 @@ class CostCheckOut(BaseModel):
     flagged: bool
     note: str
     checked_at: datetime
+    running: bool = Field(
+        description="Compared while the session ran (its final check replaces it)."
+    )
 
     @classmethod
     def of(cls, c: CostCheck) -> CostCheckOut:
@@ -69,6 +72,7 @@ class CostCheckOut(BaseModel):
             flagged=c.flagged,
             note=c.note,
             checked_at=c.checked_at,
+            running=c.running,
         )
 
 

@@ -14,7 +14,7 @@ from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.stations import Station
 from forecourt.domain.transactions import Transaction
 from forecourt.payments.domain.tariffs import Tariff
-from forecourt.payments.ports import TARIFF_STORE, TariffBinding
+from forecourt.payments.ports import TARIFF_STORE, TariffBinding, TariffSchedule
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 
@@ -152,6 +152,17 @@ async def tariff_for_transaction(uow: UnitOfWork, tx: Transaction) -> Tariff:
     pinned = await uow.repository(TARIFF_STORE).pinned(tx.id)
     if pinned is not None:
         return pinned
+    return await _pin(uow, tx)
+
+
+async def schedule_for_transaction(uow: UnitOfWork, tx: Transaction) -> TariffSchedule:
+    """The tariffs a session is billed by: the pin (made when missing) and each accepted
+    change since (OCPP 2.1 I10), in one read when pinned."""
+    found = await uow.repository(TARIFF_STORE).schedule(tx.id)
+    return found if found is not None else TariffSchedule(await _pin(uow, tx))
+
+
+async def _pin(uow: UnitOfWork, tx: Transaction) -> Tariff:
     station = await uow.stations.get(tx.station_id)
     if station is None:
         raise NotFound("station", tx.station_id)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy import false
 from sqlalchemy import text as sql_text
 
 from forecourt.payments.domain.payments import PaymentFlow, PaymentState
@@ -111,6 +112,9 @@ session_tariffs = Table(
     Column("transaction_id", Integer, primary_key=True, autoincrement=False),
     Column("tariff", JSON, nullable=False),
     Column("pinned_at", UtcDateTime, nullable=False),
+    # Accepted ChangeTransactionTariff (OCPP 2.1 I10): [{"at", "tariff"}], oldest first
+    # (migration 0031_payments_split_billing); read with the pin, one statement.
+    Column("changes", JSON, nullable=False, server_default="[]"),
 )
 
 #: A 2.1 station's own cost of a session against ours (migration 0030_payments_tariff_sync).
@@ -126,6 +130,9 @@ station_cost_checks = Table(
     Column("flagged", Boolean, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
     Column("checked_at", UtcDateTime, nullable=False),
+    # A running session's mismatch (Updated costDetails), until the final check replaces it
+    # (migration 0031_payments_split_billing).
+    Column("running", Boolean, nullable=False, server_default=false()),
 )
 
 #: Limits an operator set when starting a session remotely (migration 0030_payments_tariff_sync).

@@ -1,0 +1,36 @@
+"""OCPP 2.1 I10: a session billed split at an accepted tariff change.
+
+Revision ID: 0031_payments_split_billing
+Revises: 0030_payments_tariff_sync
+Create Date: 2026-12-07
+
+The changes live beside the pin (``session_tariffs.changes``) so pricing reads both in one
+statement. A running cost check (2.1 ``costDetails`` of an Updated event) is stored in the
+same table as the final one, marked ``running`` until the session's end replaces it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0031_payments_split_billing"
+down_revision: str | None = "0030_payments_tariff_sync"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("session_tariffs") as batch:
+        batch.add_column(sa.Column("changes", sa.JSON(), server_default="[]", nullable=False))
+    with op.batch_alter_table("station_cost_checks") as batch:
+        batch.add_column(
+            sa.Column("running", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("station_cost_checks") as batch:
+        batch.drop_column("running")
+    with op.batch_alter_table("session_tariffs") as batch:
+        batch.drop_column("changes")
