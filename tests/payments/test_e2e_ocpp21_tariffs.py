@@ -193,12 +193,16 @@ async def test_get_clear_and_change_over_the_api(
         unknown = await operator_http.post(
             f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "NO"}
         )
-        # Another tariff would make the station show one price while we bill another.
-        await server.forecourt.services.feature(PAYMENTS).tariffs.publish(
-            replace(TARIFF, code="ALT")
-        )
+        # Another tariff: sent, and billed from the station's acceptance on
+        # (test_e2e_ocpp21_split_billing.py); one in another currency is refused.
+        tariffs = server.forecourt.services.feature(PAYMENTS).tariffs
+        await tariffs.publish(replace(TARIFF, code="ALT"))
+        await tariffs.publish(replace(TARIFF, code="EURO", currency="EUR"))
         other = await operator_http.post(
             f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "ALT"}
+        )
+        euro = await operator_http.post(
+            f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "EURO"}
         )
     assert got.status_code == 200, got.text
     assert got.json()["result"]["tariffs"] == [
@@ -210,9 +214,11 @@ async def test_get_clear_and_change_over_the_api(
     assert cp.changed[0]["transaction_id"] == "TX-T-1"
     assert cp.changed[0]["tariff_id"] == "STD.r1"
     assert unknown.status_code == 404
-    assert other.status_code == 409, other.text
-    assert "billed by tariff STD" in other.json()["detail"]
-    assert len(cp.changed) == 1  # nothing was sent for the refused change
+    assert other.json()["status"] == "accepted", other.text
+    assert cp.changed[1]["tariff_id"] == "ALT.r1"
+    assert euro.status_code == 409, euro.text
+    assert "one currency" in euro.json()["detail"]
+    assert len(cp.changed) == 2  # nothing was sent for the refused change
 
 
 async def test_older_versions_are_refused_with_a_reason(operator_http: httpx.AsyncClient) -> None:

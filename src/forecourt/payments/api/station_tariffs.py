@@ -139,7 +139,11 @@ async def clear(
 
 @router.post(
     "/transactions/{transaction_id}/tariff",
-    summary="Give the station the tariff a running session is billed by (ChangeTransactionTariff)",
+    summary="Bill the rest of a running session by another tariff (ChangeTransactionTariff)",
+    description="Sent to the 2.1 station; once it accepts, the session is billed split at that"
+    " moment (energy before at the old tariff, after at the new). The tariff the session is"
+    " billed by already is sent again as it is (a re-sync). 409: ended session, another"
+    " currency, or a station that does not hold tariffs.",
     responses=problem_responses(404, 409, 422),
 )
 async def change(
