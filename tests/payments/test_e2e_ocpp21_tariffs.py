@@ -433,3 +433,53 @@ async def _active_transaction(server: RunningServer) -> int | None:
     async with server.forecourt.services.ctx.uow() as uow:
         active = await uow.transactions.active_on_evse(STATION, 1)
     return active[0].id if active else None
+
+
+async def test_a_running_cost_mismatch_is_flagged_once_until_the_final_check(
+    server: RunningServer, operator_http: httpx.AsyncClient
+) -> None:
+    services = server.forecourt.services
+    earlier = datetime.now(UTC) - timedelta(seconds=55)
+    await services.feature(PAYMENTS).tariffs.publish(TARIFF, effective_from=earlier)
+    published: list[Any] = []
+    services.ctx.bus.subscribe("payment.cost_mismatch", lambda e: _record(published, e))
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=45)
+    async with station(server) as cp:
+        await cp.call(_session("TX-R-1", "Started", _iso(start), 100.0))
+        for seq, kwh in enumerate((105.0, 110.0, 115.0), start=1):
+            at = _iso(start + timedelta(seconds=10 * seq))
+            details = _cost_details(99.00)  # far from ours, every time
+            await cp.call(_updated("TX-R-1", seq, at, kwh, cost_details=details))
+        running = (await operator_http.get("/api/station-costs")).json()
+        await eventually(lambda: asyncio.sleep(0, published))
+        # 20 kWh at $0.45 + $1.00, 8.25 % tax = $10.83: the final figure agrees.
+        end = start + timedelta(seconds=45)
+        await cp.call(
+            _session("TX-R-1", "Ended", _iso(end), 120.0, cost_details=_cost_details(10.83))
+        )
+    final = (await operator_http.get("/api/station-costs", params={"all": "true"})).json()
+    (flagged,) = running
+    assert (flagged["running"], flagged["flagged"], flagged["station_minor"]) == (True, True, 9900)
+    # 5 kWh at $0.45 + $1.00, 8.25 % tax: ours when the first running figure came
+    assert flagged["ours_minor"] == 352
+    assert len(published) == 1  # once, not per message
+    (checked,) = final  # the final check replaced the running one
+    assert (checked["running"], checked["flagged"], checked["station_minor"]) == (
+        False,
+        False,
+        1083,
+    )
+    assert (await operator_http.get("/api/station-costs")).json() == []
+
+
+def _updated(tx_id: str, seq: int, at: str, kwh: float, **extra: Any) -> call.TransactionEvent:
+    sample = {"value": kwh, "unit_of_measure": {"unit": "kWh"}}
+    return call.TransactionEvent(
+        event_type="Updated",
+        timestamp=at,
+        trigger_reason="MeterValuePeriodic",
+        seq_no=seq,
+        transaction_info={"transaction_id": tx_id},
+        meter_value=[{"timestamp": at, "sampled_value": [sample]}],
+        **extra,
+    )

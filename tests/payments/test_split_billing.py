@@ -80,9 +80,13 @@ def test_each_part_has_its_own_taxes_and_idle_goes_to_the_last_tariff() -> None:
 def test_another_currency_is_refused() -> None:
     euro = replace(NEW, currency="EUR")
     with pytest.raises(Conflict, match="currencies"):
-        price_session(OLD, steady(kwh=1, minutes=10), [TariffChange(T0 + timedelta(minutes=5), euro)])
+        price_session(
+            OLD, steady(kwh=1, minutes=10), [TariffChange(T0 + timedelta(minutes=5), euro)]
+        )
 
 
 def test_parts_survive_the_stored_snapshot() -> None:
-    cost = price_session(OLD, steady(kwh=30, minutes=30), [TariffChange(T0 + timedelta(minutes=10), NEW)])
+    cost = price_session(
+        OLD, steady(kwh=30, minutes=30), [TariffChange(T0 + timedelta(minutes=10), NEW)]
+    )
     assert CostBreakdown.from_dict(cost.to_dict()) == cost

@@ -46,7 +46,8 @@ class CostChecks:
                 station, note = _station_total(cost)
                 found = compare(tx.id, cost.station_id, ours, station, now, note, cost.running)
                 if cost.running and not found.flagged:
-                    return  # agrees: nothing stored, nothing said
+                    await uow.commit()  # agrees: nothing stored (but a pin made on the way)
+                    return
                 added = await store.add(found)
                 await uow.commit()
         except ForecourtError as exc:  # no tariff applies: nothing of ours to compare
