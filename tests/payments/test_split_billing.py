@@ -69,8 +69,10 @@ def test_each_part_has_its_own_taxes_and_idle_goes_to_the_last_tariff() -> None:
 
     taxes = [line for line in cost.lines if line.kind is LineKind.TAX]
     idle = [line for line in cost.lines if line.kind is LineKind.IDLE]
-    assert len(taxes) == 1 and "ALT" in taxes[0].description  # the old tariff has no tax
-    assert idle and idle[0].unit_price == Decimal("1")  # no grace: 20 idle minutes at $1
+    (tax,) = taxes  # the old tariff has no tax
+    assert "ALT" in tax.description
+    (idle_line,) = idle
+    assert idle_line.unit_price == Decimal("1")  # no grace: 20 idle minutes at $1
     assert cost.idle_minutes == 20
     # ALT: 5 kWh x $0.20 + 20 min x $1 = $21.00, 10 % tax = $2.10
     assert cost.parts[1].total_minor == 2100 + 210

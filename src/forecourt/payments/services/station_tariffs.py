@@ -28,10 +28,10 @@ from forecourt.domain.station_tariffs import (
     TaxRate,
 )
 from forecourt.domain.stations import ProtocolVersion, Station
-from forecourt.payments.domain.tariffs import Tariff
-from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.domain.costing import TariffChange
+from forecourt.payments.domain.tariffs import Tariff
 from forecourt.payments.ports import TARIFF_STORE
+from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.tariffs import Tariffs, resolve_tariff, schedule_for_transaction
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext

@@ -13,8 +13,8 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    false,
 )
-from sqlalchemy import false
 from sqlalchemy import text as sql_text
 
 from forecourt.payments.domain.payments import PaymentFlow, PaymentState
