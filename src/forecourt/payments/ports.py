@@ -191,6 +191,10 @@ class TariffRepository(Protocol):
     async def add_change(self, transaction_id: int, change: TariffChange) -> bool: ...
 
     # ^ False when the session has no pin yet
+    async def set_driver(self, id_token: str, code: str, at: datetime) -> None: ...
+    async def clear_driver(self, id_token: str) -> bool: ...
+    async def driver(self, id_token: str) -> str | None: ...  # the token's own tariff code
+    async def drivers(self) -> builtins.list[tuple[str, str]]: ...  # (id_token, code)
 
 
 @dataclass(frozen=True, slots=True)

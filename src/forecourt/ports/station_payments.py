@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from forecourt.domain.station_tariffs import StationTariff
 from forecourt.ports.keys import Key
 
 
@@ -85,6 +86,10 @@ class StationPaymentPort(Protocol):
     ) -> DirectHold:
         """C17: a prepaid card's credit set aside for a session (not accepted: no credit
         left); a token that is no prepaid card is accepted with no limit."""
+        ...
+
+    async def driver_tariff(self, station_id: str, id_token: str) -> StationTariff | None:
+        """The token's own tariff (2.1 ``DriverTariff``) as the station computes with it."""
         ...
 
 

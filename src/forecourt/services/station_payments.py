@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from forecourt.domain.station_tariffs import StationTariff
 from forecourt.ports.station_payments import (
     DirectHold,
     PrepaidLimit,
@@ -58,6 +59,11 @@ class StationPayments:
     async def limit_for(self, station_id: str, id_token: str) -> PrepaidLimit | None:
         port = self._port()
         return None if port is None else await port.limit_for(station_id, id_token)
+
+    async def driver_tariff(self, station_id: str, id_token: str) -> StationTariff | None:
+        """A driver's own tariff (2.1); none without a payments feature."""
+        port = self._port()
+        return None if port is None else await port.driver_tariff(station_id, id_token)
 
     async def authorize_prepaid(
         self, station_id: str, id_token: str, evse_id: int | None

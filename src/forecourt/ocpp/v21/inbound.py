@@ -25,6 +25,7 @@ from forecourt.ocpp.v21.mapping import (
     STOP_REASON_AS_201,
     TOKEN_TYPE_AS_201,
 )
+from forecourt.ocpp.v21.tariffs import tariff_type
 from forecourt.ocpp.v21.wire_types.payments import (
     NotifySettlementRequest,
     NotifySettlementResponse,
@@ -98,10 +99,19 @@ def _no_credit(answer: Mapping[str, Any]) -> dict[str, Any]:
 
 async def authorize(link: Link, p: Payload) -> Mapping[str, object]:
     """C01 with C18 and C17: a DirectPayment reference is held first, a prepaid card's credit
-    set aside; then the token is authorised like any other."""
+    set aside; then the token is authorised like any other. An accepted token with its own
+    tariff gets it in the answer (``tariff``: the station holds it as a DriverTariff)."""
     credit = await _payment_token(link, p["idToken"], None)
     answer = await v201.authorize(link, as_201(p))  # type: ignore[arg-type]  # 2.0.1 shape
-    return answer if credit else _no_credit(answer)
+    if not credit:
+        return _no_credit(answer)
+    info = answer.get("idTokenInfo")
+    if isinstance(info, dict) and info.get("status") == "Accepted":
+        token = p["idToken"]["idToken"]
+        driver = await link.services.station_payments.driver_tariff(link.station_id, token)
+        if driver is not None:
+            return {**answer, "tariff": tariff_type(driver)}
+    return answer
 
 
 async def transaction_event(link: Link, p: TransactionEventRequest) -> TransactionEventResponse:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from forecourt.domain.errors import ForecourtError, InvalidInput
 from forecourt.domain.money import Money
+from forecourt.domain.station_tariffs import StationTariff
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState, new_receipt_code
 from forecourt.payments.ports import PAYMENT_STORE
@@ -27,7 +28,8 @@ from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import cost_in
 from forecourt.payments.services.session_limits import limit_for_token
 from forecourt.payments.services.settlement import Settlement
-from forecourt.payments.services.tariffs import tariff_at_station
+from forecourt.payments.services.station_tariffs import station_tariff
+from forecourt.payments.services.tariffs import driver_tariff, tariff_at_station
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.ports.station_payments import (
     DirectHold,
@@ -61,6 +63,13 @@ class DirectPayments:
         self._settlement = settlement
         self._policy = policy
         self.authorize_prepaid = prepaid.authorize  # C17, the same port
+
+    async def driver_tariff(self, station_id: str, id_token: str) -> StationTariff | None:
+        """The token's own tariff in force now (2.1 ``DriverTariff``), in the station's words;
+        None for a token without one."""
+        async with self._ctx.uow() as uow:
+            tariff = await driver_tariff(uow, id_token, self._ctx.clock.now())
+        return None if tariff is None else station_tariff(tariff)
 
     # -- C18: the station presents the PSP reference ------------------------------------------
     async def authorize_direct(

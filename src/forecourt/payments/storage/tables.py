@@ -117,6 +117,16 @@ session_tariffs = Table(
     Column("changes", JSON, nullable=False, server_default="[]"),
 )
 
+#: A driver's own tariff (OCPP 2.1 DriverTariff): the token's sessions are billed by it and a
+#: 2.1 station gets it in the Authorize answer (migration 0031_payments_split_billing).
+driver_tariffs = Table(
+    "driver_tariffs",
+    metadata,
+    Column("id_token", Text, primary_key=True),
+    Column("tariff_code", Text, nullable=False),
+    Column("set_at", UtcDateTime, nullable=False),
+)
+
 #: A 2.1 station's own cost of a session against ours (migration 0030_payments_tariff_sync).
 station_cost_checks = Table(
     "station_cost_checks",
