@@ -64,7 +64,11 @@ class DirectPayments:
         self._policy = policy
         self.authorize_prepaid = prepaid.authorize  # C17, the same port
 
-    async def driver_tariff(self, station_id: str, id_token: str) -> StationTariff | None:
+    async def driver_tariff(
+        self,
+        station_id: str,  # noqa: ARG002  # the port's shape: one driver tariff network-wide
+        id_token: str,
+    ) -> StationTariff | None:
         """The token's own tariff in force now (2.1 ``DriverTariff``), in the station's words;
         None for a token without one."""
         async with self._ctx.uow() as uow:
