@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from forecourt.domain.commands import Command, CommandResult, NotifyWebPaymentStarted
+from forecourt.domain.device import SetDisplayMessage
 from forecourt.domain.stations import ProtocolVersion
 from forecourt.ocpp.adapter import InboundHandler, Payload, VersionAdapter
 from forecourt.ocpp.rendering import TariffCommand
@@ -35,7 +36,10 @@ class V21Adapter:
         if isinstance(command, NotifyWebPaymentStarted):  # 2.1's own: C25
             action, request = web_payments.render(command)
             return action, dict(request)
-        return outbound.render(command)
+        action, payload = outbound.render(command)
+        if isinstance(command, SetDisplayMessage):  # a QR code: 2.1's own format
+            return action, dict(web_payments.as_qr_code(command, payload))
+        return action, payload
 
     def interpret(self, command: Command, response: Payload) -> CommandResult:
         if isinstance(command, TariffCommand):
