@@ -3,7 +3,9 @@ dynamic QR codes (OCPP 2.1 C24, C25)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from forecourt.api.bounds import PortNumber
 from forecourt.api.deps import Attendant, Context, role_of
@@ -77,18 +79,31 @@ async def terminal_payment(
 @router.post(
     "/payments/qr/{station_id}/{evse_id}",
     summary="A dynamic QR code for an EVSE (OCPP 2.1 C25): one use, a short time",
-    description="Show `url` as a QR code (the station's screen); the driver's scan-to-pay "
-    "redeems it once before it expires (then 410, reused 409).",
+    description="Show `url` as a QR code (the station's screen: `show=true` sends it, a 2.1"
+    " station gets a QRCODE display message, a 2.0.1 one the link; `shown` is its answer,"
+    " `not_supported` on 1.6); the driver's"
+    " scan-to-pay redeems it once before it expires (then 410, reused 409), and a 2.1 station"
+    " is told the web payment started (NotifyWebPaymentStarted).",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(404),
 )
 async def dynamic_qr_code(
-    station_id: str, evse_id: PortNumber, context: Context, _: Attendant
+    station_id: str,
+    evse_id: PortNumber,
+    context: Context,
+    _: Attendant,
+    show: Annotated[bool, Query(description="Also put it on the station's screen.")] = False,
 ) -> DynamicCodeOut:
     payments = context.services.feature(PAYMENTS)
     await payments.tariffs.for_evse(station_id, evse_id)  # 404 for an unknown or unpriced EVSE
-    issued = payments.qr_codes.issue(station_id, evse_id)
-    return DynamicCodeOut(code=issued.code, url=issued.url, expires_at=issued.expires_at)
+    if not show:
+        issued = payments.qr_codes.issue(station_id, evse_id)
+        return DynamicCodeOut(code=issued.code, url=issued.url, expires_at=issued.expires_at)
+    issued, record = await payments.show_dynamic_qr(station_id, evse_id)
+    shown = record.status.value if record.status is not None else None
+    return DynamicCodeOut(
+        code=issued.code, url=issued.url, expires_at=issued.expires_at, shown=shown
+    )
 
 
 @router.post(

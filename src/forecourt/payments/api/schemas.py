@@ -252,6 +252,11 @@ class DynamicCodeOut(BaseModel):
     code: str
     url: str
     expires_at: datetime
+    shown: str | None = Field(
+        default=None,
+        description="With `show=true`: the station's answer to showing it on its screen"
+        " (`accepted`, `rejected`, ...).",
+    )
 
 
 class PrepaymentIn(Input):

@@ -109,6 +109,27 @@ def _report(payment: dict[str, Any], json: bool) -> None:
         raise typer.Exit(EXIT_FAILED)
 
 
+@counter_app.command("qr")
+def dynamic_qr(
+    ctx: typer.Context,
+    station: Station,
+    evse: Evse,
+    show: Annotated[
+        bool, typer.Option("--show", help="Also put it on the station's screen (2.1: a QR code).")
+    ] = False,
+    json: JsonFlag = False,
+) -> None:
+    """A dynamic QR code for a port (OCPP 2.1 C25): one use, a short time."""
+    path = f"/payments/qr/{quote(station, safe='')}/{evse}" + ("?show=true" if show else "")
+    answer = _call(ctx, "POST", path, None)
+    if json:
+        print_json(answer)
+        return
+    console.print(f"{answer['url']} (until {answer['expires_at']})")
+    if answer.get("shown") is not None:
+        console.print(f"on the station's screen: {answer['shown']}")
+
+
 @counter_app.command("load")
 def load(
     ctx: typer.Context,
