@@ -92,5 +92,11 @@ class StationPaymentPort(Protocol):
         """The token's own tariff (2.1 ``DriverTariff``) as the station computes with it."""
         ...
 
+    async def limit_raised(self, station_id: str, station_tx_id: str, max_cost: Decimal) -> bool:
+        """C23 at the station's own terminal: it grew the card's authorization and reports its
+        new cost limit; the session's DirectPayment hold grows to it (never shrinks). False:
+        no such hold, or nothing grew."""
+        ...
+
 
 STATION_PAYMENTS: Key[StationPaymentPort] = Key("station_payments")

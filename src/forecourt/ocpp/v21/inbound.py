@@ -118,12 +118,19 @@ async def transaction_event(link: Link, p: TransactionEventRequest) -> Transacti
     """E01-E15 as in 2.0.1; C18 opens the hold for a DirectPayment token, C17 sets a prepaid
     card's credit aside (NoCredit when there is none: the station stops). The answer carries
     the prepaid limit (``transactionLimit``) when the token is a live hold; an Ended event's
-    ``totalCost`` (what a terminal settles, C21) is 2.0.1's rule (the session's price)."""
+    ``totalCost`` (what a terminal settles, C21) is 2.0.1's rule (the session's price). A
+    ``LimitSet`` event with a ``maxCost`` is the station's terminal having grown the card's
+    authorization (C23): our hold grows to it first."""
     token = p.get("idToken")
     evse = p.get("evse")
     credit = not _authorizes(p) or await _payment_token(
         link, token, None if evse is None else evse["id"]
     )
+    raised = p["transactionInfo"].get("transactionLimit", {}).get("maxCost")
+    if p["triggerReason"] == "LimitSet" and raised is not None:  # C23 at its own terminal
+        await link.services.station_payments.limit_raised(
+            link.station_id, p["transactionInfo"]["transactionId"], Decimal(repr(raised))
+        )
     answer = await v201.transaction_event(link, as_201(dict(p)))  # type: ignore[arg-type]
     details = p.get("costDetails")
     if details is not None and p["eventType"] != "Started":  # I-block: after our own record

@@ -104,6 +104,7 @@ class PaymentServices:
             bus.subscribe("token.authorized", self.display.on_event),
             bus.subscribe("tariff.published", self.display.on_event),
             bus.subscribe("station.booted", self.station_tariffs.on_event),
+            bus.subscribe("payment.increased", self._forget_linked, delivery="every_node"),
             bus.subscribe("tariff.published", self.station_tariffs.on_event),
         ]
         self._sweeper = asyncio.create_task(self._sweep_forever())
@@ -172,6 +173,13 @@ class PaymentServices:
             await self.remote.send(station_id, notice, requested_by="payments")
         except ForecourtError as exc:  # offline, or busy: the payment goes on regardless
             log.info("web payment at %s/%s not notified: %s", station_id, evse_id, exc)
+
+    async def _forget_linked(self, event: DomainEvent) -> None:
+        """A hold grown outside the running-cost loop (C23 at a 2.1 station's terminal): the
+        session's cached payment is read again, with its new authorized amount."""
+        tx_id = event.data.get("transaction_id")
+        if tx_id is not None:
+            self._linked.pop(int(str(tx_id)), None)
 
     # -- transactions ---------------------------------------------------------------------------
     async def on_transaction_event(self, event: DomainEvent) -> None:
