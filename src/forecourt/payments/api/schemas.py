@@ -235,15 +235,19 @@ class ScanToPayIn(Input):
 
 
 class PrepaidLoadIn(Input):
-    """Credit paid at the counter (cash) onto a prepaid card (OCPP 2.1 C17)."""
+    """Credit paid at the counter onto a prepaid card (OCPP 2.1 C17): cash, or a card on the
+    counter terminal."""
 
     amount: DecimalText = Field(gt=0, le=10_000, description='As a string, e.g. "20.00".')
     currency: str = Field("USD", pattern="^[A-Z]{3}$")
+    method: Literal["cash", "card"] = "cash"
+    terminal_id: str = Field("counter", min_length=1, max_length=64)
 
 
 class PrepaidBalanceOut(BaseModel):
     id_token: str
     balance: MoneyOut = Field(description="Loaded, minus spent, minus set aside by a session.")
+    taken_by: str = Field("", description="Who took this load's money (a load's answer only).")
 
 
 class DynamicCodeOut(BaseModel):
@@ -330,6 +334,9 @@ class PaymentOut(PaymentStatusOut):
     last_error: str
     created_at: datetime
     updated_at: datetime | None
+    taken_by: str = Field(
+        "", description='Who took the money at the counter (a user or API key); "" otherwise.'
+    )
     expires_at: datetime | None = Field(
         None,
         description="An unused hold (card page not completed, or no session started) is "
@@ -353,6 +360,7 @@ class PaymentOut(PaymentStatusOut):
             last_error=p.last_error,
             created_at=p.created_at,
             updated_at=p.updated_at,
+            taken_by=p.taken_by,
         )
 
 

@@ -136,10 +136,16 @@ def load(
     token: Annotated[str, typer.Argument(metavar="TOKEN", help="The prepaid card's id token.")],
     amount: Amount,
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "USD",
+    card: Annotated[
+        bool, typer.Option("--card/--cash", help="A card on the counter terminal, or cash.")
+    ] = False,
+    terminal: Annotated[str, typer.Option(help="The counter terminal's id.")] = "counter",
     json: JsonFlag = False,
 ) -> None:
-    """Load credit paid in cash onto a prepaid card (OCPP 2.1 C17): its new balance."""
-    body = {"amount": amount, "currency": currency}
+    """Load credit onto a prepaid card (OCPP 2.1 C17), paid in cash or by card: its new
+    balance (a declined card loads nothing and exits 1)."""
+    body = {"amount": amount, "currency": currency, "method": "card" if card else "cash"}
+    body["terminal_id"] = terminal
     path = f"/payments/prepaid/{quote(token, safe='')}/loads"
     _balance(_call(ctx, "POST", path, body), json)
 

@@ -349,7 +349,7 @@ def build_payments(
         cost_checks=CostChecks(ctx),
         direct=DirectPayments(ctx, settlement, policy, prepaid),
         prepaid=prepaid,
-        counter=Counter(holds, settlement),
+        counter=Counter(holds, settlement, prepaid),
         qr_codes=DynamicCodes(ctx, policy),
         limits=SessionLimits(ctx, remote),
     )

@@ -51,6 +51,8 @@ payments = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text, nullable=False, server_default=""),
     Column("receipt_code", Text, nullable=False, server_default=""),
+    # who took the money at the counter (migration 0031_payments_split_billing)
+    Column("taken_by", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime),
     Column("authorized_at", UtcDateTime),

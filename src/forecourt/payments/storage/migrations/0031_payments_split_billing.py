@@ -8,7 +8,8 @@ Create Date: 2026-12-07
 The changes live beside the pin (``session_tariffs.changes``) so pricing reads both in one
 statement. A running cost check (2.1 ``costDetails`` of an Updated event) is stored in the
 same table as the final one, marked ``running`` until the session's end replaces it. A
-token's own tariff (``driver_tariffs``, 2.1 ``DriverTariff``) outranks every binding.
+token's own tariff (``driver_tariffs``, 2.1 ``DriverTariff``) outranks every binding. A
+counter payment names who took the money (``payments.taken_by``).
 """
 
 from __future__ import annotations
@@ -36,9 +37,13 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("running", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    with op.batch_alter_table("payments") as batch:
+        batch.add_column(sa.Column("taken_by", sa.Text(), server_default="", nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("payments") as batch:
+        batch.drop_column("taken_by")
     with op.batch_alter_table("station_cost_checks") as batch:
         batch.drop_column("running")
     with op.batch_alter_table("session_tariffs") as batch:
