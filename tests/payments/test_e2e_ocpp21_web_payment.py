@@ -22,8 +22,9 @@ from websockets.asyncio.client import connect
 
 from forecourt.payments.keys import PAYMENTS
 from forecourt.services.access import Role
+from forecourt.simulator import SimulatedStation
 from tests.e2e.conftest import basic_auth
-from tests.payments.conftest import PASSWORD, SITE, eventually
+from tests.payments.conftest import PASSWORD, SITE, eventually, station_config
 from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.asyncio
@@ -130,3 +131,29 @@ async def test_a_16_station_has_no_screen_for_it(
     # answer says it cannot show it.
     assert shown.status_code == 201, shown.text
     assert shown.json()["shown"] == "not_supported"
+
+
+async def test_the_simulated_21_station_shows_the_code_and_the_web_payment(
+    server: RunningServer, http: httpx.AsyncClient
+) -> None:
+    services = server.forecourt.services
+    await services.network.add_station("SIM-21", password=PASSWORD, site_id=SITE)
+    key = (await services.api_keys.create("desk", Role.ATTENDANT))[0]
+    attendant = {"Authorization": f"Bearer {key}"}
+    shown: list[str] = []
+    config = station_config(server, "SIM-21", "2.1")
+    async with SimulatedStation(config, on_event=shown.append) as sim:
+        await sim.wait_ready(timeout=15)
+        issued = await http.post(
+            "/api/payments/qr/SIM-21/1", params={"show": "true"}, headers=attendant
+        )
+        body = {"station_id": "SIM-21", "evse_id": 1, "code": issued.json()["code"]}
+        paid = await http.post("/api/payments/scan-to-pay", json=body)
+        told = await eventually(
+            lambda: asyncio.sleep(0, [m for m in shown if "web payment started" in m])
+        )
+    ttl = round(services.feature(PAYMENTS).policy.dynamic_qr_ttl_s)
+    assert issued.json()["shown"] == "accepted", issued.text
+    assert paid.status_code == 201, paid.text
+    assert told == [f"SIM-21: EVSE 1: web payment started (for {ttl} s)"]
+    assert f"SIM-21: display 7201: {issued.json()['url']}" in shown  # the QR link shown
