@@ -9,6 +9,7 @@ session, so it settles and gets a receipt); the server is the real one, with SQL
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -25,6 +26,7 @@ from websockets.asyncio.client import connect
 from forecourt.domain.money import Money
 from forecourt.payments.domain.tariffs import EnergyBand
 from forecourt.payments.keys import PAYMENTS
+from forecourt.services.access import Role
 from tests.e2e.conftest import basic_auth
 from tests.payments.conftest import PASSWORD, TARIFF, eventually, prepare_network
 from tests.payments.test_e2e_ocpp21_direct_payment import final_cost, payments_for
@@ -166,6 +168,24 @@ async def test_a_session_changed_to_another_tariff_is_billed_in_two_parts(
     assert "[ALT r1 from" in receipt.text  # the lines say which tariff priced them
     api_receipt = (await operator_http.get(f"/api/receipts/{paid.receipt_code}")).json()
     assert [p["tariff_code"] for p in api_receipt["cost"]["parts"]] == ["STD", "ALT"]
+    panel = await _session_cost_panel(server, tx_id)
+    assert "changed while charging" in panel
+    assert panel.count("<li>Tariff ") == 2  # both parts on the session page's cost panel
+
+
+async def _session_cost_panel(server: RunningServer, tx_id: int) -> str:
+    """The dashboard's cost panel of a session, as a signed-in operator sees it."""
+    await server.forecourt.services.users.create("ops", "split-password-1", Role.OPERATOR)
+    async with httpx.AsyncClient(base_url=server.http_url, follow_redirects=True) as web:
+        form = (await web.get("/login")).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token is not None, form
+        body = {"username": "ops", "password": "split-password-1", "csrf_token": token[1]}
+        signed_in = await web.post("/login", data=body)
+        assert signed_in.status_code == 200, signed_in.text
+        panel = await web.get(f"/dashboard/sessions/{tx_id}/cost")
+    assert panel.status_code == 200, panel.text
+    return panel.text
 
 
 async def test_a_refused_change_bills_nothing_new(
