@@ -336,7 +336,7 @@ async def test_the_stations_own_terminal_grows_the_hold(server: RunningServer) -
         lower = await cp.call(limit_set("TX-21-C23", "PSP-C23", 20.0, 2))
         other = await cp.call(limit_set("TX-NONE", "PSP-NONE", 500.0, 0))  # no such hold
         end = await cp.call(ended("TX-21-C23", "PSP-C23", kwh=120.0))
-        priced = await eventually(lambda: final_cost(services, "PSP-C23"))
+        priced = await eventually(lambda: final_cost(services, "PSP-C23"), timeout=30)
         amount = float(Money(priced.final_minor or 0, "USD").to_decimal())
         await cp.call(settlement("PSP-C23", amount, transaction_id="TX-21-C23"))
     assert start.transaction_limit == {"max_cost": 47.5}  # 95 % of the $50 hold

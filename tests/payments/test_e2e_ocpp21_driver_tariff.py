@@ -82,8 +82,8 @@ async def test_a_drivers_own_tariff_is_answered_and_bills_the_session(
         other = await cp.call(call.Authorize(id_token={"id_token": RFID, "type": "ISO14443"}))
         await cp.call(_started("TX-VIP-1", MEMBER))
         await cp.call(_started("TX-STD-1", RFID))
-        vip_tx = await eventually(lambda: _tx(server, "TX-VIP-1"))
-        std_tx = await eventually(lambda: _tx(server, "TX-STD-1"))
+        vip_tx = await eventually(lambda: _tx(server, "TX-VIP-1"), timeout=30)
+        std_tx = await eventually(lambda: _tx(server, "TX-STD-1"), timeout=30)
         vip_cost = (await operator_http.get(f"/api/transactions/{vip_tx}/cost")).json()
         std_cost = (await operator_http.get(f"/api/transactions/{std_tx}/cost")).json()
     assert put.status_code == 200, put.text

@@ -123,7 +123,7 @@ async def test_a_session_changed_to_another_tariff_is_billed_in_two_parts(
     services = server.forecourt.services
     async with station(server) as cp:
         await cp.call(_event("Started", 0, _now(), 100.0, "Authorized"))
-        tx_id = await eventually(lambda: _transaction_id(server))
+        tx_id = await eventually(lambda: _transaction_id(server), timeout=30)
         # 10 kWh at STD, then the operator moves the session to ALT.
         await cp.call(_event("Updated", 1, _now(), 110.0, "MeterValuePeriodic"))
         changed = await operator_http.post(
@@ -137,7 +137,7 @@ async def test_a_session_changed_to_another_tariff_is_billed_in_two_parts(
         running = (await operator_http.get(f"/api/transactions/{tx_id}/cost")).json()
         await cp.call(_event("Updated", 3, _now(), 125.0, "MeterValuePeriodic"))
         end = await cp.call(_event("Ended", 4, _now(), 125.0, "StopAuthorized"))
-        priced = await eventually(lambda: final_cost(services, "PSP-SPLIT-1"))
+        priced = await eventually(lambda: final_cost(services, "PSP-SPLIT-1"), timeout=30)
         amount = float(Money(priced.final_minor or 0, "USD").to_decimal())
         settled = await cp.call(
             call.NotifySettlement(
@@ -194,7 +194,7 @@ async def test_a_refused_change_bills_nothing_new(
     async with station(server) as cp:
         cp.route_map["ChangeTransactionTariff"]["_on_action"] = _refuse
         await cp.call(_event("Started", 0, _now(), 100.0, "Authorized"))
-        tx_id = await eventually(lambda: _transaction_id(server))
+        tx_id = await eventually(lambda: _transaction_id(server), timeout=30)
         refused = await operator_http.post(
             f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "ALT"}
         )

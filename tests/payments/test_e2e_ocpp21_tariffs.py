@@ -451,7 +451,7 @@ async def test_a_running_cost_mismatch_is_flagged_once_until_the_final_check(
             details = _cost_details(99.00)  # far from ours, every time
             await cp.call(_updated("TX-R-1", seq, at, kwh, cost_details=details))
         running = (await operator_http.get("/api/station-costs")).json()
-        await eventually(lambda: asyncio.sleep(0, published))
+        await eventually(lambda: asyncio.sleep(0, published), timeout=30)
         # 20 kWh at $0.45 + $1.00, 8.25 % tax = $10.83: the final figure agrees.
         end = start + timedelta(seconds=45)
         await cp.call(

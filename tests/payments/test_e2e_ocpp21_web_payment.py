@@ -95,7 +95,7 @@ async def test_the_code_on_the_screen_and_the_station_told_once(
     attendant = {"Authorization": f"Bearer {key}"}
     ttl = services.feature(PAYMENTS).policy.dynamic_qr_ttl_s
     async with station(server) as cp:
-        await eventually(lambda: _evse_known(server))
+        await eventually(lambda: _evse_known(server), timeout=30)
         issued = await http.post(
             f"/api/payments/qr/{STATION}/1", params={"show": "true"}, headers=attendant
         )
@@ -103,7 +103,7 @@ async def test_the_code_on_the_screen_and_the_station_told_once(
         code = issued.json()["code"]
         body = {"station_id": STATION, "evse_id": 1, "code": code}
         paid = await http.post("/api/payments/scan-to-pay", json=body)
-        told = await eventually(lambda: asyncio.sleep(0, cp.web_payments))
+        told = await eventually(lambda: asyncio.sleep(0, cp.web_payments), timeout=30)
         again = await http.post("/api/payments/scan-to-pay", json=body)
     assert issued.json()["shown"] == "accepted"
     (message,) = cp.shown
@@ -143,14 +143,15 @@ async def test_the_simulated_21_station_shows_the_code_and_the_web_payment(
     shown: list[str] = []
     config = station_config(server, "SIM-21", "2.1")
     async with SimulatedStation(config, on_event=shown.append) as sim:
-        await sim.wait_ready(timeout=15)
+        await sim.wait_ready(timeout=30)
         issued = await http.post(
             "/api/payments/qr/SIM-21/1", params={"show": "true"}, headers=attendant
         )
         body = {"station_id": "SIM-21", "evse_id": 1, "code": issued.json()["code"]}
         paid = await http.post("/api/payments/scan-to-pay", json=body)
         told = await eventually(
-            lambda: asyncio.sleep(0, [m for m in shown if "web payment started" in m])
+            lambda: asyncio.sleep(0, [m for m in shown if "web payment started" in m]),
+            timeout=30,
         )
     ttl = round(services.feature(PAYMENTS).policy.dynamic_qr_ttl_s)
     assert issued.json()["shown"] == "accepted", issued.text
