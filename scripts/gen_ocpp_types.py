@@ -97,7 +97,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     # 2.1 reuses the 2.0.1 types; only what 2.1 adds or changes that the adapter reads.
     "v21": {
-        "payments": ("NotifySettlement",),
+        "payments": ("NotifySettlement", "NotifyWebPaymentStarted"),
         "tariffs": ("SetDefaultTariff", "GetTariffs", "ClearTariffs", "ChangeTransactionTariff"),
         "transactions": ("TransactionEvent",),
     },

@@ -68,7 +68,9 @@ async def test_prepay_charge_receipt_with_change_due(
     await expect(page.locator("#change-due")).to_have_text(str(change), timeout=15_000)
     await expect(page.locator("#charged")).to_have_text(f"${paid.captured_minor / 100:.2f}")
     await expect(page.locator("#paid-with")).to_have_text("cash")
+    await expect(page.locator("#taken-by")).to_have_text("user clerk")  # who took the money
     await page.click("#receipt-link")
+    await expect(page.locator("#taken-by")).to_have_text("Taken by user clerk.")
     await expect(page.locator("#receipt-total")).to_contain_text(
         f"${paid.captured_minor / 100:.2f}"
     )

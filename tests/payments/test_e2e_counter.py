@@ -79,6 +79,10 @@ async def test_cash_prepayment_starts_the_port_and_gives_change(
     shown = (await http.get(f"/api/payments/{public_id}", headers=auth)).json()
     assert shown["change_due"]["minor"] == 4000 - paid.final_minor
     assert shown["receipt_code"] == paid.receipt_code
+    # Who took the money: on the record, the API and the receipt.
+    assert paid.taken_by == shown["taken_by"] == "api key attendant key"
+    receipt = await http.get(f"/receipts/{paid.receipt_code}")
+    assert "Taken by api key attendant key" in receipt.text
 
     # Replays of the outbox and the recovery pass change nothing: one settlement.
     payments = services.feature(PAYMENTS)

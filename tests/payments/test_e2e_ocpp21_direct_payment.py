@@ -314,3 +314,37 @@ async def test_a_settlement_that_never_comes_is_escalated_and_a_late_one_still_c
         assert late.receipt_url
         (paid,) = await payments_for(services, "PSP-SILENT")
         assert (paid.state, paid.captured_minor) == (PaymentState.CAPTURED, paid.final_minor)
+
+
+def limit_set(tx_id: str, psp_ref: str, max_cost: float, seq: int) -> call.TransactionEvent:
+    """C23 at the station: its terminal grew the card's authorization; the new cost limit."""
+    return call.TransactionEvent(
+        event_type="Updated",
+        timestamp=T1,
+        trigger_reason="LimitSet",
+        seq_no=seq,
+        transaction_info={"transaction_id": tx_id, "transaction_limit": {"max_cost": max_cost}},
+        id_token=direct(psp_ref),
+    )
+
+
+async def test_the_stations_own_terminal_grows_the_hold(server: RunningServer) -> None:
+    services = server.forecourt.services
+    async with station(server) as cp:
+        start = await cp.call(started("TX-21-C23", "PSP-C23"))
+        grown = await cp.call(limit_set("TX-21-C23", "PSP-C23", 100.0, 1))
+        lower = await cp.call(limit_set("TX-21-C23", "PSP-C23", 20.0, 2))
+        other = await cp.call(limit_set("TX-NONE", "PSP-NONE", 500.0, 0))  # no such hold
+        end = await cp.call(ended("TX-21-C23", "PSP-C23", kwh=120.0))
+        priced = await eventually(lambda: final_cost(services, "PSP-C23"), timeout=30)
+        amount = float(Money(priced.final_minor or 0, "USD").to_decimal())
+        await cp.call(settlement("PSP-C23", amount, transaction_id="TX-21-C23"))
+    assert start.transaction_limit == {"max_cost": 47.5}  # 95 % of the $50 hold
+    assert grown.transaction_limit == {"max_cost": 95.0}  # 95 % of the station's $100
+    assert lower.transaction_limit == {"max_cost": 95.0}  # a hold never shrinks
+    assert other.transaction_limit is None
+    assert end.total_cost == amount
+    (paid,) = await payments_for(services, "PSP-C23")
+    assert paid.authorized == Money(10000, "USD")
+    assert (paid.state, paid.captured_minor) == (PaymentState.CAPTURED, priced.final_minor)
+    assert not await payments_for(services, "PSP-NONE")

@@ -15,7 +15,9 @@ from ocpp.v21 import call
 from forecourt.domain.tokens import TokenRecord
 from forecourt.domain.transactions import PaymentMethod
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState
+from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.ports import PAYMENT_STORE
+from forecourt.payments.providers.test_provider import TestProvider
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from tests.payments import test_e2e_ocpp21_direct_payment as direct_payment
@@ -124,3 +126,39 @@ async def test_loading_refuses_bad_input(server: RunningServer, counter: httpx.A
     )
     assert euros.status_code == 422
     assert await balance(counter) == 500
+
+
+async def test_a_card_tops_up_the_prepaid_card_at_the_counter(
+    server: RunningServer, counter: httpx.AsyncClient
+) -> None:
+    services = server.forecourt.services
+    provider = services.feature(PAYMENTS).provider
+    assert isinstance(provider, TestProvider)
+    body = {"amount": "10.00", "method": "card", "terminal_id": "till-1"}
+    by_card = await counter.post(f"/api/payments/prepaid/{CARD}/loads", json=body)
+    provider.tap("till-1", "4000000000000002")  # the next card is declined
+    declined = await counter.post(f"/api/payments/prepaid/{CARD}/loads", json=body)
+    in_cash = await counter.post(f"/api/payments/prepaid/{CARD}/loads", json={"amount": "5"})
+    async with services.ctx.uow() as uow:
+        loads = [
+            p
+            for p in await uow.repository(PAYMENT_STORE).by_token(CARD)
+            if p.flow is PaymentFlow.PREPAID_LOAD
+        ]
+    async with station(server) as cp:
+        start = await cp.call(started("TX-TOPUP-1"))
+    assert by_card.status_code == 201, by_card.text
+    assert by_card.json()["balance"]["minor"] == 1000
+    assert by_card.json()["taken_by"] == "api key till"
+    assert declined.status_code == 402, declined.text
+    assert "declined" in declined.json()["detail"]
+    assert in_cash.json()["balance"]["minor"] == 1500  # the declined card loaded nothing
+    states = sorted((p.state.value, p.provider, p.taken_by) for p in loads)
+    assert states == [
+        ("captured", "prepaid", "api key till"),  # cash
+        ("captured", provider.name, "api key till"),  # the card, settled at the terminal
+        ("declined", provider.name, "api key till"),
+    ]
+    card_load = next(p for p in loads if p.provider == provider.name and p.captured_minor)
+    assert provider.captures_applied(card_load.provider_ref) == 1  # the money was taken once
+    assert start.transaction_limit == {"max_cost": 14.25}  # 95 % of the $15.00 of credit

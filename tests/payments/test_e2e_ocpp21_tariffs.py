@@ -193,12 +193,16 @@ async def test_get_clear_and_change_over_the_api(
         unknown = await operator_http.post(
             f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "NO"}
         )
-        # Another tariff would make the station show one price while we bill another.
-        await server.forecourt.services.feature(PAYMENTS).tariffs.publish(
-            replace(TARIFF, code="ALT")
-        )
+        # Another tariff: sent, and billed from the station's acceptance on
+        # (test_e2e_ocpp21_split_billing.py); one in another currency is refused.
+        tariffs = server.forecourt.services.feature(PAYMENTS).tariffs
+        await tariffs.publish(replace(TARIFF, code="ALT"))
+        await tariffs.publish(replace(TARIFF, code="EURO", currency="EUR"))
         other = await operator_http.post(
             f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "ALT"}
+        )
+        euro = await operator_http.post(
+            f"/api/transactions/{tx_id}/tariff", json={"tariff_code": "EURO"}
         )
     assert got.status_code == 200, got.text
     assert got.json()["result"]["tariffs"] == [
@@ -210,9 +214,11 @@ async def test_get_clear_and_change_over_the_api(
     assert cp.changed[0]["transaction_id"] == "TX-T-1"
     assert cp.changed[0]["tariff_id"] == "STD.r1"
     assert unknown.status_code == 404
-    assert other.status_code == 409, other.text
-    assert "billed by tariff STD" in other.json()["detail"]
-    assert len(cp.changed) == 1  # nothing was sent for the refused change
+    assert other.json()["status"] == "accepted", other.text
+    assert cp.changed[1]["tariff_id"] == "ALT.r1"
+    assert euro.status_code == 409, euro.text
+    assert "one currency" in euro.json()["detail"]
+    assert len(cp.changed) == 2  # nothing was sent for the refused change
 
 
 async def test_older_versions_are_refused_with_a_reason(operator_http: httpx.AsyncClient) -> None:
@@ -427,3 +433,53 @@ async def _active_transaction(server: RunningServer) -> int | None:
     async with server.forecourt.services.ctx.uow() as uow:
         active = await uow.transactions.active_on_evse(STATION, 1)
     return active[0].id if active else None
+
+
+async def test_a_running_cost_mismatch_is_flagged_once_until_the_final_check(
+    server: RunningServer, operator_http: httpx.AsyncClient
+) -> None:
+    services = server.forecourt.services
+    earlier = datetime.now(UTC) - timedelta(seconds=55)
+    await services.feature(PAYMENTS).tariffs.publish(TARIFF, effective_from=earlier)
+    published: list[Any] = []
+    services.ctx.bus.subscribe("payment.cost_mismatch", lambda e: _record(published, e))
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=45)
+    async with station(server) as cp:
+        await cp.call(_session("TX-R-1", "Started", _iso(start), 100.0))
+        for seq, kwh in enumerate((105.0, 110.0, 115.0), start=1):
+            at = _iso(start + timedelta(seconds=10 * seq))
+            details = _cost_details(99.00)  # far from ours, every time
+            await cp.call(_updated("TX-R-1", seq, at, kwh, cost_details=details))
+        running = (await operator_http.get("/api/station-costs")).json()
+        await eventually(lambda: asyncio.sleep(0, published), timeout=30)
+        # 20 kWh at $0.45 + $1.00, 8.25 % tax = $10.83: the final figure agrees.
+        end = start + timedelta(seconds=45)
+        await cp.call(
+            _session("TX-R-1", "Ended", _iso(end), 120.0, cost_details=_cost_details(10.83))
+        )
+    final = (await operator_http.get("/api/station-costs", params={"all": "true"})).json()
+    (flagged,) = running
+    assert (flagged["running"], flagged["flagged"], flagged["station_minor"]) == (True, True, 9900)
+    # 5 kWh at $0.45 + $1.00, 8.25 % tax: ours when the first running figure came
+    assert flagged["ours_minor"] == 352
+    assert len(published) == 1  # once, not per message
+    (checked,) = final  # the final check replaced the running one
+    assert (checked["running"], checked["flagged"], checked["station_minor"]) == (
+        False,
+        False,
+        1083,
+    )
+    assert (await operator_http.get("/api/station-costs")).json() == []
+
+
+def _updated(tx_id: str, seq: int, at: str, kwh: float, **extra: Any) -> call.TransactionEvent:
+    sample = {"value": kwh, "unit_of_measure": {"unit": "kWh"}}
+    return call.TransactionEvent(
+        event_type="Updated",
+        timestamp=at,
+        trigger_reason="MeterValuePeriodic",
+        seq_no=seq,
+        transaction_info={"transaction_id": tx_id},
+        meter_value=[{"timestamp": at, "sampled_value": [sample]}],
+        **extra,
+    )

@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page
 from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.services.station_tariffs import TariffHolding
 from forecourt.services.access import Role
-from tests.payments.conftest import eventually, prepare_network
+from tests.payments.conftest import RFID, eventually, prepare_network
 from tests.payments.test_e2e_ocpp21_tariffs import STATION, station
 from tests.support.server import running_server
 from tests.web.conftest import sign_in
@@ -31,6 +31,7 @@ async def operator(
         services = server.forecourt.services
         await prepare_network(services, STATION)
         await services.users.create("ops", PASSWORD, Role.OPERATOR)
+        await services.feature(PAYMENTS).tariffs.set_driver(RFID, "STD")
         tariffs = services.feature(PAYMENTS).station_tariffs
         async with station(server, answer="ConditionNotSupported") as cp:
             await eventually(lambda: asyncio.sleep(0, cp.held))
@@ -51,3 +52,9 @@ async def test_tariffs_page_shows_what_a_21_station_answered(operator: Page) -> 
     cells = await row.locator("th, td").all_inner_texts()
     assert cells[:5] == [STATION, "0", "STD.r1", "STD.r1", "not_supported"]
     assert cells[-1] == "NO"
+
+
+async def test_tariffs_page_lists_drivers_own_tariffs(operator: Page) -> None:
+    await operator.goto("/dashboard/tariffs")
+    cells = await operator.locator("#driver-tariffs tbody tr").first.locator("td").all_inner_texts()
+    assert cells == [RFID, "STD"]

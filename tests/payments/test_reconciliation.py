@@ -176,6 +176,18 @@ def test_cli_tariffs_payments_receipts(rig: Rig, tmp_path: Path) -> None:
     listed = json.loads(run("payments", "list", "--json"))
     assert isinstance(listed, list)
     assert "nothing to show" in run("payments", "reconcile")
+    # A driver's own tariff (OCPP 2.1 DriverTariff)
+    run("tokens", "add", "VIP-CARD")
+    assert "VIP-CARD: billed by TOU (revision 1 now)" in run(
+        "tariffs", "driver-set", "VIP-CARD", "TOU"
+    )
+    assert json.loads(run("tariffs", "drivers", "--json")) == [
+        {"token": "VIP-CARD", "tariff": "TOU"}
+    ]
+    unknown = CliRunner().invoke(app, ["tariffs", "driver-set", "NOBODY", "TOU"], env=env)
+    assert unknown.exit_code != 0
+    assert "no tariff of its own" in run("tariffs", "driver-clear", "VIP-CARD")
+    assert json.loads(run("tariffs", "drivers", "--json")) == []
     bad = CliRunner().invoke(
         app, ["tariffs", "publish", "X", "--band", "00:00=0.1", "--currency", "XXX"], env=env
     )

@@ -16,7 +16,13 @@ from pathlib import Path
 import ocpp
 import pytest
 
-from forecourt.domain.commands import Command, RemoteStop, TriggerKind, TriggerMessage
+from forecourt.domain.commands import (
+    Command,
+    NotifyWebPaymentStarted,
+    RemoteStop,
+    TriggerKind,
+    TriggerMessage,
+)
 from forecourt.domain.errors import CommandNotSupported, InvalidInput
 from forecourt.ocpp.adapter import VersionAdapter
 from tests.protocol.test_certificate_frames import CERTIFICATE_RENDERED
@@ -27,6 +33,7 @@ from tests.protocol.v201.test_outbound import RENDERED, V201_FRAMES
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "ocpp-coverage.md"
 SCHEMAS = Path(ocpp.__file__).resolve().parent
+WEB_PAYMENT = NotifyWebPaymentStarted(evse_id=1, timeout_s=300)
 #: Version folder -> the heading of its table in the document.
 HEADINGS = {
     "v16": "## OCPP 1.6 (all profiles, with the security whitepaper)",
@@ -58,6 +65,7 @@ def adapter(version: str) -> VersionAdapter | None:
 def example_commands() -> list[Command]:
     examples = [command for command, _, _ in [*RENDERED, *DEVICE_RENDERED, *V201_FRAMES]]
     examples += TARIFF_COMMANDS  # 2.1 only: earlier versions refuse them
+    examples.append(WEB_PAYMENT)  # 2.1 only (C25)
     triggers = [TriggerMessage(kind) for kind in TriggerKind]
     certificates = [command for command, *_ in CERTIFICATE_RENDERED]
     return [

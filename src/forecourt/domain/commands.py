@@ -49,6 +49,7 @@ from forecourt.domain.station_tariffs import ClearTariffs as ClearTariffs
 from forecourt.domain.station_tariffs import GetTariffs as GetTariffs
 from forecourt.domain.station_tariffs import SetDefaultTariff as SetDefaultTariff
 from forecourt.domain.tokens import TokenKind
+from forecourt.domain.web_payments import NotifyWebPaymentStarted as NotifyWebPaymentStarted
 
 
 class CommandKind(StrEnum):
@@ -103,6 +104,7 @@ class CommandKind(StrEnum):
     GET_TARIFFS = "get_tariffs"
     CLEAR_TARIFFS = "clear_tariffs"
     CHANGE_TRANSACTION_TARIFF = "change_transaction_tariff"
+    NOTIFY_WEB_PAYMENT_STARTED = "notify_web_payment_started"
 
 
 class TriggerKind(StrEnum):
@@ -507,6 +509,7 @@ Command = (
     | GetTariffs
     | ClearTariffs
     | ChangeTransactionTariff
+    | NotifyWebPaymentStarted
 )
 
 COMMAND_KINDS: dict[type[Any], CommandKind] = {
@@ -561,6 +564,7 @@ COMMAND_KINDS: dict[type[Any], CommandKind] = {
     GetTariffs: CommandKind.GET_TARIFFS,
     ClearTariffs: CommandKind.CLEAR_TARIFFS,
     ChangeTransactionTariff: CommandKind.CHANGE_TRANSACTION_TARIFF,
+    NotifyWebPaymentStarted: CommandKind.NOTIFY_WEB_PAYMENT_STARTED,
 }
 
 #: Configuration keys that hold the station's own password: only the rotation may set them

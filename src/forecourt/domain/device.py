@@ -102,6 +102,9 @@ class SetDisplayMessage:
     start: str | None = None  # ISO 8601: shown from
     end: str | None = None  # ISO 8601: removed at
     station_tx_id: str | None = None  # shown during this transaction only
+    #: ``text`` is a link to show as a QR code (OCPP 2.1 format QRCODE; 2.0.1 has none and
+    #: gets it as a URI).
+    qr_code: bool = False
 
 
 @dataclass(frozen=True, slots=True)

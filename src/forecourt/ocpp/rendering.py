@@ -37,6 +37,7 @@ from forecourt.domain.commands import (
     GetTariffs,
     GetTransactionStatus,
     InstallCertificate,
+    NotifyWebPaymentStarted,
     PublishFirmware,
     RemoteStart,
     RemoteStop,
@@ -111,13 +112,21 @@ CoreCommand = (
 )
 #: OCPP 2.1 I-block: the station holds and prices with our tariffs (earlier versions refuse).
 TariffCommand = SetDefaultTariff | GetTariffs | ClearTariffs | ChangeTransactionTariff
+#: What only OCPP 2.1 has: the tariffs, and C25's NotifyWebPaymentStarted (one family, which
+#: earlier versions refuse before anything is sent).
+Ocpp21Command = TariffCommand | NotifyWebPaymentStarted
 Rendered = tuple[str, Mapping[str, object]]
 
 
-def tariffs_not_supported(version: str) -> Callable[[TariffCommand], Rendered]:
-    """The tariff family of a version that has no tariff messages."""
+def tariffs_not_supported(version: str) -> Callable[[Ocpp21Command], Rendered]:
+    """The 2.1-only family of a version that has none of its messages."""
 
-    def refuse(_command: TariffCommand) -> Rendered:
+    def refuse(command: Ocpp21Command) -> Rendered:
+        if isinstance(command, NotifyWebPaymentStarted):
+            raise CommandNotSupported(
+                f"OCPP {version} has no NotifyWebPaymentStarted (OCPP 2.1 C25): the payment"
+                " page shows the payment's progress itself"
+            )
         raise CommandNotSupported(
             f"OCPP {version} stations do not hold tariffs (OCPP 2.1 I-block): the CSMS prices"
             " their sessions itself"
@@ -139,7 +148,7 @@ class FamilyRenderers:
     administration: Callable[[AdministrationCommand], Rendered]
     smart_charging: Callable[[SmartChargingCommand], Rendered]
     certificates: Callable[[CertificateCommand], Rendered]
-    tariffs: Callable[[TariffCommand], Rendered]
+    tariffs: Callable[[Ocpp21Command], Rendered]  # the 2.1-only family
 
     def render(self, command: Command) -> tuple[str, dict[str, Any]]:
         """Neutral command -> (action, payload)."""
@@ -196,7 +205,7 @@ class FamilyRenderers:
                 return self._route_energy_and_trust(command)
 
     def _route_energy_and_trust(
-        self, command: SmartChargingCommand | CertificateCommand | TariffCommand
+        self, command: SmartChargingCommand | CertificateCommand | Ocpp21Command
     ) -> Rendered:
         """The second half of the router (kept apart only to stay readable)."""
         match command:
@@ -214,7 +223,13 @@ class FamilyRenderers:
                 | GetInstalledCertificateIds()
             ):
                 return self.certificates(command)
-            case SetDefaultTariff() | GetTariffs() | ClearTariffs() | ChangeTransactionTariff():
+            case (
+                SetDefaultTariff()
+                | GetTariffs()
+                | ClearTariffs()
+                | ChangeTransactionTariff()
+                | NotifyWebPaymentStarted()
+            ):
                 return self.tariffs(command)
             case _:
                 assert_never(command)

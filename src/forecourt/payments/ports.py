@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from forecourt.domain.money import Money
 from forecourt.payments.domain.cost_checks import CostCheck
+from forecourt.payments.domain.costing import TariffChange
 from forecourt.payments.domain.payments import (
     CardInfo,
     HoldStatus,
@@ -184,6 +185,28 @@ class TariffRepository(Protocol):
 
     # ^ fixes the tariff for a session; False (and no change) when already pinned
     async def pinned(self, transaction_id: int) -> Tariff | None: ...
+    async def schedule(self, transaction_id: int) -> TariffSchedule | None: ...
+
+    # ^ the pin and its accepted changes, in one read (the pricing path)
+    async def add_change(self, transaction_id: int, change: TariffChange) -> bool: ...
+
+    # ^ False when the session has no pin yet
+    async def set_driver(self, id_token: str, code: str, at: datetime) -> None: ...
+    async def clear_driver(self, id_token: str) -> bool: ...
+    async def driver(self, id_token: str) -> str | None: ...  # the token's own tariff code
+    async def drivers(self) -> builtins.list[tuple[str, str]]: ...  # (id_token, code)
+
+
+@dataclass(frozen=True, slots=True)
+class TariffSchedule:
+    """The tariff pinned at a session's start and each accepted change since (OCPP 2.1 I10)."""
+
+    pinned: Tariff
+    changes: tuple[TariffChange, ...] = ()
+
+    @property
+    def current(self) -> Tariff:
+        return self.changes[-1].tariff if self.changes else self.pinned
 
 
 @dataclass(frozen=True, slots=True)

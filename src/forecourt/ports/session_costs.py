@@ -12,6 +12,7 @@ what we bill, and :data:`STATION_COSTS` compares the two.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -37,6 +38,9 @@ class StationCost:
     currency: str
     total: Decimal | None  # taxes included, major units; None: the station failed to compute
     failure_reason: str = ""
+    #: The running cost of an Updated event at ``at`` (the event's time), not the final one.
+    running: bool = False
+    at: datetime | None = None
 
 
 class StationCostChecks(Protocol):
@@ -45,5 +49,5 @@ class StationCostChecks(Protocol):
     # ^ compare with our price of the session; a difference beyond tolerance is flagged
 
 
-#: Offered by payments; the 2.1 edge reports each ended session's ``costDetails`` to it.
+#: Offered by payments; the 2.1 edge reports every ``costDetails`` (running and final) to it.
 STATION_COSTS: Key[StationCostChecks] = Key("station_costs")

@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from forecourt.domain.station_tariffs import StationTariff
 from forecourt.ports.keys import Key
 
 
@@ -85,6 +86,16 @@ class StationPaymentPort(Protocol):
     ) -> DirectHold:
         """C17: a prepaid card's credit set aside for a session (not accepted: no credit
         left); a token that is no prepaid card is accepted with no limit."""
+        ...
+
+    async def driver_tariff(self, station_id: str, id_token: str) -> StationTariff | None:
+        """The token's own tariff (2.1 ``DriverTariff``) as the station computes with it."""
+        ...
+
+    async def limit_raised(self, station_id: str, station_tx_id: str, max_cost: Decimal) -> bool:
+        """C23 at the station's own terminal: it grew the card's authorization and reports its
+        new cost limit; the session's DirectPayment hold grows to it (never shrinks). False:
+        no such hold, or nothing grew."""
         ...
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from decimal import Decimal
 
+from forecourt.domain.station_tariffs import StationTariff
 from forecourt.ports.station_payments import (
     DirectHold,
     PrepaidLimit,
@@ -58,6 +60,16 @@ class StationPayments:
     async def limit_for(self, station_id: str, id_token: str) -> PrepaidLimit | None:
         port = self._port()
         return None if port is None else await port.limit_for(station_id, id_token)
+
+    async def driver_tariff(self, station_id: str, id_token: str) -> StationTariff | None:
+        """A driver's own tariff (2.1); none without a payments feature."""
+        port = self._port()
+        return None if port is None else await port.driver_tariff(station_id, id_token)
+
+    async def limit_raised(self, station_id: str, station_tx_id: str, max_cost: Decimal) -> bool:
+        """C23 at a 2.1 station's terminal; without a payments feature there is no hold."""
+        port = self._port()
+        return port is not None and await port.limit_raised(station_id, station_tx_id, max_cost)
 
     async def authorize_prepaid(
         self, station_id: str, id_token: str, evse_id: int | None

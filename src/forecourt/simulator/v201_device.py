@@ -43,6 +43,8 @@ class V201Device:
         self.station = station
         self.monitors: dict[int, Monitor] = {}
         self.messages: dict[int, Payload] = {}
+        #: Message formats the screen shows (a 2.1 screen adds QRCODE).
+        self.formats: tuple[str, ...] = ("UTF8", "ASCII")
         self.level = 9
         self._ids = count(1)
         self._events = count(1)
@@ -167,7 +169,7 @@ class V201Device:
         message = require(payload, "message", dict)
         if message.get("transactionId") and not self.station.find_session(message["transactionId"]):
             return Answer({"status": "UnknownTransaction"})
-        if message["message"].get("format") not in ("UTF8", "ASCII"):
+        if message["message"].get("format") not in self.formats:
             return Answer({"status": "NotSupportedMessageFormat"})
         self.messages[message["id"]] = message
         self.station.emit(f"display {message['id']}: {message['message']['content']}")

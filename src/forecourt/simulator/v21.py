@@ -5,7 +5,8 @@ station presents the PSP reference as a ``DirectPayment`` id token; a declined c
 (``card_decline_rate``) never reaches the CSMS. When the CSMS answers the Ended event with
 the session's ``totalCost``, the terminal settles that amount and the station reports it
 with ``NotifySettlement``. Tariffs the CSMS gives it (I07-I10) are held (``tariffs``) and the
-running cost of each session is shown from them.
+running cost of each session is shown from them; a web payment the CSMS says started (C25
+``NotifyWebPaymentStarted``) is shown too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import random
 import uuid
 import zlib
 
+from forecourt.simulator.dialect import require
 from forecourt.simulator.rpc import Answer, Payload
 from forecourt.simulator.session import ChargingSession, ocpp_timestamp, utc_now
 from forecourt.simulator.tariffs import HeldTariffs
@@ -29,11 +31,17 @@ class V21Dialect(V201Dialect):
         seed = zlib.crc32(self.station.config.station_id.encode())
         self._terminal_rng = random.Random(seed)
         self.tariffs = HeldTariffs(self.station)
+        self._calls.device.formats += ("QRCODE",)  # a 2.1 screen shows QR codes (C25)
 
     async def handle(self, action: str, payload: Payload) -> Answer:
         tariff_call = self.tariffs.handlers.get(action)
         if tariff_call is not None:
             return await tariff_call(payload)
+        if action == "NotifyWebPaymentStarted":  # C25: a driver opened the QR code's page
+            evse_id = require(payload, "evseId", int)
+            timeout = require(payload, "timeout", int)
+            self.station.emit(f"EVSE {evse_id}: web payment started (for {timeout} s)")
+            return Answer({})
         return await super().handle(action, payload)
 
     async def authorize(self, session: ChargingSession) -> bool:

@@ -68,8 +68,8 @@ from forecourt.ocpp.rendering import (
     CoreCommand,
     FamilyRenderers,
     MessageCommand,
+    Ocpp21Command,
     Rendered,
-    TariffCommand,
     tariffs_not_supported,
 )
 from forecourt.ocpp.v16 import certificates, local_auth, maintenance, pricing, smart_charging
@@ -220,7 +220,7 @@ def interpret(command: Command, response: Payload) -> CommandResult:
     """The station's response payload -> neutral result."""
     if isinstance(command, CertificateCommand):  # the security extension: its own module
         return certificates.interpret(command, response)
-    if isinstance(command, TariffCommand):  # never sent: rendering refuses them on 1.6
+    if isinstance(command, Ocpp21Command):  # never sent: rendering refuses them on 1.6
         raise CommandNotSupported(f"OCPP 1.6 has no {type(command).__name__}")
     return _interpret_core(command, response)
 

@@ -41,8 +41,8 @@ from forecourt.ocpp.rendering import (
     ControlCommand,
     LocalAuthCommand,
     MessageCommand,
+    Ocpp21Command,
     SmartChargingCommand,
-    TariffCommand,
 )
 from forecourt.ocpp.v201 import certificates, local_auth, maintenance, smart_charging
 from forecourt.ocpp.v201.administration import interpret_administration
@@ -77,8 +77,8 @@ def interpret(command: Command, response: Payload) -> CommandResult:
         return smart_charging.interpret(command, response)
     if isinstance(command, CertificateCommand):  # blocks A and M: their own module
         return certificates.interpret(command, response)
-    if isinstance(command, TariffCommand):  # never sent: rendering refuses them (2.1 only)
-        return CommandResult(CommandStatus.NOT_SUPPORTED, error="OCPP 2.0.1 has no tariffs")
+    if isinstance(command, Ocpp21Command):  # never sent: rendering refuses them (2.1 only)
+        return CommandResult(CommandStatus.NOT_SUPPORTED, error="OCPP 2.1 only")
     if isinstance(command, PublishFirmware | UnpublishFirmware):  # L03/L04: their own words
         return maintenance.interpret_publishing(command, response)
     return _interpret_core(command, response)

@@ -223,7 +223,9 @@ def _monitoring_report(command: GetMonitoringReport) -> GetMonitoringReportReque
 
 def _message(command: SetDisplayMessage) -> MessageInfoType:
     content = MessageContentType(
-        format="UTF8", language=command.language[:8], content=command.text[:512]
+        format="URI" if command.qr_code else "UTF8",  # 2.0.1 has no QR format
+        language=command.language[:8],
+        content=command.text[:512],
     )
     info = MessageInfoType(
         id=command.message_id, priority=MESSAGE_PRIORITY[command.priority], message=content

@@ -2,7 +2,8 @@
 
 Inbound, ``inbound.HANDLERS`` derives from the 2.0.1 table; outbound, every 2.0.1 rendering is
 a valid 2.1 request (tested against the 2.1 schemas), so commands render and answers read
-exactly as on 2.0.1 — except the tariff commands (I-block), which only 2.1 has (``tariffs``).
+exactly as on 2.0.1 — except what only 2.1 has: the tariff commands (I-block, ``tariffs``) and
+NotifyWebPaymentStarted (C25, ``web_payments``).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from forecourt.domain.commands import Command, CommandResult
+from forecourt.domain.commands import Command, CommandResult, NotifyWebPaymentStarted
+from forecourt.domain.device import SetDisplayMessage
 from forecourt.domain.stations import ProtocolVersion
 from forecourt.ocpp.adapter import InboundHandler, Payload, VersionAdapter
 from forecourt.ocpp.rendering import TariffCommand
-from forecourt.ocpp.v21 import inbound, tariffs
+from forecourt.ocpp.v21 import inbound, tariffs, web_payments
 from forecourt.ocpp.v201 import answers, outbound
 from forecourt.ocpp.versions import OcppVersion
 
@@ -31,11 +33,19 @@ class V21Adapter:
         if isinstance(command, TariffCommand):  # 2.1's own: the I-block
             action, request = tariffs.render(command)
             return action, dict(request)
-        return outbound.render(command)
+        if isinstance(command, NotifyWebPaymentStarted):  # 2.1's own: C25
+            action, request = web_payments.render(command)
+            return action, dict(request)
+        action, payload = outbound.render(command)
+        if isinstance(command, SetDisplayMessage):  # a QR code: 2.1's own format
+            return action, dict(web_payments.as_qr_code(command, payload))
+        return action, payload
 
     def interpret(self, command: Command, response: Payload) -> CommandResult:
         if isinstance(command, TariffCommand):
             return tariffs.interpret(command, response)
+        if isinstance(command, NotifyWebPaymentStarted):
+            return web_payments.interpret(command, response)
         return answers.interpret(command, response)
 
 

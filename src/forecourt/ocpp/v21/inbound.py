@@ -25,6 +25,7 @@ from forecourt.ocpp.v21.mapping import (
     STOP_REASON_AS_201,
     TOKEN_TYPE_AS_201,
 )
+from forecourt.ocpp.v21.tariffs import tariff_type
 from forecourt.ocpp.v21.wire_types.payments import (
     NotifySettlementRequest,
     NotifySettlementResponse,
@@ -98,25 +99,41 @@ def _no_credit(answer: Mapping[str, Any]) -> dict[str, Any]:
 
 async def authorize(link: Link, p: Payload) -> Mapping[str, object]:
     """C01 with C18 and C17: a DirectPayment reference is held first, a prepaid card's credit
-    set aside; then the token is authorised like any other."""
+    set aside; then the token is authorised like any other. An accepted token with its own
+    tariff gets it in the answer (``tariff``: the station holds it as a DriverTariff)."""
     credit = await _payment_token(link, p["idToken"], None)
     answer = await v201.authorize(link, as_201(p))  # type: ignore[arg-type]  # 2.0.1 shape
-    return answer if credit else _no_credit(answer)
+    if not credit:
+        return _no_credit(answer)
+    info = answer.get("idTokenInfo")
+    if isinstance(info, dict) and info.get("status") == "Accepted":
+        token = p["idToken"]["idToken"]
+        driver = await link.services.station_payments.driver_tariff(link.station_id, token)
+        if driver is not None:
+            return {**answer, "tariff": tariff_type(driver)}
+    return answer
 
 
 async def transaction_event(link: Link, p: TransactionEventRequest) -> TransactionEventResponse:
     """E01-E15 as in 2.0.1; C18 opens the hold for a DirectPayment token, C17 sets a prepaid
     card's credit aside (NoCredit when there is none: the station stops). The answer carries
     the prepaid limit (``transactionLimit``) when the token is a live hold; an Ended event's
-    ``totalCost`` (what a terminal settles, C21) is 2.0.1's rule (the session's price)."""
+    ``totalCost`` (what a terminal settles, C21) is 2.0.1's rule (the session's price). A
+    ``LimitSet`` event with a ``maxCost`` is the station's terminal having grown the card's
+    authorization (C23): our hold grows to it first."""
     token = p.get("idToken")
     evse = p.get("evse")
     credit = not _authorizes(p) or await _payment_token(
         link, token, None if evse is None else evse["id"]
     )
+    raised = p["transactionInfo"].get("transactionLimit", {}).get("maxCost")
+    if p["triggerReason"] == "LimitSet" and raised is not None:  # C23 at its own terminal
+        await link.services.station_payments.limit_raised(
+            link.station_id, p["transactionInfo"]["transactionId"], Decimal(repr(raised))
+        )
     answer = await v201.transaction_event(link, as_201(dict(p)))  # type: ignore[arg-type]
     details = p.get("costDetails")
-    if details is not None and p["eventType"] == "Ended":  # I-block: after our own record
+    if details is not None and p["eventType"] != "Started":  # I-block: after our own record
         await link.services.station_cost(station_cost(link.station_id, p, details))
     shaped = dict(answer) if credit else _no_credit(answer)
     response: TransactionEventResponse = shaped  # type: ignore[assignment]  # same shape
@@ -132,7 +149,8 @@ def station_cost(
     station_id: str, p: TransactionEventRequest, details: CostDetailsType
 ) -> StationCost:
     """costDetails -> StationCost: the total with taxes (our totals include them); without
-    ``inclTax`` the station's net total is compared (and will differ by the tax)."""
+    ``inclTax`` the station's net total is compared (and will differ by the tax). An Updated
+    event's is the running cost at the event's time."""
     total = details["totalCost"]
     amount = total["total"].get("inclTax", total["total"].get("exclTax"))
     failed = details.get("failureToCalculate", False) or amount is None
@@ -142,6 +160,8 @@ def station_cost(
         currency=total["currency"],
         total=None if failed else Decimal(repr(amount)),
         failure_reason=details.get("failureReason", "no total") if failed else "",
+        running=p["eventType"] == "Updated",
+        at=parse_timestamp(p["timestamp"]),
     )
 
 

@@ -3,7 +3,9 @@ dynamic QR codes (OCPP 2.1 C24, C25)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from forecourt.api.bounds import PortNumber
 from forecourt.api.deps import Attendant, Context, role_of
@@ -17,7 +19,7 @@ from forecourt.payments.api.schemas import (
     PrepaidLoadIn,
     PrepaymentIn,
 )
-from forecourt.payments.domain.payments import PaymentFlow
+from forecourt.payments.domain.payments import PaymentFlow, PaymentState
 from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.services.qr_codes import CODE_STATUS, CodeRefused
 
@@ -45,8 +47,11 @@ async def counter_prepayment(
     body: CounterPrepaymentIn, context: Context, caller: Attendant
 ) -> PaymentOut:
     payments = context.services.feature(PAYMENTS)
+    taken_by = f"api key {caller.name}"
     if body.method == "cash":
-        payment = await payments.counter.take_cash(body.station_id, body.evse_id, body.amount)
+        payment = await payments.counter.take_cash(
+            body.station_id, body.evse_id, body.amount, taken_by
+        )
     else:
         payment = await payments.counter.pay_at_terminal(
             body.terminal_id,
@@ -54,6 +59,7 @@ async def counter_prepayment(
             body.evse_id,
             body.amount,
             PaymentFlow.ATTENDANT_CARD,
+            taken_by,
         )
     return PaymentOut.for_role(payment, role_of(caller), payments.policy.expires_at(payment))
 
@@ -77,32 +83,60 @@ async def terminal_payment(
 @router.post(
     "/payments/qr/{station_id}/{evse_id}",
     summary="A dynamic QR code for an EVSE (OCPP 2.1 C25): one use, a short time",
-    description="Show `url` as a QR code (the station's screen); the driver's scan-to-pay "
-    "redeems it once before it expires (then 410, reused 409).",
+    description="Show `url` as a QR code (the station's screen: `show=true` sends it, a 2.1"
+    " station gets a QRCODE display message, a 2.0.1 one the link; `shown` is its answer,"
+    " `not_supported` on 1.6); the driver's"
+    " scan-to-pay redeems it once before it expires (then 410, reused 409), and a 2.1 station"
+    " is told the web payment started (NotifyWebPaymentStarted).",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(404),
 )
 async def dynamic_qr_code(
-    station_id: str, evse_id: PortNumber, context: Context, _: Attendant
+    station_id: str,
+    evse_id: PortNumber,
+    context: Context,
+    _: Attendant,
+    show: Annotated[bool, Query(description="Also put it on the station's screen.")] = False,
 ) -> DynamicCodeOut:
     payments = context.services.feature(PAYMENTS)
     await payments.tariffs.for_evse(station_id, evse_id)  # 404 for an unknown or unpriced EVSE
-    issued = payments.qr_codes.issue(station_id, evse_id)
-    return DynamicCodeOut(code=issued.code, url=issued.url, expires_at=issued.expires_at)
+    if not show:
+        issued = payments.qr_codes.issue(station_id, evse_id)
+        return DynamicCodeOut(code=issued.code, url=issued.url, expires_at=issued.expires_at)
+    issued, record = await payments.show_dynamic_qr(station_id, evse_id)
+    shown = record.status.value if record.status is not None else None
+    return DynamicCodeOut(
+        code=issued.code, url=issued.url, expires_at=issued.expires_at, shown=shown
+    )
 
 
 @router.post(
     "/payments/prepaid/{id_token}/loads",
-    summary="Load credit (cash at the counter) onto a prepaid card (OCPP 2.1 C17)",
+    summary="Load credit onto a prepaid card at the counter, cash or card (OCPP 2.1 C17)",
+    description="Cash is recorded as taken; a card is authenticated at the counter terminal for"
+    " the amount and settled at once (a declined card loads nothing: 402; a settlement that"
+    " failed after an approval is escalated for an operator: 502). The attendant is recorded.",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(402, 404, 422, 502),
 )
 async def load_prepaid(
-    id_token: str, body: PrepaidLoadIn, context: Context, _: Attendant
+    id_token: str, body: PrepaidLoadIn, context: Context, caller: Attendant
 ) -> PrepaidBalanceOut:
-    prepaid = context.services.feature(PAYMENTS).prepaid
-    balance = await prepaid.load(id_token, body.amount, body.currency)
-    return PrepaidBalanceOut(id_token=id_token, balance=MoneyOut.of(balance))
+    payments = context.services.feature(PAYMENTS)
+    taken_by = f"api key {caller.name}"
+    if body.method == "card":
+        load = await payments.counter.load_by_card(
+            id_token, body.amount, body.currency, body.terminal_id, taken_by
+        )
+        if load.state is PaymentState.DECLINED:
+            raise ProblemError(402, "Card declined", load.message, slug="card-declined")
+        if load.state is not PaymentState.CAPTURED:
+            detail = f"load {load.public_id} escalated for an operator: {load.last_error}"
+            raise ProblemError(502, "Terminal settlement failed", detail, slug="load-escalated")
+    else:
+        await payments.prepaid.load(id_token, body.amount, body.currency, taken_by)
+    balance = await payments.prepaid.balance(id_token)
+    return PrepaidBalanceOut(id_token=id_token, balance=MoneyOut.of(balance), taken_by=taken_by)
 
 
 @router.get(

@@ -10,8 +10,8 @@ import math
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Query, Request, status
+from pydantic import BaseModel, Field
 
 from forecourt.api.bounds import PortNumber, RecordId
 from forecourt.api.deps import Admin, Context, Operator, Technician, Viewer, role_of
@@ -24,6 +24,7 @@ from forecourt.payments.api.schemas import (
     BindingOut,
     CostOut,
     FindingOut,
+    Input,
     MoneyOut,
     PaymentOut,
     PaymentStatusOut,
@@ -137,6 +138,52 @@ async def price_at(station_id: str, evse_id: PortNumber, context: Context) -> Pr
         tariff=_tariff_out(payments, tariff),
         pay_url=payments.policy.url(f"/pay/{station_id}/{evse_id}"),
     )
+
+
+class DriverTariffIn(Input):
+    tariff_code: str = Field(min_length=1, max_length=64)
+
+
+class DriverTariffOut(BaseModel):
+    id_token: str | None = Field(description="Masked unless the caller may see full tokens.")
+    tariff_code: str
+
+
+DriverToken = Annotated[str, Path(min_length=1, max_length=255)]
+
+
+@router.get("/driver-tariffs", summary="Tokens with their own tariff (OCPP 2.1 DriverTariff)")
+async def list_driver_tariffs(context: Context, caller: Viewer) -> list[DriverTariffOut]:
+    role = role_of(caller)
+    return [
+        DriverTariffOut(id_token=shown_token(token, role), tariff_code=code)
+        for token, code in await _payments(context).tariffs.drivers()
+    ]
+
+
+@router.put(
+    "/driver-tariffs/{id_token}",
+    summary="Give a token its own tariff (OCPP 2.1 DriverTariff)",
+    description="Its sessions starting from now on are billed by this tariff whatever the"
+    " station's binding; a 2.1 station gets it in the Authorize answer. 404: unknown token or"
+    " tariff.",
+    responses=problem_responses(404, 422),
+)
+async def set_driver_tariff(
+    id_token: DriverToken, body: DriverTariffIn, context: Context, _: Operator
+) -> DriverTariffOut:
+    tariff = await _payments(context).tariffs.set_driver(id_token, body.tariff_code)
+    return DriverTariffOut(id_token=id_token, tariff_code=tariff.code)
+
+
+@router.delete(
+    "/driver-tariffs/{id_token}",
+    summary="Remove a token's own tariff",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
+)
+async def clear_driver_tariff(id_token: DriverToken, context: Context, _: Operator) -> None:
+    await _payments(context).tariffs.clear_driver(id_token)
 
 
 @router.get(

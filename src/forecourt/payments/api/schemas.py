@@ -161,6 +161,17 @@ class LineOut(BaseModel):
     amount: MoneyOut
 
 
+class TariffPartOut(BaseModel):
+    """One tariff's share of a session billed split at a tariff change (OCPP 2.1 I10)."""
+
+    tariff_code: str
+    tariff_revision: int
+    starts_at: datetime
+    ends_at: datetime
+    energy_wh: int
+    total: MoneyOut
+
+
 class CostOut(BaseModel):
     final: bool
     energy_wh: int
@@ -172,6 +183,9 @@ class CostOut(BaseModel):
     total: MoneyOut
     tariff_code: str
     tariff_revision: int
+    parts: list[TariffPartOut] = Field(
+        default=[], description="Billed split at a tariff change: each tariff's part, in order."
+    )
 
     @classmethod
     def of(cls, cost: CostBreakdown, final: bool) -> CostOut:
@@ -197,6 +211,17 @@ class CostOut(BaseModel):
             total=MoneyOut.of(cost.total),
             tariff_code=cost.tariff_code,
             tariff_revision=cost.tariff_revision,
+            parts=[
+                TariffPartOut(
+                    tariff_code=part.tariff_code,
+                    tariff_revision=part.tariff_revision,
+                    starts_at=part.starts_at,
+                    ends_at=part.ends_at,
+                    energy_wh=part.energy_wh,
+                    total=MoneyOut.of(Money(part.total_minor, cost.currency)),
+                )
+                for part in cost.parts
+            ],
         )
 
 
@@ -210,15 +235,19 @@ class ScanToPayIn(Input):
 
 
 class PrepaidLoadIn(Input):
-    """Credit paid at the counter (cash) onto a prepaid card (OCPP 2.1 C17)."""
+    """Credit paid at the counter onto a prepaid card (OCPP 2.1 C17): cash, or a card on the
+    counter terminal."""
 
     amount: DecimalText = Field(gt=0, le=10_000, description='As a string, e.g. "20.00".')
     currency: str = Field("USD", pattern="^[A-Z]{3}$")
+    method: Literal["cash", "card"] = "cash"
+    terminal_id: str = Field("counter", min_length=1, max_length=64)
 
 
 class PrepaidBalanceOut(BaseModel):
     id_token: str
     balance: MoneyOut = Field(description="Loaded, minus spent, minus set aside by a session.")
+    taken_by: str = Field("", description="Who took this load's money (a load's answer only).")
 
 
 class DynamicCodeOut(BaseModel):
@@ -227,6 +256,11 @@ class DynamicCodeOut(BaseModel):
     code: str
     url: str
     expires_at: datetime
+    shown: str | None = Field(
+        default=None,
+        description="With `show=true`: the station's answer to showing it on its screen"
+        " (`accepted`, `rejected`, ...).",
+    )
 
 
 class PrepaymentIn(Input):
@@ -300,6 +334,9 @@ class PaymentOut(PaymentStatusOut):
     last_error: str
     created_at: datetime
     updated_at: datetime | None
+    taken_by: str = Field(
+        "", description='Who took the money at the counter (a user or API key); "" otherwise.'
+    )
     expires_at: datetime | None = Field(
         None,
         description="An unused hold (card page not completed, or no session started) is "
@@ -323,6 +360,7 @@ class PaymentOut(PaymentStatusOut):
             last_error=p.last_error,
             created_at=p.created_at,
             updated_at=p.updated_at,
+            taken_by=p.taken_by,
         )
 
 

@@ -55,6 +55,9 @@ class CostCheckOut(BaseModel):
     flagged: bool
     note: str
     checked_at: datetime
+    running: bool = Field(
+        description="Compared while the session ran (its final check replaces it)."
+    )
 
     @classmethod
     def of(cls, c: CostCheck) -> CostCheckOut:
@@ -69,6 +72,7 @@ class CostCheckOut(BaseModel):
             flagged=c.flagged,
             note=c.note,
             checked_at=c.checked_at,
+            running=c.running,
         )
 
 
@@ -135,7 +139,11 @@ async def clear(
 
 @router.post(
     "/transactions/{transaction_id}/tariff",
-    summary="Give the station the tariff a running session is billed by (ChangeTransactionTariff)",
+    summary="Bill the rest of a running session by another tariff (ChangeTransactionTariff)",
+    description="Sent to the 2.1 station; once it accepts, the session is billed split at that"
+    " moment (energy before at the old tariff, after at the new). The tariff the session is"
+    " billed by already is sent again as it is (a re-sync). 409: ended session, another"
+    " currency, or a station that does not hold tariffs.",
     responses=problem_responses(404, 409, 422),
 )
 async def change(

@@ -150,6 +150,34 @@ def unbind(
     console.print(f"binding {binding_id} removed")
 
 
+@tariffs_app.command("driver-set")
+def driver_set(
+    ctx: typer.Context,
+    id_token: Annotated[str, typer.Argument(metavar="TOKEN", help="A registered token.")],
+    code: Annotated[str, typer.Argument(help="Tariff code.")],
+) -> None:
+    """Give a token its own tariff (OCPP 2.1 DriverTariff): its sessions are billed by it."""
+    tariff = with_services(ctx, lambda s: s.feature(PAYMENTS).tariffs.set_driver(id_token, code))
+    console.print(f"{id_token}: billed by {tariff.code} (revision {tariff.revision} now)")
+
+
+@tariffs_app.command("driver-clear")
+def driver_clear(
+    ctx: typer.Context,
+    id_token: Annotated[str, typer.Argument(metavar="TOKEN")],
+) -> None:
+    """Remove a token's own tariff (the station's binding applies again)."""
+    with_services(ctx, lambda s: s.feature(PAYMENTS).tariffs.clear_driver(id_token))
+    console.print(f"{id_token}: no tariff of its own")
+
+
+@tariffs_app.command("drivers")
+def drivers(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """Tokens with their own tariff."""
+    found = with_services(ctx, lambda s: s.feature(PAYMENTS).tariffs.drivers())
+    _show([{"token": token, "tariff": code} for token, code in found], json)
+
+
 # -- payments -------------------------------------------------------------------------------------
 def _with_provider(ctx: typer.Context, work: Any) -> Any:
     """Run with the payment provider the environment configures (not the test default)."""

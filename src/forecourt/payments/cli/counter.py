@@ -109,16 +109,43 @@ def _report(payment: dict[str, Any], json: bool) -> None:
         raise typer.Exit(EXIT_FAILED)
 
 
+@counter_app.command("qr")
+def dynamic_qr(
+    ctx: typer.Context,
+    station: Station,
+    evse: Evse,
+    show: Annotated[
+        bool, typer.Option("--show", help="Also put it on the station's screen (2.1: a QR code).")
+    ] = False,
+    json: JsonFlag = False,
+) -> None:
+    """A dynamic QR code for a port (OCPP 2.1 C25): one use, a short time."""
+    path = f"/payments/qr/{quote(station, safe='')}/{evse}" + ("?show=true" if show else "")
+    answer = _call(ctx, "POST", path, None)
+    if json:
+        print_json(answer)
+        return
+    console.print(f"{answer['url']} (until {answer['expires_at']})")
+    if answer.get("shown") is not None:
+        console.print(f"on the station's screen: {answer['shown']}")
+
+
 @counter_app.command("load")
 def load(
     ctx: typer.Context,
     token: Annotated[str, typer.Argument(metavar="TOKEN", help="The prepaid card's id token.")],
     amount: Amount,
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "USD",
+    card: Annotated[
+        bool, typer.Option("--card/--cash", help="A card on the counter terminal, or cash.")
+    ] = False,
+    terminal: Annotated[str, typer.Option(help="The counter terminal's id.")] = "counter",
     json: JsonFlag = False,
 ) -> None:
-    """Load credit paid in cash onto a prepaid card (OCPP 2.1 C17): its new balance."""
-    body = {"amount": amount, "currency": currency}
+    """Load credit onto a prepaid card (OCPP 2.1 C17), paid in cash or by card: its new
+    balance (a declined card loads nothing and exits 1)."""
+    body = {"amount": amount, "currency": currency, "method": "card" if card else "cash"}
+    body["terminal_id"] = terminal
     path = f"/payments/prepaid/{quote(token, safe='')}/loads"
     _balance(_call(ctx, "POST", path, body), json)
 

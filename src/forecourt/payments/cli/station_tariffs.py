@@ -99,13 +99,19 @@ def station_clear(
 
 def change_session(
     transaction_id: Annotated[int, typer.Argument(min=1, help="Our transaction id.")],
-    tariff_code: Annotated[str, typer.Argument(help="The session's billed tariff (others: 409).")],
+    tariff_code: Annotated[
+        str, typer.Argument(help="The tariff to bill the rest of the session by (same currency).")
+    ],
     server: ServerUrlOption = DEFAULT_SERVER,
     api_key: ApiKeyOption = None,
     timeout: TimeoutOption = 60,
     as_json: JsonFlag = False,
 ) -> None:
-    """Give the station the tariff a running session is billed by (ChangeTransactionTariff)."""
+    """Bill the rest of a running session by another tariff (ChangeTransactionTariff).
+
+    Once the station accepts, the session is billed split at that moment (energy before at
+    the old tariff, after at the new one); the tariff it is billed by already re-syncs it.
+    """
     path = f"/api/transactions/{transaction_id}/tariff"
     body = {"tariff_code": tariff_code}
     _records([_call(server, api_key, timeout, "POST", path, body=body)], as_json)

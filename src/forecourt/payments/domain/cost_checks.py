@@ -33,6 +33,8 @@ class CostCheck:
     tolerance_minor: int
     checked_at: datetime
     note: str = ""
+    #: Compared while the session ran (an Updated event); the final check replaces it.
+    running: bool = False
 
     @property
     def difference_minor(self) -> int | None:
@@ -55,6 +57,7 @@ def compare(
     station: Money | None,
     at: datetime,
     failure: str = "",
+    running: bool = False,
 ) -> CostCheck:
     """``station`` in its own currency; another currency than ours is a mismatch."""
     note = failure
@@ -70,4 +73,5 @@ def compare(
         tolerance_minor=tolerance(ours),
         checked_at=at,
         note=note,
+        running=running,
     )

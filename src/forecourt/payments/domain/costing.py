@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from decimal import Decimal
 from enum import StrEnum
@@ -53,6 +53,8 @@ class CostBreakdown:
     charging_ended_at: datetime | None = None
     tariff_code: str = ""
     tariff_revision: int = 0
+    #: A session whose tariff was changed while it ran (OCPP 2.1 I10): each tariff's part.
+    parts: tuple[TariffPart, ...] = ()
 
     @property
     def subtotal(self) -> Money:
@@ -79,6 +81,7 @@ class CostBreakdown:
             "tariff_code": self.tariff_code,
             "tariff_revision": self.tariff_revision,
             "total_minor": self.total.minor,
+            "parts": [part.to_dict() for part in self.parts],
             "lines": [
                 {
                     "kind": line.kind.value,
@@ -116,6 +119,48 @@ class CostBreakdown:
             charging_ended_at=datetime.fromisoformat(ended) if ended else None,
             tariff_code=data.get("tariff_code", ""),
             tariff_revision=int(data.get("tariff_revision", 0)),
+            parts=tuple(TariffPart.from_dict(item) for item in data.get("parts", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TariffChange:
+    """From ``at`` on, the session is billed by ``tariff`` (an accepted ChangeTransactionTariff)."""
+
+    at: datetime
+    tariff: Tariff
+
+
+@dataclass(frozen=True, slots=True)
+class TariffPart:
+    """One tariff's share of a session billed split at a tariff change."""
+
+    tariff_code: str
+    tariff_revision: int
+    starts_at: datetime
+    ends_at: datetime
+    energy_wh: int
+    total_minor: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tariff_code": self.tariff_code,
+            "tariff_revision": self.tariff_revision,
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "energy_wh": self.energy_wh,
+            "total_minor": self.total_minor,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TariffPart:
+        return cls(
+            data["tariff_code"],
+            int(data["tariff_revision"]),
+            datetime.fromisoformat(data["starts_at"]),
+            datetime.fromisoformat(data["ends_at"]),
+            int(data["energy_wh"]),
+            int(data["total_minor"]),
         )
 
 
@@ -136,8 +181,11 @@ class _BandShare:
     wh: Decimal = Decimal(0)
 
 
-def price_session(tariff: Tariff, usage: SessionUsage) -> CostBreakdown:
-    """The itemised cost of a session (running or final) under one tariff revision.
+def price_session(
+    tariff: Tariff, usage: SessionUsage, changes: Sequence[TariffChange] = ()
+) -> CostBreakdown:
+    """The itemised cost of a session (running or final) under one tariff revision, or split
+    at each accepted tariff change (``changes``, oldest first; see ``_price_split``).
 
     Raises Conflict when the metered energy is not a usable number (data stored before the
     plausibility rule): such a session is never priced, its payment goes to an operator.
@@ -145,6 +193,9 @@ def price_session(tariff: Tariff, usage: SessionUsage) -> CostBreakdown:
     broken = [register_problem(x) for x in (usage.energy_wh, *(r.wh for r in usage.readings))]
     if any(broken):
         raise Conflict("the session's metered energy is not usable; an operator must settle it")
+    effective = [c for c in changes if c.at < usage.ended_at]
+    if effective:
+        return _price_split(tariff, effective, usage)
     intervals = energy_intervals(usage)
     total_wh = max(0, round(Decimal(str(usage.energy_wh))))
     lines = _energy_lines(tariff, intervals, total_wh)
@@ -171,6 +222,105 @@ def price_session(tariff: Tariff, usage: SessionUsage) -> CostBreakdown:
         tariff.code,
         tariff.revision,
     )
+
+
+def _price_split(
+    first: Tariff, changes: Sequence[TariffChange], usage: SessionUsage
+) -> CostBreakdown:
+    """A session whose tariff changed while it ran (OCPP 2.1 I10), the one rule:
+
+    - energy delivered before a change is billed at the tariff in force before it, after at
+      the new one (register intervals cut at the change time in proportion to their time;
+      whole Wh per part by largest remainder so the parts add up to the ledger's total);
+    - the session fee is the first tariff's (a session starts once);
+    - idle time is billed by the tariff in force at the session's end (with its grace);
+    - each part carries its own tariff's taxes.
+    """
+    periods = _periods(first, changes, usage)
+    currencies = {tariff.currency for tariff, _, _ in periods}
+    if len(currencies) > 1:
+        raise Conflict("a session cannot be billed in two currencies")
+    intervals = energy_intervals(usage)
+    clipped = [_clip(intervals, start, end) for _, start, end in periods]
+    total_wh = max(0, round(Decimal(str(usage.energy_wh))))
+    exact = [sum((Decimal(str(i.wh)) for i in part), Decimal(0)) for part in clipped]
+    whole = _largest_remainder(exact, total_wh)
+    charging_ended = charging_ended_at(intervals)
+    last = periods[-1][0]
+    final = len(periods) - 1
+    lines: list[CostLine] = []
+    parts: list[TariffPart] = []
+    for index, ((tariff, start, end), part, wh) in enumerate(
+        zip(periods, clipped, whole, strict=True)
+    ):
+        mark = f" [{tariff.code} r{tariff.revision} from {_local(tariff, start)}]"
+        own = [replace(line, description=line.description + mark)
+               for line in _energy_lines(tariff, part, wh) if part]  # fmt: skip
+        if index == 0 and tariff.session_fee > 0:
+            fee = Money.of(tariff.session_fee, tariff.currency)
+            own.append(
+                CostLine(LineKind.SESSION_FEE, "Session fee" + mark, Decimal(1), "session",
+                         tariff.session_fee, fee)
+            )  # fmt: skip
+        if index == final:
+            idle_minutes = billable_idle_minutes(tariff, charging_ended, usage.ended_at)
+            if idle_minutes > 0 and tariff.idle_fee_per_minute > 0:
+                idle = _idle_line(tariff, idle_minutes)
+                own.append(replace(idle, description=idle.description + mark))
+        own += [replace(line, description=line.description + mark)
+                for line in _tax_lines(tariff, own)]  # fmt: skip
+        lines += own
+        minor = sum(line.amount.minor for line in own)
+        parts.append(TariffPart(tariff.code, tariff.revision, start, end, wh, minor))
+    duration = max(0, int((usage.ended_at - usage.started_at).total_seconds()))
+    return CostBreakdown(
+        first.currency,
+        tuple(lines),
+        total_wh,
+        duration,
+        billable_idle_minutes(last, charging_ended, usage.ended_at),
+        charging_ended,
+        first.code,
+        first.revision,
+        tuple(parts),
+    )
+
+
+def _periods(
+    first: Tariff, changes: Sequence[TariffChange], usage: SessionUsage
+) -> list[tuple[Tariff, datetime, datetime]]:
+    """(tariff, from, until) covering the session; a change at or before its start replaces
+    the first tariff."""
+    out: list[tuple[Tariff, datetime, datetime]] = []
+    tariff, since = first, usage.started_at
+    for change in sorted(changes, key=lambda c: c.at):
+        at = max(change.at, usage.started_at)
+        if at > since:
+            out.append((tariff, since, at))
+        tariff, since = change.tariff, at
+    out.append((tariff, since, max(since, usage.ended_at)))
+    return out
+
+
+def _clip(intervals: Sequence[_Interval], start: datetime, end: datetime) -> list[_Interval]:
+    """The part of each interval between ``start`` and ``end`` (energy in proportion to time)."""
+    out = []
+    for interval in intervals:
+        lo, hi = max(interval.start, start), min(interval.end, end)
+        seconds = (interval.end - interval.start).total_seconds()
+        if seconds <= 0:
+            if start <= interval.start < end:
+                out.append(interval)
+            continue
+        if hi <= lo:
+            continue
+        share = (hi - lo).total_seconds() / seconds
+        out.append(_Interval(lo, hi, interval.wh * share))
+    return out
+
+
+def _local(tariff: Tariff, at: datetime) -> str:
+    return at.astimezone(tariff.zone).strftime("%H:%M")
 
 
 def energy_intervals(usage: SessionUsage) -> list[_Interval]:

@@ -176,6 +176,8 @@ class Payment:
     authorized_at: datetime | None = None
     completed_at: datetime | None = None
     receipt_code: str = ""
+    #: Who took the money at the counter (an attendant's user or API key name); "" otherwise.
+    taken_by: str = ""
 
     @property
     def method(self) -> PaymentMethod:

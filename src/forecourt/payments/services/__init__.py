@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from forecourt.domain.commands import RemoteStop
+from forecourt.domain.commands import CommandRecord, NotifyWebPaymentStarted, RemoteStop
+from forecourt.domain.device import MessagePriority, MessageState, SetDisplayMessage
 from forecourt.domain.errors import ForecourtError
 from forecourt.domain.events import DomainEvent
+from forecourt.domain.stations import ProtocolVersion
 from forecourt.domain.transactions import Transaction
 from forecourt.payments.domain.costing import CostBreakdown
 from forecourt.payments.domain.payments import Payment, PaymentState
@@ -36,7 +38,7 @@ from forecourt.payments.services.limits import (
 from forecourt.payments.services.policy import PaymentPolicy
 from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import Pricing, SessionCost, cost_in
-from forecourt.payments.services.qr_codes import DynamicCodes
+from forecourt.payments.services.qr_codes import DYNAMIC_QR_MESSAGE_ID, DynamicCode, DynamicCodes
 from forecourt.payments.services.receipts import Receipts
 from forecourt.payments.services.reconciliation import Reconciliation
 from forecourt.payments.services.recovery import Recovery
@@ -102,6 +104,7 @@ class PaymentServices:
             bus.subscribe("token.authorized", self.display.on_event),
             bus.subscribe("tariff.published", self.display.on_event),
             bus.subscribe("station.booted", self.station_tariffs.on_event),
+            bus.subscribe("payment.increased", self._forget_linked, delivery="every_node"),
             bus.subscribe("tariff.published", self.station_tariffs.on_event),
         ]
         self._sweeper = asyncio.create_task(self._sweep_forever())
@@ -137,7 +140,46 @@ class PaymentServices:
         """Scan-to-pay from a static code, or a dynamic one (C25: redeemed once, in time)."""
         if code:
             await self.qr_codes.redeem(code, station_id, evse_id)
+            await self._web_payment_started(station_id, evse_id)
         return await self.holds.start_scan_to_pay(station_id, evse_id, email)
+
+    async def show_dynamic_qr(
+        self, station_id: str, evse_id: int
+    ) -> tuple[DynamicCode, CommandRecord]:
+        """C25: a fresh dynamic code on the EVSE's screen while it is idle, until it expires
+        (2.1: a QR code; 2.0.1: the link; 1.6 has no display messages: the record says
+        ``not_supported``)."""
+        issued = self.qr_codes.issue(station_id, evse_id)
+        message = SetDisplayMessage(
+            DYNAMIC_QR_MESSAGE_ID + evse_id,
+            issued.url,
+            priority=MessagePriority.IN_FRONT,
+            state=MessageState.IDLE,
+            end=issued.expires_at.isoformat(),
+            qr_code=True,
+        )
+        record = await self.remote.send(station_id, message, requested_by="payments")
+        return issued, record
+
+    async def _web_payment_started(self, station_id: str, evse_id: int) -> None:
+        """C25: a 2.1 station is told a driver opened the payment page of its dynamic code (it
+        shows the payment under way); a station that cannot be told changes nothing."""
+        async with self.ctx.uow() as uow:
+            station = await uow.stations.get(station_id)
+        if station is None or station.protocol is not ProtocolVersion.V21:
+            return
+        notice = NotifyWebPaymentStarted(evse_id, max(1, round(self.policy.dynamic_qr_ttl_s)))
+        try:
+            await self.remote.send(station_id, notice, requested_by="payments")
+        except ForecourtError as exc:  # offline, or busy: the payment goes on regardless
+            log.info("web payment at %s/%s not notified: %s", station_id, evse_id, exc)
+
+    async def _forget_linked(self, event: DomainEvent) -> None:
+        """A hold grown outside the running-cost loop (C23 at a 2.1 station's terminal): the
+        session's cached payment is read again, with its new authorized amount."""
+        tx_id = event.data.get("transaction_id")
+        if tx_id is not None:
+            self._linked.pop(int(str(tx_id)), None)
 
     # -- transactions ---------------------------------------------------------------------------
     async def on_transaction_event(self, event: DomainEvent) -> None:
@@ -307,7 +349,7 @@ def build_payments(
         cost_checks=CostChecks(ctx),
         direct=DirectPayments(ctx, settlement, policy, prepaid),
         prepaid=prepaid,
-        counter=Counter(holds, settlement),
+        counter=Counter(holds, settlement, prepaid),
         qr_codes=DynamicCodes(ctx, policy),
         limits=SessionLimits(ctx, remote),
     )

@@ -1,7 +1,8 @@
 """A 2.1 station's own cost of a session (``costDetails``) checked against ours.
 
-``ports.session_costs.StationCostChecks``: the 2.1 edge reports each ended session's
-``costDetails``; the comparison is recorded once per session, and one beyond tolerance
+``ports.session_costs.StationCostChecks``: the 2.1 edge reports each ``costDetails`` (an
+Updated event's running cost and the Ended event's final one); the comparison is recorded
+once per session (a running mismatch until the final check replaces it), and one beyond tolerance
 (``domain.cost_checks``) is announced (``payment.cost_mismatch``) and listed for
 reconciliation. Our price stays what we bill: nothing here changes a payment.
 """
@@ -26,16 +27,28 @@ class CostChecks:
         self._ctx = ctx
 
     async def check(self, cost: StationCost) -> None:
+        """The final cost (Ended) is recorded once per session; a running cost (Updated) only
+        when it is beyond tolerance, once per session (a session already flagged while
+        running is not priced again for each message), until the final check replaces it."""
         now = self._ctx.clock.now()
         try:
             async with self._ctx.uow() as uow:
                 tx = await uow.transactions.by_station_tx_id(cost.station_id, cost.station_tx_id)
                 if tx is None:
                     return  # recorded for reconciliation by the transaction edge already
-                ours = (await cost_in(uow, tx, now)).total
+                store = uow.repository(COST_CHECK_STORE)
+                if cost.running and (not tx.active or await store.get(tx.id) is not None):
+                    return  # flagged already, or ended meanwhile (the final check decides)
+                # A running cost is ours at the event's time: the meter value it came with
+                # is recorded first (the edge calls after its own record).
+                at = cost.at if cost.running and cost.at is not None else now
+                ours = (await cost_in(uow, tx, at)).total
                 station, note = _station_total(cost)
-                found = compare(tx.id, cost.station_id, ours, station, now, note)
-                added = await uow.repository(COST_CHECK_STORE).add(found)
+                found = compare(tx.id, cost.station_id, ours, station, now, note, cost.running)
+                if cost.running and not found.flagged:
+                    await uow.commit()  # agrees: nothing stored (but a pin made on the way)
+                    return
+                added = await store.add(found)
                 await uow.commit()
         except ForecourtError as exc:  # no tariff applies: nothing of ours to compare
             log.info("station cost of %s not compared: %s", cost.station_tx_id, exc)
@@ -60,6 +73,7 @@ class CostChecks:
             station_minor=check.station_minor,
             currency=check.currency,
             note=check.note,
+            running=check.running,
         )
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from forecourt.domain.errors import ForecourtError, InvalidInput
 from forecourt.domain.money import Money
+from forecourt.domain.station_tariffs import StationTariff
 from forecourt.domain.tokens import TokenKind, TokenRecord
 from forecourt.payments.domain.payments import Payment, PaymentFlow, PaymentState, new_receipt_code
 from forecourt.payments.ports import PAYMENT_STORE
@@ -27,7 +29,8 @@ from forecourt.payments.services.prepaid import PrepaidCards
 from forecourt.payments.services.pricing import cost_in
 from forecourt.payments.services.session_limits import limit_for_token
 from forecourt.payments.services.settlement import Settlement
-from forecourt.payments.services.tariffs import tariff_at_station
+from forecourt.payments.services.station_tariffs import station_tariff
+from forecourt.payments.services.tariffs import driver_tariff, tariff_at_station
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.ports.station_payments import (
     DirectHold,
@@ -61,6 +64,58 @@ class DirectPayments:
         self._settlement = settlement
         self._policy = policy
         self.authorize_prepaid = prepaid.authorize  # C17, the same port
+
+    async def driver_tariff(
+        self,
+        station_id: str,  # noqa: ARG002  # the port's shape: one driver tariff network-wide
+        id_token: str,
+    ) -> StationTariff | None:
+        """The token's own tariff in force now (2.1 ``DriverTariff``), in the station's words;
+        None for a token without one."""
+        async with self._ctx.uow() as uow:
+            tariff = await driver_tariff(uow, id_token, self._ctx.clock.now())
+        return None if tariff is None else station_tariff(tariff)
+
+    # -- C23 at the station: its terminal grew the authorization -------------------------------
+    async def limit_raised(self, station_id: str, station_tx_id: str, max_cost: Decimal) -> bool:
+        """The station's terminal grew the card's authorization at its PSP (2.1 trigger
+        ``LimitSet`` with ``transactionLimit.maxCost``): the session's DirectPayment hold is
+        authorized for that amount from now on (never less than it was), so the CSMS's own
+        stop (the prepaid limit) and the settlement check follow the station."""
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            tx = await uow.transactions.by_station_tx_id(station_id, station_tx_id)
+            if tx is None or not tx.id_token:
+                return False
+            store = uow.repository(PAYMENT_STORE)
+            live = [
+                p
+                for p in await store.by_token(tx.id_token)
+                if p.flow is PaymentFlow.DIRECT_PAYMENT
+                and p.state in (PaymentState.AUTHORIZED, PaymentState.IN_SESSION)
+            ]
+            payment = await store.get_for_update(live[0].id) if live else None
+            if payment is None:
+                return False
+            try:
+                raised = Money.of(max_cost, payment.currency)
+            except ForecourtError:
+                return False
+            if raised.minor <= payment.authorized_minor:
+                return False
+            payment.authorized_minor = raised.minor
+            payment.updated_at = now
+            await store.save(payment)
+            await uow.commit()
+        log.info("station %s raised %s to %s", station_id, payment.public_id, raised)
+        await self._ctx.publish(
+            "payment.increased",
+            station_id,
+            public_id=payment.public_id,
+            transaction_id=tx.id,
+            by="station",
+        )
+        return True
 
     # -- C18: the station presents the PSP reference ------------------------------------------
     async def authorize_direct(

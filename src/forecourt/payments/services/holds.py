@@ -116,7 +116,13 @@ class Holds:
                 raise CannotStart("Someone is charging at this connector. Nothing was charged.")
 
     async def open_prepaid(
-        self, flow: PaymentFlow, station_id: str, evse_id: int, amount: Decimal, provider: str
+        self,
+        flow: PaymentFlow,
+        station_id: str,
+        evse_id: int,
+        amount: Decimal,
+        provider: str,
+        taken_by: str = "",
     ) -> Payment:
         """A payment for a chosen amount (in the port's currency) at a port that can start
         now (the counter, a stand-alone terminal)."""
@@ -125,7 +131,7 @@ class Holds:
         if money.minor <= 0:
             raise InvalidInput("the amount must be more than zero")
         await self._check_startable(priced)
-        return await self._open(flow, priced, amount=money, provider=provider)
+        return await self._open(flow, priced, amount=money, provider=provider, taken_by=taken_by)
 
     async def _open(
         self,
@@ -134,6 +140,7 @@ class Holds:
         email: str = "",
         amount: Money | None = None,
         provider: str = "",
+        taken_by: str = "",
     ) -> Payment:
         tariff = priced.tariff
         payment = Payment(
@@ -147,6 +154,7 @@ class Holds:
             evse_id=priced.evse_id,
             email=email,
             tariff=tariff.to_dict(),
+            taken_by=taken_by,
         )
         async with self._ctx.uow() as uow:
             await uow.repository(PAYMENT_STORE).add(payment)

@@ -19,12 +19,13 @@ from decimal import Decimal
 from forecourt.domain.errors import InvalidInput, NotFound
 from forecourt.domain.money import Money
 from forecourt.payments.domain.payments import (
+    HoldStatus,
     Payment,
     PaymentFlow,
     PaymentState,
     new_receipt_code,
 )
-from forecourt.payments.ports import PAYMENT_STORE
+from forecourt.payments.ports import PAYMENT_STORE, HoldResult
 from forecourt.payments.services.limits import prepaid_limit
 from forecourt.payments.services.tariffs import tariff_at_station
 from forecourt.ports.repositories import UnitOfWork
@@ -42,27 +43,66 @@ class PrepaidCards:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    async def load(self, id_token: str, amount: Decimal, currency: str) -> Money:
-        """Credit paid at the counter (cash, recorded) onto a registered card: its balance."""
+    async def load(
+        self, id_token: str, amount: Decimal, currency: str, taken_by: str = ""
+    ) -> Money:
+        """Credit paid at the counter (cash, recorded, and by whom) onto a registered card:
+        its balance."""
         now = self._ctx.clock.now()
-        money = Money.of(amount, currency)
-        if money.minor <= 0:
-            raise InvalidInput("the amount must be more than zero")
         async with self._ctx.uow() as uow:
-            if await uow.tokens.get(id_token) is None:
-                raise NotFound("token", id_token)
-            payments = await uow.repository(PAYMENT_STORE).by_token(id_token)
-            if payments and payments[0].currency != money.currency:
-                raise InvalidInput(f"this card's credit is in {payments[0].currency}")
+            payments, money = await _loadable(uow, id_token, amount, currency)
             loaded = _on_ledger(PaymentFlow.PREPAID_LOAD, id_token, money, now)
             loaded.move(PaymentState.CAPTURED, now)  # paid at the counter
             loaded.captured_minor, loaded.receipt_code = money.minor, new_receipt_code()
+            loaded.taken_by = taken_by
             await uow.repository(PAYMENT_STORE).add(loaded)
             await uow.commit()
             balance = credit_of([*payments, loaded])
         await self._ctx.publish("payment.prepaid_loaded", "", public_id=loaded.public_id)
         assert balance is not None
         return balance
+
+    async def open_card_load(
+        self, id_token: str, amount: Decimal, currency: str, terminal: str, taken_by: str
+    ) -> Payment:
+        """A load paid by card at the counter terminal, before the terminal is asked: pending
+        (it counts as credit only once captured, ``finish_card_load``)."""
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            _, money = await _loadable(uow, id_token, amount, currency)
+            load = _on_ledger(PaymentFlow.PREPAID_LOAD, id_token, money, now)
+            load.state, load.authorized_minor, load.authorized_at = PaymentState.PENDING, 0, None
+            load.provider, load.taken_by = terminal, taken_by
+            await uow.repository(PAYMENT_STORE).add(load)
+            await uow.commit()
+        return load
+
+    async def finish_card_load(
+        self, payment_id: int, taken: HoldResult | None, error: str = ""
+    ) -> Payment:
+        """The terminal's outcome: captured (the credit grows), declined (nothing happened),
+        or unknown after an approval (escalated: an operator checks the terminal)."""
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            load = await uow.repository(PAYMENT_STORE).get_for_update(payment_id)
+            assert load is not None
+            if taken is not None and taken.status is HoldStatus.CAPTURED:
+                load.move(PaymentState.AUTHORIZED, now)
+                load.move(PaymentState.CAPTURED, now)
+                load.authorized_minor = load.captured_minor = load.hold_minor
+                load.provider_ref, load.card = taken.provider_ref, taken.card
+                load.receipt_code = new_receipt_code()
+            elif taken is not None:  # declined before any money moved
+                load.move(PaymentState.DECLINED, now)
+                load.message = taken.decline_reason or "The card was declined."
+            else:
+                load.move(PaymentState.ESCALATED, now)
+                load.last_error = error
+            await uow.repository(PAYMENT_STORE).save(load)
+            await uow.commit()
+        if load.state is PaymentState.CAPTURED:
+            await self._ctx.publish("payment.prepaid_loaded", "", public_id=load.public_id)
+        return load
 
     async def balance(self, id_token: str) -> Money:
         async with self._ctx.uow() as uow:
@@ -105,6 +145,21 @@ class PrepaidCards:
         tariff = await tariff_at_station(uow, station_id, evse_id, now)
         session.tariff = tariff.to_dict() if tariff else {}  # else pinned at the start
         return session
+
+
+async def _loadable(
+    uow: UnitOfWork, id_token: str, amount: Decimal, currency: str
+) -> tuple[list[Payment], Money]:
+    """A load's amount, checked: a registered card, more than zero, the card's currency."""
+    money = Money.of(amount, currency)
+    if money.minor <= 0:
+        raise InvalidInput("the amount must be more than zero")
+    if await uow.tokens.get(id_token) is None:
+        raise NotFound("token", id_token)
+    payments = await uow.repository(PAYMENT_STORE).by_token(id_token)
+    if payments and payments[0].currency != money.currency:
+        raise InvalidInput(f"this card's credit is in {payments[0].currency}")
+    return payments, money
 
 
 def _on_ledger(flow: PaymentFlow, id_token: str, amount: Money, now: datetime) -> Payment:

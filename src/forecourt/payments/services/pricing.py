@@ -11,7 +11,7 @@ from forecourt.domain.money import Money, format_rate
 from forecourt.domain.transactions import Transaction
 from forecourt.payments.domain.costing import CostBreakdown, SessionUsage, price_session
 from forecourt.payments.domain.tariffs import Tariff
-from forecourt.payments.services.tariffs import tariff_for_transaction
+from forecourt.payments.services.tariffs import schedule_for_transaction
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 
@@ -37,9 +37,10 @@ async def usage_of(uow: UnitOfWork, tx: Transaction, now: datetime) -> SessionUs
 
 
 async def cost_in(uow: UnitOfWork, tx: Transaction, now: datetime) -> SessionCost:
-    tariff = await tariff_for_transaction(uow, tx)
-    breakdown = price_session(tariff, await usage_of(uow, tx, now))
-    return SessionCost(tx, tariff, breakdown, final=not tx.active)
+    """The session priced by its pinned tariff, split at each accepted tariff change."""
+    schedule = await schedule_for_transaction(uow, tx)
+    breakdown = price_session(schedule.pinned, await usage_of(uow, tx, now), schedule.changes)
+    return SessionCost(tx, schedule.current, breakdown, final=not tx.active)
 
 
 class Pricing:

@@ -24,6 +24,9 @@ from forecourt.services.context import ServiceContext
 
 #: The one-use record's namespace (``payment_events.provider``).
 REDEEMED = "dynamic-qr"
+#: The display message id of an EVSE's dynamic code on the station's screen (+ EVSE id; the
+#: price messages use 7100 + EVSE, ``ocpp.v201.outbound.PRICE_MESSAGE_BASE``).
+DYNAMIC_QR_MESSAGE_ID = 7200
 #: The HTTP status a refused code is answered with (API and driver page alike).
 CODE_STATUS = {"invalid": 400, "expired": 410, "used": 409}
 

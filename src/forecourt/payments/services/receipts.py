@@ -244,6 +244,8 @@ def receipt_text(receipt: Receipt) -> str:
     card = f"{payment.card.brand} ending {payment.card.last4}".strip()
     lines.append(f"Charged {receipt.charged} to {card}; hold released: {receipt.released}")
     lines.append(f"Paid by: {payment.method.value.replace('_', ' ')}")
+    if payment.taken_by:
+        lines.append(f"Taken by: {payment.taken_by}")
     if payment.provider_ref:
         lines.append(f"Authorization reference: {payment.provider_ref}")
     lines.append(f"View it online: {receipt.url}")

@@ -28,9 +28,11 @@ from forecourt.domain.station_tariffs import (
     TaxRate,
 )
 from forecourt.domain.stations import ProtocolVersion, Station
+from forecourt.payments.domain.costing import TariffChange
 from forecourt.payments.domain.tariffs import Tariff
+from forecourt.payments.ports import TARIFF_STORE
 from forecourt.payments.services.policy import PaymentPolicy
-from forecourt.payments.services.tariffs import Tariffs, resolve_tariff, tariff_for_transaction
+from forecourt.payments.services.tariffs import Tariffs, resolve_tariff, schedule_for_transaction
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
@@ -180,26 +182,55 @@ class StationTariffs:
         return await self._send(station_id, ClearTariffs(tariff_ids, evse_id))
 
     async def change_for_transaction(self, transaction_id: int, code: str) -> CommandRecord:
-        """I10: the station prices the running session with the tariff we bill it by.
-        We bill a session by the tariff pinned at its start, so only that one is sent (it
-        re-syncs a station showing another price); any other is refused, never a station
-        showing one price while we bill another."""
-        await self._tariffs.get(code)  # an unknown code is NotFound
+        """I10: the station prices the running session with tariff ``code`` from now on.
+
+        The tariff the session is billed by now is sent again as it is (a re-sync of a station
+        showing another price). Another tariff (the revision in force now, same currency) is
+        sent, and only when the station accepts is the change recorded, at the time of its
+        answer: the session is then billed split there (``costing._price_split``), so a
+        station never shows one price while we bill another.
+        """
+        wanted = await self._tariffs.get(code)  # an unknown code is NotFound
         async with self._ctx.uow() as uow:
             tx = await uow.transactions.get(transaction_id)
             if tx is None:
                 raise NotFound("transaction", transaction_id)
             if not tx.active:
                 raise Conflict(f"transaction {transaction_id} has ended")
-            billed = await tariff_for_transaction(uow, tx)
+            billed = (await schedule_for_transaction(uow, tx)).current
             await uow.commit()  # keeps the pin made for a session that had none
-        if billed.code != code:
+        if billed.code == code:
+            command = ChangeTransactionTariff(tx.station_tx_id, station_tariff(billed))
+            return await self._send(tx.station_id, command)
+        if wanted.currency != billed.currency:
             raise Conflict(
-                f"transaction {transaction_id} is billed by tariff {billed.code} (pinned at its "
-                f"start); the station may only be given that one, not {code}"
+                f"transaction {transaction_id} is billed in {billed.currency}; tariff {code} is"
+                f" in {wanted.currency} (a session is billed in one currency)"
             )
-        command = ChangeTransactionTariff(tx.station_tx_id, station_tariff(billed))
-        return await self._send(tx.station_id, command)
+        command = ChangeTransactionTariff(tx.station_tx_id, station_tariff(wanted))
+        record = await self._send(tx.station_id, command)
+        if record.status is not None and record.status.succeeded:
+            await self._record_change(tx.id, tx.station_id, wanted, record)
+        return record
+
+    async def _record_change(
+        self, transaction_id: int, station_id: str, tariff: Tariff, record: CommandRecord
+    ) -> None:
+        at = record.completed_at or self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            await uow.repository(TARIFF_STORE).add_change(transaction_id, TariffChange(at, tariff))
+            await uow.commit()
+        log.info(
+            "transaction %s billed by tariff %s from %s on", transaction_id, tariff_id(tariff), at
+        )
+        await self._ctx.publish(
+            "payment.tariff_changed",
+            station_id,
+            transaction_id=transaction_id,
+            tariff_code=tariff.code,
+            tariff_revision=tariff.revision,
+            at=at.isoformat(),
+        )
 
     async def _send(self, station_id: str, command: StationTariffCommand) -> CommandRecord:
         return await self._remote.send(station_id, command, requested_by=_BY)

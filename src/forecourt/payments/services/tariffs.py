@@ -1,7 +1,9 @@
 """Tariffs: revisions, where they apply, and the price a driver sees before a session.
 
 Which tariff applies to an EVSE: the most specific binding wins —
-EVSE > station > site + connector type > site > connector type > the network default.
+EVSE > station > site + connector type > site > connector type > the network default; a
+session of a token with its own tariff (a driver tariff, OCPP 2.1 ``DriverTariff``) is billed
+by that one.
 The price in force when a session starts is pinned to it and never changes (NEVI §680.116).
 """
 
@@ -14,7 +16,7 @@ from forecourt.domain.errors import Conflict, InvalidInput, NotFound
 from forecourt.domain.stations import Station
 from forecourt.domain.transactions import Transaction
 from forecourt.payments.domain.tariffs import Tariff
-from forecourt.payments.ports import TARIFF_STORE, TariffBinding
+from forecourt.payments.ports import TARIFF_STORE, TariffBinding, TariffSchedule
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 
@@ -99,6 +101,29 @@ class Tariffs:
         async with self._ctx.uow() as uow:
             return await uow.repository(TARIFF_STORE).bindings()
 
+    async def set_driver(self, id_token: str, code: str) -> Tariff:
+        """The token's own tariff (OCPP 2.1 DriverTariff): its sessions started from now on
+        are billed by it, whatever the station's binding; 2.1 stations get it when the token
+        is authorized. Returns the revision in force now."""
+        tariff = await self.get(code)  # NotFound: unknown, or not in force yet
+        async with self._ctx.uow() as uow:
+            if await uow.tokens.get(id_token) is None:
+                raise NotFound("token", id_token)
+            await uow.repository(TARIFF_STORE).set_driver(id_token, code, self._ctx.clock.now())
+            await uow.commit()
+        return tariff
+
+    async def clear_driver(self, id_token: str) -> None:
+        async with self._ctx.uow() as uow:
+            if not await uow.repository(TARIFF_STORE).clear_driver(id_token):
+                raise NotFound("driver tariff", id_token)
+            await uow.commit()
+
+    async def drivers(self) -> list[tuple[str, str]]:
+        """(id_token, tariff code) of every token with its own tariff."""
+        async with self._ctx.uow() as uow:
+            return await uow.repository(TARIFF_STORE).drivers()
+
     async def for_evse(self, station_id: str, evse_id: int) -> PricedEvse:
         """The price a driver sees at this EVSE now (API, driver page, QR page)."""
         async with self._ctx.uow() as uow:
@@ -152,6 +177,30 @@ async def tariff_for_transaction(uow: UnitOfWork, tx: Transaction) -> Tariff:
     pinned = await uow.repository(TARIFF_STORE).pinned(tx.id)
     if pinned is not None:
         return pinned
+    return await _pin(uow, tx)
+
+
+async def schedule_for_transaction(uow: UnitOfWork, tx: Transaction) -> TariffSchedule:
+    """The tariffs a session is billed by: the pin (made when missing) and each accepted
+    change since (OCPP 2.1 I10), in one read when pinned."""
+    found = await uow.repository(TARIFF_STORE).schedule(tx.id)
+    return found if found is not None else TariffSchedule(await _pin(uow, tx))
+
+
+async def driver_tariff(uow: UnitOfWork, id_token: str | None, at: datetime) -> Tariff | None:
+    """The token's own tariff in force at ``at`` (OCPP 2.1 DriverTariff), if it has one."""
+    if not id_token:
+        return None
+    code = await uow.repository(TARIFF_STORE).driver(id_token)
+    return None if code is None else await uow.repository(TARIFF_STORE).in_force(code, at)
+
+
+async def _pin(uow: UnitOfWork, tx: Transaction) -> Tariff:
+    """A driver's own tariff outranks every binding; else the binding rule at the start."""
+    driver = await driver_tariff(uow, tx.id_token, tx.started_at)
+    if driver is not None:
+        await uow.repository(TARIFF_STORE).pin(tx.id, driver, tx.started_at)
+        return driver
     station = await uow.stations.get(tx.station_id)
     if station is None:
         raise NotFound("station", tx.station_id)

@@ -1,11 +1,12 @@
-"""Station cost checks: one per ended session, the first one kept (replays change nothing)."""
+"""Station cost checks: one per session, the first one kept (replays change nothing); a
+running session's mismatch is kept until the final check replaces it."""
 
 from __future__ import annotations
 
 import builtins
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, delete, select
 
 from forecourt.domain.errors import Conflict
 from forecourt.payments.domain.cost_checks import CostCheck
@@ -18,8 +19,14 @@ class SqlCostCheckRepository:
         self._db = db
 
     async def add(self, check: CostCheck) -> bool:
-        """False when the session was already checked (a replayed Ended)."""
-        if await self.get(check.transaction_id) is not None:
+        """False when the session was already checked (a replayed Ended, a second running
+        mismatch); a final check replaces a running one."""
+        found = await self.get(check.transaction_id)
+        if found is not None and found.running and not check.running:
+            await self._db.execute(
+                delete(checks).where(checks.c.transaction_id == check.transaction_id)
+            )
+        elif found is not None:
             return False
         try:
             await self._insert(check)
@@ -40,6 +47,7 @@ class SqlCostCheckRepository:
                     flagged=check.flagged,
                     note=check.note,
                     checked_at=check.checked_at,
+                    running=check.running,
                 )
             )
 

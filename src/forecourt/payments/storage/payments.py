@@ -42,6 +42,7 @@ _PLAIN_FIELDS = (
     "authorized_at",
     "completed_at",
     "next_attempt_at",
+    "taken_by",
 )
 _NEWEST_FIRST = (payments.c.created_at.desc(), payments.c.id.desc())
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    false,
 )
 from sqlalchemy import text as sql_text
 
@@ -50,6 +51,8 @@ payments = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text, nullable=False, server_default=""),
     Column("receipt_code", Text, nullable=False, server_default=""),
+    # who took the money at the counter (migration 0031_payments_split_billing)
+    Column("taken_by", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime),
     Column("authorized_at", UtcDateTime),
@@ -111,6 +114,19 @@ session_tariffs = Table(
     Column("transaction_id", Integer, primary_key=True, autoincrement=False),
     Column("tariff", JSON, nullable=False),
     Column("pinned_at", UtcDateTime, nullable=False),
+    # Accepted ChangeTransactionTariff (OCPP 2.1 I10): [{"at", "tariff"}], oldest first
+    # (migration 0031_payments_split_billing); read with the pin, one statement.
+    Column("changes", JSON, nullable=False, server_default="[]"),
+)
+
+#: A driver's own tariff (OCPP 2.1 DriverTariff): the token's sessions are billed by it and a
+#: 2.1 station gets it in the Authorize answer (migration 0031_payments_split_billing).
+driver_tariffs = Table(
+    "driver_tariffs",
+    metadata,
+    Column("id_token", Text, primary_key=True),
+    Column("tariff_code", Text, nullable=False),
+    Column("set_at", UtcDateTime, nullable=False),
 )
 
 #: A 2.1 station's own cost of a session against ours (migration 0030_payments_tariff_sync).
@@ -126,6 +142,9 @@ station_cost_checks = Table(
     Column("flagged", Boolean, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
     Column("checked_at", UtcDateTime, nullable=False),
+    # A running session's mismatch (Updated costDetails), until the final check replaces it
+    # (migration 0031_payments_split_billing).
+    Column("running", Boolean, nullable=False, server_default=false()),
 )
 
 #: Limits an operator set when starting a session remotely (migration 0030_payments_tariff_sync).

@@ -8,9 +8,15 @@ from typing import Any
 
 from sqlalchemy import Row, and_, delete, func, select
 
+from forecourt.payments.domain.costing import TariffChange
 from forecourt.payments.domain.tariffs import Tariff
-from forecourt.payments.ports import TariffBinding
-from forecourt.payments.storage.tables import session_tariffs, tariff_bindings, tariff_revisions
+from forecourt.payments.ports import TariffBinding, TariffSchedule
+from forecourt.payments.storage.tables import (
+    driver_tariffs,
+    session_tariffs,
+    tariff_bindings,
+    tariff_revisions,
+)
 from forecourt.storage.context import DbContext
 
 
@@ -105,6 +111,57 @@ class SqlTariffRepository:
         )
         body = (await self._db.execute(query)).scalar_one_or_none()
         return None if body is None else Tariff.from_dict(body)
+
+    async def schedule(self, transaction_id: int) -> TariffSchedule | None:
+        query = select(session_tariffs.c.tariff, session_tariffs.c.changes).where(
+            session_tariffs.c.transaction_id == transaction_id
+        )
+        row = (await self._db.execute(query)).one_or_none()
+        if row is None:
+            return None
+        changes = tuple(
+            TariffChange(datetime.fromisoformat(c["at"]), Tariff.from_dict(c["tariff"]))
+            for c in row.changes or ()
+        )
+        return TariffSchedule(Tariff.from_dict(row.tariff), changes)
+
+    async def add_change(self, transaction_id: int, change: TariffChange) -> bool:
+        query = select(session_tariffs.c.changes).where(
+            session_tariffs.c.transaction_id == transaction_id
+        )
+        current = (await self._db.execute(query)).scalar_one_or_none()
+        if current is None:
+            return False
+        entry = {"at": change.at.isoformat(), "tariff": change.tariff.to_dict()}
+        statement = (
+            session_tariffs.update()
+            .where(session_tariffs.c.transaction_id == transaction_id)
+            .values(changes=[*current, entry])
+        )
+        return bool((await self._db.execute(statement)).rowcount)
+
+    async def set_driver(self, id_token: str, code: str, at: datetime) -> None:
+        statement = self._db.insert(driver_tariffs).values(
+            id_token=id_token, tariff_code=code, set_at=at
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["id_token"], set_={"tariff_code": code, "set_at": at}
+        )
+        await self._db.execute(statement)
+
+    async def clear_driver(self, id_token: str) -> bool:
+        statement = delete(driver_tariffs).where(driver_tariffs.c.id_token == id_token)
+        return bool((await self._db.execute(statement)).rowcount)
+
+    async def driver(self, id_token: str) -> str | None:
+        query = select(driver_tariffs.c.tariff_code).where(driver_tariffs.c.id_token == id_token)
+        return (await self._db.execute(query)).scalar_one_or_none()
+
+    async def drivers(self) -> builtins.list[tuple[str, str]]:
+        query = select(driver_tariffs.c.id_token, driver_tariffs.c.tariff_code).order_by(
+            driver_tariffs.c.id_token
+        )
+        return [(row.id_token, row.tariff_code) for row in await self._db.execute(query)]
 
 
 def scope_of(binding: TariffBinding) -> str:

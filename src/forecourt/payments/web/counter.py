@@ -69,7 +69,8 @@ async def prepay(
         raise NotFound("site", site_id)
     try:
         station_id, evse_id = await _port_at(web, site_id, port)
-        payment = await _take(web, station_id, evse_id, amount, method, terminal_id)
+        taken_by = f"user {me.user.username}"
+        payment = await _take(web, station_id, evse_id, amount, method, terminal_id, taken_by)
     except ForecourtError as exc:
         return await _console(request, web, True, site_id, str(exc), status_code=400)
     return RedirectResponse(f"/dashboard/counter/payments/{payment.public_id}", status_code=303)
@@ -126,14 +127,25 @@ async def _port_at(web: WebContext, site_id: str, port: str) -> tuple[str, int]:
 
 
 async def _take(
-    web: WebContext, station_id: str, evse_id: int, amount: str, method: str, terminal_id: str
+    web: WebContext,
+    station_id: str,
+    evse_id: int,
+    amount: str,
+    method: str,
+    terminal_id: str,
+    taken_by: str,
 ) -> Payment:
     counter = web.services.feature(PAYMENTS).counter
     money = parse_decimal(amount.strip())
     if method == "cash":
-        return await counter.take_cash(station_id, evse_id, money)
+        return await counter.take_cash(station_id, evse_id, money, taken_by)
     if method == "card":
         return await counter.pay_at_terminal(
-            terminal_id or "counter", station_id, evse_id, money, PaymentFlow.ATTENDANT_CARD
+            terminal_id or "counter",
+            station_id,
+            evse_id,
+            money,
+            PaymentFlow.ATTENDANT_CARD,
+            taken_by,
         )
     raise InvalidInput("choose cash or card")

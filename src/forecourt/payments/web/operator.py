@@ -11,6 +11,7 @@ from forecourt.payments.domain.payments import PaymentState
 from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.ports import PAYMENT_STORE, PaymentFilter, TariffBinding
 from forecourt.payments.services.pricing import price_text
+from forecourt.services.access import shown_token
 from forecourt.web.auth import ADMIN_ONLY, SignedIn, Viewer
 from forecourt.web.context import Web
 from forecourt.web.routes import page_router
@@ -71,7 +72,11 @@ async def tariffs_page(request: Request, me: Viewer, web: Web) -> Response:
     if me.access.restricted:
         stations = await visible_station_ids(web, me) or frozenset()
         held = [h for h in held if h.station_id in stations]
-    context = {"tariffs": tariffs, "bindings": bindings, "held": held}
+    drivers = [] if me.access.restricted else [
+        (shown_token(token, me.access.role), code)
+        for token, code in await payments.tariffs.drivers()
+    ]  # fmt: skip
+    context = {"tariffs": tariffs, "bindings": bindings, "held": held, "drivers": drivers}
     return web.page(request, "payments/dashboard_tariffs.html", context)
 
 

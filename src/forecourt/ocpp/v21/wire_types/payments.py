@@ -47,3 +47,13 @@ class NotifySettlementResponse(TypedDict):
     receiptUrl: NotRequired[str]
     receiptId: NotRequired[str]
     customData: NotRequired[CustomDataType]
+
+
+class NotifyWebPaymentStartedRequest(TypedDict):
+    evseId: int
+    timeout: int
+    customData: NotRequired[CustomDataType]
+
+
+class NotifyWebPaymentStartedResponse(TypedDict):
+    customData: NotRequired[CustomDataType]
