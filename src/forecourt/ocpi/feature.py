@@ -39,16 +39,19 @@ OCPI_ROUTES = (
     "PATCH /ocpi/{version}/tokens/{country_code}/{party_id}/{token_uid}",
     "POST /ocpi/{version}/commands/{command}",
     "GET /ocpi/{version}/tariffs",
+    "GET /ocpi/{version}/sessions",
+    "GET /ocpi/{version}/cdrs",
 )
 
 
 class OcpiFeature(Feature["Roaming"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.ocpi.ports import OCPI_STORE, OCPI_TOKENS
+        from forecourt.ocpi.ports import OCPI_SESSIONS, OCPI_STORE, OCPI_TOKENS
 
-        return {OCPI_STORE: _store, OCPI_TOKENS: _tokens}
+        return {OCPI_STORE: _store, OCPI_TOKENS: _tokens, OCPI_SESSIONS: _sessions}
 
     def load_tables(self) -> None:
+        import forecourt.ocpi.storage.session_tables
         import forecourt.ocpi.storage.tables
         import forecourt.ocpi.storage.token_tables  # noqa: F401
 
@@ -67,9 +70,10 @@ class OcpiFeature(Feature["Roaming"]):
         await built.stop()
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
-        from forecourt.ocpi.api import amenities
+        from forecourt.ocpi.api import amenities, cdrs
 
         router.include_router(amenities.router)
+        router.include_router(cdrs.router)
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
@@ -95,6 +99,9 @@ class OcpiFeature(Feature["Roaming"]):
         app.include_router(tokens.router)
         app.include_router(command_routes.router)
         app.include_router(tariffs.router)
+        from forecourt.ocpi.api import sessions as session_routes
+
+        app.include_router(session_routes.router)
 
         from forecourt.ocpi.web import install_roaming_page
 
@@ -119,6 +126,12 @@ def _store(db: DbContext) -> object:
     from forecourt.ocpi.storage.repository import SqlOcpiRepository
 
     return SqlOcpiRepository(db)
+
+
+def _sessions(db: DbContext) -> object:
+    from forecourt.ocpi.storage.sessions import SqlSessionRepository
+
+    return SqlSessionRepository(db)
 
 
 def _tokens(db: DbContext) -> object:

@@ -5,18 +5,22 @@ from __future__ import annotations
 from forecourt.extension import Host
 from forecourt.ocpi.domain.parties import PartyRef, Us
 from forecourt.ocpi.providers.http import HttpOcpiClient
+from forecourt.ocpi.schemas.cdrs import cdr, session, session_patch
 from forecourt.ocpi.schemas.codec import PydanticCodec
 from forecourt.ocpi.schemas.tariffs import tariff
 from forecourt.ocpi.schemas.tokens import parse_answer
+from forecourt.ocpi.services.cdrs import RoamingCdrs
 from forecourt.ocpi.services.commands import RoamingCommands
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
 from forecourt.ocpi.services.roaming import Roaming
+from forecourt.ocpi.services.sessions import RoamingSessions
 from forecourt.ocpi.services.status_push import StatusPush
 from forecourt.ocpi.services.tariffs import Tariffs
 from forecourt.ocpi.services.tokens import RoamingTokens
 from forecourt.ocpi.web.honest import honest_words
 from forecourt.ports.faults import FAULTS
+from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_payments import STATION_PAYMENTS
 from forecourt.ports.tariff_catalogue import TARIFF_CATALOGUE
 from forecourt.settings import Settings
@@ -37,9 +41,28 @@ def build_roaming(host: Host) -> Roaming:
     catalogue = host.port(TARIFF_CATALOGUE)
     tariffs = Tariffs(host.ctx, us, catalogue, lambda v, t: tariff(v, us.ref, t).wire(), push.wake)
     tokens = RoamingTokens(host.ctx, client, parse_answer)
-    commands = RoamingCommands(host.ctx, host.remote, tokens, client)
+    sessions = RoamingSessions(
+        host.ctx,
+        us,
+        locations,
+        tokens,
+        host.port(SESSION_COSTS),
+        lambda v, f: session(v, us.ref, f).wire(),
+        lambda v, f: session_patch(v, us.ref, f),
+        push.wake,
+    )
+    cdrs = RoamingCdrs(
+        host.ctx,
+        locations,
+        catalogue,
+        sessions.facts,
+        lambda v, f, at: cdr(v, us.ref, f, at).wire(),
+        push.wake,
+    )
+    sessions.on_ended = cdrs.create
+    commands = RoamingCommands(host.ctx, host.remote, tokens, client, sessions.expect)
     credentials = Credentials(host.ctx, client, codec, us)
-    return Roaming(credentials, locations, push, tariffs, tokens, commands)
+    return Roaming(credentials, locations, push, tariffs, tokens, commands, sessions, cdrs)
 
 
 def _base_url(settings: Settings) -> str:

@@ -27,6 +27,8 @@ class Module(StrEnum):
     TARIFFS = "tariffs"
     TOKENS = "tokens"
     COMMANDS = "commands"
+    SESSIONS = "sessions"
+    CDRS = "cdrs"
 
 
 class InterfaceRole(StrEnum):
@@ -44,6 +46,8 @@ OUR_ENDPOINTS: dict[Version, tuple[tuple[Module, InterfaceRole], ...]] = dict.fr
         (Module.TOKENS, InterfaceRole.RECEIVER),
         (Module.COMMANDS, InterfaceRole.RECEIVER),
         (Module.TARIFFS, InterfaceRole.SENDER),
+        (Module.SESSIONS, InterfaceRole.SENDER),
+        (Module.CDRS, InterfaceRole.SENDER),
     ),
 )
 

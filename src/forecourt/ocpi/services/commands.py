@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from forecourt.domain.commands import Command, RemoteStart, RemoteStop
@@ -35,6 +36,9 @@ from forecourt.services.remote_control import RemoteControl
 
 log = logging.getLogger(__name__)
 
+#: Told of each accepted START_SESSION (``RoamingSessions.expect``: whose session it will be).
+Expect = Callable[[Party, StartSession, str, int | None], None]
+
 #: How long the eMSP should wait for the CommandResult (CommandResponse.timeout, seconds).
 RESULT_TIMEOUT_S = 60
 
@@ -46,11 +50,13 @@ class RoamingCommands:
         remote: RemoteControl,
         tokens: RoamingTokens,
         client: OcpiClient,
+        expect: Expect | None = None,
     ) -> None:
         self._ctx = ctx
         self._remote = remote
         self._tokens = tokens
         self._client = client
+        self._expect = expect
         self._running: set[asyncio.Task[None]] = set()
         self.results_sent = 0
 
@@ -63,6 +69,8 @@ class RoamingCommands:
         station_id, ocpp = target
         if isinstance(command, StartSession):
             self._tokens.vouch(command.token)
+            if self._expect is not None and isinstance(ocpp, RemoteStart):
+                self._expect(party, command, station_id, ocpp.evse_id)
         task = asyncio.create_task(self._carry_out(party, command.response_url, station_id, ocpp))
         self._running.add(task)
         task.add_done_callback(self._running.discard)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forecourt.ocpi.services.cdrs import RoamingCdrs
 from forecourt.ocpi.services.commands import RoamingCommands
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
+from forecourt.ocpi.services.sessions import RoamingSessions
 from forecourt.ocpi.services.status_push import StatusPush
 from forecourt.ocpi.services.tariffs import Tariffs
 from forecourt.ocpi.services.tokens import RoamingTokens
@@ -20,12 +22,16 @@ class Roaming:
     tariffs: Tariffs
     tokens: RoamingTokens
     commands: RoamingCommands
+    sessions: RoamingSessions
+    cdrs: RoamingCdrs
 
     async def start(self) -> None:
         await self.push.start()
         await self.tariffs.start()
+        await self.sessions.start()
 
     async def stop(self) -> None:
+        await self.sessions.stop()
         await self.commands.stop()
         await self.tariffs.stop()
         await self.push.stop()
