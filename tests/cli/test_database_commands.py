@@ -285,7 +285,7 @@ def test_commands_refuse_a_database_at_an_older_revision(database_url: str) -> N
         " 0011_connector_built_in_plug + 0016_firmware +"
         " 0021_smart_charging_departures + 0023_reliability_baselines +"
         " 0030_payments_tariff_sync + 0041_accounts + 0042_pki_profile_target +"
-        " 0051_ocpi_sessions: run `forecourt migrate` first"
+        " 0052_ocpi_cdrs: run `forecourt migrate` first"
     ) in " ".join(result.stderr.split())
 
 

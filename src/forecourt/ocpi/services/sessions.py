@@ -10,6 +10,7 @@ session ends its CDR is made (``services.cdrs``). Amounts are the bill's (``SESS
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -63,6 +64,8 @@ class RoamingSessions:
         self.patch_interval_s = 15.0
         self._expected: dict[str, Expected] = {}
         self._known: dict[int, RoamingSession | None] = {}  # transaction id -> ours or not
+        #: Events arrive concurrently: one at a time per transaction, each reading it afresh.
+        self._locks: dict[int, asyncio.Lock] = {}
         self._patched_at: dict[int, datetime] = {}
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -93,18 +96,21 @@ class RoamingSessions:
         if not isinstance(tx_id, int):
             return
         try:
-            if event.topic == "transaction.started":
-                await self._started(tx_id)
-            elif event.topic == "transaction.updated":
-                await self._changed(tx_id, final=False)
-            elif event.topic == "transaction.ended":
-                await self._changed(tx_id, final=True)
+            async with self._locks.setdefault(tx_id, asyncio.Lock()):
+                if event.topic == "transaction.started":
+                    await self._started(tx_id)
+                elif event.topic == "transaction.updated":
+                    await self._changed(tx_id, final=False)
+                elif event.topic == "transaction.ended":
+                    await self._changed(tx_id, final=True)
         except Exception:  # a roaming hiccup must never disturb the charging path
             log.exception("OCPI session %s: %s not handled", tx_id, event.topic)
+        if event.topic == "transaction.ended":
+            self._locks.pop(tx_id, None)
 
     async def _started(self, tx_id: int) -> None:
         tx = await self._transaction(tx_id)
-        if tx is None or not tx.id_token:
+        if tx is None or not tx.id_token or tx_id in self._known:
             return
         record = await self._record(tx)
         self._known[tx_id] = record
@@ -119,9 +125,15 @@ class RoamingSessions:
                 await self._enqueue(uow, party, "PUT", record, body)
             await uow.commit()
         self._wake()
+        if not tx.active:  # its end was handled first (events are not ordered)
+            await self._changed(tx_id, final=True)
 
     async def _changed(self, tx_id: int, *, final: bool) -> None:
-        record = await self._roaming(tx_id)
+        if tx_id not in self._known and await self._roaming(tx_id) is None:
+            await self._started(tx_id)  # the token came after the start (plug in, then tap)
+            if final:
+                return  # _started saw it ended and handled the end
+        record = self._known.get(tx_id)
         if record is None:
             return
         now = self._ctx.clock.now()
@@ -197,9 +209,14 @@ class RoamingSessions:
         )
 
     async def _roaming(self, tx_id: int) -> RoamingSession | None:
+        """Ours or not: decided at the start; else (a restart) looked up, and remembered
+        only when found (its start may not have been handled yet)."""
         if tx_id not in self._known:
             async with self._ctx.uow() as uow:
-                self._known[tx_id] = await uow.repository(OCPI_SESSIONS).session(tx_id)
+                found = await uow.repository(OCPI_SESSIONS).session(tx_id)
+            if found is None:
+                return None
+            self._known[tx_id] = found
         return self._known[tx_id]
 
     # -- what a session says -------------------------------------------------------------------
