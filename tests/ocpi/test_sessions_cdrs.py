@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from forecourt.domain.transactions import Transaction
 from forecourt.payments.keys import PAYMENTS
 from forecourt.payments.ports import TariffBinding
 from forecourt.payments.services.pricing import SessionCost
+from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.simulator import SimulatedStation
 from tests.cli.conftest import Cli
@@ -240,6 +242,20 @@ async def test_partner_down_gets_everything_later_and_only_its_own(
         ]
         missing = await asyncio.to_thread(cli, "ocpi", "cdrs", "show", "CDR-0")
         assert missing.exit_code == 2
+
+        key, _ = await services.api_keys.create("viewer", Role.VIEWER)
+        auth = {"Authorization": f"Bearer {key}"}
+        async with httpx.AsyncClient(base_url=server.http_url, headers=auth) as client:
+            listed_api = (await client.get("/api/ocpi/cdrs")).json()
+            one = await client.get(f"/api/ocpi/cdrs/{cdr['id']}")
+            theirs = (await client.get("/api/ocpi/cdrs", params={"party": 2})).json()
+            unknown = await client.get("/api/ocpi/cdrs/CDR-0")
+            bad = await client.get("/api/ocpi/cdrs", params={"party": 0})
+        assert [(c["id"], c["party_id"]) for c in listed_api] == [(cdr["id"], 1)]
+        assert one.json()["bodies"]["2.3.0"] == cdr
+        assert theirs == []
+        assert unknown.status_code == 404
+        assert bad.status_code == 422
 
 
 def _total(cdr: dict[str, Any]) -> Any:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
+from forecourt.api.bounds import INT32_MAX
 from forecourt.api.deps import Context, Viewer
 from forecourt.api.problems import problem_responses
 from forecourt.domain.errors import NotFound
@@ -47,7 +48,9 @@ class CdrDetail(CdrSummary):
 async def list_cdrs(
     context: Context,
     _: Viewer,
-    party: Annotated[int | None, Query(ge=1, description="Only this partner's.")] = None,
+    party: Annotated[
+        int | None, Query(ge=1, le=INT32_MAX, description="Only this partner's.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[CdrSummary]:
     found = await context.services.feature(OCPI).cdrs.listing(party, limit)
