@@ -23,6 +23,7 @@ from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.simulator import SimulatedStation
 from tests.cli.conftest import Cli
+from tests.ocpi import spec
 from tests.ocpi.conftest import add_site, eventually, registered, roaming, simulated
 from tests.ocpi.emsp import Emsp, running_emsp
 from tests.ocpi.test_commands import command
@@ -36,7 +37,9 @@ async def priced_site(services: Services) -> None:
     await payments.tariffs.publish(DAY_NIGHT)
     await add_site(services, "SITE-1", "CS-1")
     await payments.tariffs.bind(TariffBinding(DAY_NIGHT.code, site_id="SITE-1"))
-    roaming(services).sessions.patch_interval_s = 0.0  # every meter value is a PATCH
+    sessions = roaming(services).sessions
+    sessions.patch_interval_s = 0.0  # every meter value is a PATCH
+    sessions.sweep_s = 1.0  # an end whose handling failed (a busy database) is finished soon
 
 
 async def _tx(server: RunningServer, uid: str) -> Transaction | None:
@@ -64,6 +67,10 @@ async def test_start_session_to_cdr_with_the_billed_energy_and_cost(
     async with running_emsp([version]) as emsp:
         await registered(server, emsp)
         await priced_site(services)
+        location = (await emsp.call("GET", emsp.cpo_endpoints["locations"] + "/SITE-1")).json()
+        spec.check(spec.location(version), location["data"])
+        plugs = [c for e in location["data"]["evses"] for c in e["connectors"]]
+        assert [c.get("tariff_ids") for c in plugs] == [["DCFAST"], ["DCFAST"]]  # our binding
         async with simulated(server, "CS-1"):
             start = {
                 "response_url": emsp.response_url("start"),
@@ -264,3 +271,41 @@ def _total(cdr: dict[str, Any]) -> Any:
     cost = cdr["total_cost"]
     taxes = sum((Decimal(str(t["amount"])) for t in cost.get("taxes", [])), Decimal(0))
     return Decimal(str(cost["before_taxes"])) + taxes
+
+
+async def test_an_end_missed_while_down_is_finished_by_the_sweep(server: RunningServer) -> None:
+    """Roaming stopped listening (a restart) while the session ended: the sweep at start-up
+    sends the last PATCH and makes the CDR."""
+    services = server.forecourt.services
+    sessions = roaming(services).sessions
+    async with running_emsp(["2.2.1"]) as emsp:
+        await registered(server, emsp)
+        await priced_site(services)
+        await emsp.push_token(emsp.issue("04DD00EE11FF22", "ALWAYS"))
+        async with simulated(server, "CS-1") as station:
+            assert station.start_session(1, id_token="04DD00EE11FF22") is not None
+            tx = await eventually(lambda: _tx(server, "04DD00EE11FF22"), 60)
+
+            async def put() -> bool:
+                return str(tx.id) in emsp.sessions
+
+            await eventually(put, 60)
+            await sessions.stop()  # no longer listening
+            await station.stop_session(1, timeout=30)
+
+            async def ended() -> bool:
+                async with services.ctx.uow() as uow:
+                    found = await uow.transactions.get(tx.id)
+                return found is not None and not found.active
+
+            await eventually(ended, 60)
+            assert emsp.cdrs == []
+            assert await sessions.sweep() == 1
+            [cdr] = await _cdrs_of(emsp)
+            assert await sessions.sweep() == 0  # made once
+        assert cdr["session_id"] == str(tx.id)
+        await eventually(lambda: _status(emsp, str(tx.id), "COMPLETED"), 60)
+
+
+async def _status(emsp: Emsp, session_id: str, status: str) -> bool:
+    return emsp.sessions[session_id]["status"] == status

@@ -36,9 +36,9 @@ def build_roaming(host: Host) -> Roaming:
     client = HttpOcpiClient(from_party=(us.ref.country_code, us.ref.party_id))
     codec = PydanticCodec()
     cards = host.port(STATION_PAYMENTS) is not None
-    locations = Locations(host.ctx, us, honest_words, host.port(FAULTS), cards)
-    push = StatusPush(host.ctx, locations, client, codec, settings.ocpi_push_retry)
     catalogue = host.port(TARIFF_CATALOGUE)
+    locations = Locations(host.ctx, us, honest_words, host.port(FAULTS), cards, catalogue)
+    push = StatusPush(host.ctx, locations, client, codec, settings.ocpi_push_retry)
     tariffs = Tariffs(host.ctx, us, catalogue, lambda v, t: tariff(v, us.ref, t).wire(), push.wake)
     tokens = RoamingTokens(host.ctx, client, parse_answer)
     sessions = RoamingSessions(

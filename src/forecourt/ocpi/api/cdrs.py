@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from forecourt.api.bounds import INT32_MAX
 from forecourt.api.deps import Context, Viewer
 from forecourt.api.problems import problem_responses
 from forecourt.domain.errors import NotFound
+from forecourt.domain.limits import INT32_MAX
 from forecourt.ocpi.domain.sessions import StoredCdr
 from forecourt.ocpi.keys import OCPI
 

@@ -24,6 +24,7 @@ from forecourt.ocpi.domain.locations import (
 from forecourt.ocpi.domain.parties import Us
 from forecourt.ocpi.ports import OCPI_STORE
 from forecourt.ports.faults import FaultBoard
+from forecourt.ports.tariff_catalogue import TariffCatalogue
 from forecourt.services.context import ServiceContext
 
 #: The honest status words of each connector of an EVSE (``web.status.connector_status``).
@@ -49,12 +50,14 @@ class Locations:
         status_rule: StatusRule,
         faults: FaultBoard | None,
         cards_at_dispenser: bool,
+        tariffs: TariffCatalogue | None = None,
     ) -> None:
         self._ctx = ctx
         self.us = us
         self._status_rule = status_rule
         self._faults = faults
         self._cards = cards_at_dispenser
+        self._tariffs = tariffs
 
     async def all(self) -> list[LocationView]:
         async with self._ctx.uow() as uow:
@@ -79,7 +82,7 @@ class Locations:
         if station is None or station.site_id is None:
             return None
         broken = await self._broken([station.id])
-        views = self._evse_views(station, broken)
+        views = self._evse_views(station, broken, await self._codes([station]))
         view = next((v for v in views if v.evse_number == evse_number), None)
         return (station.site_id, view) if view else None
 
@@ -90,10 +93,13 @@ class Locations:
         amenities: Mapping[str, Amenities],
     ) -> list[LocationView]:
         broken = await self._broken([s.id for s in stations])
+        placed = [s for s in stations if s.site_id is not None]
+        codes = await self._codes(placed)
         by_site: dict[str, list[EvseView]] = {}
-        for station in stations:
-            if station.site_id is not None:
-                by_site.setdefault(station.site_id, []).extend(self._evse_views(station, broken))
+        for station in placed:
+            assert station.site_id is not None
+            found = self._evse_views(station, broken, codes)
+            by_site.setdefault(station.site_id, []).extend(found)
         epoch = self._ctx.clock.now().replace(year=2000, month=1, day=1)
         views = []
         for site in sites:
@@ -123,14 +129,34 @@ class Locations:
             return set()
         return {(f.station_id, f.evse_id) for f in await self._faults.active_faults(station_ids)}
 
-    def _evse_views(self, station: Station, broken: set[tuple[str, int | None]]) -> list[EvseView]:
+    async def _codes(self, stations: Sequence[Station]) -> dict[tuple[str, int], str]:
+        """The tariff each EVSE is billed under (Connector.tariff_ids), from our assignments."""
+        if self._tariffs is None:
+            return {}
+        codes = {}
+        for station in stations:
+            for evse in station.evses:
+                code = await self._tariffs.code_for(station.id, evse.evse_id)
+                if code is not None:
+                    codes[station.id, evse.evse_id] = code
+        return codes
+
+    def _evse_views(
+        self,
+        station: Station,
+        broken: set[tuple[str, int | None]],
+        codes: Mapping[tuple[str, int], str],
+    ) -> list[EvseView]:
         whole_station = (station.id, None) in broken
         capabilities = _ALWAYS + (_CARD if self._cards and _takes_cards(station) else ())
         views = []
         for evse in station.evses:
             updated = self._last_updated(station, evse)
+            code = codes.get((station.id, evse.evse_id))
             connectors = tuple(
-                ConnectorView(str(c.connector_id), c.type, c.rating, updated)
+                ConnectorView(
+                    str(c.connector_id), c.type, c.rating, updated, (code,) if code else ()
+                )
                 for c in evse.connectors
             )
             status = evse_status(

@@ -11,6 +11,7 @@ session ends its CDR is made (``services.cdrs``). Amounts are the bill's (``SESS
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -68,13 +69,46 @@ class RoamingSessions:
         self._locks: dict[int, asyncio.Lock] = {}
         self._patched_at: dict[int, datetime] = {}
         self._unsubscribe: Callable[[], None] | None = None
+        #: How often ended sessions still without a CDR are looked for (a restart, or an end
+        #: whose handling failed, e.g. a busy database): their last PATCH and CDR are made then.
+        self.sweep_s = 60.0
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._unsubscribe = self._ctx.bus.subscribe("transaction.", self.on_transaction)
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="ocpi-session-sweep")
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:  # the next pass retries
+                log.exception("OCPI session sweep failed")
+            await asyncio.sleep(self.sweep_s)
+
+    async def sweep(self) -> int:
+        """Finish ended roaming sessions that have no CDR yet; how many were finished."""
+        async with self._ctx.uow() as uow:
+            waiting = await uow.repository(OCPI_SESSIONS).without_cdr(100)
+        finished = 0
+        for record in waiting:
+            tx = await self._transaction(record.transaction_id)
+            if tx is None or tx.active:
+                continue
+            async with self._locks.setdefault(tx.id, asyncio.Lock()):
+                self._known[tx.id] = record
+                await self._changed(tx.id, final=True)
+            self._locks.pop(tx.id, None)
+            finished += 1
+        return finished
 
     def expect(
         self, party: Party, command: StartSession, station_id: str, evse: int | None

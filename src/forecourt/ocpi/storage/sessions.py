@@ -46,6 +46,16 @@ class SqlSessionRepository:
             query = query.where(sessions.c.party_id == party_id)
         return [_session(row) for row in (await self._db.execute(query)).mappings()]
 
+    async def without_cdr(self, limit: int) -> list[RoamingSession]:
+        made = select(cdrs.c.transaction_id)
+        query = (
+            select(sessions)
+            .where(sessions.c.transaction_id.not_in(made))
+            .order_by(sessions.c.transaction_id)
+            .limit(limit)
+        )
+        return [_session(row) for row in (await self._db.execute(query)).mappings()]
+
     async def add_cdr(self, cdr: StoredCdr) -> bool:
         values = {
             "id": cdr.id,
