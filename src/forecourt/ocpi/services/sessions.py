@@ -129,6 +129,8 @@ class RoamingSessions:
         tx_id = event.data.get("transaction_id")
         if not isinstance(tx_id, int):
             return
+        if not event.data.get("id_token") and tx_id not in self._known:
+            return  # no token (yet): nobody's roaming session, and no query for it
         try:
             async with self._locks.setdefault(tx_id, asyncio.Lock()):
                 if event.topic == "transaction.started":

@@ -105,7 +105,8 @@ class SqlSessionRepository:
         method = job.method if replaces else row["method"]
         # A new row, not an update: a send of the old one in flight ends with job_done or
         # job_failed on the old id, which must not drop (or delay) what was folded in here.
-        await self._db.execute(push_queue.delete().where(push_queue.c.id == row["id"]))
+        # Inserted before the old row goes, so its id is above the old one's (SQLite reuses
+        # the highest rowid once it is deleted: the in-flight job_done would hit the new row).
         folded = PushJob(
             job.party_id,
             method,
@@ -117,6 +118,7 @@ class SqlSessionRepository:
             row["last_error"],
         )
         await SqlOcpiRepository(self._db).enqueue(folded)
+        await self._db.execute(push_queue.delete().where(push_queue.c.id == row["id"]))
 
     async def queue_depth(self) -> dict[str, tuple[int, int]]:
         failing = func.sum(case((push_queue.c.attempts > 0, 1), else_=0))
