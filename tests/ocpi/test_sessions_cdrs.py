@@ -309,3 +309,22 @@ async def test_an_end_missed_while_down_is_finished_by_the_sweep(server: Running
 
 async def _status(emsp: Emsp, session_id: str, status: str) -> bool:
     return emsp.sessions[session_id]["status"] == status
+
+
+async def test_sender_endpoints_refuse_bad_input(server: RunningServer) -> None:
+    async with running_emsp(["2.3.0"]) as emsp:
+        await registered(server, emsp)
+        base = emsp.cpo_endpoints["cdrs"].rsplit("/", 2)[0]  # .../ocpi
+        good_token = emsp.cpo_token
+        emsp.cpo_token = "not-a-token"
+        wrong = await emsp.call("GET", emsp.cpo_endpoints["sessions"])
+        emsp.cpo_token = good_token
+        unknown = await emsp.call("GET", f"{base}/9.9/cdrs")
+        bad_limit = await emsp.call("GET", emsp.cpo_endpoints["cdrs"] + "?limit=0")
+        bad_date = await emsp.call("GET", emsp.cpo_endpoints["sessions"] + "?date_from=yesterday")
+        empty = await emsp.call("GET", emsp.cpo_endpoints["sessions"])
+    assert (wrong.status_code, wrong.json()["status_code"]) == (401, 2001)
+    assert (unknown.status_code, unknown.json()["status_code"]) == (404, 3002)
+    assert (bad_limit.status_code, bad_limit.json()["status_code"]) == (400, 2001)
+    assert (bad_date.status_code, bad_date.json()["status_code"]) == (400, 2001)
+    assert (empty.json()["data"], empty.headers["X-Total-Count"]) == ([], "0")
