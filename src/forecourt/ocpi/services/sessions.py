@@ -115,13 +115,16 @@ class RoamingSessions:
     ) -> None:
         """A START_SESSION was accepted: its session will be the party's (``COMMAND``)."""
         token = command.token
+        now = self._ctx.clock.now()
+        for uid in [u for u, e in self._expected.items() if e.until < now]:
+            del self._expected[uid]  # commands whose session never started
         self._expected[token.uid] = Expected(
             party.id,
             CdrToken(token.country_code, token.party_id, token.uid, token.type, token.contract_id),
             station_id,
             evse,
             command.authorization_reference,
-            self._ctx.clock.now() + timedelta(seconds=EXPECT_S),
+            now + timedelta(seconds=EXPECT_S),
         )
 
     # -- the bus ------------------------------------------------------------------------------
@@ -143,6 +146,8 @@ class RoamingSessions:
             log.exception("OCPI session %s: %s not handled", tx_id, event.topic)
         if event.topic == "transaction.ended":
             self._locks.pop(tx_id, None)
+            self._known.pop(tx_id, None)  # ended: nothing more to decide or remember
+            self._patched_at.pop(tx_id, None)
 
     async def _started(self, tx_id: int) -> None:
         tx = await self._transaction(tx_id)

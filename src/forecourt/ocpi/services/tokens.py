@@ -33,6 +33,9 @@ from forecourt.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
 
+#: How many real-time answers' tokens are remembered (whose session a uid starts).
+_ANSWERS_KEPT = 10_000
+
 #: An AuthorizationInfo's ``allowed`` and token, or None when the body is not one.
 AnswerParser = Callable[[Any], tuple[Allowed, RoamingToken] | None]
 
@@ -119,6 +122,8 @@ class RoamingTokens:
             answer, reachable = await self._ask(party, token.value, kind)
             reached = reached or reachable
             if answer is not None:
+                if len(self._answered) >= _ANSWERS_KEPT:
+                    del self._answered[next(iter(self._answered))]  # the oldest
                 self._answered[token.value] = answer[1]
                 return record_of(answer[1], answer[0], now)
         if copy is None:
