@@ -46,6 +46,7 @@ def token_header(token: str) -> dict[str, str]:
 @dataclass
 class Emsp:
     versions: list[str]
+    party: str = "EMS"  # our party id (country NL)
     port: int = field(default_factory=free_port)
     #: Tokens the CPO may call us with: our token A (until registration), then B.
     accepted: set[str] = field(default_factory=set)
@@ -69,6 +70,14 @@ class Emsp:
     failed_results: int = 0
     #: "EMSP", or "PTP": a Payment Terminal Provider (2.3.0 mod_payments sender interface).
     role: str = "EMSP"
+    #: Sessions as the CPO's PUT/PATCHes left them (mod_sessions receiver), by session id,
+    #: every call received (method, session id, body), and the CDRs POSTed (mod_cdrs receiver).
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    session_calls: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    cdrs: list[dict[str, Any]] = field(default_factory=list)
+    #: Answer the next N session or CDR pushes with HTTP 503 (the partner is down).
+    sessions_down: int = 0
+    cdrs_down: int = 0
 
     @property
     def base(self) -> str:
@@ -78,7 +87,7 @@ class Emsp:
         role = {
             "role": self.role,
             "business_details": {"name": f"Test {self.role}"},
-            "party_id": "EMS",
+            "party_id": self.party,
             "country_code": "NL",
         }
         return {"token": token, "url": f"{self.base}/versions", "roles": [role]}
@@ -101,7 +110,7 @@ class Emsp:
             return ok(code=2001, http=401)
         endpoints = [
             {"identifier": module, "role": "RECEIVER", "url": f"{self.base}/{version}/{module}"}
-            for module in ("credentials", "locations", "tariffs")
+            for module in ("credentials", "locations", "tariffs", "sessions", "cdrs")
         ]
         endpoints.append(
             {"identifier": "tokens", "role": "SENDER", "url": f"{self.base}/{version}/tokens"}
@@ -150,10 +159,10 @@ class Emsp:
         """A token of ours (mod_tokens §12.3.2); real-time answers ALLOWED until told otherwise."""
         token = {
             "country_code": "NL",
-            "party_id": "EMS",
+            "party_id": self.party,
             "uid": uid,
             "type": "RFID",
-            "contract_id": f"NL-EMS-C{uid[-8:]}",
+            "contract_id": f"NL-{self.party}-C{uid[-8:]}",
             "issuer": "Test eMSP",
             "valid": valid,
             "whitelist": whitelist,
@@ -177,7 +186,7 @@ class Emsp:
 
     async def push_token(self, token: dict[str, Any], method: str = "PUT") -> httpx.Response:
         """Tokens receiver §12.2.2 on the CPO: PUT (or PATCH) one of our tokens."""
-        url = f"{self.cpo_endpoints['tokens']}/NL/EMS/{token['uid']}?type=RFID"
+        url = f"{self.cpo_endpoints['tokens']}/NL/{self.party}/{token['uid']}?type=RFID"
         return await self.call(method, url, token)
 
     def response_url(self, name: str) -> str:
@@ -218,6 +227,46 @@ class Emsp:
         self.pushes.append((request.method, "tariffs/" + request.path_params["rest"], body))
         return ok()
 
+    async def _sessions(self, request: Request) -> JSONResponse:
+        """Sessions receiver §9.2.2: PUT a whole Session, PATCH what changed."""
+        if not self._authorized(request):
+            return ok(code=2001, http=401)
+        if self.sessions_down > 0:
+            self.sessions_down -= 1
+            return ok(code=3000, http=503)
+        version = request.path_params["version"]
+        country, party, session_id = request.path_params["rest"].split("/")
+        body = await request.json()
+        if request.method == "PUT":
+            spec.check(spec.session(version), body)
+            assert (country, party, session_id) == (
+                body["country_code"],
+                body["party_id"],
+                body["id"],
+            )
+            self.sessions[session_id] = body
+        else:
+            if session_id not in self.sessions:
+                return ok(code=2001, http=404)  # PATCH of a session we never got
+            spec.check(spec.session_patch(version), body)
+            merged = {**self.sessions[session_id], **body}
+            spec.check(spec.session(version), merged)
+            self.sessions[session_id] = merged
+        self.session_calls.append((request.method, session_id, body))
+        return ok()
+
+    async def _cdrs(self, request: Request) -> JSONResponse:
+        """CDRs receiver §10.2.2: POST a new CDR."""
+        if not self._authorized(request):
+            return ok(code=2001, http=401)
+        if self.cdrs_down > 0:
+            self.cdrs_down -= 1
+            return ok(code=3000, http=503)
+        body = await request.json()
+        spec.check(spec.cdr(request.path_params["version"]), body)
+        self.cdrs.append(body)
+        return ok()
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
@@ -236,6 +285,12 @@ class Emsp:
                     self._payments,
                     methods=["PATCH", "POST"],
                 ),
+                Route(
+                    "/emsp/{version}/sessions/{rest:path}",
+                    self._sessions,
+                    methods=["PUT", "PATCH"],
+                ),
+                Route("/emsp/{version}/cdrs", self._cdrs, methods=["POST"]),
                 Route(
                     "/emsp/{version}/locations/{rest:path}",
                     self._locations,
@@ -273,8 +328,10 @@ class Emsp:
 
 
 @asynccontextmanager
-async def running_emsp(versions: list[str], role: str = "EMSP") -> AsyncIterator[Emsp]:
-    emsp = Emsp(versions, role=role)
+async def running_emsp(
+    versions: list[str], party: str = "EMS", role: str = "EMSP"
+) -> AsyncIterator[Emsp]:
+    emsp = Emsp(versions, party, role=role)
     config = uvicorn.Config(emsp.app(), host="127.0.0.1", port=emsp.port, log_level="warning")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -457,3 +457,253 @@ def _with_amenities(schema: dict[str, Any]) -> dict[str, Any]:
 def location(version: str) -> dict[str, Any]:
     """mod_locations Location with its EVSEs, connectors and amenity fields."""
     return _with_amenities(_plain_location(version))
+
+
+# -- mod_sessions §9.3 and mod_cdrs §10.4, types §16 --------------------------------------------
+
+
+def price(version: str) -> dict[str, Any]:
+    """types Price: 2.2.1 ``excl_vat`` (+ ``incl_vat``); 2.3.0 ``before_taxes`` (+ ``taxes``,
+    TaxAmount ``name``/``amount`` required, ``account_number``/``percentage`` optional)."""
+    number = {"type": "number", "minimum": 0}
+    if version == "2.2.1":
+        return {
+            "type": "object",
+            "required": ["excl_vat"],
+            "properties": {"excl_vat": number, "incl_vat": number},
+            "additionalProperties": False,
+        }
+    tax = {
+        "type": "object",
+        "required": ["name", "amount"],
+        "properties": {
+            "name": {"type": "string"},
+            "account_number": {"type": "string"},
+            "percentage": number,
+            "amount": number,
+        },
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "required": ["before_taxes"],
+        "properties": {"before_taxes": number, "taxes": {"type": "array", "items": tax}},
+        "additionalProperties": False,
+    }
+
+
+CDR_TOKEN = {
+    "type": "object",
+    "required": ["country_code", "party_id", "uid", "type", "contract_id"],
+    "properties": {
+        "country_code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "party_id": {"type": "string", "pattern": "^[A-Z0-9]{3}$"},
+        "uid": _string(36),
+        "type": {"enum": ["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]},
+        "contract_id": _string(36),
+    },
+}
+AUTH_METHODS = ["AUTH_REQUEST", "COMMAND", "WHITELIST"]
+CHARGING_PERIOD = {
+    "type": "object",
+    "required": ["start_date_time", "dimensions"],
+    "properties": {
+        "start_date_time": DATETIME,
+        "dimensions": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["type", "volume"],
+                "properties": {
+                    "type": {
+                        "enum": [
+                            "CURRENT",
+                            "ENERGY",
+                            "ENERGY_EXPORT",
+                            "ENERGY_IMPORT",
+                            "MAX_CURRENT",
+                            "MIN_CURRENT",
+                            "MAX_POWER",
+                            "MIN_POWER",
+                            "PARKING_TIME",
+                            "POWER",
+                            "RESERVATION_TIME",
+                            "STATE_OF_CHARGE",
+                            "TIME",
+                        ]
+                    },
+                    "volume": {"type": "number"},
+                },
+            },
+        },
+        "tariff_id": _string(36),
+    },
+}
+SESSION_STATUSES = ["ACTIVE", "COMPLETED", "INVALID", "PENDING", "RESERVATION"]
+
+
+def _session_properties(version: str) -> dict[str, Any]:
+    return {
+        "country_code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "party_id": {"type": "string", "pattern": "^[A-Z0-9]{3}$"},
+        "id": _string(36),
+        "start_date_time": DATETIME,
+        "end_date_time": DATETIME,
+        "kwh": {"type": "number", "minimum": 0},
+        "cdr_token": CDR_TOKEN,
+        "auth_method": {"enum": AUTH_METHODS},
+        "authorization_reference": _string(36),
+        "location_id": _string(36),
+        "evse_uid": _string(36),
+        "connector_id": _string(36),
+        "meter_id": _string(255),
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        "charging_periods": {"type": "array", "items": CHARGING_PERIOD},
+        "total_cost": price(version),
+        "status": {"enum": SESSION_STATUSES},
+        "last_updated": DATETIME,
+    }
+
+
+def session(version: str) -> dict[str, Any]:
+    """mod_sessions Session object."""
+    return {
+        "type": "object",
+        "required": [
+            "country_code",
+            "party_id",
+            "id",
+            "start_date_time",
+            "kwh",
+            "cdr_token",
+            "auth_method",
+            "location_id",
+            "evse_uid",
+            "connector_id",
+            "currency",
+            "status",
+            "last_updated",
+        ],
+        "properties": _session_properties(version),
+    }
+
+
+def session_patch(version: str) -> dict[str, Any]:
+    """A PATCH of a Session: any of its fields, ``last_updated`` always."""
+    return {
+        "type": "object",
+        "required": ["last_updated"],
+        "properties": _session_properties(version),
+    }
+
+
+def cdr(version: str) -> dict[str, Any]:
+    """mod_cdrs CDR object, with CdrLocation, and its tariffs as mod_tariffs Tariffs."""
+    location = {
+        "type": "object",
+        "required": [
+            "id",
+            "address",
+            "city",
+            "country",
+            "coordinates",
+            "evse_uid",
+            "evse_id",
+            "connector_id",
+            "connector_standard",
+            "connector_format",
+            "connector_power_type",
+        ],
+        "properties": {
+            "id": _string(36),
+            "name": _string(255),
+            "address": _string(45),
+            "city": _string(45),
+            "postal_code": _string(10),
+            "country": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "evse_uid": _string(36),
+            "evse_id": _string(48),
+            "connector_id": _string(36),
+            "connector_standard": {"enum": CONNECTOR_TYPES[version]},
+            "connector_format": {"enum": ["SOCKET", "CABLE"]},
+            "connector_power_type": {
+                "enum": ["AC_1_PHASE", "AC_2_PHASE", "AC_2_PHASE_SPLIT", "AC_3_PHASE", "DC"]
+            },
+        },
+    }
+    signed = {
+        "type": "object",
+        "required": ["encoding_method", "signed_values"],
+        "properties": {
+            "encoding_method": _string(36),
+            "encoding_method_version": {"type": "integer"},
+            "public_key": _string(512),
+            "signed_values": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["nature", "plain_data", "signed_data"],
+                    "properties": {
+                        "nature": _string(32),
+                        "plain_data": _string(512),
+                        "signed_data": _string(5000),
+                    },
+                },
+            },
+            "url": _string(512),
+        },
+    }
+    number = {"type": "number", "minimum": 0}
+    return {
+        "type": "object",
+        "required": [
+            "country_code",
+            "party_id",
+            "id",
+            "start_date_time",
+            "end_date_time",
+            "cdr_token",
+            "auth_method",
+            "cdr_location",
+            "currency",
+            "charging_periods",
+            "total_cost",
+            "total_energy",
+            "total_time",
+            "last_updated",
+        ],
+        "properties": {
+            "country_code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "party_id": {"type": "string", "pattern": "^[A-Z0-9]{3}$"},
+            "id": _string(39),
+            "start_date_time": DATETIME,
+            "end_date_time": DATETIME,
+            "session_id": _string(36),
+            "cdr_token": CDR_TOKEN,
+            "auth_method": {"enum": AUTH_METHODS},
+            "authorization_reference": _string(36),
+            "cdr_location": location,
+            "meter_id": _string(255),
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "tariffs": {"type": "array", "items": tariff(version)},
+            "charging_periods": {"type": "array", "minItems": 1, "items": CHARGING_PERIOD},
+            "signed_data": signed,
+            "total_cost": price(version),
+            "total_fixed_cost": price(version),
+            "total_energy": number,
+            "total_energy_cost": price(version),
+            "total_time": number,
+            "total_time_cost": price(version),
+            "total_parking_time": number,
+            "total_parking_cost": price(version),
+            "total_reservation_cost": price(version),
+            "remark": _string(255),
+            "invoice_reference_id": _string(39),
+            "credit": {"type": "boolean"},
+            "credit_reference_id": _string(39),
+            "home_charging_compensation": {"type": "boolean"},
+            "last_updated": DATETIME,
+        },
+    }

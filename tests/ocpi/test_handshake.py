@@ -23,7 +23,14 @@ async def test_emsp_registers_with_our_token_a(server: RunningServer, version: s
         assert party.version.value == version
         assert party.roles[0].role is Role.EMSP
         assert str(party.roles[0].ref) == "NL-EMS"
-        assert set(party.endpoints) == {"credentials", "locations", "tariffs", "tokens"}
+        assert set(party.endpoints) == {
+            "credentials",
+            "locations",
+            "tariffs",
+            "tokens",
+            "sessions",
+            "cdrs",
+        }
         answer = await emsp.call("GET", emsp.cpo_endpoints["locations"])
         assert answer.status_code == 200
         assert answer.json()["status_code"] == 1000

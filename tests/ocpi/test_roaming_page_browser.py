@@ -49,6 +49,12 @@ async def test_an_operator_sees_partners_and_failing_pushes(
             failures = page.get_by_role("region", name="Push failures")
             await expect(failures).to_contain_text("PATCH locations/US/FCT/SITE-1/CS-1*1")
             await expect(failures).to_contain_text("HTTP 503")
+            queue = page.get_by_role("region", name="Push queue")
+            locations = queue.get_by_role("row", name="locations")
+            await expect(locations.get_by_role("cell").last).not_to_have_text("0")  # failing
+            await expect(queue.get_by_role("row", name="cdrs")).to_contain_text("0")
+            cdrs = page.get_by_role("region", name="Latest CDRs")
+            await expect(cdrs).to_contain_text("No roaming session has ended yet.")
             await page.close()
             assert errors == []
 

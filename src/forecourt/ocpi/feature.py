@@ -44,17 +44,25 @@ OCPI_ROUTES = (
     "GET /ocpi/{version}/payments/terminals/{terminal_id}",
     "POST /ocpi/{version}/payments/financial-advice-confirmations",
     "GET /ocpi/{version}/payments/financial-advice-confirmations/{advice_id}",
+    "GET /ocpi/{version}/sessions",
+    "GET /ocpi/{version}/cdrs",
 )
 
 
 class OcpiFeature(Feature["Roaming"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.ocpi.ports import OCPI_PAYMENTS, OCPI_STORE, OCPI_TOKENS
+        from forecourt.ocpi.ports import OCPI_PAYMENTS, OCPI_SESSIONS, OCPI_STORE, OCPI_TOKENS
 
-        return {OCPI_STORE: _store, OCPI_TOKENS: _tokens, OCPI_PAYMENTS: _payments}
+        return {
+            OCPI_STORE: _store,
+            OCPI_TOKENS: _tokens,
+            OCPI_PAYMENTS: _payments,
+            OCPI_SESSIONS: _sessions,
+        }
 
     def load_tables(self) -> None:
         import forecourt.ocpi.storage.payment_tables
+        import forecourt.ocpi.storage.session_tables
         import forecourt.ocpi.storage.tables
         import forecourt.ocpi.storage.token_tables  # noqa: F401
 
@@ -78,10 +86,11 @@ class OcpiFeature(Feature["Roaming"]):
         await built.stop()
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
-        from forecourt.ocpi.api import amenities, terminals
+        from forecourt.ocpi.api import amenities, cdrs, terminals
 
         router.include_router(amenities.router)
         router.include_router(terminals.router)
+        router.include_router(cdrs.router)
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
@@ -118,6 +127,9 @@ class OcpiFeature(Feature["Roaming"]):
         app.include_router(command_routes.router)
         app.include_router(tariffs.router)
         app.include_router(payments.router)
+        from forecourt.ocpi.api import sessions as session_routes
+
+        app.include_router(session_routes.router)
 
         from forecourt.ocpi.web import install_roaming_page
 
@@ -148,6 +160,12 @@ def _payments(db: DbContext) -> object:
     from forecourt.ocpi.storage.payments import SqlPaymentRepository
 
     return SqlPaymentRepository(db)
+
+
+def _sessions(db: DbContext) -> object:
+    from forecourt.ocpi.storage.sessions import SqlSessionRepository
+
+    return SqlSessionRepository(db)
 
 
 def _tokens(db: DbContext) -> object:

@@ -8,12 +8,15 @@ from typing import Any, Protocol
 
 from forecourt.ocpi.domain.amenities import Amenities
 from forecourt.ocpi.domain.capabilities import StationFeatures
-from forecourt.ocpi.domain.locations import EvseView
+from forecourt.ocpi.domain.locations import ConnectorView, EvseView, LocationView
 from forecourt.ocpi.domain.parties import Party, PeerCredentials, Us
 from forecourt.ocpi.domain.payments import CardAuthorization, FinancialAdvice, Terminal
+from forecourt.ocpi.domain.sessions import RoamingSession, SessionStatus, StoredCdr
 from forecourt.ocpi.domain.tokens import RoamingToken, TokenType
 from forecourt.ocpi.domain.versions import Version
 from forecourt.ports.keys import Key
+from forecourt.ports.session_costs import BilledCost
+from forecourt.ports.tariff_catalogue import PublishedTariff
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,53 @@ class Codec(Protocol):
     def parse_versions(self, data: Any) -> dict[str, str]: ...  # version -> details URL
     def parse_endpoints(self, version: Version, data: Any) -> dict[str, str]: ...
     def evse(self, version: Version, view: EvseView) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    """What a Session object says: our record, the transaction's ledger and its bill."""
+
+    session: RoamingSession
+    started_at: datetime
+    ended_at: datetime | None
+    energy_wh: float  # the ledger's total
+    cost: BilledCost | None  # None: no tariff applies
+    last_updated: datetime
+
+    @property
+    def status(self) -> SessionStatus:
+        return SessionStatus.ACTIVE if self.ended_at is None else SessionStatus.COMPLETED
+
+
+@dataclass(frozen=True, slots=True)
+class CdrFacts:
+    """What a CDR says, fixed when the session ended."""
+
+    facts: SessionFacts
+    location: LocationView  # the site with the session's EVSE only
+    connector: ConnectorView
+    tariff: PublishedTariff | None
+    signed_data: dict[str, object] | None = None
+
+
+class SessionRepository(Protocol):
+    """Roaming sessions and their CDRs (``ocpi_sessions``, ``ocpi_cdrs``; mod_sessions,
+    mod_cdrs), and pushes that replace a pending one for the same object."""
+
+    async def add_session(self, session: RoamingSession) -> None: ...
+    async def session(self, transaction_id: int) -> RoamingSession | None: ...
+    async def sessions(self, party_id: int | None, limit: int) -> list[RoamingSession]: ...
+    async def without_cdr(self, limit: int) -> list[RoamingSession]: ...  # oldest first
+    async def add_cdr(self, cdr: StoredCdr) -> bool: ...  # False: the session has one already
+    async def cdr(self, cdr_id: str) -> StoredCdr | None: ...
+    async def cdr_for(self, transaction_id: int) -> StoredCdr | None: ...
+    async def cdrs(self, party_id: int | None, limit: int) -> list[StoredCdr]: ...
+    async def enqueue_latest(self, job: PushJob) -> None: ...
+    async def queue_depth(self) -> dict[str, tuple[int, int]]: ...  # module -> (queued, failing)
+
+
+#: ``uow.repository(OCPI_SESSIONS)``.
+OCPI_SESSIONS: Key[SessionRepository] = Key("ocpi.sessions")
 
 
 class TokenRepository(Protocol):

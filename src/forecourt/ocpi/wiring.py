@@ -5,15 +5,18 @@ from __future__ import annotations
 from forecourt.extension import Host
 from forecourt.ocpi.domain.parties import PartyRef, Us
 from forecourt.ocpi.providers.http import HttpOcpiClient
+from forecourt.ocpi.schemas.cdrs import cdr, session, session_patch
 from forecourt.ocpi.schemas.codec import PydanticCodec
 from forecourt.ocpi.schemas.payments import terminal
 from forecourt.ocpi.schemas.tariffs import tariff
 from forecourt.ocpi.schemas.tokens import parse_answer
+from forecourt.ocpi.services.cdrs import RoamingCdrs
 from forecourt.ocpi.services.commands import RoamingCommands
 from forecourt.ocpi.services.credentials import Credentials
 from forecourt.ocpi.services.locations import Locations
 from forecourt.ocpi.services.payments import RoamingPayments
 from forecourt.ocpi.services.roaming import Roaming
+from forecourt.ocpi.services.sessions import RoamingSessions
 from forecourt.ocpi.services.stats import OcpiStats
 from forecourt.ocpi.services.status_push import StatusPush
 from forecourt.ocpi.services.tariffs import Tariffs
@@ -21,6 +24,7 @@ from forecourt.ocpi.services.tokens import RoamingTokens
 from forecourt.ocpi.web.honest import honest_words
 from forecourt.ports.contracts import CONTRACTS
 from forecourt.ports.faults import FAULTS
+from forecourt.ports.session_costs import SESSION_COSTS
 from forecourt.ports.station_payments import STATION_PAYMENTS
 from forecourt.ports.tariff_catalogue import TARIFF_CATALOGUE
 from forecourt.settings import Settings
@@ -38,17 +42,42 @@ def build_roaming(host: Host) -> Roaming:
     station_payments = host.port(STATION_PAYMENTS)
     cards = station_payments is not None
     pnc = host.port(CONTRACTS) is not None
-    locations = Locations(host.ctx, us, honest_words, host.port(FAULTS), cards, pnc)
+    catalogue = host.port(TARIFF_CATALOGUE)
+    locations = Locations(
+        host.ctx, us, honest_words, host.port(FAULTS), cards, pnc, tariffs=catalogue
+    )
     stats = OcpiStats()
     push = StatusPush(host.ctx, locations, client, codec, settings.ocpi_push_retry, stats)
-    catalogue = host.port(TARIFF_CATALOGUE)
     tariffs = Tariffs(host.ctx, us, catalogue, lambda v, t: tariff(v, us.ref, t).wire(), push.wake)
     tokens = RoamingTokens(host.ctx, client, parse_answer)
     payments = RoamingPayments(host.ctx, station_payments, terminal, push.wake)
+    sessions = RoamingSessions(
+        host.ctx,
+        us,
+        locations,
+        tokens,
+        host.port(SESSION_COSTS),
+        lambda v, f: session(v, us.ref, f).wire(),
+        lambda v, f: session_patch(v, us.ref, f),
+        push.wake,
+    )
+    cdrs = RoamingCdrs(
+        host.ctx,
+        locations,
+        catalogue,
+        sessions.facts,
+        lambda v, f, at: cdr(v, us.ref, f, at).wire(),
+        push.wake,
+    )
+    sessions.on_ended = cdrs.create
     reservations = host.services.core.reservations
-    commands = RoamingCommands(host.ctx, host.remote, reservations, tokens, payments, push.wake)
+    commands = RoamingCommands(
+        host.ctx, host.remote, reservations, tokens, payments, push.wake, sessions.expect
+    )
     credentials = Credentials(host.ctx, client, codec, us)
-    return Roaming(credentials, locations, push, tariffs, tokens, commands, payments, stats)
+    return Roaming(
+        credentials, locations, push, tariffs, tokens, commands, payments, stats, sessions, cdrs
+    )
 
 
 def _base_url(settings: Settings) -> str:

@@ -19,10 +19,40 @@ from typing import Protocol
 from forecourt.ports.keys import Key
 
 
+@dataclass(frozen=True, slots=True)
+class BilledTax:
+    name: str
+    percent: Decimal
+    amount: Decimal  # major units
+
+
+@dataclass(frozen=True, slots=True)
+class BilledCost:
+    """A session's price exactly as we bill it (the payments ledger's breakdown), for roaming:
+    OCPI sessions and CDRs carry these amounts and never price a session themselves."""
+
+    currency: str
+    before_taxes: Decimal  # major units
+    taxes: tuple[BilledTax, ...]
+    total: Decimal  # taxes included
+    energy_wh: int
+    fixed: Decimal  # the session fee, before taxes
+    energy: Decimal  # the energy lines, before taxes
+    parking: Decimal  # the idle fee, before taxes
+    idle_minutes: int
+    charging_ended_at: datetime | None
+    tariff_code: str
+    final: bool  # the session ended: this is the bill
+
+
 class SessionCosts(Protocol):
     async def total(self, transaction_id: int) -> str | None: ...
 
     # ^ the total, taxes included, as a decimal string in major units; None: not priced
+
+    async def billed(self, transaction_id: int) -> BilledCost | None: ...
+
+    # ^ the itemised price (running or final); None: not priced
 
 
 #: The port payments offers (``Feature.offers``) and the transaction edge asks for.

@@ -17,6 +17,7 @@ from forecourt.cli.runtime import EXIT_FAILED, EXIT_USAGE, JsonFlag, fail, print
 from forecourt.domain.errors import InvalidInput
 from forecourt.ocpi.domain.amenities import Amenities, Hours, ParkingRestriction, ParkingType
 from forecourt.ocpi.domain.parties import Party
+from forecourt.ocpi.domain.sessions import StoredCdr
 from forecourt.ocpi.domain.status import OcpiError
 from forecourt.ocpi.keys import OCPI
 from forecourt.services.core import Services
@@ -33,6 +34,8 @@ PartyArg = Annotated[int, typer.Argument(min=1, metavar="PARTY", help="The party
 
 
 tokens_app = typer.Typer(help="Tokens the eMSPs pushed to us.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Roaming sessions (partners' tokens).", no_args_is_help=True)
+cdrs_app = typer.Typer(help="Roaming CDRs (immutable, as sent).", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -43,6 +46,8 @@ def register(app: typer.Typer) -> None:
     ocpi_app.add_typer(stations_app, name="stations")
     ocpi_app.add_typer(tokens_app, name="tokens")
     ocpi_app.add_typer(amenities_app, name="amenities")
+    ocpi_app.add_typer(sessions_app, name="sessions")
+    ocpi_app.add_typer(cdrs_app, name="cdrs")
     app.add_typer(ocpi_app, name="ocpi")
 
 
@@ -202,3 +207,82 @@ def set_amenities(
         fail(str(exc), EXIT_USAGE)
     saved = _run(ctx, lambda s: s.feature(OCPI).locations.set_amenities(site, amenities))
     print_json(saved.to_dict())
+
+
+PartyOption = Annotated[int | None, typer.Option("--party", min=1, help="Only this partner's.")]
+LimitOption = Annotated[int, typer.Option(min=1, help="At most this many, newest first.")]
+
+
+@sessions_app.command("list")
+def list_sessions(
+    ctx: typer.Context,
+    party: PartyOption = None,
+    limit: LimitOption = 100,
+    as_json: JsonFlag = False,
+) -> None:
+    """Roaming sessions: partner, token, how authorized, energy, cost, status."""
+    found = _run(ctx, lambda s: s.feature(OCPI).sessions.listing(party, limit))
+    rows = [
+        {
+            "session_id": f.session.session_id,
+            "party_id": f.session.party_id,
+            "token": f"{f.session.token.country_code}-{f.session.token.party_id} "
+            f"{f.session.token.uid}",
+            "auth_method": f.session.auth_method.value,
+            "authorization_reference": f.session.authorization_reference or "",
+            "evse_uid": f.session.evse_uid,
+            "kwh": round(f.energy_wh / 1000, 3),
+            "total": f"{f.cost.total} {f.cost.currency}" if f.cost else "",
+            "status": f.status.value,
+            "started_at": f.started_at.isoformat(),
+        }
+        for f in found
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    columns = ("session_id", "party_id", "token", "auth_method", "kwh", "total", "status")
+    render.table("OCPI sessions", columns, ([r[k] for k in columns] for r in rows))
+
+
+def cdr_row(cdr: StoredCdr) -> dict[str, Any]:
+    return {
+        "id": cdr.id,
+        "transaction_id": cdr.transaction_id,
+        "party_id": cdr.party_id,
+        "currency": cdr.currency,
+        "total": cdr.total,
+        "kwh": cdr.kwh,
+        "created_at": cdr.created_at.isoformat(),
+    }
+
+
+@cdrs_app.command("list")
+def list_cdrs(
+    ctx: typer.Context,
+    party: PartyOption = None,
+    limit: LimitOption = 100,
+    as_json: JsonFlag = False,
+) -> None:
+    """CDRs made for partners: id, session, total (taxes included), energy."""
+    rows = [cdr_row(c) for c in _run(ctx, lambda s: s.feature(OCPI).cdrs.listing(party, limit))]
+    if as_json:
+        print_json(rows)
+        return
+    columns = ("id", "transaction_id", "party_id", "total", "currency", "kwh", "created_at")
+    render.table("OCPI CDRs", columns, ([r[k] for k in columns] for r in rows))
+
+
+@cdrs_app.command("show")
+def show_cdr(
+    ctx: typer.Context,
+    cdr_id: Annotated[str, typer.Argument(metavar="CDR", help="The CDR's id.")],
+    version: Annotated[str, typer.Option(help="The OCPI version's object.")] = "2.3.0",
+) -> None:
+    """One CDR as the partner got it (JSON)."""
+    found = _run(ctx, lambda s: s.feature(OCPI).cdrs.one(cdr_id))
+    if found is None:
+        fail(f"no CDR {cdr_id}", EXIT_USAGE)
+    if version not in found.bodies:
+        fail(f"unknown version {version}; use {', '.join(sorted(found.bodies))}", EXIT_USAGE)
+    print_json(found.bodies[version])

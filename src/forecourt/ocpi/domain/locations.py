@@ -81,6 +81,7 @@ class ConnectorView:
     type: ConnectorType
     rating: ConnectorRating | None
     last_updated: datetime
+    tariff_ids: tuple[str, ...] = ()  # the tariff our assignments apply here
 
 
 @dataclass(frozen=True, slots=True)

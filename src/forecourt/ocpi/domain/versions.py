@@ -28,6 +28,8 @@ class Module(StrEnum):
     TOKENS = "tokens"
     COMMANDS = "commands"
     PAYMENTS = "payments"  # 2.3.0 only (mod_payments)
+    SESSIONS = "sessions"
+    CDRS = "cdrs"
 
 
 class InterfaceRole(StrEnum):
@@ -41,6 +43,8 @@ _COMMON = (
     (Module.TOKENS, InterfaceRole.RECEIVER),
     (Module.COMMANDS, InterfaceRole.RECEIVER),
     (Module.TARIFFS, InterfaceRole.SENDER),
+    (Module.SESSIONS, InterfaceRole.SENDER),
+    (Module.CDRS, InterfaceRole.SENDER),
 )
 
 #: What we offer per version: (module, our interface role). Credentials has no real "role"

@@ -92,6 +92,7 @@ def connector(version: Version, view: ConnectorView) -> Connector | None:
         max_voltage=round(rating.max_voltage_v) if rating else 0,
         max_amperage=round(rating.max_current_a) if rating else 0,
         max_electric_power=round(rating.max_power_w) if rating else None,
+        tariff_ids=list(view.tariff_ids) or None,
         last_updated=timestamp(view.last_updated),
     )
 

@@ -51,6 +51,9 @@ from forecourt.services.reservations import Reservations
 
 log = logging.getLogger(__name__)
 
+#: Told of each accepted START_SESSION (``RoamingSessions.expect``: whose session it will be).
+Expect = Callable[[Party, StartSession, str, int | None], None]
+
 #: How long the eMSP should wait for the CommandResult (CommandResponse.timeout, seconds).
 RESULT_TIMEOUT_S = 60
 
@@ -66,6 +69,7 @@ class RoamingCommands:
         tokens: RoamingTokens,
         payments: RoamingPayments,
         wake: Callable[[], None],
+        expect: Expect | None = None,
     ) -> None:
         self._ctx = ctx
         self._remote = remote
@@ -73,6 +77,7 @@ class RoamingCommands:
         self._tokens = tokens
         self._payments = payments
         self._wake = wake  # StatusPush.wake: the queued result is sent now
+        self._expect = expect
         self._running: set[asyncio.Task[None]] = set()
         self.results_queued = 0
 
@@ -120,7 +125,15 @@ class RoamingCommands:
         self._tokens.vouch(command.token)
         token = command.token
         start = RemoteStart(token.uid, evse_number, token_kind=kind_of(token.type))
+        self._expecting(party, command, station_id, evse_number)
         return self._send(party, station_id, start)
+
+    def _expecting(
+        self, party: Party, command: StartSession, station_id: str, evse_number: int
+    ) -> None:
+        """Tell the sessions module whose session this start will open."""
+        if self._expect is not None:
+            self._expect(party, command, station_id, evse_number)
 
     async def _paid_start(
         self, party: Party, command: StartSession, station_id: str, evse_number: int
@@ -135,6 +148,7 @@ class RoamingCommands:
             log.info("START_SESSION %s refused: %s", reference, why)
             return ResponseType.REJECTED
         start = RemoteStart(reference, evse_number, token_kind=TokenKind.PAYMENT)
+        self._expecting(party, command, station_id, evse_number)
         return self._send(party, station_id, start)
 
     def _send(

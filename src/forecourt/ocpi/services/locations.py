@@ -27,6 +27,7 @@ from forecourt.ocpi.domain.payments import Terminal
 from forecourt.ocpi.ports import OCPI_PAYMENTS, OCPI_STORE
 from forecourt.ports.faults import FaultBoard
 from forecourt.ports.repositories import UnitOfWork
+from forecourt.ports.tariff_catalogue import TariffCatalogue
 from forecourt.services.context import ServiceContext
 
 #: The honest status words of each connector of an EVSE (``web.status.connector_status``).
@@ -50,6 +51,7 @@ class Locations:
         faults: FaultBoard | None,
         cards_at_dispenser: bool,
         pnc_available: bool = False,
+        tariffs: TariffCatalogue | None = None,
     ) -> None:
         self._ctx = ctx
         self.us = us
@@ -57,6 +59,7 @@ class Locations:
         self._faults = faults
         self._cards = cards_at_dispenser
         self._pnc = pnc_available
+        self._tariffs = tariffs
 
     async def all(self) -> list[LocationView]:
         async with self._ctx.uow() as uow:
@@ -84,7 +87,7 @@ class Locations:
         if station is None or station.site_id is None:
             return None
         broken = await self._broken([station.id])
-        views = self._evse_views(station, broken, known)
+        views = self._evse_views(station, broken, known, await self._codes([station]))
         view = next((v for v in views if v.evse_number == evse_number), None)
         return (station.site_id, view) if view else None
 
@@ -96,11 +99,13 @@ class Locations:
         known: _Known,
     ) -> list[LocationView]:
         broken = await self._broken([s.id for s in stations])
+        placed = [s for s in stations if s.site_id is not None]
+        codes = await self._codes(placed)
         by_site: dict[str, list[EvseView]] = {}
-        for station in stations:
-            if station.site_id is not None:
-                found = self._evse_views(station, broken, known)
-                by_site.setdefault(station.site_id, []).extend(found)
+        for station in placed:
+            assert station.site_id is not None
+            found = self._evse_views(station, broken, known, codes)
+            by_site.setdefault(station.site_id, []).extend(found)
         epoch = self._ctx.clock.now().replace(year=2000, month=1, day=1)
         views = []
         for site in sites:
@@ -130,8 +135,24 @@ class Locations:
             return set()
         return {(f.station_id, f.evse_id) for f in await self._faults.active_faults(station_ids)}
 
+    async def _codes(self, stations: Sequence[Station]) -> dict[tuple[str, int], str]:
+        """The tariff each EVSE is billed under (Connector.tariff_ids), from our assignments."""
+        if self._tariffs is None:
+            return {}
+        codes = {}
+        for station in stations:
+            for evse in station.evses:
+                code = await self._tariffs.code_for(station.id, evse.evse_id)
+                if code is not None:
+                    codes[station.id, evse.evse_id] = code
+        return codes
+
     def _evse_views(
-        self, station: Station, broken: set[tuple[str, int | None]], known: _Known
+        self,
+        station: Station,
+        broken: set[tuple[str, int | None]],
+        known: _Known,
+        codes: Mapping[tuple[str, int], str],
     ) -> list[EvseView]:
         whole_station = (station.id, None) in broken
         features = known.features.get(station.id, StationFeatures(station.id))
@@ -148,8 +169,11 @@ class Locations:
                 )
             )
             updated = self._last_updated(station, evse)
+            code = codes.get((station.id, evse.evse_id))
             connectors = tuple(
-                ConnectorView(str(c.connector_id), c.type, c.rating, updated)
+                ConnectorView(
+                    str(c.connector_id), c.type, c.rating, updated, (code,) if code else ()
+                )
                 for c in evse.connectors
             )
             status = evse_status(

@@ -33,6 +33,9 @@ from forecourt.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
 
+#: How many real-time answers' tokens are remembered (whose session a uid starts).
+_ANSWERS_KEPT = 10_000
+
 #: An AuthorizationInfo's ``allowed`` and token, or None when the body is not one.
 AnswerParser = Callable[[Any], tuple[Allowed, RoamingToken] | None]
 
@@ -51,6 +54,8 @@ class RoamingTokens:
         self.cache_s = cache_s
         self._cache: dict[str, tuple[datetime, TokenRecord]] = {}
         self.asked = 0  # real-time authorizations sent (metrics, tests)
+        #: The token each real-time answer named (whose session it is: ``issuer``).
+        self._answered: dict[str, RoamingToken] = {}
 
     # -- receiver interface (the eMSP pushes) ------------------------------------------------
     async def put(self, party: Party, token: RoamingToken) -> None:
@@ -77,6 +82,15 @@ class RoamingTokens:
         """What the eMSPs pushed, newest first (operator's view: CLI)."""
         async with self._ctx.uow() as uow:
             return await uow.repository(OCPI_TOKENS).all_tokens(limit)
+
+    async def issuer(self, uid: str) -> tuple[RoamingToken, bool] | None:
+        """The eMSP's token behind a uid our rule accepted, and whether the eMSP was asked in
+        real time (True) or its pushed copy decided (False); None: not a roaming token."""
+        if uid in self._answered:
+            return self._answered[uid], True
+        async with self._ctx.uow() as uow:
+            copies = await uow.repository(OCPI_TOKENS).tokens_with_uid(uid)
+        return (copies[0], False) if copies else None
 
     # -- the core's token authority (ports/token_authority.py) -----------------------------
     async def known(self, uow: UnitOfWork, token: IdToken) -> TokenRecord | None:
@@ -108,6 +122,9 @@ class RoamingTokens:
             answer, reachable = await self._ask(party, token.value, kind)
             reached = reached or reachable
             if answer is not None:
+                if len(self._answered) >= _ANSWERS_KEPT:
+                    del self._answered[next(iter(self._answered))]  # the oldest
+                self._answered[token.value] = answer[1]
                 return record_of(answer[1], answer[0], now)
         if copy is None:
             return None  # no eMSP knows it: UNKNOWN
@@ -143,6 +160,14 @@ class RoamingTokens:
 
 def _pick(copies: list[RoamingToken], kind: TokenType) -> RoamingToken | None:
     return next((c for c in copies if c.type is kind), copies[0] if copies else None)
+
+
+def owner(parties: list[Party], country_code: str, party_id: str) -> Party | None:
+    """The registered party a token belongs to: the party itself, else a hub for it."""
+    ref = PartyRef(country_code, party_id)
+    live = [p for p in parties if p.state is PartyState.REGISTERED]
+    exact = next((p for p in live if any(r.ref == ref for r in p.roles)), None)
+    return exact or next((p for p in live if _owns(p, country_code, party_id)), None)
 
 
 def _owns(party: Party, country_code: str, party_id: str) -> bool:

@@ -32,6 +32,8 @@ async def roaming_page(request: Request, _me: NetworkViewer, web: Web) -> Respon
     context = {
         "parties": list(parties.values()),
         "failures": await roaming.push.failures(),
+        "queue": await roaming.cdrs.queue_depth(),
+        "cdrs": await roaming.cdrs.listing(None, 10),
         "names": {pid: p.name for pid, p in parties.items()},
         "versions_url": roaming.credentials.us.versions_url,
         "feed_url": roaming.credentials.us.base_url + "/feed/2.3.0/locations",

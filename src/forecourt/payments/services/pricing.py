@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from forecourt.domain.errors import ForecourtError, NotFound
 from forecourt.domain.metering import register_readings
 from forecourt.domain.money import Money, format_rate
 from forecourt.domain.transactions import Transaction
-from forecourt.payments.domain.costing import CostBreakdown, SessionUsage, price_session
+from forecourt.payments.domain.costing import (
+    CostBreakdown,
+    LineKind,
+    SessionUsage,
+    price_session,
+)
 from forecourt.payments.domain.tariffs import Tariff
 from forecourt.payments.services.tariffs import schedule_for_transaction
 from forecourt.ports.repositories import UnitOfWork
+from forecourt.ports.session_costs import BilledCost, BilledTax
 from forecourt.services.context import ServiceContext
 
 
@@ -64,6 +71,44 @@ class Pricing:
         except ForecourtError:
             return None
         return cost.total.amount_text()
+
+    async def billed(self, transaction_id: int) -> BilledCost | None:
+        """``ports.session_costs.SessionCosts``: the itemised price, or None (no tariff)."""
+        try:
+            cost = await self.session_cost(transaction_id)
+        except ForecourtError:
+            return None
+        return billed_cost(cost)
+
+
+def billed_cost(cost: SessionCost) -> BilledCost:
+    """The breakdown we bill, as the port's neutral amounts (major units)."""
+    breakdown = cost.breakdown
+
+    def summed(kind: LineKind) -> Decimal:
+        minor = sum(line.amount.minor for line in breakdown.lines if line.kind is kind)
+        return Money(minor, breakdown.currency).to_decimal()
+
+    taxes = tuple(
+        BilledTax(tax.name, tax.percent, line.amount.to_decimal())
+        for tax, line in zip(
+            cost.tariff.taxes, (x for x in breakdown.lines if x.kind is LineKind.TAX), strict=False
+        )
+    )
+    return BilledCost(
+        currency=breakdown.currency,
+        before_taxes=breakdown.subtotal.to_decimal(),
+        taxes=taxes,
+        total=breakdown.total.to_decimal(),
+        energy_wh=breakdown.energy_wh,
+        fixed=summed(LineKind.SESSION_FEE),
+        energy=summed(LineKind.ENERGY),
+        parking=summed(LineKind.IDLE),
+        idle_minutes=breakdown.idle_minutes,
+        charging_ended_at=breakdown.charging_ended_at,
+        tariff_code=breakdown.tariff_code,
+        final=cost.final,
+    )
 
 
 @dataclass(frozen=True, slots=True)

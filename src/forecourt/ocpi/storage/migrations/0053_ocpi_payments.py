@@ -2,7 +2,7 @@
 what each station supports (per-station EVSE capabilities), eMSPs' reservation ids.
 
 Revision ID: 0053_ocpi_payments
-Revises: 0051_ocpi_sessions
+Revises: 0052_ocpi_cdrs
 Create Date: 2026-12-07
 
 Plain column types on purpose: a revision must not change when application types evolve.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0053_ocpi_payments"
-down_revision: str | None = "0051_ocpi_sessions"
+down_revision: str | None = "0052_ocpi_cdrs"
 branch_labels: tuple[str, ...] | None = None
 depends_on: str | None = None
 
