@@ -3,6 +3,7 @@ pin how many statements and units of work a hot path costs."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 @dataclass
 class Recorded:
     statements: list[str] = field(default_factory=list)  # whitespace collapsed
+    #: The same statements' asyncio task names: background loops are named ``periodic:…``,
+    #: so a per-message count can leave out a timer's pass that happened to fall inside it.
+    tasks: list[str] = field(default_factory=list)
     begins: int = 0  # database transactions opened: one per unit of work
     commits: int = 0
 
@@ -31,6 +35,8 @@ def recording(engine: AsyncEngine) -> Iterator[Recorded]:
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         recorded.statements.append(" ".join(statement.split()))
+        task = _current_task()
+        recorded.tasks.append(task.get_name() if task is not None else "")
 
     def on_begin(_conn: Any) -> None:
         recorded.begins += 1
@@ -46,3 +52,15 @@ def recording(engine: AsyncEngine) -> Iterator[Recorded]:
     finally:
         for name, hook in hooks:
             event.remove(engine.sync_engine, name, hook)
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop in this thread
+        return None
+
+
+def periodic(task_name: str) -> bool:
+    """A timer-driven background pass, not work caused by a message."""
+    return task_name.startswith("periodic:")

@@ -132,7 +132,7 @@ class DriftWatch:
         """After every accepted boot, and every ``interval_s`` for connected stations."""
         if self._unsubscribe is None:
             self._unsubscribe = self._ctx.bus.subscribe("station.booted", self._booted)
-            self._loop = asyncio.create_task(self._periodically())
+            self._loop = asyncio.create_task(self._periodically(), name="periodic:clock-drift")
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:

@@ -42,7 +42,7 @@ class LocalAuthAutomation:
             bus.subscribe("station.booted", self._booted),
             bus.subscribe("token.changed", self._token_changed),
         ]
-        self._task = asyncio.create_task(self._sweep_forever(), name="local-auth-sweep")
+        self._task = asyncio.create_task(self._sweep_forever(), name="periodic:local-auth-sweep")
 
     async def stop(self) -> None:
         for unsubscribe in self._unsubscribe:

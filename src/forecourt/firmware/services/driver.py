@@ -67,7 +67,7 @@ class CampaignDriver:
 
     async def start(self) -> None:
         self._unsubscribe = self._ctx.bus.subscribe("firmware.status", self.on_firmware_status)
-        self._task = asyncio.create_task(self._loop(), name="firmware-campaigns")
+        self._task = asyncio.create_task(self._loop(), name="periodic:firmware-campaigns")
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:

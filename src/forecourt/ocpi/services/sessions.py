@@ -76,7 +76,7 @@ class RoamingSessions:
 
     async def start(self) -> None:
         self._unsubscribe = self._ctx.bus.subscribe("transaction.", self.on_transaction)
-        self._sweeper = asyncio.create_task(self._sweep_forever(), name="ocpi-session-sweep")
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="periodic:ocpi-sessions")
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:

@@ -50,8 +50,10 @@ class StatusPush:
         self._client = client
         self._codec = codec
         self.retry_s = retry_s
-        #: How often the worker looks for due retries when nothing new happens.
+        #: How often the worker looks for due retries while pushes are waiting, and when the
+        #: queue was empty (jobs queued by another process: the CLI, another node).
         self.poll_s = 1.0
+        self.idle_poll_s = 5.0
         self._changed: set[tuple[str, int]] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -62,7 +64,7 @@ class StatusPush:
 
     async def start(self) -> None:
         self._unsubscribe = self._ctx.bus.subscribe("connector.status", self.on_status)
-        self._task = asyncio.create_task(self._run(), name="ocpi-status-push")
+        self._task = asyncio.create_task(self._run(), name="periodic:ocpi-push")
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
@@ -84,8 +86,11 @@ class StatusPush:
 
     async def _run(self) -> None:
         while True:
+            waiting = any(self.stats.queue_depth.values())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                await asyncio.wait_for(
+                    self._wake.wait(), self.poll_s if waiting else self.idle_poll_s
+                )
             self._wake.clear()
             try:
                 await self.queue_changes()
@@ -96,6 +101,8 @@ class StatusPush:
 
     async def queue_changes(self) -> None:
         changed, self._changed = self._changed, set()
+        if not changed:
+            return
         parties = [p for p in await self._registered() if "locations" in p.endpoints]
         if not parties:
             return
@@ -117,6 +124,8 @@ class StatusPush:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             jobs = await uow.repository(OCPI_STORE).due_jobs(now, BATCH)
+        if not jobs:
+            return
         parties = {p.id: p for p in await self._registered()}
         for job in jobs:
             await self._send(job, parties.get(job.party_id))

@@ -107,7 +107,7 @@ class PaymentServices:
             bus.subscribe("payment.increased", self._forget_linked, delivery="every_node"),
             bus.subscribe("tariff.published", self.station_tariffs.on_event),
         ]
-        self._sweeper = asyncio.create_task(self._sweep_forever())
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="periodic:payments-sweep")
 
     async def stop(self) -> None:
         for unsubscribe in self._unsubscribe:

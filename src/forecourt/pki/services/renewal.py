@@ -94,7 +94,7 @@ class RenewalWatch:
 
     async def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.create_task(self._loop())
+            self._task = asyncio.create_task(self._loop(), name="periodic:certificate-renewal")
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -112,7 +112,7 @@ class AlertDispatcher:
     # -- delivery ---------------------------------------------------------------------------------
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.create_task(self._loop())
+            self._task = asyncio.create_task(self._loop(), name="periodic:alerts")
 
     async def stop(self) -> None:
         if self._task is not None:

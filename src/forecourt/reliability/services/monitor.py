@@ -98,7 +98,7 @@ class ReliabilityMonitor:
         for topic in TOPICS:
             # its state is in memory: in cluster mode one node, the lease holder, consumes
             self._unsubscribe.append(self._ctx.bus.subscribe(topic, self._on_event, "leased"))
-        self._tick = asyncio.create_task(self._tick_loop())
+        self._tick = asyncio.create_task(self._tick_loop(), name="periodic:reliability-tick")
 
     async def stop(self) -> None:
         for unsubscribe in self._unsubscribe:
