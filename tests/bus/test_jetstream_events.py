@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from nats.aio.client import Client as NatsClient
@@ -169,3 +170,34 @@ async def test_events_committed_while_nats_is_down_reach_the_consumer_after_it_r
         await client.close()
         nats_server.kill()
     assert relay.lag() == (0, 0.0)
+
+
+async def test_a_consumer_stops_even_when_its_fetch_swallows_the_cancellation(
+    stream: EventStream,
+) -> None:
+    """Python 3.11's ``asyncio.wait_for`` (inside nats-py's fetch) may lose a cancellation
+    that races a result, and nats-py reports a cancelled fetch as a closed connection once
+    its client is closed: either way the fetch loop must still end at ``stop``."""
+
+    async def record(_: DomainEvent) -> None:
+        return None
+
+    consumer = DurableConsumer(stream, "stopping", "", record)
+    await consumer.start()
+    subscription = consumer._subscription
+    assert subscription is not None
+    real_fetch = subscription.fetch
+    swallowed: list[bool] = []
+
+    async def fetch_that_loses_a_cancel(batch: int = 1, timeout: float | None = 5) -> Any:
+        try:
+            return await real_fetch(batch, timeout=timeout)
+        except asyncio.CancelledError:  # the race: the loop sees an ordinary answer
+            swallowed.append(True)
+            return []
+
+    subscription.fetch = fetch_that_loses_a_cancel  # type: ignore[method-assign]
+    await until(lambda: consumer._task is not None)
+    await asyncio.sleep(0)
+    await asyncio.wait_for(consumer.stop(), 30)  # a hang guard, not a speed check
+    assert swallowed == [True]

@@ -35,6 +35,8 @@ SUBJECT_PREFIX = "forecourt.events"
 DUPLICATE_WINDOW_S = 600.0  # longer than any restart: a re-published event is dropped
 RETENTION_S = 7 * 24 * 3600.0  # a consumer away this long misses events
 SEEN_IDS = 100_000  # ids a consumer remembers for redeliveries (bounded memory)
+FETCH_WAIT_S = 1.0  # one pull request waits this long for new events
+STOP_WAIT_S = 5.0  # at stop, the fetch loop gets this long to end (it is cancelled at once)
 
 
 async def connect(url: str, name: str) -> NatsClient:
@@ -140,6 +142,7 @@ class DurableConsumer:
         self._seen = SeenIds()
         self._task: asyncio.Task[None] | None = None
         self._subscription: JetStreamContext.PullSubscription | None = None
+        self._stopping = False
         self.lag = 0  # events in the stream this consumer has not handled yet
         self.handled = 0
         self.skipped = 0  # redeliveries of ids already handled
@@ -149,30 +152,41 @@ class DurableConsumer:
             self._subject, durable=self.name, stream=self._events.stream, config=self._config
         )
         self._subscription = subscription
+        self._stopping = False
         self._task = asyncio.create_task(self._run(subscription))
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        """Bounded: the fetch loop is cancelled at once and given ``STOP_WAIT_S`` to end.
+        nats-py turns a cancelled fetch into ``ConnectionClosedError`` once its client is
+        closed, which the loop would take for NATS being away: ``_stopping`` ends it too."""
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            _, late = await asyncio.wait([task], timeout=STOP_WAIT_S)
+            if late:  # it ends at its next turn (``_stopping``); shutdown does not wait
+                log.warning("consumer %s: fetch loop still running at stop", self.name)
         subscription, self._subscription = self._subscription, None
         if subscription is not None:  # else a draining client waits on its undelivered batch
             with contextlib.suppress(Exception):  # NATS away: the server forgets it anyway
-                await subscription.unsubscribe()
+                await asyncio.wait_for(subscription.unsubscribe(), STOP_WAIT_S)
 
     async def _run(self, subscription: JetStreamContext.PullSubscription) -> None:
-        while True:
+        while not self._stopping:
             try:
-                messages = await subscription.fetch(self._batch, timeout=1.0)
+                messages = await subscription.fetch(self._batch, timeout=FETCH_WAIT_S)
             except (NatsTimeout, TimeoutError):  # nats-py raises either when nothing is new
                 self.lag = 0
                 continue
             except Exception:  # NATS away: the client reconnects, we ask again
+                if self._stopping:  # a cancelled fetch, reported as a closed connection
+                    return
                 log.warning("consumer %s cannot fetch; retrying", self.name, exc_info=True)
                 await asyncio.sleep(0.5)
                 continue
             for message in messages:
+                if self._stopping:  # not acknowledged: redelivered to a node still running
+                    return
                 await self._handle(message)
 
     async def _handle(self, message: Msg) -> None:
