@@ -201,3 +201,59 @@ async def test_a_consumer_stops_even_when_its_fetch_swallows_the_cancellation(
     await asyncio.sleep(0)
     await asyncio.wait_for(consumer.stop(), 30)  # a hang guard, not a speed check
     assert swallowed == [True]
+
+
+async def test_a_restarted_consumer_does_not_apply_an_event_it_handled_before(
+    stream: EventStream, database: Database
+) -> None:
+    """The handled ids are in the database: a consumer with a fresh memory (its node
+    restarted) acknowledges a redelivery without a second effect."""
+    effects: Counter[str] = Counter()
+
+    async def settle(delivered: DomainEvent) -> None:
+        effects[delivered.id] += 1
+
+    def payments() -> DurableConsumer:
+        return DurableConsumer(stream, "payments", "", settle, uow=database.unit_of_work)
+
+    before = payments()
+    await before.start()
+    try:
+        await stream.publish(event(1))
+        await until(lambda: effects["event-1"] == 1, timeout=30)
+    finally:
+        await before.stop()
+
+    after = payments()  # the same durable, with nothing in memory
+    await after.start()
+    try:
+        # delivered again (a republish outside the duplicate window), then a new event
+        await stream.js.publish(f"{stream.prefix}.transaction.ended", encode(event(1)))
+        await stream.publish(event(2))
+        await until(lambda: effects["event-2"] == 1 and after.skipped == 1, timeout=30)
+    finally:
+        await after.stop()
+    assert effects == Counter({"event-1": 1, "event-2": 1})
+    async with database.unit_of_work() as uow:
+        assert await uow.consumed.seen("payments", "event-1")
+        assert not await uow.consumed.seen("web", "event-1")  # per consumer
+
+
+async def test_a_new_durable_consumer_starts_with_new_events_not_the_streams_history(
+    stream: EventStream, database: Database
+) -> None:
+    for n in range(3):
+        await stream.publish(event(n))  # before the (renamed) subscriber exists
+    seen: list[str] = []
+
+    async def record(delivered: DomainEvent) -> None:
+        seen.append(delivered.id)
+
+    consumer = DurableConsumer(stream, "renamed", "", record, uow=database.unit_of_work)
+    await consumer.start()
+    try:
+        await stream.publish(event(3))
+        await until(lambda: seen == ["event-3"], timeout=30)
+    finally:
+        await consumer.stop()
+    assert seen == ["event-3"]

@@ -282,7 +282,7 @@ def test_commands_refuse_a_database_at_an_older_revision(database_url: str) -> N
         "the database is at revision 0001, this Forecourt needs revision"
         " 0005_credential_rotation + 0006_local_lists_reservations +"
         " 0007_firmware_state + 0008_monitoring_display + 0010_event_outbox +"
-        " 0011_connector_built_in_plug + 0016_firmware +"
+        " 0012_consumer_dedupe + 0016_firmware +"
         " 0021_smart_charging_departures + 0023_reliability_baselines +"
         " 0030_payments_tariff_sync + 0041_accounts + 0042_pki_profile_target +"
         " 0051_ocpi_sessions: run `forecourt migrate` first"
