@@ -24,7 +24,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from forecourt.bus.jetstream import DurableConsumer, EventStream, decode, subject_for
 from forecourt.domain.events import DomainEvent
-from forecourt.ports.events import Delivery, Subscriber
+from forecourt.ports.events import Delivery, Subscriber, lease_name
 from forecourt.ports.leases import Lease, Leases
 from forecourt.ports.repositories import UnitOfWorkFactory
 
@@ -60,12 +60,6 @@ def consumer_name(topic_prefix: str, subscriber: Subscriber) -> str:
     """A durable name every node derives alike: the subscriber's qualified name and topics."""
     owner = getattr(subscriber, "__qualname__", type(subscriber).__qualname__)
     return _NOT_A_NAME.sub("_", f"{owner}-{topic_prefix or 'all'}")
-
-
-def lease_name(subscriber: Subscriber) -> str:
-    """One lease per subscribing object: all its topics are consumed on the same node."""
-    owner = getattr(subscriber, "__self__", subscriber)
-    return f"events.{getattr(owner, '__qualname__', type(owner).__qualname__)}"
 
 
 class NodeConsumer:
