@@ -58,9 +58,9 @@ class PrepaidCards:
             loaded.move(PaymentState.CAPTURED, now)  # paid at the counter
             loaded.captured_minor, loaded.receipt_code = money.minor, new_receipt_code()
             await uow.repository(PAYMENT_STORE).add(loaded)
+            self._ctx.stage_event(uow, "payment.prepaid_loaded", "", public_id=loaded.public_id)
             await uow.commit()
             balance = credit_of([*payments, loaded])
-        await self._ctx.publish("payment.prepaid_loaded", "", public_id=loaded.public_id)
         assert balance is not None
         return balance
 

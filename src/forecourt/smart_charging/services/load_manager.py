@@ -292,10 +292,9 @@ class LoadManager:
                 "sent": len(sent),
             }
             await store.add_event(SiteEvent(site.site_id, "rebalanced", now, data=summary))
+            news = [("smart_charging.rebalanced", {"site_id": site.site_id, **summary})]
+            self._ctx.stage(uow, "", news, at=now)
             await uow.commit()
-        await self._ctx.bus.publish(
-            DomainEvent("smart_charging.rebalanced", "", now, {"site_id": site.site_id, **summary})
-        )
 
     async def _retry(self, site_id: str) -> None:
         try:
@@ -378,15 +377,9 @@ class LoadManager:
         async with self._ctx.uow() as uow:
             event = SiteEvent(site_id, "exceeded", at, ref.station_id, ref.evse_id, data)
             await uow.repository(SMART_CHARGING_STORE).add_event(event)
+            exceeded = {"site_id": site_id, "evse_id": ref.evse_id, **data}
+            self._ctx.stage(uow, ref.station_id, [("smart_charging.exceeded", exceeded)], at=at)
             await uow.commit()
-        await self._ctx.bus.publish(
-            DomainEvent(
-                "smart_charging.exceeded",
-                ref.station_id,
-                at,
-                {"site_id": site_id, "evse_id": ref.evse_id, **data},
-            )
-        )
         return True
 
     async def _managed(self, site_id: str) -> ManagedSite | None:
