@@ -229,11 +229,15 @@ class LoadManager:
     async def _send(
         self, site: SiteLimit, plan: Plan, views: dict[EvseRef, EvseView]
     ) -> dict[EvseRef, Sent]:
+        # an allocation held while its station was offline is sent again once it is back:
+        # whether the station still has it is not known (nor may the rebalance that saw it
+        # return happen to move it)
         previous = {
             ref: view.previous.accepted_w
             for ref, view in views.items()
             if view.previous is not None
             and view.previous.accepted_w is not None
+            and view.previous.status != "offline"
             and view.tx is not None
             and view.previous.station_tx_id == view.tx.station_tx_id
         }
