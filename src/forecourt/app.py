@@ -233,7 +233,7 @@ async def _start_cluster(
 ) -> None:
     await cluster.start(on_taken=registry.evict, on_orphaned=_released(services))
     if events is not None:  # subscribers now consume the stream (shared, leased, every node)
-        await events.start(cluster.link.client, services.ctx.leases)
+        await events.start(cluster.link.client, services.ctx.leases, services.ctx.uow)
     # only stations no live node holds: the others are connected elsewhere
     await services.network.reset_connections(keep=cluster.presence.live_ids())
 

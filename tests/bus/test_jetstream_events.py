@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from nats.aio.client import Client as NatsClient
@@ -169,3 +170,90 @@ async def test_events_committed_while_nats_is_down_reach_the_consumer_after_it_r
         await client.close()
         nats_server.kill()
     assert relay.lag() == (0, 0.0)
+
+
+async def test_a_consumer_stops_even_when_its_fetch_swallows_the_cancellation(
+    stream: EventStream,
+) -> None:
+    """Python 3.11's ``asyncio.wait_for`` (inside nats-py's fetch) may lose a cancellation
+    that races a result, and nats-py reports a cancelled fetch as a closed connection once
+    its client is closed: either way the fetch loop must still end at ``stop``."""
+
+    async def record(_: DomainEvent) -> None:
+        return None
+
+    consumer = DurableConsumer(stream, "stopping", "", record)
+    await consumer.start()
+    subscription = consumer._subscription
+    assert subscription is not None
+    real_fetch = subscription.fetch
+    swallowed: list[bool] = []
+
+    async def fetch_that_loses_a_cancel(batch: int = 1, timeout: float | None = 5) -> Any:
+        try:
+            return await real_fetch(batch, timeout=timeout)
+        except asyncio.CancelledError:  # the race: the loop sees an ordinary answer
+            swallowed.append(True)
+            return []
+
+    subscription.fetch = fetch_that_loses_a_cancel  # type: ignore[method-assign]
+    await until(lambda: consumer._task is not None)
+    await asyncio.sleep(0)
+    await asyncio.wait_for(consumer.stop(), 30)  # a hang guard, not a speed check
+    assert swallowed == [True]
+
+
+async def test_a_restarted_consumer_does_not_apply_an_event_it_handled_before(
+    stream: EventStream, database: Database
+) -> None:
+    """The handled ids are in the database: a consumer with a fresh memory (its node
+    restarted) acknowledges a redelivery without a second effect."""
+    effects: Counter[str] = Counter()
+
+    async def settle(delivered: DomainEvent) -> None:
+        effects[delivered.id] += 1
+
+    def payments() -> DurableConsumer:
+        return DurableConsumer(stream, "payments", "", settle, uow=database.unit_of_work)
+
+    before = payments()
+    await before.start()
+    try:
+        await stream.publish(event(1))
+        await until(lambda: effects["event-1"] == 1, timeout=30)
+    finally:
+        await before.stop()
+
+    after = payments()  # the same durable, with nothing in memory
+    await after.start()
+    try:
+        # delivered again (a republish outside the duplicate window), then a new event
+        await stream.js.publish(f"{stream.prefix}.transaction.ended", encode(event(1)))
+        await stream.publish(event(2))
+        await until(lambda: effects["event-2"] == 1 and after.skipped == 1, timeout=30)
+    finally:
+        await after.stop()
+    assert effects == Counter({"event-1": 1, "event-2": 1})
+    async with database.unit_of_work() as uow:
+        assert await uow.consumed.seen("payments", "event-1")
+        assert not await uow.consumed.seen("web", "event-1")  # per consumer
+
+
+async def test_a_new_durable_consumer_starts_with_new_events_not_the_streams_history(
+    stream: EventStream, database: Database
+) -> None:
+    for n in range(3):
+        await stream.publish(event(n))  # before the (renamed) subscriber exists
+    seen: list[str] = []
+
+    async def record(delivered: DomainEvent) -> None:
+        seen.append(delivered.id)
+
+    consumer = DurableConsumer(stream, "renamed", "", record, uow=database.unit_of_work)
+    await consumer.start()
+    try:
+        await stream.publish(event(3))
+        await until(lambda: seen == ["event-3"], timeout=30)
+    finally:
+        await consumer.stop()
+    assert seen == ["event-3"]

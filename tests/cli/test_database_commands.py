@@ -279,7 +279,7 @@ HEADS = [
     "0007_firmware_state",
     "0008_monitoring_display",
     "0010_event_outbox",
-    "0011_connector_built_in_plug",
+    "0012_consumer_dedupe",
     "0016_firmware",
     "0021_smart_charging_departures",
     "0024_reliability_chargex",

@@ -38,7 +38,7 @@ def station_on(*nodes: RunningServer, protocol: str = "1.6") -> SimulatedStation
     return SimulatedStation(config, seed=3)
 
 
-async def until(check: Any, timeout: float = 10.0) -> None:
+async def until(check: Any, timeout: float = 30.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not check():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"

@@ -20,21 +20,21 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.postgres, pytest.mark.slow]
 
 async def test_nodes_recover_from_a_nats_restart(tmp_path: Path, postgres: str) -> None:
     with private_nats(tmp_path) as nats_server:
-        await asyncio.sleep(0.5)  # the server binds
+        await until(nats_server.listening, timeout=60)
         settings: dict[str, Any] = cluster_settings(postgres, nats_server.url, "drill")
         async with two_nodes(tmp_path, settings) as (a, b):
             await provision(a)
             station = station_on(a)
             await station.start()
             try:
-                await station.wait_ready(30)
+                await station.wait_ready(60)
                 remote_b = b.forecourt.services.remote
-                await until(lambda: remote_b.connected(STATION))
+                await until(lambda: remote_b.connected(STATION), timeout=60)
                 nats_server.stop()
-                await asyncio.sleep(2.0)
+                await until(lambda: not b.forecourt.cluster.link.connected, timeout=60)  # type: ignore[union-attr]
                 during = await remote_b.send(STATION, ClearCache(), timeout=2)
                 nats_server.start()
-                await until(lambda: b.forecourt.cluster.link.connected, timeout=20)  # type: ignore[union-attr]
+                await until(lambda: b.forecourt.cluster.link.connected, timeout=60)  # type: ignore[union-attr]
                 after = await _retry_until_accepted(remote_b)
                 status = b.forecourt.cluster.status()  # type: ignore[union-attr]
             finally:
@@ -45,7 +45,7 @@ async def test_nodes_recover_from_a_nats_restart(tmp_path: Path, postgres: str) 
     assert {n.node_id for n in status.nodes if n.alive} == {"node-a", "node-b"}
 
 
-async def _retry_until_accepted(remote: Any, timeout: float = 30.0) -> Any:
+async def _retry_until_accepted(remote: Any, timeout: float = 60.0) -> Any:
     """The first attempts may still find the presence view catching up."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

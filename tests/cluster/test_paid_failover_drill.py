@@ -2,7 +2,8 @@
 machine's NATS, events over JetStream): a card-paid session (test provider hold) on a station
 held by node A; kill -9 of A mid-session; the station reconnects to node B, where the session
 ends. Exactly one capture of the final cost, the energy exact, and the port's reliability
-timeline has no overlapping intervals (no uptime minute counted twice)."""
+timeline has no overlapping intervals (no uptime minute counted twice). The same with three
+nodes, the station going on through the third."""
 
 from __future__ import annotations
 
@@ -61,11 +62,23 @@ def overlaps(intervals: list[PortInterval]) -> list[tuple[PortInterval, PortInte
 async def test_kill9_of_the_node_holding_a_paid_session_captures_once(
     tmp_path: Path, cluster: dict[str, Any]
 ) -> None:
+    await _paid_failover(tmp_path, cluster, ["node-a", "node-b"])
+
+
+async def test_three_nodes_one_killed_mid_paid_session_capture_once(
+    tmp_path: Path, cluster: dict[str, Any]
+) -> None:
+    """Three nodes: the hold is taken through A, the session charges through A, A dies, the
+    station goes on through C while B is also alive (shared consumers and leases on B or C)."""
+    await _paid_failover(tmp_path, cluster, ["node-a", "node-b", "node-c"])
+
+
+async def _paid_failover(tmp_path: Path, cluster: dict[str, Any], names: list[str]) -> None:
     d = Drill(tmp_path, cluster["database_url"])
     await d.prepare()
     notification = d.hold_card()
-    a = await d.start(**node_env(cluster, "node-a"))
-    b = await d.start(**node_env(cluster, "node-b"))
+    nodes = [await d.start(**node_env(cluster, name)) for name in names]
+    a, survivor = nodes[0], nodes[-1]
     try:
         d.server = a
         await d.notify(notification)
@@ -73,13 +86,13 @@ async def test_kill9_of_the_node_holding_a_paid_session_captures_once(
         tx_id = await charge(d, None, range(5, 16, 5))  # through node A
         await eventually(lambda: d.payment_in(PaymentState.IN_SESSION))
         a.kill()  # kill -9, mid-session
-        d.server = b  # the station reconnects to the surviving node
+        d.server = survivor  # the station reconnects to a surviving node
         await charge(d, tx_id, range(20, 31, 5))
         await stop(d, tx_id)
         await captured_exactly_once(d, tx_id)
     finally:
-        a.kill()
-        b.kill()
+        for node in nodes:
+            node.kill()
     timeline = await port_timeline(cluster["database_url"])
     assert timeline  # the monitor (on its lease holder) recorded the port
     assert overlaps(timeline) == []

@@ -1,7 +1,9 @@
-"""A station's StartTransaction, killed (SIGKILL) right after its unit of work committed and
-before any subscriber heard of it: the crash the outbox exists for (test_event_outbox.py).
+"""A change killed (SIGKILL) right after its unit of work committed and before any subscriber
+heard of it: the crash the outbox exists for (test_event_outbox.py). The default scenario is a
+station's StartTransaction; the others are the publishers that stage their events the same way
+(provisioning, maintenance, payments, smart charging's neighbours, firmware).
 
-Run as ``python -m tests.storage.outbox_crash DATABASE_URL``; prints the transaction id first.
+Run as ``python -m tests.storage.outbox_crash DATABASE_URL [SCENARIO]``.
 """
 
 from __future__ import annotations
@@ -11,15 +13,46 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import time
+from decimal import Decimal
 
 from forecourt.bootstrap import build_services, open_database
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.events import DomainEvent
 from forecourt.domain.tokens import TokenRecord
 from forecourt.ocpp.v16 import ADAPTER
-from tests.support.harness import OfflineGateway, make_rig
+from forecourt.payments.domain.tariffs import EnergyBand, Tariff
+from forecourt.payments.keys import PAYMENTS
+from forecourt.services.core import Services
+from tests.support.harness import OfflineGateway, ProtocolRig, make_rig
 
 START = {"connectorId": 1, "idTag": "TAG", "meterStart": 0, "timestamp": "2026-11-21T11:00:00Z"}
+BOOT = {"chargePointVendor": "Acme", "chargePointModel": "One"}
+TARIFF = Tariff(
+    code="CRASH", name="Crash", currency="USD", energy_bands=(EnergyBand(time(0), Decimal("1")),)
+)
+
+#: scenario -> the topic of the event its change stages
+SCENARIOS = {
+    "start_transaction": "transaction.",
+    "boot": "station.booted",
+    "disconnect": "station.disconnected",
+    "firmware_status": "firmware.status",
+    "tariff": "tariff.published",
+}
+
+
+async def change(scenario: str, services: Services, rig: ProtocolRig) -> None:
+    if scenario == "start_transaction":
+        await rig.call("s", "StartTransaction", START)
+    elif scenario == "boot":
+        await rig.call("b", "BootNotification", BOOT)
+    elif scenario == "disconnect":
+        await services.core.provisioning.disconnected("CS-1", "gone")
+    elif scenario == "firmware_status":
+        await rig.call("f", "FirmwareStatusNotification", {"status": "Installing"})
+    else:
+        await services.feature(PAYMENTS).tariffs.publish(TARIFF)
 
 
 def die_if_stored(events: Sequence[DomainEvent]) -> None:
@@ -27,16 +60,16 @@ def die_if_stored(events: Sequence[DomainEvent]) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-async def main(url: str) -> None:
+async def main(url: str, scenario: str) -> None:
     database = open_database(url)
     await database.migrate()
     services = build_services(database, OfflineGateway(), bus=InProcessBus())
-    database.on_committed = die_if_stored  # in place of the relay: the crash point
     await services.network.add_token(TokenRecord("TAG"))
     rig = await make_rig(services, ADAPTER, "CS-1")
-    await rig.call("s", "StartTransaction", START)
+    database.on_committed = die_if_stored  # in place of the relay: the crash point
+    await change(scenario, services, rig)
     sys.stdout.write("not killed\n")  # the test fails on this line
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "start_transaction"))

@@ -9,10 +9,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from forecourt.bootstrap import outbox_relay
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.domain.events import DomainEvent
 from forecourt.storage import Database
+from tests.storage.outbox_crash import SCENARIOS
 from tests.support.statements import recording
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,3 +125,30 @@ async def test_events_committed_while_the_relay_recovers_are_delivered_once(
 
     assert sorted(e.id for e in seen) == ["new", "old"]
     assert await stored(database) == []
+
+
+@pytest.mark.parametrize("scenario", ["boot", "disconnect", "firmware_status", "tariff"])
+async def test_every_publisher_stages_its_event_so_a_crash_after_commit_loses_none(
+    database_url: str, database: Database, scenario: str
+) -> None:
+    """Provisioning, maintenance and payments stage their events in the unit of work of the
+    change (``ctx.stage``): killed right after the commit, the event is in the outbox and
+    delivered once at the next start."""
+    topic = SCENARIOS[scenario]
+    crashed = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.storage.outbox_crash", database_url, scenario,
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(crashed.communicate(), 120)
+    assert crashed.returncode == -9, output.decode()  # SIGKILL, right after the commit
+    left = await stored(database)
+    assert [e.topic for e in left] == [topic]
+
+    for run in range(2):  # the restart, and one more: nothing is delivered twice
+        bus = InProcessBus()
+        seen = recorder(bus)
+        relay = outbox_relay(database, bus)
+        await relay.start()
+        await relay.stop()
+        assert [(e.topic, e.id) for e in seen] == ([(topic, left[0].id)] if run == 0 else [])
+        assert await stored(database) == []

@@ -8,8 +8,10 @@ import contextlib
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -121,6 +123,11 @@ class PrivateNats:
             stderr=subprocess.DEVNULL,
         )
 
+    def listening(self) -> bool:
+        """Whether the server accepts connections yet (it binds a moment after its start)."""
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -196,3 +203,73 @@ def haproxy_in_front(tmp_path: Path, node_ports: list[int]) -> Iterator[Haproxy]
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _postgres_bin() -> Path:
+    """The newest server binaries of the Debian postgresql package."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    assert found, "the postgresql package (initdb, pg_ctl) is not installed"
+    return found[-1].parent
+
+
+@dataclass
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own (initdb + pg_ctl), which the test may restart.
+    The server refuses to run as root: as root, its data directory belongs to ``postgres``
+    (under /tmp, since pytest's tmp_path is readable by root only) and it runs as that user."""
+
+    port: int
+    data: Path
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/forecourt"
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [str(_postgres_bin() / program), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def init(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = str(self.data / "server.log")
+        self._run("pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "start")
+
+    def stop(self) -> None:
+        """A fast shutdown: every session is cut, as in a database failover or restart."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+@asynccontextmanager
+async def private_postgres(tmp_path: Path) -> AsyncIterator[PrivatePostgres]:
+    """A started, migrated ``forecourt`` database on a private server, removed after."""
+    if os.geteuid() == 0:
+        data = Path(tempfile.mkdtemp(prefix="forecourt-pg-"))
+        shutil.chown(data, "postgres", "postgres")
+    else:
+        data = tmp_path / "postgres"
+        data.mkdir()
+    server = PrivatePostgres(free_port(), data)
+    try:
+        await asyncio.to_thread(server.init)
+        await asyncio.to_thread(server.start)
+        try:
+            admin = server.url.rsplit("/", 1)[0] + "/postgres"
+            engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+            try:
+                async with engine.connect() as connection:
+                    await connection.execute(text("CREATE DATABASE forecourt"))
+            finally:
+                await engine.dispose()
+            await asyncio.to_thread(migrate_sync, server.url, storage_extensions())
+            yield server
+        finally:
+            with contextlib.suppress(subprocess.CalledProcessError):
+                await asyncio.to_thread(server.stop)
+    finally:
+        if data != tmp_path / "postgres":
+            shutil.rmtree(data, ignore_errors=True)

@@ -24,8 +24,9 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from forecourt.bus.jetstream import DurableConsumer, EventStream, decode, subject_for
 from forecourt.domain.events import DomainEvent
-from forecourt.ports.events import Delivery, Subscriber
+from forecourt.ports.events import Delivery, Subscriber, lease_name
 from forecourt.ports.leases import Lease, Leases
+from forecourt.ports.repositories import UnitOfWorkFactory
 
 log = logging.getLogger("forecourt.bus.cluster")
 
@@ -59,12 +60,6 @@ def consumer_name(topic_prefix: str, subscriber: Subscriber) -> str:
     """A durable name every node derives alike: the subscriber's qualified name and topics."""
     owner = getattr(subscriber, "__qualname__", type(subscriber).__qualname__)
     return _NOT_A_NAME.sub("_", f"{owner}-{topic_prefix or 'all'}")
-
-
-def lease_name(subscriber: Subscriber) -> str:
-    """One lease per subscribing object: all its topics are consumed on the same node."""
-    owner = getattr(subscriber, "__self__", subscriber)
-    return f"events.{getattr(owner, '__qualname__', type(owner).__qualname__)}"
 
 
 class NodeConsumer:
@@ -168,12 +163,15 @@ class JetStreamBus:
         self._lease_check_s = lease_check_s
         self._events: EventStream | None = None
         self._leases: Leases | None = None
+        self._uow: UnitOfWorkFactory | None = None
         self._subscriptions: list[_Subscription] = []
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def start(self, client: NatsClient, leases: Leases) -> None:
+    async def start(self, client: NatsClient, leases: Leases, uow: UnitOfWorkFactory) -> None:
+        """``uow``: where durable consumers record the event ids they handled."""
         self._events = EventStream(client, self._stream_name, self._prefix)
         self._leases = leases
+        self._uow = uow
         await self._events.ensure()
         for subscription in self._subscriptions:
             await self._start(subscription)
@@ -254,7 +252,7 @@ class JetStreamBus:
         if subscription.delivery == "every_node":
             return NodeConsumer(self._events, prefix, subscriber)
         name = consumer_name(prefix, subscriber)
-        durable = DurableConsumer(self._events, name, prefix, subscriber)
+        durable = DurableConsumer(self._events, name, prefix, subscriber, uow=self._uow)
         if subscription.delivery == "shared":
             return durable
         return LeasedConsumer(durable, self._leases(lease_name(subscriber)), self._lease_check_s)

@@ -48,8 +48,12 @@ class InProcessBus:
         return unsubscribe
 
     async def drain(self) -> None:
-        """Wait until every delivery in flight has finished (tests, shutdown)."""
-        while self._tasks:
+        """Wait until every delivery in flight has finished (tests, shutdown), also those of
+        events the outbox relay was just handed: its task dispatches them at its first turn."""
+        while True:
+            await asyncio.sleep(0)
+            if not self._tasks:
+                return
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     @staticmethod

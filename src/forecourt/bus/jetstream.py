@@ -5,7 +5,10 @@ event with its id as ``Nats-Msg-Id``, so a relay that publishes it again (a cras
 row was removed) is dropped by the stream's duplicate window: the stream holds it once. A
 ``DurableConsumer`` is a named pull consumer shared by every node: each event goes to one of
 them, is acknowledged only after the subscriber returned (redelivered otherwise), and an id
-already handled is acknowledged without calling the subscriber again (ADR 0012).
+already handled is acknowledged without calling the subscriber again: the ids are recorded in
+the database (``uow.consumed``), so a consumer restarted on any node recognises them too. A
+durable consumer created for the first time (a new or renamed subscriber) starts with the
+events published from then on, never with the stream's seven days (ADR 0012).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nats
@@ -22,11 +25,12 @@ import orjson
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
-from nats.js.api import ConsumerConfig
+from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 
 from forecourt.domain.events import DomainEvent
 from forecourt.ports.events import Subscriber
+from forecourt.ports.repositories import UnitOfWorkFactory
 
 log = logging.getLogger("forecourt.bus.jetstream")
 
@@ -35,6 +39,8 @@ SUBJECT_PREFIX = "forecourt.events"
 DUPLICATE_WINDOW_S = 600.0  # longer than any restart: a re-published event is dropped
 RETENTION_S = 7 * 24 * 3600.0  # a consumer away this long misses events
 SEEN_IDS = 100_000  # ids a consumer remembers for redeliveries (bounded memory)
+FETCH_WAIT_S = 1.0  # one pull request waits this long for new events
+STOP_WAIT_S = 5.0  # at stop, the fetch loop gets this long to end (it is cancelled at once)
 
 
 async def connect(url: str, name: str) -> NatsClient:
@@ -130,59 +136,77 @@ class DurableConsumer:
         *,
         ack_wait_s: float = 30.0,
         batch: int = 64,
+        uow: UnitOfWorkFactory | None = None,
     ) -> None:
         self._events = events
         self.name = name
         self._subject = subject_for(topic_prefix, events.prefix)
         self._subscriber = subscriber
-        self._config = ConsumerConfig(ack_wait=ack_wait_s, max_deliver=-1)
+        # used only when the durable does not exist yet: it starts at the stream's end
+        self._config = ConsumerConfig(
+            ack_wait=ack_wait_s, max_deliver=-1, deliver_policy=DeliverPolicy.NEW
+        )
         self._batch = batch
-        self._seen = SeenIds()
+        self._seen = SeenIds()  # in front of the database: most redeliveries are recent
+        self._uow = uow  # the durable record of handled ids (None: memory only, tests)
         self._task: asyncio.Task[None] | None = None
         self._subscription: JetStreamContext.PullSubscription | None = None
+        self._stopping = False
         self.lag = 0  # events in the stream this consumer has not handled yet
         self.handled = 0
         self.skipped = 0  # redeliveries of ids already handled
 
     async def start(self) -> None:
+        await self._prune()
         subscription = await self._events.js.pull_subscribe(
             self._subject, durable=self.name, stream=self._events.stream, config=self._config
         )
         self._subscription = subscription
+        self._stopping = False
         self._task = asyncio.create_task(self._run(subscription))
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        """Bounded: the fetch loop is cancelled at once and given ``STOP_WAIT_S`` to end.
+        nats-py turns a cancelled fetch into ``ConnectionClosedError`` once its client is
+        closed, which the loop would take for NATS being away: ``_stopping`` ends it too."""
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            _, late = await asyncio.wait([task], timeout=STOP_WAIT_S)
+            if late:  # it ends at its next turn (``_stopping``); shutdown does not wait
+                log.warning("consumer %s: fetch loop still running at stop", self.name)
         subscription, self._subscription = self._subscription, None
         if subscription is not None:  # else a draining client waits on its undelivered batch
             with contextlib.suppress(Exception):  # NATS away: the server forgets it anyway
-                await subscription.unsubscribe()
+                await asyncio.wait_for(subscription.unsubscribe(), STOP_WAIT_S)
 
     async def _run(self, subscription: JetStreamContext.PullSubscription) -> None:
-        while True:
+        while not self._stopping:
             try:
-                messages = await subscription.fetch(self._batch, timeout=1.0)
+                messages = await subscription.fetch(self._batch, timeout=FETCH_WAIT_S)
             except (NatsTimeout, TimeoutError):  # nats-py raises either when nothing is new
                 self.lag = 0
                 continue
             except Exception:  # NATS away: the client reconnects, we ask again
+                if self._stopping:  # a cancelled fetch, reported as a closed connection
+                    return
                 log.warning("consumer %s cannot fetch; retrying", self.name, exc_info=True)
                 await asyncio.sleep(0.5)
                 continue
             for message in messages:
+                if self._stopping:  # not acknowledged: redelivered to a node still running
+                    return
                 await self._handle(message)
 
     async def _handle(self, message: Msg) -> None:
         event = decode(message.data)
         self.lag = message.metadata.num_pending
-        if event.id and event.id in self._seen:
-            self.skipped += 1
-            await message.ack()
-            return
         try:
+            if event.id and await self._handled_before(event.id):
+                self.skipped += 1
+                await message.ack()
+                return
             await self._subscriber(event)
         except Exception:  # not acknowledged: JetStream delivers it again
             log.exception("consumer %s failed on event %s", self.name, event.id)
@@ -190,5 +214,38 @@ class DurableConsumer:
             return
         if event.id:
             self._seen.add(event.id)
+            await self._record(event.id)
         self.handled += 1
         await message.ack()
+
+    async def _handled_before(self, event_id: str) -> bool:
+        if event_id in self._seen:
+            return True
+        if self._uow is None:
+            return False
+        async with self._uow() as uow:
+            return await uow.consumed.seen(self.name, event_id)
+
+    async def _record(self, event_id: str) -> None:
+        """After the subscriber's effect, before the acknowledgement: a crash in between
+        applies the event again, which subscribers tolerate (their effects are keyed)."""
+        if self._uow is None:
+            return
+        try:
+            async with self._uow() as uow:
+                await uow.consumed.add(self.name, event_id, datetime.now(UTC))
+                await uow.commit()
+        except Exception:  # the database is away: this process still remembers the id
+            log.warning("consumer %s: event %s not recorded", self.name, event_id, exc_info=True)
+
+    async def _prune(self) -> None:
+        """Ids older than the stream's retention can never come back: forget them."""
+        if self._uow is None:
+            return
+        before = datetime.now(UTC) - timedelta(seconds=RETENTION_S)
+        try:
+            async with self._uow() as uow:
+                await uow.consumed.prune(before)
+                await uow.commit()
+        except Exception:  # the next start prunes them
+            log.warning("consumer %s: old ids not pruned", self.name, exc_info=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Callable
@@ -13,6 +15,7 @@ from nats.js import JetStreamContext
 
 log = logging.getLogger("forecourt.cluster")
 
+DRAIN_S = 5.0  # at close, messages in flight get this long (NATS may be away)
 _NOT_A_TOKEN = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -75,9 +78,18 @@ class NatsLink:
         )
 
     async def close(self) -> None:
+        """Drain (bounded); when NATS is away or slow, just close: shutdown never hangs."""
         self._closing = True
-        if self._client is not None and not self._client.is_closed:
-            await self._client.drain()
+        client = self._client
+        if client is None or client.is_closed:
+            return
+        try:
+            await asyncio.wait_for(client.drain(), DRAIN_S)
+        except Exception:  # reconnecting, or the drain timed out
+            log.warning("cluster: NATS connection closed without draining", exc_info=True)
+        if not client.is_closed:
+            with contextlib.suppress(Exception):
+                await client.close()
 
     async def _disconnected(self) -> None:
         if not self._closing:

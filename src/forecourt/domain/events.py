@@ -48,10 +48,11 @@ class StationEvent:
     id: int = 0
 
 
-#: Progress reports superseded by the next one (every MeterValues makes one): delivered after
-#: commit like every event but never stored in the outbox, so the hot path writes no extra row;
-#: a crash loses at most the last, and the transaction row holds the same numbers (ADR 0012).
-LATEST_WINS_TOPICS = frozenset({"transaction.updated"})
+#: Progress reports superseded by the next one (every MeterValues makes one; every heartbeat
+#: one liveness sign): delivered after commit like every event but never stored in the outbox,
+#: so the hot path writes no extra row; a crash loses at most the last, and the transaction or
+#: station row holds the same facts (ADR 0012).
+LATEST_WINS_TOPICS = frozenset({"transaction.updated", "link.heartbeat"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,13 @@ Subscriber = Callable[[DomainEvent], Awaitable[None]]
 Delivery = Literal["shared", "leased", "every_node"]
 
 
+def lease_name(subscriber: Subscriber) -> str:
+    """The lease of a "leased" subscriber: one per subscribing object, so all its topics are
+    consumed on the same node; its other singleton work (timers) asks the same lease."""
+    owner = getattr(subscriber, "__self__", subscriber)
+    return f"events.{getattr(owner, '__qualname__', type(owner).__qualname__)}"
+
+
 class EventBus(Protocol):
     async def publish(self, event: DomainEvent) -> None: ...
     def subscribe(

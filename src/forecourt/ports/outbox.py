@@ -10,6 +10,7 @@ are delivered on the next start (ADR 0012).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from forecourt.domain.events import DomainEvent
@@ -29,4 +30,19 @@ class EventOutbox(Protocol):
 
     async def remove(self, event_ids: Sequence[str]) -> None:
         """Forget delivered events (the caller commits)."""
+        ...
+
+
+class ConsumedEvents(Protocol):
+    """Event ids each durable consumer handled: a redelivery, even after the consumer's node
+    restarted, is recognised and has no second effect (``uow.consumed``, ADR 0012)."""
+
+    async def seen(self, consumer: str, event_id: str) -> bool: ...
+
+    async def add(self, consumer: str, event_id: str, at: datetime) -> None:
+        """Record a handled id (the caller commits); an id already recorded is kept as is."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget ids handled before ``before`` (older than the stream keeps events)."""
         ...

@@ -31,7 +31,7 @@ from forecourt.ports.drift import DriftRepository
 from forecourt.ports.keys import Key
 from forecourt.ports.local_auth import LocalListRepository, ReservationRepository
 from forecourt.ports.maintenance import MaintenanceRepository
-from forecourt.ports.outbox import EventOutbox
+from forecourt.ports.outbox import ConsumedEvents, EventOutbox
 from forecourt.ports.users import UserRepository
 
 R = TypeVar("R")
@@ -217,6 +217,7 @@ class UnitOfWork(Protocol):
     device: DeviceRepository
     drift: DriftRepository
     outbox: EventOutbox  # events committed with the change (ports/outbox.py)
+    consumed: ConsumedEvents  # event ids durable consumers handled (ports/outbox.py)
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository (``forecourt.extension.Feature.repositories``)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import uuid4
 
 from forecourt.domain.events import LATEST_WINS_TOPICS, DomainEvent
@@ -55,11 +56,34 @@ class ServiceContext:
         await self.bus.publish(DomainEvent(topic, station_id, now, dict(data), station=snapshot))
 
     def stage(
-        self, uow: UnitOfWork, station_id: str, news: Iterable[tuple[str, Mapping[str, object]]]
+        self,
+        uow: UnitOfWork,
+        station_id: str,
+        news: Iterable[tuple[str, Mapping[str, object]]],
+        *,
+        snapshot: Station | None = None,
+        at: datetime | None = None,
     ) -> None:
         """Events of the change ``uow`` is making: stored with its commit and published once
-        it is durable, so a crash in between loses none (ports/outbox.py, ADR 0012)."""
-        now = self.clock.now()
+        it is durable, so a crash in between loses none (ports/outbox.py, ADR 0012). A unit
+        of work that does not commit publishes nothing. ``snapshot`` as in ``publish_with``
+        (live delivery only: an event delivered after a crash comes without it); ``at``:
+        when it happened, if not now (a station's reading)."""
+        now = at or self.clock.now()
         for topic, data in news:
             event_id = "" if topic in LATEST_WINS_TOPICS else uuid4().hex  # "": not stored
-            uow.outbox.add(DomainEvent(topic, station_id, now, dict(data), id=event_id))
+            event = DomainEvent(topic, station_id, now, dict(data), id=event_id, station=snapshot)
+            uow.outbox.add(event)
+
+    def stage_event(
+        self,
+        uow: UnitOfWork,
+        topic: str,
+        station_id: str,
+        snapshot: Station | None = None,
+        *,
+        at: datetime | None = None,
+        **data: object,
+    ) -> None:
+        """One event of the change ``uow`` is making (``stage``): call it before the commit."""
+        self.stage(uow, station_id, [(topic, data)], snapshot=snapshot, at=at)

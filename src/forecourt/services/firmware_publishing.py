@@ -107,13 +107,14 @@ class FirmwarePublishing:
         data = asdict(publication)
         async with self._ctx.uow() as uow:
             await uow.events.add(StationEvent(station_id, _KIND, now, data))
+            self._ctx.stage_event(
+                uow,
+                "firmware.publish_status",
+                station_id,
+                state=publication.state.value,
+                request_id=publication.request_id,
+                checksum=publication.checksum,
+                locations=publication.locations,
+                failed=publication.state.failed,
+            )
             await uow.commit()
-        await self._ctx.publish(
-            "firmware.publish_status",
-            station_id,
-            state=publication.state.value,
-            request_id=publication.request_id,
-            checksum=publication.checksum,
-            locations=publication.locations,
-            failed=publication.state.failed,
-        )

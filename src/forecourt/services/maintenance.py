@@ -141,15 +141,16 @@ class Maintenance:
                 firmware.request_id = report.request_id
             firmware.updated_at = now
             await uow.maintenance.save_firmware(firmware)
+            self._ctx.stage_event(
+                uow,
+                "firmware.status",
+                station_id,
+                state=report.state.value,
+                request_id=firmware.request_id,
+                failed=report.state.failed,
+                finished=report.state.finished,
+            )
             await uow.commit()
-        await self._ctx.publish(
-            "firmware.status",
-            station_id,
-            state=report.state.value,
-            request_id=firmware.request_id,
-            failed=report.state.failed,
-            finished=report.state.finished,
-        )
         return firmware
 
     # --- logs -----------------------------------------------------------------------------
@@ -177,16 +178,22 @@ class Maintenance:
         async with self._ctx.uow() as uow:
             uploads = await uow.maintenance.logs(station_id, limit=20)
         upload = _matching(uploads, report.request_id)
-        if upload is not None and report.state is not LogState.IDLE:
-            upload.state = report.state
-            await self._save_upload(upload)
-        await self._ctx.publish(
-            "log.status",
-            station_id,
-            state=report.state.value,
-            request_id=report.request_id,
-            upload_id=None if upload is None else upload.id,
-        )
+        changed = upload if upload is not None and report.state is not LogState.IDLE else None
+        if changed is not None:
+            changed.state = report.state
+            changed.updated_at = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            if changed is not None:
+                await uow.maintenance.save_log(changed)
+            self._ctx.stage_event(
+                uow,
+                "log.status",
+                station_id,
+                state=report.state.value,
+                request_id=report.request_id,
+                upload_id=None if upload is None else upload.id,
+            )
+            await uow.commit()
 
     async def logs(self, station_id: str, limit: int = 50) -> list[LogUpload]:
         async with self._ctx.uow() as uow:
@@ -231,10 +238,12 @@ class Maintenance:
         upload.file_name = file_name
         upload.size_bytes = size_bytes
         upload.received_at = upload.updated_at = now
-        await self._save_upload(upload)
-        await self._ctx.publish(
-            "log.received", upload.station_id, upload_id=upload.id, size_bytes=size_bytes
-        )
+        async with self._ctx.uow() as uow:
+            await uow.maintenance.save_log(upload)
+            self._ctx.stage_event(
+                uow, "log.received", upload.station_id, upload_id=upload.id, size_bytes=size_bytes
+            )
+            await uow.commit()
 
     def log_path(self, upload: LogUpload) -> Path:
         return self.config.log_dir / upload.station_id / f"{upload.id}.log"

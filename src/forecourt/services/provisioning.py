@@ -103,8 +103,8 @@ class Provisioning:
         """The station connected with its rotated password: the previous one is refused now."""
         async with self._ctx.uow() as uow:
             await uow.stations.forget_previous_password(station_id)
+            self._ctx.stage_event(uow, "station.password_rotated", station_id)
             await uow.commit()
-        await self._ctx.publish("station.password_rotated", station_id)
 
     async def _store_verifier(
         self, station_id: str, stored: str, subject: str, password: str
@@ -143,11 +143,14 @@ class Provisioning:
                 return refused
             try:
                 await uow.stations.add(station)
+                self._ctx.stage_event(
+                    uow, "station.registered", station_id, registration=status.value
+                )
                 await uow.commit()
             except Conflict:
-                # Two connections of a new station raced; the first one registered it.
+                # Two connections of a new station raced; the first one registered it (and
+                # published it: the rollback discards this one's event)
                 await uow.rollback()
-        await self._ctx.publish("station.registered", station_id, registration=status.value)
         return Admission(True, f"self-registered as {status.value}", status)
 
     async def _refuse_new(
@@ -181,11 +184,11 @@ class Provisioning:
             await uow.events.add(
                 StationEvent(station_id, StationEventKind.BOOT, now, _boot_data(info))
             )
+            decision = BootDecision(station.registration, self._interval_for(station), now)
+            self._ctx.stage_event(
+                uow, "station.booted", station_id, station, registration=decision.status.value
+            )
             await uow.commit()
-        decision = BootDecision(station.registration, self._interval_for(station), now)
-        await self._ctx.publish_with(
-            "station.booted", station_id, station, registration=decision.status.value
-        )
         return decision
 
     def _interval_for(self, station: Station) -> int:
@@ -211,8 +214,8 @@ class Provisioning:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             await uow.stations.touch(station_id, now)
+            self._ctx.stage_event(uow, "link.heartbeat", station_id)  # liveness (not stored)
             await uow.commit()
-        await self._ctx.publish("link.heartbeat", station_id)  # liveness, for the detectors
         return now
 
     async def connected(
@@ -228,10 +231,10 @@ class Provisioning:
                         station_id, StationEventKind.CONNECTED, now, {"protocol": protocol.value}
                     )
                 )
-                await uow.commit()
-        await self._ctx.publish_with(
-            "station.connected", station_id, admitted, protocol=protocol.value
-        )
+            self._ctx.stage_event(
+                uow, "station.connected", station_id, admitted, protocol=protocol.value
+            )
+            await uow.commit()
 
     async def disconnected(self, station_id: str, reason: str = "") -> None:
         now = self._ctx.clock.now()
@@ -240,8 +243,8 @@ class Provisioning:
             await uow.events.add(
                 StationEvent(station_id, StationEventKind.DISCONNECTED, now, {"reason": reason})
             )
+            self._ctx.stage_event(uow, "station.disconnected", station_id, reason=reason)
             await uow.commit()
-        await self._ctx.publish("station.disconnected", station_id, reason=reason)
 
     async def connectors_reported(
         self, station_id: str, reported: Sequence[ReportedConnector]

@@ -1,15 +1,17 @@
-"""The event outbox table behind ``uow.outbox`` (ports/outbox.py, ADR 0012)."""
+"""The event outbox table behind ``uow.outbox``, and the ids durable consumers handled behind
+``uow.consumed`` (ports/outbox.py, ADR 0012)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import orjson
 from sqlalchemy import delete, select
 
 from forecourt.domain.events import DomainEvent
 from forecourt.storage.context import DbContext
-from forecourt.storage.tables import event_outbox
+from forecourt.storage.tables import consumed_events, event_outbox
 
 _INSERT = event_outbox.insert()  # built once: every MeterValues unit of work may use it
 
@@ -48,6 +50,28 @@ class SqlEventOutbox:
             await self._db.execute(
                 delete(event_outbox).where(event_outbox.c.event_id.in_(list(event_ids)))
             )
+
+
+class SqlConsumedEvents:
+    def __init__(self, db: DbContext) -> None:
+        self._db = db
+
+    async def seen(self, consumer: str, event_id: str) -> bool:
+        query = select(consumed_events.c.event_id).where(
+            consumed_events.c.consumer == consumer, consumed_events.c.event_id == event_id
+        )
+        return (await self._db.execute(query)).first() is not None
+
+    async def add(self, consumer: str, event_id: str, at: datetime) -> None:
+        insert = self._db.insert(consumed_events).values(
+            consumer=consumer, event_id=event_id, at=at
+        )
+        await self._db.execute(insert.on_conflict_do_nothing())
+
+    async def prune(self, before: datetime) -> int:
+        stale = delete(consumed_events).where(consumed_events.c.at < before)
+        result = await self._db.execute(stale)
+        return int(result.rowcount or 0)
 
 
 def _row(event: DomainEvent) -> dict[str, object]:

@@ -268,3 +268,13 @@ event_outbox = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("data", Text, nullable=False),  # orjson: the event's JSON-ready data
 )
+
+# Event ids a durable consumer handled, so a redelivery after its restart has no second effect
+# (ADR 0012, migration 0012). Rows older than the stream's retention are pruned.
+consumed_events = Table(
+    "consumed_events",
+    metadata,
+    Column("consumer", Text, primary_key=True),
+    Column("event_id", Text, primary_key=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+)

@@ -14,7 +14,7 @@ from forecourt.ports.drift import DriftRepository
 from forecourt.ports.keys import Key, Missing
 from forecourt.ports.local_auth import LocalListRepository, ReservationRepository
 from forecourt.ports.maintenance import MaintenanceRepository
-from forecourt.ports.outbox import CommittedEvents, EventOutbox
+from forecourt.ports.outbox import CommittedEvents, ConsumedEvents, EventOutbox
 from forecourt.ports.repositories import (
     ApiKeyRepository,
     CommandRepository,
@@ -36,7 +36,7 @@ from forecourt.storage.local_auth import SqlLocalListRepository, SqlReservationR
 from forecourt.storage.maintenance import SqlMaintenanceRepository
 from forecourt.storage.metering import SqlMeterRepository
 from forecourt.storage.network import SqlStationRepository
-from forecourt.storage.outbox import SqlEventOutbox
+from forecourt.storage.outbox import SqlConsumedEvents, SqlEventOutbox
 from forecourt.storage.records import SqlCommandRepository, SqlStationEventRepository
 from forecourt.storage.sites import SqlSiteRepository
 from forecourt.storage.status_history import SqlStatusHistoryRepository
@@ -108,6 +108,7 @@ class SqlUnitOfWork:
         self.drift: DriftRepository = SqlDriftRepository(self._db)
         self._outbox = SqlEventOutbox(self._db)
         self.outbox: EventOutbox = self._outbox
+        self.consumed: ConsumedEvents = SqlConsumedEvents(self._db)
 
     def repository(self, key: Key[R]) -> R:
         """A feature's repository, built on first use in this unit of work."""

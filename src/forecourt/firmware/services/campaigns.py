@@ -89,8 +89,10 @@ class Campaigns:
                     for sid, wave, s in zip(ids, waves, stations, strict=True)
                 ]
             )
+            self._ctx.stage_event(
+                uow, "firmware.campaign", "", campaign_id=campaign.id, status="created"
+            )
             await uow.commit()
-        await self._ctx.publish("firmware.campaign", "", campaign_id=campaign.id, status="created")
         return campaign
 
     async def all(self) -> list[Campaign]:
@@ -183,8 +185,10 @@ class Campaigns:
                 )
             campaign = replace(campaign, status=to, status_reason=reason)
             await store.save_campaign(campaign)
+            self._ctx.stage_event(
+                uow, "firmware.campaign", "", campaign_id=campaign_id, status=to.value
+            )
             await uow.commit()
-        await self._ctx.publish("firmware.campaign", "", campaign_id=campaign_id, status=to.value)
         return campaign
 
 

@@ -113,14 +113,15 @@ class CampaignDriver:
         campaign.status_reason = pause_reason
         async with self._ctx.uow() as uow:
             await uow.repository(FIRMWARE_STORE).save_campaign(campaign)
+            self._ctx.stage_event(
+                uow,
+                "firmware.campaign",
+                "",
+                campaign_id=campaign.id,
+                status=campaign.status.value,
+                reason=pause_reason,
+            )
             await uow.commit()
-        await self._ctx.publish(
-            "firmware.campaign",
-            "",
-            campaign_id=campaign.id,
-            status=campaign.status.value,
-            reason=pause_reason,
-        )
 
     async def _may_send(self, campaign: Campaign, station_id: str, now: datetime) -> bool:
         async with self._ctx.uow() as uow:

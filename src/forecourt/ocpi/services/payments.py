@@ -90,8 +90,8 @@ class RoamingPayments:
             active = known.active if known is not None else True
             stored = replace(terminal, party_id=party.id, active=active)
             await store.put_terminal(stored)
+            self._ctx.stage_event(uow, "ocpi.terminal", "", terminal_id=terminal.terminal_id)
             await uow.commit()
-        await self._ctx.publish("ocpi.terminal", "", terminal_id=terminal.terminal_id)
         return stored
 
     async def terminal(self, terminal_id: str, party: Party | None = None) -> Terminal | None:

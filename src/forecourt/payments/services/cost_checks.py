@@ -16,6 +16,7 @@ from forecourt.domain.money import Money
 from forecourt.payments.domain.cost_checks import CostCheck, compare
 from forecourt.payments.ports import COST_CHECK_STORE
 from forecourt.payments.services.pricing import cost_in
+from forecourt.ports.repositories import UnitOfWork
 from forecourt.ports.session_costs import StationCost
 from forecourt.services.context import ServiceContext
 
@@ -49,23 +50,24 @@ class CostChecks:
                     await uow.commit()  # agrees: nothing stored (but a pin made on the way)
                     return
                 added = await store.add(found)
+                if added and found.flagged:
+                    self._announce(uow, found)
                 await uow.commit()
         except ForecourtError as exc:  # no tariff applies: nothing of ours to compare
             log.info("station cost of %s not compared: %s", cost.station_tx_id, exc)
             return
-        if added and found.flagged:
-            await self._announce(found)
 
     async def list(self, flagged_only: bool = True) -> list[CostCheck]:
         async with self._ctx.uow() as uow:
             return await uow.repository(COST_CHECK_STORE).list(flagged_only)
 
-    async def _announce(self, check: CostCheck) -> None:
+    def _announce(self, uow: UnitOfWork, check: CostCheck) -> None:
         log.warning(
             "station %s priced transaction %s at %s minor units, we at %s: flagged",
             check.station_id, check.transaction_id, check.station_minor, check.ours_minor,
         )  # fmt: skip
-        await self._ctx.publish(
+        self._ctx.stage_event(
+            uow,
             "payment.cost_mismatch",
             check.station_id,
             transaction_id=check.transaction_id,

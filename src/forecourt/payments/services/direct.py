@@ -106,15 +106,16 @@ class DirectPayments:
             payment.authorized_minor = raised.minor
             payment.updated_at = now
             await store.save(payment)
+            self._ctx.stage_event(
+                uow,
+                "payment.increased",
+                station_id,
+                public_id=payment.public_id,
+                transaction_id=tx.id,
+                by="station",
+            )
             await uow.commit()
         log.info("station %s raised %s to %s", station_id, payment.public_id, raised)
-        await self._ctx.publish(
-            "payment.increased",
-            station_id,
-            public_id=payment.public_id,
-            transaction_id=tx.id,
-            by="station",
-        )
         return True
 
     # -- C18: the station presents the PSP reference ------------------------------------------
@@ -133,8 +134,10 @@ class DirectPayments:
                 return DirectHold(False, reason=f"no tariff applies to {station_id}/{evse_id}")
             await uow.repository(PAYMENT_STORE).add(payment)
             await self._issue_token(uow, payment, now)
+            self._ctx.stage_event(
+                uow, "payment.authorized", station_id, public_id=payment.public_id
+            )
             await uow.commit()
-        await self._ctx.publish("payment.authorized", station_id, public_id=payment.public_id)
         return _answer(payment)
 
     async def _open(
@@ -194,6 +197,7 @@ class DirectPayments:
             if not _settled_before(payment):
                 await self._apply(uow, payment, settlement, now)
                 await uow.repository(PAYMENT_STORE).save(payment)
+                self._announce(uow, payment)
                 await uow.commit()
                 changed = True
             else:
@@ -296,14 +300,19 @@ class DirectPayments:
                 owed = PaymentState.TO_CAPTURE if cost.total.minor else PaymentState.TO_RELEASE
                 payment.move(owed, now)
 
-    async def _after(self, payment: Payment) -> None:
-        await self._ctx.publish(
+    def _announce(self, uow: UnitOfWork, payment: Payment) -> None:
+        """The payment's new state, staged in the unit of work that stores it (ADR 0012)."""
+        self._ctx.stage_event(
+            uow,
             f"payment.{payment.state.value}",
             payment.station_id,
             payment_id=payment.id,
             public_id=payment.public_id,
             transaction_id=payment.transaction_id,
         )
+
+    async def _after(self, payment: Payment) -> None:
+        """Once the settlement is committed: the after-settlement steps (receipts...)."""
         if payment.state in (PaymentState.CAPTURED, PaymentState.RELEASED):
             for hook in self._settlement.after_settled:
                 try:

@@ -202,9 +202,16 @@ class Holds:
             before = payment.state
             await self._update(uow, payment, event.hold, now)
             await uow.repository(PAYMENT_STORE).save(payment)
+            if before is not payment.state:
+                self._ctx.stage_event(
+                    uow,
+                    f"payment.{payment.state.value}",
+                    payment.station_id,
+                    public_id=payment.public_id,
+                )
             await uow.commit()
         if before is not payment.state:
-            await self._after_change(payment)
+            self._after_change(payment)
         return payment
 
     async def _payment_for(
@@ -292,10 +299,8 @@ class Holds:
             record.expires_at = expires
             await uow.tokens.save(record)
 
-    async def _after_change(self, payment: Payment) -> None:
-        await self._ctx.publish(
-            f"payment.{payment.state.value}", payment.station_id, public_id=payment.public_id
-        )
+    def _after_change(self, payment: Payment) -> None:
+        """Once the new state is committed (its event staged with it)."""
         remote = payment.flow in REMOTE_START_FLOWS
         if payment.state is PaymentState.AUTHORIZED and remote:
             self._spawn(self._start_remotely(payment))
@@ -330,9 +335,9 @@ class Holds:
                 payment.last_error = error
                 payment.updated_at = now
                 await uow.repository(PAYMENT_STORE).save(payment)
+            topic = "payment.increase_declined" if error else "payment.increased"
+            self._ctx.stage_event(uow, topic, payment.station_id, public_id=payment.public_id)
             await uow.commit()
-        topic = "payment.increase_declined" if error else "payment.increased"
-        await self._ctx.publish(topic, payment.station_id, public_id=payment.public_id)
         return payment
 
     # -- starting the session -----------------------------------------------------------------

@@ -56,9 +56,9 @@ class PrepaidCards:
             loaded.captured_minor, loaded.receipt_code = money.minor, new_receipt_code()
             loaded.taken_by = taken_by
             await uow.repository(PAYMENT_STORE).add(loaded)
+            self._ctx.stage_event(uow, "payment.prepaid_loaded", "", public_id=loaded.public_id)
             await uow.commit()
             balance = credit_of([*payments, loaded])
-        await self._ctx.publish("payment.prepaid_loaded", "", public_id=loaded.public_id)
         assert balance is not None
         return balance
 
@@ -99,9 +99,9 @@ class PrepaidCards:
                 load.move(PaymentState.ESCALATED, now)
                 load.last_error = error
             await uow.repository(PAYMENT_STORE).save(load)
+            if load.state is PaymentState.CAPTURED:
+                self._ctx.stage_event(uow, "payment.prepaid_loaded", "", public_id=load.public_id)
             await uow.commit()
-        if load.state is PaymentState.CAPTURED:
-            await self._ctx.publish("payment.prepaid_loaded", "", public_id=load.public_id)
         return load
 
     async def balance(self, id_token: str) -> Money:

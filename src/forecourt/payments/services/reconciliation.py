@@ -247,10 +247,14 @@ class Reconciliation:
             current.last_error = reason
             current.move(PaymentState.ESCALATED, now)
             await uow.repository(PAYMENT_STORE).save(current)
+            self._ctx.stage_event(
+                uow,
+                "payment.escalated",
+                payment.station_id,
+                public_id=payment.public_id,
+                reason=reason,
+            )
             await uow.commit()
-        await self._ctx.publish(
-            "payment.escalated", payment.station_id, public_id=payment.public_id, reason=reason
-        )
 
 
 def _esc(fix: bool) -> Action:

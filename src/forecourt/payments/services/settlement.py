@@ -259,8 +259,8 @@ class Settlement:
                 current.last_error = f"provider answered {result.status.value}"
                 current.move(PaymentState.ESCALATED, now)
             await uow.repository(PAYMENT_STORE).save(current)
+            self._announce(uow, current)
             await uow.commit()
-        await self._announce(current)
         return current
 
     async def _retry_later(self, payment: Payment, error: str) -> Payment:
@@ -293,12 +293,14 @@ class Settlement:
             current.last_error = reason[:500]
             current.move(PaymentState.ESCALATED, now)
             await uow.repository(PAYMENT_STORE).save(current)
+            self._announce(uow, current)
             await uow.commit()
-        await self._announce(current)
         return current
 
-    async def _announce(self, payment: Payment) -> None:
-        await self._ctx.publish(
+    def _announce(self, uow: UnitOfWork, payment: Payment) -> None:
+        """The payment's new state, staged in the unit of work that stores it (ADR 0012)."""
+        self._ctx.stage_event(
+            uow,
             f"payment.{payment.state.value}",
             payment.station_id,
             payment_id=payment.id,

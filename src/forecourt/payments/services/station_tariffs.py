@@ -219,17 +219,16 @@ class StationTariffs:
         at = record.completed_at or self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             await uow.repository(TARIFF_STORE).add_change(transaction_id, TariffChange(at, tariff))
+            change = {
+                "transaction_id": transaction_id,
+                "tariff_code": tariff.code,
+                "tariff_revision": tariff.revision,
+                "at": at.isoformat(),  # a field of the event, not its time (stage_event's at=)
+            }
+            self._ctx.stage(uow, station_id, [("payment.tariff_changed", change)])
             await uow.commit()
         log.info(
             "transaction %s billed by tariff %s from %s on", transaction_id, tariff_id(tariff), at
-        )
-        await self._ctx.publish(
-            "payment.tariff_changed",
-            station_id,
-            transaction_id=transaction_id,
-            tariff_code=tariff.code,
-            tariff_revision=tariff.revision,
-            at=at.isoformat(),
         )
 
     async def _send(self, station_id: str, command: StationTariffCommand) -> CommandRecord:

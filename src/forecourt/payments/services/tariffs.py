@@ -47,8 +47,10 @@ class Tariffs:
         checked = replace(tariff, effective_from=start).validate()
         async with self._ctx.uow() as uow:
             stored = await uow.repository(TARIFF_STORE).add_revision(checked)
+            self._ctx.stage_event(
+                uow, "tariff.published", "", code=stored.code, revision=stored.revision
+            )
             await uow.commit()
-        await self._ctx.publish("tariff.published", "", code=stored.code, revision=stored.revision)
         return stored
 
     async def get(self, code: str, at: datetime | None = None) -> Tariff:

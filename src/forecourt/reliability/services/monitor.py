@@ -4,6 +4,11 @@ Every event is handled synchronously and in arrival order (no await before the i
 state is updated), so detectors see events exactly as they happened; the resulting decisions
 go to the single ``DecisionWriter``. Detectors never rescan history: a timer only looks at
 in-memory clocks (offline for how long, silent for how long).
+
+In cluster mode the monitor is a leased singleton (ADR 0012): its events go to the node that
+holds its lease, and only that node ticks, marks stations offline at its start and saves
+baselines, so each port-minute of the timeline is written by one node. A node that takes the
+lease over reloads the timeline's open intervals first: its memory missed the events in between.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 from forecourt.domain.connectors import PowerType
 from forecourt.domain.events import DomainEvent
 from forecourt.domain.stations import Station
+from forecourt.ports.events import lease_name
 from forecourt.reliability.domain.baselines import StationBaseline
 from forecourt.reliability.domain.detectors.certificate import CERTIFICATE_TOPICS
 from forecourt.reliability.domain.model import PortRef
@@ -57,6 +63,9 @@ class ReliabilityMonitor:
         self._tick: asyncio.Task[None] | None = None
         self._refreshes: set[asyncio.Task[None]] = set()
         self._saved: dict[str, StationBaseline] = {}  # baselines as last stored
+        self._lease = ctx.leases(lease_name(self._on_event))  # the bus's lease of its events
+        self.active = False  # this node holds the lease: it ticks and writes
+        self.passes = 0  # tick-loop passes, held or not (tests wait for them, never sleep)
         self.events_seen = 0
         config.on_change(self._settings_changed)
         self._handlers: dict[str, Handler] = {
@@ -76,25 +85,15 @@ class ReliabilityMonitor:
     async def start(self) -> None:
         if self._unsubscribe:
             return
-        async with self._ctx.uow() as uow:
-            stations = await uow.stations.list()
-            store = uow.repository(RELIABILITY_STORE)
-            open_intervals = await store.intervals.open_intervals()
-            baselines = await store.baselines.all()
-        for station in stations:
-            self._watch(station.id, refresh=False).update_profile(*self._profile(station))
-        for baseline in baselines:  # learned before the restart: not relearned for days
-            self._watch(baseline.station_id, refresh=False).restore(baseline)
-            self._saved[baseline.station_id] = baseline
-        for interval in open_intervals:
-            watch = self._watch(interval.port.station_id)
-            watch.resume(interval.port.evse_id, interval.start, interval.conditions)
-        now = self._ctx.clock.now()
-        for watch in self._watches.values():
-            if watch.ports:  # at process start no station is connected: offline until back
-                out = Decisions()
-                watch.disconnected(now, out)
-                self._submit(watch, out)
+        self.active = await self._lease.held()  # one node: always
+        await self._load()
+        if self.active:  # at the process start no station is connected: offline until back
+            now = self._ctx.clock.now()
+            for watch in self._watches.values():
+                if watch.ports:
+                    out = Decisions()
+                    watch.disconnected(now, out)
+                    self._submit(watch, out)
         for topic in TOPICS:
             # its state is in memory: in cluster mode one node, the lease holder, consumes
             self._unsubscribe.append(self._ctx.bus.subscribe(topic, self._on_event, "leased"))
@@ -109,7 +108,36 @@ class ReliabilityMonitor:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tick = None
-        await self.save_baselines()
+        if self.active:
+            await self.save_baselines()
+
+    async def _load(self) -> None:
+        """The stations, their learned baselines and the timeline's open intervals, from
+        storage (at start, and again when this node takes the lease over)."""
+        async with self._ctx.uow() as uow:
+            stations = await uow.stations.list()
+            store = uow.repository(RELIABILITY_STORE)
+            open_intervals = await store.intervals.open_intervals()
+            baselines = await store.baselines.all()
+        self._watches.clear()
+        self._saved.clear()
+        for station in stations:
+            self._watch(station.id, refresh=False).update_profile(*self._profile(station))
+        for baseline in baselines:  # learned before the restart: not relearned for days
+            self._watch(baseline.station_id, refresh=False).restore(baseline)
+            self._saved[baseline.station_id] = baseline
+        for interval in open_intervals:
+            watch = self._watch(interval.port.station_id)
+            watch.resume(interval.port.evse_id, interval.start, interval.conditions)
+
+    async def _holds_lease(self) -> bool:
+        """Whether this node runs the monitor now; on taking it over, reload first."""
+        held = await self._lease.held()
+        if held and not self.active:
+            await self._load()
+            log.info("reliability monitor active on this node")
+        self.active = held
+        return held
 
     async def save_baselines(self) -> int:
         """Store the baselines that changed since last time (each tick, and at stop)."""
@@ -129,6 +157,8 @@ class ReliabilityMonitor:
 
     # -- events --------------------------------------------------------------------------------
     async def _on_event(self, event: DomainEvent) -> None:
+        if not self.active:  # the first event after a takeover: reload what we missed
+            await self._holds_lease()
         self.handle(event)  # synchronous on purpose: see the module docstring
 
     def handle(self, event: DomainEvent) -> None:
@@ -162,10 +192,12 @@ class ReliabilityMonitor:
         while True:
             await asyncio.sleep(self._config.current.defaults.tick_s)
             try:
-                self.tick()
-                await self.save_baselines()
+                if await self._holds_lease():  # else another node writes the timeline
+                    self.tick()
+                    await self.save_baselines()
             except Exception:
                 log.exception("reliability tick failed")
+            self.passes += 1
 
     def _submit(self, watch: StationWatch, out: Decisions) -> None:
         if out:

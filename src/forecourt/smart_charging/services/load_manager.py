@@ -229,11 +229,15 @@ class LoadManager:
     async def _send(
         self, site: SiteLimit, plan: Plan, views: dict[EvseRef, EvseView]
     ) -> dict[EvseRef, Sent]:
+        # an allocation held while its station was offline is sent again once it is back:
+        # whether the station still has it is not known (nor may the rebalance that saw it
+        # return happen to move it)
         previous = {
             ref: view.previous.accepted_w
             for ref, view in views.items()
             if view.previous is not None
             and view.previous.accepted_w is not None
+            and view.previous.status != "offline"
             and view.tx is not None
             and view.previous.station_tx_id == view.tx.station_tx_id
         }
@@ -292,10 +296,9 @@ class LoadManager:
                 "sent": len(sent),
             }
             await store.add_event(SiteEvent(site.site_id, "rebalanced", now, data=summary))
+            news = [("smart_charging.rebalanced", {"site_id": site.site_id, **summary})]
+            self._ctx.stage(uow, "", news, at=now)
             await uow.commit()
-        await self._ctx.bus.publish(
-            DomainEvent("smart_charging.rebalanced", "", now, {"site_id": site.site_id, **summary})
-        )
 
     async def _retry(self, site_id: str) -> None:
         try:
@@ -378,15 +381,9 @@ class LoadManager:
         async with self._ctx.uow() as uow:
             event = SiteEvent(site_id, "exceeded", at, ref.station_id, ref.evse_id, data)
             await uow.repository(SMART_CHARGING_STORE).add_event(event)
+            exceeded = {"site_id": site_id, "evse_id": ref.evse_id, **data}
+            self._ctx.stage(uow, ref.station_id, [("smart_charging.exceeded", exceeded)], at=at)
             await uow.commit()
-        await self._ctx.bus.publish(
-            DomainEvent(
-                "smart_charging.exceeded",
-                ref.station_id,
-                at,
-                {"site_id": site_id, "evse_id": ref.evse_id, **data},
-            )
-        )
         return True
 
     async def _managed(self, site_id: str) -> ManagedSite | None:
