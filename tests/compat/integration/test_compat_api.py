@@ -557,6 +557,7 @@ NACS_MODEL_YEARS = [
     ("2024 Model 3 SR", "tesla-model-3-sr-2024", "tesla-ccs1-to-nacs", 170),
     ("2025 Kia EV6", "kia-ev6-lr-2025", "hmg-ccs1-to-nacs", 126),  # 800 V pack boosting
     ("EV9 GT-Line 2026", "kia-ev9-lr-2026", "hmg-ccs1-to-nacs", 126),
+    ("2025 Model Y Juniper", "tesla-model-y-lr-2025", "tesla-ccs1-to-nacs", 250),
 ]
 
 
@@ -590,3 +591,35 @@ async def test_the_ccs1_model_years_stay_ccs1(rig: Rig) -> None:
 
     assert (ev6["id"], ev6["inlets"]) == ("kia-ev6-lr-2022", ["ccs1"])
     assert (ev9["id"], ev9["inlets"]) == ("kia-ev9-lr-2024", ["ccs1"])
+
+
+@pytest.mark.parametrize(
+    ("words", "vehicle_id"),
+    [("2026 Leaf S+", "nissan-leaf-75-2026"), ("2026 bZ AWD", "toyota-bz-awd-2026")],
+)
+async def test_a_nacs_inlet_car_without_a_makers_adapter_at_a_ccs1_stall(
+    rig: Rig, words: str, vehicle_id: str
+) -> None:
+    ccs1 = {"vehicle": words, "connector": {"type": "ccs1"}}
+
+    bare = (await rig.client.post("/api/compat/estimate", json=ccs1)).json()
+    named = (
+        await rig.client.post(
+            "/api/compat/estimate", json={**ccs1, "adapter": "tesla-ccs1-to-nacs"}
+        )
+    ).json()
+    native = (
+        await rig.client.post(
+            "/api/compat/estimate", json={"vehicle": words, "connector": {"type": "nacs"}}
+        )
+    ).json()
+
+    assert bare["vehicle"]["id"] == named["vehicle"]["id"] == vehicle_id
+    assert bare["works"] is False  # no maker's adapter is assumed
+    assert bare["option"]["reason"]["code"] == "no_fit"
+    assert named["works"] is True  # the driver's own (Tesla) adapter fits, with a warning
+    assert named["option"]["adapter"]["id"] == "tesla-ccs1-to-nacs"
+    assert "adapter_not_oem_approved" in {w["code"] for w in named["option"]["warnings"]}
+    assert native["works"] is True
+    assert native["option"]["adapter"] is None
+    assert native["estimate"]["peak_power_w"] == pytest.approx(150_000)
