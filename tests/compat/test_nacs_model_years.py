@@ -54,7 +54,13 @@ def test_the_2024_model_3_trims_have_their_own_packs_and_limits() -> None:
 
 @pytest.mark.parametrize(
     "vehicle_id",
-    ["nissan-leaf-75-2026", "nissan-leaf-52-2026", "toyota-bz-awd-2026", "toyota-bz-xle-fwd-2026"],
+    [
+        "nissan-leaf-75-2026",
+        "nissan-leaf-52-2026",
+        "toyota-bz-awd-2026",
+        "toyota-bz-xle-fwd-2026",
+        "chevrolet-bolt-2027",
+    ],
 )
 def test_a_class_curve_is_flagged_and_capped_at_the_published_maximum(vehicle_id: str) -> None:
     car = default_catalogue().vehicle(vehicle_id)

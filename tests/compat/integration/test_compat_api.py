@@ -595,7 +595,11 @@ async def test_the_ccs1_model_years_stay_ccs1(rig: Rig) -> None:
 
 @pytest.mark.parametrize(
     ("words", "vehicle_id"),
-    [("2026 Leaf S+", "nissan-leaf-75-2026"), ("2026 bZ AWD", "toyota-bz-awd-2026")],
+    [
+        ("2026 Leaf S+", "nissan-leaf-75-2026"),
+        ("2026 bZ AWD", "toyota-bz-awd-2026"),
+        ("2027 Bolt", "chevrolet-bolt-2027"),
+    ],
 )
 async def test_a_nacs_inlet_car_without_a_makers_adapter_at_a_ccs1_stall(
     rig: Rig, words: str, vehicle_id: str
