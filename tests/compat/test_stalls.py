@@ -87,7 +87,15 @@ def test_impossible_stalls_are_refused() -> None:
         stall(PULL_IN, PostPosition.HEAD_LEFT, width_m=1)
 
 
+# entries whose inlet position no source gave: said "not in the catalogue", never guessed
+POSITION_NOT_RETRIEVED = {"toyota-bz-awd-2026", "toyota-bz-xle-fwd-2026"}
+
+
 def test_every_catalogue_vehicle_states_its_inlet_position_with_a_source() -> None:
     for vehicle in CATALOGUE.vehicles.values():
+        if vehicle.id in POSITION_NOT_RETRIEVED:
+            assert vehicle.inlet_position is None, vehicle.id
+            assert "inlet position not retrieved" in vehicle.notes, vehicle.id
+            continue
         assert vehicle.inlet_position is not None, vehicle.id
         assert vehicle.inlet_position.source, vehicle.id

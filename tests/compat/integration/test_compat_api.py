@@ -547,3 +547,83 @@ async def test_a_stall_is_replaced_and_removed(rig: Rig) -> None:
     assert stall["cable_reach_m"] == 4
     assert removed.status_code == 204
     assert (await rig.client.get(f"/api/sites/{SITE}/stalls")).json() == []
+
+
+# -- NACS-inlet model years (issue 19: coverage) ---------------------------------------------
+NACS_MODEL_YEARS = [
+    # what a driver types, the entry, its maker's CCS1-to-NACS adapter, peak kW at a 500 V NACS unit
+    ("2024 Model 3 Long Range", "tesla-model-3-lr-2024", "tesla-ccs1-to-nacs", 250),
+    ("Model 3 Highland Performance 2024", "tesla-model-3-lr-2024", "tesla-ccs1-to-nacs", 250),
+    ("2024 Model 3 SR", "tesla-model-3-sr-2024", "tesla-ccs1-to-nacs", 170),
+    ("2025 Kia EV6", "kia-ev6-lr-2025", "hmg-ccs1-to-nacs", 126),  # 800 V pack boosting
+    ("EV9 GT-Line 2026", "kia-ev9-lr-2026", "hmg-ccs1-to-nacs", 126),
+    ("2025 Model Y Juniper", "tesla-model-y-lr-2025", "tesla-ccs1-to-nacs", 250),
+]
+
+
+@pytest.mark.parametrize(("words", "vehicle_id", "adapter_id", "nacs_peak_kw"), NACS_MODEL_YEARS)
+async def test_nacs_inlet_model_years_at_a_nacs_and_a_ccs1_stall(
+    rig: Rig, words: str, vehicle_id: str, adapter_id: str, nacs_peak_kw: float
+) -> None:
+    found = (await rig.client.get(f"/api/vehicles/{words}")).json()
+    nacs = await rig.client.post(
+        "/api/compat/estimate", json={"vehicle": words, "connector": {"type": "nacs"}}
+    )
+    ccs1 = await rig.client.post(
+        "/api/compat/estimate", json={"vehicle": words, "connector": {"type": "ccs1"}}
+    )
+
+    assert (found["id"], found["inlets"]) == (vehicle_id, ["nacs"])
+    assert {f["name"]: f["source"] for f in found["facts"]}["usable_kwh"]
+    at_nacs, at_ccs1 = nacs.json(), ccs1.json()
+    assert nacs.status_code == ccs1.status_code == 200, (at_nacs, at_ccs1)
+    assert at_nacs["works"] is True
+    assert at_nacs["option"]["adapter"] is None  # native plug
+    assert at_nacs["estimate"]["peak_power_w"] == pytest.approx(nacs_peak_kw * 1000, rel=0.01)
+    assert at_ccs1["works"] is True  # through the maker's own adapter
+    assert at_ccs1["option"]["adapter"]["id"] == adapter_id
+    assert at_ccs1["option"]["adapter"]["oem_approved"] is True
+
+
+async def test_the_ccs1_model_years_stay_ccs1(rig: Rig) -> None:
+    ev6 = (await rig.client.get("/api/vehicles/2024 EV6 Long Range")).json()
+    ev9 = (await rig.client.get("/api/vehicles/2025 EV9")).json()
+
+    assert (ev6["id"], ev6["inlets"]) == ("kia-ev6-lr-2022", ["ccs1"])
+    assert (ev9["id"], ev9["inlets"]) == ("kia-ev9-lr-2024", ["ccs1"])
+
+
+@pytest.mark.parametrize(
+    ("words", "vehicle_id"),
+    [
+        ("2026 Leaf S+", "nissan-leaf-75-2026"),
+        ("2026 bZ AWD", "toyota-bz-awd-2026"),
+        ("2027 Bolt", "chevrolet-bolt-2027"),
+    ],
+)
+async def test_a_nacs_inlet_car_without_a_makers_adapter_at_a_ccs1_stall(
+    rig: Rig, words: str, vehicle_id: str
+) -> None:
+    ccs1 = {"vehicle": words, "connector": {"type": "ccs1"}}
+
+    bare = (await rig.client.post("/api/compat/estimate", json=ccs1)).json()
+    named = (
+        await rig.client.post(
+            "/api/compat/estimate", json={**ccs1, "adapter": "tesla-ccs1-to-nacs"}
+        )
+    ).json()
+    native = (
+        await rig.client.post(
+            "/api/compat/estimate", json={"vehicle": words, "connector": {"type": "nacs"}}
+        )
+    ).json()
+
+    assert bare["vehicle"]["id"] == named["vehicle"]["id"] == vehicle_id
+    assert bare["works"] is False  # no maker's adapter is assumed
+    assert bare["option"]["reason"]["code"] == "no_fit"
+    assert named["works"] is True  # the driver's own (Tesla) adapter fits, with a warning
+    assert named["option"]["adapter"]["id"] == "tesla-ccs1-to-nacs"
+    assert "adapter_not_oem_approved" in {w["code"] for w in named["option"]["warnings"]}
+    assert native["works"] is True
+    assert native["option"]["adapter"] is None
+    assert native["estimate"]["peak_power_w"] == pytest.approx(150_000)
