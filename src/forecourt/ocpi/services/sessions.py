@@ -272,7 +272,14 @@ class RoamingSessions:
             (t for t in (tx.started_at, tx.updated_at, tx.stopped_at) if t is not None),
         )
         return SessionFacts(
-            record, tx.started_at, ended, tx.energy_wh, cost, updated, tx.signed_start, tx.signed_end
+            record,
+            tx.started_at,
+            ended,
+            tx.energy_wh,
+            cost,
+            updated,
+            tx.signed_start,
+            tx.signed_end,
         )
 
     async def listing(self, party_id: int | None, limit: int = 1000) -> list[SessionFacts]:
