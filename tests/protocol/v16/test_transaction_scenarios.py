@@ -154,7 +154,8 @@ async def test_signed_start_and_end_readings_are_kept_and_periodic_ones_are_not(
     }  # fmt: skip
     assert (await rig.call("x", "StopTransaction", payload))[0] == 3
     tx = (await rig.services.history.detail(tx_id)).transaction  # as stored
-    assert tx.signed_start is not None and tx.signed_end is not None
+    assert tx.signed_start is not None
+    assert tx.signed_end is not None
     assert (tx.signed_start.signed_data, tx.signed_start.encoding_method) == (
         'OCMF|{"RD":[{"RV":10}]}|{}',
         "OCMF",  # the format the data names itself
