@@ -157,6 +157,17 @@ async def test_start_session_to_cdr_with_the_billed_energy_and_cost(
         readings = [_ocmf_kwh(v["signed_data"]) for v in signed["signed_values"]]
         assert readings[1] - readings[0] == pytest.approx(cdr["total_energy"], abs=0.001)
         assert [v["plain_data"].endswith(" Wh") for v in signed["signed_values"]] == [True, True]
+        # ... and the operator sees the same signed readings on the transaction (API).
+        key, _ = await services.api_keys.create("ops", Role.VIEWER)
+        async with httpx.AsyncClient(base_url=server.http_url) as client:
+            detail = await client.get(
+                f"/api/transactions/{tx.id}", headers={"Authorization": f"Bearer {key}"}
+            )
+        kept = [detail.json()[name] for name in ("signed_start", "signed_end")]
+        assert [k["signed_data"] for k in kept] == [
+            v["signed_data"] for v in signed["signed_values"]
+        ]
+        assert {k["encoding_method"] for k in kept} == {"OCMF"}
 
         async def completed() -> bool:
             return emsp.sessions[session_id]["status"] == "COMPLETED"
