@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,21 @@ async def _tx(server: RunningServer, uid: str) -> Transaction | None:
     async with server.forecourt.services.ctx.uow() as uow:
         found = await uow.transactions.active_for_tokens([uid])
     return found[0] if found else None
+
+
+async def _dashboard_session(server: RunningServer, tx_id: int) -> str:
+    """The dashboard's session page, as a signed-in viewer sees it."""
+    await server.forecourt.services.users.create("viewer", "correct horse battery", Role.VIEWER)
+    async with httpx.AsyncClient(base_url=server.http_url) as client:
+        login = await client.get("/login")
+        found = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+        assert found is not None
+        form = {"username": "viewer", "password": "correct horse battery"}
+        answer = await client.post("/login", data={**form, "csrf_token": found.group(1)})
+        assert answer.status_code == 303, answer.text
+        page = await client.get(f"/dashboard/sessions/{tx_id}")
+        assert page.status_code == 200, page.text
+        return page.text
 
 
 def _ocmf_kwh(signed_data: str) -> float:
@@ -168,6 +184,9 @@ async def test_start_session_to_cdr_with_the_billed_energy_and_cost(
             v["signed_data"] for v in signed["signed_values"]
         ]
         assert {k["encoding_method"] for k in kept} == {"OCMF"}
+        page = await _dashboard_session(server, tx.id)
+        assert page.count("data-signed=") == 2
+        assert kept[1]["signed_data"] in page
 
         async def completed() -> bool:
             return emsp.sessions[session_id]["status"] == "COMPLETED"
