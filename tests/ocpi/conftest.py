@@ -72,12 +72,15 @@ async def registered(server: RunningServer, emsp: Emsp) -> Party:
 
 
 @asynccontextmanager
-async def simulated(server: RunningServer, station_id: str) -> AsyncIterator[SimulatedStation]:
+async def simulated(
+    server: RunningServer, station_id: str, *, signed_meter: bool = False
+) -> AsyncIterator[SimulatedStation]:
     config = StationConfig(
         station_id=station_id,
         protocol="2.0.1",
         url=server.ws_url,
         evses=[dc_dispenser(250_000.0, ("nacs", "ccs1"))],
+        signed_meter=signed_meter,
         **SIM,  # type: ignore[arg-type]
     )
     station = SimulatedStation(config)

@@ -454,9 +454,64 @@ def _with_amenities(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+#: 2.3.0 mod_locations VehicleType, EVSEPosition and ParkingDirection.
+VEHICLE_TYPES = [
+    "MOTORCYCLE",
+    "PERSONAL_VEHICLE",
+    "PERSONAL_VEHICLE_WITH_TRAILER",
+    "VAN",
+    "SEMI_TRACTOR",
+    "RIGID",
+    "TRUCK_WITH_TRAILER",
+    "BUS",
+    "DISABLED",
+]
+_CM = {"type": "number", "minimum": 0}
+PARKING = {
+    "type": "object",
+    "required": ["id", "vehicle_types", "restricted_to_type", "reservation_required"],
+    "properties": {
+        "id": _string(36),
+        "physical_reference": _string(12),
+        "vehicle_types": {"type": "array", "minItems": 1, "items": {"enum": VEHICLE_TYPES}},
+        "max_vehicle_weight": _CM,
+        "max_vehicle_height": _CM,
+        "max_vehicle_length": _CM,
+        "max_vehicle_width": _CM,
+        "parking_space_length": _CM,
+        "parking_space_width": _CM,
+        "dangerous_goods_allowed": {"type": "boolean"},
+        "direction": {"enum": ["PARALLEL", "PERPENDICULAR", "ANGLE"]},
+        "drive_through": {"type": "boolean"},
+        "restricted_to_type": {"type": "boolean"},
+        "reservation_required": {"type": "boolean"},
+        "time_limit": _CM,
+        "roofed": {"type": "boolean"},
+        "lighting": {"type": "boolean"},
+        "refrigeration_outlet": {"type": "boolean"},
+    },
+    "additionalProperties": False,
+}
+EVSE_PARKING = {
+    "type": "object",
+    "required": ["parking_id"],
+    "properties": {
+        "parking_id": _string(36),
+        "evse_position": {"enum": ["LEFT", "RIGHT", "CENTER"]},
+    },
+    "additionalProperties": False,
+}
+
+
 def location(version: str) -> dict[str, Any]:
-    """mod_locations Location with its EVSEs, connectors and amenity fields."""
-    return _with_amenities(_plain_location(version))
+    """mod_locations Location with its EVSEs, connectors and amenity fields; 2.3.0 adds
+    ``parking_places`` (Parking) and each EVSE's ``parking`` (EVSEParking)."""
+    schema = _with_amenities(_plain_location(version))
+    if version == "2.3.0":
+        schema["properties"]["parking_places"] = {"type": "array", "items": PARKING}
+        evse_props = schema["properties"]["evses"]["items"]["properties"]
+        evse_props["parking"] = {"type": "array", "items": EVSE_PARKING}
+    return schema
 
 
 # -- mod_sessions §9.3 and mod_cdrs §10.4, types §16 --------------------------------------------

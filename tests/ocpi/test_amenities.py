@@ -85,3 +85,62 @@ async def test_bad_amenities_are_refused_and_nothing_is_stored(server: RunningSe
         )
     assert stored.json()["canopy"] is False  # nothing was stored
     assert unknown.status_code == 404
+
+
+async def test_stalls_are_published_as_2_3_0_parking_places_and_2_2_1_is_unchanged(
+    server: RunningServer,
+) -> None:
+    """Stalls described over the API (compat's stall data) become 2.3.0 Parking objects, each
+    EVSE naming the stalls its cable serves and the side its post stands on."""
+    await add_site(server.forecourt.services, "SITE-1", "CS-1")
+    assert (await _put(server, FORECOURT)).status_code == 200  # canopy and lighting
+    key, _ = await server.forecourt.services.api_keys.create("s", Role.OPERATOR)
+    stalls = {
+        "B1": {"layout": "pull_through", "post": "head_left", "accessible": False},
+        "B2": {"layout": "pull_in", "post": "side_right", "accessible": True, "width_m": 3.6},
+    }
+    async with httpx.AsyncClient(base_url=server.http_url) as client:
+        for stall_id, stall in stalls.items():
+            body = {"station_id": "CS-1", "evse_id": 1, "cable_reach_m": 3.0, **stall}
+            put = await client.put(
+                f"/api/sites/SITE-1/stalls/{stall_id}",
+                json=body,
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            assert put.status_code == 200, put.text
+    found = {}
+    for version in ("2.2.1", "2.3.0"):
+        async with running_emsp([version]) as emsp:
+            await registered(server, emsp)
+            reply = await emsp.call("GET", emsp.cpo_endpoints["locations"] + "/SITE-1")
+        found[version] = reply.json()["data"]
+        spec.check(spec.location(version), found[version])
+    old, new = found["2.2.1"], found["2.3.0"]
+    assert "parking_places" not in old
+    assert all("parking" not in e for e in old["evses"])
+    assert new["parking_places"] == [
+        {
+            "id": "B1",
+            "vehicle_types": ["PERSONAL_VEHICLE", "PERSONAL_VEHICLE_WITH_TRAILER"],
+            "parking_space_width": 274,  # the standard stall width: none was given
+            "drive_through": True,
+            "restricted_to_type": False,
+            "reservation_required": False,
+            "roofed": True,
+            "lighting": True,
+        },
+        {
+            "id": "B2",
+            "vehicle_types": ["PERSONAL_VEHICLE", "DISABLED"],
+            "parking_space_width": 360,
+            "drive_through": False,
+            "restricted_to_type": False,
+            "reservation_required": False,
+            "roofed": True,
+            "lighting": True,
+        },
+    ]
+    assert new["evses"][0]["parking"] == [
+        {"parking_id": "B1", "evse_position": "LEFT"},
+        {"parking_id": "B2", "evse_position": "RIGHT"},
+    ]

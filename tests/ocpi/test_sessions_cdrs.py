@@ -6,7 +6,9 @@ gets everything later; a replayed stop changes nothing."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from forecourt.payments.services.pricing import SessionCost
 from forecourt.services.access import Role
 from forecourt.services.core import Services
 from forecourt.simulator import SimulatedStation
+from forecourt.simulator.meter import meter_public_key
 from tests.cli.conftest import Cli
 from tests.ocpi import spec
 from tests.ocpi.conftest import add_site, eventually, registered, roaming, simulated
@@ -48,6 +51,29 @@ async def _tx(server: RunningServer, uid: str) -> Transaction | None:
     return found[0] if found else None
 
 
+async def _dashboard_session(server: RunningServer, tx_id: int) -> str:
+    """The dashboard's session page, as a signed-in viewer sees it."""
+    await server.forecourt.services.users.create("viewer", "correct horse battery", Role.VIEWER)
+    async with httpx.AsyncClient(base_url=server.http_url) as client:
+        login = await client.get("/login")
+        found = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+        assert found is not None
+        form = {"username": "viewer", "password": "correct horse battery"}
+        answer = await client.post("/login", data={**form, "csrf_token": found.group(1)})
+        assert answer.status_code == 303, answer.text
+        page = await client.get(f"/dashboard/sessions/{tx_id}")
+        assert page.status_code == 200, page.text
+        return page.text
+
+
+def _ocmf_kwh(signed_data: str) -> float:
+    """The register reading (kWh) an OCMF record signs: ``OCMF|{payload}|{signature}``."""
+    ocmf = base64.b64decode(signed_data).decode()
+    assert ocmf.startswith("OCMF|")
+    payload = json.loads(ocmf.split("|")[1])
+    return float(payload["RD"][0]["RV"])
+
+
 async def _bill(server: RunningServer, tx_id: int) -> SessionCost:
     return await server.forecourt.services.feature(PAYMENTS).pricing.session_cost(tx_id)
 
@@ -71,7 +97,7 @@ async def test_start_session_to_cdr_with_the_billed_energy_and_cost(
         spec.check(spec.location(version), location["data"])
         plugs = [c for e in location["data"]["evses"] for c in e["connectors"]]
         assert [c.get("tariff_ids") for c in plugs] == [["DCFAST"], ["DCFAST"]]  # our binding
-        async with simulated(server, "CS-1"):
+        async with simulated(server, "CS-1", signed_meter=True):
             start = {
                 "response_url": emsp.response_url("start"),
                 "token": emsp.issue("APP00042"),
@@ -137,6 +163,30 @@ async def test_start_session_to_cdr_with_the_billed_energy_and_cost(
         assert cdr["cdr_location"]["connector_standard"] == (
             "TESLA_S" if version == "2.2.1" else "SAE_J3400"
         )
+        # The station's meter signed its start and end readings: the CDR carries them as sent.
+        signed = cdr["signed_data"]
+        assert (signed["encoding_method"], signed["public_key"]) == (
+            "OCMF",
+            meter_public_key("CS-1"),
+        )
+        assert [v["nature"] for v in signed["signed_values"]] == ["Start", "End"]
+        readings = [_ocmf_kwh(v["signed_data"]) for v in signed["signed_values"]]
+        assert readings[1] - readings[0] == pytest.approx(cdr["total_energy"], abs=0.001)
+        assert [v["plain_data"].endswith(" Wh") for v in signed["signed_values"]] == [True, True]
+        # ... and the operator sees the same signed readings on the transaction (API).
+        key, _ = await services.api_keys.create("ops", Role.VIEWER)
+        async with httpx.AsyncClient(base_url=server.http_url) as client:
+            detail = await client.get(
+                f"/api/transactions/{tx.id}", headers={"Authorization": f"Bearer {key}"}
+            )
+        kept = [detail.json()[name] for name in ("signed_start", "signed_end")]
+        assert [k["signed_data"] for k in kept] == [
+            v["signed_data"] for v in signed["signed_values"]
+        ]
+        assert {k["encoding_method"] for k in kept} == {"OCMF"}
+        page = await _dashboard_session(server, tx.id)
+        assert page.count("data-signed=") == 2
+        assert kept[1]["signed_data"] in page
 
         async def completed() -> bool:
             return emsp.sessions[session_id]["status"] == "COMPLETED"

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the API package imports FastAPI: only the commands that pri
     from forecourt.api.command_bodies import CommandRecordOut
     from forecourt.api.schemas import (
         ApiKeyOut,
+        SignedReadingOut,
         SiteOut,
         StationOut,
         StationSummary,
@@ -187,6 +188,8 @@ def transaction(item: TransactionDetailOut) -> None:
             ),
             ("peak power", number(item.peak_power_w, " kW", 1000)),
             ("state of charge", number(item.last_soc, " %")),
+            ("signed start", _signed(item.signed_start)),
+            ("signed end", _signed(item.signed_end)),
         ],
     )
     table(
@@ -239,3 +242,10 @@ def answer(result: dict[str, Any]) -> None:
             scalars.append((name, value))
     if scalars:
         fields("Answer", scalars)
+
+
+def _signed(reading: SignedReadingOut | None) -> str | None:
+    """The meter's signed reading, in short: its plain value and format."""
+    if reading is None:
+        return None
+    return f"{reading.plain_data or '?'} ({reading.encoding_method or 'signed'})"

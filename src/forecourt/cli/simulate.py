@@ -70,6 +70,13 @@ def simulate(
     card_declines: Annotated[
         float, typer.Option(help="With --card-terminal: share of cards declined (0-1).")
     ] = 0.0,
+    signed_meter: Annotated[
+        bool,
+        typer.Option(
+            help="2.0.1/2.1 stations: the meter signs each transaction's start and end reading"
+            " (signedMeterValue, OCMF layout, simulated signature)."
+        ),
+    ] = False,
     client_cert_dir: Annotated[
         Path | None,
         typer.Option(
@@ -110,6 +117,7 @@ def simulate(
         seed=seed,
         card_terminal=card_terminal,
         card_decline_rate=card_declines,
+        signed_meter=signed_meter,
         client_cert_dir=str(client_cert_dir) if client_cert_dir else None,
         ca_file=str(ca_file) if ca_file else None,
     )

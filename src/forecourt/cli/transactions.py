@@ -54,13 +54,11 @@ def show_transaction(
     as_json: JsonFlag = False,
 ) -> None:
     """A transaction with its meter samples."""
-    from forecourt.api.schemas import MeterSampleOut, TransactionDetailOut, TransactionOut
+    from forecourt.api.schemas import TransactionDetailOut
     from forecourt.services.access import Role
 
     detail = with_services(ctx, lambda s: s.history.detail(transaction_id))
-    summary = TransactionOut.from_domain(detail.transaction, Role.ADMIN)
-    samples = [MeterSampleOut.from_domain(sample) for sample in detail.samples]
-    item = TransactionDetailOut(**summary.model_dump(), samples=samples)
+    item = TransactionDetailOut.of(detail.transaction, list(detail.samples), Role.ADMIN)
     if as_json:
         print_json(item.model_dump(mode="json"))
     else:

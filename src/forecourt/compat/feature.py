@@ -11,6 +11,7 @@ from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.ports.car_power import CAR_POWER
 from forecourt.ports.derates import DERATES
 from forecourt.ports.keys import Key
+from forecourt.ports.stalls import STALLS
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
@@ -39,8 +40,12 @@ class CompatFeature(Feature["Compatibility"]):
 
     def ports(self, built: Compatibility) -> Mapping[Key[Any], object]:
         from forecourt.compat.services.car_power import CompatCarPower
+        from forecourt.compat.services.parking import CompatStallDirectory
 
-        return {CAR_POWER: CompatCarPower(built)}  # what a car takes at its SoC (smart charging)
+        return {
+            CAR_POWER: CompatCarPower(built),  # what a car takes at its SoC (smart charging)
+            STALLS: CompatStallDirectory(built.stalls),  # the stalls, for OCPI 2.3.0 Parking
+        }
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
         from forecourt.compat.api import routes
@@ -66,7 +71,7 @@ class CompatFeature(Feature["Compatibility"]):
 FEATURE = CompatFeature(
     name="compat",
     key=COMPAT,
-    offers=(CAR_POWER,),
+    offers=(CAR_POWER, STALLS),
     commands={
         "compat": CliCommand(
             "forecourt.compat.cli.commands",

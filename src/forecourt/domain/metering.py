@@ -114,8 +114,45 @@ def normalise(value: float, unit: str | None, multiplier: int = 0) -> tuple[floa
 
 
 @dataclass(frozen=True, slots=True)
+class SignedMeterValue:
+    """A reading as the station's meter signed it (German Eichrecht, OCMF...), kept verbatim so
+    a driver or auditor can check the bill against the meter, not against us.
+
+    OCPP 2.0.1/2.1 ``signedMeterValue`` carries all four fields; an OCPP 1.6 ``SignedData``
+    sampled value carries only the signed data (the method is then read from it when it says,
+    e.g. ``OCMF|...``). ``plain_data`` is the reading the signature covers, as text.
+    """
+
+    signed_data: str
+    encoding_method: str = ""
+    signing_method: str = ""
+    public_key: str = ""
+    plain_data: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "signed_data": self.signed_data,
+            "encoding_method": self.encoding_method,
+            "signing_method": self.signing_method,
+            "public_key": self.public_key,
+            "plain_data": self.plain_data,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> SignedMeterValue:
+        return cls(
+            data["signed_data"],
+            data.get("encoding_method", ""),
+            data.get("signing_method", ""),
+            data.get("public_key", ""),
+            data.get("plain_data", ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class MeterSample:
-    """One normalised reading. ``phase`` is None for totals."""
+    """One normalised reading. ``phase`` is None for totals; ``signed`` is the meter's signed
+    form of it, when the station sent one."""
 
     timestamp: datetime
     measurand: Measurand
@@ -124,6 +161,21 @@ class MeterSample:
     context: ReadingContext = ReadingContext.PERIODIC
     phase: str | None = None
     location: str = "outlet"
+    signed: SignedMeterValue | None = None
+
+
+def signed_reading(
+    samples: Iterable[MeterSample], context: ReadingContext
+) -> SignedMeterValue | None:
+    """The signed reading a transaction keeps for its start (``TRANSACTION_BEGIN``) or end
+    (``TRANSACTION_END``): the total import register's when signed, else the first signed one."""
+    signed = [s for s in samples if s.signed is not None and s.context is context]
+    if not signed:
+        return None
+    registers = [
+        s for s in signed if s.measurand is Measurand.ENERGY_IMPORT_REGISTER and s.phase is None
+    ]
+    return (registers or signed)[0].signed
 
 
 @dataclass(frozen=True, slots=True)

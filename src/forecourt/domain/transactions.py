@@ -8,7 +8,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from forecourt.domain.errors import ForecourtError
-from forecourt.domain.metering import RegisterReading
+from forecourt.domain.metering import (
+    MeterSample,
+    ReadingContext,
+    RegisterReading,
+    SignedMeterValue,
+    signed_reading,
+)
 from forecourt.domain.tokens import AuthorizationResult, AuthorizationStatus, TokenKind
 
 
@@ -147,6 +153,8 @@ class Transaction:
     vehicle: str | None = None
     reconciled_why: str | None = None  # set while Lifecycle.RECONCILED
     start_missing: bool = False  # opened from a later message; the start may still come
+    signed_start: SignedMeterValue | None = None  # the meter's signed Transaction.Begin reading
+    signed_end: SignedMeterValue | None = None  # ... and its signed Transaction.End reading
     extra: dict[str, str] = field(default_factory=dict)  # stored keys this version ignores
 
     @property
@@ -167,6 +175,16 @@ class Transaction:
         if self.meter_stop_wh is not None and self.stopped_at is not None:
             out.append(RegisterReading(self.stopped_at, self.meter_stop_wh))
         return out
+
+    def keep_signed(self, samples: Sequence[MeterSample]) -> None:
+        """Keep the meter's signed start and end readings (for the CDR's signed data); periodic
+        signed samples are not kept. The first signed start stands; a later end replaces one."""
+        begin = signed_reading(samples, ReadingContext.TRANSACTION_BEGIN)
+        if begin is not None and self.signed_start is None:
+            self.signed_start = begin
+        end = signed_reading(samples, ReadingContext.TRANSACTION_END)
+        if end is not None:
+            self.signed_end = end
 
     # -- progress: allowed in every lifecycle state (offline-queued messages arrive late) ----
     def note_progress(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from forecourt.domain.metering import SignedMeterValue
 from forecourt.ocpi.domain.amenities import Amenities
 from forecourt.ocpi.domain.capabilities import StationFeatures
 from forecourt.ocpi.domain.locations import ConnectorView, EvseView, LocationView
@@ -92,6 +93,8 @@ class SessionFacts:
     energy_wh: float  # the ledger's total
     cost: BilledCost | None  # None: no tariff applies
     last_updated: datetime
+    signed_start: SignedMeterValue | None = None  # the meter's signed start reading
+    signed_end: SignedMeterValue | None = None  # ... and end reading (CDR signed_data)
 
     @property
     def status(self) -> SessionStatus:
@@ -106,7 +109,6 @@ class CdrFacts:
     location: LocationView  # the site with the session's EVSE only
     connector: ConnectorView
     tariff: PublishedTariff | None
-    signed_data: dict[str, object] | None = None
 
 
 class SessionRepository(Protocol):

@@ -25,6 +25,7 @@ from forecourt.ocpi.web.honest import honest_words
 from forecourt.ports.contracts import CONTRACTS
 from forecourt.ports.faults import FAULTS
 from forecourt.ports.session_costs import SESSION_COSTS
+from forecourt.ports.stalls import STALLS
 from forecourt.ports.station_payments import STATION_PAYMENTS
 from forecourt.ports.tariff_catalogue import TARIFF_CATALOGUE
 from forecourt.settings import Settings
@@ -44,7 +45,14 @@ def build_roaming(host: Host) -> Roaming:
     pnc = host.port(CONTRACTS) is not None
     catalogue = host.port(TARIFF_CATALOGUE)
     locations = Locations(
-        host.ctx, us, honest_words, host.port(FAULTS), cards, pnc, tariffs=catalogue
+        host.ctx,
+        us,
+        honest_words,
+        host.port(FAULTS),
+        cards,
+        pnc,
+        tariffs=catalogue,
+        stalls=host.port(STALLS),
     )
     stats = OcpiStats()
     push = StatusPush(host.ctx, locations, client, codec, settings.ocpi_push_retry, stats)

@@ -17,6 +17,7 @@ from forecourt.domain.metering import (
     Measurand,
     MeterSample,
     ReadingContext,
+    SignedMeterValue,
     normalise,
 )
 from forecourt.ocpp.errors import ErrorKind, OcppError
@@ -68,9 +69,15 @@ DEFAULT_MEASURAND = "Energy.Active.Import.Register"  # both versions' documented
 
 
 def to_sample(
-    timestamp: datetime, raw: Mapping[str, Any], value: float, unit: str | None, multiplier: int
+    timestamp: datetime,
+    raw: Mapping[str, Any],
+    value: float,
+    unit: str | None,
+    multiplier: int,
+    signed: SignedMeterValue | None = None,
 ) -> MeterSample | None:
-    """One SampledValue (version-specific value/unit already extracted) to a neutral sample.
+    """One SampledValue (version-specific value/unit already extracted) to a neutral sample,
+    with the meter's signed form of it when the station sent one.
 
     None for a unit we cannot normalise: that one reading is dropped (and logged) rather than
     refusing the whole message, which may be the only record of a transaction's end.
@@ -89,6 +96,28 @@ def to_sample(
         context=CONTEXTS.get(raw.get("context", "Sample.Periodic"), ReadingContext.OTHER),
         phase=raw.get("phase"),
         location=str(raw.get("location", "Outlet")).lower(),
+        signed=signed,
+    )
+
+
+#: Signed data that names its format first, as OCMF does (``OCMF|{payload}|{signature}``).
+_NAMED_FORMAT = re.compile(r"^([A-Za-z][A-Za-z0-9 ._-]{0,35})\|")
+
+
+def encoding_named_in(signed_data: str) -> str:
+    """The encoding method signed data names itself (``OCMF``), or '' (1.6 has no field)."""
+    match = _NAMED_FORMAT.match(signed_data)
+    return match.group(1) if match else ""
+
+
+def sample_key(raw: Mapping[str, Any]) -> tuple[object, ...]:
+    """What makes two sampled values of one meter value the same reading (a 1.6 ``SignedData``
+    value and the ``Raw`` value it signs)."""
+    return (
+        raw.get("measurand", DEFAULT_MEASURAND),
+        raw.get("context", "Sample.Periodic"),
+        raw.get("phase"),
+        raw.get("location", "Outlet"),
     )
 
 

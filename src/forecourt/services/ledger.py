@@ -37,6 +37,7 @@ async def apply_samples(
     """Store samples once and fold the new ones into the transaction's totals."""
     if tx is not None:
         station_id, evse_id = tx.station_id, tx.evse_id
+        tx.keep_signed(samples)  # the meter's own evidence, kept even when implausible
     samples = await _plausible(uow, tx, samples, station_id, evse_id)
     if not samples:
         return

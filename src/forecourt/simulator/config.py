@@ -152,6 +152,9 @@ class StationConfig:
     # (0-1) the terminal declines: nothing reaches the CSMS and the session never charges.
     card_terminal: bool = False
     card_decline_rate: float = 0.0
+    # OCPP 2.0.1/2.1: a signing (Eichrecht-style) meter: a transaction's begin and end register
+    # readings carry a signedMeterValue (OCMF, simulated signature; ``meter.signed_register``).
+    signed_meter: bool = False
     # Security profile 3: the TLS client certificate chain and key files (replaced when the
     # CSMS signs a renewal), the CA file trusted for a wss:// CSMS, the O put in CSRs.
     client_cert: str | None = None

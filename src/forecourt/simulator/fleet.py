@@ -49,6 +49,7 @@ class FleetConfig:
     keep_free: frozenset[str] = frozenset()
     card_terminal: bool = False  # 2.1 stations: a card terminal at each dispenser (C18)
     card_decline_rate: float = 0.0
+    signed_meter: bool = False  # 2.0.1/2.1 stations sign their start and end readings (OCMF)
     # Security profile 3: ID.pem/ID.key per station (what `forecourt pki issue --out` writes)
     client_cert_dir: str | None = None
     ca_file: str | None = None  # trusted for a wss:// CSMS
@@ -95,6 +96,7 @@ def station_configs(config: FleetConfig) -> list[StationConfig]:
                 think_time_s=config.think_time_s,
                 card_terminal=config.card_terminal and protocol == "2.1",
                 card_decline_rate=config.card_decline_rate,
+                signed_meter=config.signed_meter and protocol != "1.6",
                 client_cert=_certificate_file(config, station_id, "pem"),
                 client_key=_certificate_file(config, station_id, "key"),
                 ca_file=config.ca_file,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,18 +101,54 @@ def render_v16(sample: MeterSample, selection: str) -> Payload:
     }
 
 
-def render_v201(sample: MeterSample, selection: str) -> Payload:
-    """OCPP 2.0.1 MeterValueType: numeric values with a unitOfMeasure object."""
+def render_v201(sample: MeterSample, selection: str, meter_id: str | None = None) -> Payload:
+    """OCPP 2.0.1 MeterValueType: numeric values with a unitOfMeasure object. With a
+    ``meter_id`` (a station with a signing meter) the register reading of a transaction's
+    begin and end carries a ``signedMeterValue``."""
+    values: list[Payload] = []
+    for measurand, value in selected_values(sample, selection):
+        sampled: Payload = {
+            "value": value,
+            "context": sample.context,
+            "measurand": measurand.name,
+            "location": measurand.location,
+            "unitOfMeasure": {"unit": measurand.unit},
+        }
+        signs = sample.context in _SIGNED_CONTEXTS and measurand.name == REGISTER
+        if meter_id is not None and signs:
+            sampled["signedMeterValue"] = signed_register(sample, meter_id)
+        values.append(sampled)
+    return {"timestamp": ocpp_timestamp(sample.timestamp), "sampledValue": values}
+
+
+#: Readings a signing meter signs (German Eichrecht: a transaction's start and end).
+_SIGNED_CONTEXTS = {TRANSACTION_BEGIN: "B", TRANSACTION_END: "E"}
+SIGNING_METHOD = "ECDSA-secp256r1-SHA256"
+
+
+def meter_public_key(meter_id: str) -> str:
+    """The simulated meter's public key, base64 (stable per meter; not a real key)."""
+    return base64.b64encode(hashlib.sha256(f"key:{meter_id}".encode()).digest()).decode()
+
+
+def signed_register(sample: MeterSample, meter_id: str) -> Payload:
+    """A SignedMeterValueType for the register reading, in the OCMF layout
+    (``OCMF|{payload}|{signature}``, base64 as 2.0.1 asks). Simulated: the "signature" is a
+    SHA-256 digest of the payload, so it changes with the reading but proves nothing."""
+    reading = {
+        "TM": ocpp_timestamp(sample.timestamp),
+        "TX": _SIGNED_CONTEXTS.get(sample.context, "T"),
+        "RV": round(sample.register_wh / 1000, 4),
+        "RI": "1-b:1.8.0",
+        "RU": "kWh",
+        "ST": "G",
+    }
+    payload = json.dumps({"FV": "1.0", "GS": meter_id, "RD": [reading]}, separators=(",", ":"))
+    signature = {"SA": SIGNING_METHOD, "SD": hashlib.sha256(payload.encode()).hexdigest()}
+    ocmf = f"OCMF|{payload}|{json.dumps(signature, separators=(',', ':'))}"
     return {
-        "timestamp": ocpp_timestamp(sample.timestamp),
-        "sampledValue": [
-            {
-                "value": value,
-                "context": sample.context,
-                "measurand": measurand.name,
-                "location": measurand.location,
-                "unitOfMeasure": {"unit": measurand.unit},
-            }
-            for measurand, value in selected_values(sample, selection)
-        ],
+        "signedMeterData": base64.b64encode(ocmf.encode()).decode(),
+        "signingMethod": SIGNING_METHOD,
+        "encodingMethod": "OCMF",
+        "publicKey": meter_public_key(meter_id),
     }

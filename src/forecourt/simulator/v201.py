@@ -203,7 +203,9 @@ class V201Dialect:
                 payload["reservationId"] = used
         if samples:
             selection = self.station.settings.keys["MeterValuesSampledData"].current()
-            payload["meterValue"] = [meter.render_v201(s, selection) for s in samples]
+            config = self.station.config
+            signer = config.station_id if config.signed_meter else None
+            payload["meterValue"] = [meter.render_v201(s, selection, signer) for s in samples]
         on_result = partial(_check_token, session) if with_token and reason is None else None
         if event_type == "Ended":
             on_result = partial(self.transaction_closed, session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.dml import ReturningInsert
 
 from forecourt.domain.errors import NotFound
-from forecourt.domain.metering import RegisterReading
+from forecourt.domain.metering import RegisterReading, SignedMeterValue
 from forecourt.domain.transactions import ChargingState, Transaction, TransactionState
 from forecourt.ports.repositories import TransactionFilter
 from forecourt.storage.context import DbContext
@@ -58,7 +59,9 @@ _PLAIN_FIELDS = (
 _DETAIL_FLOATS = ("power_w", "power_offered_w", "rating_w")
 _VEHICLE, _RECONCILED, _RECONSTRUCTED = "vehicle", "reconciled", "reconstructed"
 _START_MISSING = "start missing"  # the value stored under "reconstructed"
-_KNOWN_DETAILS = {*_DETAIL_FLOATS, _VEHICLE, _RECONCILED, _RECONSTRUCTED}
+#: The meter's signed start and end readings, each as JSON text (``SignedMeterValue``).
+_SIGNED = ("signed_start", "signed_end")
+_KNOWN_DETAILS = {*_DETAIL_FLOATS, _VEHICLE, _RECONCILED, _RECONSTRUCTED, *_SIGNED}
 _NEWEST_FIRST = (transactions.c.started_at.desc(), transactions.c.id.desc())
 _ACTIVE = transactions.c.state == TransactionState.ACTIVE
 
@@ -236,6 +239,10 @@ def _details(tx: Transaction) -> dict[str, str]:
         details[_RECONCILED] = tx.reconciled_why
     if tx.start_missing:
         details[_RECONSTRUCTED] = _START_MISSING
+    for name in _SIGNED:
+        signed: SignedMeterValue | None = getattr(tx, name)
+        if signed is not None:
+            details[name] = json.dumps(signed.to_dict(), separators=(",", ":"))
     return details
 
 
@@ -256,6 +263,8 @@ def _from_columns(row: dict[str, Any]) -> Transaction:
         vehicle=details.get(_VEHICLE),
         reconciled_why=details.get(_RECONCILED),
         start_missing=_RECONSTRUCTED in details,
+        signed_start=_signed(details.get("signed_start")),
+        signed_end=_signed(details.get("signed_end")),
         extra={k: v for k, v in details.items() if k not in _KNOWN_DETAILS},
         **values,
     )
@@ -263,3 +272,7 @@ def _from_columns(row: dict[str, Any]) -> Transaction:
 
 def _float(text: str | None) -> float | None:
     return None if text is None else float(text)
+
+
+def _signed(text: str | None) -> SignedMeterValue | None:
+    return None if text is None else SignedMeterValue.from_dict(json.loads(text))

@@ -125,3 +125,41 @@ async def test_concurrent_use_of_a_token_is_refused(rig: ProtocolRig) -> None:
         {"connectorId": 2, "idTag": "TAG", "meterStart": 0, "timestamp": "2026-11-21T11:05:00Z"},
     )  # fmt: skip
     assert reply[2]["idTagInfo"]["status"] == "ConcurrentTx"
+
+
+def signed_pair(minute: int, wh: int, context: str, signed: str | None) -> dict[str, Any]:
+    """A Raw register reading and, when ``signed``, its SignedData twin (Eichrecht 1.6)."""
+    raw = {"value": str(wh), "unit": "Wh", "context": context}
+    values: list[dict[str, Any]] = [raw]
+    if signed is not None:
+        values.append({**raw, "value": signed, "format": "SignedData"})
+    return {"timestamp": f"2026-11-21T11:{minute:02d}:00Z", "sampledValue": values}
+
+
+async def test_signed_start_and_end_readings_are_kept_and_periodic_ones_are_not(
+    rig: ProtocolRig,
+) -> None:
+    tx_id = await start(rig)
+    begin = signed_pair(0, 10_000, "Transaction.Begin", 'OCMF|{"RD":[{"RV":10}]}|{}')
+    lonely = {  # a signed value without the Raw reading it signs: not a reading, not kept
+        "timestamp": "2026-11-21T11:00:00Z",
+        "sampledValue": [{"value": "AB12", "format": "SignedData", "context": "Transaction.Begin",
+                          "measurand": "Voltage"}],
+    }  # fmt: skip
+    await meter(rig, tx_id, lonely, begin, mid="b")
+    await meter(rig, tx_id, signed_pair(10, 15_000, "Sample.Periodic", "PERIODIC"), mid="p")
+    payload = {
+        "transactionId": tx_id, "meterStop": 18_000, "timestamp": "2026-11-21T11:40:00Z",
+        "transactionData": [signed_pair(40, 18_000, "Transaction.End", "C0FFEE")],
+    }  # fmt: skip
+    assert (await rig.call("x", "StopTransaction", payload))[0] == 3
+    tx = (await rig.services.history.detail(tx_id)).transaction  # as stored
+    assert tx.signed_start is not None
+    assert tx.signed_end is not None
+    assert (tx.signed_start.signed_data, tx.signed_start.encoding_method) == (
+        'OCMF|{"RD":[{"RV":10}]}|{}',
+        "OCMF",  # the format the data names itself
+    )
+    assert (tx.signed_start.plain_data, tx.signed_end.plain_data) == ("10000 Wh", "18000 Wh")
+    assert (tx.signed_end.signed_data, tx.signed_end.encoding_method) == ("C0FFEE", "")
+    assert tx.energy_wh == pytest.approx(8_000)  # a signed twin is never energy twice

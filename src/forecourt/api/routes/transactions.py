@@ -11,7 +11,6 @@ from forecourt.api.command_bodies import CommandRecordOut
 from forecourt.api.deps import Context, Technician, Viewer, requester, role_of
 from forecourt.api.problems import problem_responses
 from forecourt.api.schemas import (
-    MeterSampleOut,
     TransactionDetailOut,
     TransactionOut,
     TransactionPage,
@@ -54,9 +53,7 @@ async def get_transaction(
     transaction_id: RecordId, context: Context, caller: Viewer
 ) -> TransactionDetailOut:
     detail = await context.services.history.detail(transaction_id)
-    summary = TransactionOut.from_domain(detail.transaction, role_of(caller))
-    samples = [MeterSampleOut.from_domain(s) for s in detail.samples]
-    return TransactionDetailOut(**summary.model_dump(), samples=samples)
+    return TransactionDetailOut.of(detail.transaction, list(detail.samples), role_of(caller))
 
 
 @router.post(

@@ -15,6 +15,7 @@ from forecourt.api.schemas.access import (
 from forecourt.api.schemas.base import Input, Positive, ResourceId, UtcDatetime
 from forecourt.api.schemas.history import (
     MeterSampleOut,
+    SignedReadingOut,
     TransactionDetailOut,
     TransactionOut,
     TransactionPage,
@@ -49,6 +50,7 @@ __all__ = [
     "Positive",
     "RatingOut",
     "ResourceId",
+    "SignedReadingOut",
     "SiteCreate",
     "SiteDetail",
     "SiteOut",

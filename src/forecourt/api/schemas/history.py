@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from forecourt.domain.metering import MeterSample
+from forecourt.domain.metering import MeterSample, SignedMeterValue
 from forecourt.domain.transactions import (
     PaymentMethod,
     StopReason,
@@ -66,8 +66,38 @@ class MeterSampleOut(BaseModel):
         )
 
 
+class SignedReadingOut(BaseModel):
+    """A reading as the station's meter signed it (kept for a transaction's start and end)."""
+
+    signed_data: str
+    encoding_method: str
+    signing_method: str
+    public_key: str
+    plain_data: str
+
+    @classmethod
+    def of(cls, signed: SignedMeterValue | None) -> SignedReadingOut | None:
+        return None if signed is None else cls(**signed.to_dict())
+
+
 class TransactionDetailOut(TransactionOut):
     samples: list[MeterSampleOut]
+    signed_start: SignedReadingOut | None = Field(
+        None, description="The meter's signed start reading (Eichrecht, OCMF...), as sent."
+    )
+    signed_end: SignedReadingOut | None = Field(None, description="... and its signed end.")
+
+    @classmethod
+    def of(
+        cls, tx: Transaction, samples: list[MeterSample], role: Role | None
+    ) -> TransactionDetailOut:
+        summary = TransactionOut.from_domain(tx, role)
+        return cls(
+            **summary.model_dump(),
+            samples=[MeterSampleOut.from_domain(s) for s in samples],
+            signed_start=SignedReadingOut.of(tx.signed_start),
+            signed_end=SignedReadingOut.of(tx.signed_end),
+        )
 
 
 class TransactionPage(BaseModel):

@@ -97,11 +97,24 @@ class EvseView:
 
 
 @dataclass(frozen=True, slots=True)
+class ParkingPlace:
+    """One stall at the location (2.3.0 ``Parking``), and the EVSE whose cable serves it."""
+
+    id: str
+    evse_uid: str
+    pull_through: bool
+    accessible: bool
+    width_m: float
+    evse_position: str  # LEFT, RIGHT or CENTER, seen from the stall
+
+
+@dataclass(frozen=True, slots=True)
 class LocationView:
     site: Site
     evses: tuple[EvseView, ...]
     last_updated: datetime
     amenities: Amenities = field(default_factory=Amenities)
+    parking: tuple[ParkingPlace, ...] = ()
 
 
 def evse_uid(station_id: str, evse_number: int) -> str:

@@ -246,7 +246,7 @@ def cdr(version: Version, us: PartyRef, found: CdrFacts, created_at: datetime) -
         tariffs=[tariff(version, us, found.tariff)] if found.tariff else None,
         charging_periods=_periods(facts)
         or [_period(facts.started_at, [CdrDimension(type="ENERGY", volume=0.0)], None)],
-        signed_data=SignedData.model_validate(found.signed_data) if found.signed_data else None,
+        signed_data=signed_data(facts),
         total_cost=_total(version, cost),
         total_fixed_cost=part_price(version, cost.fixed) if cost and cost.fixed else None,
         total_energy=_kwh(facts),
@@ -255,6 +255,32 @@ def cdr(version: Version, us: PartyRef, found: CdrFacts, created_at: datetime) -
         total_parking_time=parking_h or None,
         total_parking_cost=part_price(version, cost.parking) if cost and cost.parking else None,
         last_updated=timestamp(created_at),
+    )
+
+
+#: mod_cdrs SignedData.encoding_method when the station did not name it (an OCPP 1.6
+#: ``SignedData`` sampled value has no such field, and not every format names itself).
+UNNAMED_ENCODING = "OCPP 1.6 SignedData"
+
+
+def signed_data(facts: SessionFacts) -> SignedData | None:
+    """mod_cdrs §10.4.7 SignedData: the meter's signed start and end readings (§10.4.8
+    SignedValue, natures ``Start`` and ``End``), as the station sent them. A value too long for
+    the object's fields is left out (a CDR is never refused for it); none left: no signed_data.
+    """
+    readings = [("Start", facts.signed_start), ("End", facts.signed_end)]
+    kept = [(nature, r) for nature, r in readings if r is not None and len(r.signed_data) <= 5000]
+    if not kept:
+        return None
+    method = next((r.encoding_method for _, r in kept if r.encoding_method), UNNAMED_ENCODING)
+    key = next((r.public_key for _, r in kept if r.public_key), "")
+    return SignedData(
+        encoding_method=method[:36],
+        public_key=key if key and len(key) <= 512 else None,
+        signed_values=[
+            SignedValue(nature=nature, plain_data=r.plain_data[:512], signed_data=r.signed_data)
+            for nature, r in kept
+        ],
     )
 
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from forecourt.domain.connectors import SUPPORTED_POWER_TYPES, ConnectorType, PowerType
 from forecourt.ocpi.domain.amenities import Amenities
-from forecourt.ocpi.domain.locations import ConnectorView, EvseView, LocationView
+from forecourt.ocpi.domain.locations import ConnectorView, EvseView, LocationView, ParkingPlace
 from forecourt.ocpi.domain.parties import PartyRef, PartyRole, PeerCredentials, Role, Us
 from forecourt.ocpi.domain.status import invalid
 from forecourt.ocpi.domain.versions import Version
@@ -29,10 +29,12 @@ from forecourt.ocpi.schemas.common import (
 from forecourt.ocpi.schemas.locations import (
     Connector,
     Evse,
+    EvseParking,
     GeoLocation,
     Image,
     Location,
     OpeningTimes,
+    Parking,
     RegularHours,
 )
 
@@ -97,10 +99,20 @@ def connector(version: Version, view: ConnectorView) -> Connector | None:
     )
 
 
-def evse(version: Version, view: EvseView, amenities: Amenities | None = None) -> Evse | None:
+def evse(
+    version: Version,
+    view: EvseView,
+    amenities: Amenities | None = None,
+    parking: tuple[ParkingPlace, ...] = (),
+) -> Evse | None:
     connectors = [c for c in (connector(version, v) for v in view.connectors) if c is not None]
     if not connectors:
         return None  # an EVSE needs one connector OCPI can name (mod_locations EVSE)
+    served = [
+        EvseParking(parking_id=p.id, evse_position=p.evse_position)
+        for p in parking
+        if p.evse_uid == view.uid
+    ]
     return Evse(
         uid=view.uid,
         evse_id=view.evse_id,
@@ -111,6 +123,7 @@ def evse(version: Version, view: EvseView, amenities: Amenities | None = None) -
         parking_restrictions=[r.value for r in amenities.parking_restrictions] or None
         if amenities
         else None,
+        parking=served if served and version is Version.V2_3_0 else None,
         last_updated=timestamp(view.last_updated),
     )
 
@@ -121,7 +134,9 @@ def location(version: Version, us: PartyRef, view: LocationView) -> Location:
     city = rest.split(",")[0].strip()
     has_place = site.latitude is not None and site.longitude is not None
     extras = view.amenities
-    evses = [e for e in (evse(version, v, extras) for v in view.evses) if e is not None]
+    evses = [
+        e for e in (evse(version, v, extras, view.parking) for v in view.evses) if e is not None
+    ]
     return Location(
         country_code=us.country_code,
         party_id=us.party_id,
@@ -142,8 +157,33 @@ def location(version: Version, us: PartyRef, view: LocationView) -> Location:
         if extras.parking_type and version is Version.V2_2_1
         else None,
         images=[_image(url) for url in extras.images] or None,
+        parking_places=_parking_places(view) if version is Version.V2_3_0 else None,
         last_updated=timestamp(view.last_updated),
     )
+
+
+def _parking_places(view: LocationView) -> list[Parking] | None:
+    """2.3.0 Parking per stall an EVSE here serves (compat's stall data, ``ports.stalls``),
+    with the site's canopy and lighting (only when we know they are there)."""
+    extras = view.amenities
+    places = [
+        Parking(
+            id=p.id[:36],
+            vehicle_types=[
+                "PERSONAL_VEHICLE",
+                *(["PERSONAL_VEHICLE_WITH_TRAILER"] if p.pull_through else []),
+                *(["DISABLED"] if p.accessible else []),
+            ],
+            parking_space_width=round(p.width_m * 100),
+            drive_through=p.pull_through,
+            restricted_to_type=False,
+            reservation_required=False,
+            roofed=True if extras.canopy else None,
+            lighting=True if extras.lighting else None,
+        )
+        for p in view.parking
+    ]
+    return places or None
 
 
 def _opening_times(amenities: Amenities) -> OpeningTimes | None:

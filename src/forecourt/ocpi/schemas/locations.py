@@ -29,6 +29,41 @@ class Connector(OcpiModel):
     last_updated: str
 
 
+VehicleType = Literal[
+    "MOTORCYCLE",
+    "PERSONAL_VEHICLE",
+    "PERSONAL_VEHICLE_WITH_TRAILER",
+    "VAN",
+    "SEMI_TRACTOR",
+    "RIGID",
+    "TRUCK_WITH_TRAILER",
+    "BUS",
+    "DISABLED",
+]
+
+
+class Parking(OcpiModel):
+    """2.3.0 mod_locations Parking: one parking place (stall). Sizes in centimetres."""
+
+    id: str = Field(max_length=36)
+    physical_reference: str | None = Field(None, max_length=12)
+    vehicle_types: list[VehicleType] = Field(min_length=1)
+    parking_space_length: float | None = Field(None, ge=0)
+    parking_space_width: float | None = Field(None, ge=0)
+    drive_through: bool | None = None
+    restricted_to_type: bool
+    reservation_required: bool
+    roofed: bool | None = None
+    lighting: bool | None = None
+
+
+class EvseParking(OcpiModel):
+    """2.3.0 EVSEParking: a parking place the EVSE serves, and which side of it it stands."""
+
+    parking_id: str = Field(max_length=36)
+    evse_position: Literal["LEFT", "RIGHT", "CENTER"] | None = None
+
+
 class Evse(OcpiModel):
     uid: str = Field(max_length=36)
     evse_id: str | None = Field(None, max_length=48)
@@ -37,6 +72,7 @@ class Evse(OcpiModel):
     connectors: list[Connector] = Field(min_length=1)
     physical_reference: str | None = Field(None, max_length=16)
     parking_restrictions: list[str] | None = None
+    parking: list[EvseParking] | None = None  # 2.3.0
     last_updated: str
 
 
@@ -72,6 +108,7 @@ class Location(OcpiModel):
     facilities: list[str] | None = None
     time_zone: str = Field(max_length=255)
     opening_times: OpeningTimes | None = None
-    parking_type: str | None = None  # 2.2.1 (2.3.0's Parking objects are not sent yet)
+    parking_type: str | None = None  # 2.2.1
+    parking_places: list[Parking] | None = None  # 2.3.0
     images: list[Image] | None = None
     last_updated: str

@@ -19,6 +19,7 @@ from forecourt.ocpi.domain.locations import (
     ConnectorView,
     EvseView,
     LocationView,
+    ParkingPlace,
     evse_status,
     evse_uid,
 )
@@ -27,6 +28,7 @@ from forecourt.ocpi.domain.payments import Terminal
 from forecourt.ocpi.ports import OCPI_PAYMENTS, OCPI_STORE
 from forecourt.ports.faults import FaultBoard
 from forecourt.ports.repositories import UnitOfWork
+from forecourt.ports.stalls import StallDirectory
 from forecourt.ports.tariff_catalogue import TariffCatalogue
 from forecourt.services.context import ServiceContext
 
@@ -52,8 +54,10 @@ class Locations:
         cards_at_dispenser: bool,
         pnc_available: bool = False,
         tariffs: TariffCatalogue | None = None,
+        stalls: StallDirectory | None = None,
     ) -> None:
         self._ctx = ctx
+        self._stalls = stalls
         self.us = us
         self._status_rule = status_rule
         self._faults = faults
@@ -107,12 +111,33 @@ class Locations:
             found = self._evse_views(station, broken, known, codes)
             by_site.setdefault(station.site_id, []).extend(found)
         epoch = self._ctx.clock.now().replace(year=2000, month=1, day=1)
+        parking = await self._parking([s.id for s in sites])
         views = []
         for site in sites:
             evses = tuple(by_site.get(site.id, ()))
             updated = max((e.last_updated for e in evses), default=epoch)
-            views.append(LocationView(site, evses, updated, amenities.get(site.id, Amenities())))
+            uids = {e.uid for e in evses}
+            places = tuple(p for p in parking.get(site.id, ()) if p.evse_uid in uids)
+            extras = amenities.get(site.id, Amenities())
+            views.append(LocationView(site, evses, updated, extras, places))
         return views
+
+    async def _parking(self, site_ids: list[str]) -> dict[str, list[ParkingPlace]]:
+        """The stalls each site's EVSEs serve (``STALLS``, offered by compat), by site."""
+        if self._stalls is None or not site_ids:
+            return {}
+        by_site: dict[str, list[ParkingPlace]] = {}
+        for stall in await self._stalls.stalls(site_ids):
+            place = ParkingPlace(
+                stall.stall_id,
+                evse_uid(stall.station_id, stall.evse_id),
+                stall.pull_through,
+                stall.accessible,
+                stall.width_m,
+                stall.post_side,
+            )
+            by_site.setdefault(stall.site_id, []).append(place)
+        return by_site
 
     async def amenities(self, site_id: str) -> Amenities:
         async with self._ctx.uow() as uow:

@@ -271,7 +271,16 @@ class RoamingSessions:
         updated = max(
             (t for t in (tx.started_at, tx.updated_at, tx.stopped_at) if t is not None),
         )
-        return SessionFacts(record, tx.started_at, ended, tx.energy_wh, cost, updated)
+        return SessionFacts(
+            record,
+            tx.started_at,
+            ended,
+            tx.energy_wh,
+            cost,
+            updated,
+            tx.signed_start,
+            tx.signed_end,
+        )
 
     async def listing(self, party_id: int | None, limit: int = 1000) -> list[SessionFacts]:
         """Sessions, newest first: a partner's own (the sender interface), or all (operator)."""

@@ -7,13 +7,21 @@ whole station. Requirement references are to the OCPP 1.6 specification, edition
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from forecourt.domain.metering import MeterSample
+from forecourt.domain.metering import MeterSample, SignedMeterValue
 from forecourt.domain.stations import BootInfo, StatusReport
 from forecourt.domain.tokens import AuthorizationResult, IdToken, id_tag_token
 from forecourt.ocpp.adapter import InboundHandler, Link
-from forecourt.ocpp.metering import decimal_value, finite_or_reject, to_sample
+from forecourt.ocpp.metering import (
+    decimal_value,
+    encoding_named_in,
+    finite_or_reject,
+    sample_key,
+    to_sample,
+)
 from forecourt.ocpp.timestamps import format_timestamp, parse_timestamp
 from forecourt.ocpp.v16 import certificates, maintenance, plug_and_charge
 from forecourt.ocpp.v16.mapping import (
@@ -76,6 +84,7 @@ def samples_of(
     samples = []
     for i, mv in enumerate(meter_values):
         at = parse_timestamp(mv["timestamp"])
+        signed = _signed_values(mv["sampledValue"])
         for j, sv in enumerate(mv["sampledValue"]):
             if sv.get("format", "Raw") != "Raw":
                 continue
@@ -83,8 +92,24 @@ def samples_of(
             if strict:
                 field = f"meterValue[{i}].sampledValue[{j}].value"
                 value = finite_or_reject(value, sv["value"], field)
-            samples.append(to_sample(at, sv, value, sv.get("unit"), 0))
+            proof = signed.get(sample_key(sv))
+            if proof is not None:
+                proof = replace(proof, plain_data=f"{sv['value']} {sv.get('unit', 'Wh')}")
+            samples.append(to_sample(at, sv, value, sv.get("unit"), 0, proof))
     return [s for s in samples if s is not None]
+
+
+def _signed_values(
+    sampled: Sequence[Mapping[str, Any]],
+) -> dict[tuple[object, ...], SignedMeterValue]:
+    """1.6 ``format: SignedData`` values, by the reading they sign: the ``Raw`` value of the
+    same measurand, context, phase and location in the same meter value (a signed value
+    without one is not a reading we can use, and is not kept)."""
+    return {
+        sample_key(sv): SignedMeterValue(sv["value"], encoding_named_in(sv["value"]))
+        for sv in sampled
+        if sv.get("format") == "SignedData"
+    }
 
 
 async def boot_notification(link: Link, p: BootNotificationRequest) -> BootNotificationResponse:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from forecourt.domain.events import StationEventKind
-from forecourt.domain.metering import MeterSample
+from forecourt.domain.metering import MeterSample, SignedMeterValue
 from forecourt.domain.stations import BootInfo, StatusReport
 from forecourt.domain.tokens import AuthorizationResult, IdToken, token_of
 from forecourt.ocpp import iso15118
@@ -63,6 +63,7 @@ from forecourt.ocpp.v201.wire_types.transactions import (
     MeterValuesRequest,
     MeterValuesResponse,
     MeterValueType,
+    SampledValueType,
     TransactionEventRequest,
     TransactionEventResponse,
     UnitOfMeasureType,
@@ -87,17 +88,34 @@ def id_token_info(result: AuthorizationResult) -> IdTokenInfoType:
 
 
 def samples_of(meter_values: Sequence[MeterValueType]) -> list[MeterSample]:
-    """MeterValueType list -> samples. 2.0.1 values are numbers scaled by 10^multiplier."""
+    """MeterValueType list -> samples. 2.0.1 values are numbers scaled by 10^multiplier; a
+    ``signedMeterValue`` (2.0.1 and 2.1) is kept with its sample."""
     out: list[MeterSample] = []
     for meter_value in meter_values:
         at = parse_timestamp(meter_value["timestamp"])
         for sampled in meter_value["sampledValue"]:
             unit = sampled.get("unitOfMeasure") or UnitOfMeasureType()
             value = float(sampled["value"])
-            sample = to_sample(at, sampled, value, unit.get("unit"), unit.get("multiplier", 0))
+            multiplier = unit.get("multiplier", 0)
+            signed = _signed(sampled, unit.get("unit", "Wh"), multiplier)
+            sample = to_sample(at, sampled, value, unit.get("unit"), multiplier, signed)
             if sample is not None:
                 out.append(sample)
     return out
+
+
+def _signed(sampled: SampledValueType, unit: str, multiplier: int) -> SignedMeterValue | None:
+    raw = sampled.get("signedMeterValue")
+    if raw is None:
+        return None
+    scale = f"e{multiplier}" if multiplier else ""
+    return SignedMeterValue(
+        signed_data=raw["signedMeterData"],
+        encoding_method=raw["encodingMethod"],
+        signing_method=raw.get("signingMethod", ""),  # optional in 2.1
+        public_key=raw.get("publicKey", ""),  # optional in 2.1
+        plain_data=f"{sampled['value']}{scale} {unit}",
+    )
 
 
 def transfer_data(data: Any) -> str | None:
