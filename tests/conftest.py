@@ -3,6 +3,7 @@
 import os
 
 import httpx
+from hypothesis import HealthCheck, settings
 from playwright.async_api import expect
 
 # The CLI renders tables and messages with rich at the terminal's width. Test processes have
@@ -20,3 +21,8 @@ for _client in (httpx.AsyncClient, httpx.Client):
 
 # The same for Playwright's `expect` (5 s by default): it still fails when the page never shows it.
 expect.set_options(timeout=20_000)
+
+# Hypothesis's own speed checks (a 200 ms deadline per example, "input generation is slow")
+# are timing assertions too; the properties are what the tests are about.
+settings.register_profile("forecourt", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("forecourt")

@@ -106,9 +106,9 @@ def _now(seconds: float = 0) -> str:
     return at.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _kwh(value: float) -> list[dict[str, Any]]:
+def _kwh(value: float, seconds: float = 0) -> list[dict[str, Any]]:
     sample = {"value": value, "unit_of_measure": {"unit": "kWh"}}
-    return [{"timestamp": _now(), "sampled_value": [sample]}]
+    return [{"timestamp": _now(seconds), "sampled_value": [sample]}]
 
 
 async def test_201_energy_limit_is_enforced_by_the_csms(
@@ -125,11 +125,12 @@ async def test_201_energy_limit_is_enforced_by_the_csms(
         token = {"id_token": TOKEN, "type": "Central"}
         info = {"transaction_id": "TX-L-1", "charging_state": "Charging"}
 
+        # one second apart: whole-second timestamps taken 0.3 s apart could be equal
         def event(kind: str, seq: int, kwh: float) -> Any:
             return call201.TransactionEvent(
-                event_type=kind, timestamp=_now(), trigger_reason="MeterValuePeriodic",
+                event_type=kind, timestamp=_now(seq - 10), trigger_reason="MeterValuePeriodic",
                 seq_no=seq, transaction_info=info, evse={"id": 1, "connector_id": 1},
-                id_token=token if kind == "Started" else None, meter_value=_kwh(kwh),
+                id_token=token if kind == "Started" else None, meter_value=_kwh(kwh, seq - 10),
             )  # fmt: skip
 
         await cp.call(event("Started", 0, 10.0))
