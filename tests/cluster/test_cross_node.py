@@ -100,6 +100,10 @@ async def test_newest_connection_wins_across_nodes(tmp_path: Path, cluster: dict
         try:
             await second.wait_ready(30)
             await until(lambda: a.forecourt.registry.get(STATION) is None)
+            # One station, two sockets: the old one is gone for good (a simulator would dial
+            # again and take the station back, flapping between the nodes).
+            await first.stop()
+            await until(lambda: b.forecourt.registry.get(STATION) is not None)
             holder_seen_by_a = a.forecourt.cluster.presence.holder(STATION)  # type: ignore[union-attr]
             async with technician_api(a) as client:
                 answer = await client.post(

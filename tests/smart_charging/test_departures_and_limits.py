@@ -154,12 +154,13 @@ async def test_an_external_limit_holds_until_the_station_clears_it(api: Api) -> 
 
 
 async def test_compat_says_what_the_car_takes_at_its_soc(api: Api) -> None:
-    """The driver names the car; at 90 % SoC a Model 3 takes 32 kW, not its share."""
+    """The driver names the car (with its year: "model 3" alone matches three); at 90 % SoC
+    a 2021 Model 3 takes 32 kW, not its share."""
     await start(api, "AC-1", "TAG-1")
     tx = await start(api, "DC-1", "TAG-2")
     soc = [MeterSample(NOW, Measurand.SOC, 90, "%")]
     await api.services.core.transactions.meter_values("DC-1", 1, tx, soc)
-    body = {"departure_at": IN_ONE_HOUR, "energy_wh": 5_000, "vehicle": "tesla model 3"}
+    body = {"departure_at": IN_ONE_HOUR, "energy_wh": 5_000, "vehicle": "tesla model 3 2021"}
     assert await departure(api, "DC-1", body) == 204
 
     load = (await api.put(f"/api/sites/{SITE}/load", {"limit": 80_000})).json()
@@ -177,7 +178,7 @@ def test_compat_port_answers_by_soc_and_knows_its_cars() -> None:
         return power.can_take_w(CarAtConnector(vehicle, soc, ConnectorType.CCS1, dc))
 
     assert at("hyundai-ioniq-5-lr-2022", 10) == 150_000  # the dispenser binds
-    low, high = at("tesla model 3", 50), at("tesla model 3", 90)
+    low, high = at("tesla model 3 2021", 50), at("tesla model 3 2021", 90)
     assert low is not None
     assert high is not None
     assert high < low  # the taper
