@@ -7,9 +7,10 @@ recorded, classify outages, move tickets and write the regulatory export.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -134,17 +135,10 @@ def cec_uptime(
         ctx,
         lambda s: s.feature(RELIABILITY).reports.cec_half(half, station_id=station, site_id=site),
     )
-    if out is not None:
-        out.write_text(cec_csv(rows))
-        console.print(f"wrote {out}")
-        return
-    items = cec_rows(rows)
-    if as_json:
-        print_json(items)
-        return
     columns = ("port_id", "uptime_percent", "meets_97_percent", "downtime_minutes",
                "excluded_minutes")  # fmt: skip
-    render.table(f"CEC uptime {half}", columns, ([r[c] for c in columns] for r in items))
+    title = f"CEC uptime {half}"
+    _cec_out(out, lambda: cec_csv(rows), lambda: cec_rows(rows), as_json, title, columns)
 
 
 @cec_app.command("hourly")
@@ -164,16 +158,35 @@ def cec_hourly(
         ctx,
         lambda s: s.feature(RELIABILITY).reports.cec_hourly(day, station_id=station, site_id=site),
     )
+    columns = ("port_id", "hour_start", "up", "downtime_minutes", "excluded_minutes")
+    _cec_out(
+        out,
+        lambda: cec_hourly_csv(rows),
+        lambda: [hourly_row(r) for r in rows],
+        as_json,
+        f"CEC hours {day}",
+        columns,
+    )
+
+
+def _cec_out(
+    out: Path | None,
+    csv_text: Callable[[], str],
+    items: Callable[[], list[dict[str, Any]]],
+    as_json: bool,
+    title: str,
+    columns: tuple[str, ...],
+) -> None:
+    """A CEC export: the official CSV to a file, or the rows as JSON or a table."""
     if out is not None:
-        out.write_text(cec_hourly_csv(rows))
+        out.write_text(csv_text())
         console.print(f"wrote {out}")
         return
-    items = [hourly_row(r) for r in rows]
+    rows = items()
     if as_json:
-        print_json(items)
+        print_json(rows)
         return
-    columns = ("port_id", "hour_start", "up", "downtime_minutes", "excluded_minutes")
-    render.table(f"CEC hours {day}", columns, ([r[c] for c in columns] for r in items))
+    render.table(title, columns, ([r[c] for c in columns] for r in rows))
 
 
 @vehicles_app.command("set")
