@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -154,6 +155,14 @@ def test_evchart_row_uses_the_spec_field_names_and_units() -> None:
     assert row["successful_completion"] is False
     assert row["user_id"] is not None
     assert "04A1B2C3" not in json.dumps(row)  # the token never leaves Forecourt
+
+
+def test_a_stop_before_the_start_has_no_duration_rather_than_a_negative_one() -> None:
+    skewed = replace(RECORD, stopped_at=datetime(2026, 7, 3, 13, 58, 30, tzinfo=UTC))
+    row = evchart_session_row(skewed, SessionOutcome.ZERO_ENERGY)
+    assert (row["session_duration"], row["charging_duration"]) == (None, "00:00:00")
+    energetic = replace(skewed, energy_wh=500.0)
+    assert evchart_session_row(energetic, SessionOutcome.SUCCESS)["charging_duration"] is None
 
 
 async def test_quarter_files_from_storage(tmp_path: Path) -> None:
