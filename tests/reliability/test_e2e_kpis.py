@@ -59,6 +59,7 @@ async def test_a_session_followed_by_a_fault_fails_ours_but_passes_chargex_sessi
     assert row["chargex_charge_start_success_rate"] == 1.0  # power flowed both times
     assert row["chargex_session_success_rate"] == 1.0  # both ended by a valid stop trigger
     assert row["chargex_charge_end_success_rate"] == 1.0
+    assert row["charging_success_rate"] == 1.0  # German: energy flowed, ended normally
 
     listed = await _cli(server, "kpis", "show", "--by", "port", "--station", "CS-KPI")
     assert [(r["success_rate"], r["chargex_session_success_rate"]) for r in listed] == [

@@ -79,14 +79,16 @@ class KpiRow:
         """The German "Ladeerfolgsquote" (Charging Success Rate, NOW GmbH / Nationale
         Leitstelle Ladeinfrastruktur with P3): attempts in which energy began to flow and the
         session then ended normally. Unlike :attr:`success_rate` it counts a short session
-        that ended normally as a success (docs/reliability.md#two-definitions-of-success)."""
-        completed = self.successes + self.outcomes[SessionOutcome.SHORT.value]
+        that ended normally, and one after which the port faulted, as a success
+        (docs/reliability.md#the-german-charging-success-rate)."""
+        also = (SessionOutcome.SHORT, SessionOutcome.FAULT_AFTER)
+        completed = self.successes + sum(self.outcomes[o.value] for o in also)
         return _ratio(completed, self.attempts)
 
     @property
     def chargex_charge_start_success_rate(self) -> float | None:
         """ChargeX "Charge Start Success": power delivery attempts / charge attempts (INL's
-        OCPP 2.0.1 Interim KPI Calculator; docs/reliability.md#chargex)."""
+        OCPP 2.0.1 Interim KPI Calculator; docs/reliability.md#chargexs-own-rates)."""
         return _ratio(self.charge_starts, self.attempts)
 
     @property
