@@ -40,6 +40,25 @@ NORMAL_STOP_REASONS = frozenset(
 )
 
 
+#: Stop reasons that are the station's own fault: what the hardware detectors count. A session
+#: interrupted otherwise (a reset, a deauthorization) failed the driver, not the connector.
+FAULT_STOP_REASONS = frozenset(
+    {
+        "emergency_stop",
+        "ground_fault",
+        "overcurrent",
+        "power_loss",
+        "power_quality",
+        "timeout",
+        "other",
+    }
+)
+
+
+def stopped_by_fault(session: SessionEnd) -> bool:
+    return session.stop_reason in FAULT_STOP_REASONS
+
+
 def ended_normally(session: SessionEnd) -> bool:
     """Stopped for one of :data:`NORMAL_STOP_REASONS` (an unknown reason counts as normal:
     1.6 leaves ``reason`` out for a local stop)."""
