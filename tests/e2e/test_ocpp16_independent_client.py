@@ -110,6 +110,46 @@ async def test_full_session_records_energy(server: RunningServer) -> None:
     assert detail.transaction.peak_power_w == pytest.approx(50_000)
 
 
+async def test_coarse_clock_readings_count_once_and_replays_not_at_all(
+    server: RunningServer,
+) -> None:
+    """A station whose clock ticks in minutes stamps two readings alike: the higher register
+    is new energy; the same message again (a replay) and an older one arriving late are not."""
+    history = server.forecourt.services.history
+    coarse = "2026-11-21T10:05:00Z"
+
+    async def send_register(wh: float) -> None:
+        meter = call.MeterValues(connector_id=1, transaction_id=tx_id, meter_value=[
+            register(wh, coarse)])  # fmt: skip
+        await cp.call(meter)
+
+    async def energy() -> float:
+        return (await history.detail(tx_id)).transaction.energy_wh
+
+    async with station(server) as cp:
+        await boot(cp)
+        started = await cp.call(
+            call.StartTransaction(connector_id=1, id_tag=TAG, meter_start=1_000_000, timestamp=T0)
+        )
+        tx_id = started.transaction_id
+        await send_register(1_005_000)
+        assert await energy() == pytest.approx(5_000)
+        await send_register(1_007_000)  # same timestamp, register higher: 2 kWh more
+        assert await energy() == pytest.approx(7_000)
+        await send_register(1_007_000)  # the same reading again, new message id: a replay
+        await send_register(1_005_000)  # the earlier reading again, late
+        assert await energy() == pytest.approx(7_000)
+        await cp.call(
+            call.StopTransaction(
+                meter_stop=1_009_000, timestamp="2026-11-21T10:10:00Z", transaction_id=tx_id
+            )
+        )
+    detail = await history.detail(tx_id)
+    assert detail.transaction.energy_wh == pytest.approx(9_000)
+    registers = [s for s in detail.samples if s.measurand.value == "energy_import_register"]
+    assert [s.value for s in registers] == [1_007_000]
+
+
 async def test_replayed_start_after_reconnect_returns_the_original_transaction(
     server: RunningServer,
 ) -> None:

@@ -273,8 +273,8 @@ async def test_nevi_export_and_kpis_from_real_transactions(api: Api) -> None:
     assert report.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(report.text)))
     assert [(r["successful"], r["error_codes"], r["energy_kwh"]) for r in rows] == [
-        ("false", "zero_energy,stop:other", "0.0"),
-        ("true", "", "30.0"),
+        ("FALSE", "zero_energy,stop:other", "0.0"),
+        ("TRUE", "", "30.0"),
     ]
     evchart = await api.client.get(
         "/api/reliability/reports/nevi?quarter=2028Q1&file=evchart_sessions", headers=headers
@@ -317,7 +317,10 @@ async def test_an_export_that_fails_the_specification_is_refused(api: Api) -> No
         )
         assert refused.status_code == 409, refused.text
         assert refused.headers["content-type"].startswith("application/problem+json")
+        detail = refused.json()["detail"]
         assert (
             "evchart_sessions.csv row 1 plug_end_datetime='2028-01-10T11:55:00Z': before plug_start"
-            in (refused.json()["detail"])
+            in detail
         )
+        assert "clock skew" in detail
+        assert "session_duration" not in detail  # no "-1:55:00", no "required, but empty"

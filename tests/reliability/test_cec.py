@@ -102,7 +102,7 @@ def test_grid_and_disaster_count_in_full_other_nevi_causes_do_not() -> None:
     csv_row = semiannual_row(row)
     assert tuple(csv_row) == SEMIANNUAL_COLUMNS
     assert csv_row["excluded_grid_power_loss_minutes"] == "2880.000"
-    assert csv_row["meets_97_percent"] == "true"  # one day of 181 counts: 99.45 %
+    assert csv_row["meets_97_percent"] == "TRUE"  # one day of 181 counts: 99.45 %
 
 
 def test_a_port_not_yet_commissioned_has_no_uptime() -> None:
@@ -136,4 +136,4 @@ def test_hourly_interval_data_follows_local_hours_and_exclusions() -> None:
     assert (by_start[11].down_min, by_start[11].excluded_min) == (60, 0)
     rows = [hourly_row(h) for h in hours]
     assert tuple(rows[0]) == HOURLY_COLUMNS
-    assert [r["up"] for r in rows if r["downtime_minutes"] != "0.000"] == ["true", "false"]
+    assert [r["up"] for r in rows if r["downtime_minutes"] != "0.000"] == ["TRUE", "FALSE"]

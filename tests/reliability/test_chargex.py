@@ -26,10 +26,26 @@ def test_the_table_has_every_code_once_with_a_source() -> None:
     for entry in CODES.values():
         assert entry.meaning
         assert entry.source
-        assert bool(entry.name) is (entry.category is not ChargeXCategory.UNCONFIRMED)
+        assert entry.name
+        assert entry.responsible
     assert CODES["CX001"].name == "ConnectorLockFailure"
     assert CODES["CX002"].severity is Severity.CRITICAL
     assert CODES["CX003"].category is ChargeXCategory.THERMAL
+
+
+def test_the_five_codes_once_unsourced_have_the_reports_meaning() -> None:
+    named = {code: (CODES[code].name, CODES[code].category) for code in
+             ("CX007", "CX012", "CX013", "CX016", "CX021")}  # fmt: skip
+    assert named == {
+        "CX007": ("WeakSignal", ChargeXCategory.COMMUNICATION),
+        "CX012": ("PreChargeFailure", ChargeXCategory.POWER),
+        "CX013": ("NoInternet", ChargeXCategory.COMMUNICATION),
+        "CX016": ("EVContactorFault", ChargeXCategory.VEHICLE),
+        "CX021": ("CapacitanceFault", ChargeXCategory.SAFETY),
+    }
+    assert CODES["CX016"].severity is Severity.MINOR  # the car's contactor: not the port's
+    assert CODES["CX021"].severity is Severity.CRITICAL
+    assert CODES["CX013"].as_dict()["responsible"] == "CSO, EVSE"
 
 
 def test_codes_are_read_forgivingly_but_only_chargex_ones() -> None:

@@ -148,6 +148,18 @@ def test_connector_fault_needs_a_streak_and_a_working_sibling_raises_confidence(
     assert not cleared.active
 
 
+def test_sessions_interrupted_by_a_reset_or_deauthorization_do_not_blame_the_connector() -> None:
+    watch = ConnectorWatch("CS")
+    for tx, reason in enumerate(("hard_reset", "deauthorized", "reboot", "superseded"), start=1):
+        interrupted = end(tx, stop_reason=reason)
+        assert watch.on_end(interrupted, SessionOutcome.ERROR_STOP, LIMITS) == [], reason
+    for tx in (5, 6):
+        assert watch.on_end(end(tx, stop_reason="ground_fault"), SessionOutcome.ERROR_STOP,
+                            LIMITS) == []  # fmt: skip
+    (finding,) = watch.on_end(end(7, stop_reason="power_loss"), SessionOutcome.ERROR_STOP, LIMITS)
+    assert finding.evidence["failed_sessions"] == [5, 6, 7]
+
+
 # -- payment reader -----------------------------------------------------------------------------
 def test_reader_silence_judged_against_the_station_mix() -> None:
     watch = ReaderWatch("CS")

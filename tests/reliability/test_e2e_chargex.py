@@ -102,6 +102,14 @@ async def test_a_chargex_code_opens_a_ticket_shows_on_the_port_and_clears(
             "StatusNotification" if protocol == "1.6" else "NotifyEvent"
         )
         assert len(table) == 26
+        by_code = {c["code"]: c for c in table}
+        assert (by_code["CX021"]["name"], by_code["CX021"]["severity"]) == (
+            "CapacitanceFault",
+            "critical",
+        )
+        assert by_code["CX007"]["responsible"] == "CSO, EVSE"
+        listed_codes = await _cli(server, "faults", "chargex")
+        assert {c["code"]: c["name"] for c in listed_codes}["CX013"] == "NoInternet"
 
         listed = await _cli(
             server, "faults", "list", "--station", station_id, "--kind", "chargex_error"

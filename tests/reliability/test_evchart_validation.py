@@ -57,6 +57,25 @@ def test_type_format_and_consistency_errors() -> None:
     assert problems(session(), session()) == [(2, "session_id", True)]
 
 
+def test_a_session_ending_before_it_starts_is_one_error_not_a_negative_duration() -> None:
+    skewed = {"plug_end_datetime": "2026-07-03T13:00:00Z", "charge_end_datetime": None,
+              "session_duration": None, "charging_duration": None}  # fmt: skip
+    [problem] = check_sessions([session(**skewed)], [QUARTER])
+    assert problem.field == "plug_end_datetime"
+    assert "ends before it starts" in problem.message
+    assert "clock skew" in problem.message
+
+
+def test_date_times_and_booleans_are_ev_charts() -> None:
+    assert problems(session(plug_end_datetime="2026-07-03T14:30:00")) == []  # UTC, as EV-ChART
+    assert problems(session(plug_end_datetime="2026-07-03T14:30:00.250Z")) == []
+    for other in ("2026-07-03T16:30:00+02:00", "2026-07-03 14:30:00Z", "20260703 14:30:00",
+                  "2026-07-03", "2026-02-30T14:30:00Z"):  # fmt: skip
+        [problem] = check_sessions([session(plug_end_datetime=other)], [QUARTER])
+        assert (problem.field, problem.error) == ("plug_end_datetime", True), other
+        assert "YYYY-MM-DDThh:mm:ssZ" in problem.message
+
+
 def test_warnings_flag_what_a_person_should_look_at() -> None:
     assert problems(session(energy_kwh=0.0, successful_completion=False)) == [
         (1, "energy_kwh", False)  # kept: NEVI wants unsuccessful sessions

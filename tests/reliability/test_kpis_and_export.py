@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +20,13 @@ from forecourt.reliability.domain.export import (
     nevi_session_row,
 )
 from forecourt.reliability.domain.kpis import Dimension, KpiSession, interop_matrix, kpis
-from forecourt.reliability.domain.model import PortRef
-from forecourt.reliability.domain.sessions import SessionEnd, SessionOutcome
+from forecourt.reliability.domain.model import Condition, PortInterval, PortRef
+from forecourt.reliability.domain.sessions import (
+    SessionEnd,
+    SessionOutcome,
+    classify,
+    fault_followed,
+)
 from forecourt.reliability.domain.thresholds import Thresholds
 from forecourt.reliability.keys import RELIABILITY
 from forecourt.reliability.ports import RELIABILITY_STORE
@@ -105,6 +111,46 @@ def test_the_german_charging_success_rate_counts_a_normal_short_session() -> Non
     assert row.charging_success_rate == 3 / 5  # energy flowed, ended normally: a success
 
 
+def test_chargex_stop_triggers_fault_after_and_its_three_rates() -> None:
+    start = T0 + timedelta(hours=9)
+
+    def ended(tx: int, reason: str | None, *, faulted: bool = False) -> SessionEnd:
+        return SessionEnd(
+            PortRef("CS-9", 1), 1, tx, start, start + timedelta(minutes=20), 10_000.0,
+            50_000.0, reason, True, f"T{tx}", "app", faulted_after=faulted,
+        )  # fmt: skip
+
+    assert classify(ended(1, "stopped_by_ev"), LIMITS) is SessionOutcome.SUCCESS
+    assert classify(ended(2, None), LIMITS) is SessionOutcome.SUCCESS  # 1.6: no reason = Local
+    for interrupted in ("hard_reset", "reboot", "deauthorized", "unlock_command", "superseded"):
+        assert classify(ended(3, interrupted), LIMITS) is SessionOutcome.ERROR_STOP, interrupted
+    assert classify(ended(4, "local", faulted=True), LIMITS) is SessionOutcome.FAULT_AFTER
+
+    items = [KpiSession(ended(n, r)) for n, r in ((5, "local"), (6, "reboot"))]
+    nothing = replace(ended(7, "ev_disconnected"), energy_wh=0.0, peak_power_w=0.0)
+    (row,) = kpis([*items, KpiSession(nothing)], Dimension.STATION, LIMITS)
+    assert row.chargex_charge_start_success_rate == 2 / 3  # the third never drew power
+    assert row.chargex_session_success_rate == 2 / 3  # ... but ended by a valid trigger
+    assert row.chargex_charge_end_success_rate == 1 / 2  # of the two that charged, the reboot
+    assert row.success_rate == 1 / 3
+
+
+def test_a_fault_counts_only_right_after_the_stop_and_before_the_next_session() -> None:
+    stop = T0 + timedelta(hours=10)
+    port = PortRef("CS-9", 1)
+    faulted = frozenset({Condition.FAULTED})
+
+    def fault_at(seconds: float) -> list[PortInterval]:
+        return [PortInterval(port, stop + timedelta(seconds=seconds), None, faulted)]
+
+    assert fault_followed(stop, fault_at(5), LIMITS)
+    assert fault_followed(stop, fault_at(-30), LIMITS)  # faulted already when it stopped
+    assert not fault_followed(stop, fault_at(LIMITS.fault_after_s + 1), LIMITS)
+    assert not fault_followed(stop, fault_at(20), LIMITS, next_start=stop + timedelta(seconds=10))
+    unavailable = [PortInterval(port, stop, None, frozenset({Condition.UNAVAILABLE}))]
+    assert not fault_followed(stop, unavailable, LIMITS)
+
+
 def test_interop_matrix() -> None:
     cells = {
         (c.vehicle, c.station): (c.attempts, c.successes) for c in interop_matrix(SESSIONS, LIMITS)
@@ -154,6 +200,14 @@ def test_evchart_row_uses_the_spec_field_names_and_units() -> None:
     assert row["successful_completion"] is False
     assert row["user_id"] is not None
     assert "04A1B2C3" not in json.dumps(row)  # the token never leaves Forecourt
+
+
+def test_a_stop_before_the_start_has_no_duration_rather_than_a_negative_one() -> None:
+    skewed = replace(RECORD, stopped_at=datetime(2026, 7, 3, 13, 58, 30, tzinfo=UTC))
+    row = evchart_session_row(skewed, SessionOutcome.ZERO_ENERGY)
+    assert (row["session_duration"], row["charging_duration"]) == (None, "00:00:00")
+    energetic = replace(skewed, energy_wh=500.0)
+    assert evchart_session_row(energetic, SessionOutcome.SUCCESS)["charging_duration"] is None
 
 
 async def test_quarter_files_from_storage(tmp_path: Path) -> None:

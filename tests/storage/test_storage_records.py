@@ -54,6 +54,26 @@ async def test_meter_samples_are_stored_once(database: Database, tx_id: int) -> 
         assert len(await uow.meter.for_transaction(tx_id)) == 7
 
 
+async def test_a_register_read_higher_at_the_same_instant_raises_the_stored_value(
+    database: Database, tx_id: int
+) -> None:
+    power = energy(0, 5_000.0, tx_id, measurand=Measurand.POWER_IMPORT, unit="W")
+    async with database.unit_of_work() as uow:
+        assert await uow.meter.add([energy(0, 100.0, tx_id), power]) == 2
+        assert await uow.meter.add([energy(0, 100.0, tx_id)]) == 0  # a replay
+        assert await uow.meter.add([energy(0, 90.0, tx_id)]) == 0  # an older reading, late
+        assert await uow.meter.add([energy(0, 150.0, tx_id)]) == 1  # coarse clock: newer
+        assert await uow.meter.add([energy(0, 180.0, tx_id), energy(0, 120.0, tx_id)]) == 1
+        assert await uow.meter.add([replace(power, sample=replace(power.sample, value=6e3))]) == 0
+        await uow.commit()
+    async with database.unit_of_work() as uow:
+        read = await uow.meter.for_transaction(tx_id)
+    assert sorted((s.measurand.value, s.value) for s in read) == [
+        ("energy_import_register", 180.0),  # one row: the register's highest reading
+        ("power_import", 5_000.0),  # power is not cumulative: the first stands
+    ]
+
+
 async def test_meter_for_transaction_is_in_time_order(database: Database, tx_id: int) -> None:
     samples = [energy(s, 100.0 * s, tx_id) for s in (30, 10, 20)]
     soc = energy(15, 55.5, tx_id, measurand=Measurand.SOC, unit="%", phase="N")

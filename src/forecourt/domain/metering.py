@@ -191,17 +191,33 @@ class LedgerTotals:
     last: RegisterReading | None
 
 
+#: Cumulative registers: they only ever go up (until a reset), so at one instant the highest
+#: reading is the latest. A station with a coarse clock sends two readings with the same
+#: timestamp; the higher one is new energy, the same value again is a replay.
+CUMULATIVE_REGISTERS = frozenset(
+    {Measurand.ENERGY_IMPORT_REGISTER, Measurand.ENERGY_EXPORT_REGISTER}
+)
+
+
+def register_order(reading: RegisterReading) -> tuple[datetime, float]:
+    """The order of register readings: by time, and at one instant lowest first (monotonic)."""
+    return reading.timestamp, reading.wh
+
+
 def energy_from_readings(readings: Iterable[RegisterReading]) -> LedgerTotals:
-    """Energy delivered from cumulative register readings, in time order.
+    """Energy delivered from cumulative register readings, in :func:`register_order`.
 
     A register that goes down was reset (meter swap, firmware update, power loss): the reading
     after the drop is energy counted from zero, so it is added whole and the reset counted.
-    Identical readings add nothing, so a replayed message never counts twice.
+    Identical readings add nothing, so a replayed message never counts twice; a higher reading
+    with the same timestamp as the one before (a coarse station clock) counts its difference.
+    A reset and a reading before it within one timestamp cannot be told apart from that and
+    are read as the register going up.
     """
     energy = 0.0
     resets = 0
     previous: RegisterReading | None = None
-    for reading in sorted(readings, key=lambda r: r.timestamp):
+    for reading in sorted(readings, key=register_order):
         if previous is not None:
             delta = reading.wh - previous.wh
             if delta >= 0:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from forecourt.domain.metering import MeterSample
+from forecourt.domain.metering import CUMULATIVE_REGISTERS, MeterSample
 from forecourt.ports.repositories import StoredSample
 from forecourt.storage.context import DbContext
 from forecourt.storage.tables import METER_SAMPLE_KEY, meter_samples
@@ -19,11 +19,27 @@ _TOTAL = ""  # stored for phase None, for the same reason
 # Built once per dialect: on SQLite, building the statement costs more than running it.
 # With RETURNING, SQLAlchemy batches the rows into multi-row VALUES ("insertmanyvalues");
 # skipped duplicates return nothing, so the rows returned are exactly the new ones.
+# A sample with the key of a stored one is a replay and skipped — except a cumulative register
+# reading that is higher: the register only goes up, so it is a later reading the station
+# stamped with the same (coarse) time, and it replaces the stored value (returned as new).
 _SAMPLE_KEY = [meter_samples.c[name] for name in METER_SAMPLE_KEY]
+
+
+def _upsert(insert: Any) -> Any:
+    statement = insert(meter_samples)
+    measurand = meter_samples.c.measurand
+    # ORed equalities, not IN: an expanding IN cannot go into a multi-row insert
+    is_register = or_(*(measurand == register for register in sorted(CUMULATIVE_REGISTERS)))
+    higher_register = (statement.excluded.value > meter_samples.c.value) & is_register
+    return statement.on_conflict_do_update(
+        index_elements=_SAMPLE_KEY,
+        set_={"value": statement.excluded.value},
+        where=higher_register,
+    ).returning(meter_samples.c.id)
+
+
 _NEW_SAMPLE_IDS = {
-    name: insert(meter_samples)
-    .on_conflict_do_nothing(index_elements=_SAMPLE_KEY)
-    .returning(meter_samples.c.id)
+    name: _upsert(insert)
     for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
 }
 
@@ -33,7 +49,8 @@ class SqlMeterRepository:
         self._db = db
 
     async def add(self, samples: Sequence[StoredSample]) -> int:
-        """Inserts the new samples, skips replays, and returns how many were new."""
+        """Inserts the new samples, skips replays, raises a register read again higher at the
+        same instant, and returns how many rows were new or raised."""
         rows = _distinct_rows(samples)
         if not rows:
             return 0
@@ -60,11 +77,15 @@ class SqlMeterRepository:
 
 
 def _distinct_rows(samples: Sequence[StoredSample]) -> list[dict[str, Any]]:
-    """Rows in input order, duplicates within the batch dropped (the database skips the rest)."""
+    """Rows in input order, duplicates within the batch dropped (the database skips the rest);
+    of a register's readings at one instant, the highest is kept."""
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
     for stored in samples:
         row = _row(stored)
-        rows.setdefault(tuple(row[name] for name in METER_SAMPLE_KEY), row)
+        key = tuple(row[name] for name in METER_SAMPLE_KEY)
+        kept = rows.setdefault(key, row)
+        if row["measurand"] in CUMULATIVE_REGISTERS and row["value"] > kept["value"]:
+            kept["value"] = row["value"]
     return list(rows.values())
 
 

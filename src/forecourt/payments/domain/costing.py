@@ -11,7 +11,7 @@ from itertools import pairwise
 from typing import Any
 
 from forecourt.domain.errors import Conflict
-from forecourt.domain.metering import RegisterReading, register_problem
+from forecourt.domain.metering import RegisterReading, register_order, register_problem
 from forecourt.domain.money import Money, format_rate
 from forecourt.payments.domain.tariffs import IDLE_POWER_W, EnergyBand, Tariff
 
@@ -327,7 +327,7 @@ def energy_intervals(usage: SessionUsage) -> list[_Interval]:
     """Energy between consecutive register readings (a register reset restarts from zero)."""
     inside = sorted(
         (r for r in usage.readings if usage.started_at <= r.timestamp <= usage.ended_at),
-        key=lambda r: r.timestamp,
+        key=register_order,
     )
     out: list[_Interval] = []
     for previous, reading in pairwise(inside):

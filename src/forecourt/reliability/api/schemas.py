@@ -120,6 +120,16 @@ class KpiOut(BaseModel):
         description='The German "Ladeerfolgsquote": energy flowed and the session ended '
         "normally (short sessions count); see docs/reliability.md."
     )
+    chargex_charge_start_success_rate: float | None = Field(
+        description="ChargeX Charge Start Success: attempts in which power delivery began."
+    )
+    chargex_session_success_rate: float | None = Field(
+        description="ChargeX Session Success: attempts ended by a valid stop trigger."
+    )
+    chargex_charge_end_success_rate: float | None = Field(
+        description="ChargeX Charge End Success: of the attempts that delivered power, those "
+        "ended by a valid stop trigger."
+    )
     first_attempt_success_rate: float | None
     failed_visit_rate: float | None
     attempts_per_visit: float | None
@@ -137,6 +147,9 @@ class KpiOut(BaseModel):
             visits=row.visits,
             success_rate=row.success_rate,
             charging_success_rate=row.charging_success_rate,
+            chargex_charge_start_success_rate=row.chargex_charge_start_success_rate,
+            chargex_session_success_rate=row.chargex_session_success_rate,
+            chargex_charge_end_success_rate=row.chargex_charge_end_success_rate,
             first_attempt_success_rate=row.first_attempt_success_rate,
             failed_visit_rate=row.failed_visit_rate,
             attempts_per_visit=row.attempts_per_visit,

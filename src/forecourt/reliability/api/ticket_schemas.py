@@ -157,10 +157,15 @@ class ChargeXCodeOut(BaseModel):
     """A ChargeX Minimum Required Error Code (docs/reliability.md#chargex-error-codes)."""
 
     code: str = Field(examples=["CX001"])
-    name: str = Field(description='ChargeX\'s name; "" when it could not be confirmed.')
+    name: str = Field(examples=["ConnectorLockFailure"], description="ChargeX's name.")
     meaning: str
     category: str = Field(description="Our fault category; it sets the severity.")
     severity: Severity
+    responsible: str = Field(
+        default="",
+        description="ChargeX's responsibility classification: who resolves it (EV user, "
+        "CSO, EVSE, EV).",
+    )
     source: str
 
     @classmethod

@@ -80,7 +80,7 @@ def chargex_codes(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(items)
         return
-    columns = ("code", "name", "category", "severity", "meaning")
+    columns = ("code", "name", "category", "severity", "responsible", "meaning")
     render.table("ChargeX error codes", columns, ([r[c] for c in columns] for r in items))
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
+from forecourt.reliability.domain.export import csv_bool
 from forecourt.reliability.domain.model import Exclusion, ExclusionCause, PortInterval, PortRef
 from forecourt.reliability.domain.nevi import (
     Span,
@@ -212,7 +213,7 @@ def hourly_row(row: HourlyPort) -> dict[str, object]:
         "observed_minutes": text(row.observed_min),
         "downtime_minutes": text(row.down_min),
         "excluded_minutes": text(row.excluded_min),
-        "up": "" if not row.observed_min else str(not counted_down).lower(),
+        "up": csv_bool(None if not row.observed_min else not counted_down),
     }
 
 
@@ -294,7 +295,7 @@ def semiannual_row(row: CecUptime, tz: tzinfo = UTC) -> dict[str, object]:
         "excluded_planned_maintenance_minutes": text(by.get("scheduled_maintenance", Decimal(0))),
         "planned_maintenance_used_minutes_year": text(row.maintenance_used_min),
         "uptime_percent": "" if pct is None else str(pct.quantize(Decimal("0.0001"))),
-        "meets_97_percent": "" if row.meets_standard is None else str(row.meets_standard).lower(),
+        "meets_97_percent": csv_bool(row.meets_standard),
     }
 
 

@@ -6,11 +6,12 @@ OCPP 1.6 (``StatusNotification.vendorErrorCode`` "CXnnn" with ``vendorId`` :data
 and 2.0.1/2.1 (``NotifyEvent`` ``techCode`` "CXnnn", ``cleared`` ending it).
 
 Each code is mapped to a category of ours, which sets the severity of the fault it raises.
-``source`` says where the name and meaning come from: the INL table for the codes whose
-descriptions were in reach, the open-source EVerest charger stack's MREC mapping (the same
-names and codes, as a charger sends them) for the names of the others; five numbers whose
-name and meaning could not be confirmed from either are recognised as ChargeX codes and shown
-as "unconfirmed" rather than guessed (docs/reliability.md).
+``source`` says where the name and meaning come from (docs/reliability.md, "ChargeX error
+codes"): INL's MREC page for CX001–CX006 (CX006 from its own page), and for CX007–CX026 the
+ChargeX MREC report's table as transcribed, with the same vendorId, in the open-source kWwhat
+OCPP analytics project; the codes a charger stack sends (EVerest's MREC mapping) agree with
+it wherever both name a code. ``responsible`` is the report's responsibility classification:
+who resolves the error.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ VENDOR_ID = "https://chargex.inl.gov"
 
 INL_TABLE = "https://inl.gov/chargex/mrec/"
 INL_CX006 = "https://inl.gov/kb/mrecs/cx006-undervoltage/"
-EVEREST = "EVerest everest-core, OCPP MREC error mapping (CHARGE_X_MREC_VENDOR_ID)"
+#: ChargeX MREC report (Rev 5, 2023-09-12, inl.gov/content/uploads/2023/07/ChargeX_MREC_Rev5_
+#: 09.12.23.pdf, cited by EVerest), its table transcribed in kWwhat's seeds/chargex_mrec_codes.csv.
+MREC_REPORT = "ChargeX MREC report Rev 5 (table as transcribed in appspace/kwwhat)"
 
 _CODE = re.compile(r"^CX\d{3}$")
 
@@ -39,9 +42,9 @@ class ChargeXCategory(StrEnum):
     THERMAL = "thermal"  # too hot: derating or stopping
     POWER = "power"  # power electronics, contactors, output voltage
     GRID = "grid"  # the supply (utility) side
+    COMMUNICATION = "communication"  # the charger's own network link (signal, internet)
     VEHICLE = "vehicle"  # the car's side of the conversation
     AUTHORIZATION = "authorization"  # nobody authorised the plugged-in car in time
-    UNCONFIRMED = "unconfirmed"  # a ChargeX number whose meaning we could not confirm
 
 
 #: How bad a code is for the driver, by category.
@@ -51,19 +54,23 @@ CATEGORY_SEVERITY: dict[ChargeXCategory, Severity] = {
     ChargeXCategory.THERMAL: Severity.MAJOR,
     ChargeXCategory.POWER: Severity.CRITICAL,
     ChargeXCategory.GRID: Severity.MAJOR,
+    ChargeXCategory.COMMUNICATION: Severity.MAJOR,
     ChargeXCategory.VEHICLE: Severity.MINOR,
     ChargeXCategory.AUTHORIZATION: Severity.MINOR,
-    ChargeXCategory.UNCONFIRMED: Severity.MAJOR,
 }
+
+# The report's responsibility classes: who resolves the error.
+USER, CSO, EVSE, EV = "EV user", "CSO", "EVSE", "EV"
 
 
 @dataclass(frozen=True, slots=True)
 class ChargeXCode:
     code: str  # CX001
-    name: str  # ConnectorLockFailure ("" when unconfirmed)
+    name: str  # ConnectorLockFailure
     meaning: str
     category: ChargeXCategory
     source: str
+    responsible: tuple[str, ...] = ()
 
     @property
     def severity(self) -> Severity:
@@ -76,155 +83,93 @@ class ChargeXCode:
             "meaning": self.meaning,
             "category": self.category.value,
             "severity": self.severity.value,
+            "responsible": ", ".join(self.responsible),
             "source": self.source,
         }
 
 
-def _c(code: str, name: str, meaning: str, category: ChargeXCategory, source: str) -> ChargeXCode:
-    return ChargeXCode(code, name, meaning, category, source)
-
-
-_UNCONFIRMED = "A ChargeX code whose name and meaning were not in the sources at hand."
 C = ChargeXCategory
-CODES: dict[str, ChargeXCode] = {
-    c.code: c
-    for c in (
-        _c(
-            "CX001",
-            "ConnectorLockFailure",
-            "Failure to lock or unlock the connector on the vehicle side.",
-            C.CONNECTOR,
-            INL_TABLE,
-        ),
-        _c(
-            "CX002",
-            "GroundFailure",
-            "The ground fault circuit interrupter has been activated.",
-            C.SAFETY,
-            INL_TABLE,
-        ),
-        _c(
-            "CX003",
-            "HighTemperature",
-            "High temperature inside the EVSE is derating power delivery.",
-            C.THERMAL,
-            INL_TABLE,
-        ),
-        _c(
-            "CX004",
-            "OverCurrentFailure",
-            "An over-current protection device has tripped.",
-            C.SAFETY,
-            INL_TABLE,
-        ),
-        _c(
-            "CX005",
-            "OverVoltage",
-            "Input voltage to the vehicle has risen above an acceptable level.",
-            C.POWER,
-            INL_TABLE,
-        ),
-        _c(
-            "CX006",
-            "UnderVoltage",
-            "Input voltage to the vehicle dropped below an acceptable level (EVSE or EV).",
-            C.POWER,
-            INL_CX006,
-        ),
-        _c("CX007", "", _UNCONFIRMED, C.UNCONFIRMED, INL_TABLE),
-        _c(
-            "CX008",
-            "EmergencyStop",
-            "The charger's emergency stop was activated.",
-            C.SAFETY,
-            EVEREST,
-        ),
-        _c(
-            "CX009",
-            "AuthorizationTimeout",
-            "A vehicle was plugged in but no authorization arrived in time.",
-            C.AUTHORIZATION,
-            EVEREST,
-        ),
-        _c(
-            "CX010",
-            "InvalidVehicleMode",
-            "The vehicle signalled a mode (pilot state) the charger cannot charge in.",
-            C.VEHICLE,
-            EVEREST,
-        ),
-        _c(
-            "CX011",
-            "CableCheckFault",
-            "The DC cable check (insulation test before energising) failed.",
-            C.SAFETY,
-            EVEREST,
-        ),
-        _c("CX012", "", _UNCONFIRMED, C.UNCONFIRMED, INL_TABLE),
-        _c("CX013", "", _UNCONFIRMED, C.UNCONFIRMED, INL_TABLE),
-        _c(
-            "CX014",
-            "PilotFault",
-            "A control pilot fault between charger and vehicle.",
-            C.CONNECTOR,
-            EVEREST,
-        ),
-        _c("CX015", "PowerLoss", "The charger lost its input (grid) power.", C.GRID, EVEREST),
-        _c("CX016", "", _UNCONFIRMED, C.UNCONFIRMED, INL_TABLE),
-        _c(
-            "CX017",
-            "EVSEContactorFault",
-            "A contactor of the EVSE failed to open or close.",
-            C.POWER,
-            EVEREST,
-        ),
-        _c(
-            "CX018",
-            "CableOverTempDerate",
-            "The charging cable is too hot: power is derated.",
-            C.THERMAL,
-            EVEREST,
-        ),
-        _c(
-            "CX019",
-            "CableOverTempStop",
-            "The charging cable is too hot: charging stopped.",
-            C.THERMAL,
-            EVEREST,
-        ),
-        _c(
-            "CX020",
-            "PartialInsertion",
-            "The connector is only partly inserted in the vehicle inlet.",
-            C.CONNECTOR,
-            EVEREST,
-        ),
-        _c("CX021", "", _UNCONFIRMED, C.UNCONFIRMED, INL_TABLE),
-        _c(
-            "CX022",
-            "ResistanceFault",
-            "Isolation resistance below its threshold during DC charging.",
-            C.SAFETY,
-            EVEREST,
-        ),
-        _c(
-            "CX023",
-            "ProximityFault",
-            "A fault on the connector's proximity circuit.",
-            C.CONNECTOR,
-            EVEREST,
-        ),
-        _c(
-            "CX024",
-            "ConnectorVoltageHigh",
-            "Voltage on the connector above the safe limit while not charging.",
-            C.SAFETY,
-            EVEREST,
-        ),
-        _c("CX025", "BrokenLatch", "The connector's latch is broken.", C.CONNECTOR, EVEREST),
-        _c("CX026", "CutCable", "The charging cable is cut.", C.CONNECTOR, EVEREST),
-    )
-}
+_TABLE: tuple[tuple[str, str, str, ChargeXCategory, str, tuple[str, ...]], ...] = (
+    ("CX001", "ConnectorLockFailure",
+     "Failure to lock or unlock the connector on the vehicle side.",
+     C.CONNECTOR, INL_TABLE, (USER, EV)),
+    ("CX002", "GroundFailure",
+     "The ground fault circuit interrupter has been activated.",
+     C.SAFETY, INL_TABLE, (EVSE, EV)),
+    ("CX003", "HighTemperature",
+     "High temperature inside the EVSE is derating power delivery.",
+     C.THERMAL, INL_TABLE, (EVSE,)),
+    ("CX004", "OverCurrentFailure",
+     "An over-current protection device has tripped.",
+     C.SAFETY, INL_TABLE, (EVSE, EV)),
+    ("CX005", "OverVoltage",
+     "Input voltage to the vehicle has risen above an acceptable level.",
+     C.POWER, INL_TABLE, (EVSE, EV)),
+    ("CX006", "UnderVoltage",
+     "Input voltage to the vehicle dropped below an acceptable level (EVSE or EV).",
+     C.POWER, INL_CX006, (EVSE, EV)),
+    ("CX007", "WeakSignal",
+     "The charger's wireless communication device reported a weak signal.",
+     C.COMMUNICATION, MREC_REPORT, (CSO, EVSE)),
+    ("CX008", "EmergencyStop",
+     "The emergency stop was pressed by the user (required if equipped).",
+     C.SAFETY, MREC_REPORT, (USER, EVSE)),
+    ("CX009", "AuthorizationTimeout",
+     "The user plugged in but did not authorize a session before the connection timeout.",
+     C.AUTHORIZATION, MREC_REPORT, (USER, CSO, EVSE, EV)),
+    ("CX010", "InvalidVehicleMode",
+     "The vehicle is in an invalid mode for charging.",
+     C.VEHICLE, MREC_REPORT, (USER, EV)),
+    ("CX011", "CableCheckFailure",
+     "Failure during the DC cable check phase, isolation failure included.",
+     C.SAFETY, MREC_REPORT, (EVSE, EV)),
+    ("CX012", "PreChargeFailure",
+     "The EVSE did not reach the correct pre-charge voltage.",
+     C.POWER, MREC_REPORT, (EVSE, EV)),
+    ("CX013", "NoInternet",
+     "The EVSE has no internet connectivity.",
+     C.COMMUNICATION, MREC_REPORT, (CSO, EVSE)),
+    ("CX014", "PilotFault",
+     "The control pilot voltage is out of range.",
+     C.CONNECTOR, MREC_REPORT, (EVSE, EV)),
+    ("CX015", "PowerLoss",
+     "The EVSE cannot supply any power because of a mains failure.",
+     C.GRID, MREC_REPORT, (EVSE,)),
+    ("CX016", "EVContactorFault",
+     "Contactors on the vehicle side failed to open or close (welding included).",
+     C.VEHICLE, MREC_REPORT, (EV,)),
+    ("CX017", "EVSEContactorFault",
+     "Contactors on the EVSE side failed to open or close (welding included).",
+     C.POWER, MREC_REPORT, (EVSE,)),
+    ("CX018", "CableOverTempDerate",
+     "The charging cable or connector assembly is too hot: power is reduced.",
+     C.THERMAL, MREC_REPORT, (EVSE,)),
+    ("CX019", "CableOverTempStop",
+     "The charging cable or connector assembly is too hot: the session stopped.",
+     C.THERMAL, MREC_REPORT, (EVSE, EV)),
+    ("CX020", "PartialInsertion",
+     "The cable latch is raised: the connector is not fully inserted in the vehicle.",
+     C.CONNECTOR, MREC_REPORT, (USER, EVSE, EV)),
+    ("CX021", "CapacitanceFault",
+     "An isolation monitoring device tripped on high capacitance during charging.",
+     C.SAFETY, MREC_REPORT, (EVSE, EV)),
+    ("CX022", "ResistanceFault",
+     "An isolation monitoring device tripped on low resistance to the chassis during charging.",
+     C.SAFETY, MREC_REPORT, (EVSE, EV)),
+    ("CX023", "ProximityFault",
+     "The proximity voltage is out of range.",
+     C.CONNECTOR, MREC_REPORT, (EVSE, EV)),
+    ("CX024", "ConnectorVoltageHigh",
+     "The EVSE's output voltage is high before charging starts or after it ends.",
+     C.SAFETY, MREC_REPORT, (EVSE,)),
+    ("CX025", "BrokenLatch",
+     "The latch on the connector is broken.",
+     C.CONNECTOR, MREC_REPORT, (CSO, EVSE)),
+    ("CX026", "CutCable",
+     "The output cable has been severed from the EVSE.",
+     C.CONNECTOR, MREC_REPORT, (CSO, EVSE)),
+)  # fmt: skip
+CODES: dict[str, ChargeXCode] = {row[0]: ChargeXCode(*row) for row in _TABLE}
 
 
 def lookup(code: str) -> ChargeXCode | None:

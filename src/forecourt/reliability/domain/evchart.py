@@ -6,6 +6,11 @@ whose validation reference sorts findings into **errors** (the aggregator reject
 and **warnings** (a person should look). Errors refuse the export with a message naming the
 file, row, field and value; warnings travel with the JSON export.
 
+Formats are EV-ChART's own, as its validator checks every upload (the Joint Office's
+open-source EV-ChART, ``US-JOET/ev-chart-open-source``, ``module_validation``): a date-time is
+ISO 8601 ``YYYY-MM-DDThh:mm:ss[.f…][Z]`` (read as UTC; no other offset), a boolean ``TRUE`` or
+``FALSE`` (case ignored).
+
 One deliberate difference: the specification flags a zero-energy session as an error for the
 aggregator, but 23 CFR 680.112(a) asks for unsuccessful sessions with their error codes, and a
 zero-energy session is the typical one. We keep them and report each as a warning.
@@ -13,12 +18,19 @@ zero-energy session is the typical one. We keep them and report each as a warnin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-SPEC = "EV Charging Use Data Specification v1.0 (validation reference)"
+SPEC = (
+    "EV Charging Use Data Specification v1.0 (validation reference) and EV-ChART's "
+    "date-time and boolean formats"
+)
+#: EV-ChART's date-time pattern (module_validation._datetime_is_valid, commit 466d386).
+DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?$")
+DATETIME_FORMAT = "YYYY-MM-DDThh:mm:ssZ, UTC"
 
 #: ``payment_type`` values the specification accepts.
 PAYMENT_TYPES = frozenset(
@@ -82,6 +94,8 @@ def check_sessions(
             *_required(row), *_times(row, window), *_durations(row), *_numbers(row),
             *_choices(row),
         ]  # fmt: skip
+        if _reversed(row):  # the end before the start is the error; no duration follows
+            found = [(f, m) for f, m in found if f not in _DURATIONS]
         session_id = str(row.get("session_id") or "")
         if session_id in seen:
             found.append(("session_id", f"duplicates row {seen[session_id]}"))
@@ -102,15 +116,18 @@ def _times(row: Mapping[str, Any], window: tuple[datetime, datetime]) -> Found:
     found: Found = []
     times = {name: _time(row.get(name)) for name in _TIMES}
     found += [
-        (name, "not a date-time")
+        (name, f"not an EV-ChART date-time ({DATETIME_FORMAT})")
         for name, value in times.items()
         if value is None and not _empty(row.get(name))
     ]
-    for start, end in (("plug_start_datetime", "plug_end_datetime"),
-                       ("charge_start_datetime", "charge_end_datetime")):  # fmt: skip
+    for start, end in _PAIRS:
         began, ended = times[start], times[end]
         if began is not None and ended is not None and ended < began:
-            found.append((end, f"before {start} ({row.get(start)})"))
+            found.append(
+                (end, f"before {start} ({row.get(start)}): the session ends before it "
+                      "starts — the station's clock jumped back (clock skew); no duration "
+                      "can be exported for it")
+            )  # fmt: skip
     for name in ("plug_start_datetime", "charge_start_datetime"):
         at = times[name]
         if at is not None and not window[0] <= at < window[1]:
@@ -118,10 +135,26 @@ def _times(row: Mapping[str, Any], window: tuple[datetime, datetime]) -> Found:
     return found
 
 
+_PAIRS = (
+    ("plug_start_datetime", "plug_end_datetime"),
+    ("charge_start_datetime", "charge_end_datetime"),
+)
+_DURATIONS = ("session_duration", "charging_duration")
+
+
+def _reversed(row: Mapping[str, Any]) -> bool:
+    """Whether an end comes before its start in the row."""
+    for start, end in _PAIRS:
+        began, ended = _time(row.get(start)), _time(row.get(end))
+        if began is not None and ended is not None and ended < began:
+            return True
+    return False
+
+
 def _durations(row: Mapping[str, Any]) -> Found:
     return [
         (name, "not a duration HH:MM:SS")
-        for name in ("session_duration", "charging_duration")
+        for name in _DURATIONS
         if not _empty(row.get(name)) and _seconds(row.get(name)) is None
     ]
 
@@ -251,13 +284,15 @@ _TIMES = (
 
 
 def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
+    """An EV-ChART date-time (:data:`DATETIME`), read as UTC as EV-ChART reads it; None when
+    it is not one (another offset, a space for the "T", a date alone)."""
+    if not isinstance(value, str) or not DATETIME.match(value):
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = datetime.fromisoformat(value.removesuffix("Z"))
+    except ValueError:  # the pattern holds, the calendar does not: 2026-02-30
         return None
-    return parsed if parsed.tzinfo is not None else None
+    return parsed.replace(tzinfo=UTC)
 
 
 def _seconds(value: Any) -> int | None:

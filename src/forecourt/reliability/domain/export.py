@@ -12,7 +12,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -70,11 +70,16 @@ def decimal_text(value: Decimal, places: int = 3) -> str:
 
 
 def _iso(at: datetime | None) -> str | None:
-    return None if at is None else at.isoformat().replace("+00:00", "Z")
+    """EV-ChART's date-time: ISO 8601 in UTC with a "Z" (``2026-07-03T14:00:00Z``)."""
+    return None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _hms(seconds: float) -> str:
+def _hms(seconds: float) -> str | None:
+    """A duration as ``HH:MM:SS``; None when negative — an end before its start (a station
+    clock that jumped back) has no duration, and the export check refuses the row by name."""
     whole = round(seconds)
+    if whole < 0:
+        return None
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
@@ -245,9 +250,15 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
-def _csv_value(value: Any) -> Any:
+def csv_bool(value: bool | None) -> str:
+    """A boolean in a report file: ``TRUE``/``FALSE`` (EV-ChART's boolean, the EV Charging Use
+    specification's too), empty when unknown."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    return "TRUE" if value else "FALSE"
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return csv_bool(value)
     return value

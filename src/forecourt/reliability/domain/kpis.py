@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from forecourt.reliability.domain.sessions import SessionEnd, SessionOutcome, classify
+from forecourt.reliability.domain.sessions import (
+    SessionEnd,
+    SessionOutcome,
+    charging_began,
+    classify,
+    ended_normally,
+)
 from forecourt.reliability.domain.thresholds import Thresholds
 
 
@@ -58,6 +64,9 @@ class KpiRow:
     visit_attempts: int = 0  # attempts of the visits that began here
     first_attempt_successes: int = 0
     failed_visits: int = 0
+    charge_starts: int = 0  # ChargeX: attempts in which power delivery began
+    completions: int = 0  # ChargeX: attempts that ended with a normal stop reason
+    completed_charges: int = 0  # ChargeX: ... of them, the ones in which power was delivered
     outcomes: Counter[str] = field(default_factory=Counter)
     stop_reasons: Counter[str] = field(default_factory=Counter)
 
@@ -70,9 +79,29 @@ class KpiRow:
         """The German "Ladeerfolgsquote" (Charging Success Rate, NOW GmbH / Nationale
         Leitstelle Ladeinfrastruktur with P3): attempts in which energy began to flow and the
         session then ended normally. Unlike :attr:`success_rate` it counts a short session
-        that ended normally as a success (docs/reliability.md#two-definitions-of-success)."""
-        completed = self.successes + self.outcomes[SessionOutcome.SHORT.value]
+        that ended normally, and one after which the port faulted, as a success
+        (docs/reliability.md#the-german-charging-success-rate)."""
+        also = (SessionOutcome.SHORT, SessionOutcome.FAULT_AFTER)
+        completed = self.successes + sum(self.outcomes[o.value] for o in also)
         return _ratio(completed, self.attempts)
+
+    @property
+    def chargex_charge_start_success_rate(self) -> float | None:
+        """ChargeX "Charge Start Success": power delivery attempts / charge attempts (INL's
+        OCPP 2.0.1 Interim KPI Calculator; docs/reliability.md#chargexs-own-rates)."""
+        return _ratio(self.charge_starts, self.attempts)
+
+    @property
+    def chargex_session_success_rate(self) -> float | None:
+        """ChargeX "Session Success": attempts ended by a valid stop trigger / charge attempts
+        (as INL's calculator counts it, with or without energy)."""
+        return _ratio(self.completions, self.attempts)
+
+    @property
+    def chargex_charge_end_success_rate(self) -> float | None:
+        """ChargeX "Charge End Success": of the attempts in which power delivery began, the
+        share that ended by a valid stop trigger."""
+        return _ratio(self.completed_charges, self.charge_starts)
 
     @property
     def first_attempt_success_rate(self) -> float | None:
@@ -128,6 +157,10 @@ def kpis(sessions: Sequence[KpiSession], dimension: Dimension, limits: Threshold
         outcome = outcomes[id(item)]
         row.attempts += 1
         row.successes += outcome is SessionOutcome.SUCCESS
+        began, normal = charging_began(item.session), ended_normally(item.session)
+        row.charge_starts += began
+        row.completions += normal
+        row.completed_charges += began and normal
         row.outcomes[outcome.value] += 1
         row.stop_reasons[item.session.stop_reason or "unknown"] += 1
     for visit in visits(sessions, limits.visit_gap_s):

@@ -18,6 +18,7 @@ class Thresholds:
     short_session_s: float = 120.0  # shorter, with less than short_energy_wh: a "short" session
     short_energy_wh: float = 1_000.0
     visit_gap_s: float = 900.0  # attempts by one driver at one station this close: one visit
+    fault_after_s: float = 60.0  # the port Faulted this soon after a stop: not a success
     failing_sessions: int = 3  # consecutive failures that make an "Available" port down
     # -- power ---------------------------------------------------------------------------------
     dc_min_power_w: float = 150_000.0  # NEVI §680.106(d): up to 150 kW per DC port

@@ -263,6 +263,7 @@ class StationWatch:
             SessionOutcome.SUCCESS,
             SessionOutcome.SHORT,
             SessionOutcome.ERROR_STOP,
+            SessionOutcome.FAULT_AFTER,
         )
         out.findings += self.connectors.on_end(session, outcome, self.limits)
         out.findings += watch.power.on_end(session, dispensed, self.limits)

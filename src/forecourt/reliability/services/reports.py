@@ -34,7 +34,13 @@ from forecourt.reliability.domain.kpis import (
 )
 from forecourt.reliability.domain.model import Exclusion, PortInterval, PortRef
 from forecourt.reliability.domain.nevi import MonthlyUptime, Outage
-from forecourt.reliability.domain.sessions import SessionEnd, SessionOutcome, classify
+from forecourt.reliability.domain.sessions import (
+    SessionEnd,
+    SessionOutcome,
+    classify,
+    fault_followed,
+)
+from forecourt.reliability.domain.thresholds import Thresholds
 from forecourt.reliability.domain.tickets import Ticket
 from forecourt.reliability.domain.vehicles import VehicleRules, identify
 from forecourt.reliability.ports import RELIABILITY_STORE
@@ -125,7 +131,7 @@ class ReliabilityReports:
             now,
             _monthly(scope, intervals, exclusions, months, now),
             _outages(scope, intervals, exclusions, window, now),
-            [(r, classify(_session_end(r), limits)) for r in in_quarter],
+            _classified(in_quarter, _by_port(intervals), limits),
         )
         problems = _validate(report, scope)
         if any(p.error for p in problems):
@@ -260,18 +266,25 @@ class ReliabilityReports:
     ) -> list[KpiSession]:
         if until <= since:
             raise InvalidInput("'until' must be after 'since'")
+        limits = self._config.current.defaults
         async with self._ctx.uow() as uow:
             scope = await _scope(uow, station_id, site_id)
             store = uow.repository(RELIABILITY_STORE)
             records = await store.sessions.ended_sessions(since, until, scope.ids)
             rules = VehicleRules.of(await store.vehicles.all())
+            after = timedelta(seconds=limits.fault_after_s)
+            down = await store.intervals.overlapping(
+                since, until + after, scope.ids, down_only=True
+            )
+        ends = _session_ends(records, _by_port(down), limits)
         out = []
-        for record in records:
+        for record, end in zip(records, ends, strict=True):
             station = scope.stations[record.station_id]
             found = identify(record.id_token, record.vehicle, rules)
+            vehicle = found.vehicle if found else None
             out.append(
                 KpiSession(
-                    replace(_session_end(record), vehicle=found.vehicle if found else None),
+                    replace(end, vehicle=vehicle),
                     station.site_id,
                     station.vendor,
                     station.model,
@@ -362,19 +375,55 @@ def _by_port(intervals: Sequence[PortInterval]) -> dict[PortRef, list[PortInterv
     return by_port
 
 
-def _session_end(record: SessionRecord) -> SessionEnd:
+def _classified(
+    records: Sequence[SessionRecord],
+    by_port: dict[PortRef, list[PortInterval]],
+    limits: Thresholds,
+) -> list[tuple[SessionRecord, SessionOutcome]]:
+    ends = _session_ends(records, by_port, limits)
+    return [(r, classify(end, limits)) for r, end in zip(records, ends, strict=True)]
+
+
+def _session_ends(
+    records: Sequence[SessionRecord],
+    by_port: dict[PortRef, list[PortInterval]],
+    limits: Thresholds,
+) -> list[SessionEnd]:
+    """The sessions as the KPIs see them, each with whether its port's next state was Faulted
+    (before the port's next session began)."""
+    starts: dict[PortRef, list[datetime]] = defaultdict(list)
+    for r in records:
+        starts[PortRef(r.station_id, r.evse_id)].append(r.started_at)
+    out = []
+    for r in records:
+        port = PortRef(r.station_id, r.evse_id)
+        stopped = r.stopped_at or r.started_at
+        later = [at for at in starts[port] if at >= stopped and at > r.started_at]
+        out.append(_session_end(r, by_port.get(port, []), limits, min(later, default=None)))
+    return out
+
+
+def _session_end(
+    record: SessionRecord,
+    intervals: Sequence[PortInterval],
+    limits: Thresholds,
+    next_start: datetime | None,
+) -> SessionEnd:
+    port = PortRef(record.station_id, record.evse_id)
+    stopped = record.stopped_at or record.started_at
     return SessionEnd(
-        port=PortRef(record.station_id, record.evse_id),
+        port=port,
         connector_id=record.connector_id,
         transaction_id=record.transaction_id,
         started_at=record.started_at,
-        stopped_at=record.stopped_at or record.started_at,
+        stopped_at=stopped,
         energy_wh=record.energy_wh,
         peak_power_w=record.peak_power_w,
         stop_reason=record.stop_reason,
         auth_accepted=record.auth_accepted,
         id_token=record.id_token,
         payment_method=record.payment_method,
+        faulted_after=fault_followed(stopped, intervals, limits, next_start),
     )
 
 

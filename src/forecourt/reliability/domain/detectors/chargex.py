@@ -84,7 +84,7 @@ class ChargeXWatch:
         entries = [c for c in (lookup(code) for code in sorted(now)) if c is not None]
         where = f"EVSE {evse_id}" if evse_id else "The station"
         text = f"{where} reports ChargeX " + "; ".join(
-            f"{c.code} {c.name or '(unconfirmed)'}: {c.meaning}" for c in entries
+            f"{c.code} {c.name}: {c.meaning}" for c in entries
         )
         worst = max((c.severity for c in entries), key=lambda s: s.rank)
         evidence = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from forecourt.reliability.domain.model import FaultKind, Finding, PortRef, cleared
-from forecourt.reliability.domain.sessions import SessionEnd, SessionOutcome
+from forecourt.reliability.domain.sessions import SessionEnd, SessionOutcome, stopped_by_fault
 from forecourt.reliability.domain.thresholds import Thresholds
 
 
@@ -43,6 +43,8 @@ class ConnectorWatch:
             return self._succeeded(key, session.stopped_at)
         if outcome not in (SessionOutcome.ZERO_ENERGY, SessionOutcome.ERROR_STOP):
             return []
+        if outcome is SessionOutcome.ERROR_STOP and not stopped_by_fault(session):
+            return []  # interrupted (a reset, a deauthorization), not by the hardware
         streak = self._streaks.setdefault(key, [])
         streak.append(
             _Failure(
