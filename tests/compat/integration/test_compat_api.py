@@ -627,3 +627,76 @@ async def test_a_nacs_inlet_car_without_a_makers_adapter_at_a_ccs1_stall(
     assert native["works"] is True
     assert native["option"]["adapter"] is None
     assert native["estimate"]["peak_power_w"] == pytest.approx(150_000)
+
+
+# -- coverage (issue 19): new makers and models, found as drivers type them -------------------
+@pytest.mark.parametrize(
+    ("words", "vehicle_id", "fact", "value", "source_part"),
+    [
+        ("Model S Plaid 2022", "tesla-model-s-2021", "dc_max_power_kw", 250, "insideevs.com"),
+        ("Model X Long Range 2023", "tesla-model-x-2021", "usable_kwh", 95, "atcontact.de"),
+        ("Mercedes EQE SUV 2024", "mercedes-eqe-350-2023", "dc_max_power_kw", 170, "flotauto"),
+        ("BMW i5 M60", "bmw-i5-2024", "usable_kwh", 81.2, "bev-database.com"),
+        ("Audi Q4 e-tron 50 quattro", "audi-q4-etron-2022", "dc_max_power_kw", 125, "tu-auto"),
+        ("Genesis GV60 Performance", "genesis-gv60-2023", "usable_kwh", 77.4, "rosevilletoday"),
+        ("Macan Electric Turbo", "porsche-macan-electric-2024", "usable_kwh", 95, "pressreader"),
+        ("Polestar 3 Dual Motor", "polestar-3-lr-2025", "usable_kwh", 107, "motoringnz"),
+        ("Volvo EX30 Twin Motor", "volvo-ex30-2025", "usable_kwh", 64, "ecarsdrive"),
+        ("Kona Electric 2021", "hyundai-kona-electric-2019", "dc_max_power_kw", 70, "electricrevs"),
+        ("Kona Electric N Line", "hyundai-kona-electric-2024", "usable_kwh", 64.8, "automotive"),
+        ("Niro EV 2020", "kia-niro-ev-2019", "usable_kwh", 64, "upnewsinfo"),
+        ("bZ4X AWD 2024", "toyota-bz4x-awd-2023", "dc_max_power_kw", 100, "inkl.com"),
+        ("Solterra 2024", "subaru-solterra-2023", "dc_max_power_kw", 100, "evupdatemedia"),
+        ("Escalade IQ", "cadillac-escalade-iq-2025", "usable_kwh", 200, "wheels.ca"),
+        ("Wagoneer S", "jeep-wagoneer-s-2024", "usable_kwh", 100.5, "macmegasite"),
+        ("I-Pace 2020", "jaguar-i-pace-2019", "dc_max_power_kw", 100, "wired.co.uk"),
+    ],
+)
+async def test_the_new_models_resolve_with_a_sourced_fact(
+    rig: Rig, words: str, vehicle_id: str, fact: str, value: float, source_part: str
+) -> None:
+    response = await rig.client.get(f"/api/vehicles/{words}")
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["id"] == vehicle_id
+    [found] = [f for f in body["facts"] if f["name"] == fact]
+    assert found["value"] == value
+    assert source_part in found["source"]
+
+
+async def test_a_model_with_several_generations_needs_its_year(rig: Rig) -> None:
+    detail = problem(await rig.client.get("/api/vehicles/Kona Electric"), 422)["detail"]
+
+    assert "hyundai-kona-electric-2019" in detail
+    assert "hyundai-kona-electric-2024" in detail
+
+
+async def test_the_macan_splits_its_pack_at_a_400_v_charger(rig: Rig) -> None:
+    """Porsche's 'bank charging': on a ~500 V unit the 800 V Macan charges as two 400 V
+    halves, capped (its cap is estimated), not refused."""
+    body = {
+        "vehicle": "Macan Electric 4",
+        "connector": {"type": "ccs1", "max_voltage_v": 500, "max_current_a": 600},
+    }
+    answer = (await rig.client.post("/api/compat/estimate", json=body)).json()
+
+    assert answer["works"] is True
+    assert answer["estimate"]["peak_power_w"] <= 150_000
+    assert "pack_reconfiguration" in {band["constraint"] for band in answer["estimate"]["bands"]}
+
+
+@pytest.mark.parametrize(("soc_from", "soc_to"), [(-5, 80), (10, 101), (120, 130)])
+async def test_a_state_of_charge_outside_0_to_100_is_a_clear_422(
+    rig: Rig, soc_from: float, soc_to: float
+) -> None:
+    body = {"vehicle": IONIQ_2025, "connector": {"type": "nacs"}, "soc_from": soc_from}
+    body["soc_to"] = soc_to
+    answer = await rig.client.post("/api/compat/estimate", json=body)
+    query = {"vehicle": IONIQ_2025, "from": soc_from, "to": soc_to}
+    recommend = await rig.client.get(f"/api/sites/{SITE}/recommend", params=query)
+
+    for response in (answer, recommend):
+        detail = problem(response, 422)["detail"]
+        assert "0" in detail
+        assert "100" in detail

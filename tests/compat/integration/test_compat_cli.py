@@ -52,7 +52,7 @@ def test_vehicles_by_make(cli: Cli) -> None:
     table = cli.ok("compat", "vehicles", "--make", "hyundai").stdout
     listed = cli.json("compat", "vehicles", "--make", "hyundai", "--inlet", "nacs")
 
-    assert "Vehicles (4)" in table
+    assert "Vehicles (6)" in table  # + the Kona Electric's two generations
     assert "hyundai-ioniq-5-lr-2025" in table
     assert [v["id"] for v in listed] == [IONIQ_2025, "hyundai-ioniq-9-2025"]
 
