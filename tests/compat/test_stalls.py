@@ -97,6 +97,8 @@ POSITION_NOT_RETRIEVED = {
     "volvo-ex30-2025",
     "jeep-wagoneer-s-2024",
     "jaguar-i-pace-2019",
+    "lexus-rz-450e-2023",
+    "fiat-500e-2024",
 }
 
 
