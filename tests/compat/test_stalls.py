@@ -99,6 +99,7 @@ POSITION_NOT_RETRIEVED = {
     "jaguar-i-pace-2019",
     "lexus-rz-450e-2023",
     "fiat-500e-2024",
+    "volvo-ex90-2025",
 }
 
 

@@ -57,7 +57,11 @@ async def test_vehicles_filter_by_make_and_inlet_without_a_key(rig: Rig) -> None
 
     assert response.status_code == 200
     vehicles = response.json()
-    assert [v["id"] for v in vehicles] == [IONIQ_2025, "hyundai-ioniq-9-2025"]
+    assert [v["id"] for v in vehicles] == [
+        IONIQ_2025,
+        "hyundai-ioniq-6-lr-2026",
+        "hyundai-ioniq-9-2025",
+    ]
     ioniq = vehicles[0]
     assert ioniq["inlets"] == ["nacs"]
     assert ioniq["above_evse_voltage"] == "boost"
@@ -654,6 +658,8 @@ async def test_a_nacs_inlet_car_without_a_makers_adapter_at_a_ccs1_stall(
         ("Lexus RZ 450e", "lexus-rz-450e-2023", "dc_max_power_kw", 150, "breakinglatest"),
         ("Acura ZDX Type S", "acura-zdx-2024", "usable_kwh", 102, "vezess"),
         ("Fiat 500e", "fiat-500e-2024", "dc_max_power_kw", 85, "autoexpert.ca"),
+        ("Volvo EX90", "volvo-ex90-2025", "dc_max_power_kw", 250, "kilowattjournal"),
+        ("Mercedes EQB 300 4MATIC", "mercedes-eqb-2022", "usable_kwh", 70.5, "gagadget"),
     ],
 )
 async def test_the_new_models_resolve_with_a_sourced_fact(
@@ -704,3 +710,16 @@ async def test_a_state_of_charge_outside_0_to_100_is_a_clear_422(
         detail = problem(response, 422)["detail"]
         assert "from" in detail or "to" in detail  # names the field
         assert "greater than or equal to 0" in detail or "less than or equal to 100" in detail
+
+
+async def test_the_2026_ioniq_6_has_a_nacs_inlet_and_the_2023_one_does_not(rig: Rig) -> None:
+    body = {"vehicle": "2026 Ioniq 6", "connector": {"type": "nacs"}}
+    new = (await rig.client.post("/api/compat/estimate", json=body)).json()
+    old = (
+        await rig.client.post("/api/compat/estimate", json=body | {"vehicle": "2024 Ioniq 6"})
+    ).json()
+
+    assert new["option"]["adapter"] is None
+    assert old["option"]["adapter"]["id"] == "hmg-nacs-to-ccs1"
+    kona = (await rig.client.get("/api/vehicles/Kona Electric 2024")).json()
+    assert kona["oem_adapters"] == ["hmg-nacs-to-ccs1"]

@@ -52,9 +52,13 @@ def test_vehicles_by_make(cli: Cli) -> None:
     table = cli.ok("compat", "vehicles", "--make", "hyundai").stdout
     listed = cli.json("compat", "vehicles", "--make", "hyundai", "--inlet", "nacs")
 
-    assert "Vehicles (6)" in table  # + the Kona Electric's two generations
+    assert "Vehicles (7)" in table  # + the Kona Electric's two generations, the 2026 Ioniq 6
     assert "hyundai-ioniq-5-lr-2025" in table
-    assert [v["id"] for v in listed] == [IONIQ_2025, "hyundai-ioniq-9-2025"]
+    assert [v["id"] for v in listed] == [
+        IONIQ_2025,
+        "hyundai-ioniq-6-lr-2026",
+        "hyundai-ioniq-9-2025",
+    ]
 
 
 def test_adapters(cli: Cli) -> None:
