@@ -100,6 +100,7 @@ POSITION_NOT_RETRIEVED = {
     "lexus-rz-450e-2023",
     "fiat-500e-2024",
     "volvo-ex90-2025",
+    "audi-q8-etron-2024",
 }
 
 

@@ -659,6 +659,22 @@ async def test_a_nacs_inlet_car_without_a_makers_adapter_at_a_ccs1_stall(
         ("Acura ZDX Type S", "acura-zdx-2024", "usable_kwh", 102, "vezess"),
         ("Fiat 500e", "fiat-500e-2024", "dc_max_power_kw", 85, "autoexpert.ca"),
         ("Volvo EX90", "volvo-ex90-2025", "dc_max_power_kw", 250, "kilowattjournal"),
+        ("Audi SQ8 e-tron", "audi-q8-etron-2024", "usable_kwh", 106, "insideevs.com"),
+        (
+            "Polestar 2 Single Motor 2024",
+            "polestar-2-lr-single-2024",
+            "usable_kwh",
+            82,
+            "insurance",
+        ),
+        (
+            "Polestar 2 Dual Motor 2025",
+            "polestar-2-lr-dual-2024",
+            "dc_max_power_kw",
+            155,
+            "insurance",
+        ),
+        ("Sierra EV Denali", "gmc-sierra-ev-denali-2024", "dc_max_power_kw", 350, "automoblog"),
         ("Mercedes EQB 300 4MATIC", "mercedes-eqb-2022", "usable_kwh", 70.5, "gagadget"),
     ],
 )
