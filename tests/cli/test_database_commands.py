@@ -287,7 +287,7 @@ HEADS = [
     "0041_accounts",
     "0042_pki_profile_target",
     "0053_ocpi_payments",
-    "0060_compat_stalls",
+    "0061_compat_driver_cars",
 ]
 
 

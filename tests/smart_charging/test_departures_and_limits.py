@@ -170,6 +170,50 @@ async def test_compat_says_what_the_car_takes_at_its_soc(api: Api) -> None:
     assert (dc["reason"], dc["car_cap_w"]) == ("car_limit", 32_000.0)
 
 
+async def test_a_departure_naming_several_cars_is_refused_naming_them(api: Api) -> None:
+    """ "Model 3" alone matches several catalogue cars: no silent 204 without a cap."""
+    tx = await start(api, "DC-1", "TAG-2")
+    body = {"departure_at": IN_ONE_HOUR, "energy_wh": 5_000, "vehicle": "tesla model 3"}
+
+    answer = await api.put("/api/stations/DC-1/evses/1/departure", body)
+
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    assert "'tesla model 3' matches" in detail
+    assert "tesla-model-3-lr-2020" in detail
+    assert "tesla-model-3-sr-2024" in detail
+    unknown = {**body, "vehicle": "Acme Zephyr 2031"}
+    refused = await api.put("/api/stations/DC-1/evses/1/departure", unknown)
+    assert refused.status_code == 422
+    assert "no vehicle matches 'Acme Zephyr 2031'" in refused.json()["detail"]
+    # the same car with its year is one car: kept as the catalogue id for the estimate
+    one = {**body, "vehicle": "tesla model 3 2021"}
+    assert (await api.put("/api/stations/DC-1/evses/1/departure", one)).status_code == 204
+    soc = [MeterSample(NOW, Measurand.SOC, 90, "%")]
+    await api.services.core.transactions.meter_values("DC-1", 1, tx, soc)
+    load = (await api.put(f"/api/sites/{SITE}/load", {"limit": 80_000})).json()
+    [dc] = [a for a in load["allocations"] if a["station_id"] == "DC-1"]
+    assert dc["car_cap_w"] == 32_000.0
+
+
+def test_a_station_soc_outside_0_to_100_is_clamped_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    power = CompatCarPower(ChargeAdvisor())
+    dc = ConnectorRating.from_limits(PowerType.DC, 1000, 500, 150_000)
+
+    def at(soc: float) -> float | None:
+        return power.can_take_w(CarAtConnector("tesla model 3 2021", soc, ConnectorType.CCS1, dc))
+
+    with caplog.at_level("WARNING", logger="forecourt.compat.services.car_power"):
+        assert at(130) == at(100)
+        assert at(-4) == at(0)
+    assert [r.getMessage() for r in caplog.records] == [
+        "state of charge 130 % reported for tesla-model-3-lr-2020 is outside 0-100 %; clamped",
+        "state of charge -4 % reported for tesla-model-3-lr-2020 is outside 0-100 %; clamped",
+    ]
+
+
 def test_compat_port_answers_by_soc_and_knows_its_cars() -> None:
     power = CompatCarPower(ChargeAdvisor())
     dc = ConnectorRating.from_limits(PowerType.DC, 1000, 500, 150_000)

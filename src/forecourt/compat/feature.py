@@ -10,6 +10,7 @@ from forecourt.compat.keys import COMPAT
 from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.ports.car_power import CAR_POWER
 from forecourt.ports.derates import DERATES
+from forecourt.ports.driver_cars import DRIVER_CARS
 from forecourt.ports.keys import Key
 from forecourt.ports.stalls import STALLS
 
@@ -25,9 +26,12 @@ if TYPE_CHECKING:
 
 class CompatFeature(Feature["Compatibility"]):
     def repositories(self) -> Mapping[Key[Any], RepositoryFactory]:
-        from forecourt.compat.ports import COMPAT_STALLS
+        from forecourt.compat.ports import COMPAT_DRIVER_CARS, COMPAT_STALLS
 
-        return {COMPAT_STALLS: _stalls}  # the stalls each cable serves (stall fit)
+        return {
+            COMPAT_STALLS: _stalls,  # the stalls each cable serves (stall fit)
+            COMPAT_DRIVER_CARS: _driver_cars,  # each token's "my car"
+        }
 
     def load_tables(self) -> None:
         import forecourt.compat.storage.tables  # noqa: F401
@@ -45,12 +49,14 @@ class CompatFeature(Feature["Compatibility"]):
         return {
             CAR_POWER: CompatCarPower(built),  # what a car takes at its SoC (smart charging)
             STALLS: CompatStallDirectory(built.stalls),  # the stalls, for OCPI 2.3.0 Parking
+            DRIVER_CARS: built.driver_cars,  # each token's "my car" (reliability's matrix)
         }
 
     def install_api(self, router: APIRouter, _services: Services) -> None:
-        from forecourt.compat.api import routes
+        from forecourt.compat.api import driver_cars, routes
 
         router.include_router(routes.router)  # vehicles, adapters, estimates, recommendations
+        router.include_router(driver_cars.router)  # each token's "my car"
 
     def page_reach(self) -> Mapping[str, Reach]:
         from forecourt.web.scope import Reach
@@ -71,7 +77,7 @@ class CompatFeature(Feature["Compatibility"]):
 FEATURE = CompatFeature(
     name="compat",
     key=COMPAT,
-    offers=(CAR_POWER, STALLS),
+    offers=(CAR_POWER, STALLS, DRIVER_CARS),
     commands={
         "compat": CliCommand(
             "forecourt.compat.cli.commands",
@@ -98,3 +104,9 @@ def _stalls(db: DbContext) -> object:
     from forecourt.compat.storage.store import SqlStallRepository
 
     return SqlStallRepository(db)
+
+
+def _driver_cars(db: DbContext) -> object:
+    from forecourt.compat.storage.store import SqlDriverCarRepository
+
+    return SqlDriverCarRepository(db)

@@ -29,6 +29,12 @@ class CarPowerSource(Protocol):
         """The power (W) the car can take now, or None when the car is not known."""
         ...
 
+    def resolve(self, vehicle: str) -> str:
+        """The catalogue id a driver's words name. ``InvalidInput`` (naming the candidates,
+        or the close matches) when they name several cars or none: a car given for a
+        session must be one the estimate can use."""
+        ...
+
 
 #: The port compat offers (``Feature.offers``) and smart charging asks for (``Host.port``).
 CAR_POWER: Key[CarPowerSource] = Key("car_power")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecourt.extension import CliCommand, Feature, Host, RepositoryFactory
 from forecourt.ports.derates import DERATES
+from forecourt.ports.driver_cars import DRIVER_CARS
 from forecourt.ports.faults import FAULTS
 from forecourt.ports.keys import Key
 from forecourt.reliability.keys import RELIABILITY
@@ -37,7 +38,11 @@ class ReliabilityFeature(Feature["Reliability"]):
         from forecourt.notifications.webhook_smtp import HttpSmtpTransport
         from forecourt.reliability.services import Reliability
 
-        return Reliability(host.ctx, host.remote, HttpSmtpTransport())
+        # a driver's "my car" from compat, when installed; looked up when used: compat asks
+        # this feature for derates while it is built, so asking for it here would loop
+        return Reliability(
+            host.ctx, host.remote, HttpSmtpTransport(), lambda: host.port(DRIVER_CARS)
+        )
 
     def ports(self, built: Reliability) -> Mapping[Key[Any], object]:
         from forecourt.reliability.services.derates import ReliabilityDerates

@@ -57,7 +57,11 @@ async def test_vehicles_filter_by_make_and_inlet_without_a_key(rig: Rig) -> None
 
     assert response.status_code == 200
     vehicles = response.json()
-    assert [v["id"] for v in vehicles] == [IONIQ_2025, "hyundai-ioniq-9-2025"]
+    assert [v["id"] for v in vehicles] == [
+        IONIQ_2025,
+        "hyundai-ioniq-6-lr-2026",
+        "hyundai-ioniq-9-2025",
+    ]
     ioniq = vehicles[0]
     assert ioniq["inlets"] == ["nacs"]
     assert ioniq["above_evse_voltage"] == "boost"
@@ -627,3 +631,111 @@ async def test_a_nacs_inlet_car_without_a_makers_adapter_at_a_ccs1_stall(
     assert native["works"] is True
     assert native["option"]["adapter"] is None
     assert native["estimate"]["peak_power_w"] == pytest.approx(150_000)
+
+
+# -- coverage (issue 19): new makers and models, found as drivers type them -------------------
+@pytest.mark.parametrize(
+    ("words", "vehicle_id", "fact", "value", "source_part"),
+    [
+        ("Model S Plaid 2022", "tesla-model-s-2021", "dc_max_power_kw", 250, "insideevs.com"),
+        ("Model X Long Range 2023", "tesla-model-x-2021", "usable_kwh", 95, "atcontact.de"),
+        ("Mercedes EQE SUV 2024", "mercedes-eqe-350-2023", "dc_max_power_kw", 170, "flotauto"),
+        ("BMW i5 M60", "bmw-i5-2024", "usable_kwh", 81.2, "bev-database.com"),
+        ("Audi Q4 e-tron 50 quattro", "audi-q4-etron-2022", "dc_max_power_kw", 125, "tu-auto"),
+        ("Genesis GV60 Performance", "genesis-gv60-2023", "usable_kwh", 77.4, "rosevilletoday"),
+        ("Macan Electric Turbo", "porsche-macan-electric-2024", "usable_kwh", 95, "pressreader"),
+        ("Polestar 3 Dual Motor", "polestar-3-lr-2025", "usable_kwh", 107, "motoringnz"),
+        ("Volvo EX30 Twin Motor", "volvo-ex30-2025", "usable_kwh", 64, "ecarsdrive"),
+        ("Kona Electric 2021", "hyundai-kona-electric-2019", "dc_max_power_kw", 70, "electricrevs"),
+        ("Kona Electric N Line", "hyundai-kona-electric-2024", "usable_kwh", 64.8, "automotive"),
+        ("Niro EV 2020", "kia-niro-ev-2019", "usable_kwh", 64, "upnewsinfo"),
+        ("bZ4X AWD 2024", "toyota-bz4x-awd-2023", "dc_max_power_kw", 100, "inkl.com"),
+        ("Solterra 2024", "subaru-solterra-2023", "dc_max_power_kw", 100, "evupdatemedia"),
+        ("Escalade IQ", "cadillac-escalade-iq-2025", "usable_kwh", 200, "wheels.ca"),
+        ("Wagoneer S", "jeep-wagoneer-s-2024", "usable_kwh", 100.5, "macmegasite"),
+        ("I-Pace 2020", "jaguar-i-pace-2019", "dc_max_power_kw", 100, "wired.co.uk"),
+        ("R1S Standard 2025", "rivian-r1s-standard-2025", "usable_kwh", 92.5, "kilowattjournal"),
+        ("Lexus RZ 450e", "lexus-rz-450e-2023", "dc_max_power_kw", 150, "breakinglatest"),
+        ("Acura ZDX Type S", "acura-zdx-2024", "usable_kwh", 102, "vezess"),
+        ("Fiat 500e", "fiat-500e-2024", "dc_max_power_kw", 85, "autoexpert.ca"),
+        ("Volvo EX90", "volvo-ex90-2025", "dc_max_power_kw", 250, "kilowattjournal"),
+        ("Audi SQ8 e-tron", "audi-q8-etron-2024", "usable_kwh", 106, "insideevs.com"),
+        (
+            "Polestar 2 Single Motor 2024",
+            "polestar-2-lr-single-2024",
+            "usable_kwh",
+            82,
+            "insurance",
+        ),
+        (
+            "Polestar 2 Dual Motor 2025",
+            "polestar-2-lr-dual-2024",
+            "dc_max_power_kw",
+            155,
+            "insurance",
+        ),
+        ("Sierra EV Denali", "gmc-sierra-ev-denali-2024", "dc_max_power_kw", 350, "automoblog"),
+        ("Mercedes EQB 300 4MATIC", "mercedes-eqb-2022", "usable_kwh", 70.5, "gagadget"),
+    ],
+)
+async def test_the_new_models_resolve_with_a_sourced_fact(
+    rig: Rig, words: str, vehicle_id: str, fact: str, value: float, source_part: str
+) -> None:
+    response = await rig.client.get(f"/api/vehicles/{words}")
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["id"] == vehicle_id
+    [found] = [f for f in body["facts"] if f["name"] == fact]
+    assert found["value"] == value
+    assert source_part in found["source"]
+
+
+async def test_a_model_with_several_generations_needs_its_year(rig: Rig) -> None:
+    detail = problem(await rig.client.get("/api/vehicles/Kona Electric"), 422)["detail"]
+
+    assert "hyundai-kona-electric-2019" in detail
+    assert "hyundai-kona-electric-2024" in detail
+
+
+async def test_the_macan_splits_its_pack_at_a_400_v_charger(rig: Rig) -> None:
+    """Porsche's 'bank charging': on a ~500 V unit the 800 V Macan charges as two 400 V
+    halves, capped (its cap is estimated), not refused."""
+    body = {
+        "vehicle": "Macan Electric 4",
+        "connector": {"type": "ccs1", "max_voltage_v": 500, "max_current_a": 600},
+    }
+    answer = (await rig.client.post("/api/compat/estimate", json=body)).json()
+
+    assert answer["works"] is True
+    assert answer["estimate"]["peak_power_w"] <= 150_000
+    assert "pack_reconfiguration" in {band["constraint"] for band in answer["estimate"]["bands"]}
+
+
+@pytest.mark.parametrize(("soc_from", "soc_to"), [(-5, 80), (10, 101), (120, 130)])
+async def test_a_state_of_charge_outside_0_to_100_is_a_clear_422(
+    rig: Rig, soc_from: float, soc_to: float
+) -> None:
+    body = {"vehicle": IONIQ_2025, "connector": {"type": "nacs"}, "soc_from": soc_from}
+    body["soc_to"] = soc_to
+    answer = await rig.client.post("/api/compat/estimate", json=body)
+    query = {"vehicle": IONIQ_2025, "from": soc_from, "to": soc_to}
+    recommend = await rig.client.get(f"/api/sites/{SITE}/recommend", params=query)
+
+    for response in (answer, recommend):
+        detail = problem(response, 422)["detail"]
+        assert "from" in detail or "to" in detail  # names the field
+        assert "greater than or equal to 0" in detail or "less than or equal to 100" in detail
+
+
+async def test_the_2026_ioniq_6_has_a_nacs_inlet_and_the_2023_one_does_not(rig: Rig) -> None:
+    body = {"vehicle": "2026 Ioniq 6", "connector": {"type": "nacs"}}
+    new = (await rig.client.post("/api/compat/estimate", json=body)).json()
+    old = (
+        await rig.client.post("/api/compat/estimate", json=body | {"vehicle": "2024 Ioniq 6"})
+    ).json()
+
+    assert new["option"]["adapter"] is None
+    assert old["option"]["adapter"]["id"] == "hmg-nacs-to-ccs1"
+    kona = (await rig.client.get("/api/vehicles/Kona Electric 2024")).json()
+    assert kona["oem_adapters"] == ["hmg-nacs-to-ccs1"]

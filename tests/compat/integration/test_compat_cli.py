@@ -52,9 +52,13 @@ def test_vehicles_by_make(cli: Cli) -> None:
     table = cli.ok("compat", "vehicles", "--make", "hyundai").stdout
     listed = cli.json("compat", "vehicles", "--make", "hyundai", "--inlet", "nacs")
 
-    assert "Vehicles (4)" in table
+    assert "Vehicles (7)" in table  # + the Kona Electric's two generations, the 2026 Ioniq 6
     assert "hyundai-ioniq-5-lr-2025" in table
-    assert [v["id"] for v in listed] == [IONIQ_2025, "hyundai-ioniq-9-2025"]
+    assert [v["id"] for v in listed] == [
+        IONIQ_2025,
+        "hyundai-ioniq-6-lr-2026",
+        "hyundai-ioniq-9-2025",
+    ]
 
 
 def test_adapters(cli: Cli) -> None:
@@ -298,3 +302,21 @@ def test_bad_stall_input_is_a_usage_error_and_an_unknown_stall_an_error(cli: Cli
     assert missing.exit_code == 1
     assert "stall 'AUS-1/Z9' not found" in missing.stderr
     assert cli.json("compat", "stalls", "list", "--site", SITE) == []
+
+
+# -- my car ---------------------------------------------------------------------------------
+def test_my_car_for_a_token(cli: Cli) -> None:
+    cli.ok("tokens", "add", "CARD-9")
+    assert "'Ioniq 5' matches" in usage_error(cli, "compat", "my-car", "set", "CARD-9", "Ioniq 5")
+    chosen = cli.json("compat", "my-car", "set", "CARD-9", "Mach-E Extended Range")
+    shown = cli.ok("compat", "my-car", "show", "CARD-9").stdout
+    cli.ok("compat", "my-car", "remove", "CARD-9")
+    gone = cli("compat", "my-car", "show", "CARD-9")
+    unknown = cli("compat", "my-car", "set", "NO-CARD", "Mach-E Extended Range")
+
+    assert (chosen["token"], chosen["vehicle_id"]) == ("CARD-9", "ford-mustang-mach-e-er-2021")
+    assert "Ford Mustang Mach-E Extended Range [ford-mustang-mach-e-er-2021]" in shown
+    assert gone.exit_code == 1
+    assert "car of token 'CARD-9' not found" in gone.stderr
+    assert unknown.exit_code == 1
+    assert "token 'NO-CARD' not found" in unknown.stderr

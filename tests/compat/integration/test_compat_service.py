@@ -233,7 +233,11 @@ def test_an_unknown_vehicle_lists_close_matches(services: Services) -> None:
 def test_vehicles_filter_by_make_and_inlet(services: Services) -> None:
     nacs_hyundais = services.feature(COMPAT).vehicles("hyundai", ConnectorType.NACS)
 
-    assert [v.id for v in nacs_hyundais] == [IONIQ_2025, "hyundai-ioniq-9-2025"]  # by name
+    assert [v.id for v in nacs_hyundais] == [
+        IONIQ_2025,
+        "hyundai-ioniq-6-lr-2026",
+        "hyundai-ioniq-9-2025",
+    ]  # by name
 
 
 @pytest.mark.parametrize(

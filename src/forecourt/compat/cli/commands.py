@@ -14,6 +14,7 @@ import typer
 
 from forecourt.cli.retrofit import MaxCurrentAOption, MaxPowerKwOption, MaxVoltageVOption
 from forecourt.cli.runtime import EXIT_USAGE, JsonFlag, fail, print_json, with_services
+from forecourt.compat.cli.my_car import my_car_app
 from forecourt.compat.domain.stalls import PostPosition, StallLayout
 from forecourt.compat.keys import COMPAT
 from forecourt.domain.connectors import (
@@ -307,6 +308,8 @@ stalls_app = typer.Typer(
 compat_app.add_typer(stalls_app, name="stalls")
 
 SiteOption = Annotated[str, typer.Option("--site", help="The site id.", show_default=False)]
+
+compat_app.add_typer(my_car_app, name="my-car")  # each token's "my car"
 
 
 @stalls_app.command("list")

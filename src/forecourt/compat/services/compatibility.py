@@ -25,6 +25,7 @@ from forecourt.compat.domain import (
     recommend,
 )
 from forecourt.compat.services.charge_offers import site_offers, station_offers
+from forecourt.compat.services.driver_cars import DriverCars
 from forecourt.compat.services.stalls import Stalls
 from forecourt.compat.services.vehicle_search import find_vehicle
 from forecourt.domain.connectors import (
@@ -256,6 +257,7 @@ class Compatibility(ChargeAdvisor):
         self._ctx = ctx
         self._derates = derates or NoDerates()
         self.stalls = Stalls(ctx)  # which stall's cable reaches the car's inlet
+        self.driver_cars = DriverCars(ctx, self)  # each token's "my car"
 
     async def estimate_at(
         self,

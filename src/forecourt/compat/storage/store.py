@@ -1,14 +1,17 @@
-"""The compat slice's stall repository over ``compat_stalls``."""
+"""The compat slice's repositories: stalls over ``compat_stalls``, each token's "my car"
+over ``compat_driver_cars``."""
 
 from __future__ import annotations
 
 import builtins
 import dataclasses
+from collections.abc import Collection
 
 from sqlalchemy import delete, select, update
 
 from forecourt.compat.domain.stalls import Stall
-from forecourt.compat.storage.tables import compat_stalls
+from forecourt.compat.ports import ChosenCar
+from forecourt.compat.storage.tables import compat_driver_cars, compat_stalls
 from forecourt.storage.context import DbContext
 
 
@@ -47,3 +50,30 @@ class SqlStallRepository:
             .order_by(compat_stalls.c.stall_id)
         )
         return [Stall(**row._mapping) for row in await self._db.execute(query)]
+
+
+class SqlDriverCarRepository:
+    def __init__(self, db: DbContext) -> None:
+        self._db = db
+
+    async def put(self, car: ChosenCar) -> None:
+        values = dataclasses.asdict(car)
+        key = compat_driver_cars.c.token == car.token
+        changed = await self._db.execute(update(compat_driver_cars).where(key).values(values))
+        if not changed.rowcount:
+            await self._db.execute(compat_driver_cars.insert().values(values))
+
+    async def get(self, token: str) -> ChosenCar | None:
+        query = select(compat_driver_cars).where(compat_driver_cars.c.token == token)
+        row = (await self._db.execute(query)).first()
+        return None if row is None else ChosenCar(**row._mapping)
+
+    async def of_tokens(self, tokens: Collection[str]) -> builtins.list[ChosenCar]:
+        if not tokens:
+            return []
+        query = select(compat_driver_cars).where(compat_driver_cars.c.token.in_(set(tokens)))
+        return [ChosenCar(**row._mapping) for row in await self._db.execute(query)]
+
+    async def delete(self, token: str) -> bool:
+        statement = delete(compat_driver_cars).where(compat_driver_cars.c.token == token)
+        return bool((await self._db.execute(statement)).rowcount)

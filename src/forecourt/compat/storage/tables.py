@@ -1,4 +1,5 @@
-"""The compat slice's tables, on the shared metadata (revision 0060_compat_stalls)."""
+"""The compat slice's tables, on the shared metadata (revisions 0060_compat_stalls,
+0061_compat_driver_cars)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from sqlalchemy import Boolean, Column, Float, Integer, Table, Text
 
 from forecourt.compat.domain.stalls import PostPosition, StallLayout
 from forecourt.storage.tables import metadata
-from forecourt.storage.types import EnumText
+from forecourt.storage.types import EnumText, UtcDateTime
 
 compat_stalls = Table(
     "compat_stalls",
@@ -21,4 +22,14 @@ compat_stalls = Table(
     Column("accessible", Boolean, nullable=False),
     Column("width_m", Float),
     Column("note", Text, nullable=False),
+)
+
+# the car a driver chose for their token ("my car"; revision 0061_compat_driver_cars)
+compat_driver_cars = Table(
+    "compat_driver_cars",
+    metadata,
+    Column("token", Text, primary_key=True),
+    Column("vehicle_id", Text, nullable=False),
+    Column("set_at", UtcDateTime, nullable=False),
+    Column("set_by", Text, nullable=False),
 )

@@ -16,7 +16,11 @@ from forecourt.reliability.services.remediation import Remediator
 from forecourt.reliability.services.reports import ReliabilityReports
 from forecourt.reliability.services.status import PublicStatus
 from forecourt.reliability.services.tickets import TicketDesk
-from forecourt.reliability.services.vehicles import VehicleIdentification
+from forecourt.reliability.services.vehicles import (
+    DriverCarsLookup,
+    VehicleIdentification,
+    no_driver_cars,
+)
 from forecourt.reliability.services.writer import DecisionWriter
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
@@ -30,6 +34,7 @@ class Reliability:
         ctx: ServiceContext,
         remote: RemoteControl,
         transport: AlertTransport | None = None,
+        driver_cars: DriverCarsLookup = no_driver_cars,
     ) -> None:
         self.config = ReliabilityConfig(ctx)
         self.tickets = TicketDesk(ctx, self.config)
@@ -37,9 +42,9 @@ class Reliability:
         self.remediation = Remediator(ctx, remote)
         self.writer = DecisionWriter(ctx, self.tickets, self.alerts, self.remediation)
         self.monitor = ReliabilityMonitor(ctx, self.config, self.writer)
-        self.reports = ReliabilityReports(ctx, self.config)
+        self.reports = ReliabilityReports(ctx, self.config, driver_cars)
         self.public = PublicStatus(ctx, self.monitor)
-        self.vehicles = VehicleIdentification(ctx)
+        self.vehicles = VehicleIdentification(ctx, driver_cars)  # + compat's "my car"
         self.running = False
 
     async def start(self) -> None:

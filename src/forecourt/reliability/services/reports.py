@@ -42,9 +42,14 @@ from forecourt.reliability.domain.sessions import (
 )
 from forecourt.reliability.domain.thresholds import Thresholds
 from forecourt.reliability.domain.tickets import Ticket
-from forecourt.reliability.domain.vehicles import VehicleRules, identify
+from forecourt.reliability.domain.vehicles import identify
 from forecourt.reliability.ports import RELIABILITY_STORE
 from forecourt.reliability.services.config import ReliabilityConfig
+from forecourt.reliability.services.vehicles import (
+    DriverCarsLookup,
+    no_driver_cars,
+    rules_with_driver_cars,
+)
 from forecourt.services.context import ServiceContext
 
 _TZ_SLACK = timedelta(days=1)  # fetch a day more on each side: local months shift by hours
@@ -83,9 +88,15 @@ class NeviQuarter:
 
 
 class ReliabilityReports:
-    def __init__(self, ctx: ServiceContext, config: ReliabilityConfig) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        config: ReliabilityConfig,
+        driver_cars: DriverCarsLookup = no_driver_cars,
+    ) -> None:
         self._ctx = ctx
         self._config = config
+        self._driver_cars = driver_cars
 
     # -- uptime ----------------------------------------------------------------------------------
     async def uptime(
@@ -271,12 +282,14 @@ class ReliabilityReports:
             scope = await _scope(uow, station_id, site_id)
             store = uow.repository(RELIABILITY_STORE)
             records = await store.sessions.ended_sessions(since, until, scope.ids)
-            rules = VehicleRules.of(await store.vehicles.all())
+            stored = await store.vehicles.all()
             after = timedelta(seconds=limits.fault_after_s)
             down = await store.intervals.overlapping(
                 since, until + after, scope.ids, down_only=True
             )
         ends = _session_ends(records, _by_port(down), limits)
+        tokens = {record.id_token for record in records if record.id_token}
+        rules = await rules_with_driver_cars(stored, tokens, self._driver_cars)
         out = []
         for record, end in zip(records, ends, strict=True):
             station = scope.stations[record.station_id]

@@ -1,9 +1,16 @@
 """Vehicle identification rules (domain/vehicles.py): which OUI, eMAID provider or driver's
-token means which car, and what a token identifies."""
+token means which car, and what a token identifies.
+
+A driver's "my car" comes from compat when it is installed (``ports.driver_cars``: the car
+the driver chose for their token, a catalogue vehicle) and, for the same token, replaces an
+operator's ``driver_choice`` rule; without compat the rules are all there is."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from forecourt.domain.errors import InvalidInput, NotFound
+from forecourt.ports.driver_cars import DriverCarSource
 from forecourt.reliability.domain.vehicles import (
     RULE_KINDS,
     VehicleId,
@@ -18,10 +25,34 @@ from forecourt.services.context import ServiceContext
 
 MAX_VEHICLE = 200
 
+#: The "my car" port, looked up when used (compat may be built after reliability).
+DriverCarsLookup = Callable[[], DriverCarSource | None]
+
+
+def no_driver_cars() -> DriverCarSource | None:
+    return None
+
+
+async def rules_with_driver_cars(
+    rules: list[VehicleRule], tokens: Collection[str], driver_cars: DriverCarsLookup
+) -> VehicleRules:
+    """``rules`` plus each token's "my car" from ``ports.driver_cars`` (it wins for its
+    token: the driver's own, catalogue-checked choice)."""
+    source = driver_cars()
+    if source is None or not tokens:
+        return VehicleRules.of(rules)
+    chosen = await source.cars(tokens)
+    mine = [
+        VehicleRule(VehicleSource.DRIVER_CHOICE, car.token, car.vehicle, "my car")
+        for car in chosen.values()
+    ]
+    return VehicleRules.of([*rules, *mine])
+
 
 class VehicleIdentification:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, driver_cars: DriverCarsLookup = no_driver_cars):
         self._ctx = ctx
+        self._driver_cars = driver_cars
 
     async def rules(self) -> list[VehicleRule]:
         async with self._ctx.uow() as uow:
@@ -55,7 +86,8 @@ class VehicleIdentification:
             raise NotFound("vehicle rule", f"{source.value}:{normalised}")
 
     async def identify(self, token: str, reported: str | None = None) -> VehicleId | None:
-        return identify(token, reported, VehicleRules.of(await self.rules()))
+        rules = await rules_with_driver_cars(await self.rules(), [token], self._driver_cars)
+        return identify(token, reported, rules)
 
 
 def _kind(kind: str) -> VehicleSource:

@@ -174,7 +174,12 @@ class LoadManager:
         return site_load(managed, self._ctx.clock.now(), views, allocations, events)
 
     async def set_departure(self, departure: Departure) -> Plan | None:
-        """A driver's or operator's departure and energy need for the running session."""
+        """A driver's or operator's departure and energy need for the running session; the
+        car (words or an id) must name one catalogue vehicle when compat is installed."""
+        if departure.vehicle and self._car_power is not None:
+            departure = dataclasses.replace(
+                departure, vehicle=self._car_power.resolve(departure.vehicle)
+            )
         site_id = await departures.save(self._ctx, departure)
         if site_id is None or await self._managed(site_id) is None:
             return None
