@@ -1,7 +1,8 @@
 """Cluster mode's events in `forecourt serve`: two nodes in this process on one PostgreSQL
 database and the machine's NATS. A station's events on node A are handled once cluster-wide by
-shared consumers, by the live feed of every node, and by the reliability monitor on the one
-node holding its lease; the API, the CLI and /metrics of either node show the consumers."""
+shared consumers, by the live feed of every node, and by the reliability monitor and the
+smart-charging load manager each on the one node holding its lease; the API, the CLI and
+/metrics of either node show the consumers."""
 
 from __future__ import annotations
 
@@ -36,14 +37,22 @@ def handled(nodes: tuple[RunningServer, ...], name: str) -> list[int]:
     return [consumers(n)[name].handled if name in consumers(n) else 0 for n in nodes]
 
 
-def leased_holders(nodes: tuple[RunningServer, ...]) -> set[str]:
-    """The nodes where a leased consumer is active."""
-    return {
-        n.forecourt.settings.node_id
-        for n in nodes
-        for c in consumers(n).values()
-        if c.delivery == "leased" and c.active
-    }
+def leased_holders(nodes: tuple[RunningServer, ...]) -> dict[str, set[str]]:
+    """Each leased consumer (the monitor's, the load manager's) and the nodes where it is
+    active."""
+    holders: dict[str, set[str]] = {}
+    for n in nodes:
+        for c in consumers(n).values():
+            if c.delivery == "leased":
+                found = holders.setdefault(c.name, set())
+                if c.active:
+                    found.add(n.forecourt.settings.node_id)
+    return holders
+
+
+def one_holder_each(nodes: tuple[RunningServer, ...]) -> bool:
+    holders = leased_holders(nodes).values()
+    return bool(holders) and all(len(h) == 1 for h in holders)
 
 
 async def test_a_stations_events_reach_shared_leased_and_every_node_consumers(
@@ -52,7 +61,7 @@ async def test_a_stations_events_reach_shared_leased_and_every_node_consumers(
     async with two_nodes(tmp_path, cluster) as (a, b):
         nodes = (a, b)
         await provision(a)
-        await until(lambda: len(leased_holders(nodes)) == 1)
+        await until(lambda: one_holder_each(nodes))
         station = station_on(a)
         await station.start()
         try:
@@ -71,14 +80,16 @@ async def test_a_stations_events_reach_shared_leased_and_every_node_consumers(
         finally:
             await station.stop()
     assert sum(shared) == 1  # one boot: handled once, by one node
-    assert len(holders) == 1  # the monitor's state lives on the lease holder only
+    # the monitor's state and the load manager's rebalances live on their lease holder only
+    assert all(len(found) == 1 for found in holders.values()), holders
+    assert any(name.startswith("LoadManager_on_event") for name in holders), holders
     listed = {c["name"]: c for c in status["consumers"]}
     assert listed[SHARED]["delivery"] == "shared"
     assert listed[LIVE_FEED]["delivery"] == "every_node"
     assert listed[LIVE_FEED]["handled"] >= 1
     leased = [c for c in listed.values() if c["delivery"] == "leased"]
     assert leased
-    assert all(c["active"] == ("node-b" in holders) for c in leased)
+    assert all(c["active"] == ("node-b" in holders[c["name"]]) for c in leased)
     assert all(isinstance(c["lag"], int) and c["lag"] >= 0 for c in listed.values())
     labels = f'active="1",consumer="{SHARED}",delivery="shared"'
     assert f"forecourt_cluster_consumer_lag{{{labels}}}" in metrics

@@ -1,6 +1,7 @@
 """Two nodes in this process, one PostgreSQL database, the machine's NATS: a command sent to
 node B reaches a station connected to node A; a station that reconnects on B closes its
-stale socket on A; the API and /metrics of either node see the whole cluster."""
+stale socket on A; a command for a station that just left the node named as its holder
+follows it; the API and /metrics of either node see the whole cluster."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from forecourt.cluster.link import LinkConfig, NatsLink
+from forecourt.cluster.presence import Presence
 from forecourt.domain.tokens import TokenRecord
 from forecourt.simulator import SimulatedStation, StationConfig
 from tests.e2e.conftest import PASSWORD, STATION, TAG, technician_api
@@ -26,14 +29,16 @@ async def provision(node: RunningServer) -> None:
     await services.network.add_token(TokenRecord(TAG))
 
 
-def station_on(*nodes: RunningServer, protocol: str = "1.6") -> SimulatedStation:
+def station_on(
+    *nodes: RunningServer, protocol: str = "1.6", reconnect_delay_s: float = 0.2
+) -> SimulatedStation:
     config = StationConfig(
         station_id=STATION,
         protocol=protocol,  # type: ignore[arg-type]
         url=",".join(node.ws_url for node in nodes),
         password=PASSWORD,
         id_tags=[TAG],
-        reconnect_delay_s=0.2,
+        reconnect_delay_s=reconnect_delay_s,
     )
     return SimulatedStation(config, seed=3)
 
@@ -117,6 +122,37 @@ async def test_newest_connection_wins_across_nodes(tmp_path: Path, cluster: dict
     assert holder_seen_by_a.node_id == "node-b"
     assert answer.json()["status"] == "accepted"  # answered by the newest socket, on B
     assert station_row["connected"] is True  # A's stale socket closing is not a disconnect
+
+
+async def test_a_command_follows_a_station_that_left_its_holder(
+    tmp_path: Path, cluster: dict[str, Any]
+) -> None:
+    """Node C (a bare presence: no command server, as a node in its last breath) takes the
+    station over; B's command goes to C, which does not answer, and follows the station to A,
+    where it reconnected, instead of answering offline."""
+    link = NatsLink(LinkConfig.parse(cluster["nats_url"], cluster["cluster_name"], "node-c"))
+    ghost = Presence(link, 3.0)
+    async with two_nodes(tmp_path, cluster) as (a, b):
+        await provision(a)
+        station = station_on(a, reconnect_delay_s=0.5)
+        await station.start()
+        await link.connect()
+        await ghost.start()
+        try:
+            await station.wait_ready(30)
+            presence_b = b.forecourt.cluster.presence  # type: ignore[union-attr]
+            await until(lambda: presence_b.holder(STATION) is not None)
+            await ghost.held(STATION, "1.6")  # A closes its socket; the station dials again
+            await until(lambda: getattr(presence_b.holder(STATION), "node_id", "") == "node-c")
+            async with technician_api(b) as client:
+                answer = await client.post(
+                    f"/api/stations/{STATION}/commands", json={"kind": "clear_cache"}
+                )
+        finally:
+            await station.stop()
+            await ghost.stop()
+            await link.close()
+    assert answer.json()["status"] == "accepted", answer.text
 
 
 async def test_cluster_gauges_in_metrics(tmp_path: Path, cluster: dict[str, Any]) -> None:

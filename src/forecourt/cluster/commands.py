@@ -1,5 +1,7 @@
 """Commands for a station held by another node: a NATS request to that node, which makes
-the OCPP call through its own gateway and answers with the station's result."""
+the OCPP call through its own gateway and answers with the station's result. A node that
+does not hold the station (any more: it moved, or the node is gone) says so without calling,
+so the asker may follow the station to its new node."""
 
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ log = logging.getLogger("forecourt.cluster")
 
 #: A node answers after its own call timeout; the requester waits this much longer.
 REPLY_MARGIN_S = 2.0
+#: The reply of a node that does not hold the station: the command was not sent.
+NOT_HERE = "not_here"
 
 
 def command_subject(link: NatsLink, node_id: str) -> str:
@@ -54,6 +58,9 @@ class CommandServer:
             request = loads(message.data)
             command = decode_command(request["command"])
             station_id = str(request["station_id"])
+            if not self._local.is_connected(station_id):
+                await message.respond(dumps({NOT_HERE: self._link.config.node_id}))
+                return
             result = await self._local.send(station_id, command, float(request["timeout"]))
             reply: dict[str, Any] = encode_result(result)
         except InvalidInput as invalid:  # the requester raises it to its caller
@@ -72,14 +79,16 @@ class CommandClient:
 
     async def send(
         self, node_id: str, station_id: str, command: Command, timeout: float
-    ) -> CommandResult:
+    ) -> CommandResult | None:
+        """The station's result; None when the node does not hold the station or is gone
+        (nothing was sent to the station)."""
         request = {"station_id": station_id, "command": encode_command(command), "timeout": timeout}
         try:
             message = await self._link.client.request(
                 command_subject(self._link, node_id), dumps(request), timeout + REPLY_MARGIN_S
             )
         except NoRespondersError:
-            return _offline(f"node {node_id} that holds the station does not answer")
+            return None
         except TimeoutError:
             return CommandResult(
                 CommandStatus.TIMEOUT, error=f"no answer within {timeout:g} s (via {node_id})"
@@ -87,6 +96,8 @@ class CommandClient:
         except ConnectionClosedError:
             return _offline("the cluster bus (NATS) is not reachable")
         reply = loads(message.data)
+        if NOT_HERE in reply:
+            return None
         if "invalid" in reply:
             raise InvalidInput(str(reply["invalid"]))
         return decode_result(reply)

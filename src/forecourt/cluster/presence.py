@@ -74,6 +74,8 @@ class Presence:
         self._watches: list[asyncio.Task[None]] = []
         self._reconnected = asyncio.Event()  # NATS came back: resync at the next beat
         self._pending: set[asyncio.Task[None]] = set()
+        self._writing: dict[str, int] = {}  # stations whose hold this node is writing
+        self._changed = asyncio.Condition()  # a hold was written or released anywhere
         self._synced = asyncio.Event()
         self.on_taken: StationHook | None = None  # close the local socket
         self.on_orphaned: StationHook | None = None  # record the station disconnected
@@ -138,15 +140,32 @@ class Presence:
 
     # -- the registry's hooks ----------------------------------------------------------------
     async def held(self, station_id: str, protocol: str) -> None:
-        """A station's socket opened here: newest wins, so the hold is simply written."""
+        """A station's socket opened here: newest wins, so the hold is simply written.
+
+        While the write is in flight, holds from elsewhere are judged by revision once it
+        returns (the watch may deliver an older one after our put: it must not close the new
+        socket); a socket that closed meanwhile gets its just-written hold released."""
         self._mine.add(station_id)
         hold = Hold(station_id, self.node_id, self.incarnation, protocol, time.time())
+        self._writing[station_id] = self._writing.get(station_id, 0) + 1
         try:
             revision = await self._bucket.put(station_key(station_id), _encode_hold(hold))
         except Exception:  # NATS down: the heartbeat loop writes it again once back
             log.warning("cluster: could not record the hold", extra={"station_id": station_id})
             return
-        self._remember(_with_revision(hold, revision))
+        finally:
+            self._writing[station_id] -= 1
+            if not self._writing[station_id]:
+                del self._writing[station_id]
+        written = _with_revision(hold, revision)
+        self._remember(written)
+        await self._notify()
+        if station_id not in self._mine:  # closed (or taken) while the hold was written
+            self._spawn(self._release(written))
+            return
+        newest = self._holds[station_id]
+        if not self._is_mine(newest) and station_id not in self._writing:
+            self._spawn(self._taken(newest))  # a newer connection elsewhere came meanwhile
 
     def dropped(self, station_id: str) -> None:
         """The socket closed: release the hold if it is still this node's."""
@@ -168,6 +187,17 @@ class Presence:
         if lease is None or lease.incarnation != hold.incarnation:
             return False
         return time.time() - lease.renewed < self.lease_s
+
+    async def moved(self, station_id: str, since: Hold | None, within: float) -> None:
+        """Wait (at most ``within`` seconds) until the station's hold differs from ``since``:
+        written by another connection, or released."""
+
+        def differs() -> bool:
+            return self._holds.get(station_id) != since
+
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within), self._changed:
+                await self._changed.wait_for(differs)
 
     def holds(self) -> list[Hold]:
         return list(self._holds.values())
@@ -243,6 +273,7 @@ class Presence:
         async def apply(key: str, value: bytes | None) -> None:
             if value is None:
                 self._holds = {s: h for s, h in self._holds.items() if station_key(s) != key}
+                await self._notify()
                 return
             await self._seen(_decode_hold(value))
 
@@ -275,23 +306,38 @@ class Presence:
                 await asyncio.sleep(1)
 
     async def _seen(self, hold: Hold) -> None:
-        """A hold written anywhere; one from elsewhere for a socket open here replaces it."""
-        self._remember(hold)
-        if hold.station_id in self._mine and not self._is_mine(hold):
-            self._mine.discard(hold.station_id)
-            log.info(
-                "cluster: station reconnected on %s; closing the stale socket here",
-                hold.node_id,
-                extra={"station_id": hold.station_id},
-            )
-            if self.on_taken is not None:
-                await self.on_taken(hold.station_id)
+        """A hold written anywhere; one from elsewhere, newer than ours, for a socket open
+        here replaces it. An older one (delivered after our own write) changes nothing, and
+        while our write is in flight ``held`` judges when it returns."""
+        newest = self._remember(hold)
+        await self._notify()
+        if newest and hold.station_id not in self._writing:
+            await self._taken(hold)
+
+    async def _taken(self, hold: Hold) -> None:
+        if hold.station_id not in self._mine or self._is_mine(hold):
+            return
+        self._mine.discard(hold.station_id)
+        log.info(
+            "cluster: station reconnected on %s; closing the stale socket here",
+            hold.node_id,
+            extra={"station_id": hold.station_id},
+        )
+        if self.on_taken is not None:
+            await self.on_taken(hold.station_id)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     # -- helpers -----------------------------------------------------------------------------
-    def _remember(self, hold: Hold) -> None:
+    def _remember(self, hold: Hold) -> bool:
+        """Keep ``hold`` if it is the newest known for its station (by revision)."""
         current = self._holds.get(hold.station_id)
         if current is None or hold.revision >= current.revision:
             self._holds[hold.station_id] = hold
+            return True
+        return False
 
     def _is_mine(self, hold: Hold) -> bool:
         return hold.node_id == self.node_id and hold.incarnation == self.incarnation

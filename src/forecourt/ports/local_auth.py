@@ -23,6 +23,11 @@ class ReservationRepository(Protocol):
     async def save(self, reservation: Reservation) -> None: ...
     async def get(self, reservation_id: int) -> Reservation | None: ...
     async def holding(self, station_id: str) -> list[Reservation]: ...  # requested or active
+    async def lock_station(self, station_id: str) -> None:
+        """Until this unit of work ends, another one's ``lock_station`` for the station waits:
+        the clash check and the insert after it are one step across nodes."""
+        ...
+
     async def due(self, now: datetime) -> list[Reservation]: ...  # holding, expires_at <= now
     async def list(
         self, station_id: str | None = None, limit: int = 100

@@ -160,7 +160,8 @@ class DriftWatch:
         while True:
             await asyncio.sleep(self._interval_s)
             try:
-                await self.check_connected()
+                if await self._ctx.leases("drift.checks").held():  # one node checks them all
+                    await self.check_connected()
             except Exception:  # one bad round must not end the loop
                 log.exception("drift round failed")
 

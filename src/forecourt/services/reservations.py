@@ -133,6 +133,9 @@ class Reservations:
         now: datetime,
         vouched: bool = False,
     ) -> Reservation:
+        # one clash check at a time per station, even on several nodes: the other waits
+        # here, then sees this one's reservation
+        await uow.reservations.lock_station(station_id)
         station = await uow.stations.get(station_id)
         if station is None:
             raise NotFound("station", station_id)

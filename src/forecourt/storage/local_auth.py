@@ -32,7 +32,7 @@ from forecourt.domain.local_auth import (
 )
 from forecourt.domain.tokens import AuthorizationStatus, TokenKind
 from forecourt.storage.context import DbContext
-from forecourt.storage.tables import metadata
+from forecourt.storage.tables import metadata, stations
 from forecourt.storage.types import EnumText, UtcDateTime
 
 local_list_members = Table(
@@ -150,6 +150,13 @@ class SqlReservationRepository:
         query = select(reservations).where(reservations.c.id == reservation_id)
         row = (await self._db.execute(query)).first()
         return None if row is None else _reservation_from_row(row)
+
+    async def lock_station(self, station_id: str) -> None:
+        """The station's row, locked until commit (PostgreSQL ``FOR NO KEY UPDATE``: rows
+        that merely reference the station are not held up). SQLite needs nothing: one unit of
+        work at a time writes (``uow.WriterGate``)."""
+        query = select(stations.c.id).where(stations.c.id == station_id)
+        await self._db.execute(query.with_for_update(key_share=True))
 
     async def holding(self, station_id: str) -> builtins.list[Reservation]:
         c = reservations.c

@@ -107,7 +107,8 @@ class RenewalWatch:
         while True:
             await asyncio.sleep(self._config.renewal_interval_s)
             try:
-                await self.run_once()
+                if await self._ctx.leases("pki.renewal").held():  # one node renews
+                    await self.run_once()
             except Exception:  # one failed pass must not end the watch
                 log.exception("certificate renewal pass failed")
 

@@ -5,6 +5,10 @@ change, and when the meter shows a car taking clearly less than it was given. Ea
 allocation goes to its EVSE as a transaction profile through the core's remote control
 (decreases first); the station's answer is kept, and anything but Accepted is an event.
 A station drawing more than the profile it accepted is flagged (``smart_charging.exceeded``).
+
+In cluster mode the manager is a leased singleton (ADR 0012): its events go to the node
+holding its lease, so a site rebalances on one node at a time (the per-site lock below) and
+the meter counters kept in memory see every reading; a retry runs only while the lease holds.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from forecourt.domain.commands import CommandStatus, SetChargingProfile
 from forecourt.domain.errors import NotFound
 from forecourt.domain.events import DomainEvent
 from forecourt.ports.car_power import CarPowerSource
+from forecourt.ports.events import lease_name
 from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 from forecourt.services.remote_control import RemoteControl
@@ -101,11 +106,13 @@ class LoadManager:
         self.meter_gap_s = METER_GAP_S
         self._metered_at: dict[str, float] = {}
         self._index = SiteIndex(ctx)
+        self._lease = ctx.leases(lease_name(self.on_event))  # the bus's lease of its events
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
         for topic in TOPICS:
-            self._unsubscribe.append(self._ctx.bus.subscribe(topic, self.on_event))
+            # one node rebalances (the lease holder): sites never rebalance on two at once
+            self._unsubscribe.append(self._ctx.bus.subscribe(topic, self.on_event, "leased"))
 
     async def stop(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -307,7 +314,8 @@ class LoadManager:
 
     async def _retry(self, site_id: str) -> None:
         try:
-            await self.rebalance(site_id, why="retry")
+            if await self._lease.held():  # else the holder's own events rebalance the site
+                await self.rebalance(site_id, why="retry")
         except NotFound:
             pass  # no longer managed
         except Exception:
