@@ -81,7 +81,7 @@ class DbContext:
         assert sync is not None  # started: in a transaction
         compiled = statement.compiled(sync.dialect)
         parameters = compiled.parameters(params)
-        cursor = sync.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = sqlite3.Cursor(sync.connection.dbapi_connection)  # type: ignore[arg-type]
         hooks = sync.dispatch.before_cursor_execute
         if hooks:  # statement recorders (tests), tracers: they see this one too
             for hook in hooks:
