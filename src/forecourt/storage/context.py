@@ -120,7 +120,9 @@ class DirectResult:
         return int(self._cursor.rowcount)
 
     def first(self) -> dict[str, Any] | None:
+        """The first row; the statement is then finished (no read left pending in SQLite)."""
         values = self._cursor.fetchone()
+        self._cursor.close()
         return None if values is None else self._compiled.row(values)
 
     def all(self) -> list[dict[str, Any]]:

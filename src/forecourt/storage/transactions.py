@@ -105,7 +105,8 @@ _DIRECT_BY_STATION_TX_ID = Direct(_BY_STATION_TX_ID, result=list(transactions.c)
 @lru_cache(maxsize=128)
 def _direct_update(names: tuple[str, ...]) -> Direct:
     """SQLite: the UPDATE that sets ``names`` (a meter value changes the same few)."""
-    return Direct(_UPDATE.values({name: bindparam(name) for name in names}))
+    values = {name: bindparam(name, type_=transactions.c[name].type) for name in names}
+    return Direct(_UPDATE.values(values))
 
 
 _ACTIVE_ON_EVSE = (
