@@ -156,6 +156,28 @@ async def test_lookups_by_wire_id_start_key_and_for_update(stations: Database) -
         assert await uow.transactions.by_start_key("CP-2", "") is None
         assert await uow.transactions.get_for_update(tx.id) == tx
         assert await uow.transactions.get_for_update(999_999) is None
+        assert await uow.transactions.by_station_tx_id_for_update("CP-1", tx.station_tx_id) == tx
+        assert await uow.transactions.by_station_tx_id_for_update("CP-2", "nope") is None
+
+
+async def test_the_per_message_lookup_and_save_round_trip_every_field(stations: Database) -> None:
+    """On SQLite the MeterValues path reads and writes on the driver (ADR 0019): the same
+    values as the Core path, every type (datetimes, enums, JSON, booleans, NULLs)."""
+    full = ended_tx()
+    async with stations.unit_of_work() as uow:
+        await uow.transactions.add(full)
+        await uow.commit()
+    async with stations.unit_of_work() as uow:
+        located = await uow.transactions.by_station_tx_id_for_update("CP-1", full.station_tx_id)
+        assert located == full
+        assert located is not None
+        located.energy_wh, located.updated_at = 31_500.0, at(4000)
+        located.last_register = RegisterReading(at(3990), 31_400.0)
+        located.extra = {"psp_ref": "pi_456"}
+        await uow.transactions.save(located)
+        await uow.commit()
+    async with stations.unit_of_work() as uow:
+        assert await uow.transactions.get(full.id) == located
 
 
 async def test_active_for_tokens_and_on_evse(stations: Database) -> None:

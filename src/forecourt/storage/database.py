@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from forecourt.ports.outbox import CommittedEvents
@@ -67,6 +69,9 @@ _ASYNC_DRIVERS = {
     "postgres": "postgresql+asyncpg",
 }
 
+#: PostgreSQL: a pooled connection idle longer than this is pinged before use (ADR 0019).
+PING_IDLE_AFTER_S = 1.0
+
 #: Arbitrary constant: nodes starting together take turns upgrading the schema.
 _MIGRATION_LOCK_ID = 0x466F7265636F  # "Foreco"
 
@@ -120,7 +125,8 @@ class Database:
             engine = create_async_engine(parsed)
             _configure_sqlite(engine, (*SQLITE_PRAGMAS, f"PRAGMA synchronous={mode}"))
         elif backend == "postgresql":
-            engine = create_async_engine(parsed, pool_pre_ping=True)
+            engine = create_async_engine(parsed)
+            _ping_when_idle(engine, PING_IDLE_AFTER_S)
         else:
             raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
         return cls(
@@ -236,6 +242,33 @@ def _create_parent_dir(url: URL) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_after_s: float) -> None:
+    """Check a pooled connection before use when it sat idle for ``idle_after_s`` (ADR 0019).
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: with asyncpg three round trips
+    (BEGIN, an empty query, ROLLBACK), as many as the statements of a MeterValues. A connection
+    returned moments ago is alive unless the server just went away, and then the first
+    statement's disconnect error invalidates the whole pool anyway.
+    """
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.pop("returned_at", None)
+        if returned_at is not None and time.monotonic() - returned_at < idle_after_s:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:  # gone: the pool replaces it and checks out again
+            raise DisconnectionError(f"pooled connection failed its ping: {error}") from error
 
 
 def _configure_sqlite(engine: AsyncEngine, pragmas: tuple[str, ...]) -> None:

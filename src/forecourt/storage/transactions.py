@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +28,7 @@ from forecourt.domain.metering import RegisterReading, SignedMeterValue
 from forecourt.domain.transactions import ChargingState, Transaction, TransactionState
 from forecourt.ports.repositories import TransactionFilter
 from forecourt.storage.context import DbContext
+from forecourt.storage.sqlite_direct import Direct
 from forecourt.storage.tables import transactions
 
 #: Transaction attributes stored in a column of the same name.
@@ -96,6 +98,17 @@ _BY_STATION_TX_ID = select(transactions).where(
     transactions.c.station_tx_id == bindparam("b_station_tx_id"),
 )
 _BY_STATION_TX_ID_FOR_UPDATE = _BY_STATION_TX_ID.with_for_update()
+# SQLite: the per-message lookup on the driver (no FOR UPDATE there: one writer at a time).
+_DIRECT_BY_STATION_TX_ID = Direct(_BY_STATION_TX_ID, result=list(transactions.c))
+
+
+@lru_cache(maxsize=128)
+def _direct_update(names: tuple[str, ...]) -> Direct:
+    """SQLite: the UPDATE that sets ``names`` (a meter value changes the same few)."""
+    values = {name: bindparam(name, type_=transactions.c[name].type) for name in names}
+    return Direct(_UPDATE.values(values))
+
+
 _ACTIVE_ON_EVSE = (
     select(transactions)
     .where(transactions.c.station_id == _STATION_ID)
@@ -142,6 +155,9 @@ class SqlTransactionRepository:
         self, station_id: str, station_tx_id: str
     ) -> Transaction | None:
         key = {"b_station_id": station_id, "b_station_tx_id": station_tx_id}
+        if self._db.dialect == "sqlite":  # every MeterValues asks this: on the driver
+            row = (await self._db.run(_DIRECT_BY_STATION_TX_ID, key)).first()
+            return None if row is None else self._from_dict(row)
         return await self._first(_BY_STATION_TX_ID_FOR_UPDATE, key)
 
     async def by_start_key(self, station_id: str, start_key: str) -> Transaction | None:
@@ -180,7 +196,12 @@ class SqlTransactionRepository:
             }
             if not changed:
                 return  # read in this unit of work and unchanged since: the row is as it is
-        if (await self._db.execute(_UPDATE, {**changed, "b_tx_id": tx.id})).rowcount == 0:
+        params = {**changed, "b_tx_id": tx.id}
+        if self._db.dialect == "sqlite":  # every MeterValues saves: on the driver
+            updated = (await self._db.run(_direct_update(tuple(changed)), params)).rowcount
+        else:
+            updated = (await self._db.execute(_UPDATE, params)).rowcount
+        if updated == 0:
             raise NotFound("transaction", tx.id)
         self._stored[tx.id] = values
 
@@ -197,7 +218,10 @@ class SqlTransactionRepository:
         return [self._loaded(row) for row in await self._db.execute(query)]
 
     def _loaded(self, row: Row[Any]) -> Transaction:
-        columns = self._stored[row.id] = row._asdict()
+        return self._from_dict(row._asdict())
+
+    def _from_dict(self, columns: dict[str, Any]) -> Transaction:
+        self._stored[columns["id"]] = columns
         return _from_columns(columns)
 
 
