@@ -141,8 +141,8 @@ async def test_every_publisher_stages_its_event_so_a_crash_after_commit_loses_no
     )  # fmt: skip
     output, _ = await asyncio.wait_for(crashed.communicate(), 120)
     assert crashed.returncode == -9, output.decode()  # SIGKILL, right after the commit
-    left = await stored(database)
-    assert [e.topic for e in left] == [topic]
+    left = await stored(database)  # the change's event (and a record stored before it)
+    assert topic in [e.topic for e in left]
 
     for run in range(2):  # the restart, and one more: nothing is delivered twice
         bus = InProcessBus()
@@ -150,5 +150,6 @@ async def test_every_publisher_stages_its_event_so_a_crash_after_commit_loses_no
         relay = outbox_relay(database, bus)
         await relay.start()
         await relay.stop()
-        assert [(e.topic, e.id) for e in seen] == ([(topic, left[0].id)] if run == 0 else [])
+        expected = [(e.topic, e.id) for e in left] if run == 0 else []
+        assert sorted((e.topic, e.id) for e in seen) == sorted(expected)
         assert await stored(database) == []

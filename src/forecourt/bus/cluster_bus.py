@@ -155,7 +155,8 @@ class _Subscription:
 
 
 class JetStreamBus:
-    """The ``EventBus`` of cluster mode; ``publish`` returns once the stream stored the event."""
+    """The ``EventBus`` of cluster mode: the outbox relay ``deliver``s to the stream, durable
+    consumers hand events to subscribers (no other way in: ADR 0012)."""
 
     def __init__(self, stream: str, prefix: str, *, lease_check_s: float = LEASE_CHECK_S) -> None:
         self._stream_name = stream
@@ -193,17 +194,6 @@ class JetStreamBus:
         if self._events is None:
             raise RuntimeError("the cluster event bus is not started yet")
         await self._events.publish(event)
-
-    async def publish(self, event: DomainEvent) -> None:
-        """``ctx.publish`` after a commit: at most once, as on one node, and never a failure
-        of the caller's use case when NATS is away (stored events go through the outbox)."""
-        self._spawn(self._publish_quietly(event))
-
-    async def _publish_quietly(self, event: DomainEvent) -> None:
-        try:
-            await self.deliver(event)
-        except Exception:  # at most once by design: the caller's change is committed
-            log.warning("event %s (%s) not published", event.topic, event.id, exc_info=True)
 
     def subscribe(
         self, topic_prefix: str, subscriber: Subscriber, delivery: Delivery = "shared"
