@@ -31,6 +31,7 @@ from forecourt.services.device import DeviceManagement
 from forecourt.services.device_reports import DeviceReports
 from forecourt.services.drift import DriftWatch
 from forecourt.services.equipment import Equipment
+from forecourt.services.event_consumers import EventConsumers
 from forecourt.services.history import TransactionHistory
 from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance, MaintenanceConfig
@@ -152,6 +153,7 @@ def build_services(
         local_lists=LocalLists(ctx, remote, gateway),
         device=DeviceManagement(ctx, remote),
         drift=DriftWatch(ctx, remote, fixed_keys),
+        consumers=EventConsumers(ctx),
     )
     host = Host(ctx, remote, settings, options or {}, services)
     for feature in features:

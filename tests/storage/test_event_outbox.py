@@ -153,3 +153,20 @@ async def test_every_publisher_stages_its_event_so_a_crash_after_commit_loses_no
         expected = [(e.topic, e.id) for e in left] if run == 0 else []
         assert sorted((e.topic, e.id) for e in seen) == sorted(expected)
         assert await stored(database) == []
+
+
+async def test_the_tally_counts_each_consumers_handled_ids_and_its_newest(
+    database: Database,
+) -> None:
+    async with database.unit_of_work() as uow:
+        assert await uow.consumed.tally() == []
+        await uow.consumed.add("payments", "a", AT)
+        await uow.consumed.add("payments", "b", AT.replace(hour=13))
+        await uow.consumed.add("payments", "b", AT.replace(hour=14))  # a duplicate: kept as is
+        await uow.consumed.add("monitor", "a", AT)
+        await uow.commit()
+    async with database.unit_of_work() as uow:
+        tally = await uow.consumed.tally()
+    assert [(t.consumer, t.consumed, t.last_at) for t in tally] == [
+        ("monitor", 1, AT), ("payments", 2, AT.replace(hour=13)),
+    ]  # fmt: skip

@@ -42,6 +42,8 @@ class Consumer(Protocol):
     def lag(self) -> int: ...
     @property
     def handled(self) -> int: ...
+    @property
+    def skipped(self) -> int: ...
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
@@ -53,6 +55,7 @@ class ConsumerLag:
     delivery: Delivery
     lag: int  # events in the stream it has not handled yet
     handled: int  # events it handled on this node since the start
+    skipped: int  # redeliveries of events already handled, skipped on this node since the start
     active: bool  # consuming on this node (a leased consumer: only on the lease holder)
 
 
@@ -73,6 +76,7 @@ class NodeConsumer:
         self.name = consumer_name(topic_prefix, subscriber)
         self.lag = 0
         self.handled = 0
+        self.skipped = 0  # an ordered consumer of new events is never redelivered one
 
     async def start(self) -> None:
         self._subscription = await self._events.js.subscribe(
@@ -116,6 +120,10 @@ class LeasedConsumer:
     @property
     def handled(self) -> int:
         return self._consumer.handled
+
+    @property
+    def skipped(self) -> int:
+        return self._consumer.skipped
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._follow_lease())
@@ -218,6 +226,7 @@ class JetStreamBus:
                 s.delivery,
                 s.consumer.lag,
                 s.consumer.handled,
+                s.consumer.skipped,
                 _active(s.consumer),
             )
             for s in self._subscriptions
