@@ -1,7 +1,7 @@
 """A change killed (SIGKILL) right after its unit of work committed and before any subscriber
 heard of it: the crash the outbox exists for (test_event_outbox.py). The default scenario is a
 station's StartTransaction; the others are the publishers that stage their events the same way
-(provisioning, maintenance, payments, smart charging's neighbours, firmware).
+(provisioning, maintenance, payments, availability).
 
 Run as ``python -m tests.storage.outbox_crash DATABASE_URL [SCENARIO]``.
 """
@@ -40,7 +40,9 @@ SCENARIOS = {
     "disconnect": "station.disconnected",
     "firmware_status": "firmware.status",
     "tariff": "tariff.published",
+    "status": "connector.status",
 }
+STATUS = {"connectorId": 1, "errorCode": "NoError", "status": "Faulted"}
 
 
 async def change(scenario: str, services: Services, rig: ProtocolRig) -> None:
@@ -50,6 +52,8 @@ async def change(scenario: str, services: Services, rig: ProtocolRig) -> None:
         await rig.call("b", "BootNotification", BOOT)
     elif scenario == "disconnect":
         await services.core.provisioning.disconnected("CS-1", "gone")
+    elif scenario == "status":
+        await rig.call("st", "StatusNotification", STATUS)
     elif scenario == "firmware_status":
         await rig.call("f", "FirmwareStatusNotification", {"status": "Installing"})
     else:

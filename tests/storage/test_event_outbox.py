@@ -127,13 +127,13 @@ async def test_events_committed_while_the_relay_recovers_are_delivered_once(
     assert await stored(database) == []
 
 
-@pytest.mark.parametrize("scenario", ["boot", "disconnect", "firmware_status", "tariff"])
+@pytest.mark.parametrize("scenario", ["boot", "disconnect", "firmware_status", "tariff", "status"])
 async def test_every_publisher_stages_its_event_so_a_crash_after_commit_loses_none(
     database_url: str, database: Database, scenario: str
 ) -> None:
-    """Provisioning, maintenance and payments stage their events in the unit of work of the
-    change (``ctx.stage``): killed right after the commit, the event is in the outbox and
-    delivered once at the next start."""
+    """Provisioning, maintenance, payments and availability stage their events in the unit of
+    work of the change (``ctx.stage``): killed right after the commit, the event is in the
+    outbox and delivered once at the next start."""
     topic = SCENARIOS[scenario]
     crashed = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.storage.outbox_crash", database_url, scenario,
