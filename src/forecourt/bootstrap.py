@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from forecourt.bus.cluster_bus import JetStreamBus
 from forecourt.bus.inprocess import InProcessBus
 from forecourt.bus.outbox import OutboxRelay
 from forecourt.cluster.leases import AdvisoryLeases, asyncpg_dsn
@@ -14,7 +13,7 @@ from forecourt.extension import Feature, Host
 from forecourt.features import FEATURES, storage_extensions
 from forecourt.ports.clock import Clock, SystemClock
 from forecourt.ports.contracts import CONTRACTS
-from forecourt.ports.events import EventBus
+from forecourt.ports.events import DeliveringBus
 from forecourt.ports.keys import Key
 from forecourt.ports.leases import Leases, single_node
 from forecourt.ports.session_costs import SESSION_COSTS, STATION_COSTS, StationCost
@@ -32,6 +31,7 @@ from forecourt.services.device import DeviceManagement
 from forecourt.services.device_reports import DeviceReports
 from forecourt.services.drift import DriftWatch
 from forecourt.services.equipment import Equipment
+from forecourt.services.event_consumers import EventConsumers
 from forecourt.services.history import TransactionHistory
 from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance, MaintenanceConfig
@@ -102,7 +102,7 @@ def build_services(
     *,
     policy: Policy | None = None,
     clock: Clock | None = None,
-    bus: EventBus | None = None,
+    bus: DeliveringBus | None = None,
     settings: Settings | None = None,
     options: Mapping[Key[Any], object] | None = None,
     features: Sequence[Feature[Any]] = FEATURES,
@@ -153,6 +153,7 @@ def build_services(
         local_lists=LocalLists(ctx, remote, gateway),
         device=DeviceManagement(ctx, remote),
         drift=DriftWatch(ctx, remote, fixed_keys),
+        consumers=EventConsumers(ctx),
     )
     host = Host(ctx, remote, settings, options or {}, services)
     for feature in features:
@@ -175,15 +176,14 @@ def leases_for(settings: Settings | None) -> Leases:
 
 
 def outbox_relay(
-    database: Database, bus: EventBus, *, orphan_after_s: float | None = None
+    database: Database, bus: DeliveringBus, *, orphan_after_s: float | None = None
 ) -> OutboxRelay:
     """Events committed in ``database`` go to ``bus`` (ADR 0012); ``start()`` it once the
     subscribers are in place, to deliver what a crash left in the outbox. ``orphan_after_s``:
     cluster mode, where other nodes' rows in flight share the table."""
     # an in-process bus says when its subscribers are done: only then is a row removed
     # (a JetStream bus: once the stream stored it)
-    deliver = bus.deliver if isinstance(bus, InProcessBus | JetStreamBus) else bus.publish
-    relay = OutboxRelay(database.unit_of_work, deliver, orphan_after_s=orphan_after_s)
+    relay = OutboxRelay(database.unit_of_work, bus.deliver, orphan_after_s=orphan_after_s)
     database.on_committed = relay.committed
     return relay
 

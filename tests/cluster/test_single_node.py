@@ -21,5 +21,5 @@ async def test_single_node_mode_shows_no_cluster(tmp_path: Path) -> None:
             status = (await client.get("/api/cluster")).json()
         async with httpx.AsyncClient(base_url=server.http_url) as client:
             metrics = (await client.get("/metrics")).text
-    assert status == {"mode": "single", "nodes": []}
+    assert status == {"mode": "single", "nodes": [], "consumed": []}  # nothing de-duplicated
     assert "forecourt_cluster_" not in metrics

@@ -1,7 +1,7 @@
 """A change killed (SIGKILL) right after its unit of work committed and before any subscriber
 heard of it: the crash the outbox exists for (test_event_outbox.py). The default scenario is a
 station's StartTransaction; the others are the publishers that stage their events the same way
-(provisioning, maintenance, payments, smart charging's neighbours, firmware).
+(provisioning, maintenance, payments, availability).
 
 Run as ``python -m tests.storage.outbox_crash DATABASE_URL [SCENARIO]``.
 """
@@ -12,7 +12,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import time
 from decimal import Decimal
 
@@ -24,6 +24,7 @@ from forecourt.ocpp.v16 import ADAPTER
 from forecourt.payments.domain.tariffs import EnergyBand, Tariff
 from forecourt.payments.keys import PAYMENTS
 from forecourt.services.core import Services
+from forecourt.storage import Database
 from tests.support.harness import OfflineGateway, ProtocolRig, make_rig
 
 START = {"connectorId": 1, "idTag": "TAG", "meterStart": 0, "timestamp": "2026-11-21T11:00:00Z"}
@@ -39,7 +40,9 @@ SCENARIOS = {
     "disconnect": "station.disconnected",
     "firmware_status": "firmware.status",
     "tariff": "tariff.published",
+    "status": "connector.status",
 }
+STATUS = {"connectorId": 1, "errorCode": "NoError", "status": "Faulted"}
 
 
 async def change(scenario: str, services: Services, rig: ProtocolRig) -> None:
@@ -49,15 +52,31 @@ async def change(scenario: str, services: Services, rig: ProtocolRig) -> None:
         await rig.call("b", "BootNotification", BOOT)
     elif scenario == "disconnect":
         await services.core.provisioning.disconnected("CS-1", "gone")
+    elif scenario == "status":
+        await rig.call("st", "StatusNotification", STATUS)
     elif scenario == "firmware_status":
         await rig.call("f", "FirmwareStatusNotification", {"status": "Installing"})
     else:
         await services.feature(PAYMENTS).tariffs.publish(TARIFF)
 
 
-def die_if_stored(events: Sequence[DomainEvent]) -> None:
-    if any(event.id for event in events):  # committed and durable; delivered to no one yet
-        os.kill(os.getpid(), signal.SIGKILL)
+async def forget_setup(database: Database) -> None:
+    """The setup's own events (``token.changed``) count as delivered: the outbox then holds
+    only what the scenario's change stages."""
+    async with database.unit_of_work() as uow:
+        await uow.outbox.remove([event.id for event in await uow.outbox.pending(100)])
+        await uow.commit()
+
+
+def die_once_stored(topic: str) -> Callable[[Sequence[DomainEvent]], None]:
+    """The crash point, in place of the relay: the first commit storing a ``topic`` event
+    (a record the same message stored before it is in the outbox too, undelivered)."""
+
+    def die_if_stored(events: Sequence[DomainEvent]) -> None:
+        if any(event.id and event.topic.startswith(topic) for event in events):
+            os.kill(os.getpid(), signal.SIGKILL)  # committed, durable; delivered to no one
+
+    return die_if_stored
 
 
 async def main(url: str, scenario: str) -> None:
@@ -66,7 +85,8 @@ async def main(url: str, scenario: str) -> None:
     services = build_services(database, OfflineGateway(), bus=InProcessBus())
     await services.network.add_token(TokenRecord("TAG"))
     rig = await make_rig(services, ADAPTER, "CS-1")
-    database.on_committed = die_if_stored  # in place of the relay: the crash point
+    await forget_setup(database)
+    database.on_committed = die_once_stored(SCENARIOS[scenario])
     await change(scenario, services, rig)
     sys.stdout.write("not killed\n")  # the test fails on this line
 

@@ -155,7 +155,7 @@ async def test_live_feed_filters_by_group_station_and_visibility() -> None:
             ("CP-1", "connector.status"),
         ):
             data = {"power_w": 1.0, "id_token": "SECRET"}
-            await bus.publish(DomainEvent(topic, station_id, T0, data))
+            bus.dispatch(DomainEvent(topic, station_id, T0, data))
         await bus.drain()
         assert stream.queue.qsize() == 1
         message = stream.queue.get_nowait()
@@ -172,13 +172,13 @@ async def test_server_sent_events_format_and_overflow() -> None:
     assert await anext(events) == "retry: 2000\n\n"
     waiting = asyncio.ensure_future(anext(events))
     await asyncio.sleep(0)
-    await bus.publish(DomainEvent("station.connected", "CP-1", T0, {"protocol": "1.6"}))
+    bus.dispatch(DomainEvent("station.connected", "CP-1", T0, {"protocol": "1.6"}))
     text = await asyncio.wait_for(waiting, 2)
     assert text.startswith("data: ")
     assert text.endswith("\n\n")
     assert json.loads(text[6:])["topic"] == "station.connected"
     for _ in range(300):  # a client that does not read
-        await bus.publish(DomainEvent("station.connected", "CP-1", T0))
+        bus.dispatch(DomainEvent("station.connected", "CP-1", T0))
     await bus.drain()
     assert json.loads((await anext(events))[6:]) == {"group": "resync"}
     await events.aclose()

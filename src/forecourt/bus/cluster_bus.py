@@ -42,6 +42,8 @@ class Consumer(Protocol):
     def lag(self) -> int: ...
     @property
     def handled(self) -> int: ...
+    @property
+    def skipped(self) -> int: ...
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
@@ -53,6 +55,7 @@ class ConsumerLag:
     delivery: Delivery
     lag: int  # events in the stream it has not handled yet
     handled: int  # events it handled on this node since the start
+    skipped: int  # redeliveries of events already handled, skipped on this node since the start
     active: bool  # consuming on this node (a leased consumer: only on the lease holder)
 
 
@@ -73,6 +76,7 @@ class NodeConsumer:
         self.name = consumer_name(topic_prefix, subscriber)
         self.lag = 0
         self.handled = 0
+        self.skipped = 0  # an ordered consumer of new events is never redelivered one
 
     async def start(self) -> None:
         self._subscription = await self._events.js.subscribe(
@@ -117,6 +121,10 @@ class LeasedConsumer:
     def handled(self) -> int:
         return self._consumer.handled
 
+    @property
+    def skipped(self) -> int:
+        return self._consumer.skipped
+
     async def start(self) -> None:
         self._task = asyncio.create_task(self._follow_lease())
 
@@ -155,7 +163,8 @@ class _Subscription:
 
 
 class JetStreamBus:
-    """The ``EventBus`` of cluster mode; ``publish`` returns once the stream stored the event."""
+    """The ``EventBus`` of cluster mode: the outbox relay ``deliver``s to the stream, durable
+    consumers hand events to subscribers (no other way in: ADR 0012)."""
 
     def __init__(self, stream: str, prefix: str, *, lease_check_s: float = LEASE_CHECK_S) -> None:
         self._stream_name = stream
@@ -194,17 +203,6 @@ class JetStreamBus:
             raise RuntimeError("the cluster event bus is not started yet")
         await self._events.publish(event)
 
-    async def publish(self, event: DomainEvent) -> None:
-        """``ctx.publish`` after a commit: at most once, as on one node, and never a failure
-        of the caller's use case when NATS is away (stored events go through the outbox)."""
-        self._spawn(self._publish_quietly(event))
-
-    async def _publish_quietly(self, event: DomainEvent) -> None:
-        try:
-            await self.deliver(event)
-        except Exception:  # at most once by design: the caller's change is committed
-            log.warning("event %s (%s) not published", event.topic, event.id, exc_info=True)
-
     def subscribe(
         self, topic_prefix: str, subscriber: Subscriber, delivery: Delivery = "shared"
     ) -> Callable[[], None]:
@@ -228,6 +226,7 @@ class JetStreamBus:
                 s.delivery,
                 s.consumer.lag,
                 s.consumer.handled,
+                s.consumer.skipped,
                 _active(s.consumer),
             )
             for s in self._subscriptions

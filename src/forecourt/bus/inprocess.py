@@ -17,11 +17,9 @@ class InProcessBus:
         self._subscribers: list[tuple[str, Subscriber]] = []
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def publish(self, event: DomainEvent) -> None:
-        self.dispatch(event)
-
     async def deliver(self, event: DomainEvent) -> None:
-        """Publish and return once every subscriber has handled the event (the outbox relay)."""
+        """Hand ``event`` to its subscribers and return once each has handled it (the outbox
+        relay: the only publisher, ADR 0012)."""
         await asyncio.gather(*self.dispatch(event))
 
     def dispatch(self, event: DomainEvent) -> list[asyncio.Task[None]]:

@@ -21,15 +21,18 @@ cluster_app.callback()(server_options)
 
 @cluster_app.command("status")
 def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Nodes, the stations each holds, lease ages (exit 1 if a node is down)."""
+    """Nodes, the stations each holds, lease ages, event consumers: lag, events consumed,
+    duplicates skipped (exit 1 if a node is down)."""
     server: ApiServer = ctx.obj
     answer: dict[str, Any] = server.call("GET", "/cluster").json()
     if as_json:
         print_json(answer)
     elif answer["mode"] != "cluster":
         console.print("single-node mode: FORECOURT_NATS_URL is not set on this server")
+        _print_consumed(answer)
     else:
         _print(answer)
+        _print_consumed(answer)
     healthy = answer["mode"] == "cluster" and all(n["alive"] for n in answer["nodes"])
     raise typer.Exit(0 if healthy and not answer["orphaned_stations"] else EXIT_FAILED)
 
@@ -51,12 +54,24 @@ def _print(answer: dict[str, Any]) -> None:
     )  # fmt: skip
     render.table(
         f"Event consumers on {answer['node_id']}",
-        ["consumer", "delivery", "active here", "lag (events)", "handled"],
-        [(c["name"], c["delivery"], "yes" if c["active"] else "no", c["lag"], c["handled"])
-         for c in answer.get("consumers", [])],
+        ["consumer", "delivery", "active here", "lag (events)", "handled", "skipped"],
+        [(c["name"], c["delivery"], "yes" if c["active"] else "no", c["lag"], c["handled"],
+          c["skipped"]) for c in answer.get("consumers", [])],
     )  # fmt: skip
     if answer["orphaned_stations"]:
         console.print("held by a dead node: " + ", ".join(answer["orphaned_stations"]))
+
+
+def _print_consumed(answer: dict[str, Any]) -> None:
+    """What each durable consumer handled (all nodes, 7 days) and skipped (this node)."""
+    if not answer.get("consumed"):
+        return
+    render.table(
+        "Events consumed (all nodes, last 7 days)",
+        ["consumer", "events", "duplicates skipped here", "last event"],
+        [(c["consumer"], c["events"], c["skipped_here"], c["last_event_at"])
+         for c in answer["consumed"]],
+    )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

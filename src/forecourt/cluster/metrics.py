@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from forecourt.cluster.status import ClusterStatus
@@ -47,7 +47,19 @@ class ClusterCollector(Collector):
             "Events in the stream this node's consumer has not handled yet",
             labels=["consumer", "delivery", "active"],
         )
+        handled = CounterMetricFamily(
+            "forecourt_cluster_consumer_handled_events",
+            "Events this node's consumer handled since the node started",
+            labels=["consumer", "delivery"],
+        )
+        skipped = CounterMetricFamily(
+            "forecourt_cluster_consumer_skipped_events",
+            "Redeliveries of events already handled that this node's consumer skipped",
+            labels=["consumer", "delivery"],
+        )
         for consumer in status.consumers:
             labels = [consumer.name, consumer.delivery, "1" if consumer.active else "0"]
             lag.add_metric(labels, float(consumer.lag))
-        yield lag
+            handled.add_metric(labels[:2], float(consumer.handled))
+            skipped.add_metric(labels[:2], float(consumer.skipped))
+        yield from (lag, handled, skipped)

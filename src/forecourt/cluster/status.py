@@ -23,6 +23,8 @@ class ConsumerLag(Protocol):
     @property
     def handled(self) -> int: ...
     @property
+    def skipped(self) -> int: ...
+    @property
     def active(self) -> bool: ...
 
 
@@ -75,6 +77,7 @@ class ClusterStatus:
                     "delivery": c.delivery,
                     "lag": c.lag,
                     "handled": c.handled,
+                    "skipped": c.skipped,
                     "active": c.active,
                 }
                 for c in self.consumers

@@ -1,4 +1,10 @@
-"""The event bus port: publish after commit, subscribe by topic prefix."""
+"""The event bus port: subscribe by topic prefix.
+
+Services never publish: they stage events in the unit of work of their change
+(``ServiceContext.stage_event``), and the outbox relay delivers them once the commit is
+durable (ports/outbox.py, ADR 0012). So the port services see has no ``publish``; the
+relay's side is ``DeliveringBus``, wired in the composition root only.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +29,17 @@ def lease_name(subscriber: Subscriber) -> str:
 
 
 class EventBus(Protocol):
-    async def publish(self, event: DomainEvent) -> None: ...
     def subscribe(
         self, topic_prefix: str, subscriber: Subscriber, delivery: Delivery = "shared"
     ) -> Callable[[], None]: ...
 
     # ^ returns an unsubscribe function; "" subscribes to everything
+
+
+class DeliveringBus(EventBus, Protocol):
+    """The outbox relay's side of a bus (bootstrap.outbox_relay): never handed to services."""
+
+    async def deliver(self, event: DomainEvent) -> None:
+        """Hand ``event`` to its subscribers (one node: and wait for them) or to the stream
+        (cluster: return once stored); raise when it could not be delivered."""
+        ...

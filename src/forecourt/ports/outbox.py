@@ -10,6 +10,7 @@ are delivered on the next start (ADR 0012).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -33,6 +34,15 @@ class EventOutbox(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class ConsumerTally:
+    """What one durable consumer handled, by any node, within the stream's retention."""
+
+    consumer: str
+    consumed: int  # event ids recorded as handled
+    last_at: datetime  # when the newest of them was handled
+
+
 class ConsumedEvents(Protocol):
     """Event ids each durable consumer handled: a redelivery, even after the consumer's node
     restarted, is recognised and has no second effect (``uow.consumed``, ADR 0012)."""
@@ -45,4 +55,8 @@ class ConsumedEvents(Protocol):
 
     async def prune(self, before: datetime) -> int:
         """Forget ids handled before ``before`` (older than the stream keeps events)."""
+        ...
+
+    async def tally(self) -> list[ConsumerTally]:
+        """Per consumer (by name): the ids recorded and the newest one's time."""
         ...

@@ -74,7 +74,9 @@ class Authorization:
                 token, self._ctx
             ):
                 result = await self._evaluate(token)  # its issuer answered: evaluate again
-        await self._ctx.publish(
+        # A decision changes nothing stored, so its event gets a unit of work of its own
+        # (after the evaluation: never held open across a roaming partner's answer).
+        await self._ctx.notify(
             "token.authorized", station_id, token=token.value, status=result.status.value
         )
         return result

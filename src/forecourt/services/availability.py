@@ -19,16 +19,17 @@ class Availability:
             await uow.stations.update_status(station_id, report)
             await uow.statuses.add(StatusHistoryEntry(station_id, report, now))
             await self._ctx.drift.observe(uow, station_id, report.timestamp, now)
+            self._ctx.stage_event(  # stored with the status it reports (ADR 0012)
+                uow,
+                "connector.status",
+                station_id,
+                evse_id=report.evse_id,
+                connector_id=report.connector_id,
+                status=report.status.value,
+                detail=report.detail,
+                error_code=report.error_code,
+                vendor_id=report.vendor_id,
+            )
             await uow.commit()
-        await self._ctx.publish(
-            "connector.status",
-            station_id,
-            evse_id=report.evse_id,
-            connector_id=report.connector_id,
-            status=report.status.value,
-            detail=report.detail,
-            error_code=report.error_code,
-            vendor_id=report.vendor_id,
-        )
         if report.status is ConnectorStatus.AVAILABLE:
             await self._transactions.close_not_resumed(station_id, report.evse_id, report.timestamp)

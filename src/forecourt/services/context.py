@@ -45,15 +45,15 @@ class ServiceContext:
     def __post_init__(self) -> None:
         self.drift = ClockDriftTracker(self.policy.clock_drift_threshold_s)
 
-    async def publish(self, topic: str, station_id: str, **data: object) -> None:
-        await self.publish_with(topic, station_id, None, **data)
-
-    async def publish_with(
-        self, topic: str, station_id: str, snapshot: Station | None, **data: object
-    ) -> None:
-        """``snapshot``: the station as the publisher just read or wrote it (``event.station``)."""
-        now = self.clock.now()
-        await self.bus.publish(DomainEvent(topic, station_id, now, dict(data), station=snapshot))
+    async def notify(self, topic: str, station_id: str, **data: object) -> None:
+        """A fact with no database change of its own (an authorization answered, a
+        certificate about to expire): staged in a unit of work of its own, so it goes through
+        the outbox like every event (stored, delivered after the commit, delivered again after
+        a crash). An event of a change is staged in that change's unit of work instead
+        (``stage_event``): there is no path that publishes after a commit (ADR 0012)."""
+        async with self.uow() as uow:
+            self.stage(uow, station_id, [(topic, data)])
+            await uow.commit()
 
     def stage(
         self,
@@ -66,9 +66,10 @@ class ServiceContext:
     ) -> None:
         """Events of the change ``uow`` is making: stored with its commit and published once
         it is durable, so a crash in between loses none (ports/outbox.py, ADR 0012). A unit
-        of work that does not commit publishes nothing. ``snapshot`` as in ``publish_with``
-        (live delivery only: an event delivered after a crash comes without it); ``at``:
-        when it happened, if not now (a station's reading)."""
+        of work that does not commit publishes nothing. ``snapshot``: the station as the
+        publisher just read or wrote it (``event.station``; live delivery only: an event
+        delivered after a crash comes without it); ``at``: when it happened, if not now (a
+        station's reading)."""
         now = at or self.clock.now()
         for topic, data in news:
             event_id = "" if topic in LATEST_WINS_TOPICS else uuid4().hex  # "": not stored

@@ -18,6 +18,7 @@ from forecourt.services.device import DeviceManagement
 from forecourt.services.device_reports import DeviceReports
 from forecourt.services.drift import DriftWatch
 from forecourt.services.equipment import Equipment
+from forecourt.services.event_consumers import EventConsumers
 from forecourt.services.history import TransactionHistory
 from forecourt.services.local_lists import LocalLists
 from forecourt.services.maintenance import Maintenance
@@ -97,6 +98,7 @@ class Services:
     local_lists: LocalLists
     device: DeviceManagement
     drift: DriftWatch
+    consumers: EventConsumers
     _features: dict[Key[Any], FeatureSlot] = field(default_factory=dict)
     _ports: dict[Key[Any], Key[Any]] = field(default_factory=dict)  # port → feature
 

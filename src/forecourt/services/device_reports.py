@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from forecourt.domain.device_state import StationMessage, StationMonitor
+from forecourt.ports.repositories import UnitOfWork
 from forecourt.services.context import ServiceContext
 
 
@@ -39,30 +40,36 @@ class DeviceReports:
         """A part of a monitoring report: the station's monitors as it has them."""
         async with self._ctx.uow() as uow:
             await uow.device.put_monitors(monitors)
+            self._ctx.stage_event(uow, "device.monitors_reported", station_id, count=len(monitors))
             await uow.commit()
-        await self._ctx.publish("device.monitors_reported", station_id, count=len(monitors))
 
     async def messages_reported(self, station_id: str, messages: Sequence[StationMessage]) -> None:
         async with self._ctx.uow() as uow:
             for message in messages:
                 await uow.device.put_message(message)
+            self._ctx.stage_event(uow, "device.messages_reported", station_id, count=len(messages))
             await uow.commit()
-        await self._ctx.publish("device.messages_reported", station_id, count=len(messages))
 
     async def events(self, station_id: str, events: Sequence[DeviceEvent]) -> None:
-        """Publish each event, with the severity of the monitor that raised it when known."""
-        severities = await self._monitor_severities(station_id, events)
-        for event in events:
-            data = asdict(event)
-            if event.severity is None and event.monitor_id in severities:
-                data["severity"] = severities[event.monitor_id]
-            await self._ctx.publish("device.event", station_id, **data)
-
-    async def _monitor_severities(
-        self, station_id: str, events: Sequence[DeviceEvent]
-    ) -> dict[int | None, int]:
-        if not any(e.monitor_id is not None for e in events):
-            return {}
+        """Publish each event, with the severity of the monitor that raised it when known.
+        Nothing is stored of them but their events: one unit of work stages them all, so
+        they go through the outbox like every event (ADR 0012)."""
         async with self._ctx.uow() as uow:
-            monitors = await uow.device.monitors(station_id)
-        return {m.monitor_id: m.severity for m in monitors if m.monitor_id is not None}
+            severities = await _monitor_severities(uow, station_id, events)
+            news = []
+            for event in events:
+                data = asdict(event)
+                if event.severity is None and event.monitor_id in severities:
+                    data["severity"] = severities[event.monitor_id]
+                news.append(("device.event", data))
+            self._ctx.stage(uow, station_id, news)
+            await uow.commit()
+
+
+async def _monitor_severities(
+    uow: UnitOfWork, station_id: str, events: Sequence[DeviceEvent]
+) -> dict[int | None, int]:
+    if not any(e.monitor_id is not None for e in events):
+        return {}
+    monitors = await uow.device.monitors(station_id)
+    return {m.monitor_id: m.severity for m in monitors if m.monitor_id is not None}

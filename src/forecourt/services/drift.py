@@ -103,10 +103,10 @@ class DriftWatch:
                 check.error += f" ({record.error})" if record.error else ""
         async with self._ctx.uow() as uow:
             await uow.drift.save(check)
+            self._ctx.stage_event(
+                uow, "drift.checked", station_id, drifted=len(check.drifted), error=check.error
+            )
             await uow.commit()
-        await self._ctx.publish(
-            "drift.checked", station_id, drifted=len(check.drifted), error=check.error
-        )
         return check
 
     async def correct(

@@ -72,10 +72,10 @@ class Equipment:
             data = _event_data(action, spec, before, rating, note, by)
             event = StationEvent(station_id, StationEventKind.RETROFIT, self._ctx.clock.now(), data)
             event_id = await uow.events.add(event)
+            self._ctx.stage(uow, station_id, [(f"station.{event.kind.value}", data)], at=event.at)
             await uow.commit()
             station = await uow.stations.get(station_id)
         assert station is not None
-        await self._ctx.publish(f"station.{StationEventKind.RETROFIT.value}", station_id, **data)
         return Retrofit(station, StationEvent(station_id, event.kind, event.at, data, event_id))
 
 

@@ -260,10 +260,14 @@ class LocalLists:
         state.updated_at = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             await uow.local_lists.save_state(state)
+            self._ctx.stage_event(
+                uow,
+                "local_list.changed",
+                state.station_id,
+                version=state.version,
+                sync=state.sync.value,
+            )
             await uow.commit()
-        await self._ctx.publish(
-            "local_list.changed", state.station_id, version=state.version, sync=state.sync.value
-        )
         return state
 
     async def _sync_all(self, stations: list[str]) -> None:

@@ -177,8 +177,8 @@ class Network:
         token.value = token_of(token.value, token.kind).value  # one spelling per Autocharge MAC
         async with self._ctx.uow() as uow:
             await uow.tokens.add(token)
+            self._ctx.stage_event(uow, "token.changed", "", token=token.value)
             await uow.commit()
-        await self._ctx.publish("token.changed", "", token=token.value)
         return token
 
     async def tokens(self) -> list[TokenRecord]:
@@ -214,8 +214,8 @@ class Network:
             if kind is not None:
                 token.kind = kind
             await uow.tokens.save(token)
+            self._ctx.stage_event(uow, "token.changed", "", token=token.value)  # lists follow
             await uow.commit()
-        await self._ctx.publish("token.changed", "", token=token.value)  # local lists follow
         return token
 
 

@@ -43,9 +43,11 @@ class PasswordRotation:
         async with self._ctx.uow() as uow:
             # only over the hash it replaces: an operator's concurrent set-password wins
             stored = await uow.stations.rotate_password_hash(station_id, current, new_hash)
+            if stored:
+                self._ctx.stage_event(
+                    uow, "station.password_changed", station_id, command_id=record.id
+                )
             await uow.commit()
-        if stored:
-            await self._ctx.publish("station.password_changed", station_id, command_id=record.id)
         return record
 
     async def _current_hash(self, station_id: str) -> str:

@@ -114,15 +114,16 @@ class RemoteControl:
         record.completed_at = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             await uow.commands.save(record)
+            self._ctx.stage_event(  # stored with the answer it reports (ADR 0012)
+                uow,
+                "command.completed",
+                record.station_id,
+                command_id=record.id,
+                kind=record.kind.value,
+                status=record.status.value,
+                error=record.error,
+            )
             await uow.commit()
-        await self._ctx.publish(
-            "command.completed",
-            record.station_id,
-            command_id=record.id,
-            kind=record.kind.value,
-            status=record.status.value,
-            error=record.error,
-        )
         return record
 
     async def history(self, station_id: str | None = None, limit: int = 100) -> list[CommandRecord]:

@@ -98,9 +98,8 @@ class Reservations:
             for reservation in due:
                 _finish(reservation, ReservationState.EXPIRED, "expiry passed", now)
                 await uow.reservations.save(reservation)
+                self._announce(uow, reservation)
             await uow.commit()
-        for reservation in due:
-            await self._announce(reservation)
         return due
 
     async def station_update(self, station_id: str, reservation_id: int, ending: str) -> None:
@@ -166,8 +165,8 @@ class Reservations:
                 raise NotFound("reservation", reservation_id)
             _finish(reservation, state, answer, self._ctx.clock.now())
             await uow.reservations.save(reservation)
+            self._announce(uow, reservation)
             await uow.commit()
-        await self._announce(reservation)
         return reservation
 
     async def _store(self, reservation: Reservation) -> Reservation:
@@ -176,14 +175,14 @@ class Reservations:
             if current is not None and not current.state.holding:
                 return current  # ended meanwhile (used, or the station said so): keep that
             await uow.reservations.save(reservation)
+            self._announce(uow, reservation)
             await uow.commit()
-        await self._announce(reservation)
         return reservation
 
-    async def _announce(self, reservation: Reservation) -> None:
-        await self._ctx.publish(
-            "reservation.changed", reservation.station_id, **reservation_news(reservation)
-        )
+    def _announce(self, uow: UnitOfWork, reservation: Reservation) -> None:
+        """Staged in the unit of work that stores the change (ADR 0012)."""
+        news = reservation_news(reservation)
+        self._ctx.stage(uow, reservation.station_id, [("reservation.changed", news)])
 
     def _require_remote(self) -> RemoteControl:
         if self._remote is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forecourt.domain.events import DomainEvent, StationEvent, StationEventKind
+from forecourt.domain.events import StationEvent, StationEventKind
 from forecourt.domain.payloads import bounded_payload
 from forecourt.services.context import ServiceContext
 
@@ -25,9 +25,9 @@ class StationRecords:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             await uow.events.add(StationEvent(station_id, kind, now, data))
+            # data is the station's (bounded) payload: one mapping, its keys are not ours
+            self._ctx.stage(uow, station_id, [(f"station.{kind.value}", data)], at=now)
             await uow.commit()
-        # data is the station's (bounded) payload: pass it as one value, its keys are not ours
-        await self._ctx.bus.publish(DomainEvent(f"station.{kind.value}", station_id, now, data))
 
     async def data_transfer(
         self, station_id: str, vendor_id: str, message_id: str | None, data: str | None

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from forecourt.domain.events import DomainEvent
+from forecourt.ports.outbox import ConsumerTally
 from forecourt.storage.context import DbContext
 from forecourt.storage.tables import consumed_events, event_outbox
 
@@ -72,6 +73,13 @@ class SqlConsumedEvents:
         stale = delete(consumed_events).where(consumed_events.c.at < before)
         result = await self._db.execute(stale)
         return int(result.rowcount or 0)
+
+    async def tally(self) -> list[ConsumerTally]:
+        c = consumed_events.c
+        counted, last = func.count().label("counted"), func.max(c.at).label("last")
+        query = select(c.consumer, counted, last).group_by(c.consumer)
+        rows = (await self._db.execute(query.order_by(c.consumer))).all()
+        return [ConsumerTally(row.consumer, int(row.counted), row.last) for row in rows]
 
 
 def _row(event: DomainEvent) -> dict[str, object]:

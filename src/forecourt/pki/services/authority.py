@@ -119,10 +119,9 @@ class CertificateAuthority:
         issued = _record(certificate, subject.common_name, use, now)
         async with self._ctx.uow() as uow:
             await uow.repository(PKI_STORE).add_certificate(issued)
+            news = {"serial": issued.serial, "use": use.value}
+            self._ctx.stage(uow, issued.station_id, [("pki.certificate_issued", news)])
             await uow.commit()
-        await self._ctx.publish(
-            "pki.certificate_issued", issued.station_id, serial=issued.serial, use=use.value
-        )
         return issued, issued.certificate_pem + authority.certificate_pem
 
     async def revoke(self, serial: str, reason: str = "") -> IssuedCertificate:
@@ -134,10 +133,10 @@ class CertificateAuthority:
                 raise NotFound("certificate", serial)
             if not await store.revoke(serial, self._ctx.clock.now(), reason):
                 raise Conflict(f"certificate {serial} is already revoked")
+            self._ctx.stage_event(uow, "pki.certificate_revoked", found.station_id, serial=serial)
             await uow.commit()
             revoked = await store.certificate(serial)
         assert revoked is not None
-        await self._ctx.publish("pki.certificate_revoked", revoked.station_id, serial=serial)
         return revoked
 
     async def certificates(self, station_id: str | None = None) -> builtins.list[IssuedCertificate]:

@@ -62,7 +62,8 @@ class RenewalWatch:
         failed: list[str] = []
         for certificate in await self.due():
             station_id = certificate.station_id
-            await self._ctx.publish("pki.certificate_expiring", station_id, **_facts(certificate))
+            # a finding of this pass, nothing stored: a unit of work of its own (ADR 0012)
+            await self._ctx.notify("pki.certificate_expiring", station_id, **_facts(certificate))
             record = await self._remote.send(
                 station_id, TriggerMessage(TriggerKind.SIGN_CERTIFICATE), requested_by="pki"
             )
@@ -88,7 +89,7 @@ class RenewalWatch:
             StationEventKind.SECURITY,
             {"type": "CertificateRenewalFailed", "techInfo": tech_info},
         )
-        await self._ctx.publish(
+        await self._ctx.notify(  # the security record above is a record of its own
             "pki.renewal_failed", certificate.station_id, reason=why, **_facts(certificate)
         )
 

@@ -99,14 +99,15 @@ class StationCertificateService:
     async def _store(self, station_id: str, previous: int, state: ProfileState) -> None:
         async with self._ctx.uow() as uow:
             await uow.repository(PKI_STORE).set_profile(station_id, state, self._ctx.clock.now())
+            self._ctx.stage_event(
+                uow,
+                "pki.profile_changed",
+                station_id,
+                previous=previous,
+                profile=state.profile,
+                target=state.target,
+            )
             await uow.commit()
-        await self._ctx.publish(
-            "pki.profile_changed",
-            station_id,
-            previous=previous,
-            profile=state.profile,
-            target=state.target,
-        )
 
     # -- the handshake ----------------------------------------------------------------------
     async def admit(
