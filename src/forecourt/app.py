@@ -264,6 +264,7 @@ def gateway_config(settings: Settings) -> GatewayConfig:
         handshake_max_loop_lag=settings.handshake_max_loop_lag,
         handshake_timeout=settings.handshake_timeout,
         first_message_timeout=settings.effective_first_message_timeout,
+        connected_write_grace=settings.connected_write_grace,
         admission=AdmissionPolicy(
             settings.login_failures_before_backoff,
             settings.login_backoff_initial,

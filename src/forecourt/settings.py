@@ -146,6 +146,12 @@ class Settings(BaseSettings):
         description="A station silent this long after its handshake is closed (s); "
         "default heartbeat_interval + 60, as a reconnected station may wait for its Heartbeat.",
     )
+    connected_write_grace: float = Field(
+        2.0,
+        ge=0,
+        description="How long a new connection's stored \"connected\" waits for the station's "
+        "BootNotification to write it in the same unit of work (s; 0: at the handshake).",
+    )
     max_sockets_per_address: int = Field(
         500, ge=0, description="Open sockets allowed per source address (0: no cap)."
     )

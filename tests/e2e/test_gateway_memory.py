@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.server import ServerProtocol
 
+from forecourt.gateway.lean import LeanEvent, LeanQueue
 from tests.e2e.test_gateway_slow_clients import WAIT, server_with_station, station
 
 STATIONS = 5
@@ -41,3 +44,25 @@ async def test_an_idle_station_keeps_no_handshake_or_compression_state(tmp_path:
         assert type(deflate).__name__ == "PerMessageDeflate"
         assert not hasattr(deflate, "encoder")  # made per message, dropped after it
         assert not hasattr(deflate, "decoder")
+        # websockets' handshake parser keeps the parsed request (the Authorization header) as a
+        # local while it goes on parsing frames: the gateway restarts a frame-only parser
+        assert not handshake_parsers()
+        assert protocol.conn.parser.gi_code is not ServerProtocol.parse.__code__
+        # and no asyncio queue or event, whose deques cost ~3 KiB per idle connection
+        assert isinstance(protocol.queue, LeanQueue)
+        assert isinstance(protocol.writable, LeanEvent)
+        assert '"currentTime"' in await asyncio.wait_for(ws_call(ws), WAIT)  # still usable
+
+
+def handshake_parsers() -> list[Any]:
+    gc.collect()
+    return [
+        o
+        for o in gc.get_objects()
+        if inspect.isgenerator(o) and o.gi_code is ServerProtocol.parse.__code__
+    ]
+
+
+async def ws_call(ws: Any) -> str:
+    await ws.send('[2,"again","Heartbeat",{}]')
+    return str(await ws.recv())

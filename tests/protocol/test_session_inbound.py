@@ -241,3 +241,24 @@ async def test_resend_is_recognised_even_after_the_enum_quirk_rewrote_the_payloa
     assert await fake_transport.next_frame() == first
     assert len(handler.calls) == 1
     await session.wait_closed()
+
+
+async def test_an_idle_session_keeps_no_worker_task_and_the_next_call_starts_one(
+    ocpp_version: OcppVersion, fake_transport: FakeTransport
+) -> None:
+    """Issue 12, idle memory: ten thousand idle stations must not each hold a parked task."""
+    session = OcppSession(ocpp_version, fake_transport, ScriptedHandler(ocpp_version))
+    before = inbound_workers()
+    for n in range(3):
+        await session.receive(heartbeat(f"hb-{n}"))
+        assert (await fake_transport.next_frame())[:2] == [3, f"hb-{n}"]
+        for _ in range(50):  # the worker ends once nothing waits (bounded)
+            if not inbound_workers() - before:
+                break
+            await asyncio.sleep(0)
+        assert not inbound_workers() - before
+    session.close()
+
+
+def inbound_workers() -> set[asyncio.Task[Any]]:
+    return {t for t in asyncio.all_tasks() if t.get_name().startswith("ocpp-inbound")}

@@ -25,9 +25,11 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.extensions.base import ServerExtensionFactory
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+from websockets.protocol import Protocol
 from websockets.server import ServerProtocol
 
 from forecourt.gateway.admission import EdgeObserver
+from forecourt.gateway.lean import LeanEvent, LeanQueue
 
 log = logging.getLogger("forecourt.gateway")
 # uvicorn's and websockets' per-handshake INFO lines ("connection rejected", '"WebSocket ..."
@@ -182,6 +184,10 @@ class GuardedWebSocket(WebSocketsSansIOProtocol):
             max_size=self.config.ws_max_size,
             logger=_WIRE,
         )
+        # an idle connection holds these for its lifetime: without asyncio's up-front deques
+        self.queue = LeanQueue()  # type: ignore[assignment]
+        self.writable = LeanEvent()  # type: ignore[assignment]
+        self.writable.set()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.closed(self.transport)
@@ -210,9 +216,19 @@ class GuardedWebSocket(WebSocketsSansIOProtocol):
             # the handshake's request and response (headers, the station's password) are
             # never needed again: do not keep them for the connection's lifetime
             del self.request, self.response
+            _restart_frame_parser(self.conn)
         elif message["type"] == "websocket.http.response.body" and not message.get("more_body"):
             # a refusal is a complete handshake: else uvicorn logs an ERROR for each one
             self.handshake_complete = True
+
+
+def _restart_frame_parser(conn: ServerProtocol) -> None:
+    """websockets' handshake parser goes on parsing frames in the same generator, which keeps
+    the parsed request (its headers, the station's password) as a local for the connection's
+    lifetime. A client sends no frame before the server's 101 (RFC 6455 §4.1), so at the
+    accept the frame parser can restart without it: nothing is half-read."""
+    conn.parser = Protocol.parse(conn)
+    next(conn.parser)
 
 
 def _client_chain(transport: asyncio.BaseTransport) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 from collections.abc import Iterable, Mapping
@@ -24,11 +25,12 @@ from forecourt.gateway.admission import (
 from forecourt.gateway.handshake import choose_subprotocol, client_certificate, parse_basic_auth
 from forecourt.gateway.registry import Connection, ConnectionRegistry
 from forecourt.ocpp.adapter import Link, VersionAdapter, dispatcher
+from forecourt.ocpp.deferred_connect import DeferredConnect
 from forecourt.ocpp.quirks import Quirks, quirks_for
 from forecourt.ocpp.session import OcppSession, SessionObserver
 from forecourt.ports.station_certificates import CertificateAdmission, Verdict
 from forecourt.services.core import CoreServices
-from forecourt.services.provisioning import Admission
+from forecourt.services.provisioning import Admission, Connecting
 from forecourt.services.provisioning import Refusal as Unadmitted
 
 log = logging.getLogger("forecourt.gateway")
@@ -48,6 +50,7 @@ class GatewayConfig:
     handshake_max_loop_lag: float = 0.0  # new handshakes wait while a loop turn takes longer
     handshake_timeout: float = 10.0  # admission decision (queue, database, password check)
     first_message_timeout: float = 360.0  # a silent station after the handshake is dropped
+    connected_write_grace: float = 0.0  # "connected" waits this long for the boot to carry it
     admission: AdmissionPolicy = field(default_factory=AdmissionPolicy)
 
 
@@ -98,6 +101,7 @@ class OcppEndpoint:
         # stations stored, or admitted since start: their handshakes skip the pace and the
         # queue cap, so a restart's reconnect storm is not metered like unknown newcomers
         self._known: set[str] = set()
+        self._background: set[asyncio.Task[None]] = set()  # "connected" writes of silent stations
         # A reconnect storm queues here (bounded) instead of exhausting the database.
         self._slots = HandshakeSlots(
             config.max_concurrent_handshakes,
@@ -246,11 +250,16 @@ class OcppEndpoint:
         # the station as admission read it goes to the event's subscribers, then is let go:
         # a connection does not keep it (nor its password hash) for its lifetime
         snapshot, admission.station = admission.station, None
-        # connection bookkeeping shares the handshake slots: churn queues here, in memory,
-        # and the database stays free for the stations already connected
-        async with self._slots.slot():
-            await self._core.provisioning.connected(station_id, adapter.protocol, snapshot)
+        note = self._core.provisioning.connecting(adapter.protocol, snapshot)
         del snapshot
+        deferred = DeferredConnect(note, functools.partial(self._write_connected, station_id))
+        del note
+        grace = self._config.connected_write_grace
+        if grace > 0:  # the boot's unit of work writes it (one commit per reconnect)
+            connection.link.connect = deferred
+            asyncio.get_running_loop().call_later(grace, self._grace_over, deferred)
+        else:
+            await deferred.settle()
         reason = "closed by station"
         try:
             await self._pump(websocket, connection.session, station_id)
@@ -259,9 +268,38 @@ class OcppEndpoint:
             log.exception("connection failed", extra={"station_id": station_id})
         finally:
             connection.session.close()
+            if not deferred.settled:  # a boot carrying it may still be unwinding
+                await connection.session.wait_closed()
             if self._registry.unregister(connection):
-                async with self._slots.slot():
-                    await self._core.provisioning.disconnected(station_id, reason)
+                await self._closed(station_id, deferred, reason)
+            else:  # replaced: the newer connection writes its own "connected"
+                deferred.claim()
+
+    async def _write_connected(self, station_id: str, note: Connecting) -> None:
+        # connection bookkeeping shares the handshake slots: churn queues here, in memory,
+        # and the database stays free for the stations already connected
+        async with self._slots.slot():
+            await self._core.provisioning.connected_as(station_id, note)
+
+    def _grace_over(self, deferred: DeferredConnect) -> None:
+        """No boot carried "connected" in time (a silent station, a late boot): write it."""
+        if deferred.pending:
+            task = asyncio.get_running_loop().create_task(deferred.settle())
+            self._background.add(task)
+            task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("writing a connection failed", exc_info=task.exception())
+
+    async def _closed(self, station_id: str, deferred: DeferredConnect, reason: str) -> None:
+        try:
+            await deferred.settle()  # a history entry per connection, in order
+        except Exception:
+            log.exception("writing a connection failed", extra={"station_id": station_id})
+        async with self._slots.slot():
+            await self._core.provisioning.disconnected(station_id, reason)
 
     def _connect(
         self,

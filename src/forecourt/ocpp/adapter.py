@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from forecourt.domain.commands import Command, CommandResult
-from forecourt.domain.stations import ProtocolVersion, RegistrationStatus
+from forecourt.domain.stations import BootDecision, BootInfo, ProtocolVersion, RegistrationStatus
+from forecourt.ocpp.deferred_connect import DeferredConnect
 from forecourt.ocpp.errors import ErrorKind, OcppError
 from forecourt.ocpp.quirks import Quirks, quirks_for
 from forecourt.ocpp.session import Handler
@@ -33,6 +34,29 @@ class Link:
     registration: RegistrationStatus | None = None
     quirks: Quirks = field(default_factory=Quirks)
     on_quirks: Callable[[Quirks], None] | None = None  # the gateway applies them to the session
+    connect: DeferredConnect | None = None  # "connected" not yet written (the gateway's)
+
+    async def boot(self, info: BootInfo) -> BootDecision:
+        """The one boot call of every version: it writes a deferred "connected" in the
+        same unit of work (one commit per reconnect)."""
+        deferred = self.connect
+        note = None if deferred is None else deferred.claim()
+        if deferred is not None and note is None:
+            await deferred.settle()  # a write under way: the boot comes after it
+        try:
+            decision = await self.services.provisioning.boot(self.station_id, info, note)
+        except BaseException:
+            if deferred is not None and note is not None:
+                deferred.release(note)
+            raise
+        if deferred is not None and note is not None:
+            deferred.written()
+        return decision
+
+    async def connect_written(self) -> None:
+        """Before any other CALL: the station's writes come after its "connected"."""
+        if self.connect is not None and not self.connect.settled:
+            await self.connect.settle()
 
     def identified(self, vendor: str, model: str) -> None:
         """The station said who it is (boot): from now on its model's quirks apply."""
@@ -83,6 +107,8 @@ def dispatcher(adapter: VersionAdapter, link: Link) -> Handler:
         handler = adapter.handlers.get(action)
         if handler is None:
             raise OcppError(ErrorKind.NOT_SUPPORTED, f"{action} is not supported by this CSMS")
+        if action != "BootNotification":
+            await link.connect_written()
         return dict(await handler(link, payload))
 
     return handle

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from typing import Any
 
 from forecourt.ocpp.errors import (
@@ -107,10 +107,13 @@ class OcppSession:
         self._log = logging.LoggerAdapter(_LOGGER, {"station_id": station_id})
         self._call_lock = asyncio.Lock()
         self._pending: Pending | None = None
-        self._timed_out: deque[str] = deque(maxlen=16)
-        self._inbound: asyncio.Queue[InboundCall] = asyncio.Queue(maxsize=inbound_queue_limit)
+        # An idle connection holds no task, queue or deque (issue 12, idle memory): the inbound
+        # worker runs while CALLs wait and ends when none does; the rest is made on first use.
+        self._timed_out: deque[str] | None = None
+        self._inbound: list[InboundCall] = []
+        self._inbound_limit = inbound_queue_limit
         self._in_flight: set[str] = set()
-        self._answered: OrderedDict[str, Answered] = OrderedDict()
+        self._answered: dict[str, Answered] = {}  # insertion order: oldest first
         self._replay_cache_size = replay_cache_size
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
@@ -176,19 +179,18 @@ class OcppSession:
         answered = self._answered.get(call.message_id)
         if answered is not None:
             if (answered.action, answered.fingerprint) == (call.action, fingerprint):
-                self._answered.move_to_end(call.message_id)
+                self._answered[call.message_id] = self._answered.pop(call.message_id)
                 self._log.info("Resent CALL %r answered from cache", call.message_id)
                 self._observe(self._label(call.action), INBOUND, "replayed", 0.0)
                 await self._send(answered.reply)
                 return
             self._log.warning("Message id %r reused for a different CALL", call.message_id)
-        try:
-            self._inbound.put_nowait(InboundCall(call, fingerprint))
-        except asyncio.QueueFull:
+        if len(self._inbound) >= self._inbound_limit:
             self._log.warning("Too many CALLs outstanding; rejected %r", call.message_id)
             busy = OcppError(ErrorKind.GENERIC, "Too many outstanding CALLs on this connection")
             await self._send(encode_error(call.message_id, busy, self.version))
             return
+        self._inbound.append(InboundCall(call, fingerprint))
         self._in_flight.add(call.message_id)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.get_running_loop().create_task(
@@ -196,8 +198,8 @@ class OcppSession:
             )
 
     async def _work(self) -> None:
-        while True:
-            inbound = await self._inbound.get()
+        while self._inbound:
+            inbound = self._inbound.pop(0)
             try:
                 await self._send(await self._process(inbound))
             except Exception:
@@ -206,6 +208,7 @@ class OcppSession:
                 )
             finally:
                 self._in_flight.discard(inbound.call.message_id)
+        self._worker = None  # idle: the task ends; the next CALL starts another
 
     async def _process(self, inbound: InboundCall) -> str:
         call = inbound.call
@@ -253,10 +256,10 @@ class OcppSession:
     def _remember(self, inbound: InboundCall, reply: str) -> None:
         # Only successes are cached: a resend after an InternalError deserves a retry.
         call = inbound.call
+        self._answered.pop(call.message_id, None)  # to the end: the newest
         self._answered[call.message_id] = Answered(call.action, inbound.fingerprint, reply)
-        self._answered.move_to_end(call.message_id)
         while len(self._answered) > self._replay_cache_size:
-            self._answered.popitem(last=False)
+            del self._answered[next(iter(self._answered))]
 
     async def call(
         self, action: str, payload: dict[str, Any], *, timeout: float | None = None
@@ -315,6 +318,8 @@ class OcppSession:
                 await self._send_call(Call(message_id, action, request))
                 return await future
         except TimeoutError:
+            if self._timed_out is None:
+                self._timed_out = deque(maxlen=16)
             self._timed_out.append(message_id)
             self._log.warning("%s %s timed out after %gs", action, message_id, seconds)
             raise CallTimeout(action, message_id, seconds) from None
@@ -339,7 +344,7 @@ class OcppSession:
     def _resolve_pending(self, answer: CallResult | CallError) -> None:
         pending = self._pending
         if pending is None or pending.message_id != answer.message_id or pending.future.done():
-            if answer.message_id in self._timed_out:
+            if self._timed_out is not None and answer.message_id in self._timed_out:
                 self._log.info("Late answer to timed-out CALL %r ignored", answer.message_id)
             else:
                 self._log.warning("Answer with unknown message id %r ignored", answer.message_id)
@@ -361,8 +366,7 @@ class OcppSession:
             pending.future.set_exception(SessionClosed(f"session for {self.station_id!r} closed"))
         if self._worker is not None:
             self._worker.cancel()
-        while not self._inbound.empty():
-            self._inbound.get_nowait()
+        self._inbound.clear()
         self._in_flight.clear()
 
     async def wait_closed(self) -> None:

@@ -39,6 +39,16 @@ class Refusal(StrEnum):
     PENDING_FULL = "pending_full"  # max_pending_stations already await approval
 
 
+@dataclass(frozen=True, slots=True)
+class Connecting:
+    """A connection's "connected" bookkeeping, not yet written: the station's BootNotification
+    writes it in the boot's unit of work, so a reconnect costs one commit instead of two."""
+
+    protocol: ProtocolVersion
+    at: datetime  # the handshake
+    admitted: Station | None = None  # as admission read it, for the event's subscribers
+
+
 @dataclass(slots=True)
 class Admission:
     """Decision at the websocket handshake. ``reason`` is for logs, never for the station."""
@@ -170,16 +180,25 @@ class Provisioning:
         waiting = await uow.stations.count_registered(RegistrationStatus.PENDING)
         return waiting >= self._ctx.policy.max_pending_stations
 
-    async def boot(self, station_id: str, info: BootInfo) -> BootDecision:
+    async def boot(
+        self, station_id: str, info: BootInfo, connecting: Connecting | None = None
+    ) -> BootDecision:
+        """Record a BootNotification; with ``connecting``, the connection's "connected"
+        bookkeeping too, in the same unit of work (its events staged first)."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             station = await uow.stations.get(station_id)
+            if connecting is not None:
+                await self._mark_connected(uow, station_id, connecting, station is not None)
             if station is None:  # admitted, then deleted by an operator meanwhile
+                await uow.commit()
                 return BootDecision(RegistrationStatus.REJECTED, self._retry_interval(), now)
             station.vendor, station.model = info.vendor, info.model
             station.serial_number = info.serial_number or station.serial_number
             station.firmware_version = info.firmware_version or station.firmware_version
             station.booted_at = station.last_seen_at = now
+            if connecting is not None:  # the one UPDATE below writes the connection state
+                station.connected, station.protocol = True, connecting.protocol
             await uow.stations.save(station)
             await uow.events.add(
                 StationEvent(station_id, StationEventKind.BOOT, now, _boot_data(info))
@@ -223,18 +242,33 @@ class Provisioning:
     ) -> None:
         """One UPDATE, no read: every reconnect pays this (a churning fleet pays it often).
         ``admitted``: the station as admission read it, passed on to the event's subscribers."""
-        now = self._ctx.clock.now()
+        await self.connected_as(station_id, self.connecting(protocol, admitted))
+
+    def connecting(self, protocol: ProtocolVersion, admitted: Station | None = None) -> Connecting:
+        """A connection's "connected" bookkeeping as of now, to write later (deferred)."""
+        return Connecting(protocol, self._ctx.clock.now(), admitted)
+
+    async def connected_as(self, station_id: str, connecting: Connecting) -> None:
+        """The deferred "connected" bookkeeping written alone (no boot came to carry it)."""
         async with self._ctx.uow() as uow:
-            if await uow.stations.set_connected(station_id, True, now, protocol):
-                await uow.events.add(
-                    StationEvent(
-                        station_id, StationEventKind.CONNECTED, now, {"protocol": protocol.value}
-                    )
-                )
-            self._ctx.stage_event(
-                uow, "station.connected", station_id, admitted, protocol=protocol.value
+            found = await uow.stations.set_connected(
+                station_id, True, connecting.at, connecting.protocol
             )
+            await self._mark_connected(uow, station_id, connecting, found)
             await uow.commit()
+
+    async def _mark_connected(
+        self, uow: UnitOfWork, station_id: str, connecting: Connecting, found: bool
+    ) -> None:
+        """The CONNECTED history entry (a stored station only) and the event."""
+        protocol = connecting.protocol.value
+        if found:
+            data = {"protocol": protocol}
+            kind = StationEventKind.CONNECTED
+            await uow.events.add(StationEvent(station_id, kind, connecting.at, data))
+        self._ctx.stage_event(
+            uow, "station.connected", station_id, connecting.admitted, protocol=protocol
+        )
 
     async def disconnected(self, station_id: str, reason: str = "") -> None:
         now = self._ctx.clock.now()

@@ -56,7 +56,7 @@ def _direct_insert(rows: int) -> Direct:
     Every row's parameters are typed as their column (past the first row, SQLAlchemy would
     leave them untyped: no bind processing, so stored values would not match replays)."""
     values: list[dict[str, Any]] = [
-        {name: bindparam(f"{name}_{i}", type_=meter_samples.c[name].type) for name in _COLUMNS}
+        {name: bindparam(f"r{i}_{name}", type_=meter_samples.c[name].type) for name in _COLUMNS}
         for i in range(rows)
     ]
     return Direct(_upsert(sqlite.insert(meter_samples).values(values)), result=[meter_samples.c.id])
@@ -76,7 +76,7 @@ class SqlMeterRepository:
             new = 0
             for at in range(0, len(rows), DIRECT_ROWS_MAX):
                 chunk = rows[at : at + DIRECT_ROWS_MAX]
-                params = {f"{k}_{i}": v for i, row in enumerate(chunk) for k, v in row.items()}
+                params = {f"r{i}_{k}": v for i, row in enumerate(chunk) for k, v in row.items()}
                 new += len((await self._db.run(_direct_insert(len(chunk)), params)).all())
             return new
         inserted = await self._db.execute(_NEW_SAMPLE_IDS[self._db.dialect], rows)

@@ -120,7 +120,7 @@ async def boot_notification(link: Link, p: BootNotificationRequest) -> BootNotif
         serial_number=p.get("chargePointSerialNumber") or p.get("chargeBoxSerialNumber", ""),
         firmware_version=p.get("firmwareVersion", ""),
     )
-    decision = await link.services.provisioning.boot(link.station_id, info)
+    decision = await link.boot(info)
     link.registration = decision.status
     link.identified(info.vendor, info.model)
     return {

@@ -141,7 +141,7 @@ async def boot_notification(link: Link, p: BootNotificationRequest) -> BootNotif
         firmware_version=station.get("firmwareVersion", ""),
         reason=lookup(BOOT_REASON, p["reason"], "reason"),
     )
-    decision = await link.services.provisioning.boot(link.station_id, info)
+    decision = await link.boot(info)
     link.registration = decision.status
     link.identified(info.vendor, info.model)
     return {
