@@ -36,6 +36,11 @@ SessionRenderer = Callable[[Version, SessionFacts], dict[str, Any]]
 #: Called when a roaming session ended (``RoamingCdrs.create``).
 OnEnded = Callable[[RoamingSession], Awaitable[object]]
 
+#: The lease under which ended sessions are swept (cluster mode: one node sweeps). Two sweeping
+#: nodes would both queue a session's last PATCH (the first may be sent already, and the
+#: second goes out again). Its own lease, not the push worker's: each singleton alone.
+SWEEP_LEASE = "ocpi.sessions"
+
 #: How long a START_SESSION waits for its transaction to start.
 EXPECT_S = 180.0
 
@@ -89,7 +94,8 @@ class RoamingSessions:
     async def _sweep_forever(self) -> None:
         while True:
             try:
-                await self.sweep()
+                if await self._ctx.leases(SWEEP_LEASE).held():  # one node sweeps
+                    await self.sweep()
             except Exception:  # the next pass retries
                 log.exception("OCPI session sweep failed")
             await asyncio.sleep(self.sweep_s)

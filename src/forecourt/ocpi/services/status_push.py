@@ -33,6 +33,10 @@ MAX_BACKOFF_S = 3600.0
 #: ``PushJob.module`` of a CommandResult (``services.commands``): ``path`` is the whole URL.
 RESPONSE_URL = "response_url"
 BATCH = 50
+#: The lease under which due jobs are sent (cluster mode: one node sends them). Selecting due
+#: jobs does not claim them, so two senders would PATCH, or POST a CDR, twice. A lease of its
+#: own (not shared with the sessions sweeper's) so each singleton is taken and lost alone.
+PUSH_LEASE = "ocpi.push"
 
 
 class StatusPush:
@@ -63,7 +67,8 @@ class StatusPush:
         self.stats = stats or OcpiStats()
 
     async def start(self) -> None:
-        self._unsubscribe = self._ctx.bus.subscribe("connector.status", self.on_status)
+        # "shared": one node receives each change, so its jobs are queued once
+        self._unsubscribe = self._ctx.bus.subscribe("connector.status", self.on_status, "shared")
         self._task = asyncio.create_task(self._run(), name="periodic:ocpi-push")
 
     async def stop(self) -> None:
@@ -121,6 +126,9 @@ class StatusPush:
             await uow.commit()
 
     async def send_due(self) -> None:
+        """Send the due jobs, on the lease holder only (every node may queue them)."""
+        if not await self._ctx.leases(PUSH_LEASE).held():
+            return
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             jobs = await uow.repository(OCPI_STORE).due_jobs(now, BATCH)
