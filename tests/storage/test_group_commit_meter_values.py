@@ -42,7 +42,7 @@ MESSAGE_SQL = [
 class Silent:
     """Event bus port with no subscribers: only the handlers' own units of work run."""
 
-    async def publish(self, _event: DomainEvent) -> None:
+    async def deliver(self, _event: DomainEvent) -> None:
         return None
 
     def subscribe(
