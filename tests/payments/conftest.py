@@ -61,15 +61,21 @@ TARIFF = Tariff(
 )
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 30.0) -> T:
-    """Poll ``check`` until it returns something truthy."""
+async def eventually(
+    check: Callable[[], Awaitable[T | None]],
+    timeout: float = 30.0,
+    describe: Callable[[], Awaitable[object]] | None = None,
+) -> T:
+    """Poll ``check`` until it returns something truthy; on timeout, the error carries what
+    ``describe`` finds then (the state a rare failure needs explained)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         value = await check()
         if value:
             return value
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last: {value!r})")
+            found = "" if describe is None else f"; found: {await describe()!r}"
+            raise AssertionError(f"condition not met within {timeout} s (last: {value!r}){found}")
         await asyncio.sleep(0.05)
 
 

@@ -105,7 +105,10 @@ async def test_csms_stops_a_prepaid_session_at_its_limit(
     assert session is not None
     # Nobody stops it: the CSMS does, when the running cost reaches the prepaid limit.
     await session.wait_ended(timeout=60)
-    paid: Payment = await eventually(lambda: payment_in_state(services, PaymentState.CAPTURED))
+    paid: Payment = await eventually(
+        lambda: payment_in_state(services, PaymentState.CAPTURED),
+        describe=lambda: payments_in(services),  # failed once in a full run: say where it stood
+    )
     async with services.ctx.uow() as uow:
         tx = await uow.transactions.get(paid.transaction_id or 0)
     assert tx is not None
